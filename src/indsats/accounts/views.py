@@ -1,0 +1,168 @@
+"""Log-in and the agency administrator's pages for organisations, people and roles. Thin: services decide."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.forms import BaseForm
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from indsats.accounts import selectors, services
+from indsats.accounts.forms import NewPersonForm, OrganisationForm, PersonForm, RoleForm
+from indsats.accounts.models import Membership, OrganisationKind, Region
+from indsats.accounts.permissions import MANAGE_ACCOUNTS, has_permission, require_permission
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+def _apply_validation_error(form: BaseForm, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form's fields (or the form) so the user sees where."""
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind", "")
+    region = request.GET.get("region", "")
+    query = request.GET.get("q", "").strip()
+    organisations = selectors.organisation_list(user=request.user, kind=kind, region=region, query=query)
+    return render(
+        request,
+        "accounts/organisation_list.html",
+        {
+            "organisations": organisations,
+            "kinds": OrganisationKind.choices,
+            "regions": Region.choices,
+            "kind": kind,
+            "region": region,
+            "query": query,
+            "can_manage": has_permission(request.user, MANAGE_ACCOUNTS),
+        },
+    )
+
+
+@login_required
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        organisation = selectors.organisation_detail(user=request.user, pk=pk)
+    except ObjectDoesNotExist as missing:
+        raise Http404 from missing
+    return render(
+        request,
+        "accounts/organisation_detail.html",
+        {"organisation": organisation, "can_manage": has_permission(request.user, MANAGE_ACCOUNTS)},
+    )
+
+
+@login_required
+def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    require_permission(request.user, MANAGE_ACCOUNTS)
+    organisation = selectors.organisation_detail(user=request.user, pk=pk) if pk else None
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if organisation is None:
+                organisation = services.create_organisation(actor=request.user, **form.cleaned_data)
+                messages.success(request, _("Organisationen er oprettet."))
+            else:
+                organisation = services.update_organisation(
+                    actor=request.user, organisation=organisation, **form.cleaned_data
+                )
+                messages.success(request, _("Ændringerne er gemt."))
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            return redirect("accounts:organisation_detail", pk=organisation.pk)
+    return render(request, "accounts/organisation_form.html", {"form": form, "organisation": organisation})
+
+
+@login_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    people = selectors.person_list(user=request.user, query=query)
+    return render(
+        request,
+        "accounts/person_list.html",
+        {"people": people, "query": query, "can_manage": has_permission(request.user, MANAGE_ACCOUNTS)},
+    )
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        person = selectors.person_detail(user=request.user, pk=pk)
+    except ObjectDoesNotExist as missing:
+        raise Http404 from missing
+    can_manage = has_permission(request.user, MANAGE_ACCOUNTS)
+    role_form = RoleForm(request.POST or None) if can_manage else None
+    if request.method == "POST" and role_form is not None and role_form.is_valid():
+        try:
+            services.grant_role(
+                actor=request.user,
+                person=person,
+                organisation=role_form.cleaned_data["organisation"],
+                role=role_form.cleaned_data["role"],
+            )
+        except ValidationError as error:
+            _apply_validation_error(role_form, error)
+        else:
+            messages.success(request, _("Rollen er givet."))
+            return redirect("accounts:person_detail", pk=person.pk)
+    return render(
+        request,
+        "accounts/person_detail.html",
+        {"person": person, "role_form": role_form, "can_manage": can_manage},
+    )
+
+
+@login_required
+def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    require_permission(request.user, MANAGE_ACCOUNTS)
+    person = selectors.person_detail(user=request.user, pk=pk) if pk else None
+    form: PersonForm = (
+        PersonForm(request.POST or None, instance=person) if person else NewPersonForm(request.POST or None)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        password = data.pop("password1", None)
+        data.pop("password2", None)
+        try:
+            if person is None:
+                person = services.create_person(actor=request.user, password=password, **data)
+                messages.success(request, _("Personen er oprettet. Giv vedkommende en rolle herunder."))
+            else:
+                person = services.update_person(actor=request.user, person=person, **data)
+                messages.success(request, _("Ændringerne er gemt."))
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            return redirect("accounts:person_detail", pk=person.pk)
+    return render(request, "accounts/person_form.html", {"form": form, "person": person})
+
+
+@login_required
+@require_POST
+def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    require_permission(request.user, MANAGE_ACCOUNTS)
+    membership = Membership.objects.select_related("user").filter(pk=pk).first()
+    if membership is None:
+        raise Http404
+    services.revoke_role(actor=request.user, membership=membership)
+    messages.success(request, _("Rollen er fjernet."))
+    return redirect("accounts:person_detail", pk=membership.user_id)

@@ -1,0 +1,17 @@
+"""Template context for every page: the menu and the person's roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from indsats.accounts.permissions import memberships_of
+from indsats.dashboard.navigation import menu_for
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"menu": [], "my_memberships": []}
+    return {"menu": menu_for(user, request.path), "my_memberships": memberships_of(user)}

@@ -1,0 +1,47 @@
+"""`indsats demo`: load deterministic demo data (every app's part) into an empty database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from indsats.accounts.models import Organisation
+from indsats.demodata import DEMO_PASSWORD, DEMO_USERS, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load realistic, deterministic demo data. Refused in production mode unless --force."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--scale", type=int, default=1, help="size: 1 is a small installation (default 1)"
+        )
+        parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
+        parser.add_argument("--force", action="store_true", help="allow in production mode (DEBUG off)")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing (and succeed) when data already exists"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not (settings.DEBUG or options["force"] or getattr(settings, "TESTING", False)):
+            raise CommandError(
+                "Demo data creates log-ins with a published password. Run it with DEBUG=true, "
+                "or add --force if you really mean to load it into this database."
+            )
+        if options["scale"] < 1:
+            raise CommandError("--scale must be 1 or more.")
+        if Organisation.objects.exists():
+            if options["if_empty"]:
+                self.stdout.write("Demo data is already loaded (the database is not empty).")
+                return
+            raise CommandError(
+                "The database already holds organisations. Demo data is loaded into an empty database "
+                "only: use a new database, or `indsats flush` first."
+            )
+        self.stdout.write(f"Loading demo data (scale {options['scale']}, seed {options['seed']}):")
+        load_demo(scale=options["scale"], seed=options["seed"], log=self.stdout.write)
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Log-ins (password {DEMO_PASSWORD}):"))
+        for username, _first, _last, role, organisation in DEMO_USERS:
+            self.stdout.write(f"  {username:<22} {role:<22} {organisation}")

@@ -1,0 +1,32 @@
+/* Indsats: initialise the design system once per page, and only the new fragment after an htmx swap. */
+(function () {
+  "use strict";
+  var initialised = false;
+
+  function initFragment(element) {
+    if (!window.DKFDS) { return; }
+    element.querySelectorAll(".accordion").forEach(function (accordion) {
+      new window.DKFDS.Accordion(accordion).init();
+    });
+    element.querySelectorAll(".alert.has-close").forEach(function (alert) {
+      new window.DKFDS.Alert(alert).init();
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (window.DKFDS && !initialised) {
+      window.DKFDS.init();
+      initialised = true;
+    }
+    if (window.htmx) {
+      window.htmx.onLoad(function (element) {
+        if (element !== document.body) { initFragment(element); }
+      });
+    }
+    // Move focus to an error summary so keyboard and screen-reader users hear what went wrong.
+    var summary = document.getElementById("error-summary-heading");
+    if (summary && summary.parentElement && summary.parentElement.parentElement) {
+      summary.parentElement.parentElement.focus();
+    }
+  });
+})();

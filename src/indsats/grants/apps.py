@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GrantsConfig(AppConfig):
+    name = "indsats.grants"
+    label = "grants"
+    verbose_name = _("Puljer og tilskud")

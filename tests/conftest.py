@@ -1,0 +1,65 @@
+"""Fixtures shared by the whole suite: people in each role, logged-in clients."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from indsats.accounts.models import Role, User
+from tests.factories import AgencyFactory, MunicipalityFactory, person_with_role
+
+
+@pytest.fixture
+def agency(db):
+    return AgencyFactory(name="Social- og Boligstyrelsen")
+
+
+@pytest.fixture
+def aarhus(db):
+    return MunicipalityFactory(name="Aarhus Kommune", municipality_code="751", region="1082")
+
+
+@pytest.fixture
+def odense(db):
+    return MunicipalityFactory(name="Odense Kommune", municipality_code="461", region="1083")
+
+
+@pytest.fixture
+def agency_admin(agency) -> User:
+    return person_with_role(Role.AGENCY_ADMIN, agency, username="admin-test")
+
+
+@pytest.fixture
+def agency_staff(agency) -> User:
+    return person_with_role(Role.AGENCY_STAFF, agency, username="staff-test")
+
+
+@pytest.fixture
+def aarhus_caseworker(aarhus) -> User:
+    return person_with_role(Role.CASEWORKER, aarhus, username="cw-aarhus")
+
+
+@pytest.fixture
+def odense_caseworker(odense) -> User:
+    return person_with_role(Role.CASEWORKER, odense, username="cw-odense")
+
+
+@pytest.fixture
+def evaluator(db) -> User:
+    return person_with_role(Role.EVALUATOR, username="evaluator-test")
+
+
+@pytest.fixture
+def steering_member(db) -> User:
+    return person_with_role(Role.STEERING_GROUP, username="steering-test")
+
+
+def logged_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+@pytest.fixture
+def admin_client_(agency_admin) -> Client:
+    return logged_in(agency_admin)
