@@ -35,8 +35,8 @@ run: install ## start Indsats on SQLite with demo data (and one background worke
 	  DEBUG=true $(BIN)/indsats serve $(HOST):$(PORT) --noreload
 
 lint: install
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check
+	$(BIN)/ruff format --check
 
 typecheck: install
 	$(BIN)/mypy
