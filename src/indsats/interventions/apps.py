@@ -6,3 +6,9 @@ class InterventionsConfig(AppConfig):
     name = "indsats.interventions"
     label = "interventions"
     verbose_name = _("Indsatser")
+
+    def ready(self) -> None:
+        from indsats.interventions import panels, visibility  # noqa: F401 - registration on import
+        from indsats.interventions.evidence import register_builtin_providers
+
+        register_builtin_providers()

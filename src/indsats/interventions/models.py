@@ -1,1 +1,602 @@
-"""Models of the interventions app."""
+"""The intervention register and the SUSI phase model: interventions, their phases and checklists, gate
+reviews with the five criteria, promising-practice assessments and knowledge declarations."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from indsats.accounts.models import Organisation
+from indsats.interventions.workflow import PHASES, InterventionState, WorkflowAction
+
+PHASE_CHOICES = [(phase.value, phase.label) for phase in PHASES]
+
+
+class ProblemArea(models.Model):
+    """The agency's controlled vocabulary of problem areas (target groups' difficulties)."""
+
+    name = models.CharField(_("navn"), max_length=120, unique=True)
+    description = models.CharField(_("beskrivelse"), max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(_("rækkefølge"), default=100)
+    is_active = models.BooleanField(_("i brug"), default=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("problemområde")
+        verbose_name_plural = _("problemområder")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Origin(models.TextChoices):
+    MUNICIPAL_PRACTICE = "municipal_practice", _("En kommunes praksis")
+    FOUNDATION = "foundation", _("En fond")
+    CIVIL_SOCIETY = "civil_society", _("Civilsamfundet")
+    RESEARCH = "research", _("Forskning")
+    AGENCY = "agency", _("Styrelsen")
+    INTERNATIONAL = "international", _("Et internationalt program")
+
+
+class Intervention(models.Model):
+    name = models.CharField(_("navn"), max_length=200, unique=True)
+    short_description = models.CharField(_("kort beskrivelse"), max_length=300)
+    description = models.TextField(_("beskrivelse"), blank=True)
+    age_from = models.PositiveSmallIntegerField(_("alder fra"), default=0, validators=[MaxValueValidator(30)])
+    age_to = models.PositiveSmallIntegerField(_("alder til"), default=18, validators=[MaxValueValidator(30)])
+    problem_areas = models.ManyToManyField(
+        ProblemArea, related_name="interventions", verbose_name=_("problemområder"), blank=True
+    )
+    target_group = models.TextField(_("målgruppe"), blank=True)
+    # The theory of change: one item a line in each column.
+    activities = models.TextField(_("aktiviteter"), blank=True, help_text=_("Én aktivitet pr. linje."))
+    short_term_outcomes = models.TextField(
+        _("kortsigtede resultater"), blank=True, help_text=_("Ét resultat pr. linje.")
+    )
+    long_term_outcomes = models.TextField(
+        _("langsigtede resultater"), blank=True, help_text=_("Ét resultat pr. linje.")
+    )
+    core_elements = models.TextField(
+        _("kerneelementer"), blank=True, help_text=_("Ét kerneelement pr. linje.")
+    )
+    origin = models.CharField(_("oprindelse"), max_length=30, choices=Origin.choices)
+    owner = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="owned_interventions", verbose_name=_("ejer")
+    )
+    programme = models.CharField(
+        _("program eller initiativ"),
+        max_length=200,
+        blank=True,
+        help_text=_("Det program eller initiativ, der finansierer indsatsen, fx “BUIP 2020: Skolefravær”."),
+    )
+    is_open_to_join = models.BooleanField(
+        _("åben for nye kommuner"),
+        default=False,
+        help_text=_("Kommuner kan se indsatsen og bede om at deltage."),
+    )
+    state = models.CharField(
+        _("fase"), max_length=20, choices=InterventionState.choices, default=InterventionState.SCREENING
+    )
+    state_entered_at = models.DateTimeField(_("i fasen siden"))
+    stop_reason = models.TextField(_("begrundelse for stop"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("ændret"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("indsats")
+        verbose_name_plural = _("indsatser")
+        indexes = [models.Index(fields=["state", "state_entered_at"], name="intervention_state_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(age_from__lte=models.F("age_to")), name="intervention_age_span"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=InterventionState.values), name="intervention_state_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def lines(text: str) -> list[str]:
+        return [line.strip(" -•\t") for line in text.splitlines() if line.strip(" -•\t")]
+
+    @property
+    def activity_list(self) -> list[str]:
+        return self.lines(self.activities)
+
+    @property
+    def short_term_list(self) -> list[str]:
+        return self.lines(self.short_term_outcomes)
+
+    @property
+    def long_term_list(self) -> list[str]:
+        return self.lines(self.long_term_outcomes)
+
+    @property
+    def core_element_list(self) -> list[str]:
+        return self.lines(self.core_elements)
+
+
+class PartnerRole(models.TextChoices):
+    DEVELOPMENT = "development", _("Udviklingskommune")
+    PILOT = "pilot", _("Pilotkommune")
+    TRIAL = "trial", _("Afprøvningskommune")
+    DISSEMINATION = "dissemination", _("Udbredelseskommune")
+    OPERATION = "operation", _("Driftskommune")
+
+
+class Partnership(models.Model):
+    """A municipality working with an intervention, and its role."""
+
+    intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="partnerships")
+    municipality = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="intervention_partnerships",
+        verbose_name=_("kommune"),
+        limit_choices_to={"kind": "municipality"},
+    )
+    role = models.CharField(_("rolle"), max_length=20, choices=PartnerRole.choices)
+    joined_on = models.DateField(_("deltager fra"))
+
+    class Meta:
+        ordering = ["municipality__name"]
+        verbose_name = _("partnerkommune")
+        verbose_name_plural = _("partnerkommuner")
+        constraints = [
+            models.UniqueConstraint(fields=["intervention", "municipality"], name="partnership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality}: {self.get_role_display()} ({self.intervention})"
+
+
+class JoinRequest(models.Model):
+    """A municipality asks to take part in an intervention (it counts towards demand)."""
+
+    intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="join_requests")
+    municipality = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    message = models.TextField(_("besked"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("tidspunkt"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("anmodning om deltagelse")
+        verbose_name_plural = _("anmodninger om deltagelse")
+        constraints = [
+            models.UniqueConstraint(fields=["intervention", "municipality"], name="join_request_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} → {self.intervention}"
+
+
+class MaterialKind(models.TextChoices):
+    MANUAL = "manual", _("Manual")
+    MATERIAL = "material", _("Materiale")
+    FIDELITY_TOOL = "fidelity_tool", _("Fidelitetsværktøj")
+    REPORT = "report", _("Rapport")
+
+
+class Material(models.Model):
+    intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="materials")
+    title = models.CharField(_("titel"), max_length=200)
+    kind = models.CharField(_("type"), max_length=20, choices=MaterialKind.choices)
+    file = models.FileField(_("fil"), upload_to="interventions/materials/%Y/")
+    uploaded_at = models.DateTimeField(_("uploadet"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "title"]
+        verbose_name = _("materiale")
+        verbose_name_plural = _("materialer")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EvidenceReference(models.Model):
+    """A study or report the intervention rests on."""
+
+    intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="references")
+    citation = models.CharField(_("reference"), max_length=500)
+    year = models.PositiveSmallIntegerField(
+        _("år"), null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+    )
+    url = models.URLField(_("link"), blank=True)
+
+    class Meta:
+        ordering = ["-year", "citation"]
+        verbose_name = _("reference")
+        verbose_name_plural = _("referencer")
+
+    def __str__(self) -> str:
+        return self.citation
+
+
+class Contact(models.Model):
+    intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("navn"), max_length=200)
+    role = models.CharField(_("rolle"), max_length=200, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("telefon"), max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("kontaktperson")
+        verbose_name_plural = _("kontaktpersoner")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- phases and checklists ----------------------------------------------------------------------------
+
+
+class DeliverableTemplate(models.Model):
+    """The playbook's typical products of a phase; the agency keeps the list. New phase records copy it."""
+
+    phase = models.CharField(_("fase"), max_length=20, choices=PHASE_CHOICES)
+    title = models.CharField(_("leverance"), max_length=200)
+    description = models.CharField(_("beskrivelse"), max_length=500, blank=True)
+    is_required = models.BooleanField(_("obligatorisk før gate review"), default=True)
+    order = models.PositiveSmallIntegerField(_("rækkefølge"), default=100)
+    is_active = models.BooleanField(_("i brug"), default=True)
+
+    class Meta:
+        ordering = ["phase", "order", "title"]
+        verbose_name = _("leverance i drejebogen")
+        verbose_name_plural = _("leverancer i drejebogen")
+        constraints = [models.UniqueConstraint(fields=["phase", "title"], name="deliverable_template_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_phase_display()}: {self.title}"
+
+
+class PhaseRecord(models.Model):
+    """One intervention's work in one phase: dates, money committed, organisations, the checklist.
+
+    There is one record per intervention and phase; returning to a phase reopens its record."""
+
+    intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="phase_records")
+    phase = models.CharField(_("fase"), max_length=20, choices=PHASE_CHOICES)
+    planned_start = models.DateField(_("planlagt start"), null=True, blank=True)
+    planned_end = models.DateField(_("planlagt afslutning"), null=True, blank=True)
+    actual_start = models.DateField(_("faktisk start"), null=True, blank=True)
+    actual_end = models.DateField(_("faktisk afslutning"), null=True, blank=True)
+    committed_amount = models.DecimalField(
+        _("bevilget beløb (kr.)"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    organisations = models.ManyToManyField(
+        Organisation, related_name="intervention_phases", verbose_name=_("organisationer i fasen"), blank=True
+    )
+
+    class Meta:
+        ordering = ["intervention", "phase"]
+        verbose_name = _("fase")
+        verbose_name_plural = _("faser")
+        constraints = [
+            models.UniqueConstraint(fields=["intervention", "phase"], name="phase_record_unique"),
+            models.CheckConstraint(condition=Q(committed_amount__gte=0), name="phase_record_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.intervention}: {self.get_phase_display()}"
+
+
+class ChecklistItem(models.Model):
+    phase_record = models.ForeignKey(PhaseRecord, on_delete=models.CASCADE, related_name="checklist")
+    template = models.ForeignKey(DeliverableTemplate, on_delete=models.SET_NULL, null=True, blank=True)
+    title = models.CharField(_("leverance"), max_length=200)
+    is_required = models.BooleanField(_("obligatorisk"), default=True)
+    order = models.PositiveSmallIntegerField(default=100)
+    is_done = models.BooleanField(_("færdig"), default=False)
+    done_on = models.DateField(_("færdig den"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("leverance")
+        verbose_name_plural = _("leverancer")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+# --- gate reviews -------------------------------------------------------------------------------------
+
+
+class Criterion(models.TextChoices):
+    EFFECT = "effect", _("Virkning")
+    ECONOMY = "economy", _("Økonomi")
+    IMPLEMENTATION = "implementation", _("Implementering")
+    DEMAND = "demand", _("Efterspørgsel")
+    REALISTIC_OPERATION = "realistic_operation", _("Realistisk drift")
+
+
+class Rating(models.TextChoices):
+    MET = "met", _("Opfyldt")
+    PARTLY_MET = "partly_met", _("Delvist opfyldt")
+    NOT_MET = "not_met", _("Ikke opfyldt")
+    NOT_ASSESSED = "not_assessed", _("Ikke vurderet")
+
+
+class ReviewStatus(models.TextChoices):
+    DRAFT = "draft", _("Kladde hos styrelsen")
+    SUBMITTED = "submitted", _("Venter på styregruppen")
+    DECIDED = "decided", _("Afgjort")
+    WITHDRAWN = "withdrawn", _("Trukket tilbage")
+
+
+OPEN_REVIEW_STATUSES = (ReviewStatus.DRAFT, ReviewStatus.SUBMITTED)
+
+
+class GateReview(models.Model):
+    """The agency's assessment of the five criteria at the end of a phase, for the steering group."""
+
+    intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="gate_reviews")
+    phase = models.CharField(_("fase"), max_length=20, choices=PHASE_CHOICES)
+    status = models.CharField(_("status"), max_length=20, choices=ReviewStatus.choices, default="draft")
+    summary = models.TextField(_("styrelsens indstilling"), blank=True)
+    # The optimistic lock: every change adds one; a form carries the version it was shown.
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("oprettet"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("sendt til styregruppen"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decision = models.CharField(_("afgørelse"), max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("gate review")
+        verbose_name_plural = _("gate reviews")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intervention"],
+                condition=Q(status__in=["draft", "submitted"]),
+                name="gate_review_one_open_per_intervention",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Gate review: {self.intervention} ({self.get_phase_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_REVIEW_STATUSES
+
+
+class CriterionAssessment(models.Model):
+    review = models.ForeignKey(GateReview, on_delete=models.CASCADE, related_name="assessments")
+    criterion = models.CharField(_("kriterium"), max_length=30, choices=Criterion.choices)
+    rating = models.CharField(_("vurdering"), max_length=20, choices=Rating.choices, default="not_assessed")
+    rationale = models.TextField(_("begrundelse"), blank=True)
+    # Facts typed in with their source, until another module supplies them live (see evidence.py).
+    fact = models.CharField(_("fakta"), max_length=300, blank=True)
+    fact_source = models.CharField(_("kilde"), max_length=300, blank=True)
+    fact_url = models.URLField(_("link til kilden"), blank=True)
+
+    class Meta:
+        ordering = ["review", "id"]
+        verbose_name = _("vurdering af kriterium")
+        verbose_name_plural = _("vurderinger af kriterier")
+        constraints = [
+            models.UniqueConstraint(fields=["review", "criterion"], name="criterion_assessment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_criterion_display()}: {self.get_rating_display()}"
+
+
+class GateDecision(models.Model):
+    """The steering group's decision on a submitted review (a review sent back can be decided again)."""
+
+    review = models.ForeignKey(GateReview, on_delete=models.CASCADE, related_name="decisions")
+    decision = models.CharField(
+        _("afgørelse"),
+        max_length=30,
+        choices=[
+            (a.value, a.label)
+            for a in (
+                WorkflowAction.APPROVE,
+                WorkflowAction.APPROVE_WITH_CONDITIONS,
+                WorkflowAction.REJECT,
+                WorkflowAction.SEND_BACK,
+            )
+        ],
+    )
+    reason = models.TextField(_("begrundelse"))
+    conditions = models.TextField(_("betingelser"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_by_name = models.CharField(max_length=200, blank=True)
+    decided_at = models.DateTimeField(_("afgjort"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        verbose_name = _("afgørelse")
+        verbose_name_plural = _("afgørelser")
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()}: {self.review}"
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Registreret")
+    REVIEW_STARTED = "review_started", _("Gate review påbegyndt")
+    REVIEW_SUBMITTED = "review_submitted", _("Gate review sendt til styregruppen")
+    DECIDED = "decided", _("Styregruppen har afgjort")
+    RETURNED = "returned", _("Vendt tilbage til en tidligere fase")
+    STOPPED = "stopped", _("Stoppet")
+
+
+class InterventionEvent(models.Model):
+    """The intervention's history, shown as its timeline. A state change has from_state and to_state."""
+
+    intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("tidspunkt"), db_index=True)
+    kind = models.CharField(_("hændelse"), max_length=30, choices=EventKind.choices)
+    from_state = models.CharField(max_length=20, choices=InterventionState.choices, blank=True)
+    to_state = models.CharField(max_length=20, choices=InterventionState.choices, blank=True)
+    text = models.TextField(_("begrundelse"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    actor_name = models.CharField(max_length=200, blank=True)
+    review = models.ForeignKey(GateReview, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("hændelse")
+        verbose_name_plural = _("hændelser")
+
+    def __str__(self) -> str:
+        return f"{self.intervention}: {self.get_kind_display()}"
+
+
+# --- promising practice and knowledge declarations ----------------------------------------------------
+
+
+class PracticeElement(models.TextChoices):
+    """The 11 elements of promising practice (SFI 2016)."""
+
+    THEORY_AND_KNOWLEDGE = "theory_and_knowledge", _("Teori og viden")
+    EFFECT = "effect", _("Virkning")
+    DESCRIPTION = "description", _("Beskrivelse")
+    GOALS = "goals", _("Mål")
+    TRANSFERABILITY = "transferability", _("Overførbarhed")
+    ECONOMY = "economy", _("Økonomi")
+    PROFESSIONAL_REFLECTION = "professional_reflection", _("Faglig refleksion")
+    RELATIONAL_COOPERATION = "relational_cooperation", _("Relationelt samarbejde")
+    INDIVIDUAL_PLANNING = "individual_planning", _("Individuel tilrettelæggelse")
+    MONITORING = "monitoring", _("Monitorering")
+    FOLLOW_UP = "follow_up", _("Opfølgning")
+
+
+class ElementScore(models.IntegerChoices):
+    ABSENT = 0, _("Ikke til stede")
+    PARTLY = 1, _("Delvist til stede")
+    PRESENT = 2, _("Til stede")
+
+
+class PracticeAssessment(models.Model):
+    """A municipality's (or the agency's, on its behalf) assessment of its practice on the 11 elements."""
+
+    intervention = models.ForeignKey(
+        Intervention, on_delete=models.CASCADE, related_name="practice_assessments"
+    )
+    municipality = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="practice_assessments", verbose_name=_("kommune")
+    )
+    assessed_on = models.DateField(_("vurderet den"))
+    note = models.TextField(_("bemærkning"), blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-assessed_on", "-id"]
+        verbose_name = _("vurdering af lovende praksis")
+        verbose_name_plural = _("vurderinger af lovende praksis")
+
+    def __str__(self) -> str:
+        return f"{self.intervention}, {self.municipality} ({self.assessed_on:%d.%m.%Y})"
+
+
+class PracticeElementScore(models.Model):
+    assessment = models.ForeignKey(PracticeAssessment, on_delete=models.CASCADE, related_name="scores")
+    element = models.CharField(_("element"), max_length=30, choices=PracticeElement.choices)
+    score = models.PositiveSmallIntegerField(_("vurdering"), choices=ElementScore.choices)
+    comment = models.CharField(_("kommentar"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["assessment", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "element"], name="practice_element_unique"),
+            models.CheckConstraint(condition=Q(score__lte=2), name="practice_element_score_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_element_display()}: {self.get_score_display()}"
+
+
+class Dimension(models.TextChoices):
+    """The knowledge declaration's five dimensions."""
+
+    TARGET_GROUP = "target_group", _("Målgruppe")
+    METHOD = "method", _("Metode")
+    IMPLEMENTATION = "implementation", _("Implementering")
+    EFFECT = "effect", _("Virkning")
+    ECONOMY = "economy", _("Økonomi")
+
+
+class Grade(models.TextChoices):
+    A = "A", "A"
+    B = "B", "B"
+    C = "C", "C"
+    D = "D", "D"
+
+
+GRADE_POINTS = {"A": 4, "B": 3, "C": 2, "D": 1}
+
+
+class KnowledgeDeclaration(models.Model):
+    intervention = models.ForeignKey(
+        Intervention, on_delete=models.CASCADE, related_name="knowledge_declarations"
+    )
+    declared_on = models.DateField(_("dato"))
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-declared_on", "-id"]
+        verbose_name = _("vidensdeklaration")
+        verbose_name_plural = _("vidensdeklarationer")
+
+    def __str__(self) -> str:
+        return f"{self.intervention} ({self.declared_on:%d.%m.%Y})"
+
+
+class DeclarationScore(models.Model):
+    declaration = models.ForeignKey(KnowledgeDeclaration, on_delete=models.CASCADE, related_name="scores")
+    dimension = models.CharField(_("dimension"), max_length=20, choices=Dimension.choices)
+    grade = models.CharField(_("karakter"), max_length=1, choices=Grade.choices)
+    reason = models.TextField(_("begrundelse"))
+
+    class Meta:
+        ordering = ["declaration", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["declaration", "dimension"], name="declaration_dimension_unique"),
+            models.CheckConstraint(
+                condition=Q(grade__in=["A", "B", "C", "D"]), name="declaration_grade_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_dimension_display()}: {self.grade}"

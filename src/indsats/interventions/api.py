@@ -1,0 +1,248 @@
+"""The interventions API (django-ninja): the register, the portfolio, practice assessments and gate
+decisions. The same selectors and services as the pages, so the same scoping and checks apply."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
+
+from indsats.interventions import selectors, services
+from indsats.interventions.models import GateReview, Intervention
+from indsats.interventions.workflow import InterventionError, ReviewAlreadyDecided
+
+router = Router(tags=["interventions"])
+
+
+class InterventionOut(Schema):
+    id: int
+    name: str
+    short_description: str
+    state: str
+    state_label: str
+    state_entered_at: datetime.datetime
+    owner: str
+    programme: str
+    age_from: int
+    age_to: int
+    is_open_to_join: bool
+    problem_areas: list[str]
+
+
+class PartnerOut(Schema):
+    municipality: str
+    municipality_code: str
+    role: str
+
+
+class InterventionDetailOut(InterventionOut):
+    description: str
+    target_group: str
+    origin: str
+    activities: list[str]
+    short_term_outcomes: list[str]
+    long_term_outcomes: list[str]
+    core_elements: list[str]
+    partners: list[PartnerOut]
+
+
+class FiltersIn(Schema):
+    q: str = ""
+    problem_area: int | None = None
+    programme: str = ""
+    state: str = ""
+    municipality: int | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+class PracticeAssessmentOut(Schema):
+    id: int
+    intervention_id: int
+    municipality: str
+    assessed_on: datetime.date
+    total: int
+    elements_present: int
+    scores: dict[str, int]
+
+
+class PhaseSummaryOut(Schema):
+    state: str
+    label: str
+    count: int
+    committed: Decimal
+
+
+class PortfolioOut(Schema):
+    total: int
+    waiting_reviews: int
+    reviews_due: int
+    phases: list[PhaseSummaryOut]
+
+
+class DecisionIn(Schema):
+    decision: str
+    reason: str
+    conditions: str = ""
+    version: int
+
+
+class DecisionOut(Schema):
+    review_id: int
+    decision: str
+    intervention_state: str
+    review_status: str
+    version: int
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+def _out(intervention: Intervention) -> dict[str, object]:
+    return {
+        "id": intervention.pk,
+        "name": intervention.name,
+        "short_description": intervention.short_description,
+        "state": intervention.state,
+        "state_label": str(intervention.get_state_display()),
+        "state_entered_at": intervention.state_entered_at,
+        "owner": intervention.owner.name,
+        "programme": intervention.programme,
+        "age_from": intervention.age_from,
+        "age_to": intervention.age_to,
+        "is_open_to_join": intervention.is_open_to_join,
+        "problem_areas": [area.name for area in intervention.problem_areas.all()],
+    }
+
+
+@router.get("/", response=list[InterventionOut])
+def list_interventions(request: HttpRequest, filters: Query[FiltersIn]) -> list[dict[str, object]]:
+    """The interventions the caller may see, filtered like the portfolio table."""
+    portfolio_filters = selectors.PortfolioFilters(
+        query=filters.q,
+        problem_area=filters.problem_area,
+        programme=filters.programme,
+        state=filters.state,
+        municipality=filters.municipality,
+    )
+    interventions = (
+        selectors.filter_interventions(selectors.visible_interventions(request.user), portfolio_filters)
+        .select_related("owner")
+        .prefetch_related("problem_areas")
+        .order_by("name")
+    )
+    limit = max(1, min(filters.limit, 500))
+    offset = max(0, filters.offset)
+    return [_out(i) for i in interventions[offset : offset + limit]]
+
+
+@router.get("/portfolio", response={200: PortfolioOut, 403: ErrorOut})
+def portfolio(request: HttpRequest) -> Status[dict[str, object]]:
+    """Counts and money committed per phase (agency and steering group)."""
+    try:
+        board = selectors.portfolio_board(
+            user=request.user, filters=selectors.PortfolioFilters(), per_column=0
+        )
+    except PermissionDenied:
+        return Status(403, {"detail": _("Kun styrelsen og styregruppen ser porteføljen.")})
+    phases = [
+        {"state": c.state, "label": c.label, "count": c.count, "committed": c.committed}
+        for c in [*board.columns, *board.end_states]
+    ]
+    return Status(
+        200,
+        {
+            "total": board.total,
+            "waiting_reviews": board.waiting_reviews,
+            "reviews_due": board.reviews_due,
+            "phases": phases,
+        },
+    )
+
+
+@router.get("/{intervention_id}", response=InterventionDetailOut)
+def intervention_detail(request: HttpRequest, intervention_id: int) -> dict[str, object]:
+    intervention = selectors.intervention_detail(user=request.user, pk=intervention_id)
+    return {
+        **_out(intervention),
+        "description": intervention.description,
+        "target_group": intervention.target_group,
+        "origin": intervention.origin,
+        "activities": intervention.activity_list,
+        "short_term_outcomes": intervention.short_term_list,
+        "long_term_outcomes": intervention.long_term_list,
+        "core_elements": intervention.core_element_list,
+        "partners": [
+            {
+                "municipality": p.municipality.name,
+                "municipality_code": p.municipality.municipality_code,
+                "role": p.role,
+            }
+            for p in intervention.partnerships.all()
+        ],
+    }
+
+
+@router.get("/{intervention_id}/practice-assessments", response=list[PracticeAssessmentOut])
+def practice_assessments(request: HttpRequest, intervention_id: int) -> list[dict[str, object]]:
+    """Practice assessments of the intervention: a municipality gets only its own."""
+    intervention = selectors.intervention_detail(user=request.user, pk=intervention_id)
+    rows = selectors.practice_rows(
+        selectors.practice_assessments(user=request.user, intervention=intervention)
+    )
+    return [
+        {
+            "id": row.assessment.pk,
+            "intervention_id": intervention.pk,
+            "municipality": row.assessment.municipality.name,
+            "assessed_on": row.assessment.assessed_on,
+            "total": row.total,
+            "elements_present": row.present,
+            "scores": row.scores,
+        }
+        for row in rows
+    ]
+
+
+@router.post(
+    "/gate-reviews/{review_id}/decision",
+    response={200: DecisionOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+)
+def decide(request: HttpRequest, review_id: int, payload: DecisionIn) -> Status[dict[str, object]]:
+    """The steering group's decision. 409 when someone else decided first (send the version you saw)."""
+    review = get_object_or_404(GateReview, pk=review_id)
+    try:
+        services.decide_gate_review(
+            actor=request.user,
+            review=review,
+            decision=payload.decision,
+            reason=payload.reason,
+            conditions=payload.conditions,
+            expected_version=payload.version,
+        )
+    except PermissionDenied:
+        return Status(403, {"detail": _("Kun styregruppen afgør gate reviews.")})
+    except ReviewAlreadyDecided as error:
+        return Status(409, {"detail": error.message()})
+    except InterventionError as error:
+        return Status(400, {"detail": error.message()})
+    except ValidationError as error:
+        return Status(400, {"detail": " ".join(error.messages)})
+    review.refresh_from_db()
+    state = Intervention.objects.values_list("state", flat=True).get(pk=review.intervention_id)
+    return Status(
+        200,
+        {
+            "review_id": review.pk,
+            "decision": payload.decision,
+            "intervention_state": state,
+            "review_status": review.status,
+            "version": review.version,
+        },
+    )

@@ -1,0 +1,85 @@
+"""Front-page panels: gate reviews waiting for the steering group, the agency's portfolio, and a
+municipality's interventions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from indsats.accounts.permissions import (
+    DECIDE_GATE_REVIEWS,
+    MANAGE_INTERVENTIONS,
+    has_permission,
+    municipality_ids_of,
+)
+from indsats.dashboard.panels import Panel, register_panel
+from indsats.interventions.models import GateReview, Intervention, Partnership, ReviewStatus
+from indsats.interventions.workflow import PHASES
+
+
+@register_panel
+def gate_reviews_panel(user: Any) -> Panel | None:
+    if not has_permission(user, DECIDE_GATE_REVIEWS):
+        return None
+    waiting = list(
+        GateReview.objects.filter(status=ReviewStatus.SUBMITTED)
+        .select_related("intervention")
+        .order_by("submitted_at")[:5]
+    )
+    count = GateReview.objects.filter(status=ReviewStatus.SUBMITTED).count()
+    return Panel(
+        title=_("Gate reviews, der venter på dig"),
+        text=_("Styrelsen har vurderet de fem kriterier. Styregruppen afgør, om indsatsen går videre."),
+        facts=[(_("Venter på afgørelse"), count)],
+        links=[
+            *[(r.intervention.name, reverse("interventions:review_detail", args=[r.pk])) for r in waiting],
+            (_("Alle ventende gate reviews"), reverse("interventions:reviews_waiting")),
+        ],
+        order=5,
+    )
+
+
+@register_panel
+def portfolio_panel(user: Any) -> Panel | None:
+    if not has_permission(user, MANAGE_INTERVENTIONS):
+        return None
+    active = Intervention.objects.filter(state__in=PHASES).count()
+    drafts = GateReview.objects.filter(status=ReviewStatus.DRAFT).count()
+    waiting = GateReview.objects.filter(status=ReviewStatus.SUBMITTED).count()
+    return Panel(
+        title=_("Indsatser i udvikling"),
+        text=_("Porteføljen af indsatser i de fire faser."),
+        facts=[
+            (_("Indsatser i en fase"), active),
+            (_("Gate reviews i kladde"), drafts),
+            (_("Hos styregruppen"), waiting),
+        ],
+        links=[
+            (_("Tavle efter fase"), reverse("interventions:board")),
+            (_("Tabel og eksport"), reverse("interventions:table")),
+            (_("Registrér en indsats"), reverse("interventions:create")),
+        ],
+        order=20,
+    )
+
+
+@register_panel
+def municipality_interventions_panel(user: Any) -> Panel | None:
+    municipalities = municipality_ids_of(user)
+    if not municipalities:
+        return None
+    taking_part = (
+        Partnership.objects.filter(municipality_id__in=municipalities)
+        .values("intervention")
+        .distinct()
+        .count()
+    )
+    open_count = Intervention.objects.filter(is_open_to_join=True).count()
+    return Panel(
+        title=_("Jeres indsatser"),
+        facts=[(_("I deltager i"), taking_part), (_("Åbne for nye kommuner"), open_count)],
+        links=[(_("Se indsatserne"), reverse("interventions:index"))],
+        order=15,
+    )

@@ -1,0 +1,611 @@
+"""Reads of the register and the portfolio, scoped to what the person may see.
+
+Who sees what:
+- the agency and the steering group (VIEW_PORTFOLIO) see every intervention, the board and the table;
+- everyone else sees the interventions their organisation owns, those their municipality takes part in,
+  and those open to new municipalities;
+- practice assessments: the agency and the steering group see all, a municipality only its own.
+
+Board and table use a fixed number of queries whatever the number of interventions (tested).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from indsats.accounts.models import Organisation, OrganisationKind
+from indsats.accounts.permissions import (
+    MANAGE_INTERVENTIONS,
+    VIEW_PORTFOLIO,
+    has_permission,
+    municipality_ids_of,
+    organisation_ids_of,
+    require_permission,
+)
+from indsats.audit.models import AuditEntry
+from indsats.interventions.models import (
+    ChecklistItem,
+    DeclarationScore,
+    EventKind,
+    GateDecision,
+    GateReview,
+    Intervention,
+    InterventionEvent,
+    KnowledgeDeclaration,
+    Partnership,
+    PhaseRecord,
+    PracticeAssessment,
+    PracticeElementScore,
+    ProblemArea,
+    ReviewStatus,
+)
+from indsats.interventions.workflow import PHASES, InterventionState, is_phase
+
+
+def data_version() -> int:
+    """The audit trail's newest entry: every write to domain data adds one (see ARCHITECTURE.md), so a
+    cached page keyed by it is never older than the data."""
+    newest = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first()
+    return newest or 0
+
+
+def sees_portfolio(user: Any) -> bool:
+    return has_permission(user, VIEW_PORTFOLIO) or has_permission(user, MANAGE_INTERVENTIONS)
+
+
+def visible_interventions(user: Any) -> QuerySet[Intervention]:
+    interventions = Intervention.objects.all()
+    if sees_portfolio(user):
+        return interventions
+    partner = Partnership.objects.filter(
+        intervention=OuterRef("pk"), municipality_id__in=municipality_ids_of(user)
+    )
+    return interventions.filter(
+        Q(is_open_to_join=True) | Q(owner_id__in=organisation_ids_of(user)) | Q(Exists(partner))
+    )
+
+
+def can_view_intervention(user: Any, intervention: Intervention) -> bool:
+    if sees_portfolio(user):
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return visible_interventions(user).filter(pk=intervention.pk).exists()
+
+
+def intervention_detail(*, user: Any, pk: int) -> Intervention:
+    """One intervention with what its page shows; 404 when it does not exist or is not visible."""
+    try:
+        intervention = (
+            visible_interventions(user)
+            .select_related("owner", "created_by")
+            .prefetch_related(
+                "problem_areas",
+                "materials",
+                "references",
+                "contacts",
+                Prefetch("partnerships", queryset=Partnership.objects.select_related("municipality")),
+            )
+            .get(pk=pk)
+        )
+    except ObjectDoesNotExist as missing:
+        raise Http404 from missing
+    return intervention
+
+
+def phase_records(intervention: Intervention) -> list[PhaseRecord]:
+    return list(
+        intervention.phase_records.prefetch_related(
+            Prefetch("checklist", queryset=ChecklistItem.objects.order_by("order", "id")), "organisations"
+        )
+    )
+
+
+def phase_record_for(*, user: Any, intervention: Intervention, phase: str) -> PhaseRecord:
+    require_permission(user, MANAGE_INTERVENTIONS)
+    try:
+        return (
+            PhaseRecord.objects.prefetch_related("checklist", "organisations")
+            .select_related("intervention")
+            .get(intervention=intervention, phase=phase)
+        )
+    except ObjectDoesNotExist as missing:
+        raise Http404 from missing
+
+
+# --- filters shared by board, table, export and API ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PortfolioFilters:
+    query: str = ""
+    problem_area: int | None = None
+    programme: str = ""
+    state: str = ""
+    municipality: int | None = None
+
+    @classmethod
+    def from_querydict(cls, data: Any) -> PortfolioFilters:
+        def as_int(name: str) -> int | None:
+            try:
+                return int(data.get(name) or 0) or None
+            except (TypeError, ValueError):
+                return None
+
+        state = data.get("fase", "") or ""
+        return cls(
+            query=(data.get("q", "") or "").strip()[:100],
+            problem_area=as_int("problemomraade"),
+            programme=(data.get("program", "") or "").strip()[:200],
+            state=state if state in InterventionState.values else "",
+            municipality=as_int("kommune"),
+        )
+
+    def as_query(self) -> dict[str, Any]:
+        pairs = {
+            "q": self.query,
+            "problemomraade": self.problem_area or "",
+            "program": self.programme,
+            "fase": self.state,
+            "kommune": self.municipality or "",
+        }
+        return {k: v for k, v in pairs.items() if v}
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.as_query()
+
+
+def filter_interventions(
+    queryset: QuerySet[Intervention], filters: PortfolioFilters
+) -> QuerySet[Intervention]:
+    if filters.query:
+        queryset = queryset.filter(
+            Q(name__icontains=filters.query)
+            | Q(short_description__icontains=filters.query)
+            | Q(owner__name__icontains=filters.query)
+        )
+    if filters.problem_area:
+        queryset = queryset.filter(
+            Exists(
+                ProblemArea.interventions.through.objects.filter(
+                    intervention_id=OuterRef("pk"), problemarea_id=filters.problem_area
+                )
+            )
+        )
+    if filters.programme:
+        queryset = queryset.filter(programme=filters.programme)
+    if filters.state:
+        queryset = queryset.filter(state=filters.state)
+    if filters.municipality:
+        queryset = queryset.filter(
+            Exists(
+                Partnership.objects.filter(intervention=OuterRef("pk"), municipality_id=filters.municipality)
+            )
+        )
+    return queryset
+
+
+def with_portfolio_facts(queryset: QuerySet[Intervention]) -> QuerySet[Intervention]:
+    """Add what a card or a table row shows, as subqueries (no query per row)."""
+    current = PhaseRecord.objects.filter(intervention=OuterRef("pk"), phase=OuterRef("state"))
+    partners = (
+        Partnership.objects.filter(intervention=OuterRef("pk"))
+        .order_by()
+        .values("intervention")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return queryset.select_related("owner").annotate(
+        waiting_review=Exists(
+            GateReview.objects.filter(intervention=OuterRef("pk"), status=ReviewStatus.SUBMITTED)
+        ),
+        draft_review=Exists(
+            GateReview.objects.filter(intervention=OuterRef("pk"), status=ReviewStatus.DRAFT)
+        ),
+        planned_end=Subquery(current.values("planned_end")[:1]),
+        committed_in_phase=Subquery(current.values("committed_amount")[:1]),
+        partner_count=Coalesce(Subquery(partners, output_field=IntegerField()), 0),
+    )
+
+
+def days_in_state(intervention: Intervention, today: datetime.date | None = None) -> int:
+    today = today or timezone.localdate()
+    return max(0, (today - timezone.localtime(intervention.state_entered_at).date()).days)
+
+
+def is_review_due(intervention: Any, today: datetime.date | None = None) -> bool:
+    """A phase whose planned end has passed, with no review waiting for the steering group."""
+    today = today or timezone.localdate()
+    planned_end = getattr(intervention, "planned_end", None)
+    return bool(
+        is_phase(intervention.state)
+        and planned_end is not None
+        and planned_end < today
+        and not getattr(intervention, "waiting_review", False)
+    )
+
+
+def _decorate(interventions: list[Any]) -> list[Any]:
+    today = timezone.localdate()
+    for intervention in interventions:
+        intervention.days_in_state = days_in_state(intervention, today)  # type: ignore[attr-defined]
+        intervention.review_due = is_review_due(intervention, today)  # type: ignore[attr-defined]
+    return interventions
+
+
+# --- the board and the table --------------------------------------------------------------------------
+
+
+@dataclass
+class BoardColumn:
+    state: str
+    label: str
+    count: int
+    committed: Decimal
+    cards: list[Intervention]
+
+    @property
+    def hidden(self) -> int:
+        return self.count - len(self.cards)
+
+
+@dataclass
+class Board:
+    columns: list[BoardColumn]
+    end_states: list[BoardColumn]
+    total: int
+    waiting_reviews: int
+    reviews_due: int
+    committed_total: Decimal
+    pipeline: list[tuple[datetime.date, dict[str, int]]] = field(default_factory=list)
+
+
+def portfolio_board(*, user: Any, filters: PortfolioFilters, per_column: int = 15) -> Board:
+    """The portfolio by phase: a column per phase with the longest-waiting cards first."""
+    require_permission(user, VIEW_PORTFOLIO)
+    base = filter_interventions(Intervention.objects.all(), filters)
+    counts = dict(base.order_by().values_list("state").annotate(n=Count("pk")))
+    committed = dict(
+        PhaseRecord.objects.filter(intervention__in=base.values("pk"))
+        .order_by()
+        .values_list("phase")
+        .annotate(total=Sum("committed_amount"))
+    )
+    facts = with_portfolio_facts(base)
+    columns = []
+    for phase in PHASES:
+        cards = _decorate(list(facts.filter(state=phase).order_by("state_entered_at", "pk")[:per_column]))
+        columns.append(
+            BoardColumn(
+                phase, str(phase.label), counts.get(phase, 0), committed.get(phase) or Decimal(0), cards
+            )
+        )
+    end_states = [
+        BoardColumn(state, str(state.label), counts.get(state, 0), Decimal(0), [])
+        for state in (InterventionState.OPERATION, InterventionState.STOPPED)
+    ]
+    today = timezone.localdate()
+    in_phase = facts.filter(state__in=PHASES)
+    return Board(
+        columns=columns,
+        end_states=end_states,
+        total=sum(counts.values()),
+        waiting_reviews=in_phase.filter(waiting_review=True).count(),  # type: ignore[misc]
+        reviews_due=in_phase.filter(waiting_review=False, planned_end__lt=today).count(),  # type: ignore[misc]
+        committed_total=sum(committed.values(), Decimal(0)),
+        pipeline=pipeline_over_time(interventions=base),
+    )
+
+
+TABLE_ORDERINGS = {
+    "navn": ("name",),
+    "fase": ("state", "name"),
+    "tid": ("state_entered_at", "name"),
+    "ejer": ("owner__name", "name"),
+    "program": ("programme", "name"),
+}
+
+
+def portfolio_table(
+    *, user: Any, filters: PortfolioFilters, page: int | str = 1, order: str = "navn", per_page: int = 50
+) -> Page[Intervention]:
+    require_permission(user, VIEW_PORTFOLIO)
+    interventions = with_portfolio_facts(filter_interventions(Intervention.objects.all(), filters))
+    interventions = interventions.prefetch_related("problem_areas").order_by(
+        *TABLE_ORDERINGS.get(order, TABLE_ORDERINGS["navn"]), "pk"
+    )
+    paginator = Paginator(interventions, per_page)
+    result = paginator.get_page(page)
+    _decorate(list(result.object_list))
+    return result
+
+
+def export_rows(*, user: Any, filters: PortfolioFilters) -> QuerySet[Intervention]:
+    """Every intervention matching the filters, for the Excel export."""
+    require_permission(user, VIEW_PORTFOLIO)
+    return (
+        with_portfolio_facts(filter_interventions(Intervention.objects.all(), filters))
+        .prefetch_related(
+            "problem_areas",
+            Prefetch("partnerships", queryset=Partnership.objects.select_related("municipality")),
+        )
+        .order_by("name")
+    )
+
+
+def quarter_ends(count: int, today: datetime.date) -> list[datetime.date]:
+    """The last `count` quarter ends, the current (unfinished) quarter ending today."""
+    points = [today]
+    year, quarter = today.year, (today.month - 1) // 3  # the quarter before the current one: index 0-3
+    for _ in range(count - 1):
+        if quarter == 0:
+            year, quarter = year - 1, 4
+        month = quarter * 3
+        last_day = datetime.date(year + (month == 12), month % 12 + 1, 1) - datetime.timedelta(days=1)
+        points.append(last_day)
+        quarter -= 1
+    return list(reversed(points))
+
+
+PIPELINE_CACHE_SECONDS = 60 * 60
+
+
+def pipeline_over_time(
+    *, interventions: QuerySet[Intervention], quarters: int = 12, today: datetime.date | None = None
+) -> list[tuple[datetime.date, dict[str, int]]]:
+    """How many interventions were in each state at the end of each of the last `quarters` quarters,
+    replayed from the state changes in the history.
+
+    The replay reads every state change, so its result is cached under a key that changes whenever a
+    change is added or removed (the newest id and the number of changes) and every day."""
+    today = today or timezone.localdate()
+    events = InterventionEvent.objects.filter(intervention__in=interventions.values("pk")).exclude(
+        to_state=""
+    )
+    fingerprint = events.aggregate(newest=Max("id"), n=Count("id"))
+    key = (
+        "interventions:pipeline:"
+        + hashlib.sha256(f"{events.query}|{fingerprint}|{today}|{quarters}".encode()).hexdigest()
+    )
+    cached = cache.get(key)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    result = _replay_pipeline(events, quarters, today)
+    cache.set(key, result, PIPELINE_CACHE_SECONDS)
+    return result
+
+
+def _replay_pipeline(
+    events: QuerySet[InterventionEvent], quarters: int, today: datetime.date
+) -> list[tuple[datetime.date, dict[str, int]]]:
+    """In a state at a moment = state changes into it before the moment minus those out of it (every
+    state change records both states; registration only the first), counted in one scan of the table."""
+    points = quarter_ends(quarters, today)
+    zone = timezone.get_current_timezone()
+    limits = [  # the first moment after each point, local time
+        timezone.make_aware(datetime.datetime.combine(p + datetime.timedelta(days=1), datetime.time()), zone)
+        for p in points
+    ]
+    # the first point each change counts for (changes after the last point count for none)
+    bucket = Case(
+        *[When(at__lt=limit, then=Value(index)) for index, limit in enumerate(limits)],
+        default=Value(len(limits)),
+        output_field=IntegerField(),
+    )
+    grouped = (
+        events.order_by()
+        .annotate(bucket=bucket)
+        .values_list("bucket", "from_state", "to_state")
+        .annotate(n=Count("id"))
+    )
+    change: dict[int, Counter[str]] = defaultdict(Counter)
+    for index, from_state, to_state, n in grouped:
+        change[index][to_state] += n
+        if from_state:
+            change[index][from_state] -= n
+    running: Counter[str] = Counter()
+    result = []
+    for index, point in enumerate(points):
+        running.update(change[index])
+        result.append((point, {state: n for state, n in running.items() if n}))
+    return result
+
+
+# --- reviews, timeline, assessments -------------------------------------------------------------------
+
+
+def waiting_reviews(*, user: Any) -> QuerySet[GateReview]:
+    """Reviews waiting for the steering group, oldest first."""
+    require_permission(user, VIEW_PORTFOLIO)
+    return (
+        GateReview.objects.filter(status=ReviewStatus.SUBMITTED)
+        .select_related("intervention", "intervention__owner", "submitted_by")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def reviews_of(*, user: Any, intervention: Intervention) -> list[GateReview]:
+    if not sees_portfolio(user):
+        return []
+    return list(
+        intervention.gate_reviews.prefetch_related(
+            "assessments", Prefetch("decisions", queryset=GateDecision.objects.order_by("-decided_at", "-id"))
+        )
+    )
+
+
+def gate_review_detail(*, user: Any, pk: int) -> GateReview:
+    require_permission(user, VIEW_PORTFOLIO)
+    try:
+        return (
+            GateReview.objects.select_related("intervention", "intervention__owner", "submitted_by")
+            .prefetch_related("assessments", "decisions")
+            .get(pk=pk)
+        )
+    except ObjectDoesNotExist as missing:
+        raise Http404 from missing
+
+
+def timeline(*, user: Any, intervention: Intervention) -> list[InterventionEvent]:
+    """The intervention's history; review steps and reasons only for the agency and the steering group."""
+    events = intervention.events.select_related("review").order_by("-at", "-id")
+    if sees_portfolio(user):
+        return list(events)
+    shown = list(events.exclude(kind__in=[EventKind.REVIEW_STARTED, EventKind.REVIEW_SUBMITTED]))
+    for event in shown:
+        event.text = ""
+    return shown
+
+
+def practice_assessments(
+    *, user: Any, intervention: Intervention | None = None
+) -> QuerySet[PracticeAssessment]:
+    """Practice assessments the person may see: all for the agency and steering group, else their own
+    municipality's only."""
+    assessments = PracticeAssessment.objects.select_related("municipality", "intervention").prefetch_related(
+        Prefetch("scores", queryset=PracticeElementScore.objects.order_by("id"))
+    )
+    if intervention is not None:
+        assessments = assessments.filter(intervention=intervention)
+    if sees_portfolio(user):
+        return assessments
+    return assessments.filter(municipality_id__in=municipality_ids_of(user))
+
+
+def can_view_practice_assessment(user: Any, assessment: PracticeAssessment) -> bool:
+    return sees_portfolio(user) or assessment.municipality_id in municipality_ids_of(user)
+
+
+@dataclass
+class PracticeRow:
+    assessment: PracticeAssessment
+    scores: dict[str, int]
+    total: int
+    present: int
+
+
+def practice_rows(assessments: QuerySet[PracticeAssessment] | list[PracticeAssessment]) -> list[PracticeRow]:
+    rows = []
+    for assessment in assessments:
+        scores = {s.element: s.score for s in assessment.scores.all()}
+        rows.append(
+            PracticeRow(assessment, scores, sum(scores.values()), sum(1 for v in scores.values() if v == 2))
+        )
+    return rows
+
+
+def practice_comparison(*, user: Any, state: str = InterventionState.SCREENING) -> list[PracticeRow]:
+    """The latest assessment of each (intervention, municipality) pair, for comparing candidates."""
+    assessments = practice_assessments(user=user).filter(intervention__in=visible_interventions(user))
+    if state:
+        assessments = assessments.filter(intervention__state=state)
+    latest: dict[tuple[int, int], PracticeAssessment] = {}
+    for assessment in assessments.order_by("assessed_on", "id"):
+        latest[(assessment.intervention_id, assessment.municipality_id)] = assessment
+    rows = practice_rows(list(latest.values()))
+    return sorted(rows, key=lambda row: (-row.total, row.assessment.intervention.name))
+
+
+def declarations(*, intervention: Intervention) -> list[KnowledgeDeclaration]:
+    return list(
+        intervention.knowledge_declarations.prefetch_related(
+            Prefetch("scores", queryset=DeclarationScore.objects.order_by("id"))
+        ).order_by("-declared_on", "-id")
+    )
+
+
+# --- the municipality's view --------------------------------------------------------------------------
+
+
+@dataclass
+class MunicipalityOverview:
+    taking_part: list[Intervention]
+    can_join: list[Intervention]
+    requested: set[int]
+
+
+def municipality_overview(*, user: Any) -> MunicipalityOverview:
+    municipalities = municipality_ids_of(user)
+    partner = Partnership.objects.filter(intervention=OuterRef("pk"), municipality_id__in=municipalities)
+    visible = visible_interventions(user).select_related("owner").annotate(is_partner=Exists(partner))
+    taking_part = list(visible.filter(Q(is_partner=True) | Q(owner_id__in=organisation_ids_of(user))))
+    can_join = list(visible.filter(is_open_to_join=True, is_partner=False))
+    requested = set(
+        Intervention.objects.filter(join_requests__municipality_id__in=municipalities).values_list(
+            "pk", flat=True
+        )
+    )
+    return MunicipalityOverview(_decorate(taking_part), _decorate(can_join), requested)
+
+
+# --- filter choices -----------------------------------------------------------------------------------
+
+
+@dataclass
+class FilterOptions:
+    problem_areas: list[tuple[int, str]]
+    programmes: list[str]
+    municipalities: list[tuple[int, str]]
+    states: list[tuple[str, str]]
+
+
+def filter_options() -> FilterOptions:
+    """The filters' choices as (value, label) pairs (plain tuples: the 98 municipalities are cheap)."""
+    return FilterOptions(
+        problem_areas=list(ProblemArea.objects.filter(is_active=True).values_list("pk", "name")),
+        programmes=list(
+            Intervention.objects.exclude(programme="")
+            .order_by("programme")
+            .values_list("programme", flat=True)
+            .distinct()
+        ),
+        municipalities=list(
+            Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY, is_active=True)
+            .order_by("name")
+            .values_list("pk", "name")
+        ),
+        states=[(s.value, str(s.label)) for s in InterventionState],
+    )
+
+
+def committed_by_phase(interventions: QuerySet[Intervention]) -> dict[str, Decimal]:
+    return defaultdict(
+        Decimal,
+        PhaseRecord.objects.filter(intervention__in=interventions.values("pk"))
+        .order_by()
+        .values_list("phase")
+        .annotate(total=Sum("committed_amount")),
+    )
+
+
+def ensure_portfolio(user: Any) -> None:
+    if not sees_portfolio(user):
+        raise PermissionDenied(VIEW_PORTFOLIO)

@@ -1,0 +1,270 @@
+"""A municipality sees the interventions it takes part in and those open to join, and never another
+municipality's practice assessments: every page and API endpoint is tried."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from indsats.interventions import services
+from indsats.interventions.models import Material, PracticeAssessment, PracticeElement, ReviewStatus
+from tests.conftest import logged_in
+from tests.interventions.factories import InterventionFactory, partner, ready_review
+
+pytestmark = pytest.mark.django_db
+
+ALL_ONES = dict.fromkeys(PracticeElement.values, 1)
+
+
+@pytest.fixture
+def world(aarhus, odense, agency_staff):
+    ours = InterventionFactory(name="Aarhus' indsats")
+    partner(ours, aarhus)
+    theirs = InterventionFactory(name="Odenses indsats")
+    partner(theirs, odense)
+    open_one = InterventionFactory(name="Åben indsats", is_open_to_join=True)
+    for municipality, score in ((aarhus, 2), (odense, 0)):
+        services.record_practice_assessment(
+            actor=agency_staff,
+            intervention=open_one,
+            municipality=municipality,
+            scores=dict.fromkeys(PracticeElement.values, score),
+            assessed_on=datetime.date(2025, 1, 1),
+            note=f"Note fra {municipality.name}",
+        )
+    services.record_practice_assessment(
+        actor=agency_staff,
+        intervention=theirs,
+        municipality=odense,
+        scores=ALL_ONES,
+        assessed_on=datetime.date(2025, 2, 1),
+    )
+    review = ready_review(theirs, status=ReviewStatus.SUBMITTED)
+    material = Material.objects.create(
+        intervention=theirs, title="Fortrolig manual", kind="manual", file="x.pdf"
+    )
+    return {"ours": ours, "theirs": theirs, "open": open_one, "review": review, "material": material}
+
+
+def test_the_municipality_index_lists_its_own_and_the_open_interventions(aarhus_manager, world):
+    body = logged_in(aarhus_manager).get(reverse("interventions:index")).content.decode()
+    assert "Aarhus&#x27; indsats" in body and "Åben indsats" in body
+    assert "Odenses indsats" not in body
+
+
+@pytest.mark.parametrize("who", ["aarhus_manager", "aarhus_caseworker"])
+def test_another_municipalitys_intervention_is_not_found(who, request, world):
+    client = logged_in(request.getfixturevalue(who))
+    theirs = world["theirs"]
+    assert client.get(reverse("interventions:detail", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("interventions:detail", args=[world["ours"].pk])).status_code == 200
+    assert client.get(reverse("interventions:detail", args=[world["open"].pk])).status_code == 200
+    assert (
+        client.get(reverse("interventions:material", args=[theirs.pk, world["material"].pk])).status_code
+        == 404
+    )
+
+
+def test_the_detail_page_shows_only_the_own_municipalitys_practice_assessment(aarhus_manager, world):
+    body = (
+        logged_in(aarhus_manager)
+        .get(reverse("interventions:detail", args=[world["open"].pk]))
+        .content.decode()
+    )
+    assert "Aarhus Kommune" in body and "22/22" in body
+    assert "Odense Kommune" not in body and "0/22" not in body
+
+
+def test_the_practice_comparison_shows_only_the_own_municipality(aarhus_manager, world):
+    body = (
+        logged_in(aarhus_manager)
+        .get(reverse("interventions:practice_comparison"), {"fase": ""})
+        .content.decode()
+    )
+    assert "Aarhus Kommune" in body and "Odense Kommune" not in body
+
+
+def test_the_agency_compares_every_municipalitys_assessments(agency_staff, world):
+    body = logged_in(agency_staff).get(reverse("interventions:practice_comparison")).content.decode()
+    assert "Aarhus Kommune" in body and "Odense Kommune" in body
+
+
+PORTFOLIO_PAGES = ["board", "table", "export", "reviews_waiting"]
+AGENCY_PAGES = [
+    ("create", []),
+    ("configuration", []),
+    ("problem_area_create", []),
+    ("template_create", []),
+]
+AGENCY_OBJECT_PAGES = ["edit", "phase", "return_to_phase", "stop", "declaration_new"]
+
+
+@pytest.mark.parametrize("name", PORTFOLIO_PAGES)
+def test_a_municipality_cannot_open_the_portfolio(name, aarhus_manager, world):
+    assert logged_in(aarhus_manager).get(reverse(f"interventions:{name}")).status_code == 403
+
+
+@pytest.mark.parametrize(("name", "args"), AGENCY_PAGES)
+def test_a_municipality_cannot_open_the_agencys_pages(name, args, aarhus_manager, world):
+    assert logged_in(aarhus_manager).get(reverse(f"interventions:{name}", args=args)).status_code == 403
+
+
+@pytest.mark.parametrize("name", AGENCY_OBJECT_PAGES)
+@pytest.mark.parametrize("which", ["ours", "theirs"])
+def test_a_municipality_cannot_change_an_intervention(name, which, aarhus_manager, world):
+    response = logged_in(aarhus_manager).get(reverse(f"interventions:{name}", args=[world[which].pk]))
+    assert response.status_code in (403, 404)
+    response = logged_in(aarhus_manager).post(reverse(f"interventions:{name}", args=[world[which].pk]), {})
+    assert response.status_code in (403, 404)
+
+
+def test_a_municipality_cannot_see_or_decide_gate_reviews(aarhus_manager, world):
+    client = logged_in(aarhus_manager)
+    review = world["review"]
+    assert client.get(reverse("interventions:review_detail", args=[review.pk])).status_code == 403
+    assert client.get(reverse("interventions:review_edit", args=[review.pk])).status_code == 403
+    response = client.post(reverse("interventions:review_detail", args=[review.pk]), {"decision": "approve"})
+    assert response.status_code == 403
+    assert client.post(reverse("interventions:review_submit", args=[review.pk])).status_code == 403
+    assert client.post(reverse("interventions:start_review", args=[world["ours"].pk])).status_code == 403
+
+
+def test_a_municipality_assesses_only_for_itself(aarhus_manager, odense, aarhus, world):
+    client = logged_in(aarhus_manager)
+    assert client.get(reverse("interventions:practice_new", args=[world["theirs"].pk])).status_code == 404
+    page = client.get(reverse("interventions:practice_new", args=[world["open"].pk])).content.decode()
+    assert "Aarhus Kommune" in page and "Odense Kommune" not in page
+    data = {
+        "municipality": str(odense.pk),
+        "assessed_on": "2025-06-01",
+        **dict.fromkeys(PracticeElement.values, "1"),
+    }
+    response = client.post(reverse("interventions:practice_new", args=[world["open"].pk]), data)
+    assert response.status_code == 200 and "Marker en gyldig valgmulighed" in response.content.decode()
+    with pytest.raises(PermissionDenied):
+        services.record_practice_assessment(
+            actor=aarhus_manager,
+            intervention=world["open"],
+            municipality=odense,
+            scores=ALL_ONES,
+            assessed_on=datetime.date(2025, 1, 1),
+        )
+    data["municipality"] = str(aarhus.pk)
+    assert (
+        client.post(reverse("interventions:practice_new", args=[world["open"].pk]), data).status_code == 302
+    )
+    assert PracticeAssessment.objects.filter(municipality=aarhus, intervention=world["open"]).count() == 2
+
+
+def test_a_caseworker_cannot_assess_practice(aarhus_caseworker, world):
+    response = logged_in(aarhus_caseworker).get(
+        reverse("interventions:practice_new", args=[world["open"].pk])
+    )
+    assert response.status_code == 403
+
+
+def test_a_municipality_asks_to_join_an_open_intervention_only(aarhus_manager, aarhus, world):
+    client = logged_in(aarhus_manager)
+    assert client.get(reverse("interventions:join", args=[world["theirs"].pk])).status_code == 404
+    response = client.post(
+        reverse("interventions:join", args=[world["open"].pk]),
+        {"municipality": str(aarhus.pk), "message": "Gerne"},
+    )
+    assert response.status_code == 302
+    again = client.post(
+        reverse("interventions:join", args=[world["open"].pk]), {"municipality": str(aarhus.pk)}
+    )
+    assert "Kommunen har allerede bedt om at deltage." in again.content.decode()
+    closed = client.post(
+        reverse("interventions:join", args=[world["ours"].pk]), {"municipality": str(aarhus.pk)}
+    )
+    assert "Indsatsen er ikke åben for nye kommuner." in closed.content.decode()
+
+
+def test_audit_history_follows_the_same_rules(aarhus_manager, world):
+    client = logged_in(aarhus_manager)
+
+    def history(instance):
+        content_type = ContentType.objects.get_for_model(type(instance))
+        return client.get(reverse("audit:object_history", args=[content_type.pk, instance.pk])).status_code
+
+    assert history(world["ours"]) == 200
+    assert history(world["theirs"]) == 403
+    assert history(world["review"]) == 403
+    own = PracticeAssessment.objects.get(municipality__name="Aarhus Kommune")
+    other = PracticeAssessment.objects.filter(municipality__name="Odense Kommune").first()
+    assert history(own) == 200
+    assert history(other) == 403
+
+
+# --- the API ----------------------------------------------------------------------------------------------
+
+
+def test_api_lists_only_visible_interventions(aarhus_manager, agency_staff, world):
+    names = {i["name"] for i in logged_in(aarhus_manager).get("/api/interventions/").json()}
+    assert names == {"Aarhus' indsats", "Åben indsats"}
+    names = {i["name"] for i in logged_in(agency_staff).get("/api/interventions/").json()}
+    assert names == {"Aarhus' indsats", "Odenses indsats", "Åben indsats"}
+
+
+def test_api_detail_hides_another_municipalitys_intervention(aarhus_manager, world):
+    client = logged_in(aarhus_manager)
+    assert client.get(f"/api/interventions/{world['theirs'].pk}").status_code == 404
+    detail = client.get(f"/api/interventions/{world['ours'].pk}").json()
+    assert detail["partners"][0]["municipality"] == "Aarhus Kommune"
+
+
+def test_api_practice_assessments_are_the_own_municipalitys_only(aarhus_manager, agency_staff, world):
+    url = f"/api/interventions/{world['open'].pk}/practice-assessments"
+    mine = logged_in(aarhus_manager).get(url).json()
+    assert [row["municipality"] for row in mine] == ["Aarhus Kommune"]
+    assert mine[0]["total"] == 22 and mine[0]["elements_present"] == 11
+    assert {row["municipality"] for row in logged_in(agency_staff).get(url).json()} == {
+        "Aarhus Kommune",
+        "Odense Kommune",
+    }
+    assert (
+        logged_in(aarhus_manager)
+        .get(f"/api/interventions/{world['theirs'].pk}/practice-assessments")
+        .status_code
+        == 404
+    )
+
+
+def test_api_portfolio_and_decisions_are_closed_to_a_municipality(aarhus_manager, world):
+    client = logged_in(aarhus_manager)
+    assert client.get("/api/interventions/portfolio").status_code == 403
+    response = client.post(
+        f"/api/interventions/gate-reviews/{world['review'].pk}/decision",
+        {"decision": "approve", "reason": "x", "version": 1},
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+
+
+def test_api_needs_a_login(world):
+    from django.test import Client
+
+    assert Client().get("/api/interventions/").status_code == 401
+
+
+def test_api_decision_by_the_steering_group_and_the_409_for_the_second(
+    steering_member, steering_member_2, world
+):
+    review = world["review"]
+    url = f"/api/interventions/gate-reviews/{review.pk}/decision"
+    body = {"decision": "approve", "reason": "OK", "version": review.version}
+    first = logged_in(steering_member).post(url, body, content_type="application/json")
+    assert first.status_code == 200 and first.json()["intervention_state"] == "maturation"
+    second = logged_in(steering_member_2).post(url, body, content_type="application/json")
+    assert second.status_code == 409 and steering_member.get_full_name() in second.json()["detail"]
+
+
+def test_api_portfolio_counts_for_the_steering_group(steering_member, world):
+    data = logged_in(steering_member).get("/api/interventions/portfolio").json()
+    assert data["total"] == 3 and data["waiting_reviews"] == 1
+    assert {p["state"]: p["count"] for p in data["phases"]}["screening"] == 3

@@ -1,0 +1,411 @@
+"""Pages of the register, the portfolio and the phase model, as the agency and the steering group use them."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from indsats.interventions import services
+from indsats.interventions.models import (
+    ChecklistItem,
+    GateReview,
+    Intervention,
+    KnowledgeDeclaration,
+    Material,
+    PhaseRecord,
+    ProblemArea,
+    ReviewStatus,
+)
+from tests.conftest import logged_in
+from tests.interventions.factories import InterventionFactory, complete_checklist, partner, ready_review
+
+pytestmark = pytest.mark.django_db
+
+
+def _intervention_form(owner, **overrides):
+    data = {
+        "name": "Skolefravær – fælles plan",
+        "short_description": "Skole og forvaltning laver en fælles plan.",
+        "description": "",
+        "target_group": "Elever i 4.-9. klasse",
+        "age_from": "9",
+        "age_to": "16",
+        "problem_areas": [str(ProblemArea.objects.get(name="Bekymrende skolefravær").pk)],
+        "origin": "municipal_practice",
+        "owner": str(owner.pk),
+        "programme": "BUIP 2020: Bekymrende skolefravær",
+        "activities": "Fraværsmøder\nFælles handleplan",
+        "short_term_outcomes": "Mere fremmøde",
+        "long_term_outcomes": "Gennemført grundskole",
+        "core_elements": "Tidlig reaktion",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_agency_registers_an_intervention_which_starts_in_screening(agency_staff, agency):
+    client = logged_in(agency_staff)
+    response = client.post(reverse("interventions:create"), _intervention_form(agency))
+    intervention = Intervention.objects.get(name="Skolefravær – fælles plan")
+    assert response.status_code == 302 and response.url == reverse(
+        "interventions:detail", args=[intervention.pk]
+    )
+    assert intervention.state == "screening"
+    assert list(intervention.problem_areas.values_list("name", flat=True)) == ["Bekymrende skolefravær"]
+    assert (
+        PhaseRecord.objects.get(intervention=intervention)
+        .checklist.filter(title="Behovs- og vidensafdækning")
+        .exists()
+    )
+    body = client.get(response.url).content.decode()
+    assert "Fase 0: Screening" in body and "Fraværsmøder" in body and 'role="img"' in body
+
+
+def test_an_invalid_intervention_form_names_the_field(agency_staff, agency):
+    response = logged_in(agency_staff).post(
+        reverse("interventions:create"), _intervention_form(agency, age_from="17", age_to="12", name="")
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "“Alder til” skal være mindst lige så høj som “alder fra”." in body
+    assert 'aria-invalid="true"' in body
+    assert not Intervention.objects.exists()
+
+
+def test_the_checklist_is_filled_in_on_the_phase_page(agency_staff, agency):
+    intervention = InterventionFactory(owner=agency)
+    items = list(ChecklistItem.objects.filter(phase_record__intervention=intervention))
+    client = logged_in(agency_staff)
+    assert client.get(reverse("interventions:phase", args=[intervention.pk])).status_code == 200
+    response = client.post(
+        reverse("interventions:phase", args=[intervention.pk]),
+        {
+            "done": [str(items[0].pk)],
+            "planned_start": "2026-01-01",
+            "planned_end": "2026-06-30",
+            "committed_amount": "450000",
+            "organisations": [str(agency.pk)],
+            "new_item": "Workshop med kommunerne",
+        },
+    )
+    assert response.status_code == 302
+    record = PhaseRecord.objects.get(intervention=intervention)
+    assert str(record.committed_amount) == "450000.00" and record.planned_end == datetime.date(2026, 6, 30)
+    assert record.checklist.get(pk=items[0].pk).is_done
+    assert record.checklist.filter(title="Workshop med kommunerne", is_required=False).exists()
+    response = client.post(
+        reverse("interventions:phase", args=[intervention.pk]),
+        {"planned_start": "2026-06-01", "planned_end": "2026-01-01", "committed_amount": "1"},
+    )
+    assert "Den planlagte afslutning ligger før den planlagte start." in response.content.decode()
+
+
+def test_the_gate_review_page_saves_and_sends_to_the_steering_group(agency_staff):
+    intervention = InterventionFactory()
+    complete_checklist(intervention)
+    client = logged_in(agency_staff)
+    response = client.post(reverse("interventions:start_review", args=[intervention.pk]))
+    review = GateReview.objects.get(intervention=intervention)
+    assert response.url == reverse("interventions:review_edit", args=[review.pk])
+    page = client.get(response.url).content.decode()
+    assert "Partnerkommuner" in page  # live demand facts beside the assessment
+    data = {"summary": "Videre", "version": str(review.version), "send": "1"}
+    for criterion in ["effect", "economy", "implementation", "demand", "realistic_operation"]:
+        data[f"{criterion}-rating"] = "met"
+        data[f"{criterion}-rationale"] = f"Begrundelse for {criterion}"
+    data["demand-rationale"] = ""
+    response = client.post(reverse("interventions:review_edit", args=[review.pk]), data)
+    assert "Skriv en begrundelse for vurderingen." in response.content.decode()
+    data["demand-rationale"] = "Tre kommuner har spurgt."
+    response = client.post(reverse("interventions:review_edit", args=[review.pk]), data)
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.SUBMITTED
+    assert response.url == reverse("interventions:review_detail", args=[review.pk])
+
+
+def test_sending_an_unready_review_explains_why_in_danish(agency_staff):
+    intervention = InterventionFactory()
+    review = services.start_gate_review(actor=agency_staff, intervention=intervention)
+    response = logged_in(agency_staff).post(
+        reverse("interventions:review_submit", args=[review.pk]), follow=True
+    )
+    body = response.content.decode()
+    assert "Gate review kan ikke sendes til styregruppen endnu." in body
+    assert "Disse kriterier er ikke vurderet" in body
+
+
+def test_the_steering_group_decides_and_the_intervention_moves(steering_member):
+    intervention = InterventionFactory()
+    review = ready_review(intervention, status=ReviewStatus.SUBMITTED)
+    client = logged_in(steering_member)
+    page = client.get(reverse("interventions:review_detail", args=[review.pk])).content.decode()
+    assert 'name="version"' in page and "Styregruppens afgørelse" in page
+    response = client.post(
+        reverse("interventions:review_detail", args=[review.pk]),
+        {
+            "decision": "approve",
+            "reason": "Kriterierne er opfyldt.",
+            "conditions": "",
+            "version": str(review.version),
+        },
+    )
+    assert response.status_code == 302
+    intervention.refresh_from_db()
+    assert intervention.state == "maturation"
+    body = client.get(response.url).content.decode()
+    assert "Kriterierne er opfyldt." in body  # the timeline
+    assert "Fase 1: Modning" in body
+
+
+def test_the_second_decider_gets_a_409_with_who_decided_and_keeps_the_text(
+    steering_member, steering_member_2
+):
+    intervention = InterventionFactory()
+    review = ready_review(intervention, status=ReviewStatus.SUBMITTED)
+    version = review.version
+    first, second = logged_in(steering_member), logged_in(steering_member_2)
+    second.get(reverse("interventions:review_detail", args=[review.pk]))
+    first.post(
+        reverse("interventions:review_detail", args=[review.pk]),
+        {"decision": "approve", "reason": "Godkendt.", "version": str(version)},
+    )
+    response = second.post(
+        reverse("interventions:review_detail", args=[review.pk]),
+        {"decision": "reject", "reason": "Min lange begrundelse.", "version": str(version)},
+    )
+    body = response.content.decode()
+    assert response.status_code == 409
+    assert f"allerede afgjort af {steering_member.get_full_name()}" in body
+    assert "Min lange begrundelse." in body  # nothing is lost
+    intervention.refresh_from_db()
+    assert intervention.state == "maturation"
+
+
+def test_return_and_stop_pages(agency_staff):
+    intervention = InterventionFactory(state="testing")
+    client = logged_in(agency_staff)
+    page = client.get(reverse("interventions:return_to_phase", args=[intervention.pk])).content.decode()
+    assert "Fase 0: Screening" in page and "Fase 1: Modning" in page and "Fase 3: Udbredelse" not in page
+    client.post(
+        reverse("interventions:return_to_phase", args=[intervention.pk]),
+        {"phase": "maturation", "reason": "Manual."},
+    )
+    intervention.refresh_from_db()
+    assert intervention.state == "maturation"
+    response = client.post(reverse("interventions:stop", args=[intervention.pk]), {"reason": ""})
+    assert "Dette felt er påkrævet." in response.content.decode()
+    client.post(reverse("interventions:stop", args=[intervention.pk]), {"reason": "Ingen efterspørgsel."})
+    intervention.refresh_from_db()
+    assert intervention.state == "stopped" and intervention.stop_reason == "Ingen efterspørgsel."
+
+
+def test_partners_contacts_references_and_materials_are_added(agency_staff, aarhus, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    intervention = InterventionFactory()
+    client = logged_in(agency_staff)
+    client.post(
+        reverse("interventions:add_related", args=[intervention.pk, "partner"]),
+        {"municipality": str(aarhus.pk), "role": "pilot", "joined_on": "2025-03-01"},
+    )
+    client.post(
+        reverse("interventions:add_related", args=[intervention.pk, "kontakt"]),
+        {"name": "Mette Madsen", "role": "Projektleder", "email": "mm@example.org"},
+    )
+    client.post(
+        reverse("interventions:add_related", args=[intervention.pk, "reference"]),
+        {"citation": "SFI (2016): Lovende praksis på det specialiserede socialområde", "year": "2016"},
+    )
+    upload = SimpleUploadedFile("manual.pdf", b"%PDF-1.4 manual", content_type="application/pdf")
+    client.post(
+        reverse("interventions:add_related", args=[intervention.pk, "materiale"]),
+        {"title": "Manual", "kind": "manual", "file": upload},
+    )
+    body = client.get(reverse("interventions:detail", args=[intervention.pk])).content.decode()
+    for text in [
+        "Aarhus Kommune",
+        "Pilotkommune",
+        "Mette Madsen",
+        "Lovende praksis på det specialiserede",
+        "Manual",
+    ]:
+        assert text in body
+    material = Material.objects.get()
+    download = client.get(reverse("interventions:material", args=[intervention.pk, material.pk]))
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 manual"
+    duplicate = client.post(
+        reverse("interventions:add_related", args=[intervention.pk, "partner"]),
+        {"municipality": str(aarhus.pk), "role": "pilot", "joined_on": "2025-03-01"},
+    )
+    assert "Kommunen deltager allerede i indsatsen." in duplicate.content.decode()
+
+
+def test_knowledge_declaration_is_scored_and_drawn_as_a_spider_chart(agency_staff):
+    intervention = InterventionFactory(state="testing")
+    client = logged_in(agency_staff)
+    data = {"declared_on": "2025-05-01"}
+    for dimension, grade in zip(
+        ["target_group", "method", "implementation", "effect", "economy"], "ABBCD", strict=True
+    ):
+        data[f"{dimension}_grade"] = grade
+        data[f"{dimension}_reason"] = f"Begrundelse {grade}"
+    data["economy_reason"] = ""
+    response = client.post(reverse("interventions:declaration_new", args=[intervention.pk]), data)
+    assert "Økonomi: begrundelse" in response.content.decode()
+    data["economy_reason"] = "Ingen business case endnu."
+    client.post(reverse("interventions:declaration_new", args=[intervention.pk]), data)
+    declaration = KnowledgeDeclaration.objects.get()
+    assert dict(declaration.scores.values_list("dimension", "grade")) == {
+        "target_group": "A",
+        "method": "B",
+        "implementation": "B",
+        "effect": "C",
+        "economy": "D",
+    }
+    body = client.get(reverse("interventions:detail", args=[intervention.pk])).content.decode()
+    assert "Vidensdeklaration som edderkoppediagram" in body and "Ingen business case endnu." in body
+
+
+def test_the_agency_keeps_the_vocabulary_and_the_playbook(agency_staff):
+    client = logged_in(agency_staff)
+    assert client.get(reverse("interventions:configuration")).status_code == 200
+    client.post(
+        reverse("interventions:problem_area_create"),
+        {"name": "Spiseforstyrrelser", "order": "5", "is_active": "on"},
+    )
+    assert ProblemArea.objects.filter(name="Spiseforstyrrelser").exists()
+    client.post(
+        reverse("interventions:template_create"),
+        {
+            "phase": "screening",
+            "title": "Interessentanalyse",
+            "is_required": "on",
+            "order": "1",
+            "is_active": "on",
+        },
+    )
+    intervention = InterventionFactory()  # a phase entered from now on gets the new deliverable
+    assert ChecklistItem.objects.filter(
+        phase_record__intervention=intervention, title="Interessentanalyse"
+    ).exists()
+
+
+# --- the portfolio ----------------------------------------------------------------------------------------
+
+
+def _portfolio(count, aarhus, agency):
+    areas = list(ProblemArea.objects.all())
+    states = ["screening", "maturation", "testing", "dissemination", "operation", "stopped"]
+    for index in range(count):
+        intervention = InterventionFactory(state=states[index % len(states)], owner=agency)
+        intervention.problem_areas.set(areas[index % 3 : index % 3 + 2])
+        if index % 2:
+            partner(intervention, aarhus)
+        if index % 3 == 0 and intervention.state in states[:4]:
+            ready_review(intervention, status=ReviewStatus.SUBMITTED)
+        PhaseRecord.objects.filter(intervention=intervention).update(
+            committed_amount=100_000, planned_end=datetime.date(2020, 1, 1)
+        )
+
+
+@pytest.mark.parametrize("url_name", ["interventions:board", "interventions:table", "interventions:index"])
+def test_the_board_and_table_use_the_same_number_of_queries_for_10_and_50_interventions(
+    url_name, agency_staff, aarhus, agency
+):
+    client = logged_in(agency_staff)
+    counts = []
+    for count in (10, 40):  # 10, then 50 in all
+        _portfolio(count, aarhus, agency)
+        client.get(reverse(url_name))  # warm the session
+        cache.clear()  # measure the page as it is built, not the cached copy
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse(url_name), {"problemomraade": "", "fase": ""})
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
+def test_a_cached_board_is_rebuilt_after_any_write(agency_staff, steering_member, agency):
+    intervention = InterventionFactory(name="Flyttes snart")
+    review = ready_review(intervention, status=ReviewStatus.SUBMITTED)
+    client = logged_in(steering_member)
+
+    def column_of_the_card():
+        body = client.get(reverse("interventions:board")).content.decode()
+        columns = re.split(r'id="column-', body)
+        return next(c.split('"', 1)[0] for c in columns[1:] if "Flyttes snart" in c)
+
+    assert column_of_the_card() == "screening"
+    assert column_of_the_card() == "screening"  # from the cache
+    services.decide_gate_review(
+        actor=steering_member, review=review, decision="approve", reason="OK", expected_version=review.version
+    )
+    assert column_of_the_card() == "maturation"
+
+
+def test_the_board_shows_phases_money_and_waiting_reviews(agency_staff, aarhus, agency):
+    _portfolio(12, aarhus, agency)
+    body = logged_in(agency_staff).get(reverse("interventions:board")).content.decode()
+    assert "Fase 2: Afprøvning" in body and "Venter på styregruppen" in body
+    assert "200.000 kr." in body  # two interventions in each phase x 100,000
+    assert "Porteføljen over tid" in body and "Søjlediagram" in body
+
+
+def test_table_filters_by_phase_programme_problem_area_and_municipality(agency_staff, aarhus, agency):
+    a = InterventionFactory(name="Alfa", state="testing", programme="P1")
+    b = InterventionFactory(name="Beta", state="screening", programme="P2")
+    a.problem_areas.set([ProblemArea.objects.get(name="Handicap")])
+    partner(b, aarhus)
+    client = logged_in(agency_staff)
+
+    def names(**params):
+        body = client.get(reverse("interventions:table"), params).content.decode()
+        return [n for n in ("Alfa", "Beta") if f">{n}</a>" in body]
+
+    assert names() == ["Alfa", "Beta"]
+    assert names(fase="testing") == ["Alfa"]
+    assert names(program="P2") == ["Beta"]
+    assert names(problemomraade=ProblemArea.objects.get(name="Handicap").pk) == ["Alfa"]
+    assert names(kommune=aarhus.pk) == ["Beta"]
+    assert names(q="alf") == ["Alfa"]
+
+
+def test_the_excel_export_is_a_real_workbook_with_the_filters_applied(agency_staff, aarhus, agency):
+    a = InterventionFactory(name="Alfa", state="testing", owner=agency)
+    InterventionFactory(name="Beta", state="screening")
+    partner(a, aarhus)
+    PhaseRecord.objects.filter(intervention=a).update(committed_amount=1_250_000)
+    response = logged_in(agency_staff).get(reverse("interventions:export"), {"fase": "testing"})
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header, data = rows[0], rows[1:]
+    assert header[0] == "Navn" and len(data) == 1
+    row = dict(zip(header, data[0], strict=True))
+    assert row["Navn"] == "Alfa"
+    assert row["Fase"] == "Fase 2: Afprøvning"
+    assert row["Partnerkommuner"] == "Aarhus Kommune" and row["Antal partnerkommuner"] == 1
+    assert row["Bevilget i fasen (kr.)"] == 1_250_000
+    assert isinstance(row["I fasen siden"], datetime.datetime)
+
+
+def test_the_steering_group_sees_its_waiting_reviews_on_the_front_page(steering_member):
+    intervention = InterventionFactory(name="Ventende indsats")
+    ready_review(intervention, status=ReviewStatus.SUBMITTED)
+    body = logged_in(steering_member).get(reverse("dashboard:home")).content.decode()
+    assert "Gate reviews, der venter på dig" in body and "Ventende indsats" in body
+    body = logged_in(steering_member).get(reverse("interventions:reviews_waiting")).content.decode()
+    assert "Ventende indsats" in body
+
+
+def test_the_menu_shows_indsatser(aarhus_caseworker):
+    body = logged_in(aarhus_caseworker).get(reverse("dashboard:home")).content.decode()
+    assert reverse("interventions:index") in body
