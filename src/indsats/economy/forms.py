@@ -1,0 +1,226 @@
+"""Forms of the economy app: the price catalogue, the price index and business cases (with formsets for
+cost lines and outcomes). Errors name the field, and for formsets the row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from indsats.economy.documents import parse_years
+from indsats.economy.models import (
+    SHARE_FIELDS,
+    BusinessCase,
+    CostLine,
+    EffectType,
+    OutcomeLine,
+    PriceCatalogue,
+    PriceIndex,
+    UnitPrice,
+)
+from indsats.economy.services import check_shares
+from indsats.interventions.models import Intervention
+
+
+class CatalogueEditionForm(forms.Form):
+    title = forms.CharField(
+        label=_("Titel"), max_length=200, required=False, help_text=_("Tom: ”Priskatalog version N”.")
+    )
+
+
+class UnitPriceForm(forms.ModelForm[UnitPrice]):
+    class Meta:
+        model = UnitPrice
+        fields = [
+            "name",
+            "unit",
+            "amount",
+            "price_year",
+            "share_kommune",
+            "share_region",
+            "share_stat",
+            "source",
+            "valid_from",
+        ]
+        widgets = {
+            "source": forms.Textarea(attrs={"rows": 3}),
+            "valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts = {
+            "share_kommune": _("Andel fra 0 til 1. Kommune, region og stat skal tilsammen give 1."),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if all(data.get(name) is not None for name in SHARE_FIELDS):
+            try:
+                check_shares(data)
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
+
+
+class PriceIndexForm(forms.ModelForm[PriceIndex]):
+    class Meta:
+        model = PriceIndex
+        fields = ["year", "index", "source"]
+        widgets = {"source": forms.Textarea(attrs={"rows": 2})}
+
+    def validate_unique(self) -> None:
+        """A year that exists is updated by the service, not refused."""
+
+
+# --- business cases -------------------------------------------------------------------------------------
+
+
+class NewBusinessCaseForm(forms.ModelForm[BusinessCase]):
+    intervention = forms.ModelChoiceField(
+        label=_("Indsats"), queryset=Intervention.objects.order_by("name"), empty_label=_("Vælg en indsats")
+    )
+
+    class Meta:
+        model = BusinessCase
+        fields = ["intervention", "name", "participants", "price_year", "horizon_years"]
+
+
+class BusinessCaseForm(forms.ModelForm[BusinessCase]):
+    class Meta:
+        model = BusinessCase
+        fields = [
+            "name",
+            "description",
+            "catalogue",
+            "participants",
+            "price_year",
+            "horizon_years",
+            "discount",
+            "net_tax_factor",
+            "draws",
+            "seed",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        catalogue_field = self.fields["catalogue"]
+        assert isinstance(catalogue_field, forms.ModelChoiceField)
+        catalogue_field.queryset = PriceCatalogue.objects.filter(is_published=True).order_by("-version")
+
+
+class CostLineForm(forms.ModelForm[CostLine]):
+    """One cost line. The activity is one of the intervention's registered activities."""
+
+    activity = forms.ChoiceField(label=_("Aktivitet"), required=False)
+
+    class Meta:
+        model = CostLine
+        fields = [
+            "name",
+            "activity",
+            "payer",
+            "category",
+            "basis",
+            "value",
+            "years",
+            "is_base_alternative",
+            "source",
+        ]
+        widgets = {"source": forms.TextInput()}
+
+    def __init__(self, *args: Any, activities: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", _("Ingen bestemt aktivitet"))] + [(a, a) for a in activities or []]
+        current = self.initial.get("activity")
+        if current and current not in (activities or []):
+            choices.append((current, current))
+        activity_field = self.fields["activity"]
+        assert isinstance(activity_field, forms.ChoiceField)
+        activity_field.choices = choices
+
+    def clean_years(self) -> str:
+        text: str = self.cleaned_data.get("years", "")
+        try:
+            years = parse_years(text)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+        return ", ".join(str(year) for year in years)
+
+
+class OutcomeLineForm(forms.ModelForm[OutcomeLine]):
+    """One outcome: its effect (with source), and its unit price from the catalogue or typed with source."""
+
+    class Meta:
+        model = OutcomeLine
+        fields = [
+            "name",
+            "effect_type",
+            "effect_estimate",
+            "effect_se",
+            "baseline",
+            "effect_source",
+            "full_years",
+            "decay",
+            "start_year",
+            "unit_price",
+            "unit_price_amount",
+            "unit_price_year",
+            "unit_price_source",
+            "share_kommune",
+            "share_region",
+            "share_stat",
+        ]
+        widgets = {"effect_source": forms.TextInput(), "unit_price_source": forms.TextInput()}
+        help_texts = {
+            "unit_price": _(
+                "Vælg en pris fra kataloget – eller lad den stå tom og skriv din egen pris herunder."
+            ),
+            "share_kommune": _("Kun ved egen pris: kommune, region og stat skal tilsammen give 1."),
+        }
+
+    def __init__(self, *args: Any, catalogue: PriceCatalogue | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        price_field = self.fields["unit_price"]
+        assert isinstance(price_field, forms.ModelChoiceField)
+        price_field.queryset = (
+            UnitPrice.objects.filter(catalogue=catalogue).select_related("catalogue").order_by("name")
+            if catalogue is not None
+            else UnitPrice.objects.none()
+        )
+        price_field.empty_label = _("Egen pris (skrives herunder)")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("effect_type") == EffectType.RELATIVE and data.get("baseline") is None:
+            self.add_error(
+                "baseline", _("En relativ effekt skal have et basisniveau (hyppighed uden indsatsen).")
+            )
+        if data.get("unit_price") is None:
+            if data.get("unit_price_amount") is None:
+                self.add_error(
+                    "unit_price_amount", _("Vælg en pris fra kataloget, eller skriv en egen enhedspris.")
+                )
+            if not data.get("unit_price_source"):
+                self.add_error("unit_price_source", _("En egen enhedspris skal have sin kilde."))
+            if all(data.get(name) is not None for name in SHARE_FIELDS):
+                try:
+                    check_shares(data)
+                except ValidationError as error:
+                    self.add_error(None, error)
+        return data
+
+
+class BaseRowFormSet(forms.BaseFormSet[Any]):
+    def kept_forms(self) -> list[forms.Form]:
+        """The filled-in rows that are not marked for deletion, in order."""
+        return [
+            form
+            for form in self.forms
+            if form.has_changed() or form.initial
+            if not (self.can_delete and self._should_delete_form(form))  # type: ignore[attr-defined]
+        ]
+
+
+CostFormSet = forms.formset_factory(CostLineForm, formset=BaseRowFormSet, extra=1, can_delete=True)
+OutcomeFormSet = forms.formset_factory(OutcomeLineForm, formset=BaseRowFormSet, extra=1, can_delete=True)

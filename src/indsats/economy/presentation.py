@@ -1,0 +1,105 @@
+"""What the result page, the comparison, the PDF appendix and the Excel sheet show of a stored result:
+Danish labels, rows for the tables and the SVG charts. Reads the engine's stored ``to_dict()`` only."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from indsats.economy.charts import cumulative_net_by_payer_svg, npv_histogram_svg, tornado_svg
+from indsats.economy.models import BusinessCaseResult
+
+INPUT_LABELS = {
+    "effect": "effekt",
+    "baseline": "basisniveau",
+    "unit_price": "enhedspris",
+    "persistence.decay": "aftagning",
+}
+
+
+def sensitivity_label(row: dict[str, Any], document: dict[str, Any]) -> str:
+    """A Danish label for a tornado row, from its input path and the case's own names."""
+    path = str(row["input"])
+    match = re.match(r"outcomes\[(\d+)\]\.(.+)", path)
+    if match:
+        outcome = document["outcomes"][int(match.group(1))]
+        return f"{outcome['name']}: {_(INPUT_LABELS.get(match.group(2), match.group(2)))}"
+    match = re.match(r"(costs|base_alternative)\[(\d+)\]", path)
+    if match:
+        cost = document.get(match.group(1), [])[int(match.group(2))]
+        kind = _("basisalternativ") if match.group(1) == "base_alternative" else _("omkostning")
+        return f"{kind}: {cost['name']}"
+    if path == "discount":
+        return _("diskonteringsrente (alle satser ±1 procentpoint)")
+    return str(row.get("label", path))
+
+
+def basis_label(basis: str) -> str:
+    """The engine's English basis of a tornado row, in Danish."""
+    if basis.startswith("every rate"):
+        return _("alle satser ±1 procentpoint (lav/høj: den første sats)")
+    match = re.match(r"estimate -\+(\d+)%", basis)
+    if match:
+        return _("estimat ±%(share)s %%") % {"share": match.group(1)}
+    match = re.match(r"95 % interval \((\w+)\)", basis)
+    if match:
+        return _("95 %%-interval (%(distribution)s fordeling)") % {"distribution": match.group(1)}
+    return basis
+
+
+def result_view(result: BusinessCaseResult, *, chart_prefix: str = "") -> dict[str, Any]:
+    """Everything a page or report shows of one finished result."""
+    data: dict[str, Any] = result.result or {}
+    document: dict[str, Any] = result.document
+    payers = []
+    for payer, totals in data["by_payer"].items():
+        indicators = data["by_payer_indicators"][payer]
+        payers.append({"payer": payer, **totals, **indicators})
+    sensitivity = [
+        {**row, "label": sensitivity_label(row, document), "basis": basis_label(str(row["basis"]))}
+        for row in data["sensitivity"]
+    ]
+    payer_names = list(data["by_payer_by_year"])
+    years = []
+    for position, year in enumerate(data["by_year"]):
+        years.append(
+            {
+                **year,
+                "by_payer": [
+                    data["by_payer_by_year"][payer][position]["cumulative_discounted_net"]
+                    for payer in payer_names
+                ],
+            }
+        )
+    prefix = chart_prefix or f"r{result.pk}"
+    charts: dict[str, SafeString] = {
+        # the SVG is built from numbers and escaped labels only (charts.py)
+        "cumulative": mark_safe(cumulative_net_by_payer_svg(data, chart_id=f"{prefix}-cumulative")),  # noqa: S308
+        "tornado": mark_safe(  # noqa: S308
+            tornado_svg(sensitivity, npv=float(data["npv"]), chart_id=f"{prefix}-tornado")
+        ),
+    }
+    if result.histogram and result.histogram.get("counts"):
+        charts["histogram"] = mark_safe(  # noqa: S308
+            npv_histogram_svg(result.histogram, npv=float(data["npv"]), chart_id=f"{prefix}-histogram")
+        )
+    return {
+        "data": data,
+        "document": document,
+        "payers": payers,
+        "payer_names": payer_names,
+        "years": years,
+        "sensitivity": sensitivity[:10],
+        "charts": charts,
+        "has_monte_carlo": bool(result.draws),
+        "break_even_text": _break_even_text(data["break_even_year"]),
+    }
+
+
+def _break_even_text(year: int | None) -> str:
+    if year is None:
+        return _("ikke inden for tidshorisonten")
+    return _("år %(year)s") % {"year": year}

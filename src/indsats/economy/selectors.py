@@ -1,0 +1,150 @@
+"""Reads of the economy app.
+
+The price catalogue and the price index are reference data: every logged-in person may read them.
+Business cases and their results are read by those who build them (MANAGE_BUSINESS_CASES) and by those
+who follow the portfolio (VIEW_PORTFOLIO: the agency and the steering group). They hold no data about
+children or municipalities, so there is nothing to scope by municipality; a municipality's staff hold
+neither permission and are refused.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, QuerySet
+
+from indsats.accounts.permissions import MANAGE_BUSINESS_CASES, VIEW_PORTFOLIO, has_permission
+from indsats.economy.models import (
+    BusinessCase,
+    BusinessCaseResult,
+    CostLine,
+    OutcomeLine,
+    PriceCatalogue,
+    PriceIndex,
+    ResultStatus,
+    UnitPrice,
+)
+from indsats.engine import ENGINE_VERSION
+from indsats.engine.investment import compute_case, parse_case
+
+
+def can_read_business_cases(user: Any) -> bool:
+    return has_permission(user, MANAGE_BUSINESS_CASES) or has_permission(user, VIEW_PORTFOLIO)
+
+
+def require_business_case_reader(user: Any) -> None:
+    if not can_read_business_cases(user):
+        raise PermissionDenied("economy.read")
+
+
+# --- the price catalogue ------------------------------------------------------------------------------
+
+
+def catalogue_list(*, user: Any) -> QuerySet[PriceCatalogue]:
+    return PriceCatalogue.objects.annotate(price_count=Count("prices")).order_by("-version")
+
+
+def catalogue_detail(*, user: Any, pk: int) -> PriceCatalogue:
+    return PriceCatalogue.objects.get(pk=pk)
+
+
+def catalogue_prices(*, user: Any, catalogue: PriceCatalogue) -> QuerySet[UnitPrice]:
+    return catalogue.prices.order_by("name")
+
+
+def unit_price_detail(*, user: Any, pk: int) -> UnitPrice:
+    return UnitPrice.objects.select_related("catalogue").get(pk=pk)
+
+
+def current_catalogue() -> PriceCatalogue | None:
+    """The latest published edition: the one new business cases take their prices from."""
+    return PriceCatalogue.objects.filter(is_published=True).order_by("-version").first()
+
+
+def price_index_table(*, user: Any) -> QuerySet[PriceIndex]:
+    return PriceIndex.objects.order_by("year")
+
+
+def price_index_values() -> dict[int, Decimal]:
+    return dict(PriceIndex.objects.values_list("year", "index"))
+
+
+# --- business cases -----------------------------------------------------------------------------------
+
+
+def business_case_list(*, user: Any, intervention_id: int | None = None) -> QuerySet[BusinessCase]:
+    require_business_case_reader(user)
+    cases = BusinessCase.objects.select_related("intervention").annotate(result_count=Count("results"))
+    if intervention_id is not None:
+        cases = cases.filter(intervention_id=intervention_id)
+    return cases.order_by("intervention__name", "name")
+
+
+def business_case_detail(*, user: Any, pk: int) -> BusinessCase:
+    require_business_case_reader(user)
+    return (
+        BusinessCase.objects.select_related("intervention", "catalogue")
+        .prefetch_related(
+            Prefetch("costs", queryset=CostLine.objects.order_by("position", "pk")),
+            Prefetch(
+                "outcomes",
+                queryset=OutcomeLine.objects.select_related("unit_price__catalogue").order_by(
+                    "position", "pk"
+                ),
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def latest_result(case: BusinessCase) -> BusinessCaseResult | None:
+    return case.results.order_by("-requested_at", "-pk").first()
+
+
+def result_detail(*, user: Any, pk: int) -> BusinessCaseResult:
+    require_business_case_reader(user)
+    return BusinessCaseResult.objects.select_related("case__intervention", "computed_by").get(pk=pk)
+
+
+def finished_results(*, user: Any) -> QuerySet[BusinessCaseResult]:
+    """Every finished result, newest first, for choosing what to compare."""
+    require_business_case_reader(user)
+    return BusinessCaseResult.objects.filter(status=ResultStatus.DONE).select_related("case__intervention")
+
+
+def recompute(result: BusinessCaseResult) -> dict[str, Any]:
+    """Compute the stored input document again with the stored draws and seed."""
+    return compute_case(parse_case(result.document), draws=result.draws, seed=result.seed).to_dict()
+
+
+def recompute_matches(result: BusinessCaseResult) -> bool:
+    """True when recomputing gives exactly the stored result (and the engine version is the same)."""
+    return result.engine_version == ENGINE_VERSION and recompute(result) == result.result
+
+
+def latest_economy_facts(intervention: Any) -> dict[str, Any] | None:
+    """The økonomi criterion's facts for a gate review: the newest finished result of the intervention's
+    business cases (NPV, ROI, break-even year, P(NPV > 0), result id, computed_at), or None."""
+    result = (
+        BusinessCaseResult.objects.filter(case__intervention=intervention, status=ResultStatus.DONE)
+        .select_related("case")
+        .order_by("-computed_at", "-pk")
+        .first()
+    )
+    if result is None or result.result is None:
+        return None
+    data = result.result
+    return {
+        "case_id": result.case_id,
+        "case_name": result.case.name,
+        "npv": data["npv"],
+        "roi": data["roi"],
+        "break_even_year": data["break_even_year"],
+        "p_positive": data.get("p_positive"),
+        "result_id": result.pk,
+        "computed_at": result.computed_at,
+        "price_year": data["price_year"],
+        "horizon_years": data["horizon_years"],
+    }

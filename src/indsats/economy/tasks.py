@@ -1,0 +1,13 @@
+"""Background work of the economy app (Django's Tasks API; the worker is `indsats worker`)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from indsats.economy import services
+
+
+@task()
+def compute_business_case_result(result_id: int) -> None:
+    """Compute a queued business case result with many Monte Carlo draws."""
+    services.run_computation(result_id=result_id)

@@ -1,0 +1,415 @@
+"""Pages of the economy app. Thin: services write, selectors read, the engine computes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.forms import BaseForm
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
+
+from indsats.accounts.permissions import (
+    MANAGE_BUSINESS_CASES,
+    MANAGE_PRICE_CATALOGUE,
+    has_permission,
+    require_permission,
+)
+from indsats.economy import exports, selectors, services
+from indsats.economy.documents import COST_FIELDS, OUTCOME_FIELDS, ErrorLocation, row_values
+from indsats.economy.forms import (
+    BaseRowFormSet,
+    BusinessCaseForm,
+    CatalogueEditionForm,
+    CostFormSet,
+    NewBusinessCaseForm,
+    OutcomeFormSet,
+    PriceIndexForm,
+    UnitPriceForm,
+)
+from indsats.economy.models import BusinessCase, BusinessCaseResult, ResultStatus
+from indsats.economy.presentation import result_view
+
+
+def apply_validation_error(form: BaseForm, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form's fields (or the form) so the user sees where."""
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error)
+
+
+def _messages_of(error: ValidationError) -> str:
+    return " ".join(str(message) for message in error.messages)
+
+
+# --- the price catalogue ------------------------------------------------------------------------------
+
+
+@login_required
+def catalogue_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "economy/catalogue_list.html",
+        {
+            "catalogues": selectors.catalogue_list(user=request.user),
+            "can_manage": has_permission(request.user, MANAGE_PRICE_CATALOGUE),
+            "form": CatalogueEditionForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def catalogue_create(request: HttpRequest) -> HttpResponse:
+    require_permission(request.user, MANAGE_PRICE_CATALOGUE)
+    form = CatalogueEditionForm(request.POST)
+    if form.is_valid():
+        try:
+            catalogue = services.create_catalogue_edition(
+                actor=request.user, title=form.cleaned_data["title"]
+            )
+        except ValidationError as error:
+            messages.error(request, _messages_of(error))
+        else:
+            messages.success(request, _("Den nye version er oprettet som kladde."))
+            return redirect("economy:catalogue_detail", pk=catalogue.pk)
+    return redirect("economy:catalogue_list")
+
+
+@login_required
+def catalogue_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        catalogue = selectors.catalogue_detail(user=request.user, pk=pk)
+    except ObjectDoesNotExist as missing:
+        raise Http404 from missing
+    return render(
+        request,
+        "economy/catalogue_detail.html",
+        {
+            "catalogue": catalogue,
+            "prices": selectors.catalogue_prices(user=request.user, catalogue=catalogue),
+            "can_manage": has_permission(request.user, MANAGE_PRICE_CATALOGUE),
+        },
+    )
+
+
+@login_required
+@require_POST
+def catalogue_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    require_permission(request.user, MANAGE_PRICE_CATALOGUE)
+    try:
+        catalogue = selectors.catalogue_detail(user=request.user, pk=pk)
+        services.publish_catalogue(actor=request.user, catalogue=catalogue)
+    except ObjectDoesNotExist as missing:
+        raise Http404 from missing
+    except ValidationError as error:
+        messages.error(request, _messages_of(error))
+    else:
+        messages.success(request, _("Versionen er offentliggjort og kan ikke længere ændres."))
+    return redirect("economy:catalogue_detail", pk=pk)
+
+
+@login_required
+def unit_price_edit(request: HttpRequest, catalogue_pk: int, pk: int | None = None) -> HttpResponse:
+    require_permission(request.user, MANAGE_PRICE_CATALOGUE)
+    try:
+        catalogue = selectors.catalogue_detail(user=request.user, pk=catalogue_pk)
+        price = selectors.unit_price_detail(user=request.user, pk=pk) if pk else None
+    except ObjectDoesNotExist as missing:
+        raise Http404 from missing
+    if price is not None and price.catalogue_id != catalogue.pk:
+        raise Http404
+    form = UnitPriceForm(request.POST or None, instance=price)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if price is None:
+                services.create_unit_price(actor=request.user, catalogue=catalogue, **form.cleaned_data)
+                messages.success(request, _("Prisen er tilføjet."))
+            else:
+                services.update_unit_price(actor=request.user, price=price, **form.cleaned_data)
+                messages.success(request, _("Ændringerne er gemt."))
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            return redirect("economy:catalogue_detail", pk=catalogue.pk)
+    return render(
+        request, "economy/unit_price_form.html", {"form": form, "catalogue": catalogue, "price": price}
+    )
+
+
+@login_required
+@require_POST
+def unit_price_delete(request: HttpRequest, catalogue_pk: int, pk: int) -> HttpResponse:
+    require_permission(request.user, MANAGE_PRICE_CATALOGUE)
+    try:
+        price = selectors.unit_price_detail(user=request.user, pk=pk)
+        services.delete_unit_price(actor=request.user, price=price)
+    except ObjectDoesNotExist as missing:
+        raise Http404 from missing
+    except ValidationError as error:
+        messages.error(request, _messages_of(error))
+    else:
+        messages.success(request, _("Prisen er slettet."))
+    return redirect("economy:catalogue_detail", pk=catalogue_pk)
+
+
+@login_required
+def price_index(request: HttpRequest) -> HttpResponse:
+    can_manage = has_permission(request.user, MANAGE_PRICE_CATALOGUE)
+    form = PriceIndexForm(request.POST or None) if can_manage else None
+    if request.method == "POST":
+        require_permission(request.user, MANAGE_PRICE_CATALOGUE)
+        if form is not None and form.is_valid():
+            try:
+                services.set_price_index(actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                messages.success(request, _("Indekstallet er gemt."))
+                return redirect("economy:price_index")
+    return render(
+        request,
+        "economy/price_index.html",
+        {"entries": selectors.price_index_table(user=request.user), "form": form, "can_manage": can_manage},
+    )
+
+
+# --- the economy front page ---------------------------------------------------------------------------
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    selectors.require_business_case_reader(request.user)
+    intervention_id = request.GET.get("indsats", "")
+    return render(
+        request,
+        "economy/index.html",
+        {
+            "cases": selectors.business_case_list(
+                user=request.user, intervention_id=int(intervention_id) if intervention_id.isdigit() else None
+            ),
+            "current_catalogue": selectors.current_catalogue(),
+            "can_manage": has_permission(request.user, MANAGE_BUSINESS_CASES),
+        },
+    )
+
+
+# --- business cases -------------------------------------------------------------------------------------
+
+
+def _case_or_404(request: HttpRequest, pk: int) -> BusinessCase:
+    try:
+        return selectors.business_case_detail(user=request.user, pk=pk)
+    except ObjectDoesNotExist as missing:
+        raise Http404 from missing
+
+
+def _result_or_404(request: HttpRequest, pk: int) -> BusinessCaseResult:
+    try:
+        return selectors.result_detail(user=request.user, pk=pk)
+    except ObjectDoesNotExist as missing:
+        raise Http404 from missing
+
+
+@login_required
+def case_create(request: HttpRequest) -> HttpResponse:
+    require_permission(request.user, MANAGE_BUSINESS_CASES)
+    initial = {"price_year": timezone.localdate().year, "horizon_years": 10}
+    if request.GET.get("indsats", "").isdigit():
+        initial["intervention"] = int(request.GET["indsats"])
+    form = NewBusinessCaseForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        intervention = data.pop("intervention")
+        try:
+            case = services.create_business_case(actor=request.user, intervention=intervention, **data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Business casen er oprettet. Tilføj omkostninger og effekter."))
+            return redirect("economy:case_edit", pk=case.pk)
+    return render(request, "economy/case_create.html", {"form": form})
+
+
+def _row_initial(rows: Any, names: tuple[str, ...]) -> list[dict[str, Any]]:
+    return [row_values(row, names) for row in rows]
+
+
+@login_required
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    require_permission(request.user, MANAGE_BUSINESS_CASES)
+    case = _case_or_404(request, pk)
+    data = request.POST if request.method == "POST" else None
+    form = BusinessCaseForm(data, instance=case)
+    activities = case.intervention.activity_list
+    costs = CostFormSet(
+        data,
+        prefix="costs",
+        initial=_row_initial(case.costs.all(), COST_FIELDS),
+        form_kwargs={"activities": activities},
+    )
+    outcomes = OutcomeFormSet(
+        data,
+        prefix="outcomes",
+        initial=[
+            {**values, "unit_price": values["unit_price"].pk if values["unit_price"] else None}
+            for values in _row_initial(case.outcomes.all(), OUTCOME_FIELDS)
+        ],
+        form_kwargs={"catalogue": case.catalogue},
+    )
+    assert isinstance(costs, BaseRowFormSet) and isinstance(outcomes, BaseRowFormSet)
+    if request.method == "POST" and form.is_valid() and costs.is_valid() and outcomes.is_valid():
+        kept_costs, kept_outcomes = costs.kept_forms(), outcomes.kept_forms()
+        try:
+            services.save_business_case(
+                actor=request.user,
+                case=case,
+                fields=form.cleaned_data,
+                costs=[_row_data(row, COST_FIELDS) for row in kept_costs],
+                outcomes=[_row_data(row, OUTCOME_FIELDS) for row in kept_outcomes],
+            )
+        except services.CaseInputError as error:
+            _show_case_error(error.location, form, kept_costs, kept_outcomes)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Business casen er gemt."))
+            if "compute" in request.POST:
+                return _compute_and_redirect(request, case)
+            return redirect("economy:case_detail", pk=case.pk)
+    return render(
+        request,
+        "economy/case_edit.html",
+        {"case": case, "form": form, "costs": costs, "outcomes": outcomes, "activities": activities},
+    )
+
+
+def _row_data(form: BaseForm, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: form.cleaned_data.get(name) for name in names}
+
+
+def _show_case_error(
+    location: ErrorLocation, form: BaseForm, kept_costs: list[Any], kept_outcomes: list[Any]
+) -> None:
+    """Put the engine's refusal on the row and field it names."""
+    if location.section == "case" or location.row is None:
+        field = location.field if location.field in form.fields else None
+        form.add_error(field, location.message)
+        return
+    rows = kept_costs if location.section == "costs" else kept_outcomes
+    target = rows[location.row]
+    field = location.field if location.field in target.fields else None
+    target.add_error(field, location.message)
+
+
+def _compute_and_redirect(request: HttpRequest, case: BusinessCase) -> HttpResponse:
+    try:
+        result = services.request_computation(actor=request.user, case=case)
+    except services.CaseInputError as error:
+        messages.error(request, error.location.message)
+        return redirect("economy:case_edit", pk=case.pk)
+    if result.status == ResultStatus.FAILED:
+        messages.error(request, _("Beregningen fejlede: %(error)s") % {"error": result.error})
+    return redirect("economy:result_detail", pk=result.pk)
+
+
+@login_required
+@require_POST
+def case_compute(request: HttpRequest, pk: int) -> HttpResponse:
+    require_permission(request.user, MANAGE_BUSINESS_CASES)
+    return _compute_and_redirect(request, _case_or_404(request, pk))
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_or_404(request, pk)
+    return _render_result(request, case, selectors.latest_result(case))
+
+
+@login_required
+def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    result = _result_or_404(request, pk)
+    return _render_result(request, _case_or_404(request, result.case_id), result)
+
+
+def _render_result(
+    request: HttpRequest, case: BusinessCase, result: BusinessCaseResult | None
+) -> HttpResponse:
+    context: dict[str, Any] = {
+        "case": case,
+        "result": result,
+        "results": case.results.select_related("computed_by")[:10],
+        "can_manage": has_permission(request.user, MANAGE_BUSINESS_CASES),
+        "others": selectors.finished_results(user=request.user).exclude(case=case)[:50],
+    }
+    if result is not None and result.status == ResultStatus.DONE and result.result is not None:
+        context["view"] = result_view(result)
+    return render(request, "economy/case_detail.html", context)
+
+
+@login_required
+def result_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress fragment that the result page polls (htmx) while a background computation runs."""
+    result = _result_or_404(request, pk)
+    if result.is_finished and request.headers.get("HX-Request"):
+        return HttpResponseClientRefresh()
+    return render(request, "economy/_result_status.html", {"result": result})
+
+
+@login_required
+def compare(request: HttpRequest) -> HttpResponse:
+    """Two results side by side: the figures, the payers and the charts."""
+    selectors.require_business_case_reader(request.user)
+    chosen = []
+    for key in ("a", "b"):
+        value = request.GET.get(key, "")
+        if value.isdigit():
+            chosen.append(_result_or_404(request, int(value)))
+    columns = [
+        {"result": result, "view": result_view(result, chart_prefix=f"c{i}")}
+        for i, result in enumerate(chosen)
+        if result.status == ResultStatus.DONE and result.result
+    ]
+    return render(
+        request,
+        "economy/compare.html",
+        {
+            "columns": columns,
+            "choices": selectors.finished_results(user=request.user)[:200],
+            "selected": [request.GET.get("a", ""), request.GET.get("b", "")],
+        },
+    )
+
+
+@login_required
+def result_excel(request: HttpRequest, pk: int) -> HttpResponse:
+    result = _finished_or_404(request, pk)
+    response = HttpResponse(
+        exports.result_workbook(result),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{exports.file_stem(result)}.xlsx"'
+    return response
+
+
+@login_required
+def result_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    result = _finished_or_404(request, pk)
+    response = HttpResponse(exports.result_pdf(result), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{exports.file_stem(result)}.pdf"'
+    return response
+
+
+def _finished_or_404(request: HttpRequest, pk: int) -> BusinessCaseResult:
+    result = _result_or_404(request, pk)
+    if result.status != ResultStatus.DONE or result.result is None:
+        raise Http404
+    return result
