@@ -1,1 +1,328 @@
-"""Models of the outcomes app."""
+"""Result documentation: instruments, pseudonymised participants, measurement rounds and measurements.
+
+No CPR number is ever stored: a participant is a keyed pseudonym (engine/cpr.py) scoped to its
+municipality, with the birth year and sex derived from the number; the age at each measurement is kept
+on the measurement.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class InstrumentList(models.TextChoices):
+    """The agency's lists: the short list services must use ("follow or explain"), the longer list."""
+
+    SHORT = "short", _("Kortlisten (følg eller forklar)")
+    LONG = "long", _("Den lange liste")
+    NONE = "none", _("Ikke på en liste")
+
+
+class Instrument(models.Model):
+    """One version of a questionnaire instrument, its definition stored as data (docs/instruments.md)."""
+
+    key = models.CharField(_("nøgle"), max_length=60)
+    version = models.PositiveIntegerField(_("version"))
+    name = models.CharField(_("navn"), max_length=200)
+    definition = models.JSONField(_("definition"))
+    list_status = models.CharField(
+        _("liste"), max_length=10, choices=InstrumentList.choices, default=InstrumentList.NONE
+    )
+    is_active = models.BooleanField(_("i brug"), default=True)
+    created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("ændret"), auto_now=True)
+
+    AUDIT_EXCLUDE = ("definition",)
+
+    class Meta:
+        ordering = ["key", "-version"]
+        verbose_name = _("måleredskab")
+        verbose_name_plural = _("måleredskaber")
+        constraints = [models.UniqueConstraint(fields=["key", "version"], name="outcomes_instrument_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} (v{self.version})"
+
+
+class SourceSystem(models.TextChoices):
+    DUBU = "dubu", _("DUBU")
+    SBSYS = "sbsys", _("SBSYS")
+    OTHER = "other", _("Andet")
+
+
+class ColumnMapping(models.Model):
+    """A municipality's saved mapping from the columns of a case system's export to Indsats' columns."""
+
+    municipality = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+", verbose_name=_("kommune")
+    )
+    source_system = models.CharField(_("fagsystem"), max_length=10, choices=SourceSystem.choices)
+    instrument_key = models.CharField(_("måleredskab"), max_length=60)
+    # {column in the file: Indsats column ("cpr", "dato" or an item key); "" = ignore the column}
+    mapping = models.JSONField(_("kolonner"), default=dict)
+    updated_at = models.DateTimeField(_("ændret"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("kolonneopsætning")
+        verbose_name_plural = _("kolonneopsætninger")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "source_system", "instrument_key"], name="outcomes_mapping_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality}: {self.get_source_system_display()} ({self.instrument_key})"
+
+
+class Sex(models.TextChoices):
+    MALE = "male", _("Dreng")
+    FEMALE = "female", _("Pige")
+
+
+class Participant(models.Model):
+    """A child or young person, known only by a keyed pseudonym within one municipality."""
+
+    municipality = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="outcome_participants",
+        verbose_name=_("kommune"),
+    )
+    pseudonym = models.CharField(_("pseudonym"), max_length=64)
+    birth_year = models.PositiveSmallIntegerField(_("fødselsår"))
+    sex = models.CharField(_("køn"), max_length=6, choices=Sex.choices)
+    interventions = models.ManyToManyField(
+        "interventions.Intervention",
+        through="Enrolment",
+        related_name="outcome_participants",
+        verbose_name=_("indsatser"),
+    )
+    created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["municipality", "pseudonym"]
+        verbose_name = _("deltager")
+        verbose_name_plural = _("deltagere")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "pseudonym"], name="outcomes_participant_unique")
+        ]
+
+    def __str__(self) -> str:
+        return _("Deltager %(code)s") % {"code": self.short_code}
+
+    @property
+    def short_code(self) -> str:
+        """The first characters of the pseudonym: enough to tell participants apart on screen."""
+        return self.pseudonym[:10]
+
+
+class Enrolment(models.Model):
+    """A participant takes part in an intervention."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="enrolments")
+    intervention = models.ForeignKey(
+        "interventions.Intervention", on_delete=models.PROTECT, related_name="outcome_enrolments"
+    )
+    enrolled_on = models.DateField(_("startdato"), null=True, blank=True)
+    created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("deltagelse")
+        verbose_name_plural = _("deltagelser")
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "intervention"], name="outcomes_enrolment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} / {self.intervention}"
+
+
+class RoundKind(models.TextChoices):
+    BASELINE = "baseline", _("Før (baseline)")
+    MONTH_3 = "m3", _("3 måneder")
+    MONTH_6 = "m6", _("6 måneder")
+    MONTH_12 = "m12", _("12 måneder")
+    FOLLOW_UP = "followup", _("Opfølgning")
+
+
+class MeasurementRound(models.Model):
+    """A fixed point of measurement in an intervention, with the dates its answers must fall within."""
+
+    intervention = models.ForeignKey(
+        "interventions.Intervention",
+        on_delete=models.CASCADE,
+        related_name="measurement_rounds",
+        verbose_name=_("indsats"),
+    )
+    kind = models.CharField(_("målepunkt"), max_length=10, choices=RoundKind.choices)
+    opens_on = models.DateField(_("åbner"))
+    closes_on = models.DateField(_("lukker"))
+    order = models.PositiveSmallIntegerField(_("rækkefølge"), default=0)
+
+    class Meta:
+        ordering = ["intervention", "order", "opens_on"]
+        verbose_name = _("målerunde")
+        verbose_name_plural = _("målerunder")
+        constraints = [
+            models.UniqueConstraint(fields=["intervention", "kind"], name="outcomes_round_unique"),
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=models.F("opens_on")), name="outcomes_round_dates"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.intervention}: {self.get_kind_display()}"
+
+
+class Measurement(models.Model):
+    """One questionnaire answered for one participant in one round: raw answers and the engine's scores."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="measurements")
+    round = models.ForeignKey(MeasurementRound, on_delete=models.PROTECT, related_name="measurements")
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="measurements")
+    # Denormalised from the participant: every read is scoped by municipality without a join.
+    municipality = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    measured_on = models.DateField(_("dato"))
+    age = models.PositiveSmallIntegerField(_("alder"), null=True, blank=True)
+    answers = models.JSONField(_("svar"), default=list)  # in instrument.item_keys order, null = missing
+    scores = models.JSONField(_("scorer"), default=dict)  # {score key: value or null}
+    bands = models.JSONField(_("bånd"), default=dict)  # {score key: band code}
+    engine_version = models.CharField(max_length=20, blank=True)
+    import_job = models.ForeignKey(
+        "ImportJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="measurements"
+    )
+    created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["round__order", "measured_on"]
+        verbose_name = _("måling")
+        verbose_name_plural = _("målinger")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "round", "instrument"], name="outcomes_measurement_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["municipality", "round"], name="outcomes_meas_muni_round")]
+
+    def __str__(self) -> str:
+        return f"{self.participant}, {self.round}, {self.instrument.key}"
+
+
+class InstrumentExplanation(models.Model):
+    """Why a municipality documents an intervention without a short-list instrument ("follow or explain")."""
+
+    municipality = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    intervention = models.ForeignKey("interventions.Intervention", on_delete=models.CASCADE, related_name="+")
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("begrundelse"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("begrundelse for måleredskab")
+        verbose_name_plural = _("begrundelser for måleredskaber")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "intervention", "instrument"], name="outcomes_explanation_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality}: {self.instrument}"
+
+
+class EvaluatorAssignment(models.Model):
+    """An evaluator organisation is assigned to study an intervention and may export its pseudonymised data.
+
+    Stand-in until the evaluation app models studies: then this becomes "assigned to a study".
+    """
+
+    evaluator = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    intervention = models.ForeignKey("interventions.Intervention", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evaluatortilknytning")
+        verbose_name_plural = _("evaluatortilknytninger")
+        constraints = [
+            models.UniqueConstraint(fields=["evaluator", "intervention"], name="outcomes_assignment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluator} / {self.intervention}"
+
+
+class ImportStatus(models.TextChoices):
+    INVALID = "invalid", _("Fejl i filen")
+    VALIDATED = "validated", _("Klar til import")
+    QUEUED = "queued", _("I kø")
+    RUNNING = "running", _("Importeres")
+    DONE = "done", _("Importeret")
+    FAILED = "failed", _("Mislykkedes")
+
+
+class ImportJob(models.Model):
+    """A bulk import: validated in full before anything is written, then committed all or nothing.
+
+    ``payload`` holds the validated, already pseudonymised rows (never a CPR number) between the preview
+    and the commit; it is emptied when the import is done.
+    """
+
+    municipality = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    round = models.ForeignKey(MeasurementRound, on_delete=models.PROTECT, related_name="import_jobs")
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    file_name = models.CharField(_("fil"), max_length=255)
+    status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices)
+    total_rows = models.PositiveIntegerField(_("rækker"), default=0)
+    done_rows = models.PositiveIntegerField(_("importeret"), default=0)
+    errors = models.JSONField(_("fejl"), default=list, blank=True)  # [{"row", "column", "message"}]
+    error_count = models.PositiveIntegerField(default=0)
+    preview = models.JSONField(default=list, blank=True)  # the first rows, pseudonymised
+    payload = models.BinaryField(null=True, blank=True, editable=False)
+    message = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("afsluttet"), null=True, blank=True)
+
+    AUDIT_EXCLUDE = ("payload", "errors", "preview")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("importer")
+
+    def __str__(self) -> str:
+        return _("Import af %(file)s") % {"file": self.file_name}
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done_rows / self.total_rows) if self.total_rows else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.INVALID}
+
+
+class RetentionPolicy(models.Model):
+    """How long an intervention's outcome data is kept after the last measurement (days)."""
+
+    intervention = models.OneToOneField(
+        "interventions.Intervention", on_delete=models.CASCADE, related_name="outcome_retention"
+    )
+    retention_days = models.PositiveIntegerField(_("opbevaringstid i dage"))
+
+    class Meta:
+        verbose_name = _("opbevaringstid")
+        verbose_name_plural = _("opbevaringstider")
+
+    def __str__(self) -> str:
+        return f"{self.intervention}: {self.retention_days}"

@@ -1,0 +1,164 @@
+"""The outcomes API (django-ninja): instruments, a municipality's participants and measurements, import
+progress and completeness counts. The same selectors and services as the pages, so the same scoping applies:
+a municipality sees its own children, the agency aggregates only, and no CPR number is ever returned."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from indsats.accounts.permissions import RECORD_OUTCOMES, has_permission
+from indsats.outcomes import selectors
+
+router = Router(tags=["outcomes"])
+
+
+class InstrumentOut(Schema):
+    id: int
+    key: str
+    version: int
+    name: str
+    list_status: str
+    is_active: bool
+
+
+class ParticipantOut(Schema):
+    id: int
+    pseudonym: str
+    municipality_code: str
+    birth_year: int
+    sex: str
+    measurement_count: int
+
+
+class MeasurementOut(Schema):
+    id: int
+    round: str
+    instrument: str
+    instrument_version: int
+    measured_on: datetime.date
+    age: int | None
+    answers: list[float | None]
+    scores: dict[str, float | None]
+    bands: dict[str, str]
+
+
+class ImportJobOut(Schema):
+    id: int
+    status: str
+    total_rows: int
+    done_rows: int
+    percent: int
+    error_count: int
+    message: str
+
+
+class CompletenessOut(Schema):
+    municipality: str
+    round: str
+    enrolled: int
+    measured: int
+
+
+def _require_recorder(request: HttpRequest) -> None:
+    if not has_permission(request.user, RECORD_OUTCOMES):
+        raise HttpError(403, "Du har ikke adgang til børnenes data.")
+
+
+@router.get("/instruments", response=list[InstrumentOut])
+def instruments(request: HttpRequest) -> list[InstrumentOut]:
+    return [
+        InstrumentOut(
+            id=i.pk,
+            key=i.key,
+            version=i.version,
+            name=i.name,
+            list_status=i.list_status,
+            is_active=i.is_active,
+        )
+        for i in selectors.instruments()
+    ]
+
+
+@router.get("/participants", response=list[ParticipantOut])
+def participants(request: HttpRequest) -> list[ParticipantOut]:
+    _require_recorder(request)
+    return [
+        ParticipantOut(
+            id=p.pk,
+            pseudonym=p.pseudonym,
+            municipality_code=p.municipality.municipality_code,
+            birth_year=p.birth_year,
+            sex=p.sex,
+            measurement_count=p.measurement_count,  # type: ignore[attr-defined]
+        )
+        for p in selectors.participants(user=request.user)[:1000]
+    ]
+
+
+@router.get("/participants/{pk}/measurements", response=list[MeasurementOut])
+def participant_measurements(request: HttpRequest, pk: int) -> list[MeasurementOut]:
+    _require_recorder(request)
+    try:
+        participant = selectors.participant_detail(user=request.user, pk=pk)
+    except ObjectDoesNotExist:
+        raise HttpError(404, "Ikke fundet.") from None
+    return [
+        MeasurementOut(
+            id=m.pk,
+            round=m.round.kind,
+            instrument=m.instrument.key,
+            instrument_version=m.instrument.version,
+            measured_on=m.measured_on,
+            age=m.age,
+            answers=m.answers,
+            scores=m.scores,
+            bands=m.bands,
+        )
+        for m in selectors.participant_measurements(participant=participant)
+    ]
+
+
+@router.get("/imports/{pk}", response=ImportJobOut)
+def import_job(request: HttpRequest, pk: int) -> ImportJobOut:
+    _require_recorder(request)
+    try:
+        job = selectors.import_job(user=request.user, pk=pk)
+    except ObjectDoesNotExist:
+        raise HttpError(404, "Ikke fundet.") from None
+    return ImportJobOut(
+        id=job.pk,
+        status=job.status,
+        total_rows=job.total_rows,
+        done_rows=job.done_rows,
+        percent=job.percent,
+        error_count=job.error_count,
+        message=job.message,
+    )
+
+
+@router.get("/completeness", response=list[CompletenessOut])
+def completeness(request: HttpRequest, intervention: int, instrument: int) -> list[CompletenessOut]:
+    from indsats.interventions.models import Intervention
+
+    found_intervention = Intervention.objects.filter(pk=intervention).first()
+    found_instrument = selectors.instruments().filter(pk=instrument).first()
+    if found_intervention is None or found_instrument is None:
+        raise HttpError(404, "Ikke fundet.")
+    try:
+        rounds, rows = selectors.completeness(
+            user=request.user, intervention=found_intervention, instrument=found_instrument
+        )
+    except PermissionDenied:
+        raise HttpError(403, "Ingen adgang.") from None
+    return [
+        CompletenessOut(
+            municipality=row.municipality.name, round=r.kind, enrolled=cell.enrolled, measured=cell.measured
+        )
+        for row in rows
+        for r, cell in zip(rounds, row.cells, strict=True)
+    ]

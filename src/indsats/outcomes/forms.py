@@ -1,0 +1,177 @@
+"""Forms of result documentation. The questionnaire form is generated from the instrument's definition."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from indsats.engine.instruments import Instrument as EngineInstrument
+from indsats.outcomes.exporting import FORMATS
+from indsats.outcomes.models import Instrument, InstrumentList, MeasurementRound, SourceSystem
+
+
+class RoundChoiceField(forms.ModelChoiceField[MeasurementRound]):
+    def label_from_instance(self, obj: MeasurementRound) -> str:
+        return (
+            f"{obj.intervention}: {obj.get_kind_display()} ({obj.opens_on:%d.%m.%Y}–{obj.closes_on:%d.%m.%Y})"
+        )
+
+
+class InstrumentChoiceField(forms.ModelChoiceField[Instrument]):
+    def label_from_instance(self, obj: Instrument) -> str:
+        marker = " ★" if obj.list_status == InstrumentList.SHORT else ""
+        return f"{obj.name} (v{obj.version}){marker}"
+
+
+class ParticipantForm(forms.Form):
+    cpr = forms.CharField(
+        label=_("CPR-nummer"),
+        max_length=11,
+        help_text=_("DDMMÅÅ-SSSS. Indsats gemmer kun et pseudonym, fødselsår og køn, aldrig nummeret."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    intervention: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Indsats"), queryset=None)  # type: ignore[arg-type]
+    municipality: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Kommune"), queryset=None)  # type: ignore[arg-type]
+
+    def __init__(self, *args: Any, interventions: Any, municipalities: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["intervention"].queryset = interventions  # type: ignore[attr-defined]
+        self.fields["municipality"].queryset = municipalities  # type: ignore[attr-defined]
+        if municipalities.count() == 1:
+            self.fields["municipality"].initial = municipalities.first()
+            self.fields["municipality"].widget = forms.HiddenInput()
+
+
+class QuestionnaireForm(forms.Form):
+    """One questionnaire: round, date, then the items in order, built from the definition.
+
+    A discrete scale is a row of radio buttons (arrow keys move, so a keyboard is enough); a continuous
+    one a number input with min, max and step.
+    """
+
+    round = RoundChoiceField(label=_("Målerunde"), queryset=MeasurementRound.objects.none())
+    measured_on = forms.DateField(
+        label=_("Dato for besvarelsen"),
+        help_text=_("ÅÅÅÅ-MM-DD, fx 2025-03-14."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    reason = forms.CharField(
+        label=_("Begrundelse for at bruge et redskab uden for kortlisten"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(
+        self, *args: Any, instrument: EngineInstrument, rounds: Any, needs_reason: bool, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        self.fields["round"].queryset = rounds  # type: ignore[attr-defined]
+        if not needs_reason:
+            del self.fields["reason"]
+        else:
+            self.fields["reason"].required = True
+        for number, item in enumerate(instrument.items, start=1):
+            scale = instrument.scales[item.scale]
+            label = f"{number}. {item.text.da}"
+            if scale.is_discrete:
+                self.fields[item.key] = forms.TypedChoiceField(
+                    label=label,
+                    choices=[(f"{v.value:g}", v.label.da) for v in scale.values],
+                    coerce=float,
+                    required=False,
+                    empty_value=None,
+                    widget=forms.RadioSelect,
+                )
+            else:
+                self.fields[item.key] = forms.FloatField(
+                    label=label,
+                    required=False,
+                    min_value=scale.minimum,
+                    max_value=scale.maximum,
+                    widget=forms.NumberInput(attrs={"step": scale.step or "any"}),
+                )
+
+    def answers(self) -> list[float | None]:
+        return [self.cleaned_data.get(key) for key in self.instrument.item_keys]
+
+
+class ImportForm(forms.Form):
+    round = RoundChoiceField(label=_("Målerunde"), queryset=MeasurementRound.objects.none())
+    instrument = InstrumentChoiceField(label=_("Måleredskab"), queryset=Instrument.objects.none())
+    municipality: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Kommune"), queryset=None)  # type: ignore[arg-type]
+    source_system = forms.ChoiceField(
+        label=_("Fagsystem"),
+        choices=SourceSystem.choices,
+        help_text=_("Den gemte kolonneopsætning for fagsystemet bruges, hvis I har en."),
+    )
+    file = forms.FileField(label=_("Fil (CSV eller Excel .xlsx)"))
+    mapping = forms.CharField(
+        label=_("Kolonneopsætning"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Én linje pr. kolonne: “Kolonne i filen = cpr”, “Dato = dato”, “Spm 1 = sdq1”. "
+            "Efter lighedstegnet tomt: kolonnen ignoreres."
+        ),
+    )
+    save_mapping = forms.BooleanField(label=_("Gem kolonneopsætningen til næste gang"), required=False)
+    reason = forms.CharField(
+        label=_("Begrundelse, hvis redskabet ikke er på kortlisten"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, rounds: Any, instruments: Any, municipalities: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["round"].queryset = rounds  # type: ignore[attr-defined]
+        self.fields["instrument"].queryset = instruments  # type: ignore[attr-defined]
+        self.fields["instrument"].initial = instruments.filter(key="sdq-parent-4-17").first()
+        self.fields["municipality"].queryset = municipalities  # type: ignore[attr-defined]
+        if municipalities.count() == 1:
+            self.fields["municipality"].initial = municipalities.first()
+            self.fields["municipality"].widget = forms.HiddenInput()
+
+
+class InstrumentListForm(forms.Form):
+    list_status = forms.ChoiceField(label=_("Liste"), choices=InstrumentList.choices)
+    is_active = forms.BooleanField(label=_("I brug"), required=False)
+
+
+class InstrumentDefinitionForm(forms.Form):
+    definition = forms.FileField(
+        label=_("Definition (JSON)"), help_text=_("Formatet er beskrevet i docs/instruments.md.")
+    )
+    list_status = forms.ChoiceField(
+        label=_("Liste"), choices=InstrumentList.choices, initial=InstrumentList.LONG
+    )
+
+    def clean_definition(self) -> dict[str, Any]:
+        upload = self.cleaned_data["definition"]
+        try:
+            data = json.loads(upload.read().decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise forms.ValidationError(
+                _("Filen er ikke gyldig JSON: %(error)s") % {"error": error}
+            ) from None
+        if not isinstance(data, dict):
+            raise forms.ValidationError(_("Definitionen skal være et JSON-objekt."))
+        return data
+
+
+class ExportForm(forms.Form):
+    intervention: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Indsats"), queryset=None)  # type: ignore[arg-type]
+    instrument = InstrumentChoiceField(label=_("Måleredskab"), queryset=Instrument.objects.none())
+    fmt = forms.ChoiceField(label=_("Format"), choices=list(FORMATS.items()))
+
+    def __init__(self, *args: Any, interventions: Any, instruments: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["intervention"].queryset = interventions  # type: ignore[attr-defined]
+        self.fields["instrument"].queryset = instruments  # type: ignore[attr-defined]
+
+
+class DeleteParticipantForm(forms.Form):
+    reason = forms.CharField(label=_("Begrundelse (fx anmodning om sletning)"), max_length=300)

@@ -1,0 +1,291 @@
+"""Reads of result documentation, scoped: a municipality sees its own children, the agency aggregates only.
+
+Row-level reads (participants, measurements) pass through ``restrict_to_municipalities`` with
+``agency_sees_all=False``: agency staff never see a single child. Aggregates (completeness counts,
+insight) are open to the agency (VIEW_OUTCOME_AGGREGATES) and to municipalities for their own data.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, QuerySet
+
+from indsats.accounts.models import Organisation
+from indsats.accounts.permissions import (
+    RECORD_OUTCOMES,
+    VIEW_OUTCOME_AGGREGATES,
+    has_permission,
+    municipality_ids_of,
+    restrict_to_municipalities,
+)
+from indsats.engine.effects import StatisticsInputError, analyse_pre_post
+from indsats.outcomes.models import (
+    ColumnMapping,
+    Enrolment,
+    ImportJob,
+    Instrument,
+    InstrumentExplanation,
+    Measurement,
+    MeasurementRound,
+    Participant,
+)
+from indsats.outcomes.registry import engine_instrument, ensure_builtin_instruments
+
+
+def instruments(*, active_only: bool = False) -> QuerySet[Instrument]:
+    ensure_builtin_instruments()
+    rows = Instrument.objects.all()
+    return rows.filter(is_active=True) if active_only else rows
+
+
+def explanations(*, user: Any) -> QuerySet[InstrumentExplanation]:
+    """Reasons for not using a short-list instrument: the agency sees all, a municipality its own."""
+    rows = InstrumentExplanation.objects.select_related("municipality", "intervention", "instrument")
+    if has_permission(user, VIEW_OUTCOME_AGGREGATES):
+        return rows
+    return restrict_to_municipalities(user, rows, agency_sees_all=False)
+
+
+def participants(*, user: Any, intervention: Any | None = None) -> QuerySet[Participant]:
+    """A municipality's own participants (never the agency's: it sees aggregates only)."""
+    rows = restrict_to_municipalities(
+        user, Participant.objects.select_related("municipality"), agency_sees_all=False
+    )
+    if intervention is not None:
+        rows = rows.filter(enrolments__intervention=intervention)
+    return rows.annotate(measurement_count=Count("measurements", distinct=True)).order_by("pseudonym")
+
+
+def participant_detail(*, user: Any, pk: int) -> Participant:
+    """Raises Participant.DoesNotExist for another municipality's participant (a 404, not a hint)."""
+    return restrict_to_municipalities(
+        user, Participant.objects.select_related("municipality"), agency_sees_all=False
+    ).get(pk=pk)
+
+
+def participant_measurements(*, participant: Participant) -> QuerySet[Measurement]:
+    return participant.measurements.select_related("round", "round__intervention", "instrument").order_by(
+        "round__order", "measured_on"
+    )
+
+
+def rounds(*, intervention: Any) -> QuerySet[MeasurementRound]:
+    return MeasurementRound.objects.filter(intervention=intervention).order_by("order", "opens_on")
+
+
+def interventions_with_rounds() -> list[Any]:
+    """Interventions that have measurement rounds (result documentation is set up for them)."""
+    from indsats.interventions.models import Intervention
+
+    return list(Intervention.objects.filter(measurement_rounds__isnull=False).distinct().order_by("name"))
+
+
+def import_job(*, user: Any, pk: int) -> ImportJob:
+    return restrict_to_municipalities(
+        user,
+        ImportJob.objects.select_related("round", "round__intervention", "instrument", "municipality"),
+        agency_sees_all=False,
+    ).get(pk=pk)
+
+
+def import_jobs(*, user: Any) -> QuerySet[ImportJob]:
+    return restrict_to_municipalities(
+        user,
+        ImportJob.objects.select_related("round", "round__intervention", "instrument", "municipality"),
+        agency_sees_all=False,
+    ).defer("payload")[:20]
+
+
+def column_mapping(
+    *, user: Any, municipality: Organisation, source_system: str, instrument_key: str
+) -> ColumnMapping | None:
+    if municipality.pk not in municipality_ids_of(user):
+        return None
+    return ColumnMapping.objects.filter(
+        municipality=municipality, source_system=source_system, instrument_key=instrument_key
+    ).first()
+
+
+def own_municipalities(*, user: Any) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(pk__in=municipality_ids_of(user)).order_by("name")
+
+
+# --- completeness ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CompletenessCell:
+    enrolled: int
+    measured: int
+    missing_codes: list[str] = field(default_factory=list)  # only for the municipality's own children
+
+    @property
+    def missing(self) -> int:
+        return self.enrolled - self.measured
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.measured / self.enrolled) if self.enrolled else 0
+
+
+@dataclass
+class CompletenessRow:
+    municipality: Organisation
+    cells: list[CompletenessCell]
+
+
+def _may_see_aggregates(user: Any) -> bool:
+    return has_permission(user, VIEW_OUTCOME_AGGREGATES)
+
+
+def completeness(
+    *, user: Any, intervention: Any, instrument: Instrument
+) -> tuple[list[MeasurementRound], list[CompletenessRow]]:
+    """Per municipality and round: how many enrolled children are measured with the instrument, and (for
+    the municipality's own staff only) which children are missing."""
+    if not (_may_see_aggregates(user) or has_permission(user, RECORD_OUTCOMES)):
+        raise PermissionDenied("completeness")
+    round_list = list(rounds(intervention=intervention))
+    enrolments = Enrolment.objects.filter(intervention=intervention)
+    if not _may_see_aggregates(user):
+        enrolments = enrolments.filter(participant__municipality_id__in=municipality_ids_of(user))
+    own = municipality_ids_of(user)
+    enrolled: dict[int, dict[int, str]] = defaultdict(dict)  # municipality -> participant id -> code
+    for participant_id, municipality_id, code in enrolments.values_list(
+        "participant_id", "participant__municipality_id", "participant__pseudonym"
+    ):
+        enrolled[municipality_id][participant_id] = code[:10]
+    measured: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for municipality_id, round_id, participant_id in Measurement.objects.filter(
+        round__in=round_list, instrument=instrument, municipality_id__in=list(enrolled)
+    ).values_list("municipality_id", "round_id", "participant_id"):
+        measured[(municipality_id, round_id)].add(participant_id)
+    municipalities = Organisation.objects.in_bulk(list(enrolled))
+    rows = []
+    for municipality_id, children in sorted(enrolled.items(), key=lambda kv: municipalities[kv[0]].name):
+        cells = []
+        for measurement_round in round_list:
+            done = measured[(municipality_id, measurement_round.pk)] & set(children)
+            missing_codes = (
+                sorted(code for pid, code in children.items() if pid not in done)
+                if municipality_id in own
+                else []
+            )
+            cells.append(
+                CompletenessCell(enrolled=len(children), measured=len(done), missing_codes=missing_codes)
+            )
+        rows.append(CompletenessRow(municipality=municipalities[municipality_id], cells=cells))
+    return round_list, rows
+
+
+# --- insight -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RoundInsight:
+    round: MeasurementRound
+    n: int
+    mean: float | None
+    change: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    better_band_share: float | None = None
+    all_n: int = 0
+    all_mean: float | None = None
+    all_change: float | None = None
+    all_ci_low: float | None = None
+    all_ci_high: float | None = None
+    all_better_band_share: float | None = None
+
+
+def _change_statistics(
+    baseline: dict[int, tuple[float, str]],
+    later: dict[int, tuple[float, str]],
+    band_order: tuple[str, ...],
+    higher_is_better: bool,
+) -> tuple[float | None, float | None, float | None, float | None]:
+    """Mean change with its 95 % t-interval (engine.effects.analyse_pre_post) and the share of children
+    in a better band."""
+    paired = [pid for pid in later if pid in baseline]
+    if len(paired) < 3:
+        return None, None, None, None
+    pre = np.array([baseline[p][0] for p in paired], dtype=float)
+    post = np.array([later[p][0] for p in paired], dtype=float)
+    try:
+        result = analyse_pre_post(pre, post, higher_is_better=higher_is_better)
+    except StatisticsInputError:
+        return None, None, None, None
+    better = None
+    if band_order:
+        rank = {code: i for i, code in enumerate(band_order)}  # best first
+        pairs = [
+            (rank[baseline[p][1]], rank[later[p][1]])
+            for p in paired
+            if baseline[p][1] in rank and later[p][1] in rank
+        ]
+        if pairs:
+            better = sum(1 for before, after in pairs if after < before) / len(pairs)
+    return result.estimate, result.ci_low, result.ci_high, better
+
+
+def insight(
+    *, user: Any, intervention: Any, instrument: Instrument, score_key: str, municipality: Organisation | None
+) -> list[RoundInsight]:
+    """A municipality's scores over the rounds next to the average of all municipalities in the intervention.
+
+    Only aggregates are returned. A municipality person sees their own municipality; the agency may pick any.
+    """
+    if municipality is not None and not (
+        _may_see_aggregates(user) or municipality.pk in municipality_ids_of(user)
+    ):
+        raise PermissionDenied("insight")
+    if municipality is None and not (_may_see_aggregates(user) or municipality_ids_of(user)):
+        raise PermissionDenied("insight")
+    engine = engine_instrument(instrument)
+    higher_is_better = engine.direction(score_key) == "higher_is_better"
+    try:
+        band_order = engine.band_order(score_key)
+    except (ValueError, KeyError):
+        band_order = ()
+    round_list = list(rounds(intervention=intervention))
+    per_round: dict[int, dict[int, tuple[float, str, int]]] = defaultdict(dict)
+    for round_id, participant_id, municipality_id, scores, bands in Measurement.objects.filter(
+        round__in=round_list, instrument=instrument
+    ).values_list("round_id", "participant_id", "municipality_id", "scores", "bands"):
+        value = scores.get(score_key)
+        if value is not None:
+            per_round[round_id][participant_id] = (float(value), bands.get(score_key, ""), municipality_id)
+    result = []
+    baseline_all: dict[int, tuple[float, str]] = {}
+    baseline_own: dict[int, tuple[float, str]] = {}
+    for index, measurement_round in enumerate(round_list):
+        entries = per_round.get(measurement_round.pk, {})
+        all_values = {pid: (v, b) for pid, (v, b, _m) in entries.items()}
+        own_values = {
+            pid: (v, b)
+            for pid, (v, b, m) in entries.items()
+            if municipality is not None and m == municipality.pk
+        }
+        item = RoundInsight(
+            round=measurement_round,
+            n=len(own_values),
+            mean=float(np.mean([v for v, _b in own_values.values()])) if own_values else None,
+            all_n=len(all_values),
+            all_mean=float(np.mean([v for v, _b in all_values.values()])) if all_values else None,
+        )
+        if index == 0:
+            baseline_all, baseline_own = all_values, own_values
+        else:
+            item.change, item.ci_low, item.ci_high, item.better_band_share = _change_statistics(
+                baseline_own, own_values, band_order, higher_is_better
+            )
+            (item.all_change, item.all_ci_low, item.all_ci_high, item.all_better_band_share) = (
+                _change_statistics(baseline_all, all_values, band_order, higher_is_better)
+            )
+        result.append(item)
+    return result

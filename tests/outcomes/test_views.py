@@ -1,0 +1,286 @@
+"""The pages of result documentation: journeys through the views and municipality isolation on every one."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from indsats.audit.models import AuditAction, AuditEntry
+from indsats.outcomes import services
+from indsats.outcomes.models import ImportJob, ImportStatus, InstrumentList, Measurement, Participant
+from tests.conftest import logged_in
+from tests.outcomes.files import HEADER, csv_bytes, sdq_rows
+
+CPR = "010115-4003"
+
+
+@pytest.fixture
+def aarhus_child(aarhus_caseworker, aarhus, intervention, baseline):
+    return services.register_participant(
+        actor=aarhus_caseworker, municipality=aarhus, intervention=intervention, cpr=CPR
+    )
+
+
+@pytest.fixture
+def aarhus_job(aarhus_caseworker, aarhus, baseline, sdq):
+    return services.prepare_import(
+        actor=aarhus_caseworker,
+        municipality=aarhus,
+        measurement_round=baseline,
+        instrument=sdq,
+        content=csv_bytes(HEADER, sdq_rows(3)),
+        file_name="data.csv",
+    )
+
+
+def test_the_index_serves_every_role_with_links_by_permission(
+    aarhus_caseworker, agency_staff, assigned_evaluator, steering_member
+):
+    for person in (aarhus_caseworker, agency_staff, assigned_evaluator):
+        page = logged_in(person).get(reverse("outcomes:index")).content.decode()
+        assert reverse("outcomes:completeness") in page
+    page = logged_in(steering_member).get(reverse("outcomes:index")).content.decode()
+    assert "ikke adgang" in page and reverse("outcomes:completeness") not in page
+
+
+GATED = ["completeness", "insight", "explanation_list", "participant_list", "import_start", "export"]
+
+
+@pytest.mark.parametrize("name", ["index", "instrument_list", "instrument_add", *GATED])
+def test_anonymous_visitors_are_sent_to_log_in(client, name):
+    response = client.get(reverse(f"outcomes:{name}"))
+    assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("name", ["instrument_add", *GATED])
+def test_a_person_without_outcome_permissions_gets_403(name, steering_member, instruments):
+    assert logged_in(steering_member).get(reverse(f"outcomes:{name}")).status_code == 403
+
+
+def test_registering_a_child_through_the_page_shows_no_cpr_number(
+    aarhus_caseworker, aarhus, intervention, baseline
+):
+    client = logged_in(aarhus_caseworker)
+    response = client.post(
+        reverse("outcomes:participant_list"),
+        {"cpr": CPR, "intervention": intervention.pk, "municipality": aarhus.pk},
+        follow=True,
+    )
+    assert response.status_code == 200
+    participant = Participant.objects.get()
+    assert response.redirect_chain[-1][0] == reverse("outcomes:participant_detail", args=[participant.pk])
+    assert b"010115" not in response.content
+    bad = client.post(
+        reverse("outcomes:participant_list"),
+        {"cpr": "12-34", "intervention": intervention.pk, "municipality": aarhus.pk},
+    )
+    assert "CPR-nummeret" in bad.content.decode()
+
+
+def test_a_questionnaire_form_is_generated_from_the_definition(
+    aarhus_caseworker, aarhus_child, baseline, sdq
+):
+    client = logged_in(aarhus_caseworker)
+    url = reverse("outcomes:measurement_new", args=[aarhus_child.pk, sdq.pk])
+    page = client.get(url).content.decode()
+    assert page.count('type="radio"') == 75 and "Hensynsfuld" in page
+    data = {"round": baseline.pk, "measured_on": "2025-02-01", **{f"sdq{i}": "1" for i in range(1, 26)}}
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert Measurement.objects.get().scores["total_difficulties"] == 20
+
+
+def test_an_instrument_off_the_short_list_asks_for_a_reason(aarhus_caseworker, aarhus_child, baseline, who5):
+    assert who5.list_status == InstrumentList.LONG
+    client = logged_in(aarhus_caseworker)
+    url = reverse("outcomes:measurement_new", args=[aarhus_child.pk, who5.pk])
+    data = {"round": baseline.pk, "measured_on": "2025-02-01", **{f"who5_{i}": "3" for i in range(1, 6)}}
+    response = client.post(url, data)
+    assert response.status_code == 200 and "Begrundelse" in response.content.decode()
+    data["reason"] = "De unge er over 15 år"
+    keys = [item["key"] for item in who5.definition["items"]]
+    data.update({k: "3" for k in keys})
+    assert client.post(url, data).status_code == 302
+    assert (
+        "De unge er over 15 år"
+        in logged_in(aarhus_caseworker).get(reverse("outcomes:explanation_list")).content.decode()
+    )
+
+
+def test_an_upload_is_checked_previewed_and_committed(
+    aarhus_caseworker, aarhus, baseline, sdq, tasks_immediate, django_capture_on_commit_callbacks
+):
+    client = logged_in(aarhus_caseworker)
+    upload = SimpleUploadedFile("data.csv", csv_bytes(HEADER, sdq_rows(12)), content_type="text/csv")
+    response = client.post(
+        reverse("outcomes:import_start"),
+        {
+            "round": baseline.pk,
+            "instrument": sdq.pk,
+            "municipality": aarhus.pk,
+            "source_system": "dubu",
+            "file": upload,
+        },
+    )
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and job.status == ImportStatus.VALIDATED
+    assert "Gem 12 målinger" in client.get(reverse("outcomes:import_detail", args=[job.pk])).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("outcomes:import_commit", args=[job.pk]))
+    assert Measurement.objects.count() == 12
+    progress = client.get(reverse("outcomes:import_progress", args=[job.pk])).content.decode()
+    assert "12 af 12" in progress and "hx-get" not in progress  # finished: polling stops
+
+
+def test_a_saved_column_mapping_is_used_next_time(aarhus_caseworker, aarhus, baseline, sdq):
+    client = logged_in(aarhus_caseworker)
+    header = ["CPR-nr.", "Dato", *HEADER[2:]]
+    mapping = "CPR-nr. = cpr\nDato = dato\nSagsnr ="
+    rows = [[*row, "S-1"] for row in sdq_rows(2)]
+    for attempt, text in enumerate([mapping, ""]):
+        upload = SimpleUploadedFile("dubu.csv", csv_bytes([*header, "Sagsnr"], rows), content_type="text/csv")
+        client.post(
+            reverse("outcomes:import_start"),
+            {
+                "round": baseline.pk,
+                "instrument": sdq.pk,
+                "municipality": aarhus.pk,
+                "source_system": "dubu",
+                "file": upload,
+                "mapping": text,
+                "save_mapping": "on",
+            },
+        )
+        assert ImportJob.objects.order_by("-pk").first().status == ImportStatus.VALIDATED, attempt
+
+
+def test_a_broken_upload_lists_its_errors(aarhus_caseworker, aarhus, baseline, sdq):
+    client = logged_in(aarhus_caseworker)
+    rows = sdq_rows(3)
+    rows[1][3] = "9"
+    upload = SimpleUploadedFile("bad.csv", csv_bytes(HEADER, rows), content_type="text/csv")
+    client.post(
+        reverse("outcomes:import_start"),
+        {
+            "round": baseline.pk,
+            "instrument": sdq.pk,
+            "municipality": aarhus.pk,
+            "source_system": "other",
+            "file": upload,
+        },
+    )
+    job = ImportJob.objects.get()
+    page = client.get(reverse("outcomes:import_detail", args=[job.pk])).content.decode()
+    assert "uden for skalaen" in page and "sdq2" in page
+    assert client.post(reverse("outcomes:import_commit", args=[job.pk])).status_code == 302
+    assert Measurement.objects.count() == 0
+
+
+# --- isolation: every view with a record, for another municipality and for the agency -----------------------
+
+
+@pytest.mark.parametrize("name", ["participant_detail", "participant_delete"])
+def test_another_municipality_and_the_agency_cannot_reach_a_child(
+    name, aarhus_child, odense_caseworker, agency_staff
+):
+    url = reverse(f"outcomes:{name}", args=[aarhus_child.pk])
+    assert logged_in(odense_caseworker).post(url, {"reason": "x"}).status_code == 404
+    assert logged_in(odense_caseworker).get(url).status_code in {404, 405}
+    agency = logged_in(agency_staff)
+    response = agency.post(url, {"reason": "x"}) if name == "participant_delete" else agency.get(url)
+    assert response.status_code == 403  # aggregates only, never a child
+    assert Participant.objects.filter(pk=aarhus_child.pk).exists()
+
+
+def test_another_municipality_cannot_enter_a_questionnaire_for_a_child(aarhus_child, odense_caseworker, sdq):
+    url = reverse("outcomes:measurement_new", args=[aarhus_child.pk, sdq.pk])
+    assert logged_in(odense_caseworker).get(url).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["import_detail", "import_commit", "import_progress"])
+def test_another_municipality_cannot_reach_an_import(name, aarhus_job, odense_caseworker, agency_staff):
+    url = reverse(f"outcomes:{name}", args=[aarhus_job.pk])
+    other, agency = logged_in(odense_caseworker), logged_in(agency_staff)
+    if name == "import_commit":
+        assert other.post(url).status_code == 404 and agency.post(url).status_code == 403
+    else:
+        assert other.get(url).status_code == 404 and agency.get(url).status_code == 403
+    assert ImportJob.objects.get(pk=aarhus_job.pk).status == ImportStatus.VALIDATED
+
+
+def test_lists_show_only_the_own_municipalitys_children(aarhus_child, odense_caseworker, aarhus_caseworker):
+    assert (
+        aarhus_child.short_code
+        in logged_in(aarhus_caseworker).get(reverse("outcomes:participant_list")).content.decode()
+    )
+    assert (
+        aarhus_child.short_code
+        not in logged_in(odense_caseworker).get(reverse("outcomes:participant_list")).content.decode()
+    )
+
+
+def test_completeness_names_missing_children_only_to_their_own_municipality(
+    aarhus_child, aarhus_caseworker, odense_caseworker, agency_staff, intervention, sdq
+):
+    url = reverse("outcomes:completeness") + f"?intervention={intervention.pk}&instrument={sdq.pk}"
+    own = logged_in(aarhus_caseworker).get(url).content.decode()
+    assert aarhus_child.short_code in own and "0 / 1" in own
+    agency = logged_in(agency_staff).get(url).content.decode()
+    assert "Aarhus Kommune" in agency and "0 / 1" in agency and aarhus_child.short_code not in agency
+    other = logged_in(odense_caseworker).get(url).content.decode()
+    assert "Aarhus Kommune" not in other
+
+
+def test_the_instrument_pages_are_for_the_agency_to_change(agency_staff, aarhus_caseworker, who5):
+    url = reverse("outcomes:instrument_edit", args=[who5.pk])
+    assert logged_in(aarhus_caseworker).get(url).status_code == 403
+    assert logged_in(aarhus_caseworker).get(reverse("outcomes:instrument_add")).status_code == 403
+    response = logged_in(agency_staff).post(url, {"list_status": "short", "is_active": "on"})
+    assert response.status_code == 302
+    who5.refresh_from_db()
+    assert who5.list_status == InstrumentList.SHORT
+    assert "WHO-5" in logged_in(aarhus_caseworker).get(reverse("outcomes:instrument_list")).content.decode()
+
+
+def test_an_export_downloads_a_zip_and_is_audited(
+    aarhus_manager, aarhus_caseworker, aarhus, baseline, sdq, aarhus_job
+):
+    services.commit_import(actor=aarhus_caseworker, job=aarhus_job)
+    response = logged_in(aarhus_manager).post(
+        reverse("outcomes:export"),
+        {"intervention": baseline.intervention.pk, "instrument": sdq.pk, "fmt": "xlsx"},
+    )
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    assert len(zipfile.ZipFile(io.BytesIO(response.content)).namelist()) == 2
+    assert AuditEntry.objects.filter(action=AuditAction.EXPORT).count() == 1
+    assert logged_in(aarhus_caseworker).get(reverse("outcomes:export")).status_code == 403
+
+
+def test_insight_shows_a_chart_with_a_text_alternative_and_a_table(
+    aarhus_caseworker, odense_caseworker, agency_staff, aarhus, odense, baseline, month6, sdq, intervention
+):
+    for actor, municipality, start in ((aarhus_caseworker, aarhus, 0), (odense_caseworker, odense, 100)):
+        for measurement_round, date in ((baseline, "2025-02-10"), (month6, "2025-07-01")):
+            job = services.prepare_import(
+                actor=actor,
+                municipality=municipality,
+                measurement_round=measurement_round,
+                instrument=sdq,
+                content=csv_bytes(HEADER, sdq_rows(8, start=start, measured_on=date)),
+                file_name="d.csv",
+            )
+            services.commit_import(actor=actor, job=job)
+    url = (
+        reverse("outcomes:insight")
+        + f"?intervention={intervention.pk}&instrument={sdq.pk}&score=total_difficulties"
+    )
+    page = logged_in(aarhus_caseworker).get(url).content.decode()
+    assert 'role="img"' in page and "aria-label=" in page and "Alle kommuner" in page
+    assert "<table" in page
+    # the agency may look at any municipality; a caseworker may not look at another's
+    assert logged_in(agency_staff).get(url + f"&municipality={odense.pk}").status_code == 200
+    assert logged_in(aarhus_caseworker).get(url + f"&municipality={odense.pk}").status_code == 403
