@@ -6,3 +6,6 @@ class GrantsConfig(AppConfig):
     name = "indsats.grants"
     label = "grants"
     verbose_name = _("Puljer og tilskud")
+
+    def ready(self) -> None:
+        from indsats.grants import evidence, panels, visibility  # noqa: F401 - registration on import

@@ -1,0 +1,210 @@
+"""Demo data: BUIP's 2020 programme year (DKK 90 million to five initiatives on the steering group's
+recommendation), a DKK 12 million pool for promising municipal practice with applications assessed and
+7-8 awarded, an open pool, a coming pool, training and implementation support. Written through the
+services, so the audit trail and the budget checks apply; deterministic from context.rng."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from indsats.demodata import DemoContext
+from indsats.grants import services
+from indsats.grants.models import SupportKind
+
+CPH = zoneinfo.ZoneInfo("Europe/Copenhagen")
+MIO = Decimal("1000000")
+INITIATIVES = [
+    ("Børn og unge med bekymrende skolefravær", 24),
+    ("Unge og voksne med opmærksomhedsforstyrrelser (mestringsforløb)", 18),
+    ("Mennesker med psykiske vanskeligheder og rusmiddelproblemer", 20),
+    ("Dokumentation af lovende kommunal praksis", 16),
+    ("Tidlig indsats i familier med små børn", 12),
+]
+
+
+def _at(year: int, month: int, day: int, hour: int = 12) -> datetime.datetime:
+    return datetime.datetime(year, month, day, hour, 0, tzinfo=CPH)
+
+
+def load(context: DemoContext) -> None:
+    users = context.objects["users"]
+    staff, manager = users["styrelse"], users["admin"]
+    municipalities = context.objects["municipalities"]
+    interventions: list[Any] = list(context.objects.get("interventions", []))
+    rng = context.rng
+    programme = services.create_programme(
+        actor=staff,
+        name="Udviklings- og investeringsprogrammet (BUIP)",
+        description="Aftalt i november 2018: udvikling af sociale indsatser for udsatte børn og unge.",
+    )
+    year = services.save_programme_year(
+        actor=staff,
+        programme=programme,
+        year=2020,
+        frame=90 * MIO,
+        recommendation="Styregruppen indstiller fem initiativer ud fra kommunernes største udfordringer.",
+        recommended_on=datetime.date(2019, 10, 2),
+        decision="Partierne bag programmet har tilsluttet sig indstillingen.",
+        decided_on=datetime.date(2019, 11, 20),
+    )
+    initiatives = []
+    for index, (name, millions) in enumerate(INITIATIVES):
+        intervention = interventions[index] if index < len(interventions) else None
+        initiatives.append(
+            services.create_initiative(
+                actor=staff, programme_year=year, name=name, budget=millions * MIO, intervention=intervention
+            )
+        )
+
+    # The decided pool: DKK 12 million, 7-8 municipal practices chosen.
+    practice = initiatives[3]
+    decided = services.create_pool(
+        actor=staff,
+        initiative=practice,
+        title="Dokumentation af lovende praksis for børn i udsatte positioner",
+        purpose="At kvalificere, beskrive, dokumentere og evaluere lovende kommunal praksis.",
+        target_group="Børn og unge 0-18 år i udsatte positioner og deres familier.",
+        eligible_applicants=["municipality"],
+        budget=12 * MIO,
+        max_per_grant=Decimal("1600000"),
+        opens_at=_at(2020, 1, 6),
+        deadline=_at(2020, 3, 2),
+        required_attachments="Budget",
+        expected_decision_on=datetime.date(2020, 5, 1),
+    )
+    services.publish_pool(actor=staff, pool=decided, now=_at(2020, 1, 6))
+    applicant_count = 10 + 4 * (context.scale - 1)
+    chosen = rng.sample(municipalities, k=min(applicant_count, len(municipalities)))
+    applications = []
+    for municipality in chosen:
+        person = _applicant(context, municipality)
+        amount = Decimal(rng.randrange(8, 17)) * Decimal("100000")
+        application = services.create_application(
+            actor=person,
+            pool=decided,
+            applicant=municipality,
+            now=_at(2020, 2, 1),
+            title=f"Lovende praksis i {municipality.name}",
+            purpose="At dokumentere vores praksis.",
+            target_group="Børn 0-18 år",
+            activities="Beskrivelse, måling, evaluering",
+            timeline="2020-2022",
+            organisation_text="Projektleder i familieafdelingen",
+            amount_requested=amount,
+        )
+        services.add_attachment(
+            actor=person,
+            application=application,
+            name="Budget",
+            upload=SimpleUploadedFile("budget.pdf", b"%PDF-1.4 demo budget"),
+        )
+        services.submit_application(actor=person, application=application, now=_at(2020, 2, 20))
+        applications.append(application)
+    for application in applications:
+        for assessor in (staff, manager):
+            scores = {c.pk: rng.randint(2, 5) for c in decided.criteria.all()}
+            services.record_assessment(actor=assessor, application=application, scores=scores)
+    ranked = sorted(applications, key=lambda a: -sum(x.weighted_score or 0 for x in a.assessments.all()))
+    for application in ranked:
+        decided.refresh_from_db()
+        if decided.remaining >= application.amount_requested and decided.committed_amount < 11 * MIO:
+            grant = services.award_application(
+                actor=staff,
+                application=application,
+                amount=application.amount_requested,
+                project_start=datetime.date(2020, 6, 1),
+                project_end=datetime.date(2022, 5, 31),
+                now=_at(2020, 4, 20),
+            )
+            services.start_grant(
+                actor=application.created_by, grant=grant, started_on=datetime.date(2020, 6, 1)
+            )
+        else:
+            services.reject_application(
+                actor=staff,
+                application=application,
+                now=_at(2020, 4, 20),
+                reason="Ansøgningen scorede lavere end dem, der fik tilskud, og puljens midler er brugt.",
+            )
+
+    # An open pool and a coming one (relative to today, so the calendar always has something).
+    today = datetime.date.today()
+    open_pool = services.create_pool(
+        actor=staff,
+        initiative=initiatives[0],
+        title="Skolefravær: afprøvning i kommuner",
+        purpose="Afprøvning af en indsats mod bekymrende skolefravær.",
+        target_group="Skolebørn 6-16 år.",
+        eligible_applicants=["municipality"],
+        budget=8 * MIO,
+        max_per_grant=2 * MIO,
+        opens_at=_at(today.year, today.month, 1) - datetime.timedelta(days=20),
+        deadline=_at(today.year, today.month, 1) + datetime.timedelta(days=60),
+        required_attachments="Budget\nTidsplan",
+    )
+    services.publish_pool(actor=staff, pool=open_pool)
+    coming = services.create_pool(
+        actor=staff,
+        initiative=initiatives[1],
+        title="Mestringsforløb: udbredelse",
+        purpose="Udbredelse af et mestringsforløb gennem uddannelse af medarbejdere.",
+        target_group="Unge 15-25 år.",
+        eligible_applicants=["municipality", "civil_society"],
+        budget=6 * MIO,
+        max_per_grant=Decimal("750000"),
+        opens_at=_at(today.year, today.month, 1) + datetime.timedelta(days=95),
+        deadline=_at(today.year, today.month, 1) + datetime.timedelta(days=150),
+    )
+    services.publish_pool(actor=staff, pool=coming)
+
+    # Training and implementation support for the interventions behind the initiatives.
+    for intervention in interventions[:3]:
+        for municipality in rng.sample(municipalities, k=3):
+            for number in range(rng.randint(2, 5)):
+                services.record_training(
+                    actor=staff,
+                    intervention=intervention,
+                    municipality=municipality,
+                    staff_name=f"Medarbejder {number + 1}",
+                    staff_role="Socialrådgiver",
+                    course="Grundforløb",
+                    trained_on=datetime.date(2021, rng.randint(1, 12), rng.randint(1, 28)),
+                )
+            services.record_support(
+                actor=staff,
+                intervention=intervention,
+                municipality=municipality,
+                kind=SupportKind.IMPLEMENTATION,
+                given_on=datetime.date(2021, rng.randint(1, 12), rng.randint(1, 28)),
+                hours=Decimal(rng.randint(2, 12)),
+                note="Opfølgning på implementeringsplanen.",
+            )
+    context.log(
+        f"grants: 1 programme year, {len(initiatives)} initiatives, 3 pools, {len(applications)} applications"
+    )
+
+
+def _applicant(context: DemoContext, municipality: Any) -> Any:
+    """The demo caseworker for Aarhus and Odense; a new caseworker elsewhere."""
+    from indsats.accounts.models import Membership, Role, User
+
+    member = (
+        Membership.objects.filter(organisation=municipality, role=Role.CASEWORKER)
+        .select_related("user")
+        .first()
+    )
+    if member:
+        return member.user
+    user = User.objects.create(
+        username=f"ansoger-{municipality.municipality_code}",
+        first_name="Ansøger",
+        last_name=municipality.name,
+        email=f"ansoger-{municipality.municipality_code}@indsats.example",
+    )
+    Membership.objects.create(user=user, organisation=municipality, role=Role.CASEWORKER)
+    return user

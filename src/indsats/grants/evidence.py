@@ -1,0 +1,53 @@
+"""Live facts for the interventions app's gate reviews: implementation (training and support) and
+demand (applications to pools under initiatives of the intervention). Registered in ready()."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from indsats.grants.models import Application, ApplicationStatus
+from indsats.grants.selectors import implementation_facts
+from indsats.interventions.evidence import EvidenceFact, register_evidence_provider
+
+
+def implementation_evidence(intervention: Any) -> list[EvidenceFact]:
+    facts = implementation_facts(intervention)
+    if not facts.trained_staff and not facts.support_entries:
+        return []
+    source = _("Puljer og tilskud: uddannelse og støttelog")
+    last = date_format(facts.last_trained_on) if facts.last_trained_on else "–"
+    return [
+        EvidenceFact(
+            _("Uddannede medarbejdere"), str(facts.trained_staff), source, "/puljer/implementering/"
+        ),
+        EvidenceFact(_("Kommuner med uddannede medarbejdere"), str(facts.municipalities_trained), source),
+        EvidenceFact(_("Seneste uddannelse"), last, source),
+        EvidenceFact(
+            _("Implementeringsstøtte"),
+            _("%(hours)s timer i %(n)s kommuner")
+            % {"hours": facts.support_hours, "n": facts.municipalities_supported},
+            source,
+        ),
+    ]
+
+
+def demand_from_applications(intervention: Any) -> list[EvidenceFact]:
+    applications = Application.objects.filter(pool__initiative__intervention=intervention).exclude(
+        status=ApplicationStatus.DRAFT
+    )
+    count = applications.count()
+    if not count:
+        return []
+    applicants = applications.values("applicant").distinct().count()
+    source = _("Puljer og tilskud: ansøgninger til puljer")
+    return [
+        EvidenceFact(_("Ansøgninger til indsatsens puljer"), str(count), source),
+        EvidenceFact(_("Forskellige ansøgere"), str(applicants), source),
+    ]
+
+
+register_evidence_provider("implementation", implementation_evidence)
+register_evidence_provider("demand", demand_from_applications)

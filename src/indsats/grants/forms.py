@@ -1,0 +1,321 @@
+"""Forms of the grants app. Money fields are Decimal (DKK); datetimes are entered in Copenhagen time.
+The services validate again; the forms give early errors on the right field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from indsats.accounts.models import Organisation, OrganisationKind, User
+from indsats.grants.models import (
+    ApplicantKind,
+    AwardCriterion,
+    ChangeKind,
+    Initiative,
+    Pool,
+    PoolCriterion,
+    Programme,
+    SupportKind,
+)
+from indsats.grants.services import DEFAULT_WEIGHTS
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def money(label: Any, **kwargs: Any) -> forms.DecimalField:
+    return forms.DecimalField(label=label, max_digits=14, decimal_places=2, min_value=0, **kwargs)
+
+
+class ProgrammeYearForm(forms.Form):
+    programme = forms.ModelChoiceField(label=_("Program"), queryset=Programme.objects.all(), required=False)
+    new_programme = forms.CharField(
+        label=_("Eller et nyt program"),
+        max_length=200,
+        required=False,
+        help_text=_("Fx “Udviklings- og investeringsprogrammet (BUIP)”."),
+    )
+    year = forms.IntegerField(label=_("År"), min_value=2000, max_value=2100)
+    frame = money(_("Årlig ramme (kr.)"))
+    recommendation = forms.CharField(
+        label=_("Styregruppens indstilling"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    recommended_on = forms.DateField(label=_("Indstillet den"), widget=DateInput(), required=False)
+    decision = forms.CharField(
+        label=_("Den politiske beslutning"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    decided_on = forms.DateField(label=_("Besluttet den"), widget=DateInput(), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("programme") and not data.get("new_programme"):
+            self.add_error("programme", _("Vælg et program, eller skriv navnet på et nyt."))
+        return data
+
+
+class InitiativeForm(forms.Form):
+    name = forms.CharField(label=_("Navn"), max_length=200)
+    description = forms.CharField(
+        label=_("Beskrivelse"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    budget = money(_("Budget (kr.)"))
+    intervention = forms.ModelChoiceField(
+        label=_("Indsats"), queryset=Organisation.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from indsats.interventions.models import Intervention
+
+        self.fields["intervention"].queryset = Intervention.objects.order_by("name")  # type: ignore[attr-defined]
+
+
+class PoolForm(forms.Form):
+    title = forms.CharField(label=_("Titel"), max_length=200)
+    purpose = forms.CharField(label=_("Formål"), widget=forms.Textarea(attrs={"rows": 3}))
+    target_group = forms.CharField(label=_("Målgruppe"), widget=forms.Textarea(attrs={"rows": 2}))
+    eligible_applicants = forms.MultipleChoiceField(
+        label=_("Hvem kan søge"), choices=ApplicantKind.choices, widget=forms.CheckboxSelectMultiple
+    )
+    budget = money(_("Puljens budget (kr.)"))
+    max_per_grant = money(_("Højeste tilskud pr. ansøgning (kr.)"))
+    opens_at = forms.DateTimeField(label=_("Åbner (dansk tid)"), widget=DateTimeInput())
+    deadline = forms.DateTimeField(label=_("Ansøgningsfrist (dansk tid)"), widget=DateTimeInput())
+    expected_decision_on = forms.DateField(label=_("Forventet afgørelse"), widget=DateInput(), required=False)
+    required_attachments = forms.CharField(
+        label=_("Krævede bilag"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Ét bilag pr. linje, fx “Budget” eller “Tidsplan”."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for criterion, label in AwardCriterion.choices:
+            self.fields[f"weight_{criterion}"] = forms.IntegerField(
+                label=_("Vægt (%%): %(criterion)s") % {"criterion": label},
+                min_value=0,
+                max_value=100,
+                initial=DEFAULT_WEIGHTS[criterion],
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        weights = [data.get(f"weight_{c}") for c in AwardCriterion.values]
+        total = sum(w for w in weights if w is not None)
+        if all(w is not None for w in weights) and total != 100:
+            self.add_error(
+                None,
+                _("Kriteriernes vægte skal give 100 %% tilsammen; de giver nu %(total)s %%.")
+                % {"total": total},
+            )
+        return data
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        weights = {c: data.pop(f"weight_{c}") for c in AwardCriterion.values}
+        return {**data, "weights": weights}
+
+    @classmethod
+    def initial_for(cls, pool: Pool) -> dict[str, Any]:
+        initial: dict[str, Any] = {
+            name: getattr(pool, name)
+            for name in (
+                "title",
+                "purpose",
+                "target_group",
+                "eligible_applicants",
+                "budget",
+                "max_per_grant",
+                "opens_at",
+                "deadline",
+                "expected_decision_on",
+                "required_attachments",
+            )
+        }
+        for criterion in pool.criteria.all():
+            initial[f"weight_{criterion.criterion}"] = criterion.weight
+        return initial
+
+
+class ApplicationForm(forms.Form):
+    title = forms.CharField(label=_("Projektets titel"), max_length=200)
+    purpose = forms.CharField(label=_("Formål"), widget=forms.Textarea(attrs={"rows": 3}))
+    target_group = forms.CharField(
+        label=_("Målgruppe"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    activities = forms.CharField(
+        label=_("Aktiviteter"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    timeline = forms.CharField(label=_("Tidsplan"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    organisation_text = forms.CharField(
+        label=_("Organisering"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    amount_requested = money(_("Ansøgt beløb (kr.)"))
+
+
+class ApplicantChoiceForm(ApplicationForm):
+    applicant = forms.ModelChoiceField(
+        label=_("Ansøger"), queryset=Organisation.objects.none(), empty_label=None
+    )
+
+    field_order = ["applicant"]
+
+    def __init__(self, *args: Any, organisations: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["applicant"].queryset = organisations  # type: ignore[attr-defined]
+
+
+class AttachmentForm(forms.Form):
+    name = forms.CharField(
+        label=_("Bilagets navn"), max_length=200, help_text=_("Fx “Budget” eller “Tidsplan”.")
+    )
+    file = forms.FileField(
+        label=_("Fil"), help_text=_("PDF, Word, Excel, OpenDocument, CSV eller tekst, højst 10 MB.")
+    )
+
+
+class CoEditorForm(forms.Form):
+    person = forms.ModelChoiceField(label=_("Medredaktør"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, organisation: Organisation | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        queryset = (
+            User.objects.filter(memberships__organisation=organisation).distinct()
+            if organisation
+            else User.objects.none()
+        )
+        self.fields["person"].queryset = queryset  # type: ignore[attr-defined]
+
+
+SCORE_CHOICES = [(str(n), str(n)) for n in range(6)]
+
+
+class AssessmentForm(forms.Form):
+    has_conflict = forms.BooleanField(label=_("Jeg er inhabil og vurderer ikke ansøgningen"), required=False)
+    conflict_note = forms.CharField(
+        label=_("Begrundelse for inhabilitet"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    comment = forms.CharField(
+        label=_("Samlet vurdering"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, criteria: list[PoolCriterion], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        for criterion in criteria:
+            self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
+                label=_("%(criterion)s (vægt %(weight)s %%)")
+                % {"criterion": criterion.get_criterion_display(), "weight": criterion.weight},
+                choices=SCORE_CHOICES,
+                coerce=int,
+                required=False,
+                widget=forms.RadioSelect,
+                help_text=_("0 = slet ikke opfyldt, 5 = fuldt opfyldt."),
+            )
+        self.order_fields([*(f"score_{c.pk}" for c in criteria), "comment", "has_conflict", "conflict_note"])
+
+    def scores(self) -> dict[int, int]:
+        return {
+            c.pk: self.cleaned_data[f"score_{c.pk}"]
+            for c in self.criteria
+            if self.cleaned_data.get(f"score_{c.pk}") not in (None, "")
+        }
+
+
+class AwardForm(forms.Form):
+    amount = money(_("Tilskud (kr.)"))
+    project_start = forms.DateField(label=_("Projektstart"), widget=DateInput())
+    project_end = forms.DateField(label=_("Projektslut"), widget=DateInput())
+    conditions = forms.CharField(
+        label=_("Særlige vilkår"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Begrundelse for afslag"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class StartForm(forms.Form):
+    started_on = forms.DateField(label=_("Projektet startede den"), widget=DateInput())
+
+
+class ReportForm(forms.Form):
+    file = forms.FileField(label=_("Rapport"), required=False)
+    note = forms.CharField(label=_("Bemærkning"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ChangeRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type"), choices=ChangeKind.choices)
+    description = forms.CharField(
+        label=_("Beskrivelse og begrundelse"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    new_end = forms.DateField(
+        label=_("Ny projektslut (kun ved forlængelse)"), widget=DateInput(), required=False
+    )
+
+
+class DecideChangeForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label=_("Afgørelse"),
+        choices=[("1", _("Godkend")), ("0", _("Afvis"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("Styrelsens skriftlige svar"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SubscribeForm(forms.Form):
+    email = forms.EmailField(label=_("Din e-mailadresse"))
+
+
+def _municipalities() -> Any:
+    return Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY, is_active=True).order_by("name")
+
+
+class TrainingForm(forms.Form):
+    intervention = forms.ModelChoiceField(label=_("Indsats"), queryset=Organisation.objects.none())
+    municipality = forms.ModelChoiceField(label=_("Kommune"), queryset=Organisation.objects.none())
+    staff_name = forms.CharField(label=_("Medarbejder"), max_length=200)
+    staff_role = forms.CharField(label=_("Stilling"), max_length=120, required=False)
+    course = forms.CharField(label=_("Forløb"), max_length=200)
+    trained_on = forms.DateField(label=_("Uddannet den"), widget=DateInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from indsats.interventions.models import Intervention
+
+        self.fields["intervention"].queryset = Intervention.objects.order_by("name")  # type: ignore[attr-defined]
+        self.fields["municipality"].queryset = _municipalities()  # type: ignore[attr-defined]
+
+
+class SupportForm(forms.Form):
+    intervention = forms.ModelChoiceField(label=_("Indsats"), queryset=Organisation.objects.none())
+    municipality = forms.ModelChoiceField(label=_("Kommune"), queryset=Organisation.objects.none())
+    kind = forms.ChoiceField(label=_("Type"), choices=SupportKind.choices)
+    given_on = forms.DateField(label=_("Dato"), widget=DateInput())
+    hours = forms.DecimalField(label=_("Timer"), max_digits=6, decimal_places=1, min_value=0)
+    note = forms.CharField(label=_("Notat"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from indsats.interventions.models import Intervention
+
+        self.fields["intervention"].queryset = Intervention.objects.order_by("name")  # type: ignore[attr-defined]
+        self.fields["municipality"].queryset = _municipalities()  # type: ignore[attr-defined]
+
+
+__all__ = ["Initiative"]

@@ -1,0 +1,54 @@
+"""Front-page panels: open pools for applicants, and the agency's pools, applications and overdue reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from indsats.accounts.permissions import APPLY_FOR_GRANTS, MANAGE_POOLS, has_permission
+from indsats.dashboard.panels import Panel, register_panel
+from indsats.grants import selectors
+from indsats.grants.models import Application, ApplicationStatus, Pool, PoolStatus
+
+
+@register_panel
+def pools_panel(user: Any) -> Panel | None:
+    if has_permission(user, MANAGE_POOLS):
+        return Panel(
+            title=_("Puljer og tilskud"),
+            facts=[
+                (_("Puljer i kladde"), Pool.objects.filter(status=PoolStatus.DRAFT).count()),
+                (
+                    _("Ansøgninger til vurdering"),
+                    Application.objects.filter(status=ApplicationStatus.SUBMITTED).count(),
+                ),
+                (_("Rapporter for sent"), selectors.overdue_duties(user=user).count()),
+            ],
+            links=[(_("Puljer"), reverse("grants:index")), (_("Tilskud"), reverse("grants:grant_list"))],
+            order=25,
+        )
+    if has_permission(user, APPLY_FOR_GRANTS):
+        now = timezone.now()
+        open_count = Pool.objects.filter(
+            status=PoolStatus.PUBLISHED, opens_at__lte=now, deadline__gte=now
+        ).count()
+        return Panel(
+            title=_("Puljer"),
+            facts=[
+                (_("Åbne puljer"), open_count),
+                (
+                    _("Jeres kladder"),
+                    selectors.application_list(user=user).filter(status=ApplicationStatus.DRAFT).count(),
+                ),
+                (_("Rapporter for sent"), selectors.overdue_duties(user=user).count()),
+            ],
+            links=[
+                (_("Se puljerne"), reverse("grants:index")),
+                (_("Jeres ansøgninger"), reverse("grants:application_list")),
+            ],
+            order=30,
+        )
+    return None

@@ -1,0 +1,371 @@
+"""Reads of the grants app, scoped to who is asking.
+
+- Published pools and the pool calendar are public.
+- An application is seen by its applicant organisation's people and by the agency's assessors; it is
+  edited only by the person who created it and the co-editors they added (from the same organisation).
+- An assessor sees other assessors' scores on an application only after giving their own.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from indsats.accounts.permissions import (
+    ASSESS_APPLICATIONS,
+    MANAGE_POOLS,
+    RECOMMEND_ALLOCATIONS,
+    has_permission,
+    organisation_ids_of,
+)
+from indsats.grants.models import (
+    ZERO,
+    Application,
+    ApplicationStatus,
+    Assessment,
+    Grant,
+    Initiative,
+    Instalment,
+    Pool,
+    PoolStatus,
+    ProgrammeYear,
+    ReportingDuty,
+    SupportLogEntry,
+    TrainingRecord,
+)
+
+if TYPE_CHECKING:
+    from indsats.accounts.models import User
+
+
+# --- access ------------------------------------------------------------------------------------------
+
+
+def is_grants_staff(user: Any) -> bool:
+    return has_permission(user, MANAGE_POOLS) or has_permission(user, ASSESS_APPLICATIONS)
+
+
+def can_view_application(user: Any, application: Application) -> bool:
+    return is_grants_staff(user) or application.applicant_id in organisation_ids_of(user)
+
+
+def can_edit_application(user: Any, application: Application) -> bool:
+    if application.applicant_id not in organisation_ids_of(user):
+        return False
+    return application.created_by_id == user.pk or application.co_editors.filter(pk=user.pk).exists()
+
+
+def editors_of(application: Application) -> list[User]:
+    return [application.created_by, *application.co_editors.all()]
+
+
+def can_view_grant(user: Any, grant: Grant) -> bool:
+    return can_view_application(user, grant.application)
+
+
+# --- pools -------------------------------------------------------------------------------------------
+
+
+def pool_list(*, user: Any) -> QuerySet[Pool]:
+    """Published pools for everyone; the agency also sees drafts."""
+    pools = Pool.objects.select_related("initiative__programme_year__programme").annotate(
+        application_count=Count("applications", filter=~Q(applications__status=ApplicationStatus.DRAFT))
+    )
+    if not has_permission(user, MANAGE_POOLS):
+        pools = pools.exclude(status=PoolStatus.DRAFT)
+    return pools.order_by("-deadline")
+
+
+def pool_detail(*, user: Any, pk: int) -> Pool:
+    pool = (
+        Pool.objects.select_related("initiative__programme_year__programme")
+        .prefetch_related("criteria")
+        .filter(pk=pk)
+        .first()
+    )
+    if pool is None or (pool.status == PoolStatus.DRAFT and not is_grants_staff(user)):
+        raise Http404
+    return pool
+
+
+@dataclass
+class CalendarQuarter:
+    label: str
+    pools: list[Pool] = field(default_factory=list)
+
+
+def pool_calendar(*, now: datetime.datetime | None = None) -> list[CalendarQuarter]:
+    """The puljekalender: published pools whose deadline is still ahead, by the quarter they open in."""
+    now = now or timezone.now()
+    quarters: dict[tuple[int, int], CalendarQuarter] = {}
+    pools = Pool.objects.filter(status=PoolStatus.PUBLISHED, deadline__gte=now).order_by(
+        "opens_at", "deadline"
+    )
+    for pool in pools:
+        local = timezone.localtime(pool.opens_at)
+        key = (local.year, (local.month - 1) // 3 + 1)
+        quarters.setdefault(
+            key, CalendarQuarter(_("%(q)s. kvartal %(year)s") % {"q": key[1], "year": key[0]})
+        )
+        quarters[key].pools.append(pool)
+    return [quarters[key] for key in sorted(quarters)]
+
+
+# --- programmes --------------------------------------------------------------------------------------
+
+
+def can_view_programmes(user: Any) -> bool:
+    return has_permission(user, MANAGE_POOLS) or has_permission(user, RECOMMEND_ALLOCATIONS)
+
+
+@dataclass(frozen=True)
+class InitiativeMoney:
+    initiative: Initiative
+    budget: Decimal
+    pooled: Decimal
+    committed: Decimal
+    paid: Decimal
+
+    @property
+    def left(self) -> Decimal:
+        return self.budget - self.committed
+
+
+@dataclass(frozen=True)
+class YearOverview:
+    year: ProgrammeYear
+    initiatives: list[InitiativeMoney]
+
+    @property
+    def budgeted(self) -> Decimal:
+        return sum((i.budget for i in self.initiatives), ZERO)
+
+    @property
+    def committed(self) -> Decimal:
+        return sum((i.committed for i in self.initiatives), ZERO)
+
+    @property
+    def paid(self) -> Decimal:
+        return sum((i.paid for i in self.initiatives), ZERO)
+
+    @property
+    def unallocated(self) -> Decimal:
+        return self.year.frame - self.budgeted
+
+
+def programme_years() -> QuerySet[ProgrammeYear]:
+    return ProgrammeYear.objects.select_related("programme").order_by("programme__name", "-year")
+
+
+def year_overview(*, programme_year: ProgrammeYear) -> YearOverview:
+    """Budget, committed, paid and left per initiative of a year, in three queries."""
+    initiatives = list(
+        Initiative.objects.filter(programme_year=programme_year)
+        .select_related("intervention")
+        .annotate(pooled=Sum("pools__budget"))
+        .order_by("name")
+    )
+    paid_rows = (
+        Instalment.objects.filter(
+            grant__application__pool__initiative__programme_year=programme_year, paid_on__isnull=False
+        )
+        .values("grant__application__pool__initiative")
+        .annotate(total=Sum("amount"))
+    )
+    paid = {row["grant__application__pool__initiative"]: row["total"] for row in paid_rows}
+    return YearOverview(
+        year=programme_year,
+        initiatives=[
+            InitiativeMoney(
+                initiative=i,
+                budget=i.budget,
+                pooled=getattr(i, "pooled", None) or ZERO,
+                committed=i.committed_amount,
+                paid=paid.get(i.pk, ZERO),
+            )
+            for i in initiatives
+        ],
+    )
+
+
+# --- applications and assessment ---------------------------------------------------------------------
+
+
+def application_list(*, user: Any) -> QuerySet[Application]:
+    """The agency sees every submitted application; applicants see their own organisations' (drafts too)."""
+    applications = Application.objects.select_related("pool", "applicant")
+    if is_grants_staff(user):
+        return applications.exclude(status=ApplicationStatus.DRAFT)
+    return applications.filter(applicant_id__in=organisation_ids_of(user))
+
+
+def application_detail(*, user: Any, pk: int) -> Application:
+    application = (
+        Application.objects.select_related("pool__initiative", "applicant", "created_by")
+        .prefetch_related("attachments", "co_editors")
+        .filter(pk=pk)
+        .first()
+    )
+    if application is None or not can_view_application(user, application):
+        raise Http404
+    if application.is_draft and application.applicant_id not in organisation_ids_of(user):
+        raise Http404
+    return application
+
+
+def own_assessment(*, user: Any, application: Application) -> Assessment | None:
+    return Assessment.objects.filter(application=application, assessor=user).first()
+
+
+def visible_assessments(*, user: Any, application: Application) -> list[Assessment]:
+    """Every assessor's scores, but only to an assessor who has scored the application (not one with a
+    conflict of interest); the applicant never sees them."""
+    mine = own_assessment(user=user, application=application)
+    if mine is None or mine.has_conflict:
+        return []
+    return list(
+        application.assessments.select_related("assessor")
+        .prefetch_related("scores__criterion")
+        .order_by("submitted_at")
+    )
+
+
+@dataclass(frozen=True)
+class RankedApplication:
+    application: Application
+    mean_score: Decimal | None  # None until the viewer has scored it
+    assessed_by: int
+    conflicts: int
+    viewer_has_assessed: bool
+
+
+def ranking(*, user: Any, pool: Pool) -> list[RankedApplication]:
+    """The pool's submitted applications ranked by mean weighted score (scores hidden until the viewer has
+    scored the application; unscored ones last)."""
+    applications = list(
+        pool.applications.exclude(status=ApplicationStatus.DRAFT)
+        .select_related("applicant")
+        .prefetch_related(
+            Prefetch(
+                "assessments",
+                queryset=Assessment.objects.only(
+                    "application_id", "assessor_id", "has_conflict", "weighted_score"
+                ),
+            )
+        )
+    )
+    rows = []
+    for application in applications:
+        assessments = list(application.assessments.all())
+        scored = [
+            a.weighted_score for a in assessments if not a.has_conflict and a.weighted_score is not None
+        ]
+        mine = next((a for a in assessments if a.assessor_id == user.pk), None)
+        may_see = mine is not None and not mine.has_conflict
+        mean = (
+            (sum(scored, Decimal(0)) / len(scored)).quantize(Decimal("0.01")) if scored and may_see else None
+        )
+        rows.append(
+            RankedApplication(
+                application=application,
+                mean_score=mean,
+                assessed_by=len(scored),
+                conflicts=sum(1 for a in assessments if a.has_conflict),
+                viewer_has_assessed=mine is not None,
+            )
+        )
+    return sorted(rows, key=lambda row: (row.mean_score is None, -(row.mean_score or 0), row.application.pk))
+
+
+# --- grants ------------------------------------------------------------------------------------------
+
+
+def grant_list(*, user: Any) -> QuerySet[Grant]:
+    grants = Grant.objects.select_related("application__applicant", "application__pool")
+    if is_grants_staff(user):
+        return grants
+    return grants.filter(application__applicant_id__in=organisation_ids_of(user))
+
+
+def grant_detail(*, user: Any, pk: int) -> Grant:
+    grant = (
+        Grant.objects.select_related("application__applicant", "application__pool__initiative", "awarded_by")
+        .prefetch_related("instalments", "reporting_duties", "change_requests")
+        .filter(pk=pk)
+        .first()
+    )
+    if grant is None or not can_view_grant(user, grant):
+        raise Http404
+    return grant
+
+
+def overdue_duties(*, user: Any, today: datetime.date | None = None) -> QuerySet[ReportingDuty]:
+    today = today or timezone.localdate()
+    duties = ReportingDuty.objects.select_related("grant__application__applicant").filter(
+        submitted_at__isnull=True, due_on__lt=today, grant__status__in=["awarded", "active"]
+    )
+    if not is_grants_staff(user):
+        duties = duties.filter(grant__application__applicant_id__in=organisation_ids_of(user))
+    return duties.order_by("due_on")
+
+
+# --- implementation support and training -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImplementationFacts:
+    """What the system knows about training and support for an intervention, for its gate review."""
+
+    trained_staff: int
+    municipalities_trained: int
+    last_trained_on: datetime.date | None
+    support_entries: int
+    support_hours: Decimal
+    municipalities_supported: int
+    by_municipality: dict[str, dict[str, Any]]
+
+
+def implementation_facts(intervention: Any) -> ImplementationFacts:
+    """Training and implementation support given for `intervention`, in total and per municipality."""
+    training = TrainingRecord.objects.filter(intervention=intervention).select_related("municipality")
+    support = SupportLogEntry.objects.filter(intervention=intervention).select_related("municipality")
+    by_municipality: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {"trained": 0, "support_hours": Decimal(0)}
+    )
+    last: datetime.date | None = None
+    for record in training:
+        by_municipality[record.municipality.name]["trained"] += 1
+        last = max(last, record.trained_on) if last else record.trained_on
+    hours = Decimal(0)
+    entries = 0
+    for entry in support:
+        by_municipality[entry.municipality.name]["support_hours"] += entry.hours
+        hours += entry.hours
+        entries += 1
+    return ImplementationFacts(
+        trained_staff=len(training),
+        municipalities_trained=len({r.municipality_id for r in training}),
+        last_trained_on=last,
+        support_entries=entries,
+        support_hours=hours,
+        municipalities_supported=len({e.municipality_id for e in support}),
+        by_municipality=dict(sorted(by_municipality.items())),
+    )
+
+
+def training_log(*, intervention: Any | None = None) -> QuerySet[TrainingRecord]:
+    records = TrainingRecord.objects.select_related("intervention", "municipality")
+    return records.filter(intervention=intervention) if intervention is not None else records
+
+
+def support_log(*, intervention: Any | None = None) -> QuerySet[SupportLogEntry]:
+    entries = SupportLogEntry.objects.select_related("intervention", "municipality")
+    return entries.filter(intervention=intervention) if intervention is not None else entries

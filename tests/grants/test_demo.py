@@ -1,0 +1,25 @@
+"""The demo data holds a realistic programme year and never spends over a budget."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from indsats.demodata import load_demo
+from indsats.grants.models import ApplicationStatus, Grant, Initiative, Pool, ProgrammeYear
+
+
+@pytest.mark.django_db
+def test_the_demo_holds_a_realistic_programme_year():
+    load_demo(scale=1, log=lambda _message: None)
+    year = ProgrammeYear.objects.get(year=2020)
+    assert year.frame == Decimal("90000000")
+    assert year.initiatives.count() == 5
+    assert sum(i.budget for i in Initiative.objects.all()) == year.frame
+    decided = Pool.objects.get(budget=Decimal("12000000"))
+    awarded = decided.applications.filter(status=ApplicationStatus.AWARDED).count()
+    assert 6 <= awarded <= 10
+    assert decided.committed_amount <= decided.budget
+    assert Grant.objects.count() == awarded
+    assert Pool.objects.filter(status="published").count() == 3

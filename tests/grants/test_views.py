@@ -1,0 +1,149 @@
+"""The pages: public pools and calendar, the application journey, assessment, grants, and isolation."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from indsats.grants import services
+from indsats.grants.models import Application, ApplicationStatus, PoolStatus
+from tests.conftest import logged_in
+from tests.grants.conftest import complete_application
+from tests.grants.factories import PoolFactory, ProgrammeYearFactory
+
+
+def test_the_public_sees_published_pools_and_the_calendar_but_not_drafts(db):
+    published = PoolFactory(title="Åben pulje")
+    draft = PoolFactory(title="Hemmelig kladde", status=PoolStatus.DRAFT)
+    anonymous = Client()
+    page = anonymous.get(reverse("grants:index")).content.decode()
+    assert "Åben pulje" in page and "Hemmelig kladde" not in page
+    assert anonymous.get(reverse("grants:pool_detail", args=[published.pk])).status_code == 200
+    assert anonymous.get(reverse("grants:pool_detail", args=[draft.pk])).status_code == 404
+    assert "Åben pulje" in anonymous.get(reverse("grants:calendar")).content.decode()
+
+
+def test_anyone_can_subscribe_to_the_newsletter(db):
+    response = Client().post(reverse("grants:newsletter"), {"email": "borger@example.org"}, follow=True)
+    assert response.status_code == 200
+    assert mail.outbox[0].to == ["borger@example.org"]
+
+
+def test_a_caseworker_applies_uploads_and_submits_through_the_pages(pool, aarhus_caseworker, aarhus):
+    client = logged_in(aarhus_caseworker)
+    response = client.post(
+        reverse("grants:application_create", args=[pool.pk]),
+        {
+            "applicant": aarhus.pk,
+            "title": "Tidlig indsats",
+            "purpose": "Formål",
+            "target_group": "Børn",
+            "activities": "Aktiviteter",
+            "timeline": "2026",
+            "organisation_text": "Team",
+            "amount_requested": "500000",
+        },
+    )
+    application = Application.objects.get()
+    assert response.status_code == 302
+    wrong = SimpleUploadedFile("budget.exe", b"MZ")
+    response = client.post(
+        reverse("grants:attachment_add", args=[application.pk]),
+        {"name": "Budget", "file": wrong},
+        follow=True,
+    )
+    assert "Brug en af" in response.content.decode()
+    good = SimpleUploadedFile("budget.pdf", b"%PDF-1.4 budget")
+    client.post(reverse("grants:attachment_add", args=[application.pk]), {"name": "Budget", "file": good})
+    response = client.post(reverse("grants:application_submit", args=[application.pk]), follow=True)
+    assert "indsendt" in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
+    attachment = application.attachments.get()
+    assert client.get(reverse("grants:attachment_download", args=[attachment.pk])).status_code == 200
+
+
+def test_another_municipality_gets_404_on_every_application_and_grant_page(
+    pool, aarhus_caseworker, odense_caseworker, agency_staff
+):
+    application = complete_application(aarhus_caseworker, pool)
+    services.submit_application(actor=aarhus_caseworker, application=application)
+    grant = services.award_application(
+        actor=agency_staff,
+        application=application,
+        amount=Decimal("1000000"),
+        project_start=datetime.date(2026, 1, 1),
+        project_end=datetime.date(2026, 12, 31),
+    )
+    odense = logged_in(odense_caseworker)
+    attachment = application.attachments.first()
+    for name, pk in [
+        ("application_detail", application.pk),
+        ("application_edit", application.pk),
+        ("application_letter", application.pk),
+        ("attachment_download", attachment.pk),
+        ("grant_detail", grant.pk),
+    ]:
+        assert odense.get(reverse(f"grants:{name}", args=[pk])).status_code == 404, name
+    for name, pk in [
+        ("application_submit", application.pk),
+        ("grant_start", grant.pk),
+        ("change_request", grant.pk),
+        ("report_submit", grant.reporting_duties.first().pk),
+        ("instalment_pay", grant.instalments.first().pk),
+    ]:
+        assert odense.post(reverse(f"grants:{name}", args=[pk])).status_code == 404, name
+    assert "Tidlig opsporing" not in odense.get(reverse("grants:application_list")).content.decode()
+    assert "Tidlig opsporing" not in odense.get(reverse("grants:grant_list")).content.decode()
+    own = logged_in(aarhus_caseworker)
+    assert own.get(reverse("grants:grant_detail", args=[grant.pk])).status_code == 200
+    assert (
+        "Tilsagn om tilskud"
+        in own.get(reverse("grants:application_letter", args=[application.pk])).content.decode()
+    )
+
+
+def test_agency_pages_are_forbidden_to_applicants(pool, aarhus_caseworker):
+    client = logged_in(aarhus_caseworker)
+    year = ProgrammeYearFactory()
+    for url in [
+        reverse("grants:programmes"),
+        reverse("grants:programme_year_create"),
+        reverse("grants:initiative_create", args=[year.pk]),
+        reverse("grants:pool_create", args=[pool.initiative_id]),
+        reverse("grants:pool_edit", args=[pool.pk]),
+        reverse("grants:pool_ranking", args=[pool.pk]),
+        reverse("grants:implementation"),
+    ]:
+        assert client.get(url).status_code == 403, url
+
+
+def test_the_agency_assesses_and_awards_through_the_pages(pool, aarhus_caseworker, agency_staff):
+    application = complete_application(aarhus_caseworker, pool)
+    services.submit_application(actor=aarhus_caseworker, application=application)
+    client = logged_in(agency_staff)
+    scores = {f"score_{c.pk}": "4" for c in pool.criteria.all()}
+    client.post(reverse("grants:application_assess", args=[application.pk]), {**scores, "comment": "God"})
+    ranking = client.get(reverse("grants:pool_ranking", args=[pool.pk])).content.decode()
+    assert "4.00" in ranking or "4,00" in ranking
+    client.post(
+        reverse("grants:application_award", args=[application.pk]),
+        {"amount": "900000", "project_start": "2026-02-01", "project_end": "2027-01-31"},
+    )
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.AWARDED
+    assert client.get(reverse("grants:programmes")).status_code == 200
+    assert client.get(reverse("grants:grant_detail", args=[application.grant.pk])).status_code == 200
+
+
+def test_the_programme_overview_takes_a_fixed_number_of_queries(agency_staff, django_assert_max_num_queries):
+    for index in range(3):
+        PoolFactory(initiative__programme_year__year=2020 + index)
+    client = logged_in(agency_staff)
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("grants:programmes")).status_code == 200
