@@ -19,6 +19,7 @@ LOGIN = "login"  # any logged-in person; content is scoped to them
 AGENCY = "agency"  # agency staff only: others get 403
 OBJECT = "object"  # a record's page: access decided per record (see ISOLATION_TESTED)
 POST_ONLY = "post"  # an action that takes POST only
+ROLE = "role"  # needs log-in and a permission some roles lack: the app's own tests check who gets 403
 
 ACCESS: dict[str, str] = {
     "dashboard:home": LOGIN,
@@ -36,6 +37,131 @@ ACCESS: dict[str, str] = {
     "audit:trail": AGENCY,
     "audit:object_history": OBJECT,
     "set_language": POST_ONLY,
+    # interventions
+    "interventions:index": LOGIN,
+    "interventions:practice_comparison": LOGIN,
+    **{f"interventions:{n}": ROLE for n in ("board", "table", "export", "reviews_waiting")},
+    **{
+        f"interventions:{n}": AGENCY
+        for n in ("create", "configuration", "problem_area_create", "template_create")
+    },
+    **{
+        f"interventions:{n}": OBJECT
+        for n in (
+            "detail",
+            "edit",
+            "phase",
+            "add_related",
+            "material",
+            "return_to_phase",
+            "stop",
+            "join",
+            "practice_new",
+            "declaration_new",
+            "review_detail",
+            "review_edit",
+            "problem_area_edit",
+            "template_edit",
+        )
+    },
+    **{f"interventions:{n}": POST_ONLY for n in ("start_review", "review_submit")},
+    # outcomes
+    "outcomes:index": LOGIN,
+    "outcomes:instrument_list": LOGIN,
+    "outcomes:instrument_add": AGENCY,
+    "outcomes:participant_delete": POST_ONLY,
+    "outcomes:import_commit": POST_ONLY,
+    **{
+        f"outcomes:{name}": OBJECT
+        for name in (
+            "instrument_edit",
+            "participant_detail",
+            "measurement_new",
+            "import_detail",
+            "import_progress",
+        )
+    },
+    **{
+        f"outcomes:{name}": ROLE
+        for name in (
+            "completeness",
+            "insight",
+            "explanation_list",
+            "participant_list",
+            "import_start",
+            "export",
+        )
+    },
+    # economy
+    "economy:index": AGENCY,
+    "economy:case_create": AGENCY,
+    "economy:compare": AGENCY,
+    "economy:catalogue_list": LOGIN,
+    "economy:price_index": LOGIN,
+    "economy:catalogue_create": POST_ONLY,
+    "economy:catalogue_publish": POST_ONLY,
+    "economy:case_compute": POST_ONLY,
+    "economy:unit_price_delete": POST_ONLY,
+    **{
+        f"economy:{name}": OBJECT
+        for name in (
+            "catalogue_detail",
+            "unit_price_create",
+            "unit_price_edit",
+            "case_detail",
+            "case_edit",
+            "result_detail",
+            "result_status",
+            "result_excel",
+            "result_pdf",
+        )
+    },
+    # grants
+    **{f"grants:{name}": PUBLIC for name in ("index", "calendar", "newsletter", "unsubscribe")},
+    "grants:pool_detail": OBJECT,
+    "grants:application_list": LOGIN,
+    "grants:grant_list": LOGIN,
+    **{
+        f"grants:{name}": AGENCY
+        for name in (
+            "programmes",
+            "programme_year_create",
+            "initiative_create",
+            "pool_create",
+            "pool_edit",
+            "pool_ranking",
+            "implementation",
+            "allocation",
+        )
+    },
+    **{
+        f"grants:{name}": OBJECT
+        for name in (
+            "application_create",
+            "application_detail",
+            "application_edit",
+            "application_letter",
+            "attachment_download",
+            "grant_detail",
+        )
+    },
+    **{
+        f"grants:{name}": POST_ONLY
+        for name in (
+            "pool_publish",
+            "attachment_add",
+            "co_editor_add",
+            "application_submit",
+            "application_assess",
+            "application_award",
+            "application_reject",
+            "grant_start",
+            "change_request",
+            "instalment_pay",
+            "report_submit",
+            "change_decide",
+        )
+    },
 }
 
 # URLs with parameters and the test that proves a municipality cannot reach another's records through it.
@@ -45,6 +171,54 @@ ISOLATION_TESTED: dict[str, str] = {
     "accounts:person_detail": "tests/accounts/test_views.py (agency directory only)",
     "accounts:person_edit": "tests/accounts/test_views.py (agency administrators only)",
     "audit:object_history": "tests/audit/test_audit.py::test_a_caseworker_cannot_read_the_history_of_an_organisation",
+    **{
+        f"economy:{name}": "tests/economy/test_business_case_views.py::test_municipality_staff_cannot_reach_any_business_case_page"
+        for name in (
+            "case_detail",
+            "case_edit",
+            "result_detail",
+            "result_status",
+            "result_excel",
+            "result_pdf",
+        )
+    },
+    **{
+        f"economy:{name}": "tests/economy/test_price_catalogue.py::test_everyone_logged_in_reads_the_catalogue_but_only_the_agency_edits"
+        for name in ("catalogue_detail", "unit_price_create", "unit_price_edit")
+    },
+    **{
+        f"grants:{name}": "tests/grants/test_views.py::test_another_municipality_gets_404_on_every_application_and_grant_page"
+        for name in (
+            "application_create",
+            "application_detail",
+            "application_edit",
+            "application_letter",
+            "attachment_download",
+            "grant_detail",
+        )
+    },
+    "grants:pool_detail": "tests/grants/test_views.py::test_the_public_sees_published_pools_and_the_calendar_but_not_drafts",
+    **{
+        f"interventions:{n}": "tests/interventions/test_isolation.py::test_another_municipalitys_intervention_is_not_found"
+        for n in ("detail", "material", "join", "practice_new")
+    },
+    **{
+        f"interventions:{n}": "tests/interventions/test_isolation.py::test_a_municipality_cannot_change_an_intervention"
+        for n in ("edit", "phase", "return_to_phase", "stop", "declaration_new", "add_related")
+    },
+    **{
+        f"interventions:{n}": "tests/interventions/test_isolation.py::test_a_municipality_cannot_see_or_decide_gate_reviews"
+        for n in ("review_detail", "review_edit")
+    },
+    **{
+        f"interventions:{n}": "tests/interventions/test_isolation.py::test_a_municipality_cannot_open_the_agencys_pages"
+        for n in ("problem_area_edit", "template_edit")
+    },
+    "outcomes:instrument_edit": "tests/outcomes/test_views.py::test_the_instrument_pages_are_for_the_agency_to_change",
+    "outcomes:participant_detail": "tests/outcomes/test_views.py::test_another_municipality_and_the_agency_cannot_reach_a_child",
+    "outcomes:measurement_new": "tests/outcomes/test_views.py::test_another_municipality_cannot_enter_a_questionnaire_for_a_child",
+    "outcomes:import_detail": "tests/outcomes/test_views.py::test_another_municipality_cannot_reach_an_import",
+    "outcomes:import_progress": "tests/outcomes/test_views.py::test_another_municipality_cannot_reach_an_import",
 }
 
 
@@ -84,7 +258,7 @@ def _parameterless(kind: str) -> list[str]:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", _parameterless(AGENCY) + _parameterless(LOGIN))
+@pytest.mark.parametrize("name", _parameterless(AGENCY) + _parameterless(LOGIN) + _parameterless(ROLE))
 def test_anonymous_visitors_are_sent_to_the_login_page(name):
     response = Client().get(reverse(name))
     assert response.status_code == 302
@@ -115,3 +289,14 @@ def test_login_pages_serve_every_role(name, aarhus_caseworker, agency_staff, eva
 @pytest.mark.parametrize("name", _parameterless(POST_ONLY))
 def test_actions_refuse_get(name, agency_admin):
     assert logged_in(agency_admin).get(reverse(name)).status_code in {302, 405}
+
+
+def test_every_named_isolation_test_exists():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    for name, reference in ISOLATION_TESTED.items():
+        path = reference.split("::")[0].split(" ")[0]
+        source = (root / path).read_text(encoding="utf-8")
+        if "::" in reference:
+            assert f"def {reference.split('::')[1]}(" in source, f"{name}: {reference} does not exist"

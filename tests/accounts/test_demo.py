@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import transaction
 
 from indsats.accounts.models import Membership, Organisation, OrganisationKind, User
 from indsats.demodata import DEMO_USERS, load_demo
@@ -32,19 +33,20 @@ def test_every_demo_login_exists_with_its_role():
         assert user.memberships.filter(role=role, organisation__name=organisation).exists()
 
 
+def _load_and_roll_back(*, scale: int, seed: int) -> list[tuple[str, str, str]]:
+    """Load the demo inside a savepoint, take a snapshot, and undo the load."""
+    with transaction.atomic():
+        load_demo(scale=scale, seed=seed, log=lambda _message: None)
+        snapshot = _snapshot()
+        transaction.set_rollback(True)
+    return snapshot
+
+
 def test_demo_is_deterministic_for_a_seed_and_grows_with_scale():
-    load_demo(scale=1, seed=7, log=lambda _message: None)
-    first = _snapshot()
-    Membership.objects.all().delete()
-    User.objects.all().delete()
-    Organisation.objects.all().delete()
-    load_demo(scale=1, seed=7, log=lambda _message: None)
-    assert _snapshot() == first
-    Membership.objects.all().delete()
-    User.objects.all().delete()
-    Organisation.objects.all().delete()
-    load_demo(scale=2, seed=7, log=lambda _message: None)
-    assert len(_snapshot()) > len(first)
+    first = _load_and_roll_back(scale=1, seed=7)
+    assert Organisation.objects.count() == 0
+    assert _load_and_roll_back(scale=1, seed=7) == first
+    assert len(_load_and_roll_back(scale=2, seed=7)) > len(first)
 
 
 def test_the_demo_command_refuses_a_database_that_holds_data(agency):

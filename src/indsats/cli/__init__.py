@@ -42,7 +42,11 @@ Commands that use the database (Django management commands):
   serve                     start the web server (development server)
   worker                    run background tasks
   demo [--scale N]          load deterministic demo data
+  import-outcomes FILE ...  import questionnaire answers from CSV/Excel (all or nothing)
+  purge-expired-outcomes    delete outcome data past its retention period
+  grants-daily              lapse grants not started in 6 months; send reminders
   migrate                   create or update the database schema
+  makemessages, ...         any other Django management command
   help                      list every management command
 """
 

@@ -231,6 +231,6 @@ LOGGING = {
     },
 }
 
-# Participants older than this many days after an intervention's end are deleted by `indsats purge-expired`,
-# unless the intervention sets its own retention period.
+# Outcome data older than this many days after an intervention's end is deleted by
+# `indsats purge-expired-outcomes`, unless the intervention sets its own retention period.
 DEFAULT_RETENTION_DAYS = env.int("DEFAULT_RETENTION_DAYS", default=5 * 365)
