@@ -73,8 +73,8 @@ class BrowserPage:
         self.goto("/konto/log-ind/")
         self.page.fill("#id_username", username)  # type: ignore[attr-defined]
         self.page.fill("#id_password", password)  # type: ignore[attr-defined]
-        self.page.click("main button[type=submit]")  # type: ignore[attr-defined]
-        self.page.wait_for_load_state()  # type: ignore[attr-defined]
+        with self.page.expect_navigation():  # type: ignore[attr-defined]
+            self.page.click("main button[type=submit]")  # type: ignore[attr-defined]
 
     def check(self, name: str) -> None:
         """Screenshot, axe-core with no violations, and no CSP violation so far."""

@@ -100,8 +100,8 @@ def test_the_audit_trail_page(page, demo):
 
 def test_english_can_be_chosen_in_the_header(page, demo):
     page.login("admin", DEMO_PASSWORD)
-    page.page.click("button[name=language][value=en]")
-    page.page.wait_for_load_state()
+    with page.page.expect_navigation():
+        page.page.click("button[name=language][value=en]")
     assert page.page.get_attribute("html", "lang") == "en"
     assert "Welcome" in page.page.content()
     page.check("front-page-english")

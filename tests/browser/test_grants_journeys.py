@@ -54,17 +54,17 @@ def test_open_a_pool_apply_assess_award_and_report(page, media, tmp_path):
         "amount_requested": "1500000",
     }.items():
         page.page.fill(f"#id_{field}", value)
-    page.page.click("main button[type=submit]")
-    page.page.wait_for_load_state()
+    with page.page.expect_navigation():
+        page.page.click("main button[type=submit]")
     budget = tmp_path / "budget.pdf"
     budget.write_bytes(b"%PDF-1.4 budget")
     page.page.fill("#id_name", "Budget")
     page.page.set_input_files("#id_file", str(budget))
-    page.page.click("main button:has-text('Upload')")
-    page.page.wait_for_load_state()
+    with page.page.expect_navigation():
+        page.page.click("main button:has-text('Upload')")
     page.check("grants-application-draft")
-    page.page.click("text=Indsend ansøgningen")
-    page.page.wait_for_load_state()
+    with page.page.expect_navigation():
+        page.page.click("text=Indsend ansøgningen")
     assert "Kvitteringsnummer" in page.page.content()
     page.check("grants-application-submitted")
     application = Application.objects.get()
@@ -78,8 +78,8 @@ def test_open_a_pool_apply_assess_award_and_report(page, media, tmp_path):
     for criterion in pool.criteria.all():
         page.page.check(f"#id_score_{criterion.pk}_4")
     page.check("grants-assessment-form")
-    page.page.click("main button:has-text('Gem vurdering')")
-    page.page.wait_for_load_state()
+    with page.page.expect_navigation():
+        page.page.click("main button:has-text('Gem vurdering')")
     assert "Bedømmernes vurderinger" in page.page.content()
     page.goto(f"/puljer/{pool.pk}/rangering/")
     page.check("grants-ranking")
@@ -87,8 +87,8 @@ def test_open_a_pool_apply_assess_award_and_report(page, media, tmp_path):
     page.page.fill("#id_amount", "1400000")
     page.page.fill("#id_project_start", "2026-02-01")
     page.page.fill("#id_project_end", "2027-01-31")
-    page.page.click("main button:has-text('Bevilg')")
-    page.page.wait_for_load_state()
+    with page.page.expect_navigation():
+        page.page.click("main button:has-text('Bevilg')")
     application.refresh_from_db()
     assert application.status == ApplicationStatus.AWARDED
     page.page.click("text=Se brevet")
@@ -100,14 +100,14 @@ def test_open_a_pool_apply_assess_award_and_report(page, media, tmp_path):
     page.login("sara", PASSWORD)
     page.goto(f"/puljer/tilskud/{application.grant.pk}/")
     page.page.fill("#id_started_on", "2026-02-01")
-    page.page.click("main button:has-text('Meld startet')")
-    page.page.wait_for_load_state()
+    with page.page.expect_navigation():
+        page.page.click("main button:has-text('Meld startet')")
     duty = ReportingDuty.objects.filter(grant=application.grant).order_by("due_on").first()
     report = tmp_path / "status.pdf"
     report.write_bytes(b"%PDF-1.4 status")
     page.page.set_input_files(f"#report-file-{duty.pk}", str(report))
-    page.page.click(f"form[action='/puljer/rapporter/{duty.pk}/indsend/'] button")
-    page.page.wait_for_load_state()
+    with page.page.expect_navigation():
+        page.page.click(f"form[action='/puljer/rapporter/{duty.pk}/indsend/'] button")
     duty.refresh_from_db()
     assert duty.submitted_at is not None
     page.check("grants-grant-detail")
