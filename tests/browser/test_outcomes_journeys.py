@@ -9,8 +9,9 @@ from indsats.demodata import DEMO_PASSWORD, load_demo
 from indsats.outcomes.models import Measurement, MeasurementRound
 from tests.outcomes.files import HEADER, csv_bytes, sdq_rows
 
-# serialized_rollback: the problem areas that the interventions demo needs come from a data migration
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# The demo restores the agency's playbook and vocabulary itself (interventions.playbook.ensure_playbook),
+# so no serialized rollback is needed after other transactional tests have flushed the database.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
