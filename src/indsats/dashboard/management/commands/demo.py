@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.test.utils import override_settings
 
 from indsats.accounts.models import Organisation
 from indsats.demodata import DEMO_PASSWORD, DEMO_USERS, load_demo
@@ -41,7 +42,9 @@ class Command(BaseCommand):
                 "only: use a new database, or `indsats flush` first."
             )
         self.stdout.write(f"Loading demo data (scale {options['scale']}, seed {options['seed']}):")
-        load_demo(scale=options["scale"], seed=options["seed"], log=self.stdout.write)
+        # Demo e-mails (receipts, newsletters) are kept in memory, not printed or sent.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            load_demo(scale=options["scale"], seed=options["seed"], log=self.stdout.write)
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Log-ins (password {DEMO_PASSWORD}):"))
         for username, _first, _last, role, organisation in DEMO_USERS:
             self.stdout.write(f"  {username:<22} {role:<22} {organisation}")
