@@ -162,6 +162,10 @@ ACCESS: dict[str, str] = {
             "change_decide",
         )
     },
+    # evaluation
+    "evaluation:index": ROLE,
+    "evaluation:study_run": POST_ONLY,
+    **{f"evaluation:{n}": OBJECT for n in ("study_create", "study_detail", "analysis_report", "analysis_pdf")},
 }
 
 # URLs with parameters and the test that proves a municipality cannot reach another's records through it.
@@ -213,6 +217,10 @@ ISOLATION_TESTED: dict[str, str] = {
     **{
         f"interventions:{n}": "tests/interventions/test_isolation.py::test_a_municipality_cannot_open_the_agencys_pages"
         for n in ("problem_area_edit", "template_edit")
+    },
+    **{
+        f"evaluation:{n}": "tests/evaluation/test_views.py::test_municipality_and_unassigned_evaluator_cannot_reach_a_study"
+        for n in ("study_create", "study_detail", "analysis_report", "analysis_pdf")
     },
     "outcomes:instrument_edit": "tests/outcomes/test_views.py::test_the_instrument_pages_are_for_the_agency_to_change",
     "outcomes:participant_detail": "tests/outcomes/test_views.py::test_another_municipality_and_the_agency_cannot_reach_a_child",

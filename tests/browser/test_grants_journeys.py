@@ -102,6 +102,7 @@ def test_open_a_pool_apply_assess_award_and_report(page, media, tmp_path):
     page.page.fill("#id_started_on", "2026-02-01")
     with page.page.expect_navigation():
         page.page.click("main button:has-text('Meld startet')")
+    assert "Projektet er meldt startet" in page.page.content(), page.page.content()
     duty = ReportingDuty.objects.filter(grant=application.grant).order_by("due_on").first()
     report = tmp_path / "status.pdf"
     report.write_bytes(b"%PDF-1.4 status")

@@ -1,5 +1,14 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from indsats.evaluation import views
 
 app_name = "evaluation"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.index, name="index"),
+    path("indsats/<int:intervention_pk>/nyt-studie/", views.study_create, name="study_create"),
+    path("studier/<int:pk>/", views.study_detail, name="study_detail"),
+    path("studier/<int:pk>/beregn/", views.study_run, name="study_run"),
+    path("analyser/<int:pk>/", views.analysis_report, name="analysis_report"),
+    path("analyser/<int:pk>/pdf/", views.analysis_pdf, name="analysis_pdf"),
+]

@@ -1,0 +1,53 @@
+"""The virkning (effect) criterion of a gate review: the newest analysis of the intervention's effect
+studies, registered as a provider in the interventions app's evidence registry."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from indsats.evaluation.report import number
+from indsats.evaluation.selectors import latest_analysis_of_intervention
+from indsats.interventions.evidence import EvidenceFact, register_evidence_provider
+
+if TYPE_CHECKING:
+    from indsats.interventions.models import Intervention
+
+
+def effect_study_facts(intervention: Intervention) -> list[EvidenceFact]:
+    analysis = latest_analysis_of_intervention(intervention)
+    if analysis is None:
+        return []
+    result = analysis.result
+    source = _("Effektstudie ”%(name)s”, analyse nr. %(id)s, beregnet %(date)s") % {
+        "name": analysis.study.name,
+        "id": analysis.pk,
+        "date": analysis.created_at.strftime("%d.%m.%Y"),
+    }
+    url = reverse("evaluation:analysis_report", args=[analysis.pk])
+    return [
+        EvidenceFact(
+            _("Estimat (95 % KI)"),
+            f"{number(result['estimate'])} ({number(result['ci_low'])} til {number(result['ci_high'])}), "
+            f"n = {analysis.n}",
+            source,
+            url,
+        ),
+        EvidenceFact(_("Evidensniveau"), str(analysis.evidence_level), source, url),
+        EvidenceFact(
+            _("Vurdering af virkning"),
+            analysis.grade
+            + (
+                ""
+                if analysis.grade == analysis.proposed_grade
+                else _(" (foreslået: %s)") % analysis.proposed_grade
+            ),
+            source,
+            url,
+        ),
+    ]
+
+
+register_evidence_provider("effect", effect_study_facts)

@@ -1,0 +1,88 @@
+"""Forms of the evaluation app (Danish labels; the services validate again)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from indsats.evaluation.models import Design, Grade
+from indsats.interventions.models import Intervention
+from indsats.outcomes.models import Instrument, MeasurementRound
+from indsats.outcomes.registry import engine_instrument
+
+
+def outcome_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every (instrument, scale) pair, grouped by instrument: value "<instrument pk>:<score key>"."""
+    groups = []
+    for instrument in Instrument.objects.filter(is_active=True).order_by("name", "-version"):
+        engine = engine_instrument(instrument)
+        groups.append(
+            (
+                str(instrument),
+                [(f"{instrument.pk}:{key}", engine.score_name(key).da) for key in engine.score_keys],
+            )
+        )
+    return groups
+
+
+class StudyForm(forms.Form):
+    name = forms.CharField(label=_("Navn på studiet"), max_length=200)
+    design = forms.ChoiceField(label=_("Design"), choices=Design.choices)
+    outcome = forms.ChoiceField(
+        label=_("Udfaldsmål"), help_text=_("Måleredskab og skala, fx SDQ forælder: samlede vanskeligheder.")
+    )
+    baseline_round = forms.ModelChoiceField(label=_("Førmåling"), queryset=MeasurementRound.objects.none())
+    follow_up_round = forms.ModelChoiceField(label=_("Eftermåling"), queryset=MeasurementRound.objects.none())
+    comparison_intervention = forms.ModelChoiceField(
+        label=_("Sammenligningsgruppe"),
+        queryset=Intervention.objects.none(),
+        required=False,
+        help_text=_(
+            "Børn i en anden indsats, målt i målerunder af samme slags. Lad feltet stå tomt ved før-efter."
+        ),
+    )
+    adjust_for_age = forms.BooleanField(
+        label=_("Juster for alder"),
+        required=False,
+        initial=True,
+        help_text=_("Bruges ved design med to grupper."),
+    )
+    adjust_for_sex = forms.BooleanField(
+        label=_("Juster for køn"),
+        required=False,
+        initial=True,
+        help_text=_("Bruges ved design med to grupper."),
+    )
+
+    def __init__(self, *args: Any, intervention: Intervention, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        rounds = MeasurementRound.objects.filter(intervention=intervention).order_by("order", "opens_on")
+        self.fields["baseline_round"].queryset = rounds  # type: ignore[attr-defined]
+        self.fields["follow_up_round"].queryset = rounds  # type: ignore[attr-defined]
+        for field in ("baseline_round", "follow_up_round"):
+            self.fields[field].label_from_instance = lambda r: r.get_kind_display()  # type: ignore[attr-defined]
+        self.fields["comparison_intervention"].queryset = (  # type: ignore[attr-defined]
+            Intervention.objects.filter(measurement_rounds__isnull=False)
+            .exclude(pk=intervention.pk)
+            .distinct()
+            .order_by("name")
+        )
+        self.fields["outcome"].choices = outcome_choices()  # type: ignore[attr-defined]
+
+    def service_arguments(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        instrument_pk, score_key = data.pop("outcome").split(":", 1)
+        data["instrument"] = Instrument.objects.get(pk=int(instrument_pk))
+        data["score_key"] = score_key
+        return data
+
+
+class GradeForm(forms.Form):
+    grade = forms.ChoiceField(label=_("Vurdering af virkning (A-D)"), choices=Grade.choices)
+    reason = forms.CharField(
+        label=_("Begrundelse"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Hvorfor afviger din vurdering fra forslaget? Begrundelsen gemmes i historikken."),
+    )

@@ -1,0 +1,143 @@
+"""Pages of effect studies. Thin: services write, selectors read, permissions decide there."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import BaseForm
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from indsats.accounts.permissions import MANAGE_STUDIES, VIEW_PORTFOLIO, has_permission
+from indsats.evaluation import report, selectors, services
+from indsats.evaluation.forms import GradeForm, StudyForm
+from indsats.evaluation.models import Analysis, Study
+from indsats.interventions.models import Intervention
+from indsats.outcomes.registry import engine_instrument
+
+
+def _require_access(request: HttpRequest) -> None:
+    if not (has_permission(request.user, MANAGE_STUDIES) or has_permission(request.user, VIEW_PORTFOLIO)):
+        raise PermissionDenied("evaluation")
+
+
+def _apply_validation_error(form: BaseForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _study_or_404(request: HttpRequest, pk: int) -> Study:
+    try:
+        return selectors.study_detail(user=request.user, pk=pk)
+    except Study.DoesNotExist as error:
+        raise Http404 from error
+
+
+def _analysis_or_404(request: HttpRequest, pk: int) -> Analysis:
+    try:
+        return selectors.analysis_detail(user=request.user, pk=pk)
+    except Analysis.DoesNotExist as error:
+        raise Http404 from error
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    _require_access(request)
+    return render(
+        request,
+        "evaluation/index.html",
+        {
+            "studies": selectors.studies(user=request.user).prefetch_related("analyses"),
+            "interventions": selectors.manageable_interventions(user=request.user),
+        },
+    )
+
+
+@login_required
+def study_create(request: HttpRequest, intervention_pk: int) -> HttpResponse:
+    intervention = Intervention.objects.filter(pk=intervention_pk).first()
+    if intervention is None or not selectors.can_manage_studies_of(request.user, intervention):
+        raise Http404
+    form = StudyForm(request.POST or None, intervention=intervention)
+    if request.method == "POST" and form.is_valid():
+        try:
+            study = services.create_study(
+                actor=request.user, intervention=intervention, **form.service_arguments()
+            )
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Effektstudiet er oprettet."))
+            return redirect("evaluation:study_detail", pk=study.pk)
+    return render(request, "evaluation/study_create.html", {"form": form, "intervention": intervention})
+
+
+@login_required
+def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    study = _study_or_404(request, pk)
+    return render(
+        request,
+        "evaluation/study_detail.html",
+        {
+            "study": study,
+            "score_name": engine_instrument(study.instrument).score_name(study.score_key).da,
+            "adjusted_for": report.covariate_list(study),
+            "analyses": study.analyses.all(),
+            "can_manage": selectors.can_manage_studies_of(request.user, study.intervention),
+        },
+    )
+
+
+@login_required
+@require_POST
+def study_run(request: HttpRequest, pk: int) -> HttpResponse:
+    study = _study_or_404(request, pk)
+    try:
+        analysis = services.run_analysis(actor=request.user, study=study)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("evaluation:study_detail", pk=study.pk)
+    messages.success(request, _("Analysen er beregnet."))
+    return redirect("evaluation:analysis_report", pk=analysis.pk)
+
+
+@login_required
+def analysis_report(request: HttpRequest, pk: int) -> HttpResponse:
+    analysis = _analysis_or_404(request, pk)
+    can_manage = selectors.can_manage_studies_of(request.user, analysis.study.intervention)
+    form = GradeForm(request.POST or None, initial={"grade": analysis.grade})
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied("evaluation.manage_studies")
+        if form.is_valid():
+            try:
+                services.override_grade(
+                    actor=request.user,
+                    analysis=analysis,
+                    grade=form.cleaned_data["grade"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                _apply_validation_error(form, error)
+            else:
+                messages.success(request, _("Vurderingen er gemt."))
+                return redirect("evaluation:analysis_report", pk=analysis.pk)
+    context = report.report_context(analysis, request.GET.get("type", "slut"))
+    context.update({"form": form, "can_manage": can_manage})
+    return render(request, "evaluation/report.html", context)
+
+
+@login_required
+def analysis_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    analysis = _analysis_or_404(request, pk)
+    kind = request.GET.get("type", "slut")
+    response = HttpResponse(report.report_pdf(analysis, kind), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="evaluering-{analysis.pk}-{kind}.pdf"'
+    return response

@@ -1,0 +1,132 @@
+"""Pages of effect studies: the evaluator's journey, the report and PDF, and who may see what."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from indsats.evaluation import report, services
+from indsats.evaluation.models import Analysis, Study
+from tests.conftest import logged_in
+from tests.evaluation.factories import make_study
+
+
+@pytest.fixture
+def analysis(assigned_evaluator, intervention, rounds, sdq) -> Analysis:
+    study = make_study(intervention=intervention, rounds=rounds, instrument=sdq)
+    return services.run_analysis(actor=assigned_evaluator, study=study)
+
+
+def test_evaluator_creates_and_runs_a_study(assigned_evaluator, intervention, rounds, sdq):
+    client = logged_in(assigned_evaluator)
+    index = client.get(reverse("evaluation:index"))
+    assert index.status_code == 200
+    create_url = reverse("evaluation:study_create", args=[intervention.pk])
+    assert create_url in index.content.decode()
+    response = client.post(
+        create_url,
+        {
+            "name": "Effekt på trivsel",
+            "design": "pre_post",
+            "outcome": f"{sdq.pk}:total_difficulties",
+            "baseline_round": rounds[0].pk,
+            "follow_up_round": rounds[1].pk,
+            "adjust_for_age": "on",
+        },
+    )
+    study = Study.objects.get()
+    assert response.url == reverse("evaluation:study_detail", args=[study.pk])
+    assert (study.adjust_for_age, study.adjust_for_sex) == (True, False)
+    response = client.post(reverse("evaluation:study_run", args=[study.pk]))
+    analysis = Analysis.objects.get()
+    assert response.url == reverse("evaluation:analysis_report", args=[analysis.pk])
+    page = client.get(response.url).content.decode()
+    assert "Slutevaluering: Skolefravær" in page
+    assert analysis.inputs_hash in page and analysis.engine_version in page
+    assert 'role="img"' in page and "aria-label=" in page
+    midterm = client.get(response.url + "?type=midtvejs").content.decode()
+    assert "Midtvejsevaluering: Skolefravær" in midterm
+    detail = client.get(reverse("evaluation:study_detail", args=[study.pk])).content.decode()
+    assert "Samlet vanskelighedsscore" in detail
+
+
+def test_create_form_shows_field_errors_in_danish(assigned_evaluator, intervention, rounds, sdq):
+    response = logged_in(assigned_evaluator).post(
+        reverse("evaluation:study_create", args=[intervention.pk]),
+        {
+            "name": "RCT",
+            "design": "randomised",
+            "outcome": f"{sdq.pk}:total_difficulties",
+            "baseline_round": rounds[0].pk,
+            "follow_up_round": rounds[0].pk,
+        },
+    )
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Eftermålingen skal være en anden målerunde" in content
+    assert "kræver en sammenligningsgruppe" in content
+    assert not Study.objects.exists()
+
+
+def test_report_pdf_contains_the_intervention_name(assigned_evaluator, analysis):
+    response = logged_in(assigned_evaluator).get(reverse("evaluation:analysis_pdf", args=[analysis.pk]))
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+    document = report.report_document(analysis)
+    text = "\n".join(
+        box.text for page in document.pages for box in page._page_box.descendants() if hasattr(box, "text")
+    )
+    assert "Slutevaluering: Skolefravær" in text
+    assert "Gennemsnitlig ændring" in text
+    assert analysis.inputs_hash[:16] in text.replace("\n", "")
+
+
+def test_evaluator_overrides_the_grade_with_a_reason(assigned_evaluator, analysis):
+    url = reverse("evaluation:analysis_report", args=[analysis.pk])
+    client = logged_in(assigned_evaluator)
+    response = client.post(url, {"grade": "B", "reason": ""})
+    assert response.status_code == 200 and "Dette felt er påkrævet" in response.content.decode()
+    response = client.post(url, {"grade": "B", "reason": "Stærk implementering."})
+    assert response.status_code == 302
+    analysis.refresh_from_db()
+    assert analysis.grade == "B"
+
+
+def test_steering_group_reads_report_but_cannot_change_grade(steering_member, analysis):
+    client = logged_in(steering_member)
+    url = reverse("evaluation:analysis_report", args=[analysis.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "Gem vurderingen" not in page.content.decode()
+    assert client.post(url, {"grade": "A", "reason": "x"}).status_code == 403
+    assert client.post(reverse("evaluation:study_run", args=[analysis.study_id])).status_code == 403
+
+
+@pytest.mark.parametrize("who", ["aarhus_caseworker", "evaluator"])
+def test_municipality_and_unassigned_evaluator_cannot_reach_a_study(request, who, analysis, intervention):
+    client = logged_in(request.getfixturevalue(who))
+    study_id = analysis.study_id
+    for name, args in (
+        ("study_detail", [study_id]),
+        ("analysis_report", [analysis.pk]),
+        ("analysis_pdf", [analysis.pk]),
+        ("study_create", [intervention.pk]),
+    ):
+        assert client.get(reverse(f"evaluation:{name}", args=args)).status_code == 404, name
+    assert client.post(reverse("evaluation:study_run", args=[study_id])).status_code == 404
+    assert Analysis.objects.count() == 1
+
+
+def test_caseworker_gets_403_on_index_and_unassigned_evaluator_sees_no_study(
+    aarhus_caseworker, evaluator, analysis
+):
+    assert logged_in(aarhus_caseworker).get(reverse("evaluation:index")).status_code == 403
+    page = logged_in(evaluator).get(reverse("evaluation:index")).content.decode()
+    assert analysis.study.name not in page
+
+
+def test_run_requires_csrf(assigned_evaluator, analysis):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(assigned_evaluator, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.post(reverse("evaluation:study_run", args=[analysis.study_id])).status_code == 403
