@@ -14,12 +14,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from indsats.accounts.permissions import MANAGE_BUSINESS_CASES, VIEW_PORTFOLIO, has_permission
 from indsats.economy.models import (
     BusinessCase,
     BusinessCaseResult,
     CostLine,
+    EffectType,
     OutcomeLine,
     PriceCatalogue,
     PriceIndex,
@@ -147,4 +149,44 @@ def latest_economy_facts(intervention: Any) -> dict[str, Any] | None:
         "computed_at": result.computed_at,
         "price_year": data["price_year"],
         "horizon_years": data["horizon_years"],
+    }
+
+
+def effect_analyses(*, user: Any, intervention: Any) -> list[Any]:
+    """The newest analysis of each effect study of the intervention that the person may see: the
+    effects a business case can take over (see outcome_from_analysis)."""
+    from indsats.evaluation.selectors import studies
+
+    newest = []
+    for study in studies(user=user).filter(intervention=intervention).prefetch_related("analyses"):
+        analyses = sorted(study.analyses.all(), key=lambda a: (a.created_at, a.pk), reverse=True)
+        if analyses:
+            newest.append(analyses[0])
+    return newest
+
+
+def outcome_from_analysis(analysis: Any) -> dict[str, Any]:
+    """An outcome row prefilled with an analysis's effect: absolute, in the scale's own units, with its
+    standard error for the Monte Carlo simulation and a source that names the stored analysis (id,
+    inputs hash, engine version), so the figure in the business case can be traced back."""
+    from indsats.outcomes.registry import engine_instrument
+
+    study = analysis.study
+    score = engine_instrument(study.instrument).score_name(study.score_key).da
+    result = analysis.result
+    return {
+        "name": f"{study.instrument}: {score}",
+        "effect_type": EffectType.ABSOLUTE,
+        "effect_estimate": Decimal(str(round(result["estimate"], 4))),
+        "effect_se": Decimal(str(round(result["se"], 4))) if result.get("se") is not None else None,
+        "effect_source": _(
+            "Effektstudie ”%(study)s”, analyse nr. %(id)s (inddata sha256 %(hash)s…, motor %(engine)s); "
+            "effekten er i skalaens point pr. deltager"
+        )
+        % {
+            "study": study.name,
+            "id": analysis.pk,
+            "hash": analysis.inputs_hash[:12],
+            "engine": analysis.engine_version,
+        },
     }

@@ -256,13 +256,19 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial=_row_initial(case.costs.all(), COST_FIELDS),
         form_kwargs={"activities": activities},
     )
+    analyses = selectors.effect_analyses(user=request.user, intervention=case.intervention)
+    outcome_rows = [
+        {**values, "unit_price": values["unit_price"].pk if values["unit_price"] else None}
+        for values in _row_initial(case.outcomes.all(), OUTCOME_FIELDS)
+    ]
+    taken = next((a for a in analyses if request.GET.get("fra_analyse") == str(a.pk)), None)
+    if taken is not None:
+        # A new row prefilled with the effect study's estimate; saved only when the person saves.
+        outcome_rows.append(selectors.outcome_from_analysis(taken))
     outcomes = OutcomeFormSet(
         data,
         prefix="outcomes",
-        initial=[
-            {**values, "unit_price": values["unit_price"].pk if values["unit_price"] else None}
-            for values in _row_initial(case.outcomes.all(), OUTCOME_FIELDS)
-        ],
+        initial=outcome_rows,
         form_kwargs={"catalogue": case.catalogue},
     )
     assert isinstance(costs, BaseRowFormSet) and isinstance(outcomes, BaseRowFormSet)
@@ -288,7 +294,15 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "economy/case_edit.html",
-        {"case": case, "form": form, "costs": costs, "outcomes": outcomes, "activities": activities},
+        {
+            "case": case,
+            "form": form,
+            "costs": costs,
+            "outcomes": outcomes,
+            "activities": activities,
+            "analyses": analyses,
+            "taken": taken,
+        },
     )
 
 

@@ -173,7 +173,8 @@ def spider_chart_svg(
 def quarter_label(day: datetime.date, today: datetime.date | None = None) -> str:
     if today is not None and day == today:
         return _("I dag")
-    return f"K{(day.month - 1) // 3 + 1} {day.year}"
+    # Translators: a calendar quarter, e.g. "K1 2024" (English "Q1 2024").
+    return _("K%(quarter)s %(year)s") % {"quarter": (day.month - 1) // 3 + 1, "year": day.year}
 
 
 def pipeline_svg(
@@ -210,13 +211,17 @@ def pipeline_svg(
         body.append(
             _text(x + bar / 2, top + plot_h + 18, quarter_label(day, today), size=12, anchor="middle")
         )
-    legend_x = left
+    # The legend wraps to a second row when the labels (longer in English) would run off the chart.
+    legend_x, legend_y = left, height - 58
     for state in states:
+        item_width = 30 + 8 * len(str(state.label))
+        if legend_x + item_width > width - right and legend_x > left:
+            legend_x, legend_y = left, legend_y + 26
         body.append(
-            f'<rect x="{legend_x}" y="{height - 40}" width="14" height="14" fill="{STATE_COLOURS[state]}"/>'
+            f'<rect x="{legend_x}" y="{legend_y}" width="14" height="14" fill="{STATE_COLOURS[state]}"/>'
         )
-        body.append(_text(legend_x + 20, height - 28, str(state.label), size=13))
-        legend_x += 30 + 8 * len(str(state.label))
+        body.append(_text(legend_x + 20, legend_y + 12, str(state.label), size=13))
+        legend_x += item_width
     label = _(
         "Søjlediagram: antal indsatser i hver fase ved udgangen af hvert kvartal. Tallene står i tabellen "
         "under diagrammet."
