@@ -165,7 +165,17 @@ ACCESS: dict[str, str] = {
     # evaluation
     "evaluation:index": ROLE,
     "evaluation:study_run": POST_ONLY,
-    **{f"evaluation:{n}": OBJECT for n in ("study_create", "study_detail", "analysis_report", "analysis_pdf")},
+    "evaluation:exposure_index": OBJECT,
+    **{f"outcomes:{n}": OBJECT for n in ("intervention_setup", "round_create", "round_edit")},
+    **{
+        f"outcomes:{n}": POST_ONLY
+        for n in ("round_delete", "retention_set", "evaluator_assign", "evaluator_remove")
+    },
+    **{f"evaluation:{n}": ROLE for n in ("cross_practice", "cross_practice_pdf")},
+    **{f"evaluation:{n}": POST_ONLY for n in ("exposure_import", "exposure_set")},
+    **{
+        f"evaluation:{n}": OBJECT for n in ("study_create", "study_detail", "analysis_report", "analysis_pdf")
+    },
 }
 
 # URLs with parameters and the test that proves a municipality cannot reach another's records through it.
@@ -222,6 +232,11 @@ ISOLATION_TESTED: dict[str, str] = {
         f"evaluation:{n}": "tests/evaluation/test_views.py::test_municipality_and_unassigned_evaluator_cannot_reach_a_study"
         for n in ("study_create", "study_detail", "analysis_report", "analysis_pdf")
     },
+    **{
+        f"outcomes:{n}": "tests/outcomes/test_setup.py::test_another_municipality_and_an_unassigned_evaluator_get_404_on_every_set_up_page"
+        for n in ("intervention_setup", "round_create", "round_edit")
+    },
+    "evaluation:exposure_index": "tests/evaluation/test_exposure.py::test_another_municipality_and_an_unassigned_evaluator_cannot_reach_the_exposure_pages",
     "outcomes:instrument_edit": "tests/outcomes/test_views.py::test_the_instrument_pages_are_for_the_agency_to_change",
     "outcomes:participant_detail": "tests/outcomes/test_views.py::test_another_municipality_and_the_agency_cannot_reach_a_child",
     "outcomes:measurement_new": "tests/outcomes/test_views.py::test_another_municipality_cannot_enter_a_questionnaire_for_a_child",

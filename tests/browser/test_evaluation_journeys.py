@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from indsats.demodata import DEMO_PASSWORD, load_demo
-from indsats.evaluation.models import Analysis
+from indsats.evaluation.models import Analysis, Study
 from indsats.outcomes.models import Instrument
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -21,8 +21,11 @@ def test_an_evaluator_sets_up_a_study_runs_it_and_reads_the_report(page, demo):
     page.login("evaluator", DEMO_PASSWORD)
     page.goto("/evaluering/")
     page.check("evaluation-index")
+    # The intervention of the demo evaluator's own study: the one measured at 12 months as well.
+    first = Study.objects.order_by("pk").first()
+    assert first is not None
     with page.page.expect_navigation():
-        page.page.click("text=Nyt effektstudie af")
+        page.page.click(f"a[href='/evaluering/indsats/{first.intervention_id}/nyt-studie/']")
     page.page.fill("#id_name", "Før-efter over 12 måneder")
     page.page.select_option("#id_design", "pre_post")
     sdq = Instrument.objects.get(key="sdq-parent-4-17", version=1)
@@ -49,3 +52,72 @@ def test_an_evaluator_sets_up_a_study_runs_it_and_reads_the_report(page, demo):
     analysis.refresh_from_db()
     assert analysis.grade == "D"
     page.check("evaluation-report-graded")
+
+
+def test_a_matched_study_report_with_every_section_passes_axe(page, demo):
+    import datetime
+
+    from django.contrib.auth import get_user_model
+
+    from indsats.accounts.models import Organisation, OrganisationKind
+    from indsats.accounts.permissions import organisation_ids_of
+    from indsats.evaluation import services
+    from indsats.evaluation.models import Design
+    from indsats.outcomes.models import EvaluatorAssignment, RoundKind
+    from tests.evaluation.factories import add_children, make_study
+    from tests.outcomes.factories import InterventionFactory, RoundFactory
+
+    person = get_user_model().objects.get(username="evaluator")
+    treated, comparison = (
+        InterventionFactory(name="Familieløft"),
+        InterventionFactory(name="Sædvanlig praksis"),
+    )
+    EvaluatorAssignment.objects.create(evaluator_id=min(organisation_ids_of(person)), intervention=treated)
+    municipalities = list(Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY).order_by("pk")[:2])
+    sdq = Instrument.objects.get(key="sdq-parent-4-17", version=1)
+
+    def rounds(intervention):
+        return tuple(
+            RoundFactory(
+                intervention=intervention,
+                kind=kind,
+                order=order,
+                opens_on=datetime.date(2025 + order, 1, 1),
+                closes_on=datetime.date(2025 + order, 3, 31),
+            )
+            for order, kind in enumerate([RoundKind.BASELINE, RoundKind.MONTH_12, RoundKind.FOLLOW_UP])
+        )
+
+    def children(count, effect):
+        return [
+            {
+                "before": 14 + (i * 11) % 9,
+                "after": 14 + (i * 11) % 9 - ((i % 5 + 1) if effect else (i % 3) - 1),
+                "age": 5 + (i * 7) % 13,
+                "female": i % 2 == 0,
+                "municipality": municipalities[i % 2],
+                "sessions": 3 + i % 10 if effect else None,
+                "fidelity": round(0.4 + (i % 6) / 10, 1) if effect else None,
+            }
+            for i in range(count)
+        ]
+
+    own = rounds(treated)
+    add_children(rounds=own[:2], instrument=sdq, children=children(40, True), prefix="bt")
+    add_children(rounds=rounds(comparison)[:2], instrument=sdq, children=children(40, False), prefix="bc")
+    study = make_study(
+        intervention=treated,
+        rounds=own[:2],
+        instrument=sdq,
+        design=Design.QUASI,
+        comparison_intervention=comparison,
+    )
+    analysis = services.run_analysis(actor=person, study=study)
+    page.login("evaluator", DEMO_PASSWORD)
+    page.goto(f"/evaluering/analyser/{analysis.pk}/")
+    content = page.page.content()
+    assert "Konklusion" in content and "Balance mellem grupperne" in content and "Dosis og troskab" in content
+    page.check("evaluation-report-sections")
+    page.goto(f"/evaluering/analyser/{analysis.pk}/?type=midtvejs")
+    assert "Foreløbige resultater" in page.page.content()
+    page.check("evaluation-report-midterm")

@@ -54,3 +54,45 @@ def make_study(*, intervention: Any, rounds: tuple[Any, Any], instrument: Any, *
         follow_up_round=rounds[1],
         **values,
     )
+
+
+def add_children(
+    *,
+    rounds: tuple[Any, Any],
+    instrument: Any,
+    children: list[dict[str, Any]],
+    prefix: str,
+) -> list[Participant]:
+    """One participant per dict (before, after, age, female, municipality; optional sessions and
+    fidelity, recorded as the child's Exposure in the rounds' intervention)."""
+    from indsats.evaluation.models import Exposure
+
+    baseline, follow_up = rounds
+    created = []
+    for index, child in enumerate(children):
+        participant = Participant.objects.create(
+            municipality=child["municipality"],
+            pseudonym=f"{prefix}{index:04d}" + "0" * 40,
+            birth_year=2010,
+            sex=Sex.FEMALE if child["female"] else Sex.MALE,
+        )
+        Enrolment.objects.create(participant=participant, intervention=baseline.intervention)
+        for measurement_round, value in ((baseline, child["before"]), (follow_up, child["after"])):
+            Measurement.objects.create(
+                participant=participant,
+                round=measurement_round,
+                instrument=instrument,
+                municipality=child["municipality"],
+                measured_on=measurement_round.opens_on + datetime.timedelta(days=10),
+                age=child["age"],
+                scores={"total_difficulties": value},
+            )
+        if child.get("sessions") is not None or child.get("fidelity") is not None:
+            Exposure.objects.create(
+                intervention=baseline.intervention,
+                participant=participant,
+                sessions=child.get("sessions"),
+                fidelity=child.get("fidelity"),
+            )
+        created.append(participant)
+    return created

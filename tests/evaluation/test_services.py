@@ -56,7 +56,9 @@ def test_study_validation_names_the_field(agency_staff, intervention, comparison
     assert "total_difficulties" in error.value.message_dict["score_key"][0]
 
 
-def test_pre_post_analysis_matches_scipy_paired_t_test(assigned_evaluator, intervention, rounds, sdq):
+def test_pre_post_analysis_matches_scipy_paired_t_test(
+    assigned_evaluator, intervention, rounds, sdq, aarhus, odense
+):
     study = make_study(intervention=intervention, rounds=rounds, instrument=sdq)
     analysis = services.run_analysis(actor=assigned_evaluator, study=study)
     pre = np.array([b for b, _a in TREATED], dtype=float)
@@ -68,10 +70,23 @@ def test_pre_post_analysis_matches_scipy_paired_t_test(assigned_evaluator, inter
     assert analysis.result["ci_low"] == pytest.approx(interval.low)
     assert analysis.result["ci_high"] == pytest.approx(interval.high)
     assert analysis.engine_version == ENGINE_VERSION
-    # the hash is that of the canonical input arrays, ordered by pseudonym
-    canonical = json.dumps(
-        {"post": post.tolist(), "pre": pre.tolist()}, sort_keys=True, separators=(",", ":")
-    )
+    # the hash is that of the canonical input arrays, ordered by pseudonym: the scores, and the
+    # background of the subgroup, dose and round figures (factories: age 8 + i % 5, girls at odd i,
+    # municipalities alternating, no dose recorded)
+    inputs = {
+        "post": post.tolist(),
+        "pre": pre.tolist(),
+        "age": [float(8 + i % 5) for i in range(24)],
+        "female": [float(i % 2) for i in range(24)],
+        "municipality": [(aarhus, odense)[i % 2].pk for i in range(24)],
+        "sessions": [None] * 24,
+        "fidelity": [None] * 24,
+        "rounds": [
+            ["baseline", 24, sum(pre.tolist()) / 24, None, None],
+            ["m12", 24, sum(post.tolist()) / 24, None, None],
+        ],
+    }
+    canonical = json.dumps(inputs, sort_keys=True, separators=(",", ":"))
     assert analysis.inputs_hash == hashlib.sha256(canonical.encode()).hexdigest()
     # an improvement (SDQ lower is better) from before-after: level 3, proposed C
     assert analysis.evidence_level == 3

@@ -2,6 +2,11 @@
 
 Scores are read per participant (pseudonymised; never a CPR number), paired baseline with follow-up,
 ordered by pseudonym so the same data always give the same arrays, hashed, and handed to the engine.
+
+Besides the main estimate the stored result holds everything a report shows, so that each figure is
+traced to one analysis (inputs hash, engine version, seed): the effect per subgroup (age band, sex,
+municipality), dose- and fidelity-response of the treated children, the number measured per round, and
+the implementation and economy facts of the other modules as they stood when the analysis ran.
 """
 
 from __future__ import annotations
@@ -15,12 +20,23 @@ from typing import Any
 import numpy as np
 
 from indsats.engine.causal import ancova, propensity_score_matching
-from indsats.engine.effects import analyse_pre_post
-from indsats.evaluation.models import Design, Grade, Study
+from indsats.engine.effects import StatisticsInputError, analyse_pre_post
+from indsats.engine.process import dose_response, fidelity_response, subgroup_effects
+from indsats.evaluation.models import Design, Exposure, Grade, Study
+from indsats.interventions.evidence import providers_for
 from indsats.outcomes.models import Measurement, MeasurementRound, Sex
 from indsats.outcomes.registry import engine_instrument
 
 BOOTSTRAP_REPLICATES = 1000
+
+AGE_BANDS = ((4, 9), (10, 13), (14, 17))
+"""Age bands of the subgroup analysis (age at the baseline measurement, both ends included)."""
+
+EXPOSURE_BANDS = 3
+"""Equal-count bands of sessions (or fidelity) for the table and chart of mean change."""
+
+PROCESS_CRITERIA = ("implementation", "economy")
+"""Gate criteria whose facts from other modules (grants, economy) the report shows."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +46,9 @@ class Pair:
     follow_up: float
     age: float
     female: float
+    participant_id: int = 0
+    municipality_id: int = 0
+    municipality: str = ""
 
 
 @dataclass(frozen=True)
@@ -53,13 +72,29 @@ def paired_scores(
     }
     if baseline_kind not in rounds or follow_up_kind not in rounds:
         return []
-    by_round: dict[int, dict[str, tuple[float, float, float]]] = {
+    by_round: dict[int, dict[str, tuple[float, float, float, int, int, str]]] = {
         rounds[baseline_kind]: {},
         rounds[follow_up_kind]: {},
     }
-    for round_id, pseudonym, sex, age, scores in Measurement.objects.filter(
-        round_id__in=rounds.values(), instrument=instrument
-    ).values_list("round_id", "participant__pseudonym", "participant__sex", "age", "scores"):
+    for (
+        round_id,
+        pseudonym,
+        sex,
+        age,
+        scores,
+        participant_id,
+        municipality_id,
+        municipality,
+    ) in Measurement.objects.filter(round_id__in=rounds.values(), instrument=instrument).values_list(
+        "round_id",
+        "participant__pseudonym",
+        "participant__sex",
+        "age",
+        "scores",
+        "participant_id",
+        "participant__municipality_id",
+        "participant__municipality__name",
+    ):
         value = scores.get(score_key)
         if value is None:
             continue
@@ -67,10 +102,22 @@ def paired_scores(
             float(value),
             float(age) if age is not None else math.nan,
             1.0 if sex == Sex.FEMALE else 0.0,
+            participant_id,
+            municipality_id,
+            municipality,
         )
     before, after = by_round[rounds[baseline_kind]], by_round[rounds[follow_up_kind]]
     return [
-        Pair(code, before[code][0], after[code][0], before[code][1], before[code][2])
+        Pair(
+            code,
+            before[code][0],
+            after[code][0],
+            before[code][1],
+            before[code][2],
+            before[code][3],
+            before[code][4],
+            before[code][5],
+        )
         for code in sorted(before.keys() & after.keys())
     ]
 
@@ -97,6 +144,207 @@ def _covariates(study: Study, pairs: list[Pair]) -> tuple[list[list[float]], lis
     return [[getattr(p, name) for name in names] for p in pairs], names
 
 
+def age_band(age: float) -> str | None:
+    """The age band ("4-9", "10-13", "14-17") of an age in years; None when unknown or outside."""
+    if math.isnan(age):
+        return None
+    for low, high in AGE_BANDS:
+        if low <= age <= high:
+            return f"{low}-{high}"
+    return None
+
+
+def _age_band_order(level: str) -> int:
+    labels = [f"{low}-{high}" for low, high in AGE_BANDS]
+    return labels.index(level) if level in labels else len(labels)
+
+
+def _groups_with_data(levels: list[Any], treatment: list[float] | None) -> int:
+    """Subgroups with at least one child (with a comparison group: a child in each arm)."""
+    if treatment is None:
+        return len({level for level in levels if level is not None})
+    arms: dict[Any, set[float]] = {}
+    for level, arm in zip(levels, treatment, strict=True):
+        if level is not None:
+            arms.setdefault(level, set()).add(arm)
+    return sum(1 for found in arms.values() if len(found) == 2)
+
+
+def subgroup_results(
+    study: Study, treated: list[Pair], control: list[Pair], *, two_groups: bool
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """The effect by age band, sex and municipality, each from one regression with the test of equal
+    effects (engine.process.subgroup_effects).
+
+    Before-after: the mean change per subgroup. Two groups: the effect on the follow-up score adjusted for
+    baseline and the study's covariates (leaving out the one that defines the subgroup). A variable with
+    fewer than two subgroups with data is left out, and so is one the engine cannot estimate (e.g. a
+    covariate constant within every subgroup); both are listed with a reason code.
+    """
+    pairs = treated + control
+    treatment = [1.0] * len(treated) + [0.0] * len(control) if two_groups else None
+    variables: dict[str, tuple[list[Any], str | None]] = {
+        "age_band": ([age_band(p.age) for p in pairs], "age"),
+        "sex": (["female" if p.female else "male" for p in pairs], "female"),
+        "municipality": ([p.municipality or None for p in pairs], None),
+    }
+    found: list[dict[str, Any]] = []
+    skipped: list[dict[str, str]] = []
+    for variable, (levels, defining_covariate) in variables.items():
+        if _groups_with_data(levels, treatment) < 2:
+            skipped.append({"variable": variable, "reason": "fewer_than_two_groups"})
+            continue
+        options: dict[str, Any] = {"subgroup_name": variable}
+        if two_groups:
+            names = [
+                name
+                for name, wanted in (("age", study.adjust_for_age), ("female", study.adjust_for_sex))
+                if wanted and name != defining_covariate
+            ]
+            options.update(
+                treatment=treatment,
+                baseline=[p.baseline for p in pairs],
+                covariates=[[getattr(p, name) for name in names] for p in pairs] if names else None,
+                covariate_names=names or None,
+            )
+            outcome = [p.follow_up for p in pairs]
+        else:
+            outcome = [p.follow_up - p.baseline for p in pairs]
+        try:
+            effects = subgroup_effects(
+                np.array(outcome, dtype=float), np.array(levels, dtype=object), **options
+            )
+        except StatisticsInputError:
+            skipped.append({"variable": variable, "reason": "not_estimable"})
+            continue
+        if len(effects.subgroups) < 2:
+            skipped.append({"variable": variable, "reason": "fewer_than_two_groups"})
+            continue
+        row = {"variable": variable, **effects.to_dict()}
+        if variable == "age_band":
+            row["subgroups"] = sorted(row["subgroups"], key=lambda s: _age_band_order(s["level"]))
+        found.append(row)
+    return found, skipped
+
+
+def exposures_of(intervention: Any, pairs: list[Pair]) -> dict[int, tuple[float, float]]:
+    """Sessions and fidelity (NaN when unknown) per participant id of the given children."""
+    rows = Exposure.objects.filter(
+        intervention=intervention, participant_id__in=[p.participant_id for p in pairs]
+    ).values_list("participant_id", "sessions", "fidelity")
+    return {
+        participant_id: (
+            float(sessions) if sessions is not None else math.nan,
+            float(fidelity) if fidelity is not None else math.nan,
+        )
+        for participant_id, sessions, fidelity in rows
+    }
+
+
+def exposure_results(treated: list[Pair], exposures: dict[int, tuple[float, float]]) -> dict[str, Any]:
+    """Dose- and fidelity-response of the treated children's change (follow-up minus baseline), adjusted
+    for baseline, with the mean change in equal-count bands; None for a measure without (varying) data."""
+    change = np.array([p.follow_up - p.baseline for p in treated], dtype=float)
+    baseline = np.array([p.baseline for p in treated], dtype=float)
+    found: dict[str, Any] = {"n_children": len(treated)}
+    for name, column, response in (("dose", 0, dose_response), ("fidelity", 1, fidelity_response)):
+        values = np.array(
+            [exposures.get(p.participant_id, (math.nan, math.nan))[column] for p in treated], dtype=float
+        )
+        recorded = int((~np.isnan(values)).sum())
+        found[f"{name}_recorded"] = recorded
+        found[name] = None
+        if recorded:
+            try:
+                found[name] = response(change, values, baseline=baseline, bands=EXPOSURE_BANDS).to_dict()
+            except StatisticsInputError as error:
+                found[f"{name}_problem"] = str(error)
+    return found
+
+
+def round_summary(study: Study) -> list[dict[str, Any]]:
+    """Children measured and their mean score per round of the intervention (and of the comparison
+    group in the round of the same kind): aggregates only."""
+    rounds = list(
+        MeasurementRound.objects.filter(intervention=study.intervention).order_by("order", "opens_on")
+    )
+    groups = [("", study.intervention)]
+    if study.comparison_intervention is not None:
+        groups.append(("comparison_", study.comparison_intervention))
+    values: dict[tuple[str, str], list[float]] = {}
+    for prefix, intervention in groups:
+        for kind, scores in Measurement.objects.filter(
+            round__intervention=intervention, instrument=study.instrument
+        ).values_list("round__kind", "scores"):
+            value = scores.get(study.score_key)
+            if value is not None:
+                values.setdefault((prefix, kind), []).append(float(value))
+    summary = []
+    for measurement_round in rounds:
+        row: dict[str, Any] = {
+            "kind": measurement_round.kind,
+            "opens_on": measurement_round.opens_on.isoformat(),
+            "closes_on": measurement_round.closes_on.isoformat(),
+        }
+        for prefix, _intervention in groups:
+            found = values.get((prefix, measurement_round.kind), [])
+            row[f"{prefix}n"] = len(found)
+            row[f"{prefix}mean"] = sum(found) / len(found) if found else None
+        summary.append(row)
+    return summary
+
+
+def process_facts(intervention: Any) -> dict[str, list[dict[str, str]]]:
+    """The implementation and economy facts the other modules register for gate reviews, with sources."""
+    return {
+        criterion: [
+            {"label": str(f.label), "value": str(f.value), "source": str(f.source), "url": str(f.url)}
+            for provider in providers_for(criterion)
+            for f in provider(intervention)
+        ]
+        for criterion in PROCESS_CRITERIA
+    }
+
+
+def _background_arrays(
+    pairs: list[Pair],
+    treated: list[Pair],
+    exposures: dict[int, tuple[float, float]],
+    rounds: list[dict[str, Any]],
+) -> dict[str, list[Any]]:
+    """The inputs of the subgroup, dose and round figures, for the inputs hash."""
+    return {
+        "age": [p.age for p in pairs],
+        "female": [p.female for p in pairs],
+        "municipality": [p.municipality_id for p in pairs],
+        "sessions": [exposures.get(p.participant_id, (math.nan, math.nan))[0] for p in treated],
+        "fidelity": [exposures.get(p.participant_id, (math.nan, math.nan))[1] for p in treated],
+        "rounds": [
+            [r["kind"], r["n"], r["mean"], r.get("comparison_n"), r.get("comparison_mean")] for r in rounds
+        ],
+    }
+
+
+def _with_report_parts(
+    result: dict[str, Any],
+    study: Study,
+    treated: list[Pair],
+    control: list[Pair],
+    exposures: dict[int, tuple[float, float]],
+    rounds: list[dict[str, Any]],
+) -> dict[str, Any]:
+    two_groups = study.design != Design.PRE_POST or study.comparison_intervention_id is not None
+    subgroups, skipped = subgroup_results(study, treated, control, two_groups=two_groups)
+    return {
+        **result,
+        "subgroups": subgroups,
+        "subgroups_skipped": skipped,
+        "exposure": exposure_results(treated, exposures),
+        "rounds": rounds,
+        "process_facts": process_facts(study.intervention),
+    }
+
+
 def estimate(study: Study, *, seed: int) -> Estimate:
     """Pull the scores of the study, run the engine, and return the plain result (raises
     StatisticsInputError when the data cannot be analysed)."""
@@ -105,6 +353,8 @@ def estimate(study: Study, *, seed: int) -> Estimate:
     treated = paired_scores(
         intervention=study.intervention, instrument=study.instrument, score_key=study.score_key, **kinds
     )
+    exposures = exposures_of(study.intervention, treated)
+    rounds = round_summary(study)
     if study.design == Design.PRE_POST and study.comparison_intervention_id is None:
         pre = [p.baseline for p in treated]
         post = [p.follow_up for p in treated]
@@ -115,10 +365,9 @@ def estimate(study: Study, *, seed: int) -> Estimate:
             bootstrap_replicates=BOOTSTRAP_REPLICATES,
             seed=seed,
         )
-        result = pre_post.to_dict()
-        return Estimate(
-            "pre_post", result, pre_post.n, result["warnings"], inputs_hash({"pre": pre, "post": post})
-        )
+        result = _with_report_parts(pre_post.to_dict(), study, treated, [], exposures, rounds)
+        arrays = {"pre": pre, "post": post, **_background_arrays(treated, treated, exposures, rounds)}
+        return Estimate("pre_post", result, pre_post.n, result["warnings"], inputs_hash(arrays))
     control = paired_scores(
         intervention=study.comparison_intervention,
         instrument=study.instrument,
@@ -130,11 +379,12 @@ def estimate(study: Study, *, seed: int) -> Estimate:
     treatment = [1.0] * len(treated) + [0.0] * len(control)
     baseline = [p.baseline for p in pairs]
     covariates, names = _covariates(study, pairs)
-    arrays: dict[str, list[Any]] = {
+    arrays = {
         "outcome": outcome,
         "treatment": treatment,
         "baseline": baseline,
         "covariates": covariates,
+        **_background_arrays(pairs, treated, exposures, rounds),
     }
     if study.design == Design.QUASI:
         matched = propensity_score_matching(
@@ -143,7 +393,7 @@ def estimate(study: Study, *, seed: int) -> Estimate:
             np.array([[b, *c] for b, c in zip(baseline, covariates, strict=True)], dtype=float),
             covariate_names=["baseline", *names],
         )
-        result = matched.to_dict()
+        result = _with_report_parts(matched.to_dict(), study, treated, control, exposures, rounds)
         return Estimate("matching", result, matched.n, result["warnings"], inputs_hash(arrays))
     fitted = ancova(
         np.array(outcome, dtype=float),
@@ -152,7 +402,7 @@ def estimate(study: Study, *, seed: int) -> Estimate:
         covariates=np.array(covariates, dtype=float) if names else None,
         covariate_names=names or None,
     )
-    result = fitted.to_dict()
+    result = _with_report_parts(fitted.to_dict(), study, treated, control, exposures, rounds)
     return Estimate("ancova", result, fitted.n, result["warnings"], inputs_hash(arrays))
 
 

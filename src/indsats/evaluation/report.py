@@ -1,12 +1,19 @@
 """The evaluation report of one analysis: the same context for the page and the PDF.
 
 Method in plain Danish words, the estimates with their intervals, warnings translated, a chart of the
-mean score over the rounds (SVG with a text alternative and a table), and the provenance of every number.
+mean score over the rounds (SVG with a text alternative and a table), subgroups, balance (Love plot),
+dose and fidelity, implementation and economy facts, and the provenance of every number. Every figure
+is read from the stored Analysis.result; an analysis stored before a section existed renders with a
+sentence saying so (or, for the rounds and the other modules' facts, with today's values, said so).
+
+The mid-term report ("midtvejs") is marked as interim and lists the rounds still to be measured; the
+final report ("slut") opens with a conclusion written from the estimate, its interval, the design's
+evidence level and the grade, which claims a causal effect only for a randomised design.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,9 +21,12 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from indsats.evaluation.models import Analysis, Study
+from indsats.engine.causal import BALANCE_SMD_LIMIT
+from indsats.evaluation import charts as evaluation_charts
+from indsats.evaluation import estimation
+from indsats.evaluation.models import Analysis, Design, Study
 from indsats.outcomes import charts
-from indsats.outcomes.models import Measurement, MeasurementRound
+from indsats.outcomes.models import RoundKind
 from indsats.outcomes.registry import engine_instrument
 
 WARNING_TEXTS = {
@@ -137,36 +147,377 @@ def estimate_rows(analysis: Analysis) -> list[EstimateRow]:
 
 
 def mean_scores_by_round(study: Study) -> tuple[list[str], list[tuple[str, list[float | None]]]]:
-    """Mean score per round in the intervention (and the comparison group): aggregates only."""
-    labels: list[str] = []
-    series = []
-    groups = [study.intervention] + ([study.comparison_intervention] if study.comparison_intervention else [])
-    kinds = list(
-        MeasurementRound.objects.filter(intervention=study.intervention).order_by("order", "opens_on")
+    """Mean score per round in the intervention (and the comparison group) today: aggregates only.
+
+    Used for analyses stored before the result held its own round summary."""
+    return _round_series(study, estimation.round_summary(study))
+
+
+def _round_series(
+    study: Study, rounds: list[dict[str, Any]]
+) -> tuple[list[str], list[tuple[str, list[float | None]]]]:
+    labels = [str(RoundKind(r["kind"]).label) if r["kind"] in RoundKind.values else r["kind"] for r in rounds]
+    series: list[tuple[str, list[float | None]]] = [
+        (str(study.intervention), [r.get("mean") for r in rounds])
+    ]
+    if study.comparison_intervention is not None:
+        series.append((str(study.comparison_intervention), [r.get("comparison_mean") for r in rounds]))
+    return labels, series
+
+
+def stored_rounds(analysis: Analysis) -> tuple[list[dict[str, Any]], bool]:
+    """The round summary stored with the analysis, or today's for an older analysis (and whether so)."""
+    rounds = analysis.result.get("rounds")
+    if rounds is not None:
+        return rounds, True
+    return estimation.round_summary(analysis.study), False
+
+
+def p_value_text(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return "< 0,001" if value < 0.001 else number(value, 3)
+
+
+def interval_text(low: float | None, high: float | None, digits: int = 2) -> str:
+    return _("%(low)s til %(high)s") % {"low": number(low, digits), "high": number(high, digits)}
+
+
+# --- subgroups --------------------------------------------------------------------------------------
+
+SUBGROUP_TITLES = {
+    "age_band": gettext_lazy("Aldersgruppe"),
+    "sex": gettext_lazy("Køn"),
+    "municipality": gettext_lazy("Kommune"),
+}
+
+
+SKIP_REASONS = {
+    "fewer_than_two_groups": gettext_lazy("færre end to grupper med data"),
+    "not_estimable": gettext_lazy("kunne ikke beregnes, fx fordi et baggrundsforhold er ens i hver gruppe"),
+}
+
+
+def skipped_subgroups(analysis: Analysis) -> list[str]:
+    """The subgroup variables left out, with the reason in words."""
+    return [
+        _("%(title)s: %(reason)s")
+        % {
+            "title": SUBGROUP_TITLES.get(entry["variable"], entry["variable"]),
+            "reason": SKIP_REASONS.get(entry["reason"], entry["reason"]),
+        }
+        for entry in analysis.result.get("subgroups_skipped", [])
+    ]
+
+
+def _subgroup_level(variable: str, level: str) -> str:
+    if variable == "age_band":
+        return _("%(band)s år") % {"band": level}
+    if variable == "sex":
+        return str(_("Pige") if level == "female" else _("Dreng"))
+    return level
+
+
+def subgroup_tables(analysis: Analysis) -> list[dict[str, Any]] | None:
+    """One table per subgroup variable (None for an analysis stored before subgroups were computed)."""
+    stored = analysis.result.get("subgroups")
+    if stored is None:
+        return None
+    tables = []
+    for entry in stored:
+        variable = entry["variable"]
+        df1, df2 = entry["heterogeneity_df"]
+        tables.append(
+            {
+                "variable": variable,
+                "title": str(SUBGROUP_TITLES.get(variable, variable)),
+                "has_comparison_group": entry["has_comparison_group"],
+                "rows": [
+                    {
+                        "level": _subgroup_level(variable, row["level"]),
+                        "n": row["n"],
+                        "n_treated": row["n_treated"],
+                        "n_control": row["n_control"],
+                        "estimate": number(row["estimate"]),
+                        "interval": interval_text(row["ci_low"], row["ci_high"]),
+                        "p_value": p_value_text(row["p_value"]),
+                    }
+                    for row in entry["subgroups"]
+                ],
+                "test": _("F(%(df1)s; %(df2)s) = %(f)s, p = %(p)s")
+                % {
+                    "df1": df1,
+                    "df2": df2,
+                    "f": number(entry["heterogeneity_f"]),
+                    "p": p_value_text(entry["heterogeneity_p_value"]),
+                },
+                "differs": entry["heterogeneity_p_value"] is not None
+                and entry["heterogeneity_p_value"] < 0.05,
+                "small": any(w.get("code") == "small_n" for w in entry.get("warnings", [])),
+            }
+        )
+    return tables
+
+
+# --- balance ------------------------------------------------------------------------------------------
+
+COVARIATE_LABELS = {
+    "baseline": gettext_lazy("Score før indsatsen"),
+    "age": gettext_lazy("Alder"),
+    "female": gettext_lazy("Køn (andel piger)"),
+}
+
+
+def balance_section(analysis: Analysis) -> dict[str, Any] | None:
+    """Love plot and table of the standardised mean differences (two-group designs only)."""
+    balance = analysis.result.get("balance")
+    if analysis.method == "pre_post" or not balance:
+        return None
+    matched = analysis.method == "matching"
+    points = [
+        evaluation_charts.BalancePoint(
+            str(COVARIATE_LABELS.get(b["covariate"], b["covariate"])), b["smd_before"], b["smd_after"]
+        )
+        for b in balance
+    ]
+    chart = evaluation_charts.love_plot(
+        points=points,
+        limit=BALANCE_SMD_LIMIT,
+        title=_(
+            "Standardiserede forskelle mellem grupperne pr. baggrundsforhold, før og efter matchning. "
+            "Tallene står i tabellen under grafen."
+        )
+        if matched
+        else _(
+            "Standardiserede forskelle mellem grupperne pr. baggrundsforhold. Tallene står i tabellen under "
+            "grafen."
+        ),
+        before_label=_("Før matchning") if matched else _("Alle børn"),
+        after_label=_("Efter matchning"),
     )
-    labels = [r.get_kind_display() for r in kinds]
-    for intervention in groups:
-        sums: dict[str, list[float]] = defaultdict(list)
-        for kind, scores in Measurement.objects.filter(
-            round__intervention=intervention, instrument=study.instrument
-        ).values_list("round__kind", "scores"):
-            value = scores.get(study.score_key)
-            if value is not None:
-                sums[kind].append(float(value))
-        series.append(
-            (
-                str(intervention),
-                [sum(sums[r.kind]) / len(sums[r.kind]) if sums[r.kind] else None for r in kinds],
+    rows = [
+        {
+            "label": point.label,
+            "smd_before": number(b["smd_before"]),
+            "smd_after": number(b["smd_after"]),
+            "ratio_before": number(b["variance_ratio_before"]),
+            "ratio_after": number(b["variance_ratio_after"]),
+            "poor": b["smd_after"] is not None and abs(b["smd_after"]) > BALANCE_SMD_LIMIT,
+        }
+        for point, b in zip(points, balance, strict=True)
+    ]
+    return {"chart": chart, "rows": rows, "matched": matched, "limit": number(BALANCE_SMD_LIMIT, 1)}
+
+
+# --- dose and fidelity -------------------------------------------------------------------------------
+
+
+def _band_label(name: str, band: dict[str, Any], last: bool) -> str:
+    if name == "fidelity":
+        low, high = f"{band['lower'] * 100:.0f} %", f"{band['upper'] * 100:.0f} %"
+    else:
+        low, high = f"{band['lower']:g}".replace(".", ","), f"{band['upper']:g}".replace(".", ",")
+    if last:
+        return _("%(low)s–%(high)s") % {"low": low, "high": high}
+    return _("%(low)s til under %(high)s") % {"low": low, "high": high}
+
+
+EXPOSURE_TITLES = {
+    "dose": gettext_lazy("Dosis: modtagne sessioner"),
+    "fidelity": gettext_lazy("Troskab: andel af kerneelementerne leveret som beskrevet"),
+}
+
+
+def exposure_sections(analysis: Analysis, score_name: str) -> dict[str, Any] | None:
+    """Dose- and fidelity-response of the treated children (None for an analysis stored before)."""
+    stored = analysis.result.get("exposure")
+    if stored is None:
+        return None
+    sections = []
+    for name in ("dose", "fidelity"):
+        found = stored.get(name)
+        if not found:
+            if stored.get(f"{name}_recorded"):
+                sections.append(
+                    {
+                        "name": name,
+                        "title": str(EXPOSURE_TITLES[name]),
+                        "recorded": stored[f"{name}_recorded"],
+                        "problem": True,
+                    }
+                )
+            continue
+        bands = found["bands"]
+        labels = [_band_label(name, b, i == len(bands) - 1) for i, b in enumerate(bands)]
+        per_unit = _("pr. session") if name == "dose" else _("pr. 10 procentpoint")
+        scale = 1.0 if name == "dose" else 0.1
+        chart = evaluation_charts.interval_chart(
+            points=[
+                evaluation_charts.IntervalPoint(label, b["mean"], b["ci_low"], b["ci_high"])
+                for label, b in zip(labels, bands, strict=True)
+            ],
+            title=_(
+                "Gennemsnitlig ændring i %(score)s for børn med %(what)s i hvert interval, med 95 %% "
+                "konfidensinterval. Tallene står i tabellen under grafen."
+            )
+            % {"score": score_name, "what": str(EXPOSURE_TITLES[name]).lower()},
+            y_label=_("Gennemsnitlig ændring (efter minus før)"),
+        )
+        sections.append(
+            {
+                "name": name,
+                "title": str(EXPOSURE_TITLES[name]),
+                "recorded": stored[f"{name}_recorded"],
+                "n": found["n"],
+                "slope": number(_scaled(found["estimate"], scale)),
+                "slope_interval": interval_text(
+                    _scaled(found["ci_low"], scale), _scaled(found["ci_high"], scale)
+                ),
+                "p_value": p_value_text(found["p_value"]),
+                "per_unit": per_unit,
+                "chart": chart,
+                "bands": [
+                    {
+                        "label": label,
+                        "n": b["n"],
+                        "mean": number(b["mean"]),
+                        "interval": interval_text(b["ci_low"], b["ci_high"]),
+                    }
+                    for label, b in zip(labels, bands, strict=True)
+                ],
+            }
+        )
+    return {"n_children": stored["n_children"], "sections": sections}
+
+
+def _scaled(value: float | None, scale: float) -> float | None:
+    return None if value is None else value * scale
+
+
+# --- implementation and economy ------------------------------------------------------------------------
+
+
+def process_facts(analysis: Analysis) -> tuple[dict[str, list[dict[str, str]]], bool]:
+    """Implementation and economy facts stored with the analysis, or today's for an older analysis."""
+    stored = analysis.result.get("process_facts")
+    if stored is not None:
+        return stored, True
+    return estimation.process_facts(analysis.study.intervention), False
+
+
+# --- mid-term and final ---------------------------------------------------------------------------------
+
+
+def rounds_to_come(rounds: list[dict[str, Any]]) -> list[str]:
+    """The rounds of the intervention without measurements (when the analysis ran), with their dates."""
+    return [
+        _("%(round)s (åbner %(opens)s, lukker %(closes)s)")
+        % {
+            "round": RoundKind(r["kind"]).label if r["kind"] in RoundKind.values else r["kind"],
+            "opens": datetime.date.fromisoformat(r["opens_on"]).strftime("%d.%m.%Y"),
+            "closes": datetime.date.fromisoformat(r["closes_on"]).strftime("%d.%m.%Y"),
+        }
+        for r in rounds
+        if not r.get("n")
+    ]
+
+
+def conclusion(analysis: Analysis, *, score_name: str, higher_is_better: bool) -> list[str]:
+    """The final report's conclusion in a few careful sentences: what changed, how sure, and what the
+    design lets one say about cause (only a randomised design supports a causal claim)."""
+    study = analysis.study
+    r = analysis.result
+    values = {
+        "score": score_name,
+        "estimate": number(r.get("estimate")),
+        "interval": interval_text(r.get("ci_low"), r.get("ci_high")),
+        "before": study.baseline_round.get_kind_display(),
+        "after": study.follow_up_round.get_kind_display(),
+        "comparison": study.comparison_intervention,
+        "level": analysis.evidence_level,
+        "grade": analysis.grade,
+        "proposed": analysis.proposed_grade,
+    }
+    favourable = estimation.is_favourable(r, higher_is_better=higher_is_better)
+    harmful = estimation.is_favourable(r, higher_is_better=not higher_is_better)
+    sentences: list[str] = []
+    if analysis.method == "pre_post":
+        sentences.append(
+            _(
+                "På udfaldsmålet %(score)s ændrede børnenes score sig i gennemsnit med %(estimate)s point "
+                "fra %(before)s til %(after)s (95 %% konfidensinterval %(interval)s)."
+            )
+            % values
+        )
+        if favourable:
+            sentences.append(_("Det er en forbedring, som er større end den statistiske usikkerhed."))
+        elif harmful:
+            sentences.append(_("Det er en forværring, som er større end den statistiske usikkerhed."))
+        else:
+            sentences.append(
+                _("Intervallet omfatter ingen ændring, så studiet viser ikke en sikker ændring.")
+            )
+        sentences.append(
+            _(
+                "Studiet har ingen sammenligningsgruppe. Det kan derfor ikke vise, om ændringen skyldes "
+                "indsatsen eller andet, fx at børn udvikler sig med alderen."
             )
         )
-    return labels, series
+    else:
+        sentences.append(
+            _(
+                "Ved %(after)s var forskellen mellem børnene i indsatsen og børnene i %(comparison)s "
+                "%(estimate)s point (95 %% konfidensinterval %(interval)s)."
+            )
+            % values
+        )
+        if favourable and study.design == Design.RANDOMISED:
+            sentences.append(
+                _(
+                    "Børnene er fordelt ved lodtrækning, så resultatet tyder på, at indsatsen har en gunstig "
+                    "virkning."
+                )
+            )
+        elif favourable:
+            sentences.append(
+                _(
+                    "Resultatet tyder på en gunstig virkning. Grupperne er ikke dannet ved lodtrækning, så "
+                    "forskelle mellem børnene, der ikke er målt, kan også forklare forskellen."
+                )
+            )
+        elif harmful:
+            sentences.append(
+                _(
+                    "Børnene i indsatsen klarede sig dårligere end sammenligningsgruppen, og forskellen er "
+                    "større end den statistiske usikkerhed."
+                )
+            )
+        else:
+            sentences.append(
+                _(
+                    "Intervallet omfatter ingen forskel, så studiet viser ikke, at indsatsen virker. "
+                    "Det viser heller ikke, at den ikke virker."
+                )
+            )
+    grade = (
+        _("Evaluator vurderer virkningen til %(grade)s (foreslået: %(proposed)s).")
+        if analysis.grade != analysis.proposed_grade
+        else _("Virkningen vurderes til %(grade)s.")
+    )
+    sentences.append(_("Designet giver evidensniveau %(level)s.") % values + " " + grade % values)
+    if analysis.warnings:
+        sentences.append(_("Læs resultatet med de forbehold, der står under Resultat."))
+    return sentences
 
 
 def report_context(analysis: Analysis, kind: str = "slut") -> dict[str, Any]:
     study = analysis.study
+    kind = kind if kind in REPORT_KINDS else "slut"
     engine = engine_instrument(study.instrument)
     score_name = engine.score_name(study.score_key).da
-    labels, series = mean_scores_by_round(study)
+    higher_is_better = engine.direction(study.score_key) == "higher_is_better"
+    rounds, rounds_stored = stored_rounds(analysis)
+    labels, series = _round_series(study, rounds)
     colours = [charts.OWN_COLOUR, charts.ALL_COLOUR]
     chart = charts.line_chart(
         labels=labels,
@@ -176,19 +527,32 @@ def report_context(analysis: Analysis, kind: str = "slut") -> dict[str, Any]:
         % {"score": score_name},
     )
     table = [(name, [number(v, 1) for v in values]) for name, values in series]
+    facts, facts_stored = process_facts(analysis)
     return {
         "analysis": analysis,
         "study": study,
-        "kind_label": REPORT_KINDS.get(kind, REPORT_KINDS["slut"]),
-        "kind": kind if kind in REPORT_KINDS else "slut",
+        "kind_label": REPORT_KINDS[kind],
+        "kind": kind,
         "score_name": score_name,
-        "higher_is_better": engine.direction(study.score_key) == "higher_is_better",
+        "higher_is_better": higher_is_better,
         "method_text": method_text(analysis),
         "estimates": estimate_rows(analysis),
         "warning_texts": warning_texts(analysis),
         "chart": chart,
         "chart_labels": labels,
         "chart_table": table,
+        "rounds_stored": rounds_stored,
+        "rounds_to_come": rounds_to_come(rounds) if kind == "midtvejs" else [],
+        "conclusion": conclusion(analysis, score_name=score_name, higher_is_better=higher_is_better)
+        if kind == "slut"
+        else [],
+        "subgroups": subgroup_tables(analysis),
+        "subgroups_skipped": skipped_subgroups(analysis),
+        "balance": balance_section(analysis),
+        "exposure": exposure_sections(analysis, score_name),
+        "implementation_facts": facts.get("implementation", []),
+        "economy_facts": facts.get("economy", []),
+        "facts_stored": facts_stored,
     }
 
 

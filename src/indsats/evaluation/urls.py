@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from indsats.evaluation import views
+from indsats.evaluation import views, views_cross, views_exposure
 
 app_name = "evaluation"
 
@@ -11,4 +11,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("studier/<int:pk>/beregn/", views.study_run, name="study_run"),
     path("analyser/<int:pk>/", views.analysis_report, name="analysis_report"),
     path("analyser/<int:pk>/pdf/", views.analysis_pdf, name="analysis_pdf"),
+    path("indsats/<int:intervention_pk>/dosis/", views_exposure.exposure_index, name="exposure_index"),
+    path("indsats/<int:intervention_pk>/dosis/fil/", views_exposure.exposure_import, name="exposure_import"),
+    path("indsats/<int:intervention_pk>/dosis/barn/", views_exposure.exposure_set, name="exposure_set"),
+    path("tvaergaaende/", views_cross.cross_practice_report, name="cross_practice"),
+    path("tvaergaaende/pdf/", views_cross.cross_practice_pdf, name="cross_practice_pdf"),
 ]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from indsats.engine.instruments import Instrument as EngineInstrument
 from indsats.outcomes.exporting import FORMATS
-from indsats.outcomes.models import Instrument, InstrumentList, MeasurementRound, SourceSystem
+from indsats.outcomes.models import Instrument, InstrumentList, MeasurementRound, RoundKind, SourceSystem
 
 
 class RoundChoiceField(forms.ModelChoiceField[MeasurementRound]):
@@ -175,3 +175,45 @@ class ExportForm(forms.Form):
 
 class DeleteParticipantForm(forms.Form):
     reason = forms.CharField(label=_("Begrundelse (fx anmodning om sletning)"), max_length=300)
+
+
+class RoundForm(forms.Form):
+    """A measurement round of an intervention: its kind, number in the order, and the dates its answers
+    must fall within."""
+
+    kind = forms.ChoiceField(label=_("Målepunkt"), choices=RoundKind.choices)
+    order = forms.IntegerField(
+        label=_("Rækkefølge"),
+        min_value=0,
+        max_value=100,
+        help_text=_("Runderne vises og analyseres i denne rækkefølge: før-målingen har det laveste nummer."),
+    )
+    opens_on = forms.DateField(
+        label=_("Åbner"),
+        help_text=_("Første dato, en besvarelse kan have. ÅÅÅÅ-MM-DD."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    closes_on = forms.DateField(
+        label=_("Lukker"),
+        help_text=_("Sidste dato, en besvarelse kan have. ÅÅÅÅ-MM-DD."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class RetentionForm(forms.Form):
+    retention_days = forms.IntegerField(
+        label=_("Opbevaringstid i dage"),
+        min_value=1,
+        max_value=50 * 366,
+        help_text=_("Fx 1825 dage (5 år). Regnes fra datoen for hver måling."),
+    )
+
+
+class EvaluatorAssignmentForm(forms.Form):
+    evaluator: forms.ModelChoiceField[Any] = forms.ModelChoiceField(  # type: ignore[arg-type]
+        label=_("Evaluator"), queryset=None, empty_label=_("Vælg en evaluator")
+    )
+
+    def __init__(self, *args: Any, evaluators: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["evaluator"].queryset = evaluators  # type: ignore[attr-defined]

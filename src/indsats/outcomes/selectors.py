@@ -8,31 +8,37 @@ insight) are open to the agency (VIEW_OUTCOME_AGGREGATES) and to municipalities 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from indsats.accounts.models import Organisation
+from indsats.accounts.models import Organisation, OrganisationKind
 from indsats.accounts.permissions import (
+    MANAGE_INTERVENTIONS,
     RECORD_OUTCOMES,
     VIEW_OUTCOME_AGGREGATES,
     has_permission,
+    is_agency,
     municipality_ids_of,
+    organisation_ids_of,
     restrict_to_municipalities,
 )
 from indsats.engine.effects import StatisticsInputError, analyse_pre_post
 from indsats.outcomes.models import (
     ColumnMapping,
     Enrolment,
+    EvaluatorAssignment,
     ImportJob,
     Instrument,
     InstrumentExplanation,
     Measurement,
     MeasurementRound,
     Participant,
+    RetentionPolicy,
 )
 from indsats.outcomes.registry import engine_instrument, ensure_builtin_instruments
 
@@ -289,3 +295,86 @@ def insight(
             )
         result.append(item)
     return result
+
+
+# --- set-up of result documentation per intervention -------------------------------------------------------
+#
+# Who reads an intervention's set-up (rounds, retention, evaluators): the agency, the staff of its partner
+# municipalities and the people of its assigned evaluator organisations. It is not public: the evaluators
+# and the number of measurements per round are internal, so anyone else gets a 404, not a hint.
+
+
+def can_change_setup(user: Any) -> bool:
+    return has_permission(user, MANAGE_INTERVENTIONS)
+
+
+def setup_interventions(*, user: Any) -> QuerySet[Any]:
+    """The interventions whose result documentation set-up the person may read."""
+    from indsats.interventions.models import Intervention
+
+    rows = Intervention.objects.all()
+    if can_change_setup(user) or is_agency(user):
+        return rows.order_by("name")
+    partner = Intervention.objects.filter(partnerships__municipality_id__in=municipality_ids_of(user))
+    assigned = EvaluatorAssignment.objects.filter(evaluator_id__in=organisation_ids_of(user))
+    return rows.filter(
+        Q(pk__in=partner.values("pk")) | Q(pk__in=assigned.values("intervention_id"))
+    ).order_by("name")
+
+
+def setup_intervention(*, user: Any, pk: int) -> Any:
+    """Raises DoesNotExist for an intervention the person may not read the set-up of (a 404)."""
+    return setup_interventions(user=user).select_related("owner").get(pk=pk)
+
+
+@dataclass
+class InterventionSetup:
+    intervention: Any
+    rounds: Sequence[MeasurementRound]
+    retention_days: int | None  # None: the default applies
+    default_retention_days: int
+    assignments: list[EvaluatorAssignment]
+
+    @property
+    def effective_retention_days(self) -> int:
+        return self.retention_days if self.retention_days is not None else self.default_retention_days
+
+
+def intervention_setup(*, intervention: Any, default_retention_days: int) -> InterventionSetup:
+    """Rounds (with their number of measurements), retention and evaluators: 3 queries."""
+    round_list = list(
+        MeasurementRound.objects.filter(intervention=intervention)
+        .annotate(measurement_count=Count("measurements"))
+        .order_by("order", "opens_on")
+    )
+    policy = RetentionPolicy.objects.filter(intervention=intervention).first()
+    assignments = list(
+        EvaluatorAssignment.objects.filter(intervention=intervention)
+        .select_related("evaluator")
+        .order_by("evaluator__name")
+    )
+    return InterventionSetup(
+        intervention=intervention,
+        rounds=round_list,
+        retention_days=policy.retention_days if policy else None,
+        default_retention_days=default_retention_days,
+        assignments=assignments,
+    )
+
+
+def setup_round(*, intervention: Any, pk: int) -> MeasurementRound:
+    return MeasurementRound.objects.select_related("intervention").get(intervention=intervention, pk=pk)
+
+
+def setup_assignment(*, intervention: Any, pk: int) -> EvaluatorAssignment:
+    return EvaluatorAssignment.objects.select_related("evaluator").get(intervention=intervention, pk=pk)
+
+
+def assignable_evaluators(*, intervention: Any) -> QuerySet[Organisation]:
+    """Active evaluator organisations not yet assigned to the intervention."""
+    assigned = EvaluatorAssignment.objects.filter(intervention=intervention).values("evaluator_id")
+    return (
+        Organisation.objects.filter(kind=OrganisationKind.EVALUATOR, is_active=True)
+        .exclude(pk__in=assigned)
+        .order_by("name")
+    )

@@ -15,10 +15,12 @@ import numpy as np
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from indsats.accounts.models import Organisation
+from indsats.accounts.models import Organisation, OrganisationKind
 from indsats.accounts.permissions import (
     MANAGE_INSTRUMENTS,
     MANAGE_INTERVENTIONS,
@@ -35,6 +37,7 @@ from indsats.outcomes import importing
 from indsats.outcomes.models import (
     ColumnMapping,
     Enrolment,
+    EvaluatorAssignment,
     ImportJob,
     ImportStatus,
     Instrument,
@@ -44,6 +47,7 @@ from indsats.outcomes.models import (
     MeasurementRound,
     Participant,
     RetentionPolicy,
+    RoundKind,
 )
 from indsats.outcomes.registry import engine_instrument
 
@@ -149,6 +153,86 @@ def needs_explanation(*, municipality: Organisation, intervention: Any, instrume
 # --- rounds, participants and measurements ---------------------------------------------------------------
 
 
+ROUND_KIND_RANK = {kind: rank for rank, kind in enumerate(RoundKind.values)}
+MIN_RETENTION_DAYS = 1
+MAX_RETENTION_DAYS = 50 * 366
+
+
+def _date_da(value: datetime.date) -> str:
+    return value.strftime("%d.%m.%Y")
+
+
+def _check_round(
+    *,
+    intervention: Any,
+    kind: str,
+    opens_on: datetime.date,
+    closes_on: datetime.date,
+    order: int,
+    exclude_pk: int | None = None,
+) -> None:
+    """A round fits the intervention's other rounds: its own kind and number, dates that overlap no other
+    round (an answer belongs to exactly one round), and the same order by number, by date and by kind
+    (baseline first, follow-up last). Raises ValidationError naming the field."""
+    if kind not in RoundKind.values:
+        raise ValidationError({"kind": _("Vælg et målepunkt.")})
+    if order < 0:
+        raise ValidationError({"order": _("Rækkefølgen skal være 0 eller et positivt tal.")})
+    if closes_on < opens_on:
+        raise ValidationError({"closes_on": _("Runden skal lukke samme dag som eller efter den åbner.")})
+    others = MeasurementRound.objects.filter(intervention=intervention)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    for other in others.order_by("order", "opens_on"):
+        label = other.get_kind_display()
+        if other.kind == kind:
+            raise ValidationError(
+                {"kind": _("Indsatsen har allerede en runde med målepunktet %(kind)s.") % {"kind": label}}
+            )
+        if other.order == order:
+            raise ValidationError(
+                {
+                    "order": _("Rækkefølgen %(order)s bruges allerede af runden %(kind)s.")
+                    % {"order": order, "kind": label}
+                }
+            )
+        if other.opens_on <= closes_on and opens_on <= other.closes_on:
+            raise ValidationError(
+                {
+                    "opens_on": _(
+                        "Datoerne overlapper runden %(kind)s (%(start)s til %(end)s). En besvarelse skal "
+                        "kun kunne høre til én runde."
+                    )
+                    % {"kind": label, "start": _date_da(other.opens_on), "end": _date_da(other.closes_on)}
+                }
+            )
+        if (other.order < order) != (other.opens_on < opens_on):
+            raise ValidationError(
+                {
+                    "order": _(
+                        "Rækkefølgen passer ikke med datoerne: runden %(kind)s (%(start)s til %(end)s) har "
+                        "nummer %(order)s."
+                    )
+                    % {
+                        "kind": label,
+                        "start": _date_da(other.opens_on),
+                        "end": _date_da(other.closes_on),
+                        "order": other.order,
+                    }
+                }
+            )
+        if (other.order < order) != (ROUND_KIND_RANK[other.kind] < ROUND_KIND_RANK[kind]):
+            raise ValidationError(
+                {
+                    "kind": _(
+                        "Målepunktet passer ikke med rækkefølgen: runden %(kind)s har nummer %(order)s. "
+                        "Før (baseline) kommer først, så 3, 6 og 12 måneder og til sidst opfølgning."
+                    )
+                    % {"kind": label, "order": other.order}
+                }
+            )
+
+
 @transaction.atomic
 def create_round(
     *,
@@ -159,16 +243,100 @@ def create_round(
     closes_on: datetime.date,
     order: int = 0,
 ) -> MeasurementRound:
+    """Add a measurement round to an intervention (the agency), checked against its other rounds."""
     require_permission(actor, MANAGE_INTERVENTIONS)
+    # lock the intervention's rounds so two simultaneous additions cannot both pass the overlap check
+    list(MeasurementRound.objects.select_for_update().filter(intervention=intervention))
+    _check_round(intervention=intervention, kind=kind, opens_on=opens_on, closes_on=closes_on, order=order)
     measurement_round = MeasurementRound(
         intervention=intervention, kind=kind, opens_on=opens_on, closes_on=closes_on, order=order
     )
-    if closes_on < opens_on:
-        raise ValidationError({"closes_on": _("Runden skal lukke samme dag som eller efter den åbner.")})
     measurement_round.full_clean()
     measurement_round.save()
     record_create(actor=actor, instance=measurement_round)
     return measurement_round
+
+
+@transaction.atomic
+def update_round(
+    *,
+    actor: Any,
+    measurement_round: MeasurementRound,
+    kind: str,
+    opens_on: datetime.date,
+    closes_on: datetime.date,
+    order: int,
+) -> MeasurementRound:
+    """Change a round's kind, dates or number. A round with measurements keeps its kind, and its dates
+    must still hold every measurement already made in it."""
+    require_permission(actor, MANAGE_INTERVENTIONS)
+    list(
+        MeasurementRound.objects.select_for_update().filter(intervention_id=measurement_round.intervention_id)
+    )
+    measurement_round = MeasurementRound.objects.select_related("intervention").get(pk=measurement_round.pk)
+    before = snapshot(measurement_round)
+    _check_round(
+        intervention=measurement_round.intervention,
+        kind=kind,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        order=order,
+        exclude_pk=measurement_round.pk,
+    )
+    measurements = Measurement.objects.filter(round=measurement_round)
+    if kind != measurement_round.kind and measurements.exists():
+        raise ValidationError({"kind": _("Runden har målinger, så dens målepunkt kan ikke ændres.")})
+    outside = measurements.exclude(measured_on__gte=opens_on, measured_on__lte=closes_on).count()
+    if outside:
+        raise ValidationError(
+            {
+                "opens_on": ngettext(
+                    "%(n)s måling i runden ligger uden for de nye datoer. Vælg datoer, der rummer den.",
+                    "%(n)s målinger i runden ligger uden for de nye datoer. Vælg datoer, der rummer dem.",
+                    outside,
+                )
+                % {"n": outside}
+            }
+        )
+    measurement_round.kind = kind
+    measurement_round.opens_on = opens_on
+    measurement_round.closes_on = closes_on
+    measurement_round.order = order
+    measurement_round.full_clean(validate_unique=False)
+    measurement_round.save(update_fields=["kind", "opens_on", "closes_on", "order"])
+    record_update(actor=actor, instance=measurement_round, before=before)
+    return measurement_round
+
+
+@transaction.atomic
+def delete_round(*, actor: Any, measurement_round: MeasurementRound) -> None:
+    """Delete a round that nothing uses yet. A round with measurements (or imports, or a study) stays."""
+    require_permission(actor, MANAGE_INTERVENTIONS)
+    measurement_round = MeasurementRound.objects.select_for_update().get(pk=measurement_round.pk)
+    count = Measurement.objects.filter(round=measurement_round).count()
+    if count:
+        raise ValidationError(
+            ngettext(
+                "Runden %(kind)s kan ikke slettes, fordi der er %(n)s måling i den. Målinger slettes kun "
+                "med opbevaringstiden eller på anmodning.",
+                "Runden %(kind)s kan ikke slettes, fordi der er %(n)s målinger i den. Målinger slettes "
+                "kun med opbevaringstiden eller på anmodning.",
+                count,
+            )
+            % {"kind": measurement_round.get_kind_display(), "n": count},
+            code="protected",
+        )
+    record_delete(actor=actor, instance=measurement_round)
+    try:
+        with transaction.atomic():
+            measurement_round.delete()
+    except ProtectedError as protected:
+        names = sorted({str(obj._meta.verbose_name) for obj in protected.protected_objects})
+        raise ValidationError(
+            _("Runden %(kind)s kan ikke slettes, fordi den bruges af: %(users)s.")
+            % {"kind": measurement_round.get_kind_display(), "users": ", ".join(names)},
+            code="protected",
+        ) from None
 
 
 def _cpr_validation_error(error: CprError) -> ValidationError:
@@ -556,7 +724,7 @@ def _write_rows(*, job: ImportJob, rows: importing.ValidatedRows, progress: Prog
             sexes=sexes,
         )
     else:
-        participant_ids = _ensure_participants_orm(
+        participant_ids = _ensure_participants_sql(
             municipality_id=municipality_id,
             intervention_id=intervention_id,
             codes=unique,
@@ -564,85 +732,140 @@ def _write_rows(*, job: ImportJob, rows: importing.ValidatedRows, progress: Prog
             sexes=sexes,
         )
 
-    # measurements, in batches
+    # measurements, in batches; the JSON columns are formatted vectorised, once (see _json_rows)
     band_lists = {k: v.tolist() for k, v in result.bands.items()}
     dates = rows.dates.astype("datetime64[D]").tolist()
     ages = rows.ages.tolist()
+    answer_json = _json_rows(rows.answers, "[", "]", None)
+    score_json = _json_rows(
+        np.column_stack([result.scores[k] for k in result.score_keys]), "{", "}", result.score_keys
+    )
     if connection.vendor == "postgresql":
         return _copy_measurements(
             job=job,
             participant_ids=[participant_ids[code] for code in codes],
             dates=dates,
             ages=ages,
-            answer_json=_json_rows(rows.answers, "[", "]", None),
-            score_json=_json_rows(
-                np.column_stack([result.scores[k] for k in result.score_keys]), "{", "}", result.score_keys
-            ),
+            answer_json=answer_json,
+            score_json=score_json,
             band_lists=band_lists,
             engine_version=result.engine_version,
             progress=progress,
         )
-    answers = [[None if math.isnan(v) else v for v in row] for row in rows.answers.tolist()]
-    score_lists = {
-        k: [None if math.isnan(v) else v for v in result.scores[k].tolist()] for k in result.score_keys
-    }
-    done = 0
-    for start in range(0, total, BATCH_SIZE):
-        stop = min(total, start + BATCH_SIZE)
-        Measurement.objects.bulk_create(
-            [
-                Measurement(
-                    participant_id=participant_ids[codes[i]],
-                    round_id=job.round_id,
-                    instrument_id=job.instrument_id,
-                    municipality_id=municipality_id,
-                    measured_on=dates[i],
-                    age=ages[i],
-                    answers=answers[i],
-                    scores={k: v[i] for k, v in score_lists.items()},
-                    bands={k: v[i] for k, v in band_lists.items()},
-                    engine_version=result.engine_version,
-                    import_job_id=job.pk,
-                )
-                for i in range(start, stop)
-            ]
-        )
-        done = stop
-        progress(done, total)
-    return done
+    return _insert_measurements_sql(
+        job=job,
+        participant_ids=[participant_ids[code] for code in codes],
+        dates=dates,
+        ages=ages,
+        answer_json=answer_json,
+        score_json=score_json,
+        band_json=_band_json_rows(band_lists, total),
+        engine_version=result.engine_version,
+        progress=progress,
+    )
 
 
-def _ensure_participants_orm(
+def _band_json_rows(band_lists: dict[str, list[str]], total: int) -> list[str]:
+    """Each row's bands as a JSON object. Band codes are plain identifiers (engine definitions), so they
+    need no escaping."""
+    keys = list(band_lists)
+    return ["{" + ",".join(f'"{k}":"{band_lists[k][i]}"' for k in keys) + "}" for i in range(total)]
+
+
+def _ensure_participants_sql(
     *, municipality_id: int, intervention_id: int, codes: list[str], birth_years: list[int], sexes: list[str]
 ) -> dict[str, int]:
+    """Known participants by pseudonym, new ones inserted, every one enrolled: a few statements per 5,000
+    children through the cursor (the ORM's bulk_create prepares each value in Python, 20 times slower)."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     participant_ids: dict[str, int] = {}
+
+    def known(batch: list[str]) -> dict[str, int]:
+        # plain SQL: the ORM would prepare each of the 5,000 parameters of the IN list in Python
+        placeholders = ", ".join(["%s"] * len(batch))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pseudonym, id FROM outcomes_participant "  # noqa: S608 (placeholders only)
+                f"WHERE municipality_id = %s AND pseudonym IN ({placeholders})",
+                [municipality_id, *batch],
+            )
+            return dict(cursor.fetchall())
+
     for start in range(0, len(codes), BATCH_SIZE):
-        participant_ids.update(
-            Participant.objects.filter(
-                municipality_id=municipality_id, pseudonym__in=codes[start : start + BATCH_SIZE]
-            ).values_list("pseudonym", "id")
-        )
+        participant_ids.update(known(codes[start : start + BATCH_SIZE]))
     new = [
-        Participant(municipality_id=municipality_id, pseudonym=code, birth_year=year, sex=sex)
+        (municipality_id, code, year, sex, now)
         for code, year, sex in zip(codes, birth_years, sexes, strict=True)
         if code not in participant_ids
     ]
-    for created in Participant.objects.bulk_create(new, batch_size=BATCH_SIZE):
-        participant_ids[created.pseudonym] = created.pk
+    if new:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO outcomes_participant (municipality_id, pseudonym, birth_year, sex, created_at) "
+                "VALUES (%s, %s, %s, %s, %s)",
+                new,
+            )
+        new_codes = [row[1] for row in new]
+        for start in range(0, len(new_codes), BATCH_SIZE):
+            participant_ids.update(known(new_codes[start : start + BATCH_SIZE]))
     enrolled = set(
         Enrolment.objects.filter(
             intervention_id=intervention_id, participant__municipality_id=municipality_id
         ).values_list("participant_id", flat=True)
     )
-    Enrolment.objects.bulk_create(
-        [
-            Enrolment(participant_id=pid, intervention_id=intervention_id)
-            for pid in participant_ids.values()
-            if pid not in enrolled
-        ],
-        batch_size=BATCH_SIZE,
-    )
+    missing = [(pid, intervention_id, now) for pid in participant_ids.values() if pid not in enrolled]
+    if missing:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO outcomes_enrolment (participant_id, intervention_id, created_at) "
+                "VALUES (%s, %s, %s)",
+                missing,
+            )
     return participant_ids
+
+
+def _insert_measurements_sql(
+    *,
+    job: ImportJob,
+    participant_ids: list[int],
+    dates: list[Any],
+    ages: list[int],
+    answer_json: list[str],
+    score_json: list[str],
+    band_json: list[str],
+    engine_version: str,
+    progress: ProgressCallback,
+) -> int:
+    """Databases other than PostgreSQL (SQLite in development and tests): one executemany per batch of
+    already formatted values, inside the import's transaction."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    total = len(participant_ids)
+    fixed = (job.round_id, job.instrument_id, job.municipality_id)
+    with connection.cursor() as cursor:
+        for start in range(0, total, BATCH_SIZE):
+            stop = min(total, start + BATCH_SIZE)
+            cursor.executemany(
+                "INSERT INTO outcomes_measurement (participant_id, round_id, instrument_id, municipality_id, "
+                "measured_on, age, answers, scores, bands, engine_version, import_job_id, created_at) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                [
+                    (
+                        participant_ids[i],
+                        *fixed,
+                        dates[i].isoformat(),
+                        ages[i],
+                        answer_json[i],
+                        score_json[i],
+                        band_json[i],
+                        engine_version,
+                        job.pk,
+                        now,
+                    )
+                    for i in range(start, stop)
+                ],
+            )
+            progress(stop, total)
+    return total
 
 
 def _ensure_participants_postgresql(
@@ -738,13 +961,25 @@ def _copy_measurements(
 # --- retention -------------------------------------------------------------------------------------------
 
 
+def default_retention_days() -> int:
+    """The retention period of an intervention without its own (settings.DEFAULT_RETENTION_DAYS)."""
+    return int(getattr(settings, "DEFAULT_RETENTION_DAYS", 5 * 365))
+
+
 @transaction.atomic
 def set_retention(*, actor: Any, intervention: Any, retention_days: int) -> RetentionPolicy:
+    """Set how many days an intervention's outcome data is kept; `purge_expired_outcomes` deletes older."""
     require_permission(actor, MANAGE_INTERVENTIONS)
-    policy, created = RetentionPolicy.objects.get_or_create(
-        intervention=intervention, defaults={"retention_days": retention_days}
-    )
-    if created:
+    if not MIN_RETENTION_DAYS <= retention_days <= MAX_RETENTION_DAYS:
+        raise ValidationError(
+            {
+                "retention_days": _("Opbevaringstiden skal være mellem %(low)s og %(high)s dage.")
+                % {"low": MIN_RETENTION_DAYS, "high": MAX_RETENTION_DAYS}
+            }
+        )
+    policy = RetentionPolicy.objects.select_for_update().filter(intervention=intervention).first()
+    if policy is None:
+        policy = RetentionPolicy.objects.create(intervention=intervention, retention_days=retention_days)
         record_create(actor=actor, instance=policy)
     else:
         before = snapshot(policy)
@@ -754,13 +989,44 @@ def set_retention(*, actor: Any, intervention: Any, retention_days: int) -> Rete
     return policy
 
 
+# --- evaluators ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assign_evaluator(*, actor: Any, intervention: Any, evaluator: Organisation) -> EvaluatorAssignment:
+    """Assign an evaluator organisation to an intervention: its people may then read and export the
+    intervention's pseudonymised outcome data and run its studies."""
+    require_permission(actor, MANAGE_INTERVENTIONS)
+    if evaluator.kind != OrganisationKind.EVALUATOR:
+        raise ValidationError(
+            {"evaluator": _("Kun organisationer af typen evaluator kan tilknyttes som evaluator.")}
+        )
+    if not evaluator.is_active:
+        raise ValidationError({"evaluator": _("%(name)s er ikke aktiv.") % {"name": evaluator.name}})
+    if EvaluatorAssignment.objects.filter(evaluator=evaluator, intervention=intervention).exists():
+        raise ValidationError(
+            {"evaluator": _("%(name)s er allerede tilknyttet indsatsen.") % {"name": evaluator.name}}
+        )
+    assignment = EvaluatorAssignment.objects.create(evaluator=evaluator, intervention=intervention)
+    record_create(actor=actor, instance=assignment)
+    return assignment
+
+
+@transaction.atomic
+def remove_evaluator(*, actor: Any, assignment: EvaluatorAssignment) -> None:
+    """End an evaluator organisation's assignment: its people no longer see the intervention's data."""
+    require_permission(actor, MANAGE_INTERVENTIONS)
+    record_delete(actor=actor, instance=assignment)
+    assignment.delete()
+
+
 @transaction.atomic
 def purge_expired_outcomes(*, today: datetime.date | None = None) -> dict[str, int]:
     """Delete measurements older than their intervention's retention period (the default from settings),
     then participants left without measurements. Run by `indsats purge-expired-outcomes`; audited as the
     system."""
     today = today or timezone.localdate()
-    default_days = int(getattr(settings, "DEFAULT_RETENTION_DAYS", 5 * 365))
+    default_days = default_retention_days()
     policies = dict(RetentionPolicy.objects.values_list("intervention_id", "retention_days"))
     deleted_measurements = 0
     for intervention_id in MeasurementRound.objects.values_list("intervention_id", flat=True).distinct():

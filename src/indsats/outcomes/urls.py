@@ -21,4 +21,15 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("fuldstaendighed/", views.completeness, name="completeness"),
     path("indsigt/", views.insight, name="insight"),
     path("eksport/", views.export, name="export"),
+    path("indsatser/<int:pk>/opsaetning/", views.intervention_setup, name="intervention_setup"),
+    path("indsatser/<int:pk>/runder/ny/", views.round_create, name="round_create"),
+    path("indsatser/<int:pk>/runder/<int:round_pk>/", views.round_edit, name="round_edit"),
+    path("indsatser/<int:pk>/runder/<int:round_pk>/slet/", views.round_delete, name="round_delete"),
+    path("indsatser/<int:pk>/opbevaring/", views.retention_set, name="retention_set"),
+    path("indsatser/<int:pk>/evaluatorer/", views.evaluator_assign, name="evaluator_assign"),
+    path(
+        "indsatser/<int:pk>/evaluatorer/<int:assignment_pk>/fjern/",
+        views.evaluator_remove,
+        name="evaluator_remove",
+    ),
 ]

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from indsats.accounts.permissions import (
     EXPORT_OUTCOMES,
     MANAGE_INSTRUMENTS,
+    MANAGE_INTERVENTIONS,
     RECORD_OUTCOMES,
     VIEW_OUTCOME_AGGREGATES,
     has_permission,
@@ -23,17 +24,21 @@ from indsats.accounts.permissions import (
     permissions_of,
     require_permission,
 )
+from indsats.evaluation.exposure_selectors import exposure_scope
 from indsats.outcomes import charts, exporting, selectors, services
 from indsats.outcomes.forms import (
     DeleteParticipantForm,
+    EvaluatorAssignmentForm,
     ExportForm,
     ImportForm,
     InstrumentDefinitionForm,
     InstrumentListForm,
     ParticipantForm,
     QuestionnaireForm,
+    RetentionForm,
+    RoundForm,
 )
-from indsats.outcomes.models import Instrument, InstrumentList, MeasurementRound
+from indsats.outcomes.models import Instrument, InstrumentList, MeasurementRound, RoundKind
 from indsats.outcomes.registry import engine_instrument
 
 OUTCOME_PERMISSIONS = frozenset(
@@ -80,6 +85,8 @@ def index(request: HttpRequest) -> HttpResponse:
         "interventions": _interventions(),
         "jobs": selectors.import_jobs(user=request.user) if is_municipal else [],
         "participant_count": selectors.participants(user=request.user).count() if is_municipal else 0,
+        "setup_interventions": selectors.setup_interventions(user=request.user),
+        "can_change_setup": selectors.can_change_setup(request.user),
     }
     return render(request, "outcomes/index.html", context)
 
@@ -495,3 +502,188 @@ def export(request: HttpRequest) -> HttpResponse:
             response["Content-Disposition"] = f'attachment; filename="{result.file_name}"'
             return response
     return render(request, "outcomes/export_form.html", {"form": form, "short_list": InstrumentList.SHORT})
+
+
+# --- set-up per intervention: rounds, retention, evaluators -----------------------------------------------
+
+
+def _setup_intervention_or_404(request: HttpRequest, pk: int) -> Any:
+    """The intervention, if the person may read its set-up (agency, partner municipality, assigned
+    evaluator); otherwise a 404 that gives no hint that it exists."""
+    try:
+        return selectors.setup_intervention(user=request.user, pk=pk)
+    except ObjectDoesNotExist as missing:
+        raise Http404 from missing
+
+
+def _render_setup(
+    request: HttpRequest,
+    intervention: Any,
+    *,
+    retention_form: RetentionForm | None = None,
+    evaluator_form: EvaluatorAssignmentForm | None = None,
+) -> HttpResponse:
+    setup = selectors.intervention_setup(
+        intervention=intervention, default_retention_days=services.default_retention_days()
+    )
+    can_change = selectors.can_change_setup(request.user)
+    context: dict[str, Any] = {
+        "intervention": intervention,
+        "setup": setup,
+        "can_change": can_change,
+        # The evaluation app's dose and fidelity page, for those it lets in (it decides, not this page).
+        "exposure_scope": exposure_scope(request.user, intervention),
+    }
+    if can_change:
+        context["retention_form"] = retention_form or RetentionForm(
+            initial={"retention_days": setup.effective_retention_days}
+        )
+        context["evaluator_form"] = evaluator_form or EvaluatorAssignmentForm(
+            evaluators=selectors.assignable_evaluators(intervention=intervention)
+        )
+    return render(request, "outcomes/setup.html", context)
+
+
+@login_required
+def intervention_setup(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_setup(request, _setup_intervention_or_404(request, pk))
+
+
+def _next_round_initial(intervention: Any) -> dict[str, Any]:
+    existing = list(selectors.rounds(intervention=intervention))
+    used = {r.kind for r in existing}
+    kind = next((k for k in RoundKind.values if k not in used), "")
+    return {"kind": kind, "order": max((r.order for r in existing), default=-1) + 1}
+
+
+@login_required
+def round_create(request: HttpRequest, pk: int) -> HttpResponse:
+    intervention = _setup_intervention_or_404(request, pk)
+    require_permission(request.user, MANAGE_INTERVENTIONS)
+    form = RoundForm(request.POST or None, initial=_next_round_initial(intervention))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_round(actor=request.user, intervention=intervention, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Målerunden er tilføjet."))
+            return redirect("outcomes:intervention_setup", pk=intervention.pk)
+    return render(
+        request, "outcomes/round_form.html", {"form": form, "intervention": intervention, "round": None}
+    )
+
+
+def _round_or_404(intervention: Any, round_pk: int) -> MeasurementRound:
+    try:
+        return selectors.setup_round(intervention=intervention, pk=round_pk)
+    except ObjectDoesNotExist as missing:
+        raise Http404 from missing
+
+
+@login_required
+def round_edit(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
+    intervention = _setup_intervention_or_404(request, pk)
+    require_permission(request.user, MANAGE_INTERVENTIONS)
+    measurement_round = _round_or_404(intervention, round_pk)
+    form = RoundForm(
+        request.POST or None,
+        initial={
+            "kind": measurement_round.kind,
+            "order": measurement_round.order,
+            "opens_on": measurement_round.opens_on,
+            "closes_on": measurement_round.closes_on,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_round(
+                actor=request.user, measurement_round=measurement_round, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Målerunden er ændret."))
+            return redirect("outcomes:intervention_setup", pk=intervention.pk)
+    return render(
+        request,
+        "outcomes/round_form.html",
+        {"form": form, "intervention": intervention, "round": measurement_round},
+    )
+
+
+@login_required
+@require_POST
+def round_delete(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
+    intervention = _setup_intervention_or_404(request, pk)
+    require_permission(request.user, MANAGE_INTERVENTIONS)
+    measurement_round = _round_or_404(intervention, round_pk)
+    try:
+        services.delete_round(actor=request.user, measurement_round=measurement_round)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Målerunden %(kind)s er slettet.") % {"kind": measurement_round.get_kind_display()},
+        )
+    return redirect("outcomes:intervention_setup", pk=intervention.pk)
+
+
+@login_required
+@require_POST
+def retention_set(request: HttpRequest, pk: int) -> HttpResponse:
+    intervention = _setup_intervention_or_404(request, pk)
+    require_permission(request.user, MANAGE_INTERVENTIONS)
+    form = RetentionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_retention(
+                actor=request.user,
+                intervention=intervention,
+                retention_days=form.cleaned_data["retention_days"],
+            )
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Opbevaringstiden er gemt."))
+            return redirect("outcomes:intervention_setup", pk=intervention.pk)
+    return _render_setup(request, intervention, retention_form=form)
+
+
+@login_required
+@require_POST
+def evaluator_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    intervention = _setup_intervention_or_404(request, pk)
+    require_permission(request.user, MANAGE_INTERVENTIONS)
+    form = EvaluatorAssignmentForm(
+        request.POST, evaluators=selectors.assignable_evaluators(intervention=intervention)
+    )
+    if form.is_valid():
+        try:
+            assignment = services.assign_evaluator(
+                actor=request.user, intervention=intervention, evaluator=form.cleaned_data["evaluator"]
+            )
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            messages.success(
+                request, _("%(name)s er tilknyttet som evaluator.") % {"name": assignment.evaluator.name}
+            )
+            return redirect("outcomes:intervention_setup", pk=intervention.pk)
+    return _render_setup(request, intervention, evaluator_form=form)
+
+
+@login_required
+@require_POST
+def evaluator_remove(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
+    intervention = _setup_intervention_or_404(request, pk)
+    require_permission(request.user, MANAGE_INTERVENTIONS)
+    try:
+        assignment = selectors.setup_assignment(intervention=intervention, pk=assignment_pk)
+    except ObjectDoesNotExist as missing:
+        raise Http404 from missing
+    name = assignment.evaluator.name
+    services.remove_evaluator(actor=request.user, assignment=assignment)
+    messages.success(request, _("%(name)s er ikke længere evaluator på indsatsen.") % {"name": name})
+    return redirect("outcomes:intervention_setup", pk=intervention.pk)
