@@ -141,6 +141,7 @@ ACCESS: dict[str, str] = {
             "application_detail",
             "application_edit",
             "application_letter",
+            "application_letter_pdf",
             "attachment_download",
             "grant_detail",
         )
@@ -207,6 +208,7 @@ ISOLATION_TESTED: dict[str, str] = {
             "application_detail",
             "application_edit",
             "application_letter",
+            "application_letter_pdf",
             "attachment_download",
             "grant_detail",
         )

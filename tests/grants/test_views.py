@@ -86,6 +86,7 @@ def test_another_municipality_gets_404_on_every_application_and_grant_page(
         ("application_detail", application.pk),
         ("application_edit", application.pk),
         ("application_letter", application.pk),
+        ("application_letter_pdf", application.pk),
         ("attachment_download", attachment.pk),
         ("grant_detail", grant.pk),
     ]:
@@ -147,3 +148,46 @@ def test_the_programme_overview_takes_a_fixed_number_of_queries(agency_staff, dj
     client = logged_in(agency_staff)
     with django_assert_max_num_queries(20):
         assert client.get(reverse("grants:programmes")).status_code == 200
+
+
+def test_the_award_letter_downloads_as_an_a4_pdf_with_the_amount(pool, aarhus_caseworker, agency_staff):
+    from weasyprint import HTML
+
+    from indsats.grants.letters import letter_for
+
+    application = complete_application(aarhus_caseworker, pool)
+    services.submit_application(actor=aarhus_caseworker, application=application)
+    services.award_application(
+        actor=agency_staff,
+        application=application,
+        amount=Decimal("950000"),
+        project_start=datetime.date(2026, 1, 1),
+        project_end=datetime.date(2026, 12, 31),
+    )
+    response = logged_in(aarhus_caseworker).get(
+        reverse("grants:application_letter_pdf", args=[application.pk])
+    )
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF") and response.content.rstrip().endswith(b"%%EOF")
+    assert f"tilskudsbrev-{application.pk}.pdf" in response["Content-Disposition"]
+    # The same letter laid out: A4 pages whose text holds the heading and the amount in Danish format.
+    application.refresh_from_db()
+    from django.template.loader import render_to_string
+
+    html = render_to_string(
+        "grants/letter_pdf.html", {"application": application, "letter": letter_for(application)}
+    )
+    document = HTML(string=html).render()
+    text = " ".join(
+        box.text for page in document.pages for box in page._page_box.descendants() if hasattr(box, "text")
+    )
+    assert all(round(page.width) == 794 and round(page.height) == 1123 for page in document.pages)
+    assert "Tilsagn om tilskud" in text and "950.000" in text
+
+
+def test_no_letter_pdf_before_a_decision(pool, aarhus_caseworker):
+    application = complete_application(aarhus_caseworker, pool)
+    response = logged_in(aarhus_caseworker).get(
+        reverse("grants:application_letter_pdf", args=[application.pk])
+    )
+    assert response.status_code == 404

@@ -35,3 +35,23 @@ def rejection_letter(application: Application) -> str:
             "letter_date": timezone.localtime(application.decided_at or timezone.now()).date(),
         },
     )
+
+
+def letter_for(application: Application) -> str | None:
+    """The letter the application's decision calls for, or None before a decision."""
+    from indsats.grants.models import ApplicationStatus
+
+    if application.status == ApplicationStatus.AWARDED:
+        return award_letter(application.grant)
+    if application.status == ApplicationStatus.REJECTED:
+        return rejection_letter(application)
+    return None
+
+
+def letter_pdf(application: Application, letter: str) -> bytes:
+    """The letter as an A4 PDF (WeasyPrint), from the same HTML as the page."""
+    from weasyprint import HTML
+
+    html = render_to_string("grants/letter_pdf.html", {"application": application, "letter": letter})
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf

@@ -28,6 +28,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("ansoegninger/<int:pk>/bevilg/", views.application_award, name="application_award"),
     path("ansoegninger/<int:pk>/afslaa/", views.application_reject, name="application_reject"),
     path("ansoegninger/<int:pk>/brev/", views.application_letter, name="application_letter"),
+    path("ansoegninger/<int:pk>/brev.pdf", views.application_letter_pdf, name="application_letter_pdf"),
     path("bilag/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("tilskud/", views.grant_list, name="grant_list"),
     path("tilskud/<int:pk>/", views.grant_detail, name="grant_detail"),

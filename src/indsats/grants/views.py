@@ -28,7 +28,7 @@ from indsats.accounts.permissions import (
 )
 from indsats.grants import forms, selectors, services
 from indsats.grants.allocation import AllocationForm, recommend
-from indsats.grants.letters import award_letter, rejection_letter
+from indsats.grants.letters import letter_for, letter_pdf
 from indsats.grants.models import (
     ApplicationAttachment,
     ApplicationStatus,
@@ -458,14 +458,23 @@ def application_reject(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def application_letter(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_detail(user=request.user, pk=pk)
-    if application.status == ApplicationStatus.AWARDED:
-        letter = award_letter(application.grant)
-    elif application.status == ApplicationStatus.REJECTED:
-        letter = rejection_letter(application)
-    else:
+    letter = letter_for(application)
+    if letter is None:
         raise Http404
     # The letter is rendered from our own auto-escaping template, so it is safe HTML.
     return render(request, "grants/letter.html", {"application": application, "letter": mark_safe(letter)})  # noqa: S308
+
+
+@login_required
+def application_letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_detail(user=request.user, pk=pk)
+    letter = letter_for(application)
+    if letter is None:
+        raise Http404
+    response = HttpResponse(letter_pdf(application, letter), content_type="application/pdf")
+    kind = "tilskudsbrev" if application.status == ApplicationStatus.AWARDED else "afslag"
+    response["Content-Disposition"] = f'attachment; filename="{kind}-{application.pk}.pdf"'
+    return response
 
 
 # --- grants ------------------------------------------------------------------------------------------
