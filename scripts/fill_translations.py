@@ -28,8 +28,11 @@ def main(dict_path: str) -> int:
             entry.msgstr_plural = {0: singular, 1: plural}
         elif entry.msgid in translations:
             entry.msgstr = translations[entry.msgid]
+        else:
+            continue  # a fuzzy guess stays fuzzy (and fails the translation test) until the dict names it
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
+        entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
     po.metadata["Language"] = "en"
     po.metadata["Plural-Forms"] = "nplurals=2; plural=(n != 1);"
     po.metadata["Content-Type"] = "text/plain; charset=UTF-8"

@@ -46,8 +46,8 @@ def result_workbook(result: BusinessCaseResult) -> bytes:
     if data.get("draws"):
         rows += [
             (_("Monte Carlo: middelværdi (kr.)"), data["npv_mean"], money),
-            (_("Monte Carlo: 5 %-fraktil (kr.)"), data["npv_p5"], money),
-            (_("Monte Carlo: 95 %-fraktil (kr.)"), data["npv_p95"], money),
+            (_("Monte Carlo: 5. percentil (kr.)"), data["npv_p5"], money),
+            (_("Monte Carlo: 95. percentil (kr.)"), data["npv_p95"], money),
             (_("Sandsynlighed for nettonutidsværdi over 0"), data["p_positive"], share),
         ]
     rows += [

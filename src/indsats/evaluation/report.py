@@ -113,7 +113,9 @@ def covariate_list(study: Study) -> str:
     parts = [str(_("alder"))] if study.adjust_for_age else []
     if study.adjust_for_sex:
         parts.append(str(_("køn")))
-    return " og ".join(parts)
+    if len(parts) == 2:
+        return _("%(first)s og %(second)s") % {"first": parts[0], "second": parts[1]}
+    return "".join(parts)
 
 
 def _covariate_text(study: Study) -> str:
