@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from indsats.evaluation.formatting import number
+
 WIDTH = 640
 BEFORE_COLOUR = "#6b6b6b"
 AFTER_COLOUR = "#0059b3"  # dkfds primary blue
@@ -21,7 +23,7 @@ SVG_STYLE = "max-width:100%;height:auto;font-family:IBM Plex Sans,Arial,sans-ser
 
 
 def _format(value: float, digits: int = 1) -> str:
-    return f"{value:.{digits}f}".replace("-", "−").replace(".", ",")
+    return number(value, digits)
 
 
 def _open(height: int, title: str) -> str:

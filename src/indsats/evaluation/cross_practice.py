@@ -45,8 +45,8 @@ from indsats.engine.effects import StatisticsInputError
 from indsats.engine.meta_analysis import MetaAnalysisResult, meta_analyse
 from indsats.evaluation import selectors
 from indsats.evaluation.forest_plot import ForestRow, forest_plot
+from indsats.evaluation.formatting import number, p_value_text
 from indsats.evaluation.models import Analysis, Study
-from indsats.evaluation.report import number
 from indsats.outcomes.registry import engine_instrument
 
 Z_95 = float(stats.norm.ppf(0.975))
@@ -396,12 +396,12 @@ def report_context(report: CrossPracticeReport) -> dict[str, Any]:
             "estimate": number(random.estimate),
             "interval": _interval(random.ci_low, random.ci_high),
             "prediction": _interval(random.pi_low, random.pi_high) if random.pi_low is not None else "–",
-            "p_value": "< 0,001" if random.p_value < 0.001 else number(random.p_value, 3),
+            "p_value": p_value_text(random.p_value),
             "tau2": number(random.tau2, 3),
             "i2": number(random.i2, 0),
             "q": number(random.q),
             "q_df": random.q_df,
-            "q_p_value": "< 0,001" if random.q_p_value < 0.001 else number(random.q_p_value, 3),
+            "q_p_value": p_value_text(random.q_p_value),
             "fixed_estimate": number(fixed.estimate),
             "fixed_interval": _interval(fixed.ci_low, fixed.ci_high),
             "improvement": random.ci_low > 0,

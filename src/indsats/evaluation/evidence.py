@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from indsats.evaluation.report import number
+from indsats.evaluation.formatting import interval_text, number
 from indsats.evaluation.selectors import latest_analysis_of_intervention
 from indsats.interventions.evidence import EvidenceFact, register_evidence_provider
 
@@ -30,7 +30,7 @@ def effect_study_facts(intervention: Intervention) -> list[EvidenceFact]:
     return [
         EvidenceFact(
             _("Estimat (95 % KI)"),
-            f"{number(result['estimate'])} ({number(result['ci_low'])} til {number(result['ci_high'])}), "
+            f"{number(result['estimate'])} ({interval_text(result['ci_low'], result['ci_high'])}), "
             f"n = {analysis.n}",
             source,
             url,

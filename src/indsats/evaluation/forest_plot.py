@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from indsats.evaluation.formatting import number
+
 WIDTH = 640
 LABEL_RIGHT = 186
 PLOT_LEFT, PLOT_RIGHT = 196, 436
@@ -40,7 +42,7 @@ class ForestRow:
 
 
 def _format(value: float, digits: int = 2) -> str:
-    return f"{value:.{digits}f}".replace("-", "−").replace(".", ",")
+    return number(value, digits)
 
 
 def _short(label: str) -> str:

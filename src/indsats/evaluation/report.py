@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from indsats.engine.causal import BALANCE_SMD_LIMIT
 from indsats.evaluation import charts as evaluation_charts
 from indsats.evaluation import estimation
+from indsats.evaluation.formatting import compact_number, interval_text, number, p_value_text
 from indsats.evaluation.models import Analysis, Design, Study
 from indsats.outcomes import charts
 from indsats.outcomes.models import RoundKind
@@ -51,13 +52,6 @@ WARNING_TEXTS = {
 }
 
 REPORT_KINDS = {"midtvejs": gettext_lazy("Midtvejsevaluering"), "slut": gettext_lazy("Slutevaluering")}
-
-
-def number(value: float | None, digits: int = 2) -> str:
-    """Danish decimal comma; a dash for a missing value."""
-    if value is None:
-        return "–"
-    return f"{value:.{digits}f}".replace("-", "−").replace(".", ",")
 
 
 @dataclass(frozen=True)
@@ -126,13 +120,13 @@ def _covariate_text(study: Study) -> str:
 def estimate_rows(analysis: Analysis) -> list[EstimateRow]:
     r = analysis.result
     main = _("Gennemsnitlig ændring") if analysis.method == "pre_post" else _("Forskel mellem grupperne")
-    rows = [EstimateRow(main, number(r["estimate"]), f"{number(r['ci_low'])} til {number(r['ci_high'])}")]
+    rows = [EstimateRow(main, number(r["estimate"]), interval_text(r["ci_low"], r["ci_high"]))]
     if analysis.method == "pre_post":
         rows.append(
             EstimateRow(
                 _("Standardiseret ændring (Hedges' g)"),
                 number(r["hedges_g"]),
-                f"{number(r['hedges_g_ci_low'])} til {number(r['hedges_g_ci_high'])}",
+                interval_text(r["hedges_g_ci_low"], r["hedges_g_ci_high"]),
             )
         )
         if r.get("bootstrap_ci_low") is not None:
@@ -140,7 +134,7 @@ def estimate_rows(analysis: Analysis) -> list[EstimateRow]:
                 EstimateRow(
                     _("Gennemsnitlig ændring, bootstrap-interval"),
                     number(r["estimate"]),
-                    f"{number(r['bootstrap_ci_low'])} til {number(r['bootstrap_ci_high'])}",
+                    interval_text(r["bootstrap_ci_low"], r["bootstrap_ci_high"]),
                 )
             )
     elif r.get("hedges_g") is not None:
@@ -173,16 +167,6 @@ def stored_rounds(analysis: Analysis) -> tuple[list[dict[str, Any]], bool]:
     if rounds is not None:
         return rounds, True
     return estimation.round_summary(analysis.study), False
-
-
-def p_value_text(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return "< 0,001" if value < 0.001 else number(value, 3)
-
-
-def interval_text(low: float | None, high: float | None, digits: int = 2) -> str:
-    return _("%(low)s til %(high)s") % {"low": number(low, digits), "high": number(high, digits)}
 
 
 # --- subgroups --------------------------------------------------------------------------------------
@@ -318,7 +302,7 @@ def _band_label(name: str, band: dict[str, Any], last: bool) -> str:
     if name == "fidelity":
         low, high = f"{band['lower'] * 100:.0f} %", f"{band['upper'] * 100:.0f} %"
     else:
-        low, high = f"{band['lower']:g}".replace(".", ","), f"{band['upper']:g}".replace(".", ",")
+        low, high = compact_number(band["lower"]), compact_number(band["upper"])
     if last:
         return _("%(low)s–%(high)s") % {"low": low, "high": high}
     return _("%(low)s til under %(high)s") % {"low": low, "high": high}
