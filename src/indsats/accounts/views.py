@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from indsats.accounts import selectors, services
 from indsats.accounts.forms import NewPersonForm, OrganisationForm, PersonForm, RoleForm
 from indsats.accounts.models import Membership, OrganisationKind, Region
 from indsats.accounts.permissions import MANAGE_ACCOUNTS, has_permission, require_permission
+from indsats.dashboard.form_errors import show_service_errors
 
 
 class LoginView(auth_views.LoginView):
@@ -25,15 +25,6 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
-
-
-def _apply_validation_error(form: BaseForm, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (or the form) so the user sees where."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -86,7 +77,7 @@ def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
                 )
                 messages.success(request, _("Ændringerne er gemt."))
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            show_service_errors(form, error)
         else:
             return redirect("accounts:organisation_detail", pk=organisation.pk)
     return render(request, "accounts/organisation_form.html", {"form": form, "organisation": organisation})
@@ -120,7 +111,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 role=role_form.cleaned_data["role"],
             )
         except ValidationError as error:
-            _apply_validation_error(role_form, error)
+            show_service_errors(role_form, error)
         else:
             messages.success(request, _("Rollen er givet."))
             return redirect("accounts:person_detail", pk=person.pk)
@@ -150,7 +141,7 @@ def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 person = services.update_person(actor=request.user, person=person, **data)
                 messages.success(request, _("Ændringerne er gemt."))
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            show_service_errors(form, error)
         else:
             return redirect("accounts:person_detail", pk=person.pk)
     return render(request, "accounts/person_form.html", {"form": form, "person": person})

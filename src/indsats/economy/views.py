@@ -21,6 +21,7 @@ from indsats.accounts.permissions import (
     has_permission,
     require_permission,
 )
+from indsats.dashboard.form_errors import show_service_errors
 from indsats.economy import exports, selectors, services
 from indsats.economy.documents import COST_FIELDS, OUTCOME_FIELDS, ErrorLocation, row_values
 from indsats.economy.forms import (
@@ -35,15 +36,6 @@ from indsats.economy.forms import (
 )
 from indsats.economy.models import BusinessCase, BusinessCaseResult, ResultStatus
 from indsats.economy.presentation import result_view
-
-
-def apply_validation_error(form: BaseForm, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (or the form) so the user sees where."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
 
 
 def _messages_of(error: ValidationError) -> str:
@@ -137,7 +129,7 @@ def unit_price_edit(request: HttpRequest, catalogue_pk: int, pk: int | None = No
                 services.update_unit_price(actor=request.user, price=price, **form.cleaned_data)
                 messages.success(request, _("Ændringerne er gemt."))
         except ValidationError as error:
-            apply_validation_error(form, error)
+            show_service_errors(form, error)
         else:
             return redirect("economy:catalogue_detail", pk=catalogue.pk)
     return render(
@@ -171,7 +163,7 @@ def price_index(request: HttpRequest) -> HttpResponse:
             try:
                 services.set_price_index(actor=request.user, **form.cleaned_data)
             except ValidationError as error:
-                apply_validation_error(form, error)
+                show_service_errors(form, error)
             else:
                 messages.success(request, _("Indekstallet er gemt."))
                 return redirect("economy:price_index")
@@ -232,7 +224,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
         try:
             case = services.create_business_case(actor=request.user, intervention=intervention, **data)
         except ValidationError as error:
-            apply_validation_error(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("Business casen er oprettet. Tilføj omkostninger og effekter."))
             return redirect("economy:case_edit", pk=case.pk)
@@ -285,7 +277,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except services.CaseInputError as error:
             _show_case_error(error.location, form, kept_costs, kept_outcomes)
         except ValidationError as error:
-            apply_validation_error(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("Business casen er gemt."))
             if "compute" in request.POST:

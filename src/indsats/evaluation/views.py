@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from indsats.accounts.permissions import MANAGE_STUDIES, VIEW_PORTFOLIO, has_permission
+from indsats.dashboard.form_errors import show_service_errors
 from indsats.evaluation import report, selectors, services
 from indsats.evaluation.forms import GradeForm, StudyForm
 from indsats.evaluation.models import Analysis, Study
@@ -22,14 +22,6 @@ from indsats.outcomes.registry import engine_instrument
 def _require_access(request: HttpRequest) -> None:
     if not (has_permission(request.user, MANAGE_STUDIES) or has_permission(request.user, VIEW_PORTFOLIO)):
         raise PermissionDenied("evaluation")
-
-
-def _apply_validation_error(form: BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _study_or_404(request: HttpRequest, pk: int) -> Study:
@@ -71,7 +63,7 @@ def study_create(request: HttpRequest, intervention_pk: int) -> HttpResponse:
                 actor=request.user, intervention=intervention, **form.service_arguments()
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("Effektstudiet er oprettet."))
             return redirect("evaluation:study_detail", pk=study.pk)
@@ -125,7 +117,7 @@ def analysis_report(request: HttpRequest, pk: int) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as error:
-                _apply_validation_error(form, error)
+                show_service_errors(form, error)
             else:
                 messages.success(request, _("Vurderingen er gemt."))
                 return redirect("evaluation:analysis_report", pk=analysis.pk)

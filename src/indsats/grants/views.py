@@ -26,6 +26,7 @@ from indsats.accounts.permissions import (
     organisation_ids_of,
     require_permission,
 )
+from indsats.dashboard.form_errors import show_service_errors
 from indsats.grants import forms, selectors, services
 from indsats.grants.allocation import AllocationForm, recommend
 from indsats.grants.letters import letter_for, letter_pdf
@@ -40,14 +41,6 @@ from indsats.grants.models import (
     ProgrammeYear,
     ReportingDuty,
 )
-
-
-def _apply_validation_error(form: BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
 
 
 def _error_text(error: ValidationError) -> str:
@@ -148,7 +141,7 @@ def programme_year_create(request: HttpRequest) -> HttpResponse:
             data.pop("new_programme")
             services.save_programme_year(actor=request.user, programme=programme, **data)
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("Programåret er oprettet."))
             return redirect("grants:programmes")
@@ -168,7 +161,7 @@ def initiative_create(request: HttpRequest, year_pk: int) -> HttpResponse:
         try:
             services.create_initiative(actor=request.user, programme_year=year, **form.cleaned_data)
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("Initiativet er oprettet."))
             return redirect("grants:programmes")
@@ -187,7 +180,7 @@ def pool_create(request: HttpRequest, initiative_pk: int) -> HttpResponse:
         try:
             pool = services.create_pool(actor=request.user, initiative=initiative, **form.service_kwargs())
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("Puljen er oprettet som kladde. Offentliggør den, når den er klar."))
             return redirect("grants:pool_detail", pk=pool.pk)
@@ -206,7 +199,7 @@ def pool_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_pool(actor=request.user, pool=pool, **form.service_kwargs())
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("Ændringerne er gemt."))
             return redirect("grants:pool_detail", pk=pool.pk)
@@ -256,7 +249,7 @@ def application_create(request: HttpRequest, pool_pk: int) -> HttpResponse:
         try:
             application = services.create_application(actor=request.user, pool=pool, **data)
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(
                 request, _("Ansøgningen er gemt som kladde. Upload bilagene, og indsend den før fristen.")
@@ -329,7 +322,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_application(actor=request.user, application=application, **form.cleaned_data)
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("Kladden er gemt."))
             return redirect("grants:application_detail", pk=pk)
@@ -622,7 +615,7 @@ def implementation(request: HttpRequest) -> HttpResponse:
             try:
                 service(actor=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _apply_validation_error(form, error)
+                show_service_errors(form, error)
             else:
                 messages.success(request, _("Registreringen er gemt."))
                 return redirect("grants:implementation")
@@ -651,6 +644,6 @@ def allocation(request: HttpRequest) -> HttpResponse:
         try:
             result = recommend(form)
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            show_service_errors(form, error)
     names = {c.key: c.name for c in form.cleaned_data.get("candidates", [])} if result else {}
     return render(request, "grants/allocation.html", {"form": form, "result": result, "names": names})

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -31,6 +30,7 @@ from indsats.accounts.permissions import (
     municipality_ids_of,
     require_permission,
 )
+from indsats.dashboard.form_errors import show_service_errors
 from indsats.interventions import charts, display, selectors, services
 from indsats.interventions.evidence import live_facts
 from indsats.interventions.export import portfolio_workbook
@@ -72,14 +72,6 @@ from indsats.interventions.workflow import (
     is_phase,
     transitions_from,
 )
-
-
-def _apply_validation_error(form: BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
 
 
 def _can(request: HttpRequest, permission: str) -> bool:
@@ -313,7 +305,7 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 )
                 messages.success(request, _("Ændringerne er gemt."))
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            show_service_errors(form, error)
         else:
             return redirect("interventions:detail", pk=intervention.pk)
     return render(
@@ -344,7 +336,7 @@ def phase(request: HttpRequest, pk: int) -> HttpResponse:
                 new_item=data["new_item"],
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("Fasen og tjeklisten er gemt."))
             return redirect("interventions:detail", pk=intervention.pk)
@@ -383,7 +375,7 @@ def add_related(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
             else:
                 services.add_material(actor=request.user, intervention=intervention, **data)
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("Tilføjet."))
             return redirect("interventions:detail", pk=intervention.pk)
@@ -422,7 +414,7 @@ def return_to_phase(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            show_service_errors(form, error)
         except InterventionError as error:
             form.add_error(None, error.message())
         else:
@@ -446,7 +438,7 @@ def stop(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, intervention=intervention, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            show_service_errors(form, error)
         except InterventionError as error:
             form.add_error(None, error.message())
         else:
@@ -473,7 +465,7 @@ def join(request: HttpRequest, pk: int) -> HttpResponse:
                 message=form.cleaned_data["message"],
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("Styrelsen har fået jeres anmodning om at deltage."))
             return redirect("interventions:detail", pk=intervention.pk)
@@ -541,7 +533,7 @@ def review_edit(request: HttpRequest, review_pk: int) -> HttpResponse:
         except InterventionError as error:
             messages.error(request, error.message())
         except ValidationError as error:
-            _apply_validation_error(summary_form, error)
+            show_service_errors(summary_form, error)
         else:
             if "send" in request.POST:
                 return review_submit(request, review.pk)
@@ -620,7 +612,7 @@ def review_detail(request: HttpRequest, review_pk: int) -> HttpResponse:
             except InterventionError as error:
                 form.add_error(None, error.message())
             except ValidationError as error:
-                _apply_validation_error(form, error)
+                show_service_errors(form, error)
             else:
                 messages.success(request, _("Afgørelsen er gemt, og indsatsen er flyttet."))
                 return redirect("interventions:detail", pk=review.intervention_id)
@@ -662,7 +654,7 @@ def practice_new(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("Vurderingen af praksis er gemt."))
             return redirect("interventions:detail", pk=intervention.pk)
@@ -703,7 +695,7 @@ def declaration_new(request: HttpRequest, pk: int) -> HttpResponse:
                 declared_on=form.cleaned_data["declared_on"],
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("Vidensdeklarationen er gemt."))
             return redirect(reverse("interventions:detail", args=[intervention.pk]) + "#vidensdeklaration")
@@ -738,7 +730,7 @@ def problem_area_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
         try:
             services.save_problem_area(actor=request.user, problem_area=problem_area, **form.cleaned_data)
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("Problemområdet er gemt."))
             return redirect("interventions:configuration")
@@ -758,7 +750,7 @@ def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         try:
             services.save_deliverable_template(actor=request.user, template=template, **form.cleaned_data)
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("Leverancen er gemt. Nye faser får den på tjeklisten."))
             return redirect("interventions:configuration")

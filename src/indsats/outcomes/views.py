@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from indsats.accounts.permissions import (
     permissions_of,
     require_permission,
 )
+from indsats.dashboard.form_errors import show_service_errors
 from indsats.evaluation.exposure_selectors import exposure_scope
 from indsats.outcomes import charts, exporting, selectors, services
 from indsats.outcomes.forms import (
@@ -49,14 +49,6 @@ OUTCOME_PERMISSIONS = frozenset(
 def _require_any_outcome_permission(user: Any) -> None:
     if not (permissions_of(user) & OUTCOME_PERMISSIONS):
         raise PermissionDenied("outcomes")
-
-
-def _apply_validation_error(form: BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
 
 
 def _interventions() -> Any:
@@ -141,7 +133,7 @@ def instrument_add(request: HttpRequest) -> HttpResponse:
                 list_status=form.cleaned_data["list_status"],
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("Måleredskabet er tilføjet."))
             return redirect("outcomes:instrument_list")
@@ -177,7 +169,7 @@ def participant_list(request: HttpRequest) -> HttpResponse:
                 cpr=form.cleaned_data["cpr"],
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("Barnet er registreret. Udfyld et spørgeskema herunder."))
             return redirect("outcomes:participant_detail", pk=participant.pk)
@@ -268,7 +260,7 @@ def measurement_new(request: HttpRequest, pk: int, instrument_pk: int) -> HttpRe
                 answers=form.answers(),
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("Spørgeskemaet er gemt og scoret."))
             return redirect("outcomes:participant_detail", pk=participant.pk)
@@ -345,7 +337,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
                 mapping=mapping,
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            show_service_errors(form, error)
         else:
             return redirect("outcomes:import_detail", pk=job.pk)
     return render(request, "outcomes/import_form.html", {"form": form})
@@ -496,7 +488,7 @@ def export(request: HttpRequest) -> HttpResponse:
                 fmt=form.cleaned_data["fmt"],
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            show_service_errors(form, error)
         else:
             response = HttpResponse(result.content, content_type=result.content_type)
             response["Content-Disposition"] = f'attachment; filename="{result.file_name}"'
@@ -565,7 +557,7 @@ def round_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.create_round(actor=request.user, intervention=intervention, **form.cleaned_data)
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("Målerunden er tilføjet."))
             return redirect("outcomes:intervention_setup", pk=intervention.pk)
@@ -601,7 +593,7 @@ def round_edit(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
                 actor=request.user, measurement_round=measurement_round, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("Målerunden er ændret."))
             return redirect("outcomes:intervention_setup", pk=intervention.pk)
@@ -644,7 +636,7 @@ def retention_set(request: HttpRequest, pk: int) -> HttpResponse:
                 retention_days=form.cleaned_data["retention_days"],
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("Opbevaringstiden er gemt."))
             return redirect("outcomes:intervention_setup", pk=intervention.pk)
@@ -665,7 +657,7 @@ def evaluator_assign(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, intervention=intervention, evaluator=form.cleaned_data["evaluator"]
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(
                 request, _("%(name)s er tilknyttet som evaluator.") % {"name": assignment.evaluator.name}
