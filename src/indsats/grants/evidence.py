@@ -1,15 +1,18 @@
-"""Live facts for the interventions app's gate reviews: implementation (training and support) and
-demand (applications to pools under initiatives of the intervention). Registered in ready()."""
+"""Live facts for the interventions app's gate reviews: implementation (training and support), demand
+(applications to pools under initiatives of the intervention) and economy (the money of the initiatives
+that fund it). Registered in ready()."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from indsats.grants.models import Application, ApplicationStatus
-from indsats.grants.selectors import implementation_facts
+from indsats.grants.selectors import implementation_facts, intervention_money
+from indsats.grants.services import kr
 from indsats.interventions.evidence import EvidenceFact, register_evidence_provider
 
 
@@ -49,5 +52,29 @@ def demand_from_applications(intervention: Any) -> list[EvidenceFact]:
     ]
 
 
+def funding_from_initiatives(intervention: Any) -> list[EvidenceFact]:
+    """Økonomi: what the programme has set aside for, committed to and paid out to the intervention,
+    one fact per initiative (programme year), read from the grants ledger."""
+    facts = []
+    for money in intervention_money(intervention=intervention):
+        initiative = money.initiative
+        facts.append(
+            EvidenceFact(
+                _("Initiativ ”%(name)s” (%(programme)s %(year)s)")
+                % {
+                    "name": initiative.name,
+                    "programme": initiative.programme_year.programme,
+                    "year": initiative.programme_year.year,
+                },
+                _("budget %(budget)s, bevilget %(committed)s, udbetalt %(paid)s")
+                % {"budget": kr(money.budget), "committed": kr(money.committed), "paid": kr(money.paid)},
+                _("Puljer og tilskud: programmets initiativer"),
+                reverse("grants:programmes"),
+            )
+        )
+    return facts
+
+
 register_evidence_provider("implementation", implementation_evidence)
 register_evidence_provider("demand", demand_from_applications)
+register_evidence_provider("economy", funding_from_initiatives)

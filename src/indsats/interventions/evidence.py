@@ -93,7 +93,8 @@ def demand_from_municipalities(intervention: Intervention) -> list[EvidenceFact]
 
 
 def committed_money(intervention: Intervention) -> list[EvidenceFact]:
-    """Økonomi: money committed to the intervention's phases so far (until the grants app supplies it)."""
+    """Økonomi: money committed to the intervention's phases as recorded on the phases (the grants app adds
+    the initiatives' budget, committed and paid from its ledger)."""
     from django.db.models import Sum
 
     total: Any = intervention.phase_records.aggregate(total=Sum("committed_amount"))["total"] or 0
