@@ -115,7 +115,7 @@ def standardised_effect(method: str, result: dict[str, Any]) -> tuple[float, flo
         if found is not None and found[1] > 2 and found[2] < 1:
             d, n, r = found
             return hedges_j(n - 1) * d, paired_g_variance(d=d, n=int(n), correlation=r), "paired"
-    elif method == "ancova":
+    elif method in {"ancova", "did"}:
         found = _numbers(result, "hedges_g", "n_treated", "n_control")
         if found is not None and min(found[1:]) >= 2:
             g, n1, n0 = found

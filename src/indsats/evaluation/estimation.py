@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from indsats.engine.causal import ancova, propensity_score_matching
+from indsats.engine.causal import ancova, difference_in_differences, propensity_score_matching
 from indsats.engine.effects import StatisticsInputError, analyse_pre_post
 from indsats.engine.process import dose_response, fidelity_response, subgroup_effects
 from indsats.evaluation.models import Design, Exposure, Grade, Study
@@ -386,6 +386,10 @@ def estimate(study: Study, *, seed: int) -> Estimate:
         "covariates": covariates,
         **_background_arrays(pairs, treated, exposures, rounds),
     }
+    if study.design == Design.DIFFERENCE_IN_DIFFERENCES:
+        found = difference_in_differences_of(treated, control)
+        result = _with_report_parts(found, study, treated, control, exposures, rounds)
+        return Estimate("did", result, len(treated) + len(control), result["warnings"], inputs_hash(arrays))
     if study.design == Design.QUASI:
         matched = propensity_score_matching(
             np.array(outcome, dtype=float),
@@ -404,6 +408,37 @@ def estimate(study: Study, *, seed: int) -> Estimate:
     )
     result = _with_report_parts(fitted.to_dict(), study, treated, control, exposures, rounds)
     return Estimate("ancova", result, fitted.n, result["warnings"], inputs_hash(arrays))
+
+
+def difference_in_differences_of(treated: list[Pair], control: list[Pair]) -> dict[str, Any]:
+    """The change in the intervention's children minus the change in the comparison children, from one
+    row per child and round, with standard errors clustered on the child (Bertrand, Duflo & Mullainathan
+    2004). The standardised effect is Morris's d_ppc2: the difference in mean changes over the pooled
+    baseline SD, times the small-sample correction 1 - 3 / (4 (n_T + n_C - 2) - 1) (Morris 2008,
+    Organizational Research Methods 11:364-386, eq. 8-9), so it is comparable to Hedges' g."""
+    pairs = treated + control
+    n_rows = 2 * len(pairs)
+    outcome = np.empty(n_rows)
+    outcome[0::2] = [p.baseline for p in pairs]
+    outcome[1::2] = [p.follow_up for p in pairs]
+    group = np.repeat([1.0] * len(treated) + [0.0] * len(control), 2)
+    post = np.tile([0.0, 1.0], len(pairs))
+    child = np.repeat(np.arange(len(pairs)), 2)
+    fitted = difference_in_differences(outcome, group, post, clusters=child)
+    result: dict[str, Any] = fitted.to_dict()
+    n_treated, n_control = len(treated), len(control)
+    result.update({"n_treated": n_treated, "n_control": n_control, "hedges_g": None})
+    if n_treated >= 2 and n_control >= 2:
+        pre_treated = np.array([p.baseline for p in treated])
+        pre_control = np.array([p.baseline for p in control])
+        pooled_sd = math.sqrt(
+            ((n_treated - 1) * pre_treated.var(ddof=1) + (n_control - 1) * pre_control.var(ddof=1))
+            / (n_treated + n_control - 2)
+        )
+        if pooled_sd > 0:
+            correction = 1.0 - 3.0 / (4.0 * (n_treated + n_control - 2) - 1.0)
+            result["hedges_g"] = correction * fitted.estimate / pooled_sd
+    return result
 
 
 def is_favourable(result: dict[str, Any], *, higher_is_better: bool) -> bool:

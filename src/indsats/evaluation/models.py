@@ -16,6 +16,7 @@ class Design(models.TextChoices):
     PRE_POST = "pre_post", _("Før-efter uden kontrolgruppe")
     RANDOMISED = "randomised", _("To grupper, lodtrukket (RCT)")
     QUASI = "quasi", _("Kvasi-eksperimentelt (matchet sammenligningsgruppe)")
+    DIFFERENCE_IN_DIFFERENCES = "did", _("Forskel-i-forskelle (sammenligningsgruppe målt før og efter)")
 
 
 class Grade(models.TextChoices):
@@ -82,7 +83,7 @@ class Study(models.Model):
         """Design level (SØM): 1 randomised, 2 quasi-experimental or with a control group, 3 before-after."""
         if self.design == Design.RANDOMISED:
             return 1
-        if self.design == Design.QUASI or self.comparison_intervention_id:
+        if self.design in {Design.QUASI, Design.DIFFERENCE_IN_DIFFERENCES} or self.comparison_intervention_id:
             return 2
         return 3
 

@@ -82,6 +82,17 @@ def method_text(analysis: Analysis) -> str:
             % rounds
         )
     values = {**rounds, "comparison": study.comparison_intervention, "covariates": _covariate_text(study)}
+    if analysis.method == "did":
+        return (
+            _(
+                "Børn i indsatsen og børn i %(comparison)s er målt ved målerunden %(before)s og igen ved "
+                "%(after)s. Effekten er ændringen hos børnene i indsatsen minus ændringen hos børnene i "
+                "sammenligningsgruppen (forskel-i-forskelle), med standardfejl, der tager højde for, at "
+                "hvert barn er målt to gange. Metoden forudsætter, at de to grupper ville have udviklet "
+                "sig ens uden indsatsen."
+            )
+            % values
+        )
     if analysis.method == "ancova":
         return (
             _(
@@ -119,7 +130,10 @@ def _covariate_text(study: Study) -> str:
 
 def estimate_rows(analysis: Analysis) -> list[EstimateRow]:
     r = analysis.result
-    main = _("Gennemsnitlig ændring") if analysis.method == "pre_post" else _("Forskel mellem grupperne")
+    main = {
+        "pre_post": _("Gennemsnitlig ændring"),
+        "did": _("Forskel i ændring mellem grupperne"),
+    }.get(analysis.method, _("Forskel mellem grupperne"))
     rows = [EstimateRow(main, number(r["estimate"]), interval_text(r["ci_low"], r["ci_high"]))]
     if analysis.method == "pre_post":
         rows.append(
@@ -450,13 +464,17 @@ def conclusion(analysis: Analysis, *, score_name: str, higher_is_better: bool) -
             )
         )
     else:
-        sentences.append(
-            _(
+        if analysis.method == "did":
+            sentence = _(
+                "Fra %(before)s til %(after)s ændrede børnene i indsatsen sig %(estimate)s point mere end "
+                "børnene i %(comparison)s (95 %% konfidensinterval %(interval)s)."
+            )
+        else:
+            sentence = _(
                 "Ved %(after)s var forskellen mellem børnene i indsatsen og børnene i %(comparison)s "
                 "%(estimate)s point (95 %% konfidensinterval %(interval)s)."
             )
-            % values
-        )
+        sentences.append(sentence % values)
         if favourable and study.design == Design.RANDOMISED:
             sentences.append(
                 _(

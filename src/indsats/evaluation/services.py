@@ -66,7 +66,7 @@ def _validate(
             errors[field] = _("Målerunden hører til en anden indsats. Vælg en af indsatsens egne målerunder.")
     if baseline_round.pk == follow_up_round.pk:
         errors["follow_up_round"] = _("Eftermålingen skal være en anden målerunde end førmålingen.")
-    if design in {Design.RANDOMISED, Design.QUASI} and comparison_intervention is None:
+    if design != Design.PRE_POST and comparison_intervention is None:
         errors["comparison_intervention"] = _(
             "Et design med to grupper kræver en sammenligningsgruppe. "
             "Vælg den indsats, hvis børn er kontrolgruppe."
