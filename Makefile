@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-postgres lint typecheck pytest browser-deps messages benchmarks clean
+.PHONY: install run test test-postgres lint typecheck pytest browser-deps messages benchmarks bench-deps clean
 
 install: $(VENV)/.installed node_modules/.installed messages ## idempotent: Python and front-end dependencies
 
@@ -49,8 +49,12 @@ test: lint typecheck pytest ## the whole suite (SQLite unless DATABASE_URL says 
 test-postgres: ## the same suite against the local PostgreSQL server
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/indsats} $(MAKE) test
 
-benchmarks: install ## speed and memory measurements (not part of the test suite)
+benchmarks: install bench-deps ## speed and memory measurements (not part of the test suite)
 	@for bench in benchmarks/bench_*.py; do echo "== $$bench"; $(BIN)/python $$bench || exit 1; done
+
+bench-deps: install ## the peers the benchmarks compare with (DoWhy without its scipy pin; see bench_statistics.py)
+	@$(BIN)/pip install --quiet --no-deps dowhy scikit-learn networkx sympy mpmath joblib threadpoolctl \
+		pydot causal-learn cloudpickle
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .mypy_cache .ruff_cache
