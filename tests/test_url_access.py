@@ -175,7 +175,8 @@ ACCESS: dict[str, str] = {
     **{f"evaluation:{n}": ROLE for n in ("cross_practice", "cross_practice_pdf")},
     **{f"evaluation:{n}": POST_ONLY for n in ("exposure_import", "exposure_set")},
     **{
-        f"evaluation:{n}": OBJECT for n in ("study_create", "study_detail", "analysis_report", "analysis_pdf")
+        f"evaluation:{n}": OBJECT
+        for n in ("study_create", "study_detail", "analysis_report", "analysis_pdf", "analysis_pdf_status")
     },
 }
 
@@ -234,6 +235,7 @@ ISOLATION_TESTED: dict[str, str] = {
         f"evaluation:{n}": "tests/evaluation/test_views.py::test_municipality_and_unassigned_evaluator_cannot_reach_a_study"
         for n in ("study_create", "study_detail", "analysis_report", "analysis_pdf")
     },
+    "evaluation:analysis_pdf_status": "tests/evaluation/test_pdf_tasks.py::test_municipality_caseworker_and_unassigned_evaluator_cannot_reach_the_pdf_or_its_status",
     **{
         f"outcomes:{n}": "tests/outcomes/test_setup.py::test_another_municipality_and_an_unassigned_evaluator_get_404_on_every_set_up_page"
         for n in ("intervention_setup", "round_create", "round_edit")

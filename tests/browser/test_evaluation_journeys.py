@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from indsats.demodata import DEMO_PASSWORD, load_demo
-from indsats.evaluation.models import Analysis, Study
+from indsats.evaluation.models import Analysis, RenderedReport, Study
 from indsats.outcomes.models import Instrument
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -52,9 +54,19 @@ def test_an_evaluator_sets_up_a_study_runs_it_and_reads_the_report(page, demo):
     analysis.refresh_from_db()
     assert analysis.grade == "D"
     page.check("evaluation-report-graded")
+    # The PDF is made by a background task (run at once here): a status page, then the download link.
+    with page.page.expect_navigation():
+        page.page.click("text=Hent rapporten som PDF")
+    link = page.page.locator("#pdf-status a", has_text="Hent rapporten som PDF")
+    link.wait_for()
+    page.check("evaluation-pdf-status-done")
+    with page.page.expect_download() as download:
+        link.click()
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    assert download.value.suggested_filename == f"evaluering-{analysis.pk}-slut.pdf"
 
 
-def test_a_matched_study_report_with_every_section_passes_axe(page, demo):
+def test_a_matched_study_report_with_every_section_passes_axe(page, demo, settings):
     import datetime
 
     from django.contrib.auth import get_user_model
@@ -121,3 +133,11 @@ def test_a_matched_study_report_with_every_section_passes_axe(page, demo):
     page.goto(f"/evaluering/analyser/{analysis.pk}/?type=midtvejs")
     assert "Foreløbige resultater" in page.page.content()
     page.check("evaluation-report-midterm")
+    # A worker that has not started yet: the status page shows progress and polls until the PDF is made.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    page.goto(f"/evaluering/analyser/{analysis.pk}/pdf/?type=midtvejs")
+    assert "Rapporten dannes" in page.page.content()
+    page.check("evaluation-pdf-status-running")
+    services.render_report(rendered_id=RenderedReport.objects.get(analysis=analysis, kind="midtvejs").pk)
+    page.page.locator("#pdf-status a", has_text="Hent rapporten som PDF").wait_for()
+    assert "Rapporten dannes" not in page.page.content()

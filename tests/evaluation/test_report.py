@@ -210,7 +210,10 @@ def test_randomised_ancova_report_shows_balance_before_only(
 
 
 @pytest.mark.parametrize("kind", ["slut", "midtvejs"])
-def test_an_analysis_stored_before_the_new_sections_still_renders(assigned_evaluator, pre_post, kind):
+def test_an_analysis_stored_before_the_new_sections_still_renders(
+    assigned_evaluator, pre_post, kind, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     old = {key: value for key, value in pre_post.result.items() if key not in NEW_KEYS}
     Analysis.objects.filter(pk=pre_post.pk).update(result=old)
     pre_post.refresh_from_db()
@@ -221,7 +224,10 @@ def test_an_analysis_stored_before_the_new_sections_still_renders(assigned_evalu
     assert "Analysen er beregnet, før rapporten fik undergrupper" in text
     assert "Analysen er beregnet, før rapporten fik dosis og troskab" in text
     assert "så oplysningerne er hentet nu" in text and "Uddannede medarbejdere" in text
-    pdf = client.get(reverse("evaluation:analysis_pdf", args=[pre_post.pk]) + f"?type={kind}")
+    pdf_url = reverse("evaluation:analysis_pdf", args=[pre_post.pk]) + f"?type={kind}"
+    with django_capture_on_commit_callbacks(execute=True):  # the background task renders it on commit
+        assert "Rapporten dannes" in client.get(pdf_url).text
+    pdf = client.get(pdf_url)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
 

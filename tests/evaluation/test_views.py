@@ -68,8 +68,14 @@ def test_create_form_shows_field_errors_in_danish(assigned_evaluator, interventi
     assert not Study.objects.exists()
 
 
-def test_report_pdf_contains_the_intervention_name(assigned_evaluator, analysis):
-    response = logged_in(assigned_evaluator).get(reverse("evaluation:analysis_pdf", args=[analysis.pk]))
+def test_report_pdf_contains_the_intervention_name(
+    assigned_evaluator, analysis, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    client = logged_in(assigned_evaluator)
+    with django_capture_on_commit_callbacks(execute=True):  # the background task renders it on commit
+        assert "Rapporten dannes" in client.get(reverse("evaluation:analysis_pdf", args=[analysis.pk])).text
+    response = client.get(reverse("evaluation:analysis_pdf", args=[analysis.pk]))
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF")
     document = report.report_document(analysis)

@@ -156,3 +156,59 @@ class Exposure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant} / {self.intervention}"
+
+
+class ReportKind(models.TextChoices):
+    MIDTERM = "midtvejs", _("Midtvejsevaluering")
+    FINAL = "slut", _("Slutevaluering")
+
+
+class RenderStatus(models.TextChoices):
+    QUEUED = "queued", _("I kø")
+    RUNNING = "running", _("Dannes")
+    DONE = "done", _("Færdig")
+    FAILED = "failed", _("Fejlede")
+
+
+class RenderedReport(models.Model):
+    """The PDF of one analysis's report in one kind and language, rendered by a background worker.
+
+    An analysis's numbers never change once stored, so a finished PDF is served again as it is. The file
+    is kept in the database (never under a guessable name in MEDIA) and is served only through the
+    analysis's own permission check."""
+
+    analysis = models.ForeignKey(Analysis, on_delete=models.CASCADE, related_name="rendered_reports")
+    kind = models.CharField(_("rapporttype"), max_length=10, choices=ReportKind.choices)
+    language = models.CharField(_("sprog"), max_length=10)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RenderStatus.choices, default=RenderStatus.QUEUED
+    )
+    pdf = models.BinaryField(_("PDF"), null=True, editable=False)
+    error = models.TextField(_("fejl"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("bestilt"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("færdig"), null=True, blank=True)
+
+    AUDIT_EXCLUDE = ("pdf",)
+
+    class Meta:
+        verbose_name = _("dannet rapport")
+        verbose_name_plural = _("dannede rapporter")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["analysis", "kind", "language"], name="evaluation_rendered_report_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return _("Rapport %(kind)s (%(language)s) af analyse %(id)s") % {
+            "kind": self.kind,
+            "language": self.language,
+            "id": self.analysis_id,
+        }
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {RenderStatus.DONE, RenderStatus.FAILED}

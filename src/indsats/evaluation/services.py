@@ -5,8 +5,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from indsats.accounts.models import Organisation
@@ -14,7 +16,7 @@ from indsats.audit.services import record_create, record_update, snapshot
 from indsats.engine import ENGINE_VERSION
 from indsats.engine.cpr import CprError, pseudonym, validate_cpr
 from indsats.engine.effects import StatisticsInputError
-from indsats.evaluation import estimation
+from indsats.evaluation import estimation, report
 from indsats.evaluation.exposure import (
     CPR_COLUMN,
     PSEUDONYM_COLUMN,
@@ -26,8 +28,17 @@ from indsats.evaluation.exposure import (
     shown,
 )
 from indsats.evaluation.exposure_selectors import ExposureScope, exposure_scope
-from indsats.evaluation.models import Analysis, Design, Exposure, Grade, Study
-from indsats.evaluation.selectors import can_manage_studies_of
+from indsats.evaluation.models import (
+    Analysis,
+    Design,
+    Exposure,
+    Grade,
+    RenderedReport,
+    RenderStatus,
+    ReportKind,
+    Study,
+)
+from indsats.evaluation.selectors import can_manage_studies_of, can_see_study
 from indsats.outcomes.models import Enrolment, Participant
 from indsats.outcomes.registry import engine_instrument
 from indsats.outcomes.services import pseudonym_key
@@ -488,3 +499,75 @@ def import_exposures(*, actor: Any, intervention: Any, content: bytes, file_name
         )
         setattr(result, outcome, getattr(result, outcome) + 1)
     return result
+
+
+# --- report PDFs, rendered by a background worker ------------------------------------------------------
+
+
+@transaction.atomic
+def request_report_pdf(*, actor: Any, analysis: Analysis, kind: str, language: str) -> RenderedReport:
+    """Order the PDF of an analysis's report in one kind and language from the background worker.
+
+    A PDF already ordered (queued, being rendered or done) is returned as it is: an analysis's numbers
+    never change, so one rendering serves everyone who may see the study. A failed rendering is ordered
+    again. The task is enqueued when the transaction commits."""
+    if not can_see_study(actor, analysis.study):
+        raise PermissionDenied("evaluation")
+    if kind not in ReportKind.values or language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValidationError(_("Ukendt rapporttype eller sprog."))
+    Analysis.objects.select_for_update().filter(pk=analysis.pk).first()  # one order at a time
+    rendered = (
+        RenderedReport.objects.defer("pdf").filter(analysis=analysis, kind=kind, language=language).first()
+    )
+    if rendered is None:
+        rendered = RenderedReport.objects.create(
+            analysis=analysis,
+            kind=kind,
+            language=language,
+            requested_by=actor if getattr(actor, "pk", None) else None,
+        )
+        record_create(actor=actor, instance=rendered)
+    elif rendered.status == RenderStatus.FAILED:
+        before = snapshot(rendered)
+        rendered.status = RenderStatus.QUEUED
+        rendered.error = ""
+        rendered.finished_at = None
+        rendered.save(update_fields=["status", "error", "finished_at"])
+        record_update(actor=actor, instance=rendered, before=before, message=_("Ny dannelse af rapporten."))
+    else:
+        return rendered
+    from indsats.evaluation.tasks import render_report_pdf
+
+    rendered_id = rendered.pk
+    transaction.on_commit(lambda: render_report_pdf.enqueue(rendered_id=rendered_id))
+    return rendered
+
+
+def render_report(*, rendered_id: int) -> None:
+    """Render an ordered report PDF with its language active and store it (called by the worker; the
+    permission was checked when it was ordered). Any error ends the rendering as failed, with its text."""
+    rendered = RenderedReport.objects.defer("pdf").get(pk=rendered_id)
+    if rendered.status == RenderStatus.DONE:
+        return
+    RenderedReport.objects.filter(pk=rendered_id).update(status=RenderStatus.RUNNING)
+    try:
+        analysis = Analysis.objects.select_related(
+            "study",
+            "study__intervention",
+            "study__instrument",
+            "study__baseline_round",
+            "study__follow_up_round",
+            "study__comparison_intervention",
+        ).get(pk=rendered.analysis_id)
+        with translation.override(rendered.language):
+            pdf = report.report_pdf(analysis, rendered.kind)
+    except Exception as error:  # whatever breaks the rendering is shown to the person
+        RenderedReport.objects.filter(pk=rendered_id).update(
+            status=RenderStatus.FAILED,
+            error=f"{type(error).__name__}: {error}"[:2000],
+            finished_at=timezone.now(),
+        )
+        return
+    RenderedReport.objects.filter(pk=rendered_id).update(
+        status=RenderStatus.DONE, pdf=pdf, error="", finished_at=timezone.now()
+    )

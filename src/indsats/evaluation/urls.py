@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("studier/<int:pk>/beregn/", views.study_run, name="study_run"),
     path("analyser/<int:pk>/", views.analysis_report, name="analysis_report"),
     path("analyser/<int:pk>/pdf/", views.analysis_pdf, name="analysis_pdf"),
+    path("analyser/<int:pk>/pdf/status/", views.analysis_pdf_status, name="analysis_pdf_status"),
     path("indsats/<int:intervention_pk>/dosis/", views_exposure.exposure_index, name="exposure_index"),
     path("indsats/<int:intervention_pk>/dosis/fil/", views_exposure.exposure_import, name="exposure_import"),
     path("indsats/<int:intervention_pk>/dosis/barn/", views_exposure.exposure_set, name="exposure_set"),

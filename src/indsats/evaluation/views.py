@@ -7,6 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,7 +16,7 @@ from indsats.accounts.permissions import MANAGE_STUDIES, VIEW_PORTFOLIO, has_per
 from indsats.dashboard.form_errors import show_service_errors
 from indsats.evaluation import report, selectors, services
 from indsats.evaluation.forms import GradeForm, StudyForm
-from indsats.evaluation.models import Analysis, Study
+from indsats.evaluation.models import Analysis, RenderedReport, RenderStatus, ReportKind, Study
 from indsats.interventions.models import Intervention
 from indsats.outcomes.registry import engine_instrument
 
@@ -126,10 +128,61 @@ def analysis_report(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "evaluation/report.html", context)
 
 
+def _report_kind(request: HttpRequest) -> str:
+    kind = request.GET.get("type", ReportKind.FINAL)
+    return kind if kind in ReportKind.values else ReportKind.FINAL
+
+
+def _rendered_report(analysis: Analysis, kind: str) -> RenderedReport | None:
+    """The ordered PDF of the report in the person's language (without its bytes)."""
+    return (
+        RenderedReport.objects.defer("pdf")
+        .filter(analysis=analysis, kind=kind, language=get_language())
+        .first()
+    )
+
+
 @login_required
 def analysis_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report as a PDF: served when rendered, else ordered from the background worker and a page
+    that follows its progress is shown. POST orders a failed rendering again."""
     analysis = _analysis_or_404(request, pk)
-    kind = request.GET.get("type", "slut")
-    response = HttpResponse(report.report_pdf(analysis, kind), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="evaluering-{analysis.pk}-{kind}.pdf"'
-    return response
+    kind = _report_kind(request)
+    url = reverse("evaluation:analysis_pdf", args=[analysis.pk]) + f"?type={kind}"
+    if request.method == "POST":
+        services.request_report_pdf(actor=request.user, analysis=analysis, kind=kind, language=get_language())
+        return redirect(url)
+    rendered = _rendered_report(analysis, kind)
+    if rendered is not None and rendered.status == RenderStatus.DONE:
+        pdf = RenderedReport.objects.values_list("pdf", flat=True).get(pk=rendered.pk) or b""
+        response = HttpResponse(bytes(pdf), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="evaluering-{analysis.pk}-{kind}.pdf"'
+        return response
+    if rendered is None:
+        services.request_report_pdf(actor=request.user, analysis=analysis, kind=kind, language=get_language())
+        rendered = _rendered_report(analysis, kind)  # a worker that runs at once may have finished it
+    return render(
+        request,
+        "evaluation/pdf_status.html",
+        {"analysis": analysis, "kind": kind, "rendered": rendered, "pdf_url": url},
+    )
+
+
+@login_required
+def analysis_pdf_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress fragment of an ordered report PDF, polled by htmx every second until it is done."""
+    analysis = _analysis_or_404(request, pk)
+    kind = _report_kind(request)
+    rendered = _rendered_report(analysis, kind)
+    if rendered is None:
+        raise Http404
+    return render(
+        request,
+        "evaluation/_pdf_status.html",
+        {
+            "analysis": analysis,
+            "kind": kind,
+            "rendered": rendered,
+            "pdf_url": reverse("evaluation:analysis_pdf", args=[analysis.pk]) + f"?type={kind}",
+        },
+    )
