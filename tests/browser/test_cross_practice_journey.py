@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from indsats.demodata import DEMO_PASSWORD, load_demo
-from indsats.evaluation.demo_cross import load_cross_practice
+from indsats.evaluation.demo import load_cross_practice
 from indsats.evaluation.models import Study
 
 pytestmark = pytest.mark.django_db(transaction=True)

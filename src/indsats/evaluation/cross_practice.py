@@ -45,7 +45,7 @@ from indsats.engine.effects import StatisticsInputError
 from indsats.engine.meta_analysis import MetaAnalysisResult, meta_analyse
 from indsats.evaluation import selectors
 from indsats.evaluation.forest_plot import ForestRow, forest_plot
-from indsats.evaluation.formatting import number, p_value_text
+from indsats.evaluation.formatting import interval_text, number, p_value_text
 from indsats.evaluation.models import Analysis, Study
 from indsats.outcomes.registry import engine_instrument
 
@@ -358,10 +358,6 @@ def method_paragraphs() -> list[str]:
     ]
 
 
-def _interval(low: float | None, high: float | None) -> str:
-    return _("%(low)s til %(high)s") % {"low": number(low), "high": number(high)}
-
-
 def report_context(report: CrossPracticeReport) -> dict[str, Any]:
     """Everything the page and the PDF show, formatted (Danish decimal comma)."""
     random, fixed = report.random, report.fixed
@@ -377,7 +373,7 @@ def report_context(report: CrossPracticeReport) -> dict[str, Any]:
             "instrument": str(e.study.instrument),
             "n": e.analysis.n,
             "g": number(e.g),
-            "interval": _interval(e.ci_low, e.ci_high),
+            "interval": interval_text(e.ci_low, e.ci_high),
             "variance": number(e.variance, 4),
             "weight": number(w, 1) if w is not None else "–",
             "fixed_weight": number(fw, 1) if fw is not None else "–",
@@ -394,8 +390,8 @@ def report_context(report: CrossPracticeReport) -> dict[str, Any]:
         pooled = {
             "k": random.k,
             "estimate": number(random.estimate),
-            "interval": _interval(random.ci_low, random.ci_high),
-            "prediction": _interval(random.pi_low, random.pi_high) if random.pi_low is not None else "–",
+            "interval": interval_text(random.ci_low, random.ci_high),
+            "prediction": interval_text(random.pi_low, random.pi_high) if random.pi_low is not None else "–",
             "p_value": p_value_text(random.p_value),
             "tau2": number(random.tau2, 3),
             "i2": number(random.i2, 0),
@@ -403,7 +399,7 @@ def report_context(report: CrossPracticeReport) -> dict[str, Any]:
             "q_df": random.q_df,
             "q_p_value": p_value_text(random.q_p_value),
             "fixed_estimate": number(fixed.estimate),
-            "fixed_interval": _interval(fixed.ci_low, fixed.ci_high),
+            "fixed_interval": interval_text(fixed.ci_low, fixed.ci_high),
             "improvement": random.ci_low > 0,
             "harm": random.ci_high < 0,
         }

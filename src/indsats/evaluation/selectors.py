@@ -4,19 +4,24 @@ a study reads every municipality's (pseudonymised) scores."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from django.db.models import QuerySet
 
+from indsats.accounts.models import Organisation
 from indsats.accounts.permissions import (
     MANAGE_STUDIES,
+    RECORD_OUTCOMES,
     VIEW_PORTFOLIO,
     has_permission,
     is_agency,
+    municipality_ids_of,
     organisation_ids_of,
 )
-from indsats.evaluation.models import Analysis, Study
-from indsats.outcomes.models import EvaluatorAssignment
+from indsats.evaluation.exposure import export_code
+from indsats.evaluation.models import Analysis, Exposure, Study
+from indsats.outcomes.models import EvaluatorAssignment, Participant
 
 
 def assigned_intervention_ids(user: Any) -> set[int]:
@@ -56,7 +61,8 @@ def can_see_study(user: Any, study: Study) -> bool:
     return studies(user=user).filter(pk=study.pk).exists()
 
 
-def analysis_detail(*, user: Any, pk: int) -> Analysis:
+def analyses_with_study() -> QuerySet[Analysis]:
+    """Analyses with the study rows a report reads (intervention, instrument, rounds, comparison)."""
     return Analysis.objects.select_related(
         "study",
         "study__intervention",
@@ -64,7 +70,11 @@ def analysis_detail(*, user: Any, pk: int) -> Analysis:
         "study__baseline_round",
         "study__follow_up_round",
         "study__comparison_intervention",
-    ).get(pk=pk, study__in=studies(user=user))
+    )
+
+
+def analysis_detail(*, user: Any, pk: int) -> Analysis:
+    return analyses_with_study().get(pk=pk, study__in=studies(user=user))
 
 
 def latest_analysis(*, study: Study) -> Analysis | None:
@@ -89,3 +99,167 @@ def manageable_interventions(*, user: Any) -> list[Any]:
     if is_agency(user):
         return list(rows)
     return list(rows.filter(pk__in=assigned_intervention_ids(user)))
+
+
+# --- dose and fidelity (Exposure), scoped to who is asking -------------------------------------------
+#
+# Who may record a child's dose and fidelity in an intervention, and see what:
+# * the agency and the evaluators assigned to the intervention (can_manage_studies_of): every
+#   municipality's children. The agency sees aggregates only (never a single child); an assigned evaluator
+#   also sees the children by the ``deltager`` code of their exports.
+# * municipality staff who register participants (RECORD_OUTCOMES): their own municipality's children in
+#   the intervention, by the short pseudonym shown elsewhere in Indsats, and only when at least one of
+#   their children takes part (otherwise the page does not exist for them: a 404, not a hint).
+
+Mode = Literal["agency", "evaluator", "municipality"]
+
+
+@dataclass(frozen=True)
+class ExposureScope:
+    intervention: Any
+    mode: Mode
+    municipality_ids: frozenset[int] | None  # None: every municipality
+
+    @property
+    def uses_cpr(self) -> bool:
+        """Municipality staff identify their children by CPR number (or the short pseudonym)."""
+        return self.mode == "municipality"
+
+    @property
+    def shows_children(self) -> bool:
+        return self.mode != "agency"
+
+
+def exposure_scope(user: Any, intervention: Any) -> ExposureScope | None:
+    """What the person may do with dose and fidelity in the intervention; None: nothing (a 404)."""
+    if can_manage_studies_of(user, intervention):
+        return ExposureScope(intervention, "agency" if is_agency(user) else "evaluator", None)
+    if not has_permission(user, RECORD_OUTCOMES):
+        return None
+    own = municipality_ids_of(user)
+    if (
+        not own
+        or not Participant.objects.filter(
+            municipality_id__in=own, enrolments__intervention=intervention
+        ).exists()
+    ):
+        return None
+    return ExposureScope(intervention, "municipality", own)
+
+
+def participants_in_scope(scope: ExposureScope) -> QuerySet[Participant]:
+    """The children enrolled in the intervention that the scope covers."""
+    rows = Participant.objects.filter(enrolments__intervention=scope.intervention).select_related(
+        "municipality"
+    )
+    if scope.municipality_ids is not None:
+        rows = rows.filter(municipality_id__in=scope.municipality_ids)
+    return rows.order_by("municipality__name", "pseudonym")
+
+
+def exposures_by_participant(scope: ExposureScope) -> dict[int, Exposure]:
+    rows = Exposure.objects.filter(intervention=scope.intervention)
+    if scope.municipality_ids is not None:
+        rows = rows.filter(participant__municipality_id__in=scope.municipality_ids)
+    return {exposure.participant_id: exposure for exposure in rows}
+
+
+def participant_code(scope: ExposureScope, participant: Participant, key: bytes) -> str:
+    """The code a person knows the child by: the short pseudonym (municipality) or the export code."""
+    if scope.mode == "municipality":
+        return participant.short_code
+    return export_code(participant.pseudonym, scope.intervention.pk, key)
+
+
+@dataclass(frozen=True)
+class MunicipalitySummary:
+    """How many of a municipality's children in the intervention have a dose and a fidelity recorded."""
+
+    name: str
+    children: int
+    with_sessions: int
+    with_fidelity: int
+    mean_sessions: float | None
+    mean_fidelity: float | None
+
+    @property
+    def without_sessions(self) -> int:
+        return self.children - self.with_sessions
+
+    @property
+    def without_fidelity(self) -> int:
+        return self.children - self.with_fidelity
+
+
+def _summary(name: str, children: list[int], exposures: dict[int, Exposure]) -> MunicipalitySummary:
+    sessions = [e.sessions for pid in children if (e := exposures.get(pid)) and e.sessions is not None]
+    fidelity = [e.fidelity for pid in children if (e := exposures.get(pid)) and e.fidelity is not None]
+    return MunicipalitySummary(
+        name=name,
+        children=len(children),
+        with_sessions=len(sessions),
+        with_fidelity=len(fidelity),
+        mean_sessions=sum(sessions) / len(sessions) if sessions else None,
+        mean_fidelity=sum(fidelity) / len(fidelity) if fidelity else None,
+    )
+
+
+def municipality_summaries(scope: ExposureScope) -> tuple[list[MunicipalitySummary], MunicipalitySummary]:
+    """Per municipality in the scope, and for all municipalities in the intervention together (counts and
+    means only: no child can be told apart in them)."""
+    enrolled = Participant.objects.filter(enrolments__intervention=scope.intervention).values_list(
+        "pk", "municipality_id"
+    )
+    by_municipality: dict[int, list[int]] = {}
+    for participant_id, municipality_id in enrolled:
+        by_municipality.setdefault(municipality_id, []).append(participant_id)
+    exposures = {e.participant_id: e for e in Exposure.objects.filter(intervention=scope.intervention)}
+    names = dict(Organisation.objects.filter(pk__in=list(by_municipality)).values_list("pk", "name"))
+    visible = [
+        municipality_id
+        for municipality_id in by_municipality
+        if scope.municipality_ids is None or municipality_id in scope.municipality_ids
+    ]
+    rows = sorted(
+        (_summary(names[m], by_municipality[m], exposures) for m in visible), key=lambda row: row.name
+    )
+    everyone = [pid for children in by_municipality.values() for pid in children]
+    return rows, _summary("", everyone, exposures)
+
+
+@dataclass(frozen=True)
+class ChildRow:
+    participant_id: int
+    code: str
+    municipality: str
+    sessions: int | None
+    fidelity: float | None
+
+
+def child_rows(scope: ExposureScope, key: bytes) -> list[ChildRow]:
+    """The children the person may see, with their values (none for the agency: aggregates only)."""
+    if not scope.shows_children:
+        return []
+    exposures = exposures_by_participant(scope)
+    rows = []
+    for participant in participants_in_scope(scope):
+        exposure = exposures.get(participant.pk)
+        rows.append(
+            ChildRow(
+                participant_id=participant.pk,
+                code=participant_code(scope, participant, key),
+                municipality=participant.municipality.name,
+                sessions=exposure.sessions if exposure else None,
+                fidelity=exposure.fidelity if exposure else None,
+            )
+        )
+    return sorted(rows, key=lambda row: (row.municipality, row.code))
+
+
+def participant_by_code(scope: ExposureScope, code: str, key: bytes) -> Participant | None:
+    """The child in the scope whose export code (evaluators, the agency) is ``code``."""
+    wanted = code.strip().lower()
+    for participant in participants_in_scope(scope):
+        if participant_code(scope, participant, key) == wanted:
+            return participant
+    return None

@@ -16,7 +16,7 @@ from indsats.audit.services import record_create, record_update, snapshot
 from indsats.engine import ENGINE_VERSION
 from indsats.engine.cpr import CprError, pseudonym, validate_cpr
 from indsats.engine.effects import StatisticsInputError
-from indsats.evaluation import estimation, report
+from indsats.evaluation import estimation, report, selectors
 from indsats.evaluation.exposure import (
     CPR_COLUMN,
     PSEUDONYM_COLUMN,
@@ -27,7 +27,6 @@ from indsats.evaluation.exposure import (
     parse_exposure_file,
     shown,
 )
-from indsats.evaluation.exposure_selectors import ExposureScope, exposure_scope
 from indsats.evaluation.models import (
     Analysis,
     Design,
@@ -38,7 +37,7 @@ from indsats.evaluation.models import (
     ReportKind,
     Study,
 )
-from indsats.evaluation.selectors import can_manage_studies_of, can_see_study
+from indsats.evaluation.selectors import ExposureScope, can_manage_studies_of, can_see_study, exposure_scope
 from indsats.outcomes.models import Enrolment, Participant
 from indsats.outcomes.registry import engine_instrument
 from indsats.outcomes.services import pseudonym_key
@@ -551,14 +550,7 @@ def render_report(*, rendered_id: int) -> None:
         return
     RenderedReport.objects.filter(pk=rendered_id).update(status=RenderStatus.RUNNING)
     try:
-        analysis = Analysis.objects.select_related(
-            "study",
-            "study__intervention",
-            "study__instrument",
-            "study__baseline_round",
-            "study__follow_up_round",
-            "study__comparison_intervention",
-        ).get(pk=rendered.analysis_id)
+        analysis = selectors.analyses_with_study().get(pk=rendered.analysis_id)
         with translation.override(rendered.language):
             pdf = report.report_pdf(analysis, rendered.kind)
     except Exception as error:  # whatever breaks the rendering is shown to the person

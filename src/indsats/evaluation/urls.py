@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from indsats.evaluation import views, views_cross, views_exposure
+from indsats.evaluation import views
 
 app_name = "evaluation"
 
@@ -12,9 +12,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("analyser/<int:pk>/", views.analysis_report, name="analysis_report"),
     path("analyser/<int:pk>/pdf/", views.analysis_pdf, name="analysis_pdf"),
     path("analyser/<int:pk>/pdf/status/", views.analysis_pdf_status, name="analysis_pdf_status"),
-    path("indsats/<int:intervention_pk>/dosis/", views_exposure.exposure_index, name="exposure_index"),
-    path("indsats/<int:intervention_pk>/dosis/fil/", views_exposure.exposure_import, name="exposure_import"),
-    path("indsats/<int:intervention_pk>/dosis/barn/", views_exposure.exposure_set, name="exposure_set"),
-    path("tvaergaaende/", views_cross.cross_practice_report, name="cross_practice"),
-    path("tvaergaaende/pdf/", views_cross.cross_practice_pdf, name="cross_practice_pdf"),
+    path("indsats/<int:intervention_pk>/dosis/", views.exposure_index, name="exposure_index"),
+    path("indsats/<int:intervention_pk>/dosis/fil/", views.exposure_import, name="exposure_import"),
+    path("indsats/<int:intervention_pk>/dosis/barn/", views.exposure_set, name="exposure_set"),
+    path("tvaergaaende/", views.cross_practice_report, name="cross_practice"),
+    path("tvaergaaende/pdf/", views.cross_practice_pdf, name="cross_practice_pdf"),
 ]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -14,11 +16,19 @@ from django.views.decorators.http import require_POST
 
 from indsats.accounts.permissions import MANAGE_STUDIES, VIEW_PORTFOLIO, has_permission
 from indsats.dashboard.form_errors import show_service_errors
-from indsats.evaluation import report, selectors, services
-from indsats.evaluation.forms import GradeForm, StudyForm
+from indsats.evaluation import cross_practice, report, selectors, services
+from indsats.evaluation.forms import (
+    CrossPracticeForm,
+    ExposureChildForm,
+    ExposureUploadForm,
+    GradeForm,
+    StudyForm,
+)
 from indsats.evaluation.models import Analysis, RenderedReport, RenderStatus, ReportKind, Study
+from indsats.evaluation.selectors import ExposureScope
 from indsats.interventions.models import Intervention
 from indsats.outcomes.registry import engine_instrument
+from indsats.outcomes.services import pseudonym_key
 
 
 def _require_access(request: HttpRequest) -> None:
@@ -186,3 +196,142 @@ def analysis_pdf_status(request: HttpRequest, pk: int) -> HttpResponse:
             "pdf_url": reverse("evaluation:analysis_pdf", args=[analysis.pk]) + f"?type={kind}",
         },
     )
+
+
+# --- dose and fidelity -------------------------------------------------------------------------------
+
+
+def _scope_or_404(request: HttpRequest, intervention_pk: int) -> ExposureScope:
+    """404 for an intervention that does not exist and for one the person has nothing to do with."""
+    intervention = Intervention.objects.filter(pk=intervention_pk).first()
+    scope = selectors.exposure_scope(request.user, intervention) if intervention else None
+    if scope is None:
+        raise Http404
+    return scope
+
+
+def _page(
+    request: HttpRequest,
+    scope: ExposureScope,
+    *,
+    upload_form: ExposureUploadForm | None = None,
+    child_form: ExposureChildForm | None = None,
+    result: services.ExposureImport | None = None,
+) -> HttpResponse:
+    rows, total = selectors.municipality_summaries(scope)
+    context: dict[str, Any] = {
+        "intervention": scope.intervention,
+        "scope": scope,
+        "summaries": rows,
+        "total": total,
+        "children": selectors.child_rows(scope, pseudonym_key()),
+        "upload_form": upload_form or ExposureUploadForm(),
+        "child_form": child_form or ExposureChildForm(scope=scope),
+        "result": result,
+    }
+    return render(request, "evaluation/exposure_index.html", context)
+
+
+@login_required
+def exposure_index(request: HttpRequest, intervention_pk: int) -> HttpResponse:
+    return _page(request, _scope_or_404(request, intervention_pk))
+
+
+@login_required
+@require_POST
+def exposure_import(request: HttpRequest, intervention_pk: int) -> HttpResponse:
+    scope = _scope_or_404(request, intervention_pk)
+    form = ExposureUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _page(request, scope, upload_form=form)
+    upload = form.cleaned_data["file"]
+    result = services.import_exposures(
+        actor=request.user, intervention=scope.intervention, content=upload.read(), file_name=upload.name
+    )
+    if not result.is_valid:
+        return _page(request, scope, upload_form=form, result=result)
+    messages.success(
+        request,
+        _("Filen er indlæst: %(created)s nye, %(updated)s ændrede og %(unchanged)s uændrede børn.")
+        % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+    )
+    return redirect("evaluation:exposure_index", intervention_pk=scope.intervention.pk)
+
+
+@login_required
+@require_POST
+def exposure_set(request: HttpRequest, intervention_pk: int) -> HttpResponse:
+    scope = _scope_or_404(request, intervention_pk)
+    form = ExposureChildForm(request.POST, scope=scope)
+    if form.is_valid():
+        participant = form.cleaned_data.get("participant")
+        if participant is None:
+            participant = selectors.participant_by_code(scope, form.cleaned_data["code"], pseudonym_key())
+            if participant is None:
+                form.add_error(
+                    "code", _("Koden findes ikke blandt børnene i indsatsen. Tjek koden i eksporten.")
+                )
+        if participant is not None:
+            try:
+                services.record_exposure(
+                    actor=request.user,
+                    intervention=scope.intervention,
+                    participant=participant,
+                    sessions=form.cleaned_data["sessions"],
+                    fidelity=form.cleaned_data["fidelity"],
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, _("Barnets dosis og troskab er gemt."))
+                return redirect("evaluation:exposure_index", intervention_pk=scope.intervention.pk)
+    return _page(request, scope, child_form=form)
+
+
+# --- the report across practices ---------------------------------------------------------------------
+
+STUDY_PARAMETER = "studie"
+CHOSEN_PARAMETER = "valgt"
+
+
+def _requested_ids(query: QueryDict) -> set[int]:
+    return {int(value) for value in query.getlist(STUDY_PARAMETER) if value.isdigit()}
+
+
+def _selection(request: HttpRequest, *, strict: bool) -> tuple[list[Study], list[Study]]:
+    """(the studies the person may choose from, the chosen ones). Without a choice in the address every
+    study that may be chosen is; with ``strict`` an id the person may not see is a 404."""
+    selectable = list(cross_practice.selectable_studies(user=request.user))
+    if CHOSEN_PARAMETER not in request.GET and STUDY_PARAMETER not in request.GET:
+        return selectable, selectable
+    requested = _requested_ids(request.GET)
+    chosen = [study for study in selectable if study.pk in requested]
+    if strict and len(chosen) != len(requested):
+        raise Http404
+    return selectable, chosen
+
+
+@login_required
+def cross_practice_report(request: HttpRequest) -> HttpResponse:
+    _require_access(request)
+    selectable, chosen = _selection(request, strict=False)
+    form = CrossPracticeForm(
+        {STUDY_PARAMETER: [str(s.pk) for s in chosen], CHOSEN_PARAMETER: "1"}, studies=selectable
+    )
+    form.is_valid()
+    context = cross_practice.report_context(cross_practice.build_report(chosen))
+    query = QueryDict(mutable=True)
+    query.setlist(STUDY_PARAMETER, [str(s.pk) for s in chosen])
+    context.update({"form": form, "selectable": selectable, "pdf_query": query.urlencode()})
+    return render(request, "evaluation/cross_practice.html", context)
+
+
+@login_required
+def cross_practice_pdf(request: HttpRequest) -> HttpResponse:
+    _require_access(request)
+    _selectable, chosen = _selection(request, strict=True)
+    context = cross_practice.report_context(cross_practice.build_report(chosen))
+    response = HttpResponse(cross_practice.report_pdf(context), content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="evaluering-tvaergaaende.pdf"'
+    return response

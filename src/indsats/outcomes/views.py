@@ -24,7 +24,7 @@ from indsats.accounts.permissions import (
     require_permission,
 )
 from indsats.dashboard.form_errors import show_service_errors
-from indsats.evaluation.exposure_selectors import exposure_scope
+from indsats.evaluation.selectors import exposure_scope
 from indsats.outcomes import charts, exporting, selectors, services
 from indsats.outcomes.forms import (
     DeleteParticipantForm,
