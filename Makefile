@@ -37,6 +37,7 @@ run: install ## start Indsats on SQLite with demo data (and one background worke
 lint: install
 	$(BIN)/ruff check
 	$(BIN)/ruff format --check
+	$(BIN)/lint-imports --no-logo
 
 typecheck: install
 	$(BIN)/mypy

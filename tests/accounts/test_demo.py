@@ -3,8 +3,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 
+from indsats.accounts.demo import DEMO_USERS
 from indsats.accounts.models import Membership, Organisation, OrganisationKind, User
-from indsats.demodata import DEMO_USERS, load_demo
+from indsats.dashboard.demo import load_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from indsats.demodata import DEMO_PASSWORD, load_demo
+from indsats.accounts.demo import DEMO_PASSWORD
+from indsats.dashboard.demo import load_demo
 from indsats.evaluation.demo import load_cross_practice
 from indsats.evaluation.models import Study
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from indsats.demodata import DEMO_PASSWORD, load_demo
+from indsats.accounts.demo import DEMO_PASSWORD
+from indsats.dashboard.demo import load_demo
 from indsats.evaluation.models import Analysis, RenderedReport, Study
 from indsats.outcomes.models import Instrument
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from indsats.demodata import DEMO_PASSWORD, load_demo
+from indsats.accounts.demo import DEMO_PASSWORD
+from indsats.dashboard.demo import load_demo
 from indsats.evaluation.models import Exposure, Study
 from indsats.outcomes import services as outcome_services
 from indsats.outcomes.models import Participant

@@ -2,8 +2,9 @@
 
 import pytest
 
+from indsats.accounts.demo import DEMO_PASSWORD
 from indsats.accounts.models import Organisation
-from indsats.demodata import DEMO_PASSWORD, load_demo
+from indsats.dashboard.demo import load_demo
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from indsats.demodata import DEMO_PASSWORD, load_demo
+from indsats.accounts.demo import DEMO_PASSWORD
+from indsats.dashboard.demo import load_demo
 from indsats.interventions.models import GateReview, Intervention, ReviewStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -131,7 +131,7 @@ def test_a_price_of_another_edition_is_not_found_under_this_one(agency_staff):
 
 
 def test_demo_catalogue_labels_its_prices_as_illustrative(agency_staff):
-    from indsats.demodata import DemoContext
+    from indsats.accounts.demo import DemoContext
     from indsats.economy import demo
 
     context = DemoContext(scale=1, seed=1, log=lambda _m: None)
@@ -142,7 +142,7 @@ def test_demo_catalogue_labels_its_prices_as_illustrative(agency_staff):
 
 
 def test_demo_builds_and_computes_business_cases_for_the_demo_interventions(economist):
-    from indsats.demodata import DemoContext
+    from indsats.accounts.demo import DemoContext
     from indsats.economy import demo
     from indsats.economy.models import BusinessCaseResult
     from tests.economy.factories import InterventionFactory

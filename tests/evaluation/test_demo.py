@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from indsats.demodata import load_demo
+from indsats.dashboard.demo import load_demo
 from indsats.evaluation.models import Analysis, Study
 
 pytestmark = pytest.mark.django_db

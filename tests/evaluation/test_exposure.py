@@ -490,7 +490,7 @@ def test_the_forms_need_a_csrf_token(children, intervention, aarhus_caseworker):
 
 
 def test_the_demo_gives_the_studied_children_a_dose_that_goes_with_their_improvement():
-    from indsats.demodata import load_demo
+    from indsats.dashboard.demo import load_demo
     from indsats.evaluation.models import Study
     from indsats.outcomes.models import Measurement
 

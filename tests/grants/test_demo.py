@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from indsats.demodata import load_demo
+from indsats.dashboard.demo import load_demo
 from indsats.grants.models import ApplicationStatus, Grant, Initiative, Pool, ProgrammeYear
 
 

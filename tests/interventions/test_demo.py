@@ -1,6 +1,6 @@
 import pytest
 
-from indsats.demodata import load_demo
+from indsats.dashboard.demo import load_demo
 from indsats.interventions.models import (
     ChecklistItem,
     GateReview,
@@ -46,7 +46,7 @@ def test_a_submitted_demo_review_is_ready_for_the_gate():
 
 def test_demo_interventions_are_deterministic_and_grow_with_scale():
     from indsats.accounts import demo as accounts_demo
-    from indsats.demodata import DemoContext
+    from indsats.accounts.demo import DemoContext
     from indsats.interventions import demo
 
     base = DemoContext(scale=1, seed=1, log=lambda _message: None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indsats.demodata import load_demo
+from indsats.dashboard.demo import load_demo
 from indsats.outcomes.models import EvaluatorAssignment, InstrumentExplanation, Measurement, MeasurementRound
 
 pytestmark = pytest.mark.django_db

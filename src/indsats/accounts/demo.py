@@ -1,21 +1,69 @@
-"""Demo organisations and people: the agency, all 98 municipalities, an evaluator, a foundation, the
-steering group, and one log-in per role (see indsats.demodata.DEMO_USERS)."""
+"""Demo organisations and people, and what every app's demo loader shares.
+
+The foundation's part of `indsats demo`: the agency, all 98 municipalities, an evaluator, a foundation,
+the steering group, and one log-in per role (DEMO_USERS). `DemoContext` is what `dashboard.demo.load_demo`
+hands each app's `demo.load(context)`: the scale, the seed, one random generator, and the objects that
+earlier loaders made. Every loader must be deterministic for a given seed and grow with `context.scale`
+(1 = a small realistic installation). Demo writes go through the services where practical, so the audit
+trail is populated as in real use.
+"""
 
 from __future__ import annotations
 
+import csv
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
 from indsats.accounts.models import Membership, Organisation, OrganisationKind, Role, User
 from indsats.audit.services import record_create
-from indsats.demodata import (
-    AGENCY_NAME,
-    DEMO_PASSWORD,
-    DEMO_USERS,
-    EVALUATOR_NAME,
-    FOUNDATION_NAME,
-    STEERING_GROUP_NAME,
-    DemoContext,
-    municipality_name,
-    municipality_rows,
-)
+
+DEMO_PASSWORD = "indsats-demo-2026"  # noqa: S105 - printed for demo log-ins; refused in production mode
+
+AGENCY_NAME = "Social- og Boligstyrelsen"
+STEERING_GROUP_NAME = "Den faglige styregruppe for udviklings- og investeringsprogrammet"
+EVALUATOR_NAME = "Evalueringshuset (demo)"
+FOUNDATION_NAME = "Fonden for Børns Trivsel (demo)"
+
+# username, first name, last name, role, organisation
+DEMO_USERS: list[tuple[str, str, str, str, str]] = [
+    ("admin", "Anne", "Administrator", "agency_admin", AGENCY_NAME),
+    ("styrelse", "Søren", "Styrelsesen", "agency_staff", AGENCY_NAME),
+    ("kommune-aarhus", "Karen", "Kommunesen", "municipality_manager", "Aarhus Kommune"),
+    ("sagsbehandler-aarhus", "Sara", "Sagsbehandler", "caseworker", "Aarhus Kommune"),
+    ("sagsbehandler-odense", "Ole", "Odensen", "caseworker", "Odense Kommune"),
+    ("evaluator", "Eva", "Evaluator", "evaluator", EVALUATOR_NAME),
+    ("okonom", "Øjvind", "Økonom", "economist", EVALUATOR_NAME),
+    ("styregruppe", "Stine", "Styregruppe", "steering_group", STEERING_GROUP_NAME),
+    ("fond", "Frida", "Fondsen", "foundation", FOUNDATION_NAME),
+]
+
+
+@dataclass
+class DemoContext:
+    scale: int
+    seed: int
+    log: Callable[[str], None]
+    rng: random.Random = field(init=False)
+    objects: dict[str, Any] = field(default_factory=dict)  # shared between loaders: "agency", "users", ...
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)  # noqa: S311 - demo data, not security
+
+
+def municipality_rows() -> list[dict[str, str]]:
+    """The 98 Danish municipalities with their official codes and region codes."""
+    path = Path(__file__).parent / "data" / "municipalities.csv"
+    with path.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def municipality_name(short_name: str) -> str:
+    """The official name: 'Aarhus Kommune', but 'Københavns Kommune'."""
+    return "Københavns Kommune" if short_name == "København" else f"{short_name} Kommune"
+
 
 FIRST_NAMES = ["Mette", "Lars", "Hanne", "Jens", "Camilla", "Mads", "Louise", "Peter", "Sofie", "Anders"]
 LAST_NAMES = ["Jensen", "Nielsen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen"]

@@ -15,7 +15,7 @@ from indsats.accounts import selectors, services
 from indsats.accounts.forms import NewPersonForm, OrganisationForm, PersonForm, RoleForm
 from indsats.accounts.models import Membership, OrganisationKind, Region
 from indsats.accounts.permissions import MANAGE_ACCOUNTS, has_permission, require_permission
-from indsats.dashboard.form_errors import show_service_errors
+from indsats.ui.service_calls import show_service_errors
 
 
 class LoginView(auth_views.LoginView):

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "indsats.accounts",
     "indsats.audit",
+    "indsats.ui",
     "indsats.dashboard",
     "indsats.interventions",
     "indsats.grants",

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from indsats.accounts.models import Membership, Organisation, User
 from indsats.accounts.permissions import MANAGE_ACCOUNTS, VIEW_ALL_AUDIT, has_permission, memberships_of
 from indsats.audit.models import AuditEntry
-from indsats.dashboard.panels import Panel, panels_for, register_panel
+from indsats.ui.panels import Panel, panels_for, register_panel
 
 
 @dataclass

@@ -12,8 +12,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from indsats.accounts.demo import DemoContext
 from indsats.audit.services import record_create
-from indsats.demodata import DemoContext
 from indsats.economy import services
 from indsats.economy.models import PriceCatalogue, PriceIndex, UnitPrice
 

@@ -9,9 +9,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from indsats.accounts.permissions import MANAGE_BUSINESS_CASES, has_permission
-from indsats.dashboard.panels import Panel, register_panel
 from indsats.economy.models import BusinessCase, BusinessCaseResult, ResultStatus
 from indsats.economy.selectors import can_read_business_cases
+from indsats.ui.panels import Panel, register_panel
 
 
 @register_panel

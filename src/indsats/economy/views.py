@@ -21,7 +21,6 @@ from indsats.accounts.permissions import (
     has_permission,
     require_permission,
 )
-from indsats.dashboard.form_errors import show_service_errors
 from indsats.economy import exports, selectors, services
 from indsats.economy.documents import COST_FIELDS, OUTCOME_FIELDS, ErrorLocation, row_values
 from indsats.economy.forms import (
@@ -36,6 +35,7 @@ from indsats.economy.forms import (
 )
 from indsats.economy.models import BusinessCase, BusinessCaseResult, ResultStatus
 from indsats.economy.presentation import result_view
+from indsats.ui.service_calls import show_service_errors
 
 
 def _messages_of(error: ValidationError) -> str:

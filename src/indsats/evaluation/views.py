@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from indsats.accounts.permissions import MANAGE_STUDIES, VIEW_PORTFOLIO, has_permission
-from indsats.dashboard.form_errors import show_service_errors
 from indsats.evaluation import cross_practice, report, selectors, services
 from indsats.evaluation.forms import (
     CrossPracticeForm,
@@ -29,6 +28,7 @@ from indsats.evaluation.selectors import ExposureScope
 from indsats.interventions.models import Intervention
 from indsats.outcomes.registry import engine_instrument
 from indsats.outcomes.services import pseudonym_key
+from indsats.ui.service_calls import show_service_errors
 
 
 def _require_access(request: HttpRequest) -> None:

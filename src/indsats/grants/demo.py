@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from indsats.demodata import DemoContext
+from indsats.accounts.demo import DemoContext
 from indsats.grants import services
 from indsats.grants.models import SupportKind
 

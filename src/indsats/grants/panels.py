@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from indsats.accounts.permissions import APPLY_FOR_GRANTS, MANAGE_POOLS, has_permission
-from indsats.dashboard.panels import Panel, register_panel
 from indsats.grants import selectors
 from indsats.grants.models import Application, ApplicationStatus, Pool, PoolStatus
+from indsats.ui.panels import Panel, register_panel
 
 
 @register_panel

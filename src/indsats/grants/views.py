@@ -26,7 +26,6 @@ from indsats.accounts.permissions import (
     organisation_ids_of,
     require_permission,
 )
-from indsats.dashboard.form_errors import show_service_errors
 from indsats.grants import forms, selectors, services
 from indsats.grants.allocation import AllocationForm, recommend
 from indsats.grants.letters import letter_for, letter_pdf
@@ -41,6 +40,7 @@ from indsats.grants.models import (
     ProgrammeYear,
     ReportingDuty,
 )
+from indsats.ui.service_calls import show_service_errors
 
 
 def _error_text(error: ValidationError) -> str:

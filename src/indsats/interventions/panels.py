@@ -14,9 +14,9 @@ from indsats.accounts.permissions import (
     has_permission,
     municipality_ids_of,
 )
-from indsats.dashboard.panels import Panel, register_panel
 from indsats.interventions.models import GateReview, Intervention, Partnership, ReviewStatus
 from indsats.interventions.workflow import PHASES
+from indsats.ui.panels import Panel, register_panel
 
 
 @register_panel

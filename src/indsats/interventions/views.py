@@ -30,7 +30,6 @@ from indsats.accounts.permissions import (
     municipality_ids_of,
     require_permission,
 )
-from indsats.dashboard.form_errors import show_service_errors
 from indsats.interventions import charts, display, selectors, services
 from indsats.interventions.evidence import live_facts
 from indsats.interventions.export import portfolio_workbook
@@ -72,6 +71,7 @@ from indsats.interventions.workflow import (
     is_phase,
     transitions_from,
 )
+from indsats.ui.service_calls import show_service_errors
 
 
 def _can(request: HttpRequest, permission: str) -> bool:

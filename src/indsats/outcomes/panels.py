@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from indsats.accounts.permissions import RECORD_OUTCOMES, has_permission, municipality_ids_of
-from indsats.dashboard.panels import Panel, register_panel
 from indsats.outcomes.models import Measurement, Participant
+from indsats.ui.panels import Panel, register_panel
 
 
 @register_panel

@@ -23,7 +23,6 @@ from indsats.accounts.permissions import (
     permissions_of,
     require_permission,
 )
-from indsats.dashboard.form_errors import show_service_errors
 from indsats.evaluation.selectors import exposure_scope
 from indsats.outcomes import charts, exporting, selectors, services
 from indsats.outcomes.forms import (
@@ -40,6 +39,7 @@ from indsats.outcomes.forms import (
 )
 from indsats.outcomes.models import Instrument, InstrumentList, MeasurementRound, RoundKind
 from indsats.outcomes.registry import engine_instrument
+from indsats.ui.service_calls import show_service_errors
 
 OUTCOME_PERMISSIONS = frozenset(
     {RECORD_OUTCOMES, VIEW_OUTCOME_AGGREGATES, EXPORT_OUTCOMES, MANAGE_INSTRUMENTS}

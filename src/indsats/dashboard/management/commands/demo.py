@@ -8,8 +8,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.test.utils import override_settings
 
+from indsats.accounts.demo import DEMO_PASSWORD, DEMO_USERS
 from indsats.accounts.models import Organisation
-from indsats.demodata import DEMO_PASSWORD, DEMO_USERS, load_demo
+from indsats.dashboard.demo import load_demo
 
 
 class Command(BaseCommand):

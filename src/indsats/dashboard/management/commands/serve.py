@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from indsats.demodata import DEMO_PASSWORD, DEMO_USERS
+from indsats.accounts.demo import DEMO_PASSWORD, DEMO_USERS
 
 
 class Command(BaseCommand):
