@@ -4,10 +4,10 @@ Run on demand (not part of the test suite):
 
     .venv/bin/python benchmarks/bench_statistics.py
 
-* Meta-analysis: ``indsats.engine.meta_analysis.meta_analyse`` (DerSimonian-Laird) against
+* Meta-analysis: ``indsats.engine.statistics.meta_analysis.meta_analyse`` (DerSimonian-Laird) against
   ``statsmodels.stats.meta_analysis.combine_effects(method_re="dl")`` on the same 200 studies, repeated;
   the pooled estimates are checked to agree before the clocks are compared.
-* Matching: ``indsats.engine.causal.propensity_score_matching`` (logit score, 1:1 nearest neighbour
+* Matching: ``indsats.engine.statistics.causal.propensity_score_matching`` (logit score, 1:1 nearest neighbour
   with replacement, ATT) against DoWhy's ``backdoor.propensity_score_matching`` on the NSW treated plus
   CPS comparison men (16,177 rows; the causaldata package), and against a plain statsmodels Logit plus
   scikit-learn NearestNeighbors matching. DoWhy is a benchmark-only tool, not a project dependency:
@@ -29,8 +29,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from indsats.engine.causal import propensity_score_matching
-from indsats.engine.meta_analysis import meta_analyse
+from indsats.engine.statistics.causal import propensity_score_matching
+from indsats.engine.statistics.meta_analysis import meta_analyse
 
 COVARIATES = [
     "age", "agesq", "agecube", "educ", "educsq", "marr", "nodegree", "black", "hisp", "re74", "re75",

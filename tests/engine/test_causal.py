@@ -11,7 +11,9 @@ import pytest
 import statsmodels.api as sm
 from scipy.special import logit
 
-from indsats.engine.causal import (
+from indsats.engine.base.errors import StatisticsInputError
+from indsats.engine.base.warnings import POOR_BALANCE, PRE_TRENDS
+from indsats.engine.statistics.causal import (
     ancova,
     covariate_balance,
     difference_in_differences,
@@ -20,12 +22,7 @@ from indsats.engine.causal import (
     propensity_score_matching,
     weight_by_propensity,
 )
-from indsats.engine.effects import (
-    POOR_BALANCE,
-    PRE_TRENDS,
-    StatisticsInputError,
-    compare_groups,
-)
+from indsats.engine.statistics.two_groups import compare_groups
 
 # A tiny matching example worked by hand: four comparison children, four treated (the last one is
 # outside the comparison group's range of scores, so off the common support).

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from indsats.engine.discounting import (
+from indsats.engine.investment.discounting import (
     DEFAULT_SCHEDULE_NAME,
     DiscountScheduleError,
     discount_factors,

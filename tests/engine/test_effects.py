@@ -9,16 +9,12 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from indsats.engine.effects import (
-    HEAVY_MISSINGNESS,
-    SMALL_N,
-    StatisticsInputError,
-    analyse_pre_post,
-    compare_groups,
-    fit_linear_model,
-    hedges_g,
-    jacobson_truax_cutoff,
-)
+from indsats.engine.base.errors import StatisticsInputError
+from indsats.engine.base.linear_model import fit_linear_model
+from indsats.engine.base.warnings import HEAVY_MISSINGNESS, SMALL_N
+from indsats.engine.statistics.effect_sizes import hedges_g
+from indsats.engine.statistics.pre_post import analyse_pre_post, jacobson_truax_cutoff
+from indsats.engine.statistics.two_groups import compare_groups
 
 
 def _paired_scores(

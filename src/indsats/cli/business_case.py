@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from indsats.engine.investment import MAX_DRAWS, CaseError, compute_case, parse_case
+from indsats.engine.investment.model import MAX_DRAWS, CaseError, compute_case, parse_case
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2

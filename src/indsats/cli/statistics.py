@@ -18,7 +18,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from indsats.engine.causal import (
+from indsats.engine.base.arrays import FloatArray
+from indsats.engine.base.errors import StatisticsInputError
+from indsats.engine.base.warnings import AnalysisWarning
+from indsats.engine.statistics.causal import (
     AncovaResult,
     CovariateBalance,
     MatchingResult,
@@ -27,8 +30,8 @@ from indsats.engine.causal import (
     inverse_probability_weighting,
     propensity_score_matching,
 )
-from indsats.engine.effects import AnalysisWarning, FloatArray, StatisticsInputError, analyse_pre_post
-from indsats.engine.meta_analysis import meta_analyse
+from indsats.engine.statistics.meta_analysis import meta_analyse
+from indsats.engine.statistics.pre_post import analyse_pre_post
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2

@@ -48,7 +48,7 @@ import numpy.typing as npt
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from indsats.engine import ENGINE_VERSION
-from indsats.engine.effects import AnalysisWarning
+from indsats.engine.base.warnings import AnalysisWarning
 
 __all__ = [
     "AllocationConstraints",

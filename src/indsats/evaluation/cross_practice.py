@@ -7,20 +7,18 @@ fixed-effect estimate beside it. A practice (intervention) enters once: with sev
 intervention the one with the newest analysis is used, because two analyses of the same children are
 not independent.
 
-Where the variance comes from, by the method the analysis stored:
+Where the variance comes from, by the method the analysis stored (the formulas, with their sources, are
+in engine.statistics.effect_sizes):
 
-* ``pre_post`` (one group, before and after): d = mean change / S_within with
-  S_within = S_change / sqrt(2 (1 - r)); V_d = (1/n + d^2 / (2 n)) 2 (1 - r); g = J d, V_g = J^2 V_d,
-  J = 1 - 3 / (4 df - 1), df = n - 1 (Borenstein et al. 2009, Introduction to Meta-Analysis,
-  eqs. 4.27-4.28 and 4.22-4.24). d, r and n are read from the stored result.
-* ``ancova`` (two groups, adjusted): the stored g is the adjusted difference over the pooled SD of the
-  outcome times J (What Works Clearinghouse 2020); V_d = (n1 + n2) / (n1 n2) + d^2 / (2 (n1 + n2)),
-  V_g = J^2 V_d, df = n1 + n2 - 2 (Hedges & Olkin 1985; Borenstein et al. 2009, eqs. 4.20-4.24). It
-  ignores the precision the covariates add, so it errs on the side of too little weight.
-* ``matching`` (propensity-score matching; no SD of the outcome is stored): d from the test statistic,
-  d = t sqrt(1/n1 + 1/n2) with t = estimate / SE and n1, n2 the matched children in each group
-  (Borenstein et al. 2009, ch. 7; Lipsey & Wilson 2001, table B10), then g and V_g as for two groups.
-* anything else with a stored g and its 95 % interval: V_g = ((high - low) / (2 z_0.975))^2.
+* ``pre_post`` (one group, before and after): g and V_g for paired data from the stored d, r and n
+  (``paired_g_variance``).
+* ``ancova`` and ``did`` (two groups): the stored g with V_g for two independent groups
+  (``two_group_g_variance``). For ANCOVA it ignores the precision the covariates add, so it errs on
+  the side of too little weight.
+* ``matching`` (propensity-score matching; no SD of the outcome is stored): g from the test statistic
+  t = estimate / SE and the matched children in each group (``g_from_t``), then V_g as for two groups.
+* anything else with a stored g and its 95 % interval: the variance behind that interval
+  (``variance_from_interval``).
 """
 
 from __future__ import annotations
@@ -38,18 +36,23 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from scipy import stats
-
 from indsats.engine import ENGINE_VERSION
-from indsats.engine.effects import StatisticsInputError
-from indsats.engine.meta_analysis import MetaAnalysisResult, meta_analyse
+from indsats.engine.base.errors import StatisticsInputError
+from indsats.engine.statistics.effect_sizes import (
+    g_from_t,
+    hedges_correction,
+    normal_interval,
+    paired_g_variance,
+    two_group_g_variance,
+    variance_from_interval,
+)
+from indsats.engine.statistics.meta_analysis import MetaAnalysisResult, meta_analyse
 from indsats.evaluation import selectors
 from indsats.evaluation.forest_plot import ForestRow, forest_plot
 from indsats.evaluation.formatting import interval_text, number, p_value_text
 from indsats.evaluation.models import Analysis, Study
 from indsats.outcomes.registry import engine_instrument
 
-Z_95 = float(stats.norm.ppf(0.975))
 HIGH_HETEROGENEITY_I2 = 50.0
 """I^2 of 50 % or more is "substantial" heterogeneity (Higgins et al. 2003; Cochrane Handbook 10.10.2)."""
 FEW_PRACTICES = 5
@@ -64,39 +67,6 @@ VARIANCE_SOURCES = {
 
 
 # --- the standardised effect of one analysis ------------------------------------------------------------
-
-
-def hedges_j(df: float) -> float:
-    """Hedges' small-sample correction J = 1 - 3 / (4 df - 1) (Hedges 1981; Borenstein et al. 2009, 4.22)."""
-    return 1.0 - 3.0 / (4.0 * df - 1.0)
-
-
-def paired_g_variance(*, d: float, n: int, correlation: float) -> float:
-    """Variance of Hedges' g for a before-after (paired) design.
-
-    V_d = (1/n + d^2 / (2 n)) * 2 (1 - r), V_g = J^2 V_d with J on n - 1 df
-    (Borenstein et al. 2009, eqs. 4.28 and 4.24).
-    """
-    j = hedges_j(n - 1)
-    return j * j * (1.0 / n + d * d / (2.0 * n)) * 2.0 * (1.0 - correlation)
-
-
-def two_group_g_variance(*, g: float, n_treated: int, n_control: int) -> float:
-    """Variance of Hedges' g for two independent groups.
-
-    d = g / J, V_d = (n1 + n2) / (n1 n2) + d^2 / (2 (n1 + n2)), V_g = J^2 V_d with J on n1 + n2 - 2 df
-    (Hedges & Olkin 1985; Borenstein et al. 2009, eqs. 4.20 and 4.24).
-    """
-    total = n_treated + n_control
-    j = hedges_j(total - 2)
-    d = g / j
-    return j * j * (total / (n_treated * n_control) + d * d / (2.0 * total))
-
-
-def g_from_t(*, t: float, n_treated: int, n_control: int) -> float:
-    """Hedges' g from a two-group t statistic: d = t sqrt(1/n1 + 1/n2), g = J d (Borenstein et al. 2009,
-    ch. 7; Lipsey & Wilson 2001, table B10)."""
-    return hedges_j(n_treated + n_control - 2) * t * math.sqrt(1.0 / n_treated + 1.0 / n_control)
 
 
 def _numbers(result: dict[str, Any], *keys: str) -> list[float] | None:
@@ -114,7 +84,7 @@ def standardised_effect(method: str, result: dict[str, Any]) -> tuple[float, flo
         found = _numbers(result, "cohens_d", "n", "correlation")
         if found is not None and found[1] > 2 and found[2] < 1:
             d, n, r = found
-            return hedges_j(n - 1) * d, paired_g_variance(d=d, n=int(n), correlation=r), "paired"
+            return hedges_correction(n - 1) * d, paired_g_variance(d=d, n=int(n), correlation=r), "paired"
     elif method in {"ancova", "did"}:
         found = _numbers(result, "hedges_g", "n_treated", "n_control")
         if found is not None and min(found[1:]) >= 2:
@@ -129,7 +99,7 @@ def standardised_effect(method: str, result: dict[str, Any]) -> tuple[float, flo
     found = _numbers(result, "hedges_g", "hedges_g_ci_low", "hedges_g_ci_high")
     if found is not None and found[2] > found[1]:
         g, low, high = found
-        return g, ((high - low) / (2.0 * Z_95)) ** 2, "interval"
+        return g, variance_from_interval(low, high), "interval"
     return None
 
 
@@ -146,16 +116,12 @@ class PracticeEffect:
     score_name: str
 
     @property
-    def se(self) -> float:
-        return math.sqrt(self.variance)
-
-    @property
     def ci_low(self) -> float:
-        return self.g - Z_95 * self.se
+        return normal_interval(self.g, self.variance)[0]
 
     @property
     def ci_high(self) -> float:
-        return self.g + Z_95 * self.se
+        return normal_interval(self.g, self.variance)[1]
 
 
 def practice_effect(analysis: Analysis) -> PracticeEffect | None:

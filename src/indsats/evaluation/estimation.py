@@ -19,9 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from indsats.engine.causal import ancova, difference_in_differences, propensity_score_matching
-from indsats.engine.effects import StatisticsInputError, analyse_pre_post
-from indsats.engine.process import dose_response, fidelity_response, subgroup_effects
+from indsats.engine.base.errors import StatisticsInputError
+from indsats.engine.statistics.effect_sizes import standardised_difference_in_differences
+from indsats.engine.statistics.causal import ancova, difference_in_differences, propensity_score_matching
+from indsats.engine.statistics.pre_post import analyse_pre_post
+from indsats.engine.statistics.process import dose_response, fidelity_response, subgroup_effects
 from indsats.evaluation.models import Design, Exposure, Grade, Study
 from indsats.interventions.evidence import providers_for
 from indsats.outcomes.models import Measurement, MeasurementRound, Sex
@@ -174,7 +176,7 @@ def subgroup_results(
     study: Study, treated: list[Pair], control: list[Pair], *, two_groups: bool
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """The effect by age band, sex and municipality, each from one regression with the test of equal
-    effects (engine.process.subgroup_effects).
+    effects (engine.statistics.process.subgroup_effects).
 
     Before-after: the mean change per subgroup. Two groups: the effect on the follow-up score adjusted for
     baseline and the study's covariates (leaving out the one that defines the subgroup). A variable with
@@ -413,9 +415,8 @@ def estimate(study: Study, *, seed: int) -> Estimate:
 def difference_in_differences_of(treated: list[Pair], control: list[Pair]) -> dict[str, Any]:
     """The change in the intervention's children minus the change in the comparison children, from one
     row per child and round, with standard errors clustered on the child (Bertrand, Duflo & Mullainathan
-    2004). The standardised effect is Morris's d_ppc2: the difference in mean changes over the pooled
-    baseline SD, times the small-sample correction 1 - 3 / (4 (n_T + n_C - 2) - 1) (Morris 2008,
-    Organizational Research Methods 11:364-386, eq. 8-9), so it is comparable to Hedges' g."""
+    2004), and the standardised effect comparable to Hedges' g
+    (engine.statistics.effect_sizes.standardised_difference_in_differences)."""
     pairs = treated + control
     n_rows = 2 * len(pairs)
     outcome = np.empty(n_rows)
@@ -426,18 +427,17 @@ def difference_in_differences_of(treated: list[Pair], control: list[Pair]) -> di
     child = np.repeat(np.arange(len(pairs)), 2)
     fitted = difference_in_differences(outcome, group, post, clusters=child)
     result: dict[str, Any] = fitted.to_dict()
-    n_treated, n_control = len(treated), len(control)
-    result.update({"n_treated": n_treated, "n_control": n_control, "hedges_g": None})
-    if n_treated >= 2 and n_control >= 2:
-        pre_treated = np.array([p.baseline for p in treated])
-        pre_control = np.array([p.baseline for p in control])
-        pooled_sd = math.sqrt(
-            ((n_treated - 1) * pre_treated.var(ddof=1) + (n_control - 1) * pre_control.var(ddof=1))
-            / (n_treated + n_control - 2)
-        )
-        if pooled_sd > 0:
-            correction = 1.0 - 3.0 / (4.0 * (n_treated + n_control - 2) - 1.0)
-            result["hedges_g"] = correction * fitted.estimate / pooled_sd
+    result.update(
+        {
+            "n_treated": len(treated),
+            "n_control": len(control),
+            "hedges_g": standardised_difference_in_differences(
+                fitted.estimate,
+                np.array([p.baseline for p in treated], dtype=float),
+                np.array([p.baseline for p in control], dtype=float),
+            ),
+        }
+    )
     return result
 
 

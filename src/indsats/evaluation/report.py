@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from indsats.engine.causal import BALANCE_SMD_LIMIT
+from indsats.engine.statistics.causal import BALANCE_SMD_LIMIT
 from indsats.evaluation import charts as evaluation_charts
 from indsats.evaluation import estimation
 from indsats.evaluation.formatting import compact_number, interval_text, number, p_value_text

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from indsats.accounts.models import Organisation
 from indsats.audit.services import record_create, record_update, snapshot
 from indsats.engine import ENGINE_VERSION
+from indsats.engine.base.errors import StatisticsInputError
 from indsats.engine.cpr import CprError, pseudonym, validate_cpr
-from indsats.engine.effects import StatisticsInputError
 from indsats.evaluation import estimation, report, selectors
 from indsats.evaluation.exposure import (
     CPR_COLUMN,

@@ -27,7 +27,8 @@ from indsats.accounts.permissions import (
     organisation_ids_of,
     restrict_to_municipalities,
 )
-from indsats.engine.effects import StatisticsInputError, analyse_pre_post
+from indsats.engine.base.errors import StatisticsInputError
+from indsats.engine.statistics.pre_post import analyse_pre_post
 from indsats.outcomes.models import (
     ColumnMapping,
     Enrolment,
@@ -215,8 +216,8 @@ def _change_statistics(
     band_order: tuple[str, ...],
     higher_is_better: bool,
 ) -> tuple[float | None, float | None, float | None, float | None]:
-    """Mean change with its 95 % t-interval (engine.effects.analyse_pre_post) and the share of children
-    in a better band."""
+    """Mean change with its 95 % t-interval (engine.statistics.pre_post.analyse_pre_post) and the share of
+    children in a better band."""
     paired = [pid for pid in later if pid in baseline]
     if len(paired) < 3:
         return None, None, None, None

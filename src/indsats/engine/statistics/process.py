@@ -22,27 +22,26 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats
 
-from indsats.engine.effects import (
-    NO_VARIATION,
-    SMALL_N,
-    SUBGROUP_SKIPPED,
-    AnalysisWarning,
+from indsats.engine.base.arrays import (
     FloatArray,
     IntArray,
-    LinearFit,
-    StatisticsInputError,
-    _format_number,
-    _warning_lines,
     as_codes,
     as_float_matrix,
     as_float_vector,
     as_treatment_indicator,
     check_confidence,
     check_same_length,
+)
+from indsats.engine.base.errors import StatisticsInputError
+from indsats.engine.base.linear_model import LinearFit, fit_linear_model
+from indsats.engine.base.results import format_number, plain_value, warning_lines
+from indsats.engine.base.warnings import (
+    NO_VARIATION,
+    SMALL_N,
+    SUBGROUP_SKIPPED,
+    AnalysisWarning,
     few_clusters_warnings,
-    fit_linear_model,
     missingness_warnings,
-    plain_value,
     small_n_warnings,
 )
 
@@ -91,16 +90,16 @@ class ExposureResponseResult:
         level = f"{self.confidence:.0%}"
         lines = [
             f"Outcome by {self.exposure_name} (n = {self.n})",
-            f"  slope {_format_number(self.estimate, 4)} per unit of {self.exposure_name} (SE "
-            f"{_format_number(self.se, 4)}, {self.se_method}; {level} CI {_format_number(self.ci_low, 4)} to "
-            f"{_format_number(self.ci_high, 4)}; p = {_format_number(self.p_value, 4)})",
+            f"  slope {format_number(self.estimate, 4)} per unit of {self.exposure_name} (SE "
+            f"{format_number(self.se, 4)}, {self.se_method}; {level} CI {format_number(self.ci_low, 4)} to "
+            f"{format_number(self.ci_high, 4)}; p = {format_number(self.p_value, 4)})",
         ]
         lines += [
-            f"  {b.label}: n = {b.n}, mean {_format_number(b.mean)} ({_format_number(b.ci_low)} to "
-            f"{_format_number(b.ci_high)})"
+            f"  {b.label}: n = {b.n}, mean {format_number(b.mean)} ({format_number(b.ci_low)} to "
+            f"{format_number(b.ci_high)})"
             for b in self.bands
         ]
-        return "\n".join(lines + _warning_lines(self.warnings))
+        return "\n".join(lines + warning_lines(self.warnings))
 
 
 def _band_effects(
@@ -176,21 +175,19 @@ def exposure_response(
     y = y_all[keep]
     values = e_all[keep]
     if np.unique(values).size < 2:
-        raise StatisticsInputError(
-            exposure_name, "all children have the same exposure; a slope needs variation"
-        )
+        raise StatisticsInputError(exposure_name, "no_exposure_variation")
     design = np.column_stack([np.ones(y.size), *(column[keep] for column in columns_all)])
     fit = fit_linear_model(y, design, clusters=codes, column_names=["intercept", *names])
     estimate, se, low, high, p_value = fit.coefficient_interval(1, confidence)
 
     if isinstance(bands, int):
         if bands < 1:
-            raise StatisticsInputError("bands", f"must be at least 1, got {bands}")
+            raise StatisticsInputError("bands", "bands_below_one", bands=bands)
         edges = np.unique(np.quantile(values, np.linspace(0, 1, bands + 1)))
     else:
         edges = np.asarray(bands, dtype=np.float64)
         if edges.size < 2 or (np.diff(edges) <= 0).any():
-            raise StatisticsInputError("bands", "band edges must be at least two increasing numbers")
+            raise StatisticsInputError("bands", "band_edges")
     if edges.size < 2:
         edges = np.array([values.min(), values.max()])
     inside = (values >= edges[0]) & (values <= edges[-1])
@@ -269,15 +266,15 @@ class SubgroupResult:
         kind = "effect" if self.has_comparison_group else "mean"
         lines = [f"{kind.capitalize()} by {self.subgroup_name} (n = {self.n})"]
         lines += [
-            f"  {s.level}: n = {s.n}, {kind} {_format_number(s.estimate)} "
-            f"({level} CI {_format_number(s.ci_low)} to {_format_number(s.ci_high)})"
+            f"  {s.level}: n = {s.n}, {kind} {format_number(s.estimate)} "
+            f"({level} CI {format_number(s.ci_low)} to {format_number(s.ci_high)})"
             for s in self.subgroups
         ]
         lines.append(
             f"  test of equal {kind}s: F({self.heterogeneity_df[0]}, {self.heterogeneity_df[1]}) = "
-            f"{_format_number(self.heterogeneity_f)}, p = {_format_number(self.heterogeneity_p_value, 4)}"
+            f"{format_number(self.heterogeneity_f)}, p = {format_number(self.heterogeneity_p_value, 4)}"
         )
-        return "\n".join(lines + _warning_lines(self.warnings))
+        return "\n".join(lines + warning_lines(self.warnings))
 
 
 def subgroup_effects(
@@ -344,7 +341,7 @@ def subgroup_effects(
         keep &= usable[np.where(group_codes >= 0, group_codes, 0)]
     present = np.unique(group_codes[keep])
     if present.size < 1:
-        raise StatisticsInputError(subgroup_name, "no subgroup has data for the analysis")
+        raise StatisticsInputError(subgroup_name, "no_subgroup_data")
     code = np.searchsorted(present, group_codes[keep])
     n_groups = present.size
     y = y_all[keep]

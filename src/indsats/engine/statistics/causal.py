@@ -28,7 +28,21 @@ from scipy.optimize import linear_sum_assignment
 from scipy.spatial import cKDTree
 from scipy.special import logit
 
-from indsats.engine.effects import (
+from indsats.engine.base.arrays import (
+    BoolArray,
+    FloatArray,
+    IntArray,
+    as_codes,
+    as_float_matrix,
+    as_float_vector,
+    as_treatment_indicator,
+    check_confidence,
+    check_same_length,
+)
+from indsats.engine.base.errors import StatisticsInputError
+from indsats.engine.base.linear_model import fit_linear_model
+from indsats.engine.base.results import estimate_text, format_number, plain_value, warning_lines
+from indsats.engine.base.warnings import (
     EXTREME_WEIGHTS,
     NOT_CONVERGED,
     POOR_BALANCE,
@@ -36,26 +50,11 @@ from indsats.engine.effects import (
     PRE_TRENDS,
     SEPARATION,
     AnalysisWarning,
-    BoolArray,
-    FloatArray,
-    IntArray,
-    StatisticsInputError,
-    _estimate_text,
-    _format_number,
-    _warning_lines,
-    as_codes,
-    as_float_matrix,
-    as_float_vector,
-    as_treatment_indicator,
-    check_confidence,
-    check_same_length,
     few_clusters_warnings,
-    fit_linear_model,
-    hedges_correction,
     missingness_warnings,
-    plain_value,
     small_n_warnings,
 )
+from indsats.engine.statistics.effect_sizes import hedges_correction, pooled_sd
 
 Estimand = Literal["ate", "att"]
 
@@ -113,9 +112,7 @@ def covariate_balance(
     x = as_float_matrix(covariates, "covariates", t.size)
     names = _covariate_names(covariate_names, x.shape[1])
     if np.isnan(x).any() or np.isnan(t).any():
-        raise StatisticsInputError(
-            "covariates", "balance needs complete data; leave out rows with missing values"
-        )
+        raise StatisticsInputError("covariates", "balance_needs_complete_data")
     is_treated = t == 1.0
     ones_t, ones_c = np.ones(int(is_treated.sum())), np.ones(int((~is_treated).sum()))
     mean_t, var_t = _weighted_mean_and_variance(x[is_treated], ones_t)
@@ -176,7 +173,9 @@ def _covariate_names(names: Sequence[str] | None, count: int) -> list[str]:
     if names is None:
         return [f"x{i + 1}" for i in range(count)]
     if len(names) != count:
-        raise StatisticsInputError("covariate_names", f"has {len(names)} names for {count} covariate columns")
+        raise StatisticsInputError(
+            "covariate_names", "covariate_names_count", names=len(names), columns=count
+        )
     return list(names)
 
 
@@ -217,11 +216,7 @@ def _prepare(
     t = t_all[kept]
     n1, n0 = int((t == 1).sum()), int((t == 0).sum())
     if n1 < 2 or n0 < 2:
-        raise StatisticsInputError(
-            "treatment",
-            f"need at least 2 children in each group with complete data, "
-            f"got {n1} treated and {n0} comparison",
-        )
+        raise StatisticsInputError("treatment", "too_few_complete_per_group", n_treated=n1, n_control=n0)
     return _Prepared(y_all[kept], t, x_all[kept], names, n_total, kept)
 
 
@@ -263,7 +258,7 @@ class AncovaResult:
             f"ANCOVA: intervention n = {self.n_treated}, comparison n = {self.n_control}"
             + (f", {self.n_clusters} clusters" if self.n_clusters else ""),
             "  adjusted difference "
-            + _estimate_text(
+            + estimate_text(
                 self.estimate,
                 self.se,
                 self.ci_low,
@@ -272,9 +267,9 @@ class AncovaResult:
                 self.confidence,
                 se_method=self.se_method,
             )
-            + f"; Hedges' g {_format_number(self.hedges_g)}",
+            + f"; Hedges' g {format_number(self.hedges_g)}",
         ]
-        return "\n".join(lines + _warning_lines(self.warnings))
+        return "\n".join(lines + warning_lines(self.warnings))
 
 
 def ancova(
@@ -293,7 +288,7 @@ def ancova(
     y = a + tau T + b * baseline + c' X + e; tau is the adjusted difference (Senn 2006; Van Breukelen
     2006 for its use with a baseline). Standard errors: classical, HC1 (``robust``) or CR1 cluster-robust
     when ``clusters`` (e.g. municipality) is given, t on G - 1 df (Cameron & Miller 2015); see
-    ``indsats.engine.effects.fit_linear_model``. Rows with a missing value are left out.
+    ``indsats.engine.base.linear_model.fit_linear_model``. Rows with a missing value are left out.
     """
     confidence = check_confidence(confidence)
     n_rows = as_float_vector(outcome, "outcome").size
@@ -326,9 +321,8 @@ def ancova(
     estimate, se, low, high, p_value = fit.coefficient_interval(1, confidence)
     is_treated = data.t == 1
     n1, n0 = int(is_treated.sum()), int((~is_treated).sum())
-    pooled_sd = math.sqrt(
-        ((n1 - 1) * data.y[is_treated].var(ddof=1) + (n0 - 1) * data.y[~is_treated].var(ddof=1))
-        / (n1 + n0 - 2)
+    outcome_sd = pooled_sd(
+        n1, float(data.y[is_treated].var(ddof=1)), n0, float(data.y[~is_treated].var(ddof=1))
     )
     balance = (
         covariate_balance(balance_matrix, data.t, covariate_names=balance_names)
@@ -354,7 +348,7 @@ def ancova(
         n_control=n0,
         n_missing=data.n_total - data.y.size,
         n_clusters=fit.n_clusters,
-        hedges_g=hedges_correction(n1 + n0 - 2) * estimate / pooled_sd if pooled_sd > 0 else math.nan,
+        hedges_g=hedges_correction(n1 + n0 - 2) * estimate / outcome_sd if outcome_sd > 0 else math.nan,
         coefficients={name: float(c) for name, c in zip(column_names, fit.coefficients, strict=True)},
         balance=balance,
         confidence=confidence,
@@ -390,9 +384,7 @@ def estimate_propensity_scores(
     x = as_float_matrix(covariates, "covariates", t.size)
     names = _covariate_names(covariate_names, x.shape[1])
     if np.isnan(t).any() or np.isnan(x).any():
-        raise StatisticsInputError(
-            "covariates", "the propensity model needs complete data; leave out rows with missing values"
-        )
+        raise StatisticsInputError("covariates", "propensity_needs_complete_data")
     return _fit_logit(t, x, names)
 
 
@@ -404,9 +396,7 @@ def _fit_logit(t: FloatArray, x: FloatArray, names: list[str]) -> PropensityMode
     scale = np.linalg.norm(design, axis=0)
     scaled = design / np.where(scale == 0, 1.0, scale)
     if np.linalg.matrix_rank(scaled.T @ scaled, hermitian=True) < design.shape[1]:
-        raise StatisticsInputError(
-            "covariates", f"the covariates ({', '.join(names)}) are collinear or one is constant; remove it"
-        )
+        raise StatisticsInputError("covariates", "covariates_collinear", names=", ".join(names))
     warnings: list[AnalysisWarning] = []
     with python_warnings.catch_warnings(record=True) as caught:
         python_warnings.simplefilter("always")
@@ -479,16 +469,14 @@ class MatchingResult:
             f"outside caliper {self.n_outside_caliper}); "
             f"comparison {self.n_control} (used {self.n_matched_controls})",
             "  ATT "
-            + _estimate_text(
-                self.estimate, self.se, self.ci_low, self.ci_high, self.p_value, self.confidence
-            ),
+            + estimate_text(self.estimate, self.se, self.ci_low, self.ci_high, self.p_value, self.confidence),
             "  balance (SMD before -> after):",
         ]
         lines += [
-            f"    {b.covariate}: {_format_number(b.smd_before)} -> {_format_number(b.smd_after)}"
+            f"    {b.covariate}: {format_number(b.smd_before)} -> {format_number(b.smd_after)}"
             for b in self.balance
         ]
-        return "\n".join(lines + _warning_lines(self.warnings))
+        return "\n".join(lines + warning_lines(self.warnings))
 
 
 def match_on_propensity(
@@ -525,16 +513,14 @@ def match_on_propensity(
     """
     confidence = check_confidence(confidence)
     if ratio < 1:
-        raise StatisticsInputError("ratio", f"must be at least 1, got {ratio}")
+        raise StatisticsInputError("ratio", "ratio_below_one", ratio=ratio)
     if caliper is not None and caliper <= 0:
-        raise StatisticsInputError(
-            "caliper", f"must be positive (in SDs of the logit propensity), got {caliper}"
-        )
+        raise StatisticsInputError("caliper", "caliper_not_positive", caliper=caliper)
     scores_all = as_float_vector(propensity, "propensity")
     data = _prepare(outcome, treatment, covariates, covariate_names, {"propensity": scores_all})
     scores = scores_all[data.kept]
     if ((scores <= 0) | (scores >= 1)).any():
-        raise StatisticsInputError("propensity", "propensity scores must lie strictly between 0 and 1")
+        raise StatisticsInputError("propensity", "propensity_out_of_range")
     is_treated = data.t == 1
     treated_index = np.flatnonzero(is_treated)
     control_index = np.flatnonzero(~is_treated)
@@ -561,9 +547,7 @@ def match_on_propensity(
     is_matched = matches_per_treated > 0
     n_matched = int(is_matched.sum())
     if n_matched == 0:
-        raise StatisticsInputError(
-            "caliper", "no treated child has a comparison child within the caliper; widen it or check overlap"
-        )
+        raise StatisticsInputError("caliper", "nothing_within_caliper")
     pair_weight = 1.0 / matches_per_treated[match_rows]
     control_weight = np.bincount(match_cols, weights=pair_weight, minlength=control_index.size)
     control_weight_sq = np.bincount(match_cols, weights=pair_weight**2, minlength=control_index.size)
@@ -711,7 +695,7 @@ def propensity_score_matching(
     """
     data = _prepare(outcome, treatment, covariates, covariate_names)
     if data.x.shape[1] == 0:
-        raise StatisticsInputError("covariates", "give at least one covariate to estimate propensity scores")
+        raise StatisticsInputError("covariates", "no_covariates")
     model = _fit_logit(data.t, data.x, data.names)
     result = match_on_propensity(
         data.y,
@@ -778,16 +762,14 @@ class WeightingResult:
             f"Inverse-probability weighting ({self.estimand.upper()}): treated {self.n_treated}, comparison "
             f"{self.n_control}; effective n {self.effective_n_treated:.1f} / {self.effective_n_control:.1f}",
             f"  {self.estimand.upper()} "
-            + _estimate_text(
-                self.estimate, self.se, self.ci_low, self.ci_high, self.p_value, self.confidence
-            ),
+            + estimate_text(self.estimate, self.se, self.ci_low, self.ci_high, self.p_value, self.confidence),
             "  balance (SMD before -> after):",
         ]
         lines += [
-            f"    {b.covariate}: {_format_number(b.smd_before)} -> {_format_number(b.smd_after)}"
+            f"    {b.covariate}: {format_number(b.smd_before)} -> {format_number(b.smd_after)}"
             for b in self.balance
         ]
-        return "\n".join(lines + _warning_lines(self.warnings))
+        return "\n".join(lines + warning_lines(self.warnings))
 
 
 def _ipw_weights(t: FloatArray, e: FloatArray, estimand: Estimand) -> FloatArray:
@@ -886,7 +868,7 @@ def inverse_probability_weighting(
     """
     data = _prepare(outcome, treatment, covariates, covariate_names)
     if data.x.shape[1] == 0:
-        raise StatisticsInputError("covariates", "give at least one covariate to estimate propensity scores")
+        raise StatisticsInputError("covariates", "no_covariates")
     model = _fit_logit(data.t, data.x, data.names)
     design = np.column_stack([np.ones(data.t.size), data.x])
     return _weighting_result(data, model.scores, estimand, design, model.warnings, confidence)
@@ -902,9 +884,9 @@ def _weighting_result(
 ) -> WeightingResult:
     confidence = check_confidence(confidence)
     if estimand not in ("ate", "att"):
-        raise StatisticsInputError("estimand", f"must be 'ate' or 'att', got {estimand!r}")
+        raise StatisticsInputError("estimand", "unknown_estimand", estimand=estimand)
     if ((scores <= 0) | (scores >= 1)).any():
-        raise StatisticsInputError("propensity", "propensity scores must lie strictly between 0 and 1")
+        raise StatisticsInputError("propensity", "propensity_out_of_range")
     estimate, variance, mu1, mu0 = _ipw_estimate(data.y, data.t, scores, estimand, design)
     se = math.sqrt(variance)
     z = float(stats.norm.ppf(0.5 + confidence / 2))
@@ -991,10 +973,10 @@ class DifferenceInDifferencesResult:
         m = self.group_means
         lines = [
             f"Difference-in-differences (n = {self.n} observations)",
-            f"  intervention {_format_number(m['treated_pre'])} -> {_format_number(m['treated_post'])}; "
-            f"comparison {_format_number(m['control_pre'])} -> {_format_number(m['control_post'])}",
+            f"  intervention {format_number(m['treated_pre'])} -> {format_number(m['treated_post'])}; "
+            f"comparison {format_number(m['control_pre'])} -> {format_number(m['control_post'])}",
             "  effect "
-            + _estimate_text(
+            + estimate_text(
                 self.estimate,
                 self.se,
                 self.ci_low,
@@ -1006,10 +988,10 @@ class DifferenceInDifferencesResult:
         ]
         if self.pre_trend_difference is not None:
             lines.append(
-                f"  pre-period trend difference {_format_number(self.pre_trend_difference)} per period "
-                f"(p = {_format_number(self.pre_trend_p_value, 4)})"
+                f"  pre-period trend difference {format_number(self.pre_trend_difference)} per period "
+                f"(p = {format_number(self.pre_trend_p_value, 4)})"
             )
-        return "\n".join(lines + _warning_lines(self.warnings))
+        return "\n".join(lines + warning_lines(self.warnings))
 
 
 def difference_in_differences(
@@ -1062,9 +1044,7 @@ def difference_in_differences(
     }
     for name, mask in cells.items():
         if not mask.any():
-            raise StatisticsInputError(
-                "post", f"no observations for {name.replace('_', ' ')}; all four cells are needed"
-            )
+            raise StatisticsInputError("post", "empty_cell", cell=name.replace("_", " "))
     group_means = {name: float(y[mask].mean()) for name, mask in cells.items()}
     cluster_codes = (
         np.unique(cluster_all[keep], return_inverse=True)[1].astype(np.int64)
@@ -1079,7 +1059,7 @@ def difference_in_differences(
         periods = period_all[keep]
         levels = np.unique(periods)
         if any(np.unique(p[periods == level]).size > 1 for level in levels):
-            raise StatisticsInputError("post", "each period must be wholly before or wholly after the start")
+            raise StatisticsInputError("post", "period_straddles_start")
         columns.extend((periods == level).astype(np.float64) for level in levels[1:])
         column_names.extend(f"period {level:g}" for level in levels[1:])
     else:

@@ -2,7 +2,7 @@
 
 ``parse_case`` turns a mapping (a parsed JSON case file, or what the web application assembles) into a
 frozen ``BusinessCase`` and raises ``CaseError`` naming the field (``outcomes[2].payers``) with what is
-wrong and how to fix it. Everything the computation needs is checked here, once; ``investment.py``
+wrong and how to fix it. Everything the computation needs is checked here, once; ``model.py``
 computes without further checks. The format is documented in ``docs/business-case.md``.
 
 Conventions fixed here (the same words as in the docs):
@@ -23,7 +23,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from indsats.engine.discounting import DiscountSchedule, DiscountScheduleError, parse_discount_schedule
+from indsats.engine.investment.discounting import (
+    DiscountSchedule,
+    DiscountScheduleError,
+    parse_discount_schedule,
+)
 
 PUBLIC_PAYERS: tuple[str, ...] = ("kommune", "region", "stat")
 COST_CATEGORIES: tuple[str, ...] = ("preparation", "training", "operation", "equipment")

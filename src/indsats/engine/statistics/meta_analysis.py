@@ -16,21 +16,11 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import special
 
-from indsats.engine.effects import (
-    FEW_STUDIES,
-    NOT_CONVERGED,
-    AnalysisWarning,
-    FloatArray,
-    StatisticsInputError,
-    _estimate_text,
-    _format_number,
-    _warning_lines,
-    as_float_vector,
-    check_confidence,
-    check_same_length,
-    hedges_correction,
-    plain_value,
-)
+from indsats.engine.base.arrays import FloatArray, as_float_vector, check_confidence, check_same_length
+from indsats.engine.base.errors import StatisticsInputError
+from indsats.engine.base.results import estimate_text, format_number, plain_value, warning_lines
+from indsats.engine.base.warnings import FEW_STUDIES, NOT_CONVERGED, AnalysisWarning
+from indsats.engine.statistics.effect_sizes import hedges_correction, pooled_sd, two_group_d_variance
 
 MetaMethod = Literal["reml", "dl", "fe"]
 METHOD_NAMES: dict[str, str] = {
@@ -132,19 +122,19 @@ class MetaAnalysisResult:
         lines = [
             f"Meta-analysis, {METHOD_NAMES.get(self.method, self.method)}, k = {self.k} studies",
             "  pooled effect "
-            + _estimate_text(
+            + estimate_text(
                 self.estimate, self.se, self.ci_low, self.ci_high, self.p_value, self.confidence, digits=4
             ),
-            f"  tau^2 = {_format_number(self.tau2, 4)}, I^2 = {_format_number(self.i2, 2)} %, "
-            f"H^2 = {_format_number(self.h2, 2)}, Q({self.q_df}) = {_format_number(self.q, 4)}, "
-            f"p = {_format_number(self.q_p_value, 4)}",
+            f"  tau^2 = {format_number(self.tau2, 4)}, I^2 = {format_number(self.i2, 2)} %, "
+            f"H^2 = {format_number(self.h2, 2)}, Q({self.q_df}) = {format_number(self.q, 4)}, "
+            f"p = {format_number(self.q_p_value, 4)}",
         ]
         if self.pi_low is not None:
             lines.append(
                 f"  {level} prediction interval "
-                f"{_format_number(self.pi_low, 4)} to {_format_number(self.pi_high, 4)}"
+                f"{format_number(self.pi_low, 4)} to {format_number(self.pi_high, 4)}"
             )
-        return "\n".join(lines + _warning_lines(self.warnings))
+        return "\n".join(lines + warning_lines(self.warnings))
 
 
 def log_risk_ratio(
@@ -165,9 +155,7 @@ def log_risk_ratio(
     for name, events, totals in (("events_treated", a, n1), ("events_control", c, n2)):
         bad = np.isnan(events) | np.isnan(totals) | (events < 0) | (events > totals) | (totals <= 0)
         if bad.any():
-            raise StatisticsInputError(
-                name, f"study {int(np.flatnonzero(bad)[0]) + 1}: events must lie between 0 and the group size"
-            )
+            raise StatisticsInputError(name, "events_out_of_range", study=int(np.flatnonzero(bad)[0]) + 1)
     zero_cell = (a == 0) | (c == 0) | (a == n1) | (c == n2)
     correction = np.where(zero_cell, 0.5, 0.0)
     a, c = a + correction, c + correction
@@ -218,13 +206,10 @@ def standardised_mean_difference(
             else np.isnan(values) | (values < smallest)
         )
         if bad.any():
-            raise StatisticsInputError(name, f"study {int(np.flatnonzero(bad)[0]) + 1} has an invalid value")
-    df = k1 + k2 - 2
-    pooled = np.sqrt(((k1 - 1) * s1**2 + (k2 - 1) * s2**2) / df)
-    d = (m1 - m2) / pooled
-    v_d = (k1 + k2) / (k1 * k2) + d**2 / (2 * (k1 + k2))
-    j = hedges_correction(df)  # type: ignore[arg-type]  # vectorised: works on arrays
-    return j * d, j**2 * v_d
+            raise StatisticsInputError(name, "invalid_study_value", study=int(np.flatnonzero(bad)[0]) + 1)
+    d = (m1 - m2) / pooled_sd(k1, s1**2, k2, s2**2)
+    j = hedges_correction(k1 + k2 - 2)
+    return j * d, j**2 * two_group_d_variance(d, k1, k2)
 
 
 def meta_analyse(
@@ -253,21 +238,21 @@ def meta_analyse(
     """
     confidence = check_confidence(confidence)
     if method not in METHOD_NAMES:
-        raise StatisticsInputError("method", f"must be one of {', '.join(METHOD_NAMES)}, got {method!r}")
+        raise StatisticsInputError("method", "unknown_method", methods=", ".join(METHOD_NAMES), method=method)
     y = as_float_vector(effects, "yi")
     v = as_float_vector(variances, "vi")
     k = check_same_length({"yi": y.size, "vi": v.size})
     for name, values in (("yi", y), ("vi", v)):
         missing = np.isnan(values)
         if missing.any():
-            raise StatisticsInputError(name, f"study {int(np.flatnonzero(missing)[0]) + 1} has no value")
+            raise StatisticsInputError(name, "study_value_missing", study=int(np.flatnonzero(missing)[0]) + 1)
     if (v <= 0).any():
         position = int(np.flatnonzero(v <= 0)[0])
         raise StatisticsInputError(
-            "vi", f"study {position + 1} has variance {v[position]:g}; variances must be > 0"
+            "vi", "variance_not_positive", study=position + 1, variance=float(v[position])
         )
     if k < 2:
-        raise StatisticsInputError("yi", f"a meta-analysis needs at least 2 studies, got {k}")
+        raise StatisticsInputError("yi", "too_few_studies", k=k)
     labels = None if study_labels is None else _study_labels(study_labels, k)
 
     warnings: list[AnalysisWarning] = []
@@ -359,7 +344,7 @@ def meta_analyse(
 def _study_labels(study_labels: ArrayLike, k: int) -> tuple[str, ...]:
     labels = tuple(str(label) for label in np.asarray(study_labels, dtype=object).ravel())
     if len(labels) != k:
-        raise StatisticsInputError("study", f"has {len(labels)} labels for {k} studies")
+        raise StatisticsInputError("study", "study_labels_count", labels=len(labels), k=k)
     return labels
 
 

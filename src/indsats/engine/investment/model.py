@@ -40,7 +40,7 @@ import numpy.typing as npt
 from scipy import special
 
 from indsats.engine import ENGINE_VERSION
-from indsats.engine.business_case import (
+from indsats.engine.investment.case_document import (
     COST_CATEGORIES,
     BusinessCase,
     CaseError,
@@ -49,7 +49,7 @@ from indsats.engine.business_case import (
     inputs_hash,
     parse_case,
 )
-from indsats.engine.discounting import DiscountSchedule
+from indsats.engine.investment.discounting import DiscountSchedule
 
 __all__ = [
     "BusinessCase",
