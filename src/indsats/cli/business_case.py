@@ -15,15 +15,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from indsats.engine.investment.model import MAX_DRAWS, CaseError, compute_case, parse_case
+from indsats.cli.exit_codes import EXIT_BAD_INPUT, EXIT_OK
 
-EXIT_OK = 0
-EXIT_BAD_INPUT = 2
 # show a progress bar only for Monte Carlo runs long enough to notice (and only on a terminal)
 PROGRESS_MIN_DRAWS = 200_000
 
 
 def _draw_count(text: str) -> int:
+    # the model (and scipy with it) is loaded only when --draws is given, so that --help answers at once
+    from indsats.engine.investment.model import MAX_DRAWS
+
     try:
         value = int(text)
     except ValueError:
@@ -99,6 +100,11 @@ def main(argv: list[str]) -> int:
     except ValueError as error:
         print(f"{path}: not valid JSON: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+
+    # loaded only now that there is a case to compute: the model imports scipy, which takes longer than
+    # ``indsats business-case --help`` should take to answer
+    from indsats.engine.investment.case_document import CaseError, parse_case
+    from indsats.engine.investment.model import compute_case
 
     progress, close_progress = _progress_bar(args.draws)
     try:

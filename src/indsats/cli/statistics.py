@@ -13,28 +13,28 @@ import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
-from indsats.engine.base.arrays import FloatArray
+from indsats.cli.exit_codes import EXIT_BAD_INPUT, EXIT_OK
 from indsats.engine.base.errors import StatisticsInputError
 from indsats.engine.base.warnings import AnalysisWarning
-from indsats.engine.statistics.causal import (
-    AncovaResult,
-    CovariateBalance,
-    MatchingResult,
-    WeightingResult,
-    ancova,
-    inverse_probability_weighting,
-    propensity_score_matching,
-)
-from indsats.engine.statistics.meta_analysis import meta_analyse
-from indsats.engine.statistics.pre_post import analyse_pre_post
 
-EXIT_OK = 0
-EXIT_BAD_INPUT = 2
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from indsats.engine.base.arrays import FloatArray
+    from indsats.engine.statistics.causal import (
+        AncovaResult,
+        CovariateBalance,
+        MatchingResult,
+        WeightingResult,
+    )
+
+# The engine's estimators (scipy, statsmodels) and pandas are imported inside the functions that use
+# them: they take seconds to load, and ``indsats meta --help`` should answer at once.
+
 MISSING_TOKENS = frozenset({"", "na", "nan", "n/a", "null", "none", "."})
 
 
@@ -48,6 +48,8 @@ class InputFileError(Exception):
 
 
 def _read_table(path: str, delimiter: str) -> pd.DataFrame:
+    import pandas as pd  # lazily: see the note at the top
+
     file = Path(path)
     if not file.is_file():
         raise InputFileError(f"{path}: no such file")
@@ -76,6 +78,8 @@ def _numeric_column(
     table: pd.DataFrame, column: str, decimal: str, *, allow_missing: bool = True
 ) -> FloatArray:
     """The column as floats; empty/NA cells are NaN; text names its row."""
+    import pandas as pd  # lazily: see the note at the top
+
     raw = table[column].astype(str).str.strip()
     is_missing = raw.str.lower().isin(MISSING_TOKENS)
     text = raw.str.replace(decimal, ".", regex=False) if decimal != "." else raw
@@ -164,6 +168,8 @@ def meta_main(argv: Sequence[str]) -> int:
     args = _parse(parser, argv)
     if isinstance(args, int):
         return args
+    from indsats.engine.statistics.meta_analysis import meta_analyse  # lazily: see the note at the top
+
     try:
         table = _read_table(args.studies, args.delimiter)
         _require_columns(table, ["yi", "vi"], args.studies)
@@ -248,6 +254,12 @@ def causal_main(argv: Sequence[str]) -> int:
     args = _parse(parser, argv)
     if isinstance(args, int):
         return args
+    from indsats.engine.statistics.causal import (  # lazily: see the note at the top
+        ancova,
+        inverse_probability_weighting,
+        propensity_score_matching,
+    )
+
     covariates = [name.strip() for name in args.covariates.split(",") if name.strip()]
     if args.method in ("psm", "ipw") and not covariates:
         return _fail("--covariates: give at least one covariate column for psm or ipw")
@@ -354,6 +366,8 @@ def prepost_main(argv: Sequence[str]) -> int:
     args = _parse(parser, argv)
     if isinstance(args, int):
         return args
+    from indsats.engine.statistics.pre_post import analyse_pre_post  # lazily: see the note at the top
+
     try:
         table = _read_table(args.data, args.delimiter)
         _require_columns(table, [args.pre, args.post], args.data)
