@@ -21,8 +21,9 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
+from indsats.engine.base.errors import EngineError
 from indsats.engine.investment.discounting import (
     DiscountSchedule,
     DiscountScheduleError,
@@ -62,14 +63,95 @@ _INTAKE_FIELDS = ("year", "participants")
 _WELFARE_FIELDS = ("net_tax_factor", "public_payers")
 
 
-class CaseError(ValueError):
+class CaseError(EngineError):
     """A business case that cannot be computed. ``field`` is the path of the offending field in the case
     file (``participants``, ``costs[1].amount``, ``outcomes[2].payers``); ``message`` says what is wrong."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+    MESSAGES: ClassVar[Mapping[str, str]] = {
+        **DiscountScheduleError.MESSAGES,
+        "above_maximum": "must be at most {maximum:g} (got {value:g})",
+        "amount_and_per_participant": (
+            "give either 'amount' (kroner for the whole case) or 'per_participant_per_year', not both"
+        ),
+        "amount_or_per_participant_missing": (
+            "give either 'amount' (kroner for the whole case) or 'per_participant_per_year', one of them is "
+            "missing"
+        ),
+        "baseline_missing": "missing; a relative effect changes the baseline rate, so give the baseline",
+        "below_minimum": "must be at least {minimum:g} (got {value:g})",
+        "below_minimum_whole": "must be at least {minimum} (got {value})",
+        "beta_estimate_out_of_range": "a beta value must have estimate between 0 and 1 (got {estimate:g})",
+        "beta_se_too_large": (
+            "se {se:g} is too large for a beta distribution with mean {estimate:g} (se must be below "
+            "sqrt(mean*(1-mean)) = {limit:.4g})"
+        ),
+        "case_not_an_object": "the case must be a JSON object, not {kind}",
+        "costs_missing": "missing; give a list of costs (it may be empty)",
+        "costs_not_a_list": "must be a list of costs",
+        "draws_out_of_range": "must be a whole number from 0 to {maximum:,}, not {draws!r}",
+        "seed_out_of_range": "must be a whole number >= 0, not {seed!r}",
+        "empty_text": "must be non-empty text",
+        "estimate_outside_interval": (
+            "the estimate {estimate:g} lies outside its interval [{ci_low:g}, {ci_high:g}]"
+        ),
+        "estimate_outside_low_high": "needs low <= estimate <= high (got {low:g}, {estimate:g}, {high:g})",
+        "horizon_too_long": "{horizon} years is more than the limit of {limit}",
+        "intakes_empty": "must be a non-empty list of {{year, participants}}",
+        "interval_reversed": "ci_low {ci_low:g} is above ci_high {ci_high:g}",
+        "lognormal_estimate_not_positive": "a lognormal value must have estimate above 0 (got {estimate:g})",
+        "low_high_only_for_triangular": "is only for distribution 'triangular'; use 'se' or ci_low/ci_high",
+        "missing": "missing",
+        "negative_cost": (
+            "must not be negative (got {value:g}); a saving belongs in 'outcomes' or 'base_alternative'"
+        ),
+        "not_a_number": "must be a number, not {kind}",
+        "not_above_minimum": "must be above {minimum:g} (got {value:g})",
+        "not_an_object": "must be an object {{...}}, not {kind}",
+        "not_finite": "must be a finite number, not {value}",
+        "not_text": "must be text",
+        "not_whole_number": "must be a whole number, not {raw!r}",
+        "outcome_name_repeated": "'{name}' is used by an earlier outcome; names must differ",
+        "outcomes_not_a_list": "must be a list of outcomes (it may be empty)",
+        "participants_differ_from_intakes": (
+            "{participants:g} differs from the {total:g} participants in 'intakes'; with intakes, "
+            "participants must be their total (or leave it out)"
+        ),
+        "participants_missing": (
+            "missing; give the cohort size (a number above 0), or 'intakes' as a list of {{year, "
+            "participants}}"
+        ),
+        "payer_name_empty": "a payer name must be non-empty text",
+        "payers_not_an_object": 'must be an object of payer shares, e.g. {{"kommune": 0.7, "stat": 0.3}}',
+        "price_index_key_not_a_year": "the key '{key}' must be a year such as \"2024\"",
+        "price_index_missing": (
+            "missing; {field} is in {source_year} prices and needs an index to convert to price_year "
+            "{price_year}: give price_index as {{year: index}}"
+        ),
+        "price_index_year_missing": (
+            "has no index for {year} (needed by {field} to convert {source_year} prices to {price_year}); "
+            'add "{year}": <index>'
+        ),
+        "public_payers_not_a_list": 'must be a list of payer names, e.g. ["kommune", "stat"]',
+        "se_and_interval": "give 'se' or 'ci_low'/'ci_high', not both",
+        "sensitivity_range_too_large": "must be a share below 1 (0.2 for +-20 %)",
+        "shares_do_not_sum_to_one": "the shares sum to {total:g}; they must sum to 1",
+        "triangular_needs_low_and_high": (
+            "a triangular distribution is set by 'low' and 'high' (and estimate as mode)"
+        ),
+        "unknown_cost_category": "'{category}' is not one of {names}",
+        "unknown_distribution": "'{distribution}' is not one of {names}",
+        "unknown_effect_type": "'{effect_type}' must be 'relative' or 'absolute'",
+        "unknown_field": "unknown field; the known fields here are {names}",
+        "year_and_years": "give either 'year' (one year) or 'years' (a list of years), not both",
+        "year_listed_twice": "lists a year twice; list each year once",
+        "year_or_years_missing": (
+            "give either 'year' (one year) or 'years' (a list of years), one of them is missing"
+        ),
+        "year_outside_horizon": (
+            "year {year} is outside the horizon: years run from 0 to {last} (horizon_years = {horizon})"
+        ),
+        "years_empty": "must be a non-empty list of year numbers, e.g. [0, 1, 2]",
+    }
 
 
 @dataclass(frozen=True)
@@ -239,12 +321,12 @@ def parse_case(data: Mapping[str, Any]) -> BusinessCase:
     ``_`` are comments and ignored; any other unknown key is an error (it is usually a typo).
     """
     if not isinstance(data, Mapping):
-        raise CaseError("(case)", f"the case must be a JSON object, not {type(data).__name__}")
+        raise CaseError("(case)", "case_not_an_object", kind=type(data).__name__)
     _reject_unknown(data, _CASE_FIELDS, "")
 
     horizon = _integer(_required(data, "horizon_years", ""), "horizon_years", minimum=1)
     if horizon > MAX_HORIZON_YEARS:
-        raise CaseError("horizon_years", f"{horizon} years is more than the limit of {MAX_HORIZON_YEARS}")
+        raise CaseError("horizon_years", "horizon_too_long", horizon=horizon, limit=MAX_HORIZON_YEARS)
     price_year = _integer(_required(data, "price_year", ""), "price_year")
     price_index = _price_index(data.get("price_index"))
     intakes = _intakes(data, horizon)
@@ -252,7 +334,7 @@ def parse_case(data: Mapping[str, Any]) -> BusinessCase:
     try:
         discount = parse_discount_schedule(data.get("discount"), "discount")
     except DiscountScheduleError as error:
-        raise CaseError(error.field, error.message) from error
+        raise CaseError(error.field, error.code, **error.params) from error
 
     conversion = _PriceConversion(price_year, price_index)
     costs = _cost_list(data, "costs", horizon, conversion, required=True)
@@ -260,26 +342,24 @@ def parse_case(data: Mapping[str, Any]) -> BusinessCase:
 
     raw_outcomes = _required(data, "outcomes", "")
     if not _is_list(raw_outcomes):
-        raise CaseError("outcomes", "must be a list of outcomes (it may be empty)")
+        raise CaseError("outcomes", "outcomes_not_a_list")
     outcomes = tuple(
         _outcome(raw, f"outcomes[{index}]", horizon, conversion) for index, raw in enumerate(raw_outcomes)
     )
     names = [outcome.name for outcome in outcomes]
     for index, name in enumerate(names):
         if name in names[:index]:
-            raise CaseError(
-                f"outcomes[{index}].name", f"'{name}' is used by an earlier outcome; names must differ"
-            )
+            raise CaseError(f"outcomes[{index}].name", "outcome_name_repeated", name=name)
 
     net_tax_factor, public_payers = _welfare(data.get("welfare"))
     sensitivity_range = DEFAULT_SENSITIVITY_RANGE
     if "sensitivity_range" in data:
         sensitivity_range = _number(data["sensitivity_range"], "sensitivity_range", minimum=0.0)
         if sensitivity_range >= 1:
-            raise CaseError("sensitivity_range", "must be a share below 1 (0.2 for +-20 %)")
+            raise CaseError("sensitivity_range", "sensitivity_range_too_large")
     case_name = data.get("name")
     if case_name is not None and not isinstance(case_name, str):
-        raise CaseError("name", "must be text")
+        raise CaseError("name", "not_text")
 
     return BusinessCase(
         price_year=price_year,
@@ -302,11 +382,7 @@ def _intakes(data: Mapping[str, Any], horizon: int) -> tuple[Intake, ...]:
     has_participants = "participants" in data
     has_intakes = "intakes" in data
     if not has_participants and not has_intakes:
-        raise CaseError(
-            "participants",
-            "missing; give the cohort size (a number above 0), "
-            "or 'intakes' as a list of {year, participants}",
-        )
+        raise CaseError("participants", "participants_missing")
     participants = (
         _number(data["participants"], "participants", minimum=0.0, exclusive=True)
         if has_participants
@@ -318,7 +394,7 @@ def _intakes(data: Mapping[str, Any], horizon: int) -> tuple[Intake, ...]:
 
     raw = data["intakes"]
     if not _is_list(raw) or not raw:
-        raise CaseError("intakes", "must be a non-empty list of {year, participants}")
+        raise CaseError("intakes", "intakes_empty")
     intakes: list[Intake] = []
     for index, item in enumerate(raw):
         where = f"intakes[{index}]"
@@ -332,9 +408,7 @@ def _intakes(data: Mapping[str, Any], horizon: int) -> tuple[Intake, ...]:
     total = math.fsum(intake.participants for intake in intakes)
     if participants is not None and not math.isclose(participants, total, rel_tol=1e-9):
         raise CaseError(
-            "participants",
-            f"{participants:g} differs from the {total:g} participants in 'intakes'; with intakes, "
-            "participants must be their total (or leave it out)",
+            "participants", "participants_differ_from_intakes", participants=participants, total=total
         )
     return tuple(intakes)
 
@@ -352,15 +426,20 @@ class _PriceConversion:
         if self.index is None:
             raise CaseError(
                 "price_index",
-                f"missing; {field} is in {source_year} prices and needs an index to convert to "
-                f"price_year {self.price_year}: give price_index as {{year: index}}",
+                "price_index_missing",
+                field=field,
+                source_year=source_year,
+                price_year=self.price_year,
             )
         for year in (source_year, self.price_year):
             if year not in self.index:
                 raise CaseError(
                     "price_index",
-                    f"has no index for {year} (needed by {field} to convert {source_year} prices to "
-                    f'{self.price_year}); add "{year}": <index>',
+                    "price_index_year_missing",
+                    year=year,
+                    field=field,
+                    source_year=source_year,
+                    price_year=self.price_year,
                 )
         return self.index[self.price_year] / self.index[source_year]
 
@@ -375,7 +454,7 @@ def _price_index(raw: Any) -> dict[int, float] | None:
         try:
             year = int(str(key))
         except ValueError:
-            raise CaseError(where, f"the key '{key}' must be a year such as \"2024\"") from None
+            raise CaseError(where, "price_index_key_not_a_year", key=key) from None
         index[year] = _number(value, where, minimum=0.0, exclusive=True)
     return index
 
@@ -385,11 +464,11 @@ def _cost_list(
 ) -> tuple[Cost, ...]:
     if key not in data:
         if required:
-            raise CaseError(key, "missing; give a list of costs (it may be empty)")
+            raise CaseError(key, "costs_missing")
         return ()
     raw = data[key]
     if not _is_list(raw):
-        raise CaseError(key, "must be a list of costs")
+        raise CaseError(key, "costs_not_a_list")
     return tuple(
         _cost(item, f"{key}[{index}]", horizon, conversion, is_base_alternative=key == "base_alternative")
         for index, item in enumerate(raw)
@@ -405,34 +484,30 @@ def _cost(
     payer = _text(_required(raw, "payer", where), f"{where}.payer")
     category = raw.get("category")
     if category is not None and category not in COST_CATEGORIES:
-        raise CaseError(f"{where}.category", f"'{category}' is not one of {', '.join(COST_CATEGORIES)}")
+        raise CaseError(
+            f"{where}.category", "unknown_cost_category", category=category, names=", ".join(COST_CATEGORIES)
+        )
 
     has_amount = "amount" in raw
     has_per_participant = "per_participant_per_year" in raw
     if has_amount == has_per_participant:
         raise CaseError(
-            where,
-            "give either 'amount' (kroner for the whole case) or 'per_participant_per_year', "
-            + ("not both" if has_amount else "one of them is missing"),
+            where, "amount_and_per_participant" if has_amount else "amount_or_per_participant_missing"
         )
     value_key = "amount" if has_amount else "per_participant_per_year"
     value, staff_hours = _cost_value(raw[value_key], f"{where}.{value_key}")
 
     if ("year" in raw) == ("years" in raw):
-        raise CaseError(
-            where,
-            "give either 'year' (one year) or 'years' (a list of years), "
-            + ("not both" if "year" in raw else "one of them is missing"),
-        )
+        raise CaseError(where, "year_and_years" if "year" in raw else "year_or_years_missing")
     if "year" in raw:
         years: tuple[int, ...] = (_year(raw["year"], f"{where}.year", horizon),)
     else:
         raw_years = raw["years"]
         if not _is_list(raw_years) or not raw_years:
-            raise CaseError(f"{where}.years", "must be a non-empty list of year numbers, e.g. [0, 1, 2]")
+            raise CaseError(f"{where}.years", "years_empty")
         years = tuple(_year(year, f"{where}.years[{i}]", horizon) for i, year in enumerate(raw_years))
         if len(set(years)) != len(years):
-            raise CaseError(f"{where}.years", "lists a year twice; list each year once")
+            raise CaseError(f"{where}.years", "year_listed_twice")
 
     price_year = None
     if "price_year" in raw:
@@ -476,7 +551,7 @@ def _outcome(raw: Any, where: str, horizon: int, conversion: _PriceConversion) -
     effect_raw = _mapping(_required(raw, "effect", where), f"{where}.effect")
     effect_type = _required(effect_raw, "type", f"{where}.effect")
     if effect_type not in EFFECT_TYPES:
-        raise CaseError(f"{where}.effect.type", f"'{effect_type}' must be 'relative' or 'absolute'")
+        raise CaseError(f"{where}.effect.type", "unknown_effect_type", effect_type=effect_type)
     effect = _uncertain(
         {key: value for key, value in effect_raw.items() if key != "type"},
         f"{where}.effect",
@@ -487,9 +562,7 @@ def _outcome(raw: Any, where: str, horizon: int, conversion: _PriceConversion) -
     if "baseline" in raw:
         baseline = _uncertain(raw["baseline"], f"{where}.baseline", minimum=0.0)
     elif effect_type == "relative":
-        raise CaseError(
-            f"{where}.baseline", "missing; a relative effect changes the baseline rate, so give the baseline"
-        )
+        raise CaseError(f"{where}.baseline", "baseline_missing")
     else:
         baseline = UncertainValue(estimate=0.0)
 
@@ -534,16 +607,16 @@ def _outcome(raw: Any, where: str, horizon: int, conversion: _PriceConversion) -
 
 def _payer_shares(raw: Any, where: str) -> tuple[tuple[str, float], ...]:
     if not isinstance(raw, Mapping) or not raw:
-        raise CaseError(where, 'must be an object of payer shares, e.g. {"kommune": 0.7, "stat": 0.3}')
+        raise CaseError(where, "payers_not_an_object")
     shares: list[tuple[str, float]] = []
     for payer, share in raw.items():
         if not isinstance(payer, str) or not payer.strip():
-            raise CaseError(where, "a payer name must be non-empty text")
+            raise CaseError(where, "payer_name_empty")
         value = _number(share, f"{where}.{payer}", minimum=0.0, maximum=1.0)
         shares.append((payer, value))
     total = math.fsum(share for _, share in shares)
     if abs(total - 1.0) > SHARE_TOLERANCE:
-        raise CaseError(where, f"the shares sum to {total:g}; they must sum to 1")
+        raise CaseError(where, "shares_do_not_sum_to_one", total=total)
     return tuple(shares)
 
 
@@ -564,52 +637,55 @@ def _uncertain(
     )
     distribution = raw.get("distribution", "normal")
     if distribution not in DISTRIBUTIONS:
-        raise CaseError(f"{where}.distribution", f"'{distribution}' is not one of {', '.join(DISTRIBUTIONS)}")
+        raise CaseError(
+            f"{where}.distribution",
+            "unknown_distribution",
+            distribution=distribution,
+            names=", ".join(DISTRIBUTIONS),
+        )
 
     has_se = "se" in raw
     has_ci = "ci_low" in raw or "ci_high" in raw
     if distribution == "triangular":
         if has_se or has_ci:
-            raise CaseError(
-                where, "a triangular distribution is set by 'low' and 'high' (and estimate as mode)"
-            )
+            raise CaseError(where, "triangular_needs_low_and_high")
         low = _number(_required(raw, "low", where), f"{where}.low", minimum=minimum, maximum=maximum)
         high = _number(_required(raw, "high", where), f"{where}.high", minimum=minimum, maximum=maximum)
         if not low <= estimate <= high:
-            raise CaseError(where, f"needs low <= estimate <= high (got {low:g}, {estimate:g}, {high:g})")
+            raise CaseError(where, "estimate_outside_low_high", low=low, estimate=estimate, high=high)
         return UncertainValue(estimate=estimate, distribution="triangular", low=low, high=high)
     for key in ("low", "high"):
         if key in raw:
-            raise CaseError(
-                f"{where}.{key}", "is only for distribution 'triangular'; use 'se' or ci_low/ci_high"
-            )
+            raise CaseError(f"{where}.{key}", "low_high_only_for_triangular")
 
     se = 0.0
     if has_se and has_ci:
-        raise CaseError(where, "give 'se' or 'ci_low'/'ci_high', not both")
+        raise CaseError(where, "se_and_interval")
     if has_se:
         se = _number(raw["se"], f"{where}.se", minimum=0.0)
     elif has_ci:
         ci_low = _number(_required(raw, "ci_low", where), f"{where}.ci_low")
         ci_high = _number(_required(raw, "ci_high", where), f"{where}.ci_high")
         if ci_low > ci_high:
-            raise CaseError(where, f"ci_low {ci_low:g} is above ci_high {ci_high:g}")
+            raise CaseError(where, "interval_reversed", ci_low=ci_low, ci_high=ci_high)
         if not ci_low <= estimate <= ci_high:
             raise CaseError(
-                where, f"the estimate {estimate:g} lies outside its interval [{ci_low:g}, {ci_high:g}]"
+                where, "estimate_outside_interval", estimate=estimate, ci_low=ci_low, ci_high=ci_high
             )
         se = (ci_high - ci_low) / (2.0 * Z_95)
 
     if se > 0 and distribution == "lognormal" and estimate <= 0:
-        raise CaseError(where, f"a lognormal value must have estimate above 0 (got {estimate:g})")
+        raise CaseError(where, "lognormal_estimate_not_positive", estimate=estimate)
     if se > 0 and distribution == "beta":
         if not 0 < estimate < 1:
-            raise CaseError(where, f"a beta value must have estimate between 0 and 1 (got {estimate:g})")
+            raise CaseError(where, "beta_estimate_out_of_range", estimate=estimate)
         if se**2 >= estimate * (1 - estimate):
             raise CaseError(
                 where,
-                f"se {se:g} is too large for a beta distribution with mean {estimate:g} "
-                f"(se must be below sqrt(mean*(1-mean)) = {math.sqrt(estimate * (1 - estimate)):.4g})",
+                "beta_se_too_large",
+                se=se,
+                estimate=estimate,
+                limit=math.sqrt(estimate * (1 - estimate)),
             )
     return UncertainValue(estimate=estimate, se=se, distribution=distribution)
 
@@ -622,7 +698,7 @@ def _welfare(raw: Any) -> tuple[float, tuple[str, ...]]:
     factor = _number(raw.get("net_tax_factor", DEFAULT_NET_TAX_FACTOR), "welfare.net_tax_factor", minimum=0.0)
     payers = raw.get("public_payers", list(PUBLIC_PAYERS))
     if not _is_list(payers) or not all(isinstance(payer, str) and payer for payer in payers):
-        raise CaseError("welfare.public_payers", 'must be a list of payer names, e.g. ["kommune", "stat"]')
+        raise CaseError("welfare.public_payers", "public_payers_not_a_list")
     return factor, tuple(payers)
 
 
@@ -635,7 +711,7 @@ def _reject_unknown(raw: Mapping[str, Any], known: tuple[str, ...], where: str) 
             continue  # a comment
         if key not in known:
             prefix = f"{where}." if where else ""
-            raise CaseError(f"{prefix}{key}", f"unknown field; the known fields here are {', '.join(known)}")
+            raise CaseError(f"{prefix}{key}", "unknown_field", names=", ".join(known))
 
 
 def _required(raw: Mapping[str, Any], key: str, where: str) -> Any:
@@ -646,7 +722,7 @@ def _required(raw: Mapping[str, Any], key: str, where: str) -> Any:
 
 def _mapping(raw: Any, where: str) -> Mapping[str, Any]:
     if not isinstance(raw, Mapping):
-        raise CaseError(where, f"must be an object {{...}}, not {_kind(raw)}")
+        raise CaseError(where, "not_an_object", kind=_kind(raw))
     return raw
 
 
@@ -656,7 +732,7 @@ def _is_list(raw: Any) -> bool:
 
 def _text(raw: Any, where: str) -> str:
     if not isinstance(raw, str) or not raw.strip():
-        raise CaseError(where, "must be non-empty text")
+        raise CaseError(where, "empty_text")
     return raw
 
 
@@ -670,40 +746,34 @@ def _number(
     negative_hint: bool = False,
 ) -> float:
     if isinstance(raw, bool) or not isinstance(raw, int | float):
-        raise CaseError(where, f"must be a number, not {_kind(raw)}")
+        raise CaseError(where, "not_a_number", kind=_kind(raw))
     value = float(raw)
     if not math.isfinite(value):
-        raise CaseError(where, f"must be a finite number, not {value}")
+        raise CaseError(where, "not_finite", value=value)
     if minimum is not None and (value <= minimum if exclusive else value < minimum):
         if negative_hint and value < 0:
-            raise CaseError(
-                where,
-                f"must not be negative (got {value:g}); a saving belongs in 'outcomes' or 'base_alternative'",
-            )
-        relation = "above" if exclusive else "at least"
-        raise CaseError(where, f"must be {relation} {minimum:g} (got {value:g})")
+            raise CaseError(where, "negative_cost", value=value)
+        raise CaseError(
+            where, "not_above_minimum" if exclusive else "below_minimum", minimum=minimum, value=value
+        )
     if maximum is not None and value > maximum:
-        raise CaseError(where, f"must be at most {maximum:g} (got {value:g})")
+        raise CaseError(where, "above_maximum", maximum=maximum, value=value)
     return value
 
 
 def _integer(raw: Any, where: str, *, minimum: int | None = None) -> int:
     if isinstance(raw, bool) or not isinstance(raw, int | float) or not float(raw).is_integer():
-        raise CaseError(where, f"must be a whole number, not {raw!r}")
+        raise CaseError(where, "not_whole_number", raw=raw)
     value = int(raw)
     if minimum is not None and value < minimum:
-        raise CaseError(where, f"must be at least {minimum} (got {value})")
+        raise CaseError(where, "below_minimum_whole", minimum=minimum, value=value)
     return value
 
 
 def _year(raw: Any, where: str, horizon: int) -> int:
     year = _integer(raw, where)
     if not 0 <= year < horizon:
-        raise CaseError(
-            where,
-            f"year {year} is outside the horizon: years run from 0 to {horizon - 1} "
-            f"(horizon_years = {horizon})",
-        )
+        raise CaseError(where, "year_outside_horizon", year=year, last=horizon - 1, horizon=horizon)
     return year
 
 

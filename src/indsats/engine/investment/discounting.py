@@ -23,10 +23,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
+
+from indsats.engine.base.errors import EngineError
 
 DEFAULT_SCHEDULE_NAME = "dk-finance-ministry-2021"
 
@@ -38,13 +40,28 @@ NAMED_SCHEDULES: Mapping[str, tuple[tuple[int, float], ...]] = {
 FLAT_PREFIX = "flat-"
 
 
-class DiscountScheduleError(ValueError):
+class DiscountScheduleError(EngineError):
     """A discount schedule that cannot be used; ``field`` names the offending part (e.g. ``discount[1]``)."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+    MESSAGES: ClassVar[Mapping[str, str]] = {
+        "discount_not_a_schedule": (
+            "must be a schedule name or a list of [first_year, rate] pairs, not {kind}"
+        ),
+        "unknown_discount_schedule": "unknown schedule '{name}'; choose one of {known}",
+        "discount_schedule_empty": "the list of [first_year, rate] pairs is empty",
+        "flat_rate_not_a_percentage": (
+            "'{name}': the flat rate must be a percentage such as 'flat-4' or 'flat-3.5'"
+        ),
+        "discount_step_not_a_pair": "must be a pair [first_year, rate], e.g. [0, 0.035]",
+        "discount_first_year_not_whole": "the first year must be a whole number, not {first!r}",
+        "discount_rate_not_a_number": "the rate must be a number, not {rate!r}",
+        "discount_rate_too_high": (
+            "the rate {rate} is 100 % or more; write rates as fractions (0.035 for 3.5 %)"
+        ),
+        "discount_rate_too_low": "the rate {rate} must be above -1 (-100 %)",
+        "discount_first_step_not_year_0": "the first step must start at year 0, not {first}",
+        "discount_years_not_increasing": "first years must increase; {first} follows {previous}",
+    }
 
 
 @dataclass(frozen=True)
@@ -106,10 +123,7 @@ def parse_discount_schedule(spec: Any, field: str = "discount") -> DiscountSched
         return _named_schedule(spec, field)
     if isinstance(spec, Sequence) and not isinstance(spec, bytes | bytearray):
         return _listed_schedule(spec, field)
-    raise DiscountScheduleError(
-        field,
-        f"must be a schedule name or a list of [first_year, rate] pairs, not {type(spec).__name__}",
-    )
+    raise DiscountScheduleError(field, "discount_not_a_schedule", kind=type(spec).__name__)
 
 
 def _named_schedule(name: str, field: str) -> DiscountSchedule:
@@ -122,42 +136,34 @@ def _named_schedule(name: str, field: str) -> DiscountSchedule:
         except ValueError:
             percent = math.nan
         if not math.isfinite(percent) or percent <= -100 or percent >= 100:
-            raise DiscountScheduleError(
-                field, f"'{name}': the flat rate must be a percentage such as 'flat-4' or 'flat-3.5'"
-            )
+            raise DiscountScheduleError(field, "flat_rate_not_a_percentage", name=name)
         return DiscountSchedule(name, ((0, percent / 100.0),))
     known = ", ".join([*NAMED_SCHEDULES, "flat-<pct>"])
-    raise DiscountScheduleError(field, f"unknown schedule '{name}'; choose one of {known}")
+    raise DiscountScheduleError(field, "unknown_discount_schedule", name=name, known=known)
 
 
 def _listed_schedule(pairs: Sequence[Any], field: str) -> DiscountSchedule:
     if not pairs:
-        raise DiscountScheduleError(field, "the list of [first_year, rate] pairs is empty")
+        raise DiscountScheduleError(field, "discount_schedule_empty")
     steps: list[tuple[int, float]] = []
     for index, pair in enumerate(pairs):
         where = f"{field}[{index}]"
         if isinstance(pair, str | bytes) or not isinstance(pair, Sequence) or len(pair) != 2:
-            raise DiscountScheduleError(where, "must be a pair [first_year, rate], e.g. [0, 0.035]")
+            raise DiscountScheduleError(where, "discount_step_not_a_pair")
         first, rate = pair
         if isinstance(first, bool) or not isinstance(first, int | float) or not float(first).is_integer():
-            raise DiscountScheduleError(
-                f"{where}[0]", f"the first year must be a whole number, not {first!r}"
-            )
+            raise DiscountScheduleError(f"{where}[0]", "discount_first_year_not_whole", first=first)
         if isinstance(rate, bool) or not isinstance(rate, int | float) or not math.isfinite(rate):
-            raise DiscountScheduleError(f"{where}[1]", f"the rate must be a number, not {rate!r}")
+            raise DiscountScheduleError(f"{where}[1]", "discount_rate_not_a_number", rate=rate)
         if rate >= 1:
-            raise DiscountScheduleError(
-                f"{where}[1]", f"the rate {rate} is 100 % or more; write rates as fractions (0.035 for 3.5 %)"
-            )
+            raise DiscountScheduleError(f"{where}[1]", "discount_rate_too_high", rate=rate)
         if rate <= -1:
-            raise DiscountScheduleError(f"{where}[1]", f"the rate {rate} must be above -1 (-100 %)")
+            raise DiscountScheduleError(f"{where}[1]", "discount_rate_too_low", rate=rate)
         if index == 0 and int(first) != 0:
-            raise DiscountScheduleError(
-                f"{where}[0]", f"the first step must start at year 0, not {int(first)}"
-            )
+            raise DiscountScheduleError(f"{where}[0]", "discount_first_step_not_year_0", first=int(first))
         if steps and int(first) <= steps[-1][0]:
             raise DiscountScheduleError(
-                f"{where}[0]", f"first years must increase; {int(first)} follows {steps[-1][0]}"
+                f"{where}[0]", "discount_years_not_increasing", first=int(first), previous=steps[-1][0]
             )
         steps.append((int(first), float(rate)))
     return DiscountSchedule("custom", tuple(steps))

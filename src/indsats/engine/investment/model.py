@@ -425,9 +425,9 @@ def compute_case(
     finished after each block.
     """
     if isinstance(draws, bool) or not isinstance(draws, int) or not 0 <= draws <= MAX_DRAWS:
-        raise CaseError("draws", f"must be a whole number from 0 to {MAX_DRAWS:,}, not {draws!r}")
+        raise CaseError("draws", "draws_out_of_range", maximum=MAX_DRAWS, draws=draws)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise CaseError("seed", f"must be a whole number >= 0, not {seed!r}")
+        raise CaseError("seed", "seed_out_of_range", seed=seed)
 
     model = _Model(case)
     warnings = list(model.warnings)
