@@ -83,15 +83,14 @@ def test_with_and_without_hyphen_and_spaces_are_the_same_number():
         ("071361-4285", "date", "are not a valid date (DDMMYY)"),
     ],
 )
-def test_a_malformed_cpr_gets_a_danish_and_english_message_that_never_repeats_it(text, code, english):
+def test_a_malformed_cpr_gets_a_code_and_an_english_message_that_never_repeats_it(text, code, english):
     with pytest.raises(CprError) as caught:
         validate_cpr(text, today=LATER)
     error = caught.value
     assert error.code == code
     assert error.field == "cpr"
-    assert english in error.message_en
-    assert "CPR-nummer" in error.message_da
-    shown = str(error) + repr(error) + error.message_da + error.message_en
+    assert english in error.message
+    shown = str(error) + repr(error) + error.message + str(error.params)
     digits = "".join(c for c in text if c.isdigit())
     assert not digits or digits[:6] not in shown
 
@@ -101,7 +100,7 @@ def test_a_birth_date_in_the_future_is_refused():
     with pytest.raises(CprError) as caught:
         validate_cpr("010130-4001", today=date(2026, 1, 1))
     assert caught.value.code == "future"
-    assert "fremtiden" in caught.value.message_da
+    assert "future" in caught.value.message
 
 
 def test_the_pseudonym_is_hmac_sha256_of_the_normalised_digits_scoped_by_municipality():

@@ -25,6 +25,8 @@ from indsats.economy.models import (
     OutcomeLine,
     UnitPrice,
 )
+from indsats.engine.investment.case_document import CaseError
+from indsats.ui.engine_messages import engine_message
 
 CASE_FIELDS = (
     "name",
@@ -231,23 +233,6 @@ _CASE_FIELD = {
     "welfare": "net_tax_factor",
 }
 
-_TRANSLATIONS: list[tuple[str, str]] = [
-    (r"the shares sum to ([-\d.e]+); they must sum to 1", "andelene summerer til {0}; de skal summere til 1"),
-    (
-        r"year (\d+) is outside the horizon: years run from 0 to (\d+) \(horizon_years = (\d+)\)",
-        "år {0} ligger uden for tidshorisonten: årene går fra 0 til {1} (tidshorisont {2} år)",
-    ),
-    (r"has no index for (\d+)", "prisindekset har intet tal for {0}; tilføj det under Prisindeks"),
-    (r"must not be negative \(got ([-\d.e]+)\)", "må ikke være negativ (fik {0})"),
-    (r"required for a relative effect", "skal udfyldes ved en relativ effekt"),
-    (
-        r"is in (\d+) prices and needs an index to convert to price_year (\d+)",
-        "prisen er i {0}-priser, og der er ingen prisindeks at omregne til {1} med; tilføj indekstal for "
-        "begge år under Prisindeks",
-    ),
-    (r"^missing\b", "mangler"),
-]
-
 
 @dataclass(frozen=True)
 class ErrorLocation:
@@ -259,29 +244,19 @@ class ErrorLocation:
     message: str
 
 
-def _danish_decimal(text: str) -> str:
-    return text if text.isdigit() else text.replace(".", ",")
-
-
-def translate_engine_message(message: str) -> str:
-    """The engine speaks English; the most common messages in Danish, the rest quoted as they are."""
-    for pattern, danish in _TRANSLATIONS:
-        match = re.search(pattern, message)
-        if match:
-            return danish.format(*(_danish_decimal(group) for group in match.groups()))
-    return _("beregningsmotoren melder: %(message)s") % {"message": message}
-
-
 def locate_error(
-    field_path: str, message: str, locations: Mapping[str, RowLocation], outcomes: Sequence[Mapping[str, Any]]
+    error: CaseError, locations: Mapping[str, RowLocation], outcomes: Sequence[Mapping[str, Any]]
 ) -> ErrorLocation:
-    """Map a ``CaseError`` field path such as ``outcomes[2].payers`` to the form row and field."""
+    """Map a ``CaseError`` field path such as ``outcomes[2].payers`` to the form row and field, with the
+    message in the reader's language."""
+    field_path = error.field
     match = re.match(r"(costs|base_alternative|outcomes)\[(\d+)\](?:\.([a-z_]+))?", field_path)
     if field_path == "price_index":
-        # the message names the row that needed the index, e.g. "(needed by outcomes[0].unit_price_year"
-        needed = re.search(r"(costs|base_alternative|outcomes)\[(\d+)\]\.?([a-z_]*)", message)
-        match = needed
-    danish = translate_engine_message(message)
+        # the error names the row that needed the index, e.g. outcomes[0].unit_price_year
+        match = re.match(
+            r"(costs|base_alternative|outcomes)\[(\d+)\]\.?([a-z_]*)", str(error.params.get("field", ""))
+        )
+    danish = engine_message(error)
     if match is None:
         top = field_path.split(".")[0].split("[")[0]
         return ErrorLocation("case", None, _CASE_FIELD.get(top), danish)

@@ -210,9 +210,7 @@ def _check_document(
     try:
         parse_case(document)
     except CaseError as error:
-        raise CaseInputError(
-            locate_error(error.field, error.message, locations, outcomes), error.field
-        ) from None
+        raise CaseInputError(locate_error(error, locations, outcomes), error.field) from None
     return document
 
 

@@ -41,13 +41,14 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from indsats.engine import ENGINE_VERSION
+from indsats.engine.base.errors import EngineError
 from indsats.engine.base.warnings import AnalysisWarning
 
 __all__ = [
@@ -76,15 +77,61 @@ MIP_OPTIONS: dict[str, Any] = {"mip_rel_gap": 0.0, "presolve": True}
 # --- errors ------------------------------------------------------------------------------------------
 
 
-class AllocationInputError(ValueError):
+class AllocationInputError(EngineError):
     """Input that the allocation helper cannot use. ``field`` is the path of the offending field
     (``budget``, ``candidates[2].cost``, ``constraints.groups[0].keys``); ``message`` says what is wrong
-    and how to fix it."""
+    and how to fix it. A problem with one candidate or group names it first: ``params`` then hold its
+    ``candidate`` key or ``group`` name."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+    MESSAGES: ClassVar[Mapping[str, str]] = {
+        "not_a_number": "expected a number, got {value!r}",
+        "not_finite": "expected a finite number, got {value!r}",
+        "below_minimum": "must be at least {minimum:g}, got {number:g}",
+        "unknown_candidate_field": "unknown field; the fields are {fields}",
+        "candidate_field_required": "is required",
+        "not_a_candidate": "expected a Candidate or a mapping, got {kind}",
+        "empty_candidate_key": "give a non-empty text key, got {key!r}",
+        "name_not_text": "the name must be text, got {name!r}",
+        "min_share_out_of_range": "must be above 0 and at most 1 (1 = funded whole), got {min_share:g}",
+        "max_share_out_of_range": "must be between min_share ({min_share:g}) and 1, got {max_share:g}",
+        "keys_not_a_list": "expected a list of candidate keys, got {keys!r}",
+        "unknown_candidate_key": "unknown candidate key {key!r}; use one of the candidates' keys",
+        "not_a_group": "expected a GroupConstraint, got {kind}",
+        "group_without_keys": "list at least one candidate key",
+        "bad_min_selected": "must be a whole number >= 0",
+        "min_selected_above_group_size": (
+            "asks for at least {min_selected} but the group has only {count} candidates"
+        ),
+        "bad_max_selected": "must be a whole number >= min_selected ({min_selected})",
+        "bad_top_k": "must be a whole number from 1 to {maximum}, got {top_k!r}",
+        "no_candidates": "give a non-empty list of candidates",
+        "duplicate_candidate_key": (
+            "duplicate key {key!r} (also candidates[{other}]); give each candidate its own key"
+        ),
+        "not_constraints": "expected AllocationConstraints, got {kind}",
+        "included_and_excluded": "candidate {key!r} is also in must_include; keep it in one of them",
+        "groups_not_a_list": "expected a list of GroupConstraint",
+        "must_include_over_budget": (
+            "the must-include candidates cost {cost:,.0f} kr (at their minimum shares), more than the "
+            "budget of {budget:,.0f} kr; raise the budget or include fewer"
+        ),
+        "group_infeasible": (
+            "group {group_name!r} cannot be satisfied within the budget of {budget:,.0f} kr together with "
+            "the must-include/must-exclude lists; loosen it or raise the budget"
+        ),
+        "groups_infeasible_together": (
+            "the groups {names} can each be satisfied but not all together within the budget of "
+            "{budget:,.0f} kr; loosen one of them or raise the budget"
+        ),
+    }
+
+    def __init__(self, field: str, code: str, /, **params: Any) -> None:
+        super().__init__(field, code, **params)
+        if "candidate" in params:
+            self.message = f"candidate {params['candidate']!r}: {self.message}"
+        elif "group" in params:
+            self.message = f"group {params['group']!r}: {self.message}"
+        self.args = (f"{field}: {self.message}",)
 
 
 class AllocationInfeasible(AllocationInputError):
@@ -295,12 +342,12 @@ def _side(value: float | None, loss: float | None) -> str:
 
 def _number(value: Any, path: str, *, minimum: float | None = None) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, np.integer, np.floating)):
-        raise AllocationInputError(path, f"expected a number, got {value!r}")
+        raise AllocationInputError(path, "not_a_number", value=value)
     number = float(value)
     if not math.isfinite(number):
-        raise AllocationInputError(path, f"expected a finite number, got {value!r}")
+        raise AllocationInputError(path, "not_finite", value=value)
     if minimum is not None and number < minimum:
-        raise AllocationInputError(path, f"must be at least {minimum:g}, got {number:g}")
+        raise AllocationInputError(path, "below_minimum", minimum=minimum, number=number)
     return number
 
 
@@ -311,69 +358,70 @@ def _candidate(item: Candidate | Mapping[str, Any], index: int) -> Candidate:
         unknown = sorted(set(item) - names)
         if unknown:
             raise AllocationInputError(
-                f"{path}.{unknown[0]}", f"unknown field; the fields are {sorted(names)}"
+                f"{path}.{unknown[0]}", "unknown_candidate_field", fields=sorted(names)
             )
         missing = [name for name in ("key", "name", "cost", "value") if name not in item]
         if missing:
-            raise AllocationInputError(f"{path}.{missing[0]}", "is required")
+            raise AllocationInputError(f"{path}.{missing[0]}", "candidate_field_required")
         item = Candidate(**item)
     elif not isinstance(item, Candidate):
-        raise AllocationInputError(path, f"expected a Candidate or a mapping, got {type(item).__name__}")
+        raise AllocationInputError(path, "not_a_candidate", kind=type(item).__name__)
     if not isinstance(item.key, str) or not item.key.strip():
-        raise AllocationInputError(f"{path}.key", f"give a non-empty text key, got {item.key!r}")
+        raise AllocationInputError(f"{path}.key", "empty_candidate_key", key=item.key)
     label = f"{path}.{{}}"
-    named = f"candidate {item.key!r}: "
     if not isinstance(item.name, str):
-        raise AllocationInputError(label.format("name"), f"{named}the name must be text, got {item.name!r}")
+        raise AllocationInputError(label.format("name"), "name_not_text", candidate=item.key, name=item.name)
     try:
         cost = _number(item.cost, label.format("cost"), minimum=0.0)
         value = _number(item.value, label.format("value"))
         min_share = _number(item.min_share, label.format("min_share"))
         max_share = _number(item.max_share, label.format("max_share"))
     except AllocationInputError as error:
-        raise AllocationInputError(error.field, named + error.message) from None
+        raise AllocationInputError(error.field, error.code, candidate=item.key, **error.params) from None
     if not 0.0 < min_share <= 1.0:
         raise AllocationInputError(
-            label.format("min_share"),
-            f"{named}must be above 0 and at most 1 (1 = funded whole), got {min_share:g}",
+            label.format("min_share"), "min_share_out_of_range", candidate=item.key, min_share=min_share
         )
     if not min_share <= max_share <= 1.0:
         raise AllocationInputError(
             label.format("max_share"),
-            f"{named}must be between min_share ({min_share:g}) and 1, got {max_share:g}",
+            "max_share_out_of_range",
+            candidate=item.key,
+            min_share=min_share,
+            max_share=max_share,
         )
     return Candidate(item.key, item.name or item.key, cost, value, min_share, max_share)
 
 
 def _known_keys(keys: Any, path: str, index_of: Mapping[str, int]) -> tuple[str, ...]:
     if isinstance(keys, str) or not isinstance(keys, Sequence):
-        raise AllocationInputError(path, f"expected a list of candidate keys, got {keys!r}")
+        raise AllocationInputError(path, "keys_not_a_list", keys=keys)
     for position, key in enumerate(keys):
         if key not in index_of:
-            raise AllocationInputError(
-                f"{path}[{position}]", f"unknown candidate key {key!r}; use one of the candidates' keys"
-            )
+            raise AllocationInputError(f"{path}[{position}]", "unknown_candidate_key", key=key)
     return tuple(dict.fromkeys(keys))
 
 
 def _group(group: GroupConstraint, index: int, index_of: Mapping[str, int]) -> GroupConstraint:
     path = f"constraints.groups[{index}]"
     if not isinstance(group, GroupConstraint):
-        raise AllocationInputError(path, f"expected a GroupConstraint, got {type(group).__name__}")
-    named = f"group {group.name!r}: "
+        raise AllocationInputError(path, "not_a_group", kind=type(group).__name__)
     keys = _known_keys(group.keys, f"{path}.keys", index_of)
     if not keys:
-        raise AllocationInputError(f"{path}.keys", f"{named}list at least one candidate key")
+        raise AllocationInputError(f"{path}.keys", "group_without_keys", group=group.name)
     if (
         isinstance(group.min_selected, bool)
         or not isinstance(group.min_selected, int)
         or group.min_selected < 0
     ):
-        raise AllocationInputError(f"{path}.min_selected", f"{named}must be a whole number >= 0")
+        raise AllocationInputError(f"{path}.min_selected", "bad_min_selected", group=group.name)
     if group.min_selected > len(keys):
         raise AllocationInputError(
             f"{path}.min_selected",
-            f"{named}asks for at least {group.min_selected} but the group has only {len(keys)} candidates",
+            "min_selected_above_group_size",
+            group=group.name,
+            min_selected=group.min_selected,
+            count=len(keys),
         )
     if group.max_selected is not None and (
         isinstance(group.max_selected, bool)
@@ -381,14 +429,14 @@ def _group(group: GroupConstraint, index: int, index_of: Mapping[str, int]) -> G
         or group.max_selected < group.min_selected
     ):
         raise AllocationInputError(
-            f"{path}.max_selected", f"{named}must be a whole number >= min_selected ({group.min_selected})"
+            f"{path}.max_selected", "bad_max_selected", group=group.name, min_selected=group.min_selected
         )
     max_cost = None
     if group.max_cost is not None:
         try:
             max_cost = _number(group.max_cost, f"{path}.max_cost", minimum=0.0)
         except AllocationInputError as error:
-            raise AllocationInputError(error.field, named + error.message) from None
+            raise AllocationInputError(error.field, error.code, group=group.name, **error.params) from None
     return GroupConstraint(str(group.name), keys, group.min_selected, group.max_selected, max_cost)
 
 
@@ -400,35 +448,28 @@ def _validate(
 ) -> tuple[tuple[Candidate, ...], float, AllocationConstraints, int]:
     budget_value = _number(budget, "budget", minimum=0.0)
     if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= MAX_TOP_K:
-        raise AllocationInputError("top_k", f"must be a whole number from 1 to {MAX_TOP_K}, got {top_k!r}")
+        raise AllocationInputError("top_k", "bad_top_k", maximum=MAX_TOP_K, top_k=top_k)
     if isinstance(candidates, (str, Mapping)) or not isinstance(candidates, Sequence) or not candidates:
-        raise AllocationInputError("candidates", "give a non-empty list of candidates")
+        raise AllocationInputError("candidates", "no_candidates")
     checked = tuple(_candidate(item, index) for index, item in enumerate(candidates))
     index_of: dict[str, int] = {}
     for index, item in enumerate(checked):
         if item.key in index_of:
             raise AllocationInputError(
-                f"candidates[{index}].key",
-                f"duplicate key {item.key!r} (also candidates[{index_of[item.key]}]); "
-                "give each candidate its own key",
+                f"candidates[{index}].key", "duplicate_candidate_key", key=item.key, other=index_of[item.key]
             )
         index_of[item.key] = index
     constraints = constraints if constraints is not None else AllocationConstraints()
     if not isinstance(constraints, AllocationConstraints):
-        raise AllocationInputError(
-            "constraints", f"expected AllocationConstraints, got {type(constraints).__name__}"
-        )
+        raise AllocationInputError("constraints", "not_constraints", kind=type(constraints).__name__)
     must_include = _known_keys(constraints.must_include, "constraints.must_include", index_of)
     must_exclude = _known_keys(constraints.must_exclude, "constraints.must_exclude", index_of)
     both = [key for key in must_include if key in must_exclude]
     if both:
-        raise AllocationInputError(
-            "constraints.must_exclude",
-            f"candidate {both[0]!r} is also in must_include; keep it in one of them",
-        )
+        raise AllocationInputError("constraints.must_exclude", "included_and_excluded", key=both[0])
     groups = constraints.groups
     if isinstance(groups, (str, Mapping)) or not isinstance(groups, Sequence):
-        raise AllocationInputError("constraints.groups", "expected a list of GroupConstraint")
+        raise AllocationInputError("constraints.groups", "groups_not_a_list")
     checked_groups = tuple(_group(group, index, index_of) for index, group in enumerate(groups))
     return checked, budget_value, AllocationConstraints(checked_groups, must_include, must_exclude), top_k
 
@@ -583,22 +624,21 @@ class _AllocationModel:
         if must_cost > self.budget * (1 + 1e-12):
             return AllocationInfeasible(
                 "constraints.must_include",
-                f"the must-include candidates cost {_amount(must_cost)} kr (at their minimum shares), more "
-                f"than the budget of {_amount(self.budget)} kr; raise the budget or include fewer",
+                "must_include_over_budget",
+                cost=must_cost,
+                budget=self.budget,
             )
         for g, group in enumerate(self.groups):
             if self.solve(active_groups=[g]) is None:
                 return AllocationInfeasible(
                     f"constraints.groups[{g}]",
-                    f"group {group.name!r} cannot be satisfied within the budget of "
-                    f"{_amount(self.budget)} kr together with the must-include/must-exclude lists; "
-                    "loosen it or raise the budget",
+                    "group_infeasible",
+                    group_name=group.name,
+                    budget=self.budget,
                 )
         names = ", ".join(repr(group.name) for group in self.groups)
         return AllocationInfeasible(
-            "constraints.groups",
-            f"the groups {names} can each be satisfied but not all together within the budget of "
-            f"{_amount(self.budget)} kr; loosen one of them or raise the budget",
+            "constraints.groups", "groups_infeasible_together", names=names, budget=self.budget
         )
 
 

@@ -25,9 +25,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, ClassVar, Literal
+
+from indsats.engine.base.errors import EngineError
 
 __all__ = [
     "CprError",
@@ -45,19 +48,27 @@ MODULUS_11_WEIGHTS = (4, 3, 2, 7, 6, 5, 4, 3, 2, 1)
 _MUNICIPALITY_CODE = re.compile(r"^[0-9]{3}$")
 
 
-class CprError(ValueError):
-    """A CPR number that does not have the right form, with a Danish and an English message.
+class CprError(EngineError):
+    """A CPR number that does not have the right form; ``field`` is always ``cpr``.
 
-    ``code`` says what is wrong: ``empty``, ``characters``, ``length``, ``date`` or ``future``. The messages
-    never contain the number; ``str(error)`` is the English message followed by the Danish one.
+    ``code`` says what is wrong: ``not_text``, ``empty``, ``characters``, ``length``, ``date`` or
+    ``future``. The messages never contain the number or its digits.
     """
 
-    def __init__(self, code: str, message_da: str, message_en: str) -> None:
-        super().__init__(f"{message_en} / {message_da}")
-        self.field = "cpr"
-        self.code = code
-        self.message_da = message_da
-        self.message_en = message_en
+    MESSAGES: ClassVar[Mapping[str, str]] = {
+        "not_text": "The CPR number must be a text.",
+        "empty": "The CPR number is missing.",
+        "characters": (
+            "The CPR number may contain only digits, optionally with a hyphen after the first six "
+            "(DDMMYY-SSSS)."
+        ),
+        "length": "The CPR number must have 10 digits (DDMMYY-SSSS); it has {length}.",
+        "date": "The first six digits of the CPR number are not a valid date (DDMMYY).",
+        "future": "The CPR number's birth date lies in the future; check the digits.",
+    }
+
+    def __init__(self, code: str, /, **params: Any) -> None:
+        super().__init__("cpr", code, **params)
 
 
 @dataclass(frozen=True)
@@ -79,26 +90,16 @@ def normalise_cpr(text: str) -> str:
     Checks only the form (digits, length, the hyphen's place), not the date; raises ``CprError``.
     """
     if not isinstance(text, str):
-        raise CprError("characters", "CPR-nummeret skal være en tekst.", "The CPR number must be a text.")
+        raise CprError("not_text")
     stripped = text.strip()
     if not stripped:
-        raise CprError("empty", "CPR-nummeret mangler.", "The CPR number is missing.")
+        raise CprError("empty")
     # the hyphen is allowed in one place only: after DDMMYY
     digits = stripped[:6] + stripped[7:] if stripped[6:7] == "-" else stripped
     if not all("0" <= character <= "9" for character in digits):
-        raise CprError(
-            "characters",
-            "CPR-nummeret må kun indeholde cifre, eventuelt med en bindestreg efter de første seks "
-            "(DDMMÅÅ-SSSS).",
-            "The CPR number may contain only digits, optionally with a hyphen after the first six "
-            "(DDMMYY-SSSS).",
-        )
+        raise CprError("characters")
     if len(digits) != 10:
-        raise CprError(
-            "length",
-            f"CPR-nummeret skal have 10 cifre (DDMMÅÅ-SSSS); det har {len(digits)}.",
-            f"The CPR number must have 10 digits (DDMMYY-SSSS); it has {len(digits)}.",
-        )
+        raise CprError("length", length=len(digits))
     return digits
 
 
@@ -115,8 +116,8 @@ def validate_cpr(text: str, *, today: date | None = None) -> CprInfo:
     """Check a CPR number's form and date and derive the birth date and sex.
 
     Accepts ``DDMMYY-SSSS`` or 10 digits. The century comes from the 7th digit (CPR office's table, see
-    the module docstring), the sex from the last digit (odd: male). Raises ``CprError`` with a Danish and
-    an English message when the number has the wrong length or characters, when its first six digits are
+    the module docstring), the sex from the last digit (odd: male). Raises ``CprError`` (a code and an
+    English message) when the number has the wrong length or characters, when its first six digits are
     not a real date, or when that date is after ``today`` (default: the system date). Modulus 11 is not
     required (abandoned in 2007) but reported.
     """
@@ -126,17 +127,9 @@ def validate_cpr(text: str, *, today: date | None = None) -> CprInfo:
     try:
         birth_date = date(year, month, day)
     except ValueError:
-        raise CprError(
-            "date",
-            "CPR-nummerets første seks cifre er ikke en gyldig dato (DDMMÅÅ).",
-            "The first six digits of the CPR number are not a valid date (DDMMYY).",
-        ) from None
+        raise CprError("date") from None
     if birth_date > (today or date.today()):
-        raise CprError(
-            "future",
-            "CPR-nummerets fødselsdato ligger i fremtiden; tjek cifrene.",
-            "The CPR number's birth date lies in the future; check the digits.",
-        )
+        raise CprError("future")
     weighted = sum(int(digit) * weight for digit, weight in zip(digits, MODULUS_11_WEIGHTS, strict=True))
     return CprInfo(
         birth_date=birth_date,

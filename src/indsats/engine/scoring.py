@@ -30,12 +30,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
 
 from indsats.engine import ENGINE_VERSION
+from indsats.engine.base.errors import EngineError
 from indsats.engine.instruments import AnswerScale, Band, Instrument, Subscale
 
 __all__ = [
@@ -77,25 +78,35 @@ class AnswerProblem:
         return f"row {self.row + 1}, {self.item}: {self.reason}"
 
 
-class AnswerError(ValueError):
+class AnswerError(EngineError):
     """Answers that cannot be scored. The message names the row(s) and item(s) and what is wrong.
 
     ``problems`` lists the offending cells (row counted from 0; the first 1,000) so that a caller (the
     CLI, an import) can re-phrase the position in its own terms, e.g. a spreadsheet line number;
-    ``n_problems`` counts them all.
+    ``n_problems`` counts them all. ``str(error)`` is the message alone (it names its cells itself).
     """
+
+    MESSAGES: ClassVar[Mapping[str, str]] = {
+        "answers_not_numbers": "answers: must be numbers (NaN for a missing answer)",
+        "answers_wrong_shape": (
+            "answers: {instrument} has {n_items} items ({items}), so the answers must be an array with "
+            "{n_items} columns; got shape {shape}"
+        ),
+        "answers_off_scale": "{details}",
+    }
 
     def __init__(
         self,
-        message: str,
+        field: str,
+        code: str,
+        /,
         *,
-        field: str = "answers",
         problems: tuple[AnswerProblem, ...] = (),
         n_problems: int | None = None,
+        **params: Any,
     ) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+        super().__init__(field, code, **params)
+        self.args = (self.message,)
         self.problems = problems
         self.n_problems = len(problems) if n_problems is None else n_problems
 
@@ -122,14 +133,18 @@ def validate_answers(instrument: Instrument, answers: npt.ArrayLike) -> FloatArr
     try:
         matrix = np.array(answers, dtype=np.float64)
     except (TypeError, ValueError):
-        raise AnswerError("answers: must be numbers (NaN for a missing answer)") from None
+        raise AnswerError("answers", "answers_not_numbers") from None
     if matrix.ndim == 1:
         matrix = matrix.reshape(1, -1)
     n_items = len(instrument.items)
     if matrix.ndim != 2 or matrix.shape[1] != n_items:
         raise AnswerError(
-            f"answers: {instrument.key} has {n_items} items ({', '.join(instrument.item_keys)}), so the "
-            f"answers must be an array with {n_items} columns; got shape {matrix.shape}"
+            "answers",
+            "answers_wrong_shape",
+            instrument=instrument.key,
+            n_items=n_items,
+            items=", ".join(instrument.item_keys),
+            shape=matrix.shape,
         )
 
     invalid = np.zeros(matrix.shape, dtype=bool)
@@ -156,8 +171,18 @@ def validate_answers(instrument: Instrument, answers: npt.ArrayLike) -> FloatArr
     )
     shown = "; ".join(problem.describe() for problem in problems[:MAX_PROBLEMS_SHOWN])
     more = total_problems - MAX_PROBLEMS_SHOWN
-    message = shown + (f" (and {more} more)" if more > 0 else "")
-    raise AnswerError(message, field=problems[0].item, problems=problems, n_problems=total_problems)
+    first = problems[0]
+    raise AnswerError(
+        first.item,
+        "answers_off_scale",
+        problems=problems,
+        n_problems=total_problems,
+        details=shown + (f" (and {more} more)" if more > 0 else ""),
+        count=total_problems,
+        row=first.row + 1,
+        item=first.item,
+        value=first.value,
+    )
 
 
 def _off_scale(column: npt.NDArray[np.float64], scale: AnswerScale) -> npt.NDArray[np.bool_]:

@@ -36,6 +36,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
 from indsats.engine import ENGINE_VERSION
 from indsats.engine.base.errors import StatisticsInputError
 from indsats.engine.statistics.effect_sizes import (
@@ -52,6 +53,7 @@ from indsats.evaluation.forest_plot import ForestRow, forest_plot
 from indsats.evaluation.formatting import interval_text, number, p_value_text
 from indsats.evaluation.models import Analysis, Study
 from indsats.outcomes.registry import engine_instrument
+from indsats.ui.engine_messages import engine_message
 
 HIGH_HETEROGENEITY_I2 = 50.0
 """I^2 of 50 % or more is "substantial" heterogeneity (Higgins et al. 2003; Cochrane Handbook 10.10.2)."""
@@ -229,7 +231,7 @@ def build_report(studies: Iterable[Study]) -> CrossPracticeReport:
         random = meta_analyse(yi, vi, method="reml", study_labels=labels)
         fixed = meta_analyse(yi, vi, method="fe", study_labels=labels)
     except StatisticsInputError as error:  # pragma: no cover - inputs are checked above
-        return CrossPracticeReport(effects=effects, skipped=tuple(skipped), problem=str(error))
+        return CrossPracticeReport(effects=effects, skipped=tuple(skipped), problem=engine_message(error))
     report = CrossPracticeReport(
         effects=effects,
         skipped=tuple(skipped),

@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 
 from indsats.engine.base.errors import StatisticsInputError
-from indsats.engine.statistics.effect_sizes import standardised_difference_in_differences
 from indsats.engine.statistics.causal import ancova, difference_in_differences, propensity_score_matching
+from indsats.engine.statistics.effect_sizes import standardised_difference_in_differences
 from indsats.engine.statistics.pre_post import analyse_pre_post
 from indsats.engine.statistics.process import dose_response, fidelity_response, subgroup_effects
 from indsats.evaluation.models import Design, Exposure, Grade, Study

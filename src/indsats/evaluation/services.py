@@ -41,6 +41,7 @@ from indsats.evaluation.selectors import ExposureScope, can_manage_studies_of, c
 from indsats.outcomes.models import Enrolment, Participant
 from indsats.outcomes.registry import engine_instrument
 from indsats.outcomes.services import pseudonym_key
+from indsats.ui.engine_messages import engine_message
 
 DEFAULT_SEED = 20240101
 SHORT_CODE_LENGTH = 10  # Participant.short_code
@@ -146,7 +147,7 @@ def run_analysis(*, actor: Any, study: Study, seed: int = DEFAULT_SEED) -> Analy
                 "Analysen kunne ikke beregnes ud fra målingerne (%(detail)s). Tjek at børnene er målt i både "
                 "før- og eftermålingen med %(instrument)s."
             )
-            % {"detail": error, "instrument": study.instrument}
+            % {"detail": engine_message(error), "instrument": study.instrument}
         ) from error
     higher_is_better = engine_instrument(study.instrument).direction(study.score_key) == "higher_is_better"
     proposed = estimation.propose_grade(
@@ -306,7 +307,9 @@ def _resolve_by_cpr(
         try:
             validate_cpr(row.identifier)
         except CprError as error:
-            parsed.add(row.row, CPR_COLUMN, f"{error.message_da} " + _("Ret nummeret, eller slet rækken."))
+            parsed.add(
+                row.row, CPR_COLUMN, f"{engine_message(error)} " + _("Ret nummeret, eller slet rækken.")
+            )
             continue
         candidates[row.row] = [
             (m.pk, pseudonym(row.identifier, key=key, municipality_code=m.municipality_code))

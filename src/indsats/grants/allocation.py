@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indsats.engine.allocation import AllocationInputError, AllocationResult, Candidate, recommend_allocation
+from indsats.ui.engine_messages import engine_message
 
 
 def _number(text: str, line: int, column: str) -> Decimal:
@@ -76,4 +77,4 @@ def recommend(form: AllocationForm) -> AllocationResult:
     try:
         return recommend_allocation(data["candidates"], float(data["budget"]), top_k=data["top_k"])
     except AllocationInputError as error:
-        raise ValidationError(str(error)) from error
+        raise ValidationError(engine_message(error)) from error

@@ -31,6 +31,7 @@ import pandas as pd
 from indsats.engine.cpr import PSEUDONYM_CONTEXT, CprError, validate_cpr
 from indsats.engine.instruments import Instrument
 from indsats.engine.scoring import AnswerError, validate_answers
+from indsats.ui.engine_messages import engine_message
 
 CPR_COLUMN = "cpr"
 DATE_COLUMN = "dato"
@@ -482,7 +483,7 @@ def check_cprs(
         try:
             validate_cpr(stripped.iloc[position], today=today)
         except CprError as error:
-            problems.append((int(position), error.message_da))
+            problems.append((int(position), engine_message(error)))
         else:  # pragma: no cover - the vectorised rules are the engine's; kept as a safety net
             good[position] = True
     pseudonyms = np.full(n, "", dtype="<U64")

@@ -50,6 +50,7 @@ from indsats.outcomes.models import (
     RoundKind,
 )
 from indsats.outcomes.registry import engine_instrument
+from indsats.ui.engine_messages import engine_message
 
 BATCH_SIZE = 5000
 ProgressCallback = Callable[[int, int], None]
@@ -92,7 +93,7 @@ def add_instrument(
         raise ValidationError(
             {
                 "definition": _("Definitionen er ikke gyldig: %(field)s: %(message)s")
-                % {"field": error.field, "message": error.message}
+                % {"field": error.field, "message": engine_message(error)}
             }
         ) from None
     if Instrument.objects.filter(key=parsed.key, version=parsed.version).exists():
@@ -340,7 +341,7 @@ def delete_round(*, actor: Any, measurement_round: MeasurementRound) -> None:
 
 
 def _cpr_validation_error(error: CprError) -> ValidationError:
-    return ValidationError({"cpr": error.message_da})
+    return ValidationError({"cpr": engine_message(error)})
 
 
 @transaction.atomic

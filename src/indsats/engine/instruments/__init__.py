@@ -24,7 +24,9 @@ from dataclasses import field as dataclass_field
 from functools import cache
 from importlib import resources
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar
+
+from indsats.engine.base.errors import EngineError
 
 __all__ = [
     "AnswerScale",
@@ -79,21 +81,81 @@ _TOP_LEVEL_FIELDS = frozenset(
 )
 
 
-class InstrumentDefinitionError(ValueError):
+class InstrumentDefinitionError(EngineError):
     """A definition that breaks the schema; ``field`` names the offending part (``items[6].scale``)."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+    MESSAGES: ClassVar[Mapping[str, str]] = {
+        "age_max_below_age_min": "{age_max} is below age_min {age_min}",
+        "bad_age": "must be a whole number of years from 0 to 130, or null",
+        "bad_decimals": "must be a whole number from 0 to {maximum}, or null",
+        "bad_end_labels": "must be two labels: the low end, the high end",
+        "bad_instrument_key": "'{key}' must be lower-case letters, digits and hyphens",
+        "bad_min_answered": "must be a whole number from 1 to the number of items ({count})",
+        "bad_name": "must be lower-case letters, digits and underscores, starting with a letter",
+        "bad_range_step": "must be above 0 and at most max - min",
+        "bad_version": "must be a whole number from 1",
+        "band_code_repeated": "'{code}' is used by an earlier band",
+        "band_max_below_min": "{maximum:g} is below min {minimum:g}",
+        "band_scheme_empty": "must give bands for at least one score",
+        "band_scheme_key_repeated": "'{key}' is used by an earlier band scheme",
+        "bands_do_not_cover_range": (
+            "the bands cover {minimum:g}-{maximum:g} but the score can be {lowest:g}-{highest:g}"
+        ),
+        "bands_overlap": (
+            "{minimum:g} overlaps the band before (up to {previous:g}); list bands from low to high scores"
+        ),
+        "definition_not_an_object": "must be a JSON object",
+        "definition_part_not_an_object": "must be an object",
+        "factor_zero": "must not be 0",
+        "file_name_mismatch": (
+            "the file name says {file_key} v{file_version} but the definition says {key} v{version}"
+        ),
+        "item_key_repeated": "'{key}' is used by an earlier item",
+        "member_listed_twice": "'{member}' is listed twice",
+        "members_on_different_scales": (
+            "'{member}' is on another scale than '{first}'; a subscale's items share one scale"
+        ),
+        "no_scales": "must name at least one answer scale",
+        "not_a_finite_number": "must be a finite number",
+        "not_a_list": "must be a list",
+        "not_a_localised_text": 'must be an object {{"da": "...", "en": "..."}}',
+        "not_a_non_empty_list": "must be a list with at least one entry",
+        "not_a_scale_value": "is not a value of the scale ({scale})",
+        "not_a_text": "must be a text",
+        "not_one_of": "must be one of {names}",
+        "not_true_or_false": "must be true or false",
+        "range_max_not_above_min": "must be above min",
+        "recode_key_not_a_number": "'{value}' is not a number",
+        "recode_on_continuous_scale": "only items on a discrete scale can be recoded",
+        "recode_value_missing": "must give a score for every value of the scale; {value:g} has none",
+        "scale_values_not_increasing": "values must be listed in increasing order",
+        "scale_without_values_or_range": "must have either 'values' (discrete) or 'range' (continuous)",
+        "score_key_taken": "'{key}' is already the key of an item or a score",
+        "text_empty": "must be a non-empty text",
+        "threshold_not_positive": "must be above 0",
+        "unknown_component": "'{component}' is not a subscale or an earlier composite",
+        "unknown_definition_field": "is not a field of an instrument definition",
+        "unknown_field_here": "is not a field here",
+        "unknown_item": "'{item}' is not an item of this instrument",
+        "unknown_language": "only the languages da and en are read",
+        "unknown_scale": "'{scale}' is not one of the scales",
+        "unknown_schema_version": "must be {version} (this version of Indsats reads schema {version})",
+        "unknown_score": "'{score}' is not a subscale or composite",
+    }
 
 
-class UnknownInstrument(ValueError):
-    """No built-in instrument has that key (or that version); the message lists the ones there are."""
+class UnknownInstrument(EngineError):
+    """No built-in instrument has that key (or that version); the message lists the ones there are.
+    ``str(error)`` is the message alone (it names the instrument itself)."""
 
-    def __init__(self, key: str, message: str) -> None:
-        super().__init__(message)
-        self.field = "instrument"
+    MESSAGES: ClassVar[Mapping[str, str]] = {
+        "unknown_instrument": "instrument: there is no instrument '{key}'; the instruments are: {known}",
+        "unknown_instrument_version": "instrument: {key} has no version {version} (it has: {listed})",
+    }
+
+    def __init__(self, key: str, code: str, /, **params: Any) -> None:
+        super().__init__("instrument", code, **params)
+        self.args = (self.message,)
         self.key = key
 
 
@@ -355,30 +417,27 @@ def parse_instrument(data: Mapping[str, Any]) -> Instrument:
     non-overlapping and covering every score the rules can give, and a source for every rule.
     """
     if not isinstance(data, Mapping):
-        raise InstrumentDefinitionError("definition", "must be a JSON object")
+        raise InstrumentDefinitionError("definition", "definition_not_an_object")
     unknown = sorted(set(data) - _TOP_LEVEL_FIELDS)
     if unknown:
-        raise InstrumentDefinitionError(unknown[0], "is not a field of an instrument definition")
+        raise InstrumentDefinitionError(unknown[0], "unknown_definition_field")
     schema_version = data.get("schema_version", SCHEMA_VERSION)
     if schema_version != SCHEMA_VERSION:
-        raise InstrumentDefinitionError(
-            "schema_version",
-            f"must be {SCHEMA_VERSION} (this version of Indsats reads schema {SCHEMA_VERSION})",
-        )
+        raise InstrumentDefinitionError("schema_version", "unknown_schema_version", version=SCHEMA_VERSION)
 
     key = _text(data, "key", "key")
     if not _KEY.match(key):
-        raise InstrumentDefinitionError("key", f"'{key}' must be lower-case letters, digits and hyphens")
+        raise InstrumentDefinitionError("key", "bad_instrument_key", key=key)
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise InstrumentDefinitionError("version", "must be a whole number from 1")
+        raise InstrumentDefinitionError("version", "bad_version")
     respondent = _text(data, "respondent", "respondent")
     if respondent not in RESPONDENTS:
-        raise InstrumentDefinitionError("respondent", f"must be one of {', '.join(RESPONDENTS)}")
+        raise InstrumentDefinitionError("respondent", "not_one_of", names=", ".join(RESPONDENTS))
     age_min = _optional_age(data, "age_min")
     age_max = _optional_age(data, "age_max")
     if age_min is not None and age_max is not None and age_min > age_max:
-        raise InstrumentDefinitionError("age_max", f"{age_max} is below age_min {age_min}")
+        raise InstrumentDefinitionError("age_max", "age_max_below_age_min", age_max=age_max, age_min=age_min)
 
     scales = _parse_scales(data.get("scales"))
     items = _parse_items(data.get("items"), scales)
@@ -409,14 +468,14 @@ def parse_instrument(data: Mapping[str, Any]) -> Instrument:
 def _text(data: Mapping[str, Any], name: str, field: str) -> str:
     value = data.get(name)
     if not isinstance(value, str) or not value.strip():
-        raise InstrumentDefinitionError(field, "must be a non-empty text")
+        raise InstrumentDefinitionError(field, "text_empty")
     return value
 
 
 def _optional_text(data: Mapping[str, Any], name: str, field: str) -> str:
     value = data.get(name, "")
     if not isinstance(value, str):
-        raise InstrumentDefinitionError(field, "must be a text")
+        raise InstrumentDefinitionError(field, "not_a_text")
     return value
 
 
@@ -425,61 +484,57 @@ def _optional_age(data: Mapping[str, Any], name: str) -> int | None:
     if value is None:
         return None
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 130:
-        raise InstrumentDefinitionError(name, "must be a whole number of years from 0 to 130, or null")
+        raise InstrumentDefinitionError(name, "bad_age")
     return value
 
 
 def _localised(value: Any, field: str) -> LocalisedText:
     if not isinstance(value, Mapping):
-        raise InstrumentDefinitionError(field, 'must be an object {"da": "...", "en": "..."}')
+        raise InstrumentDefinitionError(field, "not_a_localised_text")
     for language in LANGUAGES:
         text = value.get(language)
         if not isinstance(text, str) or not text.strip():
-            raise InstrumentDefinitionError(f"{field}.{language}", "must be a non-empty text")
+            raise InstrumentDefinitionError(f"{field}.{language}", "text_empty")
     extra = sorted(set(value) - set(LANGUAGES))
     if extra:
-        raise InstrumentDefinitionError(f"{field}.{extra[0]}", "only the languages da and en are read")
+        raise InstrumentDefinitionError(f"{field}.{extra[0]}", "unknown_language")
     return LocalisedText(da=value["da"], en=value["en"])
 
 
 def _number(value: Any, field: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise InstrumentDefinitionError(field, "must be a finite number")
+        raise InstrumentDefinitionError(field, "not_a_finite_number")
     return float(value)
 
 
 def _name(value: Any, field: str) -> str:
     if not isinstance(value, str) or not _NAME.match(value):
-        raise InstrumentDefinitionError(
-            field, "must be lower-case letters, digits and underscores, starting with a letter"
-        )
+        raise InstrumentDefinitionError(field, "bad_name")
     return value
 
 
 def _list(value: Any, field: str, *, allow_empty: bool = False) -> Sequence[Any]:
     if not isinstance(value, list) or (not value and not allow_empty):
-        raise InstrumentDefinitionError(
-            field, "must be a list" + ("" if allow_empty else " with at least one entry")
-        )
+        raise InstrumentDefinitionError(field, "not_a_list" if allow_empty else "not_a_non_empty_list")
     return value
 
 
 def _object(value: Any, field: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
-        raise InstrumentDefinitionError(field, "must be an object")
+        raise InstrumentDefinitionError(field, "definition_part_not_an_object")
     return value
 
 
 def _only(entry: Mapping[str, Any], allowed: set[str], field: str) -> None:
     extra = sorted(set(entry) - allowed)
     if extra:
-        raise InstrumentDefinitionError(f"{field}.{extra[0]}", "is not a field here")
+        raise InstrumentDefinitionError(f"{field}.{extra[0]}", "unknown_field_here")
 
 
 def _parse_scales(value: Any) -> dict[str, AnswerScale]:
     scales_data = _object(value, "scales")
     if not scales_data:
-        raise InstrumentDefinitionError("scales", "must name at least one answer scale")
+        raise InstrumentDefinitionError("scales", "no_scales")
     scales: dict[str, AnswerScale] = {}
     for scale_key, raw in scales_data.items():
         field = f"scales.{scale_key}"
@@ -487,9 +542,7 @@ def _parse_scales(value: Any) -> dict[str, AnswerScale]:
         entry = _object(raw, field)
         _only(entry, {"values", "range", "end_labels", "source"}, field)
         if ("values" in entry) == ("range" in entry):
-            raise InstrumentDefinitionError(
-                field, "must have either 'values' (discrete) or 'range' (continuous)"
-            )
+            raise InstrumentDefinitionError(field, "scale_without_values_or_range")
         if "values" in entry:
             values: list[ScaleValue] = []
             for i, raw_value in enumerate(_list(entry["values"], f"{field}.values")):
@@ -498,9 +551,7 @@ def _parse_scales(value: Any) -> dict[str, AnswerScale]:
                 _only(value_entry, {"value", "label"}, value_field)
                 number = _number(value_entry.get("value"), f"{value_field}.value")
                 if values and number <= values[-1].value:
-                    raise InstrumentDefinitionError(
-                        f"{value_field}.value", "values must be listed in increasing order"
-                    )
+                    raise InstrumentDefinitionError(f"{value_field}.value", "scale_values_not_increasing")
                 values.append(
                     ScaleValue(number, _localised(value_entry.get("label"), f"{value_field}.label"))
                 )
@@ -514,18 +565,14 @@ def _parse_scales(value: Any) -> dict[str, AnswerScale]:
             high = _number(bounds.get("max"), f"{field}.range.max")
             step = _number(bounds.get("step"), f"{field}.range.step")
             if high <= low:
-                raise InstrumentDefinitionError(f"{field}.range.max", "must be above min")
+                raise InstrumentDefinitionError(f"{field}.range.max", "range_max_not_above_min")
             if step <= 0 or step > high - low:
-                raise InstrumentDefinitionError(
-                    f"{field}.range.step", "must be above 0 and at most max - min"
-                )
+                raise InstrumentDefinitionError(f"{field}.range.step", "bad_range_step")
             end_labels = None
             if "end_labels" in entry:
                 labels = _list(entry["end_labels"], f"{field}.end_labels")
                 if len(labels) != 2:
-                    raise InstrumentDefinitionError(
-                        f"{field}.end_labels", "must be two labels: the low end, the high end"
-                    )
+                    raise InstrumentDefinitionError(f"{field}.end_labels", "bad_end_labels")
                 end_labels = (
                     _localised(labels[0], f"{field}.end_labels[0]"),
                     _localised(labels[1], f"{field}.end_labels[1]"),
@@ -545,14 +592,14 @@ def _parse_items(value: Any, scales: Mapping[str, AnswerScale]) -> tuple[Item, .
         _only(entry, {"key", "text", "scale", "reverse"}, field)
         key = _name(entry.get("key"), f"{field}.key")
         if key in seen:
-            raise InstrumentDefinitionError(f"{field}.key", f"'{key}' is used by an earlier item")
+            raise InstrumentDefinitionError(f"{field}.key", "item_key_repeated", key=key)
         seen.add(key)
         scale = entry.get("scale")
         if not isinstance(scale, str) or scale not in scales:
-            raise InstrumentDefinitionError(f"{field}.scale", f"'{scale}' is not one of the scales")
+            raise InstrumentDefinitionError(f"{field}.scale", "unknown_scale", scale=scale)
         reverse = entry.get("reverse", False)
         if not isinstance(reverse, bool):
-            raise InstrumentDefinitionError(f"{field}.reverse", "must be true or false")
+            raise InstrumentDefinitionError(f"{field}.reverse", "not_true_or_false")
         items.append(
             Item(key=key, text=_localised(entry.get("text"), f"{field}.text"), scale=scale, reverse=reverse)
         )
@@ -562,7 +609,7 @@ def _parse_items(value: Any, scales: Mapping[str, AnswerScale]) -> tuple[Item, .
 def _parse_direction(entry: Mapping[str, Any], field: str) -> str:
     direction = entry.get("direction")
     if direction not in DIRECTIONS:
-        raise InstrumentDefinitionError(f"{field}.direction", f"must be one of {', '.join(DIRECTIONS)}")
+        raise InstrumentDefinitionError(f"{field}.direction", "not_one_of", names=", ".join(DIRECTIONS))
     return str(direction)
 
 
@@ -571,9 +618,7 @@ def _parse_decimals(entry: Mapping[str, Any], field: str) -> int | None:
     if decimals is None:
         return None
     if not isinstance(decimals, int) or isinstance(decimals, bool) or not 0 <= decimals <= MAX_DECIMALS:
-        raise InstrumentDefinitionError(
-            f"{field}.decimals", f"must be a whole number from 0 to {MAX_DECIMALS}, or null"
-        )
+        raise InstrumentDefinitionError(f"{field}.decimals", "bad_decimals", maximum=MAX_DECIMALS)
     return decimals
 
 
@@ -604,36 +649,28 @@ def _parse_subscales(
         )
         key = _name(entry.get("key"), f"{field}.key")
         if key in seen or key in item_scales:
-            raise InstrumentDefinitionError(
-                f"{field}.key", f"'{key}' is already the key of an item or a score"
-            )
+            raise InstrumentDefinitionError(f"{field}.key", "score_key_taken", key=key)
         seen.add(key)
         members = _list(entry.get("items"), f"{field}.items")
         for j, member in enumerate(members):
             if member not in item_scales:
-                raise InstrumentDefinitionError(
-                    f"{field}.items[{j}]", f"'{member}' is not an item of this instrument"
-                )
+                raise InstrumentDefinitionError(f"{field}.items[{j}]", "unknown_item", item=member)
             if member in members[:j]:
-                raise InstrumentDefinitionError(f"{field}.items[{j}]", f"'{member}' is listed twice")
+                raise InstrumentDefinitionError(f"{field}.items[{j}]", "member_listed_twice", member=member)
             if item_scales[member] != item_scales[members[0]]:
                 raise InstrumentDefinitionError(
-                    f"{field}.items[{j}]",
-                    f"'{member}' is on another scale than '{members[0]}'; a subscale's items share one scale",
+                    f"{field}.items[{j}]", "members_on_different_scales", member=member, first=members[0]
                 )
         rule = entry.get("rule")
         if rule not in SUBSCALE_RULES:
-            raise InstrumentDefinitionError(f"{field}.rule", f"must be one of {', '.join(SUBSCALE_RULES)}")
+            raise InstrumentDefinitionError(f"{field}.rule", "not_one_of", names=", ".join(SUBSCALE_RULES))
         min_answered = entry.get("min_answered", len(members))
         if (
             not isinstance(min_answered, int)
             or isinstance(min_answered, bool)
             or not 1 <= min_answered <= len(members)
         ):
-            raise InstrumentDefinitionError(
-                f"{field}.min_answered",
-                f"must be a whole number from 1 to the number of items ({len(members)})",
-            )
+            raise InstrumentDefinitionError(f"{field}.min_answered", "bad_min_answered", count=len(members))
         scale = scales[item_scales[members[0]]]
         recode: tuple[tuple[float, float], ...] = ()
         if "recode" in entry:
@@ -661,23 +698,21 @@ def _parse_subscales(
 def _parse_recode(value: Any, scale: AnswerScale, field: str) -> tuple[tuple[float, float], ...]:
     mapping = _object(value, field)
     if not scale.is_discrete:
-        raise InstrumentDefinitionError(field, "only items on a discrete scale can be recoded")
+        raise InstrumentDefinitionError(field, "recode_on_continuous_scale")
     pairs: dict[float, float] = {}
     for raw_from, raw_to in mapping.items():
         try:
             answer = float(raw_from)
         except ValueError:
-            raise InstrumentDefinitionError(field, f"'{raw_from}' is not a number") from None
+            raise InstrumentDefinitionError(field, "recode_key_not_a_number", value=raw_from) from None
         if answer not in scale.allowed_values:
             raise InstrumentDefinitionError(
-                f"{field}.{raw_from}", f"is not a value of the scale ({scale.describe()})"
+                f"{field}.{raw_from}", "not_a_scale_value", scale=scale.describe()
             )
         pairs[answer] = _number(raw_to, f"{field}.{raw_from}")
     missing = [v for v in scale.allowed_values if v not in pairs]
     if missing:
-        raise InstrumentDefinitionError(
-            field, f"must give a score for every value of the scale; {missing[0]:g} has none"
-        )
+        raise InstrumentDefinitionError(field, "recode_value_missing", value=missing[0])
     return tuple(sorted(pairs.items()))
 
 
@@ -688,14 +723,14 @@ def _parse_zero_when(
     _only(entry, {"item", "values"}, field)
     item = entry.get("item")
     if not isinstance(item, str) or item not in item_scales:
-        raise InstrumentDefinitionError(f"{field}.item", f"'{item}' is not an item of this instrument")
+        raise InstrumentDefinitionError(f"{field}.item", "unknown_item", item=item)
     scale = scales[item_scales[item]]
     values = []
     for j, raw in enumerate(_list(entry.get("values"), f"{field}.values")):
         number = _number(raw, f"{field}.values[{j}]")
         if scale.is_discrete and number not in scale.allowed_values:
             raise InstrumentDefinitionError(
-                f"{field}.values[{j}]", f"is not a value of the scale ({scale.describe()})"
+                f"{field}.values[{j}]", "not_a_scale_value", scale=scale.describe()
             )
         values.append(number)
     return ZeroWhen(item=str(item), values=tuple(values))
@@ -715,21 +750,19 @@ def _parse_composites(
         )
         key = _name(entry.get("key"), f"{field}.key")
         if key in known or key in item_keys:
-            raise InstrumentDefinitionError(
-                f"{field}.key", f"'{key}' is already the key of an item or a score"
-            )
+            raise InstrumentDefinitionError(f"{field}.key", "score_key_taken", key=key)
         components = _list(entry.get("components"), f"{field}.components")
         for j, component in enumerate(components):
             if component not in known:
                 raise InstrumentDefinitionError(
-                    f"{field}.components[{j}]", f"'{component}' is not a subscale or an earlier composite"
+                    f"{field}.components[{j}]", "unknown_component", component=component
                 )
         rule = entry.get("rule")
         if rule not in COMPOSITE_RULES:
-            raise InstrumentDefinitionError(f"{field}.rule", f"must be one of {', '.join(COMPOSITE_RULES)}")
+            raise InstrumentDefinitionError(f"{field}.rule", "not_one_of", names=", ".join(COMPOSITE_RULES))
         factor = _number(entry.get("factor", 1), f"{field}.factor")
         if factor == 0:
-            raise InstrumentDefinitionError(f"{field}.factor", "must not be 0")
+            raise InstrumentDefinitionError(f"{field}.factor", "factor_zero")
         composites.append(
             Composite(
                 key=key,
@@ -754,15 +787,15 @@ def _parse_band_schemes(value: Any, ranges: Mapping[str, tuple[float, float]]) -
         _only(entry, {"key", "name", "source", "bands"}, field)
         key = _name(entry.get("key"), f"{field}.key")
         if any(s.key == key for s in schemes):
-            raise InstrumentDefinitionError(f"{field}.key", f"'{key}' is used by an earlier band scheme")
+            raise InstrumentDefinitionError(f"{field}.key", "band_scheme_key_repeated", key=key)
         bands_data = _object(entry.get("bands"), f"{field}.bands")
         if not bands_data:
-            raise InstrumentDefinitionError(f"{field}.bands", "must give bands for at least one score")
+            raise InstrumentDefinitionError(f"{field}.bands", "band_scheme_empty")
         bands: dict[str, tuple[Band, ...]] = {}
         for score_key, raw_bands in bands_data.items():
             bands_field = f"{field}.bands.{score_key}"
             if score_key not in ranges:
-                raise InstrumentDefinitionError(bands_field, f"'{score_key}' is not a subscale or composite")
+                raise InstrumentDefinitionError(bands_field, "unknown_score", score=score_key)
             bands[score_key] = _parse_bands(raw_bands, ranges[score_key], bands_field)
         schemes.append(
             BandScheme(
@@ -783,16 +816,16 @@ def _parse_bands(value: Any, score_range: tuple[float, float], field: str) -> tu
         _only(entry, {"code", "label", "min", "max"}, band_field)
         code = _name(entry.get("code"), f"{band_field}.code")
         if any(b.code == code for b in bands):
-            raise InstrumentDefinitionError(f"{band_field}.code", f"'{code}' is used by an earlier band")
+            raise InstrumentDefinitionError(f"{band_field}.code", "band_code_repeated", code=code)
         low = _number(entry.get("min"), f"{band_field}.min")
         high = _number(entry.get("max"), f"{band_field}.max")
         if high < low:
-            raise InstrumentDefinitionError(f"{band_field}.max", f"{high:g} is below min {low:g}")
+            raise InstrumentDefinitionError(
+                f"{band_field}.max", "band_max_below_min", maximum=high, minimum=low
+            )
         if bands and low <= bands[-1].maximum:
             raise InstrumentDefinitionError(
-                f"{band_field}.min",
-                f"{low:g} overlaps the band before (up to {bands[-1].maximum:g}); "
-                "list bands from low to high scores",
+                f"{band_field}.min", "bands_overlap", minimum=low, previous=bands[-1].maximum
             )
         bands.append(
             Band(
@@ -806,8 +839,11 @@ def _parse_bands(value: Any, score_range: tuple[float, float], field: str) -> tu
     if bands[0].minimum > lowest or bands[-1].maximum < highest:
         raise InstrumentDefinitionError(
             field,
-            f"the bands cover {bands[0].minimum:g}-{bands[-1].maximum:g} but the score can be "
-            f"{lowest:g}-{highest:g}",
+            "bands_do_not_cover_range",
+            minimum=bands[0].minimum,
+            maximum=bands[-1].maximum,
+            lowest=lowest,
+            highest=highest,
         )
     return tuple(bands)
 
@@ -820,12 +856,12 @@ def _parse_reliable_change(
     for score_key, raw in entries.items():
         field = f"reliable_change.{score_key}"
         if score_key not in ranges:
-            raise InstrumentDefinitionError(field, f"'{score_key}' is not a subscale or composite")
+            raise InstrumentDefinitionError(field, "unknown_score", score=score_key)
         entry = _object(raw, field)
         _only(entry, {"threshold", "source"}, field)
         threshold = _number(entry.get("threshold"), f"{field}.threshold")
         if threshold <= 0:
-            raise InstrumentDefinitionError(f"{field}.threshold", "must be above 0")
+            raise InstrumentDefinitionError(f"{field}.threshold", "threshold_not_positive")
         result[score_key] = ReliableChange(
             threshold=threshold, source=_text(entry, "source", f"{field}.source")
         )
@@ -883,12 +919,15 @@ def _load_builtin(key: str, version: int) -> Instrument:
     try:
         instrument = parse_instrument(json.loads(text))
     except InstrumentDefinitionError as error:
-        raise InstrumentDefinitionError(f"{name}: {error.field}", error.message) from None
+        raise InstrumentDefinitionError(f"{name}: {error.field}", error.code, **error.params) from None
     if instrument.key != key or instrument.version != version:
         raise InstrumentDefinitionError(
             f"{name}: key",
-            f"the file name says {key} v{version} but the definition says "
-            f"{instrument.key} v{instrument.version}",
+            "file_name_mismatch",
+            file_key=key,
+            file_version=version,
+            key=instrument.key,
+            version=instrument.version,
         )
     return instrument
 
@@ -902,15 +941,13 @@ def load_instrument(key: str, version: int | None = None) -> Instrument:
     files = _definition_files()
     if key not in files:
         known = ", ".join(sorted(files))
-        raise UnknownInstrument(
-            key, f"instrument: there is no instrument '{key}'; the instruments are: {known}"
-        )
+        raise UnknownInstrument(key, "unknown_instrument", key=key, known=known)
     versions = files[key]
     if version is None:
         version = max(versions)
     elif version not in versions:
         listed = ", ".join(str(v) for v in sorted(versions))
-        raise UnknownInstrument(key, f"instrument: {key} has no version {version} (it has: {listed})")
+        raise UnknownInstrument(key, "unknown_instrument_version", key=key, version=version, listed=listed)
     return _load_builtin(key, version)
 
 
