@@ -94,6 +94,9 @@ class AnswerError(EngineError):
         ),
         "answers_off_scale": "{details}",
     }
+    EXTRA_PARAMS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "answers_off_scale": ("count", "row", "item", "value"),
+    }
 
     def __init__(
         self,

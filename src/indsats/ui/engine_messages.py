@@ -240,9 +240,12 @@ ANSWERS: dict[str, Promise] = {
     ),
 }
 
-INSTRUMENT: dict[str, Promise] = {
+UNKNOWN_INSTRUMENT: dict[str, Promise] = {
     "unknown_instrument": _("måleredskabet „%(key)s“ findes ikke; måleredskaberne er: %(known)s"),
     "unknown_instrument_version": _("%(key)s har ingen version %(version)s (den har: %(listed)s)"),
+}
+
+INSTRUMENT_DEFINITION: dict[str, Promise] = {
     "age_max_below_age_min": _("den højeste alder %(age_max)s er under den laveste %(age_min)s"),
     "bad_age": _("skal være et helt antal år fra 0 til 130 eller null"),
     "bad_decimals": _("skal være et helt tal fra 0 til %(maximum)s eller null"),
@@ -360,8 +363,8 @@ CATALOGUES: Mapping[type[EngineError], Mapping[str, Promise]] = {
     CaseError: BUSINESS_CASE,
     CprError: CPR,
     AnswerError: ANSWERS,
-    InstrumentDefinitionError: INSTRUMENT,
-    UnknownInstrument: INSTRUMENT,
+    InstrumentDefinitionError: INSTRUMENT_DEFINITION,
+    UnknownInstrument: UNKNOWN_INSTRUMENT,
     AllocationInputError: ALLOCATION,
 }
 """Each kind of engine error (a subclass is found through its parents) and its messages by code."""

@@ -24,6 +24,8 @@ class EngineError(ValueError):
     """
 
     MESSAGES: ClassVar[Mapping[str, str]] = {}
+    EXTRA_PARAMS: ClassVar[Mapping[str, tuple[str, ...]]] = {}
+    """Parameters an error gives besides those its English message uses (for other languages)."""
 
     def __init__(self, field: str, code: str, /, **params: Any) -> None:
         self.field = field
