@@ -406,4 +406,6 @@ def _shown(value: Any) -> str:
         return str(value)
     if isinstance(value, float) and not value.is_integer():
         return number_format(float(f"{value:.6g}"), use_l10n=True)
-    return number_format(int(value), use_l10n=True, force_grouping=abs(value) >= 10_000)
+    if abs(value) < 10_000:  # years and counts are written without a thousands separator
+        return str(int(value))
+    return number_format(int(value), use_l10n=True, force_grouping=True)
