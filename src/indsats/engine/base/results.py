@@ -37,6 +37,14 @@ def plain_value(value: Any) -> Any:
     return value
 
 
+class PlainResult:
+    """``to_dict()`` for a frozen result dataclass: its fields as plain JSON values (``plain_value``)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        result: dict[str, Any] = plain_value(self)
+        return result
+
+
 def format_number(value: float | None, digits: int = 3) -> str:
     """A number for a summary line, "n/a" when it is missing or not finite."""
     if value is None or not math.isfinite(value):

@@ -19,7 +19,7 @@ import math
 import warnings as python_warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -41,7 +41,7 @@ from indsats.engine.base.arrays import (
 )
 from indsats.engine.base.errors import StatisticsInputError
 from indsats.engine.base.linear_model import fit_linear_model
-from indsats.engine.base.results import estimate_text, format_number, plain_value, warning_lines
+from indsats.engine.base.results import PlainResult, estimate_text, format_number, warning_lines
 from indsats.engine.base.warnings import (
     EXTREME_WEIGHTS,
     NOT_CONVERGED,
@@ -226,7 +226,7 @@ def _prepare(
 
 
 @dataclass(frozen=True)
-class AncovaResult:
+class AncovaResult(PlainResult):
     """Difference between the groups adjusted for baseline and covariates by linear regression."""
 
     estimate: float
@@ -248,10 +248,6 @@ class AncovaResult:
     balance: tuple[CovariateBalance, ...]
     confidence: float
     warnings: tuple[AnalysisWarning, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        result: dict[str, Any] = plain_value(self)
-        return result
 
     def summary(self) -> str:
         lines = [
@@ -423,7 +419,7 @@ def _fit_logit(t: FloatArray, x: FloatArray, names: list[str]) -> PropensityMode
 
 
 @dataclass(frozen=True)
-class MatchingResult:
+class MatchingResult(PlainResult):
     """Average effect on the treated (ATT) from nearest-neighbour matching on the propensity score."""
 
     estimate: float
@@ -455,10 +451,6 @@ class MatchingResult:
     """Matching weight per analysed row (1 for matched treated, sum of 1/m for controls, 0 unused)."""
     propensity: FloatArray = field(repr=False, metadata=_EXPORT_NOT)
     warnings: tuple[AnalysisWarning, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        result: dict[str, Any] = plain_value(self)
-        return result
 
     def summary(self) -> str:
         caliper = f"caliper {self.caliper:g} SD" if self.caliper is not None else "no caliper"
@@ -725,7 +717,7 @@ def _with_missing(result: MatchingResult, n_missing: int) -> MatchingResult:
 
 
 @dataclass(frozen=True)
-class WeightingResult:
+class WeightingResult(PlainResult):
     """Treatment effect by inverse-probability weighting (normalised, Hajek weights)."""
 
     estimate: float
@@ -752,10 +744,6 @@ class WeightingResult:
     weights: FloatArray = field(repr=False, metadata=_EXPORT_NOT)
     propensity: FloatArray = field(repr=False, metadata=_EXPORT_NOT)
     warnings: tuple[AnalysisWarning, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        result: dict[str, Any] = plain_value(self)
-        return result
 
     def summary(self) -> str:
         lines = [
@@ -943,7 +931,7 @@ def _weighting_result(
 
 
 @dataclass(frozen=True)
-class DifferenceInDifferencesResult:
+class DifferenceInDifferencesResult(PlainResult):
     """Change in the intervention group minus change in the comparison group."""
 
     estimate: float
@@ -964,10 +952,6 @@ class DifferenceInDifferencesResult:
     pre_trend_p_value: float | None
     confidence: float
     warnings: tuple[AnalysisWarning, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        result: dict[str, Any] = plain_value(self)
-        return result
 
     def summary(self) -> str:
         m = self.group_means

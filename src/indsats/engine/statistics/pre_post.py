@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -16,7 +15,7 @@ from scipy import stats
 
 from indsats.engine.base.arrays import FloatArray, as_float_vector, check_confidence, check_same_length
 from indsats.engine.base.errors import StatisticsInputError
-from indsats.engine.base.results import estimate_text, format_number, plain_value, warning_lines
+from indsats.engine.base.results import PlainResult, estimate_text, format_number, warning_lines
 from indsats.engine.base.warnings import (
     NO_VARIATION,
     AnalysisWarning,
@@ -32,7 +31,7 @@ from indsats.engine.statistics.effect_sizes import hedges_correction, paired_d
 
 
 @dataclass(frozen=True)
-class PrePostResult:
+class PrePostResult(PlainResult):
     """Change from before to after the intervention in one group of children."""
 
     estimate: float
@@ -74,10 +73,6 @@ class PrePostResult:
     bootstrap_hedges_g_ci_low: float | None
     bootstrap_hedges_g_ci_high: float | None
     warnings: tuple[AnalysisWarning, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        result: dict[str, Any] = plain_value(self)
-        return result
 
     def summary(self) -> str:
         level = f"{self.confidence:.0%}"

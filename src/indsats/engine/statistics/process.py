@@ -34,7 +34,7 @@ from indsats.engine.base.arrays import (
 )
 from indsats.engine.base.errors import StatisticsInputError
 from indsats.engine.base.linear_model import LinearFit, fit_linear_model
-from indsats.engine.base.results import format_number, plain_value, warning_lines
+from indsats.engine.base.results import PlainResult, format_number, warning_lines
 from indsats.engine.base.warnings import (
     NO_VARIATION,
     SMALL_N,
@@ -64,7 +64,7 @@ class BandEffect:
 
 
 @dataclass(frozen=True)
-class ExposureResponseResult:
+class ExposureResponseResult(PlainResult):
     """How the outcome changes with exposure (dose or fidelity)."""
 
     estimate: float
@@ -81,10 +81,6 @@ class ExposureResponseResult:
     bands: tuple[BandEffect, ...]
     confidence: float
     warnings: tuple[AnalysisWarning, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        result: dict[str, Any] = plain_value(self)
-        return result
 
     def summary(self) -> str:
         level = f"{self.confidence:.0%}"
@@ -240,7 +236,7 @@ class SubgroupEffect:
 
 
 @dataclass(frozen=True)
-class SubgroupResult:
+class SubgroupResult(PlainResult):
     """Effects per subgroup and a test of whether they differ."""
 
     subgroup_name: str
@@ -256,10 +252,6 @@ class SubgroupResult:
     n_clusters: int | None
     confidence: float
     warnings: tuple[AnalysisWarning, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        result: dict[str, Any] = plain_value(self)
-        return result
 
     def summary(self) -> str:
         level = f"{self.confidence:.0%}"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -26,7 +25,7 @@ from indsats.engine.base.arrays import (
 )
 from indsats.engine.base.errors import StatisticsInputError
 from indsats.engine.base.linear_model import fit_linear_model
-from indsats.engine.base.results import format_number, plain_value, warning_lines
+from indsats.engine.base.results import PlainResult, format_number, warning_lines
 from indsats.engine.base.warnings import (
     AnalysisWarning,
     few_clusters_warnings,
@@ -42,7 +41,7 @@ from indsats.engine.statistics.effect_sizes import hedges_correction, hedges_g, 
 
 
 @dataclass(frozen=True)
-class TwoGroupResult:
+class TwoGroupResult(PlainResult):
     """Difference in mean outcome between the intervention and the comparison group."""
 
     estimate: float
@@ -73,10 +72,6 @@ class TwoGroupResult:
     bootstrap_hedges_g_ci_low: float | None
     bootstrap_hedges_g_ci_high: float | None
     warnings: tuple[AnalysisWarning, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        result: dict[str, Any] = plain_value(self)
-        return result
 
     def summary(self) -> str:
         level = f"{self.confidence:.0%}"
