@@ -22,7 +22,8 @@ for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402
 
-from indsats.engine.investment.model import compute_case, parse_case  # noqa: E402
+from indsats.engine.investment.case_document import parse_case  # noqa: E402
+from indsats.engine.investment.model import compute_case  # noqa: E402
 
 OUTCOMES = 20
 HORIZON = 30

@@ -74,9 +74,10 @@ class QuietHandler(WSGIRequestHandler):
 
 
 def build() -> tuple[str, int]:
+    from indsats.demodata import DemoContext
+
     from indsats.accounts import demo as accounts_demo
     from indsats.accounts.models import Organisation, OrganisationKind, User
-    from indsats.demodata import DemoContext
     from indsats.interventions.demo import build_portfolio, generated_specs
     from indsats.interventions.models import Intervention, ProblemArea
     from indsats.interventions.playbook import ensure_playbook

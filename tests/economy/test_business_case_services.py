@@ -9,7 +9,8 @@ from indsats.economy import selectors, services
 from indsats.economy.documents import COST_FIELDS, OUTCOME_FIELDS, row_values
 from indsats.economy.models import BusinessCaseResult, ResultStatus
 from indsats.engine import ENGINE_VERSION
-from indsats.engine.investment.model import compute_case, parse_case
+from indsats.engine.investment.case_document import parse_case
+from indsats.engine.investment.model import compute_case
 from tests.economy.factories import InterventionFactory, UnitPriceFactory, worked_example_case
 from tests.factories import person_with_role
 

@@ -9,6 +9,7 @@ import pytest
 from scipy import stats
 
 from indsats.engine.statistics.effect_sizes import (
+    average_sd,
     g_from_t,
     hedges_correction,
     normal_interval,
@@ -16,6 +17,7 @@ from indsats.engine.statistics.effect_sizes import (
     standardised_difference_in_differences,
     two_group_g_variance,
     variance_from_interval,
+    within_person_sd,
 )
 
 
@@ -65,3 +67,16 @@ def test_two_group_formulas_work_element_by_element_on_arrays():
     assert j == pytest.approx([0.9923, 1 - 3 / (4 * 38 - 1)], abs=5e-5)
     assert float(stats.norm.ppf(0.975)) == pytest.approx(1.959964, abs=1e-6)
     assert two_group_g_variance(g=float(g[0]), n_treated=50, n_control=50) == pytest.approx(0.0411, abs=5e-5)
+
+
+def test_within_person_sd_matches_borensteins_worked_example():
+    # Borenstein et al. 2009, section 4.3: S_diff 10 and r 0.5 give S_within 10
+    assert within_person_sd(10.0, 0.5) == pytest.approx(10.0)
+    assert within_person_sd(np.array([10.0, 10.0]), np.array([0.5, 0.0])) == pytest.approx(
+        [10.0, 10.0 / math.sqrt(2)]
+    )
+
+
+def test_average_sd_is_the_root_of_the_mean_variance_unweighted_by_group_size():
+    # Austin 2009, eqs. 1-2: sqrt((s_t^2 + s_c^2) / 2)
+    assert average_sd(4.0, 16.0) == pytest.approx(math.sqrt(10.0))

@@ -17,7 +17,8 @@ import pytest
 from scipy import stats
 
 from indsats.engine import ENGINE_VERSION
-from indsats.engine.investment.model import CaseError, CaseResult, compute_case, inputs_hash, parse_case
+from indsats.engine.investment.case_document import CaseError, inputs_hash, parse_case
+from indsats.engine.investment.model import CaseResult, compute_case
 
 Z_95 = stats.norm.ppf(0.975)
 

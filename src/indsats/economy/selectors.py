@@ -29,7 +29,8 @@ from indsats.economy.models import (
     UnitPrice,
 )
 from indsats.engine import ENGINE_VERSION
-from indsats.engine.investment.model import compute_case, parse_case
+from indsats.engine.investment.case_document import parse_case
+from indsats.engine.investment.model import compute_case
 
 
 def can_read_business_cases(user: Any) -> bool:

@@ -40,7 +40,8 @@ from indsats.economy.models import (
 )
 from indsats.economy.selectors import current_catalogue, price_index_values
 from indsats.engine import ENGINE_VERSION
-from indsats.engine.investment.model import CaseError, compute_case, inputs_hash, parse_case
+from indsats.engine.investment.case_document import CaseError, inputs_hash, parse_case
+from indsats.engine.investment.model import compute_case
 
 UNIT_PRICE_FIELDS = (
     "name",

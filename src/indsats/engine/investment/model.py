@@ -47,22 +47,10 @@ from indsats.engine.investment.case_document import (
     Cost,
     UncertainValue,
     inputs_hash,
-    parse_case,
 )
 from indsats.engine.investment.discounting import DiscountSchedule
 
-__all__ = [
-    "BusinessCase",
-    "CaseError",
-    "CaseResult",
-    "NpvDistribution",
-    "PayerTotals",
-    "SensitivityRow",
-    "YearFlow",
-    "compute_case",
-    "inputs_hash",
-    "parse_case",
-]
+__all__ = ["CaseResult", "NpvDistribution", "PayerTotals", "SensitivityRow", "YearFlow", "compute_case"]
 
 FloatArray = npt.NDArray[np.float64]
 

@@ -54,7 +54,7 @@ from indsats.engine.base.warnings import (
     missingness_warnings,
     small_n_warnings,
 )
-from indsats.engine.statistics.effect_sizes import hedges_correction, pooled_sd
+from indsats.engine.statistics.effect_sizes import average_sd, hedges_correction, pooled_sd
 
 Estimand = Literal["ate", "att"]
 
@@ -117,9 +117,9 @@ def covariate_balance(
     ones_t, ones_c = np.ones(int(is_treated.sum())), np.ones(int((~is_treated).sum()))
     mean_t, var_t = _weighted_mean_and_variance(x[is_treated], ones_t)
     mean_c, var_c = _weighted_mean_and_variance(x[~is_treated], ones_c)
-    pooled_sd = np.sqrt((var_t + var_c) / 2)
+    balance_sd = average_sd(var_t, var_c)
     with np.errstate(divide="ignore", invalid="ignore"):
-        smd_before = (mean_t - mean_c) / pooled_sd
+        smd_before = (mean_t - mean_c) / balance_sd
         ratio_before = var_t / var_c
     smd_after: FloatArray | None = None
     ratio_after: FloatArray | None = None
@@ -128,7 +128,7 @@ def covariate_balance(
         mean_tw, var_tw = _weighted_mean_and_variance(x[is_treated], w[is_treated])
         mean_cw, var_cw = _weighted_mean_and_variance(x[~is_treated], w[~is_treated])
         with np.errstate(divide="ignore", invalid="ignore"):
-            smd_after = (mean_tw - mean_cw) / pooled_sd
+            smd_after = (mean_tw - mean_cw) / balance_sd
             ratio_after = var_tw / var_cw
     return tuple(
         CovariateBalance(
@@ -520,8 +520,7 @@ def match_on_propensity(
     d_t, d_c = distance[treated_index], distance[control_index]
     caliper_width = math.inf
     if caliper is not None:
-        pooled_sd = math.sqrt((d_t.var(ddof=1) + d_c.var(ddof=1)) / 2)
-        caliper_width = caliper * pooled_sd
+        caliper_width = caliper * average_sd(float(d_t.var(ddof=1)), float(d_c.var(ddof=1)))
 
     on_support = np.ones(treated_index.size, dtype=bool)
     if common_support:

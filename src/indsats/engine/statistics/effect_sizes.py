@@ -36,6 +36,22 @@ def pooled_sd(n_treated: Number, var_treated: Number, n_control: Number, var_con
     return math.sqrt(pooled)  # type: ignore[return-value]  # a float in, a float out
 
 
+def average_sd(var_treated: Number, var_control: Number) -> Number:
+    """The SD of two groups as the root of their mean variance, sqrt((s_t^2 + s_c^2) / 2), unweighted by
+    group size: the denominator of the standardised difference in covariate balance (Austin 2009,
+    eqs. 1-2) and the unit of the matching caliper (Austin 2011)."""
+    mean_variance = (var_treated + var_control) / 2
+    if isinstance(mean_variance, np.ndarray):
+        return np.sqrt(mean_variance)
+    return math.sqrt(mean_variance)  # type: ignore[return-value]  # a float in, a float out
+
+
+def within_person_sd(sd_change: Number, correlation: Number) -> Number:
+    """The within-person SD of paired data from the SD of the changes: S_within = S_change / sqrt(2 (1 - r))
+    (Borenstein et al. 2009, eq. 4.27)."""
+    return sd_change / np.sqrt(2.0 * (1.0 - correlation))  # type: ignore[no-any-return]
+
+
 def two_group_d_variance(d: Number, n_treated: Number, n_control: Number) -> Number:
     """Variance of d for two independent groups: V_d = (n1 + n2) / (n1 n2) + d^2 / (2 (n1 + n2))
     (Hedges & Olkin 1985; Borenstein et al. 2009, eq. 4.20)."""
@@ -98,8 +114,7 @@ def paired_d(mean_change: float, sd_change: float, correlation: float, n: int) -
     """
     if not math.isfinite(correlation) or correlation >= 1.0 or sd_change == 0:
         return math.nan, math.nan
-    s_within = sd_change / math.sqrt(2.0 * (1.0 - correlation))
-    d = mean_change / s_within
+    d = mean_change / float(within_person_sd(sd_change, correlation))
     return d, paired_d_variance(d=d, n=n, correlation=correlation)
 
 

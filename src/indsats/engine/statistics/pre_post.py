@@ -27,7 +27,7 @@ from indsats.engine.statistics.bootstrap import (
     bootstrap_percentiles,
     check_bootstrap_replicates,
 )
-from indsats.engine.statistics.effect_sizes import hedges_correction, paired_d
+from indsats.engine.statistics.effect_sizes import hedges_correction, paired_d, within_person_sd
 
 
 @dataclass(frozen=True)
@@ -269,6 +269,6 @@ def _paired_bootstrap_statistics(
     var_change = np.maximum(var_x + var_y - 2 * cov_xy, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         r = cov_xy / np.sqrt(var_x * var_y)
-        s_within = np.sqrt(var_change) / np.sqrt(2.0 * (1.0 - r))
+        s_within = within_person_sd(np.sqrt(var_change), r)
         g = hedges_correction(n - 1) * mean_change / s_within
     return np.column_stack([mean_change, g])
