@@ -257,7 +257,7 @@ class Outcome:
 
 @dataclass(frozen=True)
 class BusinessCase:
-    """A validated business case, ready for ``investment.compute_case``."""
+    """A validated business case, ready for ``model.compute_case``."""
 
     price_year: int
     horizon_years: int
