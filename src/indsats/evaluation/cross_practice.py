@@ -34,6 +34,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -231,7 +232,9 @@ def build_report(studies: Iterable[Study]) -> CrossPracticeReport:
         random = meta_analyse(yi, vi, method="reml", study_labels=labels)
         fixed = meta_analyse(yi, vi, method="fe", study_labels=labels)
     except StatisticsInputError as error:  # pragma: no cover - inputs are checked above
-        return CrossPracticeReport(effects=effects, skipped=tuple(skipped), problem=engine_message(error))
+        return CrossPracticeReport(
+            effects=effects, skipped=tuple(skipped), problem=capfirst(engine_message(error))
+        )
     report = CrossPracticeReport(
         effects=effects,
         skipped=tuple(skipped),

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -77,4 +78,4 @@ def recommend(form: AllocationForm) -> AllocationResult:
     try:
         return recommend_allocation(data["candidates"], float(data["budget"]), top_k=data["top_k"])
     except AllocationInputError as error:
-        raise ValidationError(engine_message(error)) from error
+        raise ValidationError(capfirst(engine_message(error))) from error

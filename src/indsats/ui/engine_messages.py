@@ -4,8 +4,10 @@ The engine is pure (no Django, no gettext): its errors carry a stable ``code``, 
 message and an English default for the command line (``indsats.engine.base.errors``). A page turns an
 engine error into text here, through gettext: the Danish messages below are the msgids, their English
 translations live in locale/en. So a Danish page never shows an English sentence from the engine, and an
-English page never shows a Danish one. The field path (``outcomes[2].payers``) is not part of the text:
-a caller that shows it (or maps it to a form field) reads ``error.field``.
+English page never shows a Danish one. The text is a clause like the engine's English ("skal være et
+tal"), to follow a label or to stand in a sentence; a message on its own is given ``capfirst``. The
+field path (``outcomes[2].payers``) is not part of the text: a caller that shows it (or maps it to a
+form field) reads ``error.field``. CPR messages are whole sentences.
 
 tests/ui/test_engine_messages.py checks that every code of every engine error has a message here and a
 translation in the catalogue.
