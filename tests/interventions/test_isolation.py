@@ -190,7 +190,7 @@ def test_audit_history_follows_the_same_rules(aarhus_manager, world):
 
     def history(instance):
         content_type = ContentType.objects.get_for_model(type(instance))
-        return client.get(reverse("audit:object_history", args=[content_type.pk, instance.pk])).status_code
+        return client.get(reverse("history:object_history", args=[content_type.pk, instance.pk])).status_code
 
     assert history(world["ours"]) == 200
     assert history(world["theirs"]) == 403
