@@ -583,6 +583,7 @@ def review_detail(request: AuthenticatedHttpRequest, review_pk: int) -> HttpResp
             if decided is not None:
                 return redirect("interventions:detail", pk=review.intervention_id)
             review = selectors.gate_review_detail(user=request.user, pk=review_pk)
+            may = access.review_actions(request.user, review)
             conflict = access.decision_conflict(review, data["version"])
         if conflict is not None:
             # Tell them who decided what, and give back what they wrote.
