@@ -242,7 +242,7 @@ def test_the_result_page_does_not_repeat_queries_per_row(economist, django_asser
 
 
 def test_the_case_history_is_readable_by_the_economist_but_not_a_caseworker(economist, aarhus_caseworker):
-    from indsats.audit.templatetags.audit_tags import history_url
+    from indsats.history.templatetags.history_tags import history_url
 
     case = worked_example_case()
     services.save_business_case(

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "indsats.audit",
     "indsats.ui",
     "indsats.dashboard",
+    "indsats.history",
     "indsats.interventions",
     "indsats.grants",
     "indsats.outcomes",

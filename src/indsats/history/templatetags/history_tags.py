@@ -1,4 +1,4 @@
-"""{% history_link obj %}: a link to a record's audit history, for every detail page."""
+"""{% history_url obj %}: the address of a record's history page, for every detail page."""
 
 from __future__ import annotations
 
@@ -13,4 +13,4 @@ register = template.Library()
 @register.simple_tag
 def history_url(instance: models.Model) -> str:
     content_type = ContentType.objects.get_for_model(type(instance))
-    return reverse("audit:object_history", args=[content_type.pk, instance.pk])
+    return reverse("history:object_history", args=[content_type.pk, instance.pk])

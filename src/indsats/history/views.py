@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from indsats.audit import selectors
+from indsats.accounts.http import AuthenticatedHttpRequest
+from indsats.history import selectors
 
 
 @login_required
-def object_history(request: HttpRequest, content_type_id: int, object_id: str) -> HttpResponse:
+def object_history(request: AuthenticatedHttpRequest, content_type_id: int, object_id: str) -> HttpResponse:
     content_type = get_object_or_404(ContentType, pk=content_type_id)
     model = content_type.model_class()
     if model is None or not model.__module__.startswith("indsats."):
@@ -27,27 +28,24 @@ def object_history(request: HttpRequest, content_type_id: int, object_id: str) -
         title = str(instance)
     return render(
         request,
-        "audit/object_history.html",
+        "history/object_history.html",
         {"entries": entries, "title": title, "model_name": model._meta.verbose_name, "instance": instance},
     )
 
 
 @login_required
-def trail(request: HttpRequest) -> HttpResponse:
+def trail(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         content_type_id = int(request.GET.get("type", "") or 0) or None
     except ValueError:
         content_type_id = None
     entries = selectors.recent_entries(user=request.user, limit=200, content_type_id=content_type_id)
-    content_types = ContentType.objects.filter(app_label__in=_domain_app_labels()).order_by(
-        "app_label", "model"
-    )
     return render(
         request,
-        "audit/trail.html",
-        {"entries": entries, "content_types": content_types, "selected_type": content_type_id},
+        "history/trail.html",
+        {
+            "entries": entries,
+            "content_types": selectors.domain_content_types(),
+            "selected_type": content_type_id,
+        },
     )
-
-
-def _domain_app_labels() -> list[str]:
-    return ["accounts", "interventions", "grants", "outcomes", "evaluation", "economy", "catalogue"]

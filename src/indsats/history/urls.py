@@ -1,8 +1,8 @@
 from django.urls import path
 
-from indsats.audit import views
+from indsats.history import views
 
-app_name = "audit"
+app_name = "history"
 
 urlpatterns = [
     path("", views.trail, name="trail"),
