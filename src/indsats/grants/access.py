@@ -75,7 +75,10 @@ def is_editor(user: Person, application: Application) -> bool:
     """The person who created the application or a co-editor they added, still in its organisation."""
     if user.pk is None or application.applicant_id not in organisation_ids_of(user):
         return False
-    return application.created_by_id == user.pk or application.co_editors.filter(pk=user.pk).exists()
+    # Through .all(), so the application page's prefetched co-editors are used.
+    return application.created_by_id == user.pk or any(
+        editor.pk == user.pk for editor in application.co_editors.all()
+    )
 
 
 def is_grantee(user: Person, grant: Grant) -> bool:

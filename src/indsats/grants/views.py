@@ -339,6 +339,16 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, form, _("Redigér ansøgning"), "grants:application_list")
 
 
+def _has_field_errors(form: BaseForm) -> bool:
+    return any(name in form.fields for name in form.errors)
+
+
+def _back_with_message(request: HttpRequest, form: BaseForm, page: str, pk: int) -> HttpResponse:
+    """An error about no field of the form (the record's state, say): a page message on the record's page."""
+    messages.error(request, " ".join(str(error) for error in form.non_field_errors()))
+    return redirect(page, pk=pk)
+
+
 def _application_action(
     request: HttpRequest,
     application: Application,
@@ -348,10 +358,12 @@ def _application_action(
     success: str,
 ) -> HttpResponse:
     """Run a service from a form on the application's page: on success back to the page with a message,
-    otherwise the page again with the form and its errors."""
+    otherwise the page again with the form and the errors on its fields."""
     if form.is_valid() and run_service(call, form=form) is not None:
         messages.success(request, success)
         return redirect("grants:application_detail", pk=application.pk)
+    if not _has_field_errors(form):
+        return _back_with_message(request, form, "grants:application_detail", application.pk)
     return _application_page(request, application, **{name: form})
 
 
@@ -584,10 +596,12 @@ def _grant_action(
     **failed: Any,
 ) -> HttpResponse:
     """Run a service from a form on the grant's page: on success back to the page with a message,
-    otherwise the page again with the form and its errors."""
+    otherwise the page again with the form and the errors on its fields."""
     if form.is_valid() and run_service(call, form=form) is not None:
         messages.success(request, success)
         return redirect("grants:grant_detail", pk=grant.pk)
+    if not _has_field_errors(form):
+        return _back_with_message(request, form, "grants:grant_detail", grant.pk)
     return _grant_page(request, grant, **failed)
 
 
