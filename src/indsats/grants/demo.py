@@ -83,7 +83,7 @@ def load(context: DemoContext) -> None:
     chosen = rng.sample(municipalities, k=min(applicant_count, len(municipalities)))
     applications = []
     for municipality in chosen:
-        person = _applicant(context, municipality)
+        person = _applicant(municipality)
         amount = Decimal(rng.randrange(8, 17)) * Decimal("100000")
         application = services.create_application(
             actor=person,
@@ -190,7 +190,7 @@ def load(context: DemoContext) -> None:
     )
 
 
-def _applicant(context: DemoContext, municipality: Organisation) -> User:
+def _applicant(municipality: Organisation) -> User:
     """The demo caseworker for Aarhus and Odense; a new caseworker elsewhere."""
     member = (
         Membership.objects.filter(organisation=municipality, role=Role.CASEWORKER)

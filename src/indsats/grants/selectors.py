@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indsats.accounts.models import User
-from indsats.accounts.permissions import MANAGE_POOLS, has_permission, organisation_ids_of
+from indsats.accounts.permissions import organisation_ids_of
 from indsats.grants.access import Person, can_view_application, can_view_grant, can_view_pool, is_grants_staff
 from indsats.grants.models import (
     LIVE_GRANT_STATUSES,
@@ -50,11 +50,11 @@ def editors_of(application: Application) -> list[User]:
 
 
 def pool_list(*, user: Person) -> QuerySet[Pool]:
-    """Published pools for everyone; the agency also sees drafts."""
+    """Published pools for everyone; the agency's grants staff also see drafts (as `can_view_pool`)."""
     pools = Pool.objects.select_related("initiative__programme_year__programme").annotate(
         application_count=Count("applications", filter=~Q(applications__status=ApplicationStatus.DRAFT))
     )
-    if not has_permission(user, MANAGE_POOLS):
+    if not is_grants_staff(user):
         pools = pools.exclude(status=PoolStatus.DRAFT)
     return pools.order_by("-deadline")
 
