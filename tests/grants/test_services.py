@@ -15,7 +15,7 @@ from django.http import Http404
 
 from indsats.accounts.models import OrganisationKind, Role
 from indsats.audit.models import AuditEntry
-from indsats.grants import selectors, services
+from indsats.grants import schedules, selectors, services
 from indsats.grants.errors import (
     BudgetExceeded,
     DeadlinePassed,
@@ -382,7 +382,7 @@ def test_an_award_creates_quarterly_instalments_reporting_duties_and_a_letter(
 
 
 def test_instalments_split_the_øre_exactly():
-    parts = services.quarterly_instalments(
+    parts = schedules.quarterly_instalments(
         D("1000000.00"), datetime.date(2026, 1, 1), datetime.date(2026, 8, 31)
     )
     assert [p for _d, p in parts] == [D("333333.33"), D("333333.33"), D("333333.34")]

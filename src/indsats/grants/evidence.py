@@ -4,19 +4,18 @@ that fund it). Registered in ready()."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from indsats.grants.models import Application, ApplicationStatus
+from indsats.grants.money import kr
 from indsats.grants.selectors import implementation_facts, intervention_money
-from indsats.grants.services import kr
 from indsats.interventions.evidence import EvidenceFact, register_evidence_provider
+from indsats.interventions.models import Intervention
 
 
-def implementation_evidence(intervention: Any) -> list[EvidenceFact]:
+def implementation_evidence(intervention: Intervention) -> list[EvidenceFact]:
     facts = implementation_facts(intervention)
     if not facts.trained_staff and not facts.support_entries:
         return []
@@ -37,7 +36,7 @@ def implementation_evidence(intervention: Any) -> list[EvidenceFact]:
     ]
 
 
-def demand_from_applications(intervention: Any) -> list[EvidenceFact]:
+def demand_from_applications(intervention: Intervention) -> list[EvidenceFact]:
     applications = Application.objects.filter(pool__initiative__intervention=intervention).exclude(
         status=ApplicationStatus.DRAFT
     )
@@ -52,7 +51,7 @@ def demand_from_applications(intervention: Any) -> list[EvidenceFact]:
     ]
 
 
-def funding_from_initiatives(intervention: Any) -> list[EvidenceFact]:
+def funding_from_initiatives(intervention: Intervention) -> list[EvidenceFact]:
     """Økonomi: what the programme has set aside for, committed to and paid out to the intervention,
     one fact per initiative (programme year), read from the grants ledger."""
     facts = []
