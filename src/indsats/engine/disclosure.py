@@ -217,7 +217,7 @@ def _recoverable(
 ) -> list[tuple[int, int]]:
     from scipy.optimize import linprog  # only 2-D tables with suppressed cells need the LP solver
 
-    cells = [tuple(int(i) for i in cell) for cell in np.argwhere(mask)]
+    cells = [(int(row), int(column)) for row, column in np.argwhere(mask)]
     if not cells:
         return []
     index = {cell: position for position, cell in enumerate(cells)}

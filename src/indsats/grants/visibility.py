@@ -3,7 +3,7 @@ registered with accounts in ready()."""
 
 from __future__ import annotations
 
-from indsats.accounts.models import User
+from indsats.accounts.models import Visitor
 from indsats.accounts.permissions import register_visibility_rule
 from indsats.grants import access
 from indsats.grants.models import (
@@ -23,19 +23,19 @@ from indsats.grants.models import (
 )
 
 
-def _via_application(user: User, obj: ApplicationAttachment) -> bool:
+def _via_application(user: Visitor, obj: ApplicationAttachment) -> bool:
     return access.can_view_application(user, obj.application)
 
 
-def _via_grant(user: User, obj: Instalment | ReportingDuty | ChangeRequest) -> bool:
+def _via_grant(user: Visitor, obj: Instalment | ReportingDuty | ChangeRequest) -> bool:
     return access.can_view_grant(user, obj.grant)
 
 
-def _grants_staff(user: User, obj: object) -> bool:
+def _grants_staff(user: Visitor, obj: object) -> bool:
     return access.is_grants_staff(user)
 
 
-def _programme_readers(user: User, obj: object) -> bool:
+def _programme_readers(user: Visitor, obj: object) -> bool:
     return access.can_view_programmes(user)
 
 
