@@ -123,7 +123,7 @@ def test_final_report_page_has_every_section(assigned_evaluator, pre_post):
     # dose and fidelity with their charts; every chart has a text alternative
     assert "Registreret for 40 af 40 børn" in text
     assert html.count('role="img"') == 3  # rounds, dose, fidelity
-    assert all("aria-label=" in svg for svg in re.findall(r'<svg[^>]*role="img"[^>]*>', html))
+    assert all("aria-labelledby=" in svg for svg in re.findall(r'<svg[^>]*role="img"[^>]*>', html))
     # facts of the other modules with their sources
     assert "Uddannede medarbejdere" in text and "Puljer og tilskud: uddannelse" in text
     assert "Bevilget til faserne" in text
