@@ -22,7 +22,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from indsats.accounts.models import Membership, Organisation, User
@@ -71,6 +70,8 @@ from indsats.grants.models import (
 )
 from indsats.grants.notifications import send_after_commit
 from indsats.grants.selectors import can_edit_application, editors_of
+from indsats.ui import formatting
+from indsats.ui.formatting import kroner
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 # Accepted attachment types: extension -> the file's first bytes (None: plain text, checked as UTF-8).
@@ -92,13 +93,6 @@ DEFAULT_WEIGHTS: dict[str, int] = {
     AwardCriterion.COHERENCE: 20,
     AwardCriterion.BUDGET: 20,
 }
-
-
-def kr(amount: Decimal) -> str:
-    """Danish money format: 1.234.567,50 kr."""
-    whole, _dot, fraction = f"{amount:,.2f}".partition(".")
-    text = whole.replace(",", ".")
-    return f"{text} kr." if fraction == "00" else f"{text},{fraction} kr."
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -164,7 +158,7 @@ def save_programme_year(
         raise BudgetExceeded(
             {
                 "frame": _("Rammen kan ikke være mindre end initiativernes budgetter i alt (%(total)s).")
-                % {"total": kr(budgeted)}
+                % {"total": kroner(budgeted)}
             }
         )
     before = snapshot(programme_year)
@@ -202,7 +196,11 @@ def create_initiative(
                     "Budgettet overskrider årets ramme: %(frame)s, heraf %(used)s givet til andre "
                     "initiativer, så højst %(left)s er tilbage."
                 )
-                % {"frame": kr(year.frame), "used": kr(budgeted), "left": kr(year.frame - budgeted)}
+                % {
+                    "frame": kroner(year.frame),
+                    "used": kroner(budgeted),
+                    "left": kroner(year.frame - budgeted),
+                }
             }
         )
     if year.initiatives.filter(name__iexact=name.strip()).exists():
@@ -265,9 +263,9 @@ def _pool_checks(
                     "så højst %(left)s er tilbage."
                 )
                 % {
-                    "budget": kr(initiative.budget),
-                    "used": kr(others),
-                    "left": kr(initiative.budget - others),
+                    "budget": kroner(initiative.budget),
+                    "used": kroner(others),
+                    "left": kroner(initiative.budget - others),
                 }
             }
         )
@@ -411,7 +409,7 @@ def _check_amount(pool: Pool, amount: Decimal) -> None:
         raise ValidationError(
             {
                 "amount_requested": _("Du kan højst søge %(max)s fra denne pulje.")
-                % {"max": kr(pool.max_per_grant)}
+                % {"max": kroner(pool.max_per_grant)}
             }
         )
 
@@ -586,10 +584,9 @@ def submit_application(
     pool = Pool.objects.get(pk=application.pool_id)
     now = now or timezone.now()
     if now > pool.deadline:
-        local = timezone.localtime(pool.deadline)
         raise DeadlinePassed(
             _("Ansøgningsfristen var %(deadline)s. Ansøgningen kan ikke længere indsendes.")
-            % {"deadline": date_format(local, "DATETIME_FORMAT")}
+            % {"deadline": formatting.date_time(pool.deadline)}
         )
     if pool.status != PoolStatus.PUBLISHED or now < pool.opens_at:
         raise PoolNotOpen(_("Puljen er ikke åben for ansøgninger."))
@@ -748,12 +745,12 @@ def award_application(
         raise ValidationError(
             {
                 "amount": _("Tilskuddet kan ikke være større end det ansøgte beløb (%(amount)s).")
-                % {"amount": kr(application.amount_requested)}
+                % {"amount": kroner(application.amount_requested)}
             }
         )
     if amount > pool.max_per_grant:
         raise BudgetExceeded(
-            {"amount": _("Puljen giver højst %(max)s pr. tilskud.") % {"max": kr(pool.max_per_grant)}}
+            {"amount": _("Puljen giver højst %(max)s pr. tilskud.") % {"max": kroner(pool.max_per_grant)}}
         )
     if project_end < project_start:
         raise ValidationError({"project_end": _("Projektslut skal ligge efter projektstart.")})
@@ -761,14 +758,14 @@ def award_application(
         raise BudgetExceeded(
             {
                 "amount": _("Puljen har kun %(left)s tilbage af %(budget)s.")
-                % {"left": kr(pool.remaining), "budget": kr(pool.budget)}
+                % {"left": kroner(pool.remaining), "budget": kroner(pool.budget)}
             }
         )
     if initiative.committed_amount + amount > initiative.budget:
         raise BudgetExceeded(
             {
                 "amount": _("Initiativet har kun %(left)s tilbage.")
-                % {"left": kr(initiative.budget - initiative.committed_amount)}
+                % {"left": kroner(initiative.budget - initiative.committed_amount)}
             }
         )
     Pool.objects.filter(pk=pool.pk).update(committed_amount=F("committed_amount") + amount)
@@ -864,7 +861,7 @@ def start_grant(*, actor: Any, grant: Grant, started_on: datetime.date) -> Grant
         raise GrantLapsed(
             {
                 "started_on": _("Projektet skulle være startet senest %(date)s; tilskuddet er bortfaldet.")
-                % {"date": date_format(grant.start_deadline)}
+                % {"date": formatting.date(grant.start_deadline)}
             }
         )
     before = snapshot(grant)
@@ -960,14 +957,14 @@ def request_change(
             raise ValidationError(
                 {
                     "new_end": _("Angiv en ny projektslut efter den nuværende (%(end)s).")
-                    % {"end": date_format(grant.project_end)}
+                    % {"end": formatting.date(grant.project_end)}
                 }
             )
         if today > grant.project_end:
             raise DeadlinePassed(
                 {
                     "new_end": _("Forlængelse skal søges, før projektet slutter (%(end)s).")
-                    % {"end": date_format(grant.project_end)}
+                    % {"end": formatting.date(grant.project_end)}
                 }
             )
     change = ChangeRequest.objects.create(

@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
+from indsats.ui.formatting import kroner
+
 if TYPE_CHECKING:
     from indsats.interventions.models import Intervention
 
@@ -101,7 +103,7 @@ def committed_money(intervention: Intervention) -> list[EvidenceFact]:
     return [
         EvidenceFact(
             _("Bevilget til faserne"),
-            f"{total:,.0f} kr.".replace(",", "."),
+            kroner(total),
             _("Indsats: fasernes bevillinger"),
         )
     ]
