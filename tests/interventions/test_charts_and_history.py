@@ -101,7 +101,7 @@ def test_the_pipeline_is_replayed_from_the_history():
     ]
     svg = str(charts.pipeline_svg(points, today=datetime.date(2026, 1, 15)))
     # stopped is not drawn: 1 + 2 + 1 + 1 bar segments
-    heights = [float(h) for h in re.findall(r'height="([\d.]+)" fill="#[0-9a-fA-F]{6}" stroke="#ffffff"', svg)]
+    heights = [float(h) for h in re.findall(r'height="([\d.]+)" fill="#[0-9a-f]{6}" stroke="#ffffff"', svg)]
     # the plot is 230 px high and its axis tops at 2: two interventions fill it, one fills half
     assert heights == [230.0, 115.0, 115.0, 115.0, 115.0]
     assert "K3 2025" in svg

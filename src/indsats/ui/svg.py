@@ -64,10 +64,11 @@ NICE_STEPS = (1.0, 2.0, 2.5, 5.0, 10.0)
 
 
 def nice_ticks(low: float, high: float, count: int = 5, *, integer: bool = False) -> list[float]:
-    """Round tick values from at or below ``low`` to at or above ``high``, about ``count`` steps apart.
+    """Round tick values from at or below ``low`` to at or above ``high`` in about ``count`` steps.
 
-    The step is 1, 2, 2.5 or 5 times a power of ten (Heckbert, "Nice numbers for graph labels", Graphics
-    Gems, 1990); with ``integer`` (counts) it is a whole number. A zero-width range is widened to reach 0
+    The step is the smallest of 1, 2, 2.5 or 5 times a power of ten that is at least the range divided
+    by ``count`` (after Heckbert, "Nice numbers for graph labels", Graphics Gems, 1990); with ``integer``
+    (counts) it is a whole number. A zero-width range is widened to reach 0
     (or -1 to 1 around 0), a range that is not finite becomes 0 to 1. There are always two ticks or more.
     """
     if not (math.isfinite(low) and math.isfinite(high)):
