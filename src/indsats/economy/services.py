@@ -41,6 +41,7 @@ from indsats.economy.models import (
 from indsats.economy.selectors import current_catalogue, price_index_values
 from indsats.engine import ENGINE_VERSION
 from indsats.engine.investment import CaseError, compute_case, inputs_hash, parse_case
+from indsats.ui.formatting import compact_number
 
 UNIT_PRICE_FIELDS = (
     "name",
@@ -69,7 +70,7 @@ def check_shares(fields: dict[str, Any]) -> None:
                     "Andelene for kommune, region og stat summerer til %(total)s; de skal summere til 1 "
                     "(fx 0,6 + 0 + 0,4)."
                 )
-                % {"total": f"{total:.4f}".rstrip("0").rstrip(".").replace(".", ",")}
+                % {"total": compact_number(total)}
             }
         )
 

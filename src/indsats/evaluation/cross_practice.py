@@ -45,9 +45,9 @@ from indsats.engine.effects import StatisticsInputError
 from indsats.engine.meta_analysis import MetaAnalysisResult, meta_analyse
 from indsats.evaluation import selectors
 from indsats.evaluation.forest_plot import ForestRow, forest_plot
-from indsats.evaluation.formatting import interval_text, number, p_value_text
 from indsats.evaluation.models import Analysis, Study
 from indsats.outcomes.registry import engine_instrument
+from indsats.ui.formatting import interval, number, p_value, percent
 
 Z_95 = float(stats.norm.ppf(0.975))
 HIGH_HETEROGENEITY_I2 = 50.0
@@ -372,8 +372,8 @@ def report_context(report: CrossPracticeReport) -> dict[str, Any]:
             "score_name": e.score_name,
             "instrument": str(e.study.instrument),
             "n": e.analysis.n,
-            "g": number(e.g),
-            "interval": interval_text(e.ci_low, e.ci_high),
+            "g": number(e.g, 2),
+            "interval": interval(e.ci_low, e.ci_high),
             "variance": number(e.variance, 4),
             "weight": number(w, 1) if w is not None else "–",
             "fixed_weight": number(fw, 1) if fw is not None else "–",
@@ -389,17 +389,17 @@ def report_context(report: CrossPracticeReport) -> dict[str, Any]:
     if random is not None and fixed is not None:
         pooled = {
             "k": random.k,
-            "estimate": number(random.estimate),
-            "interval": interval_text(random.ci_low, random.ci_high),
-            "prediction": interval_text(random.pi_low, random.pi_high) if random.pi_low is not None else "–",
-            "p_value": p_value_text(random.p_value),
+            "estimate": number(random.estimate, 2),
+            "interval": interval(random.ci_low, random.ci_high),
+            "prediction": interval(random.pi_low, random.pi_high) if random.pi_low is not None else "–",
+            "p_value": p_value(random.p_value),
             "tau2": number(random.tau2, 3),
-            "i2": number(random.i2, 0),
-            "q": number(random.q),
+            "i2": percent(random.i2 / 100, 0),
+            "q": number(random.q, 2),
             "q_df": random.q_df,
-            "q_p_value": p_value_text(random.q_p_value),
-            "fixed_estimate": number(fixed.estimate),
-            "fixed_interval": interval_text(fixed.ci_low, fixed.ci_high),
+            "q_p_value": p_value(random.q_p_value),
+            "fixed_estimate": number(fixed.estimate, 2),
+            "fixed_interval": interval(fixed.ci_low, fixed.ci_high),
             "improvement": random.ci_low > 0,
             "harm": random.ci_high < 0,
         }

@@ -31,6 +31,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from indsats.interventions.models import Criterion, Intervention
+from indsats.ui.formatting import kroner
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def committed_money(intervention: Intervention) -> list[EvidenceFact]:
     return [
         EvidenceFact(
             _("Bevilget til faserne"),
-            f"{total:,.0f} kr.".replace(",", "."),
+            kroner(total),
             _("Indsats: fasernes bevillinger"),
         )
     ]

@@ -62,6 +62,7 @@ from indsats.interventions.models import (
     ProblemArea,
 )
 from indsats.interventions.workflow import PHASES, InterventionState, is_phase
+from indsats.ui.formatting import kroner
 from indsats.ui.service_calls import run_service
 
 
@@ -156,7 +157,7 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
                 **_portfolio_context(request, filters),
                 "board": result,
                 "columns": [(column, display.rows_for(column.cards)) for column in result.columns],
-                "committed_total": display.Formatter().money(result.committed_total),
+                "committed_total": kroner(result.committed_total),
                 "pipeline_svg": charts.pipeline_svg(result.pipeline, today=today),
                 "pipeline_rows": pipeline_rows,
                 "pipeline_states": [s.label for s in InterventionState if s != "stopped"],

@@ -50,6 +50,7 @@ from indsats.outcomes.models import (
     RoundKind,
 )
 from indsats.outcomes.registry import engine_instrument
+from indsats.ui import formatting
 
 BATCH_SIZE = 5000
 ProgressCallback = Callable[[int, int], None]
@@ -158,10 +159,6 @@ MIN_RETENTION_DAYS = 1
 MAX_RETENTION_DAYS = 50 * 366
 
 
-def _date_da(value: datetime.date) -> str:
-    return value.strftime("%d.%m.%Y")
-
-
 def _check_round(
     *,
     intervention: Any,
@@ -203,7 +200,11 @@ def _check_round(
                         "Datoerne overlapper runden %(kind)s (%(start)s til %(end)s). En besvarelse skal "
                         "kun kunne høre til én runde."
                     )
-                    % {"kind": label, "start": _date_da(other.opens_on), "end": _date_da(other.closes_on)}
+                    % {
+                        "kind": label,
+                        "start": formatting.date(other.opens_on),
+                        "end": formatting.date(other.closes_on),
+                    }
                 }
             )
         if (other.order < order) != (other.opens_on < opens_on):
@@ -215,8 +216,8 @@ def _check_round(
                     )
                     % {
                         "kind": label,
-                        "start": _date_da(other.opens_on),
-                        "end": _date_da(other.closes_on),
+                        "start": formatting.date(other.opens_on),
+                        "end": formatting.date(other.closes_on),
                         "order": other.order,
                     }
                 }

@@ -14,7 +14,6 @@ Deadlines are aware datetimes; the pool's deadline is compared with the current 
 Europe/Copenhagen. Callers import this package (`from indsats.grants import services`).
 """
 
-from indsats.grants.money import kr  # re-exported for grants_tags until kroner have one formatter
 from indsats.grants.services.applications import (
     add_attachment,
     add_co_editor,
@@ -46,7 +45,6 @@ __all__ = [
     "create_pool",
     "create_programme",
     "decide_change",
-    "kr",
     "lapse_unstarted_grants",
     "publish_pool",
     "record_assessment",

@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from indsats.accounts.models import Membership, Organisation, User
@@ -21,10 +20,11 @@ from indsats.grants import access
 from indsats.grants.attachments import check_attachment, stored_name
 from indsats.grants.errors import DeadlinePassed, GrantsError, NotEligible, PoolNotOpen
 from indsats.grants.models import Application, ApplicationAttachment, Pool
-from indsats.grants.money import kr
 from indsats.grants.notifications import send_after_commit
 from indsats.grants.selectors import editors_of
 from indsats.grants.workflow import POOLS, ApplicationAction, PoolAction
+from indsats.ui import formatting
+from indsats.ui.formatting import kroner
 
 # What an applicant writes; `update_application` may change these and nothing else.
 APPLICATION_FIELDS = (
@@ -45,7 +45,7 @@ def _check_amount(pool: Pool, amount: Decimal) -> None:
         raise GrantsError(_("Det ansøgte beløb skal være større end 0 kr."), field="amount_requested")
     if amount > pool.max_per_grant:
         raise GrantsError(
-            _("Du kan højst søge %(max)s fra denne pulje.") % {"max": kr(pool.max_per_grant)},
+            _("Du kan højst søge %(max)s fra denne pulje.") % {"max": kroner(pool.max_per_grant)},
             field="amount_requested",
         )
 
@@ -166,10 +166,9 @@ def submit_application(
     pool = Pool.objects.get(pk=application.pool_id)
     now = now or timezone.now()
     if now > pool.deadline:
-        local = timezone.localtime(pool.deadline)
         raise DeadlinePassed(
             _("Ansøgningsfristen var %(deadline)s. Ansøgningen kan ikke længere indsendes.")
-            % {"deadline": date_format(local, "DATETIME_FORMAT")}
+            % {"deadline": formatting.date_time(pool.deadline)}
         )
     POOLS.find(pool.status, PoolAction.APPLY)  # the pool still takes applications
     if now < pool.opens_at:

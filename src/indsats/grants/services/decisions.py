@@ -31,12 +31,12 @@ from indsats.grants.models import (
     Pool,
     ReportingDuty,
 )
-from indsats.grants.money import kr
 from indsats.grants.notifications import send_after_commit
 from indsats.grants.schedules import quarterly_instalments, reporting_schedule, start_deadline
 from indsats.grants.scoring import weighted_score
 from indsats.grants.selectors import editors_of
 from indsats.grants.workflow import ApplicationAction
+from indsats.ui.formatting import kroner
 
 
 @transaction.atomic
@@ -114,25 +114,25 @@ def award_application(
     if amount > application.amount_requested:
         raise GrantsError(
             _("Tilskuddet kan ikke være større end det ansøgte beløb (%(amount)s).")
-            % {"amount": kr(application.amount_requested)},
+            % {"amount": kroner(application.amount_requested)},
             field="amount",
         )
     if amount > pool.max_per_grant:
         raise BudgetExceeded(
-            _("Puljen giver højst %(max)s pr. tilskud.") % {"max": kr(pool.max_per_grant)}, field="amount"
+            _("Puljen giver højst %(max)s pr. tilskud.") % {"max": kroner(pool.max_per_grant)}, field="amount"
         )
     if project_end < project_start:
         raise GrantsError(_("Projektslut skal ligge efter projektstart."), field="project_end")
     if pool.committed_amount + amount > pool.budget:
         raise BudgetExceeded(
             _("Puljen har kun %(left)s tilbage af %(budget)s.")
-            % {"left": kr(pool.remaining), "budget": kr(pool.budget)},
+            % {"left": kroner(pool.remaining), "budget": kroner(pool.budget)},
             field="amount",
         )
     if initiative.committed_amount + amount > initiative.budget:
         raise BudgetExceeded(
             _("Initiativet har kun %(left)s tilbage.")
-            % {"left": kr(initiative.budget - initiative.committed_amount)},
+            % {"left": kroner(initiative.budget - initiative.committed_amount)},
             field="amount",
         )
     Pool.objects.filter(pk=pool.pk).update(committed_amount=F("committed_amount") + amount)

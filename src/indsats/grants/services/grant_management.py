@@ -9,7 +9,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from indsats.accounts.models import User
@@ -35,6 +34,7 @@ from indsats.grants.workflow import (
     InstalmentAction,
     states_allowing,
 )
+from indsats.ui import formatting
 
 
 def _release(grant: Grant) -> None:
@@ -56,7 +56,7 @@ def start_grant(*, actor: User, grant: Grant, started_on: datetime.date) -> Gran
     if started_on > grant.start_deadline:
         raise GrantLapsed(
             _("Projektet skulle være startet senest %(date)s; tilskuddet er bortfaldet.")
-            % {"date": date_format(grant.start_deadline)},
+            % {"date": formatting.date(grant.start_deadline)},
             field="started_on",
         )
     before = snapshot(grant)
@@ -148,13 +148,13 @@ def request_change(
         if new_end is None or new_end <= grant.project_end:
             raise GrantsError(
                 _("Angiv en ny projektslut efter den nuværende (%(end)s).")
-                % {"end": date_format(grant.project_end)},
+                % {"end": formatting.date(grant.project_end)},
                 field="new_end",
             )
         if today > grant.project_end:
             raise DeadlinePassed(
                 _("Forlængelse skal søges, før projektet slutter (%(end)s).")
-                % {"end": date_format(grant.project_end)},
+                % {"end": formatting.date(grant.project_end)},
                 field="new_end",
             )
     change = ChangeRequest.objects.create(

@@ -18,10 +18,10 @@ from indsats.audit.services import record_create, record_update, snapshot
 from indsats.grants import access
 from indsats.grants.errors import BudgetExceeded, DeadlinePassed, GrantsError
 from indsats.grants.models import ZERO, AwardCriterion, Initiative, Pool, PoolCriterion, Subscription
-from indsats.grants.money import kr
 from indsats.grants.notifications import send_after_commit
 from indsats.grants.scoring import DEFAULT_WEIGHTS, check_weights
 from indsats.grants.workflow import PoolAction
+from indsats.ui.formatting import kroner
 
 # The terms of a draft pool that `update_pool` may change.
 POOL_TERMS = frozenset(
@@ -70,9 +70,9 @@ def _check_terms(
                 "så højst %(left)s er tilbage."
             )
             % {
-                "budget": kr(initiative.budget),
-                "used": kr(others),
-                "left": kr(initiative.budget - others),
+                "budget": kroner(initiative.budget),
+                "used": kroner(others),
+                "left": kroner(initiative.budget - others),
             },
             field="budget",
         )

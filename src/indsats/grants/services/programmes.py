@@ -14,8 +14,8 @@ from indsats.accounts.permissions import MANAGE_POOLS, require_permission
 from indsats.audit.services import record_create, record_update, snapshot
 from indsats.grants.errors import BudgetExceeded, GrantsError
 from indsats.grants.models import ZERO, Initiative, Programme, ProgrammeYear
-from indsats.grants.money import kr
 from indsats.interventions.models import Intervention
+from indsats.ui.formatting import kroner
 
 
 @transaction.atomic
@@ -69,7 +69,7 @@ def save_programme_year(
     if frame < budgeted:
         raise BudgetExceeded(
             _("Rammen kan ikke være mindre end initiativernes budgetter i alt (%(total)s).")
-            % {"total": kr(budgeted)},
+            % {"total": kroner(budgeted)},
             field="frame",
         )
     before = snapshot(programme_year)
@@ -106,7 +106,7 @@ def create_initiative(
                 "Budgettet overskrider årets ramme: %(frame)s, heraf %(used)s givet til andre "
                 "initiativer, så højst %(left)s er tilbage."
             )
-            % {"frame": kr(year.frame), "used": kr(budgeted), "left": kr(year.frame - budgeted)},
+            % {"frame": kroner(year.frame), "used": kroner(budgeted), "left": kroner(year.frame - budgeted)},
             field="budget",
         )
     if year.initiatives.filter(name__iexact=name.strip()).exists():
