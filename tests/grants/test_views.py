@@ -204,7 +204,7 @@ def test_a_refused_award_shows_the_page_again_with_the_error_on_the_amount(
     )
     page = response.content.decode()
     assert response.status_code == 200
-    assert 'id="id_amount-error"' in page and "500.000 kr." in page
+    assert 'id="id_amount-error"' in page and "500.000\u00a0kr." in page
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
 
