@@ -33,6 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -40,6 +41,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from scipy import stats
 
+from indsats.accounts.models import User
 from indsats.engine import ENGINE_VERSION
 from indsats.engine.effects import StatisticsInputError
 from indsats.engine.meta_analysis import MetaAnalysisResult, meta_analyse
@@ -181,7 +183,7 @@ def practice_effect(analysis: Analysis) -> PracticeEffect | None:
 # --- reads ----------------------------------------------------------------------------------------------
 
 
-def selectable_studies(*, user: Any) -> QuerySet[Study]:
+def selectable_studies(*, user: User | AnonymousUser) -> QuerySet[Study]:
     """The studies the person may see that have at least one analysis, newest analysis prefetched."""
     return (
         selectors.studies(user=user)
@@ -448,7 +450,7 @@ def report_context(report: CrossPracticeReport) -> dict[str, Any]:
 
 def report_document(context: dict[str, Any]) -> Any:
     """The laid-out report (a WeasyPrint Document), from the same template body and chart as the page."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # loaded lazily: it takes about a second to import
 
     return HTML(string=render_to_string("evaluation/cross_practice_pdf.html", context)).render()
 

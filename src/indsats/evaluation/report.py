@@ -156,13 +156,6 @@ def estimate_rows(analysis: Analysis) -> list[EstimateRow]:
     return rows
 
 
-def mean_scores_by_round(study: Study) -> tuple[list[str], list[tuple[str, list[float | None]]]]:
-    """Mean score per round in the intervention (and the comparison group) today: aggregates only.
-
-    Used for analyses stored before the result held its own round summary."""
-    return _round_series(study, estimation.round_summary(study))
-
-
 def _round_series(
     study: Study, rounds: list[dict[str, Any]]
 ) -> tuple[list[str], list[tuple[str, list[float | None]]]]:
@@ -560,7 +553,7 @@ def report_context(analysis: Analysis, kind: str = "slut") -> dict[str, Any]:
 
 def report_document(analysis: Analysis, kind: str = "slut") -> Any:
     """The laid-out report (a WeasyPrint Document), from the same template body and chart as the page."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # loaded lazily: it takes about a second to import
 
     html = render_to_string("evaluation/report_pdf.html", report_context(analysis, kind))
     return HTML(string=html).render()
