@@ -34,8 +34,8 @@ ACCESS: dict[str, str] = {
     "accounts:person_detail": OBJECT,
     "accounts:person_edit": OBJECT,
     "accounts:role_revoke": POST_ONLY,
-    "audit:trail": AGENCY,
-    "audit:object_history": OBJECT,
+    "history:trail": AGENCY,
+    "history:object_history": OBJECT,
     "set_language": POST_ONLY,
     # interventions
     "interventions:index": LOGIN,
@@ -186,7 +186,7 @@ ISOLATION_TESTED: dict[str, str] = {
     "accounts:organisation_edit": "tests/accounts/test_views.py (agency administrators only)",
     "accounts:person_detail": "tests/accounts/test_views.py (agency directory only)",
     "accounts:person_edit": "tests/accounts/test_views.py (agency administrators only)",
-    "audit:object_history": "tests/audit/test_audit.py::test_a_caseworker_cannot_read_the_history_of_an_organisation",
+    "history:object_history": "tests/history/test_history.py::test_a_caseworker_cannot_read_the_history_of_an_organisation",
     **{
         f"economy:{name}": "tests/economy/test_business_case_views.py::test_municipality_staff_cannot_reach_any_business_case_page"
         for name in (

@@ -76,6 +76,7 @@ def test_a_matched_study_report_with_every_section_passes_axe(page, demo, settin
     from indsats.accounts.permissions import organisation_ids_of
     from indsats.evaluation import services
     from indsats.evaluation.models import Design
+    from indsats.evaluation.rendering import render_report
     from indsats.outcomes.models import EvaluatorAssignment, RoundKind
     from tests.evaluation.factories import add_children, make_study
     from tests.outcomes.factories import InterventionFactory, RoundFactory
@@ -139,6 +140,6 @@ def test_a_matched_study_report_with_every_section_passes_axe(page, demo, settin
     page.goto(f"/evaluering/analyser/{analysis.pk}/pdf/?type=midtvejs")
     assert "Rapporten dannes" in page.page.content()
     page.check("evaluation-pdf-status-running")
-    services.render_report(rendered_id=RenderedReport.objects.get(analysis=analysis, kind="midtvejs").pk)
+    render_report(rendered_id=RenderedReport.objects.get(analysis=analysis, kind="midtvejs").pk)
     page.page.locator("#pdf-status a", has_text="Hent rapporten som PDF").wait_for()
     assert "Rapporten dannes" not in page.page.content()

@@ -8,8 +8,8 @@ import pytest
 from indsats.accounts.demo import DEMO_PASSWORD
 from indsats.dashboard.demo import load_demo
 from indsats.evaluation.models import Exposure, Study
-from indsats.outcomes import services as outcome_services
 from indsats.outcomes.models import Participant
+from indsats.outcomes.services.participants import register_participant
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,7 +33,7 @@ def test_a_caseworker_uploads_a_broken_file_then_a_good_one_and_sets_one_child(p
     assert study is not None
     intervention = study.intervention
     caseworker = User.objects.get(username="sagsbehandler-aarhus")
-    child = outcome_services.register_participant(
+    child = register_participant(
         actor=caseworker,
         municipality=Participant.objects.filter(municipality__municipality_code="751").first().municipality,
         intervention=intervention,

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from indsats.economy import exports, services
+from indsats.economy.computation import run_computation
 from indsats.economy.models import BusinessCase, BusinessCaseResult, ResultStatus
 from tests.conftest import logged_in
 from tests.economy.factories import InterventionFactory, UnitPriceFactory, worked_example_case
@@ -191,7 +192,7 @@ def test_the_status_fragment_polls_until_the_background_result_is_done(economist
     client = logged_in(economist)
     page = client.get(reverse("economy:result_detail", args=[result.pk])).content.decode()
     assert 'hx-trigger="every 1s"' in page and "0 af 50.001 træk" in page
-    services.run_computation(result_id=result.pk)
+    run_computation(result_id=result.pk)
     fragment = client.get(reverse("economy:result_status", args=[result.pk]), headers={"HX-Request": "true"})
     assert fragment.headers.get("HX-Refresh") == "true"
 
@@ -242,7 +243,7 @@ def test_the_result_page_does_not_repeat_queries_per_row(economist, django_asser
 
 
 def test_the_case_history_is_readable_by_the_economist_but_not_a_caseworker(economist, aarhus_caseworker):
-    from indsats.audit.templatetags.audit_tags import history_url
+    from indsats.history.templatetags.history_tags import history_url
 
     case = worked_example_case()
     services.save_business_case(

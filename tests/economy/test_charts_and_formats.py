@@ -1,33 +1,13 @@
 import xml.etree.ElementTree as ET
 
-import pytest
-
 from indsats.economy.charts import (
     cumulative_net_by_payer_svg,
-    nice_ticks,
     npv_histogram,
     npv_histogram_svg,
     tornado_svg,
 )
-from indsats.economy.formatting import danish_number, kroner, percent
 
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-@pytest.mark.parametrize(("low", "high"), [(-1100, 700), (0, 1), (-2.5e6, 1.2e7), (3, 3), (-0.4, -0.1)])
-def test_ticks_cover_the_data_with_round_steps(low, high):
-    ticks = nice_ticks(low, high)
-    assert ticks[0] <= low and ticks[-1] >= high
-    steps = {round(b - a, 8) for a, b in zip(ticks, ticks[1:], strict=False)}
-    assert len(steps) == 1
-
-
-def test_danish_number_formats():
-    assert danish_number(1234567.4) == "1.234.567"
-    assert danish_number(-0.153, 2) == "\u22120,15"
-    assert kroner(-450) == "\u2212450\u00a0kr."
-    assert percent(0.125) == "12,5\u00a0%"
-    assert danish_number(None) == "–" and danish_number(float("nan")) == "–"
 
 
 def small_result():

@@ -17,9 +17,10 @@ from indsats.audit.models import AuditAction, AuditEntry
 from indsats.evaluation import services
 from indsats.evaluation.exposure import ExposureValueError, parse_fidelity, parse_sessions
 from indsats.evaluation.models import Exposure
-from indsats.outcomes import services as outcome_services
 from indsats.outcomes.exporting import build_frame
 from indsats.outcomes.models import Participant
+from indsats.outcomes.pseudonyms import export_code, pseudonym_key
+from indsats.outcomes.services.participants import register_participant
 from tests.conftest import logged_in
 from tests.factories import MunicipalityFactory, OrganisationFactory, person_with_role
 
@@ -36,10 +37,10 @@ def children(rounds, intervention, comparison, aarhus, aarhus_caseworker):
     """Three Aarhus children registered by CPR in the intervention, one only in the comparison."""
     found = {}
     for cpr in (CPR_A, CPR_B, CPR_C):
-        found[cpr] = outcome_services.register_participant(
+        found[cpr] = register_participant(
             actor=aarhus_caseworker, municipality=aarhus, intervention=intervention, cpr=cpr
         )
-    found[CPR_OTHER_INTERVENTION] = outcome_services.register_participant(
+    found[CPR_OTHER_INTERVENTION] = register_participant(
         actor=aarhus_caseworker, municipality=aarhus, intervention=comparison, cpr=CPR_OTHER_INTERVENTION
     )
     return found
@@ -70,9 +71,7 @@ def _export_codes(intervention, sdq) -> dict[str, str]:
     frame, _dictionary = build_frame(intervention=intervention, instrument=sdq, municipalities=None)
     codes = {}
     for participant in Participant.objects.filter(enrolments__intervention=intervention):
-        from indsats.outcomes.exporting import _study_code
-
-        codes[_study_code(participant.pseudonym, intervention.pk)] = participant.pseudonym
+        codes[export_code(participant.pseudonym, intervention.pk, pseudonym_key())] = participant.pseudonym
     assert set(frame["deltager"]) <= set(codes)
     return codes
 

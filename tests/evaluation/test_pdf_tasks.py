@@ -9,12 +9,14 @@ import subprocess
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 
 from indsats.audit.models import AuditEntry
 from indsats.evaluation import services
 from indsats.evaluation.models import Analysis, RenderedReport, RenderStatus
+from indsats.evaluation.rendering import render_report
 from tests.conftest import logged_in
 from tests.evaluation.factories import make_study
 
@@ -141,7 +143,7 @@ def test_while_the_worker_has_not_run_the_page_polls_the_status(
     again = client.get(_pdf_url(analysis)).content.decode()
     assert "Rapporten dannes" in again and RenderedReport.objects.count() == 1
     # the worker renders it; the next poll shows the download link and stops polling
-    services.render_report(rendered_id=RenderedReport.objects.get().pk)
+    render_report(rendered_id=RenderedReport.objects.get().pk)
     fragment = client.get(_status_url(analysis), headers={"HX-Request": "true"}).content.decode()
     assert "Rapporten er klar" in fragment and "hx-get" not in fragment
     assert f'href="{_pdf_url(analysis)}"' in fragment
@@ -187,7 +189,7 @@ def test_municipality_caseworker_and_unassigned_evaluator_cannot_reach_the_pdf_o
         assert client.get(url).status_code == 404, url
     assert client.post(_pdf_url(analysis)).status_code == 404
     assert RenderedReport.objects.count() == 1
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         services.request_report_pdf(
             actor=request.getfixturevalue(who), analysis=analysis, kind="midtvejs", language="da"
         )

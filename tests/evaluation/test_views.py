@@ -43,7 +43,7 @@ def test_evaluator_creates_and_runs_a_study(assigned_evaluator, intervention, ro
     page = client.get(response.url).content.decode()
     assert "Slutevaluering: Skolefravær" in page
     assert analysis.inputs_hash in page and analysis.engine_version in page
-    assert 'role="img"' in page and "aria-label=" in page
+    assert 'role="img"' in page and "aria-labelledby=" in page
     midterm = client.get(response.url + "?type=midtvejs").content.decode()
     assert "Midtvejsevaluering: Skolefravær" in midterm
     detail = client.get(reverse("evaluation:study_detail", args=[study.pk])).content.decode()

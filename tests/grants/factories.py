@@ -9,7 +9,7 @@ import factory
 from django.utils import timezone
 
 from indsats.grants.models import Initiative, Pool, PoolStatus, Programme, ProgrammeYear
-from indsats.grants.services import DEFAULT_WEIGHTS
+from indsats.grants.scoring import DEFAULT_WEIGHTS
 
 
 class ProgrammeFactory(factory.django.DjangoModelFactory):

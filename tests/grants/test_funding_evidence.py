@@ -42,7 +42,7 @@ def test_the_gate_review_shows_budget_committed_and_paid_per_initiative(aarhus_c
     assert "Skolefravær" in fact.label and "2026" in fact.label
     # 800,000 kr. over the four quarters of 2026: 200,000 kr. paid so far
     assert first.amount == Decimal("200000.00")
-    assert fact.value == "budget 18.000.000 kr., bevilget 800.000 kr., udbetalt 200.000 kr."
+    assert fact.value == "budget 18.000.000\u00a0kr., bevilget 800.000\u00a0kr., udbetalt 200.000\u00a0kr."
     assert fact in live_facts(intervention)["economy"]
 
 

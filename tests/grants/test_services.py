@@ -15,7 +15,7 @@ from django.http import Http404
 
 from indsats.accounts.models import OrganisationKind, Role
 from indsats.audit.models import AuditEntry
-from indsats.grants import selectors, services
+from indsats.grants import schedules, selectors, services
 from indsats.grants.errors import (
     BudgetExceeded,
     DeadlinePassed,
@@ -45,7 +45,7 @@ def test_initiative_budgets_never_exceed_the_years_frame(agency_staff):
         services.create_initiative(
             actor=agency_staff, programme_year=year, name="ADHD", budget=D("30000000.01")
         )
-    assert "30.000.000 kr." in str(error.value)
+    assert "30.000.000\u00a0kr." in " ".join(error.value.messages)
     services.create_initiative(actor=agency_staff, programme_year=year, name="ADHD", budget=D("30000000"))
 
 
@@ -110,10 +110,11 @@ def test_a_pool_gets_the_four_award_criteria_and_its_weights_must_add_to_100(age
 def test_pools_never_exceed_the_initiatives_budget(agency_staff):
     initiative = InitiativeFactory(budget=D("20000000"))
     services.create_pool(actor=agency_staff, initiative=initiative, **_pool_kwargs())
-    with pytest.raises(BudgetExceeded, match="8.000.000 kr."):
+    with pytest.raises(BudgetExceeded) as error:
         services.create_pool(
             actor=agency_staff, initiative=initiative, **_pool_kwargs(title="Pulje 2", budget=D("8000001"))
         )
+    assert "8.000.000\u00a0kr." in " ".join(error.value.messages)
 
 
 def test_publishing_a_pool_tells_the_subscribers(agency_staff):
@@ -182,8 +183,9 @@ def test_a_person_applies_only_for_their_own_organisation(pool, aarhus_caseworke
 
 
 def test_the_amount_asked_for_is_at_most_the_pools_maximum(pool, aarhus_caseworker):
-    with pytest.raises(ValidationError, match="2.000.000 kr."):
+    with pytest.raises(ValidationError) as error:
         complete_application(aarhus_caseworker, pool, amount="2000000.01")
+    assert "2.000.000\u00a0kr." in " ".join(error.value.messages)
 
 
 @pytest.mark.parametrize(
@@ -345,8 +347,9 @@ def test_awards_never_exceed_the_pools_budget(aarhus_caseworker, agency_staff):
     pool = PoolFactory(budget=D("3000000"), max_per_grant=D("2000000"))
     first, second, third = (_submitted(aarhus_caseworker, pool, "2000000") for _ in range(3))
     _award(agency_staff, first, "2000000")
-    with pytest.raises(BudgetExceeded, match="1.000.000 kr."):
+    with pytest.raises(BudgetExceeded) as error:
         _award(agency_staff, second, "1500000")
+    assert "1.000.000\u00a0kr." in " ".join(error.value.messages)
     _award(agency_staff, third, "1000000")
     pool.refresh_from_db()
     pool.initiative.refresh_from_db()
@@ -378,11 +381,11 @@ def test_an_award_creates_quarterly_instalments_reporting_duties_and_a_letter(
     from indsats.grants.letters import award_letter
 
     letter = award_letter(grant)
-    assert "Tilsagn om tilskud" in letter and "1.000.000 kr." in letter and "6 måneder" in letter
+    assert "Tilsagn om tilskud" in letter and "1.000.000\u00a0kr." in letter and "6 måneder" in letter
 
 
 def test_instalments_split_the_øre_exactly():
-    parts = services.quarterly_instalments(
+    parts = schedules.quarterly_instalments(
         D("1000000.00"), datetime.date(2026, 1, 1), datetime.date(2026, 8, 31)
     )
     assert [p for _d, p in parts] == [D("333333.33"), D("333333.33"), D("333333.34")]

@@ -191,3 +191,38 @@ def test_no_letter_pdf_before_a_decision(pool, aarhus_caseworker):
         reverse("grants:application_letter_pdf", args=[application.pk])
     )
     assert response.status_code == 404
+
+
+def test_a_refused_award_shows_the_page_again_with_the_error_on_the_amount(
+    pool, aarhus_caseworker, agency_staff
+):
+    application = complete_application(aarhus_caseworker, pool, amount="500000")
+    services.submit_application(actor=aarhus_caseworker, application=application)
+    response = logged_in(agency_staff).post(
+        reverse("grants:application_award", args=[application.pk]),
+        {"amount": "600000", "project_start": "2026-02-01", "project_end": "2027-01-31"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_amount-error"' in page and "500.000\u00a0kr." in page
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
+
+
+def test_the_grantee_sees_a_report_error_on_the_reports_row(pool, aarhus_caseworker, agency_staff):
+    application = complete_application(aarhus_caseworker, pool)
+    services.submit_application(actor=aarhus_caseworker, application=application)
+    grant = services.award_application(
+        actor=agency_staff,
+        application=application,
+        amount=Decimal("1000000"),
+        project_start=datetime.date(2026, 1, 1),
+        project_end=datetime.date(2026, 12, 31),
+    )
+    duty = grant.reporting_duties.first()
+    response = logged_in(aarhus_caseworker).post(
+        reverse("grants:report_submit", args=[duty.pk]), {"note": ""}
+    )
+    assert response.status_code == 200
+    assert f'id="report-file-{duty.pk}-error"' in response.content.decode()
+    assert logged_in(agency_staff).post(reverse("grants:report_submit", args=[duty.pk])).status_code == 403

@@ -22,7 +22,6 @@ from indsats.interventions.models import (
     Rating,
     ReviewStatus,
 )
-from indsats.interventions.services import open_phase_record
 from indsats.interventions.workflow import InterventionState, is_phase
 from tests.factories import AgencyFactory
 
@@ -43,7 +42,7 @@ class InterventionFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def phase_record(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create and is_phase(self.state):
-            open_phase_record(self, self.state)
+            PhaseRecord.objects.open_for(self, self.state)
 
 
 def complete_checklist(intervention: Intervention) -> None:

@@ -24,11 +24,10 @@ def test_the_spider_chart_puts_each_grade_on_its_ring():
         ["Målgruppe", "Metode", "Implementering", "Virkning", "Økonomi"], [("2025", [4, 3, 2, 1, 4])]
     )
     root = ET.fromstring(str(svg))  # noqa: S314
-    assert (
-        root.get("role") == "img"
-        and "Målgruppe A" in root.get("aria-label")
-        and "Virkning D" in root.get("aria-label")
-    )
+    title, description = root.find(f"{SVG}title"), root.find(f"{SVG}desc")
+    assert root.get("role") == "img" and root.get("aria-labelledby") == title.get("id")
+    assert root.get("aria-describedby") == description.get("id")
+    assert "Målgruppe A" in description.text and "Virkning D" in description.text
     polygon = [p for p in root.iter(f"{SVG}polygon") if p.get("fill") != "none"][0]
     points = [tuple(map(float, pair.split(","))) for pair in polygon.get("points").split()]
     # centre (220, 220), radius 150, four rings: grade A (4) on the outer ring straight up, worked by hand
@@ -47,7 +46,7 @@ def test_the_theory_of_change_escapes_text_and_draws_three_columns_with_two_arro
     assert "&lt;b&gt;" in svg and "<b>" not in svg
     assert len(list(root.iter(f"{SVG}rect"))) == 4
     assert len(list(root.iter(f"{SVG}line"))) == 2
-    assert root.get("aria-label").startswith("Forandringsteori: Samtaler <b> fører til Trivsel")
+    assert root.find(f"{SVG}title").text.startswith("Forandringsteori: Samtaler <b> fører til Trivsel")
 
 
 def test_quarter_ends_run_back_from_today():
@@ -102,7 +101,7 @@ def test_the_pipeline_is_replayed_from_the_history():
     ]
     svg = str(charts.pipeline_svg(points, today=datetime.date(2026, 1, 15)))
     # stopped is not drawn: 1 + 2 + 1 + 1 bar segments
-    heights = [float(h) for h in re.findall(r'height="([\d.]+)" fill="#[0-9A-F]{6}" stroke="#ffffff"', svg)]
+    heights = [float(h) for h in re.findall(r'height="([\d.]+)" fill="#[0-9a-f]{6}" stroke="#ffffff"', svg)]
     # the plot is 230 px high and its axis tops at 2: two interventions fill it, one fills half
     assert heights == [230.0, 115.0, 115.0, 115.0, 115.0]
     assert "K3 2025" in svg

@@ -1,6 +1,7 @@
 import pytest
 
 from indsats.dashboard.demo import load_demo
+from indsats.interventions.access import gate_readiness
 from indsats.interventions.models import (
     ChecklistItem,
     GateReview,
@@ -37,8 +38,6 @@ def test_demo_shows_every_phase_and_end_state_with_the_phase_model_filled_in():
 
 
 def test_a_submitted_demo_review_is_ready_for_the_gate():
-    from indsats.interventions.services import gate_readiness
-
     load_demo(scale=1, log=lambda _message: None)
     for review in GateReview.objects.filter(status=ReviewStatus.SUBMITTED):
         assert gate_readiness(review) is None, review

@@ -52,7 +52,7 @@ class TestReadiness:
         with pytest.raises(GateNotReady) as raised:
             services.submit_gate_review(actor=agency_staff, review=review)
         assert raised.value.unassessed == ["Efterspørgsel"]
-        assert "Efterspørgsel" in raised.value.message()
+        assert "Efterspørgsel" in raised.value.text
         review.refresh_from_db()
         assert review.status == ReviewStatus.DRAFT
 
@@ -77,7 +77,7 @@ class TestReadiness:
         with pytest.raises(GateNotReady) as raised:
             services.submit_gate_review(actor=agency_staff, review=review)
         assert raised.value.open_deliverables == [required.title]
-        assert required.title in raised.value.message()
+        assert required.title in raised.value.text
         ChecklistItem.objects.filter(pk=required.pk).update(is_done=True)
         services.submit_gate_review(actor=agency_staff, review=review)
         review.refresh_from_db()
@@ -210,7 +210,7 @@ def test_a_second_decider_with_a_stale_version_is_told_who_decided_and_nothing_m
             expected_version=seen_version,
         )
     assert raised.value.decided_by == steering_member.get_full_name()
-    assert steering_member.get_full_name() in raised.value.message()
+    assert steering_member.get_full_name() in raised.value.text
     intervention.refresh_from_db()
     assert intervention.state == "maturation"
     assert GateDecision.objects.filter(review=review).count() == 1

@@ -8,10 +8,18 @@ import datetime
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.urls import reverse
 
 from indsats.interventions import services
-from indsats.interventions.models import Material, PracticeAssessment, PracticeElement, ReviewStatus
+from indsats.interventions.models import (
+    GateReview,
+    Intervention,
+    Material,
+    PracticeAssessment,
+    PracticeElement,
+    ReviewStatus,
+)
 from tests.conftest import logged_in
 from tests.interventions.factories import InterventionFactory, partner, ready_review
 
@@ -133,6 +141,43 @@ def test_a_municipality_cannot_see_or_decide_gate_reviews(aarhus_manager, world)
     assert client.post(reverse("interventions:start_review", args=[world["ours"].pk])).status_code == 403
 
 
+@pytest.mark.parametrize("who", ["aarhus_manager", "steering_member"])
+def test_sending_a_gate_review_checks_the_permission_before_the_state(who, request, world):
+    """Nobody without the right to send learns the state of the intervention (here: stopped)."""
+    actor = request.getfixturevalue(who)
+    theirs = world["theirs"]
+    draft = world["review"]
+    GateReview.objects.filter(pk=draft.pk).update(status=ReviewStatus.DRAFT)
+    Intervention.objects.filter(pk=theirs.pk).update(state="stopped")
+    response = logged_in(actor).post(reverse("interventions:review_submit", args=[draft.pk]), follow=True)
+    assert response.status_code == 403
+    assert "Stoppet" not in response.content.decode()
+    with pytest.raises(PermissionDenied):
+        services.submit_gate_review(actor=actor, review=draft)
+    with pytest.raises(PermissionDenied):
+        services.start_gate_review(actor=actor, intervention=theirs)
+    with pytest.raises(PermissionDenied):
+        services.stop_intervention(actor=actor, intervention=theirs, reason="")
+
+
+def test_a_municipality_cannot_act_on_an_intervention_it_may_not_see(aarhus_manager, odense, world):
+    """Acting for another municipality is refused (403); for an intervention one may not see, it is not
+    found (404), before anything about its state is said."""
+    with pytest.raises(PermissionDenied):
+        services.request_to_join(actor=aarhus_manager, intervention=world["open"], municipality=odense)
+    aarhus = aarhus_manager.memberships.get().organisation
+    with pytest.raises(Http404):
+        services.request_to_join(actor=aarhus_manager, intervention=world["theirs"], municipality=aarhus)
+    with pytest.raises(Http404):
+        services.record_practice_assessment(
+            actor=aarhus_manager,
+            intervention=world["theirs"],
+            municipality=aarhus,
+            scores=ALL_ONES,
+            assessed_on=datetime.date(2025, 1, 1),
+        )
+
+
 def test_a_municipality_assesses_only_for_itself(aarhus_manager, odense, aarhus, world):
     client = logged_in(aarhus_manager)
     assert client.get(reverse("interventions:practice_new", args=[world["theirs"].pk])).status_code == 404
@@ -190,7 +235,7 @@ def test_audit_history_follows_the_same_rules(aarhus_manager, world):
 
     def history(instance):
         content_type = ContentType.objects.get_for_model(type(instance))
-        return client.get(reverse("audit:object_history", args=[content_type.pk, instance.pk])).status_code
+        return client.get(reverse("history:object_history", args=[content_type.pk, instance.pk])).status_code
 
     assert history(world["ours"]) == 200
     assert history(world["theirs"]) == 403

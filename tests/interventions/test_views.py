@@ -355,7 +355,7 @@ def test_the_board_shows_phases_money_and_waiting_reviews(agency_staff, aarhus, 
     _portfolio(12, aarhus, agency)
     body = logged_in(agency_staff).get(reverse("interventions:board")).content.decode()
     assert "Fase 2: Afprøvning" in body and "Venter på styregruppen" in body
-    assert "200.000 kr." in body  # two interventions in each phase x 100,000
+    assert "200.000\u00a0kr." in body  # two interventions in each phase x 100,000
     assert "Porteføljen over tid" in body and "Søjlediagram" in body
 
 

@@ -16,6 +16,7 @@ from indsats.interventions.models import (
     ReviewStatus,
 )
 from indsats.interventions.workflow import (
+    ACTION_PERMISSIONS,
     TRANSITIONS,
     InterventionState,
     TransitionNotAllowed,
@@ -120,6 +121,11 @@ def test_the_table_is_exactly_the_hand_written_model():
     assert table == EXPECTED
 
 
+def test_every_row_of_an_action_asks_the_same_permission():
+    assert all(ACTION_PERMISSIONS[row.action] == row.permission for row in TRANSITIONS)
+    assert set(ACTION_PERMISSIONS) == set(WorkflowAction.values)
+
+
 @pytest.mark.parametrize(("state", "action", "target"), CASES, ids=[f"{s}-{a}-{t}" for s, a, t in CASES])
 def test_every_state_and_action(state, action, target, agency_staff, steering_member):
     intervention = InterventionFactory(state=state)
@@ -128,7 +134,7 @@ def test_every_state_and_action(state, action, target, agency_staff, steering_me
         before = _state_of_the_world(intervention)
         with pytest.raises(TransitionNotAllowed) as raised:
             _perform(state, action, target, intervention, agency_staff, steering_member)
-        assert raised.value.message()  # a Danish message for the edge
+        assert raised.value.text  # a Danish message for the edge
         # the review made for the attempt is the only difference: nothing else moved
         after = _state_of_the_world(intervention)
         assert after[:7] == before[:7]
@@ -197,7 +203,7 @@ def test_returning_reopens_the_earlier_phase_and_withdraws_open_reviews(agency_s
     PhaseRecord.objects.filter(intervention=intervention).update(actual_end="2024-01-01")
     intervention.state = T
     intervention.save()
-    services.open_phase_record(intervention, T)
+    PhaseRecord.objects.open_for(intervention, T)
     review = ready_review(intervention)
     services.return_to_phase(actor=agency_staff, intervention=intervention, phase=S, reason="Ny screening.")
     assert PhaseRecord.objects.get(intervention=intervention, phase=S).actual_end is None
@@ -271,4 +277,4 @@ def test_only_the_agency_submits_returns_and_stops(who, request):
 
 def test_the_workflow_actions_have_danish_labels():
     assert WorkflowAction.RETURN_TO_PHASE.label == "Vend tilbage til en tidligere fase"
-    assert TransitionNotAllowed(state=X, action="approve").message().startswith("Handlingen “Godkend”")
+    assert TransitionNotAllowed(state=X, action="approve").text.startswith("Handlingen “Godkend”")

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from indsats.outcomes import services
+from indsats.outcomes.services.import_commit import commit_import
+from indsats.outcomes.services.imports import prepare_import
 from tests.conftest import logged_in
 from tests.outcomes.files import HEADER, csv_bytes, sdq_rows
 
 
 @pytest.fixture
 def aarhus_import(aarhus_caseworker, aarhus, baseline, sdq):
-    job = services.prepare_import(
+    job = prepare_import(
         actor=aarhus_caseworker,
         municipality=aarhus,
         measurement_round=baseline,
@@ -19,7 +20,7 @@ def aarhus_import(aarhus_caseworker, aarhus, baseline, sdq):
         content=csv_bytes(HEADER, sdq_rows(3)),
         file_name="d.csv",
     )
-    return services.commit_import(actor=aarhus_caseworker, job=job)
+    return commit_import(actor=aarhus_caseworker, job=job)
 
 
 def test_instruments_are_listed(aarhus_caseworker, instruments):

@@ -80,16 +80,16 @@ import os, sys, django
 os.environ["DJANGO_SETTINGS_MODULE"] = "indsats.config.settings"
 django.setup()
 from django.core.management import call_command
-from indsats.outcomes import services
-original = services._write_rows
+from indsats.outcomes import bulk_write
+original = bulk_write.write_rows
 def slow_progress(*, job, rows, progress):
     def report(done, total):
         progress(done, total)
         print("batch", done, flush=True)
         import time; time.sleep(30 if done >= 200 else 0)
     return original(job=job, rows=rows, progress=report)
-services._write_rows = slow_progress
-services.BATCH_SIZE = 100
+bulk_write.write_rows = slow_progress
+bulk_write.BATCH_SIZE = 100
 call_command("import_outcomes", sys.argv[1], "--user", "cw-aarhus", "--municipality", "751",
              "--intervention", "Skolefravær", "--round", "baseline", "--instrument", "sdq-parent-4-17")
 """

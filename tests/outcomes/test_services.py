@@ -10,7 +10,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from indsats.audit.models import AuditAction, AuditEntry
-from indsats.outcomes import exporting, services
+from indsats.outcomes import bulk_write
+from indsats.outcomes.access import ImportNotReady
 from indsats.outcomes.models import (
     Enrolment,
     ImportJob,
@@ -21,6 +22,17 @@ from indsats.outcomes.models import (
     Participant,
     RetentionPolicy,
 )
+from indsats.outcomes.selectors import needs_explanation
+from indsats.outcomes.services.exports import export_outcomes
+from indsats.outcomes.services.gdpr import delete_participant, purge_expired_outcomes
+from indsats.outcomes.services.import_commit import commit_import
+from indsats.outcomes.services.imports import prepare_import, queue_import
+from indsats.outcomes.services.instruments import (
+    add_instrument,
+    explain_instrument_choice,
+    set_instrument_list,
+)
+from indsats.outcomes.services.participants import record_measurement, register_participant
 from tests.outcomes.files import HEADER, csv_bytes, fake_cpr, sdq_rows, xlsx_bytes
 
 CPR = "010115-4003"
@@ -33,13 +45,13 @@ def sdq_answers(value: float = 1.0) -> list[float | None]:
 def test_registering_a_child_keeps_only_a_pseudonym_birth_year_and_sex(
     aarhus_caseworker, aarhus, intervention
 ):
-    participant = services.register_participant(
+    participant = register_participant(
         actor=aarhus_caseworker, municipality=aarhus, intervention=intervention, cpr=CPR
     )
     assert len(participant.pseudonym) == 64 and participant.birth_year == 2015 and participant.sex == "male"
     assert Enrolment.objects.filter(participant=participant, intervention=intervention).exists()
     # the same child again is the same participant
-    again = services.register_participant(
+    again = register_participant(
         actor=aarhus_caseworker, municipality=aarhus, intervention=intervention, cpr="0101154003"
     )
     assert again.pk == participant.pk
@@ -49,7 +61,7 @@ def test_registering_a_child_keeps_only_a_pseudonym_birth_year_and_sex(
 
 def test_a_malformed_cpr_number_gets_a_clear_danish_message(aarhus_caseworker, aarhus, intervention):
     with pytest.raises(ValidationError) as caught:
-        services.register_participant(
+        register_participant(
             actor=aarhus_caseworker, municipality=aarhus, intervention=intervention, cpr="3102151234"
         )
     assert "gyldig dato" in caught.value.message_dict["cpr"][0]
@@ -60,25 +72,21 @@ def test_a_caseworker_cannot_register_a_child_in_another_municipality(
     aarhus_caseworker, odense, intervention
 ):
     with pytest.raises(PermissionDenied):
-        services.register_participant(
-            actor=aarhus_caseworker, municipality=odense, intervention=intervention, cpr=CPR
-        )
+        register_participant(actor=aarhus_caseworker, municipality=odense, intervention=intervention, cpr=CPR)
 
 
 def test_agency_staff_cannot_record_outcomes(agency_staff, aarhus, intervention):
     with pytest.raises(PermissionDenied):
-        services.register_participant(
-            actor=agency_staff, municipality=aarhus, intervention=intervention, cpr=CPR
-        )
+        register_participant(actor=agency_staff, municipality=aarhus, intervention=intervention, cpr=CPR)
 
 
 def test_a_questionnaire_is_scored_by_the_engine_and_audited(
     aarhus_caseworker, aarhus, intervention, baseline, sdq
 ):
-    participant = services.register_participant(
+    participant = register_participant(
         actor=aarhus_caseworker, municipality=aarhus, intervention=intervention, cpr=CPR
     )
-    measurement = services.record_measurement(
+    measurement = record_measurement(
         actor=aarhus_caseworker,
         participant=participant,
         measurement_round=baseline,
@@ -92,7 +100,7 @@ def test_a_questionnaire_is_scored_by_the_engine_and_audited(
     assert measurement.age == 10
     assert AuditEntry.objects.filter(action=AuditAction.CREATE, object_id=str(measurement.pk)).exists()
     with pytest.raises(ValidationError, match="allerede målt"):
-        services.record_measurement(
+        record_measurement(
             actor=aarhus_caseworker,
             participant=participant,
             measurement_round=baseline,
@@ -101,7 +109,7 @@ def test_a_questionnaire_is_scored_by_the_engine_and_audited(
             answers=sdq_answers(1),
         )
     with pytest.raises(ValidationError):
-        services.record_measurement(
+        record_measurement(
             actor=aarhus_caseworker,
             participant=participant,
             measurement_round=baseline,
@@ -114,38 +122,36 @@ def test_a_questionnaire_is_scored_by_the_engine_and_audited(
 def test_the_agency_keeps_the_short_list_and_sees_reasons(
     agency_staff, aarhus_caseworker, aarhus, intervention, who5
 ):
-    services.set_instrument_list(actor=agency_staff, instrument=who5, list_status=InstrumentList.LONG)
-    assert services.needs_explanation(municipality=aarhus, intervention=intervention, instrument=who5)
+    set_instrument_list(actor=agency_staff, instrument=who5, list_status=InstrumentList.LONG)
+    assert needs_explanation(municipality=aarhus, intervention=intervention, instrument=who5)
     with pytest.raises(PermissionDenied):
-        services.set_instrument_list(
-            actor=aarhus_caseworker, instrument=who5, list_status=InstrumentList.SHORT
-        )
-    services.explain_instrument_choice(
+        set_instrument_list(actor=aarhus_caseworker, instrument=who5, list_status=InstrumentList.SHORT)
+    explain_instrument_choice(
         actor=aarhus_caseworker,
         municipality=aarhus,
         intervention=intervention,
         instrument=who5,
         reason="Unge over 15",
     )
-    assert not services.needs_explanation(municipality=aarhus, intervention=intervention, instrument=who5)
+    assert not needs_explanation(municipality=aarhus, intervention=intervention, instrument=who5)
     assert InstrumentExplanation.objects.get().reason == "Unge over 15"
 
 
 def test_a_new_instrument_is_added_as_data_and_a_broken_definition_names_the_field(agency_staff, sdq):
     definition = dict(sdq.definition)
     definition["version"] = 2
-    added = services.add_instrument(actor=agency_staff, definition=definition)
+    added = add_instrument(actor=agency_staff, definition=definition)
     assert added.key == sdq.key and added.version == 2
     broken = dict(definition, version=3, items=[])
     with pytest.raises(ValidationError, match="items"):
-        services.add_instrument(actor=agency_staff, definition=broken)
+        add_instrument(actor=agency_staff, definition=broken)
 
 
 # --- imports ---------------------------------------------------------------------------------------------
 
 
 def prepare(actor, municipality, measurement_round, instrument, content, name="data.csv", mapping=None):
-    return services.prepare_import(
+    return prepare_import(
         actor=actor,
         municipality=municipality,
         measurement_round=measurement_round,
@@ -167,7 +173,7 @@ def test_a_good_file_imports_all_rows_after_validation(
     assert Measurement.objects.count() == 0  # nothing before the commit
     assert len(job.preview) == 10 and fake_cpr(0) not in str(job.preview)
     with django_capture_on_commit_callbacks(execute=True):
-        services.queue_import(actor=aarhus_caseworker, job=job)  # the immediate backend runs the task
+        queue_import(actor=aarhus_caseworker, job=job)  # the immediate backend runs the task
     job.refresh_from_db()
     assert job.status == ImportStatus.DONE and job.done_rows == 30 and job.payload is None
     assert Measurement.objects.filter(municipality=aarhus).count() == 30
@@ -187,15 +193,15 @@ def test_a_broken_file_imports_nothing_and_lists_the_errors(fmt, aarhus_casework
     job = prepare(aarhus_caseworker, aarhus, baseline, sdq, content, name=f"data.{fmt}")
     assert job.status == ImportStatus.INVALID
     assert [(e["row"], e["column"]) for e in job.errors] == [(4, "sdq4"), (6, "cpr")]
-    with pytest.raises(services.ImportNotReady):
-        services.commit_import(actor=aarhus_caseworker, job=job)
+    with pytest.raises(ImportNotReady):
+        commit_import(actor=aarhus_caseworker, job=job)
     assert Measurement.objects.count() == 0 and Participant.objects.count() == 0
 
 
 def test_an_import_that_dies_half_way_leaves_the_database_as_it_was(
     aarhus_caseworker, aarhus, baseline, sdq, monkeypatch
 ):
-    monkeypatch.setattr(services, "BATCH_SIZE", 10)
+    monkeypatch.setattr(bulk_write, "BATCH_SIZE", 10)
     job = prepare(aarhus_caseworker, aarhus, baseline, sdq, csv_bytes(HEADER, sdq_rows(50)))
     batches = []
 
@@ -205,7 +211,7 @@ def test_an_import_that_dies_half_way_leaves_the_database_as_it_was(
             raise KeyboardInterrupt("killed")
 
     with pytest.raises(KeyboardInterrupt):
-        services.commit_import(actor=aarhus_caseworker, job=job, progress=die)
+        commit_import(actor=aarhus_caseworker, job=job, progress=die)
     assert batches == [10, 20, 30]
     assert (
         Measurement.objects.count() == 0
@@ -231,7 +237,7 @@ def imported(actor, municipality, measurement_round, instrument, count=6, start=
     job = prepare(
         actor, municipality, measurement_round, instrument, csv_bytes(HEADER, sdq_rows(count, start=start))
     )
-    return services.commit_import(actor=actor, job=job)
+    return commit_import(actor=actor, job=job)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "sav", "dta"])
@@ -240,7 +246,7 @@ def test_an_export_is_pseudonymised_has_a_data_dictionary_and_is_logged(
 ):
     imported(aarhus_caseworker, aarhus, baseline, sdq, count=4)
     imported(odense_caseworker, odense, baseline, sdq, count=3, start=100)
-    result = exporting.export_outcomes(
+    result = export_outcomes(
         actor=aarhus_manager, intervention=baseline.intervention, instrument=sdq, fmt=fmt
     )
     assert result.rows == 4  # Aarhus only
@@ -268,15 +274,13 @@ def test_an_assigned_evaluator_exports_every_municipality_and_others_cannot(
 ):
     imported(aarhus_caseworker, aarhus, baseline, sdq, count=4)
     imported(odense_caseworker, odense, baseline, sdq, count=3, start=100)
-    result = exporting.export_outcomes(
+    result = export_outcomes(
         actor=assigned_evaluator, intervention=baseline.intervention, instrument=sdq, fmt="csv"
     )
     assert result.rows == 7
     for person in (evaluator, agency_staff, aarhus_caseworker):
         with pytest.raises(PermissionDenied):
-            exporting.export_outcomes(
-                actor=person, intervention=baseline.intervention, instrument=sdq, fmt="csv"
-            )
+            export_outcomes(actor=person, intervention=baseline.intervention, instrument=sdq, fmt="csv")
 
 
 def test_a_childs_data_can_be_deleted_on_request(aarhus_caseworker, odense_caseworker, aarhus, baseline, sdq):
@@ -284,10 +288,8 @@ def test_a_childs_data_can_be_deleted_on_request(aarhus_caseworker, odense_casew
     participant = Participant.objects.first()
     pk = participant.pk
     with pytest.raises(PermissionDenied):
-        services.delete_participant(actor=odense_caseworker, participant=participant)
-    assert (
-        services.delete_participant(actor=aarhus_caseworker, participant=participant, reason="Anmodning") == 1
-    )
+        delete_participant(actor=odense_caseworker, participant=participant)
+    assert delete_participant(actor=aarhus_caseworker, participant=participant, reason="Anmodning") == 1
     assert not Participant.objects.filter(pk=pk).exists()
     assert Measurement.objects.count() == 1
     assert AuditEntry.objects.filter(action=AuditAction.DELETE, object_id=str(pk)).exists()
@@ -296,8 +298,8 @@ def test_a_childs_data_can_be_deleted_on_request(aarhus_caseworker, odense_casew
 def test_data_older_than_the_retention_period_is_purged(aarhus_caseworker, aarhus, baseline, sdq):
     imported(aarhus_caseworker, aarhus, baseline, sdq, count=3)
     RetentionPolicy.objects.create(intervention=baseline.intervention, retention_days=365)
-    assert services.purge_expired_outcomes(today=datetime.date(2025, 12, 31))["measurements"] == 0
-    assert services.purge_expired_outcomes(today=datetime.date(2026, 3, 1))["measurements"] == 3
+    assert purge_expired_outcomes(today=datetime.date(2025, 12, 31))["measurements"] == 0
+    assert purge_expired_outcomes(today=datetime.date(2026, 3, 1))["measurements"] == 3
     assert Measurement.objects.count() == 0
     assert AuditEntry.objects.filter(action=AuditAction.DELETE, message__contains="Opbevaringstiden").exists()
 

@@ -15,7 +15,6 @@ from django.urls import reverse
 from indsats.accounts.models import OrganisationKind, Role
 from indsats.audit.models import AuditAction, AuditEntry
 from indsats.interventions.models import Partnership
-from indsats.outcomes import services
 from indsats.outcomes.models import (
     EvaluatorAssignment,
     ImportJob,
@@ -23,6 +22,15 @@ from indsats.outcomes.models import (
     MeasurementRound,
     RetentionPolicy,
     RoundKind,
+)
+from indsats.outcomes.services.participants import record_measurement, register_participant
+from indsats.outcomes.services.setup import (
+    assign_evaluator,
+    create_round,
+    delete_round,
+    remove_evaluator,
+    set_retention,
+    update_round,
 )
 from tests.conftest import logged_in
 from tests.factories import OrganisationFactory, person_with_role
@@ -52,10 +60,10 @@ def evaluation_house(db):
 @pytest.fixture
 def measured_child(aarhus_caseworker, aarhus, intervention, baseline, sdq):
     """One child measured in the baseline round on 10 February 2025."""
-    participant = services.register_participant(
+    participant = register_participant(
         actor=aarhus_caseworker, municipality=aarhus, intervention=intervention, cpr="010115-4003"
     )
-    return services.record_measurement(
+    return record_measurement(
         actor=aarhus_caseworker,
         participant=participant,
         measurement_round=baseline,
@@ -66,7 +74,7 @@ def measured_child(aarhus_caseworker, aarhus, intervention, baseline, sdq):
 
 
 def add_round(actor, intervention, kind, opens_on, closes_on, order):
-    return services.create_round(
+    return create_round(
         actor=actor, intervention=intervention, kind=kind, opens_on=opens_on, closes_on=closes_on, order=order
     )
 
@@ -122,7 +130,7 @@ def test_a_follow_up_cannot_come_before_the_baseline(agency_staff, intervention)
 
 
 def test_editing_a_round_changes_it_and_audits_before_and_after(agency_staff, intervention, baseline):
-    services.update_round(
+    update_round(
         actor=agency_staff,
         measurement_round=baseline,
         kind=RoundKind.BASELINE,
@@ -140,7 +148,7 @@ def test_a_round_is_checked_against_the_others_but_not_itself_when_edited(
     agency_staff, intervention, baseline, month6
 ):
     # moving the baseline onto its own dates is fine; onto the 6-month round's dates is not
-    services.update_round(
+    update_round(
         actor=agency_staff,
         measurement_round=baseline,
         kind=RoundKind.BASELINE,
@@ -149,7 +157,7 @@ def test_a_round_is_checked_against_the_others_but_not_itself_when_edited(
         order=0,
     )
     with pytest.raises(ValidationError) as caught:
-        services.update_round(
+        update_round(
             actor=agency_staff,
             measurement_round=baseline,
             kind=RoundKind.BASELINE,
@@ -164,7 +172,7 @@ def test_a_round_with_measurements_keeps_its_kind_and_its_dates_must_hold_them(
     agency_staff, intervention, baseline, measured_child
 ):
     with pytest.raises(ValidationError) as caught:
-        services.update_round(
+        update_round(
             actor=agency_staff,
             measurement_round=baseline,
             kind=RoundKind.MONTH_3,
@@ -174,7 +182,7 @@ def test_a_round_with_measurements_keeps_its_kind_and_its_dates_must_hold_them(
         )
     assert "målepunkt kan ikke ændres" in caught.value.message_dict["kind"][0]
     with pytest.raises(ValidationError) as caught:
-        services.update_round(
+        update_round(
             actor=agency_staff,
             measurement_round=baseline,
             kind=RoundKind.BASELINE,
@@ -184,7 +192,7 @@ def test_a_round_with_measurements_keeps_its_kind_and_its_dates_must_hold_them(
         )
     assert caught.value.message_dict["opens_on"][0].startswith("1 måling i runden ligger uden for")
     # dates that still hold 10 February are fine
-    services.update_round(
+    update_round(
         actor=agency_staff,
         measurement_round=baseline,
         kind=RoundKind.BASELINE,
@@ -196,7 +204,7 @@ def test_a_round_with_measurements_keeps_its_kind_and_its_dates_must_hold_them(
 
 def test_a_round_without_measurements_is_deleted_and_audited(agency_staff, intervention, month6):
     pk = month6.pk
-    services.delete_round(actor=agency_staff, measurement_round=month6)
+    delete_round(actor=agency_staff, measurement_round=month6)
     assert not MeasurementRound.objects.filter(pk=pk).exists()
     assert AuditEntry.objects.filter(
         action=AuditAction.DELETE, object_id=str(pk), content_type__model="measurementround"
@@ -205,7 +213,7 @@ def test_a_round_without_measurements_is_deleted_and_audited(agency_staff, inter
 
 def test_deleting_a_round_with_measurements_is_refused_in_danish(agency_staff, baseline, measured_child):
     with pytest.raises(ValidationError) as caught:
-        services.delete_round(actor=agency_staff, measurement_round=baseline)
+        delete_round(actor=agency_staff, measurement_round=baseline)
     assert caught.value.messages == [
         "Runden Før (baseline) kan ikke slettes, fordi der er 1 måling i den. Målinger slettes kun med "
         "opbevaringstiden eller på anmodning."
@@ -221,7 +229,7 @@ def test_deleting_a_round_an_import_refers_to_is_refused_and_nothing_is_audited(
         municipality=aarhus, round=baseline, instrument=sdq, file_name="x.csv", status=ImportStatus.INVALID
     )
     with pytest.raises(ValidationError) as caught:
-        services.delete_round(actor=agency_staff, measurement_round=baseline)
+        delete_round(actor=agency_staff, measurement_round=baseline)
     assert "bruges af: import" in caught.value.messages[0]
     assert MeasurementRound.objects.filter(pk=baseline.pk).exists()
     assert not AuditEntry.objects.filter(action=AuditAction.DELETE, content_type__model="measurementround")
@@ -231,8 +239,8 @@ def test_deleting_a_round_an_import_refers_to_is_refused_and_nothing_is_audited(
 
 
 def test_setting_then_changing_the_retention_period_is_audited(agency_staff, intervention):
-    policy = services.set_retention(actor=agency_staff, intervention=intervention, retention_days=1825)
-    services.set_retention(actor=agency_staff, intervention=intervention, retention_days=730)
+    policy = set_retention(actor=agency_staff, intervention=intervention, retention_days=1825)
+    set_retention(actor=agency_staff, intervention=intervention, retention_days=730)
     policy.refresh_from_db()
     assert policy.retention_days == 730
     assert audit_of(policy, AuditAction.CREATE).get().changes["retention_days"] == 1825
@@ -242,7 +250,7 @@ def test_setting_then_changing_the_retention_period_is_audited(agency_staff, int
 @pytest.mark.parametrize("days", [0, 50 * 366 + 1])
 def test_a_retention_period_outside_the_limits_is_refused_naming_the_field(agency_staff, intervention, days):
     with pytest.raises(ValidationError) as caught:
-        services.set_retention(actor=agency_staff, intervention=intervention, retention_days=days)
+        set_retention(actor=agency_staff, intervention=intervention, retention_days=days)
     assert caught.value.message_dict["retention_days"] == [
         "Opbevaringstiden skal være mellem 1 og 18300 dage."
     ]
@@ -255,12 +263,10 @@ def test_a_retention_period_outside_the_limits_is_refused_naming_the_field(agenc
 def test_the_agency_assigns_and_removes_an_evaluator_and_both_are_audited(
     agency_staff, intervention, evaluation_house
 ):
-    assignment = services.assign_evaluator(
-        actor=agency_staff, intervention=intervention, evaluator=evaluation_house
-    )
+    assignment = assign_evaluator(actor=agency_staff, intervention=intervention, evaluator=evaluation_house)
     assert audit_of(assignment, AuditAction.CREATE).exists()
     pk = assignment.pk
-    services.remove_evaluator(actor=agency_staff, assignment=assignment)
+    remove_evaluator(actor=agency_staff, assignment=assignment)
     assert not EvaluatorAssignment.objects.filter(pk=pk).exists()
     assert AuditEntry.objects.filter(
         action=AuditAction.DELETE, object_id=str(pk), content_type__model="evaluatorassignment"
@@ -271,15 +277,15 @@ def test_only_an_active_evaluator_organisation_can_be_assigned_and_only_once(
     agency_staff, intervention, aarhus, evaluation_house
 ):
     with pytest.raises(ValidationError) as caught:
-        services.assign_evaluator(actor=agency_staff, intervention=intervention, evaluator=aarhus)
+        assign_evaluator(actor=agency_staff, intervention=intervention, evaluator=aarhus)
     assert "typen evaluator" in caught.value.message_dict["evaluator"][0]
-    services.assign_evaluator(actor=agency_staff, intervention=intervention, evaluator=evaluation_house)
+    assign_evaluator(actor=agency_staff, intervention=intervention, evaluator=evaluation_house)
     with pytest.raises(ValidationError) as caught:
-        services.assign_evaluator(actor=agency_staff, intervention=intervention, evaluator=evaluation_house)
+        assign_evaluator(actor=agency_staff, intervention=intervention, evaluator=evaluation_house)
     assert caught.value.message_dict["evaluator"] == ["Analysehuset er allerede tilknyttet indsatsen."]
     closed = OrganisationFactory(kind=OrganisationKind.EVALUATOR, name="Lukket", is_active=False)
     with pytest.raises(ValidationError) as caught:
-        services.assign_evaluator(actor=agency_staff, intervention=intervention, evaluator=closed)
+        assign_evaluator(actor=agency_staff, intervention=intervention, evaluator=closed)
     assert "ikke aktiv" in caught.value.message_dict["evaluator"][0]
     assert EvaluatorAssignment.objects.filter(intervention=intervention).count() == 1
 
@@ -303,7 +309,7 @@ def test_no_one_but_the_agency_may_change_the_set_up(
     assignment = EvaluatorAssignment.objects.get(intervention=intervention)
     writes = [
         lambda: add_round(not_agency, intervention, RoundKind.MONTH_6, D(2025, 7, 1), D(2025, 9, 30), 1),
-        lambda: services.update_round(
+        lambda: update_round(
             actor=not_agency,
             measurement_round=baseline,
             kind=RoundKind.BASELINE,
@@ -311,12 +317,10 @@ def test_no_one_but_the_agency_may_change_the_set_up(
             closes_on=D(2025, 2, 1),
             order=0,
         ),
-        lambda: services.delete_round(actor=not_agency, measurement_round=baseline),
-        lambda: services.set_retention(actor=not_agency, intervention=intervention, retention_days=10),
-        lambda: services.assign_evaluator(
-            actor=not_agency, intervention=intervention, evaluator=evaluation_house
-        ),
-        lambda: services.remove_evaluator(actor=not_agency, assignment=assignment),
+        lambda: delete_round(actor=not_agency, measurement_round=baseline),
+        lambda: set_retention(actor=not_agency, intervention=intervention, retention_days=10),
+        lambda: assign_evaluator(actor=not_agency, intervention=intervention, evaluator=evaluation_house),
+        lambda: remove_evaluator(actor=not_agency, assignment=assignment),
     ]
     for write in writes:
         with pytest.raises(PermissionDenied):

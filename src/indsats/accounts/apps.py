@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "indsats.accounts"
     label = "accounts"
     verbose_name = _("Organisationer og personer")
+
+    def ready(self) -> None:
+        from indsats.accounts import panels  # noqa: F401 - registers the front-page panels on import

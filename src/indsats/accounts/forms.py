@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from indsats.accounts.models import Membership, Organisation, OrganisationKind, Role, User
+from indsats.accounts.models import Organisation, OrganisationKind, Role, User
 
 
 class OrganisationForm(forms.ModelForm[Organisation]):
@@ -74,7 +74,3 @@ class RoleForm(forms.Form):
         label=_("Organisation"), queryset=Organisation.objects.filter(is_active=True).order_by("kind", "name")
     )
     role = forms.ChoiceField(label=_("Rolle"), choices=Role.choices)
-
-
-class MembershipDeleteForm(forms.Form):
-    membership = forms.ModelChoiceField(queryset=Membership.objects.all(), widget=forms.HiddenInput)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from typing import TypeAlias
+
+from django.contrib.auth.models import AbstractUser, AnonymousUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -83,6 +86,10 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+# Whoever a request comes from: a signed-in person, or an anonymous visitor (public pages, the log-in page).
+Visitor: TypeAlias = User | AnonymousUser
+
+
 class Role(models.TextChoices):
     AGENCY_ADMIN = "agency_admin", _("Administrator i styrelsen")
     AGENCY_STAFF = "agency_staff", _("Medarbejder i styrelsen")
@@ -133,3 +140,15 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.get_role_display()}, {self.organisation}"
+
+    def clean(self) -> None:
+        """The role must fit the organisation: a caseworker belongs to a municipality, and so on."""
+        if self.organisation_id is None or not self.role:
+            return
+        if self.organisation.kind not in ROLE_ORGANISATION_KINDS.get(self.role, frozenset()):
+            raise ValidationError(
+                {
+                    "role": _("Rollen “%(role)s” kan ikke have en %(kind)s som organisation.")
+                    % {"role": Role(self.role).label, "kind": self.organisation.get_kind_display().lower()}
+                }
+            )

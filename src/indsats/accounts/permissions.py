@@ -9,6 +9,7 @@ The rules:
 - A person has the union of the permissions of their roles.
 - A municipality person acts only for the municipalities they are members of; agency staff see all.
 - Object-level visibility (for audit history and detail pages) is decided by a rule registered per model.
+- Every function accepts an anonymous visitor too: they hold no role, so no permission and no municipality.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
-from indsats.accounts.models import Membership, OrganisationKind, Role
+from indsats.accounts.models import Membership, OrganisationKind, Role, User, Visitor
 
 # --- permissions -------------------------------------------------------------------------------------
 
@@ -78,9 +79,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 _CACHE_ATTRIBUTE = "_indsats_memberships"
 
 
-def memberships_of(user: Any) -> list[Membership]:
+def memberships_of(user: Visitor) -> list[Membership]:
     """The person's memberships, loaded once per request (cached on the user object)."""
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+    if not isinstance(user, User) or not user.is_active:  # an anonymous visitor has no memberships
         return []
     cached: list[Membership] | None = getattr(user, _CACHE_ATTRIBUTE, None)
     if cached is None:
@@ -89,41 +90,41 @@ def memberships_of(user: Any) -> list[Membership]:
     return cached
 
 
-def forget_memberships(user: Any) -> None:
+def forget_memberships(user: Visitor) -> None:
     """Drop the cached memberships (after roles change)."""
     if hasattr(user, _CACHE_ATTRIBUTE):
         delattr(user, _CACHE_ATTRIBUTE)
 
 
-def roles_of(user: Any) -> frozenset[str]:
+def roles_of(user: Visitor) -> frozenset[str]:
     return frozenset(m.role for m in memberships_of(user) if m.organisation.is_active)
 
 
-def permissions_of(user: Any) -> frozenset[str]:
+def permissions_of(user: Visitor) -> frozenset[str]:
     granted: set[str] = set()
     for role in roles_of(user):
         granted |= ROLE_PERMISSIONS.get(role, frozenset())
     return frozenset(granted)
 
 
-def has_permission(user: Any, permission: str) -> bool:
+def has_permission(user: Visitor, permission: str) -> bool:
     return permission in permissions_of(user)
 
 
-def require_permission(user: Any, permission: str) -> None:
+def require_permission(user: Visitor, permission: str) -> None:
     """Raise PermissionDenied (a Danish 403 page at the edge) unless the person holds the permission."""
     if not has_permission(user, permission):
         raise PermissionDenied(permission)
 
 
-def is_agency(user: Any) -> bool:
+def is_agency(user: Visitor) -> bool:
     return any(
         m.organisation.kind == OrganisationKind.AGENCY and m.role in {Role.AGENCY_ADMIN, Role.AGENCY_STAFF}
         for m in memberships_of(user)
     )
 
 
-def municipality_ids_of(user: Any) -> frozenset[int]:
+def municipality_ids_of(user: Visitor) -> frozenset[int]:
     """The municipalities a person acts for (as manager or caseworker)."""
     return frozenset(
         m.organisation_id
@@ -134,15 +135,15 @@ def municipality_ids_of(user: Any) -> frozenset[int]:
     )
 
 
-def organisation_ids_of(user: Any) -> frozenset[int]:
+def organisation_ids_of(user: Visitor) -> frozenset[int]:
     return frozenset(m.organisation_id for m in memberships_of(user) if m.organisation.is_active)
 
 
-def can_act_for_municipality(user: Any, municipality_id: int | None) -> bool:
+def can_act_for_municipality(user: Visitor, municipality_id: int | None) -> bool:
     return municipality_id is not None and municipality_id in municipality_ids_of(user)
 
 
-def require_municipality(user: Any, municipality_id: int | None) -> None:
+def require_municipality(user: Visitor, municipality_id: int | None) -> None:
     """A municipality person may only act for their own municipality."""
     if not can_act_for_municipality(user, municipality_id):
         raise PermissionDenied("municipality")
@@ -152,7 +153,7 @@ _M = TypeVar("_M", bound=models.Model)
 
 
 def restrict_to_municipalities(
-    user: Any, queryset: models.QuerySet[_M], field: str = "municipality", *, agency_sees_all: bool = True
+    user: Visitor, queryset: models.QuerySet[_M], field: str = "municipality", *, agency_sees_all: bool = True
 ) -> models.QuerySet[_M]:
     """Keep only the rows that belong to the person's own municipalities (agency staff: all rows)."""
     if agency_sees_all and is_agency(user):
@@ -162,7 +163,7 @@ def restrict_to_municipalities(
 
 # --- object-level visibility -----------------------------------------------------------------------
 
-VisibilityRule = Callable[[Any, Any], bool]
+VisibilityRule = Callable[[Visitor, Any], bool]  # (person, record) -> may they see it
 _VISIBILITY_RULES: dict[type[models.Model], VisibilityRule] = {}
 
 
@@ -171,7 +172,7 @@ def register_visibility_rule(model: type[models.Model], rule: VisibilityRule) ->
     _VISIBILITY_RULES[model] = rule
 
 
-def can_view_object(user: Any, obj: models.Model) -> bool:
+def can_view_object(user: Visitor, obj: models.Model) -> bool:
     """Agency staff see every record; others only what the model's registered rule allows."""
     if has_permission(user, VIEW_ALL_AUDIT):
         return True

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
-from indsats.accounts.models import Membership, Organisation, User
-from indsats.accounts.permissions import VIEW_DIRECTORY, require_permission
+from indsats.accounts.models import Membership, Organisation, OrganisationKind, User
+from indsats.accounts.permissions import MANAGE_ACCOUNTS, VIEW_DIRECTORY, require_permission
 
 
 def organisation_list(
-    *, user: Any, kind: str = "", region: str = "", query: str = ""
+    *, user: User, kind: str = "", region: str = "", query: str = ""
 ) -> QuerySet[Organisation]:
     require_permission(user, VIEW_DIRECTORY)
     organisations = Organisation.objects.annotate(member_count=Count("memberships"))
@@ -24,16 +23,21 @@ def organisation_list(
     return organisations.order_by("kind", "name")
 
 
-def organisation_detail(*, user: Any, pk: int) -> Organisation:
+def organisation_detail(*, user: User, pk: int) -> Organisation:
+    """One organisation with its members; 404 when there is none (the directory is checked first)."""
     require_permission(user, VIEW_DIRECTORY)
-    return Organisation.objects.prefetch_related(
-        Prefetch(
-            "memberships", queryset=Membership.objects.select_related("user").order_by("user__first_name")
-        )
-    ).get(pk=pk)
+    return get_object_or_404(
+        Organisation.objects.prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("user").order_by("user__first_name"),
+            )
+        ),
+        pk=pk,
+    )
 
 
-def person_list(*, user: Any, query: str = "", organisation_id: int | None = None) -> QuerySet[User]:
+def person_list(*, user: User, query: str = "", organisation_id: int | None = None) -> QuerySet[User]:
     require_permission(user, VIEW_DIRECTORY)
     people = User.objects.prefetch_related(
         Prefetch("memberships", queryset=Membership.objects.select_related("organisation"))
@@ -50,13 +54,23 @@ def person_list(*, user: Any, query: str = "", organisation_id: int | None = Non
     return people.order_by("first_name", "last_name", "username")
 
 
-def person_detail(*, user: Any, pk: int) -> User:
+def person_detail(*, user: User, pk: int) -> User:
+    """One person with their roles; 404 when there is none (the directory is checked first)."""
     require_permission(user, VIEW_DIRECTORY)
-    return User.objects.prefetch_related(
-        Prefetch("memberships", queryset=Membership.objects.select_related("organisation"))
-    ).get(pk=pk)
+    return get_object_or_404(
+        User.objects.prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.select_related("organisation"))
+        ),
+        pk=pk,
+    )
+
+
+def membership_detail(*, user: User, pk: int) -> Membership:
+    """One role a person holds; 404 when there is none (only administrators ask)."""
+    require_permission(user, MANAGE_ACCOUNTS)
+    return get_object_or_404(Membership.objects.select_related("user", "organisation"), pk=pk)
 
 
 def municipalities() -> QuerySet[Organisation]:
     """All active municipalities (public information)."""
-    return Organisation.objects.filter(kind="municipality", is_active=True).order_by("name")
+    return Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY, is_active=True).order_by("name")

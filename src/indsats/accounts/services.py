@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from indsats.accounts.models import ROLE_ORGANISATION_KINDS, Membership, Organisation, Role, User
+from indsats.accounts.models import Membership, Organisation, User
 from indsats.accounts.permissions import MANAGE_ACCOUNTS, forget_memberships, require_permission
 from indsats.audit.services import record_create, record_delete, record_update, snapshot
+from indsats.errors import DomainError
 
 ORGANISATION_FIELDS = ("name", "kind", "municipality_code", "region", "cvr", "email", "is_active")
 PERSON_FIELDS = ("username", "first_name", "last_name", "email", "title", "is_active")
 
 
 @transaction.atomic
-def create_organisation(*, actor: Any, **fields: Any) -> Organisation:
+def create_organisation(*, actor: User, **fields: Any) -> Organisation:
     require_permission(actor, MANAGE_ACCOUNTS)
     organisation = Organisation(**{k: v for k, v in fields.items() if k in ORGANISATION_FIELDS})
     organisation.full_clean()
@@ -27,7 +27,7 @@ def create_organisation(*, actor: Any, **fields: Any) -> Organisation:
 
 
 @transaction.atomic
-def update_organisation(*, actor: Any, organisation: Organisation, **fields: Any) -> Organisation:
+def update_organisation(*, actor: User, organisation: Organisation, **fields: Any) -> Organisation:
     require_permission(actor, MANAGE_ACCOUNTS)
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     before = snapshot(organisation)
@@ -41,7 +41,7 @@ def update_organisation(*, actor: Any, organisation: Organisation, **fields: Any
 
 
 @transaction.atomic
-def create_person(*, actor: Any, password: str | None = None, **fields: Any) -> User:
+def create_person(*, actor: User, password: str | None = None, **fields: Any) -> User:
     require_permission(actor, MANAGE_ACCOUNTS)
     person = User(**{k: v for k, v in fields.items() if k in PERSON_FIELDS})
     if password:
@@ -55,7 +55,7 @@ def create_person(*, actor: Any, password: str | None = None, **fields: Any) -> 
 
 
 @transaction.atomic
-def update_person(*, actor: Any, person: User, **fields: Any) -> User:
+def update_person(*, actor: User, person: User, **fields: Any) -> User:
     require_permission(actor, MANAGE_ACCOUNTS)
     person = User.objects.select_for_update().get(pk=person.pk)
     before = snapshot(person)
@@ -69,39 +69,21 @@ def update_person(*, actor: Any, person: User, **fields: Any) -> User:
 
 
 @transaction.atomic
-def set_password(*, actor: Any, person: User, password: str) -> None:
+def grant_role(*, actor: User, person: User, organisation: Organisation, role: str) -> Membership:
+    """Give a person a role in an organisation that fits it (a caseworker in a municipality, ...)."""
     require_permission(actor, MANAGE_ACCOUNTS)
-    person.set_password(password)
-    person.save(update_fields=["password"])
-    record_update(actor=actor, instance=person, before=snapshot(person), message=_("Adgangskode ændret"))
-
-
-def check_role_fits_organisation(*, role: str, organisation: Organisation) -> None:
-    """A caseworker belongs to a municipality, an evaluator to an evaluator organisation, and so on."""
-    allowed = ROLE_ORGANISATION_KINDS.get(role, frozenset())
-    if organisation.kind not in allowed:
-        raise ValidationError(
-            {
-                "role": _("Rollen “%(role)s” kan ikke have en %(kind)s som organisation.")
-                % {"role": Role(role).label, "kind": organisation.get_kind_display().lower()}
-            }
-        )
-
-
-@transaction.atomic
-def grant_role(*, actor: Any, person: User, organisation: Organisation, role: str) -> Membership:
-    require_permission(actor, MANAGE_ACCOUNTS)
-    check_role_fits_organisation(role=role, organisation=organisation)
+    membership = Membership(user=person, organisation=organisation, role=role)
+    membership.full_clean(validate_unique=False, validate_constraints=False)
     if Membership.objects.filter(user=person, organisation=organisation, role=role).exists():
-        raise ValidationError({"role": _("Personen har allerede denne rolle i organisationen.")})
-    membership = Membership.objects.create(user=person, organisation=organisation, role=role)
+        raise DomainError(_("Personen har allerede denne rolle i organisationen."), field="role")
+    membership.save()
     record_create(actor=actor, instance=membership)
     forget_memberships(person)
     return membership
 
 
 @transaction.atomic
-def revoke_role(*, actor: Any, membership: Membership) -> None:
+def revoke_role(*, actor: User, membership: Membership) -> None:
     require_permission(actor, MANAGE_ACCOUNTS)
     record_delete(actor=actor, instance=membership)
     membership.delete()

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from indsats.accounts import selectors, services
 from indsats.accounts.forms import NewPersonForm, OrganisationForm, PersonForm, RoleForm
-from indsats.accounts.models import Membership, OrganisationKind, Region
+from indsats.accounts.http import AuthenticatedHttpRequest
+from indsats.accounts.models import OrganisationKind, Region
 from indsats.accounts.permissions import MANAGE_ACCOUNTS, has_permission, require_permission
-from indsats.ui.service_calls import show_service_errors
+from indsats.ui.service_calls import run_service
 
 
 class LoginView(auth_views.LoginView):
@@ -28,7 +27,7 @@ class LogoutView(auth_views.LogoutView):
 
 
 @login_required
-def organisation_list(request: HttpRequest) -> HttpResponse:
+def organisation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     region = request.GET.get("region", "")
     query = request.GET.get("q", "").strip()
@@ -49,11 +48,8 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        organisation = selectors.organisation_detail(user=request.user, pk=pk)
-    except ObjectDoesNotExist as missing:
-        raise Http404 from missing
+def organisation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    organisation = selectors.organisation_detail(user=request.user, pk=pk)
     return render(
         request,
         "accounts/organisation_detail.html",
@@ -62,29 +58,35 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def organisation_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     require_permission(request.user, MANAGE_ACCOUNTS)
     organisation = selectors.organisation_detail(user=request.user, pk=pk) if pk else None
     form = OrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
-        try:
-            if organisation is None:
-                organisation = services.create_organisation(actor=request.user, **form.cleaned_data)
-                messages.success(request, _("Organisationen er oprettet."))
-            else:
-                organisation = services.update_organisation(
-                    actor=request.user, organisation=organisation, **form.cleaned_data
-                )
-                messages.success(request, _("Ændringerne er gemt."))
-        except ValidationError as error:
-            show_service_errors(form, error)
+        if organisation is None:
+            saved = run_service(
+                lambda: services.create_organisation(actor=request.user, **form.cleaned_data),
+                form=form,
+                request=request,
+                success=_("Organisationen er oprettet."),
+            )
         else:
-            return redirect("accounts:organisation_detail", pk=organisation.pk)
+            existing = organisation
+            saved = run_service(
+                lambda: services.update_organisation(
+                    actor=request.user, organisation=existing, **form.cleaned_data
+                ),
+                form=form,
+                request=request,
+                success=_("Ændringerne er gemt."),
+            )
+        if saved is not None:
+            return redirect("accounts:organisation_detail", pk=saved.pk)
     return render(request, "accounts/organisation_form.html", {"form": form, "organisation": organisation})
 
 
 @login_required
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     people = selectors.person_list(user=request.user, query=query)
     return render(
@@ -95,25 +97,21 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        person = selectors.person_detail(user=request.user, pk=pk)
-    except ObjectDoesNotExist as missing:
-        raise Http404 from missing
+def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_detail(user=request.user, pk=pk)
     can_manage = has_permission(request.user, MANAGE_ACCOUNTS)
     role_form = RoleForm(request.POST or None) if can_manage else None
     if request.method == "POST" and role_form is not None and role_form.is_valid():
-        try:
-            services.grant_role(
-                actor=request.user,
-                person=person,
-                organisation=role_form.cleaned_data["organisation"],
-                role=role_form.cleaned_data["role"],
-            )
-        except ValidationError as error:
-            show_service_errors(role_form, error)
-        else:
-            messages.success(request, _("Rollen er givet."))
+        data = role_form.cleaned_data
+        granted = run_service(
+            lambda: services.grant_role(
+                actor=request.user, person=person, organisation=data["organisation"], role=data["role"]
+            ),
+            form=role_form,
+            request=request,
+            success=_("Rollen er givet."),
+        )
+        if granted is not None:
             return redirect("accounts:person_detail", pk=person.pk)
     return render(
         request,
@@ -123,7 +121,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def person_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     require_permission(request.user, MANAGE_ACCOUNTS)
     person = selectors.person_detail(user=request.user, pk=pk) if pk else None
     form: PersonForm = (
@@ -133,27 +131,33 @@ def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         data = dict(form.cleaned_data)
         password = data.pop("password1", None)
         data.pop("password2", None)
-        try:
-            if person is None:
-                person = services.create_person(actor=request.user, password=password, **data)
-                messages.success(request, _("Personen er oprettet. Giv vedkommende en rolle herunder."))
-            else:
-                person = services.update_person(actor=request.user, person=person, **data)
-                messages.success(request, _("Ændringerne er gemt."))
-        except ValidationError as error:
-            show_service_errors(form, error)
+        if person is None:
+            saved = run_service(
+                lambda: services.create_person(actor=request.user, password=password, **data),
+                form=form,
+                request=request,
+                success=_("Personen er oprettet. Giv vedkommende en rolle herunder."),
+            )
         else:
-            return redirect("accounts:person_detail", pk=person.pk)
+            existing = person
+            saved = run_service(
+                lambda: services.update_person(actor=request.user, person=existing, **data),
+                form=form,
+                request=request,
+                success=_("Ændringerne er gemt."),
+            )
+        if saved is not None:
+            return redirect("accounts:person_detail", pk=saved.pk)
     return render(request, "accounts/person_form.html", {"form": form, "person": person})
 
 
 @login_required
 @require_POST
-def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    require_permission(request.user, MANAGE_ACCOUNTS)
-    membership = Membership.objects.select_related("user").filter(pk=pk).first()
-    if membership is None:
-        raise Http404
-    services.revoke_role(actor=request.user, membership=membership)
-    messages.success(request, _("Rollen er fjernet."))
+def role_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    membership = selectors.membership_detail(user=request.user, pk=pk)
+    run_service(
+        lambda: services.revoke_role(actor=request.user, membership=membership),
+        request=request,
+        success=_("Rollen er fjernet."),
+    )
     return redirect("accounts:person_detail", pk=membership.user_id)

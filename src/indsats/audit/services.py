@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
-from typing import Any
+from typing import Any, Protocol
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -20,6 +20,21 @@ from indsats.audit.context import current_request_context
 from indsats.audit.models import AuditAction, AuditEntry
 
 ALWAYS_EXCLUDED = frozenset({"password", "last_login", "updated_at", "created_at"})
+
+
+class Actor(Protocol):
+    """Who made a change: a person (the user model, which lives in the accounts app above this one).
+
+    A change the system makes by itself (a nightly job, a public sign-up) has no actor: pass None.
+    """
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def username(self) -> str: ...
+
+    def get_full_name(self) -> str: ...
 
 
 def _json_value(value: Any) -> Any:
@@ -51,16 +66,16 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     return data
 
 
-def _actor_name(actor: Any) -> str:
+def actor_name(actor: Actor | None) -> str:
+    """The name an entry keeps of who made the change (kept even if the person is later deleted)."""
     if actor is None:
         return "system"
-    full_name = actor.get_full_name() if hasattr(actor, "get_full_name") else ""
-    return full_name or getattr(actor, "username", str(actor))
+    return actor.get_full_name() or actor.username
 
 
 def record(
     *,
-    actor: Any,
+    actor: Actor | None,
     action: str,
     instance: models.Model,
     changes: dict[str, Any] | None = None,
@@ -69,8 +84,8 @@ def record(
     """Write one audit entry for `instance`. Call inside the service's transaction."""
     context = current_request_context()
     return AuditEntry.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=_actor_name(actor)[:200],
+        actor_id=actor.pk if actor is not None else None,
+        actor_name=actor_name(actor)[:200],
         action=action,
         content_type=ContentType.objects.get_for_model(type(instance)),
         object_id=str(instance.pk),
@@ -82,14 +97,14 @@ def record(
     )
 
 
-def record_create(*, actor: Any, instance: models.Model, message: str = "") -> AuditEntry:
+def record_create(*, actor: Actor | None, instance: models.Model, message: str = "") -> AuditEntry:
     return record(
         actor=actor, action=AuditAction.CREATE, instance=instance, changes=snapshot(instance), message=message
     )
 
 
 def record_update(
-    *, actor: Any, instance: models.Model, before: dict[str, Any], message: str = ""
+    *, actor: Actor | None, instance: models.Model, before: dict[str, Any], message: str = ""
 ) -> AuditEntry | None:
     """Record what changed since `before` (a snapshot); nothing is written when nothing changed."""
     after = snapshot(instance)
@@ -99,7 +114,7 @@ def record_update(
     return record(actor=actor, action=AuditAction.UPDATE, instance=instance, changes=changes, message=message)
 
 
-def record_delete(*, actor: Any, instance: models.Model, message: str = "") -> AuditEntry:
+def record_delete(*, actor: Actor | None, instance: models.Model, message: str = "") -> AuditEntry:
     """Record a deletion with the row's last values. Call it just before `instance.delete()`."""
     return record(
         actor=actor, action=AuditAction.DELETE, instance=instance, changes=snapshot(instance), message=message

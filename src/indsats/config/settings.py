@@ -32,7 +32,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.contrib.humanize",
     "django_htmx",
     "csp",
     "axes",
@@ -42,6 +41,7 @@ INSTALLED_APPS = [
     "indsats.audit",
     "indsats.ui",
     "indsats.dashboard",
+    "indsats.history",
     "indsats.interventions",
     "indsats.grants",
     "indsats.outcomes",
@@ -235,3 +235,9 @@ LOGGING = {
 # Outcome data older than this many days after an intervention's end is deleted by
 # `indsats purge-expired-outcomes`, unless the intervention sets its own retention period.
 DEFAULT_RETENTION_DAYS = env.int("DEFAULT_RETENTION_DAYS", default=5 * 365)
+
+# Statistical disclosure control of aggregates about children that leave their municipality
+# (engine/disclosure.py): no cell under this many children, comparison groups of at least this many
+# municipalities.
+DISCLOSURE_MIN_CHILDREN = env.int("DISCLOSURE_MIN_CHILDREN", default=5)
+DISCLOSURE_MIN_MUNICIPALITIES = env.int("DISCLOSURE_MIN_MUNICIPALITIES", default=3)

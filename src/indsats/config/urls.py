@@ -12,7 +12,7 @@ handler500 = "indsats.dashboard.views.server_error"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("indsats.dashboard.urls")),
     path("konto/", include("indsats.accounts.urls")),
-    path("historik/", include("indsats.audit.urls")),
+    path("historik/", include("indsats.history.urls")),
     path("indsatser/", include("indsats.interventions.urls")),
     path("puljer/", include("indsats.grants.urls")),
     path("resultater/", include("indsats.outcomes.urls")),

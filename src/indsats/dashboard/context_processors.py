@@ -6,12 +6,14 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from indsats.accounts.models import User
 from indsats.accounts.permissions import memberships_of
 from indsats.dashboard.navigation import menu_for
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
+    # Error pages may be rendered before the authentication middleware has run: no user at all.
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if not isinstance(user, User):
         return {"menu": [], "my_memberships": []}
     return {"menu": menu_for(user, request.path), "my_memberships": memberships_of(user)}

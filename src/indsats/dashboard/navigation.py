@@ -14,6 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from indsats.accounts import permissions as p
+from indsats.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -38,11 +39,11 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("catalogue:index", _("Katalog")),
     MenuEntry("accounts:organisation_list", _("Organisationer"), frozenset({p.VIEW_DIRECTORY})),
     MenuEntry("accounts:person_list", _("Personer"), frozenset({p.VIEW_DIRECTORY})),
-    MenuEntry("audit:trail", _("Historik"), frozenset({p.VIEW_ALL_AUDIT})),
+    MenuEntry("history:trail", _("Historik"), frozenset({p.VIEW_ALL_AUDIT})),
 )
 
 
-def menu_for(user: Any, current_path: str) -> list[dict[str, Any]]:
+def menu_for(user: User, current_path: str) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
     held = p.permissions_of(user)
     for entry in MENU:

@@ -6,11 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from indsats.accounts.http import AuthenticatedHttpRequest
 from indsats.dashboard.selectors import front_page_for
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "dashboard/home.html", {"front": front_page_for(request.user)})
 
 

@@ -8,12 +8,16 @@ class EconomyConfig(AppConfig):
     verbose_name = _("Økonomi")
 
     def ready(self) -> None:
+        # imported here, not at the top: models may be imported only once every app is loaded
         from indsats.accounts.permissions import register_visibility_rule
-        from indsats.economy import evidence, panels  # noqa: F401 - registers providers
+        from indsats.economy import access, evidence, panels  # noqa: F401 - evidence and panels register
         from indsats.economy.models import BusinessCase, BusinessCaseResult, PriceCatalogue, UnitPrice
-        from indsats.economy.selectors import can_read_business_cases
 
-        register_visibility_rule(BusinessCase, lambda user, _case: can_read_business_cases(user))
-        register_visibility_rule(BusinessCaseResult, lambda user, _result: can_read_business_cases(user))
-        register_visibility_rule(PriceCatalogue, lambda user, _catalogue: bool(user.is_authenticated))
-        register_visibility_rule(UnitPrice, lambda user, _price: bool(user.is_authenticated))
+        register_visibility_rule(BusinessCase, lambda user, _case: access.can_read_business_cases(user))
+        register_visibility_rule(
+            BusinessCaseResult, lambda user, _result: access.can_read_business_cases(user)
+        )
+        register_visibility_rule(
+            PriceCatalogue, lambda user, _catalogue: access.can_read_reference_data(user)
+        )
+        register_visibility_rule(UnitPrice, lambda user, _price: access.can_read_reference_data(user))

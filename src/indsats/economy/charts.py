@@ -1,9 +1,9 @@
 """Server-rendered SVG charts of a business case result, the same for the page and the PDF appendix.
 
 Each function takes plain data (the engine's ``to_dict()`` result or a stored histogram) and returns an
-SVG string with ``role="img"``, an ``aria-label`` and a ``<title>``; the page shows a data table beside
-each chart as its full text alternative. No script, no external resources, colours that differ in
-lightness and dash patterns so the series can be told apart without colour.
+SVG built with the chart toolkit (indsats.ui.svg): ``role="img"`` named by a ``<title>``; the page shows
+a data table beside each chart as its full text alternative. The series differ in lightness and dash
+pattern as well as colour, so they can be told apart without colour.
 """
 
 from __future__ import annotations
@@ -11,56 +11,22 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
-from xml.sax.saxutils import escape
 
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from indsats.economy.formatting import danish_number
+from indsats.ui import svg
+from indsats.ui.formatting import abbreviated_kroner, number, percent
 
 PAYER_STYLES: dict[str, tuple[str, str]] = {
     # payer: (colour, stroke-dasharray)
-    "kommune": ("#0059b3", ""),
-    "region": ("#b35900", "8 4"),
-    "stat": ("#2e7d32", "2 3"),
+    "kommune": (svg.BLUE, svg.DASHES[0]),
+    "region": (svg.ORANGE, svg.DASHES[1]),
+    "stat": (svg.GREEN, svg.DASHES[2]),
 }
-OTHER_STYLES = [("#6a1b9a", "12 4 2 4"), ("#37474f", "4 4")]
-TOTAL_STYLE = ("#1a1a1a", "")
-FONT = "font-family:IBMPlexSans,Arial,sans-serif"
-
-
-def compact_kroner(value: float) -> str:
-    """Axis labels: '1,2 mio.', '350.000', '−2 mia.'."""
-    size = abs(value)
-    if size >= 1e9:
-        return f"{danish_number(value / 1e9, 1 if size < 1e10 else 0)} mia."
-    if size >= 1e6:
-        return f"{danish_number(value / 1e6, 1 if size < 1e7 else 0)} mio."
-    return danish_number(value)
-
-
-def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
-    """About ``count`` round tick values covering [low, high] (1, 2, 2.5 or 5 times a power of ten)."""
-    if not math.isfinite(low) or not math.isfinite(high):
-        return [0.0]
-    if high == low:
-        high, low = high + (abs(high) or 1.0), low - (abs(low) or 1.0)
-    raw = (high - low) / max(count, 1)
-    power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
-    first = math.floor(low / step)
-    ticks = [round(first * step, 10)]
-    while ticks[-1] < high - step * 1e-9:
-        ticks.append(round((first + len(ticks)) * step, 10))
-    return ticks
-
-
-def _svg_open(width: int, height: int, label: str, title_id: str) -> list[str]:
-    return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" role="img" aria-labelledby="{title_id}" style="{FONT}">',
-        f'<title id="{title_id}">{escape(label)}</title>',
-        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
-    ]
+OTHER_STYLES = [(svg.PURPLE, svg.DASHES[3]), (svg.SLATE, svg.DASHES[4])]
+TOTAL_STYLE = (svg.INK, "")
+LOW_COLOUR, HIGH_COLOUR = svg.ORANGE, svg.BLUE  # the tornado's bars for an input set low and high
 
 
 def _style_of(payer: str, position: int) -> tuple[str, str]:
@@ -69,7 +35,7 @@ def _style_of(payer: str, position: int) -> tuple[str, str]:
     return OTHER_STYLES[position % len(OTHER_STYLES)]
 
 
-def cumulative_net_by_payer_svg(result: Mapping[str, Any], *, chart_id: str = "cumulative") -> str:
+def cumulative_net_by_payer_svg(result: Mapping[str, Any], *, chart_id: str = "cumulative") -> SafeString:
     """Lines of the cumulative discounted net by year for each payer and for the whole case."""
     series: list[tuple[str, list[float], tuple[str, str], float]] = []
     for position, (payer, years) in enumerate(result["by_payer_by_year"].items()):
@@ -81,67 +47,53 @@ def cumulative_net_by_payer_svg(result: Mapping[str, Any], *, chart_id: str = "c
 
     width, height = 760, 360
     left, right, top, bottom = 96, 24, 48, 48
-    plot_w, plot_h = width - left - right, height - top - bottom
-    all_values = [v for _n, values, _s, _w in series for v in values] + [0.0]
-    ticks = nice_ticks(min(all_values), max(all_values))
-    y_low, y_high = ticks[0], ticks[-1]
+    plot_w = width - left - right
+    ticks = svg.nice_ticks(*_extent([v for _n, values, _s, _w in series for v in values] + [0.0]))
+    y = svg.Scale.over(ticks, height - bottom, top)
 
     def x_of(year: int) -> float:
         return left + (plot_w * year / (n_years - 1) if n_years > 1 else plot_w / 2)
-
-    def y_of(value: float) -> float:
-        return top + plot_h * (y_high - value) / (y_high - y_low)
 
     label = _(
         "Kurve over den akkumulerede diskonterede nettogevinst pr. betaler over %(years)s år. "
         "Ved sidste år: %(values)s."
     ) % {
         "years": n_years,
-        "values": "; ".join(f"{name} {compact_kroner(values[-1])} kr." for name, values, _s, _w in series),
+        "values": "; ".join(
+            f"{name} {abbreviated_kroner(values[-1])} kr." for name, values, _s, _w in series
+        ),
     }
-    parts = _svg_open(width, height, label, f"{chart_id}-title")
-    for tick in ticks:
-        y = y_of(tick)
-        stroke = "#1a1a1a" if tick == 0 else "#d9d9d9"
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{stroke}"/>')
-        parts.append(
-            f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="12">'
-            f"{escape(compact_kroner(tick))}</text>"
-        )
+    body = svg.horizontal_grid(ticks, y, left=left, right=width - right, label=abbreviated_kroner)
     label_every = max(1, math.ceil(n_years / 15))
-    for year in range(0, n_years, label_every):
-        parts.append(
-            f'<text x="{x_of(year):.1f}" y="{height - bottom + 18}" text-anchor="middle" font-size="12">'
-            f"{year}</text>"
+    body += [
+        svg.text(x_of(year), height - bottom + 18, year, anchor="middle")
+        for year in range(0, n_years, label_every)
+    ]
+    body.append(svg.text(left + plot_w / 2, height - 8, _("År efter start"), anchor="middle"))
+    body.append(svg.text(16, top - 20, _("Kroner (akkumuleret, diskonteret)")))
+    for _name, values, (colour, dash), stroke_width in series:
+        body.append(
+            svg.element(
+                "polyline",
+                points=svg.points((x_of(t), y(v)) for t, v in enumerate(values)),
+                fill="none",
+                stroke=colour,
+                stroke_width=stroke_width,
+                stroke_dasharray=dash or None,
+            )
         )
-    parts.append(
-        f'<text x="{left + plot_w / 2:.1f}" y="{height - 8}" text-anchor="middle" font-size="12">'
-        f"{escape(_('År efter start'))}</text>"
+    keys = [
+        svg.Key(name, colour, "line", dash, stroke_width) for name, _v, (colour, dash), stroke_width in series
+    ]
+    body += svg.legend(keys, x=left + 240, y=top - 20, right=width - right)
+    return svg.document(
+        width=width, height=height, title=label, body=body, chart_id=chart_id, display_width=width
     )
-    parts.append(
-        f'<text x="16" y="{top - 20}" font-size="12">{escape(_("Kroner (akkumuleret, diskonteret)"))}</text>'
-    )
-    legend_x = left + 240
-    for name, values, (colour, dash), stroke_width in series:
-        points = " ".join(f"{x_of(t):.1f},{y_of(v):.1f}" for t, v in enumerate(values))
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        parts.append(
-            f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="{stroke_width}"'
-            f"{dash_attr}/>"
-        )
-        parts.append(
-            f'<line x1="{legend_x}" x2="{legend_x + 28}" y1="{top - 24}" y2="{top - 24}" stroke="{colour}" '
-            f'stroke-width="{stroke_width}"{dash_attr}/>'
-        )
-        parts.append(f'<text x="{legend_x + 34}" y="{top - 20}" font-size="12">{escape(name)}</text>')
-        legend_x += 40 + 8 * len(name) + 16
-    parts.append("</svg>")
-    return "\n".join(parts)
 
 
 def npv_histogram(draws: Sequence[float] | Any, bins: int = 30) -> dict[str, list[float]]:
     """Bin edges and counts of the Monte Carlo NPV draws (stored with the result; the draws are not)."""
-    import numpy as np
+    import numpy as np  # loaded when a result is stored, not with every page
 
     values = np.asarray(draws, dtype=float)
     if values.size == 0:
@@ -152,91 +104,71 @@ def npv_histogram(draws: Sequence[float] | Any, bins: int = 30) -> dict[str, lis
 
 def npv_histogram_svg(
     histogram: Mapping[str, Sequence[float]], *, npv: float | None = None, chart_id: str = "histogram"
-) -> str:
+) -> SafeString:
     """Bars of the Monte Carlo distribution of the NPV, with a line at 0 kr."""
     edges = [float(e) for e in histogram["edges"]]
     counts = [float(c) for c in histogram["counts"]]
     width, height = 760, 320
     left, right, top, bottom = 72, 24, 24, 56
-    plot_w, plot_h = width - left - right, height - top - bottom
     total = sum(counts) or 1.0
     positive = sum(c for c, lo in zip(counts, edges[:-1], strict=False) if lo >= 0)
     label = _(
         "Histogram over nutidsværdien i %(draws)s Monte Carlo-træk, fra %(low)s til %(high)s kr. "
         "Omtrent %(share)s af trækkene ligger over 0 kr."
     ) % {
-        "draws": danish_number(total),
-        "low": compact_kroner(edges[0]),
-        "high": compact_kroner(edges[-1]),
-        "share": f"{danish_number(100 * positive / total)} %",
+        "draws": number(total),
+        "low": abbreviated_kroner(edges[0]),
+        "high": abbreviated_kroner(edges[-1]),
+        "share": percent(positive / total, 0),
     }
-    parts = _svg_open(width, height, label, f"{chart_id}-title")
-    x_ticks = nice_ticks(min(edges[0], 0.0), max(edges[-1], 0.0), 6)
-    x_low, x_high = x_ticks[0], x_ticks[-1]
-    top_count = max(counts) or 1.0
-    y_ticks = nice_ticks(0.0, top_count, 4)
-    y_high = y_ticks[-1]
-
-    def x_of(value: float) -> float:
-        return left + plot_w * (value - x_low) / (x_high - x_low)
-
-    def y_of(count: float) -> float:
-        return top + plot_h * (1 - count / y_high)
-
-    for tick in y_ticks:
-        parts.append(
-            f'<line x1="{left}" x2="{width - right}" y1="{y_of(tick):.1f}" y2="{y_of(tick):.1f}" '
-            f'stroke="#d9d9d9"/>'
-        )
-        parts.append(
-            f'<text x="{left - 8}" y="{y_of(tick) + 4:.1f}" text-anchor="end" font-size="12">'
-            f"{danish_number(tick)}</text>"
-        )
+    x_ticks = svg.nice_ticks(min(edges[0], 0.0), max(edges[-1], 0.0), 6)
+    y_ticks = svg.nice_ticks(0.0, max(counts) or 1.0, 4, integer=True)
+    x = svg.Scale.over(x_ticks, left, width - right)
+    y = svg.Scale.over(y_ticks, height - bottom, top)
+    body = svg.horizontal_grid(y_ticks, y, left=left, right=width - right, baseline=False)
     for count, lo, hi in zip(counts, edges[:-1], edges[1:], strict=False):
-        colour = "#2e7d32" if lo >= 0 else ("#b0122b" if hi <= 0 else "#757575")
-        parts.append(
-            f'<rect x="{x_of(lo):.1f}" y="{y_of(count):.1f}" width="{max(x_of(hi) - x_of(lo) - 1, 0.5):.1f}" '
-            f'height="{y_of(0) - y_of(count):.1f}" fill="{colour}"/>'
+        colour = svg.GREEN if lo >= 0 else (svg.RED if hi <= 0 else svg.MUTED)
+        body.append(
+            svg.element(
+                "rect",
+                x=x(lo),
+                y=y(count),
+                width=max(x(hi) - x(lo) - 1, 0.5),
+                height=y(0) - y(count),
+                fill=colour,
+            )
         )
-    for tick in x_ticks:
-        parts.append(
-            f'<text x="{x_of(tick):.1f}" y="{height - bottom + 18}" text-anchor="middle" font-size="12">'
-            f"{escape(compact_kroner(tick))}</text>"
+    body += [
+        svg.text(x(tick), height - bottom + 18, abbreviated_kroner(tick), anchor="middle") for tick in x_ticks
+    ]
+    body.append(svg.line(x(0), top, x(0), y(0), width=2))
+    if npv is not None and x_ticks[0] <= npv <= x_ticks[-1]:
+        body.append(svg.line(x(npv), top, x(npv), y(0), stroke=svg.BLUE, width=2, dash="6 3"))
+    body.append(
+        svg.text(
+            left + (width - left - right) / 2,
+            height - 12,
+            _("Nutidsværdi (kr.); rød: under 0, grøn: over 0, stiplet linje: beregnet nutidsværdi"),
+            anchor="middle",
         )
-    parts.append(
-        f'<line x1="{x_of(0):.1f}" x2="{x_of(0):.1f}" y1="{top}" y2="{y_of(0):.1f}" stroke="#1a1a1a" '
-        f'stroke-width="2"/>'
     )
-    if npv is not None and x_low <= npv <= x_high:
-        parts.append(
-            f'<line x1="{x_of(npv):.1f}" x2="{x_of(npv):.1f}" y1="{top}" y2="{y_of(0):.1f}" stroke="#0059b3" '
-            f'stroke-width="2" stroke-dasharray="6 3"/>'
-        )
-    parts.append(
-        f'<text x="{left + plot_w / 2:.1f}" y="{height - 12}" text-anchor="middle" font-size="12">'
-        f"{escape(_('Nutidsværdi (kr.); rød: under 0, grøn: over 0, stiplet linje: beregnet nutidsværdi'))}"
-        "</text>"
+    return svg.document(
+        width=width, height=height, title=label, body=body, chart_id=chart_id, display_width=width
     )
-    parts.append("</svg>")
-    return "\n".join(parts)
 
 
 def tornado_svg(
     rows: Sequence[Mapping[str, Any]], *, npv: float, limit: int = 10, chart_id: str = "tornado"
-) -> str:
+) -> SafeString:
     """The tornado: for the inputs with the largest swing, a bar from the NPV at the low value to the NPV
     at the high value, around the case's NPV. ``rows`` carry ``label``, ``npv_low`` and ``npv_high``."""
     shown = list(rows[:limit])
     row_h, width = 30, 760
     left, right, top, bottom = 300, 24, 40, 40
     height = top + bottom + row_h * max(len(shown), 1)
-    plot_w = width - left - right
     values = [npv] + [float(r["npv_low"]) for r in shown] + [float(r["npv_high"]) for r in shown]
-    ticks = nice_ticks(min(values), max(values), 5)
-    x_low, x_high = ticks[0], ticks[-1]
-
-    def x_of(value: float) -> float:
-        return left + plot_w * (value - x_low) / (x_high - x_low)
+    ticks = svg.nice_ticks(*_extent(values), 5)
+    x = svg.Scale.over(ticks, left, width - right)
 
     label = _(
         "Tornadodiagram: hvor meget nutidsværdien ændrer sig, når ét input ad gangen sættes lavt og højt. "
@@ -244,42 +176,30 @@ def tornado_svg(
     if shown:
         label += _("Størst udsving: %(label)s, fra %(low)s til %(high)s kr.") % {
             "label": shown[0]["label"],
-            "low": compact_kroner(float(shown[0]["npv_low"])),
-            "high": compact_kroner(float(shown[0]["npv_high"])),
+            "low": abbreviated_kroner(float(shown[0]["npv_low"])),
+            "high": abbreviated_kroner(float(shown[0]["npv_high"])),
         }
-    parts = _svg_open(width, height, label, f"{chart_id}-title")
-    for tick in ticks:
-        parts.append(
-            f'<line x1="{x_of(tick):.1f}" x2="{x_of(tick):.1f}" y1="{top}" y2="{height - bottom}" '
-            f'stroke="#d9d9d9"/>'
-        )
-        parts.append(
-            f'<text x="{x_of(tick):.1f}" y="{height - bottom + 18}" text-anchor="middle" font-size="12">'
-            f"{escape(compact_kroner(tick))}</text>"
-        )
-    parts.append(
-        f'<rect x="{left}" y="8" width="14" height="14" fill="#b35900"/>'
-        f'<text x="{left + 20}" y="20" font-size="12">{escape(_("input lavt"))}</text>'
-        f'<rect x="{left + 120}" y="8" width="14" height="14" fill="#0059b3"/>'
-        f'<text x="{left + 140}" y="20" font-size="12">{escape(_("input højt"))}</text>'
+    body = svg.vertical_grid(ticks, x, top=top, bottom=height - bottom, label=abbreviated_kroner)
+    body += svg.legend(
+        [svg.Key(_("input lavt"), LOW_COLOUR), svg.Key(_("input højt"), HIGH_COLOUR)], x=left, y=20
     )
     for position, row in enumerate(shown):
         y = top + position * row_h
-        text = str(row["label"])
-        if len(text) > 44:
-            text = text[:43] + "…"
-        parts.append(
-            f'<text x="{left - 8}" y="{y + 19}" text-anchor="end" font-size="12">{escape(text)}</text>'
-        )
-        for value, colour in ((float(row["npv_low"]), "#b35900"), (float(row["npv_high"]), "#0059b3")):
-            x0, x1 = sorted((x_of(npv), x_of(value)))
-            parts.append(
-                f'<rect x="{x0:.1f}" y="{y + 6}" width="{max(x1 - x0, 1):.1f}" height="{row_h - 12}" '
-                f'fill="{colour}"/>'
+        body.append(svg.text(left - 8, y + 19, svg.shorten(str(row["label"]), 44), anchor="end"))
+        for value, colour in ((float(row["npv_low"]), LOW_COLOUR), (float(row["npv_high"]), HIGH_COLOUR)):
+            x0, x1 = sorted((x(npv), x(value)))
+            body.append(
+                svg.element(
+                    "rect", x=x0, y=float(y + 6), width=max(x1 - x0, 1.0), height=row_h - 12, fill=colour
+                )
             )
-    parts.append(
-        f'<line x1="{x_of(npv):.1f}" x2="{x_of(npv):.1f}" y1="{top - 4}" y2="{height - bottom}" '
-        f'stroke="#1a1a1a" stroke-width="2"/>'
+    body.append(svg.line(x(npv), top - 4, x(npv), height - bottom, width=2))
+    return svg.document(
+        width=width, height=height, title=label, body=body, chart_id=chart_id, display_width=width
     )
-    parts.append("</svg>")
-    return "\n".join(parts)
+
+
+def _extent(values: Sequence[float]) -> tuple[float, float]:
+    """The smallest and largest finite value (0 to 0 when there is none)."""
+    finite = [v for v in values if math.isfinite(v)] or [0.0]
+    return min(finite), max(finite)

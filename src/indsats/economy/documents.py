@@ -1,9 +1,9 @@
 """From a business case's rows to the engine's JSON document, and from the engine's errors back to a row
 and a field of the form.
 
-The document is what ``engine.investment.parse_case`` reads (docs/business-case.md). The rows come as
-plain dicts (a form's cleaned data or a stored row), so a case is checked by the engine before it is
-saved, and the same function serves the stored case when it is computed.
+The document is what ``engine.investment.case_document.parse_case`` reads (docs/business-case.md).
+The rows come as plain dicts (a form's cleaned data or a stored row), so a case is checked by the engine
+before it is saved, and the same function serves the stored case when it is computed.
 """
 
 from __future__ import annotations
@@ -16,16 +16,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from indsats.economy.models import (
-    PAYERS,
-    BusinessCase,
-    CostBasis,
-    CostLine,
-    EffectType,
-    OutcomeLine,
-    UnitPrice,
-)
+from indsats.economy.models import PAYERS, CostBasis, CostLine, OutcomeLine, UnitPrice
 from indsats.engine.investment.case_document import CaseError
+from indsats.errors import DomainError
 from indsats.ui.engine_messages import engine_message
 
 CASE_FIELDS = (
@@ -72,7 +65,7 @@ OUTCOME_FIELDS = (
 
 
 def parse_years(text: str) -> list[int]:
-    """'0, 1, 2' -> [0, 1, 2]; '0-2' -> [0, 1, 2]. Raises ValueError with a Danish message."""
+    """'0, 1, 2' -> [0, 1, 2]; '0-2' -> [0, 1, 2]. Raises a DomainError with a Danish message."""
     years: list[int] = []
     for part in re.split(r"[,;\s]+", str(text).strip()):
         if not part:
@@ -80,19 +73,19 @@ def parse_years(text: str) -> list[int]:
         if re.fullmatch(r"\d+-\d+", part):
             first, last = (int(x) for x in part.split("-"))
             if last < first:
-                raise ValueError(_("”%(part)s”: det sidste år skal være efter det første.") % {"part": part})
+                raise DomainError(_("”%(part)s”: det sidste år skal være efter det første.") % {"part": part})
             years.extend(range(first, last + 1))
         elif part.isdigit():
             years.append(int(part))
         else:
-            raise ValueError(
+            raise DomainError(
                 _("”%(part)s” er ikke et år. Skriv år fra 0 adskilt af komma, fx 0, 1, 2 eller 0-2.")
                 % {"part": part}
             )
     if not years:
-        raise ValueError(_("Skriv mindst ét år, fx 0 for det første år."))
+        raise DomainError(_("Skriv mindst ét år, fx 0 for det første år."))
     if len(set(years)) != len(years):
-        raise ValueError(_("Et år står der flere gange."))
+        raise DomainError(_("Et år står der flere gange."))
     return sorted(years)
 
 
@@ -190,15 +183,6 @@ def _outcome_document(outcome: Mapping[str, Any]) -> dict[str, Any]:
     return document
 
 
-def stored_case_document(case: BusinessCase, price_index: Mapping[int, Decimal]) -> dict[str, Any]:
-    """The document of a saved case, from its rows."""
-    fields = {name: getattr(case, name) for name in CASE_FIELDS}
-    costs = [row_values(cost, COST_FIELDS) for cost in case.costs.all()]
-    outcomes = [row_values(outcome, OUTCOME_FIELDS) for outcome in case.outcomes.all()]
-    document, _locations = case_document(fields, costs, outcomes, price_index)
-    return document
-
-
 def row_values(row: CostLine | OutcomeLine, names: Sequence[str]) -> dict[str, Any]:
     return {name: getattr(row, name) for name in names}
 
@@ -244,6 +228,16 @@ class ErrorLocation:
     message: str
 
 
+class CaseInputError(DomainError):
+    """The engine refused the case. ``location`` names the form row and field, in Danish
+    (forms.BusinessCaseForm puts the message there)."""
+
+    def __init__(self, location: ErrorLocation, field_path: str) -> None:
+        super().__init__(location.message, code="case_input")
+        self.location = location
+        self.field_path = field_path
+
+
 def locate_error(
     error: CaseError, locations: Mapping[str, RowLocation], outcomes: Sequence[Mapping[str, Any]]
 ) -> ErrorLocation:
@@ -276,7 +270,3 @@ def locate_error(
         ):
             field = "unit_price"
     return ErrorLocation(location.section, location.row, field, danish)
-
-
-def is_relative(outcome: Mapping[str, Any]) -> bool:
-    return bool(outcome.get("effect_type") == EffectType.RELATIVE)

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from indsats.economy.formatting import kroner, percent, ratio
 from indsats.economy.selectors import latest_economy_facts
 from indsats.interventions.evidence import EvidenceFact, register_evidence_provider
+from indsats.ui.formatting import date, kroner, percent, ratio
 
 if TYPE_CHECKING:
     from indsats.interventions.models import Intervention
@@ -22,12 +22,12 @@ def business_case_facts(intervention: Intervention) -> list[EvidenceFact]:
         return []
     source = _("Business case ”%(name)s”, beregnet %(date)s") % {
         "name": facts["case_name"],
-        "date": facts["computed_at"].strftime("%d.%m.%Y") if facts["computed_at"] else "",
+        "date": date(facts["computed_at"]),
     }
     url = reverse("economy:result_detail", args=[facts["result_id"]])
     break_even = facts["break_even_year"]
     found = [
-        EvidenceFact(_("Nettonutidsværdi"), kroner(facts["npv"]), source, url),
+        EvidenceFact(_("Nettonutidsværdi"), kroner(facts["npv"], 0), source, url),
         EvidenceFact(_("Afkast pr. krone"), ratio(facts["roi"]), source, url),
         EvidenceFact(
             _("Tilbagebetaling"),

@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from indsats.economy.models import BusinessCaseResult
-from indsats.economy.presentation import basis_label, result_view
+from indsats.economy.presentation import basis_label, result_view, sensitivity_label
 
 
 def file_stem(result: BusinessCaseResult) -> str:
@@ -166,14 +166,12 @@ def result_workbook(result: BusinessCaseResult) -> bytes:
 
 
 def view_label(row: dict[str, Any], view: dict[str, Any]) -> str:
-    from indsats.economy.presentation import sensitivity_label
-
     return sensitivity_label(row, view["document"])
 
 
 def pdf_document(result: BusinessCaseResult) -> Any:
     """The laid-out appendix (a WeasyPrint Document: pages with their boxes)."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # loaded lazily: it takes about a second to import
 
     html = render_to_string(
         "economy/result_pdf.html", {"result": result, "case": result.case, "view": result_view(result)}

@@ -3,13 +3,14 @@ cost lines and outcomes). Errors name the field, and for formsets the row."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from indsats.economy.documents import parse_years
+from indsats.economy.documents import CaseInputError, ErrorLocation, parse_years
 from indsats.economy.models import (
     SHARE_FIELDS,
     BusinessCase,
@@ -19,8 +20,8 @@ from indsats.economy.models import (
     PriceCatalogue,
     PriceIndex,
     UnitPrice,
+    check_shares,
 )
-from indsats.economy.services import check_shares
 from indsats.interventions.models import Intervention
 
 
@@ -107,6 +108,27 @@ class BusinessCaseForm(forms.ModelForm[BusinessCase]):
         catalogue_field = self.fields["catalogue"]
         assert isinstance(catalogue_field, forms.ModelChoiceField)
         catalogue_field.queryset = PriceCatalogue.objects.filter(is_published=True).order_by("-version")
+        self.cost_rows: Sequence[forms.BaseForm] = ()
+        self.outcome_rows: Sequence[forms.BaseForm] = ()
+
+    def attach_rows(self, *, costs: Sequence[forms.BaseForm], outcomes: Sequence[forms.BaseForm]) -> None:
+        """The kept rows of the cost and outcome formsets, in the order they were sent to the service, so
+        that an engine error lands on the row it names."""
+        self.cost_rows, self.outcome_rows = costs, outcomes
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        if isinstance(error, CaseInputError):
+            self._show_case_error(error.location)
+        else:
+            super().add_error(field, error)
+
+    def _show_case_error(self, location: ErrorLocation) -> None:
+        """Put the engine's refusal on the row and field it names (or on this form)."""
+        if location.section == "case" or location.row is None:
+            super().add_error(location.field if location.field in self.fields else None, location.message)
+            return
+        target = (self.cost_rows if location.section == "costs" else self.outcome_rows)[location.row]
+        target.add_error(location.field if location.field in target.fields else None, location.message)
 
 
 class CostLineForm(forms.ModelForm[CostLine]):
@@ -140,11 +162,8 @@ class CostLineForm(forms.ModelForm[CostLine]):
         activity_field.choices = choices
 
     def clean_years(self) -> str:
-        text: str = self.cleaned_data.get("years", "")
-        try:
-            years = parse_years(text)
-        except ValueError as error:
-            raise ValidationError(str(error)) from None
+        # a text that is no list of years raises a DomainError (a ValidationError) naming the problem
+        years = parse_years(self.cleaned_data.get("years", ""))
         return ", ".join(str(year) for year in years)
 
 

@@ -4,23 +4,44 @@ A business case is stored as structured rows (``BusinessCase`` with ``CostLine``
 not as a JSON document: an outcome points at a ``UnitPrice`` of the catalogue (so the price, its year,
 source and payer split follow the catalogue), the forms edit rows one by one, and the audit trail shows
 which row changed. ``documents.case_document`` turns the rows into the engine's JSON document, which
-``engine.investment.parse_case`` validates; that document is stored with every result, so a result can
-be recomputed exactly from what was computed, whatever happened to the rows afterwards.
+``engine.investment.case_document.parse_case`` validates; that document is stored with every result,
+so a result can be recomputed exactly from what was computed, whatever happened to the rows afterwards.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from indsats.errors import DomainError
+from indsats.ui.formatting import compact_number
 
 PAYERS = ("kommune", "region", "stat")
 SHARE_FIELDS = ("share_kommune", "share_region", "share_stat")
+
+
+def check_shares(fields: Mapping[str, Any]) -> None:
+    """The payer split (kommune, region, stat) must sum to 1 (100 %); the database holds the same rule."""
+    total = sum((Decimal(fields.get(name) or 0) for name in SHARE_FIELDS), Decimal(0))
+    if total != Decimal(1):
+        raise DomainError(
+            gettext(
+                "Andelene for kommune, region og stat summerer til %(total)s; de skal summere til 1 "
+                "(fx 0,6 + 0 + 0,4)."
+            )
+            % {"total": compact_number(total)},
+            field="share_kommune",
+        )
+
 
 _SHARE_TOTAL = F("share_kommune") + F("share_region") + F("share_stat")
 _SHARE_VALIDATORS = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))]

@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from indsats.accounts.permissions import MANAGE_BUSINESS_CASES, has_permission
+from indsats.accounts.models import User
+from indsats.economy import access
 from indsats.economy.models import BusinessCase, BusinessCaseResult, ResultStatus
-from indsats.economy.selectors import can_read_business_cases
 from indsats.ui.panels import Panel, register_panel
 
 
 @register_panel
-def economy_panel(user: Any) -> Panel | None:
-    if not can_read_business_cases(user):
+def economy_panel(user: User | AnonymousUser) -> Panel | None:
+    if not access.can_read_business_cases(user):
         return None
     links: list[tuple[str | Promise, str]] = [
         (_("Business cases"), reverse("economy:index")),
         (_("Priskatalog"), reverse("economy:catalogue_list")),
     ]
-    if has_permission(user, MANAGE_BUSINESS_CASES):
+    if access.can_manage_business_cases(user):
         links.insert(1, (_("Ny business case"), reverse("economy:case_create")))
     return Panel(
         title=_("Økonomi"),

@@ -6,17 +6,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.functional import Promise
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from indsats.economy.charts import cumulative_net_by_payer_svg, npv_histogram_svg, tornado_svg
 from indsats.economy.models import BusinessCaseResult
 
-INPUT_LABELS = {
-    "effect": "effekt",
-    "baseline": "basisniveau",
-    "unit_price": "enhedspris",
-    "persistence.decay": "aftagning",
+INPUT_LABELS: dict[str, Promise] = {
+    "effect": gettext_lazy("effekt"),
+    "baseline": gettext_lazy("basisniveau"),
+    "unit_price": gettext_lazy("enhedspris"),
+    "persistence.decay": gettext_lazy("aftagning"),
 }
 
 
@@ -26,7 +28,7 @@ def sensitivity_label(row: dict[str, Any], document: dict[str, Any]) -> str:
     match = re.match(r"outcomes\[(\d+)\]\.(.+)", path)
     if match:
         outcome = document["outcomes"][int(match.group(1))]
-        return f"{outcome['name']}: {_(INPUT_LABELS.get(match.group(2), match.group(2)))}"
+        return f"{outcome['name']}: {INPUT_LABELS.get(match.group(2), match.group(2))}"
     match = re.match(r"(costs|base_alternative)\[(\d+)\]", path)
     if match:
         cost = document.get(match.group(1), [])[int(match.group(2))]
@@ -76,15 +78,12 @@ def result_view(result: BusinessCaseResult, *, chart_prefix: str = "") -> dict[s
         )
     prefix = chart_prefix or f"r{result.pk}"
     charts: dict[str, SafeString] = {
-        # the SVG is built from numbers and escaped labels only (charts.py)
-        "cumulative": mark_safe(cumulative_net_by_payer_svg(data, chart_id=f"{prefix}-cumulative")),  # noqa: S308
-        "tornado": mark_safe(  # noqa: S308
-            tornado_svg(sensitivity, npv=float(data["npv"]), chart_id=f"{prefix}-tornado")
-        ),
+        "cumulative": cumulative_net_by_payer_svg(data, chart_id=f"{prefix}-cumulative"),
+        "tornado": tornado_svg(sensitivity, npv=float(data["npv"]), chart_id=f"{prefix}-tornado"),
     }
     if result.histogram and result.histogram.get("counts"):
-        charts["histogram"] = mark_safe(  # noqa: S308
-            npv_histogram_svg(result.histogram, npv=float(data["npv"]), chart_id=f"{prefix}-histogram")
+        charts["histogram"] = npv_histogram_svg(
+            result.histogram, npv=float(data["npv"]), chart_id=f"{prefix}-histogram"
         )
     return {
         "data": data,

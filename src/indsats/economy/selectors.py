@@ -1,10 +1,6 @@
-"""Reads of the economy app.
-
-The price catalogue and the price index are reference data: every logged-in person may read them.
-Business cases and their results are read by those who build them (MANAGE_BUSINESS_CASES) and by those
-who follow the portfolio (VIEW_PORTFOLIO: the agency and the steering group). They hold no data about
-children or municipalities, so there is nothing to scope by municipality; a municipality's staff hold
-neither permission and are refused.
+"""Reads of the economy app. Who may read what is decided in economy.access: the price catalogue and the
+price index are reference data for every logged-in person; business cases and their results are for those
+who build them and those who follow the portfolio.
 """
 
 from __future__ import annotations
@@ -12,11 +8,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from indsats.accounts.permissions import MANAGE_BUSINESS_CASES, VIEW_PORTFOLIO, has_permission
+from indsats.accounts.models import User
+from indsats.economy import access
 from indsats.economy.models import (
     BusinessCase,
     BusinessCaseResult,
@@ -28,36 +25,27 @@ from indsats.economy.models import (
     ResultStatus,
     UnitPrice,
 )
-from indsats.engine import ENGINE_VERSION
-from indsats.engine.investment.case_document import parse_case
-from indsats.engine.investment.model import compute_case
-
-
-def can_read_business_cases(user: Any) -> bool:
-    return has_permission(user, MANAGE_BUSINESS_CASES) or has_permission(user, VIEW_PORTFOLIO)
-
-
-def require_business_case_reader(user: Any) -> None:
-    if not can_read_business_cases(user):
-        raise PermissionDenied("economy.read")
-
+from indsats.evaluation.models import Analysis
+from indsats.evaluation.selectors import studies
+from indsats.interventions.models import Intervention
+from indsats.outcomes.registry import engine_instrument
 
 # --- the price catalogue ------------------------------------------------------------------------------
 
 
-def catalogue_list(*, user: Any) -> QuerySet[PriceCatalogue]:
+def catalogue_list(*, user: User | AnonymousUser) -> QuerySet[PriceCatalogue]:
     return PriceCatalogue.objects.annotate(price_count=Count("prices")).order_by("-version")
 
 
-def catalogue_detail(*, user: Any, pk: int) -> PriceCatalogue:
+def catalogue_detail(*, user: User | AnonymousUser, pk: int) -> PriceCatalogue:
     return PriceCatalogue.objects.get(pk=pk)
 
 
-def catalogue_prices(*, user: Any, catalogue: PriceCatalogue) -> QuerySet[UnitPrice]:
+def catalogue_prices(*, user: User | AnonymousUser, catalogue: PriceCatalogue) -> QuerySet[UnitPrice]:
     return catalogue.prices.order_by("name")
 
 
-def unit_price_detail(*, user: Any, pk: int) -> UnitPrice:
+def unit_price_detail(*, user: User | AnonymousUser, pk: int) -> UnitPrice:
     return UnitPrice.objects.select_related("catalogue").get(pk=pk)
 
 
@@ -66,7 +54,7 @@ def current_catalogue() -> PriceCatalogue | None:
     return PriceCatalogue.objects.filter(is_published=True).order_by("-version").first()
 
 
-def price_index_table(*, user: Any) -> QuerySet[PriceIndex]:
+def price_index_table(*, user: User | AnonymousUser) -> QuerySet[PriceIndex]:
     return PriceIndex.objects.order_by("year")
 
 
@@ -77,16 +65,18 @@ def price_index_values() -> dict[int, Decimal]:
 # --- business cases -----------------------------------------------------------------------------------
 
 
-def business_case_list(*, user: Any, intervention_id: int | None = None) -> QuerySet[BusinessCase]:
-    require_business_case_reader(user)
+def business_case_list(
+    *, user: User | AnonymousUser, intervention_id: int | None = None
+) -> QuerySet[BusinessCase]:
+    access.require_business_case_reader(user)
     cases = BusinessCase.objects.select_related("intervention").annotate(result_count=Count("results"))
     if intervention_id is not None:
         cases = cases.filter(intervention_id=intervention_id)
     return cases.order_by("intervention__name", "name")
 
 
-def business_case_detail(*, user: Any, pk: int) -> BusinessCase:
-    require_business_case_reader(user)
+def business_case_detail(*, user: User | AnonymousUser, pk: int) -> BusinessCase:
+    access.require_business_case_reader(user)
     return (
         BusinessCase.objects.select_related("intervention", "catalogue")
         .prefetch_related(
@@ -106,28 +96,18 @@ def latest_result(case: BusinessCase) -> BusinessCaseResult | None:
     return case.results.order_by("-requested_at", "-pk").first()
 
 
-def result_detail(*, user: Any, pk: int) -> BusinessCaseResult:
-    require_business_case_reader(user)
+def result_detail(*, user: User | AnonymousUser, pk: int) -> BusinessCaseResult:
+    access.require_business_case_reader(user)
     return BusinessCaseResult.objects.select_related("case__intervention", "computed_by").get(pk=pk)
 
 
-def finished_results(*, user: Any) -> QuerySet[BusinessCaseResult]:
+def finished_results(*, user: User | AnonymousUser) -> QuerySet[BusinessCaseResult]:
     """Every finished result, newest first, for choosing what to compare."""
-    require_business_case_reader(user)
+    access.require_business_case_reader(user)
     return BusinessCaseResult.objects.filter(status=ResultStatus.DONE).select_related("case__intervention")
 
 
-def recompute(result: BusinessCaseResult) -> dict[str, Any]:
-    """Compute the stored input document again with the stored draws and seed."""
-    return compute_case(parse_case(result.document), draws=result.draws, seed=result.seed).to_dict()
-
-
-def recompute_matches(result: BusinessCaseResult) -> bool:
-    """True when recomputing gives exactly the stored result (and the engine version is the same)."""
-    return result.engine_version == ENGINE_VERSION and recompute(result) == result.result
-
-
-def latest_economy_facts(intervention: Any) -> dict[str, Any] | None:
+def latest_economy_facts(intervention: Intervention) -> dict[str, Any] | None:
     """The økonomi criterion's facts for a gate review: the newest finished result of the intervention's
     business cases (NPV, ROI, break-even year, P(NPV > 0), result id, computed_at), or None."""
     result = (
@@ -153,11 +133,9 @@ def latest_economy_facts(intervention: Any) -> dict[str, Any] | None:
     }
 
 
-def effect_analyses(*, user: Any, intervention: Any) -> list[Any]:
+def effect_analyses(*, user: User | AnonymousUser, intervention: Intervention) -> list[Analysis]:
     """The newest analysis of each effect study of the intervention that the person may see: the
     effects a business case can take over (see outcome_from_analysis)."""
-    from indsats.evaluation.selectors import studies
-
     newest = []
     for study in studies(user=user).filter(intervention=intervention).prefetch_related("analyses"):
         analyses = sorted(study.analyses.all(), key=lambda a: (a.created_at, a.pk), reverse=True)
@@ -166,12 +144,10 @@ def effect_analyses(*, user: Any, intervention: Any) -> list[Any]:
     return newest
 
 
-def outcome_from_analysis(analysis: Any) -> dict[str, Any]:
+def outcome_from_analysis(analysis: Analysis) -> dict[str, Any]:
     """An outcome row prefilled with an analysis's effect: absolute, in the scale's own units, with its
     standard error for the Monte Carlo simulation and a source that names the stored analysis (id,
     inputs hash, engine version), so the figure in the business case can be traced back."""
-    from indsats.outcomes.registry import engine_instrument
-
     study = analysis.study
     score = engine_instrument(study.instrument).score_name(study.score_key).da
     result = analysis.result

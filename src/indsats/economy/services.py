@@ -1,29 +1,30 @@
-"""Every write of the economy app: one transaction, one permission check, one audit entry.
+"""Every write of the economy app: one transaction, the permission check first (economy.access), one audit
+entry.
 
-The price catalogue and the price index belong to the agency (MANAGE_PRICE_CATALOGUE); a published
-edition is frozen. Business cases belong to economists and the agency (MANAGE_BUSINESS_CASES); their
-results are computed by the engine, never here."""
+The price catalogue and the price index belong to the agency; a published edition is frozen. Business
+cases belong to economists and the agency; their results are computed by the engine (economy.computation),
+never here."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indsats.accounts.permissions import MANAGE_BUSINESS_CASES, MANAGE_PRICE_CATALOGUE, require_permission
+from indsats.accounts.models import User
 from indsats.audit.models import AuditAction
 from indsats.audit.services import record, record_create, record_delete, record_update, snapshot
-from indsats.economy.charts import npv_histogram
+from indsats.economy import access, tasks
+from indsats.economy.computation import run_computation
 from indsats.economy.documents import (
     CASE_FIELDS,
     COST_FIELDS,
     OUTCOME_FIELDS,
-    ErrorLocation,
+    CaseInputError,
     case_document,
     locate_error,
     row_values,
@@ -35,13 +36,14 @@ from indsats.economy.models import (
     OutcomeLine,
     PriceCatalogue,
     PriceIndex,
-    ResultStatus,
     UnitPrice,
+    check_shares,
 )
 from indsats.economy.selectors import current_catalogue, price_index_values
 from indsats.engine import ENGINE_VERSION
 from indsats.engine.investment.case_document import CaseError, inputs_hash, parse_case
-from indsats.engine.investment.model import compute_case
+from indsats.errors import DomainError
+from indsats.interventions.models import Intervention
 
 UNIT_PRICE_FIELDS = (
     "name",
@@ -54,45 +56,15 @@ UNIT_PRICE_FIELDS = (
     "source",
     "valid_from",
 )
-PRICE_INDEX_FIELDS = ("year", "index", "source")
-
-
-def check_shares(fields: dict[str, Any]) -> None:
-    """The payer split must sum to 1 (100 %)."""
-    total = sum(
-        (Decimal(fields.get(name) or 0) for name in ("share_kommune", "share_region", "share_stat")),
-        Decimal(0),
-    )
-    if total != Decimal(1):
-        raise ValidationError(
-            {
-                "share_kommune": _(
-                    "Andelene for kommune, region og stat summerer til %(total)s; de skal summere til 1 "
-                    "(fx 0,6 + 0 + 0,4)."
-                )
-                % {"total": f"{total:.4f}".rstrip("0").rstrip(".").replace(".", ",")}
-            }
-        )
-
-
-def _require_draft(catalogue: PriceCatalogue) -> None:
-    if catalogue.is_published:
-        raise ValidationError(
-            _(
-                "Version %(version)s af priskataloget er offentliggjort og kan ikke ændres. Opret en ny "
-                "version; den starter som en kopi af den seneste."
-            )
-            % {"version": catalogue.version}
-        )
 
 
 @transaction.atomic
-def create_catalogue_edition(*, actor: Any, title: str = "") -> PriceCatalogue:
+def create_catalogue_edition(*, actor: User, title: str = "") -> PriceCatalogue:
     """A new draft edition: a copy of the latest edition's prices, with the next version number."""
-    require_permission(actor, MANAGE_PRICE_CATALOGUE)
+    access.require_catalogue_manager(actor)
     draft = PriceCatalogue.objects.select_for_update().filter(is_published=False).first()
     if draft is not None:
-        raise ValidationError(
+        raise DomainError(
             _("Der findes allerede en kladde (version %(version)s). Offentliggør eller ret den først.")
             % {"version": draft.version}
         )
@@ -115,13 +87,13 @@ def create_catalogue_edition(*, actor: Any, title: str = "") -> PriceCatalogue:
 
 
 @transaction.atomic
-def publish_catalogue(*, actor: Any, catalogue: PriceCatalogue) -> PriceCatalogue:
+def publish_catalogue(*, actor: User, catalogue: PriceCatalogue) -> PriceCatalogue:
     """Publish a draft edition; from now on it is frozen."""
-    require_permission(actor, MANAGE_PRICE_CATALOGUE)
+    access.require_catalogue_manager(actor)
     catalogue = PriceCatalogue.objects.select_for_update().get(pk=catalogue.pk)
-    _require_draft(catalogue)
+    access.require_draft(catalogue)
     if not catalogue.prices.exists():
-        raise ValidationError(_("Et priskatalog uden priser kan ikke offentliggøres. Tilføj mindst én pris."))
+        raise DomainError(_("Et priskatalog uden priser kan ikke offentliggøres. Tilføj mindst én pris."))
     before = snapshot(catalogue)
     catalogue.is_published = True
     catalogue.published_at = timezone.now()
@@ -131,10 +103,11 @@ def publish_catalogue(*, actor: Any, catalogue: PriceCatalogue) -> PriceCatalogu
 
 
 @transaction.atomic
-def create_unit_price(*, actor: Any, catalogue: PriceCatalogue, **fields: Any) -> UnitPrice:
-    require_permission(actor, MANAGE_PRICE_CATALOGUE)
+def create_unit_price(*, actor: User, catalogue: PriceCatalogue, **fields: Any) -> UnitPrice:
+    """Add a price to a draft edition of the catalogue."""
+    access.require_catalogue_manager(actor)
     catalogue = PriceCatalogue.objects.select_for_update().get(pk=catalogue.pk)
-    _require_draft(catalogue)
+    access.require_draft(catalogue)
     check_shares(fields)
     price = UnitPrice(catalogue=catalogue, **{k: v for k, v in fields.items() if k in UNIT_PRICE_FIELDS})
     price.full_clean()
@@ -144,10 +117,11 @@ def create_unit_price(*, actor: Any, catalogue: PriceCatalogue, **fields: Any) -
 
 
 @transaction.atomic
-def update_unit_price(*, actor: Any, price: UnitPrice, **fields: Any) -> UnitPrice:
-    require_permission(actor, MANAGE_PRICE_CATALOGUE)
+def update_unit_price(*, actor: User, price: UnitPrice, **fields: Any) -> UnitPrice:
+    """Change a price of a draft edition."""
+    access.require_catalogue_manager(actor)
     price = UnitPrice.objects.select_for_update().select_related("catalogue").get(pk=price.pk)
-    _require_draft(price.catalogue)
+    access.require_draft(price.catalogue)
     before = snapshot(price)
     for name, value in fields.items():
         if name in UNIT_PRICE_FIELDS:
@@ -160,18 +134,19 @@ def update_unit_price(*, actor: Any, price: UnitPrice, **fields: Any) -> UnitPri
 
 
 @transaction.atomic
-def delete_unit_price(*, actor: Any, price: UnitPrice) -> None:
-    require_permission(actor, MANAGE_PRICE_CATALOGUE)
+def delete_unit_price(*, actor: User, price: UnitPrice) -> None:
+    """Remove a price from a draft edition."""
+    access.require_catalogue_manager(actor)
     price = UnitPrice.objects.select_for_update().select_related("catalogue").get(pk=price.pk)
-    _require_draft(price.catalogue)
+    access.require_draft(price.catalogue)
     record_delete(actor=actor, instance=price)
     price.delete()
 
 
 @transaction.atomic
-def set_price_index(*, actor: Any, year: int, index: Decimal, source: str) -> PriceIndex:
+def set_price_index(*, actor: User, year: int, index: Decimal, source: str) -> PriceIndex:
     """Create or change the index value of one year."""
-    require_permission(actor, MANAGE_PRICE_CATALOGUE)
+    access.require_catalogue_manager(actor)
     existing = PriceIndex.objects.select_for_update().filter(year=year).first()
     if existing is None:
         entry = PriceIndex(year=year, index=index, source=source)
@@ -191,16 +166,6 @@ def set_price_index(*, actor: Any, year: int, index: Decimal, source: str) -> Pr
 
 # Up to this many draws a computation runs in the request; more go to the background worker.
 INLINE_DRAWS = 50_000
-# The progress of a background computation is saved after every block of the engine's draws.
-
-
-class CaseInputError(Exception):
-    """The engine refused the case. ``location`` names the form row and field, in Danish."""
-
-    def __init__(self, location: ErrorLocation, field_path: str) -> None:
-        super().__init__(location.message)
-        self.location = location
-        self.field_path = field_path
 
 
 def _check_document(
@@ -223,9 +188,9 @@ def _row_snapshots(case: BusinessCase) -> dict[str, Any]:
 
 
 @transaction.atomic
-def create_business_case(*, actor: Any, intervention: Any, **fields: Any) -> BusinessCase:
+def create_business_case(*, actor: User, intervention: Intervention, **fields: Any) -> BusinessCase:
     """A new case for an intervention, with no costs or outcomes yet; prices from the current catalogue."""
-    require_permission(actor, MANAGE_BUSINESS_CASES)
+    access.require_business_case_manager(actor)
     values = {name: value for name, value in fields.items() if name in CASE_FIELDS}
     values.setdefault("catalogue", current_catalogue())
     case = BusinessCase(intervention=intervention, created_by=actor, **values)
@@ -238,7 +203,7 @@ def create_business_case(*, actor: Any, intervention: Any, **fields: Any) -> Bus
 @transaction.atomic
 def save_business_case(
     *,
-    actor: Any,
+    actor: User,
     case: BusinessCase,
     fields: dict[str, Any],
     costs: list[dict[str, Any]],
@@ -247,7 +212,7 @@ def save_business_case(
     """Replace the case's fields, cost lines and outcomes, all or nothing, after the engine accepted the
     whole case (a CaseInputError names the row and field otherwise). One audit entry holds the changes of
     the fields and the rows before and after."""
-    require_permission(actor, MANAGE_BUSINESS_CASES)
+    access.require_business_case_manager(actor)
     case = BusinessCase.objects.select_for_update().get(pk=case.pk)
     values = {name: value for name, value in fields.items() if name in CASE_FIELDS}
     _check_document({**{name: getattr(case, name) for name in CASE_FIELDS}, **values}, costs, outcomes)
@@ -289,17 +254,10 @@ def _without_ids(row: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def delete_business_case(*, actor: Any, case: BusinessCase) -> None:
-    require_permission(actor, MANAGE_BUSINESS_CASES)
-    record_delete(actor=actor, instance=case)
-    case.delete()
-
-
-@transaction.atomic
-def request_computation(*, actor: Any, case: BusinessCase) -> BusinessCaseResult:
+def request_computation(*, actor: User, case: BusinessCase) -> BusinessCaseResult:
     """Compute the saved case with its draws and seed. Up to INLINE_DRAWS draws are computed now; more are
     queued for the background worker (the result page polls its progress)."""
-    require_permission(actor, MANAGE_BUSINESS_CASES)
+    access.require_business_case_manager(actor)
     case = BusinessCase.objects.select_for_update().get(pk=case.pk)
     costs = [row_values(cost, COST_FIELDS) for cost in case.costs.all()]
     outcomes = [row_values(outcome, OUTCOME_FIELDS) for outcome in case.outcomes.all()]
@@ -318,41 +276,5 @@ def request_computation(*, actor: Any, case: BusinessCase) -> BusinessCaseResult
         run_computation(result_id=result.pk)
         result.refresh_from_db()
     else:
-        from indsats.economy.tasks import compute_business_case_result
-
-        compute_business_case_result.enqueue(result.pk)
+        tasks.compute_business_case_result.enqueue(result.pk)
     return result
-
-
-def run_computation(*, result_id: int) -> None:
-    """Compute a requested result with the engine and store it (called in the request or by the worker;
-    the permission was checked when it was requested). Progress is saved after each block of draws."""
-    result = BusinessCaseResult.objects.get(pk=result_id)
-    if result.is_finished:
-        return
-    BusinessCaseResult.objects.filter(pk=result.pk).update(status=ResultStatus.RUNNING)
-    done = 0
-
-    def progress(finished: int) -> None:
-        nonlocal done
-        done += finished
-        BusinessCaseResult.objects.filter(pk=result.pk).update(progress=done)
-
-    try:
-        computed = compute_case(
-            parse_case(result.document), draws=result.draws, seed=result.seed, progress=progress
-        )
-    except (CaseError, ValueError, FloatingPointError) as error:
-        BusinessCaseResult.objects.filter(pk=result.pk).update(
-            status=ResultStatus.FAILED, error=str(error)[:2000], computed_at=timezone.now()
-        )
-        return
-    BusinessCaseResult.objects.filter(pk=result.pk).update(
-        status=ResultStatus.DONE,
-        progress=result.draws,
-        result=computed.to_dict(),
-        histogram=npv_histogram(computed.npv_draws) if result.draws else None,
-        inputs_hash=computed.inputs_hash,
-        engine_version=computed.engine_version,
-        computed_at=timezone.now(),
-    )

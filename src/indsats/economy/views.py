@@ -6,23 +6,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ObjectDoesNotExist
 from django.forms import BaseForm
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from indsats.accounts.permissions import (
-    MANAGE_BUSINESS_CASES,
-    MANAGE_PRICE_CATALOGUE,
-    has_permission,
-    require_permission,
-)
-from indsats.economy import exports, selectors, services
-from indsats.economy.documents import COST_FIELDS, OUTCOME_FIELDS, ErrorLocation, row_values
+from indsats.accounts.http import AuthenticatedHttpRequest
+from indsats.economy import access, exports, selectors, services
+from indsats.economy.documents import COST_FIELDS, OUTCOME_FIELDS, row_values
 from indsats.economy.forms import (
     BaseRowFormSet,
     BusinessCaseForm,
@@ -35,24 +30,19 @@ from indsats.economy.forms import (
 )
 from indsats.economy.models import BusinessCase, BusinessCaseResult, ResultStatus
 from indsats.economy.presentation import result_view
-from indsats.ui.service_calls import show_service_errors
-
-
-def _messages_of(error: ValidationError) -> str:
-    return " ".join(str(message) for message in error.messages)
-
+from indsats.ui.service_calls import run_service
 
 # --- the price catalogue ------------------------------------------------------------------------------
 
 
 @login_required
-def catalogue_list(request: HttpRequest) -> HttpResponse:
+def catalogue_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "economy/catalogue_list.html",
         {
             "catalogues": selectors.catalogue_list(user=request.user),
-            "can_manage": has_permission(request.user, MANAGE_PRICE_CATALOGUE),
+            "can_manage": access.can_manage_price_catalogue(request.user),
             "form": CatalogueEditionForm(),
         },
     )
@@ -60,24 +50,22 @@ def catalogue_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def catalogue_create(request: HttpRequest) -> HttpResponse:
-    require_permission(request.user, MANAGE_PRICE_CATALOGUE)
+def catalogue_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    access.require_catalogue_manager(request.user)
     form = CatalogueEditionForm(request.POST)
     if form.is_valid():
-        try:
-            catalogue = services.create_catalogue_edition(
-                actor=request.user, title=form.cleaned_data["title"]
-            )
-        except ValidationError as error:
-            messages.error(request, _messages_of(error))
-        else:
-            messages.success(request, _("Den nye version er oprettet som kladde."))
+        catalogue = run_service(
+            lambda: services.create_catalogue_edition(actor=request.user, title=form.cleaned_data["title"]),
+            request=request,
+            success=_("Den nye version er oprettet som kladde."),
+        )
+        if catalogue is not None:
             return redirect("economy:catalogue_detail", pk=catalogue.pk)
     return redirect("economy:catalogue_list")
 
 
 @login_required
-def catalogue_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def catalogue_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         catalogue = selectors.catalogue_detail(user=request.user, pk=pk)
     except ObjectDoesNotExist as missing:
@@ -88,30 +76,32 @@ def catalogue_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "catalogue": catalogue,
             "prices": selectors.catalogue_prices(user=request.user, catalogue=catalogue),
-            "can_manage": has_permission(request.user, MANAGE_PRICE_CATALOGUE),
+            "can_edit": access.can_edit_catalogue(request.user, catalogue),
         },
     )
 
 
 @login_required
 @require_POST
-def catalogue_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    require_permission(request.user, MANAGE_PRICE_CATALOGUE)
+def catalogue_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    access.require_catalogue_manager(request.user)
     try:
         catalogue = selectors.catalogue_detail(user=request.user, pk=pk)
-        services.publish_catalogue(actor=request.user, catalogue=catalogue)
     except ObjectDoesNotExist as missing:
         raise Http404 from missing
-    except ValidationError as error:
-        messages.error(request, _messages_of(error))
-    else:
-        messages.success(request, _("Versionen er offentliggjort og kan ikke længere ændres."))
+    run_service(
+        lambda: services.publish_catalogue(actor=request.user, catalogue=catalogue),
+        request=request,
+        success=_("Versionen er offentliggjort og kan ikke længere ændres."),
+    )
     return redirect("economy:catalogue_detail", pk=pk)
 
 
 @login_required
-def unit_price_edit(request: HttpRequest, catalogue_pk: int, pk: int | None = None) -> HttpResponse:
-    require_permission(request.user, MANAGE_PRICE_CATALOGUE)
+def unit_price_edit(
+    request: AuthenticatedHttpRequest, catalogue_pk: int, pk: int | None = None
+) -> HttpResponse:
+    access.require_catalogue_manager(request.user)
     try:
         catalogue = selectors.catalogue_detail(user=request.user, pk=catalogue_pk)
         price = selectors.unit_price_detail(user=request.user, pk=pk) if pk else None
@@ -121,16 +111,18 @@ def unit_price_edit(request: HttpRequest, catalogue_pk: int, pk: int | None = No
         raise Http404
     form = UnitPriceForm(request.POST or None, instance=price)
     if request.method == "POST" and form.is_valid():
-        try:
-            if price is None:
+        saved = run_service(
+            lambda: (
                 services.create_unit_price(actor=request.user, catalogue=catalogue, **form.cleaned_data)
-                messages.success(request, _("Prisen er tilføjet."))
-            else:
-                services.update_unit_price(actor=request.user, price=price, **form.cleaned_data)
-                messages.success(request, _("Ændringerne er gemt."))
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
+                if price is None
+                else services.update_unit_price(actor=request.user, price=price, **form.cleaned_data)
+            ),
+            form=form,
+        )
+        if saved is not None:
+            messages.success(
+                request, _("Prisen er tilføjet.") if price is None else _("Ændringerne er gemt.")
+            )
             return redirect("economy:catalogue_detail", pk=catalogue.pk)
     return render(
         request, "economy/unit_price_form.html", {"form": form, "catalogue": catalogue, "price": price}
@@ -139,32 +131,31 @@ def unit_price_edit(request: HttpRequest, catalogue_pk: int, pk: int | None = No
 
 @login_required
 @require_POST
-def unit_price_delete(request: HttpRequest, catalogue_pk: int, pk: int) -> HttpResponse:
-    require_permission(request.user, MANAGE_PRICE_CATALOGUE)
+def unit_price_delete(request: AuthenticatedHttpRequest, catalogue_pk: int, pk: int) -> HttpResponse:
+    access.require_catalogue_manager(request.user)
     try:
         price = selectors.unit_price_detail(user=request.user, pk=pk)
-        services.delete_unit_price(actor=request.user, price=price)
     except ObjectDoesNotExist as missing:
         raise Http404 from missing
-    except ValidationError as error:
-        messages.error(request, _messages_of(error))
-    else:
-        messages.success(request, _("Prisen er slettet."))
+    run_service(
+        lambda: services.delete_unit_price(actor=request.user, price=price),
+        request=request,
+        success=_("Prisen er slettet."),
+    )
     return redirect("economy:catalogue_detail", pk=catalogue_pk)
 
 
 @login_required
-def price_index(request: HttpRequest) -> HttpResponse:
-    can_manage = has_permission(request.user, MANAGE_PRICE_CATALOGUE)
+def price_index(request: AuthenticatedHttpRequest) -> HttpResponse:
+    can_manage = access.can_manage_price_catalogue(request.user)
     form = PriceIndexForm(request.POST or None) if can_manage else None
     if request.method == "POST":
-        require_permission(request.user, MANAGE_PRICE_CATALOGUE)
+        access.require_catalogue_manager(request.user)
         if form is not None and form.is_valid():
-            try:
-                services.set_price_index(actor=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                show_service_errors(form, error)
-            else:
+            entry = run_service(
+                lambda: services.set_price_index(actor=request.user, **form.cleaned_data), form=form
+            )
+            if entry is not None:
                 messages.success(request, _("Indekstallet er gemt."))
                 return redirect("economy:price_index")
     return render(
@@ -178,8 +169,8 @@ def price_index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
-    selectors.require_business_case_reader(request.user)
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
+    access.require_business_case_reader(request.user)
     intervention_id = request.GET.get("indsats", "")
     return render(
         request,
@@ -189,7 +180,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 user=request.user, intervention_id=int(intervention_id) if intervention_id.isdigit() else None
             ),
             "current_catalogue": selectors.current_catalogue(),
-            "can_manage": has_permission(request.user, MANAGE_BUSINESS_CASES),
+            "can_manage": access.can_manage_business_cases(request.user),
         },
     )
 
@@ -197,14 +188,14 @@ def index(request: HttpRequest) -> HttpResponse:
 # --- business cases -------------------------------------------------------------------------------------
 
 
-def _case_or_404(request: HttpRequest, pk: int) -> BusinessCase:
+def _case_or_404(request: AuthenticatedHttpRequest, pk: int) -> BusinessCase:
     try:
         return selectors.business_case_detail(user=request.user, pk=pk)
     except ObjectDoesNotExist as missing:
         raise Http404 from missing
 
 
-def _result_or_404(request: HttpRequest, pk: int) -> BusinessCaseResult:
+def _result_or_404(request: AuthenticatedHttpRequest, pk: int) -> BusinessCaseResult:
     try:
         return selectors.result_detail(user=request.user, pk=pk)
     except ObjectDoesNotExist as missing:
@@ -212,8 +203,8 @@ def _result_or_404(request: HttpRequest, pk: int) -> BusinessCaseResult:
 
 
 @login_required
-def case_create(request: HttpRequest) -> HttpResponse:
-    require_permission(request.user, MANAGE_BUSINESS_CASES)
+def case_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    access.require_business_case_manager(request.user)
     initial = {"price_year": timezone.localdate().year, "horizon_years": 10}
     if request.GET.get("indsats", "").isdigit():
         initial["intervention"] = int(request.GET["indsats"])
@@ -221,11 +212,11 @@ def case_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         intervention = data.pop("intervention")
-        try:
-            case = services.create_business_case(actor=request.user, intervention=intervention, **data)
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
+        case = run_service(
+            lambda: services.create_business_case(actor=request.user, intervention=intervention, **data),
+            form=form,
+        )
+        if case is not None:
             messages.success(request, _("Business casen er oprettet. Tilføj omkostninger og effekter."))
             return redirect("economy:case_edit", pk=case.pk)
     return render(request, "economy/case_create.html", {"form": form})
@@ -236,8 +227,8 @@ def _row_initial(rows: Any, names: tuple[str, ...]) -> list[dict[str, Any]]:
 
 
 @login_required
-def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    require_permission(request.user, MANAGE_BUSINESS_CASES)
+def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    access.require_business_case_manager(request.user)
     case = _case_or_404(request, pk)
     data = request.POST if request.method == "POST" else None
     form = BusinessCaseForm(data, instance=case)
@@ -266,19 +257,18 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     assert isinstance(costs, BaseRowFormSet) and isinstance(outcomes, BaseRowFormSet)
     if request.method == "POST" and form.is_valid() and costs.is_valid() and outcomes.is_valid():
         kept_costs, kept_outcomes = costs.kept_forms(), outcomes.kept_forms()
-        try:
-            services.save_business_case(
+        form.attach_rows(costs=kept_costs, outcomes=kept_outcomes)  # an engine error lands on its row
+        saved = run_service(
+            lambda: services.save_business_case(
                 actor=request.user,
                 case=case,
                 fields=form.cleaned_data,
                 costs=[_row_data(row, COST_FIELDS) for row in kept_costs],
                 outcomes=[_row_data(row, OUTCOME_FIELDS) for row in kept_outcomes],
-            )
-        except services.CaseInputError as error:
-            _show_case_error(error.location, form, kept_costs, kept_outcomes)
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
+            ),
+            form=form,
+        )
+        if saved is not None:
             messages.success(request, _("Business casen er gemt."))
             if "compute" in request.POST:
                 return _compute_and_redirect(request, case)
@@ -302,25 +292,9 @@ def _row_data(form: BaseForm, names: tuple[str, ...]) -> dict[str, Any]:
     return {name: form.cleaned_data.get(name) for name in names}
 
 
-def _show_case_error(
-    location: ErrorLocation, form: BaseForm, kept_costs: list[Any], kept_outcomes: list[Any]
-) -> None:
-    """Put the engine's refusal on the row and field it names."""
-    if location.section == "case" or location.row is None:
-        field = location.field if location.field in form.fields else None
-        form.add_error(field, location.message)
-        return
-    rows = kept_costs if location.section == "costs" else kept_outcomes
-    target = rows[location.row]
-    field = location.field if location.field in target.fields else None
-    target.add_error(field, location.message)
-
-
-def _compute_and_redirect(request: HttpRequest, case: BusinessCase) -> HttpResponse:
-    try:
-        result = services.request_computation(actor=request.user, case=case)
-    except services.CaseInputError as error:
-        messages.error(request, error.location.message)
+def _compute_and_redirect(request: AuthenticatedHttpRequest, case: BusinessCase) -> HttpResponse:
+    result = run_service(lambda: services.request_computation(actor=request.user, case=case), request=request)
+    if result is None:
         return redirect("economy:case_edit", pk=case.pk)
     if result.status == ResultStatus.FAILED:
         messages.error(request, _("Beregningen fejlede: %(error)s") % {"error": result.error})
@@ -329,31 +303,31 @@ def _compute_and_redirect(request: HttpRequest, case: BusinessCase) -> HttpRespo
 
 @login_required
 @require_POST
-def case_compute(request: HttpRequest, pk: int) -> HttpResponse:
-    require_permission(request.user, MANAGE_BUSINESS_CASES)
+def case_compute(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    access.require_business_case_manager(request.user)
     return _compute_and_redirect(request, _case_or_404(request, pk))
 
 
 @login_required
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _case_or_404(request, pk)
     return _render_result(request, case, selectors.latest_result(case))
 
 
 @login_required
-def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def result_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     result = _result_or_404(request, pk)
     return _render_result(request, _case_or_404(request, result.case_id), result)
 
 
 def _render_result(
-    request: HttpRequest, case: BusinessCase, result: BusinessCaseResult | None
+    request: AuthenticatedHttpRequest, case: BusinessCase, result: BusinessCaseResult | None
 ) -> HttpResponse:
     context: dict[str, Any] = {
         "case": case,
         "result": result,
         "results": case.results.select_related("computed_by")[:10],
-        "can_manage": has_permission(request.user, MANAGE_BUSINESS_CASES),
+        "can_manage": access.can_manage_business_cases(request.user),
         "others": selectors.finished_results(user=request.user).exclude(case=case)[:50],
     }
     if result is not None and result.status == ResultStatus.DONE and result.result is not None:
@@ -362,7 +336,7 @@ def _render_result(
 
 
 @login_required
-def result_status(request: HttpRequest, pk: int) -> HttpResponse:
+def result_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The progress fragment that the result page polls (htmx) while a background computation runs."""
     result = _result_or_404(request, pk)
     if result.is_finished and request.headers.get("HX-Request"):
@@ -371,9 +345,9 @@ def result_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def compare(request: HttpRequest) -> HttpResponse:
+def compare(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Two results side by side: the figures, the payers and the charts."""
-    selectors.require_business_case_reader(request.user)
+    access.require_business_case_reader(request.user)
     chosen = []
     for key in ("a", "b"):
         value = request.GET.get(key, "")
@@ -396,7 +370,7 @@ def compare(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def result_excel(request: HttpRequest, pk: int) -> HttpResponse:
+def result_excel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     result = _finished_or_404(request, pk)
     response = HttpResponse(
         exports.result_workbook(result),
@@ -407,14 +381,14 @@ def result_excel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def result_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def result_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     result = _finished_or_404(request, pk)
     response = HttpResponse(exports.result_pdf(result), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{exports.file_stem(result)}.pdf"'
     return response
 
 
-def _finished_or_404(request: HttpRequest, pk: int) -> BusinessCaseResult:
+def _finished_or_404(request: AuthenticatedHttpRequest, pk: int) -> BusinessCaseResult:
     result = _result_or_404(request, pk)
     if result.status != ResultStatus.DONE or result.result is None:
         raise Http404

@@ -17,6 +17,7 @@ The map:
 * ``instruments/`` (questionnaire definitions as data) and ``scoring`` (scoring answers with them).
 * ``cpr``: CPR numbers checked and turned into pseudonyms.
 * ``allocation``: which initiatives to fund within a budget (a knapsack with side constraints).
+* ``disclosure``: statistical disclosure control of published tables (small cells suppressed).
 """
 
 ENGINE_VERSION = "0.1.0"

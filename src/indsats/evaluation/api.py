@@ -16,6 +16,7 @@ from ninja.errors import HttpError
 
 from indsats.evaluation import selectors
 from indsats.evaluation.models import Analysis, Study
+from indsats.interventions.models import Intervention
 
 router = Router(tags=["evaluation"])
 
@@ -78,7 +79,7 @@ class AnalysisOut(Schema):
     provenance: ProvenanceOut
 
 
-def _intervention_ref(intervention: Any) -> InterventionRefOut:
+def _intervention_ref(intervention: Intervention) -> InterventionRefOut:
     return InterventionRefOut(id=intervention.pk, name=intervention.name)
 
 

@@ -8,10 +8,10 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Evaluering")
 
     def ready(self) -> None:
+        # imported here, not at the top: models may be imported only once every app is loaded
         from indsats.accounts.permissions import register_visibility_rule
-        from indsats.evaluation import evidence  # noqa: F401 - registers the effect provider
+        from indsats.evaluation import access, evidence, setup_links  # noqa: F401 - register on import
         from indsats.evaluation.models import Analysis, Study
-        from indsats.evaluation.selectors import can_see_study
 
-        register_visibility_rule(Study, can_see_study)
-        register_visibility_rule(Analysis, lambda user, analysis: can_see_study(user, analysis.study))
+        register_visibility_rule(Study, access.can_see_study)
+        register_visibility_rule(Analysis, lambda user, analysis: access.can_see_study(user, analysis.study))

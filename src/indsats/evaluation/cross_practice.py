@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -38,6 +39,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from indsats.accounts.models import User
 from indsats.engine import ENGINE_VERSION
 from indsats.engine.base.errors import StatisticsInputError
 from indsats.engine.statistics.effect_sizes import (
@@ -51,10 +53,10 @@ from indsats.engine.statistics.effect_sizes import (
 from indsats.engine.statistics.meta_analysis import MetaAnalysisResult, meta_analyse
 from indsats.evaluation import selectors
 from indsats.evaluation.forest_plot import ForestRow, forest_plot
-from indsats.evaluation.formatting import interval_text, number, p_value_text
 from indsats.evaluation.models import Analysis, Study
 from indsats.outcomes.registry import engine_instrument
 from indsats.ui.engine_messages import engine_message
+from indsats.ui.formatting import interval, number, p_value, percent
 
 HIGH_HETEROGENEITY_I2 = 50.0
 """I^2 of 50 % or more is "substantial" heterogeneity (Higgins et al. 2003; Cochrane Handbook 10.10.2)."""
@@ -150,7 +152,7 @@ def practice_effect(analysis: Analysis) -> PracticeEffect | None:
 # --- reads ----------------------------------------------------------------------------------------------
 
 
-def selectable_studies(*, user: Any) -> QuerySet[Study]:
+def selectable_studies(*, user: User | AnonymousUser) -> QuerySet[Study]:
     """The studies the person may see that have at least one analysis, newest analysis prefetched."""
     return (
         selectors.studies(user=user)
@@ -343,8 +345,8 @@ def report_context(report: CrossPracticeReport) -> dict[str, Any]:
             "score_name": e.score_name,
             "instrument": str(e.study.instrument),
             "n": e.analysis.n,
-            "g": number(e.g),
-            "interval": interval_text(e.ci_low, e.ci_high),
+            "g": number(e.g, 2),
+            "interval": interval(e.ci_low, e.ci_high),
             "variance": number(e.variance, 4),
             "weight": number(w, 1) if w is not None else "–",
             "fixed_weight": number(fw, 1) if fw is not None else "–",
@@ -360,17 +362,17 @@ def report_context(report: CrossPracticeReport) -> dict[str, Any]:
     if random is not None and fixed is not None:
         pooled = {
             "k": random.k,
-            "estimate": number(random.estimate),
-            "interval": interval_text(random.ci_low, random.ci_high),
-            "prediction": interval_text(random.pi_low, random.pi_high) if random.pi_low is not None else "–",
-            "p_value": p_value_text(random.p_value),
+            "estimate": number(random.estimate, 2),
+            "interval": interval(random.ci_low, random.ci_high),
+            "prediction": interval(random.pi_low, random.pi_high) if random.pi_low is not None else "–",
+            "p_value": p_value(random.p_value),
             "tau2": number(random.tau2, 3),
-            "i2": number(random.i2, 0),
-            "q": number(random.q),
+            "i2": percent(random.i2 / 100, 0),
+            "q": number(random.q, 2),
             "q_df": random.q_df,
-            "q_p_value": p_value_text(random.q_p_value),
-            "fixed_estimate": number(fixed.estimate),
-            "fixed_interval": interval_text(fixed.ci_low, fixed.ci_high),
+            "q_p_value": p_value(random.q_p_value),
+            "fixed_estimate": number(fixed.estimate, 2),
+            "fixed_interval": interval(fixed.ci_low, fixed.ci_high),
             "improvement": random.ci_low > 0,
             "harm": random.ci_high < 0,
         }
@@ -419,7 +421,7 @@ def report_context(report: CrossPracticeReport) -> dict[str, Any]:
 
 def report_document(context: dict[str, Any]) -> Any:
     """The laid-out report (a WeasyPrint Document), from the same template body and chart as the page."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # loaded lazily: it takes about a second to import
 
     return HTML(string=render_to_string("evaluation/cross_practice_pdf.html", context)).render()
 

@@ -5,13 +5,13 @@ fidelity, analysed once; then further practices' studies for the report across p
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
+from indsats.accounts.demo import DemoContext
+from indsats.accounts.models import User
 from indsats.evaluation import services
-from indsats.evaluation.exposure import export_code
 from indsats.evaluation.models import Design, Study
-from indsats.outcomes import services as outcome_services
-from indsats.outcomes.demo import HEADER, MUNICIPALITIES, _answers, _cpr
+from indsats.interventions.models import Intervention
+from indsats.outcomes.demo import import_sdq_measurements
 from indsats.outcomes.models import (
     EvaluatorAssignment,
     Instrument,
@@ -20,10 +20,11 @@ from indsats.outcomes.models import (
     Participant,
     RoundKind,
 )
-from indsats.outcomes.services import pseudonym_key
+from indsats.outcomes.pseudonyms import export_code, pseudonym_key
+from indsats.outcomes.services.setup import create_round
 
 
-def load(context: Any) -> None:
+def load(context: DemoContext) -> None:
     evaluator = context.objects.get("evaluator")
     person = context.objects["users"].get("evaluator")
     assignment = (
@@ -51,7 +52,9 @@ def load(context: Any) -> None:
     load_cross_practice(context)
 
 
-def _before_after_study(person: Any, intervention: Any, sdq: Instrument, rounds: dict[str, Any]) -> Study:
+def _before_after_study(
+    person: User, intervention: Intervention, sdq: Instrument, rounds: dict[str, MeasurementRound]
+) -> Study:
     """The demo's study design: SDQ total difficulties from baseline to 6 months, no comparison group."""
     return services.create_study(
         actor=person,
@@ -65,7 +68,7 @@ def _before_after_study(person: Any, intervention: Any, sdq: Instrument, rounds:
     )
 
 
-def load_exposures(context: Any) -> None:
+def load_exposures(context: DemoContext) -> None:
     """Dose and fidelity for the demo intervention's children, imported by the demo evaluator as a file with
     the export's codes. Deterministic from ``context.rng``; a child whose difficulties fell more (baseline
     minus 6 months, SDQ total difficulties) got more sessions and a more faithful delivery, plus noise, so
@@ -116,44 +119,27 @@ IMPROVEMENT_PER_ITEM = (0.08, 0.35)
 """How much lower each SDQ answer is at 6 months, on average, in the third and fourth intervention."""
 
 
-def _measure(context: Any, intervention: Any, sdq: Instrument, improvement: float) -> int:
+def _measure(context: DemoContext, intervention: Intervention, sdq: Instrument, improvement: float) -> int:
     """Rounds and SDQ imports for one intervention; returns the number of measurements."""
     users = context.objects["users"]
     admin = users.get("admin") or users.get("styrelse")
-    by_code = context.objects["municipality_by_code"]
     rounds = [
-        outcome_services.create_round(
+        create_round(
             actor=admin, intervention=intervention, kind=kind, opens_on=opens, closes_on=closes, order=order
         )
         for order, (kind, opens, closes) in enumerate(ROUNDS)
     ]
-    total = 0
-    for code, username in MUNICIPALITIES:
-        actor, municipality = users.get(username), by_code.get(code)
-        if actor is None or municipality is None:
-            continue
-        children = dict((_cpr(context.rng), context.rng.uniform(0.5, 1.3)) for _ in range(15 * context.scale))
-        for index, measurement_round in enumerate(rounds):
-            rows = []
-            for cpr, severity in children.items():
-                if index and context.rng.random() < 0.1:
-                    continue  # some children are missing at follow-up
-                day = measurement_round.opens_on + datetime.timedelta(days=context.rng.randint(0, 60))
-                rows.append([cpr, day.isoformat(), *_answers(context.rng, severity - improvement * index)])
-            content = ("\n".join(";".join(r) for r in [HEADER, *rows]) + "\n").encode()
-            job = outcome_services.prepare_import(
-                actor=actor,
-                municipality=municipality,
-                measurement_round=measurement_round,
-                instrument=sdq,
-                content=content,
-                file_name=f"demo-{code}-{intervention.pk}-{measurement_round.kind}.csv",
-            )
-            total += outcome_services.commit_import(actor=actor, job=job).done_rows
-    return total
+    return import_sdq_measurements(
+        context,
+        rounds=rounds,
+        sdq=sdq,
+        improvement=improvement,
+        missing_share=0.1,
+        file_name=f"demo-{{code}}-{intervention.pk}-{{kind}}.csv",
+    )
 
 
-def load_cross_practice(context: Any) -> None:
+def load_cross_practice(context: DemoContext) -> None:
     evaluator = context.objects.get("evaluator")
     person = context.objects["users"].get("evaluator")
     interventions = list(context.objects.get("interventions", []))

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from indsats.evaluation.formatting import interval_text, number
 from indsats.evaluation.selectors import latest_analysis_of_intervention
 from indsats.interventions.evidence import EvidenceFact, register_evidence_provider
+from indsats.ui.formatting import date, interval, number
 
 if TYPE_CHECKING:
     from indsats.interventions.models import Intervention
@@ -24,13 +24,13 @@ def effect_study_facts(intervention: Intervention) -> list[EvidenceFact]:
     source = _("Effektstudie ”%(name)s”, analyse nr. %(id)s, beregnet %(date)s") % {
         "name": analysis.study.name,
         "id": analysis.pk,
-        "date": analysis.created_at.strftime("%d.%m.%Y"),
+        "date": date(analysis.created_at),
     }
     url = reverse("evaluation:analysis_report", args=[analysis.pk])
     return [
         EvidenceFact(
             _("Estimat (95 % KI)"),
-            f"{number(result['estimate'])} ({interval_text(result['ci_low'], result['ci_high'])}), "
+            f"{number(result['estimate'], 2)} ({interval(result['ci_low'], result['ci_high'])}), "
             f"n = {analysis.n}",
             source,
             url,

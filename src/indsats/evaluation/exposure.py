@@ -19,8 +19,6 @@ anything is written (``services.import_exposures``). A CPR number never appears 
 from __future__ import annotations
 
 import csv
-import hashlib
-import hmac
 import io
 import math
 import re
@@ -29,6 +27,8 @@ from datetime import date, datetime
 
 from django.utils.translation import gettext as _
 
+from indsats.errors import DomainError
+
 CPR_COLUMN = "cpr"
 PSEUDONYM_COLUMN = "pseudonym"
 PSEUDONYM_ALIASES = ("pseudonym", "deltager")
@@ -36,25 +36,16 @@ SESSIONS_COLUMN = "sessions"
 FIDELITY_COLUMN = "fidelity"
 FIRST_DATA_ROW = 2  # the header is row 1
 MAX_ERRORS_KEPT = 500
-EXPORT_CODE_LENGTH = 16
 
 _LONG_NUMBER = re.compile(r"[0-9]{5,}")
 
 
-class ExposureFileError(ValueError):
+class ExposureFileError(DomainError):
     """The file cannot be read at all (not a CSV or an .xlsx, empty, no header)."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
-
-class ExposureValueError(ValueError):
+class ExposureValueError(DomainError):
     """A cell that is not a valid number of sessions or share of fidelity, with a Danish message."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -74,6 +65,23 @@ class ExposureRow:
     identifier: str
     sessions: int | None
     fidelity: float | None
+
+
+@dataclass
+class ExposureImport:
+    """The outcome of an import of dose and fidelity: the errors (nothing written) or the counts."""
+
+    file_name: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+
+    @property
+    def is_valid(self) -> bool:
+        return self.error_count == 0
 
 
 @dataclass
@@ -158,13 +166,6 @@ def parse_fidelity(text: str) -> float | None:
     return round(value, 6)
 
 
-def export_code(pseudonym: str, intervention_id: int, key: bytes) -> str:
-    """The child's code in an evaluator's export of this intervention (``outcomes.exporting``'s
-    ``deltager``): HMAC-SHA256(key, "indsats-export-v1|<intervention>|<pseudonym>"), first 16 hex."""
-    message = f"indsats-export-v1|{intervention_id}|{pseudonym}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()[:EXPORT_CODE_LENGTH]
-
-
 # --- reading -------------------------------------------------------------------------------------------
 
 
@@ -194,7 +195,7 @@ def _read_csv(content: bytes) -> tuple[list[str], list[list[str]]]:
 
 
 def _read_xlsx(content: bytes) -> tuple[list[str], list[list[str]]]:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # loaded lazily: only Excel files need it, and it is slow to import
 
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
@@ -331,12 +332,12 @@ def parse_exposure_file(content: bytes, file_name: str, *, allow_cpr: bool) -> P
             try:
                 sessions = parse_sessions(cells[positions[SESSIONS_COLUMN]])
             except ExposureValueError as error:
-                parsed.add(line, SESSIONS_COLUMN, error.message)
+                parsed.add(line, SESSIONS_COLUMN, error.text)
         if parsed.has_fidelity:
             try:
                 fidelity = parse_fidelity(cells[positions[FIDELITY_COLUMN]])
             except ExposureValueError as error:
-                parsed.add(line, FIDELITY_COLUMN, error.message)
+                parsed.add(line, FIDELITY_COLUMN, error.text)
         seen_rows += 1
         if identifier:  # kept even with a bad value, so the child is checked too and every error is listed
             parsed.rows.append(ExposureRow(line, identifier, sessions, fidelity))

@@ -8,9 +8,10 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from indsats.evaluation.exposure import ExposureValueError, parse_fidelity
+from indsats.evaluation.access import ExposureScope
+from indsats.evaluation.exposure import parse_fidelity
 from indsats.evaluation.models import Design, Grade, Study
-from indsats.evaluation.selectors import ExposureScope, participants_in_scope
+from indsats.evaluation.selectors import participants_in_scope
 from indsats.interventions.models import Intervention
 from indsats.outcomes.models import Instrument, MeasurementRound
 from indsats.outcomes.registry import engine_instrument
@@ -137,10 +138,8 @@ class ExposureChildForm(forms.Form):
             del self.fields["participant"]
 
     def clean_fidelity(self) -> float | None:
-        try:
-            return parse_fidelity(self.cleaned_data["fidelity"] or "")
-        except ExposureValueError as error:
-            raise forms.ValidationError(error.message) from None
+        # a value that is no share of 0-1 raises ExposureValueError, a ValidationError naming the problem
+        return parse_fidelity(self.cleaned_data["fidelity"] or "")
 
 
 # --- the report across practices ---------------------------------------------------------------------

@@ -24,11 +24,11 @@ from django.utils.translation import gettext_lazy
 from indsats.engine.statistics.causal import BALANCE_SMD_LIMIT
 from indsats.evaluation import charts as evaluation_charts
 from indsats.evaluation import estimation
-from indsats.evaluation.formatting import compact_number, interval_text, number, p_value_text
 from indsats.evaluation.models import Analysis, Design, Study
 from indsats.outcomes import charts
 from indsats.outcomes.models import RoundKind
 from indsats.outcomes.registry import engine_instrument
+from indsats.ui.formatting import compact_number, date, interval, number, p_value, percent
 
 WARNING_TEXTS = {
     "small_n": gettext_lazy("Få børn i en gruppe (under 20): estimatet er usikkert."),
@@ -134,33 +134,26 @@ def estimate_rows(analysis: Analysis) -> list[EstimateRow]:
         "pre_post": _("Gennemsnitlig ændring"),
         "did": _("Forskel i ændring mellem grupperne"),
     }.get(analysis.method, _("Forskel mellem grupperne"))
-    rows = [EstimateRow(main, number(r["estimate"]), interval_text(r["ci_low"], r["ci_high"]))]
+    rows = [EstimateRow(main, number(r["estimate"], 2), interval(r["ci_low"], r["ci_high"]))]
     if analysis.method == "pre_post":
         rows.append(
             EstimateRow(
                 _("Standardiseret ændring (Hedges' g)"),
-                number(r["hedges_g"]),
-                interval_text(r["hedges_g_ci_low"], r["hedges_g_ci_high"]),
+                number(r["hedges_g"], 2),
+                interval(r["hedges_g_ci_low"], r["hedges_g_ci_high"]),
             )
         )
         if r.get("bootstrap_ci_low") is not None:
             rows.append(
                 EstimateRow(
                     _("Gennemsnitlig ændring, bootstrap-interval"),
-                    number(r["estimate"]),
-                    interval_text(r["bootstrap_ci_low"], r["bootstrap_ci_high"]),
+                    number(r["estimate"], 2),
+                    interval(r["bootstrap_ci_low"], r["bootstrap_ci_high"]),
                 )
             )
     elif r.get("hedges_g") is not None:
-        rows.append(EstimateRow(_("Standardiseret forskel (Hedges' g)"), number(r["hedges_g"]), "–"))
+        rows.append(EstimateRow(_("Standardiseret forskel (Hedges' g)"), number(r["hedges_g"], 2), "–"))
     return rows
-
-
-def mean_scores_by_round(study: Study) -> tuple[list[str], list[tuple[str, list[float | None]]]]:
-    """Mean score per round in the intervention (and the comparison group) today: aggregates only.
-
-    Used for analyses stored before the result held its own round summary."""
-    return _round_series(study, estimation.round_summary(study))
 
 
 def _round_series(
@@ -238,9 +231,9 @@ def subgroup_tables(analysis: Analysis) -> list[dict[str, Any]] | None:
                         "n": row["n"],
                         "n_treated": row["n_treated"],
                         "n_control": row["n_control"],
-                        "estimate": number(row["estimate"]),
-                        "interval": interval_text(row["ci_low"], row["ci_high"]),
-                        "p_value": p_value_text(row["p_value"]),
+                        "estimate": number(row["estimate"], 2),
+                        "interval": interval(row["ci_low"], row["ci_high"]),
+                        "p_value": p_value(row["p_value"]),
                     }
                     for row in entry["subgroups"]
                 ],
@@ -248,8 +241,8 @@ def subgroup_tables(analysis: Analysis) -> list[dict[str, Any]] | None:
                 % {
                     "df1": df1,
                     "df2": df2,
-                    "f": number(entry["heterogeneity_f"]),
-                    "p": p_value_text(entry["heterogeneity_p_value"]),
+                    "f": number(entry["heterogeneity_f"], 2),
+                    "p": p_value(entry["heterogeneity_p_value"]),
                 },
                 "differs": entry["heterogeneity_p_value"] is not None
                 and entry["heterogeneity_p_value"] < 0.05,
@@ -298,10 +291,10 @@ def balance_section(analysis: Analysis) -> dict[str, Any] | None:
     rows = [
         {
             "label": point.label,
-            "smd_before": number(b["smd_before"]),
-            "smd_after": number(b["smd_after"]),
-            "ratio_before": number(b["variance_ratio_before"]),
-            "ratio_after": number(b["variance_ratio_after"]),
+            "smd_before": number(b["smd_before"], 2),
+            "smd_after": number(b["smd_after"], 2),
+            "ratio_before": number(b["variance_ratio_before"], 2),
+            "ratio_after": number(b["variance_ratio_after"], 2),
             "poor": b["smd_after"] is not None and abs(b["smd_after"]) > BALANCE_SMD_LIMIT,
         }
         for point, b in zip(points, balance, strict=True)
@@ -314,7 +307,7 @@ def balance_section(analysis: Analysis) -> dict[str, Any] | None:
 
 def _band_label(name: str, band: dict[str, Any], last: bool) -> str:
     if name == "fidelity":
-        low, high = f"{band['lower'] * 100:.0f} %", f"{band['upper'] * 100:.0f} %"
+        low, high = percent(band["lower"], 0), percent(band["upper"], 0)
     else:
         low, high = compact_number(band["lower"]), compact_number(band["upper"])
     if last:
@@ -369,19 +362,17 @@ def exposure_sections(analysis: Analysis, score_name: str) -> dict[str, Any] | N
                 "title": str(EXPOSURE_TITLES[name]),
                 "recorded": stored[f"{name}_recorded"],
                 "n": found["n"],
-                "slope": number(_scaled(found["estimate"], scale)),
-                "slope_interval": interval_text(
-                    _scaled(found["ci_low"], scale), _scaled(found["ci_high"], scale)
-                ),
-                "p_value": p_value_text(found["p_value"]),
+                "slope": number(_scaled(found["estimate"], scale), 2),
+                "slope_interval": interval(_scaled(found["ci_low"], scale), _scaled(found["ci_high"], scale)),
+                "p_value": p_value(found["p_value"]),
                 "per_unit": per_unit,
                 "chart": chart,
                 "bands": [
                     {
                         "label": label,
                         "n": b["n"],
-                        "mean": number(b["mean"]),
-                        "interval": interval_text(b["ci_low"], b["ci_high"]),
+                        "mean": number(b["mean"], 2),
+                        "interval": interval(b["ci_low"], b["ci_high"]),
                     }
                     for label, b in zip(labels, bands, strict=True)
                 ],
@@ -414,8 +405,8 @@ def rounds_to_come(rounds: list[dict[str, Any]]) -> list[str]:
         _("%(round)s (åbner %(opens)s, lukker %(closes)s)")
         % {
             "round": RoundKind(r["kind"]).label if r["kind"] in RoundKind.values else r["kind"],
-            "opens": datetime.date.fromisoformat(r["opens_on"]).strftime("%d.%m.%Y"),
-            "closes": datetime.date.fromisoformat(r["closes_on"]).strftime("%d.%m.%Y"),
+            "opens": date(datetime.date.fromisoformat(r["opens_on"])),
+            "closes": date(datetime.date.fromisoformat(r["closes_on"])),
         }
         for r in rounds
         if not r.get("n")
@@ -429,8 +420,8 @@ def conclusion(analysis: Analysis, *, score_name: str, higher_is_better: bool) -
     r = analysis.result
     values = {
         "score": score_name,
-        "estimate": number(r.get("estimate")),
-        "interval": interval_text(r.get("ci_low"), r.get("ci_high")),
+        "estimate": number(r.get("estimate"), 2),
+        "interval": interval(r.get("ci_low"), r.get("ci_high")),
         "before": study.baseline_round.get_kind_display(),
         "after": study.follow_up_round.get_kind_display(),
         "comparison": study.comparison_intervention,
@@ -562,7 +553,7 @@ def report_context(analysis: Analysis, kind: str = "slut") -> dict[str, Any]:
 
 def report_document(analysis: Analysis, kind: str = "slut") -> Any:
     """The laid-out report (a WeasyPrint Document), from the same template body and chart as the page."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # loaded lazily: it takes about a second to import
 
     html = render_to_string("evaluation/report_pdf.html", report_context(analysis, kind))
     return HTML(string=html).render()

@@ -1,64 +1,39 @@
-"""Reads of effect studies. Who sees a study: the agency and the steering group (portfolio), and the
-people of an evaluator organisation assigned to the study's intervention. Municipality staff see none:
-a study reads every municipality's (pseudonymised) scores."""
+"""Reads of effect studies, analyses and dose and fidelity, scoped by evaluation.access (who sees which
+study; what each person sees of the children's dose and fidelity)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
-from indsats.accounts.models import Organisation
-from indsats.accounts.permissions import (
-    MANAGE_STUDIES,
-    RECORD_OUTCOMES,
-    VIEW_PORTFOLIO,
-    has_permission,
-    is_agency,
-    municipality_ids_of,
-    organisation_ids_of,
-)
-from indsats.evaluation.exposure import export_code
+from indsats.accounts.models import Organisation, User
+from indsats.evaluation import access
+from indsats.evaluation.access import ExposureScope
 from indsats.evaluation.models import Analysis, Exposure, Study
-from indsats.outcomes.models import EvaluatorAssignment, Participant
+from indsats.interventions.models import Intervention
+from indsats.outcomes.models import Participant
+from indsats.outcomes.pseudonyms import export_code
+from indsats.outcomes.selectors import interventions_with_rounds
 
 
-def assigned_intervention_ids(user: Any) -> set[int]:
-    return set(
-        EvaluatorAssignment.objects.filter(evaluator_id__in=organisation_ids_of(user)).values_list(
-            "intervention_id", flat=True
-        )
-    )
+def intervention(*, pk: int) -> Intervention | None:
+    return Intervention.objects.filter(pk=pk).first()
 
 
-def can_manage_studies_of(user: Any, intervention: Any) -> bool:
-    """The agency, or an evaluator/economist whose organisation is assigned to the intervention."""
-    if not has_permission(user, MANAGE_STUDIES):
-        return False
-    return is_agency(user) or intervention.pk in assigned_intervention_ids(user)
-
-
-def can_read_all_studies(user: Any) -> bool:
-    return has_permission(user, VIEW_PORTFOLIO) or (is_agency(user) and has_permission(user, MANAGE_STUDIES))
-
-
-def studies(*, user: Any) -> QuerySet[Study]:
+def studies(*, user: User | AnonymousUser) -> QuerySet[Study]:
     rows = Study.objects.select_related("intervention", "instrument", "baseline_round", "follow_up_round")
-    if can_read_all_studies(user):
+    if access.can_read_all_studies(user):
         return rows
-    if has_permission(user, MANAGE_STUDIES):
-        return rows.filter(intervention_id__in=assigned_intervention_ids(user))
+    if access.can_manage_studies(user):
+        return rows.filter(intervention_id__in=access.assigned_intervention_ids(user))
     return rows.none()
 
 
-def study_detail(*, user: Any, pk: int) -> Study:
+def study_detail(*, user: User | AnonymousUser, pk: int) -> Study:
     """Raises Study.DoesNotExist for a study the person may not see (a 404, not a hint)."""
     return studies(user=user).select_related("comparison_intervention").get(pk=pk)
-
-
-def can_see_study(user: Any, study: Study) -> bool:
-    return studies(user=user).filter(pk=study.pk).exists()
 
 
 def analyses_with_study() -> QuerySet[Analysis]:
@@ -73,7 +48,7 @@ def analyses_with_study() -> QuerySet[Analysis]:
     )
 
 
-def analysis_detail(*, user: Any, pk: int) -> Analysis:
+def analysis_detail(*, user: User | AnonymousUser, pk: int) -> Analysis:
     return analyses_with_study().get(pk=pk, study__in=studies(user=user))
 
 
@@ -81,7 +56,7 @@ def latest_analysis(*, study: Study) -> Analysis | None:
     return study.analyses.order_by("-created_at", "-pk").first()
 
 
-def latest_analysis_of_intervention(intervention: Any) -> Analysis | None:
+def latest_analysis_of_intervention(intervention: Intervention) -> Analysis | None:
     return (
         Analysis.objects.select_related("study")
         .filter(study__intervention=intervention)
@@ -90,61 +65,17 @@ def latest_analysis_of_intervention(intervention: Any) -> Analysis | None:
     )
 
 
-def manageable_interventions(*, user: Any) -> list[Any]:
-    from indsats.interventions.models import Intervention
-
-    rows = Intervention.objects.filter(measurement_rounds__isnull=False).distinct().order_by("name")
-    if not has_permission(user, MANAGE_STUDIES):
+def manageable_interventions(*, user: User | AnonymousUser) -> list[Intervention]:
+    """The interventions with measurement rounds whose studies the person may manage."""
+    if not access.can_manage_studies(user):
         return []
-    if is_agency(user):
+    rows = interventions_with_rounds()
+    if access.manages_every_intervention(user):
         return list(rows)
-    return list(rows.filter(pk__in=assigned_intervention_ids(user)))
+    return list(rows.filter(pk__in=access.assigned_intervention_ids(user)))
 
 
-# --- dose and fidelity (Exposure), scoped to who is asking -------------------------------------------
-#
-# Who may record a child's dose and fidelity in an intervention, and see what:
-# * the agency and the evaluators assigned to the intervention (can_manage_studies_of): every
-#   municipality's children. The agency sees aggregates only (never a single child); an assigned evaluator
-#   also sees the children by the ``deltager`` code of their exports.
-# * municipality staff who register participants (RECORD_OUTCOMES): their own municipality's children in
-#   the intervention, by the short pseudonym shown elsewhere in Indsats, and only when at least one of
-#   their children takes part (otherwise the page does not exist for them: a 404, not a hint).
-
-Mode = Literal["agency", "evaluator", "municipality"]
-
-
-@dataclass(frozen=True)
-class ExposureScope:
-    intervention: Any
-    mode: Mode
-    municipality_ids: frozenset[int] | None  # None: every municipality
-
-    @property
-    def uses_cpr(self) -> bool:
-        """Municipality staff identify their children by CPR number (or the short pseudonym)."""
-        return self.mode == "municipality"
-
-    @property
-    def shows_children(self) -> bool:
-        return self.mode != "agency"
-
-
-def exposure_scope(user: Any, intervention: Any) -> ExposureScope | None:
-    """What the person may do with dose and fidelity in the intervention; None: nothing (a 404)."""
-    if can_manage_studies_of(user, intervention):
-        return ExposureScope(intervention, "agency" if is_agency(user) else "evaluator", None)
-    if not has_permission(user, RECORD_OUTCOMES):
-        return None
-    own = municipality_ids_of(user)
-    if (
-        not own
-        or not Participant.objects.filter(
-            municipality_id__in=own, enrolments__intervention=intervention
-        ).exists()
-    ):
-        return None
-    return ExposureScope(intervention, "municipality", own)
+# --- dose and fidelity (Exposure), scoped to who is asking (access.exposure_scope) ---------------------
 
 
 def participants_in_scope(scope: ExposureScope) -> QuerySet[Participant]:

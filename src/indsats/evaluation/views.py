@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,8 +13,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from indsats.accounts.permissions import MANAGE_STUDIES, VIEW_PORTFOLIO, has_permission
-from indsats.evaluation import cross_practice, report, selectors, services
+from indsats.accounts.http import AuthenticatedHttpRequest
+from indsats.evaluation import access, cross_practice, report, selectors, services
+from indsats.evaluation.access import ExposureScope
+from indsats.evaluation.exposure import ExposureImport
 from indsats.evaluation.forms import (
     CrossPracticeForm,
     ExposureChildForm,
@@ -24,26 +25,19 @@ from indsats.evaluation.forms import (
     StudyForm,
 )
 from indsats.evaluation.models import Analysis, RenderedReport, RenderStatus, ReportKind, Study
-from indsats.evaluation.selectors import ExposureScope
-from indsats.interventions.models import Intervention
+from indsats.outcomes.pseudonyms import pseudonym_key
 from indsats.outcomes.registry import engine_instrument
-from indsats.outcomes.services import pseudonym_key
-from indsats.ui.service_calls import show_service_errors
+from indsats.ui.service_calls import run_service
 
 
-def _require_access(request: HttpRequest) -> None:
-    if not (has_permission(request.user, MANAGE_STUDIES) or has_permission(request.user, VIEW_PORTFOLIO)):
-        raise PermissionDenied("evaluation")
-
-
-def _study_or_404(request: HttpRequest, pk: int) -> Study:
+def _study_or_404(request: AuthenticatedHttpRequest, pk: int) -> Study:
     try:
         return selectors.study_detail(user=request.user, pk=pk)
     except Study.DoesNotExist as error:
         raise Http404 from error
 
 
-def _analysis_or_404(request: HttpRequest, pk: int) -> Analysis:
+def _analysis_or_404(request: AuthenticatedHttpRequest, pk: int) -> Analysis:
     try:
         return selectors.analysis_detail(user=request.user, pk=pk)
     except Analysis.DoesNotExist as error:
@@ -51,8 +45,8 @@ def _analysis_or_404(request: HttpRequest, pk: int) -> Analysis:
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
-    _require_access(request)
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
+    access.require_evaluation_access(request.user)
     return render(
         request,
         "evaluation/index.html",
@@ -64,26 +58,26 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def study_create(request: HttpRequest, intervention_pk: int) -> HttpResponse:
-    intervention = Intervention.objects.filter(pk=intervention_pk).first()
-    if intervention is None or not selectors.can_manage_studies_of(request.user, intervention):
+def study_create(request: AuthenticatedHttpRequest, intervention_pk: int) -> HttpResponse:
+    intervention = selectors.intervention(pk=intervention_pk)
+    if intervention is None or not access.can_manage_studies_of(request.user, intervention):
         raise Http404
     form = StudyForm(request.POST or None, intervention=intervention)
     if request.method == "POST" and form.is_valid():
-        try:
-            study = services.create_study(
+        study = run_service(
+            lambda: services.create_study(
                 actor=request.user, intervention=intervention, **form.service_arguments()
-            )
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
+            ),
+            form=form,
+        )
+        if study is not None:
             messages.success(request, _("Effektstudiet er oprettet."))
             return redirect("evaluation:study_detail", pk=study.pk)
     return render(request, "evaluation/study_create.html", {"form": form, "intervention": intervention})
 
 
 @login_required
-def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def study_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     study = _study_or_404(request, pk)
     return render(
         request,
@@ -93,44 +87,43 @@ def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "score_name": engine_instrument(study.instrument).score_name(study.score_key).da,
             "adjusted_for": report.covariate_list(study),
             "analyses": study.analyses.all(),
-            "can_manage": selectors.can_manage_studies_of(request.user, study.intervention),
+            "can_manage": access.can_manage_studies_of(request.user, study.intervention),
         },
     )
 
 
 @login_required
 @require_POST
-def study_run(request: HttpRequest, pk: int) -> HttpResponse:
+def study_run(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     study = _study_or_404(request, pk)
-    try:
-        analysis = services.run_analysis(actor=request.user, study=study)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+    analysis = run_service(
+        lambda: services.run_analysis(actor=request.user, study=study),
+        request=request,
+        success=_("Analysen er beregnet."),
+    )
+    if analysis is None:
         return redirect("evaluation:study_detail", pk=study.pk)
-    messages.success(request, _("Analysen er beregnet."))
     return redirect("evaluation:analysis_report", pk=analysis.pk)
 
 
 @login_required
-def analysis_report(request: HttpRequest, pk: int) -> HttpResponse:
+def analysis_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     analysis = _analysis_or_404(request, pk)
-    can_manage = selectors.can_manage_studies_of(request.user, analysis.study.intervention)
+    can_manage = access.can_manage_studies_of(request.user, analysis.study.intervention)
     form = GradeForm(request.POST or None, initial={"grade": analysis.grade})
     if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied("evaluation.manage_studies")
+        access.require_study_manager(request.user, analysis.study.intervention)
         if form.is_valid():
-            try:
-                services.override_grade(
+            graded = run_service(
+                lambda: services.override_grade(
                     actor=request.user,
                     analysis=analysis,
                     grade=form.cleaned_data["grade"],
                     reason=form.cleaned_data["reason"],
-                )
-            except ValidationError as error:
-                show_service_errors(form, error)
-            else:
+                ),
+                form=form,
+            )
+            if graded is not None:
                 messages.success(request, _("Vurderingen er gemt."))
                 return redirect("evaluation:analysis_report", pk=analysis.pk)
     context = report.report_context(analysis, request.GET.get("type", "slut"))
@@ -153,7 +146,7 @@ def _rendered_report(analysis: Analysis, kind: str) -> RenderedReport | None:
 
 
 @login_required
-def analysis_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def analysis_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The report as a PDF: served when rendered, else ordered from the background worker and a page
     that follows its progress is shown. POST orders a failed rendering again."""
     analysis = _analysis_or_404(request, pk)
@@ -179,7 +172,7 @@ def analysis_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def analysis_pdf_status(request: HttpRequest, pk: int) -> HttpResponse:
+def analysis_pdf_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The progress fragment of an ordered report PDF, polled by htmx every second until it is done."""
     analysis = _analysis_or_404(request, pk)
     kind = _report_kind(request)
@@ -201,10 +194,10 @@ def analysis_pdf_status(request: HttpRequest, pk: int) -> HttpResponse:
 # --- dose and fidelity -------------------------------------------------------------------------------
 
 
-def _scope_or_404(request: HttpRequest, intervention_pk: int) -> ExposureScope:
+def _scope_or_404(request: AuthenticatedHttpRequest, intervention_pk: int) -> ExposureScope:
     """404 for an intervention that does not exist and for one the person has nothing to do with."""
-    intervention = Intervention.objects.filter(pk=intervention_pk).first()
-    scope = selectors.exposure_scope(request.user, intervention) if intervention else None
+    intervention = selectors.intervention(pk=intervention_pk)
+    scope = access.exposure_scope(request.user, intervention) if intervention else None
     if scope is None:
         raise Http404
     return scope
@@ -216,7 +209,7 @@ def _page(
     *,
     upload_form: ExposureUploadForm | None = None,
     child_form: ExposureChildForm | None = None,
-    result: services.ExposureImport | None = None,
+    result: ExposureImport | None = None,
 ) -> HttpResponse:
     rows, total = selectors.municipality_summaries(scope)
     context: dict[str, Any] = {
@@ -233,13 +226,13 @@ def _page(
 
 
 @login_required
-def exposure_index(request: HttpRequest, intervention_pk: int) -> HttpResponse:
+def exposure_index(request: AuthenticatedHttpRequest, intervention_pk: int) -> HttpResponse:
     return _page(request, _scope_or_404(request, intervention_pk))
 
 
 @login_required
 @require_POST
-def exposure_import(request: HttpRequest, intervention_pk: int) -> HttpResponse:
+def exposure_import(request: AuthenticatedHttpRequest, intervention_pk: int) -> HttpResponse:
     scope = _scope_or_404(request, intervention_pk)
     form = ExposureUploadForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -260,7 +253,7 @@ def exposure_import(request: HttpRequest, intervention_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def exposure_set(request: HttpRequest, intervention_pk: int) -> HttpResponse:
+def exposure_set(request: AuthenticatedHttpRequest, intervention_pk: int) -> HttpResponse:
     scope = _scope_or_404(request, intervention_pk)
     form = ExposureChildForm(request.POST, scope=scope)
     if form.is_valid():
@@ -272,18 +265,17 @@ def exposure_set(request: HttpRequest, intervention_pk: int) -> HttpResponse:
                     "code", _("Koden findes ikke blandt børnene i indsatsen. Tjek koden i eksporten.")
                 )
         if participant is not None:
-            try:
-                services.record_exposure(
+            exposure = run_service(
+                lambda: services.record_exposure(
                     actor=request.user,
                     intervention=scope.intervention,
                     participant=participant,
                     sessions=form.cleaned_data["sessions"],
                     fidelity=form.cleaned_data["fidelity"],
-                )
-            except ValidationError as error:
-                for message in error.messages:
-                    form.add_error(None, message)
-            else:
+                ),
+                form=form,
+            )
+            if exposure is not None:
                 messages.success(request, _("Barnets dosis og troskab er gemt."))
                 return redirect("evaluation:exposure_index", intervention_pk=scope.intervention.pk)
     return _page(request, scope, child_form=form)
@@ -299,7 +291,7 @@ def _requested_ids(query: QueryDict) -> set[int]:
     return {int(value) for value in query.getlist(STUDY_PARAMETER) if value.isdigit()}
 
 
-def _selection(request: HttpRequest, *, strict: bool) -> tuple[list[Study], list[Study]]:
+def _selection(request: AuthenticatedHttpRequest, *, strict: bool) -> tuple[list[Study], list[Study]]:
     """(the studies the person may choose from, the chosen ones). Without a choice in the address every
     study that may be chosen is; with ``strict`` an id the person may not see is a 404."""
     selectable = list(cross_practice.selectable_studies(user=request.user))
@@ -313,8 +305,8 @@ def _selection(request: HttpRequest, *, strict: bool) -> tuple[list[Study], list
 
 
 @login_required
-def cross_practice_report(request: HttpRequest) -> HttpResponse:
-    _require_access(request)
+def cross_practice_report(request: AuthenticatedHttpRequest) -> HttpResponse:
+    access.require_evaluation_access(request.user)
     selectable, chosen = _selection(request, strict=False)
     form = CrossPracticeForm(
         {STUDY_PARAMETER: [str(s.pk) for s in chosen], CHOSEN_PARAMETER: "1"}, studies=selectable
@@ -328,8 +320,8 @@ def cross_practice_report(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def cross_practice_pdf(request: HttpRequest) -> HttpResponse:
-    _require_access(request)
+def cross_practice_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
+    access.require_evaluation_access(request.user)
     _selectable, chosen = _selection(request, strict=True)
     context = cross_practice.report_context(cross_practice.build_report(chosen))
     response = HttpResponse(cross_practice.report_pdf(context), content_type="application/pdf")

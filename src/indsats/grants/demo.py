@@ -8,13 +8,14 @@ from __future__ import annotations
 import datetime
 import zoneinfo
 from decimal import Decimal
-from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from indsats.accounts.demo import DemoContext
+from indsats.accounts.models import Membership, Organisation, Role, User
 from indsats.grants import services
 from indsats.grants.models import SupportKind
+from indsats.interventions.models import Intervention
 
 CPH = zoneinfo.ZoneInfo("Europe/Copenhagen")
 MIO = Decimal("1000000")
@@ -35,7 +36,7 @@ def load(context: DemoContext) -> None:
     users = context.objects["users"]
     staff, manager = users["styrelse"], users["admin"]
     municipalities = context.objects["municipalities"]
-    interventions: list[Any] = list(context.objects.get("interventions", []))
+    interventions: list[Intervention] = list(context.objects.get("interventions", []))
     rng = context.rng
     programme = services.create_programme(
         actor=staff,
@@ -82,7 +83,7 @@ def load(context: DemoContext) -> None:
     chosen = rng.sample(municipalities, k=min(applicant_count, len(municipalities)))
     applications = []
     for municipality in chosen:
-        person = _applicant(context, municipality)
+        person = _applicant(municipality)
         amount = Decimal(rng.randrange(8, 17)) * Decimal("100000")
         application = services.create_application(
             actor=person,
@@ -189,10 +190,8 @@ def load(context: DemoContext) -> None:
     )
 
 
-def _applicant(context: DemoContext, municipality: Any) -> Any:
+def _applicant(municipality: Organisation) -> User:
     """The demo caseworker for Aarhus and Odense; a new caseworker elsewhere."""
-    from indsats.accounts.models import Membership, Role, User
-
     member = (
         Membership.objects.filter(organisation=municipality, role=Role.CASEWORKER)
         .select_related("user")

@@ -1,14 +1,16 @@
 """Domain errors of the grants app. Each carries a Danish message for the person who caused it.
 
-They are ValidationErrors, so a view puts them on its form (naming the field where there is one).
+They are `indsats.errors.DomainError`s: raise them with a translated message, and `field=` where the
+message belongs on a form field (`BudgetExceeded(message, field="amount")`); `run_service` in a view
+puts it there.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from indsats.errors import DomainError
 
 
-class GrantsError(ValidationError):
+class GrantsError(DomainError):
     """Base class: something the rules of pools and grants do not allow."""
 
 
@@ -20,16 +22,17 @@ class DeadlinePassed(GrantsError):
     """The pool's deadline (Europe/Copenhagen) has passed, or a grant's end date has."""
 
 
-class PoolNotOpen(GrantsError):
-    """The pool is not published or has not opened yet."""
-
-
 class NotEligible(GrantsError):
     """The applicant is not among the pool's eligible applicants."""
 
 
 class WrongState(GrantsError):
-    """The record is not in a state that allows the action (e.g. editing a submitted application)."""
+    """The record is not in a state that allows the action (e.g. editing a submitted application): the
+    grants workflow table (`grants/workflow.py`) has no row for the move."""
+
+
+class PoolNotOpen(WrongState):
+    """The pool is not published or has not opened yet."""
 
 
 class GrantLapsed(GrantsError):

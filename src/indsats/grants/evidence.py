@@ -4,24 +4,22 @@ that fund it). Registered in ready()."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from indsats.grants.models import Application, ApplicationStatus
 from indsats.grants.selectors import implementation_facts, intervention_money
-from indsats.grants.services import kr
 from indsats.interventions.evidence import EvidenceFact, register_evidence_provider
+from indsats.interventions.models import Intervention
+from indsats.ui.formatting import date, hours, kroner
 
 
-def implementation_evidence(intervention: Any) -> list[EvidenceFact]:
+def implementation_evidence(intervention: Intervention) -> list[EvidenceFact]:
     facts = implementation_facts(intervention)
     if not facts.trained_staff and not facts.support_entries:
         return []
     source = _("Puljer og tilskud: uddannelse og støttelog")
-    last = date_format(facts.last_trained_on) if facts.last_trained_on else "–"
+    last = date(facts.last_trained_on)
     return [
         EvidenceFact(
             _("Uddannede medarbejdere"), str(facts.trained_staff), source, "/puljer/implementering/"
@@ -30,14 +28,14 @@ def implementation_evidence(intervention: Any) -> list[EvidenceFact]:
         EvidenceFact(_("Seneste uddannelse"), last, source),
         EvidenceFact(
             _("Implementeringsstøtte"),
-            _("%(hours)s timer i %(n)s kommuner")
-            % {"hours": facts.support_hours, "n": facts.municipalities_supported},
+            _("%(hours)s i %(n)s kommuner")
+            % {"hours": hours(facts.support_hours), "n": facts.municipalities_supported},
             source,
         ),
     ]
 
 
-def demand_from_applications(intervention: Any) -> list[EvidenceFact]:
+def demand_from_applications(intervention: Intervention) -> list[EvidenceFact]:
     applications = Application.objects.filter(pool__initiative__intervention=intervention).exclude(
         status=ApplicationStatus.DRAFT
     )
@@ -52,7 +50,7 @@ def demand_from_applications(intervention: Any) -> list[EvidenceFact]:
     ]
 
 
-def funding_from_initiatives(intervention: Any) -> list[EvidenceFact]:
+def funding_from_initiatives(intervention: Intervention) -> list[EvidenceFact]:
     """Økonomi: what the programme has set aside for, committed to and paid out to the intervention,
     one fact per initiative (programme year), read from the grants ledger."""
     facts = []
@@ -67,7 +65,11 @@ def funding_from_initiatives(intervention: Any) -> list[EvidenceFact]:
                     "year": initiative.programme_year.year,
                 },
                 _("budget %(budget)s, bevilget %(committed)s, udbetalt %(paid)s")
-                % {"budget": kr(money.budget), "committed": kr(money.committed), "paid": kr(money.paid)},
+                % {
+                    "budget": kroner(money.budget),
+                    "committed": kroner(money.committed),
+                    "paid": kroner(money.paid),
+                },
                 _("Puljer og tilskud: programmets initiativer"),
                 reverse("grants:programmes"),
             )

@@ -6,20 +6,22 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from indsats.accounts.models import Organisation, OrganisationKind, User
 from indsats.grants.models import (
     ApplicantKind,
+    Application,
     AwardCriterion,
     ChangeKind,
-    Initiative,
     Pool,
     PoolCriterion,
     Programme,
     SupportKind,
 )
-from indsats.grants.services import DEFAULT_WEIGHTS
+from indsats.grants.scoring import DEFAULT_WEIGHTS
+from indsats.interventions.models import Intervention
 
 
 class DateInput(forms.DateInput):
@@ -73,14 +75,8 @@ class InitiativeForm(forms.Form):
     )
     budget = money(_("Budget (kr.)"))
     intervention = forms.ModelChoiceField(
-        label=_("Indsats"), queryset=Organisation.objects.none(), required=False
+        label=_("Indsats"), queryset=Intervention.objects.order_by("name"), required=False
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        from indsats.interventions.models import Intervention
-
-        self.fields["intervention"].queryset = Intervention.objects.order_by("name")  # type: ignore[attr-defined]
 
 
 class PoolForm(forms.Form):
@@ -166,6 +162,10 @@ class ApplicationForm(forms.Form):
     )
     amount_requested = money(_("Ansøgt beløb (kr.)"))
 
+    @classmethod
+    def initial_for(cls, application: Application) -> dict[str, Any]:
+        return {name: getattr(application, name) for name in cls.base_fields}
+
 
 class ApplicantChoiceForm(ApplicationForm):
     applicant = forms.ModelChoiceField(
@@ -174,7 +174,9 @@ class ApplicantChoiceForm(ApplicationForm):
 
     field_order = ["applicant"]
 
-    def __init__(self, *args: Any, organisations: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, organisations: QuerySet[Organisation] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["applicant"].queryset = organisations  # type: ignore[attr-defined]
 
@@ -282,40 +284,32 @@ class SubscribeForm(forms.Form):
     email = forms.EmailField(label=_("Din e-mailadresse"))
 
 
-def _municipalities() -> Any:
-    return Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY, is_active=True).order_by("name")
+def _interventions() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(label=_("Indsats"), queryset=Intervention.objects.order_by("name"))
+
+
+def _municipalities() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=_("Kommune"),
+        queryset=Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY, is_active=True).order_by(
+            "name"
+        ),
+    )
 
 
 class TrainingForm(forms.Form):
-    intervention = forms.ModelChoiceField(label=_("Indsats"), queryset=Organisation.objects.none())
-    municipality = forms.ModelChoiceField(label=_("Kommune"), queryset=Organisation.objects.none())
+    intervention = _interventions()
+    municipality = _municipalities()
     staff_name = forms.CharField(label=_("Medarbejder"), max_length=200)
     staff_role = forms.CharField(label=_("Stilling"), max_length=120, required=False)
     course = forms.CharField(label=_("Forløb"), max_length=200)
     trained_on = forms.DateField(label=_("Uddannet den"), widget=DateInput())
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        from indsats.interventions.models import Intervention
-
-        self.fields["intervention"].queryset = Intervention.objects.order_by("name")  # type: ignore[attr-defined]
-        self.fields["municipality"].queryset = _municipalities()  # type: ignore[attr-defined]
-
 
 class SupportForm(forms.Form):
-    intervention = forms.ModelChoiceField(label=_("Indsats"), queryset=Organisation.objects.none())
-    municipality = forms.ModelChoiceField(label=_("Kommune"), queryset=Organisation.objects.none())
+    intervention = _interventions()
+    municipality = _municipalities()
     kind = forms.ChoiceField(label=_("Type"), choices=SupportKind.choices)
     given_on = forms.DateField(label=_("Dato"), widget=DateInput())
     hours = forms.DecimalField(label=_("Timer"), max_digits=6, decimal_places=1, min_value=0)
     note = forms.CharField(label=_("Notat"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        from indsats.interventions.models import Intervention
-
-        self.fields["intervention"].queryset = Intervention.objects.order_by("name")  # type: ignore[attr-defined]
-        self.fields["municipality"].queryset = _municipalities()  # type: ignore[attr-defined]
-
-
-__all__ = ["Initiative"]

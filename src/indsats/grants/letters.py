@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from indsats.grants.models import Application, Grant
-from indsats.grants.services import START_WITHIN_MONTHS
+from indsats.grants.models import Application, ApplicationStatus, Grant
+from indsats.grants.schedules import START_WITHIN_MONTHS
 
 
 def award_letter(grant: Grant) -> str:
@@ -39,8 +39,6 @@ def rejection_letter(application: Application) -> str:
 
 def letter_for(application: Application) -> str | None:
     """The letter the application's decision calls for, or None before a decision."""
-    from indsats.grants.models import ApplicationStatus
-
     if application.status == ApplicationStatus.AWARDED:
         return award_letter(application.grant)
     if application.status == ApplicationStatus.REJECTED:
@@ -50,7 +48,7 @@ def letter_for(application: Application) -> str | None:
 
 def letter_pdf(application: Application, letter: str) -> bytes:
     """The letter as an A4 PDF (WeasyPrint), from the same HTML as the page."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # loaded only when a PDF is asked for: a heavy library with native parts
 
     html = render_to_string("grants/letter_pdf.html", {"application": application, "letter": letter})
     pdf: bytes = HTML(string=html).write_pdf()

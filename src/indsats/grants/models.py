@@ -343,6 +343,10 @@ class GrantStatus(models.TextChoices):
     COMPLETED = "completed", _("Afsluttet")
 
 
+# A grant is live (reports due, changes possible) until it lapses or ends.
+LIVE_GRANT_STATUSES: tuple[str, ...] = (GrantStatus.AWARDED, GrantStatus.ACTIVE)
+
+
 class Grant(models.Model):
     """The grant (tilskud) that an awarded application becomes, with its grant letter's conditions."""
 
@@ -372,10 +376,6 @@ class Grant(models.Model):
 
     def __str__(self) -> str:
         return str(self.application.title)
-
-    @property
-    def is_live(self) -> bool:
-        return self.status in {GrantStatus.AWARDED, GrantStatus.ACTIVE}
 
 
 class Instalment(models.Model):

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from indsats.accounts.models import User
 from indsats.accounts.permissions import APPLY_FOR_GRANTS, MANAGE_POOLS, has_permission
 from indsats.grants import selectors
 from indsats.grants.models import Application, ApplicationStatus, Pool, PoolStatus
@@ -15,7 +13,7 @@ from indsats.ui.panels import Panel, register_panel
 
 
 @register_panel
-def pools_panel(user: Any) -> Panel | None:
+def pools_panel(user: User) -> Panel | None:
     if has_permission(user, MANAGE_POOLS):
         return Panel(
             title=_("Puljer og tilskud"),
@@ -31,14 +29,10 @@ def pools_panel(user: Any) -> Panel | None:
             order=25,
         )
     if has_permission(user, APPLY_FOR_GRANTS):
-        now = timezone.now()
-        open_count = Pool.objects.filter(
-            status=PoolStatus.PUBLISHED, opens_at__lte=now, deadline__gte=now
-        ).count()
         return Panel(
             title=_("Puljer"),
             facts=[
-                (_("Åbne puljer"), open_count),
+                (_("Åbne puljer"), selectors.open_pools().count()),
                 (
                     _("Jeres kladder"),
                     selectors.application_list(user=user).filter(status=ApplicationStatus.DRAFT).count(),

@@ -1,8 +1,8 @@
-"""Reads of the grants app, scoped to who is asking.
+"""Reads of the grants app, scoped to who is asking (who may see a record: `grants/access.py`).
 
 - Published pools and the pool calendar are public.
-- An application is seen by its applicant organisation's people and by the agency's assessors; it is
-  edited only by the person who created it and the co-editors they added (from the same organisation).
+- An application is seen by its applicant organisation's people and, once submitted, by the agency's
+  assessors.
 - An assessor sees other assessors' scores on an application only after giving their own.
 """
 
@@ -12,21 +12,18 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indsats.accounts.permissions import (
-    ASSESS_APPLICATIONS,
-    MANAGE_POOLS,
-    RECOMMEND_ALLOCATIONS,
-    has_permission,
-    organisation_ids_of,
-)
+from indsats.accounts.models import User
+from indsats.accounts.permissions import organisation_ids_of
+from indsats.grants.access import Person, can_view_application, can_view_grant, can_view_pool, is_grants_staff
 from indsats.grants.models import (
+    LIVE_GRANT_STATUSES,
     ZERO,
     Application,
     ApplicationStatus,
@@ -41,59 +38,43 @@ from indsats.grants.models import (
     SupportLogEntry,
     TrainingRecord,
 )
-
-if TYPE_CHECKING:
-    from indsats.accounts.models import User
-
-
-# --- access ------------------------------------------------------------------------------------------
-
-
-def is_grants_staff(user: Any) -> bool:
-    return has_permission(user, MANAGE_POOLS) or has_permission(user, ASSESS_APPLICATIONS)
-
-
-def can_view_application(user: Any, application: Application) -> bool:
-    return is_grants_staff(user) or application.applicant_id in organisation_ids_of(user)
-
-
-def can_edit_application(user: Any, application: Application) -> bool:
-    if application.applicant_id not in organisation_ids_of(user):
-        return False
-    return application.created_by_id == user.pk or application.co_editors.filter(pk=user.pk).exists()
+from indsats.interventions.models import Intervention
 
 
 def editors_of(application: Application) -> list[User]:
+    """The people who write the application: its author and the co-editors they added."""
     return [application.created_by, *application.co_editors.all()]
-
-
-def can_view_grant(user: Any, grant: Grant) -> bool:
-    return can_view_application(user, grant.application)
 
 
 # --- pools -------------------------------------------------------------------------------------------
 
 
-def pool_list(*, user: Any) -> QuerySet[Pool]:
-    """Published pools for everyone; the agency also sees drafts."""
+def pool_list(*, user: Person) -> QuerySet[Pool]:
+    """Published pools for everyone; the agency's grants staff also see drafts (as `can_view_pool`)."""
     pools = Pool.objects.select_related("initiative__programme_year__programme").annotate(
         application_count=Count("applications", filter=~Q(applications__status=ApplicationStatus.DRAFT))
     )
-    if not has_permission(user, MANAGE_POOLS):
+    if not is_grants_staff(user):
         pools = pools.exclude(status=PoolStatus.DRAFT)
     return pools.order_by("-deadline")
 
 
-def pool_detail(*, user: Any, pk: int) -> Pool:
+def pool_detail(*, user: Person, pk: int) -> Pool:
     pool = (
         Pool.objects.select_related("initiative__programme_year__programme")
         .prefetch_related("criteria")
         .filter(pk=pk)
         .first()
     )
-    if pool is None or (pool.status == PoolStatus.DRAFT and not is_grants_staff(user)):
+    if pool is None or not can_view_pool(user, pool):
         raise Http404
     return pool
+
+
+def open_pools(*, now: datetime.datetime | None = None) -> QuerySet[Pool]:
+    """Published pools taking applications at this instant."""
+    now = now or timezone.now()
+    return Pool.objects.filter(status=PoolStatus.PUBLISHED, opens_at__lte=now, deadline__gte=now)
 
 
 @dataclass
@@ -120,10 +101,6 @@ def pool_calendar(*, now: datetime.datetime | None = None) -> list[CalendarQuart
 
 
 # --- programmes --------------------------------------------------------------------------------------
-
-
-def can_view_programmes(user: Any) -> bool:
-    return has_permission(user, MANAGE_POOLS) or has_permission(user, RECOMMEND_ALLOCATIONS)
 
 
 @dataclass(frozen=True)
@@ -196,7 +173,7 @@ def year_overview(*, programme_year: ProgrammeYear) -> YearOverview:
     )
 
 
-def intervention_money(*, intervention: Any) -> list[InitiativeMoney]:
+def intervention_money(*, intervention: Intervention) -> list[InitiativeMoney]:
     """Budget, committed and paid of every initiative that funds the intervention, newest year first,
     in two queries."""
     initiatives = list(
@@ -228,7 +205,7 @@ def intervention_money(*, intervention: Any) -> list[InitiativeMoney]:
 # --- applications and assessment ---------------------------------------------------------------------
 
 
-def application_list(*, user: Any) -> QuerySet[Application]:
+def application_list(*, user: User) -> QuerySet[Application]:
     """The agency sees every submitted application; applicants see their own organisations' (drafts too)."""
     applications = Application.objects.select_related("pool", "applicant")
     if is_grants_staff(user):
@@ -236,7 +213,7 @@ def application_list(*, user: Any) -> QuerySet[Application]:
     return applications.filter(applicant_id__in=organisation_ids_of(user))
 
 
-def application_detail(*, user: Any, pk: int) -> Application:
+def application_detail(*, user: User, pk: int) -> Application:
     application = (
         Application.objects.select_related("pool__initiative", "applicant", "created_by")
         .prefetch_related("attachments", "co_editors")
@@ -245,16 +222,14 @@ def application_detail(*, user: Any, pk: int) -> Application:
     )
     if application is None or not can_view_application(user, application):
         raise Http404
-    if application.is_draft and application.applicant_id not in organisation_ids_of(user):
-        raise Http404
     return application
 
 
-def own_assessment(*, user: Any, application: Application) -> Assessment | None:
+def own_assessment(*, user: User, application: Application) -> Assessment | None:
     return Assessment.objects.filter(application=application, assessor=user).first()
 
 
-def visible_assessments(*, user: Any, application: Application) -> list[Assessment]:
+def visible_assessments(*, user: User, application: Application) -> list[Assessment]:
     """Every assessor's scores, but only to an assessor who has scored the application (not one with a
     conflict of interest); the applicant never sees them."""
     mine = own_assessment(user=user, application=application)
@@ -276,7 +251,7 @@ class RankedApplication:
     viewer_has_assessed: bool
 
 
-def ranking(*, user: Any, pool: Pool) -> list[RankedApplication]:
+def ranking(*, user: User, pool: Pool) -> list[RankedApplication]:
     """The pool's submitted applications ranked by mean weighted score (scores hidden until the viewer has
     scored the application; unscored ones last)."""
     applications = list(
@@ -317,14 +292,14 @@ def ranking(*, user: Any, pool: Pool) -> list[RankedApplication]:
 # --- grants ------------------------------------------------------------------------------------------
 
 
-def grant_list(*, user: Any) -> QuerySet[Grant]:
+def grant_list(*, user: User) -> QuerySet[Grant]:
     grants = Grant.objects.select_related("application__applicant", "application__pool")
     if is_grants_staff(user):
         return grants
     return grants.filter(application__applicant_id__in=organisation_ids_of(user))
 
 
-def grant_detail(*, user: Any, pk: int) -> Grant:
+def grant_detail(*, user: User, pk: int) -> Grant:
     grant = (
         Grant.objects.select_related("application__applicant", "application__pool__initiative", "awarded_by")
         .prefetch_related("instalments", "reporting_duties", "change_requests")
@@ -336,10 +311,10 @@ def grant_detail(*, user: Any, pk: int) -> Grant:
     return grant
 
 
-def overdue_duties(*, user: Any, today: datetime.date | None = None) -> QuerySet[ReportingDuty]:
+def overdue_duties(*, user: User, today: datetime.date | None = None) -> QuerySet[ReportingDuty]:
     today = today or timezone.localdate()
     duties = ReportingDuty.objects.select_related("grant__application__applicant").filter(
-        submitted_at__isnull=True, due_on__lt=today, grant__status__in=["awarded", "active"]
+        submitted_at__isnull=True, due_on__lt=today, grant__status__in=LIVE_GRANT_STATUSES
     )
     if not is_grants_staff(user):
         duties = duties.filter(grant__application__applicant_id__in=organisation_ids_of(user))
@@ -362,7 +337,7 @@ class ImplementationFacts:
     by_municipality: dict[str, dict[str, Any]]
 
 
-def implementation_facts(intervention: Any) -> ImplementationFacts:
+def implementation_facts(intervention: Intervention) -> ImplementationFacts:
     """Training and implementation support given for `intervention`, in total and per municipality."""
     training = TrainingRecord.objects.filter(intervention=intervention).select_related("municipality")
     support = SupportLogEntry.objects.filter(intervention=intervention).select_related("municipality")
@@ -390,11 +365,11 @@ def implementation_facts(intervention: Any) -> ImplementationFacts:
     )
 
 
-def training_log(*, intervention: Any | None = None) -> QuerySet[TrainingRecord]:
+def training_log(*, intervention: Intervention | None = None) -> QuerySet[TrainingRecord]:
     records = TrainingRecord.objects.select_related("intervention", "municipality")
     return records.filter(intervention=intervention) if intervention is not None else records
 
 
-def support_log(*, intervention: Any | None = None) -> QuerySet[SupportLogEntry]:
+def support_log(*, intervention: Intervention | None = None) -> QuerySet[SupportLogEntry]:
     entries = SupportLogEntry.objects.select_related("intervention", "municipality")
     return entries.filter(intervention=intervention) if intervention is not None else entries

@@ -1,4 +1,7 @@
-"""Pages of pools, applications, assessment and grants. Thin: services decide, selectors read."""
+"""Pages of pools, applications, assessment and grants. Thin: services decide, selectors read, and
+`grants.access` says which buttons a person sees. A service runs through `run_service`: its error lands
+on the form field it names (the page is shown again with the form), or as a page message for a button
+without fields."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,45 +19,45 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from indsats.accounts.models import Organisation
+from indsats.accounts.models import Organisation, User
 from indsats.accounts.permissions import (
-    APPLY_FOR_GRANTS,
-    ASSESS_APPLICATIONS,
     MANAGE_POOLS,
     RECOMMEND_ALLOCATIONS,
     has_permission,
     organisation_ids_of,
     require_permission,
 )
-from indsats.grants import forms, selectors, services
+from indsats.grants import access, forms, selectors, services
 from indsats.grants.allocation import AllocationForm, recommend
 from indsats.grants.letters import letter_for, letter_pdf
 from indsats.grants.models import (
+    Application,
     ApplicationAttachment,
     ApplicationStatus,
     ChangeRequest,
+    Grant,
     Initiative,
     Instalment,
-    PoolStatus,
     Programme,
     ProgrammeYear,
     ReportingDuty,
 )
-from indsats.ui.service_calls import show_service_errors
+from indsats.grants.workflow import (
+    ApplicationAction,
+    ChangeAction,
+    DutyAction,
+    GrantAction,
+    InstalmentAction,
+    PoolAction,
+)
+from indsats.ui.service_calls import run_service
 
 
-def _error_text(error: ValidationError) -> str:
-    return " ".join(str(message) for message in error.messages)
-
-
-def _post_action(request: HttpRequest, action: Callable[[], Any], success: str) -> None:
-    """Run a service for a small POST form; its ValidationError becomes a Danish error message."""
-    try:
-        action()
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, success)
+def _person(request: HttpRequest) -> User:
+    """The logged-in person (the views that ask are behind login_required)."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
 
 
 # --- public: pools, calendar, newsletter -------------------------------------------------------------
@@ -70,9 +73,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "open_pools": [p for p in pools if p.is_open(now)],
             "other_pools": [p for p in pools if not p.is_open(now)],
             "can_manage": has_permission(request.user, MANAGE_POOLS),
-            "can_apply": has_permission(request.user, APPLY_FOR_GRANTS),
-            "sees_programmes": selectors.can_view_programmes(request.user),
-            "is_staff": selectors.is_grants_staff(request.user),
+            "sees_programmes": access.can_view_programmes(request.user),
         },
     )
 
@@ -89,17 +90,19 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "pool": pool,
             "is_open": pool.is_open(),
-            "can_apply": has_permission(request.user, APPLY_FOR_GRANTS),
+            "actions": access.allowed_actions(request.user, pool),
             "can_manage": has_permission(request.user, MANAGE_POOLS),
-            "can_assess": has_permission(request.user, ASSESS_APPLICATIONS),
         },
     )
 
 
 def newsletter(request: HttpRequest) -> HttpResponse:
     form = forms.SubscribeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.subscribe(email=form.cleaned_data["email"])
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(lambda: services.subscribe(email=form.cleaned_data["email"]), form=form) is not None
+    ):
         messages.success(request, _("Tak. Du får nu en e-mail, når der kommer nye puljer og frister."))
         return redirect("grants:newsletter")
     return render(request, "grants/newsletter.html", {"form": form})
@@ -116,9 +119,13 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 # --- programmes (agency, steering group) -------------------------------------------------------------
 
 
+def _form_page(request: HttpRequest, form: BaseForm, title: str, cancel: str, **extra: Any) -> HttpResponse:
+    return render(request, "grants/form_page.html", {"form": form, "title": title, "cancel": cancel, **extra})
+
+
 @login_required
 def programmes(request: HttpRequest) -> HttpResponse:
-    if not selectors.can_view_programmes(request.user):
+    if not access.can_view_programmes(request.user):
         raise PermissionDenied
     overviews = [selectors.year_overview(programme_year=year) for year in selectors.programme_years()]
     return render(
@@ -130,105 +137,107 @@ def programmes(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def programme_year_create(request: HttpRequest) -> HttpResponse:
-    require_permission(request.user, MANAGE_POOLS)
+    person = _person(request)
+    require_permission(person, MANAGE_POOLS)
     form = forms.ProgrammeYearForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+
+    def create() -> ProgrammeYear:
         data = dict(form.cleaned_data)
-        try:
-            programme: Programme = data.pop("programme") or services.create_programme(
-                actor=request.user, name=data["new_programme"]
-            )
-            data.pop("new_programme")
-            services.save_programme_year(actor=request.user, programme=programme, **data)
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, _("Programåret er oprettet."))
-            return redirect("grants:programmes")
-    return render(
-        request,
-        "grants/form_page.html",
-        {"form": form, "title": _("Nyt programår"), "cancel": "grants:programmes"},
-    )
+        new_programme = data.pop("new_programme")
+        programme: Programme = data.pop("programme") or services.create_programme(
+            actor=person, name=new_programme
+        )
+        return services.save_programme_year(actor=person, programme=programme, **data)
+
+    if request.method == "POST" and form.is_valid() and run_service(create, form=form) is not None:
+        messages.success(request, _("Programåret er oprettet."))
+        return redirect("grants:programmes")
+    return _form_page(request, form, _("Nyt programår"), "grants:programmes")
 
 
 @login_required
 def initiative_create(request: HttpRequest, year_pk: int) -> HttpResponse:
-    require_permission(request.user, MANAGE_POOLS)
+    person = _person(request)
+    require_permission(person, MANAGE_POOLS)
     year = get_object_or_404(ProgrammeYear, pk=year_pk)
     form = forms.InitiativeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.create_initiative(actor=request.user, programme_year=year, **form.cleaned_data)
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, _("Initiativet er oprettet."))
-            return redirect("grants:programmes")
-    title = _("Nyt initiativ i %(year)s") % {"year": year}
-    return render(
-        request, "grants/form_page.html", {"form": form, "title": title, "cancel": "grants:programmes"}
-    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            lambda: services.create_initiative(actor=person, programme_year=year, **form.cleaned_data),
+            form=form,
+        )
+        is not None
+    ):
+        messages.success(request, _("Initiativet er oprettet."))
+        return redirect("grants:programmes")
+    return _form_page(request, form, _("Nyt initiativ i %(year)s") % {"year": year}, "grants:programmes")
 
 
 @login_required
 def pool_create(request: HttpRequest, initiative_pk: int) -> HttpResponse:
-    require_permission(request.user, MANAGE_POOLS)
+    person = _person(request)
+    require_permission(person, MANAGE_POOLS)
     initiative = get_object_or_404(Initiative, pk=initiative_pk)
     form = forms.PoolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            pool = services.create_pool(actor=request.user, initiative=initiative, **form.service_kwargs())
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
+        pool = run_service(
+            lambda: services.create_pool(actor=person, initiative=initiative, **form.service_kwargs()),
+            form=form,
+        )
+        if pool is not None:
             messages.success(request, _("Puljen er oprettet som kladde. Offentliggør den, når den er klar."))
             return redirect("grants:pool_detail", pk=pool.pk)
     title = _("Ny pulje under %(initiative)s") % {"initiative": initiative}
-    return render(
-        request, "grants/form_page.html", {"form": form, "title": title, "cancel": "grants:programmes"}
-    )
+    return _form_page(request, form, title, "grants:programmes")
 
 
 @login_required
 def pool_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    require_permission(request.user, MANAGE_POOLS)
-    pool = selectors.pool_detail(user=request.user, pk=pk)
+    person = _person(request)
+    require_permission(person, MANAGE_POOLS)
+    pool = selectors.pool_detail(user=person, pk=pk)
     form = forms.PoolForm(request.POST or None, initial=forms.PoolForm.initial_for(pool))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_pool(actor=request.user, pool=pool, **form.service_kwargs())
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, _("Ændringerne er gemt."))
-            return redirect("grants:pool_detail", pk=pool.pk)
-    title = _("Redigér %(pool)s") % {"pool": pool}
-    return render(request, "grants/form_page.html", {"form": form, "title": title, "cancel": "grants:index"})
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            lambda: services.update_pool(actor=person, pool=pool, **form.service_kwargs()), form=form
+        )
+        is not None
+    ):
+        messages.success(request, _("Ændringerne er gemt."))
+        return redirect("grants:pool_detail", pk=pool.pk)
+    return _form_page(request, form, _("Redigér %(pool)s") % {"pool": pool}, "grants:index")
 
 
 @login_required
 @require_POST
 def pool_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    pool = selectors.pool_detail(user=request.user, pk=pk)
-    _post_action(
-        request, lambda: services.publish_pool(actor=request.user, pool=pool), _("Puljen er offentliggjort.")
+    person = _person(request)
+    pool = selectors.pool_detail(user=person, pk=pk)
+    run_service(
+        lambda: services.publish_pool(actor=person, pool=pool),
+        request=request,
+        success=_("Puljen er offentliggjort."),
     )
     return redirect("grants:pool_detail", pk=pk)
 
 
 @login_required
 def pool_ranking(request: HttpRequest, pk: int) -> HttpResponse:
-    if not selectors.is_grants_staff(request.user):
+    person = _person(request)
+    if not access.is_grants_staff(person):
         raise PermissionDenied
-    pool = selectors.pool_detail(user=request.user, pk=pk)
+    pool = selectors.pool_detail(user=person, pk=pk)
     return render(
         request,
         "grants/ranking.html",
         {
             "pool": pool,
-            "rows": selectors.ranking(user=request.user, pool=pool),
-            "can_manage": has_permission(request.user, MANAGE_POOLS),
+            "rows": selectors.ranking(user=person, pool=pool),
+            "can_manage": has_permission(person, MANAGE_POOLS),
         },
     )
 
@@ -238,29 +247,23 @@ def pool_ranking(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def application_create(request: HttpRequest, pool_pk: int) -> HttpResponse:
-    require_permission(request.user, APPLY_FOR_GRANTS)
-    pool = selectors.pool_detail(user=request.user, pk=pool_pk)
+    person = _person(request)
+    pool = selectors.pool_detail(user=person, pk=pool_pk)
+    access.require_may(person, pool, PoolAction.APPLY)
     organisations = Organisation.objects.filter(
-        pk__in=organisation_ids_of(request.user), kind__in=pool.eligible_applicants
+        pk__in=organisation_ids_of(person), kind__in=pool.eligible_applicants
     )
     form = forms.ApplicantChoiceForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            application = services.create_application(actor=request.user, pool=pool, **data)
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
+        application = run_service(
+            lambda: services.create_application(actor=person, pool=pool, **form.cleaned_data), form=form
+        )
+        if application is not None:
             messages.success(
                 request, _("Ansøgningen er gemt som kladde. Upload bilagene, og indsend den før fristen.")
             )
             return redirect("grants:application_detail", pk=application.pk)
-    title = _("Ansøg: %(pool)s") % {"pool": pool}
-    return render(
-        request,
-        "grants/form_page.html",
-        {"form": form, "title": title, "cancel": "grants:index", "pool": pool},
-    )
+    return _form_page(request, form, _("Ansøg: %(pool)s") % {"pool": pool}, "grants:index", pool=pool)
 
 
 @login_required
@@ -268,124 +271,159 @@ def application_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "grants/application_list.html",
-        {
-            "applications": selectors.application_list(user=request.user),
-            "is_staff": selectors.is_grants_staff(request.user),
-        },
+        {"applications": selectors.application_list(user=_person(request))},
     )
 
 
-@login_required
-def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.application_detail(user=request.user, pk=pk)
-    user = request.user
-    can_edit = application.is_draft and selectors.can_edit_application(user, application)
-    can_assess = (
-        has_permission(user, ASSESS_APPLICATIONS) and application.status == ApplicationStatus.SUBMITTED
-    )
-    mine = (
-        selectors.own_assessment(user=user, application=application)
-        if can_assess or has_permission(user, ASSESS_APPLICATIONS)
-        else None
-    )
+def _application_page(request: HttpRequest, application: Application, **bound: BaseForm) -> HttpResponse:
+    """The application's page; `bound` holds a form that failed, shown again with its errors."""
+    person = _person(request)
+    actions = access.allowed_actions(person, application)
+    can_edit = ApplicationAction.EDIT in actions
+    mine = selectors.own_assessment(user=person, application=application)
     criteria = list(application.pool.criteria.all())
+    can_assess = ApplicationAction.ASSESS in actions and mine is None
+    can_decide = ApplicationAction.AWARD in actions
     context = {
         "application": application,
         "pool": application.pool,
         "can_edit": can_edit,
-        "attachment_form": forms.AttachmentForm() if can_edit else None,
-        "co_editor_form": forms.CoEditorForm(organisation=application.applicant) if can_edit else None,
+        "can_submit": ApplicationAction.SUBMIT in actions,
+        "attachment_form": bound.get("attachment_form", forms.AttachmentForm()) if can_edit else None,
+        "co_editor_form": (
+            bound.get("co_editor_form", forms.CoEditorForm(organisation=application.applicant))
+            if can_edit
+            else None
+        ),
         "missing_attachments": [
             name
             for name in application.pool.attachment_list
             if not any(a.name.lower() == name.lower() for a in application.attachments.all())
         ],
-        "assessment_form": forms.AssessmentForm(criteria=criteria) if can_assess and mine is None else None,
+        "assessment_form": (
+            bound.get("assessment_form", forms.AssessmentForm(criteria=criteria)) if can_assess else None
+        ),
         "own_assessment": mine,
-        "assessments": selectors.visible_assessments(user=user, application=application),
-        "can_decide": has_permission(user, MANAGE_POOLS)
-        and application.status == ApplicationStatus.SUBMITTED,
-        "award_form": forms.AwardForm(initial={"amount": application.amount_requested}),
-        "reject_form": forms.RejectForm(),
+        "assessments": selectors.visible_assessments(user=person, application=application),
+        "can_decide": can_decide,
+        "award_form": bound.get(
+            "award_form", forms.AwardForm(initial={"amount": application.amount_requested})
+        ),
+        "reject_form": bound.get("reject_form", forms.RejectForm()),
     }
     return render(request, "grants/application_detail.html", context)
 
 
 @login_required
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _application_page(request, selectors.application_detail(user=_person(request), pk=pk))
+
+
+@login_required
 def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.application_detail(user=request.user, pk=pk)
-    if not selectors.can_edit_application(request.user, application):
-        raise PermissionDenied
-    initial = {name: getattr(application, name) for name in services.APPLICATION_FIELDS}
-    form = forms.ApplicationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_application(actor=request.user, application=application, **form.cleaned_data)
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, _("Kladden er gemt."))
-            return redirect("grants:application_detail", pk=pk)
-    title = _("Redigér ansøgning")
-    return render(
-        request, "grants/form_page.html", {"form": form, "title": title, "cancel": "grants:application_list"}
-    )
+    person = _person(request)
+    application = selectors.application_detail(user=person, pk=pk)
+    access.require_may(person, application, ApplicationAction.EDIT)
+    form = forms.ApplicationForm(request.POST or None, initial=forms.ApplicationForm.initial_for(application))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            lambda: services.update_application(actor=person, application=application, **form.cleaned_data),
+            form=form,
+        )
+        is not None
+    ):
+        messages.success(request, _("Kladden er gemt."))
+        return redirect("grants:application_detail", pk=pk)
+    return _form_page(request, form, _("Redigér ansøgning"), "grants:application_list")
+
+
+def _has_field_errors(form: BaseForm) -> bool:
+    return any(name in form.fields for name in form.errors)
+
+
+def _back_with_message(request: HttpRequest, form: BaseForm, page: str, pk: int) -> HttpResponse:
+    """An error about no field of the form (the record's state, say): a page message on the record's page."""
+    messages.error(request, " ".join(str(error) for error in form.non_field_errors()))
+    return redirect(page, pk=pk)
+
+
+def _application_action(
+    request: HttpRequest,
+    application: Application,
+    form: BaseForm,
+    name: str,
+    call: Callable[[], object],
+    success: str,
+) -> HttpResponse:
+    """Run a service from a form on the application's page: on success back to the page with a message,
+    otherwise the page again with the form and the errors on its fields."""
+    if form.is_valid() and run_service(call, form=form) is not None:
+        messages.success(request, success)
+        return redirect("grants:application_detail", pk=application.pk)
+    if not _has_field_errors(form):
+        return _back_with_message(request, form, "grants:application_detail", application.pk)
+    return _application_page(request, application, **{name: form})
 
 
 @login_required
 @require_POST
 def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.application_detail(user=request.user, pk=pk)
+    person = _person(request)
+    application = selectors.application_detail(user=person, pk=pk)
+    access.require_may(person, application, ApplicationAction.EDIT)
     form = forms.AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        _post_action(
-            request,
-            lambda: services.add_attachment(
-                actor=request.user,
-                application=application,
-                name=form.cleaned_data["name"],
-                upload=form.cleaned_data["file"],
-            ),
-            _("Bilaget er uploadet."),
-        )
-    else:
-        messages.error(request, _("Udfyld bilagets navn, og vælg en fil."))
-    return redirect("grants:application_detail", pk=pk)
+    return _application_action(
+        request,
+        application,
+        form,
+        "attachment_form",
+        lambda: services.add_attachment(
+            actor=person,
+            application=application,
+            name=form.cleaned_data["name"],
+            upload=form.cleaned_data["file"],
+        ),
+        _("Bilaget er uploadet."),
+    )
 
 
 @login_required
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = get_object_or_404(ApplicationAttachment.objects.select_related("application"), pk=pk)
-    selectors.application_detail(user=request.user, pk=attachment.application_id)  # 404 unless visible
+    selectors.application_detail(user=_person(request), pk=attachment.application_id)  # 404 unless visible
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
 
 
 @login_required
 @require_POST
 def co_editor_add(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.application_detail(user=request.user, pk=pk)
+    person = _person(request)
+    application = selectors.application_detail(user=person, pk=pk)
+    access.require_may(person, application, ApplicationAction.EDIT)
     form = forms.CoEditorForm(request.POST, organisation=application.applicant)
-    if form.is_valid():
-        _post_action(
-            request,
-            lambda: services.add_co_editor(
-                actor=request.user, application=application, person=form.cleaned_data["person"]
-            ),
-            _("Medredaktøren er tilføjet."),
-        )
-    else:
-        messages.error(request, _("Vælg en person fra jeres organisation."))
-    return redirect("grants:application_detail", pk=pk)
+    return _application_action(
+        request,
+        application,
+        form,
+        "co_editor_form",
+        lambda: services.add_co_editor(
+            actor=person, application=application, person=form.cleaned_data["person"]
+        ),
+        _("Medredaktøren er tilføjet."),
+    )
 
 
 @login_required
 @require_POST
 def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.application_detail(user=request.user, pk=pk)
-    _post_action(
-        request,
-        lambda: services.submit_application(actor=request.user, application=application),
-        _("Ansøgningen er indsendt. Du får en kvittering på e-mail."),
+    person = _person(request)
+    application = selectors.application_detail(user=person, pk=pk)
+    run_service(
+        lambda: services.submit_application(actor=person, application=application),
+        request=request,
+        success=_("Ansøgningen er indsendt. Du får en kvittering på e-mail."),
     )
     return redirect("grants:application_detail", pk=pk)
 
@@ -393,64 +431,66 @@ def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def application_assess(request: HttpRequest, pk: int) -> HttpResponse:
-    require_permission(request.user, ASSESS_APPLICATIONS)
-    application = selectors.application_detail(user=request.user, pk=pk)
+    person = _person(request)
+    application = selectors.application_detail(user=person, pk=pk)
+    access.require_may(person, application, ApplicationAction.ASSESS)
     form = forms.AssessmentForm(request.POST, criteria=list(application.pool.criteria.all()))
-    if form.is_valid():
-        _post_action(
-            request,
-            lambda: services.record_assessment(
-                actor=request.user,
-                application=application,
-                scores=form.scores(),
-                comment=form.cleaned_data["comment"],
-                has_conflict=form.cleaned_data["has_conflict"],
-                conflict_note=form.cleaned_data["conflict_note"],
-            ),
-            _("Din vurdering er gemt. Nu kan du se de andres vurderinger."),
-        )
-    else:
-        messages.error(request, _("Vurderingen kunne ikke gemmes: giv 0-5 point for hvert kriterium."))
-    return redirect("grants:application_detail", pk=pk)
+    return _application_action(
+        request,
+        application,
+        form,
+        "assessment_form",
+        lambda: services.record_assessment(
+            actor=person,
+            application=application,
+            scores=form.scores(),
+            comment=form.cleaned_data["comment"],
+            has_conflict=form.cleaned_data["has_conflict"],
+            conflict_note=form.cleaned_data["conflict_note"],
+        ),
+        _("Din vurdering er gemt. Nu kan du se de andres vurderinger."),
+    )
 
 
 @login_required
 @require_POST
 def application_award(request: HttpRequest, pk: int) -> HttpResponse:
-    require_permission(request.user, MANAGE_POOLS)
-    application = selectors.application_detail(user=request.user, pk=pk)
+    person = _person(request)
+    application = selectors.application_detail(user=person, pk=pk)
+    access.require_may(person, application, ApplicationAction.AWARD)
     form = forms.AwardForm(request.POST)
-    if form.is_valid():
-        _post_action(
-            request,
-            lambda: services.award_application(
-                actor=request.user, application=application, **form.cleaned_data
-            ),
-            _("Tilskuddet er bevilget, og ansøgeren har fået besked."),
-        )
-    else:
-        messages.error(request, _("Udfyld beløb, projektstart og projektslut."))
-    return redirect("grants:application_detail", pk=pk)
+    return _application_action(
+        request,
+        application,
+        form,
+        "award_form",
+        lambda: services.award_application(actor=person, application=application, **form.cleaned_data),
+        _("Tilskuddet er bevilget, og ansøgeren har fået besked."),
+    )
 
 
 @login_required
 @require_POST
 def application_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    require_permission(request.user, MANAGE_POOLS)
-    application = selectors.application_detail(user=request.user, pk=pk)
+    person = _person(request)
+    application = selectors.application_detail(user=person, pk=pk)
+    access.require_may(person, application, ApplicationAction.REJECT)
     form = forms.RejectForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    _post_action(
+    return _application_action(
         request,
-        lambda: services.reject_application(actor=request.user, application=application, reason=reason),
+        application,
+        form,
+        "reject_form",
+        lambda: services.reject_application(
+            actor=person, application=application, reason=form.cleaned_data["reason"]
+        ),
         _("Ansøgningen er afslået, og ansøgeren har fået besked."),
     )
-    return redirect("grants:application_detail", pk=pk)
 
 
 @login_required
 def application_letter(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.application_detail(user=request.user, pk=pk)
+    application = selectors.application_detail(user=_person(request), pk=pk)
     letter = letter_for(application)
     if letter is None:
         raise Http404
@@ -460,7 +500,7 @@ def application_letter(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def application_letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.application_detail(user=request.user, pk=pk)
+    application = selectors.application_detail(user=_person(request), pk=pk)
     letter = letter_for(application)
     if letter is None:
         raise Http404
@@ -475,22 +515,46 @@ def application_letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def grant_list(request: HttpRequest) -> HttpResponse:
+    person = _person(request)
     return render(
         request,
         "grants/grant_list.html",
-        {
-            "grants": selectors.grant_list(user=request.user),
-            "overdue": selectors.overdue_duties(user=request.user),
-        },
+        {"grants": selectors.grant_list(user=person), "overdue": selectors.overdue_duties(user=person)},
     )
 
 
-@login_required
-def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    grant = selectors.grant_detail(user=request.user, pk=pk)
-    is_grantee = grant.application.applicant_id in organisation_ids_of(request.user) and has_permission(
-        request.user, APPLY_FOR_GRANTS
-    )
+def _grant_page(
+    request: HttpRequest,
+    grant: Grant,
+    *,
+    failed_duty: ReportingDuty | None = None,
+    failed_change: ChangeRequest | None = None,
+    **bound: BaseForm,
+) -> HttpResponse:
+    """The grant's page with the buttons the person may use; a form that failed is shown again (for a
+    report or a change decision, on the row of the duty or change it was for)."""
+    person = _person(request)
+    actions = access.allowed_actions(person, grant)
+    report_form = bound.get("report_form")
+    decide_form = bound.get("decide_form")
+    duties = [
+        (
+            duty,
+            (report_form if failed_duty and duty.pk == failed_duty.pk else forms.ReportForm())
+            if DutyAction.SUBMIT in access.allowed_actions(person, duty)
+            else None,
+        )
+        for duty in grant.reporting_duties.all()
+    ]
+    changes = [
+        (
+            change,
+            (decide_form if failed_change and change.pk == failed_change.pk else forms.DecideChangeForm())
+            if access.allowed_actions(person, change)
+            else None,
+        )
+        for change in grant.change_requests.all()
+    ]
     return render(
         request,
         "grants/grant_detail.html",
@@ -498,43 +562,76 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "grant": grant,
             "application": grant.application,
             "today": timezone.localdate(),
-            "is_grantee": is_grantee,
-            "can_manage": has_permission(request.user, MANAGE_POOLS),
-            "start_form": forms.StartForm(initial={"started_on": timezone.localdate()}),
-            "report_form": forms.ReportForm(),
-            "change_form": forms.ChangeRequestForm(),
-            "decide_form": forms.DecideChangeForm(),
+            "instalments": [
+                (instalment, InstalmentAction.PAY in access.allowed_actions(person, instalment))
+                for instalment in grant.instalments.all()
+            ],
+            "duties": duties,
+            "changes": changes,
+            "start_form": (
+                bound.get("start_form", forms.StartForm(initial={"started_on": timezone.localdate()}))
+                if GrantAction.START in actions
+                else None
+            ),
+            "change_form": (
+                bound.get("change_form", forms.ChangeRequestForm())
+                if GrantAction.REQUEST_CHANGE in actions
+                else None
+            ),
         },
     )
 
 
 @login_required
+def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _grant_page(request, selectors.grant_detail(user=_person(request), pk=pk))
+
+
+def _grant_action(
+    request: HttpRequest,
+    grant: Grant,
+    form: BaseForm,
+    call: Callable[[], object],
+    success: str,
+    **failed: Any,
+) -> HttpResponse:
+    """Run a service from a form on the grant's page: on success back to the page with a message,
+    otherwise the page again with the form and the errors on its fields."""
+    if form.is_valid() and run_service(call, form=form) is not None:
+        messages.success(request, success)
+        return redirect("grants:grant_detail", pk=grant.pk)
+    if not _has_field_errors(form):
+        return _back_with_message(request, form, "grants:grant_detail", grant.pk)
+    return _grant_page(request, grant, **failed)
+
+
+@login_required
 @require_POST
 def grant_start(request: HttpRequest, pk: int) -> HttpResponse:
-    grant = selectors.grant_detail(user=request.user, pk=pk)
+    person = _person(request)
+    grant = selectors.grant_detail(user=person, pk=pk)
+    access.require_may(person, grant, GrantAction.START)
     form = forms.StartForm(request.POST)
-    if form.is_valid():
-        _post_action(
-            request,
-            lambda: services.start_grant(actor=request.user, grant=grant, **form.cleaned_data),
-            _("Projektet er meldt startet."),
-        )
-    else:
-        messages.error(request, _("Angiv datoen, projektet startede."))
-    return redirect("grants:grant_detail", pk=pk)
+    return _grant_action(
+        request,
+        grant,
+        form,
+        lambda: services.start_grant(actor=person, grant=grant, **form.cleaned_data),
+        _("Projektet er meldt startet."),
+        start_form=form,
+    )
 
 
 @login_required
 @require_POST
 def instalment_pay(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(request)
     instalment = get_object_or_404(Instalment, pk=pk)
-    selectors.grant_detail(user=request.user, pk=instalment.grant_id)
-    _post_action(
-        request,
-        lambda: services.record_payment(
-            actor=request.user, instalment=instalment, paid_on=timezone.localdate()
-        ),
-        _("Raten er registreret som udbetalt."),
+    selectors.grant_detail(user=person, pk=instalment.grant_id)  # 404 unless visible
+    run_service(
+        lambda: services.record_payment(actor=person, instalment=instalment, paid_on=timezone.localdate()),
+        request=request,
+        success=_("Raten er registreret som udbetalt."),
     )
     return redirect("grants:grant_detail", pk=instalment.grant_id)
 
@@ -542,59 +639,60 @@ def instalment_pay(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    duty = get_object_or_404(ReportingDuty, pk=pk)
-    selectors.grant_detail(user=request.user, pk=duty.grant_id)
+    person = _person(request)
+    duty = get_object_or_404(ReportingDuty.objects.select_related("grant__application"), pk=pk)
+    grant = selectors.grant_detail(user=person, pk=duty.grant_id)  # 404 unless visible
+    access.require_may(person, duty, DutyAction.SUBMIT)
     form = forms.ReportForm(request.POST, request.FILES)
-    if form.is_valid():
-        _post_action(
-            request,
-            lambda: services.submit_report(
-                actor=request.user,
-                duty=duty,
-                upload=form.cleaned_data["file"],
-                note=form.cleaned_data["note"],
-            ),
-            _("Rapporten er indsendt."),
-        )
-    return redirect("grants:grant_detail", pk=duty.grant_id)
+    return _grant_action(
+        request,
+        grant,
+        form,
+        lambda: services.submit_report(
+            actor=person, duty=duty, upload=form.cleaned_data["file"], note=form.cleaned_data["note"]
+        ),
+        _("Rapporten er indsendt."),
+        failed_duty=duty,
+        report_form=form,
+    )
 
 
 @login_required
 @require_POST
 def change_request(request: HttpRequest, pk: int) -> HttpResponse:
-    grant = selectors.grant_detail(user=request.user, pk=pk)
+    person = _person(request)
+    grant = selectors.grant_detail(user=person, pk=pk)
+    access.require_may(person, grant, GrantAction.REQUEST_CHANGE)
     form = forms.ChangeRequestForm(request.POST)
-    if form.is_valid():
-        _post_action(
-            request,
-            lambda: services.request_change(actor=request.user, grant=grant, **form.cleaned_data),
-            _("Anmodningen er sendt. Ændringen gælder først, når styrelsen har godkendt den skriftligt."),
-        )
-    else:
-        messages.error(request, _("Vælg typen, og beskriv ændringen."))
-    return redirect("grants:grant_detail", pk=pk)
+    return _grant_action(
+        request,
+        grant,
+        form,
+        lambda: services.request_change(actor=person, grant=grant, **form.cleaned_data),
+        _("Anmodningen er sendt. Ændringen gælder først, når styrelsen har godkendt den skriftligt."),
+        change_form=form,
+    )
 
 
 @login_required
 @require_POST
 def change_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(request)
     change = get_object_or_404(ChangeRequest, pk=pk)
-    selectors.grant_detail(user=request.user, pk=change.grant_id)
+    grant = selectors.grant_detail(user=person, pk=change.grant_id)  # 404 unless visible
+    access.require_may(person, change, ChangeAction.APPROVE)  # rejecting needs the same permission
     form = forms.DecideChangeForm(request.POST)
-    if form.is_valid():
-        _post_action(
-            request,
-            lambda: services.decide_change(
-                actor=request.user,
-                change=change,
-                approve=form.cleaned_data["approve"],
-                note=form.cleaned_data["note"],
-            ),
-            _("Afgørelsen er gemt."),
-        )
-    else:
-        messages.error(request, _("Vælg godkend eller afvis, og skriv svaret."))
-    return redirect("grants:grant_detail", pk=change.grant_id)
+    return _grant_action(
+        request,
+        grant,
+        form,
+        lambda: services.decide_change(
+            actor=person, change=change, approve=form.cleaned_data["approve"], note=form.cleaned_data["note"]
+        ),
+        _("Afgørelsen er gemt."),
+        failed_change=change,
+        decide_form=form,
+    )
 
 
 # --- implementation support and training -------------------------------------------------------------
@@ -602,23 +700,23 @@ def change_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def implementation(request: HttpRequest) -> HttpResponse:
-    require_permission(request.user, MANAGE_POOLS)
+    person = _person(request)
+    require_permission(person, MANAGE_POOLS)
     chosen = request.POST.get("form") if request.method == "POST" else None
     training_form = forms.TrainingForm(request.POST if chosen == "training" else None, prefix="training")
     support_form = forms.SupportForm(request.POST if chosen == "support" else None, prefix="support")
-    handlers: list[tuple[str, BaseForm, Callable[..., Any]]] = [
-        ("training", training_form, services.record_training),
-        ("support", support_form, services.record_support),
-    ]
-    for name, form, service in handlers:
-        if chosen == name and form.is_valid():
-            try:
-                service(actor=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                show_service_errors(form, error)
-            else:
-                messages.success(request, _("Registreringen er gemt."))
-                return redirect("grants:implementation")
+    handlers: dict[str, tuple[BaseForm, Callable[..., object]]] = {
+        "training": (training_form, services.record_training),
+        "support": (support_form, services.record_support),
+    }
+    if chosen in handlers:
+        form, service = handlers[chosen]
+        if (
+            form.is_valid()
+            and run_service(lambda: service(actor=person, **form.cleaned_data), form=form) is not None
+        ):
+            messages.success(request, _("Registreringen er gemt."))
+            return redirect("grants:implementation")
     return render(
         request,
         "grants/implementation.html",
@@ -627,7 +725,6 @@ def implementation(request: HttpRequest) -> HttpResponse:
             "support": selectors.support_log()[:50],
             "training_form": training_form,
             "support_form": support_form,
-            "pool_statuses": PoolStatus,
         },
     )
 
@@ -641,9 +738,5 @@ def allocation(request: HttpRequest) -> HttpResponse:
     form = AllocationForm(request.POST or None)
     result = None
     if request.method == "POST" and form.is_valid():
-        try:
-            result = recommend(form)
-        except ValidationError as error:
-            show_service_errors(form, error)
-    names = {c.key: c.name for c in form.cleaned_data.get("candidates", [])} if result else {}
-    return render(request, "grants/allocation.html", {"form": form, "result": result, "names": names})
+        result = run_service(lambda: recommend(form), form=form)
+    return render(request, "grants/allocation.html", {"form": form, "result": result})

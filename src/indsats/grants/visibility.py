@@ -1,11 +1,11 @@
-"""Who may see a record of this app (its page and its audit history). Imported in ready()."""
+"""Who may see a record of this app (its page and its audit history): the rules of `grants/access.py`,
+registered with accounts in ready()."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from indsats.accounts.models import Visitor
 from indsats.accounts.permissions import register_visibility_rule
-from indsats.grants import selectors
+from indsats.grants import access
 from indsats.grants.models import (
     Application,
     ApplicationAttachment,
@@ -23,22 +23,30 @@ from indsats.grants.models import (
 )
 
 
-def _via_application(user: Any, obj: Any) -> bool:
-    return selectors.can_view_application(user, obj.application)
+def _via_application(user: Visitor, obj: ApplicationAttachment) -> bool:
+    return access.can_view_application(user, obj.application)
 
 
-def _via_grant(user: Any, obj: Any) -> bool:
-    return selectors.can_view_grant(user, obj.grant)
+def _via_grant(user: Visitor, obj: Instalment | ReportingDuty | ChangeRequest) -> bool:
+    return access.can_view_grant(user, obj.grant)
 
 
-register_visibility_rule(Application, selectors.can_view_application)
+def _grants_staff(user: Visitor, obj: object) -> bool:
+    return access.is_grants_staff(user)
+
+
+def _programme_readers(user: Visitor, obj: object) -> bool:
+    return access.can_view_programmes(user)
+
+
+register_visibility_rule(Pool, access.can_view_pool)
+register_visibility_rule(Application, access.can_view_application)
 register_visibility_rule(ApplicationAttachment, _via_application)
-register_visibility_rule(Assessment, lambda user, obj: selectors.is_grants_staff(user))
-register_visibility_rule(Grant, selectors.can_view_grant)
+register_visibility_rule(Assessment, _grants_staff)
+register_visibility_rule(Grant, access.can_view_grant)
 for model in (Instalment, ReportingDuty, ChangeRequest):
     register_visibility_rule(model, _via_grant)
-register_visibility_rule(Pool, lambda user, pool: pool.status != "draft" or selectors.is_grants_staff(user))
 for programme_model in (Programme, ProgrammeYear, Initiative):
-    register_visibility_rule(programme_model, lambda user, obj: selectors.can_view_programmes(user))
+    register_visibility_rule(programme_model, _programme_readers)
 for log_model in (TrainingRecord, SupportLogEntry):
-    register_visibility_rule(log_model, lambda user, obj: selectors.is_grants_staff(user))
+    register_visibility_rule(log_model, _grants_staff)

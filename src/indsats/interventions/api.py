@@ -7,14 +7,14 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
-from indsats.interventions import selectors, services
-from indsats.interventions.models import GateReview, Intervention
-from indsats.interventions.workflow import InterventionError, ReviewAlreadyDecided
+from indsats.accounts.http import AuthenticatedHttpRequest
+from indsats.interventions import access, selectors, services
+from indsats.interventions.models import Intervention
+from indsats.interventions.workflow import ReviewAlreadyDecided
+from indsats.ui.service_calls import error_text
 
 router = Router(tags=["interventions"])
 
@@ -122,7 +122,9 @@ def _out(intervention: Intervention) -> dict[str, object]:
 
 
 @router.get("/", response=list[InterventionOut])
-def list_interventions(request: HttpRequest, filters: Query[FiltersIn]) -> list[dict[str, object]]:
+def list_interventions(
+    request: AuthenticatedHttpRequest, filters: Query[FiltersIn]
+) -> list[dict[str, object]]:
     """The interventions the caller may see, filtered like the portfolio table."""
     portfolio_filters = selectors.PortfolioFilters(
         query=filters.q,
@@ -132,7 +134,7 @@ def list_interventions(request: HttpRequest, filters: Query[FiltersIn]) -> list[
         municipality=filters.municipality,
     )
     interventions = (
-        selectors.filter_interventions(selectors.visible_interventions(request.user), portfolio_filters)
+        selectors.filter_interventions(access.visible_interventions(request.user), portfolio_filters)
         .select_related("owner")
         .prefetch_related("problem_areas")
         .order_by("name")
@@ -143,7 +145,7 @@ def list_interventions(request: HttpRequest, filters: Query[FiltersIn]) -> list[
 
 
 @router.get("/portfolio", response={200: PortfolioOut, 403: ErrorOut})
-def portfolio(request: HttpRequest) -> Status[dict[str, object]]:
+def portfolio(request: AuthenticatedHttpRequest) -> Status[dict[str, object]]:
     """Counts and money committed per phase (agency and steering group)."""
     try:
         board = selectors.portfolio_board(
@@ -167,7 +169,7 @@ def portfolio(request: HttpRequest) -> Status[dict[str, object]]:
 
 
 @router.get("/{intervention_id}", response=InterventionDetailOut)
-def intervention_detail(request: HttpRequest, intervention_id: int) -> dict[str, object]:
+def intervention_detail(request: AuthenticatedHttpRequest, intervention_id: int) -> dict[str, object]:
     intervention = selectors.intervention_detail(user=request.user, pk=intervention_id)
     return {
         **_out(intervention),
@@ -190,7 +192,7 @@ def intervention_detail(request: HttpRequest, intervention_id: int) -> dict[str,
 
 
 @router.get("/{intervention_id}/practice-assessments", response=list[PracticeAssessmentOut])
-def practice_assessments(request: HttpRequest, intervention_id: int) -> list[dict[str, object]]:
+def practice_assessments(request: AuthenticatedHttpRequest, intervention_id: int) -> list[dict[str, object]]:
     """Practice assessments of the intervention: a municipality gets only its own."""
     intervention = selectors.intervention_detail(user=request.user, pk=intervention_id)
     rows = selectors.practice_rows(
@@ -214,10 +216,12 @@ def practice_assessments(request: HttpRequest, intervention_id: int) -> list[dic
     "/gate-reviews/{review_id}/decision",
     response={200: DecisionOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
 )
-def decide(request: HttpRequest, review_id: int, payload: DecisionIn) -> Status[dict[str, object]]:
+def decide(
+    request: AuthenticatedHttpRequest, review_id: int, payload: DecisionIn
+) -> Status[dict[str, object]]:
     """The steering group's decision. 409 when someone else decided first (send the version you saw)."""
-    review = get_object_or_404(GateReview, pk=review_id)
     try:
+        review = selectors.gate_review_detail(user=request.user, pk=review_id)
         services.decide_gate_review(
             actor=request.user,
             review=review,
@@ -228,12 +232,10 @@ def decide(request: HttpRequest, review_id: int, payload: DecisionIn) -> Status[
         )
     except PermissionDenied:
         return Status(403, {"detail": _("Kun styregruppen afgør gate reviews.")})
-    except ReviewAlreadyDecided as error:
-        return Status(409, {"detail": error.message()})
-    except InterventionError as error:
-        return Status(400, {"detail": error.message()})
+    except ReviewAlreadyDecided as conflict:
+        return Status(409, {"detail": conflict.text})
     except ValidationError as error:
-        return Status(400, {"detail": " ".join(error.messages)})
+        return Status(400, {"detail": error_text(error)})
     review.refresh_from_db()
     state = Intervention.objects.values_list("state", flat=True).get(pk=review.intervention_id)
     return Status(

@@ -8,6 +8,8 @@ class InterventionsConfig(AppConfig):
     verbose_name = _("Indsatser")
 
     def ready(self) -> None:
+        # Imported here, once the models are loaded: these modules register panels, visibility rules and
+        # evidence providers with the registries below this app.
         from indsats.interventions import panels, visibility  # noqa: F401 - registration on import
         from indsats.interventions.evidence import register_builtin_providers
 

@@ -18,6 +18,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from indsats.accounts.demo import DemoContext
 from indsats.accounts.models import Organisation, OrganisationKind, User
 from indsats.audit.models import AuditAction, AuditEntry
 from indsats.interventions.models import (
@@ -757,7 +758,7 @@ def owners_for_demo(context_objects: dict[str, Any]) -> list[Organisation]:
     return owners
 
 
-def load(context: Any) -> None:
+def load(context: DemoContext) -> None:
     ensure_playbook()
     users = context.objects["users"]
     municipalities = context.objects["municipalities"]

@@ -7,16 +7,15 @@ per row costs more than the queries behind them. These plain rows keep the templ
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.urls import reverse
-from django.utils.formats import get_format
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import ngettext
 
 from indsats.interventions.workflow import InterventionState
+from indsats.ui.formatting import kroner, number
 
 
 @dataclass(frozen=True)
@@ -36,26 +35,10 @@ class Row:
     review: str  # "waiting", "due", "draft" or ""
 
 
-class Formatter:
-    """Thousands separated the way the active language writes them (1.234 in Danish)."""
-
-    def __init__(self) -> None:
-        self.separator = str(get_format("THOUSAND_SEPARATOR"))
-
-    def integer(self, value: int | Decimal | None) -> str:
-        if value is None:
-            return "–"
-        return f"{int(round(value)):,}".replace(",", self.separator)
-
-    def money(self, value: Decimal | None) -> str:
-        return "–" if value is None else f"{self.integer(value)} kr."
-
-
 def rows_for(interventions: Any, *, with_areas: bool = False) -> list[Row]:
     """Rows for decorated interventions (see selectors.with_portfolio_facts and _decorate)."""
     base = reverse("interventions:index")
     labels = {state.value: str(state.label) for state in InterventionState}
-    number = Formatter()
     rows = []
     for i in interventions:
         if i.waiting_review:
@@ -74,13 +57,13 @@ def rows_for(interventions: Any, *, with_areas: bool = False) -> list[Row]:
                 owner=i.owner.name,
                 state=i.state,
                 state_label=labels[i.state],
-                days=number.integer(i.days_in_state),
+                days=number(i.days_in_state),
                 days_text=ngettext("%(days)s dag i fasen", "%(days)s dage i fasen", i.days_in_state)
-                % {"days": number.integer(i.days_in_state)},
+                % {"days": number(i.days_in_state)},
                 programme=i.programme or "–",
                 areas=", ".join(a.name for a in i.problem_areas.all()) or "–" if with_areas else "",
                 partners=i.partner_count,
-                committed=number.money(i.committed_in_phase),
+                committed=kroner(i.committed_in_phase),
                 review=review,
             )
         )

@@ -25,12 +25,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-if TYPE_CHECKING:
-    from indsats.interventions.models import Intervention
+from indsats.interventions.models import Criterion, Intervention
+from indsats.ui.formatting import kroner
 
 
 @dataclass(frozen=True)
@@ -41,15 +42,13 @@ class EvidenceFact:
     url: str = ""
 
 
-EvidenceProvider = Callable[["Intervention"], list[EvidenceFact]]
+EvidenceProvider = Callable[[Intervention], list[EvidenceFact]]
 _PROVIDERS: dict[str, list[EvidenceProvider]] = {}
 
 
 def register_evidence_provider(criterion: str, provider: EvidenceProvider) -> EvidenceProvider:
     """Add a provider of live facts for a criterion ("effect", "economy", "implementation", "demand",
     "realistic_operation"). Registering the same function twice has no effect."""
-    from indsats.interventions.models import Criterion
-
     if criterion not in Criterion.values:
         raise ValueError(f"Unknown criterion {criterion!r}: use one of {', '.join(Criterion.values)}.")
     providers = _PROVIDERS.setdefault(criterion, [])
@@ -95,13 +94,11 @@ def demand_from_municipalities(intervention: Intervention) -> list[EvidenceFact]
 def committed_money(intervention: Intervention) -> list[EvidenceFact]:
     """Økonomi: money committed to the intervention's phases as recorded on the phases (the grants app adds
     the initiatives' budget, committed and paid from its ledger)."""
-    from django.db.models import Sum
-
     total: Any = intervention.phase_records.aggregate(total=Sum("committed_amount"))["total"] or 0
     return [
         EvidenceFact(
             _("Bevilget til faserne"),
-            f"{total:,.0f} kr.".replace(",", "."),
+            kroner(total),
             _("Indsats: fasernes bevillinger"),
         )
     ]

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from indsats.accounts.models import Organisation, OrganisationKind
+from indsats.accounts.models import Organisation
+from indsats.accounts.selectors import municipalities
 from indsats.interventions.models import (
     Contact,
     Criterion,
@@ -34,12 +36,8 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-def _active_organisations() -> Any:
+def _active_organisations() -> QuerySet[Organisation]:
     return Organisation.objects.filter(is_active=True).order_by("kind", "name")
-
-
-def _municipalities() -> Any:
-    return Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY, is_active=True).order_by("name")
 
 
 class InterventionForm(forms.ModelForm[Intervention]):
@@ -113,7 +111,7 @@ class PartnerForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = _municipalities()  # type: ignore[attr-defined]
+        self.fields["municipality"].queryset = municipalities()  # type: ignore[attr-defined]
 
 
 class ContactForm(forms.ModelForm[Contact]):
@@ -351,7 +349,7 @@ class JoinRequestForm(forms.Form):
         label=_("Besked til styrelsen"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: Any, municipality_ids: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, municipality_ids: frozenset[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["municipality"]
         field.queryset = Organisation.objects.filter(pk__in=municipality_ids).order_by("name")  # type: ignore[attr-defined]

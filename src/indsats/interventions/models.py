@@ -3,6 +3,7 @@ reviews with the five criteria, promising-practice assessments and knowledge dec
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -268,6 +269,28 @@ class DeliverableTemplate(models.Model):
         return f"{self.get_phase_display()}: {self.title}"
 
 
+class PhaseRecordManager(models.Manager["PhaseRecord"]):
+    def open_for(
+        self, intervention: Intervention, phase: str, *, on: datetime.date | None = None
+    ) -> PhaseRecord:
+        """Create (or reopen, after a return) the record of a phase, with the playbook's checklist.
+
+        Part of a state change: call it from a service, inside its transaction."""
+        record, created = self.get_or_create(intervention=intervention, phase=phase)
+        record.actual_start = record.actual_start or on or timezone.localdate()
+        record.actual_end = None
+        record.save(update_fields=["actual_start", "actual_end"])
+        if created:
+            templates = DeliverableTemplate.objects.filter(phase=phase, is_active=True)
+            ChecklistItem.objects.bulk_create(
+                ChecklistItem(
+                    phase_record=record, template=t, title=t.title, is_required=t.is_required, order=t.order
+                )
+                for t in templates
+            )
+        return record
+
+
 class PhaseRecord(models.Model):
     """One intervention's work in one phase: dates, money committed, organisations, the checklist.
 
@@ -289,6 +312,8 @@ class PhaseRecord(models.Model):
     organisations = models.ManyToManyField(
         Organisation, related_name="intervention_phases", verbose_name=_("organisationer i fasen"), blank=True
     )
+
+    objects = PhaseRecordManager()
 
     class Meta:
         ordering = ["intervention", "phase"]

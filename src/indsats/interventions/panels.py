@@ -3,11 +3,10 @@ municipality's interventions."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from indsats.accounts.models import User
 from indsats.accounts.permissions import (
     DECIDE_GATE_REVIEWS,
     MANAGE_INTERVENTIONS,
@@ -20,7 +19,7 @@ from indsats.ui.panels import Panel, register_panel
 
 
 @register_panel
-def gate_reviews_panel(user: Any) -> Panel | None:
+def gate_reviews_panel(user: User) -> Panel | None:
     if not has_permission(user, DECIDE_GATE_REVIEWS):
         return None
     waiting = list(
@@ -42,7 +41,7 @@ def gate_reviews_panel(user: Any) -> Panel | None:
 
 
 @register_panel
-def portfolio_panel(user: Any) -> Panel | None:
+def portfolio_panel(user: User) -> Panel | None:
     if not has_permission(user, MANAGE_INTERVENTIONS):
         return None
     active = Intervention.objects.filter(state__in=PHASES).count()
@@ -66,7 +65,7 @@ def portfolio_panel(user: Any) -> Panel | None:
 
 
 @register_panel
-def municipality_interventions_panel(user: Any) -> Panel | None:
+def municipality_interventions_panel(user: User) -> Panel | None:
     municipalities = municipality_ids_of(user)
     if not municipalities:
         return None

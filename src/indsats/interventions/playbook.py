@@ -39,6 +39,8 @@ DELIVERABLES = [
 
 
 def ensure_playbook() -> None:
+    """Put back whatever is missing of the starting rows, in today's tables (demo data, tests)."""
+    # Imported here: migration 0002 imports this module for seed_playbook, and must not load today's models.
     from indsats.interventions.models import DeliverableTemplate, ProblemArea
 
     seed_playbook(ProblemArea, DeliverableTemplate)

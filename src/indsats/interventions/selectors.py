@@ -1,10 +1,5 @@
-"""Reads of the register and the portfolio, scoped to what the person may see.
-
-Who sees what:
-- the agency and the steering group (VIEW_PORTFOLIO) see every intervention, the board and the table;
-- everyone else sees the interventions their organisation owns, those their municipality takes part in,
-  and those open to new municipalities;
-- practice assessments: the agency and the steering group see all, a municipality only its own.
+"""Reads of the register and the portfolio, scoped to what the person may see (who sees what is decided
+in access.py).
 
 Board and table use a fixed number of queries whatever the number of interventions (tested).
 """
@@ -19,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
@@ -40,16 +35,15 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from indsats.accounts.models import Organisation, OrganisationKind
+from indsats.accounts.models import Organisation, OrganisationKind, User
 from indsats.accounts.permissions import (
-    MANAGE_INTERVENTIONS,
     VIEW_PORTFOLIO,
-    has_permission,
     municipality_ids_of,
     organisation_ids_of,
     require_permission,
 )
 from indsats.audit.models import AuditEntry
+from indsats.interventions.access import require_manage, sees_portfolio, visible_interventions
 from indsats.interventions.models import (
     ChecklistItem,
     DeclarationScore,
@@ -76,31 +70,7 @@ def data_version() -> int:
     return newest or 0
 
 
-def sees_portfolio(user: Any) -> bool:
-    return has_permission(user, VIEW_PORTFOLIO) or has_permission(user, MANAGE_INTERVENTIONS)
-
-
-def visible_interventions(user: Any) -> QuerySet[Intervention]:
-    interventions = Intervention.objects.all()
-    if sees_portfolio(user):
-        return interventions
-    partner = Partnership.objects.filter(
-        intervention=OuterRef("pk"), municipality_id__in=municipality_ids_of(user)
-    )
-    return interventions.filter(
-        Q(is_open_to_join=True) | Q(owner_id__in=organisation_ids_of(user)) | Q(Exists(partner))
-    )
-
-
-def can_view_intervention(user: Any, intervention: Intervention) -> bool:
-    if sees_portfolio(user):
-        return True
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return visible_interventions(user).filter(pk=intervention.pk).exists()
-
-
-def intervention_detail(*, user: Any, pk: int) -> Intervention:
+def intervention_detail(*, user: User, pk: int) -> Intervention:
     """One intervention with what its page shows; 404 when it does not exist or is not visible."""
     try:
         intervention = (
@@ -128,8 +98,9 @@ def phase_records(intervention: Intervention) -> list[PhaseRecord]:
     )
 
 
-def phase_record_for(*, user: Any, intervention: Intervention, phase: str) -> PhaseRecord:
-    require_permission(user, MANAGE_INTERVENTIONS)
+def phase_record_for(*, user: User, intervention: Intervention, phase: str) -> PhaseRecord:
+    """The record of one phase, for the agency to update."""
+    require_manage(user, intervention)
     try:
         return (
             PhaseRecord.objects.prefetch_related("checklist", "organisations")
@@ -288,7 +259,7 @@ class Board:
     pipeline: list[tuple[datetime.date, dict[str, int]]] = field(default_factory=list)
 
 
-def portfolio_board(*, user: Any, filters: PortfolioFilters, per_column: int = 15) -> Board:
+def portfolio_board(*, user: User, filters: PortfolioFilters, per_column: int = 15) -> Board:
     """The portfolio by phase: a column per phase with the longest-waiting cards first."""
     require_permission(user, VIEW_PORTFOLIO)
     base = filter_interventions(Intervention.objects.all(), filters)
@@ -335,7 +306,7 @@ TABLE_ORDERINGS = {
 
 
 def portfolio_table(
-    *, user: Any, filters: PortfolioFilters, page: int | str = 1, order: str = "navn", per_page: int = 50
+    *, user: User, filters: PortfolioFilters, page: int | str = 1, order: str = "navn", per_page: int = 50
 ) -> Page[Intervention]:
     require_permission(user, VIEW_PORTFOLIO)
     interventions = with_portfolio_facts(filter_interventions(Intervention.objects.all(), filters))
@@ -348,7 +319,7 @@ def portfolio_table(
     return result
 
 
-def export_rows(*, user: Any, filters: PortfolioFilters) -> QuerySet[Intervention]:
+def export_rows(*, user: User, filters: PortfolioFilters) -> QuerySet[Intervention]:
     """Every intervention matching the filters, for the Excel export."""
     require_permission(user, VIEW_PORTFOLIO)
     return (
@@ -442,7 +413,7 @@ def _replay_pipeline(
 # --- reviews, timeline, assessments -------------------------------------------------------------------
 
 
-def waiting_reviews(*, user: Any) -> QuerySet[GateReview]:
+def waiting_reviews(*, user: User) -> QuerySet[GateReview]:
     """Reviews waiting for the steering group, oldest first."""
     require_permission(user, VIEW_PORTFOLIO)
     return (
@@ -452,7 +423,7 @@ def waiting_reviews(*, user: Any) -> QuerySet[GateReview]:
     )
 
 
-def reviews_of(*, user: Any, intervention: Intervention) -> list[GateReview]:
+def reviews_of(*, user: User, intervention: Intervention) -> list[GateReview]:
     if not sees_portfolio(user):
         return []
     return list(
@@ -462,7 +433,7 @@ def reviews_of(*, user: Any, intervention: Intervention) -> list[GateReview]:
     )
 
 
-def gate_review_detail(*, user: Any, pk: int) -> GateReview:
+def gate_review_detail(*, user: User, pk: int) -> GateReview:
     require_permission(user, VIEW_PORTFOLIO)
     try:
         return (
@@ -474,7 +445,7 @@ def gate_review_detail(*, user: Any, pk: int) -> GateReview:
         raise Http404 from missing
 
 
-def timeline(*, user: Any, intervention: Intervention) -> list[InterventionEvent]:
+def timeline(*, user: User, intervention: Intervention) -> list[InterventionEvent]:
     """The intervention's history; review steps and reasons only for the agency and the steering group."""
     events = intervention.events.select_related("review").order_by("-at", "-id")
     if sees_portfolio(user):
@@ -486,7 +457,7 @@ def timeline(*, user: Any, intervention: Intervention) -> list[InterventionEvent
 
 
 def practice_assessments(
-    *, user: Any, intervention: Intervention | None = None
+    *, user: User, intervention: Intervention | None = None
 ) -> QuerySet[PracticeAssessment]:
     """Practice assessments the person may see: all for the agency and steering group, else their own
     municipality's only."""
@@ -498,10 +469,6 @@ def practice_assessments(
     if sees_portfolio(user):
         return assessments
     return assessments.filter(municipality_id__in=municipality_ids_of(user))
-
-
-def can_view_practice_assessment(user: Any, assessment: PracticeAssessment) -> bool:
-    return sees_portfolio(user) or assessment.municipality_id in municipality_ids_of(user)
 
 
 @dataclass
@@ -522,7 +489,7 @@ def practice_rows(assessments: QuerySet[PracticeAssessment] | list[PracticeAsses
     return rows
 
 
-def practice_comparison(*, user: Any, state: str = InterventionState.SCREENING) -> list[PracticeRow]:
+def practice_comparison(*, user: User, state: str = InterventionState.SCREENING) -> list[PracticeRow]:
     """The latest assessment of each (intervention, municipality) pair, for comparing candidates."""
     assessments = practice_assessments(user=user).filter(intervention__in=visible_interventions(user))
     if state:
@@ -552,7 +519,7 @@ class MunicipalityOverview:
     requested: set[int]
 
 
-def municipality_overview(*, user: Any) -> MunicipalityOverview:
+def municipality_overview(*, user: User) -> MunicipalityOverview:
     municipalities = municipality_ids_of(user)
     partner = Partnership.objects.filter(intervention=OuterRef("pk"), municipality_id__in=municipalities)
     visible = visible_interventions(user).select_related("owner").annotate(is_partner=Exists(partner))
@@ -594,18 +561,3 @@ def filter_options() -> FilterOptions:
         ),
         states=[(s.value, str(s.label)) for s in InterventionState],
     )
-
-
-def committed_by_phase(interventions: QuerySet[Intervention]) -> dict[str, Decimal]:
-    return defaultdict(
-        Decimal,
-        PhaseRecord.objects.filter(intervention__in=interventions.values("pk"))
-        .order_by()
-        .values_list("phase")
-        .annotate(total=Sum("committed_amount")),
-    )
-
-
-def ensure_portfolio(user: Any) -> None:
-    if not sees_portfolio(user):
-        raise PermissionDenied(VIEW_PORTFOLIO)

@@ -1,5 +1,6 @@
-"""Every write to the register and the phase model: one transaction, one permission check, one audit
-entry. State changes are named actions checked against the transitions table in workflow.py."""
+"""Every write to the register and the phase model: one transaction, one audit entry, and first the
+checks of access.py in the house's order (permission, then visibility, then state). State changes are
+named actions: a row of the transitions table in workflow.py."""
 
 from __future__ import annotations
 
@@ -8,25 +9,17 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indsats.accounts.models import Organisation, OrganisationKind
-from indsats.accounts.permissions import (
-    ASSESS_PRACTICE,
-    DECIDE_GATE_REVIEWS,
-    MANAGE_INTERVENTIONS,
-    has_permission,
-    is_agency,
-    municipality_ids_of,
-    require_municipality,
-    require_permission,
-)
+from indsats.accounts.models import Organisation, OrganisationKind, User
+from indsats.accounts.permissions import DECIDE_GATE_REVIEWS, require_permission
 from indsats.audit.models import AuditAction
-from indsats.audit.services import record, record_create, record_update, snapshot
+from indsats.audit.services import actor_name, record, record_create, record_update, snapshot
+from indsats.errors import DomainError
+from indsats.interventions import access
 from indsats.interventions.models import (
     OPEN_REVIEW_STATUSES,
     ChecklistItem,
@@ -54,16 +47,7 @@ from indsats.interventions.models import (
     Rating,
     ReviewStatus,
 )
-from indsats.interventions.workflow import (
-    GateNotReady,
-    InterventionState,
-    ReviewAlreadyDecided,
-    ReviewNotEditable,
-    TransitionNotAllowed,
-    WorkflowAction,
-    find_transition,
-    is_phase,
-)
+from indsats.interventions.workflow import DECISIONS, InterventionState, Transition, WorkflowAction, is_phase
 
 INTERVENTION_FIELDS = (
     "name",
@@ -83,19 +67,11 @@ INTERVENTION_FIELDS = (
 )
 
 
-def _name(actor: Any) -> str:
-    if actor is None:
-        return "system"
-    return (actor.get_full_name() if hasattr(actor, "get_full_name") else "") or getattr(
-        actor, "username", ""
-    )
-
-
 def _event(
     *,
     intervention: Intervention,
     kind: str,
-    actor: Any,
+    actor: User,
     text: str = "",
     from_state: str = "",
     to_state: str = "",
@@ -109,52 +85,29 @@ def _event(
         from_state=from_state,
         to_state=to_state,
         text=text,
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=_name(actor)[:200],
+        actor=actor,
+        actor_name=actor_name(actor)[:200],
         review=review,
     )
-
-
-def _today() -> datetime.date:
-    return timezone.localdate()
 
 
 # --- the register -------------------------------------------------------------------------------------
 
 
-def open_phase_record(
-    intervention: Intervention, phase: str, *, on: datetime.date | None = None
-) -> PhaseRecord:
-    """Create (or reopen, after a return) the record of a phase, with the playbook's checklist."""
-    record_, created = PhaseRecord.objects.get_or_create(intervention=intervention, phase=phase)
-    record_.actual_start = record_.actual_start or on or _today()
-    record_.actual_end = None
-    record_.save(update_fields=["actual_start", "actual_end"])
-    if created:
-        templates = DeliverableTemplate.objects.filter(phase=phase, is_active=True)
-        ChecklistItem.objects.bulk_create(
-            ChecklistItem(
-                phase_record=record_, template=t, title=t.title, is_required=t.is_required, order=t.order
-            )
-            for t in templates
-        )
-    return record_
-
-
 @transaction.atomic
 def create_intervention(
-    *, actor: Any, problem_areas: Iterable[ProblemArea] = (), **fields: Any
+    *, actor: User, problem_areas: Iterable[ProblemArea] = (), **fields: Any
 ) -> Intervention:
     """Register an intervention; it starts in Fase 0 Screening with the phase's checklist."""
-    require_permission(actor, MANAGE_INTERVENTIONS)
+    access.require_manage(actor)
     intervention = Intervention(**{k: v for k, v in fields.items() if k in INTERVENTION_FIELDS})
     intervention.state = InterventionState.SCREENING
     intervention.state_entered_at = timezone.now()
-    intervention.created_by = actor if getattr(actor, "pk", None) else None
+    intervention.created_by = actor
     intervention.full_clean(exclude=["state_entered_at"])
     intervention.save()
     intervention.problem_areas.set(problem_areas)
-    open_phase_record(intervention, InterventionState.SCREENING)
+    PhaseRecord.objects.open_for(intervention, InterventionState.SCREENING)
     _event(
         intervention=intervention,
         kind=EventKind.CREATED,
@@ -169,12 +122,12 @@ def create_intervention(
 @transaction.atomic
 def update_intervention(
     *,
-    actor: Any,
+    actor: User,
     intervention: Intervention,
     problem_areas: Iterable[ProblemArea] | None = None,
     **fields: Any,
 ) -> Intervention:
-    require_permission(actor, MANAGE_INTERVENTIONS)
+    access.require_manage(actor, intervention)
     intervention = Intervention.objects.select_for_update().get(pk=intervention.pk)
     before = snapshot(intervention)
     before_areas = sorted(intervention.problem_areas.values_list("name", flat=True))
@@ -195,13 +148,18 @@ def update_intervention(
 
 @transaction.atomic
 def add_partner(
-    *, actor: Any, intervention: Intervention, municipality: Organisation, role: str, joined_on: datetime.date
+    *,
+    actor: User,
+    intervention: Intervention,
+    municipality: Organisation,
+    role: str,
+    joined_on: datetime.date,
 ) -> Partnership:
-    require_permission(actor, MANAGE_INTERVENTIONS)
+    access.require_manage(actor, intervention)
     if municipality.kind != OrganisationKind.MUNICIPALITY:
-        raise ValidationError({"municipality": _("Vælg en kommune.")})
+        raise DomainError(_("Vælg en kommune."), field="municipality")
     if Partnership.objects.filter(intervention=intervention, municipality=municipality).exists():
-        raise ValidationError({"municipality": _("Kommunen deltager allerede i indsatsen.")})
+        raise DomainError(_("Kommunen deltager allerede i indsatsen."), field="municipality")
     partnership = Partnership(
         intervention=intervention, municipality=municipality, role=role, joined_on=joined_on
     )
@@ -213,17 +171,16 @@ def add_partner(
 
 @transaction.atomic
 def request_to_join(
-    *, actor: Any, intervention: Intervention, municipality: Organisation, message: str = ""
+    *, actor: User, intervention: Intervention, municipality: Organisation, message: str = ""
 ) -> JoinRequest:
     """A municipality asks to take part in an intervention that is open to new municipalities."""
-    require_permission(actor, ASSESS_PRACTICE)
-    require_municipality(actor, municipality.pk)
+    access.require_request_to_join(actor, intervention, municipality)
     if not intervention.is_open_to_join:
-        raise ValidationError(_("Indsatsen er ikke åben for nye kommuner."))
+        raise DomainError(_("Indsatsen er ikke åben for nye kommuner."))
     if Partnership.objects.filter(intervention=intervention, municipality=municipality).exists():
-        raise ValidationError(_("Kommunen deltager allerede i indsatsen."))
+        raise DomainError(_("Kommunen deltager allerede i indsatsen."), field="municipality")
     if JoinRequest.objects.filter(intervention=intervention, municipality=municipality).exists():
-        raise ValidationError(_("Kommunen har allerede bedt om at deltage."))
+        raise DomainError(_("Kommunen har allerede bedt om at deltage."), field="municipality")
     join_request = JoinRequest.objects.create(
         intervention=intervention, municipality=municipality, message=message, requested_by=actor
     )
@@ -232,8 +189,8 @@ def request_to_join(
 
 
 @transaction.atomic
-def add_contact(*, actor: Any, intervention: Intervention, **fields: Any) -> Contact:
-    require_permission(actor, MANAGE_INTERVENTIONS)
+def add_contact(*, actor: User, intervention: Intervention, **fields: Any) -> Contact:
+    access.require_manage(actor, intervention)
     contact = Contact(intervention=intervention, **fields)
     contact.full_clean()
     contact.save()
@@ -242,8 +199,8 @@ def add_contact(*, actor: Any, intervention: Intervention, **fields: Any) -> Con
 
 
 @transaction.atomic
-def add_reference(*, actor: Any, intervention: Intervention, **fields: Any) -> EvidenceReference:
-    require_permission(actor, MANAGE_INTERVENTIONS)
+def add_reference(*, actor: User, intervention: Intervention, **fields: Any) -> EvidenceReference:
+    access.require_manage(actor, intervention)
     reference = EvidenceReference(intervention=intervention, **fields)
     reference.full_clean()
     reference.save()
@@ -253,9 +210,9 @@ def add_reference(*, actor: Any, intervention: Intervention, **fields: Any) -> E
 
 @transaction.atomic
 def add_material(
-    *, actor: Any, intervention: Intervention, title: str, kind: str, file: UploadedFile
+    *, actor: User, intervention: Intervention, title: str, kind: str, file: UploadedFile
 ) -> Material:
-    require_permission(actor, MANAGE_INTERVENTIONS)
+    access.require_manage(actor, intervention)
     material = Material(intervention=intervention, title=title, kind=kind, file=file)
     material.full_clean()
     material.save()
@@ -267,8 +224,8 @@ def add_material(
 
 
 @transaction.atomic
-def save_problem_area(*, actor: Any, problem_area: ProblemArea | None = None, **fields: Any) -> ProblemArea:
-    require_permission(actor, MANAGE_INTERVENTIONS)
+def save_problem_area(*, actor: User, problem_area: ProblemArea | None = None, **fields: Any) -> ProblemArea:
+    access.require_manage(actor)
     allowed = {k: v for k, v in fields.items() if k in ("name", "description", "order", "is_active")}
     if problem_area is None:
         problem_area = ProblemArea(**allowed)
@@ -287,10 +244,10 @@ def save_problem_area(*, actor: Any, problem_area: ProblemArea | None = None, **
 
 @transaction.atomic
 def save_deliverable_template(
-    *, actor: Any, template: DeliverableTemplate | None = None, **fields: Any
+    *, actor: User, template: DeliverableTemplate | None = None, **fields: Any
 ) -> DeliverableTemplate:
     """Add or change a deliverable of the playbook; phases entered from now on get it on their checklist."""
-    require_permission(actor, MANAGE_INTERVENTIONS)
+    access.require_manage(actor)
     allowed = {
         k: v
         for k, v in fields.items()
@@ -317,7 +274,7 @@ def save_deliverable_template(
 @transaction.atomic
 def update_phase_record(
     *,
-    actor: Any,
+    actor: User,
     phase_record: PhaseRecord,
     done_item_ids: Iterable[int],
     planned_start: datetime.date | None,
@@ -327,7 +284,7 @@ def update_phase_record(
     new_item: str = "",
 ) -> PhaseRecord:
     """Tick off the checklist, set planned dates, the money committed and the organisations at work."""
-    require_permission(actor, MANAGE_INTERVENTIONS)
+    access.require_manage(actor, phase_record.intervention)
     phase_record = PhaseRecord.objects.select_for_update().get(pk=phase_record.pk)
     before = snapshot(phase_record)
     phase_record.planned_start = planned_start
@@ -335,7 +292,7 @@ def update_phase_record(
     phase_record.committed_amount = committed_amount
     phase_record.full_clean()
     if planned_start and planned_end and planned_end < planned_start:
-        raise ValidationError({"planned_end": _("Den planlagte afslutning ligger før den planlagte start.")})
+        raise DomainError(_("Den planlagte afslutning ligger før den planlagte start."), field="planned_end")
     phase_record.save()
     organisations_before = set(phase_record.organisations.values_list("pk", flat=True))
     phase_record.organisations.set(organisations)
@@ -346,7 +303,7 @@ def update_phase_record(
     for item in phase_record.checklist.all():
         if item.is_done != (item.pk in done):
             item.is_done = item.pk in done
-            item.done_on = _today() if item.is_done else None
+            item.done_on = timezone.localdate() if item.is_done else None
             item.save(update_fields=["is_done", "done_on"])
             (finished if item.is_done else reopened).append(item.title)
     if new_item.strip():
@@ -367,38 +324,30 @@ def update_phase_record(
     return phase_record
 
 
-def current_phase_record(intervention: Intervention) -> PhaseRecord | None:
-    if not is_phase(intervention.state):
-        return None
-    return PhaseRecord.objects.filter(intervention=intervention, phase=intervention.state).first()
-
-
 # --- the state machine --------------------------------------------------------------------------------
 
 
 def _move(
     *,
-    actor: Any,
+    actor: User,
     intervention: Intervention,
-    action: str,
-    to_state: str | None = None,
+    row: Transition,
     reason: str = "",
     kind: str,
     review: GateReview | None = None,
 ) -> Intervention:
-    """Carry out one row of the transitions table on a locked intervention. Call inside a transaction."""
-    row = find_transition(intervention.state, action, to_state)
-    require_permission(actor, row.permission)
+    """Carry out one row of the transitions table (checked by access.require_move) on a locked
+    intervention. Call inside a transaction."""
     from_state = intervention.state
     before = snapshot(intervention)
     now = timezone.now()
     if row.to_state != from_state:
         if is_phase(from_state):
             PhaseRecord.objects.filter(intervention=intervention, phase=from_state).update(
-                actual_end=_today()
+                actual_end=timezone.localdate()
             )
         if is_phase(row.to_state):
-            open_phase_record(intervention, row.to_state)
+            PhaseRecord.objects.open_for(intervention, row.to_state)
         intervention.state = row.to_state
         intervention.state_entered_at = now
         intervention.stop_reason = reason if row.to_state == InterventionState.STOPPED else ""
@@ -425,39 +374,32 @@ def _move(
         action=AuditAction.TRANSITION,
         instance=intervention,
         changes=changes,
-        message=f"{WorkflowAction(action).label}: {reason}"[:500],
+        message=f"{WorkflowAction(row.action).label}: {reason}"[:500],
     )
     return intervention
 
 
 @transaction.atomic
-def return_to_phase(*, actor: Any, intervention: Intervention, phase: str, reason: str) -> Intervention:
+def return_to_phase(*, actor: User, intervention: Intervention, phase: str, reason: str) -> Intervention:
     """Go back to an earlier phase (with a reason). Open gate reviews are withdrawn."""
-    if not reason.strip():
-        raise ValidationError({"reason": _("Skriv hvorfor indsatsen vender tilbage.")})
     intervention = Intervention.objects.select_for_update().get(pk=intervention.pk)
+    row = access.require_move(actor, intervention, WorkflowAction.RETURN_TO_PHASE, to_state=phase)
+    if not reason.strip():
+        raise DomainError(_("Skriv hvorfor indsatsen vender tilbage."), field="reason")
     return _move(
-        actor=actor,
-        intervention=intervention,
-        action=WorkflowAction.RETURN_TO_PHASE,
-        to_state=phase,
-        reason=reason.strip(),
-        kind=EventKind.RETURNED,
+        actor=actor, intervention=intervention, row=row, reason=reason.strip(), kind=EventKind.RETURNED
     )
 
 
 @transaction.atomic
-def stop_intervention(*, actor: Any, intervention: Intervention, reason: str) -> Intervention:
+def stop_intervention(*, actor: User, intervention: Intervention, reason: str) -> Intervention:
     """End the intervention's development (an end state), with a reason."""
-    if not reason.strip():
-        raise ValidationError({"reason": _("Skriv hvorfor indsatsen stoppes.")})
     intervention = Intervention.objects.select_for_update().get(pk=intervention.pk)
+    row = access.require_move(actor, intervention, WorkflowAction.STOP)
+    if not reason.strip():
+        raise DomainError(_("Skriv hvorfor indsatsen stoppes."), field="reason")
     return _move(
-        actor=actor,
-        intervention=intervention,
-        action=WorkflowAction.STOP,
-        reason=reason.strip(),
-        kind=EventKind.STOPPED,
+        actor=actor, intervention=intervention, row=row, reason=reason.strip(), kind=EventKind.STOPPED
     )
 
 
@@ -465,19 +407,15 @@ def stop_intervention(*, actor: Any, intervention: Intervention, reason: str) ->
 
 
 @transaction.atomic
-def start_gate_review(*, actor: Any, intervention: Intervention) -> GateReview:
-    """Open a draft review of the current phase, with the five criteria not yet assessed."""
-    require_permission(actor, MANAGE_INTERVENTIONS)
+def start_gate_review(*, actor: User, intervention: Intervention) -> GateReview:
+    """Open a draft review of the current phase, with the five criteria not yet assessed (or return the
+    review that is already open)."""
     intervention = Intervention.objects.select_for_update().get(pk=intervention.pk)
-    find_transition(intervention.state, WorkflowAction.SUBMIT_GATE_REVIEW)  # only in a phase
+    access.require_move(actor, intervention, WorkflowAction.SUBMIT_GATE_REVIEW)  # only in a phase
     existing = GateReview.objects.filter(intervention=intervention, status__in=OPEN_REVIEW_STATUSES).first()
     if existing is not None:
         return existing
-    review = GateReview.objects.create(
-        intervention=intervention,
-        phase=intervention.state,
-        created_by=actor if getattr(actor, "pk", None) else None,
-    )
+    review = GateReview.objects.create(intervention=intervention, phase=intervention.state, created_by=actor)
     CriterionAssessment.objects.bulk_create(
         CriterionAssessment(review=review, criterion=c, rating=Rating.NOT_ASSESSED) for c in Criterion.values
     )
@@ -492,19 +430,15 @@ ASSESSMENT_FIELDS = ("rating", "rationale", "fact", "fact_source", "fact_url")
 @transaction.atomic
 def update_gate_review(
     *,
-    actor: Any,
+    actor: User,
     review: GateReview,
     assessments: Mapping[str, Mapping[str, Any]],
     summary: str,
     expected_version: int | None = None,
 ) -> GateReview:
     """Save the agency's assessment of the five criteria (only while the review is a draft)."""
-    require_permission(actor, MANAGE_INTERVENTIONS)
     review = GateReview.objects.select_for_update().get(pk=review.pk)
-    if review.status != ReviewStatus.DRAFT:
-        raise ReviewNotEditable(status=review.status)
-    if expected_version is not None and review.version != expected_version:
-        raise ReviewAlreadyDecided(decided_by="", decision="")
+    access.require_edit_review(actor, review, expected_version)
     before = {a.criterion: snapshot(a) for a in review.assessments.all()}
     changed = []
     for assessment in review.assessments.all():
@@ -531,50 +465,17 @@ def update_gate_review(
     return review
 
 
-def gate_readiness(review: GateReview) -> GateNotReady | None:
-    """Why the review cannot go to the steering group yet (None when it can)."""
-    assessments = list(review.assessments.all())
-    unassessed = [str(a.get_criterion_display()) for a in assessments if a.rating == Rating.NOT_ASSESSED]
-    unassessed += [
-        str(Criterion(c).label) for c in Criterion.values if c not in {a.criterion for a in assessments}
-    ]
-    missing_rationale = [
-        str(a.get_criterion_display())
-        for a in assessments
-        if a.rating != Rating.NOT_ASSESSED and not a.rationale.strip()
-    ]
-    open_items = list(
-        ChecklistItem.objects.filter(
-            phase_record__intervention_id=review.intervention_id,
-            phase_record__phase=review.phase,
-            is_required=True,
-            is_done=False,
-        ).values_list("title", flat=True)
-    )
-    if unassessed or missing_rationale or open_items:
-        return GateNotReady(
-            unassessed=unassessed, missing_rationale=missing_rationale, open_deliverables=open_items
-        )
-    return None
-
-
 @transaction.atomic
-def submit_gate_review(*, actor: Any, review: GateReview) -> GateReview:
+def submit_gate_review(*, actor: User, review: GateReview) -> GateReview:
     """Send the review to the steering group: all five criteria assessed with a rationale, and the phase's
     required deliverables done."""
     review = GateReview.objects.select_for_update().get(pk=review.pk)
     intervention = Intervention.objects.select_for_update().get(pk=review.intervention_id)
-    row = find_transition(intervention.state, WorkflowAction.SUBMIT_GATE_REVIEW)
-    require_permission(actor, row.permission)
-    if review.status != ReviewStatus.DRAFT or review.phase != intervention.state:
-        raise TransitionNotAllowed(state=intervention.state, action=WorkflowAction.SUBMIT_GATE_REVIEW)
-    problem = gate_readiness(review)
-    if problem is not None:
-        raise problem
+    access.require_send_review(actor, review, intervention)
     before = snapshot(review)
     review.status = ReviewStatus.SUBMITTED
     review.submitted_at = timezone.now()
-    review.submitted_by = actor if getattr(actor, "pk", None) else None
+    review.submitted_by = actor
     review.version += 1
     review.save(update_fields=["status", "submitted_at", "submitted_by", "version"])
     _event(
@@ -591,18 +492,10 @@ def submit_gate_review(*, actor: Any, review: GateReview) -> GateReview:
     return review
 
 
-_KIND_OF_DECISION = {
-    WorkflowAction.APPROVE: EventKind.DECIDED,
-    WorkflowAction.APPROVE_WITH_CONDITIONS: EventKind.DECIDED,
-    WorkflowAction.REJECT: EventKind.DECIDED,
-    WorkflowAction.SEND_BACK: EventKind.DECIDED,
-}
-
-
 @transaction.atomic
 def decide_gate_review(
     *,
-    actor: Any,
+    actor: User,
     review: GateReview,
     decision: str,
     reason: str,
@@ -617,39 +510,26 @@ def decide_gate_review(
     one wins and the other gets ReviewAlreadyDecided; no second transition happens.
     """
     require_permission(actor, DECIDE_GATE_REVIEWS)
-    if decision not in _KIND_OF_DECISION:
-        raise ValidationError({"decision": _("Vælg en afgørelse.")})
+    if decision not in DECISIONS:
+        raise DomainError(_("Vælg en afgørelse."), field="decision")
     if not reason.strip():
-        raise ValidationError({"reason": _("Skriv en begrundelse for afgørelsen.")})
+        raise DomainError(_("Skriv en begrundelse for afgørelsen."), field="reason")
     if decision == WorkflowAction.APPROVE_WITH_CONDITIONS and not conditions.strip():
-        raise ValidationError({"conditions": _("Skriv betingelserne for godkendelsen.")})
+        raise DomainError(_("Skriv betingelserne for godkendelsen."), field="conditions")
     review = GateReview.objects.select_for_update().get(pk=review.pk)
-    if review.status != ReviewStatus.SUBMITTED or review.version != expected_version:
-        latest = review.decisions.order_by("-decided_at", "-id").first()
-        raise ReviewAlreadyDecided(
-            decided_by=latest.decided_by_name if latest else "",
-            decision=str(latest.get_decision_display()) if latest else "",
-        )
     intervention = Intervention.objects.select_for_update().get(pk=review.intervention_id)
-    if intervention.state != review.phase:
-        raise TransitionNotAllowed(state=intervention.state, action=decision)
+    access.require_decide_review(actor, review, intervention, decision, expected_version)
+    row = access.require_move(actor, intervention, decision)
     gate_decision = GateDecision.objects.create(
         review=review,
         decision=decision,
         reason=reason.strip(),
         conditions=conditions.strip(),
-        decided_by=actor if getattr(actor, "pk", None) else None,
-        decided_by_name=_name(actor)[:200],
+        decided_by=actor,
+        decided_by_name=actor_name(actor)[:200],
     )
     text = reason.strip() + (f"\n{_('Betingelser')}: {conditions.strip()}" if conditions.strip() else "")
-    _move(
-        actor=actor,
-        intervention=intervention,
-        action=decision,
-        reason=text,
-        kind=_KIND_OF_DECISION[WorkflowAction(decision)],
-        review=review,
-    )
+    _move(actor=actor, intervention=intervention, row=row, reason=text, kind=EventKind.DECIDED, review=review)
     review.status = ReviewStatus.DRAFT if decision == WorkflowAction.SEND_BACK else ReviewStatus.DECIDED
     review.decision = "" if decision == WorkflowAction.SEND_BACK else decision
     review.version += 1
@@ -664,7 +544,7 @@ def decide_gate_review(
 @transaction.atomic
 def record_practice_assessment(
     *,
-    actor: Any,
+    actor: User,
     intervention: Intervention,
     municipality: Organisation,
     scores: Mapping[str, int],
@@ -673,14 +553,12 @@ def record_practice_assessment(
     comments: Mapping[str, str] | None = None,
 ) -> PracticeAssessment:
     """A municipality (or the agency on its behalf) scores its practice on the 11 elements (0-2 each)."""
-    require_permission(actor, ASSESS_PRACTICE)
-    if not is_agency(actor):
-        require_municipality(actor, municipality.pk)
+    access.require_assess_practice(actor, intervention, municipality)
     if municipality.kind != OrganisationKind.MUNICIPALITY:
-        raise ValidationError({"municipality": _("Vælg en kommune.")})
+        raise DomainError(_("Vælg en kommune."), field="municipality")
     missing = [str(PracticeElement(e).label) for e in PracticeElement.values if e not in scores]
     if missing:
-        raise ValidationError(_("Vurdér alle elementer. Mangler: %(names)s.") % {"names": ", ".join(missing)})
+        raise DomainError(_("Vurdér alle elementer. Mangler: %(names)s.") % {"names": ", ".join(missing)})
     assessment = PracticeAssessment.objects.create(
         intervention=intervention,
         municipality=municipality,
@@ -693,7 +571,7 @@ def record_practice_assessment(
     for element in PracticeElement.values:
         score = int(scores[element])
         if score not in (0, 1, 2):
-            raise ValidationError({element: _("Vurderingen skal være 0, 1 eller 2.")})
+            raise DomainError(_("Vurderingen skal være 0, 1 eller 2."), field=element)
         rows.append(
             PracticeElementScore(
                 assessment=assessment, element=element, score=score, comment=comments.get(element, "")[:500]
@@ -707,13 +585,13 @@ def record_practice_assessment(
 @transaction.atomic
 def declare_knowledge(
     *,
-    actor: Any,
+    actor: User,
     intervention: Intervention,
     grades: Mapping[str, tuple[str, str]],
     declared_on: datetime.date,
 ) -> KnowledgeDeclaration:
     """The agency scores the knowledge declaration: A-D on each of the five dimensions, with a reason."""
-    require_permission(actor, MANAGE_INTERVENTIONS)
+    access.require_manage(actor, intervention)
     errors: dict[str, str] = {}
     for dimension in Dimension.values:
         grade, reason = grades.get(dimension, ("", ""))
@@ -722,7 +600,7 @@ def declare_knowledge(
         elif not reason.strip():
             errors[dimension] = _("Begrund karakteren.")
     if errors:
-        raise ValidationError(errors)
+        raise DomainError(errors)
     declaration = KnowledgeDeclaration.objects.create(
         intervention=intervention, declared_on=declared_on, declared_by=actor
     )
@@ -736,13 +614,3 @@ def declare_knowledge(
         actor=actor, instance=declaration, message=", ".join(f"{d}={grades[d][0]}" for d in Dimension.values)
     )
     return declaration
-
-
-def municipalities_for_practice(actor: Any) -> list[Organisation]:
-    """The municipalities a person may assess practice for: all for the agency, else their own."""
-    municipalities = Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY, is_active=True)
-    if is_agency(actor) and has_permission(actor, ASSESS_PRACTICE):
-        return list(municipalities.order_by("name"))
-    if not has_permission(actor, ASSESS_PRACTICE):
-        raise PermissionDenied(ASSESS_PRACTICE)
-    return list(municipalities.filter(pk__in=municipality_ids_of(actor)).order_by("name"))

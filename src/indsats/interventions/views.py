@@ -9,8 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -21,6 +20,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from indsats.accounts.http import AuthenticatedHttpRequest
 from indsats.accounts.permissions import (
     ASSESS_PRACTICE,
     DECIDE_GATE_REVIEWS,
@@ -30,7 +30,7 @@ from indsats.accounts.permissions import (
     municipality_ids_of,
     require_permission,
 )
-from indsats.interventions import charts, display, selectors, services
+from indsats.interventions import access, charts, display, selectors, services
 from indsats.interventions.evidence import live_facts
 from indsats.interventions.export import portfolio_workbook
 from indsats.interventions.forms import (
@@ -60,21 +60,13 @@ from indsats.interventions.models import (
     Material,
     PracticeElement,
     ProblemArea,
-    ReviewStatus,
 )
-from indsats.interventions.workflow import (
-    PHASES,
-    InterventionError,
-    InterventionState,
-    ReviewAlreadyDecided,
-    WorkflowAction,
-    is_phase,
-    transitions_from,
-)
-from indsats.ui.service_calls import show_service_errors
+from indsats.interventions.workflow import PHASES, InterventionState, is_phase
+from indsats.ui.formatting import kroner
+from indsats.ui.service_calls import run_service
 
 
-def _can(request: HttpRequest, permission: str) -> bool:
+def _can(request: AuthenticatedHttpRequest, permission: str) -> bool:
     return has_permission(request.user, permission)
 
 
@@ -82,9 +74,9 @@ def _can(request: HttpRequest, permission: str) -> bool:
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The agency and the steering group see the board; a municipality its interventions."""
-    if selectors.sees_portfolio(request.user) and has_permission(request.user, VIEW_PORTFOLIO):
+    if has_permission(request.user, VIEW_PORTFOLIO):
         return board(request)
     overview = selectors.municipality_overview(user=request.user)
     return render(
@@ -95,7 +87,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _portfolio_context(
-    request: HttpRequest, filters: selectors.PortfolioFilters, *, with_options: bool = True
+    request: AuthenticatedHttpRequest, filters: selectors.PortfolioFilters, *, with_options: bool = True
 ) -> dict[str, Any]:
     base = {
         "filters": filters,
@@ -117,7 +109,7 @@ def _portfolio_context(
 PAGE_CACHE_SECONDS = 10 * 60
 
 
-def _cached_body(request: HttpRequest, name: str, render_body: Callable[[], str]) -> str:
+def _cached_body(request: AuthenticatedHttpRequest, name: str, render_body: Callable[[], str]) -> str:
     """The page's body from the cache, keyed by the audit trail's head, the query and the day.
 
     Every write goes through a service that writes an audit entry, so a new entry means the data may
@@ -145,7 +137,7 @@ def _cached_body(request: HttpRequest, name: str, render_body: Callable[[], str]
 
 
 @login_required
-def board(request: HttpRequest) -> HttpResponse:
+def board(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_permission(request.user, VIEW_PORTFOLIO)
     filters = selectors.PortfolioFilters.from_querydict(request.GET)
 
@@ -165,7 +157,7 @@ def board(request: HttpRequest) -> HttpResponse:
                 **_portfolio_context(request, filters),
                 "board": result,
                 "columns": [(column, display.rows_for(column.cards)) for column in result.columns],
-                "committed_total": display.Formatter().money(result.committed_total),
+                "committed_total": kroner(result.committed_total),
                 "pipeline_svg": charts.pipeline_svg(result.pipeline, today=today),
                 "pipeline_rows": pipeline_rows,
                 "pipeline_states": [s.label for s in InterventionState if s != "stopped"],
@@ -179,7 +171,7 @@ def board(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def table(request: HttpRequest) -> HttpResponse:
+def table(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_permission(request.user, VIEW_PORTFOLIO)
     filters = selectors.PortfolioFilters.from_querydict(request.GET)
     order = request.GET.get("sortering", "navn")
@@ -205,7 +197,7 @@ def table(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = selectors.PortfolioFilters.from_querydict(request.GET)
     content = portfolio_workbook(selectors.export_rows(user=request.user, filters=filters))
     response = HttpResponse(
@@ -216,7 +208,7 @@ def export(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def reviews_waiting(request: HttpRequest) -> HttpResponse:
+def reviews_waiting(request: AuthenticatedHttpRequest) -> HttpResponse:
     reviews = selectors.waiting_reviews(user=request.user)
     return render(request, "interventions/reviews_waiting.html", {"reviews": reviews, "tab": "reviews"})
 
@@ -225,11 +217,11 @@ def reviews_waiting(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     intervention = selectors.intervention_detail(user=request.user, pk=pk)
     user = request.user
     records = selectors.phase_records(intervention)
-    current = next((r for r in records if r.phase == intervention.state), None)
+    records_by_phase = {r.phase: r for r in records}
     declarations = selectors.declarations(intervention=intervention)
     dimension_labels = [str(d.label) for d in Dimension]
     spider = None
@@ -248,73 +240,63 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessments = selectors.practice_rows(
         selectors.practice_assessments(user=user, intervention=intervention)
     )
-    rows = transitions_from(intervention.state)
-    return_targets = [r.to_state for r in rows if r.action == WorkflowAction.RETURN_TO_PHASE]
-    municipalities = municipality_ids_of(user)
-    partner_ids = {p.municipality_id for p in intervention.partnerships.all()}
+    reviews = selectors.reviews_of(user=user, intervention=intervention)
     context = {
         "intervention": intervention,
-        "phases": [(p, p.label, records_by_phase(records).get(p)) for p in PHASES],
-        "current_record": current,
+        "phases": [(p, p.label, records_by_phase.get(p)) for p in PHASES],
+        "current_record": records_by_phase.get(intervention.state),
         "is_in_phase": is_phase(intervention.state),
         "toc_svg": charts.theory_of_change_svg(
             intervention.activity_list, intervention.short_term_list, intervention.long_term_list
         ),
         "timeline": selectors.timeline(user=user, intervention=intervention),
-        "reviews": selectors.reviews_of(user=user, intervention=intervention),
-        "open_review": next(
-            (r for r in selectors.reviews_of(user=user, intervention=intervention) if r.is_open), None
-        ),
+        "reviews": reviews,
+        "open_review": next((r for r in reviews if r.is_open), None),
         "declarations": declarations,
         "spider_svg": spider,
         "dimension_labels": dimension_labels,
         "practice_rows": assessments,
         "practice_elements": list(PracticeElement),
-        "can_manage": _can(request, MANAGE_INTERVENTIONS),
-        "can_assess": _can(request, ASSESS_PRACTICE),
-        "sees_portfolio": selectors.sees_portfolio(user),
-        "can_return": bool(return_targets) and _can(request, MANAGE_INTERVENTIONS),
-        "can_stop": any(r.action == WorkflowAction.STOP for r in rows)
-        and _can(request, MANAGE_INTERVENTIONS),
-        "can_request_join": intervention.is_open_to_join
-        and bool(municipalities - partner_ids)
-        and _can(request, ASSESS_PRACTICE),
+        "may": access.intervention_actions(user, intervention),
     }
     return render(request, "interventions/detail.html", context)
 
 
-def records_by_phase(records: list[Any]) -> dict[str, Any]:
-    return {r.phase: r for r in records}
-
-
 @login_required
-def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     require_permission(request.user, MANAGE_INTERVENTIONS)
     intervention = selectors.intervention_detail(user=request.user, pk=pk) if pk else None
     form = InterventionForm(request.POST or None, instance=intervention)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         areas = data.pop("problem_areas", [])
-        try:
-            if intervention is None:
-                intervention = services.create_intervention(actor=request.user, problem_areas=areas, **data)
-                messages.success(request, _("Indsatsen er registreret i Fase 0: Screening."))
-            else:
-                intervention = services.update_intervention(
-                    actor=request.user, intervention=intervention, problem_areas=areas, **data
-                )
-                messages.success(request, _("Ændringerne er gemt."))
-        except ValidationError as error:
-            show_service_errors(form, error)
+        if intervention is None:
+            saved = run_service(
+                lambda: services.create_intervention(actor=request.user, problem_areas=areas, **data),
+                form=form,
+                request=request,
+                success=_("Indsatsen er registreret i Fase 0: Screening."),
+            )
         else:
-            return redirect("interventions:detail", pk=intervention.pk)
+            existing = intervention
+            saved = run_service(
+                lambda: services.update_intervention(
+                    actor=request.user, intervention=existing, problem_areas=areas, **data
+                ),
+                form=form,
+                request=request,
+                success=_("Ændringerne er gemt."),
+            )
+        if saved is not None:
+            return redirect("interventions:detail", pk=saved.pk)
     return render(
         request, "interventions/intervention_form.html", {"form": form, "intervention": intervention}
     )
 
 
 @login_required
-def phase(request: HttpRequest, pk: int) -> HttpResponse:
+def phase(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    require_permission(request.user, MANAGE_INTERVENTIONS)
     intervention = selectors.intervention_detail(user=request.user, pk=pk)
     if not is_phase(intervention.state):
         raise Http404
@@ -324,8 +306,8 @@ def phase(request: HttpRequest, pk: int) -> HttpResponse:
     form = PhaseRecordForm(request.POST or None, phase_record=record)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.update_phase_record(
+        saved = run_service(
+            lambda: services.update_phase_record(
                 actor=request.user,
                 phase_record=record,
                 done_item_ids=[int(v) for v in data["done"]],
@@ -334,11 +316,12 @@ def phase(request: HttpRequest, pk: int) -> HttpResponse:
                 committed_amount=data["committed_amount"],
                 organisations=data["organisations"],
                 new_item=data["new_item"],
-            )
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, _("Fasen og tjeklisten er gemt."))
+            ),
+            form=form,
+            request=request,
+            success=_("Fasen og tjeklisten er gemt."),
+        )
+        if saved is not None:
             return redirect("interventions:detail", pk=intervention.pk)
     return render(
         request,
@@ -353,10 +336,16 @@ RELATED_FORMS: dict[str, tuple[Any, Any]] = {
     "reference": (ReferenceForm, gettext_lazy("Tilføj reference")),
     "materiale": (MaterialForm, gettext_lazy("Tilføj manual eller materiale")),
 }
+RELATED_SERVICES: dict[str, Callable[..., Any]] = {
+    "partner": services.add_partner,
+    "kontakt": services.add_contact,
+    "reference": services.add_reference,
+    "materiale": services.add_material,
+}
 
 
 @login_required
-def add_related(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def add_related(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpResponse:
     require_permission(request.user, MANAGE_INTERVENTIONS)
     if kind not in RELATED_FORMS:
         raise Http404
@@ -364,20 +353,15 @@ def add_related(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     form_class, title = RELATED_FORMS[kind]
     form = form_class(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            if kind == "partner":
-                services.add_partner(actor=request.user, intervention=intervention, **data)
-            elif kind == "kontakt":
-                services.add_contact(actor=request.user, intervention=intervention, **data)
-            elif kind == "reference":
-                services.add_reference(actor=request.user, intervention=intervention, **data)
-            else:
-                services.add_material(actor=request.user, intervention=intervention, **data)
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, _("Tilføjet."))
+        added = run_service(
+            lambda: RELATED_SERVICES[kind](
+                actor=request.user, intervention=intervention, **form.cleaned_data
+            ),
+            form=form,
+            request=request,
+            success=_("Tilføjet."),
+        )
+        if added is not None:
             return redirect("interventions:detail", pk=intervention.pk)
     return render(
         request,
@@ -387,7 +371,7 @@ def add_related(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 
 @login_required
-def material(request: HttpRequest, pk: int, material_pk: int) -> FileResponse:
+def material(request: AuthenticatedHttpRequest, pk: int, material_pk: int) -> FileResponse:
     intervention = selectors.intervention_detail(user=request.user, pk=pk)
     item = get_object_or_404(Material, pk=material_pk, intervention=intervention)
     try:
@@ -398,27 +382,23 @@ def material(request: HttpRequest, pk: int, material_pk: int) -> FileResponse:
 
 
 @login_required
-def return_to_phase(request: HttpRequest, pk: int) -> HttpResponse:
+def return_to_phase(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require_permission(request.user, MANAGE_INTERVENTIONS)
     intervention = selectors.intervention_detail(user=request.user, pk=pk)
-    targets = [
-        r.to_state for r in transitions_from(intervention.state) if r.action == WorkflowAction.RETURN_TO_PHASE
-    ]
-    form = ReturnForm(request.POST or None, targets=targets)
+    form = ReturnForm(request.POST or None, targets=access.return_targets(intervention))
     if request.method == "POST" and form.is_valid():
-        try:
-            services.return_to_phase(
+        moved = run_service(
+            lambda: services.return_to_phase(
                 actor=request.user,
                 intervention=intervention,
                 phase=form.cleaned_data["phase"],
                 reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            show_service_errors(form, error)
-        except InterventionError as error:
-            form.add_error(None, error.message())
-        else:
-            messages.success(request, _("Indsatsen er vendt tilbage til en tidligere fase."))
+            ),
+            form=form,
+            request=request,
+            success=_("Indsatsen er vendt tilbage til en tidligere fase."),
+        )
+        if moved is not None:
             return redirect("interventions:detail", pk=intervention.pk)
     return render(
         request,
@@ -428,21 +408,20 @@ def return_to_phase(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def stop(request: HttpRequest, pk: int) -> HttpResponse:
+def stop(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require_permission(request.user, MANAGE_INTERVENTIONS)
     intervention = selectors.intervention_detail(user=request.user, pk=pk)
     form = StopForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.stop_intervention(
+        stopped = run_service(
+            lambda: services.stop_intervention(
                 actor=request.user, intervention=intervention, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            show_service_errors(form, error)
-        except InterventionError as error:
-            form.add_error(None, error.message())
-        else:
-            messages.success(request, _("Indsatsen er stoppet."))
+            ),
+            form=form,
+            request=request,
+            success=_("Indsatsen er stoppet."),
+        )
+        if stopped is not None:
             return redirect("interventions:detail", pk=intervention.pk)
     return render(
         request,
@@ -452,22 +431,23 @@ def stop(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def join(request: HttpRequest, pk: int) -> HttpResponse:
+def join(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require_permission(request.user, ASSESS_PRACTICE)
     intervention = selectors.intervention_detail(user=request.user, pk=pk)
     form = JoinRequestForm(request.POST or None, municipality_ids=municipality_ids_of(request.user))
     if request.method == "POST" and form.is_valid():
-        try:
-            services.request_to_join(
+        asked = run_service(
+            lambda: services.request_to_join(
                 actor=request.user,
                 intervention=intervention,
                 municipality=form.cleaned_data["municipality"],
                 message=form.cleaned_data["message"],
-            )
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, _("Styrelsen har fået jeres anmodning om at deltage."))
+            ),
+            form=form,
+            request=request,
+            success=_("Styrelsen har fået jeres anmodning om at deltage."),
+        )
+        if asked is not None:
             return redirect("interventions:detail", pk=intervention.pk)
     return render(
         request,
@@ -481,17 +461,18 @@ def join(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def start_review(request: HttpRequest, pk: int) -> HttpResponse:
+def start_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    require_permission(request.user, MANAGE_INTERVENTIONS)
     intervention = selectors.intervention_detail(user=request.user, pk=pk)
-    try:
-        review = services.start_gate_review(actor=request.user, intervention=intervention)
-    except InterventionError as error:
-        messages.error(request, error.message())
+    review = run_service(
+        lambda: services.start_gate_review(actor=request.user, intervention=intervention), request=request
+    )
+    if review is None:
         return redirect("interventions:detail", pk=intervention.pk)
     return redirect("interventions:review_edit", review_pk=review.pk)
 
 
-def _criterion_forms(request: HttpRequest, review: GateReview) -> list[CriterionForm]:
+def _criterion_forms(request: AuthenticatedHttpRequest, review: GateReview) -> list[CriterionForm]:
     by_criterion = {a.criterion: a for a in review.assessments.all()}
     forms = []
     for criterion in Criterion.values:
@@ -512,35 +493,36 @@ def _criterion_forms(request: HttpRequest, review: GateReview) -> list[Criterion
 
 
 @login_required
-def review_edit(request: HttpRequest, review_pk: int) -> HttpResponse:
+def review_edit(request: AuthenticatedHttpRequest, review_pk: int) -> HttpResponse:
     require_permission(request.user, MANAGE_INTERVENTIONS)
     review = selectors.gate_review_detail(user=request.user, pk=review_pk)
-    if review.status != ReviewStatus.DRAFT:
+    may = access.review_actions(request.user, review)
+    if not may.edit:
         return redirect("interventions:review_detail", review_pk=review.pk)
     criterion_forms = _criterion_forms(request, review)
     summary_form = ReviewSummaryForm(
         request.POST or None, initial={"summary": review.summary, "version": review.version}
     )
     if request.method == "POST" and summary_form.is_valid() and all(f.is_valid() for f in criterion_forms):
-        try:
-            services.update_gate_review(
+        sending = "send" in request.POST
+        saved = run_service(
+            lambda: services.update_gate_review(
                 actor=request.user,
                 review=review,
                 assessments={f.criterion: f.cleaned_data for f in criterion_forms},
                 summary=summary_form.cleaned_data["summary"],
                 expected_version=summary_form.cleaned_data["version"],
-            )
-        except InterventionError as error:
-            messages.error(request, error.message())
-        except ValidationError as error:
-            show_service_errors(summary_form, error)
-        else:
-            if "send" in request.POST:
+            ),
+            form=summary_form,
+            request=request,
+            success=None if sending else _("Vurderingen er gemt."),
+        )
+        if saved is not None:
+            if sending:
                 return review_submit(request, review.pk)
-            messages.success(request, _("Vurderingen er gemt."))
             return redirect("interventions:review_edit", review_pk=review.pk)
     facts = live_facts(review.intervention)
-    readiness = services.gate_readiness(review)
+    readiness = access.gate_readiness(review)
     return render(
         request,
         "interventions/review_edit.html",
@@ -549,73 +531,69 @@ def review_edit(request: HttpRequest, review_pk: int) -> HttpResponse:
             "intervention": review.intervention,
             "summary_form": summary_form,
             "criteria": [(f, facts.get(f.criterion, [])) for f in criterion_forms],
-            "readiness": readiness.reasons() if readiness else [],
+            "readiness": readiness.reasons if readiness else [],
             "has_errors": bool(summary_form.errors) or any(f.errors for f in criterion_forms),
+            "may": may,
         },
     )
 
 
 @login_required
 @require_POST
-def review_submit(request: HttpRequest, review_pk: int) -> HttpResponse:
-    review = get_object_or_404(GateReview, pk=review_pk)
-    try:
-        services.submit_gate_review(actor=request.user, review=review)
-    except InterventionError as error:
-        messages.error(request, error.message())
+def review_submit(request: AuthenticatedHttpRequest, review_pk: int) -> HttpResponse:
+    require_permission(request.user, MANAGE_INTERVENTIONS)
+    review = selectors.gate_review_detail(user=request.user, pk=review_pk)
+    submitted = run_service(
+        lambda: services.submit_gate_review(actor=request.user, review=review),
+        request=request,
+        success=_("Gate review er sendt til styregruppen."),
+    )
+    if submitted is None:
         return redirect("interventions:review_edit", review_pk=review.pk)
-    messages.success(request, _("Gate review er sendt til styregruppen."))
     return redirect("interventions:review_detail", review_pk=review.pk)
 
 
 @login_required
-def review_detail(request: HttpRequest, review_pk: int) -> HttpResponse:
+def review_detail(request: AuthenticatedHttpRequest, review_pk: int) -> HttpResponse:
     review = selectors.gate_review_detail(user=request.user, pk=review_pk)
-    can_decide = _can(request, DECIDE_GATE_REVIEWS) and review.status == ReviewStatus.SUBMITTED
-    form = DecisionForm(request.POST or None, initial={"version": review.version}) if can_decide else None
+    may = access.review_actions(request.user, review)
+    form = DecisionForm(request.POST or None, initial={"version": review.version}) if may.decide else None
     lost: dict[str, Any] | None = None
     status = 200
     if request.method == "POST":
-        if not _can(request, DECIDE_GATE_REVIEWS):
-            raise PermissionDenied(DECIDE_GATE_REVIEWS)
+        require_permission(request.user, DECIDE_GATE_REVIEWS)
+        conflict = None
         if form is None:
-            # Someone else decided while this person was reading: tell them, and keep what they wrote.
-            form = DecisionForm(request.POST)
-            form.is_valid()
-            lost = {
-                "reason": request.POST.get("reason", ""),
-                "conditions": request.POST.get("conditions", ""),
-            }
-            latest = review.decisions.order_by("-decided_at", "-id").first()
-            error = ReviewAlreadyDecided(
-                decided_by=latest.decided_by_name if latest else "",
-                decision=str(latest.get_decision_display()) if latest else "",
-            )
-            messages.error(request, error.message())
-            form, status = None, 409
+            # The review no longer waits: someone decided it while this person was reading.
+            conflict = access.decision_conflict(review)
         elif form.is_valid():
             data = form.cleaned_data
-            try:
-                services.decide_gate_review(
+            decided = run_service(
+                lambda: services.decide_gate_review(
                     actor=request.user,
                     review=review,
                     decision=data["decision"],
                     reason=data["reason"],
                     conditions=data["conditions"],
                     expected_version=data["version"],
-                )
-            except ReviewAlreadyDecided as error:
-                messages.error(request, error.message())
-                lost = {"reason": data["reason"], "conditions": data["conditions"]}
-                review = selectors.gate_review_detail(user=request.user, pk=review_pk)
-                form, status = None, 409
-            except InterventionError as error:
-                form.add_error(None, error.message())
-            except ValidationError as error:
-                show_service_errors(form, error)
-            else:
-                messages.success(request, _("Afgørelsen er gemt, og indsatsen er flyttet."))
+                ),
+                form=form,
+                request=request,
+                success=_("Afgørelsen er gemt, og indsatsen er flyttet."),
+            )
+            if decided is not None:
                 return redirect("interventions:detail", pk=review.intervention_id)
+            review = selectors.gate_review_detail(user=request.user, pk=review_pk)
+            may = access.review_actions(request.user, review)
+            conflict = access.decision_conflict(review, data["version"])
+        if conflict is not None:
+            # Tell them who decided what, and give back what they wrote.
+            messages.error(request, conflict.text)
+            lost = {
+                "reason": request.POST.get("reason", ""),
+                "conditions": request.POST.get("conditions", ""),
+            }
+            form, status = None, 409
     facts = live_facts(review.intervention)
     assessments = [(a, facts.get(a.criterion, [])) for a in review.assessments.all()]
     return render(
@@ -627,7 +605,7 @@ def review_detail(request: HttpRequest, review_pk: int) -> HttpResponse:
             "assessments": assessments,
             "form": form,
             "lost": lost,
-            "can_edit": review.status == ReviewStatus.DRAFT and _can(request, MANAGE_INTERVENTIONS),
+            "may": may,
         },
         status=status,
     )
@@ -637,32 +615,33 @@ def review_detail(request: HttpRequest, review_pk: int) -> HttpResponse:
 
 
 @login_required
-def practice_new(request: HttpRequest, pk: int) -> HttpResponse:
+def practice_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    municipalities = access.practice_municipalities(request.user)
     intervention = selectors.intervention_detail(user=request.user, pk=pk)
-    municipalities = services.municipalities_for_practice(request.user)
     form = PracticeAssessmentForm(
         request.POST or None, municipalities=municipalities, initial={"assessed_on": timezone.localdate()}
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.record_practice_assessment(
+        recorded = run_service(
+            lambda: services.record_practice_assessment(
                 actor=request.user,
                 intervention=intervention,
                 municipality=form.cleaned_data["municipality"],
                 scores=form.scores(),
                 assessed_on=form.cleaned_data["assessed_on"],
                 note=form.cleaned_data["note"],
-            )
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, _("Vurderingen af praksis er gemt."))
+            ),
+            form=form,
+            request=request,
+            success=_("Vurderingen af praksis er gemt."),
+        )
+        if recorded is not None:
             return redirect("interventions:detail", pk=intervention.pk)
     return render(request, "interventions/practice_form.html", {"form": form, "intervention": intervention})
 
 
 @login_required
-def practice_comparison(request: HttpRequest) -> HttpResponse:
+def practice_comparison(request: AuthenticatedHttpRequest) -> HttpResponse:
     state = request.GET.get("fase", InterventionState.SCREENING)
     if state not in InterventionState.values:
         state = ""
@@ -675,29 +654,30 @@ def practice_comparison(request: HttpRequest) -> HttpResponse:
             "elements": list(PracticeElement),
             "state": state,
             "states": [(s.value, s.label) for s in InterventionState],
-            "sees_portfolio": has_permission(request.user, VIEW_PORTFOLIO),
+            "sees_portfolio": access.sees_portfolio(request.user),
             "can_manage": _can(request, MANAGE_INTERVENTIONS),
         },
     )
 
 
 @login_required
-def declaration_new(request: HttpRequest, pk: int) -> HttpResponse:
+def declaration_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require_permission(request.user, MANAGE_INTERVENTIONS)
     intervention = selectors.intervention_detail(user=request.user, pk=pk)
     form = DeclarationForm(request.POST or None, initial={"declared_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        try:
-            services.declare_knowledge(
+        declared = run_service(
+            lambda: services.declare_knowledge(
                 actor=request.user,
                 intervention=intervention,
                 grades=form.grades(),
                 declared_on=form.cleaned_data["declared_on"],
-            )
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, _("Vidensdeklarationen er gemt."))
+            ),
+            form=form,
+            request=request,
+            success=_("Vidensdeklarationen er gemt."),
+        )
+        if declared is not None:
             return redirect(reverse("interventions:detail", args=[intervention.pk]) + "#vidensdeklaration")
     return render(
         request, "interventions/declaration_form.html", {"form": form, "intervention": intervention}
@@ -708,7 +688,7 @@ def declaration_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def configuration(request: HttpRequest) -> HttpResponse:
+def configuration(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_permission(request.user, MANAGE_INTERVENTIONS)
     templates = DeliverableTemplate.objects.all()
     return render(
@@ -722,17 +702,20 @@ def configuration(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def problem_area_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def problem_area_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     require_permission(request.user, MANAGE_INTERVENTIONS)
     problem_area = get_object_or_404(ProblemArea, pk=pk) if pk else None
     form = ProblemAreaForm(request.POST or None, instance=problem_area)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.save_problem_area(actor=request.user, problem_area=problem_area, **form.cleaned_data)
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, _("Problemområdet er gemt."))
+        saved = run_service(
+            lambda: services.save_problem_area(
+                actor=request.user, problem_area=problem_area, **form.cleaned_data
+            ),
+            form=form,
+            request=request,
+            success=_("Problemområdet er gemt."),
+        )
+        if saved is not None:
             return redirect("interventions:configuration")
     return render(
         request,
@@ -742,17 +725,20 @@ def problem_area_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
 
 
 @login_required
-def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def template_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     require_permission(request.user, MANAGE_INTERVENTIONS)
     template = get_object_or_404(DeliverableTemplate, pk=pk) if pk else None
     form = DeliverableTemplateForm(request.POST or None, instance=template)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.save_deliverable_template(actor=request.user, template=template, **form.cleaned_data)
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, _("Leverancen er gemt. Nye faser får den på tjeklisten."))
+        saved = run_service(
+            lambda: services.save_deliverable_template(
+                actor=request.user, template=template, **form.cleaned_data
+            ),
+            form=form,
+            request=request,
+            success=_("Leverancen er gemt. Nye faser får den på tjeklisten."),
+        )
+        if saved is not None:
             return redirect("interventions:configuration")
     return render(
         request,

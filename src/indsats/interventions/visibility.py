@@ -1,10 +1,18 @@
-"""Who may see a record of this app (its detail page and its audit history). Registered in ready()."""
+"""Who may see a record of this app (its detail page and its audit history), as access.py decides.
+Registered with accounts.permissions on import, from the app's ready()."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from indsats.accounts.models import Visitor
 from indsats.accounts.permissions import register_visibility_rule
+from indsats.interventions.access import (
+    can_view_gate_review,
+    can_view_intervention,
+    can_view_practice_assessment,
+    sees_portfolio,
+)
 from indsats.interventions.models import (
     ChecklistItem,
     Contact,
@@ -19,14 +27,9 @@ from indsats.interventions.models import (
     PhaseRecord,
     PracticeAssessment,
 )
-from indsats.interventions.selectors import (
-    can_view_intervention,
-    can_view_practice_assessment,
-    sees_portfolio,
-)
 
 
-def _via_intervention(user: Any, obj: Any) -> bool:
+def _via_intervention(user: Visitor, obj: Any) -> bool:
     return can_view_intervention(user, obj.intervention)
 
 
@@ -36,7 +39,7 @@ for model in (Partnership, Contact, EvidenceReference, Material, PhaseRecord, Kn
 register_visibility_rule(
     ChecklistItem, lambda user, item: can_view_intervention(user, item.phase_record.intervention)
 )
-register_visibility_rule(GateReview, lambda user, review: sees_portfolio(user))
+register_visibility_rule(GateReview, can_view_gate_review)
 register_visibility_rule(GateDecision, lambda user, decision: sees_portfolio(user))
 register_visibility_rule(JoinRequest, lambda user, request: sees_portfolio(user))
 register_visibility_rule(PracticeAssessment, can_view_practice_assessment)

@@ -1,9 +1,11 @@
-"""The SUSI phase model as data: states, named actions and the table of allowed transitions.
+"""The SUSI phase model as data: states, named actions, the table of allowed transitions, and the
+domain errors of the phase model and its gate reviews.
 
 Four phases (Fase 0 Screening, Fase 1 Modning, Fase 2 Afprøvning, Fase 3 Udbredelse) and two end states
 (stopped, in ordinary operation). A move is allowed only when a row of TRANSITIONS names the state it
 starts from, the action and the state it ends in; the row also names the permission the actor needs.
-Services look the row up with `find_transition`, so adding a rule means adding a row, not an `if`.
+Services find their row with `TRANSITIONS.find` (through `interventions.access`), so adding a rule means
+adding a row, not an `if`.
 
 No phase can be skipped: approval moves exactly one phase on (Udbredelse -> ordinary operation). Going
 back is allowed to any earlier phase, with a reason. A stopped intervention is an end state.
@@ -11,13 +13,13 @@ back is allowed to any earlier phase, with a reason. A stopped intervention is a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from indsats.accounts.permissions import DECIDE_GATE_REVIEWS, MANAGE_INTERVENTIONS
+from indsats.errors import DomainError
+from indsats.state_machine import Transition, TransitionTable
 
 
 class InterventionState(models.TextChoices):
@@ -61,15 +63,7 @@ DECISIONS: tuple[WorkflowAction, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Transition:
-    from_state: str
-    action: str
-    to_state: str
-    permission: str
-
-
-def _build_transitions() -> tuple[Transition, ...]:
+def _rows() -> list[Transition]:
     rows: list[Transition] = []
     next_state = [*PHASES[1:], InterventionState.OPERATION]
     for number, phase in enumerate(PHASES):
@@ -96,29 +90,7 @@ def _build_transitions() -> tuple[Transition, ...]:
             InterventionState.OPERATION, WorkflowAction.STOP, InterventionState.STOPPED, MANAGE_INTERVENTIONS
         )
     )
-    return tuple(rows)
-
-
-TRANSITIONS: tuple[Transition, ...] = _build_transitions()
-
-
-def transitions_from(state: str) -> list[Transition]:
-    return [row for row in TRANSITIONS if row.from_state == state]
-
-
-def find_transition(state: str, action: str, to_state: str | None = None) -> Transition:
-    """The table row for this move; raises TransitionNotAllowed when there is none.
-
-    `to_state` is needed only for returning to a phase (the one action with several possible targets).
-    """
-    for row in TRANSITIONS:
-        if (
-            row.from_state == state
-            and row.action == action
-            and (to_state is None or row.to_state == to_state)
-        ):
-            return row
-    raise TransitionNotAllowed(state=state, action=action, to_state=to_state)
+    return rows
 
 
 def state_label(state: str) -> str:
@@ -128,69 +100,60 @@ def state_label(state: str) -> str:
         return state
 
 
-# --- domain errors: raised by services, turned into Danish messages at the edge with .message() ---------
+def action_label(action: str) -> str:
+    try:
+        return str(WorkflowAction(action).label)
+    except ValueError:
+        return action
 
 
-class InterventionError(Exception):
+# --- domain errors: raised by services with a translated message, shown at the edge by run_service --------
+
+
+class InterventionError(DomainError):
     """Base of the phase model's domain errors."""
-
-    def message(self) -> str:  # pragma: no cover - every subclass overrides
-        return str(self)
 
 
 class TransitionNotAllowed(InterventionError):
+    """The table has no row for this move from the intervention's state."""
+
     def __init__(self, *, state: str, action: str, to_state: str | None = None) -> None:
         self.state, self.action, self.to_state = state, action, to_state
-        super().__init__(f"{action} is not allowed from {state}" + (f" to {to_state}" if to_state else ""))
-
-    def message(self) -> str:
-        try:
-            action = str(WorkflowAction(self.action).label)
-        except ValueError:
-            action = self.action
         text = gettext("Handlingen “%(action)s” er ikke mulig, når indsatsen er i “%(state)s”.") % {
-            "action": action,
-            "state": state_label(self.state),
+            "action": action_label(action),
+            "state": state_label(state),
         }
-        if self.to_state:
-            text += " " + gettext("Den kan ikke gå til “%(target)s”.") % {
-                "target": state_label(self.to_state)
-            }
-        return text
+        if to_state:
+            text += " " + gettext("Den kan ikke gå til “%(target)s”.") % {"target": state_label(to_state)}
+        super().__init__(text, code="transition_not_allowed")
 
 
 class GateNotReady(InterventionError):
     """The gate review cannot be sent: criteria not assessed or required deliverables not done."""
 
-    def __init__(self, *, unassessed: list[str], missing_rationale: list[str], open_deliverables: list[str]):
+    def __init__(
+        self, *, unassessed: list[str], missing_rationale: list[str], open_deliverables: list[str]
+    ) -> None:
         self.unassessed = unassessed
         self.missing_rationale = missing_rationale
         self.open_deliverables = open_deliverables
-        super().__init__(
-            f"gate not ready: unassessed={unassessed} rationale={missing_rationale} open={open_deliverables}"
-        )
-
-    def reasons(self) -> list[str]:
-        reasons = []
-        if self.unassessed:
-            reasons.append(
-                gettext("Disse kriterier er ikke vurderet: %(names)s.")
-                % {"names": ", ".join(self.unassessed)}
+        self.reasons: list[str] = []
+        if unassessed:
+            self.reasons.append(
+                gettext("Disse kriterier er ikke vurderet: %(names)s.") % {"names": ", ".join(unassessed)}
             )
-        if self.missing_rationale:
-            reasons.append(
+        if missing_rationale:
+            self.reasons.append(
                 gettext("Disse kriterier mangler en begrundelse: %(names)s.")
-                % {"names": ", ".join(self.missing_rationale)}
+                % {"names": ", ".join(missing_rationale)}
             )
-        if self.open_deliverables:
-            reasons.append(
+        if open_deliverables:
+            self.reasons.append(
                 gettext("Disse obligatoriske leverancer i fasens tjekliste er ikke færdige: %(names)s.")
-                % {"names": ", ".join(self.open_deliverables)}
+                % {"names": ", ".join(open_deliverables)}
             )
-        return reasons
-
-    def message(self) -> str:
-        return " ".join([gettext("Gate review kan ikke sendes til styregruppen endnu."), *self.reasons()])
+        text = " ".join([gettext("Gate review kan ikke sendes til styregruppen endnu."), *self.reasons])
+        super().__init__(text, code="gate_not_ready")
 
 
 class ReviewAlreadyDecided(InterventionError):
@@ -198,23 +161,31 @@ class ReviewAlreadyDecided(InterventionError):
 
     def __init__(self, *, decided_by: str, decision: str) -> None:
         self.decided_by, self.decision = decided_by, decision
-        super().__init__(f"review already decided by {decided_by} ({decision})")
-
-    def message(self) -> str:
-        if not self.decided_by:
-            return gettext(
+        if decided_by:
+            text = gettext(
+                "Gate review er allerede afgjort af %(person)s (%(decision)s). Din afgørelse er ikke gemt, "
+                "og indsatsen er ikke flyttet igen."
+            ) % {"person": decided_by, "decision": decision}
+        else:
+            text = gettext(
                 "Gate review er ændret, siden du åbnede den. Indlæs siden igen og se den nye status."
             )
-        return gettext(
-            "Gate review er allerede afgjort af %(person)s (%(decision)s). Din afgørelse er ikke gemt, "
-            "og indsatsen er ikke flyttet igen."
-        ) % {"person": self.decided_by, "decision": self.decision}
+        super().__init__(text, code="review_already_decided")
 
 
 class ReviewNotEditable(InterventionError):
+    """The review has been sent (or decided, or withdrawn): only a draft can be changed."""
+
     def __init__(self, *, status: str) -> None:
         self.status = status
-        super().__init__(f"review is {status}")
+        super().__init__(
+            gettext("Gate review kan kun ændres, mens den er en kladde hos styrelsen."),
+            code="review_not_editable",
+        )
 
-    def message(self) -> str:
-        return gettext("Gate review kan kun ændres, mens den er en kladde hos styrelsen.")
+
+# The table (built here, below its not-allowed error).
+TRANSITIONS = TransitionTable(_rows(), not_allowed=TransitionNotAllowed)
+
+# Every row of an action asks the same permission (tested), so the permission is checked before the state.
+ACTION_PERMISSIONS: dict[str, str] = {row.action: row.permission for row in TRANSITIONS}

@@ -11,8 +11,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from indsats.accounts.permissions import RECORD_OUTCOMES, has_permission
-from indsats.outcomes import selectors
+from indsats.interventions.models import Intervention
+from indsats.outcomes import access, selectors
 
 router = Router(tags=["outcomes"])
 
@@ -65,7 +65,7 @@ class CompletenessOut(Schema):
 
 
 def _require_recorder(request: HttpRequest) -> None:
-    if not has_permission(request.user, RECORD_OUTCOMES):
+    if not access.can_record_outcomes(request.user):
         raise HttpError(403, "Du har ikke adgang til børnenes data.")
 
 
@@ -143,10 +143,8 @@ def import_job(request: HttpRequest, pk: int) -> ImportJobOut:
 
 @router.get("/completeness", response=list[CompletenessOut])
 def completeness(request: HttpRequest, intervention: int, instrument: int) -> list[CompletenessOut]:
-    from indsats.interventions.models import Intervention
-
     found_intervention = Intervention.objects.filter(pk=intervention).first()
-    found_instrument = selectors.instruments().filter(pk=instrument).first()
+    found_instrument = selectors.instrument(pk=instrument)
     if found_intervention is None or found_instrument is None:
         raise HttpError(404, "Ikke fundet.")
     try:

@@ -8,4 +8,17 @@ class OutcomesConfig(AppConfig):
     verbose_name = _("Resultatdokumentation")
 
     def ready(self) -> None:
-        from indsats.outcomes import panels, visibility  # noqa: F401 - registration on import
+        # imported here, not at the top: models may be imported only once every app is loaded
+        from indsats.accounts.permissions import register_visibility_rule
+        from indsats.outcomes import access, panels  # noqa: F401 - panels registers on import
+        from indsats.outcomes.models import (
+            ColumnMapping,
+            ImportJob,
+            InstrumentExplanation,
+            Measurement,
+            Participant,
+        )
+
+        # a child's records: their own municipality only (the agency through VIEW_ALL_AUDIT)
+        for model in (Participant, Measurement, ImportJob, ColumnMapping, InstrumentExplanation):
+            register_visibility_rule(model, access.is_own_municipality_record)

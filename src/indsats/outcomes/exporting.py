@@ -1,19 +1,14 @@
-"""Pseudonymised exports (CSV, Excel, SPSS .sav, Stata .dta) with a data dictionary; every export is audited.
+"""Pseudonymised exports (CSV, Excel, SPSS .sav, Stata .dta) with a data dictionary: the rows and the file.
+Who may export which rows is outcomes.access.require_export_scope; the audited export is
+services.exports.export_outcomes.
 
-Who may export what:
-- a municipal manager: their own municipality's participants in the intervention;
-- an evaluator: every municipality's participants in an intervention their organisation is assigned to
-  (``EvaluatorAssignment``, a stand-in until the evaluation app has studies);
-- the agency sees aggregates only and cannot export rows.
-
-The participant column is a second, export-specific pseudonym (HMAC of the stored pseudonym with the
-intervention), so an exported file cannot be joined to the stored pseudonyms or to another study's file.
+The participant column is a second, export-specific pseudonym (pseudonyms.export_code: an HMAC of the
+stored pseudonym with the intervention), so an exported file cannot be joined to the stored pseudonyms or to
+another study's file.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import io
 import tempfile
 import zipfile
@@ -22,21 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.utils.translation import gettext as _
 
-from indsats.accounts.permissions import (
-    EXPORT_OUTCOMES,
-    municipality_ids_of,
-    organisation_ids_of,
-    require_permission,
-)
-from indsats.audit.models import AuditAction
-from indsats.audit.services import record
-from indsats.outcomes.models import EvaluatorAssignment, Instrument, Measurement, RoundKind
+from indsats.interventions.models import Intervention
+from indsats.outcomes.models import Instrument, Measurement, RoundKind
+from indsats.outcomes.pseudonyms import export_code, pseudonym_key
 from indsats.outcomes.registry import engine_instrument
-from indsats.outcomes.services import pseudonym_key
 
 FORMATS = {"csv": "CSV", "xlsx": "Excel (.xlsx)", "sav": "SPSS (.sav)", "dta": "Stata (.dta)"}
 
@@ -49,29 +34,12 @@ class ExportFile:
     rows: int = 0
 
 
-def export_scope(actor: Any, intervention: Any) -> frozenset[int] | None:
-    """The municipalities whose rows the actor may export (None: all of them, an assigned evaluator)."""
-    require_permission(actor, EXPORT_OUTCOMES)
-    if EvaluatorAssignment.objects.filter(
-        intervention=intervention, evaluator_id__in=organisation_ids_of(actor)
-    ).exists():
-        return None
-    own = municipality_ids_of(actor)
-    if not own:
-        raise PermissionDenied("export scope")
-    return own
-
-
-def _study_code(code: str, intervention_id: int) -> str:
-    message = f"indsats-export-v1|{intervention_id}|{code}".encode()
-    return hmac.new(pseudonym_key(), message, hashlib.sha256).hexdigest()[:16]
-
-
 def build_frame(
-    *, intervention: Any, instrument: Instrument, municipalities: frozenset[int] | None
+    *, intervention: Intervention, instrument: Instrument, municipalities: frozenset[int] | None
 ) -> tuple[pd.DataFrame, list[dict[str, str]]]:
     """The rows of one instrument in one intervention and the data dictionary (variable, label, values)."""
     engine = engine_instrument(instrument)
+    secret = pseudonym_key()
     measurements = Measurement.objects.filter(round__intervention=intervention, instrument=instrument)
     if municipalities is not None:
         measurements = measurements.filter(municipality_id__in=municipalities)
@@ -90,7 +58,7 @@ def build_frame(
     records = []
     for code, municipality_code, kind, measured_on, age, sex, birth_year, answers, scores, bands in values:
         row: dict[str, Any] = {
-            "deltager": _study_code(code, intervention.pk),
+            "deltager": export_code(code, intervention.pk, secret),
             "kommunekode": municipality_code,
             "runde": kind,
             "dato": measured_on.isoformat(),
@@ -159,7 +127,7 @@ def _write(frame: pd.DataFrame, dictionary: list[dict[str, str]], fmt: str) -> b
             frame.to_excel(writer, sheet_name="Data", index=False)
             pd.DataFrame(dictionary).to_excel(writer, sheet_name="Dataordbog", index=False)
         return buffer.getvalue()
-    import pyreadstat
+    import pyreadstat  # loaded lazily: only SPSS and Stata exports need it, and it is slow to import
 
     numeric = frame.copy()
     for column in numeric.columns:
@@ -179,28 +147,13 @@ def _write(frame: pd.DataFrame, dictionary: list[dict[str, str]], fmt: str) -> b
         return path.read_bytes()
 
 
-@transaction.atomic
-def export_outcomes(*, actor: Any, intervention: Any, instrument: Instrument, fmt: str) -> ExportFile:
-    """A zip with the pseudonymised data in ``fmt`` and the data dictionary (CSV); the export is audited."""
-    if fmt not in FORMATS:
-        raise ValidationError({"fmt": _("Vælg CSV, Excel, SPSS eller Stata.")})
-    scope = export_scope(actor, intervention)
-    frame, dictionary = build_frame(intervention=intervention, instrument=instrument, municipalities=scope)
-    data = _write(frame, dictionary, fmt)
+def archive(*, frame: pd.DataFrame, dictionary: list[dict[str, str]], fmt: str, stem: str) -> bytes:
+    """A zip with the rows in ``fmt`` (``<stem>.<fmt>``) and the data dictionary as CSV."""
     buffer = io.BytesIO()
-    stem = f"resultater-{intervention.pk}-{instrument.key}-v{instrument.version}"
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(f"{stem}.{fmt}", data)
-        archive.writestr(
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr(f"{stem}.{fmt}", _write(frame, dictionary, fmt))
+        zipped.writestr(
             f"{stem}-dataordbog.csv",
             pd.DataFrame(dictionary).to_csv(index=False, sep=";").encode("utf-8-sig"),
         )
-    record(
-        actor=actor,
-        action=AuditAction.EXPORT,
-        instance=intervention,
-        message=f"Eksport af resultatdata: {instrument.key} v{instrument.version}, {FORMATS[fmt]}, "
-        f"{len(frame)} rækker, "
-        + ("alle kommuner (evaluator)" if scope is None else f"kommuner {sorted(scope)}"),
-    )
-    return ExportFile(content=buffer.getvalue(), file_name=f"{stem}-{fmt}.zip", rows=len(frame))
+    return buffer.getvalue()

@@ -27,10 +27,13 @@ from datetime import date, datetime
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from django.utils.translation import gettext as _
+from python_calamine import CalamineWorkbook
 
 from indsats.engine.cpr import PSEUDONYM_CONTEXT, CprError, validate_cpr
 from indsats.engine.instruments import Instrument
 from indsats.engine.scoring import AnswerError, validate_answers
+from indsats.errors import DomainError
 from indsats.ui.engine_messages import engine_message
 
 CPR_COLUMN = "cpr"
@@ -53,12 +56,8 @@ class RowError:
         return {"row": self.row, "column": self.column, "message": self.message}
 
 
-class ImportFileError(ValueError):
+class ImportFileError(DomainError):
     """The file cannot be read at all (not a CSV or an .xlsx, empty, no header)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass
@@ -139,7 +138,7 @@ def read_table(content: bytes, file_name: str) -> RawTable:
         return _read_xlsx(content)
     if lower.endswith((".csv", ".txt")):
         return _read_csv(content)
-    raise ImportFileError("Filen skal være en CSV-fil (.csv) eller en Excel-fil (.xlsx).")
+    raise ImportFileError(_("Filen skal være en CSV-fil (.csv) eller en Excel-fil (.xlsx)."))
 
 
 def _read_csv(content: bytes) -> RawTable:
@@ -149,7 +148,7 @@ def _read_csv(content: bytes) -> RawTable:
         text = content.decode("cp1252")
     first_line = text.split("\n", 1)[0]
     if not first_line.strip():
-        raise ImportFileError("Filen er tom eller mangler en overskriftsrække i første linje.")
+        raise ImportFileError(_("Filen er tom eller mangler en overskriftsrække i første linje."))
     delimiter = max((";", ",", "\t"), key=first_line.count)
     try:
         frame = pd.read_csv(
@@ -161,20 +160,20 @@ def _read_csv(content: bytes) -> RawTable:
             quoting=csv.QUOTE_MINIMAL,
         )
     except (pd.errors.ParserError, ValueError) as error:
-        raise ImportFileError(f"Filen kan ikke læses som CSV: {error}") from None
+        raise ImportFileError(_("Filen kan ikke læses som CSV: %(error)s") % {"error": error}) from None
     return RawTable(columns=[str(c).strip() for c in frame.columns], frame=frame)
 
 
 def _read_xlsx(content: bytes) -> RawTable:
-    from python_calamine import CalamineWorkbook
-
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
         sheet = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as error:  # calamine raises its own error types for broken files
-        raise ImportFileError(f"Filen kan ikke læses som Excel-fil (.xlsx): {error}") from None
+        raise ImportFileError(
+            _("Filen kan ikke læses som Excel-fil (.xlsx): %(error)s") % {"error": error}
+        ) from None
     if not sheet or not any(str(cell).strip() for cell in sheet[0]):
-        raise ImportFileError("Regnearket er tomt eller mangler en overskriftsrække i første række.")
+        raise ImportFileError(_("Regnearket er tomt eller mangler en overskriftsrække i første række."))
     header = [str(cell).strip() for cell in sheet[0]]
     body = [row for row in sheet[1:] if any(str(cell).strip() for cell in row)]
     cells = [[_cell_text(cell) for cell in row[: len(header)]] for row in body]
@@ -195,6 +194,22 @@ def _cell_text(cell: object) -> str:
 
 
 # --- mapping -------------------------------------------------------------------------------------------
+
+
+def parse_mapping_text(text: str) -> dict[str, str]:
+    """``Kolonne i filen = cpr`` per line (an empty right side ignores the column)."""
+    mapping: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        if "=" not in line:
+            raise DomainError(
+                _("Linje %(n)s mangler et lighedstegn: skriv “Kolonne i filen = sdq1”.") % {"n": number},
+                field="mapping",
+            )
+        source, target = line.split("=", 1)
+        mapping[source.strip()] = target.strip().lower()
+    return mapping
 
 
 def target_columns(instrument: Instrument) -> tuple[str, ...]:

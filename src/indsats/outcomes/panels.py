@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from indsats.accounts.permissions import RECORD_OUTCOMES, has_permission, municipality_ids_of
+from indsats.accounts.models import User
+from indsats.accounts.permissions import municipality_ids_of
+from indsats.outcomes import access
 from indsats.outcomes.models import Measurement, Participant
 from indsats.ui.panels import Panel, register_panel
 
 
 @register_panel
-def outcomes_panel(user: Any) -> Panel | None:
-    own = municipality_ids_of(user)
-    if not own or not has_permission(user, RECORD_OUTCOMES):
+def outcomes_panel(user: User | AnonymousUser) -> Panel | None:
+    if not access.is_municipal_recorder(user):
         return None
+    own = municipality_ids_of(user)
     return Panel(
         title=_("Resultatdokumentation"),
         text=_("Registrér børn, udfyld spørgeskemaer eller importér fra fagsystemet."),

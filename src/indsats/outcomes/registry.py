@@ -3,7 +3,9 @@ the engine's validated ``Instrument`` objects. Adding an instrument is adding a 
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 from django.db import transaction
@@ -19,9 +21,6 @@ DEFAULT_SHORT_LIST = frozenset({"sdq-parent-4-17", "sdq-teacher-4-17", "sdq-self
 
 def definition_of(instrument: EngineInstrument) -> dict[str, Any]:
     """The JSON definition of a built-in instrument, read back from the engine's package data."""
-    import json
-    from importlib import resources
-
     path = (
         resources.files("indsats.engine.instruments")
         / "definitions"

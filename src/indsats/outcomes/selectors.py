@@ -3,6 +3,7 @@
 Row-level reads (participants, measurements) pass through ``restrict_to_municipalities`` with
 ``agency_sees_all=False``: agency staff never see a single child. Aggregates (completeness counts,
 insight) are open to the agency (VIEW_OUTCOME_AGGREGATES) and to municipalities for their own data.
+Who may read what is decided in outcomes.access; the selectors ask it.
 """
 
 from __future__ import annotations
@@ -10,25 +11,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet
 
-from indsats.accounts.models import Organisation, OrganisationKind
-from indsats.accounts.permissions import (
-    MANAGE_INTERVENTIONS,
-    RECORD_OUTCOMES,
-    VIEW_OUTCOME_AGGREGATES,
-    has_permission,
-    is_agency,
-    municipality_ids_of,
-    organisation_ids_of,
-    restrict_to_municipalities,
-)
+from indsats.accounts.models import Organisation, OrganisationKind, User
+from indsats.accounts.permissions import municipality_ids_of, organisation_ids_of, restrict_to_municipalities
+from indsats.accounts.selectors import municipalities as active_municipalities
 from indsats.engine.base.errors import StatisticsInputError
 from indsats.engine.statistics.pre_post import analyse_pre_post
+from indsats.interventions.models import Intervention
+from indsats.outcomes import access
 from indsats.outcomes.models import (
     ColumnMapping,
     Enrolment,
@@ -36,6 +31,7 @@ from indsats.outcomes.models import (
     ImportJob,
     Instrument,
     InstrumentExplanation,
+    InstrumentList,
     Measurement,
     MeasurementRound,
     Participant,
@@ -50,15 +46,32 @@ def instruments(*, active_only: bool = False) -> QuerySet[Instrument]:
     return rows.filter(is_active=True) if active_only else rows
 
 
-def explanations(*, user: Any) -> QuerySet[InstrumentExplanation]:
+def instrument(*, pk: int, active_only: bool = False) -> Instrument | None:
+    return instruments(active_only=active_only).filter(pk=pk).first()
+
+
+def explanations(*, user: User | AnonymousUser) -> QuerySet[InstrumentExplanation]:
     """Reasons for not using a short-list instrument: the agency sees all, a municipality its own."""
     rows = InstrumentExplanation.objects.select_related("municipality", "intervention", "instrument")
-    if has_permission(user, VIEW_OUTCOME_AGGREGATES):
+    if access.can_see_aggregates(user):
         return rows
     return restrict_to_municipalities(user, rows, agency_sees_all=False)
 
 
-def participants(*, user: Any, intervention: Any | None = None) -> QuerySet[Participant]:
+def needs_explanation(
+    *, municipality: Organisation, intervention: Intervention, instrument: Instrument
+) -> bool:
+    """True when the instrument is not on the short list and the municipality has given no reason yet."""
+    if instrument.list_status == InstrumentList.SHORT:
+        return False
+    return not InstrumentExplanation.objects.filter(
+        municipality=municipality, intervention=intervention, instrument=instrument
+    ).exists()
+
+
+def participants(
+    *, user: User | AnonymousUser, intervention: Intervention | None = None
+) -> QuerySet[Participant]:
     """A municipality's own participants (never the agency's: it sees aggregates only)."""
     rows = restrict_to_municipalities(
         user, Participant.objects.select_related("municipality"), agency_sees_all=False
@@ -68,7 +81,7 @@ def participants(*, user: Any, intervention: Any | None = None) -> QuerySet[Part
     return rows.annotate(measurement_count=Count("measurements", distinct=True)).order_by("pseudonym")
 
 
-def participant_detail(*, user: Any, pk: int) -> Participant:
+def participant_detail(*, user: User | AnonymousUser, pk: int) -> Participant:
     """Raises Participant.DoesNotExist for another municipality's participant (a 404, not a hint)."""
     return restrict_to_municipalities(
         user, Participant.objects.select_related("municipality"), agency_sees_all=False
@@ -81,18 +94,28 @@ def participant_measurements(*, participant: Participant) -> QuerySet[Measuremen
     )
 
 
-def rounds(*, intervention: Any) -> QuerySet[MeasurementRound]:
+def participant_rounds(*, participant: Participant) -> QuerySet[MeasurementRound]:
+    """The rounds of the interventions the child takes part in."""
+    return MeasurementRound.objects.filter(
+        intervention_id__in=participant.enrolments.values_list("intervention_id", flat=True)
+    ).select_related("intervention")
+
+
+def rounds(*, intervention: Intervention) -> QuerySet[MeasurementRound]:
     return MeasurementRound.objects.filter(intervention=intervention).order_by("order", "opens_on")
 
 
-def interventions_with_rounds() -> list[Any]:
+def all_rounds() -> QuerySet[MeasurementRound]:
+    """Every intervention's rounds, by intervention and number (what a file can be imported into)."""
+    return MeasurementRound.objects.select_related("intervention").order_by("intervention__name", "order")
+
+
+def interventions_with_rounds() -> QuerySet[Intervention]:
     """Interventions that have measurement rounds (result documentation is set up for them)."""
-    from indsats.interventions.models import Intervention
-
-    return list(Intervention.objects.filter(measurement_rounds__isnull=False).distinct().order_by("name"))
+    return Intervention.objects.filter(measurement_rounds__isnull=False).distinct().order_by("name")
 
 
-def import_job(*, user: Any, pk: int) -> ImportJob:
+def import_job(*, user: User | AnonymousUser, pk: int) -> ImportJob:
     return restrict_to_municipalities(
         user,
         ImportJob.objects.select_related("round", "round__intervention", "instrument", "municipality"),
@@ -100,7 +123,7 @@ def import_job(*, user: Any, pk: int) -> ImportJob:
     ).get(pk=pk)
 
 
-def import_jobs(*, user: Any) -> QuerySet[ImportJob]:
+def import_jobs(*, user: User | AnonymousUser) -> QuerySet[ImportJob]:
     return restrict_to_municipalities(
         user,
         ImportJob.objects.select_related("round", "round__intervention", "instrument", "municipality"),
@@ -109,7 +132,7 @@ def import_jobs(*, user: Any) -> QuerySet[ImportJob]:
 
 
 def column_mapping(
-    *, user: Any, municipality: Organisation, source_system: str, instrument_key: str
+    *, user: User | AnonymousUser, municipality: Organisation, source_system: str, instrument_key: str
 ) -> ColumnMapping | None:
     if municipality.pk not in municipality_ids_of(user):
         return None
@@ -118,8 +141,31 @@ def column_mapping(
     ).first()
 
 
-def own_municipalities(*, user: Any) -> QuerySet[Organisation]:
+def measured_pseudonyms(
+    *, measurement_round: MeasurementRound, instrument: Instrument, municipality: Organisation
+) -> list[str]:
+    """The municipality's children already measured with the instrument in the round."""
+    return list(
+        Measurement.objects.filter(
+            round=measurement_round, instrument=instrument, municipality=municipality
+        ).values_list("participant__pseudonym", flat=True)
+    )
+
+
+def own_municipalities(*, user: User | AnonymousUser) -> QuerySet[Organisation]:
     return Organisation.objects.filter(pk__in=municipality_ids_of(user)).order_by("name")
+
+
+def insight_municipalities(*, user: User | AnonymousUser) -> QuerySet[Organisation]:
+    """The municipalities whose means the person may pick: all of them for the agency, else their own."""
+    if access.can_see_aggregates(user):
+        return active_municipalities()
+    return own_municipalities(user=user)
+
+
+def municipality_by_pk(pk: int) -> Organisation | None:
+    """A municipality by id, whether or not the person may see it (the insight selector decides that)."""
+    return Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY, pk=pk).first()
 
 
 # --- completeness ------------------------------------------------------------------------------------------
@@ -146,20 +192,15 @@ class CompletenessRow:
     cells: list[CompletenessCell]
 
 
-def _may_see_aggregates(user: Any) -> bool:
-    return has_permission(user, VIEW_OUTCOME_AGGREGATES)
-
-
 def completeness(
-    *, user: Any, intervention: Any, instrument: Instrument
+    *, user: User | AnonymousUser, intervention: Intervention, instrument: Instrument
 ) -> tuple[list[MeasurementRound], list[CompletenessRow]]:
     """Per municipality and round: how many enrolled children are measured with the instrument, and (for
     the municipality's own staff only) which children are missing."""
-    if not (_may_see_aggregates(user) or has_permission(user, RECORD_OUTCOMES)):
-        raise PermissionDenied("completeness")
+    access.require_completeness_reader(user)
     round_list = list(rounds(intervention=intervention))
     enrolments = Enrolment.objects.filter(intervention=intervention)
-    if not _may_see_aggregates(user):
+    if not access.can_see_aggregates(user):
         enrolments = enrolments.filter(participant__municipality_id__in=municipality_ids_of(user))
     own = municipality_ids_of(user)
     enrolled: dict[int, dict[int, str]] = defaultdict(dict)  # municipality -> participant id -> code
@@ -241,18 +282,18 @@ def _change_statistics(
 
 
 def insight(
-    *, user: Any, intervention: Any, instrument: Instrument, score_key: str, municipality: Organisation | None
+    *,
+    user: User | AnonymousUser,
+    intervention: Intervention,
+    instrument: Instrument,
+    score_key: str,
+    municipality: Organisation | None,
 ) -> list[RoundInsight]:
     """A municipality's scores over the rounds next to the average of all municipalities in the intervention.
 
     Only aggregates are returned. A municipality person sees their own municipality; the agency may pick any.
     """
-    if municipality is not None and not (
-        _may_see_aggregates(user) or municipality.pk in municipality_ids_of(user)
-    ):
-        raise PermissionDenied("insight")
-    if municipality is None and not (_may_see_aggregates(user) or municipality_ids_of(user)):
-        raise PermissionDenied("insight")
+    access.require_insight_reader(user, municipality)
     engine = engine_instrument(instrument)
     higher_is_better = engine.direction(score_key) == "higher_is_better"
     try:
@@ -299,22 +340,13 @@ def insight(
 
 
 # --- set-up of result documentation per intervention -------------------------------------------------------
-#
-# Who reads an intervention's set-up (rounds, retention, evaluators): the agency, the staff of its partner
-# municipalities and the people of its assigned evaluator organisations. It is not public: the evaluators
-# and the number of measurements per round are internal, so anyone else gets a 404, not a hint.
 
 
-def can_change_setup(user: Any) -> bool:
-    return has_permission(user, MANAGE_INTERVENTIONS)
-
-
-def setup_interventions(*, user: Any) -> QuerySet[Any]:
-    """The interventions whose result documentation set-up the person may read."""
-    from indsats.interventions.models import Intervention
-
+def setup_interventions(*, user: User | AnonymousUser) -> QuerySet[Intervention]:
+    """The interventions whose result documentation set-up the person may read: every one for the agency,
+    else those of the person's partner municipalities and assigned evaluator organisations."""
     rows = Intervention.objects.all()
-    if can_change_setup(user) or is_agency(user):
+    if access.can_read_every_setup(user):
         return rows.order_by("name")
     partner = Intervention.objects.filter(partnerships__municipality_id__in=municipality_ids_of(user))
     assigned = EvaluatorAssignment.objects.filter(evaluator_id__in=organisation_ids_of(user))
@@ -323,14 +355,19 @@ def setup_interventions(*, user: Any) -> QuerySet[Any]:
     ).order_by("name")
 
 
-def setup_intervention(*, user: Any, pk: int) -> Any:
+def setup_intervention(*, user: User | AnonymousUser, pk: int) -> Intervention:
     """Raises DoesNotExist for an intervention the person may not read the set-up of (a 404)."""
     return setup_interventions(user=user).select_related("owner").get(pk=pk)
 
 
+def default_retention_days() -> int:
+    """The retention period of an intervention without its own (settings.DEFAULT_RETENTION_DAYS)."""
+    return int(getattr(settings, "DEFAULT_RETENTION_DAYS", 5 * 365))
+
+
 @dataclass
 class InterventionSetup:
-    intervention: Any
+    intervention: Intervention
     rounds: Sequence[MeasurementRound]
     retention_days: int | None  # None: the default applies
     default_retention_days: int
@@ -341,7 +378,7 @@ class InterventionSetup:
         return self.retention_days if self.retention_days is not None else self.default_retention_days
 
 
-def intervention_setup(*, intervention: Any, default_retention_days: int) -> InterventionSetup:
+def intervention_setup(*, intervention: Intervention) -> InterventionSetup:
     """Rounds (with their number of measurements), retention and evaluators: 3 queries."""
     round_list = list(
         MeasurementRound.objects.filter(intervention=intervention)
@@ -358,20 +395,20 @@ def intervention_setup(*, intervention: Any, default_retention_days: int) -> Int
         intervention=intervention,
         rounds=round_list,
         retention_days=policy.retention_days if policy else None,
-        default_retention_days=default_retention_days,
+        default_retention_days=default_retention_days(),
         assignments=assignments,
     )
 
 
-def setup_round(*, intervention: Any, pk: int) -> MeasurementRound:
+def setup_round(*, intervention: Intervention, pk: int) -> MeasurementRound:
     return MeasurementRound.objects.select_related("intervention").get(intervention=intervention, pk=pk)
 
 
-def setup_assignment(*, intervention: Any, pk: int) -> EvaluatorAssignment:
+def setup_assignment(*, intervention: Intervention, pk: int) -> EvaluatorAssignment:
     return EvaluatorAssignment.objects.select_related("evaluator").get(intervention=intervention, pk=pk)
 
 
-def assignable_evaluators(*, intervention: Any) -> QuerySet[Organisation]:
+def assignable_evaluators(*, intervention: Intervention) -> QuerySet[Organisation]:
     """Active evaluator organisations not yet assigned to the intervention."""
     assigned = EvaluatorAssignment.objects.filter(intervention=intervention).values("evaluator_id")
     return (

@@ -1,30 +1,21 @@
-"""Pages of result documentation. Thin: services write, selectors read, permissions decide there."""
+"""Pages of result documentation. Thin: services write, selectors read, outcomes.access decides who may."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from indsats.accounts.permissions import (
-    EXPORT_OUTCOMES,
-    MANAGE_INSTRUMENTS,
-    MANAGE_INTERVENTIONS,
-    RECORD_OUTCOMES,
-    VIEW_OUTCOME_AGGREGATES,
-    has_permission,
-    municipality_ids_of,
-    permissions_of,
-    require_permission,
-)
-from indsats.evaluation.selectors import exposure_scope
-from indsats.outcomes import charts, exporting, selectors, services
+from indsats.accounts.http import AuthenticatedHttpRequest
+from indsats.interventions.models import Intervention
+from indsats.outcomes import access, charts, importing, selectors
 from indsats.outcomes.forms import (
     DeleteParticipantForm,
     EvaluatorAssignmentForm,
@@ -37,27 +28,16 @@ from indsats.outcomes.forms import (
     RetentionForm,
     RoundForm,
 )
-from indsats.outcomes.models import Instrument, InstrumentList, MeasurementRound, RoundKind
+from indsats.outcomes.models import ImportJob, InstrumentList, MeasurementRound, Participant, RoundKind
 from indsats.outcomes.registry import engine_instrument
-from indsats.ui.service_calls import show_service_errors
+from indsats.outcomes.services import exports, gdpr, imports, instruments, participants, setup
+from indsats.outcomes.setup_links import setup_links
+from indsats.ui.service_calls import run_service
 
-OUTCOME_PERMISSIONS = frozenset(
-    {RECORD_OUTCOMES, VIEW_OUTCOME_AGGREGATES, EXPORT_OUTCOMES, MANAGE_INSTRUMENTS}
-)
-
-
-def _require_any_outcome_permission(user: Any) -> None:
-    if not (permissions_of(user) & OUTCOME_PERMISSIONS):
-        raise PermissionDenied("outcomes")
+M = TypeVar("M", bound=Model)
 
 
-def _interventions() -> Any:
-    from indsats.interventions.models import Intervention
-
-    return Intervention.objects.filter(measurement_rounds__isnull=False).distinct().order_by("name")
-
-
-def _pick(request: HttpRequest, queryset: Any, name: str) -> Any:
+def _pick(request: HttpRequest, queryset: QuerySet[M], name: str) -> M | None:
     value = request.GET.get(name, "")
     if value.isdigit():
         return queryset.filter(pk=int(value)).first()
@@ -65,20 +45,21 @@ def _pick(request: HttpRequest, queryset: Any, name: str) -> Any:
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     # any logged-in person may read what result documentation is; the links depend on the permissions
-    is_municipal = bool(municipality_ids_of(request.user)) and has_permission(request.user, RECORD_OUTCOMES)
+    user = request.user
+    is_municipal = access.is_municipal_recorder(user)
     context = {
-        "has_access": bool(permissions_of(request.user) & OUTCOME_PERMISSIONS),
+        "has_access": access.has_outcome_access(user),
         "is_municipal": is_municipal,
-        "can_aggregate": has_permission(request.user, VIEW_OUTCOME_AGGREGATES),
-        "can_export": has_permission(request.user, EXPORT_OUTCOMES),
-        "can_manage_instruments": has_permission(request.user, MANAGE_INSTRUMENTS),
-        "interventions": _interventions(),
-        "jobs": selectors.import_jobs(user=request.user) if is_municipal else [],
-        "participant_count": selectors.participants(user=request.user).count() if is_municipal else 0,
-        "setup_interventions": selectors.setup_interventions(user=request.user),
-        "can_change_setup": selectors.can_change_setup(request.user),
+        "can_aggregate": access.can_see_aggregates(user),
+        "can_export": access.can_export(user),
+        "can_manage_instruments": access.can_manage_instruments(user),
+        "interventions": selectors.interventions_with_rounds(),
+        "jobs": selectors.import_jobs(user=user) if is_municipal else [],
+        "participant_count": selectors.participants(user=user).count() if is_municipal else 0,
+        "setup_interventions": selectors.setup_interventions(user=user),
+        "can_change_setup": access.can_change_setup(user),
     }
     return render(request, "outcomes/index.html", context)
 
@@ -87,22 +68,22 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def instrument_list(request: HttpRequest) -> HttpResponse:
+def instrument_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     # the lists of instruments are no secret: every logged-in person may read them
     return render(
         request,
         "outcomes/instrument_list.html",
         {
             "instruments": selectors.instruments(),
-            "can_manage": has_permission(request.user, MANAGE_INSTRUMENTS),
+            "can_manage": access.can_manage_instruments(request.user),
         },
     )
 
 
 @login_required
-def instrument_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    require_permission(request.user, MANAGE_INSTRUMENTS)
-    instrument = Instrument.objects.filter(pk=pk).first()
+def instrument_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    access.require_instrument_manager(request.user)
+    instrument = selectors.instrument(pk=pk)
     if instrument is None:
         raise Http404
     form = InstrumentListForm(
@@ -110,39 +91,43 @@ def instrument_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"list_status": instrument.list_status, "is_active": instrument.is_active},
     )
     if request.method == "POST" and form.is_valid():
-        services.set_instrument_list(
-            actor=request.user,
-            instrument=instrument,
-            list_status=form.cleaned_data["list_status"],
-            is_active=form.cleaned_data["is_active"],
+        saved = run_service(
+            lambda: instruments.set_instrument_list(
+                actor=request.user,
+                instrument=instrument,
+                list_status=form.cleaned_data["list_status"],
+                is_active=form.cleaned_data["is_active"],
+            ),
+            form=form,
         )
-        messages.success(request, _("Ændringerne er gemt."))
-        return redirect("outcomes:instrument_list")
+        if saved is not None:
+            messages.success(request, _("Ændringerne er gemt."))
+            return redirect("outcomes:instrument_list")
     return render(request, "outcomes/instrument_form.html", {"form": form, "instrument": instrument})
 
 
 @login_required
-def instrument_add(request: HttpRequest) -> HttpResponse:
-    require_permission(request.user, MANAGE_INSTRUMENTS)
+def instrument_add(request: AuthenticatedHttpRequest) -> HttpResponse:
+    access.require_instrument_manager(request.user)
     form = InstrumentDefinitionForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.add_instrument(
+        added = run_service(
+            lambda: instruments.add_instrument(
                 actor=request.user,
                 definition=form.cleaned_data["definition"],
                 list_status=form.cleaned_data["list_status"],
-            )
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
+            ),
+            form=form,
+        )
+        if added is not None:
             messages.success(request, _("Måleredskabet er tilføjet."))
             return redirect("outcomes:instrument_list")
     return render(request, "outcomes/instrument_form.html", {"form": form, "instrument": None})
 
 
 @login_required
-def explanation_list(request: HttpRequest) -> HttpResponse:
-    _require_any_outcome_permission(request.user)
+def explanation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    access.require_outcome_access(request.user)
     return render(
         request, "outcomes/explanation_list.html", {"explanations": selectors.explanations(user=request.user)}
     )
@@ -152,25 +137,24 @@ def explanation_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def participant_list(request: HttpRequest) -> HttpResponse:
-    require_permission(request.user, RECORD_OUTCOMES)
-    interventions = _interventions()
+def participant_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    access.require_recorder(request.user)
     form = ParticipantForm(
         request.POST or None,
-        interventions=interventions,
+        interventions=selectors.interventions_with_rounds(),
         municipalities=selectors.own_municipalities(user=request.user),
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            participant = services.register_participant(
+        participant = run_service(
+            lambda: participants.register_participant(
                 actor=request.user,
                 municipality=form.cleaned_data["municipality"],
                 intervention=form.cleaned_data["intervention"],
                 cpr=form.cleaned_data["cpr"],
-            )
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
+            ),
+            form=form,
+        )
+        if participant is not None:
             messages.success(request, _("Barnet er registreret. Udfyld et spørgeskema herunder."))
             return redirect("outcomes:participant_detail", pk=participant.pk)
     return render(
@@ -180,8 +164,8 @@ def participant_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _participant_or_404(request: HttpRequest, pk: int) -> Any:
-    require_permission(request.user, RECORD_OUTCOMES)
+def _participant_or_404(request: AuthenticatedHttpRequest, pk: int) -> Participant:
+    access.require_recorder(request.user)
     try:
         return selectors.participant_detail(user=request.user, pk=pk)
     except ObjectDoesNotExist as missing:
@@ -189,9 +173,9 @@ def _participant_or_404(request: HttpRequest, pk: int) -> Any:
 
 
 @login_required
-def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def participant_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     participant = _participant_or_404(request, pk)
-    services.record_data_access(actor=request.user, participant=participant)
+    gdpr.record_data_access(actor=request.user, participant=participant)
     return render(
         request,
         "outcomes/participant_detail.html",
@@ -207,13 +191,13 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def participant_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def participant_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     participant = _participant_or_404(request, pk)
     form = DeleteParticipantForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Skriv en begrundelse for sletningen."))
         return redirect("outcomes:participant_detail", pk=pk)
-    count = services.delete_participant(
+    count = gdpr.delete_participant(
         actor=request.user, participant=participant, reason=form.cleaned_data["reason"]
     )
     messages.success(request, _("Barnets data er slettet (%(n)s målinger).") % {"n": count})
@@ -221,17 +205,14 @@ def participant_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def measurement_new(request: HttpRequest, pk: int, instrument_pk: int) -> HttpResponse:
+def measurement_new(request: AuthenticatedHttpRequest, pk: int, instrument_pk: int) -> HttpResponse:
     participant = _participant_or_404(request, pk)
-    instrument = Instrument.objects.filter(pk=instrument_pk, is_active=True).first()
+    instrument = selectors.instrument(pk=instrument_pk, active_only=True)
     if instrument is None:
         raise Http404
-    intervention_ids = participant.enrolments.values_list("intervention_id", flat=True)
-    rounds = MeasurementRound.objects.filter(intervention_id__in=intervention_ids).select_related(
-        "intervention"
-    )
+    rounds = selectors.participant_rounds(participant=participant)
     first_round = rounds.first()
-    needs_reason = first_round is not None and services.needs_explanation(
+    needs_reason = first_round is not None and selectors.needs_explanation(
         municipality=participant.municipality, intervention=first_round.intervention, instrument=instrument
     )
     form = QuestionnaireForm(
@@ -241,17 +222,18 @@ def measurement_new(request: HttpRequest, pk: int, instrument_pk: int) -> HttpRe
         needs_reason=needs_reason,
     )
     if request.method == "POST" and form.is_valid():
-        measurement_round = form.cleaned_data["round"]
-        try:
+        measurement_round: MeasurementRound = form.cleaned_data["round"]
+
+        def record() -> object:
             if needs_reason:
-                services.explain_instrument_choice(
+                instruments.explain_instrument_choice(
                     actor=request.user,
                     municipality=participant.municipality,
                     intervention=measurement_round.intervention,
                     instrument=instrument,
                     reason=form.cleaned_data["reason"],
                 )
-            services.record_measurement(
+            return participants.record_measurement(
                 actor=request.user,
                 participant=participant,
                 measurement_round=measurement_round,
@@ -259,9 +241,8 @@ def measurement_new(request: HttpRequest, pk: int, instrument_pk: int) -> HttpRe
                 measured_on=form.cleaned_data["measured_on"],
                 answers=form.answers(),
             )
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
+
+        if run_service(record, form=form) is not None:
             messages.success(request, _("Spørgeskemaet er gemt og scoret."))
             return redirect("outcomes:participant_detail", pk=participant.pk)
     return render(
@@ -275,21 +256,20 @@ def measurement_new(request: HttpRequest, pk: int, instrument_pk: int) -> HttpRe
 
 
 @login_required
-def import_start(request: HttpRequest) -> HttpResponse:
-    require_permission(request.user, RECORD_OUTCOMES)
+def import_start(request: AuthenticatedHttpRequest) -> HttpResponse:
+    access.require_recorder(request.user)
     form = ImportForm(
         request.POST or None,
         request.FILES or None,
-        rounds=MeasurementRound.objects.select_related("intervention").order_by(
-            "intervention__name", "order"
-        ),
+        rounds=selectors.all_rounds(),
         instruments=selectors.instruments(active_only=True),
         municipalities=selectors.own_municipalities(user=request.user),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            mapping = services.parse_mapping_text(data["mapping"]) if data["mapping"].strip() else None
+
+        def start() -> ImportJob:
+            mapping = importing.parse_mapping_text(data["mapping"]) if data["mapping"].strip() else None
             if mapping is None:
                 saved = selectors.column_mapping(
                     user=request.user,
@@ -299,35 +279,15 @@ def import_start(request: HttpRequest) -> HttpResponse:
                 )
                 mapping = saved.mapping if saved else {}
             elif data["save_mapping"]:
-                services.save_column_mapping(
+                imports.save_column_mapping(
                     actor=request.user,
                     municipality=data["municipality"],
                     source_system=data["source_system"],
                     instrument_key=data["instrument"].key,
                     mapping=mapping,
                 )
-            if services.needs_explanation(
-                municipality=data["municipality"],
-                intervention=data["round"].intervention,
-                instrument=data["instrument"],
-            ):
-                if not data["reason"].strip():
-                    raise ValidationError(
-                        {
-                            "reason": _(
-                                "Redskabet er ikke på styrelsens kortliste. Skriv hvorfor I bruger det."
-                            )
-                        }
-                    )
-                services.explain_instrument_choice(
-                    actor=request.user,
-                    municipality=data["municipality"],
-                    intervention=data["round"].intervention,
-                    instrument=data["instrument"],
-                    reason=data["reason"],
-                )
             upload = data["file"]
-            job = services.prepare_import(
+            return imports.prepare_import(
                 actor=request.user,
                 municipality=data["municipality"],
                 measurement_round=data["round"],
@@ -335,16 +295,17 @@ def import_start(request: HttpRequest) -> HttpResponse:
                 content=upload.read(),
                 file_name=upload.name,
                 mapping=mapping,
+                reason=data["reason"],
             )
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
+
+        job = run_service(start, form=form)
+        if job is not None:
             return redirect("outcomes:import_detail", pk=job.pk)
     return render(request, "outcomes/import_form.html", {"form": form})
 
 
-def _job_or_404(request: HttpRequest, pk: int) -> Any:
-    require_permission(request.user, RECORD_OUTCOMES)
+def _job_or_404(request: AuthenticatedHttpRequest, pk: int) -> ImportJob:
+    access.require_recorder(request.user)
     try:
         return selectors.import_job(user=request.user, pk=pk)
     except ObjectDoesNotExist as missing:
@@ -352,29 +313,30 @@ def _job_or_404(request: HttpRequest, pk: int) -> Any:
 
 
 @login_required
-def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = _job_or_404(request, pk)
     item_keys = engine_instrument(job.instrument).item_keys
     return render(
         request,
         "outcomes/import_detail.html",
-        {"job": job, "preview_columns": ["deltager", "fødselsår", "køn", "alder", "dato", *item_keys]},
+        {
+            "job": job,
+            "can_queue": access.can_queue_import(request.user, job),
+            "preview_columns": ["deltager", "fødselsår", "køn", "alder", "dato", *item_keys],
+        },
     )
 
 
 @login_required
 @require_POST
-def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
+def import_commit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = _job_or_404(request, pk)
-    try:
-        services.queue_import(actor=request.user, job=job)
-    except services.ImportNotReady:
-        messages.error(request, _("Importen er ikke klar til at blive gemt."))
+    run_service(lambda: imports.queue_import(actor=request.user, job=job), request=request)
     return redirect("outcomes:import_detail", pk=pk)
 
 
 @login_required
-def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def import_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = _job_or_404(request, pk)
     return render(request, "outcomes/_import_progress.html", {"job": job})
 
@@ -383,25 +345,25 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _choices(request: HttpRequest) -> dict[str, Any]:
-    interventions = _interventions()
+    interventions = selectors.interventions_with_rounds()
     intervention = _pick(request, interventions, "intervention")
-    instruments = selectors.instruments(active_only=True)
+    active = selectors.instruments(active_only=True)
     instrument = (
-        _pick(request, instruments, "instrument")
+        _pick(request, active, "instrument")
         if request.GET.get("instrument")
-        else instruments.filter(key="sdq-parent-4-17").first() or instruments.first()
+        else active.filter(key="sdq-parent-4-17").first() or active.first()
     )
     return {
         "interventions": interventions,
         "intervention": intervention,
-        "instruments": instruments,
+        "instruments": active,
         "instrument": instrument,
     }
 
 
 @login_required
-def completeness(request: HttpRequest) -> HttpResponse:
-    _require_any_outcome_permission(request.user)
+def completeness(request: AuthenticatedHttpRequest) -> HttpResponse:
+    access.require_outcome_access(request.user)
     context = _choices(request)
     if context["intervention"] is not None and context["instrument"] is not None:
         context["rounds"], context["rows"] = selectors.completeness(
@@ -411,31 +373,25 @@ def completeness(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def insight(request: HttpRequest) -> HttpResponse:
-    _require_any_outcome_permission(request.user)
+def insight(request: AuthenticatedHttpRequest) -> HttpResponse:
+    access.require_outcome_access(request.user)
     context = _choices(request)
     instrument = context["instrument"]
-    own = selectors.own_municipalities(user=request.user)
-    if has_permission(request.user, VIEW_OUTCOME_AGGREGATES):
-        from indsats.accounts.selectors import municipalities as all_municipalities
-
-        municipality_choices = all_municipalities()
-    else:
-        municipality_choices = own
-    from indsats.accounts.models import Organisation
-
+    requested = request.GET.get("municipality", "")
     # the selector refuses a municipality the person may not see (403), rather than silently showing another
     municipality = (
-        _pick(request, Organisation.objects.filter(kind="municipality"), "municipality")
-        if request.GET.get("municipality")
-        else own.first()
+        selectors.municipality_by_pk(int(requested))
+        if requested.isdigit()
+        else selectors.own_municipalities(user=request.user).first()
     )
-    context.update({"municipalities": municipality_choices, "municipality": municipality})
+    context.update(
+        {"municipalities": selectors.insight_municipalities(user=request.user), "municipality": municipality}
+    )
     if instrument is not None and context["intervention"] is not None:
         engine = engine_instrument(instrument)
         score_keys = engine.score_keys
-        requested = request.GET.get("score", "")
-        score_key = requested if requested in score_keys else score_keys[-1]
+        requested_score = request.GET.get("score", "")
+        score_key = requested_score if requested_score in score_keys else score_keys[-1]
         rows = selectors.insight(
             user=request.user,
             intervention=context["intervention"],
@@ -472,24 +428,24 @@ def insight(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def export(request: HttpRequest) -> HttpResponse:
-    require_permission(request.user, EXPORT_OUTCOMES)
+def export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    access.require_exporter(request.user)
     form = ExportForm(
         request.POST or None,
-        interventions=_interventions(),
+        interventions=selectors.interventions_with_rounds(),
         instruments=selectors.instruments(active_only=True),
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            result = exporting.export_outcomes(
+        result = run_service(
+            lambda: exports.export_outcomes(
                 actor=request.user,
                 intervention=form.cleaned_data["intervention"],
                 instrument=form.cleaned_data["instrument"],
                 fmt=form.cleaned_data["fmt"],
-            )
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
+            ),
+            form=form,
+        )
+        if result is not None:
             response = HttpResponse(result.content, content_type=result.content_type)
             response["Content-Disposition"] = f'attachment; filename="{result.file_name}"'
             return response
@@ -499,7 +455,7 @@ def export(request: HttpRequest) -> HttpResponse:
 # --- set-up per intervention: rounds, retention, evaluators -----------------------------------------------
 
 
-def _setup_intervention_or_404(request: HttpRequest, pk: int) -> Any:
+def _setup_intervention_or_404(request: AuthenticatedHttpRequest, pk: int) -> Intervention:
     """The intervention, if the person may read its set-up (agency, partner municipality, assigned
     evaluator); otherwise a 404 that gives no hint that it exists."""
     try:
@@ -509,26 +465,24 @@ def _setup_intervention_or_404(request: HttpRequest, pk: int) -> Any:
 
 
 def _render_setup(
-    request: HttpRequest,
-    intervention: Any,
+    request: AuthenticatedHttpRequest,
+    intervention: Intervention,
     *,
     retention_form: RetentionForm | None = None,
     evaluator_form: EvaluatorAssignmentForm | None = None,
 ) -> HttpResponse:
-    setup = selectors.intervention_setup(
-        intervention=intervention, default_retention_days=services.default_retention_days()
-    )
-    can_change = selectors.can_change_setup(request.user)
+    setup_view = selectors.intervention_setup(intervention=intervention)
+    can_change = access.can_change_setup(request.user)
     context: dict[str, Any] = {
         "intervention": intervention,
-        "setup": setup,
+        "setup": setup_view,
         "can_change": can_change,
-        # The evaluation app's dose and fidelity page, for those it lets in (it decides, not this page).
-        "exposure_scope": exposure_scope(request.user, intervention),
+        # pages of the apps above this one about the intervention's children (they decide who may)
+        "links": setup_links(request.user, intervention),
     }
     if can_change:
         context["retention_form"] = retention_form or RetentionForm(
-            initial={"retention_days": setup.effective_retention_days}
+            initial={"retention_days": setup_view.effective_retention_days}
         )
         context["evaluator_form"] = evaluator_form or EvaluatorAssignmentForm(
             evaluators=selectors.assignable_evaluators(intervention=intervention)
@@ -537,11 +491,11 @@ def _render_setup(
 
 
 @login_required
-def intervention_setup(request: HttpRequest, pk: int) -> HttpResponse:
+def intervention_setup(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _render_setup(request, _setup_intervention_or_404(request, pk))
 
 
-def _next_round_initial(intervention: Any) -> dict[str, Any]:
+def _next_round_initial(intervention: Intervention) -> dict[str, Any]:
     existing = list(selectors.rounds(intervention=intervention))
     used = {r.kind for r in existing}
     kind = next((k for k in RoundKind.values if k not in used), "")
@@ -549,16 +503,16 @@ def _next_round_initial(intervention: Any) -> dict[str, Any]:
 
 
 @login_required
-def round_create(request: HttpRequest, pk: int) -> HttpResponse:
+def round_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     intervention = _setup_intervention_or_404(request, pk)
-    require_permission(request.user, MANAGE_INTERVENTIONS)
+    access.require_setup_manager(request.user)
     form = RoundForm(request.POST or None, initial=_next_round_initial(intervention))
     if request.method == "POST" and form.is_valid():
-        try:
-            services.create_round(actor=request.user, intervention=intervention, **form.cleaned_data)
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
+        created = run_service(
+            lambda: setup.create_round(actor=request.user, intervention=intervention, **form.cleaned_data),
+            form=form,
+        )
+        if created is not None:
             messages.success(request, _("Målerunden er tilføjet."))
             return redirect("outcomes:intervention_setup", pk=intervention.pk)
     return render(
@@ -566,7 +520,7 @@ def round_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _round_or_404(intervention: Any, round_pk: int) -> MeasurementRound:
+def _round_or_404(intervention: Intervention, round_pk: int) -> MeasurementRound:
     try:
         return selectors.setup_round(intervention=intervention, pk=round_pk)
     except ObjectDoesNotExist as missing:
@@ -574,9 +528,9 @@ def _round_or_404(intervention: Any, round_pk: int) -> MeasurementRound:
 
 
 @login_required
-def round_edit(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
+def round_edit(request: AuthenticatedHttpRequest, pk: int, round_pk: int) -> HttpResponse:
     intervention = _setup_intervention_or_404(request, pk)
-    require_permission(request.user, MANAGE_INTERVENTIONS)
+    access.require_setup_manager(request.user)
     measurement_round = _round_or_404(intervention, round_pk)
     form = RoundForm(
         request.POST or None,
@@ -588,13 +542,13 @@ def round_edit(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
         },
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.update_round(
+        changed = run_service(
+            lambda: setup.update_round(
                 actor=request.user, measurement_round=measurement_round, **form.cleaned_data
-            )
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
+            ),
+            form=form,
+        )
+        if changed is not None:
             messages.success(request, _("Målerunden er ændret."))
             return redirect("outcomes:intervention_setup", pk=intervention.pk)
     return render(
@@ -606,38 +560,34 @@ def round_edit(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def round_delete(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
+def round_delete(request: AuthenticatedHttpRequest, pk: int, round_pk: int) -> HttpResponse:
     intervention = _setup_intervention_or_404(request, pk)
-    require_permission(request.user, MANAGE_INTERVENTIONS)
+    access.require_setup_manager(request.user)
     measurement_round = _round_or_404(intervention, round_pk)
-    try:
-        services.delete_round(actor=request.user, measurement_round=measurement_round)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("Målerunden %(kind)s er slettet.") % {"kind": measurement_round.get_kind_display()},
-        )
+    run_service(
+        lambda: setup.delete_round(actor=request.user, measurement_round=measurement_round),
+        request=request,
+        success=_("Målerunden %(kind)s er slettet.") % {"kind": measurement_round.get_kind_display()},
+    )
     return redirect("outcomes:intervention_setup", pk=intervention.pk)
 
 
 @login_required
 @require_POST
-def retention_set(request: HttpRequest, pk: int) -> HttpResponse:
+def retention_set(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     intervention = _setup_intervention_or_404(request, pk)
-    require_permission(request.user, MANAGE_INTERVENTIONS)
+    access.require_setup_manager(request.user)
     form = RetentionForm(request.POST)
     if form.is_valid():
-        try:
-            services.set_retention(
+        policy = run_service(
+            lambda: setup.set_retention(
                 actor=request.user,
                 intervention=intervention,
                 retention_days=form.cleaned_data["retention_days"],
-            )
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
+            ),
+            form=form,
+        )
+        if policy is not None:
             messages.success(request, _("Opbevaringstiden er gemt."))
             return redirect("outcomes:intervention_setup", pk=intervention.pk)
     return _render_setup(request, intervention, retention_form=form)
@@ -645,20 +595,20 @@ def retention_set(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def evaluator_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def evaluator_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     intervention = _setup_intervention_or_404(request, pk)
-    require_permission(request.user, MANAGE_INTERVENTIONS)
+    access.require_setup_manager(request.user)
     form = EvaluatorAssignmentForm(
         request.POST, evaluators=selectors.assignable_evaluators(intervention=intervention)
     )
     if form.is_valid():
-        try:
-            assignment = services.assign_evaluator(
+        assignment = run_service(
+            lambda: setup.assign_evaluator(
                 actor=request.user, intervention=intervention, evaluator=form.cleaned_data["evaluator"]
-            )
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
+            ),
+            form=form,
+        )
+        if assignment is not None:
             messages.success(
                 request, _("%(name)s er tilknyttet som evaluator.") % {"name": assignment.evaluator.name}
             )
@@ -668,14 +618,14 @@ def evaluator_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def evaluator_remove(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
+def evaluator_remove(request: AuthenticatedHttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
     intervention = _setup_intervention_or_404(request, pk)
-    require_permission(request.user, MANAGE_INTERVENTIONS)
+    access.require_setup_manager(request.user)
     try:
         assignment = selectors.setup_assignment(intervention=intervention, pk=assignment_pk)
     except ObjectDoesNotExist as missing:
         raise Http404 from missing
     name = assignment.evaluator.name
-    services.remove_evaluator(actor=request.user, assignment=assignment)
+    setup.remove_evaluator(actor=request.user, assignment=assignment)
     messages.success(request, _("%(name)s er ikke længere evaluator på indsatsen.") % {"name": name})
     return redirect("outcomes:intervention_setup", pk=intervention.pk)

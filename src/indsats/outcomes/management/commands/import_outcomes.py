@@ -16,8 +16,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from indsats.accounts.models import Organisation, User
-from indsats.outcomes import selectors, services
+from indsats.errors import DomainError
+from indsats.outcomes import selectors
 from indsats.outcomes.models import ImportStatus, Instrument, MeasurementRound, RoundKind, SourceSystem
+from indsats.outcomes.services.import_commit import commit_import
+from indsats.outcomes.services.imports import prepare_import
 
 
 class Command(BaseCommand):
@@ -32,6 +35,9 @@ class Command(BaseCommand):
         parser.add_argument("--instrument", required=True, help="fx sdq-parent-4-17")
         parser.add_argument("--instrument-version", type=int, default=None)
         parser.add_argument("--source-system", choices=SourceSystem.values, default=None)
+        parser.add_argument(
+            "--reason", default="", help="hvorfor I bruger et redskab, der ikke er på styrelsens kortliste"
+        )
         parser.add_argument("--check-only", action="store_true", help="tjek filen uden at importere")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -71,15 +77,19 @@ class Command(BaseCommand):
             )
             mapping = saved.mapping if saved else {}
 
-        job = services.prepare_import(
-            actor=actor,
-            municipality=municipality,
-            measurement_round=measurement_round,
-            instrument=instrument,
-            content=path.read_bytes(),
-            file_name=path.name,
-            mapping=mapping,
-        )
+        try:
+            job = prepare_import(
+                actor=actor,
+                municipality=municipality,
+                measurement_round=measurement_round,
+                instrument=instrument,
+                content=path.read_bytes(),
+                file_name=path.name,
+                mapping=mapping,
+                reason=options["reason"],
+            )
+        except DomainError as refused:
+            raise CommandError(refused.text) from None
         if job.status != ImportStatus.VALIDATED:
             for error in job.errors:
                 where = f"række {error['row']}, kolonne {error['column']}" if error["row"] else "filen"
@@ -95,5 +105,5 @@ class Command(BaseCommand):
             def progress(done: int, total: int) -> None:
                 bar.update(done - bar.n)
 
-            job = services.commit_import(actor=actor, job=job, progress=progress)
+            job = commit_import(actor=actor, job=job, progress=progress)
         self.stdout.write(job.message)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from indsats.outcomes.services import purge_expired_outcomes
+from indsats.outcomes.services.gdpr import purge_expired_outcomes
 
 
 class Command(BaseCommand):

@@ -1,0 +1,157 @@
+"""What a person may do with effect studies, analyses and dose and fidelity now: the evaluation app's one
+home of can_*/require_*. Views and services ask here, never restate a rule; selectors scope by it.
+
+Who sees a study: the agency and the steering group (the portfolio), and the people of an evaluator
+organisation assigned to the study's intervention. Municipality staff see none: a study reads every
+municipality's (pseudonymised) scores. Who manages (creates, analyses, grades) a study: the agency, and the
+evaluators and economists of an organisation assigned to the intervention.
+
+Who may record a child's dose and fidelity in an intervention, and see what (ExposureScope):
+
+* the agency and the evaluators assigned to the intervention (can_manage_studies_of): every
+  municipality's children. The agency sees aggregates only (never a single child); an assigned evaluator
+  also sees the children by the ``deltager`` code of their exports.
+* municipality staff who register participants (RECORD_OUTCOMES): their own municipality's children in
+  the intervention, by the short pseudonym shown elsewhere in Indsats, and only when at least one of
+  their children takes part (otherwise the page does not exist for them: a 404, not a hint).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+
+from indsats.accounts.models import User
+from indsats.accounts.permissions import (
+    MANAGE_STUDIES,
+    RECORD_OUTCOMES,
+    VIEW_PORTFOLIO,
+    has_permission,
+    is_agency,
+    municipality_ids_of,
+    organisation_ids_of,
+)
+from indsats.evaluation.models import Study
+from indsats.interventions.models import Intervention
+from indsats.outcomes.models import EvaluatorAssignment, Participant
+
+# --- effect studies ------------------------------------------------------------------------------------
+
+
+def assigned_intervention_ids(user: User | AnonymousUser) -> set[int]:
+    """The interventions the person's evaluator organisations are assigned to."""
+    return set(
+        EvaluatorAssignment.objects.filter(evaluator_id__in=organisation_ids_of(user)).values_list(
+            "intervention_id", flat=True
+        )
+    )
+
+
+def can_use_evaluation(user: User | AnonymousUser) -> bool:
+    """Manages studies or follows the portfolio: the evaluation pages are for them."""
+    return has_permission(user, MANAGE_STUDIES) or has_permission(user, VIEW_PORTFOLIO)
+
+
+def require_evaluation_access(user: User | AnonymousUser) -> None:
+    if not can_use_evaluation(user):
+        raise PermissionDenied("evaluation")
+
+
+def can_manage_studies(user: User | AnonymousUser) -> bool:
+    """Manages the studies of some interventions (which ones: `can_manage_studies_of`)."""
+    return has_permission(user, MANAGE_STUDIES)
+
+
+def manages_every_intervention(user: User | AnonymousUser) -> bool:
+    """The agency's study managers manage the studies of every intervention."""
+    return can_manage_studies(user) and is_agency(user)
+
+
+def can_manage_studies_of(user: User | AnonymousUser, intervention: Intervention) -> bool:
+    """The agency, or an evaluator/economist whose organisation is assigned to the intervention."""
+    if not can_manage_studies(user):
+        return False
+    return manages_every_intervention(user) or intervention.pk in assigned_intervention_ids(user)
+
+
+def require_study_manager(user: User | AnonymousUser, intervention: Intervention) -> None:
+    if not can_manage_studies_of(user, intervention):
+        raise PermissionDenied("evaluation.manage_studies")
+
+
+def can_read_all_studies(user: User | AnonymousUser) -> bool:
+    """The portfolio (agency, steering group) and the agency's study managers read every study."""
+    return has_permission(user, VIEW_PORTFOLIO) or manages_every_intervention(user)
+
+
+def can_see_study(user: User | AnonymousUser, study: Study) -> bool:
+    """Every study for the portfolio; an assigned evaluator the studies of their interventions."""
+    if can_read_all_studies(user):
+        return True
+    return can_manage_studies(user) and study.intervention_id in assigned_intervention_ids(user)
+
+
+def require_study_reader(user: User | AnonymousUser, study: Study) -> None:
+    if not can_see_study(user, study):
+        raise PermissionDenied("evaluation")
+
+
+# --- dose and fidelity ---------------------------------------------------------------------------------
+
+Mode = Literal["agency", "evaluator", "municipality"]
+
+
+@dataclass(frozen=True)
+class ExposureScope:
+    """What a person may do with dose and fidelity in one intervention."""
+
+    intervention: Intervention
+    mode: Mode
+    municipality_ids: frozenset[int] | None  # None: every municipality
+
+    @property
+    def uses_cpr(self) -> bool:
+        """Municipality staff identify their children by CPR number (or the short pseudonym)."""
+        return self.mode == "municipality"
+
+    @property
+    def shows_children(self) -> bool:
+        return self.mode != "agency"
+
+    def covers(self, participant: Participant) -> bool:
+        """The child belongs to a municipality of the scope."""
+        return self.municipality_ids is None or participant.municipality_id in self.municipality_ids
+
+
+def exposure_scope(user: User | AnonymousUser, intervention: Intervention) -> ExposureScope | None:
+    """What the person may do with dose and fidelity in the intervention; None: nothing (a 404)."""
+    if can_manage_studies_of(user, intervention):
+        return ExposureScope(intervention, "agency" if is_agency(user) else "evaluator", None)
+    if not has_permission(user, RECORD_OUTCOMES):
+        return None
+    own = municipality_ids_of(user)
+    if (
+        not own
+        or not Participant.objects.filter(
+            municipality_id__in=own, enrolments__intervention=intervention
+        ).exists()
+    ):
+        return None
+    return ExposureScope(intervention, "municipality", own)
+
+
+def require_exposure_scope(user: User | AnonymousUser, intervention: Intervention) -> ExposureScope:
+    """The person's scope for dose and fidelity in the intervention, or PermissionDenied."""
+    scope = exposure_scope(user, intervention)
+    if scope is None:
+        raise PermissionDenied("evaluation.exposure")
+    return scope
+
+
+def require_child_in_scope(scope: ExposureScope, participant: Participant) -> None:
+    """Municipality staff record only their own municipality's children."""
+    if not scope.covers(participant):
+        raise PermissionDenied("municipality")

@@ -1,0 +1,51 @@
+"""Audit history pages: one record's history, and the whole trail for the agency."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from indsats.accounts.http import AuthenticatedHttpRequest
+from indsats.history import selectors
+
+
+@login_required
+def object_history(request: AuthenticatedHttpRequest, content_type_id: int, object_id: str) -> HttpResponse:
+    content_type = get_object_or_404(ContentType, pk=content_type_id)
+    model = content_type.model_class()
+    if model is None or not model.__module__.startswith("indsats."):
+        raise Http404
+    instance = model._default_manager.filter(pk=object_id).first()
+    if instance is None:
+        entries = selectors.history_for_deleted(
+            user=request.user, content_type=content_type, object_id=object_id
+        )
+        title = entries[0].object_repr
+    else:
+        entries = selectors.history_for(user=request.user, instance=instance)
+        title = str(instance)
+    return render(
+        request,
+        "history/object_history.html",
+        {"entries": entries, "title": title, "model_name": model._meta.verbose_name, "instance": instance},
+    )
+
+
+@login_required
+def trail(request: AuthenticatedHttpRequest) -> HttpResponse:
+    try:
+        content_type_id = int(request.GET.get("type", "") or 0) or None
+    except ValueError:
+        content_type_id = None
+    entries = selectors.recent_entries(user=request.user, limit=200, content_type_id=content_type_id)
+    return render(
+        request,
+        "history/trail.html",
+        {
+            "entries": entries,
+            "content_types": selectors.domain_content_types(),
+            "selected_type": content_type_id,
+        },
+    )

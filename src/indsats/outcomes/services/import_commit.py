@@ -1,0 +1,63 @@
+"""A validated import written all or nothing. The background worker (outcomes.tasks), the command line
+(`indsats import-outcomes`) and the demo call it; the rows go through `bulk_write`."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from indsats.accounts.models import User
+from indsats.audit.services import record_update, snapshot
+from indsats.outcomes import access, bulk_write, importing
+from indsats.outcomes.models import ImportJob, ImportStatus
+
+
+def commit_import(
+    *, actor: User, job: ImportJob, progress: bulk_write.ProgressCallback | None = None
+) -> ImportJob:
+    """Write a validated import all or nothing: participants, enrolments and measurements in one transaction.
+
+    ``progress(done, total)`` is called after every batch (the CLI's bar, the job's progress). Anything that
+    goes wrong, or a process killed half-way, leaves the database as it was; the job is then marked failed
+    (outside the import's transaction, so that mark stays).
+    """
+    access.require_recorder_for(actor, job.municipality_id)
+    job = (
+        ImportJob.objects.select_related("round", "instrument", "municipality")
+        .defer("payload")
+        .get(pk=job.pk)
+    )
+    payload = bulk_write.load_payload(job) if access.is_ready_to_commit(job) else None
+    if payload is None:
+        raise access.ImportNotReady()
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, done_rows=0)
+    side_progress = bulk_write.progress_writer(job.pk)
+
+    def report(done: int, total: int) -> None:
+        if side_progress is not None:
+            side_progress(done, total)
+        if progress is not None:
+            progress(done, total)
+
+    rows = importing.ValidatedRows.from_bytes(payload)
+    try:
+        with transaction.atomic():
+            count = bulk_write.write_rows(job=job, rows=rows, progress=report)
+            before = snapshot(job)
+            job.status = ImportStatus.DONE
+            job.done_rows = count
+            job.payload = None
+            job.finished_at = timezone.now()
+            job.message = _("%(n)s målinger importeret.") % {"n": count}
+            job.save(update_fields=["status", "done_rows", "payload", "finished_at", "message"])
+            record_update(actor=actor, instance=job, before=before, message=job.message)
+    except Exception:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportStatus.FAILED,
+            done_rows=0,
+            finished_at=timezone.now(),
+            message=_("Importen mislykkedes, og intet blev gemt. Prøv igen, eller kontakt support."),
+        )
+        raise
+    return job

@@ -1,0 +1,131 @@
+"""Files of questionnaires from a case system: the saved column mappings, the file checked in full before
+anything is written, and the validated file handed to the background worker (``import_commit`` writes
+it)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from indsats.accounts.models import Organisation, User
+from indsats.audit.services import record_create, record_update, snapshot
+from indsats.errors import DomainError
+from indsats.outcomes import access, bulk_write, importing, selectors, tasks
+from indsats.outcomes.models import ColumnMapping, ImportJob, ImportStatus, Instrument, MeasurementRound
+from indsats.outcomes.pseudonyms import pseudonym_key
+from indsats.outcomes.registry import engine_instrument
+from indsats.outcomes.services.instruments import explain_instrument_choice
+
+
+@transaction.atomic
+def save_column_mapping(
+    *,
+    actor: User,
+    municipality: Organisation,
+    source_system: str,
+    instrument_key: str,
+    mapping: dict[str, str],
+) -> ColumnMapping:
+    """Keep a municipality's mapping of a case system's headings to Indsats' columns for next time."""
+    access.require_recorder_for(actor, municipality.pk)
+    saved, created = ColumnMapping.objects.get_or_create(
+        municipality=municipality, source_system=source_system, instrument_key=instrument_key
+    )
+    before = snapshot(saved)
+    saved.mapping = {str(k).strip(): str(v).strip() for k, v in mapping.items()}
+    saved.save()
+    if created:
+        record_create(actor=actor, instance=saved)
+    else:
+        record_update(actor=actor, instance=saved, before=before)
+    return saved
+
+
+@transaction.atomic
+def prepare_import(
+    *,
+    actor: User,
+    municipality: Organisation,
+    measurement_round: MeasurementRound,
+    instrument: Instrument,
+    content: bytes,
+    file_name: str,
+    mapping: dict[str, str] | None = None,
+    reason: str = "",
+) -> ImportJob:
+    """Read and check every row of a file. Nothing is imported yet: the job holds the result.
+
+    An instrument outside the agency's short list needs the municipality's ``reason`` (once per
+    intervention). A valid file leaves a job ``validated`` with the pseudonymised rows (never CPR numbers)
+    and a preview; an invalid one a job ``invalid`` with every error by row and column.
+    """
+    access.require_recorder_for(actor, municipality.pk)
+    intervention = measurement_round.intervention
+    if selectors.needs_explanation(
+        municipality=municipality, intervention=intervention, instrument=instrument
+    ):
+        if not reason.strip():
+            raise DomainError(
+                _("Redskabet er ikke på styrelsens kortliste. Skriv hvorfor I bruger det."), field="reason"
+            )
+        explain_instrument_choice(
+            actor=actor,
+            municipality=municipality,
+            intervention=intervention,
+            instrument=instrument,
+            reason=reason,
+        )
+    job = ImportJob(
+        municipality=municipality,
+        round=measurement_round,
+        instrument=instrument,
+        created_by=actor,
+        file_name=file_name[:255],
+        status=ImportStatus.INVALID,
+    )
+    rows = None
+    try:
+        table = importing.read_table(content, file_name)
+    except importing.ImportFileError as error:
+        job.errors = [importing.RowError(0, "", error.text).as_dict()]
+        job.error_count = 1
+    else:
+        report = importing.validate_import(
+            table,
+            instrument=engine_instrument(instrument),
+            mapping=mapping or {},
+            key=pseudonym_key(),
+            municipality_code=municipality.municipality_code,
+            opens_on=measurement_round.opens_on,
+            closes_on=measurement_round.closes_on,
+            already_measured=selectors.measured_pseudonyms(
+                measurement_round=measurement_round, instrument=instrument, municipality=municipality
+            ),
+        )
+        job.total_rows = report.total_rows
+        job.errors = [error.as_dict() for error in report.errors]
+        job.error_count = report.error_count
+        if report.is_valid and report.rows is not None:
+            job.status = ImportStatus.VALIDATED
+            job.preview = report.preview
+            rows = report.rows
+    job.save()
+    if rows is not None:
+        bulk_write.store_payload(job, rows.to_bytes())
+    record_create(actor=actor, instance=job)
+    return job
+
+
+@transaction.atomic
+def queue_import(*, actor: User, job: ImportJob) -> ImportJob:
+    """Hand a validated import to a background worker (Django's Tasks API); ImportNotReady otherwise."""
+    access.require_recorder_for(actor, job.municipality_id)
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if not access.is_ready_to_queue(job):
+        raise access.ImportNotReady()
+    before = snapshot(job)
+    job.status = ImportStatus.QUEUED
+    job.save(update_fields=["status"])
+    record_update(actor=actor, instance=job, before=before)
+    transaction.on_commit(lambda: tasks.run_import.enqueue(job_id=job.pk, actor_id=actor.pk))
+    return job

@@ -1,0 +1,218 @@
+"""Numbers, money, dates and intervals written the way the active language writes them: the one place
+that decides what a person reads in a page, a PDF, a message or a chart.
+
+Danish: ``1.234.567,50 kr.``, ``12,5 %``, ``6. dec. 2026``, ``0,12 til 0,48``, ``22,0 timer``.
+English: ``1,234,567.50 kr.``, ``12.5%``, ``6 Dec 2026``, ``0.12 to 0.48``, ``22.0 hours``.
+A negative number carries a true minus sign (−); a missing value (None, NaN, infinity) is a dash (–).
+
+Kroner are whole unless the amount has øre (``1.234.567 kr.``, ``1.234.567,50 kr.``); pass ``decimals``
+to fix the count, as estimates do (``decimals=0``). The amount and its unit are joined by a no-break
+space so a line never breaks between them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import dateformat, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+MISSING = "–"
+MINUS = "\u2212"
+NO_BREAK_SPACE = "\u00a0"
+
+Number = int | float | Decimal
+
+
+@dataclass(frozen=True)
+class Conventions:
+    """How one language writes numbers and dates (dates as Django date-format strings)."""
+
+    decimal_sign: str
+    thousands_separator: str
+    percent_pattern: str
+    date: str
+    long_date: str
+    date_time: str
+
+
+DANISH = Conventions(
+    decimal_sign=",",
+    thousands_separator=".",
+    percent_pattern="{}\u00a0%",
+    date="j. N Y",  # 6. dec. 2026, 6. maj 2026, 6. sept. 2026 (Django's Danish month abbreviations)
+    long_date="j. F Y",  # 6. december 2026 (letters)
+    date_time=r"j. N Y \k\l. H:i",
+)
+ENGLISH = Conventions(
+    decimal_sign=".",
+    thousands_separator=",",
+    percent_pattern="{}%",
+    date="j M Y",
+    long_date="j F Y",
+    date_time="j M Y, H:i",
+)
+CONVENTIONS = {"da": DANISH, "en": ENGLISH}
+
+
+def conventions() -> Conventions:
+    """The conventions of the active language (Danish when none is active or it is unknown)."""
+    language = (translation.get_language() or "da").split("-")[0]
+    return CONVENTIONS.get(language, DANISH)
+
+
+def is_missing(value: object) -> bool:
+    """None, NaN and infinity have no number to show."""
+    if value is None:
+        return True
+    if isinstance(value, float | Decimal):
+        return not math.isfinite(value)
+    return False
+
+
+# --- numbers -------------------------------------------------------------------------------------------
+
+
+def number(value: Number | None, decimals: int = 0) -> str:
+    """A number with ``decimals`` decimals, its thousands separated: ``−1.234.567,5`` / ``−1,234,567.5``."""
+    if is_missing(value):
+        return MISSING
+    assert value is not None  # for mypy: is_missing caught None
+    written = format(abs(value), f",.{decimals}f")
+    return _signed(value, _localise(written))
+
+
+def compact_number(value: Number | None) -> str:
+    """A number without trailing zeros, such as a band limit: 2.5 -> ``2,5``, 6.0 -> ``6``."""
+    if is_missing(value):
+        return MISSING
+    assert value is not None
+    written = format(abs(float(value)), ",.6f").rstrip("0").rstrip(".")
+    return _signed(value, _localise(written))
+
+
+def ratio(value: Number | None, decimals: int = 2) -> str:
+    """A ratio such as the return per krone: 0.153 -> ``0,15``."""
+    return number(value, decimals)
+
+
+def percent(share: Number | None, decimals: int = 1) -> str:
+    """A share as a percentage: 0.125 -> ``12,5 %`` / ``12.5%``."""
+    if is_missing(share):
+        return MISSING
+    assert share is not None
+    return conventions().percent_pattern.format(number(share * 100, decimals))
+
+
+def p_value(value: float | None) -> str:
+    """A p-value with three decimals, or ``< 0,001`` below that."""
+    if is_missing(value):
+        return MISSING
+    assert value is not None
+    return "< " + number(0.001, 3) if value < 0.001 else number(value, 3)
+
+
+def interval(low: Number | None, high: Number | None, decimals: int = 2) -> str:
+    """A confidence or prediction interval: ``0,12 til 0,48`` / ``0.12 to 0.48``."""
+    return _("%(low)s til %(high)s") % {"low": number(low, decimals), "high": number(high, decimals)}
+
+
+def hours(value: Number | None) -> str:
+    """A duration in hours with one decimal: ``22,0 timer`` / ``22.0 hours``."""
+    if is_missing(value):
+        return MISSING
+    assert value is not None
+    count = 1 if value == 1 else 2  # 1,0 time; every other amount is plural
+    return ngettext("%(hours)s time", "%(hours)s timer", count) % {"hours": number(value, 1)}
+
+
+# --- money ---------------------------------------------------------------------------------------------
+
+
+def kroner(value: Number | None, decimals: int | None = None) -> str:
+    """An amount in kroner: ``1.234.567 kr.``, or ``1.234.567,50 kr.`` when it has øre; ``decimals``
+    fixes the number of decimals (estimates are shown in whole kroner: ``decimals=0``)."""
+    if is_missing(value):
+        return MISSING
+    assert value is not None
+    if decimals is None:
+        decimals = 0 if _is_whole_kroner(value) else 2
+    return f"{number(value, decimals)}{NO_BREAK_SPACE}kr."
+
+
+def abbreviated_kroner(value: Number | None) -> str:
+    """Kroner in millions or billions for chart axes and text alternatives: ``1,2 mio.``, ``−2 mia.``,
+    ``350.000`` (no unit: the axis names it)."""
+    if is_missing(value):
+        return MISSING
+    assert value is not None
+    amount = float(value)
+    size = abs(amount)
+    if size >= 1e9:
+        return _("%(amount)s mia.") % {"amount": number(amount / 1e9, 1 if size < 1e10 else 0)}
+    if size >= 1e6:
+        return _("%(amount)s mio.") % {"amount": number(amount / 1e6, 1 if size < 1e7 else 0)}
+    return number(amount)
+
+
+# --- dates ---------------------------------------------------------------------------------------------
+
+
+def date(value: dt.date | None) -> str:
+    """A day: ``6. dec. 2026`` / ``6 Dec 2026``. A date and time is shown on the local calendar."""
+    return _date(value, conventions().date)
+
+
+def long_date(value: dt.date | None) -> str:
+    """A day with the month written out, for letters: ``6. december 2026`` / ``6 December 2026``."""
+    return _date(value, conventions().long_date)
+
+
+def date_time(value: dt.datetime | None) -> str:
+    """A moment in local time: ``6. dec. 2026 kl. 14:30`` / ``6 Dec 2026, 14:30``."""
+    if value is None:
+        return MISSING
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return dateformat.format(value, conventions().date_time)
+
+
+def date_range(start: dt.date | None, end: dt.date | None) -> str:
+    """A period: ``6. dec. 2026 – 3. jan. 2027``; a missing end is a dash."""
+    if start is None and end is None:
+        return MISSING
+    return f"{date(start)} – {date(end)}"
+
+
+# --- the parts ------------------------------------------------------------------------------------------
+
+
+def _localise(written: str) -> str:
+    """Python's ``1,234.5`` in the active language's separators."""
+    signs = conventions()
+    swapped = written.replace(",", "\0").replace(".", signs.decimal_sign)
+    return swapped.replace("\0", signs.thousands_separator)
+
+
+def _signed(value: Number, written: str) -> str:
+    """A true minus sign before a negative number, unless it rounded to zero."""
+    is_negative = value < 0 and any(digit in written for digit in "123456789")
+    return MINUS + written if is_negative else written
+
+
+def _is_whole_kroner(value: Number) -> bool:
+    """Whether the amount, rounded to øre, is whole kroner."""
+    in_ore = round(Decimal(str(value)) * 100)
+    return in_ore % 100 == 0
+
+
+def _date(value: dt.date | None, pattern: str) -> str:
+    if value is None:
+        return MISSING
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return dateformat.format(value, pattern)

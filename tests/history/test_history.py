@@ -1,0 +1,51 @@
+"""The history pages: a record's history for whoever may see the record, the whole trail for the agency."""
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+
+from indsats.accounts import services
+from tests.conftest import logged_in
+
+pytestmark = pytest.mark.django_db
+
+
+def _history_url(instance):
+    content_type = ContentType.objects.get_for_model(type(instance))
+    return reverse("history:object_history", args=[content_type.pk, instance.pk])
+
+
+def test_the_history_page_shows_who_changed_what_from_what_to_what(agency_admin, aarhus):
+    services.update_organisation(actor=agency_admin, organisation=aarhus, email="a@aarhus.dk")
+    body = logged_in(agency_admin).get(_history_url(aarhus)).content.decode()
+    assert "Historik for Aarhus Kommune" in body
+    assert agency_admin.get_full_name() in body
+    assert "<del>–</del>" in body and "<ins>a@aarhus.dk</ins>" in body
+
+
+def test_history_of_a_deleted_record_stays_readable_for_the_agency(agency_admin, aarhus, evaluator):
+    membership = services.grant_role(
+        actor=agency_admin, person=evaluator, organisation=aarhus, role="municipality_manager"
+    )
+    url = _history_url(membership)
+    services.revoke_role(actor=agency_admin, membership=membership)
+    body = logged_in(agency_admin).get(url).content.decode()
+    assert "Slettet" in body and "Oprettet" in body
+
+
+def test_a_caseworker_cannot_read_the_history_of_an_organisation(aarhus_caseworker, aarhus, odense):
+    client = logged_in(aarhus_caseworker)
+    assert client.get(_history_url(odense)).status_code == 403
+    assert client.get(reverse("history:trail")).status_code == 403
+
+
+def test_the_trail_lists_changes_and_filters_by_type(agency_admin, aarhus, evaluator):
+    services.update_organisation(actor=agency_admin, organisation=aarhus, email="a@aarhus.dk")
+    services.grant_role(
+        actor=agency_admin, person=evaluator, organisation=aarhus, role="municipality_manager"
+    )
+    client = logged_in(agency_admin)
+    organisation_type = ContentType.objects.get(app_label="accounts", model="organisation")
+    body = client.get(reverse("history:trail"), {"type": organisation_type.pk}).content.decode()
+    assert "a@aarhus.dk" in body
+    assert "Leder i kommune" not in body

@@ -1,0 +1,166 @@
+"""The one formatter: what a person reads follows the chosen language. Danish writes a decimal comma and
+"." between thousands, English the other way round; both write a true minus sign and a dash for a
+missing value, so choosing English never shows a Danish number, date or interval."""
+
+from __future__ import annotations
+
+import datetime
+import math
+from decimal import Decimal
+
+import pytest
+from django.template import Context, Template
+from django.utils import timezone, translation
+
+from indsats.ui import formatting
+from indsats.ui.formatting import (
+    abbreviated_kroner,
+    compact_number,
+    date,
+    date_range,
+    date_time,
+    hours,
+    interval,
+    kroner,
+    long_date,
+    number,
+    p_value,
+    percent,
+    ratio,
+)
+
+NBSP = "\u00a0"
+MINUS = "\u2212"
+
+
+@pytest.fixture
+def danish():
+    with translation.override("da"):
+        yield
+
+
+@pytest.fixture
+def english():
+    with translation.override("en"):
+        yield
+
+
+def test_danish_writes_a_decimal_comma_a_thousands_point_and_a_true_minus(danish):
+    assert number(-2.25, 2) == f"{MINUS}2,25"
+    assert number(0.5, 1) == "0,5"
+    assert number(1234567.4) == "1.234.567"
+    assert number(-1234567.891, 2) == f"{MINUS}1.234.567,89"
+    assert ratio(-0.153) == f"{MINUS}0,15"
+    assert compact_number(2.5) == "2,5" and compact_number(6.0) == "6"
+    assert interval(-4.17, -1.88) == f"{MINUS}4,17 til {MINUS}1,88"
+    assert interval(0.12, 0.48) == "0,12 til 0,48"
+    assert p_value(0.0004) == "< 0,001" and p_value(0.0456) == "0,046"
+    assert percent(0.125) == f"12,5{NBSP}%"
+    assert hours(Decimal("22")) == "22,0 timer" and hours(1) == "1,0 time"
+
+
+def test_english_writes_a_decimal_point_thousands_commas_and_to(english):
+    assert number(0.5, 1) == "0.5"
+    assert number(-1234567.891, 2) == f"{MINUS}1,234,567.89"
+    assert interval(-4.17, -1.88) == f"{MINUS}4.17 to {MINUS}1.88"
+    assert interval(0.12, 0.48) == "0.12 to 0.48"
+    assert p_value(0.0004) == "< 0.001" and p_value(0.0456) == "0.046"
+    assert percent(0.125) == "12.5%"
+    assert hours(Decimal("22.0")) == "22.0 hours"
+
+
+def test_kroner_are_whole_unless_the_amount_has_ore(danish):
+    assert kroner(Decimal("1234567")) == f"1.234.567{NBSP}kr."
+    assert kroner(Decimal("1234567.50")) == f"1.234.567,50{NBSP}kr."
+    assert kroner(1234567.5) == f"1.234.567,50{NBSP}kr."
+    assert kroner(Decimal("1234567.00")) == f"1.234.567{NBSP}kr."
+    assert kroner(-450) == f"{MINUS}450{NBSP}kr."
+    assert kroner(Decimal("-0.25")) == f"{MINUS}0,25{NBSP}kr."
+    assert kroner(12_000_000_000) == f"12.000.000.000{NBSP}kr."
+
+
+def test_an_estimate_is_shown_in_whole_kroner_rounding_half_to_even(danish):
+    assert kroner(-12.5, 0) == f"{MINUS}12{NBSP}kr."
+    assert kroner(-293.39, 0) == f"{MINUS}293{NBSP}kr."
+    assert kroner(-0.4, 0) == f"0{NBSP}kr."  # no minus on a zero
+
+
+def test_kroner_in_english_keep_the_unit_and_swap_the_separators(english):
+    assert kroner(Decimal("1234567.5")) == f"1,234,567.50{NBSP}kr."
+
+
+@pytest.mark.parametrize("missing", [None, math.nan, math.inf, -math.inf, Decimal("NaN")])
+def test_a_missing_value_is_a_dash(missing, danish):
+    for written in (number(missing), kroner(missing), percent(missing), ratio(missing), p_value(missing)):
+        assert written == "–"
+    assert interval(missing, 1.0) == "– til 1,00"
+
+
+def test_large_amounts_are_abbreviated_on_chart_axes(danish):
+    assert abbreviated_kroner(1_234_567) == "1,2 mio."
+    assert abbreviated_kroner(-2_000_000_000) == f"{MINUS}2,0 mia."
+    assert abbreviated_kroner(25_000_000_000) == "25 mia."
+    assert abbreviated_kroner(350_000) == "350.000"
+    with translation.override("en"):
+        assert abbreviated_kroner(1_234_567) == "1.2 m"
+
+
+def test_danish_dates_abbreviate_the_month_in_lower_case(danish):
+    assert date(datetime.date(2026, 12, 6)) == "6. dec. 2026"
+    assert date(datetime.date(2026, 5, 6)) == "6. maj 2026"
+    assert long_date(datetime.date(2026, 12, 6)) == "6. december 2026"
+    assert date_range(datetime.date(2026, 12, 6), datetime.date(2027, 1, 3)) == "6. dec. 2026 – 3. jan. 2027"
+    assert date_range(datetime.date(2026, 12, 6), None) == "6. dec. 2026 – –"
+    assert date(None) == "–" and date_range(None, None) == "–"
+
+
+def test_english_dates_put_the_day_first(english):
+    assert date(datetime.date(2026, 12, 6)) == "6 Dec 2026"
+    assert long_date(datetime.date(2026, 12, 6)) == "6 December 2026"
+
+
+def test_a_moment_is_shown_in_danish_time():
+    moment = datetime.datetime(2026, 12, 6, 13, 30, tzinfo=datetime.UTC)  # 14:30 in Copenhagen
+    with translation.override("da"):
+        assert date_time(moment) == "6. dec. 2026 kl. 14:30"
+        late = timezone.make_aware(datetime.datetime(2026, 12, 6, 23, 30), datetime.UTC)
+        assert date(late) == "7. dec. 2026"  # already the next day in Copenhagen
+    with translation.override("en"):
+        assert date_time(moment) == "6 Dec 2026, 14:30"
+
+
+def test_an_unknown_language_falls_back_to_danish():
+    with translation.override("de"):
+        assert formatting.conventions() is formatting.DANISH
+
+
+def test_the_template_filters_use_the_same_formatter(danish):
+    template = Template(
+        "{% load formatting %}{{ amount|kr }}|{{ estimate|kr:0 }}|{{ share|percent:0 }}|{{ empty|kr }}|"
+        "{{ day|short_date }}|{{ day|date_range:later }}|{% interval low high 1 %}|{{ text|number:1 }}"
+    )
+    written = template.render(
+        Context(
+            {
+                "amount": Decimal("1234567.50"),
+                "estimate": -12.5,
+                "share": 0.4,
+                "empty": "",
+                "day": datetime.date(2026, 12, 6),
+                "later": datetime.date(2027, 1, 3),
+                "low": -0.25,
+                "high": 1.25,
+                "text": "2.25",
+            }
+        )
+    )
+    assert written.split("|") == [
+        f"1.234.567,50{NBSP}kr.",
+        f"{MINUS}12{NBSP}kr.",
+        f"40{NBSP}%",
+        "–",
+        "6. dec. 2026",
+        "6. dec. 2026 – 3. jan. 2027",
+        f"{MINUS}0,2 til 1,2",
+        "2,2",
+    ]
