@@ -67,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     if command in ENGINE_COMMANDS:
         return _run_engine_command(command, args[1:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "indsats.config.settings")
+    # Django is needed only by the management commands, never by the engine commands
     from django.core.management import execute_from_command_line
 
     django_command = COMMAND_ALIASES.get(command, command.replace("-", "_"))

@@ -66,6 +66,7 @@ def _reject_constant(token: str) -> Any:
 def _progress_bar(draws: int) -> tuple[Callable[[int], None] | None, Callable[[], None]]:
     if draws < PROGRESS_MIN_DRAWS or not sys.stderr.isatty():
         return None, lambda: None
+    # loaded after the arguments are read, so --help starts fast
     from tqdm import tqdm
 
     bar = tqdm(total=draws, unit="draws", file=sys.stderr, desc="Monte Carlo")
@@ -104,6 +105,8 @@ def main(argv: list[str]) -> int:
     # loaded only now that there is a case to compute: the model imports scipy, which takes longer than
     # ``indsats business-case --help`` should take to answer
     from indsats.engine.investment.case_document import CaseError, parse_case
+
+    # numpy and scipy load with the model: only after the arguments are read
     from indsats.engine.investment.model import compute_case
 
     progress, close_progress = _progress_bar(args.draws)

@@ -269,6 +269,7 @@ def _write(output: str | None, delimiter: str, header: list[str], rows: list[lis
 def _progress_bar(total: int) -> tuple[Callable[[int], Any], Callable[[], Any]]:
     if total < PROGRESS_MIN_ROWS or not sys.stderr.isatty():
         return (lambda _n: None), (lambda: None)
+    # loaded after the arguments are read, so --help starts fast
     from tqdm import tqdm
 
     bar = tqdm(total=total, unit="rows", file=sys.stderr, desc="writing")

@@ -11,6 +11,8 @@ class EconomyConfig(AppConfig):
         # imported here, not at the top: models may be imported only once every app is loaded
         from indsats.accounts.permissions import register_visibility_rule
         from indsats.economy import access, evidence, panels  # noqa: F401 - evidence and panels register
+
+        # models load only once the app registry is ready
         from indsats.economy.models import BusinessCase, BusinessCaseResult, PriceCatalogue, UnitPrice
 
         register_visibility_rule(BusinessCase, lambda user, _case: access.can_read_business_cases(user))

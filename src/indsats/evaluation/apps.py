@@ -11,6 +11,8 @@ class EvaluationConfig(AppConfig):
         # imported here, not at the top: models may be imported only once every app is loaded
         from indsats.accounts.permissions import register_visibility_rule
         from indsats.evaluation import access, evidence, setup_links  # noqa: F401 - register on import
+
+        # models load only once the app registry is ready
         from indsats.evaluation.models import Analysis, Study
 
         register_visibility_rule(Study, access.can_see_study)

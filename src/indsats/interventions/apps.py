@@ -11,6 +11,8 @@ class InterventionsConfig(AppConfig):
         # Imported here, once the models are loaded: these modules register panels, visibility rules and
         # evidence providers with the registries below this app.
         from indsats.interventions import panels, visibility  # noqa: F401 - registration on import
+
+        # providers import models, which load only once the app registry is ready
         from indsats.interventions.evidence import register_builtin_providers
 
         register_builtin_providers()

@@ -11,6 +11,8 @@ class OutcomesConfig(AppConfig):
         # imported here, not at the top: models may be imported only once every app is loaded
         from indsats.accounts.permissions import register_visibility_rule
         from indsats.outcomes import access, panels  # noqa: F401 - panels registers on import
+
+        # models load only once the app registry is ready
         from indsats.outcomes.models import (
             ColumnMapping,
             ImportJob,

@@ -22,6 +22,7 @@ class Panel:
     order: int = 50
 
 
+# The argument is the person (accounts.models.Visitor): ui sits below accounts, so it cannot name the type.
 PanelProvider = Callable[[Any], Panel | None]
 _PROVIDERS: list[PanelProvider] = []
 

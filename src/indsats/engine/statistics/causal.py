@@ -15,6 +15,7 @@ replacement, an optimal assignment (scipy.optimize.linear_sum_assignment), not a
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings as python_warnings
 from collections.abc import Sequence
@@ -385,6 +386,7 @@ def estimate_propensity_scores(
 
 
 def _fit_logit(t: FloatArray, x: FloatArray, names: list[str]) -> PropensityModel:
+    # statsmodels is heavy: loaded only by the estimators that need it (the CLI starts fast)
     import statsmodels.api as sm
     from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
@@ -705,9 +707,7 @@ def propensity_score_matching(
 
 
 def _with_missing(result: MatchingResult, n_missing: int) -> MatchingResult:
-    from dataclasses import replace as replace_fields
-
-    return replace_fields(result, n_missing=n_missing)
+    return dataclasses.replace(result, n_missing=n_missing)
 
 
 # ---------------------------------------------------------------------------------------------
