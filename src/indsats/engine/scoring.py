@@ -125,8 +125,9 @@ def round_half_away_from_zero(values: FloatArray, decimals: int = 0) -> FloatArr
     return np.asarray(np.copysign(magnitude, values), dtype=np.float64)
 
 
-def validate_answers(instrument: Instrument, answers: npt.ArrayLike) -> FloatArray:
-    """Check an answers array against the instrument and return it as a 2-D float array (a copy).
+def validate_answers(instrument: Instrument, answers: npt.ArrayLike, *, copy: bool = True) -> FloatArray:
+    """Check an answers array against the instrument and return it as a 2-D float array (a copy, unless
+    ``copy=False`` and ``answers`` is one already: ``score`` only reads it, and a million rows are 200 MB).
 
     ``answers`` is ``n x items`` (a single respondent may be given as a 1-D array of the items) with NaN
     for a missing answer. Every answer must be one of its scale's values (discrete scales) or lie in the
@@ -134,7 +135,7 @@ def validate_answers(instrument: Instrument, answers: npt.ArrayLike) -> FloatArr
     e.g. ``row 4, sdq7: value 3 is outside the scale 0-2`` (rows counted from 1).
     """
     try:
-        matrix = np.array(answers, dtype=np.float64)
+        matrix = np.array(answers, dtype=np.float64, copy=True if copy else None)
     except (TypeError, ValueError):
         raise AnswerError("answers", "answers_not_numbers") from None
     if matrix.ndim == 1:
@@ -312,7 +313,7 @@ def score(instrument: Instrument, answers: npt.ArrayLike, *, band_scheme: str | 
     of the instrument's band schemes (default: its first). Raises ``AnswerError`` for answers off their
     scales (``validate_answers``) and ``ValueError`` for an unknown band scheme.
     """
-    matrix = validate_answers(instrument, answers)
+    matrix = validate_answers(instrument, answers, copy=False)  # read here, never written
     scheme = instrument.band_scheme(band_scheme) if (band_scheme or instrument.band_schemes) else None
     column = {key: j for j, key in enumerate(instrument.item_keys)}
 
