@@ -61,8 +61,8 @@ def test_a_grant_is_run_by_the_grantee_and_paid_by_the_agency(
     services.start_grant(actor=aarhus_caseworker, grant=grant, started_on=datetime.date(2026, 1, 2))
     grant.refresh_from_db()
     instalment.refresh_from_db()
-    assert access.allowed_actions(aarhus_caseworker, grant) == {"request_change"}
-    assert access.allowed_actions(agency_staff, instalment) == {"pay"}
+    assert access.allowed_actions(aarhus_caseworker, grant) == {"request_change", "finish"}
+    assert access.allowed_actions(agency_staff, instalment) == {"prepare"}
     assert access.allowed_actions(aarhus_caseworker, instalment) == frozenset()
     assert access.allowed_actions(aarhus_caseworker, grant.reporting_duties.first()) == {"submit"}
     assert access.allowed_actions(agency_staff, grant.reporting_duties.first()) == frozenset()

@@ -3,6 +3,7 @@ The services validate again; the forms give early errors on the right field."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -14,6 +15,7 @@ from indsats.grants.models import (
     ApplicantKind,
     Application,
     AwardCriterion,
+    BudgetCategory,
     ChangeKind,
     Pool,
     PoolCriterion,
@@ -256,8 +258,75 @@ class StartForm(forms.Form):
 
 
 class ReportForm(forms.Form):
+    """A report, with the spending so far on each budget line (required in the accounts)."""
+
     file = forms.FileField(label=_("Rapport"), required=False)
     note = forms.CharField(label=_("Bemærkning"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for category, label in BudgetCategory.choices:
+            self.fields[f"spent_{category}"] = forms.DecimalField(
+                label=_("Forbrug til dato: %(line)s (kr.)") % {"line": label},
+                required=False,
+                min_value=0,
+                max_digits=14,
+                decimal_places=2,
+            )
+
+    def spending(self) -> dict[str, Decimal]:
+        return {
+            category: self.cleaned_data[f"spent_{category}"]
+            for category in BudgetCategory.values
+            if self.cleaned_data.get(f"spent_{category}") is not None
+        }
+
+
+class ReturnReportForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Hvorfor sendes rapporten retur?"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Begrundelse"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class BudgetLinesForm(forms.Form):
+    """The application's budget: an amount per line and what others co-fund."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for category, label in BudgetCategory.choices:
+            self.fields[f"amount_{category}"] = forms.DecimalField(
+                label=_("%(line)s: søges (kr.)") % {"line": label},
+                required=False,
+                min_value=0,
+                max_digits=14,
+                decimal_places=2,
+            )
+            self.fields[f"co_amount_{category}"] = forms.DecimalField(
+                label=_("%(line)s: medfinansiering (kr.)") % {"line": label},
+                required=False,
+                min_value=0,
+                max_digits=14,
+                decimal_places=2,
+            )
+            self.fields[f"co_source_{category}"] = forms.CharField(
+                label=_("%(line)s: medfinansieret af") % {"line": label}, required=False, max_length=200
+            )
+
+    def lines(self) -> dict[str, tuple[Decimal, Decimal, str]]:
+        data = self.cleaned_data
+        return {
+            category: (
+                data.get(f"amount_{category}") or Decimal("0"),
+                data.get(f"co_amount_{category}") or Decimal("0"),
+                data.get(f"co_source_{category}", ""),
+            )
+            for category in BudgetCategory.values
+            if data.get(f"amount_{category}") is not None or data.get(f"co_amount_{category}") is not None
+        }
 
 
 class ChangeRequestForm(forms.Form):

@@ -28,16 +28,20 @@ from indsats.grants.models import (
     Application,
     ApplicationStatus,
     Assessment,
+    BudgetCategory,
     Grant,
     Initiative,
     Instalment,
     Pool,
     PoolStatus,
     ProgrammeYear,
+    RepaymentStatus,
     ReportingDuty,
+    ReportKind,
     SupportLogEntry,
     TrainingRecord,
 )
+from indsats.grants.schedules import PlannedDuty, PlannedInstalment, Replan, replan
 from indsats.interventions.models import Intervention
 
 
@@ -216,7 +220,7 @@ def application_list(*, user: User) -> QuerySet[Application]:
 def application_detail(*, user: User, pk: int) -> Application:
     application = (
         Application.objects.select_related("pool__initiative", "applicant", "created_by")
-        .prefetch_related("attachments", "co_editors")
+        .prefetch_related("attachments", "co_editors", "budget_lines")
         .filter(pk=pk)
         .first()
     )
@@ -302,7 +306,13 @@ def grant_list(*, user: User) -> QuerySet[Grant]:
 def grant_detail(*, user: User, pk: int) -> Grant:
     grant = (
         Grant.objects.select_related("application__applicant", "application__pool__initiative", "awarded_by")
-        .prefetch_related("instalments", "reporting_duties", "change_requests")
+        .prefetch_related(
+            "instalments",
+            "reporting_duties__spending",
+            "change_requests",
+            "repayment_claims",
+            "application__budget_lines",
+        )
         .filter(pk=pk)
         .first()
     )
@@ -319,6 +329,96 @@ def overdue_duties(*, user: User, today: datetime.date | None = None) -> QuerySe
     if not is_grants_staff(user):
         duties = duties.filter(grant__application__applicant_id__in=organisation_ids_of(user))
     return duties.order_by("due_on")
+
+
+# --- a grant's plan, budget and money ---------------------------------------------------------------
+
+
+def extension_plan(*, grant: Grant, new_end: datetime.date) -> Replan:
+    """The grant's open reporting duties and unpaid instalments now and if the project ends on `new_end`
+    (for the page that shows both before the change is approved, and for `decide_change`)."""
+    duties = list(grant.reporting_duties.all())
+    return replan(
+        project_start=grant.project_start,
+        new_end=new_end,
+        open_duties=[
+            PlannedDuty(duty.pk, duty.kind, duty.due_on)
+            for duty in duties
+            if duty.submitted_at is None and duty.approved_at is None
+        ],
+        unpaid_instalments=[
+            PlannedInstalment(item.pk, item.due_on, item.amount)
+            for item in grant.instalments.all()
+            if item.paid_on is None and item.prepared_by_id is None
+        ],
+        status_report_dates={duty.due_on for duty in duties if duty.kind == ReportKind.STATUS_REPORT},
+    )
+
+
+@dataclass(frozen=True)
+class BudgetComparison:
+    """One budget line beside the spending the latest report gave for it."""
+
+    category: str
+    label: str
+    budget: Decimal
+    co_funding: Decimal
+    co_funding_source: str
+    spent: Decimal | None
+
+    @property
+    def left(self) -> Decimal | None:
+        return None if self.spent is None else self.budget - self.spent
+
+
+def budget_comparison(*, grant: Grant) -> list[BudgetComparison]:
+    """The application's budget lines with the spending of the newest report that gave any (the final
+    accounts, once submitted); a line that was spent on but not budgeted shows a budget of 0."""
+    lines = {line.category: line for line in grant.application.budget_lines.all()}
+    reports = sorted(
+        (duty for duty in grant.reporting_duties.all() if duty.submitted_at and duty.spending.all()),
+        key=lambda duty: duty.submitted_at or timezone.now(),
+    )
+    latest = {row.category: row.amount for row in reports[-1].spending.all()} if reports else {}
+    labels = dict(BudgetCategory.choices)
+    return [
+        BudgetComparison(
+            category=category,
+            label=str(labels[category]),
+            budget=lines[category].amount if category in lines else ZERO,
+            co_funding=lines[category].co_funding_amount if category in lines else ZERO,
+            co_funding_source=lines[category].co_funding_source if category in lines else "",
+            spent=latest.get(category) if reports else None,
+        )
+        for category in BudgetCategory.values
+        if category in lines or category in latest
+    ]
+
+
+@dataclass(frozen=True)
+class GrantMoney:
+    """A grant's money: awarded, paid, waiting for payment, repaid and still to be repaid."""
+
+    amount: Decimal
+    paid: Decimal
+    unpaid: Decimal
+    repaid: Decimal
+    to_repay: Decimal
+
+
+def grant_money(*, grant: Grant) -> GrantMoney:
+    """From the (prefetched) instalments and repayment claims of one grant."""
+    instalments = list(grant.instalments.all())
+    claims = list(grant.repayment_claims.all())
+    paid = sum((item.amount for item in instalments if item.paid_on is not None), ZERO)
+    repaid = sum((claim.amount for claim in claims if claim.status == RepaymentStatus.PAID), ZERO)
+    return GrantMoney(
+        amount=grant.amount,
+        paid=paid,
+        unpaid=sum((item.amount for item in instalments if item.paid_on is None), ZERO),
+        repaid=repaid,
+        to_repay=sum((claim.amount for claim in claims), ZERO) - repaid,
+    )
 
 
 # --- implementation support and training -------------------------------------------------------------
