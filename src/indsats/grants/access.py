@@ -189,9 +189,10 @@ def needs_second_approval(amount: Decimal) -> bool:
 def approval_target(money: Instalment | RepaymentClaim) -> str:
     """The state this approval leads to: paid (or claimed), or waiting for a second approver."""
     first = money.approved_by_id is None
+    done: str
+    waiting: str
     if isinstance(money, Instalment):
-        done = InstalmentState.PAID
-        waiting = InstalmentState.APPROVED_ONCE
+        done, waiting = InstalmentState.PAID, InstalmentState.APPROVED_ONCE
     else:
         done, waiting = RepaymentStatus.CLAIMED, RepaymentStatus.APPROVED_ONCE
     return waiting if first and needs_second_approval(money.amount) else done
