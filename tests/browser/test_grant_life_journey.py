@@ -248,3 +248,6 @@ def test_a_region_and_a_service_provider_apply_and_are_awarded(page, media, tmp_
     application.refresh_from_db()
     assert application.status == ApplicationStatus.AWARDED
     assert Grant.objects.get().application.applicant.kind == kind
+    page.goto("/puljer/oversigt/")
+    assert "Tidlig indsats" in page.page.content()
+    page.check(f"grants-overview-{kind}")

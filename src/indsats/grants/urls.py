@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/rangering/", views.pool_ranking, name="pool_ranking"),
     path("<int:pool_pk>/ansog/", views.application_create, name="application_create"),
     path("programmer/", views.programmes, name="programmes"),
+    path("oversigt/", views.overview, name="overview"),
     path("programmer/nyt-aar/", views.programme_year_create, name="programme_year_create"),
     path("programmer/<int:year_pk>/initiativ/", views.initiative_create, name="initiative_create"),
     path("initiativer/<int:initiative_pk>/ny-pulje/", views.pool_create, name="pool_create"),

@@ -29,6 +29,7 @@ from indsats.accounts.permissions import (
 )
 from indsats.grants import access, forms, selectors, services
 from indsats.grants.allocation import AllocationForm, recommend
+from indsats.grants.export import overview_workbook
 from indsats.grants.letters import letter_for, letter_pdf
 from indsats.grants.models import (
     Application,
@@ -134,6 +135,22 @@ def programmes(request: HttpRequest) -> HttpResponse:
         "grants/programmes.html",
         {"overviews": overviews, "can_manage": has_permission(request.user, MANAGE_POOLS)},
     )
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """Across the programme: per year, initiative and pool, the money and the grants needing attention."""
+    if not access.can_view_programmes(request.user):
+        raise PermissionDenied
+    rows = selectors.programme_overview()
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            overview_workbook(rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="tilskud-oversigt.xlsx"'
+        return response
+    return render(request, "grants/overview.html", {"rows": rows, "sees_programmes": True})
 
 
 @login_required
