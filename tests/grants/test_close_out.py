@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from indsats.accounts.models import OrganisationKind, Role
+from indsats.errors import DomainError
 from indsats.grants import selectors, services
 from indsats.grants.errors import FourEyesRequired, GrantsError, NotEligible, NotSettled, WrongState
 from indsats.grants.models import (
@@ -19,9 +20,11 @@ from indsats.grants.models import (
     RepaymentStatus,
     ReportKind,
 )
+from indsats.interventions import services as intervention_services
 from tests.factories import OrganisationFactory, person_with_role
 from tests.grants.conftest import complete_application, pdf
 from tests.grants.factories import PoolFactory
+from tests.interventions.factories import InterventionFactory
 
 D = Decimal
 d = datetime.date
@@ -360,3 +363,29 @@ def test_regions_and_service_providers_apply_to_pools_that_admit_them(kind, role
     pool = PoolFactory(eligible_applicants=["municipality", str(kind)])
     grant = _grant(person, agency_staff, pool, amount="300000")
     assert grant.application.applicant == organisation and grant.status == GrantStatus.ACTIVE
+
+
+def test_regions_and_service_providers_can_be_partners_of_an_intervention(agency_admin):
+    intervention = InterventionFactory()
+    region = OrganisationFactory(kind=OrganisationKind.REGION, name="Region Midtjylland")
+    provider = OrganisationFactory(kind=OrganisationKind.SERVICE_PROVIDER, name="Opholdsstedet Solsikken")
+    for partner in (region, provider):
+        intervention_services.add_partner(
+            actor=agency_admin,
+            intervention=intervention,
+            municipality=partner,
+            role="pilot",
+            joined_on=d(2026, 1, 1),
+        )
+    assert set(intervention.partnerships.values_list("municipality__kind", flat=True)) == {
+        "region",
+        "service_provider",
+    }
+    with pytest.raises(DomainError, match="Vælg en kommune"):
+        intervention_services.add_partner(
+            actor=agency_admin,
+            intervention=intervention,
+            municipality=OrganisationFactory(kind=OrganisationKind.FOUNDATION),
+            role="pilot",
+            joined_on=d(2026, 1, 1),
+        )
