@@ -202,7 +202,7 @@ def test_a_grant_from_award_through_extension_reports_and_repayment_to_closed(pa
 )
 def test_a_region_and_a_service_provider_apply_and_are_awarded(page, media, tmp_path, kind, role, name):
     agency = AgencyFactory(name="Social- og Boligstyrelsen")
-    person_with_role(Role.AGENCY_STAFF, agency, username="soren")
+    soren = person_with_role(Role.AGENCY_STAFF, agency, username="soren")
     person_with_role(role, OrganisationFactory(kind=kind, name=name), username="ansoger")
     pool = PoolFactory(
         title="Tidlig indsats", eligible_applicants=["municipality", "region", "service_provider"]
@@ -241,6 +241,10 @@ def test_a_region_and_a_service_provider_apply_and_are_awarded(page, media, tmp_
 
     _as(page, "soren")
     page.goto(f"/puljer/ansoegninger/{application.pk}/")
+    page.page.select_option("#id_assessor", str(soren.pk))
+    _click(page, f"form[action='/puljer/ansoegninger/{application.pk}/bedoemmer/'] button[type=submit]")
+    assert application.assignments.get().assessor == soren
+    page.check(f"grants-{kind}-assessor-assigned")
     page.page.fill("#id_amount", "500000")
     page.page.fill("#id_project_start", "2026-02-01")
     page.page.fill("#id_project_end", "2027-01-31")

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from indsats.accounts.models import OrganisationKind, Role
+from indsats.accounts.models import Membership, OrganisationKind, Role
 from indsats.errors import DomainError
 from indsats.grants import selectors, services
 from indsats.grants.errors import FourEyesRequired, GrantsError, NotEligible, NotSettled, WrongState
@@ -389,3 +389,40 @@ def test_regions_and_service_providers_can_be_partners_of_an_intervention(agency
             role="pilot",
             joined_on=d(2026, 1, 1),
         )
+
+
+# --- assessors assigned per application -------------------------------------------------------------
+
+
+def test_once_assessors_are_assigned_only_they_assess(
+    pool, aarhus_caseworker, aarhus_manager, agency_staff, second_staff, agency_admin
+):
+    application = complete_application(aarhus_caseworker, pool)
+    services.submit_application(actor=aarhus_caseworker, application=application)
+    with pytest.raises(GrantsError, match="ikke bedømmer"):
+        services.assign_assessor(actor=agency_staff, application=application, assessor=aarhus_manager)
+    services.record_assessment(
+        actor=agency_admin, application=application, has_conflict=True, conflict_note="Min søster."
+    )
+    with pytest.raises(GrantsError, match="inhabil"):
+        services.assign_assessor(actor=agency_staff, application=application, assessor=agency_admin)
+    with pytest.raises(PermissionDenied):
+        services.assign_assessor(actor=aarhus_caseworker, application=application, assessor=second_staff)
+    services.assign_assessor(actor=agency_staff, application=application, assessor=second_staff)
+    with pytest.raises(WrongState):
+        services.assign_assessor(actor=agency_staff, application=application, assessor=second_staff)
+    scores = {criterion.pk: 4 for criterion in pool.criteria.all()}
+    with pytest.raises(PermissionDenied):  # not assigned
+        services.record_assessment(actor=agency_staff, application=application, scores=scores)
+    services.record_assessment(actor=second_staff, application=application, scores=scores)
+
+
+def test_an_assessor_from_the_applicants_organisation_cannot_be_assigned(
+    pool, aarhus, aarhus_caseworker, agency_staff, agency_admin
+):
+    """A person who is also employed by the applicant (here also a caseworker in Aarhus) is inhabil."""
+    Membership.objects.create(user=agency_admin, organisation=aarhus, role=Role.CASEWORKER)
+    application = complete_application(aarhus_caseworker, pool)
+    services.submit_application(actor=aarhus_caseworker, application=application)
+    with pytest.raises(GrantsError, match="ansat hos ansøgeren"):
+        services.assign_assessor(actor=agency_staff, application=application, assessor=agency_admin)

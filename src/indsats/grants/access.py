@@ -153,10 +153,20 @@ def _table_and_state(obj: WorkflowRecord) -> tuple[TransitionTable, str]:
     return CHANGES, obj.status
 
 
+def is_assigned_or_unassigned(user: Person, application: Application) -> bool:
+    """Once assessors are assigned to an application, only they assess it; before, any assessor may.
+    Through .all(), so a page's prefetched assignments are used."""
+    assigned = {assignment.assessor_id for assignment in application.assignments.all()}
+    return not assigned or user.pk in assigned
+
+
 def _acts_for_applicant(user: Person, obj: WorkflowRecord, action: str) -> bool:
-    """An applicant's actions are taken for the applicant: by the application's editors, the grantee."""
+    """An applicant's actions are taken for the applicant: by the application's editors, the grantee.
+    Assessing is for the assigned assessors."""
     if isinstance(obj, Application) and action in {ApplicationAction.EDIT, ApplicationAction.SUBMIT}:
         return is_editor(user, obj)
+    if isinstance(obj, Application) and action == ApplicationAction.ASSESS:
+        return is_assigned_or_unassigned(user, obj)
     if isinstance(obj, Grant) and action in {
         GrantAction.START,
         GrantAction.FINISH,

@@ -282,6 +282,14 @@ class ReportForm(forms.Form):
         }
 
 
+class AssignAssessorForm(forms.Form):
+    assessor = forms.ModelChoiceField(label=_("Bedømmer"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, assessors: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assessor"].queryset = assessors  # type: ignore[attr-defined]
+
+
 class ReturnReportForm(forms.Form):
     reason = forms.CharField(
         label=_("Hvorfor sendes rapporten retur?"), widget=forms.Textarea(attrs={"rows": 2})

@@ -324,6 +324,29 @@ class Assessment(models.Model):
         return f"{self.application}: {self.assessor}"
 
 
+class AssessorAssignment(models.Model):
+    """An assessor the agency assigned to an application. Once an application has assigned assessors,
+    only they assess it (`grants/access.py`)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="assignments")
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("bedømmer")
+    )
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(_("tildelt"), default=timezone.now)
+
+    class Meta:
+        ordering = ["application", "assigned_at"]
+        verbose_name = _("tildelt bedømmer")
+        verbose_name_plural = _("tildelte bedømmere")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "assessor"], name="assignment_one_per_assessor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application}: {self.assessor}"
+
+
 class CriterionScore(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
     criterion = models.ForeignKey(PoolCriterion, on_delete=models.PROTECT, related_name="scores")

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indsats.accounts.models import User
-from indsats.accounts.permissions import organisation_ids_of
+from indsats.accounts.permissions import ASSESS_APPLICATIONS, ROLE_PERMISSIONS, organisation_ids_of
 from indsats.grants.access import Person, can_view_application, can_view_grant, can_view_pool, is_grants_staff
 from indsats.grants.models import (
     LIVE_GRANT_STATUSES,
@@ -295,13 +295,26 @@ def application_list(*, user: User) -> QuerySet[Application]:
 def application_detail(*, user: User, pk: int) -> Application:
     application = (
         Application.objects.select_related("pool__initiative", "applicant", "created_by")
-        .prefetch_related("attachments", "co_editors", "budget_lines")
+        .prefetch_related("attachments", "co_editors", "budget_lines", "assignments__assessor")
         .filter(pk=pk)
         .first()
     )
     if application is None or not can_view_application(user, application):
         raise Http404
     return application
+
+
+def assessors() -> QuerySet[User]:
+    """The people who may assess applications (a role holding ASSESS_APPLICATIONS, in an active
+    organisation)."""
+    roles = [role for role, permissions in ROLE_PERMISSIONS.items() if ASSESS_APPLICATIONS in permissions]
+    return (
+        User.objects.filter(
+            is_active=True, memberships__role__in=roles, memberships__organisation__is_active=True
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
 
 
 def own_assessment(*, user: User, application: Application) -> Assessment | None:

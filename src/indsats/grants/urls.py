@@ -27,6 +27,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("ansoegninger/<int:pk>/medredaktor/", views.co_editor_add, name="co_editor_add"),
     path("ansoegninger/<int:pk>/indsend/", views.application_submit, name="application_submit"),
     path("ansoegninger/<int:pk>/vurder/", views.application_assess, name="application_assess"),
+    path("ansoegninger/<int:pk>/bedoemmer/", views.assessor_assign, name="assessor_assign"),
     path("ansoegninger/<int:pk>/bevilg/", views.application_award, name="application_award"),
     path("ansoegninger/<int:pk>/afslaa/", views.application_reject, name="application_reject"),
     path("ansoegninger/<int:pk>/brev/", views.application_letter, name="application_letter"),

@@ -334,8 +334,33 @@ def _application_page(request: HttpRequest, application: Application, **bound: B
             "award_form", forms.AwardForm(initial={"amount": application.amount_requested})
         ),
         "reject_form": bound.get("reject_form", forms.RejectForm()),
+        "assignments": list(application.assignments.all()),
+        "assign_form": (
+            bound.get("assign_form", forms.AssignAssessorForm(assessors=selectors.assessors()))
+            if ApplicationAction.ASSIGN_ASSESSOR in actions
+            else None
+        ),
     }
     return render(request, "grants/application_detail.html", context)
+
+
+@login_required
+@require_POST
+def assessor_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(request)
+    application = selectors.application_detail(user=person, pk=pk)
+    access.require_may(person, application, ApplicationAction.ASSIGN_ASSESSOR)
+    form = forms.AssignAssessorForm(request.POST, assessors=selectors.assessors())
+    return _application_action(
+        request,
+        application,
+        form,
+        "assign_form",
+        lambda: services.assign_assessor(
+            actor=person, application=application, assessor=form.cleaned_data["assessor"]
+        ),
+        _("Bedømmeren er tildelt."),
+    )
 
 
 def _budget_initial(application: Application) -> dict[str, object]:

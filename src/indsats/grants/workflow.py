@@ -61,6 +61,7 @@ class ApplicationAction(models.TextChoices):
     EDIT = "edit", _("Redigér kladden")
     SUBMIT = "submit", _("Indsend ansøgningen")
     ASSESS = "assess", _("Vurdér ansøgningen")
+    ASSIGN_ASSESSOR = "assign_assessor", _("Tildel en bedømmer")
     AWARD = "award", _("Bevilg tilskud")
     REJECT = "reject", _("Giv afslag")
 
@@ -182,6 +183,7 @@ APPLICATION_REFUSALS: dict[str, Refusal] = {
     ApplicationAction.EDIT: Refusal(_NOT_A_DRAFT),
     ApplicationAction.SUBMIT: Refusal(_NOT_A_DRAFT),
     ApplicationAction.ASSESS: Refusal(_("Kun indsendte, uafgjorte ansøgninger kan vurderes.")),
+    ApplicationAction.ASSIGN_ASSESSOR: Refusal(_("Bedømmere tildeles kun indsendte, uafgjorte ansøgninger.")),
     ApplicationAction.AWARD: Refusal(_DECIDED),
     ApplicationAction.REJECT: Refusal(_DECIDED),
 }
@@ -198,6 +200,12 @@ APPLICATIONS = TransitionTable(
             ApplicationAction.ASSESS,
             ApplicationStatus.SUBMITTED,
             ASSESS_APPLICATIONS,
+        ),
+        Transition(
+            ApplicationStatus.SUBMITTED,
+            ApplicationAction.ASSIGN_ASSESSOR,
+            ApplicationStatus.SUBMITTED,
+            MANAGE_POOLS,
         ),
         Transition(
             ApplicationStatus.SUBMITTED, ApplicationAction.AWARD, ApplicationStatus.AWARDED, MANAGE_POOLS

@@ -32,7 +32,12 @@ from indsats.grants.services.close_out import (
     settle_accounts,
     withdraw_grant,
 )
-from indsats.grants.services.decisions import award_application, record_assessment, reject_application
+from indsats.grants.services.decisions import (
+    assign_assessor,
+    award_application,
+    record_assessment,
+    reject_application,
+)
 from indsats.grants.services.grant_management import (
     decide_change,
     lapse_unstarted_grants,
@@ -58,6 +63,7 @@ __all__ = [
     "approve_instalment",
     "approve_repayment",
     "approve_report",
+    "assign_assessor",
     "award_application",
     "close_grant",
     "create_application",
