@@ -47,7 +47,12 @@ def test_an_application_is_edited_by_its_editors_and_decided_by_the_agency(
     services.submit_application(actor=aarhus_caseworker, application=application)
     application.refresh_from_db()
     assert access.allowed_actions(aarhus_caseworker, application) == frozenset()
-    assert access.allowed_actions(agency_staff, application) == {"assess", "assign_assessor", "award", "reject"}
+    assert access.allowed_actions(agency_staff, application) == {
+        "assess",
+        "assign_assessor",
+        "award",
+        "reject",
+    }
 
 
 def test_a_grant_is_run_by_the_grantee_and_paid_by_the_agency(

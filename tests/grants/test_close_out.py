@@ -8,12 +8,14 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from indsats.accounts.models import Membership, OrganisationKind, Role
 from indsats.errors import DomainError
 from indsats.grants import selectors, services
 from indsats.grants.errors import FourEyesRequired, GrantsError, NotEligible, NotSettled, WrongState
 from indsats.grants.models import (
+    Application,
     GrantStatus,
     Initiative,
     Pool,
@@ -21,6 +23,7 @@ from indsats.grants.models import (
     ReportKind,
 )
 from indsats.interventions import services as intervention_services
+from tests.conftest import logged_in
 from tests.factories import OrganisationFactory, person_with_role
 from tests.grants.conftest import complete_application, pdf
 from tests.grants.factories import PoolFactory
@@ -426,3 +429,49 @@ def test_an_assessor_from_the_applicants_organisation_cannot_be_assigned(
     services.submit_application(actor=aarhus_caseworker, application=application)
     with pytest.raises(GrantsError, match="ansat hos ansøgeren"):
         services.assign_assessor(actor=agency_staff, application=application, assessor=agency_admin)
+
+
+# --- a pool's own questions -------------------------------------------------------------------------
+
+
+def test_a_pool_asks_its_own_questions_and_an_application_answers_them_before_submission(
+    aarhus_caseworker, agency_staff
+):
+    pool = PoolFactory(questions="Hvordan inddrages familierne?\nHvem driver indsatsen bagefter?")
+    application = complete_application(aarhus_caseworker, pool)
+    with pytest.raises(GrantsError, match="Hvem driver indsatsen bagefter"):
+        services.submit_application(actor=aarhus_caseworker, application=application)
+    with pytest.raises(GrantsError, match="hører ikke til"):
+        services.update_application(
+            actor=aarhus_caseworker, application=application, answers={"Et andet spørgsmål": "Svar"}
+        )
+    services.update_application(
+        actor=aarhus_caseworker,
+        application=application,
+        answers={
+            "Hvordan inddrages familierne?": "Ved hjemmebesøg.",
+            "Hvem driver indsatsen bagefter?": "Familieafdelingen.",
+        },
+    )
+    services.submit_application(actor=aarhus_caseworker, application=application)
+    application.refresh_from_db()
+    assert application.answers["Hvem driver indsatsen bagefter?"] == "Familieafdelingen."
+
+
+def test_the_application_form_has_a_field_per_question(pool, aarhus_caseworker):
+    pool.questions = "Hvordan inddrages familierne?"
+    pool.save(update_fields=["questions"])
+    client = logged_in(aarhus_caseworker)
+    page = client.get(reverse("grants:application_create", args=[pool.pk])).content.decode()
+    assert "Hvordan inddrages familierne?" in page and 'name="answer_0"' in page
+    client.post(
+        reverse("grants:application_create", args=[pool.pk]),
+        {
+            "applicant": aarhus_caseworker.memberships.first().organisation_id,
+            "title": "Tidlig opsporing",
+            "purpose": "At dokumentere.",
+            "amount_requested": "100000",
+            "answer_0": "Ved hjemmebesøg.",
+        },
+    )
+    assert Application.objects.get().answers == {"Hvordan inddrages familierne?": "Ved hjemmebesøg."}

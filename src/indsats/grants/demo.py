@@ -260,6 +260,7 @@ def _regions_and_providers(context: DemoContext, initiative: Initiative, *, staf
         opens_at=_at(2021, 2, 1),
         deadline=_at(2021, 4, 1),
         required_attachments="Budget",
+        questions="Hvordan inddrages familierne?",
     )
     services.publish_pool(actor=staff, pool=pool, now=_at(2021, 2, 1))
     for organisation in applicants:
@@ -276,6 +277,7 @@ def _regions_and_providers(context: DemoContext, initiative: Initiative, *, staf
             timeline="2021-2023",
             organisation_text="Projektleder og to medarbejdere",
             amount_requested=Decimal("800000"),
+            answers={"Hvordan inddrages familierne?": "Gennem hjemmebesøg og forældregrupper."},
         )
         services.set_budget_lines(
             actor=person,

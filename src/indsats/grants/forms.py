@@ -99,6 +99,12 @@ class PoolForm(forms.Form):
         required=False,
         help_text=_("Ét bilag pr. linje, fx “Budget” eller “Tidsplan”."),
     )
+    questions = forms.CharField(
+        label=_("Puljens egne spørgsmål"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Ét spørgsmål pr. linje; ansøgerne skal besvare dem alle, før de indsender."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -142,6 +148,7 @@ class PoolForm(forms.Form):
                 "deadline",
                 "expected_decision_on",
                 "required_attachments",
+                "questions",
             )
         }
         for criterion in pool.criteria.all():
@@ -164,9 +171,26 @@ class ApplicationForm(forms.Form):
     )
     amount_requested = money(_("Ansøgt beløb (kr.)"))
 
+    def __init__(self, *args: Any, questions: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions or [])
+        for index, question in enumerate(self.questions):
+            self.fields[f"answer_{index}"] = forms.CharField(
+                label=question, widget=forms.Textarea(attrs={"rows": 3}), required=False
+            )
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """The cleaned data with the answers to the pool's questions gathered by question."""
+        data = dict(self.cleaned_data)
+        answers = {question: data.pop(f"answer_{index}", "") for index, question in enumerate(self.questions)}
+        return {**data, "answers": answers} if self.questions else data
+
     @classmethod
     def initial_for(cls, application: Application) -> dict[str, Any]:
-        return {name: getattr(application, name) for name in cls.base_fields}
+        initial: dict[str, Any] = {name: getattr(application, name) for name in cls.base_fields}
+        for index, question in enumerate(application.pool.question_list):
+            initial[f"answer_{index}"] = application.answers.get(question, "")
+        return initial
 
 
 class ApplicantChoiceForm(ApplicationForm):

@@ -139,6 +139,11 @@ class Pool(models.Model):
     required_attachments = models.TextField(
         _("krævede bilag"), blank=True, help_text=_("Ét bilag pr. linje, fx “Budget” eller “Tidsplan”.")
     )
+    questions = models.TextField(
+        _("puljens egne spørgsmål"),
+        blank=True,
+        help_text=_("Ét spørgsmål pr. linje; ansøgerne skal besvare dem alle, før de indsender."),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=PoolStatus.choices, default=PoolStatus.DRAFT
     )
@@ -172,6 +177,11 @@ class Pool(models.Model):
     @property
     def attachment_list(self) -> list[str]:
         return [line.strip() for line in self.required_attachments.splitlines() if line.strip()]
+
+    @property
+    def question_list(self) -> list[str]:
+        """The pool's own application questions (its form as data: one question a line)."""
+        return [line.strip() for line in self.questions.splitlines() if line.strip()]
 
     @property
     def remaining(self) -> Decimal:
@@ -233,6 +243,7 @@ class Application(models.Model):
     activities = models.TextField(_("aktiviteter"), blank=True)
     timeline = models.TextField(_("tidsplan"), blank=True)
     organisation_text = models.TextField(_("organisering"), blank=True)
+    answers = models.JSONField(_("svar på puljens spørgsmål"), default=dict, blank=True)
     amount_requested = models.DecimalField(_("ansøgt beløb (kr.)"), **MONEY)
     status = models.CharField(
         _("status"), max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT

@@ -271,10 +271,12 @@ def application_create(request: HttpRequest, pool_pk: int) -> HttpResponse:
     organisations = Organisation.objects.filter(
         pk__in=organisation_ids_of(person), kind__in=pool.eligible_applicants
     )
-    form = forms.ApplicantChoiceForm(request.POST or None, organisations=organisations)
+    form = forms.ApplicantChoiceForm(
+        request.POST or None, organisations=organisations, questions=pool.question_list
+    )
     if request.method == "POST" and form.is_valid():
         application = run_service(
-            lambda: services.create_application(actor=person, pool=pool, **form.cleaned_data), form=form
+            lambda: services.create_application(actor=person, pool=pool, **form.service_kwargs()), form=form
         )
         if application is not None:
             messages.success(
@@ -335,6 +337,7 @@ def _application_page(request: HttpRequest, application: Application, **bound: B
         ),
         "reject_form": bound.get("reject_form", forms.RejectForm()),
         "assignments": list(application.assignments.all()),
+        "answers": [(q, application.answers.get(q, "")) for q in application.pool.question_list],
         "assign_form": (
             bound.get("assign_form", forms.AssignAssessorForm(assessors=selectors.assessors()))
             if ApplicationAction.ASSIGN_ASSESSOR in actions
@@ -399,12 +402,18 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request)
     application = selectors.application_detail(user=person, pk=pk)
     access.require_may(person, application, ApplicationAction.EDIT)
-    form = forms.ApplicationForm(request.POST or None, initial=forms.ApplicationForm.initial_for(application))
+    form = forms.ApplicationForm(
+        request.POST or None,
+        initial=forms.ApplicationForm.initial_for(application),
+        questions=application.pool.question_list,
+    )
     if (
         request.method == "POST"
         and form.is_valid()
         and run_service(
-            lambda: services.update_application(actor=person, application=application, **form.cleaned_data),
+            lambda: services.update_application(
+                actor=person, application=application, **form.service_kwargs()
+            ),
             form=form,
         )
         is not None

@@ -36,6 +36,7 @@ APPLICATION_FIELDS = (
     "timeline",
     "organisation_text",
     "amount_requested",
+    "answers",
 )
 # What must be filled in before the application can be submitted (title, purpose and amount always are).
 REQUIRED_FOR_SUBMISSION = ("target_group", "activities", "timeline", "organisation_text")
@@ -49,6 +50,13 @@ def _check_amount(pool: Pool, amount: Decimal) -> None:
             _("Du kan højst søge %(max)s fra denne pulje.") % {"max": kroner(pool.max_per_grant)},
             field="amount_requested",
         )
+
+
+def _check_answers(pool: Pool, answers: Any) -> dict[str, str]:
+    """Answers to the pool's own questions, keyed by the question's text."""
+    if not isinstance(answers, dict) or set(answers) - set(pool.question_list):
+        raise GrantsError(_("Et svar hører ikke til et af puljens spørgsmål."))
+    return {question: str(text) for question, text in answers.items()}
 
 
 def _not_open() -> PoolNotOpen:
@@ -83,6 +91,8 @@ def create_application(
             % {"applicant": applicant, "kinds": ", ".join(pool.eligible_labels())}
         )
     _check_amount(pool, amount_requested)
+    if "answers" in fields:
+        fields["answers"] = _check_answers(pool, fields["answers"])
     application = Application.objects.create(
         pool=pool,
         applicant=applicant,
@@ -108,6 +118,8 @@ def update_application(*, actor: User, application: Application, **fields: Any) 
     application = _locked_draft(actor, application)
     if "amount_requested" in fields:
         _check_amount(application.pool, fields["amount_requested"])
+    if "answers" in fields:
+        fields["answers"] = _check_answers(application.pool, fields["answers"])
     before = snapshot(application)
     for name, value in fields.items():
         if name not in APPLICATION_FIELDS:
@@ -223,6 +235,12 @@ def submit_application(
         raise GrantsError(
             _("Disse krævede bilag mangler: %(names)s. Upload dem, og indsend igen.")
             % {"names": ", ".join(missing)}
+        )
+    unanswered = [q for q in pool.question_list if not str(application.answers.get(q, "")).strip()]
+    if unanswered:
+        raise GrantsError(
+            _("Besvar puljens spørgsmål, før ansøgningen indsendes. Mangler: %(questions)s")
+            % {"questions": " ".join(unanswered)}
         )
     for name in REQUIRED_FOR_SUBMISSION:
         if not getattr(application, name).strip():
