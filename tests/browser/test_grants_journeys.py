@@ -106,7 +106,8 @@ def test_open_a_pool_apply_assess_award_and_report(page, media, tmp_path):
     duty = ReportingDuty.objects.filter(grant=application.grant).order_by("due_on").first()
     report = tmp_path / "status.pdf"
     report.write_bytes(b"%PDF-1.4 status")
-    page.page.set_input_files(f"#report-file-{duty.pk}", str(report))
+    page.page.click(f"form[action='/puljer/rapporter/{duty.pk}/indsend/'] >> xpath=ancestor::details/summary")
+    page.page.set_input_files(f"#id_report-{duty.pk}-file", str(report))
     with page.page.expect_navigation():
         page.page.click(f"form[action='/puljer/rapporter/{duty.pk}/indsend/'] button")
     duty.refresh_from_db()

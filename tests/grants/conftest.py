@@ -39,6 +39,12 @@ def second_staff(agency) -> User:
 
 
 @pytest.fixture
+def second_admin(agency) -> User:
+    """A second administrator: the other pair of eyes when an amount needs two approvers."""
+    return person_with_role(Role.AGENCY_ADMIN, agency, username="admin-two")
+
+
+@pytest.fixture
 def pool(db) -> Pool:
     return PoolFactory()
 

@@ -47,7 +47,12 @@ def test_an_application_is_edited_by_its_editors_and_decided_by_the_agency(
     services.submit_application(actor=aarhus_caseworker, application=application)
     application.refresh_from_db()
     assert access.allowed_actions(aarhus_caseworker, application) == frozenset()
-    assert access.allowed_actions(agency_staff, application) == {"assess", "award", "reject"}
+    assert access.allowed_actions(agency_staff, application) == {
+        "assess",
+        "assign_assessor",
+        "award",
+        "reject",
+    }
 
 
 def test_a_grant_is_run_by_the_grantee_and_paid_by_the_agency(
@@ -61,8 +66,8 @@ def test_a_grant_is_run_by_the_grantee_and_paid_by_the_agency(
     services.start_grant(actor=aarhus_caseworker, grant=grant, started_on=datetime.date(2026, 1, 2))
     grant.refresh_from_db()
     instalment.refresh_from_db()
-    assert access.allowed_actions(aarhus_caseworker, grant) == {"request_change"}
-    assert access.allowed_actions(agency_staff, instalment) == {"pay"}
+    assert access.allowed_actions(aarhus_caseworker, grant) == {"request_change", "finish"}
+    assert access.allowed_actions(agency_staff, instalment) == {"prepare"}
     assert access.allowed_actions(aarhus_caseworker, instalment) == frozenset()
     assert access.allowed_actions(aarhus_caseworker, grant.reporting_duties.first()) == {"submit"}
     assert access.allowed_actions(agency_staff, grant.reporting_duties.first()) == frozenset()

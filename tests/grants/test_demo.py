@@ -7,7 +7,15 @@ from decimal import Decimal
 import pytest
 
 from indsats.dashboard.demo import load_demo
-from indsats.grants.models import ApplicationStatus, Grant, Initiative, Pool, ProgrammeYear
+from indsats.grants.models import (
+    ApplicationStatus,
+    Grant,
+    GrantStatus,
+    Initiative,
+    Pool,
+    ProgrammeYear,
+    RepaymentStatus,
+)
 
 
 @pytest.mark.django_db
@@ -21,5 +29,18 @@ def test_the_demo_holds_a_realistic_programme_year():
     awarded = decided.applications.filter(status=ApplicationStatus.AWARDED).count()
     assert 6 <= awarded <= 10
     assert decided.committed_amount <= decided.budget
-    assert Grant.objects.count() == awarded
-    assert Pool.objects.filter(status="published").count() == 3
+    open_to_all = Pool.objects.get(title="Tidlig indsats: regioner og sociale tilbud")
+    kinds = set(
+        open_to_all.applications.filter(status=ApplicationStatus.AWARDED).values_list(
+            "applicant__kind", flat=True
+        )
+    )
+    assert kinds == {"region", "service_provider"}
+    assert Grant.objects.count() == awarded + 2
+    assert Pool.objects.filter(status="published").count() == 4
+    closed = Grant.objects.get(status=GrantStatus.COMPLETED)
+    claim = closed.repayment_claims.get()
+    # 90 % spent of what was paid in full: a tenth comes back, rounded to whole kroner.
+    assert claim.amount == closed.amount - (closed.amount * Decimal("0.9")).quantize(Decimal("1"))
+    assert claim.status == RepaymentStatus.PAID
+    assert Grant.objects.filter(status=GrantStatus.REPORTING).count() == 2

@@ -18,7 +18,9 @@ from tests.interventions.factories import InterventionFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_the_gate_review_shows_budget_committed_and_paid_per_initiative(aarhus_caseworker, agency_staff):
+def test_the_gate_review_shows_budget_committed_and_paid_per_initiative(
+    aarhus_caseworker, agency_staff, agency_admin
+):
     intervention = InterventionFactory(name="Tidlig opsporing")
     initiative = InitiativeFactory(intervention=intervention, name="Skolefravær", budget=Decimal("18000000"))
     pool = PoolFactory(initiative=initiative)
@@ -33,7 +35,8 @@ def test_the_gate_review_shows_budget_committed_and_paid_per_initiative(aarhus_c
     )
     services.start_grant(actor=aarhus_caseworker, grant=grant, started_on=datetime.date(2026, 1, 5))
     first = grant.instalments.order_by("due_on").first()
-    services.record_payment(actor=agency_staff, instalment=first, paid_on=datetime.date(2026, 1, 10))
+    services.prepare_instalment(actor=agency_staff, instalment=first)
+    services.approve_instalment(actor=agency_admin, instalment=first)
     InitiativeFactory(name="Et andet initiativ")  # funds no intervention: not shown
 
     facts = funding_from_initiatives(intervention)

@@ -430,17 +430,16 @@ def test_a_grant_lapses_when_the_project_has_not_started_within_6_months(
     assert pool.committed_amount == D("0")
 
 
-def test_payments_follow_a_started_project(pool, aarhus_caseworker, agency_staff):
+def test_payments_follow_a_started_project(agency_admin, pool, aarhus_caseworker, agency_staff):
     grant = _award(agency_staff, _submitted(aarhus_caseworker, pool), "1000000")
     first = grant.instalments.first()
     with pytest.raises(WrongState):
-        services.record_payment(actor=agency_staff, instalment=first, paid_on=datetime.date(2026, 1, 2))
+        services.prepare_instalment(actor=agency_staff, instalment=first)
     services.start_grant(actor=aarhus_caseworker, grant=grant, started_on=datetime.date(2026, 1, 2))
-    services.record_payment(actor=agency_staff, instalment=first, paid_on=datetime.date(2026, 1, 2))
+    services.prepare_instalment(actor=agency_staff, instalment=first)
+    services.approve_instalment(actor=agency_admin, instalment=first)
     with pytest.raises(PermissionDenied):
-        services.record_payment(
-            actor=aarhus_caseworker, instalment=grant.instalments.last(), paid_on=datetime.date(2026, 1, 2)
-        )
+        services.prepare_instalment(actor=aarhus_caseworker, instalment=grant.instalments.last())
     overview = selectors.year_overview(programme_year=pool.initiative.programme_year)
     row = overview.initiatives[0]
     assert (row.committed, row.paid, row.left) == (D("1000000"), D("125000"), row.budget - D("1000000"))

@@ -96,7 +96,14 @@ def test_another_municipality_gets_404_on_every_application_and_grant_page(
         ("grant_start", grant.pk),
         ("change_request", grant.pk),
         ("report_submit", grant.reporting_duties.first().pk),
-        ("instalment_pay", grant.instalments.first().pk),
+        ("instalment_prepare", grant.instalments.first().pk),
+        ("instalment_approve", grant.instalments.first().pk),
+        ("report_approve", grant.reporting_duties.first().pk),
+        ("report_return", grant.reporting_duties.first().pk),
+        ("grant_finish", grant.pk),
+        ("grant_settle", grant.pk),
+        ("grant_close", grant.pk),
+        ("grant_withdraw", grant.pk),
     ]:
         assert odense.post(reverse(f"grants:{name}", args=[pk])).status_code == 404, name
     assert "Tidlig opsporing" not in odense.get(reverse("grants:application_list")).content.decode()
@@ -221,8 +228,8 @@ def test_the_grantee_sees_a_report_error_on_the_reports_row(pool, aarhus_casewor
     )
     duty = grant.reporting_duties.first()
     response = logged_in(aarhus_caseworker).post(
-        reverse("grants:report_submit", args=[duty.pk]), {"note": ""}
+        reverse("grants:report_submit", args=[duty.pk]), {f"report-{duty.pk}-note": ""}
     )
     assert response.status_code == 200
-    assert f'id="report-file-{duty.pk}-error"' in response.content.decode()
+    assert f'id="id_report-{duty.pk}-file-error"' in response.content.decode()
     assert logged_in(agency_staff).post(reverse("grants:report_submit", args=[duty.pk])).status_code == 403

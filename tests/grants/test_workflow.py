@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.utils import translation
+from django.utils import timezone, translation
 
 from indsats.audit.models import AuditAction, AuditEntry
 from indsats.grants import services
@@ -23,7 +23,10 @@ from indsats.grants.models import (
     Instalment,
     Pool,
     PoolStatus,
+    RepaymentClaim,
+    RepaymentStatus,
     ReportingDuty,
+    ReportKind,
 )
 from indsats.grants.workflow import (
     APPLICATION_REFUSALS,
@@ -35,6 +38,7 @@ from indsats.grants.workflow import (
     INSTALMENTS,
     POOL_REFUSALS,
     POOLS,
+    REPAYMENTS,
     TABLES,
     ApplicationAction,
     ChangeAction,
@@ -44,6 +48,7 @@ from indsats.grants.workflow import (
     InstalmentAction,
     InstalmentState,
     PoolAction,
+    RepaymentAction,
     permission_for,
 )
 from indsats.state_machine import TransitionTable
@@ -57,6 +62,7 @@ WORKFLOWS = [
     (GRANTS, GrantStatus, GrantAction, GRANT_REFUSALS),
     (INSTALMENTS, InstalmentState, InstalmentAction, {}),
     (DUTIES, DutyState, DutyAction, {}),
+    (REPAYMENTS, RepaymentStatus, RepaymentAction, {}),
     (CHANGES, ChangeStatus, ChangeAction, {}),
 ]
 MISSING_ROWS = [
@@ -125,28 +131,45 @@ def test_a_service_refuses_a_move_without_a_row(pool, aarhus_caseworker, agency_
 
 def _state_change(model: type, changes: dict) -> tuple[str, str] | None:
     """The move an audit entry records for a record of a workflow table, or None when it records none."""
-    if model is Instalment and "paid_on" in changes:
-        return InstalmentState.DUE, InstalmentState.PAID
-    if model is ReportingDuty and "submitted_at" in changes:
-        return DutyState.OPEN, DutyState.SUBMITTED
+    if model is Instalment:
+        if "prepared_by" in changes:
+            return InstalmentState.DUE, InstalmentState.PREPARED
+        if "paid_on" in changes:
+            first = (
+                InstalmentState.APPROVED_ONCE if "second_approved_by" in changes else InstalmentState.PREPARED
+            )
+            return first, InstalmentState.PAID
+        if "approved_by" in changes:
+            return InstalmentState.PREPARED, InstalmentState.APPROVED_ONCE
+        return None
+    if model is ReportingDuty:
+        if "approved_at" in changes:
+            return DutyState.SUBMITTED, DutyState.APPROVED
+        if "submitted_at" in changes:
+            before, after = changes["submitted_at"]
+            return (DutyState.OPEN, DutyState.SUBMITTED) if after else (DutyState.SUBMITTED, DutyState.OPEN)
+        return None
     if "status" in changes:
         before, after = changes["status"]
         return before, after
     return None
 
 
-def test_every_status_change_a_service_makes_has_a_row(aarhus_caseworker, agency_staff):
+def test_every_status_change_a_service_makes_has_a_row(
+    aarhus_caseworker, agency_staff, agency_admin, second_admin, settings
+):
     """Run every service that moves a record, then read the moves from the audit trail (independent of
     the services' own code) and find each in its table."""
+    settings.GRANTS_SECOND_APPROVAL_ABOVE = 300_000
     d = datetime.date
     draft_pool = PoolFactory(status=PoolStatus.DRAFT, deadline=PoolFactory.deadline.function())
     services.publish_pool(actor=agency_staff, pool=draft_pool)
     pool = PoolFactory(budget=Decimal("5000000"))
-    awarded, rejected, lapsing = (complete_application(aarhus_caseworker, pool) for _ in range(3))
-    for application in (awarded, rejected, lapsing):
+    awarded, rejected, lapsing, *withdrawn = (complete_application(aarhus_caseworker, pool) for _ in range(6))
+    for application in (awarded, rejected, lapsing, *withdrawn):
         services.submit_application(actor=aarhus_caseworker, application=application)
     services.reject_application(actor=agency_staff, application=rejected, reason="Målgruppen passer ikke.")
-    period = {"project_start": d(2026, 1, 1), "project_end": d(2027, 12, 31)}
+    period = {"project_start": d(2026, 1, 1), "project_end": d(2026, 12, 31)}
     grant = services.award_application(
         actor=agency_staff, application=awarded, amount=Decimal("1000000"), **period
     )
@@ -158,16 +181,51 @@ def test_every_status_change_a_service_makes_has_a_row(aarhus_caseworker, agency
         **period,
     )
     services.lapse_unstarted_grants()
+    for steps, application in enumerate(withdrawn):  # withdrawn when awarded, started and reporting
+        to_withdraw = services.award_application(
+            actor=agency_staff, application=application, amount=Decimal("100000"), **period
+        )
+        if steps >= 1:
+            services.start_grant(actor=aarhus_caseworker, grant=to_withdraw, started_on=d(2026, 1, 2))
+        if steps >= 2:
+            services.finish_grant(actor=aarhus_caseworker, grant=to_withdraw, finished_on=d(2026, 6, 1))
+        services.withdraw_grant(actor=agency_staff, grant=to_withdraw, reason="Projektet gennemføres ikke.")
     services.start_grant(actor=aarhus_caseworker, grant=grant, started_on=d(2026, 1, 2))
-    services.record_payment(actor=agency_staff, instalment=grant.instalments.first(), paid_on=d(2026, 1, 3))
-    services.submit_report(
-        actor=aarhus_caseworker, duty=grant.reporting_duties.first(), upload=pdf("status.pdf")
+    small, large = (
+        grant.instalments.first(),
+        Instalment.objects.create(grant=grant, due_on=d(2026, 2, 1), amount=Decimal("400000")),
     )
+    for instalment in (small, large):
+        services.prepare_instalment(actor=agency_staff, instalment=instalment)
+        services.approve_instalment(actor=agency_admin, instalment=instalment)
+    services.approve_instalment(actor=second_admin, instalment=large)  # above the limit: two approvers
     for approve in (True, False):
         change = services.request_change(
             actor=aarhus_caseworker, grant=grant, kind="budget", description="Flyt midler til uddannelse."
         )
         services.decide_change(actor=agency_staff, change=change, approve=approve, note="Svar.")
+    services.finish_grant(actor=aarhus_caseworker, grant=grant, finished_on=d(2026, 12, 31))
+    for duty in grant.reporting_duties.all():
+        spending = {"staff": Decimal("450000")} if duty.kind == ReportKind.ACCOUNTS else None
+        services.submit_report(
+            actor=aarhus_caseworker, duty=duty, upload=pdf("rapport.pdf"), spending=spending
+        )
+    returned = grant.reporting_duties.first()
+    services.return_report(actor=agency_staff, duty=returned, reason="Resultaterne mangler.")
+    services.submit_report(actor=aarhus_caseworker, duty=returned, upload=pdf("rapport.pdf"))
+    for duty in grant.reporting_duties.all():
+        services.approve_report(actor=agency_staff, duty=duty)
+    services.settle_accounts(actor=agency_staff, grant=grant)
+    claim = grant.repayment_claims.get()
+    services.approve_repayment(actor=agency_admin, claim=claim)
+    big_claim = RepaymentClaim.objects.create(
+        grant=grant, amount=Decimal("350000"), prepared_by=agency_staff, prepared_at=timezone.now()
+    )
+    services.approve_repayment(actor=agency_admin, claim=big_claim)
+    services.approve_repayment(actor=second_admin, claim=big_claim)
+    for each in (claim, big_claim):
+        services.register_repayment(actor=agency_staff, claim=each)
+    services.close_grant(actor=agency_staff, grant=grant)
 
     tables = {
         Pool: POOLS,
@@ -175,6 +233,7 @@ def test_every_status_change_a_service_makes_has_a_row(aarhus_caseworker, agency
         Grant: GRANTS,
         Instalment: INSTALMENTS,
         ReportingDuty: DUTIES,
+        RepaymentClaim: REPAYMENTS,
         ChangeRequest: CHANGES,
     }
     seen: set[tuple[TransitionTable, str, str]] = set()

@@ -245,7 +245,7 @@ def test_partners_contacts_references_and_materials_are_added(agency_staff, aarh
         reverse("interventions:add_related", args=[intervention.pk, "partner"]),
         {"municipality": str(aarhus.pk), "role": "pilot", "joined_on": "2025-03-01"},
     )
-    assert "Kommunen deltager allerede i indsatsen." in duplicate.content.decode()
+    assert "Aarhus Kommune deltager allerede i indsatsen." in duplicate.content.decode()
 
 
 def test_knowledge_declaration_is_scored_and_drawn_as_a_spider_chart(agency_staff):

@@ -26,6 +26,8 @@ AGENCY_NAME = "Social- og Boligstyrelsen"
 STEERING_GROUP_NAME = "Den faglige styregruppe for udviklings- og investeringsprogrammet"
 EVALUATOR_NAME = "Evalueringshuset (demo)"
 FOUNDATION_NAME = "Fonden for Børns Trivsel (demo)"
+REGION_NAME = "Region Midtjylland"
+PROVIDER_NAME = "Opholdsstedet Solsikken (demo)"
 
 # username, first name, last name, role, organisation
 DEMO_USERS: list[tuple[str, str, str, str, str]] = [
@@ -38,6 +40,9 @@ DEMO_USERS: list[tuple[str, str, str, str, str]] = [
     ("okonom", "Øjvind", "Økonom", "economist", EVALUATOR_NAME),
     ("styregruppe", "Stine", "Styregruppe", "steering_group", STEERING_GROUP_NAME),
     ("fond", "Frida", "Fondsen", "foundation", FOUNDATION_NAME),
+    ("region", "Rikke", "Regionsen", "region_manager", REGION_NAME),
+    ("tilbud", "Tobias", "Tilbudsen", "provider_manager", PROVIDER_NAME),
+    ("admin2", "Asger", "Andengodkender", "agency_admin", AGENCY_NAME),
 ]
 
 
@@ -89,6 +94,10 @@ def load(context: DemoContext) -> None:
         Organisation.objects.create(name=STEERING_GROUP_NAME, kind=OrganisationKind.STEERING_GROUP),
         Organisation.objects.create(
             name="Forskningscentret for Børns Udvikling (demo)", kind=OrganisationKind.RESEARCH
+        ),
+        Organisation.objects.create(name=REGION_NAME, kind=OrganisationKind.REGION, region="1082"),
+        Organisation.objects.create(
+            name=PROVIDER_NAME, kind=OrganisationKind.SERVICE_PROVIDER, region="1082"
         ),
     ]
     created.extend(others)

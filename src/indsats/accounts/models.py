@@ -24,6 +24,8 @@ class Region(models.TextChoices):
 class OrganisationKind(models.TextChoices):
     AGENCY = "agency", _("Styrelse")
     MUNICIPALITY = "municipality", _("Kommune")
+    REGION = "region", _("Region")
+    SERVICE_PROVIDER = "service_provider", _("Socialt tilbud")
     EVALUATOR = "evaluator", _("Ekstern evaluator")
     FOUNDATION = "foundation", _("Fond")
     CIVIL_SOCIETY = "civil_society", _("Civilsamfund")
@@ -99,6 +101,8 @@ class Role(models.TextChoices):
     ECONOMIST = "economist", _("Økonom")
     STEERING_GROUP = "steering_group", _("Medlem af styregruppen")
     FOUNDATION = "foundation", _("Fondsmedarbejder")
+    REGION_MANAGER = "region_manager", _("Leder i region")
+    PROVIDER_MANAGER = "provider_manager", _("Leder af socialt tilbud")
 
 
 # Which organisation kinds a role can be held in: a caseworker works in a municipality, and so on.
@@ -115,6 +119,8 @@ ROLE_ORGANISATION_KINDS: dict[str, frozenset[str]] = {
     ),
     Role.STEERING_GROUP: frozenset(OrganisationKind.values),
     Role.FOUNDATION: frozenset({OrganisationKind.FOUNDATION, OrganisationKind.CIVIL_SOCIETY}),
+    Role.REGION_MANAGER: frozenset({OrganisationKind.REGION}),
+    Role.PROVIDER_MANAGER: frozenset({OrganisationKind.SERVICE_PROVIDER}),
 }
 
 

@@ -35,6 +35,8 @@ MANAGE_POOLS = "grants.manage_pools"
 APPLY_FOR_GRANTS = "grants.apply"
 ASSESS_APPLICATIONS = "grants.assess"
 RECOMMEND_ALLOCATIONS = "grants.recommend_allocation"
+# Approving an instalment or a repayment prepared by someone else (four eyes): the agency's administrators.
+APPROVE_PAYMENTS = "grants.approve_payments"
 MANAGE_INSTRUMENTS = "outcomes.manage_instruments"
 RECORD_OUTCOMES = "outcomes.record"
 VIEW_OUTCOME_AGGREGATES = "outcomes.view_aggregates"
@@ -64,7 +66,7 @@ _AGENCY_STAFF = frozenset(
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.AGENCY_ADMIN: _AGENCY_STAFF | {MANAGE_ACCOUNTS},
+    Role.AGENCY_ADMIN: _AGENCY_STAFF | {MANAGE_ACCOUNTS, APPROVE_PAYMENTS},
     Role.AGENCY_STAFF: _AGENCY_STAFF,
     Role.MUNICIPALITY_MANAGER: frozenset(
         {ASSESS_PRACTICE, APPLY_FOR_GRANTS, RECORD_OUTCOMES, EXPORT_OUTCOMES}
@@ -74,6 +76,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ECONOMIST: frozenset({MANAGE_BUSINESS_CASES, MANAGE_STUDIES}),
     Role.STEERING_GROUP: frozenset({VIEW_PORTFOLIO, DECIDE_GATE_REVIEWS, RECOMMEND_ALLOCATIONS}),
     Role.FOUNDATION: frozenset({APPLY_FOR_GRANTS}),
+    Role.REGION_MANAGER: frozenset({APPLY_FOR_GRANTS}),
+    Role.PROVIDER_MANAGER: frozenset({APPLY_FOR_GRANTS}),
 }
 
 _CACHE_ATTRIBUTE = "_indsats_memberships"

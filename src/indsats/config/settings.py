@@ -241,3 +241,7 @@ DEFAULT_RETENTION_DAYS = env.int("DEFAULT_RETENTION_DAYS", default=5 * 365)
 # municipalities.
 DISCLOSURE_MIN_CHILDREN = env.int("DISCLOSURE_MIN_CHILDREN", default=5)
 DISCLOSURE_MIN_MUNICIPALITIES = env.int("DISCLOSURE_MIN_MUNICIPALITIES", default=3)
+
+# Four eyes on grant money (grants/access.py): an instalment or a repayment above this many kroner needs
+# a second approver besides the first (never the person who prepared it).
+GRANTS_SECOND_APPROVAL_ABOVE = env.int("GRANTS_SECOND_APPROVAL_ABOVE", default=500_000)

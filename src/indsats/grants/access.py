@@ -12,12 +12,21 @@ its state:
 
 Views ask `allowed_actions(user, obj)` to decide which buttons to show; services call
 `require_action(actor, obj, action)`, which asks all three and returns the row to follow.
+
+Four eyes on money (instalments, repayment claims): between 2 and 3, the person who approves must not be
+the one who prepared it nor the one who approved it first (`FourEyesRequired`), and `approval_target`
+says whether this approval pays (or claims) or awaits a second approver (above
+`settings.GRANTS_SECOND_APPROVAL_ABOVE`).
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from indsats.accounts.models import User
 from indsats.accounts.permissions import (
@@ -28,13 +37,17 @@ from indsats.accounts.permissions import (
     has_permission,
     organisation_ids_of,
 )
+from indsats.grants.errors import FourEyesRequired
 from indsats.grants.models import (
     Application,
     ChangeRequest,
+    FourEyesMoney,
     Grant,
     Instalment,
     Pool,
     PoolStatus,
+    RepaymentClaim,
+    RepaymentStatus,
     ReportingDuty,
 )
 from indsats.grants.workflow import (
@@ -44,9 +57,13 @@ from indsats.grants.workflow import (
     GRANTS,
     INSTALMENTS,
     POOLS,
+    REPAYMENTS,
     ApplicationAction,
+    DutyAction,
     GrantAction,
     InstalmentAction,
+    InstalmentState,
+    RepaymentAction,
     duty_state,
     instalment_state,
     permission_for,
@@ -55,7 +72,7 @@ from indsats.state_machine import Transition, TransitionTable
 
 Person = User | AnonymousUser
 # A record with a workflow: what `allowed_actions` and `require_action` take.
-WorkflowRecord = Pool | Application | Grant | Instalment | ReportingDuty | ChangeRequest
+WorkflowRecord = Pool | Application | Grant | Instalment | ReportingDuty | RepaymentClaim | ChangeRequest
 
 
 # --- who the person is to the grants app -------------------------------------------------------------
@@ -131,17 +148,70 @@ def _table_and_state(obj: WorkflowRecord) -> tuple[TransitionTable, str]:
         return INSTALMENTS, instalment_state(obj)
     if isinstance(obj, ReportingDuty):
         return DUTIES, duty_state(obj)
+    if isinstance(obj, RepaymentClaim):
+        return REPAYMENTS, obj.status
     return CHANGES, obj.status
 
 
+def is_assigned_or_unassigned(user: Person, application: Application) -> bool:
+    """Once assessors are assigned to an application, only they assess it; before, any assessor may.
+    Through .all(), so a page's prefetched assignments are used."""
+    assigned = {assignment.assessor_id for assignment in application.assignments.all()}
+    return not assigned or user.pk in assigned
+
+
 def _acts_for_applicant(user: Person, obj: WorkflowRecord, action: str) -> bool:
-    """An applicant's actions are taken for the applicant: by the application's editors, the grantee."""
+    """An applicant's actions are taken for the applicant: by the application's editors, the grantee.
+    Assessing is for the assigned assessors."""
     if isinstance(obj, Application) and action in {ApplicationAction.EDIT, ApplicationAction.SUBMIT}:
         return is_editor(user, obj)
-    if isinstance(obj, Grant) and action in {GrantAction.START, GrantAction.REQUEST_CHANGE}:
+    if isinstance(obj, Application) and action == ApplicationAction.ASSESS:
+        return is_assigned_or_unassigned(user, obj)
+    if isinstance(obj, Grant) and action in {
+        GrantAction.START,
+        GrantAction.FINISH,
+        GrantAction.REQUEST_CHANGE,
+    }:
         return is_grantee(user, obj)
-    if isinstance(obj, ReportingDuty):
+    if isinstance(obj, ReportingDuty) and action == DutyAction.SUBMIT:
         return is_grantee(user, obj.grant)
+    return True
+
+
+# --- four eyes on money ------------------------------------------------------------------------------
+
+_APPROVALS = {(Instalment, InstalmentAction.APPROVE), (RepaymentClaim, RepaymentAction.APPROVE)}
+
+
+def is_approval(obj: WorkflowRecord, action: str) -> bool:
+    return any(isinstance(obj, kind) and action == approve for kind, approve in _APPROVALS)
+
+
+def is_fresh_pair_of_eyes(user: Person, money: FourEyesMoney) -> bool:
+    """Whether the person has taken no earlier step with this money (prepared or approved it)."""
+    return user.pk is not None and user.pk not in money.approvers()
+
+
+def needs_second_approval(amount: Decimal) -> bool:
+    return amount > Decimal(settings.GRANTS_SECOND_APPROVAL_ABOVE)
+
+
+def approval_target(money: Instalment | RepaymentClaim) -> str:
+    """The state this approval leads to: paid (or claimed), or waiting for a second approver."""
+    first = money.approved_by_id is None
+    done: str
+    waiting: str
+    if isinstance(money, Instalment):
+        done, waiting = InstalmentState.PAID, InstalmentState.APPROVED_ONCE
+    else:
+        done, waiting = RepaymentStatus.CLAIMED, RepaymentStatus.APPROVED_ONCE
+    return waiting if first and needs_second_approval(money.amount) else done
+
+
+def _money_grant_allows(obj: WorkflowRecord, action: str) -> bool:
+    """An instalment is paid only while the grant allows payments."""
+    if isinstance(obj, Instalment):
+        return GRANTS.allows(obj.grant.status, GrantAction.PAY_INSTALMENT)
     return True
 
 
@@ -166,10 +236,7 @@ def require_may(user: Person, obj: WorkflowRecord, action: str) -> None:
 
 def _state_allows(obj: WorkflowRecord, action: str) -> bool:
     table, state = _table_and_state(obj)
-    allows = table.allows(state, action)
-    if isinstance(obj, Instalment) and action == InstalmentAction.PAY:
-        allows = allows and GRANTS.allows(obj.grant.status, GrantAction.PAY_INSTALMENT)
-    return allows
+    return table.allows(state, action) and _money_grant_allows(obj, action)
 
 
 def allowed_actions(user: Person, obj: WorkflowRecord) -> frozenset[str]:
@@ -180,7 +247,13 @@ def allowed_actions(user: Person, obj: WorkflowRecord) -> frozenset[str]:
     return frozenset(
         row.action
         for row in table.from_state(state)
-        if may(user, obj, row.action) and _state_allows(obj, row.action)
+        if may(user, obj, row.action)
+        and _state_allows(obj, row.action)
+        and not (
+            is_approval(obj, row.action)
+            and isinstance(obj, FourEyesMoney)
+            and not is_fresh_pair_of_eyes(user, obj)
+        )
     )
 
 
@@ -189,7 +262,13 @@ def require_action(user: Person, obj: WorkflowRecord, action: str, to_state: str
     it, then the table's WrongState (a Danish message) if the state does not allow it now."""
     require_may(user, obj, action)
     table, state = _table_and_state(obj)
+    if is_approval(obj, action) and isinstance(obj, Instalment | RepaymentClaim):
+        to_state = approval_target(obj)
     row = table.find(state, action, to_state)
-    if isinstance(obj, Instalment) and action == InstalmentAction.PAY:
+    if isinstance(obj, Instalment):
         GRANTS.find(obj.grant.status, GrantAction.PAY_INSTALMENT)
+    if is_approval(obj, action) and isinstance(obj, FourEyesMoney) and not is_fresh_pair_of_eyes(user, obj):
+        raise FourEyesRequired(
+            _("En anden person skal godkende: du har selv forberedt eller godkendt beløbet.")
+        )
     return row

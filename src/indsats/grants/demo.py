@@ -1,6 +1,8 @@
 """Demo data: BUIP's 2020 programme year (DKK 90 million to five initiatives on the steering group's
 recommendation), a DKK 12 million pool for promising municipal practice with applications assessed and
-7-8 awarded, an open pool, a coming pool, training and implementation support. Written through the
+7-8 awarded and run towards close-out (one closed with a repayment), a pool that a region and a social
+service provider apply to and are awarded, an open pool, a coming pool, training and implementation
+support. Written through the
 services, so the audit trail and the budget checks apply; deterministic from context.rng."""
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from indsats.accounts.demo import DemoContext
-from indsats.accounts.models import Membership, Organisation, Role, User
+from indsats.accounts.models import Membership, Organisation, OrganisationKind, Role, User
 from indsats.grants import services
-from indsats.grants.models import SupportKind
+from indsats.grants.models import Grant, Initiative, ReportKind, SupportKind
 from indsats.interventions.models import Intervention
 
 CPH = zoneinfo.ZoneInfo("Europe/Copenhagen")
@@ -111,6 +113,7 @@ def load(context: DemoContext) -> None:
             scores = {c.pk: rng.randint(2, 5) for c in decided.criteria.all()}
             services.record_assessment(actor=assessor, application=application, scores=scores)
     ranked = sorted(applications, key=lambda a: -sum(x.weighted_score or 0 for x in a.assessments.all()))
+    grants = []
     for application in ranked:
         decided.refresh_from_db()
         if decided.remaining >= application.amount_requested and decided.committed_amount < 11 * MIO:
@@ -125,6 +128,7 @@ def load(context: DemoContext) -> None:
             services.start_grant(
                 actor=application.created_by, grant=grant, started_on=datetime.date(2020, 6, 1)
             )
+            grants.append(grant)
         else:
             services.reject_application(
                 actor=staff,
@@ -132,6 +136,9 @@ def load(context: DemoContext) -> None:
                 now=_at(2020, 4, 20),
                 reason="Ansøgningen scorede lavere end dem, der fik tilskud, og puljens midler er brugt.",
             )
+
+    _run_to_close_out(grants, staff=staff, admin=manager, second_admin=users.get("admin2"))
+    _regions_and_providers(context, initiatives[4], staff=staff)
 
     # An open pool and a coming one (relative to today, so the calendar always has something).
     today = datetime.date.today()
@@ -188,6 +195,115 @@ def load(context: DemoContext) -> None:
     context.log(
         f"grants: 1 programme year, {len(initiatives)} initiatives, 3 pools, {len(applications)} applications"
     )
+
+
+def _run_to_close_out(grants: list[Grant], *, staff: User, admin: User, second_admin: User | None) -> None:
+    """The 2020 practice grants ended in May 2022: every instalment paid under four eyes (the agency's
+    staff prepares, an administrator approves); the first grant is closed with a repayment of unspent
+    money, the second has its accounts returned once, the third waits for its final reports."""
+    for grant in grants:
+        for instalment in grant.instalments.all():
+            services.prepare_instalment(actor=staff, instalment=instalment)
+            paid = services.approve_instalment(actor=admin, instalment=instalment)
+            if paid.paid_on is None and second_admin is not None:  # above the limit: a second approver
+                services.approve_instalment(actor=second_admin, instalment=instalment)
+    for index, grant in enumerate(grants[:3]):
+        grantee = grant.application.created_by
+        services.finish_grant(actor=grantee, grant=grant, finished_on=datetime.date(2022, 5, 31))
+        if index == 2:
+            continue
+        spent = (grant.amount * Decimal("0.9")).quantize(Decimal("1"))
+        for duty in grant.reporting_duties.all():
+            spending = {"staff": spent - 100_000, "evaluation": Decimal(100_000)}
+            services.submit_report(
+                actor=grantee,
+                duty=duty,
+                upload=SimpleUploadedFile("rapport.pdf", b"%PDF-1.4 demo report"),
+                spending=spending if duty.kind == ReportKind.ACCOUNTS else None,
+            )
+            if index == 1 and duty.kind == ReportKind.ACCOUNTS:
+                services.return_report(
+                    actor=staff, duty=duty, reason="Regnskabet mangler revisors påtegning."
+                )
+                continue
+            services.approve_report(actor=staff, duty=duty)
+        if index == 0:
+            grant.refresh_from_db()
+            services.settle_accounts(actor=staff, grant=grant)
+            claim = grant.repayment_claims.get()
+            services.approve_repayment(actor=admin, claim=claim)
+            services.register_repayment(actor=staff, claim=claim, paid_on=datetime.date(2022, 10, 3))
+            services.close_grant(actor=staff, grant=grant)
+
+
+def _regions_and_providers(context: DemoContext, initiative: Initiative, *, staff: User) -> None:
+    """A 2021 pool open to municipalities, regions and social service providers: the demo region and
+    provider apply, and both are awarded."""
+    applicants = [
+        organisation
+        for organisation in Organisation.objects.filter(
+            kind__in=[OrganisationKind.REGION, OrganisationKind.SERVICE_PROVIDER]
+        )
+        if organisation.memberships.exists()
+    ]
+    if not applicants:
+        return
+    pool = services.create_pool(
+        actor=staff,
+        initiative=initiative,
+        title="Tidlig indsats: regioner og sociale tilbud",
+        purpose="Afprøvning af tidlig indsats i familier med små børn i regionale og private tilbud.",
+        target_group="Familier med børn 0-6 år.",
+        eligible_applicants=["municipality", "region", "service_provider"],
+        budget=4 * MIO,
+        max_per_grant=Decimal("900000"),
+        opens_at=_at(2021, 2, 1),
+        deadline=_at(2021, 4, 1),
+        required_attachments="Budget",
+        questions="Hvordan inddrages familierne?",
+    )
+    services.publish_pool(actor=staff, pool=pool, now=_at(2021, 2, 1))
+    for organisation in applicants:
+        person = organisation.memberships.select_related("user").first().user  # type: ignore[union-attr]
+        application = services.create_application(
+            actor=person,
+            pool=pool,
+            applicant=organisation,
+            now=_at(2021, 3, 1),
+            title=f"Tidlig indsats hos {organisation.name}",
+            purpose="At afprøve tidlig indsats i vores tilbud.",
+            target_group="Familier med børn 0-6 år",
+            activities="Uddannelse af personale, forløb med familierne, måling",
+            timeline="2021-2023",
+            organisation_text="Projektleder og to medarbejdere",
+            amount_requested=Decimal("800000"),
+            answers={"Hvordan inddrages familierne?": "Gennem hjemmebesøg og forældregrupper."},
+        )
+        services.set_budget_lines(
+            actor=person,
+            application=application,
+            lines={
+                "staff": (Decimal("500000"), Decimal("200000"), organisation.name),
+                "training": (Decimal("200000"), Decimal("0"), ""),
+                "evaluation": (Decimal("100000"), Decimal("0"), ""),
+            },
+        )
+        services.add_attachment(
+            actor=person,
+            application=application,
+            name="Budget",
+            upload=SimpleUploadedFile("budget.pdf", b"%PDF-1.4 demo budget"),
+        )
+        services.submit_application(actor=person, application=application, now=_at(2021, 3, 20))
+        services.award_application(
+            actor=staff,
+            application=application,
+            amount=Decimal("800000"),
+            project_start=datetime.date(2021, 8, 1),
+            project_end=datetime.date(2023, 7, 31),
+            now=_at(2021, 5, 10),
+        )
+    context.log(f"grants: a pool for regions and providers, {len(applicants)} awarded")
 
 
 def _applicant(municipality: Organisation) -> User:

@@ -41,3 +41,11 @@ class GrantLapsed(GrantsError):
 
 class InvalidAttachment(GrantsError):
     """An uploaded file is too large or of a type we do not accept."""
+
+
+class FourEyesRequired(GrantsError):
+    """Money is approved by someone other than the person who prepared it (or approved it first)."""
+
+
+class NotSettled(GrantsError):
+    """The grant cannot be closed while instalments or repayments are unsettled."""

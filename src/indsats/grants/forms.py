@@ -3,6 +3,7 @@ The services validate again; the forms give early errors on the right field."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -14,6 +15,7 @@ from indsats.grants.models import (
     ApplicantKind,
     Application,
     AwardCriterion,
+    BudgetCategory,
     ChangeKind,
     Pool,
     PoolCriterion,
@@ -97,6 +99,12 @@ class PoolForm(forms.Form):
         required=False,
         help_text=_("Ét bilag pr. linje, fx “Budget” eller “Tidsplan”."),
     )
+    questions = forms.CharField(
+        label=_("Puljens egne spørgsmål"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Ét spørgsmål pr. linje; ansøgerne skal besvare dem alle, før de indsender."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -140,6 +148,7 @@ class PoolForm(forms.Form):
                 "deadline",
                 "expected_decision_on",
                 "required_attachments",
+                "questions",
             )
         }
         for criterion in pool.criteria.all():
@@ -162,9 +171,26 @@ class ApplicationForm(forms.Form):
     )
     amount_requested = money(_("Ansøgt beløb (kr.)"))
 
+    def __init__(self, *args: Any, questions: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions or [])
+        for index, question in enumerate(self.questions):
+            self.fields[f"answer_{index}"] = forms.CharField(
+                label=question, widget=forms.Textarea(attrs={"rows": 3}), required=False
+            )
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """The cleaned data with the answers to the pool's questions gathered by question."""
+        data = dict(self.cleaned_data)
+        answers = {question: data.pop(f"answer_{index}", "") for index, question in enumerate(self.questions)}
+        return {**data, "answers": answers} if self.questions else data
+
     @classmethod
     def initial_for(cls, application: Application) -> dict[str, Any]:
-        return {name: getattr(application, name) for name in cls.base_fields}
+        initial: dict[str, Any] = {name: getattr(application, name) for name in cls.base_fields}
+        for index, question in enumerate(application.pool.question_list):
+            initial[f"answer_{index}"] = application.answers.get(question, "")
+        return initial
 
 
 class ApplicantChoiceForm(ApplicationForm):
@@ -256,8 +282,83 @@ class StartForm(forms.Form):
 
 
 class ReportForm(forms.Form):
+    """A report, with the spending so far on each budget line (required in the accounts)."""
+
     file = forms.FileField(label=_("Rapport"), required=False)
     note = forms.CharField(label=_("Bemærkning"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for category, label in BudgetCategory.choices:
+            self.fields[f"spent_{category}"] = forms.DecimalField(
+                label=_("Forbrug til dato: %(line)s (kr.)") % {"line": label},
+                required=False,
+                min_value=0,
+                max_digits=14,
+                decimal_places=2,
+            )
+
+    def spending(self) -> dict[str, Decimal]:
+        return {
+            category: self.cleaned_data[f"spent_{category}"]
+            for category in BudgetCategory.values
+            if self.cleaned_data.get(f"spent_{category}") is not None
+        }
+
+
+class AssignAssessorForm(forms.Form):
+    assessor = forms.ModelChoiceField(label=_("Bedømmer"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, assessors: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assessor"].queryset = assessors  # type: ignore[attr-defined]
+
+
+class ReturnReportForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Hvorfor sendes rapporten retur?"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Begrundelse"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class BudgetLinesForm(forms.Form):
+    """The application's budget: an amount per line and what others co-fund."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for category, label in BudgetCategory.choices:
+            self.fields[f"amount_{category}"] = forms.DecimalField(
+                label=_("%(line)s: søges (kr.)") % {"line": label},
+                required=False,
+                min_value=0,
+                max_digits=14,
+                decimal_places=2,
+            )
+            self.fields[f"co_amount_{category}"] = forms.DecimalField(
+                label=_("%(line)s: medfinansiering (kr.)") % {"line": label},
+                required=False,
+                min_value=0,
+                max_digits=14,
+                decimal_places=2,
+            )
+            self.fields[f"co_source_{category}"] = forms.CharField(
+                label=_("%(line)s: medfinansieret af") % {"line": label}, required=False, max_length=200
+            )
+
+    def lines(self) -> dict[str, tuple[Decimal, Decimal, str]]:
+        data = self.cleaned_data
+        return {
+            category: (
+                data.get(f"amount_{category}") or Decimal("0"),
+                data.get(f"co_amount_{category}") or Decimal("0"),
+                data.get(f"co_source_{category}", ""),
+            )
+            for category in BudgetCategory.values
+            if data.get(f"amount_{category}") is not None or data.get(f"co_amount_{category}") is not None
+        }
 
 
 class ChangeRequestForm(forms.Form):

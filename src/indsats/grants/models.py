@@ -111,7 +111,11 @@ class PoolStatus(models.TextChoices):
 
 
 class ApplicantKind(models.TextChoices):
+    """Who may apply to a pool: an organisation kind (`accounts.OrganisationKind`) in the plural."""
+
     MUNICIPALITY = "municipality", _("Kommuner")
+    REGION = "region", _("Regioner")
+    SERVICE_PROVIDER = "service_provider", _("Sociale tilbud")
     FOUNDATION = "foundation", _("Fonde")
     CIVIL_SOCIETY = "civil_society", _("Civilsamfundsorganisationer")
     RESEARCH = "research", _("Forskningsinstitutioner")
@@ -134,6 +138,11 @@ class Pool(models.Model):
     expected_decision_on = models.DateField(_("forventet afgørelse"), null=True, blank=True)
     required_attachments = models.TextField(
         _("krævede bilag"), blank=True, help_text=_("Ét bilag pr. linje, fx “Budget” eller “Tidsplan”.")
+    )
+    questions = models.TextField(
+        _("puljens egne spørgsmål"),
+        blank=True,
+        help_text=_("Ét spørgsmål pr. linje; ansøgerne skal besvare dem alle, før de indsender."),
     )
     status = models.CharField(
         _("status"), max_length=20, choices=PoolStatus.choices, default=PoolStatus.DRAFT
@@ -168,6 +177,11 @@ class Pool(models.Model):
     @property
     def attachment_list(self) -> list[str]:
         return [line.strip() for line in self.required_attachments.splitlines() if line.strip()]
+
+    @property
+    def question_list(self) -> list[str]:
+        """The pool's own application questions (its form as data: one question a line)."""
+        return [line.strip() for line in self.questions.splitlines() if line.strip()]
 
     @property
     def remaining(self) -> Decimal:
@@ -229,6 +243,7 @@ class Application(models.Model):
     activities = models.TextField(_("aktiviteter"), blank=True)
     timeline = models.TextField(_("tidsplan"), blank=True)
     organisation_text = models.TextField(_("organisering"), blank=True)
+    answers = models.JSONField(_("svar på puljens spørgsmål"), default=dict, blank=True)
     amount_requested = models.DecimalField(_("ansøgt beløb (kr.)"), **MONEY)
     status = models.CharField(
         _("status"), max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
@@ -320,6 +335,29 @@ class Assessment(models.Model):
         return f"{self.application}: {self.assessor}"
 
 
+class AssessorAssignment(models.Model):
+    """An assessor the agency assigned to an application. Once an application has assigned assessors,
+    only they assess it (`grants/access.py`)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="assignments")
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("bedømmer")
+    )
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(_("tildelt"), default=timezone.now)
+
+    class Meta:
+        ordering = ["application", "assigned_at"]
+        verbose_name = _("tildelt bedømmer")
+        verbose_name_plural = _("tildelte bedømmere")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "assessor"], name="assignment_one_per_assessor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application}: {self.assessor}"
+
+
 class CriterionScore(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
     criterion = models.ForeignKey(PoolCriterion, on_delete=models.PROTECT, related_name="scores")
@@ -337,14 +375,56 @@ class CriterionScore(models.Model):
 
 
 class GrantStatus(models.TextChoices):
+    """The grant's life: awarded -> started -> reporting -> final report approved -> closed, or it
+    lapses (not started within 6 months) or is withdrawn. The moves are in `grants/workflow.py`."""
+
     AWARDED = "awarded", _("Bevilget, ikke startet")
     ACTIVE = "active", _("I gang")
-    LAPSED = "lapsed", _("Bortfaldet")
+    REPORTING = "reporting", _("Afrapportering")
+    FINAL_APPROVED = "final_approved", _("Slutrapport godkendt")
     COMPLETED = "completed", _("Afsluttet")
+    LAPSED = "lapsed", _("Bortfaldet")
+    WITHDRAWN = "withdrawn", _("Trukket tilbage")
 
 
-# A grant is live (reports due, changes possible) until it lapses or ends.
-LIVE_GRANT_STATUSES: tuple[str, ...] = (GrantStatus.AWARDED, GrantStatus.ACTIVE)
+# A grant is live (reports due and reminded) until it lapses, is withdrawn or its final report is approved.
+LIVE_GRANT_STATUSES: tuple[str, ...] = (GrantStatus.AWARDED, GrantStatus.ACTIVE, GrantStatus.REPORTING)
+# Changes and extensions can be asked for while the project runs.
+CHANGEABLE_GRANT_STATUSES: tuple[str, ...] = (GrantStatus.AWARDED, GrantStatus.ACTIVE)
+
+
+class BudgetCategory(models.TextChoices):
+    """The lines of a project budget (and of the spending reported against it)."""
+
+    STAFF = "staff", _("Løn")
+    TRAINING = "training", _("Uddannelse og kompetenceudvikling")
+    MATERIALS = "materials", _("Materialer")
+    EVALUATION = "evaluation", _("Evaluering")
+    ADMINISTRATION = "administration", _("Administration")
+
+
+class BudgetLine(models.Model):
+    """A line of an application's budget: what it asks the pool for, and what others co-fund."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="budget_lines")
+    category = models.CharField(_("budgetpost"), max_length=20, choices=BudgetCategory.choices)
+    amount = models.DecimalField(_("søges (kr.)"), **MONEY)
+    co_funding_source = models.CharField(_("medfinansieret af"), max_length=200, blank=True)
+    co_funding_amount = models.DecimalField(_("medfinansiering (kr.)"), default=ZERO, **MONEY)
+
+    class Meta:
+        ordering = ["application", "category"]
+        verbose_name = _("budgetlinje")
+        verbose_name_plural = _("budgetlinjer")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "category"], name="budget_line_unique_category"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0) & Q(co_funding_amount__gte=0), name="budget_line_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.amount}"
 
 
 class Grant(models.Model):
@@ -362,6 +442,12 @@ class Grant(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=GrantStatus.choices, default=GrantStatus.AWARDED
     )
+    finished_on = models.DateField(_("projektet gennemført"), null=True, blank=True)
+    final_spent = models.DecimalField(
+        _("forbrug i det endelige regnskab (kr.)"), null=True, blank=True, **MONEY
+    )
+    settled_at = models.DateTimeField(_("regnskabet opgjort"), null=True, blank=True)
+    withdrawal_reason = models.TextField(_("begrundelse for tilbagetrækning"), blank=True)
 
     class Meta:
         ordering = ["-awarded_at"]
@@ -378,10 +464,35 @@ class Grant(models.Model):
         return str(self.application.title)
 
 
-class Instalment(models.Model):
+class FourEyesMoney(models.Model):
+    """Money that moves under four eyes: one person prepares, another with the right role approves, and
+    above `settings.GRANTS_SECOND_APPROVAL_ABOVE` a third person approves too (`grants/access.py`)."""
+
+    amount = models.DecimalField(_("beløb (kr.)"), **MONEY)
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    prepared_at = models.DateTimeField(_("forberedt"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("godkendt"), null=True, blank=True)
+    second_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    second_approved_at = models.DateTimeField(_("godkendt af anden godkender"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def approvers(self) -> list[int]:
+        """The people who have taken a step already (none of them may take the next)."""
+        return [pk for pk in (self.prepared_by_id, self.approved_by_id, self.second_approved_by_id) if pk]
+
+
+class Instalment(FourEyesMoney):
     grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="instalments")
     due_on = models.DateField(_("forfalder"))
-    amount = models.DecimalField(_("beløb (kr.)"), **MONEY)
     paid_on = models.DateField(_("udbetalt"), null=True, blank=True)
 
     class Meta:
@@ -412,6 +523,12 @@ class ReportingDuty(models.Model):
     file = models.FileField(_("fil"), upload_to="grants/reports/%Y/", blank=True, max_length=300)
     note = models.TextField(_("bemærkning"), blank=True)
     reminded_at = models.DateTimeField(_("påmindet"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("godkendt"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    returned_at = models.DateTimeField(_("sendt retur"), null=True, blank=True)
+    return_reason = models.TextField(_("begrundelse for at sende retur"), blank=True)
 
     class Meta:
         ordering = ["due_on", "kind"]
@@ -424,6 +541,60 @@ class ReportingDuty(models.Model):
     def is_overdue(self, today: datetime.date | None = None) -> bool:
         today_date = today or timezone.localdate()
         return self.submitted_at is None and self.due_on < today_date
+
+    @property
+    def is_final(self) -> bool:
+        return self.kind in FINAL_REPORT_KINDS
+
+
+# The reports due after the project's end; the grant's final report is approved when all of them are.
+FINAL_REPORT_KINDS: tuple[str, ...] = (ReportKind.PROJECT_STATEMENT, ReportKind.ACCOUNTS, ReportKind.RESULTS)
+
+
+class ReportedSpending(models.Model):
+    """What a report says is spent so far on one budget line (the accounts report: the final figure)."""
+
+    duty = models.ForeignKey(ReportingDuty, on_delete=models.CASCADE, related_name="spending")
+    category = models.CharField(_("budgetpost"), max_length=20, choices=BudgetCategory.choices)
+    amount = models.DecimalField(_("forbrug (kr.)"), **MONEY)
+
+    class Meta:
+        ordering = ["duty", "category"]
+        verbose_name = _("forbrug")
+        verbose_name_plural = _("forbrug")
+        constraints = [
+            models.UniqueConstraint(fields=["duty", "category"], name="reported_spending_unique_category"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="reported_spending_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.amount}"
+
+
+class RepaymentStatus(models.TextChoices):
+    PREPARED = "prepared", _("Forberedt")
+    APPROVED_ONCE = "approved_once", _("Afventer anden godkender")
+    CLAIMED = "claimed", _("Krævet tilbagebetalt")
+    PAID = "paid", _("Tilbagebetalt")
+
+
+class RepaymentClaim(FourEyesMoney):
+    """Unspent money the grantee pays back, found when the final accounts are settled."""
+
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="repayment_claims")
+    status = models.CharField(
+        _("status"), max_length=20, choices=RepaymentStatus.choices, default=RepaymentStatus.PREPARED
+    )
+    paid_on = models.DateField(_("tilbagebetalt"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["grant", "prepared_at"]
+        verbose_name = _("tilbagebetalingskrav")
+        verbose_name_plural = _("tilbagebetalingskrav")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="repayment_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.grant}: {self.amount}"
 
 
 class ChangeKind(models.TextChoices):

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indsats.accounts.models import User
-from indsats.accounts.permissions import organisation_ids_of
+from indsats.accounts.permissions import ASSESS_APPLICATIONS, ROLE_PERMISSIONS, organisation_ids_of
 from indsats.grants.access import Person, can_view_application, can_view_grant, can_view_pool, is_grants_staff
 from indsats.grants.models import (
     LIVE_GRANT_STATUSES,
@@ -28,16 +28,22 @@ from indsats.grants.models import (
     Application,
     ApplicationStatus,
     Assessment,
+    BudgetCategory,
     Grant,
+    GrantStatus,
     Initiative,
     Instalment,
     Pool,
     PoolStatus,
     ProgrammeYear,
+    RepaymentClaim,
+    RepaymentStatus,
     ReportingDuty,
+    ReportKind,
     SupportLogEntry,
     TrainingRecord,
 )
+from indsats.grants.schedules import PlannedDuty, PlannedInstalment, Replan, replan
 from indsats.interventions.models import Intervention
 
 
@@ -173,6 +179,79 @@ def year_overview(*, programme_year: ProgrammeYear) -> YearOverview:
     )
 
 
+# A grant not started this many days before its start deadline is at risk of lapsing.
+LAPSE_WARNING_DAYS = 30
+
+
+@dataclass(frozen=True)
+class PoolMoney:
+    """One pool's line in the programme overview."""
+
+    pool: Pool
+    budget: Decimal
+    committed: Decimal
+    paid: Decimal
+    repaid: Decimal
+    overdue_reports: int
+    at_risk_of_lapsing: int
+
+    @property
+    def outstanding(self) -> Decimal:
+        """Committed and not yet paid out (paid money that came back counts as not paid)."""
+        return self.committed - self.paid + self.repaid
+
+
+def programme_overview(*, today: datetime.date | None = None) -> list[PoolMoney]:
+    """Across the programme, per programme year, initiative and pool: budget, committed, paid, repaid
+    and outstanding, reports overdue and grants at risk of lapsing. Five queries, whatever the size."""
+    today = today or timezone.localdate()
+    pools = list(
+        Pool.objects.select_related("initiative__programme_year__programme").order_by(
+            "initiative__programme_year__programme__name",
+            "-initiative__programme_year__year",
+            "initiative__name",
+            "title",
+        )
+    )
+
+    def per_pool(queryset: QuerySet[Any], pool_path: str, value: Any) -> dict[int, Any]:
+        return {row[pool_path]: row["value"] for row in queryset.values(pool_path).annotate(value=value)}
+
+    paid = per_pool(
+        Instalment.objects.filter(paid_on__isnull=False), "grant__application__pool", Sum("amount")
+    )
+    repaid = per_pool(
+        RepaymentClaim.objects.filter(status=RepaymentStatus.PAID), "grant__application__pool", Sum("amount")
+    )
+    overdue = per_pool(
+        ReportingDuty.objects.filter(
+            submitted_at__isnull=True, due_on__lt=today, grant__status__in=LIVE_GRANT_STATUSES
+        ),
+        "grant__application__pool",
+        Count("pk"),
+    )
+    at_risk = per_pool(
+        Grant.objects.filter(
+            status=GrantStatus.AWARDED,
+            start_deadline__lte=today + datetime.timedelta(days=LAPSE_WARNING_DAYS),
+        ),
+        "application__pool",
+        Count("pk"),
+    )
+    return [
+        PoolMoney(
+            pool=pool,
+            budget=pool.budget,
+            committed=pool.committed_amount,
+            paid=paid.get(pool.pk) or ZERO,
+            repaid=repaid.get(pool.pk) or ZERO,
+            overdue_reports=overdue.get(pool.pk, 0),
+            at_risk_of_lapsing=at_risk.get(pool.pk, 0),
+        )
+        for pool in pools
+    ]
+
+
 def intervention_money(*, intervention: Intervention) -> list[InitiativeMoney]:
     """Budget, committed and paid of every initiative that funds the intervention, newest year first,
     in two queries."""
@@ -216,13 +295,26 @@ def application_list(*, user: User) -> QuerySet[Application]:
 def application_detail(*, user: User, pk: int) -> Application:
     application = (
         Application.objects.select_related("pool__initiative", "applicant", "created_by")
-        .prefetch_related("attachments", "co_editors")
+        .prefetch_related("attachments", "co_editors", "budget_lines", "assignments__assessor")
         .filter(pk=pk)
         .first()
     )
     if application is None or not can_view_application(user, application):
         raise Http404
     return application
+
+
+def assessors() -> QuerySet[User]:
+    """The people who may assess applications (a role holding ASSESS_APPLICATIONS, in an active
+    organisation)."""
+    roles = [role for role, permissions in ROLE_PERMISSIONS.items() if ASSESS_APPLICATIONS in permissions]
+    return (
+        User.objects.filter(
+            is_active=True, memberships__role__in=roles, memberships__organisation__is_active=True
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
 
 
 def own_assessment(*, user: User, application: Application) -> Assessment | None:
@@ -302,7 +394,13 @@ def grant_list(*, user: User) -> QuerySet[Grant]:
 def grant_detail(*, user: User, pk: int) -> Grant:
     grant = (
         Grant.objects.select_related("application__applicant", "application__pool__initiative", "awarded_by")
-        .prefetch_related("instalments", "reporting_duties", "change_requests")
+        .prefetch_related(
+            "instalments",
+            "reporting_duties__spending",
+            "change_requests",
+            "repayment_claims",
+            "application__budget_lines",
+        )
         .filter(pk=pk)
         .first()
     )
@@ -319,6 +417,96 @@ def overdue_duties(*, user: User, today: datetime.date | None = None) -> QuerySe
     if not is_grants_staff(user):
         duties = duties.filter(grant__application__applicant_id__in=organisation_ids_of(user))
     return duties.order_by("due_on")
+
+
+# --- a grant's plan, budget and money ---------------------------------------------------------------
+
+
+def extension_plan(*, grant: Grant, new_end: datetime.date) -> Replan:
+    """The grant's open reporting duties and unpaid instalments now and if the project ends on `new_end`
+    (for the page that shows both before the change is approved, and for `decide_change`)."""
+    duties = list(grant.reporting_duties.all())
+    return replan(
+        project_start=grant.project_start,
+        new_end=new_end,
+        open_duties=[
+            PlannedDuty(duty.pk, duty.kind, duty.due_on)
+            for duty in duties
+            if duty.submitted_at is None and duty.approved_at is None
+        ],
+        unpaid_instalments=[
+            PlannedInstalment(item.pk, item.due_on, item.amount)
+            for item in grant.instalments.all()
+            if item.paid_on is None and item.prepared_by_id is None
+        ],
+        status_report_dates={duty.due_on for duty in duties if duty.kind == ReportKind.STATUS_REPORT},
+    )
+
+
+@dataclass(frozen=True)
+class BudgetComparison:
+    """One budget line beside the spending the latest report gave for it."""
+
+    category: str
+    label: str
+    budget: Decimal
+    co_funding: Decimal
+    co_funding_source: str
+    spent: Decimal | None
+
+    @property
+    def left(self) -> Decimal | None:
+        return None if self.spent is None else self.budget - self.spent
+
+
+def budget_comparison(*, grant: Grant) -> list[BudgetComparison]:
+    """The application's budget lines with the spending of the newest report that gave any (the final
+    accounts, once submitted); a line that was spent on but not budgeted shows a budget of 0."""
+    lines = {line.category: line for line in grant.application.budget_lines.all()}
+    reports = sorted(
+        (duty for duty in grant.reporting_duties.all() if duty.submitted_at and duty.spending.all()),
+        key=lambda duty: duty.submitted_at or timezone.now(),
+    )
+    latest = {row.category: row.amount for row in reports[-1].spending.all()} if reports else {}
+    labels = dict(BudgetCategory.choices)
+    return [
+        BudgetComparison(
+            category=category,
+            label=str(labels[category]),
+            budget=lines[category].amount if category in lines else ZERO,
+            co_funding=lines[category].co_funding_amount if category in lines else ZERO,
+            co_funding_source=lines[category].co_funding_source if category in lines else "",
+            spent=latest.get(category) if reports else None,
+        )
+        for category in BudgetCategory.values
+        if category in lines or category in latest
+    ]
+
+
+@dataclass(frozen=True)
+class GrantMoney:
+    """A grant's money: awarded, paid, waiting for payment, repaid and still to be repaid."""
+
+    amount: Decimal
+    paid: Decimal
+    unpaid: Decimal
+    repaid: Decimal
+    to_repay: Decimal
+
+
+def grant_money(*, grant: Grant) -> GrantMoney:
+    """From the (prefetched) instalments and repayment claims of one grant."""
+    instalments = list(grant.instalments.all())
+    claims = list(grant.repayment_claims.all())
+    paid = sum((item.amount for item in instalments if item.paid_on is not None), ZERO)
+    repaid = sum((claim.amount for claim in claims if claim.status == RepaymentStatus.PAID), ZERO)
+    return GrantMoney(
+        amount=grant.amount,
+        paid=paid,
+        unpaid=sum((item.amount for item in instalments if item.paid_on is None), ZERO),
+        repaid=repaid,
+        to_repay=sum((claim.amount for claim in claims), ZERO) - repaid,
+    )
 
 
 # --- implementation support and training -------------------------------------------------------------

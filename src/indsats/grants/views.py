@@ -29,17 +29,20 @@ from indsats.accounts.permissions import (
 )
 from indsats.grants import access, forms, selectors, services
 from indsats.grants.allocation import AllocationForm, recommend
+from indsats.grants.export import overview_workbook
 from indsats.grants.letters import letter_for, letter_pdf
 from indsats.grants.models import (
     Application,
     ApplicationAttachment,
     ApplicationStatus,
     ChangeRequest,
+    ChangeStatus,
     Grant,
     Initiative,
     Instalment,
     Programme,
     ProgrammeYear,
+    RepaymentClaim,
     ReportingDuty,
 )
 from indsats.grants.workflow import (
@@ -47,7 +50,6 @@ from indsats.grants.workflow import (
     ChangeAction,
     DutyAction,
     GrantAction,
-    InstalmentAction,
     PoolAction,
 )
 from indsats.ui.service_calls import run_service
@@ -133,6 +135,22 @@ def programmes(request: HttpRequest) -> HttpResponse:
         "grants/programmes.html",
         {"overviews": overviews, "can_manage": has_permission(request.user, MANAGE_POOLS)},
     )
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """Across the programme: per year, initiative and pool, the money and the grants needing attention."""
+    if not access.can_view_programmes(request.user):
+        raise PermissionDenied
+    rows = selectors.programme_overview()
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            overview_workbook(rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="tilskud-oversigt.xlsx"'
+        return response
+    return render(request, "grants/overview.html", {"rows": rows, "sees_programmes": True})
 
 
 @login_required
@@ -253,10 +271,12 @@ def application_create(request: HttpRequest, pool_pk: int) -> HttpResponse:
     organisations = Organisation.objects.filter(
         pk__in=organisation_ids_of(person), kind__in=pool.eligible_applicants
     )
-    form = forms.ApplicantChoiceForm(request.POST or None, organisations=organisations)
+    form = forms.ApplicantChoiceForm(
+        request.POST or None, organisations=organisations, questions=pool.question_list
+    )
     if request.method == "POST" and form.is_valid():
         application = run_service(
-            lambda: services.create_application(actor=person, pool=pool, **form.cleaned_data), form=form
+            lambda: services.create_application(actor=person, pool=pool, **form.service_kwargs()), form=form
         )
         if application is not None:
             messages.success(
@@ -290,6 +310,12 @@ def _application_page(request: HttpRequest, application: Application, **bound: B
         "can_edit": can_edit,
         "can_submit": ApplicationAction.SUBMIT in actions,
         "attachment_form": bound.get("attachment_form", forms.AttachmentForm()) if can_edit else None,
+        "budget_lines": list(application.budget_lines.all()),
+        "budget_form": (
+            bound.get("budget_form", forms.BudgetLinesForm(initial=_budget_initial(application)))
+            if can_edit
+            else None
+        ),
         "co_editor_form": (
             bound.get("co_editor_form", forms.CoEditorForm(organisation=application.applicant))
             if can_edit
@@ -310,8 +336,60 @@ def _application_page(request: HttpRequest, application: Application, **bound: B
             "award_form", forms.AwardForm(initial={"amount": application.amount_requested})
         ),
         "reject_form": bound.get("reject_form", forms.RejectForm()),
+        "assignments": list(application.assignments.all()),
+        "answers": [(q, application.answers.get(q, "")) for q in application.pool.question_list],
+        "assign_form": (
+            bound.get("assign_form", forms.AssignAssessorForm(assessors=selectors.assessors()))
+            if ApplicationAction.ASSIGN_ASSESSOR in actions
+            else None
+        ),
     }
     return render(request, "grants/application_detail.html", context)
+
+
+@login_required
+@require_POST
+def assessor_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(request)
+    application = selectors.application_detail(user=person, pk=pk)
+    access.require_may(person, application, ApplicationAction.ASSIGN_ASSESSOR)
+    form = forms.AssignAssessorForm(request.POST, assessors=selectors.assessors())
+    return _application_action(
+        request,
+        application,
+        form,
+        "assign_form",
+        lambda: services.assign_assessor(
+            actor=person, application=application, assessor=form.cleaned_data["assessor"]
+        ),
+        _("Bedømmeren er tildelt."),
+    )
+
+
+def _budget_initial(application: Application) -> dict[str, object]:
+    initial: dict[str, object] = {}
+    for line in application.budget_lines.all():
+        initial[f"amount_{line.category}"] = line.amount
+        initial[f"co_amount_{line.category}"] = line.co_funding_amount or None
+        initial[f"co_source_{line.category}"] = line.co_funding_source
+    return initial
+
+
+@login_required
+@require_POST
+def budget_lines(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(request)
+    application = selectors.application_detail(user=person, pk=pk)
+    access.require_may(person, application, ApplicationAction.EDIT)
+    form = forms.BudgetLinesForm(request.POST)
+    return _application_action(
+        request,
+        application,
+        form,
+        "budget_form",
+        lambda: services.set_budget_lines(actor=person, application=application, lines=form.lines()),
+        _("Budgettet er gemt."),
+    )
 
 
 @login_required
@@ -324,12 +402,18 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request)
     application = selectors.application_detail(user=person, pk=pk)
     access.require_may(person, application, ApplicationAction.EDIT)
-    form = forms.ApplicationForm(request.POST or None, initial=forms.ApplicationForm.initial_for(application))
+    form = forms.ApplicationForm(
+        request.POST or None,
+        initial=forms.ApplicationForm.initial_for(application),
+        questions=application.pool.question_list,
+    )
     if (
         request.method == "POST"
         and form.is_valid()
         and run_service(
-            lambda: services.update_application(actor=person, application=application, **form.cleaned_data),
+            lambda: services.update_application(
+                actor=person, application=application, **form.service_kwargs()
+            ),
             form=form,
         )
         is not None
@@ -532,29 +616,44 @@ def _grant_page(
     **bound: BaseForm,
 ) -> HttpResponse:
     """The grant's page with the buttons the person may use; a form that failed is shown again (for a
-    report or a change decision, on the row of the duty or change it was for)."""
+    report, its review or a change decision, on the row of the duty or change it was for)."""
     person = _person(request)
     actions = access.allowed_actions(person, grant)
-    report_form = bound.get("report_form")
-    decide_form = bound.get("decide_form")
-    duties = [
-        (
-            duty,
-            (report_form if failed_duty and duty.pk == failed_duty.pk else forms.ReportForm())
-            if DutyAction.SUBMIT in access.allowed_actions(person, duty)
-            else None,
+
+    def bound_or_new(name: str, failed: bool, form_class: type[BaseForm], prefix: str) -> BaseForm:
+        form = bound.get(name)
+        return form if failed and form is not None else form_class(prefix=prefix)
+
+    duties = []
+    for duty in grant.reporting_duties.all():
+        duty_actions = access.allowed_actions(person, duty)
+        failed = failed_duty is not None and duty.pk == failed_duty.pk
+        duties.append(
+            (
+                duty,
+                bound_or_new("report_form", failed, forms.ReportForm, f"report-{duty.pk}")
+                if DutyAction.SUBMIT in duty_actions
+                else None,
+                DutyAction.APPROVE in duty_actions,
+                bound_or_new("return_form", failed, forms.ReturnReportForm, f"return-{duty.pk}")
+                if DutyAction.RETURN in duty_actions
+                else None,
+            )
         )
-        for duty in grant.reporting_duties.all()
-    ]
-    changes = [
-        (
-            change,
-            (decide_form if failed_change and change.pk == failed_change.pk else forms.DecideChangeForm())
+    changes = []
+    for change in grant.change_requests.all():
+        plan = (
+            selectors.extension_plan(grant=grant, new_end=change.new_end)
+            if change.status == ChangeStatus.PENDING and change.new_end
+            else None
+        )
+        failed = failed_change is not None and change.pk == failed_change.pk
+        decide = (
+            bound_or_new("decide_form", failed, forms.DecideChangeForm, f"change-{change.pk}")
             if access.allowed_actions(person, change)
-            else None,
+            else None
         )
-        for change in grant.change_requests.all()
-    ]
+        changes.append((change, decide, plan))
     return render(
         request,
         "grants/grant_detail.html",
@@ -562,12 +661,18 @@ def _grant_page(
             "grant": grant,
             "application": grant.application,
             "today": timezone.localdate(),
+            "money": selectors.grant_money(grant=grant),
+            "budget": selectors.budget_comparison(grant=grant),
             "instalments": [
-                (instalment, InstalmentAction.PAY in access.allowed_actions(person, instalment))
+                (instalment, access.allowed_actions(person, instalment))
                 for instalment in grant.instalments.all()
+            ],
+            "repayments": [
+                (claim, access.allowed_actions(person, claim)) for claim in grant.repayment_claims.all()
             ],
             "duties": duties,
             "changes": changes,
+            "actions": actions,
             "start_form": (
                 bound.get("start_form", forms.StartForm(initial={"started_on": timezone.localdate()}))
                 if GrantAction.START in actions
@@ -577,6 +682,9 @@ def _grant_page(
                 bound.get("change_form", forms.ChangeRequestForm())
                 if GrantAction.REQUEST_CHANGE in actions
                 else None
+            ),
+            "withdraw_form": (
+                bound.get("withdraw_form", forms.WithdrawForm()) if GrantAction.WITHDRAW in actions else None
             ),
         },
     )
@@ -622,18 +730,162 @@ def grant_start(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _grant_button(
+    request: HttpRequest, grant_pk: int, call: Callable[[], object], success: str
+) -> HttpResponse:
+    """A button without fields on the grant's page: the service's error becomes a page message."""
+    run_service(call, request=request, success=success)
+    return redirect("grants:grant_detail", pk=grant_pk)
+
+
+# The money actions (instalment_prepare, instalment_approve, repayment_approve, repayment_register_paid,
+# grant_settle, and application_award above) are the views the re-authentication of the hardening issue
+# wraps: each is one POST that calls one service.
+
+
 @login_required
 @require_POST
-def instalment_pay(request: HttpRequest, pk: int) -> HttpResponse:
+def instalment_prepare(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request)
     instalment = get_object_or_404(Instalment, pk=pk)
     selectors.grant_detail(user=person, pk=instalment.grant_id)  # 404 unless visible
-    run_service(
-        lambda: services.record_payment(actor=person, instalment=instalment, paid_on=timezone.localdate()),
-        request=request,
-        success=_("Raten er registreret som udbetalt."),
+    return _grant_button(
+        request,
+        instalment.grant_id,
+        lambda: services.prepare_instalment(actor=person, instalment=instalment),
+        _("Udbetalingen er forberedt; en anden skal godkende den."),
     )
-    return redirect("grants:grant_detail", pk=instalment.grant_id)
+
+
+@login_required
+@require_POST
+def instalment_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(request)
+    instalment = get_object_or_404(Instalment, pk=pk)
+    selectors.grant_detail(user=person, pk=instalment.grant_id)  # 404 unless visible
+    return _grant_button(
+        request,
+        instalment.grant_id,
+        lambda: services.approve_instalment(actor=person, instalment=instalment),
+        _("Udbetalingen er godkendt."),
+    )
+
+
+@login_required
+@require_POST
+def repayment_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(request)
+    claim = get_object_or_404(RepaymentClaim, pk=pk)
+    selectors.grant_detail(user=person, pk=claim.grant_id)  # 404 unless visible
+    return _grant_button(
+        request,
+        claim.grant_id,
+        lambda: services.approve_repayment(actor=person, claim=claim),
+        _("Tilbagebetalingskravet er godkendt."),
+    )
+
+
+@login_required
+@require_POST
+def repayment_register_paid(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(request)
+    claim = get_object_or_404(RepaymentClaim, pk=pk)
+    selectors.grant_detail(user=person, pk=claim.grant_id)  # 404 unless visible
+    return _grant_button(
+        request,
+        claim.grant_id,
+        lambda: services.register_repayment(actor=person, claim=claim),
+        _("Tilbagebetalingen er registreret."),
+    )
+
+
+@login_required
+@require_POST
+def grant_finish(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(request)
+    grant = selectors.grant_detail(user=person, pk=pk)
+    return _grant_button(
+        request,
+        grant.pk,
+        lambda: services.finish_grant(actor=person, grant=grant),
+        _("Projektet er meldt gennemført. Indsend slutrapporterne."),
+    )
+
+
+@login_required
+@require_POST
+def grant_settle(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(request)
+    grant = selectors.grant_detail(user=person, pk=pk)
+    return _grant_button(
+        request,
+        grant.pk,
+        lambda: services.settle_accounts(actor=person, grant=grant),
+        _("Regnskabet er opgjort."),
+    )
+
+
+@login_required
+@require_POST
+def grant_close(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(request)
+    grant = selectors.grant_detail(user=person, pk=pk)
+    return _grant_button(
+        request,
+        grant.pk,
+        lambda: services.close_grant(actor=person, grant=grant),
+        _("Tilskuddet er afsluttet."),
+    )
+
+
+@login_required
+@require_POST
+def grant_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(request)
+    grant = selectors.grant_detail(user=person, pk=pk)
+    access.require_may(person, grant, GrantAction.WITHDRAW)
+    form = forms.WithdrawForm(request.POST)
+    return _grant_action(
+        request,
+        grant,
+        form,
+        lambda: services.withdraw_grant(actor=person, grant=grant, reason=form.cleaned_data["reason"]),
+        _("Tilskuddet er trukket tilbage."),
+        withdraw_form=form,
+    )
+
+
+@login_required
+@require_POST
+def report_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(request)
+    duty = get_object_or_404(ReportingDuty, pk=pk)
+    selectors.grant_detail(user=person, pk=duty.grant_id)  # 404 unless visible
+    return _grant_button(
+        request,
+        duty.grant_id,
+        lambda: services.approve_report(actor=person, duty=duty),
+        _("Rapporten er godkendt."),
+    )
+
+
+@login_required
+@require_POST
+def report_return(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(request)
+    duty = get_object_or_404(ReportingDuty.objects.select_related("grant__application"), pk=pk)
+    grant = selectors.grant_detail(user=person, pk=duty.grant_id)  # 404 unless visible
+    access.require_may(person, duty, DutyAction.RETURN)
+    form = forms.ReturnReportForm(request.POST, prefix=f"return-{duty.pk}")
+    return _grant_action(
+        request,
+        grant,
+        form,
+        lambda: services.return_report(actor=person, duty=duty, reason=form.cleaned_data["reason"]),
+        _("Rapporten er sendt retur til tilskudsmodtageren."),
+        failed_duty=duty,
+        return_form=form,
+    )
 
 
 @login_required
@@ -643,13 +895,17 @@ def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
     duty = get_object_or_404(ReportingDuty.objects.select_related("grant__application"), pk=pk)
     grant = selectors.grant_detail(user=person, pk=duty.grant_id)  # 404 unless visible
     access.require_may(person, duty, DutyAction.SUBMIT)
-    form = forms.ReportForm(request.POST, request.FILES)
+    form = forms.ReportForm(request.POST, request.FILES, prefix=f"report-{duty.pk}")
     return _grant_action(
         request,
         grant,
         form,
         lambda: services.submit_report(
-            actor=person, duty=duty, upload=form.cleaned_data["file"], note=form.cleaned_data["note"]
+            actor=person,
+            duty=duty,
+            upload=form.cleaned_data["file"],
+            note=form.cleaned_data["note"],
+            spending=form.spending(),
         ),
         _("Rapporten er indsendt."),
         failed_duty=duty,
@@ -681,7 +937,7 @@ def change_decide(request: HttpRequest, pk: int) -> HttpResponse:
     change = get_object_or_404(ChangeRequest, pk=pk)
     grant = selectors.grant_detail(user=person, pk=change.grant_id)  # 404 unless visible
     access.require_may(person, change, ChangeAction.APPROVE)  # rejecting needs the same permission
-    form = forms.DecideChangeForm(request.POST)
+    form = forms.DecideChangeForm(request.POST, prefix=f"change-{change.pk}")
     return _grant_action(
         request,
         grant,

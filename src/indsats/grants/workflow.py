@@ -1,6 +1,6 @@
-"""The state machines of the grants app as data: for pools, applications, grants, instalments, reporting
-duties and change requests, which named action moves a record from which state to which, and the
-permission the person needs.
+"""The state machines of the grants app as data: for pools, applications, grants, instalments,
+reporting duties, repayment claims and change requests, which named action moves a record from which
+state to which, and the permission the person needs.
 
 A service finds its row (`APPLICATIONS.find(application.status, ApplicationAction.SUBMIT)`) and sets
 the row's `to_state`; with no row the table raises `WrongState` (or, for applying to a pool that is not
@@ -8,8 +8,13 @@ open, `PoolNotOpen`) with the Danish sentence of REFUSALS, so adding a rule mean
 `if`. Who may act on a particular record (the application's editors, the grantee's organisation) is
 decided in `grants/access.py`, which asks these tables.
 
-Instalments and reporting duties have no status column: their state follows from the date they were
-paid or submitted (`instalment_state`, `duty_state`).
+Instalments and reporting duties have no status column: their state follows from who prepared and
+approved them and the dates they were paid, submitted or approved (`instalment_state`, `duty_state`).
+
+Money moves under four eyes (instalments and repayment claims): MANAGE_POOLS prepares, APPROVE_PAYMENTS
+approves; an amount above `settings.GRANTS_SECOND_APPROVAL_ABOVE` takes a second approval, so APPROVE has
+two rows from "prepared" and the service names the target. That the approver is never the preparer is
+a rule about people, so it lives in `grants/access.py`.
 """
 
 from __future__ import annotations
@@ -22,15 +27,21 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from indsats.accounts.permissions import APPLY_FOR_GRANTS, ASSESS_APPLICATIONS, MANAGE_POOLS
+from indsats.accounts.permissions import (
+    APPLY_FOR_GRANTS,
+    APPROVE_PAYMENTS,
+    ASSESS_APPLICATIONS,
+    MANAGE_POOLS,
+)
 from indsats.grants.errors import PoolNotOpen, WrongState
 from indsats.grants.models import (
-    LIVE_GRANT_STATUSES,
+    CHANGEABLE_GRANT_STATUSES,
     ApplicationStatus,
     ChangeStatus,
     GrantStatus,
     Instalment,
     PoolStatus,
+    RepaymentStatus,
     ReportingDuty,
 )
 from indsats.state_machine import Transition, TransitionTable
@@ -50,6 +61,7 @@ class ApplicationAction(models.TextChoices):
     EDIT = "edit", _("Redigér kladden")
     SUBMIT = "submit", _("Indsend ansøgningen")
     ASSESS = "assess", _("Vurdér ansøgningen")
+    ASSIGN_ASSESSOR = "assign_assessor", _("Tildel en bedømmer")
     AWARD = "award", _("Bevilg tilskud")
     REJECT = "reject", _("Giv afslag")
 
@@ -57,26 +69,42 @@ class ApplicationAction(models.TextChoices):
 class GrantAction(models.TextChoices):
     START = "start", _("Meld projektet startet")
     LAPSE = "lapse", _("Lad tilskuddet bortfalde")
-    PAY_INSTALMENT = "pay_instalment", _("Registrér udbetaling")
+    WITHDRAW = "withdraw", _("Træk tilskuddet tilbage")
+    FINISH = "finish", _("Meld projektet gennemført")
+    PAY_INSTALMENT = "pay_instalment", _("Udbetal en rate")
     REQUEST_CHANGE = "request_change", _("Anmod om ændring")
+    APPROVE_FINAL = "approve_final", _("Godkend slutrapporten")
+    SETTLE = "settle", _("Opgør regnskabet")
+    CLOSE = "close", _("Afslut tilskuddet")
 
 
 class InstalmentState(models.TextChoices):
     DUE = "due", _("Ikke udbetalt")
+    PREPARED = "prepared", _("Forberedt, afventer godkendelse")
+    APPROVED_ONCE = "approved_once", _("Afventer anden godkender")
     PAID = "paid", _("Udbetalt")
 
 
 class InstalmentAction(models.TextChoices):
-    PAY = "pay", _("Registrér udbetaling")
+    PREPARE = "prepare", _("Forbered udbetaling")
+    APPROVE = "approve", _("Godkend udbetaling")
+
+
+class RepaymentAction(models.TextChoices):
+    APPROVE = "approve", _("Godkend kravet")
+    REGISTER_PAID = "register_paid", _("Registrér tilbagebetaling")
 
 
 class DutyState(models.TextChoices):
     OPEN = "open", _("Afventer")
     SUBMITTED = "submitted", _("Indsendt")
+    APPROVED = "approved", _("Godkendt")
 
 
 class DutyAction(models.TextChoices):
     SUBMIT = "submit", _("Indsend rapporten")
+    APPROVE = "approve", _("Godkend rapporten")
+    RETURN = "return", _("Send rapporten retur")
 
 
 class ChangeAction(models.TextChoices):
@@ -85,10 +113,18 @@ class ChangeAction(models.TextChoices):
 
 
 def instalment_state(instalment: Instalment) -> str:
-    return InstalmentState.PAID if instalment.paid_on is not None else InstalmentState.DUE
+    if instalment.paid_on is not None:
+        return InstalmentState.PAID
+    if instalment.approved_by_id is not None:
+        return InstalmentState.APPROVED_ONCE
+    if instalment.prepared_by_id is not None:
+        return InstalmentState.PREPARED
+    return InstalmentState.DUE
 
 
 def duty_state(duty: ReportingDuty) -> str:
+    if duty.approved_at is not None:
+        return DutyState.APPROVED
     return DutyState.SUBMITTED if duty.submitted_at is not None else DutyState.OPEN
 
 
@@ -147,6 +183,7 @@ APPLICATION_REFUSALS: dict[str, Refusal] = {
     ApplicationAction.EDIT: Refusal(_NOT_A_DRAFT),
     ApplicationAction.SUBMIT: Refusal(_NOT_A_DRAFT),
     ApplicationAction.ASSESS: Refusal(_("Kun indsendte, uafgjorte ansøgninger kan vurderes.")),
+    ApplicationAction.ASSIGN_ASSESSOR: Refusal(_("Bedømmere tildeles kun indsendte, uafgjorte ansøgninger.")),
     ApplicationAction.AWARD: Refusal(_DECIDED),
     ApplicationAction.REJECT: Refusal(_DECIDED),
 }
@@ -165,6 +202,12 @@ APPLICATIONS = TransitionTable(
             ASSESS_APPLICATIONS,
         ),
         Transition(
+            ApplicationStatus.SUBMITTED,
+            ApplicationAction.ASSIGN_ASSESSOR,
+            ApplicationStatus.SUBMITTED,
+            MANAGE_POOLS,
+        ),
+        Transition(
             ApplicationStatus.SUBMITTED, ApplicationAction.AWARD, ApplicationStatus.AWARDED, MANAGE_POOLS
         ),
         Transition(
@@ -177,35 +220,108 @@ APPLICATIONS = TransitionTable(
 GRANT_REFUSALS: dict[str, Refusal] = {
     GrantAction.START: Refusal(_("Projektet er allerede meldt startet, eller tilskuddet er bortfaldet.")),
     GrantAction.LAPSE: Refusal(_("Kun et tilskud, hvis projekt ikke er startet, kan bortfalde.")),
-    GrantAction.PAY_INSTALMENT: Refusal(_("Der udbetales først, når projektet er meldt startet.")),
+    GrantAction.WITHDRAW: Refusal(_("Kun et tilskud, hvis projekt ikke er gennemført, kan trækkes tilbage.")),
+    GrantAction.FINISH: Refusal(_("Kun et projekt, der er i gang, kan meldes gennemført.")),
+    GrantAction.PAY_INSTALMENT: Refusal(
+        _("Der udbetales kun, når projektet er meldt startet, og før regnskabet er opgjort.")
+    ),
     GrantAction.REQUEST_CHANGE: Refusal(_("Tilskuddet er ikke længere aktivt.")),
+    GrantAction.APPROVE_FINAL: Refusal(_("Slutrapporten godkendes, når projektet er meldt gennemført.")),
+    GrantAction.SETTLE: Refusal(_("Regnskabet opgøres, når slutrapporten er godkendt.")),
+    GrantAction.CLOSE: Refusal(
+        _("Tilskuddet afsluttes, når slutrapporten er godkendt og regnskabet opgjort.")
+    ),
 }
 GRANTS = TransitionTable(
     [
         Transition(GrantStatus.AWARDED, GrantAction.START, GrantStatus.ACTIVE, APPLY_FOR_GRANTS),
         Transition(GrantStatus.AWARDED, GrantAction.LAPSE, GrantStatus.LAPSED, SYSTEM),
-        Transition(GrantStatus.ACTIVE, GrantAction.PAY_INSTALMENT, GrantStatus.ACTIVE, MANAGE_POOLS),
         *(
-            Transition(live, GrantAction.REQUEST_CHANGE, live, APPLY_FOR_GRANTS)
-            for live in LIVE_GRANT_STATUSES
+            Transition(state, GrantAction.WITHDRAW, GrantStatus.WITHDRAWN, MANAGE_POOLS)
+            for state in (GrantStatus.AWARDED, GrantStatus.ACTIVE, GrantStatus.REPORTING)
         ),
+        Transition(GrantStatus.ACTIVE, GrantAction.FINISH, GrantStatus.REPORTING, APPLY_FOR_GRANTS),
+        *(
+            Transition(state, GrantAction.PAY_INSTALMENT, state, APPROVE_PAYMENTS)
+            for state in (GrantStatus.ACTIVE, GrantStatus.REPORTING, GrantStatus.FINAL_APPROVED)
+        ),
+        *(
+            Transition(state, GrantAction.REQUEST_CHANGE, state, APPLY_FOR_GRANTS)
+            for state in CHANGEABLE_GRANT_STATUSES
+        ),
+        Transition(
+            GrantStatus.REPORTING, GrantAction.APPROVE_FINAL, GrantStatus.FINAL_APPROVED, MANAGE_POOLS
+        ),
+        Transition(GrantStatus.FINAL_APPROVED, GrantAction.SETTLE, GrantStatus.FINAL_APPROVED, MANAGE_POOLS),
+        Transition(GrantStatus.FINAL_APPROVED, GrantAction.CLOSE, GrantStatus.COMPLETED, MANAGE_POOLS),
     ],
     not_allowed=_refuse(GRANT_REFUSALS, states=GrantStatus, actions=GrantAction),
 )
 
+_ALREADY_PAID = _("Raten er allerede udbetalt.")
 INSTALMENTS = TransitionTable(
-    [Transition(InstalmentState.DUE, InstalmentAction.PAY, InstalmentState.PAID, MANAGE_POOLS)],
+    [
+        Transition(InstalmentState.DUE, InstalmentAction.PREPARE, InstalmentState.PREPARED, MANAGE_POOLS),
+        Transition(
+            InstalmentState.PREPARED, InstalmentAction.APPROVE, InstalmentState.PAID, APPROVE_PAYMENTS
+        ),
+        Transition(
+            InstalmentState.PREPARED,
+            InstalmentAction.APPROVE,
+            InstalmentState.APPROVED_ONCE,
+            APPROVE_PAYMENTS,
+        ),
+        Transition(
+            InstalmentState.APPROVED_ONCE, InstalmentAction.APPROVE, InstalmentState.PAID, APPROVE_PAYMENTS
+        ),
+    ],
     not_allowed=_refuse(
-        {InstalmentAction.PAY: Refusal(_("Raten er allerede udbetalt."))},
+        {
+            InstalmentAction.PREPARE: Refusal(_("Raten er allerede forberedt eller udbetalt.")),
+            InstalmentAction.APPROVE: Refusal(_("Raten er ikke forberedt, eller den er allerede udbetalt.")),
+        },
         states=InstalmentState,
         actions=InstalmentAction,
     ),
 )
 
-DUTIES = TransitionTable(
-    [Transition(DutyState.OPEN, DutyAction.SUBMIT, DutyState.SUBMITTED, APPLY_FOR_GRANTS)],
+REPAYMENTS = TransitionTable(
+    [
+        Transition(
+            RepaymentStatus.PREPARED, RepaymentAction.APPROVE, RepaymentStatus.CLAIMED, APPROVE_PAYMENTS
+        ),
+        Transition(
+            RepaymentStatus.PREPARED, RepaymentAction.APPROVE, RepaymentStatus.APPROVED_ONCE, APPROVE_PAYMENTS
+        ),
+        Transition(
+            RepaymentStatus.APPROVED_ONCE, RepaymentAction.APPROVE, RepaymentStatus.CLAIMED, APPROVE_PAYMENTS
+        ),
+        Transition(
+            RepaymentStatus.CLAIMED, RepaymentAction.REGISTER_PAID, RepaymentStatus.PAID, MANAGE_POOLS
+        ),
+    ],
     not_allowed=_refuse(
-        {DutyAction.SUBMIT: Refusal(_("Rapporten er allerede indsendt."))},
+        {
+            RepaymentAction.APPROVE: Refusal(_("Kravet er allerede godkendt.")),
+            RepaymentAction.REGISTER_PAID: Refusal(_("Kravet skal være godkendt og ikke allerede betalt.")),
+        },
+        states=RepaymentStatus,
+        actions=RepaymentAction,
+    ),
+)
+
+DUTIES = TransitionTable(
+    [
+        Transition(DutyState.OPEN, DutyAction.SUBMIT, DutyState.SUBMITTED, APPLY_FOR_GRANTS),
+        Transition(DutyState.SUBMITTED, DutyAction.APPROVE, DutyState.APPROVED, MANAGE_POOLS),
+        Transition(DutyState.SUBMITTED, DutyAction.RETURN, DutyState.OPEN, MANAGE_POOLS),
+    ],
+    not_allowed=_refuse(
+        {
+            DutyAction.SUBMIT: Refusal(_("Rapporten er allerede indsendt.")),
+            DutyAction.APPROVE: Refusal(_("Kun en indsendt rapport kan godkendes.")),
+            DutyAction.RETURN: Refusal(_("Kun en indsendt, ikke godkendt rapport kan sendes retur.")),
+        },
         states=DutyState,
         actions=DutyAction,
     ),
@@ -230,6 +346,7 @@ TABLES: dict[str, TransitionTable] = {
     "grant": GRANTS,
     "instalment": INSTALMENTS,
     "duty": DUTIES,
+    "repayment": REPAYMENTS,
     "change": CHANGES,
 }
 

@@ -72,7 +72,7 @@ def visible_interventions(user: Visitor) -> QuerySet[Intervention]:
     if sees_portfolio(user):
         return interventions
     partner = Partnership.objects.filter(
-        intervention=OuterRef("pk"), municipality_id__in=municipality_ids_of(user)
+        intervention=OuterRef("pk"), municipality_id__in=organisation_ids_of(user)
     )
     return interventions.filter(
         Q(is_open_to_join=True) | Q(owner_id__in=organisation_ids_of(user)) | Q(Exists(partner))

@@ -30,6 +30,7 @@ from typing import Any
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from indsats.accounts.models import OrganisationKind
 from indsats.interventions.models import Criterion, Intervention
 from indsats.ui.formatting import kroner
 
@@ -79,7 +80,11 @@ def live_facts(intervention: Intervention) -> dict[str, list[EvidenceFact]]:
 
 def demand_from_municipalities(intervention: Intervention) -> list[EvidenceFact]:
     """Efterspørgsel: how many municipalities take part, asked to join, or assessed their practice."""
-    partners = set(intervention.partnerships.values_list("municipality_id", flat=True))
+    partners = set(
+        intervention.partnerships.filter(municipality__kind=OrganisationKind.MUNICIPALITY).values_list(
+            "municipality_id", flat=True
+        )
+    )
     requests = set(intervention.join_requests.values_list("municipality_id", flat=True))
     assessed = set(intervention.practice_assessments.values_list("municipality_id", flat=True))
     source = _("Indsats: partnerkommuner, anmodninger og praksisvurderinger")

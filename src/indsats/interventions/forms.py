@@ -9,8 +9,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from indsats.accounts.models import Organisation
-from indsats.accounts.selectors import municipalities
 from indsats.interventions.models import (
+    PARTNER_KINDS,
     Contact,
     Criterion,
     DeliverableTemplate,
@@ -105,13 +105,17 @@ class InterventionForm(forms.ModelForm[Intervention]):
 
 
 class PartnerForm(forms.Form):
-    municipality = forms.ModelChoiceField(label=_("Kommune"), queryset=Organisation.objects.none())
+    municipality = forms.ModelChoiceField(
+        label=_("Kommune, region eller socialt tilbud"), queryset=Organisation.objects.none()
+    )
     role = forms.ChoiceField(label=_("Rolle"), choices=PartnerRole.choices)
     joined_on = forms.DateField(label=_("Deltager fra"), widget=DateInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = municipalities()  # type: ignore[attr-defined]
+        self.fields["municipality"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
+            kind__in=PARTNER_KINDS, is_active=True
+        ).order_by("kind", "name")
 
 
 class ContactForm(forms.ModelForm[Contact]):

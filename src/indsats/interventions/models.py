@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from indsats.accounts.models import Organisation
+from indsats.accounts.models import Organisation, OrganisationKind
 from indsats.interventions.workflow import PHASES, InterventionState, WorkflowAction
 
 PHASE_CHOICES = [(phase.value, phase.label) for phase in PHASES]
@@ -138,16 +138,27 @@ class PartnerRole(models.TextChoices):
     OPERATION = "operation", _("Driftskommune")
 
 
+# The organisations that can be partners of an intervention: municipalities, and regions and social
+# service providers, which the programme invites too ("kommuner, regioner og andre aktører").
+PARTNER_KINDS: tuple[str, ...] = (
+    OrganisationKind.MUNICIPALITY,
+    OrganisationKind.REGION,
+    OrganisationKind.SERVICE_PROVIDER,
+)
+
+
 class Partnership(models.Model):
-    """A municipality working with an intervention, and its role."""
+    """A municipality (or a region or social service provider) working with an intervention, and its role.
+    The field keeps its name `municipality`: most partners are municipalities, and the municipal
+    scoping rules read it."""
 
     intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="partnerships")
     municipality = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
         related_name="intervention_partnerships",
-        verbose_name=_("kommune"),
-        limit_choices_to={"kind": "municipality"},
+        verbose_name=_("partner"),
+        limit_choices_to={"kind__in": PARTNER_KINDS},
     )
     role = models.CharField(_("rolle"), max_length=20, choices=PartnerRole.choices)
     joined_on = models.DateField(_("deltager fra"))

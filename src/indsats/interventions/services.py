@@ -22,6 +22,7 @@ from indsats.errors import DomainError
 from indsats.interventions import access
 from indsats.interventions.models import (
     OPEN_REVIEW_STATUSES,
+    PARTNER_KINDS,
     ChecklistItem,
     Contact,
     Criterion,
@@ -156,10 +157,12 @@ def add_partner(
     joined_on: datetime.date,
 ) -> Partnership:
     access.require_manage(actor, intervention)
-    if municipality.kind != OrganisationKind.MUNICIPALITY:
-        raise DomainError(_("Vælg en kommune."), field="municipality")
+    if municipality.kind not in PARTNER_KINDS:
+        raise DomainError(_("Vælg en kommune, en region eller et socialt tilbud."), field="municipality")
     if Partnership.objects.filter(intervention=intervention, municipality=municipality).exists():
-        raise DomainError(_("Kommunen deltager allerede i indsatsen."), field="municipality")
+        raise DomainError(
+            _("%(partner)s deltager allerede i indsatsen.") % {"partner": municipality}, field="municipality"
+        )
     partnership = Partnership(
         intervention=intervention, municipality=municipality, role=role, joined_on=joined_on
     )

@@ -4,6 +4,7 @@ editors, with attachments, submitted before the deadline."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -15,11 +16,11 @@ from django.utils.translation import gettext as _
 
 from indsats.accounts.models import Membership, Organisation, User
 from indsats.accounts.permissions import organisation_ids_of
-from indsats.audit.services import record_create, record_update, snapshot
+from indsats.audit.services import record_create, record_delete, record_update, snapshot
 from indsats.grants import access
 from indsats.grants.attachments import check_attachment, stored_name
 from indsats.grants.errors import DeadlinePassed, GrantsError, NotEligible, PoolNotOpen
-from indsats.grants.models import Application, ApplicationAttachment, Pool
+from indsats.grants.models import Application, ApplicationAttachment, BudgetCategory, BudgetLine, Pool
 from indsats.grants.notifications import send_after_commit
 from indsats.grants.selectors import editors_of
 from indsats.grants.workflow import POOLS, ApplicationAction, PoolAction
@@ -35,6 +36,7 @@ APPLICATION_FIELDS = (
     "timeline",
     "organisation_text",
     "amount_requested",
+    "answers",
 )
 # What must be filled in before the application can be submitted (title, purpose and amount always are).
 REQUIRED_FOR_SUBMISSION = ("target_group", "activities", "timeline", "organisation_text")
@@ -48,6 +50,13 @@ def _check_amount(pool: Pool, amount: Decimal) -> None:
             _("Du kan højst søge %(max)s fra denne pulje.") % {"max": kroner(pool.max_per_grant)},
             field="amount_requested",
         )
+
+
+def _check_answers(pool: Pool, answers: Any) -> dict[str, str]:
+    """Answers to the pool's own questions, keyed by the question's text."""
+    if not isinstance(answers, dict) or set(answers) - set(pool.question_list):
+        raise GrantsError(_("Et svar hører ikke til et af puljens spørgsmål."))
+    return {question: str(text) for question, text in answers.items()}
 
 
 def _not_open() -> PoolNotOpen:
@@ -82,6 +91,8 @@ def create_application(
             % {"applicant": applicant, "kinds": ", ".join(pool.eligible_labels())}
         )
     _check_amount(pool, amount_requested)
+    if "answers" in fields:
+        fields["answers"] = _check_answers(pool, fields["answers"])
     application = Application.objects.create(
         pool=pool,
         applicant=applicant,
@@ -107,6 +118,8 @@ def update_application(*, actor: User, application: Application, **fields: Any) 
     application = _locked_draft(actor, application)
     if "amount_requested" in fields:
         _check_amount(application.pool, fields["amount_requested"])
+    if "answers" in fields:
+        fields["answers"] = _check_answers(application.pool, fields["answers"])
     before = snapshot(application)
     for name, value in fields.items():
         if name not in APPLICATION_FIELDS:
@@ -115,6 +128,46 @@ def update_application(*, actor: User, application: Application, **fields: Any) 
     application.save()
     record_update(actor=actor, instance=application, before=before)
     return application
+
+
+@transaction.atomic
+def set_budget_lines(
+    *, actor: User, application: Application, lines: Mapping[str, tuple[Decimal, Decimal, str]]
+) -> list[BudgetLine]:
+    """The draft's budget: per line (category) the amount asked for, the co-funding and its source. The
+    lines asked for add up to the amount requested, so the budget and the application agree."""
+    application = _locked_draft(actor, application)
+    if set(lines) - set(BudgetCategory.values):
+        raise GrantsError(_("En budgetpost findes ikke."))
+    total = sum((amount for amount, _co, _source in lines.values()), Decimal("0"))
+    if lines and total != application.amount_requested:
+        raise GrantsError(
+            _("Budgetlinjerne giver %(total)s, men der søges om %(requested)s.")
+            % {"total": kroner(total), "requested": kroner(application.amount_requested)}
+        )
+    for category, (_amount, co_amount, source) in lines.items():
+        if co_amount > 0 and not source.strip():
+            raise GrantsError(
+                _("Skriv, hvem der medfinansierer “%(line)s”.")
+                % {"line": dict(BudgetCategory.choices)[category]},
+                field=f"co_source_{category}",
+            )
+    for line in application.budget_lines.all():
+        record_delete(actor=actor, instance=line, message="budget ændret")
+    application.budget_lines.all().delete()
+    created = [
+        BudgetLine.objects.create(
+            application=application,
+            category=category,
+            amount=amount,
+            co_funding_amount=co_amount,
+            co_funding_source=source.strip(),
+        )
+        for category, (amount, co_amount, source) in lines.items()
+    ]
+    for line in created:
+        record_create(actor=actor, instance=line)
+    return created
 
 
 @transaction.atomic
@@ -182,6 +235,12 @@ def submit_application(
         raise GrantsError(
             _("Disse krævede bilag mangler: %(names)s. Upload dem, og indsend igen.")
             % {"names": ", ".join(missing)}
+        )
+    unanswered = [q for q in pool.question_list if not str(application.answers.get(q, "")).strip()]
+    if unanswered:
+        raise GrantsError(
+            _("Besvar puljens spørgsmål, før ansøgningen indsendes. Mangler: %(questions)s")
+            % {"questions": " ".join(unanswered)}
         )
     for name in REQUIRED_FOR_SUBMISSION:
         if not getattr(application, name).strip():

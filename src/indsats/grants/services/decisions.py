@@ -18,12 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indsats.accounts.models import User
+from indsats.accounts.permissions import ASSESS_APPLICATIONS, has_permission, organisation_ids_of
 from indsats.audit.services import record_create, record_update, snapshot
 from indsats.grants import access
 from indsats.grants.errors import BudgetExceeded, GrantsError, WrongState
 from indsats.grants.models import (
     Application,
     Assessment,
+    AssessorAssignment,
     CriterionScore,
     Grant,
     Initiative,
@@ -90,6 +92,32 @@ def record_assessment(
     )
     record_create(actor=actor, instance=assessment)
     return assessment
+
+
+@transaction.atomic
+def assign_assessor(*, actor: User, application: Application, assessor: User) -> AssessorAssignment:
+    """The agency assigns an assessor to a submitted application. Refused for a person who is not an
+    assessor, who works for the applicant, or who has declared a conflict of interest on it."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    access.require_action(actor, application, ApplicationAction.ASSIGN_ASSESSOR)
+    if not has_permission(assessor, ASSESS_APPLICATIONS):
+        raise GrantsError(_("%(person)s er ikke bedømmer.") % {"person": assessor}, field="assessor")
+    if application.applicant_id in organisation_ids_of(assessor):
+        raise GrantsError(
+            _("%(person)s er ansat hos ansøgeren og er inhabil.") % {"person": assessor}, field="assessor"
+        )
+    if Assessment.objects.filter(application=application, assessor=assessor, has_conflict=True).exists():
+        raise GrantsError(
+            _("%(person)s har erklæret sig inhabil i denne ansøgning.") % {"person": assessor},
+            field="assessor",
+        )
+    if AssessorAssignment.objects.filter(application=application, assessor=assessor).exists():
+        raise WrongState(_("%(person)s er allerede tildelt ansøgningen.") % {"person": assessor})
+    assignment = AssessorAssignment.objects.create(
+        application=application, assessor=assessor, assigned_by=actor
+    )
+    record_create(actor=actor, instance=assignment)
+    return assignment
 
 
 @transaction.atomic

@@ -1,9 +1,13 @@
-"""Running a grant: the grantee reports the start (or the grant lapses after 6 months), the agency
-records payments, the grantee submits reports and asks for changes, the agency decides them."""
+"""Running a grant: the grantee reports the start (or the grant lapses after 6 months), submits reports
+(with spending per budget line) and asks for changes; the agency decides them, and an approved extension
+moves every open reporting duty and unpaid instalment (`selectors.extension_plan` shows the plan
+before it is approved). Payments are in `payments`, reviewing reports and close-out in `close_out`."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
+from decimal import Decimal
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -12,32 +16,36 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indsats.accounts.models import User
-from indsats.audit.services import record_create, record_update, snapshot
+from indsats.audit.services import record_create, record_delete, record_update, snapshot
 from indsats.grants import access
 from indsats.grants.attachments import check_attachment, stored_name
 from indsats.grants.errors import DeadlinePassed, GrantLapsed, GrantsError
 from indsats.grants.models import (
     ZERO,
+    BudgetCategory,
     ChangeKind,
     ChangeRequest,
     Grant,
     Initiative,
     Instalment,
     Pool,
+    ReportedSpending,
     ReportingDuty,
+    ReportKind,
 )
+from indsats.grants.schedules import Replan
+from indsats.grants.selectors import extension_plan
 from indsats.grants.workflow import (
     GRANTS,
     ChangeAction,
     DutyAction,
     GrantAction,
-    InstalmentAction,
     states_allowing,
 )
 from indsats.ui import formatting
 
 
-def _release(grant: Grant) -> None:
+def release_unpaid(grant: Grant) -> None:
     """Give the unpaid part of a grant back to its pool and initiative."""
     paid = grant.instalments.filter(paid_on__isnull=False).aggregate(total=Sum("amount"))["total"] or ZERO
     unpaid = grant.amount - paid
@@ -79,7 +87,7 @@ def lapse_unstarted_grants(*, today: datetime.date | None = None) -> list[Grant]
     ):
         row = GRANTS.find(grant.status, GrantAction.LAPSE)
         before = snapshot(grant)
-        _release(grant)
+        release_unpaid(grant)
         grant.status = row.to_state
         grant.save(update_fields=["status"])
         record_update(
@@ -90,38 +98,44 @@ def lapse_unstarted_grants(*, today: datetime.date | None = None) -> list[Grant]
 
 
 @transaction.atomic
-def record_payment(*, actor: User, instalment: Instalment, paid_on: datetime.date) -> Instalment:
-    """The agency has paid an instalment of a started project."""
-    instalment = (
-        Instalment.objects.select_for_update().select_related("grant__application").get(pk=instalment.pk)
-    )
-    access.require_action(actor, instalment, InstalmentAction.PAY)
-    before = snapshot(instalment)
-    instalment.paid_on = paid_on
-    instalment.save(update_fields=["paid_on"])
-    record_update(actor=actor, instance=instalment, before=before, message="udbetalt")
-    return instalment
-
-
-@transaction.atomic
 def submit_report(
     *,
     actor: User,
     duty: ReportingDuty,
     upload: UploadedFile | None = None,
     note: str = "",
+    spending: Mapping[str, Decimal] | None = None,
     now: datetime.datetime | None = None,
 ) -> ReportingDuty:
+    """The grantee submits a report. Spending per budget line (so far) may come with any report; the
+    accounts are the final figures, so they must have them, and the file (the audited accounts)."""
     duty = ReportingDuty.objects.select_for_update().select_related("grant__application").get(pk=duty.pk)
     access.require_action(actor, duty, DutyAction.SUBMIT)
-    if upload is None and not note.strip():
+    spending = {category: amount for category, amount in (spending or {}).items() if amount is not None}
+    if duty.kind == ReportKind.ACCOUNTS:
+        if upload is None and not duty.file:
+            raise GrantsError(_("Regnskabet skal vedlægges som fil."), field="file")
+        if not spending:
+            raise GrantsError(_("Angiv forbruget på hver budgetpost i regnskabet."), field="spending")
+    elif upload is None and not note.strip():
         raise GrantsError(_("Upload rapporten eller skriv den i bemærkningsfeltet."), field="file")
+    if set(spending) - set(BudgetCategory.values):
+        raise GrantsError(_("En budgetpost findes ikke."), field="spending")
+    if any(amount < 0 for amount in spending.values()):
+        raise GrantsError(_("Forbruget kan ikke være negativt."), field="spending")
     before = snapshot(duty)
     if upload is not None:
         check_attachment(upload)
         duty.file.save(stored_name(upload, "rapport"), upload, save=False)
     duty.note, duty.submitted_at, duty.submitted_by = note, now or timezone.now(), actor
     duty.save()
+    duty.spending.all().delete()
+    ReportedSpending.objects.bulk_create(
+        [
+            ReportedSpending(duty=duty, category=category, amount=amount)
+            for category, amount in spending.items()
+        ]
+    )
     record_update(actor=actor, instance=duty, before=before, message="indsendt")
     return duty
 
@@ -184,8 +198,39 @@ def decide_change(*, actor: User, change: ChangeRequest, approve: bool, note: st
     record_update(actor=actor, instance=change, before=before)
     if approve and change.kind == ChangeKind.EXTENSION and change.new_end:
         grant = Grant.objects.select_for_update().get(pk=change.grant_id)
+        _apply_plan(actor=actor, grant=grant, plan=extension_plan(grant=grant, new_end=change.new_end))
         grant_before = snapshot(grant)
         grant.project_end = change.new_end
         grant.save(update_fields=["project_end"])
         record_update(actor=actor, instance=grant, before=grant_before, message="forlænget")
     return change
+
+
+def _apply_plan(*, actor: User, grant: Grant, plan: Replan) -> None:
+    """Write the new plan: move duties and instalments, add the new ones, remove the surplus; audited."""
+    duties = {duty.pk: duty for duty in ReportingDuty.objects.select_for_update().filter(grant=grant)}
+    for planned in plan.new_duties:
+        if planned.pk is None:
+            duty = ReportingDuty.objects.create(grant=grant, kind=planned.kind, due_on=planned.due_on)
+            record_create(actor=actor, instance=duty, message="forlængelse")
+        elif duties[planned.pk].due_on != planned.due_on:
+            duty = duties[planned.pk]
+            before = snapshot(duty)
+            duty.due_on = planned.due_on
+            duty.save(update_fields=["due_on"])
+            record_update(actor=actor, instance=duty, before=before, message="flyttet ved forlængelse")
+    instalments = {item.pk: item for item in Instalment.objects.select_for_update().filter(grant=grant)}
+    for pk in plan.removed_instalment_pks:
+        record_delete(actor=actor, instance=instalments[pk], message="samlet ved forlængelse")
+        instalments[pk].delete()
+    for item in plan.new_instalments:
+        if item.pk is None:
+            instalment = Instalment.objects.create(grant=grant, due_on=item.due_on, amount=item.amount)
+            record_create(actor=actor, instance=instalment, message="forlængelse")
+            continue
+        instalment = instalments[item.pk]
+        if (instalment.due_on, instalment.amount) != (item.due_on, item.amount):
+            before = snapshot(instalment)
+            instalment.due_on, instalment.amount = item.due_on, item.amount
+            instalment.save(update_fields=["due_on", "amount"])
+            record_update(actor=actor, instance=instalment, before=before, message="flyttet ved forlængelse")

@@ -35,6 +35,7 @@ POOL_TERMS = frozenset(
         "opens_at",
         "deadline",
         "required_attachments",
+        "questions",
         "expected_decision_on",
     }
 )
@@ -92,6 +93,7 @@ def create_pool(
     opens_at: datetime.datetime,
     deadline: datetime.datetime,
     required_attachments: str = "",
+    questions: str = "",
     expected_decision_on: datetime.date | None = None,
     weights: Mapping[str, int] | None = None,
 ) -> Pool:
@@ -119,6 +121,7 @@ def create_pool(
         opens_at=opens_at,
         deadline=deadline,
         required_attachments=required_attachments,
+        questions=questions,
         expected_decision_on=expected_decision_on,
     )
     for criterion in AwardCriterion.values:
