@@ -24,7 +24,7 @@ ENGINE_COMMANDS: dict[str, str] = {
 }
 
 # Short names for Django management commands.
-COMMAND_ALIASES: dict[str, str] = {"worker": "db_worker"}
+COMMAND_ALIASES: dict[str, str] = {}
 
 USAGE = """\
 indsats: the system for developing social interventions that work

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "indsats.ui",
     "indsats.dashboard",
     "indsats.history",
+    "indsats.operations",
     "indsats.interventions",
     "indsats.grants",
     "indsats.outcomes",
@@ -51,6 +52,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz are answered first: no host check, redirect, session or log-in
+    "indsats.operations.middleware.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -208,6 +211,16 @@ TASKS = {
         "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
     }
 }
+
+# Leases on running tasks (operations/leases.py): a worker renews its task's lease every quarter of this;
+# a task whose lease ran out goes back to the queue, at most TASK_MAX_ATTEMPTS runs in all.
+TASK_LEASE_SECONDS = env.int("TASK_LEASE_SECONDS", default=60)
+TASK_MAX_ATTEMPTS = env.int("TASK_MAX_ATTEMPTS", default=2)
+# /readyz fails when the oldest task waiting to run has waited longer than this (no worker is taking them).
+READY_QUEUE_MAX_AGE_SECONDS = env.int("READY_QUEUE_MAX_AGE_SECONDS", default=600)
+# Imports validated but never saved (or interrupted, or failed) are deleted, with their stored rows,
+# this many days after they were made (the scheduled job purge-abandoned-imports).
+ABANDONED_IMPORT_DAYS = env.int("ABANDONED_IMPORT_DAYS", default=7)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Indsats <noreply@indsats.example>")
