@@ -13,6 +13,7 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from indsats.audit.context import RequestContext, request_context
+from indsats.audit.models import AuditEntry
 from indsats.operations import leases
 from indsats.operations.models import TaskLease
 from indsats.outcomes.models import ImportJob, ImportStatus, Measurement
@@ -155,3 +156,6 @@ def test_the_worker_runs_the_task_with_the_request_id_and_releases_its_lease(que
     lease = TaskLease.objects.get()
     assert lease.worker_id == "w-1" and lease.expires_at is None and lease.request_id == "req-4711"
     assert lease.pid == os.getpid()
+    # what the task wrote carries the request that started it
+    saved = AuditEntry.objects.filter(object_id=str(queued_import.pk), message__contains="importeret").get()
+    assert saved.request_id == "req-4711"

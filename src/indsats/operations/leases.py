@@ -24,8 +24,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_tasks.base import Task
 from django_tasks_db.backend import DatabaseBackend
-from django_tasks_db.compat import Task, TaskResultStatus, task_enqueued
+from django_tasks_db.compat import TaskResultStatus, task_enqueued
 from django_tasks_db.models import DBTaskResult
 
 from indsats.audit.context import current_request_context
@@ -163,8 +164,9 @@ def reclaim_expired(now: datetime.datetime | None = None) -> list[Reclaimed]:
     for task_id in candidates:
         with transaction.atomic():
             locked = expired_tasks(now).filter(pk=task_id)
-            if transaction.get_connection().features.has_select_for_update_skip_locked:
-                locked = locked.select_for_update(skip_locked=True)
+            features = transaction.get_connection().features
+            if features.has_select_for_update_skip_locked:  # PostgreSQL: only the task row is locked
+                locked = locked.select_for_update(skip_locked=True, of=("self",))
             task = locked.first()
             if task is None:
                 continue

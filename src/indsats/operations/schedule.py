@@ -14,6 +14,7 @@ import datetime
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
@@ -93,7 +94,7 @@ def take_schedule(*, holder: str, now: datetime.datetime | None = None) -> list[
             except IntegrityError:  # another process queued it a moment ago
                 continue
             queued.append(run)
-            transaction.on_commit(lambda run_id=run.pk: run_scheduled_job.enqueue(run_id=run_id))
+            transaction.on_commit(partial(run_scheduled_job.enqueue, run_id=run.pk))
     return queued
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandError
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from indsats.operations.worker import LeasedWorker
@@ -13,7 +14,7 @@ from indsats.operations.worker import LeasedWorker
 class Command(DbWorkerCommand):
     help = "Kør baggrundsopgaver (med lease og hjerteslag) og de planlagte daglige job."
 
-    def add_arguments(self, parser: CommandParser) -> None:
+    def add_arguments(self, parser: ArgumentParser) -> None:
         super().add_arguments(parser)
         parser.add_argument(
             "--no-schedule", action="store_false", dest="take_schedule", help="Do not take the schedule."
