@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "indsats.audit.middleware.AuditContextMiddleware",
+    "indsats.operations.middleware.RequestLogMiddleware",
     # axes must be last: it turns repeated failed log-ins into a lock-out response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -222,6 +223,9 @@ READY_QUEUE_MAX_AGE_SECONDS = env.int("READY_QUEUE_MAX_AGE_SECONDS", default=600
 # this many days after they were made (the scheduled job purge-abandoned-imports).
 ABANDONED_IMPORT_DAYS = env.int("ABANDONED_IMPORT_DAYS", default=7)
 
+# /metrics answers only a scraper sending "Authorization: Bearer <METRICS_TOKEN>"; unset, it is not there.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Indsats <noreply@indsats.example>")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
@@ -230,18 +234,24 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 
+# One JSON object a line in production (request id, user id, view or task); plain text for a developer.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG or TESTING else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "indsats.config.log_format.JsonFormatter"},
+    },
     "filters": {"mask_cpr": {"()": "indsats.config.log_filters.MaskCprFilter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_cpr"]}
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["mask_cpr"]}
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
+        "indsats.requests": {"level": env.str("REQUEST_LOG_LEVEL", default="INFO")},
     },
 }
 

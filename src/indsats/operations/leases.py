@@ -30,6 +30,7 @@ from django_tasks_db.compat import TaskResultStatus, task_enqueued
 from django_tasks_db.models import DBTaskResult
 
 from indsats.audit.context import current_request_context
+from indsats.operations.log_context import current_log_context
 from indsats.operations.models import TaskLease
 
 logger = logging.getLogger("indsats.operations")
@@ -76,7 +77,8 @@ def _remember_origin(sender: type, task_result: Any, **kwargs: Any) -> None:
         return
     context = current_request_context()
     TaskLease.objects.update_or_create(
-        task_id=task_result.id, defaults={"request_id": context.request_id or ""}
+        task_id=task_result.id,
+        defaults={"request_id": context.request_id or "", "user_id": current_log_context().user_id},
     )
 
 
@@ -217,4 +219,10 @@ def _interruptions(task_id: Any) -> int:
 
 
 def request_id_of(task_id: Any) -> str:
-    return TaskLease.objects.filter(task_id=task_id).values_list("request_id", flat=True).first() or ""
+    return origin_of(task_id)[0]
+
+
+def origin_of(task_id: Any) -> tuple[str, int | None]:
+    """The request id and user id of the request that queued the task."""
+    found = TaskLease.objects.filter(task_id=task_id).values_list("request_id", "user_id").first()
+    return (found[0] or "", found[1]) if found else ("", None)

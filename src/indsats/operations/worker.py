@@ -18,6 +18,7 @@ from django_tasks_db.models import DBTaskResult
 
 from indsats.audit.context import RequestContext, request_context
 from indsats.operations import leases, schedule
+from indsats.operations.log_context import LogContext, log_context
 
 logger = logging.getLogger("indsats.operations")
 
@@ -42,13 +43,28 @@ class LeasedWorker(Worker):
     def run_task(self, db_task_result: DBTaskResult) -> None:
         leases.take(db_task_result, worker_id=self.worker_id)
         self._current = db_task_result.pk
-        token = request_context.set(RequestContext(request_id=leases.request_id_of(db_task_result.pk)))
+        request_id, user_id = leases.origin_of(db_task_result.pk)
+        token = request_context.set(RequestContext(request_id=request_id))
+        log_token = log_context.set(LogContext(request_id, user_id, db_task_result.task_path))
+        started = time.perf_counter()
         try:
             super().run_task(db_task_result)
         finally:
             self._current = None
+            log_context.reset(log_token)
             request_context.reset(token)
             leases.release(db_task_result.pk, worker_id=self.worker_id)
+            db_task_result.refresh_from_db(fields=["status"])
+            logger.info(
+                "task finished",
+                extra={
+                    "task": db_task_result.task_path,
+                    "task_id": str(db_task_result.pk),
+                    "status": db_task_result.status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "request_id": request_id,
+                },
+            )
 
     # --- the heartbeat thread (its own database connection) ---------------------------------------
 
