@@ -151,8 +151,28 @@ STATICFILES_DIRS = [
     ("dkfds", BASE_DIR / "node_modules" / "dkfds" / "dist"),
     ("htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
+# Uploaded files (grant attachments and reports, intervention materials): a local folder by default – on
+# several web machines a shared one – or any S3-compatible store with django-storages ("s3", installed
+# with `pip install django-storages[s3]`; bucket, endpoint and keys from the AWS_* variables it reads).
+# Import files and report PDFs are kept in the database and need neither.
+_FILE_STORAGE = env.str("FILE_STORAGE", default="local")
+_DEFAULT_STORAGE: dict[str, object] = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME", default="indsats"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+    if _FILE_STORAGE == "s3"
+    else {"BACKEND": env.str("FILE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage")}
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or TESTING
