@@ -31,5 +31,5 @@ def import_interrupted(*, job_id: int, will_retry: bool, **_arguments: Any) -> N
         done_rows=0,
         message=_("Arbejdet blev afbrudt, og intet blev gemt. Det startes igen automatisk.")
         if will_retry
-        else _("Importen blev afbrudt, og intet blev gemt. Prøv igen."),
+        else _("Importen blev afbrudt, og intet blev gemt."),
     )
