@@ -139,6 +139,7 @@ def backup(directory: Path, *, now: datetime.datetime | None = None) -> tuple[Pa
             )
     if result.returncode != 0:
         raise BackupError(f"pg_dump failed: {result.stderr.strip()[:500]}")
+    dump_path.chmod(0o600)  # pseudonymised special-category data: for the backup operator only
     manifest = {
         "manifest_version": MANIFEST_VERSION,
         "created_at": now.isoformat(),
@@ -151,6 +152,7 @@ def backup(directory: Path, *, now: datetime.datetime | None = None) -> tuple[Pa
     }
     manifest_path = directory / f"{stem}.json"
     manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    manifest_path.chmod(0o600)
     return dump_path, manifest_path
 
 
