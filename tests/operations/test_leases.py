@@ -4,18 +4,21 @@ retry button; retrying writes the import exactly once."""
 from __future__ import annotations
 
 import datetime
+import importlib
 import os
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks.base import Task
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from indsats.audit.context import RequestContext, request_context
 from indsats.audit.models import AuditEntry
 from indsats.operations import leases
-from indsats.operations.models import TaskLease
+from indsats.operations.models import RunStatus, ScheduledRun, TaskLease
+from indsats.operations.tasks import run_scheduled_job
 from indsats.outcomes.models import ImportJob, ImportStatus, Measurement
 from indsats.outcomes.services.imports import prepare_import, queue_import
 from tests.conftest import logged_in
@@ -159,3 +162,27 @@ def test_the_worker_runs_the_task_with_the_request_id_and_releases_its_lease(que
     # what the task wrote carries the request that started it
     saved = AuditEntry.objects.filter(object_id=str(queued_import.pk), message__contains="importeret").get()
     assert saved.request_id == "req-4711"
+
+
+def test_every_task_of_indsats_has_an_interruption_handler():
+    """A new task must say what its page shows when its worker dies (leases.register_interruption_handler)."""
+    tasks = []
+    for module_name in ("outcomes", "evaluation", "economy", "operations"):
+        module = importlib.import_module(f"indsats.{module_name}.tasks")
+        tasks += [value for value in vars(module).values() if isinstance(value, Task)]
+    assert len(tasks) == 4
+    assert {task.module_path for task in tasks} <= set(leases._HANDLERS)
+
+
+def test_a_dead_workers_scheduled_run_is_run_again_or_marked_failed(db, settings):
+    settings.TASK_MAX_ATTEMPTS = 1
+    run = ScheduledRun.objects.create(
+        job="grants-daily", day=datetime.date(2026, 12, 7), status=RunStatus.RUNNING
+    )
+    result = run_scheduled_job.enqueue(run_id=run.pk)
+    task = DBTaskResult.objects.get(pk=result.id)
+    task.claim("dead")
+    TaskLease.objects.filter(task=task).update(host="gone", pid=1, expires_at=timezone.now())
+    assert [r.will_retry for r in leases.reclaim_expired()] == [False]
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED and run.message.startswith("WorkerLost")
