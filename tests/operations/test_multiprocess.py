@@ -1,5 +1,5 @@
 """Many processes, one PostgreSQL database: two web processes (gunicorn) and three workers. Every task
-runs exactly once, a worker killed in the middle of a task leaves it to another, a session made on one web
+(probes, imports, business cases) runs exactly once, a worker killed in the middle of a task leaves it to another, a session made on one web
 process works on the other, and the schedule is taken once. PostgreSQL only (the in-memory SQLite test
 database cannot be shared between processes); bounded to well under two minutes."""
 
@@ -24,9 +24,14 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from indsats.accounts.models import Role
+from indsats.economy import services as economy_services
+from indsats.economy.computation import recompute_matches
+from indsats.economy.models import BusinessCaseResult, ResultStatus
+from indsats.economy.tasks import compute_business_case_result
 from indsats.operations.models import ScheduledRun, TaskLease
 from indsats.outcomes.models import ImportJob, ImportStatus, Measurement
 from indsats.outcomes.services.imports import prepare_import, queue_import
+from tests.economy.factories import worked_example_case
 from tests.factories import person_with_role
 from tests.operations import probe_tasks
 from tests.outcomes.files import HEADER, csv_bytes, sdq_rows
@@ -34,6 +39,7 @@ from tests.outcomes.files import HEADER, csv_bytes, sdq_rows
 ROOT = Path(__file__).resolve().parents[2]
 PROBES = 300
 IMPORTS = 20
+BUSINESS_CASES = 20
 ROWS_PER_IMPORT = 5
 DEADLINE_SECONDS = 90
 
@@ -149,7 +155,23 @@ def test_two_web_processes_and_three_workers_run_every_task_exactly_once(tmp_pat
             )
             jobs.append(queue_import(actor=person, job=job))
 
-        total = PROBES + IMPORTS + 1
+        economist = person_with_role(Role.ECONOMIST, username="multi-economist")
+        first = economy_services.request_computation(actor=economist, case=worked_example_case(draws=0))
+        results = []
+        for seed in range(BUSINESS_CASES):
+            result = BusinessCaseResult.objects.create(
+                case=first.case,
+                document=first.document,
+                inputs_hash=first.inputs_hash,
+                engine_version=first.engine_version,
+                draws=500,
+                seed=seed,
+                computed_by=economist,
+            )
+            compute_business_case_result.enqueue(result.pk)
+            results.append(result)
+
+        total = PROBES + IMPORTS + BUSINESS_CASES + 1
         wait_for(
             lambda: DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).exclude(
                 task_path__contains="run_scheduled_job"
@@ -172,6 +194,10 @@ def test_two_web_processes_and_three_workers_run_every_task_exactly_once(tmp_pat
         assert len({pid for _n, _phase, pid in probe_tasks.runs()}) >= 2  # the work was shared
         assert set(ImportJob.objects.values_list("status", flat=True)) == {ImportStatus.DONE}
         assert Measurement.objects.count() == IMPORTS * ROWS_PER_IMPORT
+        computed = BusinessCaseResult.objects.filter(pk__in=[r.pk for r in results])
+        assert set(computed.values_list("status", flat=True)) == {ResultStatus.DONE}
+        assert all(result.progress == 500 for result in computed)
+        assert recompute_matches(computed.get(pk=results[-1].pk))  # the worker's numbers are the engine's
         # the schedule was taken once per job and day, whichever worker took it
         runs = Counter(ScheduledRun.objects.values_list("job", "day"))
         assert all(count == 1 for count in runs.values())
