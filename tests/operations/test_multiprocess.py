@@ -1,7 +1,8 @@
 """Many processes, one PostgreSQL database: two web processes (gunicorn) and three workers. Every task
-(probes, imports, business cases) runs exactly once, a worker killed in the middle of a task leaves it to another, a session made on one web
-process works on the other, and the schedule is taken once. PostgreSQL only (the in-memory SQLite test
-database cannot be shared between processes); bounded to well under two minutes."""
+(probes, imports, business cases) runs exactly once, a worker killed in the middle of a task leaves it to
+another, a session made on one web process works on the other, a file uploaded to one is saved through the
+other, and the schedule is taken once. PostgreSQL only (the in-memory SQLite test database cannot be
+shared between processes); bounded to two minutes."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from indsats.economy.computation import recompute_matches
 from indsats.economy.models import BusinessCaseResult, ResultStatus
 from indsats.economy.tasks import compute_business_case_result
 from indsats.operations.models import ScheduledRun, TaskLease
-from indsats.outcomes.models import ImportJob, ImportStatus, Measurement
+from indsats.outcomes.models import ImportJob, ImportStatus, Measurement, SourceSystem
 from indsats.outcomes.services.imports import prepare_import, queue_import
 from tests.economy.factories import worked_example_case
 from tests.factories import person_with_role
@@ -101,6 +102,22 @@ def get(opener, url: str) -> tuple[int, str]:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
+
+
+def multipart(fields: dict[str, str], file_field: str, file_name: str, content: bytes) -> tuple[bytes, str]:
+    boundary = "----indsats-multiprocess-test"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; filename="{file_name}"\r\n'
+        f"Content-Type: text/csv\r\n\r\n".encode()
+        + content
+        + b"\r\n"
+    )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 def web_ready(port: int) -> bool:
@@ -219,6 +236,42 @@ def test_two_web_processes_and_three_workers_run_every_task_exactly_once(tmp_pat
         opener.open(request, timeout=10).read()
         status, page = get(opener, f"http://127.0.0.1:{ports[1]}/resultater/import/{jobs[0].pk}/")
         assert status == 200 and "fil-0.csv" in page and "Importeret" in page
+
+        # a file uploaded to one web process is validated there, saved through the other, written by a worker
+        status, page = get(opener, f"http://127.0.0.1:{ports[1]}/resultater/import/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        fields = {
+            "csrfmiddlewaretoken": token,
+            "round": str(baseline.pk),
+            "instrument": str(sdq.pk),
+            "municipality": str(aarhus.pk),
+            "source_system": SourceSystem.values[0],
+        }
+        content = csv_bytes(HEADER, sdq_rows(7, start=1000))
+        body, content_type = multipart(fields, "file", "uploaded.csv", content)
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{ports[1]}/resultater/import/",
+            data=body,
+            headers={"Content-Type": content_type, "Referer": f"http://127.0.0.1:{ports[1]}/"},
+        )
+        with opener.open(request, timeout=30) as response:
+            detail_url = response.url
+        uploaded = ImportJob.objects.get(file_name="uploaded.csv")
+        assert uploaded.status == ImportStatus.VALIDATED and detail_url.endswith(f"/import/{uploaded.pk}/")
+        _status, page = get(opener, f"http://127.0.0.1:{ports[0]}/resultater/import/{uploaded.pk}/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        commit = urllib.request.Request(
+            f"http://127.0.0.1:{ports[0]}/resultater/import/{uploaded.pk}/gem/",
+            data=urllib.parse.urlencode({"csrfmiddlewaretoken": token}).encode(),
+            headers={"Referer": f"http://127.0.0.1:{ports[0]}/"},
+        )
+        opener.open(commit, timeout=30).read()
+        wait_for(
+            lambda: ImportJob.objects.get(pk=uploaded.pk).status == ImportStatus.DONE,
+            30,
+            "the uploaded import",
+        )
+        assert Measurement.objects.count() == IMPORTS * ROWS_PER_IMPORT + 7
         for port in ports:
             assert get(opener, f"http://127.0.0.1:{port}/readyz")[0] == 200
     finally:
