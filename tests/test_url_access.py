@@ -35,6 +35,7 @@ ACCESS: dict[str, str] = {
     "accounts:person_edit": OBJECT,
     "accounts:role_revoke": POST_ONLY,
     "history:trail": AGENCY,
+    "operations:overview": AGENCY,
     "history:object_history": OBJECT,
     "set_language": POST_ONLY,
     # interventions
@@ -71,6 +72,7 @@ ACCESS: dict[str, str] = {
     "outcomes:instrument_add": AGENCY,
     "outcomes:participant_delete": POST_ONLY,
     "outcomes:import_commit": POST_ONLY,
+    "outcomes:import_retry": POST_ONLY,
     **{
         f"outcomes:{name}": OBJECT
         for name in (

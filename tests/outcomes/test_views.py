@@ -203,11 +203,11 @@ def test_another_municipality_cannot_enter_a_questionnaire_for_a_child(aarhus_ch
     assert logged_in(odense_caseworker).get(url).status_code == 404
 
 
-@pytest.mark.parametrize("name", ["import_detail", "import_commit", "import_progress"])
+@pytest.mark.parametrize("name", ["import_detail", "import_commit", "import_progress", "import_retry"])
 def test_another_municipality_cannot_reach_an_import(name, aarhus_job, odense_caseworker, agency_staff):
     url = reverse(f"outcomes:{name}", args=[aarhus_job.pk])
     other, agency = logged_in(odense_caseworker), logged_in(agency_staff)
-    if name == "import_commit":
+    if name in {"import_commit", "import_retry"}:
         assert other.post(url).status_code == 404 and agency.post(url).status_code == 403
     else:
         assert other.get(url).status_code == 404 and agency.get(url).status_code == 403

@@ -24,7 +24,7 @@ ENGINE_COMMANDS: dict[str, str] = {
 }
 
 # Short names for Django management commands.
-COMMAND_ALIASES: dict[str, str] = {"worker": "db_worker"}
+COMMAND_ALIASES: dict[str, str] = {}
 
 USAGE = """\
 indsats: the system for developing social interventions that work
@@ -40,7 +40,9 @@ Commands that need no database:
 
 Commands that use the database (Django management commands):
   serve                     start the web server (development server)
-  worker                    run background tasks
+  worker                    run background tasks and the daily jobs (leases, heartbeat, schedule)
+  backup DIR                PostgreSQL dump and manifest (never the keys)
+  restore-check DUMP        restore a dump into a scratch database and check it
   demo [--scale N]          load deterministic demo data
   import-outcomes FILE ...  import questionnaire answers from CSV/Excel (all or nothing)
   purge-expired-outcomes    delete outcome data past its retention period

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "indsats.ui",
     "indsats.dashboard",
     "indsats.history",
+    "indsats.operations",
     "indsats.interventions",
     "indsats.grants",
     "indsats.outcomes",
@@ -51,6 +52,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz are answered first: no host check, redirect, session or log-in
+    "indsats.operations.middleware.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -63,6 +66,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "indsats.audit.middleware.AuditContextMiddleware",
+    "indsats.operations.middleware.RequestLogMiddleware",
     # axes must be last: it turns repeated failed log-ins into a lock-out response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -147,8 +151,28 @@ STATICFILES_DIRS = [
     ("dkfds", BASE_DIR / "node_modules" / "dkfds" / "dist"),
     ("htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
+# Uploaded files (grant attachments and reports, intervention materials): a local folder by default – on
+# several web machines a shared one – or any S3-compatible store with django-storages ("s3", installed
+# with `pip install django-storages[s3]`; bucket, endpoint and keys from the AWS_* variables it reads).
+# Import files and report PDFs are kept in the database and need neither.
+_FILE_STORAGE = env.str("FILE_STORAGE", default="local")
+_DEFAULT_STORAGE: dict[str, object] = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME", default="indsats"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+    if _FILE_STORAGE == "s3"
+    else {"BACKEND": env.str("FILE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage")}
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or TESTING
@@ -209,6 +233,19 @@ TASKS = {
     }
 }
 
+# Leases on running tasks (operations/leases.py): a worker renews its task's lease every quarter of this;
+# a task whose lease ran out goes back to the queue, at most TASK_MAX_ATTEMPTS runs in all.
+TASK_LEASE_SECONDS = env.int("TASK_LEASE_SECONDS", default=60)
+TASK_MAX_ATTEMPTS = env.int("TASK_MAX_ATTEMPTS", default=2)
+# /readyz fails when the oldest task waiting to run has waited longer than this (no worker is taking them).
+READY_QUEUE_MAX_AGE_SECONDS = env.int("READY_QUEUE_MAX_AGE_SECONDS", default=600)
+# Imports validated but never saved (or interrupted, or failed) are deleted, with their stored rows,
+# this many days after they were made (the scheduled job purge-abandoned-imports).
+ABANDONED_IMPORT_DAYS = env.int("ABANDONED_IMPORT_DAYS", default=7)
+
+# /metrics answers only a scraper sending "Authorization: Bearer <METRICS_TOKEN>"; unset, it is not there.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Indsats <noreply@indsats.example>")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
@@ -217,18 +254,24 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 
+# One JSON object a line in production (request id, user id, view or task); plain text for a developer.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG or TESTING else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "indsats.config.log_format.JsonFormatter"},
+    },
     "filters": {"mask_cpr": {"()": "indsats.config.log_filters.MaskCprFilter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_cpr"]}
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["mask_cpr"]}
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
+        "indsats.requests": {"level": env.str("REQUEST_LOG_LEVEL", default="INFO")},
     },
 }
 

@@ -40,6 +40,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("accounts:organisation_list", _("Organisationer"), frozenset({p.VIEW_DIRECTORY})),
     MenuEntry("accounts:person_list", _("Personer"), frozenset({p.VIEW_DIRECTORY})),
     MenuEntry("history:trail", _("Historik"), frozenset({p.VIEW_ALL_AUDIT})),
+    MenuEntry("operations:overview", _("Drift"), frozenset({p.MANAGE_ACCOUNTS})),
 )
 
 

@@ -10,10 +10,12 @@ class EvaluationConfig(AppConfig):
     def ready(self) -> None:
         # imported here, not at the top: models may be imported only once every app is loaded
         from indsats.accounts.permissions import register_visibility_rule
-        from indsats.evaluation import access, evidence, setup_links  # noqa: F401 - register on import
+        from indsats.evaluation import access, evidence, setup_links, tasks  # noqa: F401 - register on import
 
         # models load only once the app registry is ready
         from indsats.evaluation.models import Analysis, Study
+        from indsats.operations.leases import register_interruption_handler
 
         register_visibility_rule(Study, access.can_see_study)
         register_visibility_rule(Analysis, lambda user, analysis: access.can_see_study(user, analysis.study))
+        register_interruption_handler(tasks.render_report_pdf, tasks.rendering_interrupted)

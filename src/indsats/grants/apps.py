@@ -8,4 +8,4 @@ class GrantsConfig(AppConfig):
     verbose_name = _("Puljer og tilskud")
 
     def ready(self) -> None:
-        from indsats.grants import evidence, panels, visibility  # noqa: F401 - registration on import
+        from indsats.grants import evidence, panels, scheduled_jobs, visibility  # noqa: F401 - registration on import

@@ -124,6 +124,19 @@ def is_ready_to_commit(job: ImportJob) -> bool:
     return job.status in {ImportStatus.VALIDATED, ImportStatus.QUEUED}
 
 
+def is_retryable(job: ImportJob) -> bool:
+    """Interrupted (its worker died) with its validated rows still stored."""
+    return job.status == ImportStatus.ABORTED
+
+
+def can_retry_import(user: User | AnonymousUser, job: ImportJob) -> bool:
+    return (
+        can_record_outcomes(user)
+        and can_act_for_municipality(user, job.municipality_id)
+        and is_retryable(job)
+    )
+
+
 def can_queue_import(user: User | AnonymousUser, job: ImportJob) -> bool:
     return (
         can_record_outcomes(user)

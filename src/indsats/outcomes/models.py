@@ -266,6 +266,7 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", _("Importeres")
     DONE = "done", _("Importeret")
     FAILED = "failed", _("Mislykkedes")
+    ABORTED = "aborted", _("Afbrudt")
 
 
 class ImportJob(models.Model):
@@ -309,7 +310,12 @@ class ImportJob(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in {ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.INVALID}
+        return self.status in {
+            ImportStatus.DONE,
+            ImportStatus.FAILED,
+            ImportStatus.INVALID,
+            ImportStatus.ABORTED,
+        }
 
 
 class RetentionPolicy(models.Model):

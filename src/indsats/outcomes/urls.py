@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("import/<int:pk>/", views.import_detail, name="import_detail"),
     path("import/<int:pk>/gem/", views.import_commit, name="import_commit"),
     path("import/<int:pk>/status/", views.import_progress, name="import_progress"),
+    path("import/<int:pk>/igen/", views.import_retry, name="import_retry"),
     path("fuldstaendighed/", views.completeness, name="completeness"),
     path("indsigt/", views.insight, name="insight"),
     path("eksport/", views.export, name="export"),

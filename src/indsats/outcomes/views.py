@@ -322,6 +322,7 @@ def import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {
             "job": job,
             "can_queue": access.can_queue_import(request.user, job),
+            "can_retry": access.can_retry_import(request.user, job),
             "preview_columns": ["deltager", "fødselsår", "køn", "alder", "dato", *item_keys],
         },
     )
@@ -336,9 +337,21 @@ def import_commit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def import_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    job = _job_or_404(request, pk)
+    run_service(lambda: imports.retry_import(actor=request.user, job=job), request=request)
+    return redirect("outcomes:import_detail", pk=pk)
+
+
+@login_required
 def import_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = _job_or_404(request, pk)
-    return render(request, "outcomes/_import_progress.html", {"job": job})
+    return render(
+        request,
+        "outcomes/_import_progress.html",
+        {"job": job, "can_retry": access.can_retry_import(request.user, job)},
+    )
 
 
 # --- completeness, insight, export ---------------------------------------------------------------------

@@ -4,11 +4,15 @@ it)."""
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indsats.accounts.models import Organisation, User
-from indsats.audit.services import record_create, record_update, snapshot
+from indsats.audit.services import record_create, record_delete, record_update, snapshot
 from indsats.errors import DomainError
 from indsats.outcomes import access, bulk_write, importing, selectors, tasks
 from indsats.outcomes.models import ColumnMapping, ImportJob, ImportStatus, Instrument, MeasurementRound
@@ -129,3 +133,41 @@ def queue_import(*, actor: User, job: ImportJob) -> ImportJob:
     record_update(actor=actor, instance=job, before=before)
     transaction.on_commit(lambda: tasks.run_import.enqueue(job_id=job.pk, actor_id=actor.pk))
     return job
+
+
+@transaction.atomic
+def retry_import(*, actor: User, job: ImportJob) -> ImportJob:
+    """Queue an import again whose worker died (shown as interrupted). Safe: nothing of it was saved, and
+    the stored, validated rows are written all or nothing as the first time. ImportNotReady otherwise."""
+    access.require_recorder_for(actor, job.municipality_id)
+    job = ImportJob.objects.select_for_update().defer("payload").get(pk=job.pk)
+    if not access.is_retryable(job):
+        raise access.ImportNotReady()
+    before = snapshot(job)
+    job.status = ImportStatus.QUEUED
+    job.done_rows = 0
+    job.message = ""
+    job.finished_at = None
+    job.save(update_fields=["status", "done_rows", "message", "finished_at"])
+    record_update(actor=actor, instance=job, before=before, message=_("Startet igen efter afbrydelse"))
+    transaction.on_commit(lambda: tasks.run_import.enqueue(job_id=job.pk, actor_id=actor.pk))
+    return job
+
+
+ABANDONED_STATUSES = (ImportStatus.VALIDATED, ImportStatus.INVALID, ImportStatus.ABORTED, ImportStatus.FAILED)
+
+
+@transaction.atomic
+def purge_abandoned_imports(*, now: datetime.datetime | None = None) -> int:
+    """System action (the scheduled job purge-abandoned-imports): imports never saved – validated and left,
+    invalid, interrupted or failed – are deleted with their stored rows ABANDONED_IMPORT_DAYS after they
+    were made. Audited as the system; returns how many were deleted."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.ABANDONED_IMPORT_DAYS)
+    abandoned = ImportJob.objects.filter(status__in=ABANDONED_STATUSES, created_at__lt=cutoff)
+    count = 0
+    for job in abandoned.defer("payload"):
+        record_delete(actor=None, instance=job, message=_("Forladt import slettet"))
+        job.delete()
+        count += 1
+    return count

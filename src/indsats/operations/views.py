@@ -1,0 +1,24 @@
+"""The operations page for the agency's administrators: the daily jobs and the task queue."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from indsats.accounts.http import AuthenticatedHttpRequest
+from indsats.operations import access, selectors
+
+
+@login_required
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
+    access.require_operations(request.user)
+    return render(
+        request,
+        "operations/overview.html",
+        {
+            "jobs": selectors.job_overview(),
+            "runs": selectors.recent_runs(),
+            "queue": selectors.queue_state(),
+        },
+    )
