@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -39,8 +40,10 @@ from indsats.accounts.permissions import (
     require_permission,
 )
 from indsats.interventions.models import (
+    UNMET_CONDITION_STATUSES,
     ChecklistItem,
     Criterion,
+    DecisionCondition,
     GateReview,
     Intervention,
     Partnership,
@@ -50,7 +53,9 @@ from indsats.interventions.models import (
 )
 from indsats.interventions.workflow import (
     ACTION_PERMISSIONS,
+    CONDITION_TRANSITIONS,
     TRANSITIONS,
+    ConditionsNotMet,
     GateNotReady,
     ReviewAlreadyDecided,
     ReviewNotEditable,
@@ -257,7 +262,37 @@ def require_send_review(user: User, review: GateReview, intervention: Interventi
     problem = gate_readiness(review)
     if problem is not None:
         raise problem
+    blocking = unmet_conditions(intervention)
+    if blocking:
+        raise ConditionsNotMet(conditions=[c.text for c in blocking])
     return row
+
+
+# --- conditions on decisions --------------------------------------------------------------------------
+
+
+def unmet_conditions(intervention: Intervention) -> list[DecisionCondition]:
+    """The steering group's conditions that are still open or overdue: they block the next gate review."""
+    return list(
+        DecisionCondition.objects.filter(intervention=intervention, status__in=UNMET_CONDITION_STATUSES)
+    )
+
+
+def require_change_condition(user: User, condition: DecisionCondition, action: str) -> Transition:
+    """The agency marks a condition met; the steering group waives it (with a reason)."""
+    permission = {row.action: row.permission for row in CONDITION_TRANSITIONS}.get(action, "")
+    if not permission:
+        raise PermissionDenied(action)
+    require_permission(user, permission)
+    return CONDITION_TRANSITIONS.find(condition.status, action)
+
+
+def condition_actions(user: User, condition: DecisionCondition) -> list[str]:
+    return [
+        row.action
+        for row in CONDITION_TRANSITIONS.allowed(condition.status, permissions_of(user))
+        if row.permission
+    ]
 
 
 def require_decide_review(

@@ -5,7 +5,8 @@ named actions: a row of the transitions table in workflow.py."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -20,12 +21,15 @@ from indsats.audit.models import AuditAction
 from indsats.audit.services import actor_name, record, record_create, record_update, snapshot
 from indsats.errors import DomainError
 from indsats.interventions import access
+from indsats.interventions.fact_snapshots import freeze_facts
 from indsats.interventions.models import (
     OPEN_REVIEW_STATUSES,
     ChecklistItem,
+    ConditionStatus,
     Contact,
     Criterion,
     CriterionAssessment,
+    DecisionCondition,
     DeclarationScore,
     DeliverableTemplate,
     Dimension,
@@ -46,8 +50,17 @@ from indsats.interventions.models import (
     ProblemArea,
     Rating,
     ReviewStatus,
+    SnapshotMoment,
 )
-from indsats.interventions.workflow import DECISIONS, InterventionState, Transition, WorkflowAction, is_phase
+from indsats.interventions.workflow import (
+    CONDITION_TRANSITIONS,
+    DECISIONS,
+    ConditionAction,
+    InterventionState,
+    Transition,
+    WorkflowAction,
+    is_phase,
+)
 
 INTERVENTION_FIELDS = (
     "name",
@@ -478,6 +491,7 @@ def submit_gate_review(*, actor: User, review: GateReview) -> GateReview:
     review.submitted_by = actor
     review.version += 1
     review.save(update_fields=["status", "submitted_at", "submitted_by", "version"])
+    basis = freeze_facts(review=review, moment=SnapshotMoment.SUBMITTED, actor=actor)
     _event(
         intervention=intervention,
         kind=EventKind.REVIEW_SUBMITTED,
@@ -487,7 +501,10 @@ def submit_gate_review(*, actor: User, review: GateReview) -> GateReview:
         at=review.submitted_at,
     )
     record_update(
-        actor=actor, instance=review, before=before, message=str(WorkflowAction.SUBMIT_GATE_REVIEW.label)
+        actor=actor,
+        instance=review,
+        before=before,
+        message=f"{WorkflowAction.SUBMIT_GATE_REVIEW.label} (sha256 {basis.sha256})",
     )
     return review
 
@@ -501,6 +518,7 @@ def decide_gate_review(
     reason: str,
     expected_version: int,
     conditions: str = "",
+    condition_items: Sequence[NewCondition] = (),
 ) -> GateDecision:
     """The steering group decides a submitted review; the intervention moves as the table says.
 
@@ -514,12 +532,18 @@ def decide_gate_review(
         raise DomainError(_("Vælg en afgørelse."), field="decision")
     if not reason.strip():
         raise DomainError(_("Skriv en begrundelse for afgørelsen."), field="reason")
-    if decision == WorkflowAction.APPROVE_WITH_CONDITIONS and not conditions.strip():
+    if decision == WorkflowAction.APPROVE_WITH_CONDITIONS and not (conditions.strip() or condition_items):
         raise DomainError(_("Skriv betingelserne for godkendelsen."), field="conditions")
+    if condition_items and decision != WorkflowAction.APPROVE_WITH_CONDITIONS:
+        raise DomainError(_("Kun en godkendelse med betingelser har betingelser."), field="conditions")
+    for item in condition_items:
+        if not item.text.strip():
+            raise DomainError(_("Skriv betingelsens tekst."), field="conditions")
     review = GateReview.objects.select_for_update().get(pk=review.pk)
     intervention = Intervention.objects.select_for_update().get(pk=review.intervention_id)
     access.require_decide_review(actor, review, intervention, decision, expected_version)
     row = access.require_move(actor, intervention, decision)
+    basis = freeze_facts(review=review, moment=SnapshotMoment.DECIDED, actor=actor)
     gate_decision = GateDecision.objects.create(
         review=review,
         decision=decision,
@@ -528,14 +552,73 @@ def decide_gate_review(
         decided_by=actor,
         decided_by_name=actor_name(actor)[:200],
     )
-    text = reason.strip() + (f"\n{_('Betingelser')}: {conditions.strip()}" if conditions.strip() else "")
+    for item in condition_items:
+        condition = DecisionCondition.objects.create(
+            decision=gate_decision,
+            intervention=intervention,
+            text=item.text.strip(),
+            owner=item.owner,
+            deadline=item.deadline,
+        )
+        record_create(actor=actor, instance=condition)
+    written = conditions.strip() or "; ".join(item.text.strip() for item in condition_items)
+    text = reason.strip() + (f"\n{_('Betingelser')}: {written}" if written else "")
     _move(actor=actor, intervention=intervention, row=row, reason=text, kind=EventKind.DECIDED, review=review)
     review.status = ReviewStatus.DRAFT if decision == WorkflowAction.SEND_BACK else ReviewStatus.DECIDED
     review.decision = "" if decision == WorkflowAction.SEND_BACK else decision
     review.version += 1
     review.save(update_fields=["status", "decision", "version"])
-    record_create(actor=actor, instance=gate_decision)
+    record_create(actor=actor, instance=gate_decision, message=f"sha256 {basis.sha256}")
     return gate_decision
+
+
+# --- conditions on decisions --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewCondition:
+    """A condition the steering group attaches to an approval: what, who follows it up, by when."""
+
+    text: str
+    owner: User
+    deadline: datetime.date
+
+
+@transaction.atomic
+def change_condition(
+    *, actor: User, condition: DecisionCondition, action: str, resolution: str = ""
+) -> DecisionCondition:
+    """Mark a condition met (the agency) or waive it with a reason (the steering group)."""
+    condition = DecisionCondition.objects.select_for_update().get(pk=condition.pk)
+    row = access.require_change_condition(actor, condition, action)
+    if row.action == ConditionAction.WAIVE and not resolution.strip():
+        raise DomainError(_("Skriv hvorfor betingelsen frafaldes."), field="resolution")
+    before = snapshot(condition)
+    condition.status = row.to_state
+    condition.resolution = resolution.strip()
+    condition.resolved_on = timezone.localdate()
+    condition.save(update_fields=["status", "resolution", "resolved_on"])
+    record_update(
+        actor=actor, instance=condition, before=before, message=str(ConditionAction(row.action).label)
+    )
+    return condition
+
+
+@transaction.atomic
+def mark_overdue_conditions(*, today: datetime.date) -> list[DecisionCondition]:
+    """The system marks open conditions past their deadline overdue (idempotent: run it every day)."""
+    overdue = list(
+        DecisionCondition.objects.select_for_update().filter(status=ConditionStatus.OPEN, deadline__lt=today)
+    )
+    for condition in overdue:
+        row = CONDITION_TRANSITIONS.find(condition.status, ConditionAction.MARK_OVERDUE)
+        before = snapshot(condition)
+        condition.status = row.to_state
+        condition.save(update_fields=["status"])
+        record_update(
+            actor=None, instance=condition, before=before, message=str(ConditionAction.MARK_OVERDUE.label)
+        )
+    return overdue
 
 
 # --- promising practice and knowledge declarations ----------------------------------------------------

@@ -33,6 +33,14 @@ from indsats.accounts.permissions import (
 from indsats.interventions import access, charts, display, selectors, services
 from indsats.interventions.evidence import live_facts
 from indsats.interventions.export import portfolio_workbook
+from indsats.interventions.fact_snapshots import (
+    FactChange,
+    changes_since,
+    current_facts_document,
+    frozen_facts,
+    is_intact,
+    latest_snapshot,
+)
 from indsats.interventions.forms import (
     ContactForm,
     CriterionForm,
@@ -594,8 +602,17 @@ def review_detail(request: AuthenticatedHttpRequest, review_pk: int) -> HttpResp
                 "conditions": request.POST.get("conditions", ""),
             }
             form, status = None, 409
-    facts = live_facts(review.intervention)
-    assessments = [(a, facts.get(a.criterion, [])) for a in review.assessments.all()]
+    frozen = latest_snapshot(review)
+    if frozen is None:
+        facts = live_facts(review.intervention)
+        changed: dict[str, list[FactChange]] = {}
+    else:
+        # What the steering group saw, and beside it what has changed since.
+        facts = frozen_facts(frozen)
+        changed = changes_since(frozen.facts, current_facts_document(review.intervention))
+    assessments = [
+        (a, facts.get(a.criterion, []), changed.get(a.criterion, [])) for a in review.assessments.all()
+    ]
     return render(
         request,
         "interventions/review_detail.html",
@@ -603,6 +620,9 @@ def review_detail(request: AuthenticatedHttpRequest, review_pk: int) -> HttpResp
             "review": review,
             "intervention": review.intervention,
             "assessments": assessments,
+            "frozen": frozen,
+            "frozen_intact": frozen is not None and is_intact(frozen),
+            "conditions": review.intervention.conditions.select_related("owner", "decision"),
             "form": form,
             "lost": lost,
             "may": may,
