@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "indsats.evaluation",
     "indsats.economy",
     "indsats.catalogue",
+    "indsats.governance",
 ]
 
 MIDDLEWARE = [
@@ -241,3 +242,11 @@ DEFAULT_RETENTION_DAYS = env.int("DEFAULT_RETENTION_DAYS", default=5 * 365)
 # municipalities.
 DISCLOSURE_MIN_CHILDREN = env.int("DISCLOSURE_MIN_CHILDREN", default=5)
 DISCLOSURE_MIN_MUNICIPALITIES = env.int("DISCLOSURE_MIN_MUNICIPALITIES", default=3)
+
+# The steering group's quorum: members present (not standing aside) an item needs. 0 means a majority of
+# the steering group's members on the day the meeting is planned; the number is stored on the meeting.
+STEERING_GROUP_QUORUM = env.int("STEERING_GROUP_QUORUM", default=0)
+# Days before a condition's deadline (and before a follow-up's due date) that a reminder goes out, and
+# the days between two reminders of the same thing.
+GOVERNANCE_REMINDER_DAYS = env.int("GOVERNANCE_REMINDER_DAYS", default=14)
+GOVERNANCE_REMINDER_INTERVAL_DAYS = env.int("GOVERNANCE_REMINDER_INTERVAL_DAYS", default=7)
