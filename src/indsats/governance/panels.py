@@ -26,7 +26,7 @@ def steering_group_panel(user: User) -> Panel | None:
     if meeting is not None:
         facts += [(f"{item.position}.", item.title) for item in meeting.items.all()[:6]]
     facts.append((_("Betingelser over fristen"), overdue))
-    links = [
+    links: list[tuple[str | Promise, str]] = [
         (_("Møder"), reverse("governance:meetings")),
         (_("Betingelser"), reverse("governance:conditions")),
     ]
