@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("evaluering/", include("indsats.evaluation.urls")),
     path("oekonomi/", include("indsats.economy.urls")),
     path("katalog/", include("indsats.catalogue.urls")),
+    path("styregruppe/", include("indsats.governance.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
 ]

@@ -31,6 +31,14 @@ def require_sees_meetings(user: Visitor) -> None:
         require_permission(user, MANAGE_INTERVENTIONS)
 
 
+def can_plan_meetings(user: Visitor) -> bool:
+    return has_permission(user, MANAGE_INTERVENTIONS)
+
+
+def require_plan_meetings(user: Visitor) -> None:
+    require_permission(user, MANAGE_INTERVENTIONS)
+
+
 def require_meeting_action(user: User, meeting: Meeting, action: str) -> Transition:
     """The permission of the action's row first, then whether the meeting's state allows it."""
     permission = {row.action: row.permission for row in MEETING_TRANSITIONS}[action]

@@ -27,7 +27,7 @@ def steering_group_panel(user: User) -> Panel | None:
         facts += [(f"{item.position}.", item.title) for item in meeting.items.all()[:6]]
     facts.append((_("Betingelser over fristen"), overdue))
     links: list[tuple[str | Promise, str]] = [
-        (_("Møder"), reverse("governance:meetings")),
+        (_("Møder"), reverse("governance:index")),
         (_("Betingelser"), reverse("governance:conditions")),
     ]
     if meeting is not None:

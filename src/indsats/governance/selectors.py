@@ -7,10 +7,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from indsats.accounts.models import Membership, Role, User
+from indsats.accounts.permissions import municipality_ids_of, restrict_to_municipalities
 from indsats.governance import access
 from indsats.governance.models import AgendaItem, Meeting
 from indsats.governance.workflow import MeetingStatus
-from indsats.interventions.models import UNMET_CONDITION_STATUSES, DecisionCondition
+from indsats.interventions.models import UNMET_CONDITION_STATUSES, DecisionCondition, OperationReport
 
 
 def steering_group_members() -> list[User]:
@@ -72,3 +73,33 @@ def open_conditions(*, user: User) -> QuerySet[DecisionCondition]:
         .select_related("intervention", "owner", "decision")
         .order_by("deadline")
     )
+
+
+def meeting_with_minutes(*, user: User, pk: int) -> Meeting:
+    access.require_sees_meetings(user)
+    try:
+        return Meeting.objects.get(pk=pk)
+    except Meeting.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def operation_reports(*, user: User) -> QuerySet[OperationReport]:
+    """The follow-ups on operation: a municipality sees its own; the agency and the steering group all."""
+    reports = OperationReport.objects.select_related("partnership__intervention", "partnership__municipality")
+    if access.sees_meetings(user):
+        return reports.order_by("answered_at", "due_on", "pk")
+    return restrict_to_municipalities(user, reports, "partnership__municipality").order_by(
+        "answered_at", "due_on", "pk"
+    )
+
+
+def operation_report(*, user: User, pk: int) -> OperationReport:
+    """A follow-up the person's municipality answers (404 for any other)."""
+    reports = OperationReport.objects.select_related("partnership__intervention", "partnership__municipality")
+    try:
+        report = reports.get(pk=pk)
+    except OperationReport.DoesNotExist as missing:
+        raise Http404 from missing
+    if report.partnership.municipality_id not in municipality_ids_of(user):
+        raise Http404
+    return report
