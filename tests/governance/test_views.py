@@ -80,8 +80,12 @@ def test_people_outside_the_agency_and_steering_group_see_no_meetings(
     aarhus_caseworker, agency_staff, members
 ):
     meeting = services.plan_meeting(actor=agency_staff, held_on=datetime.date(2026, 12, 10))
+    item = services.add_agenda_item(actor=agency_staff, meeting=meeting, kind="other", title="Status")
     client = logged_in(aarhus_caseworker)
     assert client.get(reverse("governance:meeting", args=[meeting.pk])).status_code == 403
+    assert client.get(reverse("governance:item_decide", args=[item.pk])).status_code == 403
+    assert client.get(reverse("governance:minutes_pdf", args=[meeting.pk])).status_code == 403
+    assert client.get(reverse("governance:index")).status_code == 302  # to the municipality's follow-ups
     assert client.get(f"/api/governance/meetings/{meeting.pk}").status_code in (403, 404)
 
 
