@@ -53,6 +53,7 @@ ACCESS: dict[str, str] = {
             "phase",
             "add_related",
             "material",
+            "partner_edit",
             "return_to_phase",
             "stop",
             "join",
@@ -261,6 +262,7 @@ ISOLATION_TESTED: dict[str, str] = {
         for n in ("meeting", "item_decide", "minutes_pdf")
     },
     "governance:operation_answer": "tests/governance/test_views.py::test_a_municipality_answers_its_follow_up_on_a_page",
+    "interventions:partner_edit": "tests/interventions/test_decision_record.py::test_only_the_agency_sets_a_partnerships_dates",
 }
 
 

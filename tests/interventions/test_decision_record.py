@@ -268,3 +268,26 @@ def test_the_api_returns_the_frozen_basis_with_its_hash_and_the_review_page_show
     assert body["snapshot"]["facts"]["demand"][0]["value"] == "1"
     page = client.get(f"/indsatser/gate-reviews/{review.pk}/").content.decode()
     assert frozen.sha256 in page and "Ændret siden" in page
+
+
+@pytest.mark.django_db
+def test_only_the_agency_sets_a_partnerships_dates(agency_staff, aarhus, aarhus_manager):
+    from django.urls import reverse
+
+    from tests.conftest import logged_in
+
+    intervention = InterventionFactory()
+    partnership = partner(intervention, aarhus)
+    url = reverse("interventions:partner_edit", args=[intervention.pk, partnership.pk])
+    assert logged_in(aarhus_manager).get(url).status_code in (403, 404)
+    assert logged_in(aarhus_manager).post(url, {"joined_on": "2020-01-01"}).status_code in (403, 404)
+    client = logged_in(agency_staff)
+    refused = client.post(url, {"joined_on": "2022-01-01", "ended_on": "2021-12-31"})
+    assert refused.status_code == 200 and "før startdatoen" in refused.content.decode()
+    response = client.post(
+        url, {"joined_on": "2021-08-01", "ended_on": "2024-01-31", "funding_ended_on": "2024-01-31"}
+    )
+    assert response.status_code == 302
+    partnership.refresh_from_db()
+    assert partnership.funding_ended_on == datetime.date(2024, 1, 31)
+    assert AuditEntry.objects.filter(object_id=str(partnership.pk), action="update").exists()

@@ -167,18 +167,54 @@ def add_partner(
     municipality: Organisation,
     role: str,
     joined_on: datetime.date,
+    ended_on: datetime.date | None = None,
+    funding_ended_on: datetime.date | None = None,
 ) -> Partnership:
     access.require_manage(actor, intervention)
     if municipality.kind != OrganisationKind.MUNICIPALITY:
         raise DomainError(_("Vælg en kommune."), field="municipality")
     if Partnership.objects.filter(intervention=intervention, municipality=municipality).exists():
         raise DomainError(_("Kommunen deltager allerede i indsatsen."), field="municipality")
+    _check_partnership_dates(joined_on, ended_on)
     partnership = Partnership(
-        intervention=intervention, municipality=municipality, role=role, joined_on=joined_on
+        intervention=intervention,
+        municipality=municipality,
+        role=role,
+        joined_on=joined_on,
+        ended_on=ended_on,
+        funding_ended_on=funding_ended_on,
     )
     partnership.full_clean()
     partnership.save()
     record_create(actor=actor, instance=partnership)
+    return partnership
+
+
+def _check_partnership_dates(joined_on: datetime.date, ended_on: datetime.date | None) -> None:
+    if ended_on is not None and ended_on < joined_on:
+        raise DomainError(_("Slutdatoen ligger før startdatoen."), field="ended_on")
+
+
+@transaction.atomic
+def set_partnership_dates(
+    *,
+    actor: User,
+    partnership: Partnership,
+    joined_on: datetime.date,
+    ended_on: datetime.date | None,
+    funding_ended_on: datetime.date | None,
+) -> Partnership:
+    """The partnership's start and end, and when the programme's funding of it ended (from then on the
+    municipality is asked each year whether the intervention is still in operation)."""
+    partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    access.require_manage(actor, partnership.intervention)
+    _check_partnership_dates(joined_on, ended_on)
+    before = snapshot(partnership)
+    partnership.joined_on = joined_on
+    partnership.ended_on = ended_on
+    partnership.funding_ended_on = funding_ended_on
+    partnership.save(update_fields=["joined_on", "ended_on", "funding_ended_on"])
+    record_update(actor=actor, instance=partnership, before=before)
     return partnership
 
 

@@ -51,6 +51,7 @@ from indsats.interventions.forms import (
     JoinRequestForm,
     MaterialForm,
     PartnerForm,
+    PartnershipDatesForm,
     PhaseRecordForm,
     PracticeAssessmentForm,
     ProblemAreaForm,
@@ -66,6 +67,7 @@ from indsats.interventions.models import (
     Dimension,
     GateReview,
     Material,
+    Partnership,
     PracticeElement,
     ProblemArea,
 )
@@ -371,6 +373,38 @@ def add_related(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpRe
         )
         if added is not None:
             return redirect("interventions:detail", pk=intervention.pk)
+    return render(
+        request,
+        "interventions/related_form.html",
+        {"form": form, "intervention": intervention, "title": title},
+    )
+
+
+@login_required
+def partner_edit(request: AuthenticatedHttpRequest, pk: int, partner_pk: int) -> HttpResponse:
+    require_permission(request.user, MANAGE_INTERVENTIONS)
+    intervention = selectors.intervention_detail(user=request.user, pk=pk)
+    partnership = get_object_or_404(Partnership, pk=partner_pk, intervention=intervention)
+    form = PartnershipDatesForm(
+        request.POST or None,
+        initial={
+            "joined_on": partnership.joined_on,
+            "ended_on": partnership.ended_on,
+            "funding_ended_on": partnership.funding_ended_on,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = run_service(
+            lambda: services.set_partnership_dates(
+                actor=request.user, partnership=partnership, **form.cleaned_data
+            ),
+            form=form,
+            request=request,
+            success=_("Datoerne er gemt."),
+        )
+        if saved is not None:
+            return redirect("interventions:detail", pk=intervention.pk)
+    title = _("Datoer for %(municipality)s") % {"municipality": partnership.municipality.name}
     return render(
         request,
         "interventions/related_form.html",
