@@ -196,3 +196,43 @@ def test_the_providers_shares_match_a_hand_count():
 @pytest.mark.django_db
 def test_an_intervention_without_follow_ups_has_no_realistic_operation_facts():
     assert realistic_operation_facts(InterventionFactory()) == []
+
+
+@pytest.mark.django_db
+def test_the_daily_command_runs_the_follow_up_once(capsys):
+    from django.core.management import call_command
+
+    _partner(InterventionFactory(), MunicipalityFactory())
+    call_command("governance_daily", "--today", "2025-02-01")
+    call_command("governance_daily", "--today", "2025-02-01")
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("1 follow-ups requested") and out[1].startswith("0 follow-ups requested")
+
+
+@pytest.mark.django_db
+def test_a_conditions_owner_is_reminded_before_the_deadline_at_most_weekly(
+    agency_staff, steering_member, settings
+):
+    from indsats.interventions import services as intervention_services
+    from indsats.interventions.services import NewCondition
+    from tests.interventions.factories import complete_checklist, ready_review
+
+    settings.GOVERNANCE_REMINDER_DAYS = 14
+    settings.GOVERNANCE_REMINDER_INTERVAL_DAYS = 7
+    intervention = InterventionFactory()
+    review = ready_review(intervention)
+    complete_checklist(intervention)
+    intervention_services.submit_gate_review(actor=agency_staff, review=review)
+    intervention_services.decide_gate_review(
+        actor=steering_member,
+        review=review,
+        decision="approve_with_conditions",
+        reason="Ja.",
+        expected_version=review.version + 1,
+        condition_items=[NewCondition("Manual", agency_staff, datetime.date(2027, 3, 31))],
+    )
+    assert services.follow_up_operations(today=datetime.date(2027, 3, 16)).condition_reminders == []
+    assert len(services.follow_up_operations(today=datetime.date(2027, 3, 17)).condition_reminders) == 1
+    assert services.follow_up_operations(today=datetime.date(2027, 3, 20)).condition_reminders == []
+    run = services.follow_up_operations(today=datetime.date(2027, 4, 1))
+    assert len(run.conditions_overdue) == 1 and len(run.condition_reminders) == 1
