@@ -123,3 +123,15 @@ def test_a_municipality_answers_its_follow_up_on_a_page(aarhus, odense):
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.status == "as_designed" and report.children_served == 8
+
+
+@pytest.mark.django_db
+def test_the_steering_group_reads_a_meetings_history_and_a_caseworker_does_not(
+    agency_staff, members, aarhus_caseworker
+):
+    from indsats.history.templatetags.history_tags import history_url
+
+    meeting = services.plan_meeting(actor=agency_staff, held_on=datetime.date(2026, 12, 10))
+    url = history_url(meeting)
+    assert logged_in(members[0]).get(url).status_code == 200
+    assert logged_in(aarhus_caseworker).get(url).status_code in (403, 404)

@@ -8,4 +8,4 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("Styregruppen")
 
     def ready(self) -> None:
-        from indsats.governance import evidence, panels  # noqa: F401 - registration on import
+        from indsats.governance import evidence, panels, visibility  # noqa: F401 - registration on import
