@@ -209,3 +209,35 @@ def test_closing_renders_danish_minutes_as_a_pdf_with_their_hash(
         item.gate_review.fact_snapshots.last().sha256[:20],
     ):
         assert expected in text
+
+
+@pytest.mark.django_db
+def test_with_decisions_at_meetings_one_member_cannot_decide_alone(agency_staff, members, settings):
+    from tests.conftest import logged_in
+
+    settings.GATE_DECISIONS_AT_MEETINGS = True
+    review = _submitted_review(agency_staff)
+    from indsats.interventions.workflow import DecideAtMeeting
+
+    with pytest.raises(DecideAtMeeting):
+        intervention_services.decide_gate_review(
+            actor=members[0],
+            review=review,
+            decision="approve",
+            reason="Alene.",
+            expected_version=review.version + 1,
+        )
+    client = logged_in(members[0])
+    api = client.post(
+        f"/api/interventions/gate-reviews/{review.pk}/decision",
+        {"decision": "approve", "reason": "Alene.", "version": review.version + 1},
+        content_type="application/json",
+    )
+    assert api.status_code == 403
+    page = client.get(f"/indsatser/gate-reviews/{review.pk}/").content.decode()
+    assert "Gem afgørelsen" not in page and "på et møde" in page
+    # at a meeting with quorum it is decided
+    meeting, item = _meeting_in_session(agency_staff, members, members[:3], review=review)
+    services.decide_item(actor=members[0], item=item, outcome="approve", text="Sammen.", by_consensus=True)
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.DECIDED

@@ -246,6 +246,9 @@ DISCLOSURE_MIN_MUNICIPALITIES = env.int("DISCLOSURE_MIN_MUNICIPALITIES", default
 # The steering group's quorum: members present (not standing aside) an item needs. 0 means a majority of
 # the steering group's members on the day the meeting is planned; the number is stored on the meeting.
 STEERING_GROUP_QUORUM = env.int("STEERING_GROUP_QUORUM", default=0)
+# When true, a gate review is decided only at a steering-group meeting (quorum, votes, recusals): the
+# review page and the API no longer let one member decide alone.
+GATE_DECISIONS_AT_MEETINGS = env.bool("GATE_DECISIONS_AT_MEETINGS", default=False)
 # Days before a condition's deadline (and before a follow-up's due date) that a reminder goes out, and
 # the days between two reminders of the same thing.
 GOVERNANCE_REMINDER_DAYS = env.int("GOVERNANCE_REMINDER_DAYS", default=14)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -56,6 +57,7 @@ from indsats.interventions.workflow import (
     CONDITION_TRANSITIONS,
     TRANSITIONS,
     ConditionsNotMet,
+    DecideAtMeeting,
     GateNotReady,
     ReviewAlreadyDecided,
     ReviewNotEditable,
@@ -295,12 +297,24 @@ def condition_actions(user: User, condition: DecisionCondition) -> list[str]:
     ]
 
 
+def decided_at_meetings_only() -> bool:
+    return bool(settings.GATE_DECISIONS_AT_MEETINGS)
+
+
 def require_decide_review(
-    user: User, review: GateReview, intervention: Intervention, decision: str, expected_version: int
+    user: User,
+    review: GateReview,
+    intervention: Intervention,
+    decision: str,
+    expected_version: int,
+    *,
+    at_meeting: bool = False,
 ) -> None:
     """The steering group decides a review that still waits, unchanged since they opened it, for the
-    phase the intervention is in."""
+    phase the intervention is in (at a meeting, when settings.GATE_DECISIONS_AT_MEETINGS says so)."""
     require_permission(user, DECIDE_GATE_REVIEWS)
+    if decided_at_meetings_only() and not at_meeting:
+        raise DecideAtMeeting()
     conflict = decision_conflict(review, expected_version)
     if conflict is not None:
         raise conflict
@@ -326,5 +340,7 @@ def review_actions(user: User, review: GateReview) -> ReviewActions:
         send=manage
         and is_current_draft
         and TRANSITIONS.allows(intervention.state, WorkflowAction.SUBMIT_GATE_REVIEW),
-        decide=has_permission(user, DECIDE_GATE_REVIEWS) and review.status == ReviewStatus.SUBMITTED,
+        decide=has_permission(user, DECIDE_GATE_REVIEWS)
+        and review.status == ReviewStatus.SUBMITTED
+        and not decided_at_meetings_only(),
     )

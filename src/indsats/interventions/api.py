@@ -14,7 +14,7 @@ from indsats.accounts.http import AuthenticatedHttpRequest
 from indsats.interventions import access, selectors, services
 from indsats.interventions.fact_snapshots import is_intact, latest_snapshot
 from indsats.interventions.models import Intervention, Partnership
-from indsats.interventions.workflow import ReviewAlreadyDecided
+from indsats.interventions.workflow import DecideAtMeeting, ReviewAlreadyDecided
 from indsats.ui.service_calls import error_text
 
 router = Router(tags=["interventions"])
@@ -338,6 +338,8 @@ def decide(
         return Status(403, {"detail": _("Kun styregruppen afgør gate reviews.")})
     except ReviewAlreadyDecided as conflict:
         return Status(409, {"detail": conflict.text})
+    except DecideAtMeeting as refused:
+        return Status(403, {"detail": refused.text})
     except ValidationError as error:
         return Status(400, {"detail": error_text(error)})
     review.refresh_from_db()

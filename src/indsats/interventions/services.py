@@ -555,13 +555,15 @@ def decide_gate_review(
     expected_version: int,
     conditions: str = "",
     condition_items: Sequence[NewCondition] = (),
+    at_meeting: bool = False,
 ) -> GateDecision:
     """The steering group decides a submitted review; the intervention moves as the table says.
 
     Approve (with or without conditions) moves it one phase on (Udbredelse -> ordinary operation),
     reject stops it, send back returns the review to the agency as a draft. The review row is locked
     and its version compared with the one the decider saw, so of two people deciding at the same time
-    one wins and the other gets ReviewAlreadyDecided; no second transition happens.
+    one wins and the other gets ReviewAlreadyDecided; no second transition happens. With
+    settings.GATE_DECISIONS_AT_MEETINGS only a meeting's decision (governance, `at_meeting=True`) counts.
     """
     require_permission(actor, DECIDE_GATE_REVIEWS)
     if decision not in DECISIONS:
@@ -577,7 +579,9 @@ def decide_gate_review(
             raise DomainError(_("Skriv betingelsens tekst."), field="conditions")
     review = GateReview.objects.select_for_update().get(pk=review.pk)
     intervention = Intervention.objects.select_for_update().get(pk=review.intervention_id)
-    access.require_decide_review(actor, review, intervention, decision, expected_version)
+    access.require_decide_review(
+        actor, review, intervention, decision, expected_version, at_meeting=at_meeting
+    )
     row = access.require_move(actor, intervention, decision)
     basis = freeze_facts(review=review, moment=SnapshotMoment.DECIDED, actor=actor)
     gate_decision = GateDecision.objects.create(

@@ -655,6 +655,7 @@ def review_detail(request: AuthenticatedHttpRequest, review_pk: int) -> HttpResp
             "intervention": review.intervention,
             "assessments": assessments,
             "frozen": frozen,
+            "at_meetings_only": access.decided_at_meetings_only(),
             "frozen_intact": frozen is not None and is_intact(frozen),
             "conditions": review.intervention.conditions.select_related("owner", "decision"),
             "form": form,

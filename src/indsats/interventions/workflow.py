@@ -199,6 +199,20 @@ class ConditionsNotMet(InterventionError):
         )
 
 
+class DecideAtMeeting(InterventionError):
+    """Gate reviews are decided collectively, at a steering-group meeting
+    (settings.GATE_DECISIONS_AT_MEETINGS)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            gettext(
+                "Gate reviews afgøres på et styregruppemøde: sæt den på dagsordenen, og registrér "
+                "beslutningen med fremmøde og stemmer."
+            ),
+            code="decide_at_meeting",
+        )
+
+
 class ConditionNotAllowed(InterventionError):
     """The condition's table has no row for this change from its status."""
 

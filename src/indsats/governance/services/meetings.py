@@ -211,6 +211,7 @@ def decide_item(
             reason=text,
             expected_version=GateReview.objects.values_list("version", flat=True).get(pk=review.pk),
             condition_items=conditions,
+            at_meeting=True,
         )
     elif conditions:
         raise DomainError(_("Kun en gate review kan godkendes med betingelser."), field="conditions")
