@@ -3,6 +3,8 @@ decision (votes or consensus, who chaired, who stood aside for a conflict of int
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -190,3 +192,48 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member}: {self.get_position_display()}"
+
+
+class AllocationScenario(models.Model):
+    """A named run of the allocation helper for a programme year: its inputs (candidates, budget,
+    must-include/exclude) with their sha256, the engine's result and version. The chosen scenario of a
+    year drafts the steering group's recommendation."""
+
+    programme_year = models.ForeignKey(
+        "grants.ProgrammeYear", on_delete=models.CASCADE, related_name="allocation_scenarios"
+    )
+    name = models.CharField(_("navn"), max_length=200)
+    budget = models.DecimalField(_("budget (kr.)"), max_digits=14, decimal_places=2)
+    inputs = models.JSONField(_("input"))
+    inputs_sha256 = models.CharField(_("inputs sha256"), max_length=64)
+    result = models.JSONField(_("resultat"))
+    engine_version = models.CharField(_("motorversion"), max_length=20)
+    is_chosen = models.BooleanField(_("valgt"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("oprettet"), default=timezone.now)
+
+    AUDIT_EXCLUDE = ("inputs", "result")
+
+    class Meta:
+        ordering = ["programme_year", "-created_at", "-id"]
+        verbose_name = _("udmøntningsscenarie")
+        verbose_name_plural = _("udmøntningsscenarier")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme_year", "name"], name="allocation_scenario_name_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["programme_year"], condition=Q(is_chosen=True), name="allocation_scenario_one_chosen"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def best(self) -> dict[str, Any]:
+        combinations = self.result.get("combinations") or [{}]
+        best: dict[str, Any] = combinations[0]
+        return best

@@ -25,6 +25,7 @@ from indsats.governance.forms import (
     RecusalForm,
 )
 from indsats.governance.models import AgendaItem
+from indsats.governance.services.allocation import recommendation_draft
 from indsats.governance.services.meetings import eligible_members
 from indsats.interventions import access as intervention_access
 from indsats.interventions.models import DecisionCondition, OperationReport
@@ -168,7 +169,8 @@ def item_decide(request: AuthenticatedHttpRequest, item_pk: int) -> HttpResponse
     if not may.decide:
         raise PermissionDenied("decide")
     eligible = eligible_members(item)
-    form = ItemDecisionForm(request.POST or None, item_kind=item.kind, eligible=eligible)
+    initial = {"text": recommendation_draft(item.programme_year)} if item.programme_year else {}
+    form = ItemDecisionForm(request.POST or None, item_kind=item.kind, eligible=eligible, initial=initial)
     if request.method == "POST" and form.is_valid():
         decided = run_service(
             lambda: services.decide_item(
