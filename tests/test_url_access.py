@@ -71,7 +71,10 @@ ACCESS: dict[str, str] = {
     "governance:conditions": ROLE,
     "governance:operation_reports": LOGIN,
     "governance:meeting_new": AGENCY,
-    **{f"governance:{n}": OBJECT for n in ("meeting", "item_decide", "minutes_pdf", "operation_answer")},
+    **{
+        f"governance:{n}": OBJECT
+        for n in ("meeting", "item_decide", "minutes_pdf", "operation_answer", "allocation_year")
+    },
     **{
         f"governance:{n}": POST_ONLY
         for n in ("agenda_item_add", "meeting_open", "meeting_close", "recusal_add", "condition_change")
@@ -262,6 +265,7 @@ ISOLATION_TESTED: dict[str, str] = {
         for n in ("meeting", "item_decide", "minutes_pdf")
     },
     "governance:operation_answer": "tests/governance/test_views.py::test_a_municipality_answers_its_follow_up_on_a_page",
+    "governance:allocation_year": "tests/governance/test_views.py::test_the_allocation_page_saves_compares_and_chooses_scenarios",
     "interventions:partner_edit": "tests/interventions/test_decision_record.py::test_only_the_agency_sets_a_partnerships_dates",
 }
 

@@ -53,7 +53,10 @@ def record(transactional_db, settings):
         funding_ended_on=datetime.date(2024, 1, 1),
     )
     follow_up_operations(today=datetime.date(2025, 1, 2))
-    return {"agency": agency, "members": members, "manager": manager, "review": review}
+    from tests.grants.factories import ProgrammeYearFactory
+
+    year = ProgrammeYearFactory()
+    return {"year": year, "agency": agency, "members": members, "manager": manager, "review": review}
 
 
 def test_a_meeting_from_agenda_to_minutes_pdf_and_a_municipality_answers_on_operation(page, record, tmp_path):
@@ -73,6 +76,15 @@ def test_a_meeting_from_agenda_to_minutes_pdf_and_a_municipality_answers_on_oper
     assert "Punktet er sat på dagsordenen." in p.content()
     page.check("governance-meeting-planned")
     meeting = Meeting.objects.get()
+
+    page.goto(f"/styregruppe/udmoentning/{record['year'].pk}/")
+    p.fill("#id_name", "Hele rammen")
+    p.fill("#id_candidates", "a;Skolefravær;12000000;30\nb;ADHD;8000000;20\nc;Psykisk sårbarhed;10000000;22")
+    p.click("text=Beregn og gem scenariet")
+    assert "Scenariet er beregnet og gemt." in p.content()
+    p.click("main button:has-text('Vælg')")
+    assert "Valgt" in p.content()
+    page.check("governance-allocation-year")
 
     p.context.clear_cookies()
     page.login("sg-anne", PASSWORD)

@@ -135,3 +135,45 @@ def test_the_steering_group_reads_a_meetings_history_and_a_caseworker_does_not(
     url = history_url(meeting)
     assert logged_in(members[0]).get(url).status_code == 200
     assert logged_in(aarhus_caseworker).get(url).status_code in (403, 404)
+
+
+@pytest.mark.django_db
+def test_the_allocation_page_saves_compares_and_chooses_scenarios(steering_member, aarhus_caseworker):
+    from indsats.governance.models import AllocationScenario
+    from tests.grants.factories import ProgrammeYearFactory
+
+    year = ProgrammeYearFactory()
+    url = reverse("governance:allocation_year", args=[year.pk])
+    assert logged_in(aarhus_caseworker).get(url).status_code == 403
+    client = logged_in(steering_member)
+    lines = "a;Skolefravær;12000000;30\nb;ADHD;8000000;20\nc;Psykisk sårbarhed;10000000;22"
+    refused = client.post(
+        url, {"action": "scenario", "name": "x", "budget": "25000000", "candidates": "a;A;12.000.000;3"}
+    )
+    assert refused.status_code == 200 and "tusindtalsseparator" in refused.content.decode()
+    refused = client.post(
+        url, {"action": "scenario", "name": "x", "budget": "25000000", "candidates": "a;A;100;-3"}
+    )
+    assert "negativ" in refused.content.decode()
+    assert (
+        client.post(
+            url, {"action": "scenario", "name": "Alle", "budget": "25000000", "candidates": lines}
+        ).status_code
+        == 302
+    )
+    client.post(
+        url,
+        {
+            "action": "scenario",
+            "name": "Uden c",
+            "budget": "25000000",
+            "candidates": lines,
+            "must_exclude": "c",
+        },
+    )
+    first, second = AllocationScenario.objects.order_by("pk")
+    page = client.get(url, {"a": first.pk, "b": second.pk}).content.decode()
+    assert "Kun i “Alle”" in page and "Psykisk sårbarhed" in page
+    client.post(url, {"action": "choose", "scenario": second.pk})
+    second.refresh_from_db()
+    assert second.is_chosen

@@ -3,6 +3,8 @@ votes and conditions, conditions followed up, and a municipality's answer on ope
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -11,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from indsats.accounts.models import User
 from indsats.governance.models import ItemKind, Position
 from indsats.governance.selectors import steering_group_members
+from indsats.governance.services.allocation import CandidateRow
 from indsats.grants.models import ProgrammeYear
 from indsats.interventions.models import Financing, GateReview, OperationStatus, ReviewStatus
 from indsats.interventions.workflow import DECISIONS, ConditionAction
@@ -199,3 +202,76 @@ class OperationAnswerForm(forms.Form):
         required=False,
         help_text=_("Hvorfor er indsatsen tilpasset eller stoppet?"),
     )
+
+
+PLAIN_NUMBER = re.compile(r"^\d+([.,]\d+)?$")
+
+
+def _exact_number(text: str, line: int, column: str) -> Decimal:
+    written = text.strip()
+    if written.startswith("-"):
+        raise forms.ValidationError(
+            _("Linje %(line)s, “%(column)s”: %(value)s er negativ; udelad kandidaten i stedet.")
+            % {"line": line, "column": column, "value": written}
+        )
+    if not PLAIN_NUMBER.match(written):
+        raise forms.ValidationError(
+            _(
+                "Linje %(line)s, “%(column)s”: “%(value)s” er ikke et tal uden tusindtalsseparator. "
+                "Skriv fx 12000000 eller 0,75."
+            )
+            % {"line": line, "column": column, "value": written}
+        )
+    return Decimal(written.replace(",", "."))
+
+
+class ScenarioForm(forms.Form):
+    """A scenario of the allocation helper: candidates one a line as "nøgle;navn;omkostning;værdi",
+    numbers read exactly (a thousands separator is refused, never misread)."""
+
+    name = forms.CharField(label=_("Scenariets navn"), max_length=200)
+    budget = forms.DecimalField(label=_("Budget (kr.)"), min_value=0, max_digits=14, decimal_places=2)
+    candidates = forms.CharField(
+        label=_("Kandidater"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Én pr. linje: nøgle;navn;omkostning (kr.);værdi, fx “skole;Skolefravær;12000000;30”."),
+    )
+    must_include = forms.CharField(label=_("Skal med (nøgler, adskilt af komma)"), required=False)
+    must_exclude = forms.CharField(label=_("Skal ikke med (nøgler, adskilt af komma)"), required=False)
+
+    def clean_candidates(self) -> list[CandidateRow]:
+        rows = []
+        for line, raw in enumerate(self.cleaned_data["candidates"].splitlines(), start=1):
+            if not raw.strip():
+                continue
+            parts = [part.strip() for part in raw.split(";")]
+            if len(parts) != 4 or not parts[0]:
+                raise forms.ValidationError(
+                    _("Linje %(line)s: skriv nøgle;navn;omkostning;værdi.") % {"line": line}
+                )
+            rows.append(
+                CandidateRow(
+                    parts[0],
+                    parts[1] or parts[0],
+                    _exact_number(parts[2], line, str(_("omkostning"))),
+                    _exact_number(parts[3], line, str(_("værdi"))),
+                )
+            )
+        if not rows:
+            raise forms.ValidationError(_("Skriv mindst én kandidat."))
+        return rows
+
+    @staticmethod
+    def _keys(text: str) -> list[str]:
+        return [key.strip() for key in text.split(",") if key.strip()]
+
+    def clean_must_include(self) -> list[str]:
+        return self._keys(self.cleaned_data["must_include"])
+
+    def clean_must_exclude(self) -> list[str]:
+        return self._keys(self.cleaned_data["must_exclude"])
+
+
+class PoliticalDecisionForm(forms.Form):
+    decision = forms.CharField(label=_("Den politiske beslutning"), widget=forms.Textarea(attrs={"rows": 3}))
+    decided_on = forms.DateField(label=_("Besluttet den"), widget=DateInput())

@@ -18,4 +18,5 @@ urlpatterns = [
     path("betingelser/<int:condition_pk>/", views.condition_change, name="condition_change"),
     path("drift/", views.operation_reports, name="operation_reports"),
     path("drift/<int:report_pk>/", views.operation_answer, name="operation_answer"),
+    path("udmoentning/<int:year_pk>/", views.allocation_year, name="allocation_year"),
 ]

@@ -3,17 +3,26 @@ and the partner municipalities' answers on operation. Thin: services decide, sel
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from indsats.accounts.http import AuthenticatedHttpRequest
-from indsats.accounts.permissions import municipality_ids_of
+from indsats.accounts.permissions import (
+    MANAGE_POOLS,
+    RECOMMEND_ALLOCATIONS,
+    has_permission,
+    municipality_ids_of,
+    require_permission,
+)
 from indsats.governance import access, selectors, services
 from indsats.governance.forms import (
     AgendaItemForm,
@@ -22,11 +31,15 @@ from indsats.governance.forms import (
     ItemDecisionForm,
     MeetingForm,
     OperationAnswerForm,
+    PoliticalDecisionForm,
     RecusalForm,
+    ScenarioForm,
 )
-from indsats.governance.models import AgendaItem
+from indsats.governance.models import AgendaItem, AllocationScenario
+from indsats.governance.services import allocation
 from indsats.governance.services.allocation import recommendation_draft
 from indsats.governance.services.meetings import eligible_members
+from indsats.grants.models import ProgrammeYear
 from indsats.interventions import access as intervention_access
 from indsats.interventions.models import DecisionCondition, OperationReport
 from indsats.interventions.services import NewCondition, change_condition
@@ -47,6 +60,11 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
             "next_meeting": selectors.next_meeting(user=request.user),
             "overdue": selectors.overdue_conditions(user=request.user),
             "may_plan": access.can_plan_meetings(request.user),
+            "programme_years": ProgrammeYear.objects.select_related("programme").order_by(
+                "-year", "programme__name"
+            )
+            if has_permission(request.user, RECOMMEND_ALLOCATIONS)
+            else [],
         },
     )
 
@@ -282,3 +300,81 @@ def operation_answer(request: AuthenticatedHttpRequest, report_pk: int) -> HttpR
         if answered is not None:
             return redirect("governance:operation_reports")
     return render(request, "governance/operation_answer.html", {"report": report, "form": form})
+
+
+@login_required
+def allocation_year(request: AuthenticatedHttpRequest, year_pk: int) -> HttpResponse:
+    """A programme year's allocation: scenarios, their comparison, the chosen draft, the political
+    decision."""
+    require_permission(request.user, RECOMMEND_ALLOCATIONS)
+    year = get_object_or_404(ProgrammeYear.objects.select_related("programme"), pk=year_pk)
+    scenarios = list(year.allocation_scenarios.all())
+    source = request.GET.get("kilde", "")
+    missing: list[str] = []
+    initial: dict[str, Any] = {"budget": year.frame}
+    if source in ("npv", "p_positive"):
+        rows, missing = allocation.candidates_from_business_cases(year, source)
+        initial["candidates"] = "\n".join(f"{r.key};{r.name};{r.cost};{r.value}" for r in rows)
+    scenario_form = ScenarioForm(
+        request.POST if request.POST.get("action") == "scenario" else None, initial=initial
+    )
+    decision_form = PoliticalDecisionForm(
+        request.POST if request.POST.get("action") == "decision" else None,
+        initial={"decided_on": timezone.localdate()},
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        done: object = None
+        if action == "scenario" and scenario_form.is_valid():
+            data = scenario_form.cleaned_data
+            done = run_service(
+                lambda: allocation.save_scenario(actor=request.user, programme_year=year, **data),
+                form=scenario_form,
+                request=request,
+                success=_("Scenariet er beregnet og gemt."),
+            )
+        elif action == "choose":
+            chosen = get_object_or_404(
+                AllocationScenario, pk=request.POST.get("scenario"), programme_year=year
+            )
+            done = run_service(
+                lambda: allocation.choose_scenario(actor=request.user, scenario=chosen),
+                request=request,
+                success=_("Scenariet er valgt som udkast til indstillingen."),
+            )
+        elif action == "decision" and decision_form.is_valid():
+            done = run_service(
+                lambda: allocation.record_political_decision(
+                    actor=request.user, programme_year=year, **decision_form.cleaned_data
+                ),
+                form=decision_form,
+                request=request,
+                success=_("Den politiske beslutning er registreret."),
+            )
+        if done is not None:
+            return redirect("governance:allocation_year", year_pk=year.pk)
+    by_pk = {s.pk: s for s in scenarios}
+    first, second = by_pk.get(_int(request.GET.get("a")) or 0), by_pk.get(_int(request.GET.get("b")) or 0)
+    comparison = allocation.compare_scenarios(first, second) if first and second and first != second else None
+    names = {s.pk: {c["key"]: c["name"] for c in s.inputs["candidates"]} for s in scenarios}
+    table = [(s, [names[s.pk].get(f["key"], f["key"]) for f in s.best.get("funded", [])]) for s in scenarios]
+    return render(
+        request,
+        "governance/allocation_year.html",
+        {
+            "year": year,
+            "state": allocation.year_state(year),
+            "rows": table,
+            "scenario_form": scenario_form,
+            "decision_form": decision_form,
+            "missing": missing,
+            "comparison": comparison,
+            "first": first,
+            "second": second,
+            "may_decide": has_permission(request.user, MANAGE_POOLS),
+        },
+    )
+
+
+def _int(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() else None
