@@ -56,7 +56,7 @@ def plan_meeting(
     *, actor: User, held_on: datetime.date, location: str = "", quorum: int | None = None
 ) -> Meeting:
     """The agency plans a meeting; the quorum is fixed now (the configured rule, unless given)."""
-    access.require_meeting_action(actor, Meeting(status=MeetingStatus.PLANNED), MeetingAction.EDIT_AGENDA)
+    access.require_plan_meetings(actor)
     if quorum is not None and quorum < 1:
         raise DomainError(_("Beslutningsdygtigheden skal være mindst ét medlem."), field="quorum")
     meeting = Meeting.objects.create(
