@@ -146,3 +146,35 @@ def test_proposal_recommendation_and_political_decision_each_only_in_their_state
         record_political_decision(
             actor=agency_staff, programme_year=year, decision="Igen", decided_on=datetime.date.today()
         )
+
+
+@pytest.mark.django_db
+def test_groups_and_part_funding_on_the_page_match_a_hand_count(steering_member):
+    """Budget 20 mio. a (12 mio., 30) and b (8 mio., 20) are both in group "skole" with at most one;
+    c (10 mio., 22) may be funded from half. By hand: a + c at 8/10 = 12 + 8 = 20 mio., value
+    30 + 22 x 0.8 = 47.6, beats b + c whole (18 mio., 42) and a + c at the minimum share (17 mio., 41)."""
+    from django.urls import reverse
+
+    from indsats.governance.models import AllocationScenario
+    from tests.conftest import logged_in
+
+    year = ProgrammeYearFactory()
+    url = reverse("governance:allocation_year", args=[year.pk])
+    lines = "a;Skolefravær;12000000;30;;skole\nb;ADHD;8000000;20;;skole\nc;Psykisk sårbarhed;10000000;22;0,5"
+    response = logged_in(steering_member).post(
+        url,
+        {
+            "action": "scenario",
+            "name": "Grupper",
+            "budget": "20000000",
+            "candidates": lines,
+            "group_limits": "skole;0;1",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    best = AllocationScenario.objects.get().best
+    shares = {f["key"]: f["share"] for f in best["funded"]}
+    assert shares.keys() == {"a", "c"} and shares["c"] == pytest.approx(0.8)
+    assert best["total_value"] == pytest.approx(47.6)
+    scenario = AllocationScenario.objects.get()
+    assert scenario.inputs["groups"] == [{"name": "skole", "min_selected": 0, "max_selected": 1}]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from indsats.accounts.models import User
 from indsats.governance.models import ItemKind, Position
 from indsats.governance.selectors import steering_group_members
-from indsats.governance.services.allocation import CandidateRow
+from indsats.governance.services.allocation import CandidateRow, GroupLimit
 from indsats.grants.models import ProgrammeYear
 from indsats.interventions.models import Financing, GateReview, OperationStatus, ReviewStatus
 from indsats.interventions.workflow import DECISIONS, ConditionAction
@@ -234,10 +234,19 @@ class ScenarioForm(forms.Form):
     candidates = forms.CharField(
         label=_("Kandidater"),
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_("Én pr. linje: nøgle;navn;omkostning (kr.);værdi, fx “skole;Skolefravær;12000000;30”."),
+        help_text=_(
+            "Én pr. linje: nøgle;navn;omkostning (kr.);værdi, fx “skole;Skolefravær;12000000;30”. Valgfrit "
+            "derefter ;mindste andel (delfinansiering, fx 0,5) og ;gruppe."
+        ),
     )
     must_include = forms.CharField(label=_("Skal med (nøgler, adskilt af komma)"), required=False)
     must_exclude = forms.CharField(label=_("Skal ikke med (nøgler, adskilt af komma)"), required=False)
+    group_limits = forms.CharField(
+        label=_("Grænser for grupper"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("Én pr. linje: gruppe;mindst;højst, fx “skole;1;2” (tomt højst: ingen grænse)."),
+    )
 
     def clean_candidates(self) -> list[CandidateRow]:
         rows = []
@@ -245,9 +254,18 @@ class ScenarioForm(forms.Form):
             if not raw.strip():
                 continue
             parts = [part.strip() for part in raw.split(";")]
-            if len(parts) != 4 or not parts[0]:
+            if not 4 <= len(parts) <= 6 or not parts[0]:
                 raise forms.ValidationError(
                     _("Linje %(line)s: skriv nøgle;navn;omkostning;værdi.") % {"line": line}
+                )
+            min_share = (
+                _exact_number(parts[4], line, str(_("mindste andel")))
+                if len(parts) > 4 and parts[4]
+                else Decimal(1)
+            )
+            if not Decimal(0) < min_share <= Decimal(1):
+                raise forms.ValidationError(
+                    _("Linje %(line)s: den mindste andel skal være over 0 og højst 1.") % {"line": line}
                 )
             rows.append(
                 CandidateRow(
@@ -255,6 +273,8 @@ class ScenarioForm(forms.Form):
                     parts[1] or parts[0],
                     _exact_number(parts[2], line, str(_("omkostning"))),
                     _exact_number(parts[3], line, str(_("værdi"))),
+                    min_share,
+                    parts[5] if len(parts) > 5 else "",
                 )
             )
         if not rows:
@@ -270,6 +290,24 @@ class ScenarioForm(forms.Form):
 
     def clean_must_exclude(self) -> list[str]:
         return self._keys(self.cleaned_data["must_exclude"])
+
+    def clean_group_limits(self) -> list[GroupLimit]:
+        limits = []
+        for line, raw in enumerate(self.cleaned_data["group_limits"].splitlines(), start=1):
+            if not raw.strip():
+                continue
+            parts = [part.strip() for part in raw.split(";")]
+            if (
+                len(parts) != 3
+                or not parts[0]
+                or not parts[1].isdigit()
+                or not (parts[2].isdigit() or not parts[2])
+            ):
+                raise forms.ValidationError(
+                    _("Linje %(line)s: skriv gruppe;mindst;højst med hele tal.") % {"line": line}
+                )
+            limits.append(GroupLimit(parts[0], int(parts[1]), int(parts[2]) if parts[2] else None))
+        return limits
 
 
 class PoliticalDecisionForm(forms.Form):

@@ -328,7 +328,16 @@ def allocation_year(request: AuthenticatedHttpRequest, year_pk: int) -> HttpResp
         if action == "scenario" and scenario_form.is_valid():
             data = scenario_form.cleaned_data
             done = run_service(
-                lambda: allocation.save_scenario(actor=request.user, programme_year=year, **data),
+                lambda: allocation.save_scenario(
+                    actor=request.user,
+                    programme_year=year,
+                    name=data["name"],
+                    budget=data["budget"],
+                    candidates=data["candidates"],
+                    must_include=data["must_include"],
+                    must_exclude=data["must_exclude"],
+                    groups=data["group_limits"],
+                ),
                 form=scenario_form,
                 request=request,
                 success=_("Scenariet er beregnet og gemt."),

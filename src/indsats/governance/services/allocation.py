@@ -27,6 +27,7 @@ from indsats.engine.allocation import (
     AllocationConstraints,
     AllocationInputError,
     Candidate,
+    GroupConstraint,
     recommend_allocation,
 )
 from indsats.errors import DomainError
@@ -44,6 +45,17 @@ class CandidateRow:
     name: str
     cost: Decimal
     value: Decimal
+    min_share: Decimal = Decimal(1)
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class GroupLimit:
+    """At least / at most so many funded candidates of a group (e.g. one target group)."""
+
+    name: str
+    min_selected: int = 0
+    max_selected: int | None = None
 
 
 def year_state(programme_year: ProgrammeYear) -> str:
@@ -74,15 +86,31 @@ def candidates_from_business_cases(
 
 
 def inputs_document(
-    budget: Decimal, rows: list[CandidateRow], must_include: list[str], must_exclude: list[str]
+    budget: Decimal,
+    rows: list[CandidateRow],
+    must_include: list[str],
+    must_exclude: list[str],
+    groups: list[GroupLimit] | None = None,
 ) -> dict[str, Any]:
     return {
         "budget": str(budget),
         "candidates": [
-            {"key": r.key, "name": r.name, "cost": str(r.cost), "value": str(r.value)} for r in rows
+            {
+                "key": r.key,
+                "name": r.name,
+                "cost": str(r.cost),
+                "value": str(r.value),
+                "min_share": str(r.min_share),
+                "group": r.group,
+            }
+            for r in rows
         ],
         "must_include": sorted(must_include),
         "must_exclude": sorted(must_exclude),
+        "groups": [
+            {"name": g.name, "min_selected": g.min_selected, "max_selected": g.max_selected}
+            for g in sorted(groups or [], key=lambda g: g.name)
+        ],
     }
 
 
@@ -101,6 +129,7 @@ def save_scenario(
     candidates: list[CandidateRow],
     must_include: list[str] = (),  # type: ignore[assignment]
     must_exclude: list[str] = (),  # type: ignore[assignment]
+    groups: list[GroupLimit] = (),  # type: ignore[assignment]
 ) -> AllocationScenario:
     """Run the allocation helper and keep the run with its inputs' hash (only before the recommendation)."""
     require_permission(actor, RECOMMEND_ALLOCATIONS)
@@ -118,17 +147,35 @@ def save_scenario(
                 % {"name": row.name, "value": row.value if row.value < 0 else row.cost},
                 field="candidates",
             )
+    known_groups = {r.group for r in candidates if r.group}
+    for limit in groups:
+        if limit.name not in known_groups:
+            raise DomainError(
+                _("Ingen kandidat er i gruppen “%(name)s”.") % {"name": limit.name}, field="group_limits"
+            )
+    engine_groups = tuple(
+        GroupConstraint(
+            name=limit.name,
+            keys=tuple(r.key for r in candidates if r.group == limit.name),
+            min_selected=limit.min_selected,
+            max_selected=limit.max_selected,
+        )
+        for limit in groups
+    )
     try:
         result = recommend_allocation(
-            [Candidate(r.key, r.name, float(r.cost), float(r.value)) for r in candidates],
+            [
+                Candidate(r.key, r.name, float(r.cost), float(r.value), float(r.min_share), 1.0)
+                for r in candidates
+            ],
             budget,
             constraints=AllocationConstraints(
-                must_include=tuple(must_include), must_exclude=tuple(must_exclude)
+                groups=engine_groups, must_include=tuple(must_include), must_exclude=tuple(must_exclude)
             ),
         )
     except AllocationInputError as error:
         raise DomainError(engine_message(error), field="candidates") from error
-    document = inputs_document(budget, candidates, list(must_include), list(must_exclude))
+    document = inputs_document(budget, candidates, list(must_include), list(must_exclude), list(groups))
     scenario = AllocationScenario.objects.create(
         programme_year=year,
         name=name.strip(),
