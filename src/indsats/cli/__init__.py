@@ -48,6 +48,7 @@ Commands that use the database (Django management commands):
   import-outcomes FILE ...  import questionnaire answers from CSV/Excel (all or nothing)
   purge-expired-outcomes    delete outcome data past its retention period
   grants-daily              lapse grants not started in 6 months; send reminders
+  governance-daily          ask partners about operation after funding; remind; mark conditions overdue
   migrate                   create or update the database schema
   makemessages, ...         any other Django management command
   help                      list every management command
