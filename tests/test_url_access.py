@@ -54,6 +54,7 @@ ACCESS: dict[str, str] = {
             "phase",
             "add_related",
             "material",
+            "partner_edit",
             "return_to_phase",
             "stop",
             "join",
@@ -66,6 +67,19 @@ ACCESS: dict[str, str] = {
         )
     },
     **{f"interventions:{n}": POST_ONLY for n in ("start_review", "review_submit")},
+    # governance
+    "governance:index": ROLE,
+    "governance:conditions": ROLE,
+    "governance:operation_reports": LOGIN,
+    "governance:meeting_new": AGENCY,
+    **{
+        f"governance:{n}": OBJECT
+        for n in ("meeting", "item_decide", "minutes_pdf", "operation_answer", "allocation_year")
+    },
+    **{
+        f"governance:{n}": POST_ONLY
+        for n in ("agenda_item_add", "meeting_open", "meeting_close", "recusal_add", "condition_change")
+    },
     # outcomes
     "outcomes:index": LOGIN,
     "outcomes:instrument_list": LOGIN,
@@ -260,6 +274,13 @@ ISOLATION_TESTED: dict[str, str] = {
     "outcomes:measurement_new": "tests/outcomes/test_views.py::test_another_municipality_cannot_enter_a_questionnaire_for_a_child",
     "outcomes:import_detail": "tests/outcomes/test_views.py::test_another_municipality_cannot_reach_an_import",
     "outcomes:import_progress": "tests/outcomes/test_views.py::test_another_municipality_cannot_reach_an_import",
+    **{
+        f"governance:{n}": "tests/governance/test_views.py::test_people_outside_the_agency_and_steering_group_see_no_meetings"
+        for n in ("meeting", "item_decide", "minutes_pdf")
+    },
+    "governance:operation_answer": "tests/governance/test_views.py::test_a_municipality_answers_its_follow_up_on_a_page",
+    "governance:allocation_year": "tests/governance/test_views.py::test_the_allocation_page_saves_compares_and_chooses_scenarios",
+    "interventions:partner_edit": "tests/interventions/test_decision_record.py::test_only_the_agency_sets_a_partnerships_dates",
 }
 
 

@@ -28,7 +28,12 @@ def at(hour: int, day: int = 7) -> datetime.datetime:
 
 def test_indsats_declares_its_daily_jobs():
     names = {job.name for job in schedule.scheduled_jobs()}
-    assert {"grants-daily", "purge-expired-outcomes", "purge-abandoned-imports"} <= names
+    assert {
+        "grants-daily",
+        "governance-daily",
+        "purge-expired-outcomes",
+        "purge-abandoned-imports",
+    } <= names
 
 
 def test_a_job_is_queued_once_a_day_from_its_hour(db, django_capture_on_commit_callbacks):
@@ -39,12 +44,12 @@ def test_a_job_is_queued_once_a_day_from_its_hour(db, django_capture_on_commit_c
     with django_capture_on_commit_callbacks(execute=True):
         later = schedule.take_schedule(holder="w1", now=at(7))
         again = schedule.take_schedule(holder="w1", now=at(23))
-    assert [run.job for run in later] == ["grants-daily"] and again == []
-    assert ScheduledRun.objects.filter(day=datetime.date(2026, 12, 7)).count() == 3
-    assert DBTaskResult.objects.count() == 3  # one task per run
+    assert {run.job for run in later} == {"governance-daily", "grants-daily"} and again == []
+    assert ScheduledRun.objects.filter(day=datetime.date(2026, 12, 7)).count() == 4
+    assert DBTaskResult.objects.count() == 4  # one task per run
     # the next day, the jobs are due again
     with django_capture_on_commit_callbacks(execute=True):
-        assert len(schedule.take_schedule(holder="w1", now=at(7, day=8))) == 3
+        assert len(schedule.take_schedule(holder="w1", now=at(7, day=8))) == 4
 
 
 def test_only_one_process_holds_the_schedule_on_sqlite(db):

@@ -2,8 +2,9 @@
 
 Two kinds of sub-command live behind it:
 
-* engine commands (``business-case``, ``score``, ``meta``, ``causal``, ``prepost``) compute from files
-  with the pure engine and need no database, no settings and no secret: they never import Django;
+* engine commands (``business-case``, ``score``, ``meta``, ``causal``, ``prepost``, ``allocate``)
+  compute from files with the pure engine and need no database, no settings and no secret: they never
+  import Django;
 * every other sub-command is one of Django's management commands (``serve``, ``demo``, ``migrate``,
   ``import-outcomes``, ...), run with Indsats' settings. A hyphen in the name is read as an underscore.
 """
@@ -21,6 +22,7 @@ ENGINE_COMMANDS: dict[str, str] = {
     "meta": "indsats.cli.statistics:meta_main",
     "causal": "indsats.cli.statistics:causal_main",
     "prepost": "indsats.cli.statistics:prepost_main",
+    "allocate": "indsats.cli.allocate:main",
 }
 
 # Short names for Django management commands.
@@ -37,6 +39,7 @@ Commands that need no database:
   meta STUDIES.csv          meta-analysis of effect sizes
   causal DATA.csv           treatment effect (PSM, IPW, ANCOVA)
   prepost DATA.csv          pre-post change
+  allocate FILE.csv --budget N   which candidates to fund within a budget (allocation helper)
 
 Commands that use the database (Django management commands):
   serve                     start the web server (development server)
@@ -47,6 +50,7 @@ Commands that use the database (Django management commands):
   import-outcomes FILE ...  import questionnaire answers from CSV/Excel (all or nothing)
   purge-expired-outcomes    delete outcome data past its retention period
   grants-daily              lapse grants not started in 6 months; send reminders
+  governance-daily          ask partners about operation after funding; remind; mark conditions overdue
   migrate                   create or update the database schema
   makemessages, ...         any other Django management command
   help                      list every management command

@@ -16,7 +16,17 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 
-API_APPS = ["accounts", "audit", "interventions", "grants", "outcomes", "evaluation", "economy", "catalogue"]
+API_APPS = [
+    "accounts",
+    "audit",
+    "interventions",
+    "grants",
+    "outcomes",
+    "evaluation",
+    "economy",
+    "catalogue",
+    "governance",
+]
 
 for app in API_APPS:
     try:

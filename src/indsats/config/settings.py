@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "indsats.evaluation",
     "indsats.economy",
     "indsats.catalogue",
+    "indsats.governance",
 ]
 
 MIDDLEWARE = [
@@ -288,3 +289,13 @@ DISCLOSURE_MIN_MUNICIPALITIES = env.int("DISCLOSURE_MIN_MUNICIPALITIES", default
 # Four eyes on grant money (grants/access.py): an instalment or a repayment above this many kroner needs
 # a second approver besides the first (never the person who prepared it).
 GRANTS_SECOND_APPROVAL_ABOVE = env.int("GRANTS_SECOND_APPROVAL_ABOVE", default=500_000)
+# The steering group's quorum: members present (not standing aside) an item needs. 0 means a majority of
+# the steering group's members on the day the meeting is planned; the number is stored on the meeting.
+STEERING_GROUP_QUORUM = env.int("STEERING_GROUP_QUORUM", default=0)
+# When true, a gate review is decided only at a steering-group meeting (quorum, votes, recusals): the
+# review page and the API no longer let one member decide alone.
+GATE_DECISIONS_AT_MEETINGS = env.bool("GATE_DECISIONS_AT_MEETINGS", default=False)
+# Days before a condition's deadline (and before a follow-up's due date) that a reminder goes out, and
+# the days between two reminders of the same thing.
+GOVERNANCE_REMINDER_DAYS = env.int("GOVERNANCE_REMINDER_DAYS", default=14)
+GOVERNANCE_REMINDER_INTERVAL_DAYS = env.int("GOVERNANCE_REMINDER_INTERVAL_DAYS", default=7)

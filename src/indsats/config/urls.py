@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("oekonomi/", include("indsats.economy.urls")),
     path("katalog/", include("indsats.catalogue.urls")),
     path("drift/", include("indsats.operations.urls")),
+    path("styregruppe/", include("indsats.governance.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
 ]

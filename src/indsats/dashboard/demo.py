@@ -13,7 +13,16 @@ from django.db import transaction
 
 from indsats.accounts.demo import DemoContext
 
-DEMO_APPS = ["accounts", "interventions", "grants", "outcomes", "evaluation", "economy", "catalogue"]
+DEMO_APPS = [
+    "accounts",
+    "interventions",
+    "grants",
+    "outcomes",
+    "evaluation",
+    "economy",
+    "catalogue",
+    "governance",
+]
 
 
 def loaders() -> list[tuple[str, Callable[[DemoContext], None]]]:

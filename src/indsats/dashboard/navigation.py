@@ -37,6 +37,12 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("evaluation:index", _("Evaluering"), frozenset({p.MANAGE_STUDIES, p.VIEW_PORTFOLIO})),
     MenuEntry("economy:index", _("Økonomi"), frozenset({p.MANAGE_BUSINESS_CASES, p.VIEW_PORTFOLIO})),
     MenuEntry("catalogue:index", _("Katalog")),
+    MenuEntry(
+        "governance:index",
+        _("Styregruppen"),
+        frozenset({p.MANAGE_INTERVENTIONS, p.DECIDE_GATE_REVIEWS}),
+    ),
+    MenuEntry("governance:operation_reports", _("Driftsopfølgning"), municipality_only=True),
     MenuEntry("accounts:organisation_list", _("Organisationer"), frozenset({p.VIEW_DIRECTORY})),
     MenuEntry("accounts:person_list", _("Personer"), frozenset({p.VIEW_DIRECTORY})),
     MenuEntry("history:trail", _("Historik"), frozenset({p.VIEW_ALL_AUDIT})),
@@ -49,6 +55,8 @@ def menu_for(user: User, current_path: str) -> list[dict[str, Any]]:
     held = p.permissions_of(user)
     for entry in MENU:
         if entry.permissions is not None and not (entry.permissions & held):
+            continue
+        if entry.municipality_only and not p.municipality_ids_of(user):
             continue
         try:
             url = reverse(entry.url_name)

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -39,8 +41,10 @@ from indsats.accounts.permissions import (
     require_permission,
 )
 from indsats.interventions.models import (
+    UNMET_CONDITION_STATUSES,
     ChecklistItem,
     Criterion,
+    DecisionCondition,
     GateReview,
     Intervention,
     Partnership,
@@ -50,7 +54,10 @@ from indsats.interventions.models import (
 )
 from indsats.interventions.workflow import (
     ACTION_PERMISSIONS,
+    CONDITION_TRANSITIONS,
     TRANSITIONS,
+    ConditionsNotMet,
+    DecideAtMeeting,
     GateNotReady,
     ReviewAlreadyDecided,
     ReviewNotEditable,
@@ -257,15 +264,57 @@ def require_send_review(user: User, review: GateReview, intervention: Interventi
     problem = gate_readiness(review)
     if problem is not None:
         raise problem
+    blocking = unmet_conditions(intervention)
+    if blocking:
+        raise ConditionsNotMet(conditions=[c.text for c in blocking])
     return row
 
 
+# --- conditions on decisions --------------------------------------------------------------------------
+
+
+def unmet_conditions(intervention: Intervention) -> list[DecisionCondition]:
+    """The steering group's conditions that are still open or overdue: they block the next gate review."""
+    return list(
+        DecisionCondition.objects.filter(intervention=intervention, status__in=UNMET_CONDITION_STATUSES)
+    )
+
+
+def require_change_condition(user: User, condition: DecisionCondition, action: str) -> Transition:
+    """The agency marks a condition met; the steering group waives it (with a reason)."""
+    permission = {row.action: row.permission for row in CONDITION_TRANSITIONS}.get(action, "")
+    if not permission:
+        raise PermissionDenied(action)
+    require_permission(user, permission)
+    return CONDITION_TRANSITIONS.find(condition.status, action)
+
+
+def condition_actions(user: User, condition: DecisionCondition) -> list[str]:
+    return [
+        row.action
+        for row in CONDITION_TRANSITIONS.allowed(condition.status, permissions_of(user))
+        if row.permission
+    ]
+
+
+def decided_at_meetings_only() -> bool:
+    return bool(settings.GATE_DECISIONS_AT_MEETINGS)
+
+
 def require_decide_review(
-    user: User, review: GateReview, intervention: Intervention, decision: str, expected_version: int
+    user: User,
+    review: GateReview,
+    intervention: Intervention,
+    decision: str,
+    expected_version: int,
+    *,
+    at_meeting: bool = False,
 ) -> None:
     """The steering group decides a review that still waits, unchanged since they opened it, for the
-    phase the intervention is in."""
+    phase the intervention is in (at a meeting, when settings.GATE_DECISIONS_AT_MEETINGS says so)."""
     require_permission(user, DECIDE_GATE_REVIEWS)
+    if decided_at_meetings_only() and not at_meeting:
+        raise DecideAtMeeting()
     conflict = decision_conflict(review, expected_version)
     if conflict is not None:
         raise conflict
@@ -291,5 +340,7 @@ def review_actions(user: User, review: GateReview) -> ReviewActions:
         send=manage
         and is_current_draft
         and TRANSITIONS.allows(intervention.state, WorkflowAction.SUBMIT_GATE_REVIEW),
-        decide=has_permission(user, DECIDE_GATE_REVIEWS) and review.status == ReviewStatus.SUBMITTED,
+        decide=has_permission(user, DECIDE_GATE_REVIEWS)
+        and review.status == ReviewStatus.SUBMITTED
+        and not decided_at_meetings_only(),
     )

@@ -12,8 +12,9 @@ from ninja import Query, Router, Schema, Status
 
 from indsats.accounts.http import AuthenticatedHttpRequest
 from indsats.interventions import access, selectors, services
-from indsats.interventions.models import Intervention
-from indsats.interventions.workflow import ReviewAlreadyDecided
+from indsats.interventions.fact_snapshots import is_intact, latest_snapshot
+from indsats.interventions.models import Intervention, Partnership
+from indsats.interventions.workflow import DecideAtMeeting, ReviewAlreadyDecided
 from indsats.ui.service_calls import error_text
 
 router = Router(tags=["interventions"])
@@ -34,10 +35,59 @@ class InterventionOut(Schema):
     problem_areas: list[str]
 
 
+class OperationStatusOut(Schema):
+    months_after_funding: int
+    due_on: datetime.date
+    answered: bool
+    status: str
+    financing: str
+    children_served: int | None
+    reason: str
+
+
 class PartnerOut(Schema):
     municipality: str
     municipality_code: str
     role: str
+    joined_on: datetime.date
+    ended_on: datetime.date | None
+    funding_ended_on: datetime.date | None
+    operation_status: OperationStatusOut | None
+
+
+class FactOut(Schema):
+    label: str
+    value: str
+    source: str
+    url: str
+
+
+class FactsSnapshotOut(Schema):
+    moment: str
+    taken_at: datetime.datetime
+    facts: dict[str, list[FactOut]]
+    facts_sha256: str
+    intact: bool
+
+
+class GateDecisionOut(Schema):
+    decision: str
+    reason: str
+    conditions: str
+    decided_by: str
+    decided_at: datetime.datetime
+
+
+class GateReviewOut(Schema):
+    id: int
+    intervention_id: int
+    phase: str
+    status: str
+    version: int
+    submitted_at: datetime.datetime | None
+    facts_sha256: str | None
+    snapshot: FactsSnapshotOut | None
+    decisions: list[GateDecisionOut]
 
 
 class InterventionDetailOut(InterventionOut):
@@ -180,13 +230,67 @@ def intervention_detail(request: AuthenticatedHttpRequest, intervention_id: int)
         "short_term_outcomes": intervention.short_term_list,
         "long_term_outcomes": intervention.long_term_list,
         "core_elements": intervention.core_element_list,
-        "partners": [
+        "partners": [_partner(p) for p in intervention.partnerships.prefetch_related("operation_reports")],
+    }
+
+
+def _partner(partnership: Partnership) -> dict[str, object]:
+    """A partner municipality with its newest answered follow-up of operation after the funding."""
+    answered = [r for r in partnership.operation_reports.all() if r.is_answered]
+    latest = max(answered, key=lambda r: r.months_after_funding, default=None)
+    return {
+        "municipality": partnership.municipality.name,
+        "municipality_code": partnership.municipality.municipality_code,
+        "role": partnership.role,
+        "joined_on": partnership.joined_on,
+        "ended_on": partnership.ended_on,
+        "funding_ended_on": partnership.funding_ended_on,
+        "operation_status": None
+        if latest is None
+        else {
+            "months_after_funding": latest.months_after_funding,
+            "due_on": latest.due_on,
+            "answered": True,
+            "status": latest.status,
+            "financing": latest.financing,
+            "children_served": latest.children_served,
+            "reason": latest.reason,
+        },
+    }
+
+
+@router.get("/gate-reviews/{review_id}", response=GateReviewOut)
+def gate_review(request: AuthenticatedHttpRequest, review_id: int) -> dict[str, object]:
+    """A gate review with the decision basis frozen when it was sent or decided (the newest snapshot) and
+    its sha256 over the canonical JSON; `intact` says whether the stored facts still match the hash."""
+    review = selectors.gate_review_detail(user=request.user, pk=review_id)
+    frozen = latest_snapshot(review)
+    return {
+        "id": review.pk,
+        "intervention_id": review.intervention_id,
+        "phase": review.phase,
+        "status": review.status,
+        "version": review.version,
+        "submitted_at": review.submitted_at,
+        "facts_sha256": frozen.sha256 if frozen else None,
+        "snapshot": None
+        if frozen is None
+        else {
+            "moment": frozen.moment,
+            "taken_at": frozen.taken_at,
+            "facts": frozen.facts,
+            "facts_sha256": frozen.sha256,
+            "intact": is_intact(frozen),
+        },
+        "decisions": [
             {
-                "municipality": p.municipality.name,
-                "municipality_code": p.municipality.municipality_code,
-                "role": p.role,
+                "decision": d.decision,
+                "reason": d.reason,
+                "conditions": d.conditions,
+                "decided_by": d.decided_by_name,
+                "decided_at": d.decided_at,
             }
-            for p in intervention.partnerships.all()
+            for d in review.decisions.all()
         ],
     }
 
@@ -234,6 +338,8 @@ def decide(
         return Status(403, {"detail": _("Kun styregruppen afgør gate reviews.")})
     except ReviewAlreadyDecided as conflict:
         return Status(409, {"detail": conflict.text})
+    except DecideAtMeeting as refused:
+        return Status(403, {"detail": refused.text})
     except ValidationError as error:
         return Status(400, {"detail": error_text(error)})
     review.refresh_from_db()

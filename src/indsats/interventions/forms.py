@@ -110,12 +110,30 @@ class PartnerForm(forms.Form):
     )
     role = forms.ChoiceField(label=_("Rolle"), choices=PartnerRole.choices)
     joined_on = forms.DateField(label=_("Deltager fra"), widget=DateInput())
+    ended_on = forms.DateField(label=_("Deltager til"), widget=DateInput(), required=False)
+    funding_ended_on = forms.DateField(
+        label=_("Finansieringen ophørte"),
+        widget=DateInput(),
+        required=False,
+        help_text=_("Herefter spørges kommunen hvert år, om indsatsen stadig er i drift."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
             kind__in=PARTNER_KINDS, is_active=True
         ).order_by("kind", "name")
+
+
+class PartnershipDatesForm(forms.Form):
+    joined_on = forms.DateField(label=_("Deltager fra"), widget=DateInput())
+    ended_on = forms.DateField(label=_("Deltager til"), widget=DateInput(), required=False)
+    funding_ended_on = forms.DateField(
+        label=_("Finansieringen ophørte"),
+        widget=DateInput(),
+        required=False,
+        help_text=_("Herefter spørges kommunen hvert år, om indsatsen stadig er i drift."),
+    )
 
 
 class ContactForm(forms.ModelForm[Contact]):

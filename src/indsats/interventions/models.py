@@ -162,13 +162,24 @@ class Partnership(models.Model):
     )
     role = models.CharField(_("rolle"), max_length=20, choices=PartnerRole.choices)
     joined_on = models.DateField(_("deltager fra"))
+    ended_on = models.DateField(_("deltager til"), null=True, blank=True)
+    funding_ended_on = models.DateField(
+        _("finansieringen ophørte"),
+        null=True,
+        blank=True,
+        help_text=_("Den dag programmets finansiering af kommunens deltagelse ophørte."),
+    )
 
     class Meta:
         ordering = ["municipality__name"]
         verbose_name = _("partnerkommune")
         verbose_name_plural = _("partnerkommuner")
         constraints = [
-            models.UniqueConstraint(fields=["intervention", "municipality"], name="partnership_unique")
+            models.UniqueConstraint(fields=["intervention", "municipality"], name="partnership_unique"),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("joined_on")),
+                name="partnership_dates_ordered",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -636,3 +647,162 @@ class DeclarationScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_dimension_display()}: {self.grade}"
+
+
+# --- the steering group's record: frozen facts, conditions, realistic operation -----------------------
+
+
+class SnapshotMoment(models.TextChoices):
+    SUBMITTED = "submitted", _("Sendt til styregruppen")
+    DECIDED = "decided", _("Afgjort")
+
+
+class FactsSnapshot(models.Model):
+    """The facts of the five criteria as the steering group saw them, frozen when the review was sent and
+    again when it was decided. `sha256` is taken over the canonical JSON of `facts` (see
+    fact_snapshots.py); a snapshot is written once and never changed."""
+
+    review = models.ForeignKey(GateReview, on_delete=models.CASCADE, related_name="fact_snapshots")
+    moment = models.CharField(_("tidspunkt i forløbet"), max_length=20, choices=SnapshotMoment.choices)
+    facts = models.JSONField(_("fakta"))
+    sha256 = models.CharField(_("sha256"), max_length=64)
+    taken_at = models.DateTimeField(_("frosset"), default=timezone.now)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["review", "taken_at", "id"]
+        verbose_name = _("frosset beslutningsgrundlag")
+        verbose_name_plural = _("frosne beslutningsgrundlag")
+
+    def __str__(self) -> str:
+        return f"{self.review}: {self.get_moment_display()} ({self.sha256[:12]})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("A frozen decision basis is never changed.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class ConditionStatus(models.TextChoices):
+    OPEN = "open", _("Åben")
+    MET = "met", _("Opfyldt")
+    OVERDUE = "overdue", _("Overskredet")
+    WAIVED = "waived", _("Frafaldet")
+
+
+UNMET_CONDITION_STATUSES = (ConditionStatus.OPEN, ConditionStatus.OVERDUE)
+
+
+class DecisionCondition(models.Model):
+    """A condition the steering group attached to a gate decision, with an owner and a deadline. While it
+    is open (or overdue) the intervention's next gate review cannot be sent."""
+
+    decision = models.ForeignKey(GateDecision, on_delete=models.CASCADE, related_name="condition_items")
+    intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="conditions")
+    text = models.TextField(_("betingelse"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="owned_conditions",
+        verbose_name=_("ansvarlig"),
+    )
+    deadline = models.DateField(_("frist"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=ConditionStatus.choices, default=ConditionStatus.OPEN
+    )
+    resolution = models.TextField(_("begrundelse"), blank=True)
+    resolved_on = models.DateField(_("afsluttet den"), null=True, blank=True)
+    last_reminded_on = models.DateField(_("senest påmindet"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["deadline", "id"]
+        verbose_name = _("betingelse")
+        verbose_name_plural = _("betingelser")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ConditionStatus.values), name="decision_condition_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="waived") | ~Q(resolution=""), name="decision_condition_waiver_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def is_unmet(self) -> bool:
+        return self.status in UNMET_CONDITION_STATUSES
+
+
+class OperationStatus(models.TextChoices):
+    AS_DESIGNED = "as_designed", _("I drift som beskrevet")
+    ADAPTED = "adapted", _("I drift, tilpasset")
+    STOPPED = "stopped", _("Stoppet")
+
+
+OPERATING_STATUSES = (OperationStatus.AS_DESIGNED, OperationStatus.ADAPTED)
+
+
+class Financing(models.TextChoices):
+    OWN_BUDGET = "own_budget", _("Eget budget")
+    OTHER_GRANT = "other_grant", _("Anden bevilling")
+    NONE = "none", _("Ingen")
+
+
+class OperationReport(models.Model):
+    """A partner municipality's answer to the yearly follow-up after the funding ended: is the
+    intervention still in operation, how is it financed, how many children did it serve that year and
+    at what cost. One report per partnership and follow-up (12, 24, 36, ... months after the funding)."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="operation_reports")
+    months_after_funding = models.PositiveSmallIntegerField(_("måneder efter finansieringens ophør"))
+    due_on = models.DateField(_("besvares senest"))
+    answered_at = models.DateTimeField(_("besvaret"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(_("driftsstatus"), max_length=20, choices=OperationStatus.choices, blank=True)
+    reason = models.TextField(_("begrundelse"), blank=True)
+    financing = models.CharField(_("finansiering"), max_length=20, choices=Financing.choices, blank=True)
+    children_served = models.PositiveIntegerField(_("antal børn og unge i året"), null=True, blank=True)
+    annual_cost = models.DecimalField(
+        _("udgift i året (kr.)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    reminders_sent = models.PositiveSmallIntegerField(_("påmindelser sendt"), default=0)
+    last_reminded_on = models.DateField(_("senest påmindet"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["partnership", "months_after_funding"]
+        verbose_name = _("driftsopfølgning")
+        verbose_name_plural = _("driftsopfølgninger")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "months_after_funding"], name="operation_report_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="") | Q(status__in=OperationStatus.values), name="operation_report_status"
+            ),
+            models.CheckConstraint(
+                condition=Q(annual_cost__isnull=True) | Q(annual_cost__gte=0),
+                name="operation_report_cost_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partnership.municipality}: {self.months_after_funding} mdr."
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+    @property
+    def is_operating(self) -> bool:
+        return self.status in OPERATING_STATUSES

@@ -5,7 +5,8 @@ named actions: a row of the transitions table in workflow.py."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -20,13 +21,16 @@ from indsats.audit.models import AuditAction
 from indsats.audit.services import actor_name, record, record_create, record_update, snapshot
 from indsats.errors import DomainError
 from indsats.interventions import access
+from indsats.interventions.fact_snapshots import freeze_facts
 from indsats.interventions.models import (
     OPEN_REVIEW_STATUSES,
     PARTNER_KINDS,
     ChecklistItem,
+    ConditionStatus,
     Contact,
     Criterion,
     CriterionAssessment,
+    DecisionCondition,
     DeclarationScore,
     DeliverableTemplate,
     Dimension,
@@ -47,8 +51,17 @@ from indsats.interventions.models import (
     ProblemArea,
     Rating,
     ReviewStatus,
+    SnapshotMoment,
 )
-from indsats.interventions.workflow import DECISIONS, InterventionState, Transition, WorkflowAction, is_phase
+from indsats.interventions.workflow import (
+    CONDITION_TRANSITIONS,
+    DECISIONS,
+    ConditionAction,
+    InterventionState,
+    Transition,
+    WorkflowAction,
+    is_phase,
+)
 
 INTERVENTION_FIELDS = (
     "name",
@@ -155,6 +168,8 @@ def add_partner(
     municipality: Organisation,
     role: str,
     joined_on: datetime.date,
+    ended_on: datetime.date | None = None,
+    funding_ended_on: datetime.date | None = None,
 ) -> Partnership:
     access.require_manage(actor, intervention)
     if municipality.kind not in PARTNER_KINDS:
@@ -163,12 +178,46 @@ def add_partner(
         raise DomainError(
             _("%(partner)s deltager allerede i indsatsen.") % {"partner": municipality}, field="municipality"
         )
+    _check_partnership_dates(joined_on, ended_on)
     partnership = Partnership(
-        intervention=intervention, municipality=municipality, role=role, joined_on=joined_on
+        intervention=intervention,
+        municipality=municipality,
+        role=role,
+        joined_on=joined_on,
+        ended_on=ended_on,
+        funding_ended_on=funding_ended_on,
     )
     partnership.full_clean()
     partnership.save()
     record_create(actor=actor, instance=partnership)
+    return partnership
+
+
+def _check_partnership_dates(joined_on: datetime.date, ended_on: datetime.date | None) -> None:
+    if ended_on is not None and ended_on < joined_on:
+        raise DomainError(_("Slutdatoen ligger før startdatoen."), field="ended_on")
+
+
+@transaction.atomic
+def set_partnership_dates(
+    *,
+    actor: User,
+    partnership: Partnership,
+    joined_on: datetime.date,
+    ended_on: datetime.date | None,
+    funding_ended_on: datetime.date | None,
+) -> Partnership:
+    """The partnership's start and end, and when the programme's funding of it ended (from then on the
+    municipality is asked each year whether the intervention is still in operation)."""
+    partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    access.require_manage(actor, partnership.intervention)
+    _check_partnership_dates(joined_on, ended_on)
+    before = snapshot(partnership)
+    partnership.joined_on = joined_on
+    partnership.ended_on = ended_on
+    partnership.funding_ended_on = funding_ended_on
+    partnership.save(update_fields=["joined_on", "ended_on", "funding_ended_on"])
+    record_update(actor=actor, instance=partnership, before=before)
     return partnership
 
 
@@ -481,6 +530,7 @@ def submit_gate_review(*, actor: User, review: GateReview) -> GateReview:
     review.submitted_by = actor
     review.version += 1
     review.save(update_fields=["status", "submitted_at", "submitted_by", "version"])
+    basis = freeze_facts(review=review, moment=SnapshotMoment.SUBMITTED, actor=actor)
     _event(
         intervention=intervention,
         kind=EventKind.REVIEW_SUBMITTED,
@@ -490,7 +540,10 @@ def submit_gate_review(*, actor: User, review: GateReview) -> GateReview:
         at=review.submitted_at,
     )
     record_update(
-        actor=actor, instance=review, before=before, message=str(WorkflowAction.SUBMIT_GATE_REVIEW.label)
+        actor=actor,
+        instance=review,
+        before=before,
+        message=f"{WorkflowAction.SUBMIT_GATE_REVIEW.label} (sha256 {basis.sha256})",
     )
     return review
 
@@ -504,25 +557,36 @@ def decide_gate_review(
     reason: str,
     expected_version: int,
     conditions: str = "",
+    condition_items: Sequence[NewCondition] = (),
+    at_meeting: bool = False,
 ) -> GateDecision:
     """The steering group decides a submitted review; the intervention moves as the table says.
 
     Approve (with or without conditions) moves it one phase on (Udbredelse -> ordinary operation),
     reject stops it, send back returns the review to the agency as a draft. The review row is locked
     and its version compared with the one the decider saw, so of two people deciding at the same time
-    one wins and the other gets ReviewAlreadyDecided; no second transition happens.
+    one wins and the other gets ReviewAlreadyDecided; no second transition happens. With
+    settings.GATE_DECISIONS_AT_MEETINGS only a meeting's decision (governance, `at_meeting=True`) counts.
     """
     require_permission(actor, DECIDE_GATE_REVIEWS)
     if decision not in DECISIONS:
         raise DomainError(_("Vælg en afgørelse."), field="decision")
     if not reason.strip():
         raise DomainError(_("Skriv en begrundelse for afgørelsen."), field="reason")
-    if decision == WorkflowAction.APPROVE_WITH_CONDITIONS and not conditions.strip():
+    if decision == WorkflowAction.APPROVE_WITH_CONDITIONS and not (conditions.strip() or condition_items):
         raise DomainError(_("Skriv betingelserne for godkendelsen."), field="conditions")
+    if condition_items and decision != WorkflowAction.APPROVE_WITH_CONDITIONS:
+        raise DomainError(_("Kun en godkendelse med betingelser har betingelser."), field="conditions")
+    for item in condition_items:
+        if not item.text.strip():
+            raise DomainError(_("Skriv betingelsens tekst."), field="conditions")
     review = GateReview.objects.select_for_update().get(pk=review.pk)
     intervention = Intervention.objects.select_for_update().get(pk=review.intervention_id)
-    access.require_decide_review(actor, review, intervention, decision, expected_version)
+    access.require_decide_review(
+        actor, review, intervention, decision, expected_version, at_meeting=at_meeting
+    )
     row = access.require_move(actor, intervention, decision)
+    basis = freeze_facts(review=review, moment=SnapshotMoment.DECIDED, actor=actor)
     gate_decision = GateDecision.objects.create(
         review=review,
         decision=decision,
@@ -531,14 +595,73 @@ def decide_gate_review(
         decided_by=actor,
         decided_by_name=actor_name(actor)[:200],
     )
-    text = reason.strip() + (f"\n{_('Betingelser')}: {conditions.strip()}" if conditions.strip() else "")
+    for item in condition_items:
+        condition = DecisionCondition.objects.create(
+            decision=gate_decision,
+            intervention=intervention,
+            text=item.text.strip(),
+            owner=item.owner,
+            deadline=item.deadline,
+        )
+        record_create(actor=actor, instance=condition)
+    written = conditions.strip() or "; ".join(item.text.strip() for item in condition_items)
+    text = reason.strip() + (f"\n{_('Betingelser')}: {written}" if written else "")
     _move(actor=actor, intervention=intervention, row=row, reason=text, kind=EventKind.DECIDED, review=review)
     review.status = ReviewStatus.DRAFT if decision == WorkflowAction.SEND_BACK else ReviewStatus.DECIDED
     review.decision = "" if decision == WorkflowAction.SEND_BACK else decision
     review.version += 1
     review.save(update_fields=["status", "decision", "version"])
-    record_create(actor=actor, instance=gate_decision)
+    record_create(actor=actor, instance=gate_decision, message=f"sha256 {basis.sha256}")
     return gate_decision
+
+
+# --- conditions on decisions --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewCondition:
+    """A condition the steering group attaches to an approval: what, who follows it up, by when."""
+
+    text: str
+    owner: User
+    deadline: datetime.date
+
+
+@transaction.atomic
+def change_condition(
+    *, actor: User, condition: DecisionCondition, action: str, resolution: str = ""
+) -> DecisionCondition:
+    """Mark a condition met (the agency) or waive it with a reason (the steering group)."""
+    condition = DecisionCondition.objects.select_for_update().get(pk=condition.pk)
+    row = access.require_change_condition(actor, condition, action)
+    if row.action == ConditionAction.WAIVE and not resolution.strip():
+        raise DomainError(_("Skriv hvorfor betingelsen frafaldes."), field="resolution")
+    before = snapshot(condition)
+    condition.status = row.to_state
+    condition.resolution = resolution.strip()
+    condition.resolved_on = timezone.localdate()
+    condition.save(update_fields=["status", "resolution", "resolved_on"])
+    record_update(
+        actor=actor, instance=condition, before=before, message=str(ConditionAction(row.action).label)
+    )
+    return condition
+
+
+@transaction.atomic
+def mark_overdue_conditions(*, today: datetime.date) -> list[DecisionCondition]:
+    """The system marks open conditions past their deadline overdue (idempotent: run it every day)."""
+    overdue = list(
+        DecisionCondition.objects.select_for_update().filter(status=ConditionStatus.OPEN, deadline__lt=today)
+    )
+    for condition in overdue:
+        row = CONDITION_TRANSITIONS.find(condition.status, ConditionAction.MARK_OVERDUE)
+        before = snapshot(condition)
+        condition.status = row.to_state
+        condition.save(update_fields=["status"])
+        record_update(
+            actor=None, instance=condition, before=before, message=str(ConditionAction.MARK_OVERDUE.label)
+        )
+    return overdue
 
 
 # --- promising practice and knowledge declarations ----------------------------------------------------

@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/fase/", views.phase, name="phase"),
     path("<int:pk>/tilfoej/<slug:kind>/", views.add_related, name="add_related"),
     path("<int:pk>/materialer/<int:material_pk>/", views.material, name="material"),
+    path("<int:pk>/partnere/<int:partner_pk>/", views.partner_edit, name="partner_edit"),
     path("<int:pk>/gate-review/", views.start_review, name="start_review"),
     path("<int:pk>/tilbage/", views.return_to_phase, name="return_to_phase"),
     path("<int:pk>/stop/", views.stop, name="stop"),

@@ -33,6 +33,14 @@ from indsats.accounts.permissions import (
 from indsats.interventions import access, charts, display, selectors, services
 from indsats.interventions.evidence import live_facts
 from indsats.interventions.export import portfolio_workbook
+from indsats.interventions.fact_snapshots import (
+    FactChange,
+    changes_since,
+    current_facts_document,
+    frozen_facts,
+    is_intact,
+    latest_snapshot,
+)
 from indsats.interventions.forms import (
     ContactForm,
     CriterionForm,
@@ -43,6 +51,7 @@ from indsats.interventions.forms import (
     JoinRequestForm,
     MaterialForm,
     PartnerForm,
+    PartnershipDatesForm,
     PhaseRecordForm,
     PracticeAssessmentForm,
     ProblemAreaForm,
@@ -58,6 +67,7 @@ from indsats.interventions.models import (
     Dimension,
     GateReview,
     Material,
+    Partnership,
     PracticeElement,
     ProblemArea,
 )
@@ -371,6 +381,38 @@ def add_related(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpRe
 
 
 @login_required
+def partner_edit(request: AuthenticatedHttpRequest, pk: int, partner_pk: int) -> HttpResponse:
+    require_permission(request.user, MANAGE_INTERVENTIONS)
+    intervention = selectors.intervention_detail(user=request.user, pk=pk)
+    partnership = get_object_or_404(Partnership, pk=partner_pk, intervention=intervention)
+    form = PartnershipDatesForm(
+        request.POST or None,
+        initial={
+            "joined_on": partnership.joined_on,
+            "ended_on": partnership.ended_on,
+            "funding_ended_on": partnership.funding_ended_on,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = run_service(
+            lambda: services.set_partnership_dates(
+                actor=request.user, partnership=partnership, **form.cleaned_data
+            ),
+            form=form,
+            request=request,
+            success=_("Datoerne er gemt."),
+        )
+        if saved is not None:
+            return redirect("interventions:detail", pk=intervention.pk)
+    title = _("Datoer for %(municipality)s") % {"municipality": partnership.municipality.name}
+    return render(
+        request,
+        "interventions/related_form.html",
+        {"form": form, "intervention": intervention, "title": title},
+    )
+
+
+@login_required
 def material(request: AuthenticatedHttpRequest, pk: int, material_pk: int) -> FileResponse:
     intervention = selectors.intervention_detail(user=request.user, pk=pk)
     item = get_object_or_404(Material, pk=material_pk, intervention=intervention)
@@ -594,8 +636,17 @@ def review_detail(request: AuthenticatedHttpRequest, review_pk: int) -> HttpResp
                 "conditions": request.POST.get("conditions", ""),
             }
             form, status = None, 409
-    facts = live_facts(review.intervention)
-    assessments = [(a, facts.get(a.criterion, [])) for a in review.assessments.all()]
+    frozen = latest_snapshot(review)
+    if frozen is None:
+        facts = live_facts(review.intervention)
+        changed: dict[str, list[FactChange]] = {}
+    else:
+        # What the steering group saw, and beside it what has changed since.
+        facts = frozen_facts(frozen)
+        changed = changes_since(frozen.facts, current_facts_document(review.intervention))
+    assessments = [
+        (a, facts.get(a.criterion, []), changed.get(a.criterion, [])) for a in review.assessments.all()
+    ]
     return render(
         request,
         "interventions/review_detail.html",
@@ -603,6 +654,10 @@ def review_detail(request: AuthenticatedHttpRequest, review_pk: int) -> HttpResp
             "review": review,
             "intervention": review.intervention,
             "assessments": assessments,
+            "frozen": frozen,
+            "at_meetings_only": access.decided_at_meetings_only(),
+            "frozen_intact": frozen is not None and is_intact(frozen),
+            "conditions": review.intervention.conditions.select_related("owner", "decision"),
             "form": form,
             "lost": lost,
             "may": may,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from indsats.accounts.models import Visitor
-from indsats.accounts.permissions import register_visibility_rule
+from indsats.accounts.permissions import municipality_ids_of, register_visibility_rule
 from indsats.interventions.access import (
     can_view_gate_review,
     can_view_intervention,
@@ -16,13 +16,16 @@ from indsats.interventions.access import (
 from indsats.interventions.models import (
     ChecklistItem,
     Contact,
+    DecisionCondition,
     EvidenceReference,
+    FactsSnapshot,
     GateDecision,
     GateReview,
     Intervention,
     JoinRequest,
     KnowledgeDeclaration,
     Material,
+    OperationReport,
     Partnership,
     PhaseRecord,
     PracticeAssessment,
@@ -43,3 +46,11 @@ register_visibility_rule(GateReview, can_view_gate_review)
 register_visibility_rule(GateDecision, lambda user, decision: sees_portfolio(user))
 register_visibility_rule(JoinRequest, lambda user, request: sees_portfolio(user))
 register_visibility_rule(PracticeAssessment, can_view_practice_assessment)
+register_visibility_rule(FactsSnapshot, lambda user, basis: sees_portfolio(user))
+register_visibility_rule(DecisionCondition, lambda user, condition: sees_portfolio(user))
+register_visibility_rule(
+    OperationReport,
+    lambda user, report: (
+        sees_portfolio(user) or report.partnership.municipality_id in municipality_ids_of(user)
+    ),
+)

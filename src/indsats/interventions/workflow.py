@@ -184,6 +184,75 @@ class ReviewNotEditable(InterventionError):
         )
 
 
+class ConditionsNotMet(InterventionError):
+    """The steering group's conditions on an earlier decision are still open: the next review waits."""
+
+    def __init__(self, *, conditions: list[str]) -> None:
+        self.conditions = conditions
+        super().__init__(
+            gettext(
+                "Gate review kan ikke sendes, før styregruppens betingelser er opfyldt eller frafaldet: "
+                "%(conditions)s."
+            )
+            % {"conditions": "; ".join(f"“{text}”" for text in conditions)},
+            code="conditions_not_met",
+        )
+
+
+class DecideAtMeeting(InterventionError):
+    """Gate reviews are decided collectively, at a steering-group meeting
+    (settings.GATE_DECISIONS_AT_MEETINGS)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            gettext(
+                "Gate reviews afgøres på et styregruppemøde: sæt den på dagsordenen, og registrér "
+                "beslutningen med fremmøde og stemmer."
+            ),
+            code="decide_at_meeting",
+        )
+
+
+class ConditionNotAllowed(InterventionError):
+    """The condition's table has no row for this change from its status."""
+
+    def __init__(self, *, state: str, action: str, to_state: str | None = None) -> None:
+        self.state, self.action = state, action
+        super().__init__(
+            gettext("Betingelsen kan ikke ændres sådan, når den er “%(status)s”.")
+            % {"status": condition_status_label(state)},
+            code="condition_not_allowed",
+        )
+
+
+class ConditionAction(models.TextChoices):
+    MARK_MET = "mark_met", _("Markér som opfyldt")
+    WAIVE = "waive", _("Frafald betingelsen")
+    MARK_OVERDUE = "mark_overdue", _("Fristen er overskredet")
+
+
+def condition_status_label(status: str) -> str:
+    labels = {
+        "open": gettext("Åben"),
+        "met": gettext("Opfyldt"),
+        "overdue": gettext("Overskredet"),
+        "waived": gettext("Frafaldet"),
+    }
+    return labels.get(status, status)
+
+
+# A condition is followed up by the agency (MANAGE_INTERVENTIONS); the nightly follow-up marks it overdue.
+CONDITION_TRANSITIONS = TransitionTable(
+    [
+        Transition("open", ConditionAction.MARK_MET, "met", MANAGE_INTERVENTIONS),
+        Transition("open", ConditionAction.WAIVE, "waived", DECIDE_GATE_REVIEWS),
+        Transition("open", ConditionAction.MARK_OVERDUE, "overdue", ""),
+        Transition("overdue", ConditionAction.MARK_MET, "met", MANAGE_INTERVENTIONS),
+        Transition("overdue", ConditionAction.WAIVE, "waived", DECIDE_GATE_REVIEWS),
+    ],
+    not_allowed=ConditionNotAllowed,
+)
+
 # The table (built here, below its not-allowed error).
 TRANSITIONS = TransitionTable(_rows(), not_allowed=TransitionNotAllowed)
 

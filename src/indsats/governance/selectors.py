@@ -1,0 +1,105 @@
+"""Reads of the steering group's record, scoped by access.py (the agency and the steering group)."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from indsats.accounts.models import Membership, Role, User
+from indsats.accounts.permissions import municipality_ids_of, restrict_to_municipalities
+from indsats.governance import access
+from indsats.governance.models import AgendaItem, Meeting
+from indsats.governance.workflow import MeetingStatus
+from indsats.interventions.models import UNMET_CONDITION_STATUSES, DecisionCondition, OperationReport
+
+
+def steering_group_members() -> list[User]:
+    """Active people holding the steering-group role in an active organisation."""
+    ids = Membership.objects.filter(
+        role=Role.STEERING_GROUP, organisation__is_active=True, user__is_active=True
+    ).values("user_id")
+    return list(User.objects.filter(pk__in=ids).order_by("last_name", "first_name", "username"))
+
+
+def meetings(*, user: User) -> QuerySet[Meeting]:
+    access.require_sees_meetings(user)
+    return Meeting.objects.select_related("chair").prefetch_related("items")
+
+
+def meeting_detail(*, user: User, pk: int) -> Meeting:
+    access.require_sees_meetings(user)
+    items = AgendaItem.objects.select_related(
+        "gate_review__intervention", "programme_year__programme", "decision__chair"
+    ).prefetch_related("recusals__member", "decision__votes__member")
+    try:
+        return (
+            Meeting.objects.select_related("chair")
+            .prefetch_related("members_present", Prefetch("items", queryset=items))
+            .defer("minutes_pdf")
+            .get(pk=pk)
+        )
+    except Meeting.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def next_meeting(*, user: User) -> Meeting | None:
+    access.require_sees_meetings(user)
+    return (
+        Meeting.objects.filter(held_on__gte=timezone.localdate())
+        .exclude(status=MeetingStatus.CLOSED)
+        .prefetch_related("items")
+        .order_by("held_on", "pk")
+        .first()
+    )
+
+
+def overdue_conditions(*, user: User) -> QuerySet[DecisionCondition]:
+    """Conditions past their deadline that are neither met nor waived."""
+    access.require_sees_meetings(user)
+    return (
+        DecisionCondition.objects.filter(
+            status__in=UNMET_CONDITION_STATUSES, deadline__lt=timezone.localdate()
+        )
+        .select_related("intervention", "owner")
+        .order_by("deadline")
+    )
+
+
+def open_conditions(*, user: User) -> QuerySet[DecisionCondition]:
+    access.require_sees_meetings(user)
+    return (
+        DecisionCondition.objects.filter(status__in=UNMET_CONDITION_STATUSES)
+        .select_related("intervention", "owner", "decision")
+        .order_by("deadline")
+    )
+
+
+def meeting_with_minutes(*, user: User, pk: int) -> Meeting:
+    access.require_sees_meetings(user)
+    try:
+        return Meeting.objects.get(pk=pk)
+    except Meeting.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def operation_reports(*, user: User) -> QuerySet[OperationReport]:
+    """The follow-ups on operation: a municipality sees its own; the agency and the steering group all."""
+    reports = OperationReport.objects.select_related("partnership__intervention", "partnership__municipality")
+    if access.sees_meetings(user):
+        return reports.order_by("answered_at", "due_on", "pk")
+    return restrict_to_municipalities(user, reports, "partnership__municipality").order_by(
+        "answered_at", "due_on", "pk"
+    )
+
+
+def operation_report(*, user: User, pk: int) -> OperationReport:
+    """A follow-up the person's municipality answers (404 for any other)."""
+    reports = OperationReport.objects.select_related("partnership__intervention", "partnership__municipality")
+    try:
+        report = reports.get(pk=pk)
+    except OperationReport.DoesNotExist as missing:
+        raise Http404 from missing
+    if report.partnership.municipality_id not in municipality_ids_of(user):
+        raise Http404
+    return report
