@@ -401,15 +401,41 @@ def estimate(study: Study, *, seed: int) -> Estimate:
         )
         result = _with_report_parts(matched.to_dict(), study, treated, control, exposures, rounds)
         return Estimate("matching", result, matched.n, result["warnings"], inputs_hash(arrays))
+    clusters = municipality_clusters(study, pairs)
+    if clusters is not None:
+        arrays["clusters"] = clusters
     fitted = ancova(
         np.array(outcome, dtype=float),
         np.array(treatment, dtype=float),
         baseline=np.array(baseline, dtype=float),
         covariates=np.array(covariates, dtype=float) if names else None,
         covariate_names=names or None,
+        clusters=np.array(clusters) if clusters is not None else None,
     )
     result = _with_report_parts(fitted.to_dict(), study, treated, control, exposures, rounds)
+    result["clustering"] = clustering_note(study, pairs, clustered=clusters is not None)
     return Estimate("ancova", result, fitted.n, result["warnings"], inputs_hash(arrays))
+
+
+def municipality_clusters(study: Study, pairs: list[Pair]) -> list[int] | None:
+    """The municipality of each child, for cluster-robust standard errors (CR1 with t on G - 1 df; Cameron
+    & Miller 2015), unless the evaluator chose otherwise or all children are in one municipality."""
+    if not study.cluster_by_municipality:
+        return None
+    municipalities = [p.municipality_id for p in pairs]
+    return municipalities if len(set(municipalities)) >= 2 else None
+
+
+def clustering_note(study: Study, pairs: list[Pair], *, clustered: bool) -> dict[str, Any]:
+    """What the report says about clustering: clustered or not, and why."""
+    n_municipalities = len({p.municipality_id for p in pairs})
+    if clustered:
+        reason = ""
+    elif not study.cluster_by_municipality:
+        reason = study.no_clustering_reason
+    else:
+        reason = "one_municipality"
+    return {"clustered": clustered, "n_municipalities": n_municipalities, "reason": reason}
 
 
 def difference_in_differences_of(treated: list[Pair], control: list[Pair]) -> dict[str, Any]:
