@@ -173,6 +173,11 @@ def require_enrol_randomised(user: User | AnonymousUser, study: Study, participa
         raise PermissionDenied("evaluation.enrol")
 
 
+def can_see_rating(user: User | AnonymousUser, intervention: Intervention) -> bool:
+    """The rating's page: the portfolio, and the managers of the intervention's studies."""
+    return can_read_all_studies(user) or can_manage_studies_of(user, intervention)
+
+
 def can_decide_rating(user: User | AnonymousUser) -> bool:
     """The agency's study managers set an intervention's evidence rating where it departs from the
     proposal."""

@@ -102,8 +102,16 @@ def create_study(
     comparison_intervention: Intervention | None = None,
     adjust_for_age: bool = True,
     adjust_for_sex: bool = True,
+    is_independent: bool = False,
+    cluster_by_municipality: bool = True,
+    no_clustering_reason: str = "",
 ) -> Study:
     access.require_study_manager(actor, intervention)
+    if not cluster_by_municipality and not no_clustering_reason.strip():
+        raise DomainError(
+            _("Skriv, hvorfor standardfejlen ikke skal være klyngerobust efter kommune."),
+            field="no_clustering_reason",
+        )
     _validate(
         intervention=intervention,
         design=design,
@@ -124,6 +132,9 @@ def create_study(
         comparison_intervention=comparison_intervention,
         adjust_for_age=adjust_for_age,
         adjust_for_sex=adjust_for_sex,
+        is_independent=is_independent,
+        cluster_by_municipality=cluster_by_municipality,
+        no_clustering_reason=no_clustering_reason.strip() if not cluster_by_municipality else "",
         created_by=actor,
     )
     record_create(actor=actor, instance=study)
