@@ -119,3 +119,13 @@ def test_opting_out_without_a_reason_is_refused_by_the_database(clustered_rct):
     study.cluster_by_municipality = False
     with pytest.raises(IntegrityError), transaction.atomic():
         study.save()
+
+
+def test_the_report_states_the_clustering_and_the_randomisation(assigned_evaluator, clustered_rct):
+    from indsats.evaluation import report  # only this test reads the report
+
+    study, _treated, _control = clustered_rct
+    analysis = services.run_analysis(actor=assigned_evaluator, study=study)
+    statements = " ".join(report.design_statements(analysis))
+    assert "Børnene er fordelt ved lodtrækning" in statements
+    assert "klyngerobust efter kommune (8 kommuner" in statements
