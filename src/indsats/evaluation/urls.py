@@ -12,6 +12,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("studier/<int:pk>/lodtraekning/", views.study_randomise, name="study_randomise"),
     path("studier/<int:pk>/tilmeld/", views.study_enrol, name="study_enrol"),
     path(
+        "indsats/<int:intervention_pk>/litteratur/",
+        views.intervention_literature,
+        name="intervention_literature",
+    ),
+    path(
         "indsats/<int:intervention_pk>/evidensvurdering/",
         views.intervention_rating,
         name="intervention_rating",

@@ -17,6 +17,7 @@ from indsats.accounts.http import AuthenticatedHttpRequest
 from indsats.evaluation import access, cross_practice, report, selectors, services
 from indsats.evaluation.access import ExposureScope
 from indsats.evaluation.exposure import ExposureImport
+from indsats.evaluation.forest_plot import ForestRow, forest_plot
 from indsats.evaluation.forms import (
     AllocationUploadForm,
     CrossPracticeForm,
@@ -28,6 +29,7 @@ from indsats.evaluation.forms import (
     RatingDecisionForm,
     StudyForm,
 )
+from indsats.evaluation.literature import literature_effects, pooled_literature
 from indsats.evaluation.models import (
     Analysis,
     Design,
@@ -446,3 +448,40 @@ def cross_practice_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
     response = HttpResponse(cross_practice.report_pdf(context), content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="evaluering-tvaergaaende.pdf"'
     return response
+
+
+@login_required
+def intervention_literature(request: AuthenticatedHttpRequest, intervention_pk: int) -> HttpResponse:
+    """The intervention's literature pooled: REML (Knapp-Hartung with ?kh=1), I², prediction interval,
+    forest plot and the numbers in a table."""
+    intervention = selectors.intervention(pk=intervention_pk)
+    if intervention is None or not access.can_see_rating(request.user, intervention):
+        raise Http404
+    knapp_hartung = request.GET.get("kh") == "1"
+    pool = pooled_literature(intervention, knapp_hartung=knapp_hartung)
+    chart = None
+    if pool is not None:
+        result = pool.result
+        chart = forest_plot(
+            rows=[
+                ForestRow(row.label, row.effect, row.ci_low, row.ci_high, row.weight_percent)
+                for row in result.studies
+            ],
+            pooled=ForestRow(_("Samlet (REML)"), result.estimate, result.ci_low, result.ci_high, 100.0),
+            prediction=(result.pi_low, result.pi_high) if result.pi_low is not None else None,  # type: ignore[arg-type]
+            title=_("Forest plot af litteraturens effekter (Hedges' g). Tallene står i tabellen under."),
+            favours_left=_("Til fordel for kontrol"),
+            favours_right=_("Til fordel for indsatsen"),
+            headers=(_("Studie"), _("g [95 % KI]"), _("Vægt")),
+        )
+    return render(
+        request,
+        "evaluation/literature.html",
+        {
+            "intervention": intervention,
+            "pool": pool,
+            "chart": chart,
+            "knapp_hartung": knapp_hartung,
+            "n_with_effect": len(literature_effects(intervention)),
+        },
+    )
