@@ -129,3 +129,21 @@ def test_the_report_states_the_clustering_and_the_randomisation(assigned_evaluat
     statements = " ".join(report.design_statements(analysis))
     assert "Børnene er fordelt ved lodtrækning" in statements
     assert "klyngerobust efter kommune (8 kommuner" in statements
+
+
+def test_creating_a_study_without_clustering_needs_a_reason(assigned_evaluator, intervention, rounds, sdq):
+    from indsats.errors import DomainError  # only this test checks the service's refusal
+
+    with pytest.raises(DomainError) as raised:
+        services.create_study(
+            actor=assigned_evaluator,
+            intervention=intervention,
+            name="Uden klynger",
+            design=Design.PRE_POST,
+            instrument=sdq,
+            score_key="total_difficulties",
+            baseline_round=rounds[0],
+            follow_up_round=rounds[1],
+            cluster_by_municipality=False,
+        )
+    assert "no_clustering_reason" in raised.value.message_dict

@@ -64,11 +64,13 @@ class StudyForm(forms.Form):
         required=False,
         help_text=_("Studiet udføres af en evaluator, der ikke har udviklet eller driver indsatsen."),
     )
-    cluster_by_municipality = forms.BooleanField(
-        label=_("Klyngerobuste standardfejl efter kommune"),
+    without_clustering = forms.BooleanField(
+        label=_("Fravælg klyngerobuste standardfejl efter kommune"),
         required=False,
-        initial=True,
-        help_text=_("Børn i samme kommune ligner hinanden. Fravælg kun med en begrundelse."),
+        help_text=_(
+            "Som standard er standardfejlen klyngerobust efter kommune, fordi børn i samme kommune ligner "
+            "hinanden. Fravælg kun med en begrundelse."
+        ),
     )
     no_clustering_reason = forms.CharField(
         label=_("Begrundelse for ikke at klynge"),
@@ -93,6 +95,7 @@ class StudyForm(forms.Form):
 
     def service_arguments(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
+        data["cluster_by_municipality"] = not data.pop("without_clustering", False)
         instrument_pk, score_key = data.pop("outcome").split(":", 1)
         data["instrument"] = Instrument.objects.get(pk=int(instrument_pk))
         data["score_key"] = score_key
