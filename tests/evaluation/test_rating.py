@@ -174,3 +174,19 @@ def test_the_agency_overrides_the_proposal_with_a_reason_and_it_is_audited(
     assert rating.decided_by == agency_staff
     assert proposed_rating(intervention).code == "2"
     assert AuditEntry.objects.filter(object_id=str(decision.pk), action="create").exists()
+
+
+def test_the_declaration_form_proposes_the_effect_dimension_from_the_rating(
+    agency_staff, intervention, comparison, rounds, sdq
+):
+    from django.urls import reverse  # only this test opens a page
+
+    from tests.conftest import logged_in
+
+    rct = _study(intervention, rounds, sdq, comparison, design=Design.RANDOMISED)
+    record_randomisation(rct)
+    _analyse(rct, IMPROVED)
+    response = logged_in(agency_staff).get(reverse("interventions:declaration_new", args=[intervention.pk]))
+    form = response.context["form"]
+    assert form.initial["effect_grade"] == "A"
+    assert "Dokumenteret virkning (3+)" in form.initial["effect_reason"]

@@ -12,7 +12,11 @@ from indsats.evaluation.literature import pooled_literature
 from indsats.evaluation.models import RatingLevel
 from indsats.evaluation.rating import evidence_rating
 from indsats.evaluation.selectors import latest_analysis_of_intervention
-from indsats.interventions.evidence import EvidenceFact, register_evidence_provider
+from indsats.interventions.evidence import (
+    EvidenceFact,
+    register_declaration_proposer,
+    register_evidence_provider,
+)
 from indsats.ui.formatting import date, interval, number
 
 if TYPE_CHECKING:
@@ -87,6 +91,21 @@ def evidence_rating_facts(intervention: Intervention) -> list[EvidenceFact]:
     ]
 
 
+def effect_dimension(intervention: Intervention) -> dict[str, tuple[str, str]]:
+    """The effect dimension of the knowledge declaration, proposed from the evidence rating."""
+    rating = evidence_rating(intervention)
+    if rating.level == RatingLevel.NOT_RATED:
+        return {}
+    met = "; ".join(c.detail for c in rating.criteria if c.met)
+    reason = _("Foreslået ud fra evidensvurderingen %(label)s (%(code)s). %(met)s") % {
+        "label": rating.label,
+        "code": rating.code,
+        "met": met,
+    }
+    return {"effect": (rating.effect_grade, reason.strip())}
+
+
 register_evidence_provider("effect", effect_study_facts)
+register_declaration_proposer(effect_dimension)
 register_evidence_provider("effect", literature_facts)
 register_evidence_provider("effect", evidence_rating_facts)
