@@ -389,8 +389,10 @@ def estimate(study: Study, *, seed: int) -> Estimate:
         **_background_arrays(pairs, treated, exposures, rounds),
     }
     if study.design == Design.DIFFERENCE_IN_DIFFERENCES:
-        found = difference_in_differences_of(treated, control)
+        by_municipality = municipality_clusters(study, treated + control) is not None
+        found = difference_in_differences_of(treated, control, by_municipality=by_municipality)
         result = _with_report_parts(found, study, treated, control, exposures, rounds)
+        result["clustering"] = clustering_note(study, treated + control, clustered=by_municipality)
         return Estimate("did", result, len(treated) + len(control), result["warnings"], inputs_hash(arrays))
     if study.design == Design.QUASI:
         matched = propensity_score_matching(
@@ -438,10 +440,13 @@ def clustering_note(study: Study, pairs: list[Pair], *, clustered: bool) -> dict
     return {"clustered": clustered, "n_municipalities": n_municipalities, "reason": reason}
 
 
-def difference_in_differences_of(treated: list[Pair], control: list[Pair]) -> dict[str, Any]:
+def difference_in_differences_of(
+    treated: list[Pair], control: list[Pair], *, by_municipality: bool = False
+) -> dict[str, Any]:
     """The change in the intervention's children minus the change in the comparison children, from one
     row per child and round, with standard errors clustered on the child (Bertrand, Duflo & Mullainathan
-    2004), and the standardised effect comparable to Hedges' g
+    2004) or, with ``by_municipality``, on the municipality (which nests each child's two rows; Cameron &
+    Miller 2015), and the standardised effect comparable to Hedges' g
     (engine.statistics.effect_sizes.standardised_difference_in_differences)."""
     pairs = treated + control
     n_rows = 2 * len(pairs)
@@ -450,8 +455,11 @@ def difference_in_differences_of(treated: list[Pair], control: list[Pair]) -> di
     outcome[1::2] = [p.follow_up for p in pairs]
     group = np.repeat([1.0] * len(treated) + [0.0] * len(control), 2)
     post = np.tile([0.0, 1.0], len(pairs))
-    child = np.repeat(np.arange(len(pairs)), 2)
-    fitted = difference_in_differences(outcome, group, post, clusters=child)
+    if by_municipality:
+        clusters = np.repeat([p.municipality_id for p in pairs], 2)
+    else:
+        clusters = np.repeat(np.arange(len(pairs)), 2)
+    fitted = difference_in_differences(outcome, group, post, clusters=clusters)
     result: dict[str, Any] = fitted.to_dict()
     result.update(
         {
