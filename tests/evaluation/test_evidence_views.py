@@ -81,3 +81,19 @@ def test_rating_page_shows_the_reasons_and_the_agency_overrides(
     assert response.status_code == 302
     page = _text(client.get(url).content.decode())
     assert "Foreløbig dokumentation" in page and "Udenlandske før-efter-studier" in page
+
+
+def test_the_set_up_page_links_municipality_staff_to_the_enrolment(
+    assigned_evaluator, aarhus_caseworker, intervention, comparison, rounds, sdq
+):
+    from indsats.evaluation.setup_links import randomised_enrolment_link  # the provider under test
+
+    study = _rct(intervention, comparison, rounds, sdq)
+    assert randomised_enrolment_link(aarhus_caseworker, intervention) is None  # no list yet
+    logged_in(assigned_evaluator).post(
+        reverse("evaluation:study_randomise", args=[study.pk]),
+        {"r-method": "block", "r-seed": "1", "r-block_size": "4", "r-sizes": "8"},
+    )
+    link = randomised_enrolment_link(aarhus_caseworker, comparison)
+    assert link is not None and link.url == reverse("evaluation:study_enrol", args=[study.pk])
+    assert randomised_enrolment_link(assigned_evaluator, intervention) is None
