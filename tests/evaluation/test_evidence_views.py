@@ -74,6 +74,8 @@ def test_rating_page_shows_the_reasons_and_the_agency_overrides(
 ):
     url = reverse("evaluation:intervention_rating", args=[intervention.pk])
     assert logged_in(aarhus_caseworker).get(url).status_code == 404
+    literature = reverse("evaluation:intervention_literature", args=[intervention.pk])
+    assert logged_in(aarhus_caseworker).get(literature).status_code == 404
     client = logged_in(agency_staff)
     page = _text(client.get(url).content.decode())
     assert "Kan ikke vurderes" in page and "Ingen skadelig virkning fundet" in page
