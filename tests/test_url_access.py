@@ -201,7 +201,8 @@ ACCESS: dict[str, str] = {
         for n in ("round_delete", "retention_set", "evaluator_assign", "evaluator_remove")
     },
     **{f"evaluation:{n}": ROLE for n in ("cross_practice", "cross_practice_pdf")},
-    **{f"evaluation:{n}": POST_ONLY for n in ("exposure_import", "exposure_set")},
+    **{f"evaluation:{n}": POST_ONLY for n in ("exposure_import", "exposure_set", "study_randomise")},
+    **{f"evaluation:{n}": OBJECT for n in ("study_enrol", "intervention_rating", "intervention_literature")},
     **{
         f"evaluation:{n}": OBJECT
         for n in ("study_create", "study_detail", "analysis_report", "analysis_pdf", "analysis_pdf_status")
@@ -262,6 +263,11 @@ ISOLATION_TESTED: dict[str, str] = {
     **{
         f"evaluation:{n}": "tests/evaluation/test_views.py::test_municipality_and_unassigned_evaluator_cannot_reach_a_study"
         for n in ("study_create", "study_detail", "analysis_report", "analysis_pdf")
+    },
+    "evaluation:study_enrol": "tests/evaluation/test_evidence_views.py::test_caseworker_enrols_an_own_child_and_sees_only_that_childs_group",
+    **{
+        f"evaluation:{n}": "tests/evaluation/test_evidence_views.py::test_rating_page_shows_the_reasons_and_the_agency_overrides"
+        for n in ("intervention_rating", "intervention_literature")
     },
     "evaluation:analysis_pdf_status": "tests/evaluation/test_pdf_tasks.py::test_municipality_caseworker_and_unassigned_evaluator_cannot_reach_the_pdf_or_its_status",
     **{

@@ -67,6 +67,35 @@ def test_tied_comparison_children_are_all_used_and_averaged() -> None:
     assert result.n_matched_controls == 3
 
 
+def _abadie_imbens_variance_by_hand(
+    y_treated: list[float], y_matched: list[float], y_control: list[float], reuse: dict[int, float]
+) -> float:
+    """Abadie & Imbens (2006), Theorem 7 with eq. 14, written out for the one-match case: the effects'
+    spread plus, for each reused comparison child j, (K_j^2 - K_j) s_j^2, where s_j^2 is given."""
+    effects = [a - b for a, b in zip(y_treated, y_matched, strict=True)]
+    att = sum(effects) / len(effects)
+    spread = sum((e - att) ** 2 for e in effects)
+    return (spread + sum(reuse.values())) / len(effects) ** 2
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
+def test_abadie_imbens_se_averages_tied_nearest_neighbours_whatever_their_order(order) -> None:
+    # Two treated children (scores 0.5, y = 7 and 8) both match the comparison child at 0.5 (y = 5).
+    # Its nearest other comparison children, at 0.4 (y = 1) and 0.6 (y = 6), are equally far on the logit
+    # scale. Eq. 14 with J = 2: s^2 = 2/3 (5 - (1 + 6)/2)^2 = 1.5; reuse K^2 - K = 2, so
+    # V = ((2 - 2.5)^2 + (3 - 2.5)^2 + 2 * 1.5) / 2^2. Picking one neighbour would give s^2 = 8 or 0.5.
+    control_scores = [0.5, 0.4, 0.6]
+    control_y = [5.0, 1.0, 6.0]
+    y = np.array([7.0, 8.0] + [control_y[i] for i in order])
+    t = np.array([1.0, 1.0, 0.0, 0.0, 0.0])
+    e = np.array([0.5, 0.5] + [control_scores[i] for i in order])
+    result = match_on_propensity(y, t, e, caliper=None)
+    variance = _abadie_imbens_variance_by_hand([7.0, 8.0], [5.0, 5.0], control_y, {0: 2 * 1.5})
+    assert result.estimate == pytest.approx(2.5)
+    assert result.se == pytest.approx(math.sqrt(variance))
+    assert variance == pytest.approx(0.875)
+
+
 def test_matching_without_replacement_finds_the_optimal_assignment_not_the_greedy_one() -> None:
     # Greedy matching in row order gives 0.29 -> 0.3, 0.32 -> 0.2, 0.55 -> 0.5 (total distance 0.881);
     # the optimum is 0.29 -> 0.2, 0.32 -> 0.3, 0.55 -> 0.5 (0.785). Brute force over all assignments

@@ -454,6 +454,34 @@ def test_monte_carlo_mean_converges_to_the_deterministic_npv_for_a_linear_case()
     assert result.uncertainty.mean == pytest.approx(result.npv_draws.mean())
 
 
+def test_relative_effects_drawn_below_minus_one_are_truncated_and_their_share_reported() -> None:
+    # A normal relative effect -0.8 (SE 0.5) falls below -1 (a reduction of more than 100 %) with
+    # probability Phi((-1 + 0.8) / 0.5) = Phi(-0.4) = 0.3446 (a published normal table gives 0.3446).
+    # Truncated at -1, the effect's mean is the censored normal's (Greene, Econometric Analysis, 19.3):
+    # E[max(X, -1)] = -1 Phi(a) + mu (1 - Phi(a)) + sigma phi(a), a = (-1 - mu) / sigma.
+    from scipy import stats  # only this test needs the normal distribution's functions
+
+    mu, sigma = -0.8, 0.5
+    a = (-1 - mu) / sigma
+    assert stats.norm.cdf(a) == pytest.approx(0.3446, abs=5e-5)
+    censored_mean = -1 * stats.norm.cdf(a) + mu * stats.norm.sf(a) + sigma * stats.norm.pdf(a)
+    data = linear_case(effect={"type": "relative", "estimate": mu, "se": sigma})
+    result = compute(data, draws=40_000, seed=3)
+    # every draw is possible: at most all occurrences removed, so the NPV is at most that of effect -1
+    assert result.npv_draws.max() <= hand_npv(0.3 * -1.0, 10_000) + 1e-6
+    assert_mean_within_four_standard_errors(result.npv_draws, hand_npv(0.3 * censored_mean, 10_000))
+    (warning,) = [w for w in result.warnings if "below -1" in w]
+    share = float(warning.split("': ")[1].split(" %")[0])
+    assert share == pytest.approx(100 * stats.norm.cdf(a), abs=4 * 100 * math.sqrt(0.3446 * 0.6554 / 40_000))
+
+
+def test_absolute_effects_below_minus_one_are_not_truncated() -> None:
+    data = linear_case(effect={"type": "absolute", "estimate": -0.8, "se": 0.5})
+    result = compute(data, draws=5_000, seed=3)
+    assert not any("below -1" in w for w in result.warnings)
+    assert result.npv_draws.max() > hand_npv(-1.0, 10_000)
+
+
 def test_mean_preserving_distributions_keep_the_mean_of_independent_inputs() -> None:
     # beta baseline, normal effect and lognormal price are each set by mean and sd; they are independent,
     # so E[baseline x effect x price] = product of the means and the NPV stays unbiased

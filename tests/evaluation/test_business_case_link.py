@@ -69,3 +69,24 @@ def test_an_economist_who_may_not_see_the_study_gets_no_prefill(analysis):
     assert not any(
         "analyse nr." in form.initial.get("effect_source", "") for form in response.context["outcomes"].forms
     )
+
+
+def test_the_edit_page_prefills_a_row_with_the_literatures_pooled_effect(economist, intervention):
+    from indsats.engine.statistics.meta_analysis import meta_analyse  # the reference for this test
+    from indsats.interventions.models import EvidenceReference
+
+    for citation, g, v in (("A", 0.3, 0.02), ("B", 0.1, 0.03), ("C", 0.5, 0.05)):
+        EvidenceReference.objects.create(
+            intervention=intervention, citation=citation, effect_input="yi_vi", yi=g, vi=v
+        )
+    expected = meta_analyse([0.3, 0.1, 0.5], [0.02, 0.03, 0.05], method="reml")
+    case = BusinessCaseFactory(intervention=intervention)
+    client = logged_in(economist)
+    page = client.get(reverse("economy:case_edit", args=[case.pk])).content.decode()
+    assert "Brug litteraturens effekt i en ny effektlinje" in page
+    response = client.get(reverse("economy:case_edit", args=[case.pk]) + "?fra_litteratur=1")
+    row = response.context["outcomes"].forms[0]
+    assert float(row.initial["effect_estimate"]) == pytest.approx(expected.estimate, abs=1e-4)
+    assert float(row.initial["effect_se"]) == pytest.approx(expected.se, abs=1e-4)
+    assert "Metaanalyse (REML) af 3 referencer: A; B; C" in row.initial["effect_source"]
+    assert case.outcomes.count() == 0

@@ -54,7 +54,32 @@ def test_the_standardised_effect_is_morris_d_ppc2(did_analysis):
     assert g == pytest.approx(expected) and formula == "two_group" and variance > 0
 
 
-def test_the_standard_error_is_clustered_on_the_child_as_statsmodels_does(did_analysis):
+def test_the_standard_error_is_clustered_on_the_municipality_as_statsmodels_does(did_analysis):
+    # the fixture's children alternate between two municipalities (Aarhus, Odense)
+    rows = [(b, a, 1.0) for b, a in TREATED] + [(b, a, 0.0) for b, a in CONTROL]
+    municipality = np.repeat([i % 2 for i in range(len(TREATED))] + [i % 2 for i in range(len(CONTROL))], 2)
+    y = np.array([v for b, a, _t in rows for v in (b, a)], dtype=float)
+    treated = np.repeat([t for _b, _a, t in rows], 2)
+    post = np.tile([0.0, 1.0], len(rows))
+    design = sm.add_constant(np.column_stack([treated, post, treated * post]))
+    fit = sm.OLS(y, design).fit(cov_type="cluster", cov_kwds={"groups": municipality})
+    assert did_analysis.clustered and did_analysis.result["n_clusters"] == 2
+    assert did_analysis.result["se"] == pytest.approx(fit.bse[3], rel=1e-6)
+
+
+def test_opting_out_of_clustering_by_municipality_clusters_on_the_child_as_statsmodels_does(
+    assigned_evaluator, intervention, comparison, rounds, sdq
+):
+    study = make_study(
+        intervention=intervention,
+        rounds=rounds,
+        instrument=sdq,
+        design=Design.DIFFERENCE_IN_DIFFERENCES,
+        comparison_intervention=comparison,
+        cluster_by_municipality=False,
+        no_clustering_reason="Only two municipalities",
+    )
+    did_analysis = services.run_analysis(actor=assigned_evaluator, study=study)
     rows = [(b, a, 1.0) for b, a in TREATED] + [(b, a, 0.0) for b, a in CONTROL]
     y = np.array([v for b, a, _t in rows for v in (b, a)], dtype=float)
     treated = np.repeat([t for _b, _a, t in rows], 2)

@@ -26,7 +26,9 @@ def test_provider_gives_latest_estimate_interval_and_level(assigned_evaluator, i
     assert "n = 24" in values["Estimat (95 % KI)"]
     assert values["Evidensniveau"] == "3"
     assert values["Vurdering af virkning"] == "B (foreslået: C)"
-    assert all(f"nr. {latest.pk}" in fact.source for fact in facts)
+    assert all(f"nr. {latest.pk}" in fact.source for fact in effect_study_facts(intervention))
+    # the intervention's evidence rating stands beside the study's facts
+    assert values["Evidensvurdering"] == "Foreløbig dokumentation (2+)"
 
 
 def test_audit_history_visible_to_assigned_evaluator_not_to_municipality(

@@ -18,7 +18,7 @@ from indsats.interventions.evidence import (
 )
 from indsats.outcomes.models import RoundKind
 from tests.conftest import logged_in
-from tests.evaluation.factories import add_children, make_study
+from tests.evaluation.factories import add_children, make_study, record_randomisation
 from tests.outcomes.factories import RoundFactory
 
 NEW_KEYS = ("subgroups", "subgroups_skipped", "exposure", "rounds", "process_facts")
@@ -81,7 +81,9 @@ def pre_post(assigned_evaluator, intervention, sdq, aarhus, odense, training_fac
     return services.run_analysis(actor=assigned_evaluator, study=study)
 
 
-def _quasi(actor, intervention, comparison, sdq, municipalities, design=Design.QUASI) -> Analysis:
+def _quasi(
+    actor, intervention, comparison, sdq, municipalities, design=Design.QUASI, **study_fields
+) -> Analysis:
     rounds = _two_rounds(intervention)
     add_children(rounds=rounds, instrument=sdq, children=_children(municipalities, 40), prefix="q")
     control = _children(municipalities, 40, with_exposure=False, effect=False, offset=1)
@@ -92,7 +94,10 @@ def _quasi(actor, intervention, comparison, sdq, municipalities, design=Design.Q
         instrument=sdq,
         design=design,
         comparison_intervention=comparison,
+        **study_fields,
     )
+    if design == Design.RANDOMISED:
+        record_randomisation(study)
     return services.run_analysis(actor=actor, study=study)
 
 
@@ -199,7 +204,16 @@ def test_matched_report_has_a_love_plot_and_careful_conclusion(
 def test_randomised_ancova_report_shows_balance_before_only(
     assigned_evaluator, intervention, comparison, sdq, aarhus, odense
 ):
-    analysis = _quasi(assigned_evaluator, intervention, comparison, sdq, [aarhus, odense], Design.RANDOMISED)
+    analysis = _quasi(
+        assigned_evaluator,
+        intervention,
+        comparison,
+        sdq,
+        [aarhus, odense],
+        Design.RANDOMISED,
+        cluster_by_municipality=False,
+        no_clustering_reason="Two municipalities only",
+    )
     context = report.report_context(analysis, "slut")
     assert context["balance"]["matched"] is False
     assert "Efter matchning" not in context["balance"]["chart"]

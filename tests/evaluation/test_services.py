@@ -15,7 +15,7 @@ from indsats.engine import ENGINE_VERSION
 from indsats.evaluation import services
 from indsats.evaluation.models import Design, Grade
 from tests.evaluation.conftest import CONTROL, TREATED
-from tests.evaluation.factories import make_study
+from tests.evaluation.factories import make_study, record_randomisation
 
 
 def _create(actor, intervention, rounds, sdq, **fields):
@@ -113,8 +113,12 @@ def test_randomised_ancova_matches_ols_by_hand(assigned_evaluator, intervention,
         comparison_intervention=comparison,
         adjust_for_age=False,
         adjust_for_sex=False,
+        cluster_by_municipality=False,
+        no_clustering_reason="Classical OLS by hand, as the reference",
     )
+    record_randomisation(study)
     analysis = services.run_analysis(actor=assigned_evaluator, study=study)
+    assert analysis.design_notes == [] and analysis.clustered is False
     pairs = TREATED + CONTROL
     y = np.array([a for _b, a in pairs], dtype=float)
     x = np.column_stack(

@@ -25,6 +25,8 @@ from indsats.economy.models import (
     ResultStatus,
     UnitPrice,
 )
+from indsats.evaluation import access as evaluation_access
+from indsats.evaluation.literature import LiteraturePool, pooled_literature
 from indsats.evaluation.models import Analysis
 from indsats.evaluation.selectors import studies
 from indsats.interventions.models import Intervention
@@ -166,4 +168,29 @@ def outcome_from_analysis(analysis: Analysis) -> dict[str, Any]:
             "hash": analysis.inputs_hash[:12],
             "engine": analysis.engine_version,
         },
+    }
+
+
+def literature_pool(*, user: User | AnonymousUser, intervention: Intervention) -> LiteraturePool | None:
+    """The intervention's pooled literature, for people who may see its evidence (evaluation.access)."""
+    if not evaluation_access.can_see_rating(user, intervention):
+        return None
+    return pooled_literature(intervention)
+
+
+def outcome_from_literature(pool: LiteraturePool) -> dict[str, Any]:
+    """An outcome row prefilled with the pooled effect of the literature: Hedges' g (in standard deviations
+    per participant, positive = improvement) with its standard error, and a source naming the pooling and
+    its references, so the figure can be traced back."""
+    result = pool.result
+    return {
+        "name": _("Litteraturen: samlet effekt (Hedges' g)"),
+        "effect_type": EffectType.ABSOLUTE,
+        "effect_estimate": Decimal(str(round(result.estimate, 4))),
+        "effect_se": Decimal(str(round(result.se, 4))),
+        "effect_source": _(
+            "Metaanalyse (REML) af %(k)s referencer: %(references)s; effekten er i standardafvigelser "
+            "(Hedges' g), positiv er en forbedring"
+        )
+        % {"k": result.k, "references": "; ".join(e.label for e in pool.effects)},
     }

@@ -248,6 +248,10 @@ def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if taken is not None:
         # A new row prefilled with the effect study's estimate; saved only when the person saves.
         outcome_rows.append(selectors.outcome_from_analysis(taken))
+    literature = selectors.literature_pool(user=request.user, intervention=case.intervention)
+    literature_taken = literature is not None and request.GET.get("fra_litteratur") == "1"
+    if literature is not None and literature_taken:
+        outcome_rows.append(selectors.outcome_from_literature(literature))
     outcomes = OutcomeFormSet(
         data,
         prefix="outcomes",
@@ -284,6 +288,8 @@ def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "activities": activities,
             "analyses": analyses,
             "taken": taken,
+            "literature": literature,
+            "literature_taken": literature_taken,
         },
     )
 

@@ -155,3 +155,35 @@ def require_child_in_scope(scope: ExposureScope, participant: Participant) -> No
     """Municipality staff record only their own municipality's children."""
     if not scope.covers(participant):
         raise PermissionDenied("municipality")
+
+
+# --- randomisation and the evidence rating --------------------------------------------------------------
+
+
+def can_enrol_randomised(user: User | AnonymousUser, study: Study, participant: Participant) -> bool:
+    """Who may enrol a child into a randomised study (and so reveal its allocation): the study's managers,
+    and municipality staff who register participants, for their own municipality's children."""
+    if can_manage_studies_of(user, study.intervention):
+        return True
+    return has_permission(user, RECORD_OUTCOMES) and participant.municipality_id in municipality_ids_of(user)
+
+
+def require_enrol_randomised(user: User | AnonymousUser, study: Study, participant: Participant) -> None:
+    if not can_enrol_randomised(user, study, participant):
+        raise PermissionDenied("evaluation.enrol")
+
+
+def can_see_rating(user: User | AnonymousUser, intervention: Intervention) -> bool:
+    """The rating's page: the portfolio, and the managers of the intervention's studies."""
+    return can_read_all_studies(user) or can_manage_studies_of(user, intervention)
+
+
+def can_decide_rating(user: User | AnonymousUser) -> bool:
+    """The agency's study managers set an intervention's evidence rating where it departs from the
+    proposal."""
+    return manages_every_intervention(user)
+
+
+def require_rating_decider(user: User | AnonymousUser) -> None:
+    if not can_decide_rating(user):
+        raise PermissionDenied("evaluation.rating")

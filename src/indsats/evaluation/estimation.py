@@ -389,8 +389,10 @@ def estimate(study: Study, *, seed: int) -> Estimate:
         **_background_arrays(pairs, treated, exposures, rounds),
     }
     if study.design == Design.DIFFERENCE_IN_DIFFERENCES:
-        found = difference_in_differences_of(treated, control)
+        by_municipality = municipality_clusters(study, treated + control) is not None
+        found = difference_in_differences_of(treated, control, by_municipality=by_municipality)
         result = _with_report_parts(found, study, treated, control, exposures, rounds)
+        result["clustering"] = clustering_note(study, treated + control, clustered=by_municipality)
         return Estimate("did", result, len(treated) + len(control), result["warnings"], inputs_hash(arrays))
     if study.design == Design.QUASI:
         matched = propensity_score_matching(
@@ -401,21 +403,50 @@ def estimate(study: Study, *, seed: int) -> Estimate:
         )
         result = _with_report_parts(matched.to_dict(), study, treated, control, exposures, rounds)
         return Estimate("matching", result, matched.n, result["warnings"], inputs_hash(arrays))
+    clusters = municipality_clusters(study, pairs)
+    if clusters is not None:
+        arrays["clusters"] = clusters
     fitted = ancova(
         np.array(outcome, dtype=float),
         np.array(treatment, dtype=float),
         baseline=np.array(baseline, dtype=float),
         covariates=np.array(covariates, dtype=float) if names else None,
         covariate_names=names or None,
+        clusters=np.array(clusters) if clusters is not None else None,
     )
     result = _with_report_parts(fitted.to_dict(), study, treated, control, exposures, rounds)
+    result["clustering"] = clustering_note(study, pairs, clustered=clusters is not None)
     return Estimate("ancova", result, fitted.n, result["warnings"], inputs_hash(arrays))
 
 
-def difference_in_differences_of(treated: list[Pair], control: list[Pair]) -> dict[str, Any]:
+def municipality_clusters(study: Study, pairs: list[Pair]) -> list[int] | None:
+    """The municipality of each child, for cluster-robust standard errors (CR1 with t on G - 1 df; Cameron
+    & Miller 2015), unless the evaluator chose otherwise or all children are in one municipality."""
+    if not study.cluster_by_municipality:
+        return None
+    municipalities = [p.municipality_id for p in pairs]
+    return municipalities if len(set(municipalities)) >= 2 else None
+
+
+def clustering_note(study: Study, pairs: list[Pair], *, clustered: bool) -> dict[str, Any]:
+    """What the report says about clustering: clustered or not, and why."""
+    n_municipalities = len({p.municipality_id for p in pairs})
+    if clustered:
+        reason = ""
+    elif not study.cluster_by_municipality:
+        reason = study.no_clustering_reason
+    else:
+        reason = "one_municipality"
+    return {"clustered": clustered, "n_municipalities": n_municipalities, "reason": reason}
+
+
+def difference_in_differences_of(
+    treated: list[Pair], control: list[Pair], *, by_municipality: bool = False
+) -> dict[str, Any]:
     """The change in the intervention's children minus the change in the comparison children, from one
     row per child and round, with standard errors clustered on the child (Bertrand, Duflo & Mullainathan
-    2004), and the standardised effect comparable to Hedges' g
+    2004) or, with ``by_municipality``, on the municipality (which nests each child's two rows; Cameron &
+    Miller 2015), and the standardised effect comparable to Hedges' g
     (engine.statistics.effect_sizes.standardised_difference_in_differences)."""
     pairs = treated + control
     n_rows = 2 * len(pairs)
@@ -424,8 +455,11 @@ def difference_in_differences_of(treated: list[Pair], control: list[Pair]) -> di
     outcome[1::2] = [p.follow_up for p in pairs]
     group = np.repeat([1.0] * len(treated) + [0.0] * len(control), 2)
     post = np.tile([0.0, 1.0], len(pairs))
-    child = np.repeat(np.arange(len(pairs)), 2)
-    fitted = difference_in_differences(outcome, group, post, clusters=child)
+    if by_municipality:
+        clusters = np.repeat([p.municipality_id for p in pairs], 2)
+    else:
+        clusters = np.repeat(np.arange(len(pairs)), 2)
+    fitted = difference_in_differences(outcome, group, post, clusters=clusters)
     result: dict[str, Any] = fitted.to_dict()
     result.update(
         {

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from indsats.evaluation.access import ExposureScope
 from indsats.evaluation.exposure import parse_fidelity
-from indsats.evaluation.models import Design, Grade, Study
+from indsats.evaluation.models import AllocationMethod, Design, Grade, RatingLevel, Study
 from indsats.evaluation.selectors import participants_in_scope
 from indsats.interventions.models import Intervention
 from indsats.outcomes.models import Instrument, MeasurementRound
@@ -59,6 +59,24 @@ class StudyForm(forms.Form):
         initial=True,
         help_text=_("Bruges ved design med to grupper."),
     )
+    is_independent = forms.BooleanField(
+        label=_("Uafhængig evaluering"),
+        required=False,
+        help_text=_("Studiet udføres af en evaluator, der ikke har udviklet eller driver indsatsen."),
+    )
+    without_clustering = forms.BooleanField(
+        label=_("Fravælg klyngerobuste standardfejl efter kommune"),
+        required=False,
+        help_text=_(
+            "Som standard er standardfejlen klyngerobust efter kommune, fordi børn i samme kommune ligner "
+            "hinanden. Fravælg kun med en begrundelse."
+        ),
+    )
+    no_clustering_reason = forms.CharField(
+        label=_("Begrundelse for ikke at klynge"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args: Any, intervention: Intervention, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -77,10 +95,77 @@ class StudyForm(forms.Form):
 
     def service_arguments(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
+        data["cluster_by_municipality"] = not data.pop("without_clustering", False)
         instrument_pk, score_key = data.pop("outcome").split(":", 1)
         data["instrument"] = Instrument.objects.get(pk=int(instrument_pk))
         data["score_key"] = score_key
         return data
+
+
+class RandomisationForm(forms.Form):
+    method = forms.ChoiceField(
+        label=_("Metode"),
+        choices=[
+            (AllocationMethod.BLOCK, AllocationMethod.BLOCK.label),
+            (AllocationMethod.STRATIFIED, AllocationMethod.STRATIFIED.label),
+            (AllocationMethod.SIMPLE, AllocationMethod.SIMPLE.label),
+        ],
+    )
+    seed = forms.IntegerField(label=_("Startværdi (seed)"), min_value=0, max_value=2**62)
+    block_size = forms.IntegerField(label=_("Blokstørrelse"), min_value=2, max_value=20, initial=4)
+    sizes = forms.CharField(
+        label=_("Antal pladser"),
+        help_text=_(
+            "Et tal for hele studiet, eller ved stratificering kommunekode og antal pr. kommune, "
+            "fx “751: 40, 461: 30”."
+        ),
+    )
+
+    def clean_sizes(self) -> dict[str, int]:
+        text = self.cleaned_data["sizes"].strip()
+        try:
+            if ":" not in text:
+                return {"": int(text)}
+            pairs = (part.split(":", 1) for part in text.replace(";", ",").split(",") if part.strip())
+            return {code.strip().zfill(3): int(size) for code, size in pairs}
+        except ValueError:
+            raise forms.ValidationError(
+                gettext("Skriv et helt tal, eller kommunekode og antal, fx “751: 40, 461: 30”.")
+            ) from None
+
+
+class AllocationUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Allokeringsliste (CSV)"),
+        help_text=_(
+            "Kolonnen “gruppe” (indsats eller kontrol) og ved stratificering “kommunekode”; "
+            "én række pr. plads."
+        ),
+    )
+    made_by = forms.CharField(label=_("Lavet af"), max_length=200)
+    made_at = forms.DateTimeField(
+        label=_("Lavet (dato og tid)"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+
+class EnrolmentForm(forms.Form):
+    participant: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Barn"), queryset=None)  # type: ignore[arg-type]
+
+    def __init__(self, *args: Any, children: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["participant"]
+        field.queryset = children  # type: ignore[attr-defined]
+        field.label_from_instance = lambda p: p.short_code  # type: ignore[attr-defined]
+
+
+class RatingDecisionForm(forms.Form):
+    level = forms.ChoiceField(label=_("Evidensvurdering"), choices=RatingLevel.choices)
+    lasting = forms.BooleanField(label=_("Virkningen varede mindst 12 måneder (+)"), required=False)
+    reason = forms.CharField(
+        label=_("Begrundelse"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Hvorfor afviger vurderingen fra forslaget? Begrundelsen gemmes i historikken."),
+    )
 
 
 class GradeForm(forms.Form):

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+
+from indsats.outcomes.models import Measurement
 
 
 class Design(models.TextChoices):
@@ -64,6 +68,20 @@ class Study(models.Model):
     )
     adjust_for_age = models.BooleanField(_("juster for alder"), default=True)
     adjust_for_sex = models.BooleanField(_("juster for køn"), default=True)
+    is_independent = models.BooleanField(
+        _("uafhængig evaluering"),
+        default=False,
+        help_text=_("Studiet er udført af en evaluator, der ikke har udviklet eller driver indsatsen."),
+    )
+    cluster_by_municipality = models.BooleanField(
+        _("klyngerobuste standardfejl efter kommune"),
+        default=True,
+        help_text=_(
+            "Børn i samme kommune ligner hinanden, så standardfejlen beregnes klyngerobust efter kommune. "
+            "Fravælg kun med en begrundelse."
+        ),
+    )
+    no_clustering_reason = models.TextField(_("begrundelse for ikke at klynge"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -74,18 +92,192 @@ class Study(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("effektstudie")
         verbose_name_plural = _("effektstudier")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(cluster_by_municipality=True) | ~models.Q(no_clustering_reason=""),
+                name="evaluation_study_no_clustering_has_reason",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
 
     @property
-    def evidence_level(self) -> int:
-        """Design level (SØM): 1 randomised, 2 quasi-experimental or with a control group, 3 before-after."""
+    def design_level(self) -> int:
+        """What the chosen design would allow (SØM): 1 randomised, 2 quasi-experimental or with a control
+        group, 3 before-after."""
         if self.design == Design.RANDOMISED:
             return 1
         if self.design in {Design.QUASI, Design.DIFFERENCE_IN_DIFFERENCES} or self.comparison_intervention_id:
             return 2
         return 3
+
+    @property
+    def evidence_level(self) -> int:
+        """The design level, where a randomised design counts as 1 only with its randomisation on record
+        (``randomisation_problems`` empty); otherwise it is a controlled comparison, level 2."""
+        level = self.design_level
+        if level == 1 and self.randomisation_problems():
+            return 2
+        return level
+
+    def randomisation_problems(self) -> list[str]:
+        """Why a randomised design does not count as randomised, in Danish; empty when it does.
+
+        It counts when an allocation list is on record (made in Indsats or uploaded), was stored before
+        the first follow-up measurement of the study's children, and every child measured at follow-up
+        in the two groups was allocated by it (CONSORT 2010, items 8-10: sequence, concealment,
+        implementation)."""
+        if self.design != Design.RANDOMISED:
+            return []
+        randomisation = Randomisation.objects.filter(study=self).first()
+        if randomisation is None:
+            return [
+                gettext(
+                    "Der er ikke registreret en lodtrækning for studiet (lavet i Indsats eller uploadet "
+                    "allokeringsliste), så designet tæller ikke som lodtrukket."
+                )
+            ]
+        problems = []
+        measured = Measurement.objects.filter(
+            round__intervention_id__in=[self.intervention_id, self.comparison_intervention_id],
+            round__kind=self.follow_up_round.kind,
+        )
+        first_follow_up = measured.aggregate(first=models.Min("measured_on"))["first"]
+        stored_on = timezone.localdate(randomisation.recorded_at)
+        if first_follow_up is not None and stored_on > first_follow_up:
+            problems.append(
+                gettext(
+                    "Lodtrækningen blev registreret %(stored)s, efter de første eftermålinger "
+                    "(%(first)s); den skal ligge fast, før udfaldet kendes."
+                )
+                % {"stored": stored_on.isoformat(), "first": first_follow_up.isoformat()}
+            )
+        allocated = randomisation.allocations.filter(participant__isnull=False).values("participant_id")
+        unallocated = (
+            measured.exclude(participant_id__in=allocated).values("participant_id").distinct().count()
+        )
+        if unallocated:
+            problems.append(
+                ngettext(
+                    "%(count)s barn målt ved eftermålingen er ikke tildelt ved lodtrækningen.",
+                    "%(count)s børn målt ved eftermålingen er ikke tildelt ved lodtrækningen.",
+                    unallocated,
+                )
+                % {"count": unallocated}
+            )
+        return problems
+
+
+class AllocationMethod(models.TextChoices):
+    SIMPLE = "simple", _("Simpel lodtrækning")
+    BLOCK = "block", _("Blokrandomisering")
+    STRATIFIED = "stratified", _("Blokrandomisering stratificeret efter kommune")
+    UPLOADED = "uploaded", _("Uploadet allokeringsliste")
+
+
+class Arm(models.TextChoices):
+    INTERVENTION = "intervention", _("Indsatsgruppe")
+    COMPARISON = "comparison", _("Sammenligningsgruppe")
+
+
+class Randomisation(models.Model):
+    """How the children of a randomised study are allocated: a sequence made in Indsats from a seed, or
+    a list made elsewhere and uploaded with who made it and when. Stored once, never changed; each
+    position is revealed only when a child is enrolled (allocation concealment)."""
+
+    study = models.OneToOneField(
+        Study, on_delete=models.PROTECT, related_name="randomisation", verbose_name=_("effektstudie")
+    )
+    method = models.CharField(_("metode"), max_length=12, choices=AllocationMethod.choices)
+    seed = models.BigIntegerField(_("startværdi (seed)"), null=True, blank=True)
+    block_size = models.PositiveSmallIntegerField(_("blokstørrelse"), null=True, blank=True)
+    made_by = models.CharField(_("lodtrækning udført af"), max_length=200)
+    made_at = models.DateTimeField(_("lodtrækning udført"))
+    sequence_sha256 = models.CharField(_("allokeringsliste (sha256)"), max_length=64)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("registreret"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lodtrækning")
+        verbose_name_plural = _("lodtrækninger")
+
+    def __str__(self) -> str:
+        return _("Lodtrækning for %(study)s") % {"study": self.study}
+
+
+class Allocation(models.Model):
+    """One position of the allocation list: its arm, concealed until a child is enrolled into it."""
+
+    randomisation = models.ForeignKey(Randomisation, on_delete=models.CASCADE, related_name="allocations")
+    stratum = models.CharField(_("stratum"), max_length=20, blank=True)
+    position = models.PositiveIntegerField(_("plads"))
+    arm = models.CharField(_("gruppe"), max_length=12, choices=Arm.choices)
+    participant = models.ForeignKey(
+        "outcomes.Participant", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    allocated_at = models.DateTimeField(_("tildelt"), null=True, blank=True)
+    allocated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["randomisation", "stratum", "position"]
+        verbose_name = _("allokering")
+        verbose_name_plural = _("allokeringer")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["randomisation", "stratum", "position"], name="evaluation_allocation_position_once"
+            ),
+            models.UniqueConstraint(
+                fields=["randomisation", "participant"],
+                condition=models.Q(participant__isnull=False),
+                name="evaluation_allocation_child_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stratum or '-'} #{self.position}"
+
+
+class RatingLevel(models.TextChoices):
+    """The evidence rating of an intervention as a whole (learning from EIF, Blueprints and CEBC)."""
+
+    WELL_SUPPORTED = "4", _("Veldokumenteret virkning")
+    SUPPORTED = "3", _("Dokumenteret virkning")
+    PRELIMINARY = "2", _("Foreløbig dokumentation")
+    NOT_SHOWN = "NL2", _("Virkning ikke påvist")
+    HARMFUL = "NE", _("Skadelig eller uden virkning")
+    NOT_RATED = "NR", _("Kan ikke vurderes")
+
+
+class RatingDecision(models.Model):
+    """The agency's own rating of an intervention where it departs from the proposal, with a reason."""
+
+    intervention = models.ForeignKey(
+        "interventions.Intervention", on_delete=models.CASCADE, related_name="+", verbose_name=_("indsats")
+    )
+    level = models.CharField(_("evidensvurdering"), max_length=3, choices=RatingLevel.choices)
+    lasting = models.BooleanField(_("varig virkning (mindst 12 måneder)"), default=False)
+    proposed_level = models.CharField(_("foreslået"), max_length=3, choices=RatingLevel.choices)
+    reason = models.TextField(_("begrundelse"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("besluttet"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+        verbose_name = _("evidensvurdering")
+        verbose_name_plural = _("evidensvurderinger")
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(reason=""), name="evaluation_rating_decision_reason")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.intervention}: {self.level}"
 
 
 class Analysis(models.Model):
@@ -103,6 +295,8 @@ class Analysis(models.Model):
     proposed_grade = models.CharField(_("foreslået vurdering"), max_length=1, choices=Grade.choices)
     grade = models.CharField(_("vurdering"), max_length=1, choices=Grade.choices)
     grade_reason = models.TextField(_("begrundelse for vurdering"), blank=True)
+    design_notes = models.JSONField(_("bemærkninger til designet"), default=list)
+    clustered = models.BooleanField(_("klyngerobuste standardfejl"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from indsats.engine.statistics.causal import BALANCE_SMD_LIMIT
 from indsats.evaluation import charts as evaluation_charts
 from indsats.evaluation import estimation
-from indsats.evaluation.models import Analysis, Design, Study
+from indsats.evaluation.models import Analysis, Design, Randomisation, Study
 from indsats.outcomes import charts
 from indsats.outcomes.models import RoundKind
 from indsats.outcomes.registry import engine_instrument
@@ -111,6 +111,59 @@ def method_text(analysis: Analysis) -> str:
         )
         % values
     )
+
+
+def design_statements(analysis: Analysis) -> list[str]:
+    """What the method section says about the randomisation on record and the standard errors."""
+    study = analysis.study
+    statements = []
+    if study.design == Design.RANDOMISED:
+        randomisation = Randomisation.objects.filter(study=study).first()
+        if analysis.design_notes:
+            statements.append(
+                _("Studiet er oprettet som lodtrukket, men tæller som evidensniveau 2: %(notes)s")
+                % {"notes": " ".join(analysis.design_notes)}
+            )
+        elif randomisation is not None:
+            statements.append(
+                _(
+                    "Børnene er fordelt ved lodtrækning (%(method)s), lavet af %(who)s %(made)s og "
+                    "registreret i Indsats %(recorded)s, før eftermålingen. Gruppen for hver plads var "
+                    "skjult, indtil barnet blev tilmeldt. Allokeringslisten har sha256 %(hash)s."
+                )
+                % {
+                    "method": randomisation.get_method_display().lower(),
+                    "who": randomisation.made_by,
+                    "made": date(randomisation.made_at),
+                    "recorded": date(randomisation.recorded_at),
+                    "hash": randomisation.sequence_sha256,
+                }
+            )
+    clustering = analysis.result.get("clustering")
+    if clustering:
+        if clustering["clustered"]:
+            statements.append(
+                _(
+                    "Standardfejlen er klyngerobust efter kommune (%(n)s kommuner; CR1 med t-fordeling på "
+                    "antal kommuner minus 1 frihedsgrader), fordi børn i samme kommune ligner hinanden."
+                )
+                % {"n": clustering["n_municipalities"]}
+            )
+        elif clustering["reason"] == "one_municipality":
+            statements.append(_("Alle børn kommer fra én kommune, så standardfejlen er ikke klyngerobust."))
+        else:
+            statements.append(
+                _("Standardfejlen er ikke klyngerobust efter kommune. Evaluatorens begrundelse: %(reason)s")
+                % {"reason": clustering["reason"]}
+            )
+    elif analysis.method == "matching":
+        statements.append(
+            _(
+                "Standardfejlen ved matchning (Abadie og Imbens) tager ikke højde for, at børn i samme "
+                "kommune ligner hinanden."
+            )
+        )
+    return statements
 
 
 def covariate_list(study: Study) -> str:
@@ -526,6 +579,7 @@ def report_context(analysis: Analysis, kind: str = "slut") -> dict[str, Any]:
     return {
         "analysis": analysis,
         "study": study,
+        "design_statements": design_statements(analysis),
         "kind_label": REPORT_KINDS[kind],
         "kind": kind,
         "score_name": score_name,

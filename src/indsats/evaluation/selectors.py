@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from indsats.accounts.models import Organisation, User
+from indsats.accounts.permissions import municipality_ids_of
 from indsats.evaluation import access
 from indsats.evaluation.access import ExposureScope
-from indsats.evaluation.models import Analysis, Exposure, Study
+from indsats.evaluation.models import Allocation, Analysis, Arm, Exposure, Study
 from indsats.interventions.models import Intervention
 from indsats.outcomes.models import Participant
 from indsats.outcomes.pseudonyms import export_code
@@ -194,3 +195,63 @@ def participant_by_code(scope: ExposureScope, code: str, key: bytes) -> Particip
         if participant_code(scope, participant, key) == wanted:
             return participant
     return None
+
+
+# --- randomisation --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StratumPositions:
+    """How far a stratum's allocation list is used; the arms of unused positions stay concealed."""
+
+    stratum: str
+    total: int
+    used: int
+    intervention: int
+    comparison: int
+
+
+def randomisation_positions(study: Study) -> list[StratumPositions]:
+    """Positions per stratum: total, used, and the arms of the used ones only (concealment)."""
+    rows = (
+        Allocation.objects.filter(randomisation__study=study)
+        .values("stratum")
+        .annotate(
+            total=Count("pk"),
+            used=Count("pk", filter=Q(participant__isnull=False)),
+            intervention=Count("pk", filter=Q(participant__isnull=False, arm=Arm.INTERVENTION)),
+            comparison=Count("pk", filter=Q(participant__isnull=False, arm=Arm.COMPARISON)),
+        )
+        .order_by("stratum")
+    )
+    return [StratumPositions(**row) for row in rows]
+
+
+def allocations_revealed_to(*, user: User | AnonymousUser, study: Study) -> QuerySet[Allocation]:
+    """The allocations a municipality's staff have revealed by enrolling their own children."""
+    return (
+        Allocation.objects.filter(
+            randomisation__study=study,
+            participant__isnull=False,
+            participant__municipality_id__in=municipality_ids_of(user),
+        )
+        .select_related("participant")
+        .order_by("-allocated_at")
+    )
+
+
+def children_to_enrol(*, user: User | AnonymousUser, study: Study) -> QuerySet[Participant]:
+    """The person's own municipality's children not yet in the study's intervention or comparison group."""
+    groups = [study.intervention_id, study.comparison_intervention_id]
+    return (
+        Participant.objects.filter(municipality_id__in=municipality_ids_of(user))
+        .exclude(enrolments__intervention_id__in=[g for g in groups if g is not None])
+        .order_by("pseudonym")
+    )
+
+
+def randomised_studies_for_enrolment(*, user: User | AnonymousUser) -> QuerySet[Study]:
+    """Randomised studies with a list on record, for municipality staff who register children."""
+    if not municipality_ids_of(user):
+        return Study.objects.none()
+    return Study.objects.filter(randomisation__isnull=False).select_related("intervention").order_by("name")

@@ -3,16 +3,22 @@ one audit entry."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indsats.accounts.models import User
 from indsats.audit.services import record_create, record_update, snapshot
 from indsats.engine import ENGINE_VERSION
 from indsats.engine.base.errors import StatisticsInputError
+from indsats.engine.statistics.randomisation import INTERVENTION_ARM, AllocationSequence, allocation_sequence
 from indsats.errors import DomainError
 from indsats.evaluation import access, estimation, exposure_matching, tasks
+from indsats.evaluation.allocation_lists import parse_allocation_list
 from indsats.evaluation.exposure import (
     ExposureFileError,
     ExposureImport,
@@ -20,15 +26,22 @@ from indsats.evaluation.exposure import (
     parse_exposure_file,
 )
 from indsats.evaluation.models import (
+    Allocation,
+    AllocationMethod,
     Analysis,
+    Arm,
     Design,
     Exposure,
     Grade,
+    Randomisation,
+    RatingDecision,
+    RatingLevel,
     RenderedReport,
     RenderStatus,
     ReportKind,
     Study,
 )
+from indsats.evaluation.rating import proposed_rating
 from indsats.interventions.models import Intervention
 from indsats.outcomes.models import Enrolment, Instrument, MeasurementRound, Participant
 from indsats.outcomes.registry import engine_instrument
@@ -89,8 +102,16 @@ def create_study(
     comparison_intervention: Intervention | None = None,
     adjust_for_age: bool = True,
     adjust_for_sex: bool = True,
+    is_independent: bool = False,
+    cluster_by_municipality: bool = True,
+    no_clustering_reason: str = "",
 ) -> Study:
     access.require_study_manager(actor, intervention)
+    if not cluster_by_municipality and not no_clustering_reason.strip():
+        raise DomainError(
+            _("Skriv, hvorfor standardfejlen ikke skal være klyngerobust efter kommune."),
+            field="no_clustering_reason",
+        )
     _validate(
         intervention=intervention,
         design=design,
@@ -111,6 +132,9 @@ def create_study(
         comparison_intervention=comparison_intervention,
         adjust_for_age=adjust_for_age,
         adjust_for_sex=adjust_for_sex,
+        is_independent=is_independent,
+        cluster_by_municipality=cluster_by_municipality,
+        no_clustering_reason=no_clustering_reason.strip() if not cluster_by_municipality else "",
         created_by=actor,
     )
     record_create(actor=actor, instance=study)
@@ -135,9 +159,9 @@ def run_analysis(*, actor: User, study: Study, seed: int = DEFAULT_SEED) -> Anal
             % {"detail": engine_message(error), "instrument": study.instrument}
         ) from error
     higher_is_better = engine_instrument(study.instrument).direction(study.score_key) == "higher_is_better"
-    proposed = estimation.propose_grade(
-        level=study.evidence_level, result=found.result, higher_is_better=higher_is_better
-    )
+    design_notes = study.randomisation_problems()
+    level = study.evidence_level
+    proposed = estimation.propose_grade(level=level, result=found.result, higher_is_better=higher_is_better)
     analysis = Analysis.objects.create(
         study=study,
         method=found.method,
@@ -147,9 +171,11 @@ def run_analysis(*, actor: User, study: Study, seed: int = DEFAULT_SEED) -> Anal
         inputs_hash=found.inputs_hash,
         engine_version=ENGINE_VERSION,
         seed=seed,
-        evidence_level=study.evidence_level,
+        evidence_level=level,
         proposed_grade=proposed,
         grade=proposed,
+        design_notes=design_notes,
+        clustered=bool(found.result.get("clustering", {}).get("clustered")),
         created_by=actor,
     )
     record_create(actor=actor, instance=analysis)
@@ -335,3 +361,179 @@ def request_report_pdf(*, actor: User, analysis: Analysis, kind: str, language: 
     rendered_id = rendered.pk
     transaction.on_commit(lambda: tasks.render_report_pdf.enqueue(rendered_id=rendered_id))
     return rendered
+
+
+# --- randomisation ----------------------------------------------------------------------------------------
+
+
+def _require_randomised_study_without_list(study: Study) -> None:
+    if study.design != Design.RANDOMISED:
+        raise DomainError(_("Kun et lodtrukket studie (RCT) har en lodtrækning."), field="method")
+    if Randomisation.objects.filter(study=study).exists():
+        raise DomainError(
+            _("Studiet har allerede en lodtrækning; den ændres ikke, når den først er lavet."), field="method"
+        )
+    if study.comparison_intervention_id is None:
+        raise DomainError(_("Et lodtrukket studie kræver en sammenligningsgruppe."), field="method")
+
+
+def _store_sequence(
+    *, actor: User, study: Study, sequence: AllocationSequence, method: str, made_by: str, made_at: Any
+) -> Randomisation:
+    randomisation = Randomisation.objects.create(
+        study=study,
+        method=method,
+        seed=sequence.seed if method != AllocationMethod.UPLOADED else None,
+        block_size=sequence.block_size,
+        made_by=made_by,
+        made_at=made_at,
+        sequence_sha256=sequence.sha256(),
+        recorded_by=actor,
+    )
+    Allocation.objects.bulk_create(
+        Allocation(
+            randomisation=randomisation,
+            stratum=stratum,
+            position=position,
+            arm=Arm.INTERVENTION if arm == INTERVENTION_ARM else Arm.COMPARISON,
+        )
+        for stratum, arms in sequence.lists.items()
+        for position, arm in enumerate(arms, start=1)
+    )
+    record_create(
+        actor=actor,
+        instance=randomisation,
+        message=_("%(n)s pladser, sha256 %(hash)s")
+        % {"n": sequence.n, "hash": randomisation.sequence_sha256},
+    )
+    return randomisation
+
+
+@transaction.atomic
+def randomise_study(
+    *,
+    actor: User,
+    study: Study,
+    method: str,
+    seed: int,
+    sizes: Mapping[str, int],
+    block_size: int = 4,
+) -> Randomisation:
+    """Make the study's concealed allocation list in Indsats (engine.statistics.randomisation) and store it.
+
+    ``sizes``: positions per stratum, a municipality code per stratum for ``stratified``, the one stratum
+    ``""`` otherwise. The list is made once; each position is revealed only when a child is enrolled.
+    """
+    access.require_study_manager(actor, study.intervention)
+    _require_randomised_study_without_list(study)
+    if method not in {AllocationMethod.SIMPLE, AllocationMethod.BLOCK, AllocationMethod.STRATIFIED}:
+        raise DomainError(_("Vælg simpel, blok- eller stratificeret lodtrækning."), field="method")
+    try:
+        sequence = allocation_sequence(sizes, method=method, seed=seed, block_size=block_size)  # type: ignore[arg-type]
+    except StatisticsInputError as error:
+        raise DomainError(engine_message(error), field="sizes") from error
+    return _store_sequence(
+        actor=actor,
+        study=study,
+        sequence=sequence,
+        method=method,
+        made_by=actor.get_full_name() or actor.get_username(),
+        made_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def upload_allocation_list(
+    *, actor: User, study: Study, content: str, made_by: str, made_at: Any
+) -> Randomisation:
+    """Store an allocation list made outside Indsats, with who made it and when (see allocation_lists)."""
+    access.require_study_manager(actor, study.intervention)
+    _require_randomised_study_without_list(study)
+    if not made_by.strip():
+        raise DomainError(_("Skriv, hvem der har lavet allokeringslisten."), field="made_by")
+    if made_at is None or made_at > timezone.now():
+        raise DomainError(
+            _("Angiv, hvornår allokeringslisten blev lavet (ikke en fremtidig dato)."), field="made_at"
+        )
+    lists = parse_allocation_list(content)
+    sequence = AllocationSequence(method=AllocationMethod.UPLOADED, seed=0, block_size=None, lists=lists)
+    return _store_sequence(
+        actor=actor,
+        study=study,
+        sequence=sequence,
+        method=AllocationMethod.UPLOADED,
+        made_by=made_by.strip(),
+        made_at=made_at,
+    )
+
+
+@transaction.atomic
+def enrol_randomised_child(*, actor: User, study: Study, participant: Participant) -> Allocation:
+    """Enrol a child in a randomised study: the next concealed position of the child's stratum is revealed
+    and the child is enrolled in the intervention or the comparison group it names (audited)."""
+    access.require_enrol_randomised(actor, study, participant)
+    randomisation = Randomisation.objects.filter(study=study).first()
+    if randomisation is None:
+        raise DomainError(_("Studiet har ingen lodtrækning endnu."), field="participant")
+    if randomisation.allocations.filter(participant=participant).exists():
+        raise DomainError(_("Barnet er allerede tildelt en gruppe i studiet."), field="participant")
+    assert study.comparison_intervention_id is not None  # a randomisation exists only with one
+    arms = [study.intervention_id, study.comparison_intervention_id]
+    if Enrolment.objects.filter(participant=participant, intervention_id__in=arms).exists():
+        raise DomainError(
+            _("Barnet deltager allerede i indsatsen eller sammenligningsgruppen og kan ikke lodtrækkes."),
+            field="participant",
+        )
+    stratified = randomisation.allocations.exclude(stratum="").exists()
+    stratum = participant.municipality.municipality_code if stratified else ""
+    allocation = (
+        randomisation.allocations.select_for_update()
+        .filter(stratum=stratum, participant__isnull=True)
+        .order_by("position")
+        .first()
+    )
+    if allocation is None:
+        raise DomainError(
+            _("Der er ikke flere pladser på allokeringslisten for %(stratum)s.")
+            % {"stratum": participant.municipality if stratified else _("studiet")},
+            field="participant",
+        )
+    before = snapshot(allocation)
+    allocation.participant = participant
+    allocation.allocated_at = timezone.now()
+    allocation.allocated_by = actor
+    allocation.save(update_fields=["participant", "allocated_at", "allocated_by"])
+    record_update(actor=actor, instance=allocation, before=before, message=allocation.get_arm_display())
+    enrolment = Enrolment.objects.create(
+        participant=participant,
+        intervention_id=arms[0] if allocation.arm == Arm.INTERVENTION else arms[1],
+        enrolled_on=timezone.localdate(),
+    )
+    record_create(actor=actor, instance=enrolment)
+    return allocation
+
+
+# --- the evidence rating --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def decide_rating(
+    *, actor: User, intervention: Intervention, level: str, lasting: bool, reason: str
+) -> RatingDecision:
+    """The agency's rating of the intervention where it departs from Indsats' proposal, with a reason."""
+    access.require_rating_decider(actor)
+    if level not in RatingLevel.values:
+        raise DomainError(_("Vælg en evidensvurdering fra listen."), field="level")
+    if not reason.strip():
+        raise DomainError(_("Skriv en begrundelse for evidensvurderingen."), field="reason")
+    proposal = proposed_rating(intervention)
+    decision = RatingDecision.objects.create(
+        intervention=intervention,
+        level=level,
+        lasting=lasting,
+        proposed_level=proposal.level,
+        reason=reason.strip(),
+        decided_by=actor,
+    )
+    record_create(actor=actor, instance=decision, message=reason.strip())
+    return decision

@@ -9,6 +9,18 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("indsats/<int:intervention_pk>/nyt-studie/", views.study_create, name="study_create"),
     path("studier/<int:pk>/", views.study_detail, name="study_detail"),
     path("studier/<int:pk>/beregn/", views.study_run, name="study_run"),
+    path("studier/<int:pk>/lodtraekning/", views.study_randomise, name="study_randomise"),
+    path("studier/<int:pk>/tilmeld/", views.study_enrol, name="study_enrol"),
+    path(
+        "indsats/<int:intervention_pk>/litteratur/",
+        views.intervention_literature,
+        name="intervention_literature",
+    ),
+    path(
+        "indsats/<int:intervention_pk>/evidensvurdering/",
+        views.intervention_rating,
+        name="intervention_rating",
+    ),
     path("analyser/<int:pk>/", views.analysis_report, name="analysis_report"),
     path("analyser/<int:pk>/pdf/", views.analysis_pdf, name="analysis_pdf"),
     path("analyser/<int:pk>/pdf/status/", views.analysis_pdf_status, name="analysis_pdf_status"),

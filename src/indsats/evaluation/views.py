@@ -17,14 +17,29 @@ from indsats.accounts.http import AuthenticatedHttpRequest
 from indsats.evaluation import access, cross_practice, report, selectors, services
 from indsats.evaluation.access import ExposureScope
 from indsats.evaluation.exposure import ExposureImport
+from indsats.evaluation.forest_plot import ForestRow, forest_plot
 from indsats.evaluation.forms import (
+    AllocationUploadForm,
     CrossPracticeForm,
+    EnrolmentForm,
     ExposureChildForm,
     ExposureUploadForm,
     GradeForm,
+    RandomisationForm,
+    RatingDecisionForm,
     StudyForm,
 )
-from indsats.evaluation.models import Analysis, RenderedReport, RenderStatus, ReportKind, Study
+from indsats.evaluation.literature import literature_effects, pooled_literature
+from indsats.evaluation.models import (
+    Analysis,
+    Design,
+    Randomisation,
+    RenderedReport,
+    RenderStatus,
+    ReportKind,
+    Study,
+)
+from indsats.evaluation.rating import evidence_rating
 from indsats.outcomes.pseudonyms import pseudonym_key
 from indsats.outcomes.registry import engine_instrument
 from indsats.ui.service_calls import run_service
@@ -79,6 +94,9 @@ def study_create(request: AuthenticatedHttpRequest, intervention_pk: int) -> Htt
 @login_required
 def study_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     study = _study_or_404(request, pk)
+    can_manage = access.can_manage_studies_of(request.user, study.intervention)
+    randomisation = Randomisation.objects.filter(study=study).first()
+    needs_list = can_manage and study.design == Design.RANDOMISED and randomisation is None
     return render(
         request,
         "evaluation/study_detail.html",
@@ -87,8 +105,111 @@ def study_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "score_name": engine_instrument(study.instrument).score_name(study.score_key).da,
             "adjusted_for": report.covariate_list(study),
             "analyses": study.analyses.all(),
-            "can_manage": access.can_manage_studies_of(request.user, study.intervention),
+            "can_manage": can_manage,
+            "randomisation": randomisation,
+            "positions": selectors.randomisation_positions(study) if randomisation else [],
+            "randomisation_problems": study.randomisation_problems(),
+            "randomise_form": RandomisationForm(prefix="r") if needs_list else None,
+            "upload_form": AllocationUploadForm(prefix="u") if needs_list else None,
         },
+    )
+
+
+@login_required
+@require_POST
+def study_randomise(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Make the allocation list in Indsats (or store an uploaded one, with ?upload)."""
+    study = _study_or_404(request, pk)
+    access.require_study_manager(request.user, study.intervention)
+    if "upload" in request.GET:
+        upload = AllocationUploadForm(request.POST, request.FILES, prefix="u")
+        if upload.is_valid():
+            content = upload.cleaned_data["file"].read().decode("utf-8-sig", errors="replace")
+            run_service(
+                lambda: services.upload_allocation_list(
+                    actor=request.user,
+                    study=study,
+                    content=content,
+                    made_by=upload.cleaned_data["made_by"],
+                    made_at=upload.cleaned_data["made_at"],
+                ),
+                request=request,
+                success=_("Allokeringslisten er gemt."),
+            )
+        else:
+            messages.error(request, _("Udfyld fil, hvem der lavede listen, og hvornår."))
+        return redirect("evaluation:study_detail", pk=study.pk)
+    form = RandomisationForm(request.POST, prefix="r")
+    if form.is_valid():
+        run_service(
+            lambda: services.randomise_study(actor=request.user, study=study, **form.cleaned_data),
+            request=request,
+            success=_("Lodtrækningen er lavet og gemt. Listen er skjult, indtil børnene tilmeldes."),
+        )
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("evaluation:study_detail", pk=study.pk)
+
+
+@login_required
+def study_enrol(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Municipality staff enrol their own children in a randomised study; each enrolment reveals the
+    next position of the child's municipality, nothing more."""
+    study = selectors.randomised_studies_for_enrolment(user=request.user).filter(pk=pk).first()
+    if study is None:
+        raise Http404
+    form = EnrolmentForm(
+        request.POST or None, children=selectors.children_to_enrol(user=request.user, study=study)
+    )
+    if request.method == "POST" and form.is_valid():
+        allocation = run_service(
+            lambda: services.enrol_randomised_child(
+                actor=request.user, study=study, participant=form.cleaned_data["participant"]
+            ),
+            form=form,
+        )
+        if allocation is not None:
+            messages.success(
+                request,
+                _("Barnet er tilmeldt: %(arm)s.") % {"arm": allocation.get_arm_display()},
+            )
+            return redirect("evaluation:study_enrol", pk=study.pk)
+    return render(
+        request,
+        "evaluation/study_enrol.html",
+        {
+            "study": study,
+            "form": form,
+            "revealed": selectors.allocations_revealed_to(user=request.user, study=study),
+        },
+    )
+
+
+@login_required
+def intervention_rating(request: AuthenticatedHttpRequest, intervention_pk: int) -> HttpResponse:
+    """The intervention's evidence rating with its reasons; the agency may set another with a reason."""
+    intervention = selectors.intervention(pk=intervention_pk)
+    if intervention is None or not access.can_see_rating(request.user, intervention):
+        raise Http404
+    can_decide = access.can_decide_rating(request.user)
+    form = RatingDecisionForm(request.POST or None) if can_decide else None
+    if request.method == "POST":
+        access.require_rating_decider(request.user)
+        assert form is not None
+        if form.is_valid():
+            decided = run_service(
+                lambda: services.decide_rating(
+                    actor=request.user, intervention=intervention, **form.cleaned_data
+                ),
+                form=form,
+            )
+            if decided is not None:
+                messages.success(request, _("Evidensvurderingen er gemt."))
+                return redirect("evaluation:intervention_rating", intervention_pk=intervention.pk)
+    return render(
+        request,
+        "evaluation/rating.html",
+        {"intervention": intervention, "rating": evidence_rating(intervention), "form": form},
     )
 
 
@@ -327,3 +448,40 @@ def cross_practice_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
     response = HttpResponse(cross_practice.report_pdf(context), content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="evaluering-tvaergaaende.pdf"'
     return response
+
+
+@login_required
+def intervention_literature(request: AuthenticatedHttpRequest, intervention_pk: int) -> HttpResponse:
+    """The intervention's literature pooled: REML (Knapp-Hartung with ?kh=1), I², prediction interval,
+    forest plot and the numbers in a table."""
+    intervention = selectors.intervention(pk=intervention_pk)
+    if intervention is None or not access.can_see_rating(request.user, intervention):
+        raise Http404
+    knapp_hartung = request.GET.get("kh") == "1"
+    pool = pooled_literature(intervention, knapp_hartung=knapp_hartung)
+    chart = None
+    if pool is not None:
+        result = pool.result
+        chart = forest_plot(
+            rows=[
+                ForestRow(row.label, row.effect, row.ci_low, row.ci_high, row.weight_percent)
+                for row in result.studies
+            ],
+            pooled=ForestRow(_("Samlet (REML)"), result.estimate, result.ci_low, result.ci_high, 100.0),
+            prediction=(result.pi_low, result.pi_high) if result.pi_low is not None else None,  # type: ignore[arg-type]
+            title=_("Forest plot af litteraturens effekter (Hedges' g). Tallene står i tabellen under."),
+            favours_left=_("Til fordel for kontrol"),
+            favours_right=_("Til fordel for indsatsen"),
+            headers=(_("Studie"), _("g [95 % KI]"), _("Vægt")),
+        )
+    return render(
+        request,
+        "evaluation/literature.html",
+        {
+            "intervention": intervention,
+            "pool": pool,
+            "chart": chart,
+            "knapp_hartung": knapp_hartung,
+            "n_with_effect": len(literature_effects(intervention)),
+        },
+    )

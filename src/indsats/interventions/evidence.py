@@ -109,6 +109,28 @@ def committed_money(intervention: Intervention) -> list[EvidenceFact]:
     ]
 
 
+# --- proposals for the knowledge declaration -----------------------------------------------------------
+
+DeclarationProposer = Callable[[Intervention], "dict[str, tuple[str, str]]"]
+"""Proposes grades of the knowledge declaration: {dimension: (grade A-D, reason)} for the dimensions it
+knows (the evaluation app proposes the effect dimension from the intervention's evidence rating)."""
+_PROPOSERS: list[DeclarationProposer] = []
+
+
+def register_declaration_proposer(proposer: DeclarationProposer) -> DeclarationProposer:
+    if proposer not in _PROPOSERS:
+        _PROPOSERS.append(proposer)
+    return proposer
+
+
+def proposed_declaration(intervention: Intervention) -> dict[str, tuple[str, str]]:
+    """Every registered proposer's grades and reasons, by dimension; people decide."""
+    proposal: dict[str, tuple[str, str]] = {}
+    for proposer in _PROPOSERS:
+        proposal.update(proposer(intervention))
+    return proposal
+
+
 def register_builtin_providers() -> None:
     register_evidence_provider("demand", demand_from_municipalities)
     register_evidence_provider("economy", committed_money)

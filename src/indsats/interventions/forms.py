@@ -154,8 +154,31 @@ class ReferenceForm(forms.ModelForm[EvidenceReference]):
 
     class Meta:
         model = EvidenceReference
-        fields = ["citation", "year", "url"]
+        fields = [
+            "citation",
+            "year",
+            "url",
+            "effect_input",
+            "outcome",
+            "lower_is_better",
+            "yi",
+            "vi",
+            "mean_treated",
+            "sd_treated",
+            "n_treated",
+            "mean_control",
+            "sd_control",
+            "n_control",
+            "events_treated",
+            "events_control",
+        ]
         labels = {"citation": _("Reference"), "year": _("År"), "url": _("Link")}
+        help_texts = {
+            "effect_input": _(
+                "Valgfrit: studiets effekt, så litteraturen kan samles i en metaanalyse. Udfyld kun felterne "
+                "for den valgte form."
+            )
+        }
 
 
 class MaterialForm(forms.Form):

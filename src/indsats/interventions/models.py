@@ -7,6 +7,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -232,8 +233,19 @@ class Material(models.Model):
         return self.title
 
 
+class EffectInput(models.TextChoices):
+    NONE = "", _("Ingen effektstørrelse")
+    YI_VI = "yi_vi", _("Effektstørrelse (Hedges' g) og varians")
+    MEANS = "means", _("Gennemsnit, spredninger og antal i hver gruppe")
+    COUNTS = "counts", _("Antal hændelser og antal i hver gruppe (log odds ratio)")
+
+
 class EvidenceReference(models.Model):
-    """A study or report the intervention rests on."""
+    """A study or report the intervention rests on, optionally with the effect size it found.
+
+    The effect can be given as Hedges' g with its variance (yi, vi), as group means, SDs and sizes, or as
+    event counts (a log odds ratio, converted to the d scale); the pooling is in evaluation.literature.
+    """
 
     intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="references")
     citation = models.CharField(_("reference"), max_length=500)
@@ -241,6 +253,38 @@ class EvidenceReference(models.Model):
         _("år"), null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
     )
     url = models.URLField(_("link"), blank=True)
+    effect_input = models.CharField(
+        _("effektstørrelse angivet som"), max_length=6, choices=EffectInput.choices, blank=True, default=""
+    )
+    outcome = models.CharField(_("udfaldsmål"), max_length=200, blank=True)
+    lower_is_better = models.BooleanField(
+        _("lavere er bedre"),
+        default=False,
+        help_text=_("Sæt hak, hvis et fald er en forbedring (fx problemer, anbringelser)."),
+    )
+    yi = models.FloatField(_("Hedges' g"), null=True, blank=True)
+    vi = models.FloatField(_("varians"), null=True, blank=True)
+    mean_treated = models.FloatField(_("gennemsnit, indsats"), null=True, blank=True)
+    sd_treated = models.FloatField(_("spredning, indsats"), null=True, blank=True)
+    n_treated = models.PositiveIntegerField(_("antal, indsats"), null=True, blank=True)
+    mean_control = models.FloatField(_("gennemsnit, kontrol"), null=True, blank=True)
+    sd_control = models.FloatField(_("spredning, kontrol"), null=True, blank=True)
+    n_control = models.PositiveIntegerField(_("antal, kontrol"), null=True, blank=True)
+    events_treated = models.PositiveIntegerField(_("hændelser, indsats"), null=True, blank=True)
+    events_control = models.PositiveIntegerField(_("hændelser, kontrol"), null=True, blank=True)
+
+    EFFECT_FIELDS = {
+        EffectInput.YI_VI: ("yi", "vi"),
+        EffectInput.MEANS: (
+            "mean_treated",
+            "sd_treated",
+            "n_treated",
+            "mean_control",
+            "sd_control",
+            "n_control",
+        ),
+        EffectInput.COUNTS: ("events_treated", "n_treated", "events_control", "n_control"),
+    }
 
     class Meta:
         ordering = ["-year", "citation"]
@@ -249,6 +293,25 @@ class EvidenceReference(models.Model):
 
     def __str__(self) -> str:
         return self.citation
+
+    def clean(self) -> None:
+        """Every value the chosen kind of effect size needs, and sensible ranges."""
+        errors: dict[str, str] = {}
+        for name in self.EFFECT_FIELDS.get(EffectInput(self.effect_input), ()):
+            if getattr(self, name) is None:
+                errors[name] = str(_("Udfyld feltet for den valgte effektstørrelse."))
+        if self.vi is not None and self.vi <= 0:
+            errors["vi"] = str(_("Variansen skal være større end 0."))
+        for sd in ("sd_treated", "sd_control"):
+            value = getattr(self, sd)
+            if value is not None and value <= 0:
+                errors[sd] = str(_("Spredningen skal være større end 0."))
+        for events, total in (("events_treated", "n_treated"), ("events_control", "n_control")):
+            e, n = getattr(self, events), getattr(self, total)
+            if e is not None and n is not None and e > n:
+                errors[events] = str(_("Der kan ikke være flere hændelser end deltagere."))
+        if errors:
+            raise ValidationError(errors)
 
 
 class Contact(models.Model):

@@ -31,7 +31,7 @@ from indsats.accounts.permissions import (
     require_permission,
 )
 from indsats.interventions import access, charts, display, selectors, services
-from indsats.interventions.evidence import live_facts
+from indsats.interventions.evidence import live_facts, proposed_declaration
 from indsats.interventions.export import portfolio_workbook
 from indsats.interventions.fact_snapshots import (
     FactChange,
@@ -719,7 +719,11 @@ def practice_comparison(request: AuthenticatedHttpRequest) -> HttpResponse:
 def declaration_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require_permission(request.user, MANAGE_INTERVENTIONS)
     intervention = selectors.intervention_detail(user=request.user, pk=pk)
-    form = DeclarationForm(request.POST or None, initial={"declared_on": timezone.localdate()})
+    initial: dict[str, object] = {"declared_on": timezone.localdate()}
+    for dimension, (grade, reason) in proposed_declaration(intervention).items():
+        initial[f"{dimension}_grade"] = grade
+        initial[f"{dimension}_reason"] = reason
+    form = DeclarationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         declared = run_service(
             lambda: services.declare_knowledge(

@@ -106,6 +106,14 @@ STATISTICS: dict[str, Promise] = {
         "studie %(study)s har variansen %(variance)s; varianser skal være større end 0"
     ),
     "too_few_studies": _("en metaanalyse kræver mindst 2 studier, ikke %(k)s"),
+    "no_strata": _("angiv mindst ét stratum med dets antal pladser"),
+    "one_stratum_only": _(
+        "metoden %(method)s har ét stratum, ikke %(strata)s; brug stratificeret lodtrækning"
+    ),
+    "stratum_size_invalid": _(
+        "stratum %(stratum)s: antallet af pladser skal være et helt tal på mindst 1, ikke %(size)s"
+    ),
+    "block_size_invalid": _("blokstørrelsen skal være et lige tal på mindst 2, ikke %(block_size)s"),
     "study_labels_count": _("der er %(labels)s navne til %(k)s studier"),
 }
 

@@ -113,4 +113,11 @@ class StatisticsInputError(EngineError):
         "variance_not_positive": "study {study} has variance {variance:g}; variances must be > 0",
         "too_few_studies": "a meta-analysis needs at least 2 studies, got {k}",
         "study_labels_count": "has {labels} labels for {k} studies",
+        # randomisation
+        "no_strata": "give at least one stratum with its number of positions",
+        "one_stratum_only": "the {method} method takes one stratum, got {strata}; use 'stratified'",
+        "stratum_size_invalid": (
+            "stratum {stratum!r}: the number of positions must be a whole number >= 1, got {size}"
+        ),
+        "block_size_invalid": "must be an even number of at least 2, got {block_size}",
     }

@@ -687,9 +687,14 @@ class _Model:
         payer_npv = np.empty((draws, len(self.payers)))
         clipped = 0
         negative_baselines = 0
+        below_full_reduction = np.zeros(self.is_relative.size, dtype=np.int64)
         for start in range(0, draws, DRAWS_PER_BLOCK):
             size = min(DRAWS_PER_BLOCK, draws - start)
             effect = _draw(self.effects, size, rng)
+            # a relative effect below -1 would remove more than every occurrence: truncated at -1
+            below = self.is_relative[None, :] & (effect < -1.0)
+            below_full_reduction += below.sum(axis=0)
+            effect[below] = -1.0
             baseline = _draw(self.baselines, size, rng)
             price = _draw(self.prices, size, rng)
             decay = _draw(self.decays, size, rng)
@@ -705,6 +710,13 @@ class _Model:
             warnings.append(
                 f"{clipped} drawn decays fell outside [0, 1] and were set to the nearest bound; a beta "
                 "distribution keeps a decay inside"
+            )
+        for j in np.flatnonzero(below_full_reduction):
+            share = 100.0 * float(below_full_reduction[j]) / draws
+            warnings.append(
+                f"outcome '{self.case.outcomes[j].name}': {share:.1f} % of the drawn relative effects were "
+                "below -1 (a reduction of more than 100 %) and were set to -1; a narrower uncertainty or a "
+                "triangular distribution with low >= -1 keeps the effect possible"
             )
         if negative_baselines:
             warnings.append(

@@ -502,7 +502,9 @@ def match_on_propensity(
     * Variance (Abadie & Imbens 2006, Theorem 7, V^{pop,t}, extended to m_i matches):
       V = [sum_treated (y_i - yhat_i(0) - ATT)^2 + sum_controls (w_j^2 - sum_{i->j} 1/m_i^2) s_j^2] / N_1^2,
       with w_j = sum of 1/m_i over the treated j is matched to and s_j^2 = (y_j - y_l)^2 / 2 from j's
-      nearest other comparison child l (Abadie & Imbens 2006, sec. 4.1, J = 1). It treats the scores as
+      nearest other comparison child l (Abadie & Imbens 2006, sec. 4.1, J = 1); where several are
+      equally near, s_j^2 = J/(J+1) (y_j - their mean)^2 over all J of them (eq. 14), so the SE does not
+      depend on the order of tied comparison children. It treats the scores as
       known; Abadie & Imbens (2016) show the correction for estimated scores, not applied here.
     """
     confidence = check_confidence(confidence)
@@ -659,13 +661,23 @@ def _match_without_replacement(
 
 
 def _nearest_neighbour_variance(distance: FloatArray, y: FloatArray, units: IntArray) -> FloatArray:
-    """s_j^2 = (y_j - y_l)^2 / 2 for ``units`` j; l is j's nearest other unit (Abadie & Imbens 2006)."""
+    """s_j^2 = J_j / (J_j + 1) (y_j - mean of y_l over L_j)^2 for ``units`` j (Abadie & Imbens 2006,
+    eq. 14), where L_j holds every other unit as near to j as its nearest other unit, so J_j = |L_j| is
+    1 without ties and tied neighbours are averaged, as the point estimate averages tied matches; with one
+    neighbour this is (y_j - y_l)^2 / 2. The result does not depend on the order of the units."""
     if y.size < 2 or units.size == 0:
         return np.zeros(units.size)
-    _, neighbours = cKDTree(distance[:, None]).query(distance[units, None], k=2)
-    neighbours = np.asarray(neighbours)
-    other = np.where(neighbours[:, 0] == units, neighbours[:, 1], neighbours[:, 0])
-    result: FloatArray = 0.5 * (y[units] - y[other]) ** 2
+    distances, _ = cKDTree(distance[:, None]).query(distance[units, None], k=2)
+    nearest_other = np.asarray(distances)[:, 1]  # the first is the unit itself (or a unit at distance 0)
+    radius = nearest_other * (1 + 1e-10) + 1e-12  # equal distances computed in different order still tie
+    order = np.argsort(distance, kind="stable")
+    sorted_distance = distance[order]
+    cumulative_y = np.concatenate([[0.0], np.cumsum(y[order])])
+    first = np.searchsorted(sorted_distance, distance[units] - radius, side="left")
+    last = np.searchsorted(sorted_distance, distance[units] + radius, side="right")
+    neighbours = (last - first - 1).astype(np.float64)  # the run holds the unit itself
+    neighbour_mean = (cumulative_y[last] - cumulative_y[first] - y[units]) / neighbours
+    result: FloatArray = neighbours / (neighbours + 1) * (y[units] - neighbour_mean) ** 2
     return result
 
 

@@ -165,6 +165,41 @@ def log_risk_ratio(
     return effects, variances
 
 
+def log_odds_ratio(
+    events_treated: ArrayLike, n_treated: ArrayLike, events_control: ArrayLike, n_control: ArrayLike
+) -> tuple[FloatArray, FloatArray]:
+    """Log odds ratios and their variances from 2x2 counts.
+
+    With a = events and b = non-events among the treated, c and d among the controls:
+    yi = ln(a d / (b c)), vi = 1/a + 1/b + 1/c + 1/d (Borenstein et al. 2009, eqs. 5.8-5.10). A study
+    with a zero cell gets 0.5 added to each of its four cells (as metafor's escalc does).
+    """
+    a = as_float_vector(events_treated, "events_treated")
+    n1 = as_float_vector(n_treated, "n_treated")
+    c = as_float_vector(events_control, "events_control")
+    n2 = as_float_vector(n_control, "n_control")
+    check_same_length(
+        {"events_treated": a.size, "n_treated": n1.size, "events_control": c.size, "n_control": n2.size}
+    )
+    for name, events, totals in (("events_treated", a, n1), ("events_control", c, n2)):
+        bad = np.isnan(events) | np.isnan(totals) | (events < 0) | (events > totals) | (totals <= 0)
+        if bad.any():
+            raise StatisticsInputError(name, "events_out_of_range", study=int(np.flatnonzero(bad)[0]) + 1)
+    b, d = n1 - a, n2 - c
+    correction = np.where((a == 0) | (b == 0) | (c == 0) | (d == 0), 0.5, 0.0)
+    a, b, c, d = a + correction, b + correction, c + correction, d + correction
+    return np.log(a * d / (b * c)), 1.0 / a + 1.0 / b + 1.0 / c + 1.0 / d
+
+
+def log_odds_ratio_to_d(log_odds_ratio: ArrayLike, variance: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """A log odds ratio on the scale of a standardised mean difference, to pool it with Hedges' g:
+    d = ln(OR) sqrt(3) / pi, V_d = V_lnOR 3 / pi^2 (Hasselblad & Hedges 1995; Chinn 2000; Borenstein et
+    al. 2009, eqs. 7.1-7.2)."""
+    y = as_float_vector(log_odds_ratio, "yi")
+    v = as_float_vector(variance, "vi")
+    return y * math.sqrt(3) / math.pi, v * 3 / math.pi**2
+
+
 def standardised_mean_difference(
     mean_treated: ArrayLike,
     sd_treated: ArrayLike,
@@ -228,7 +263,9 @@ def meta_analyse(
       ((k - 1) sum w) and t on k - 1 df (Knapp & Hartung 2003).
     * tau^2: ``fe`` 0; ``dl`` DerSimonian & Laird (1986): max(0, (Q - (k-1)) / (sum w - sum w^2 / sum w))
       with fixed-effect weights; ``reml`` restricted maximum likelihood by Fisher scoring, truncated at 0
-      (Viechtbauer 2005), as in metafor's rma(method = "REML").
+      (Viechtbauer 2005), as in metafor's rma(method = "REML"), but from several starting values (0,
+      DerSimonian-Laird, Hedges, a grid), keeping the highest restricted likelihood: where that
+      likelihood has several peaks this finds the global maximum (see ``_reml_tau2``).
     * Q = sum w_FE (y - mu_FE)^2 on k - 1 df (Cochran 1954). I^2 = 100 tau^2 / (tau^2 + s^2) and
       H^2 = (tau^2 + s^2) / s^2 with the typical within-study variance
       s^2 = (k - 1) sum w / ((sum w)^2 - sum w^2) (Higgins & Thompson 2002; as metafor); for ``fe``
@@ -348,25 +385,74 @@ def _study_labels(study_labels: ArrayLike, k: int) -> tuple[str, ...]:
     return labels
 
 
-def _reml_tau2(
-    y: FloatArray, v: FloatArray, tolerance: float = 1e-10, max_iterations: int = 100
-) -> tuple[float, int, bool]:
-    """REML estimate of tau^2 by Fisher scoring with step halving, truncated at zero.
+def _restricted_log_likelihood(y: FloatArray, v: FloatArray, tau2: float) -> float:
+    """The restricted log-likelihood of tau^2 without its constant (Viechtbauer 2005, eq. 11):
+    -1/2 [sum ln(v + tau^2) + ln sum w + sum w (y - mu)^2], w = 1 / (v + tau^2)."""
+    w = 1.0 / (v + tau2)
+    mu = w @ y / w.sum()
+    return float(-0.5 * (np.log(v + tau2).sum() + math.log(w.sum()) + w @ (y - mu) ** 2))
 
-    Score: 1/2 [sum w^2 (y - mu)^2 - tr P], tr P = sum w - sum w^2 / sum w; information: 1/2 tr(P P)
-    with tr(PP) = sum w^2 - 2 sum w^3 / sum w + (sum w^2 / sum w)^2 (Viechtbauer 2005, sec. 3.4;
-    Harville 1977). Starts from the DerSimonian-Laird value, as metafor does by default.
+
+REML_GRID_POINTS = 40
+"""Points of the log-spaced grid of tau^2 whose best point is one of REML's starting values."""
+
+
+def _reml_starting_values(y: FloatArray, v: FloatArray) -> list[float]:
+    """Starting values for REML: 0, DerSimonian-Laird, Hedges and the best point of a grid.
+
+    * DerSimonian & Laird (1986): max(0, (Q - (k-1)) / (sum w - sum w^2 / sum w)), w = 1/v.
+    * Hedges (1983), metafor's ``method = "HE"`` and its default start for REML:
+      max(0, sum (y - ybar)^2 / (k - 1) - mean(v)) with the unweighted mean ybar.
+    * The grid: the point of highest restricted log-likelihood among 0 and ``REML_GRID_POINTS``
+      log-spaced values from min(v) / 1000 to 10 (var(y) + max(v)), which covers every tau^2 with a
+      restricted likelihood of note.
     """
+    k = y.size
     w_fixed = 1.0 / v
     mu_fixed = w_fixed @ y / w_fixed.sum()
     q = w_fixed @ (y - mu_fixed) ** 2
-    tau2 = max(0.0, (q - (y.size - 1)) / (w_fixed.sum() - (w_fixed @ w_fixed) / w_fixed.sum()))
+    dersimonian_laird = max(0.0, float((q - (k - 1)) / (w_fixed.sum() - (w_fixed @ w_fixed) / w_fixed.sum())))
+    hedges = max(0.0, float(((y - y.mean()) ** 2).sum() / (k - 1) - v.mean()))
+    upper = 10.0 * (float(y.var(ddof=1)) + float(v.max()))
+    grid = np.concatenate([[0.0], np.geomspace(float(v.min()) / 1000.0, upper, REML_GRID_POINTS)])
+    likelihoods = [_restricted_log_likelihood(y, v, float(t2)) for t2 in grid]
+    best_grid_point = float(grid[int(np.argmax(likelihoods))])
+    return [0.0, dersimonian_laird, hedges, best_grid_point]
 
-    def restricted_log_likelihood(t2: float) -> float:
-        w = 1.0 / (v + t2)
-        mu = w @ y / w.sum()
-        return float(-0.5 * (np.log(v + t2).sum() + math.log(w.sum()) + w @ (y - mu) ** 2))
 
+def _reml_tau2(
+    y: FloatArray, v: FloatArray, tolerance: float = 1e-10, max_iterations: int = 100
+) -> tuple[float, int, bool]:
+    """REML estimate of tau^2: the highest restricted log-likelihood reached from several starts.
+
+    The restricted likelihood can have more than one local maximum, so Fisher scoring runs from each
+    of ``_reml_starting_values`` (0, DerSimonian-Laird, Hedges, the best grid point) and the converged
+    value with the highest restricted log-likelihood is kept; ties go to the earlier start. metafor
+    starts only from the Hedges estimate (``rma``'s default ``tau2.init``), so on a multimodal
+    likelihood it can stop at a lower peak where this finds the global one. Iterations are summed over
+    the starts; the estimate counts as converged when the kept run converged.
+    """
+    best: tuple[float, float, bool] | None = None  # (log-likelihood, tau2, converged)
+    total_iterations = 0
+    for start in dict.fromkeys(_reml_starting_values(y, v)):  # distinct starts, in order
+        tau2, iterations, converged = _reml_fisher_scoring(y, v, start, tolerance, max_iterations)
+        total_iterations += iterations
+        likelihood = _restricted_log_likelihood(y, v, tau2)
+        if best is None or likelihood > best[0] + 1e-12:
+            best = (likelihood, tau2, converged)
+    assert best is not None
+    return best[1], total_iterations, best[2]
+
+
+def _reml_fisher_scoring(
+    y: FloatArray, v: FloatArray, tau2: float, tolerance: float, max_iterations: int
+) -> tuple[float, int, bool]:
+    """REML by Fisher scoring with step halving from ``tau2``, truncated at zero.
+
+    Score: 1/2 [sum w^2 (y - mu)^2 - tr P], tr P = sum w - sum w^2 / sum w; information: 1/2 tr(P P)
+    with tr(PP) = sum w^2 - 2 sum w^3 / sum w + (sum w^2 / sum w)^2 (Viechtbauer 2005, sec. 3.4;
+    Harville 1977).
+    """
     for iteration in range(1, max_iterations + 1):
         w = 1.0 / (v + tau2)
         sum_w = w.sum()
@@ -374,9 +460,12 @@ def _reml_tau2(
         trace_p = sum_w - (w @ w) / sum_w
         trace_pp = (w @ w) - 2 * (w**3).sum() / sum_w + ((w @ w) / sum_w) ** 2
         step = float((w**2 @ (y - mu) ** 2 - trace_p) / trace_pp)
-        current = restricted_log_likelihood(tau2)
+        current = _restricted_log_likelihood(y, v, tau2)
         candidate = max(0.0, tau2 + step)
-        while restricted_log_likelihood(candidate) < current - 1e-12 and abs(candidate - tau2) > tolerance:
+        while (
+            _restricted_log_likelihood(y, v, candidate) < current - 1e-12
+            and abs(candidate - tau2) > tolerance
+        ):
             step /= 2
             candidate = max(0.0, tau2 + step)
         if abs(candidate - tau2) < tolerance:
@@ -388,6 +477,8 @@ def _reml_tau2(
 __all__ = [
     "MetaAnalysisResult",
     "StudyRow",
+    "log_odds_ratio",
+    "log_odds_ratio_to_d",
     "log_risk_ratio",
     "meta_analyse",
     "standardised_mean_difference",
