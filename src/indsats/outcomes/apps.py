@@ -10,6 +10,7 @@ class OutcomesConfig(AppConfig):
     def ready(self) -> None:
         # imported here, not at the top: models may be imported only once every app is loaded
         from indsats.accounts.permissions import register_visibility_rule
+        from indsats.history.redaction import register_personal_fields
         from indsats.outcomes import access, panels  # noqa: F401 - panels registers on import
 
         # models load only once the app registry is ready
@@ -24,3 +25,10 @@ class OutcomesConfig(AppConfig):
         # a child's records: their own municipality only (the agency through VIEW_ALL_AUDIT)
         for model in (Participant, Measurement, ImportJob, ColumnMapping, InstrumentExplanation):
             register_visibility_rule(model, access.is_own_municipality_record)
+
+        # a child's values in the audit trail: their own municipality only (the agency sees that a record
+        # changed, not the answers, scores, age or sex)
+        register_personal_fields(
+            Measurement, ("answers", "scores", "bands", "age"), access.may_read_personal_values
+        )
+        register_personal_fields(Participant, ("birth_year", "sex"), access.may_read_personal_values)
