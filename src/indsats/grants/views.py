@@ -27,6 +27,7 @@ from indsats.accounts.permissions import (
     organisation_ids_of,
     require_permission,
 )
+from indsats.accounts.reauthentication import require_recent_authentication
 from indsats.grants import access, forms, selectors, services
 from indsats.grants.allocation import AllocationForm, recommend
 from indsats.grants.letters import letter_for, letter_pdf
@@ -454,6 +455,7 @@ def application_assess(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@require_recent_authentication
 def application_award(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request)
     application = selectors.application_detail(user=person, pk=pk)
@@ -624,6 +626,7 @@ def grant_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@require_recent_authentication
 def instalment_pay(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request)
     instalment = get_object_or_404(Instalment, pk=pk)
