@@ -17,10 +17,13 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from indsats.engine.disclosure import suppress_table
 from indsats.engine.statistics.causal import BALANCE_SMD_LIMIT
 from indsats.evaluation import charts as evaluation_charts
 from indsats.evaluation import estimation
@@ -159,12 +162,19 @@ def estimate_rows(analysis: Analysis) -> list[EstimateRow]:
 def _round_series(
     study: Study, rounds: list[dict[str, Any]]
 ) -> tuple[list[str], list[tuple[str, list[float | None]]]]:
+    """The mean per round of the intervention (and the comparison group); a mean of fewer than
+    DISCLOSURE_MIN_CHILDREN children is withheld (None: no point, "–" in the table)."""
     labels = [str(RoundKind(r["kind"]).label) if r["kind"] in RoundKind.values else r["kind"] for r in rounds]
+
+    def disclosed(r: dict[str, Any], prefix: str) -> float | None:
+        n = r.get(f"{prefix}n")
+        return r.get(f"{prefix}mean") if n is None or n >= settings.DISCLOSURE_MIN_CHILDREN else None
+
     series: list[tuple[str, list[float | None]]] = [
-        (str(study.intervention), [r.get("mean") for r in rounds])
+        (str(study.intervention), [disclosed(r, "") for r in rounds])
     ]
     if study.comparison_intervention is not None:
-        series.append((str(study.comparison_intervention), [r.get("comparison_mean") for r in rounds]))
+        series.append((str(study.comparison_intervention), [disclosed(r, "comparison_") for r in rounds]))
     return labels, series
 
 
@@ -211,8 +221,25 @@ def _subgroup_level(variable: str, level: str) -> str:
     return level
 
 
+def hidden_subgroups(rows: list[dict[str, Any]], has_comparison_group: bool) -> list[bool]:
+    """Which subgroup rows the report withholds (statistical disclosure control, engine/disclosure.py):
+    a row with fewer than DISCLOSURE_MIN_CHILDREN children (in either group, with a comparison group)
+    says too much about the few children in it, and one more row is withheld where otherwise the hidden
+    row's numbers would follow by subtraction from the published total."""
+    if not rows:
+        return []
+    if has_comparison_group:
+        counts = np.array([[row["n_treated"], row["n_control"]] for row in rows], dtype=np.int64)
+    else:
+        counts = np.array([row["n"] for row in rows], dtype=np.int64)
+    result = suppress_table(counts, min_children=settings.DISCLOSURE_MIN_CHILDREN)
+    hidden = result.suppressed
+    return [bool(flag) for flag in (hidden.any(axis=1) if hidden.ndim == 2 else hidden)]
+
+
 def subgroup_tables(analysis: Analysis) -> list[dict[str, Any]] | None:
-    """One table per subgroup variable (None for an analysis stored before subgroups were computed)."""
+    """One table per subgroup variable (None for an analysis stored before subgroups were computed).
+    Rows with too few children are withheld (`hidden_subgroups`): their numbers read "–"."""
     stored = analysis.result.get("subgroups")
     if stored is None:
         return None
@@ -220,13 +247,25 @@ def subgroup_tables(analysis: Analysis) -> list[dict[str, Any]] | None:
     for entry in stored:
         variable = entry["variable"]
         df1, df2 = entry["heterogeneity_df"]
+        hidden = hidden_subgroups(entry["subgroups"], entry["has_comparison_group"])
         tables.append(
             {
                 "variable": variable,
                 "title": str(SUBGROUP_TITLES.get(variable, variable)),
                 "has_comparison_group": entry["has_comparison_group"],
+                "hidden_rows": sum(hidden),
                 "rows": [
                     {
+                        "level": _subgroup_level(variable, row["level"]),
+                        "n": "–",
+                        "n_treated": "–",
+                        "n_control": "–",
+                        "estimate": "–",
+                        "interval": "–",
+                        "p_value": "–",
+                    }
+                    if is_hidden
+                    else {
                         "level": _subgroup_level(variable, row["level"]),
                         "n": row["n"],
                         "n_treated": row["n_treated"],
@@ -235,7 +274,7 @@ def subgroup_tables(analysis: Analysis) -> list[dict[str, Any]] | None:
                         "interval": interval(row["ci_low"], row["ci_high"]),
                         "p_value": p_value(row["p_value"]),
                     }
-                    for row in entry["subgroups"]
+                    for row, is_hidden in zip(entry["subgroups"], hidden, strict=True)
                 ],
                 "test": _("F(%(df1)s; %(df2)s) = %(f)s, p = %(p)s")
                 % {
