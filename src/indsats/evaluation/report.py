@@ -233,8 +233,8 @@ def hidden_subgroups(rows: list[dict[str, Any]], has_comparison_group: bool) -> 
     else:
         counts = np.array([row["n"] for row in rows], dtype=np.int64)
     result = suppress_table(counts, min_children=settings.DISCLOSURE_MIN_CHILDREN)
-    hidden = result.suppressed
-    return [bool(flag) for flag in (hidden.any(axis=1) if hidden.ndim == 2 else hidden)]
+    hidden = result.suppressed.reshape(len(rows), -1).any(axis=1)
+    return [bool(flag) for flag in hidden.tolist()]
 
 
 def subgroup_tables(analysis: Analysis) -> list[dict[str, Any]] | None:
