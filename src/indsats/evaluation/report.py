@@ -233,8 +233,8 @@ def hidden_subgroups(rows: list[dict[str, Any]], has_comparison_group: bool) -> 
     else:
         counts = np.array([row["n"] for row in rows], dtype=np.int64)
     result = suppress_table(counts, min_children=settings.DISCLOSURE_MIN_CHILDREN)
-    hidden: list[bool] = result.suppressed.reshape(len(rows), -1).any(axis=1).tolist()
-    return [bool(flag) for flag in hidden]
+    by_row = np.asarray(result.suppressed).reshape(len(rows), -1)
+    return [bool(by_row[index].any()) for index in range(len(rows))]
 
 
 def subgroup_tables(analysis: Analysis) -> list[dict[str, Any]] | None:
