@@ -7,6 +7,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from indsats.evaluation import report
+from indsats.evaluation.disclosure import disclosed_result
 
 
 def _row(level, n, n_treated=None, n_control=0, estimate=1.0):
@@ -74,3 +75,17 @@ def test_a_rounds_mean_of_fewer_than_five_children_is_withheld():
     ]
     labels, series = report._round_series(study, rounds)
     assert series == [("Skolefravær", [14.5, None]), ("Sædvanlig praksis", [None, 12.0])]
+
+
+def test_the_api_withholds_what_the_report_withholds():
+    result = _analysis(
+        [_row("Aarhus Kommune", 20), _row("Odense Kommune", 3, estimate=-4.25), _row("Vejle Kommune", 9)]
+    ).result
+    result["rounds"] = [{"kind": "baseline", "n": 3, "mean": 9.0}, {"kind": "month_6", "n": 8, "mean": 7.5}]
+    shown = disclosed_result(result)
+    rows = {row["level"]: row for row in shown["subgroups"][0]["subgroups"]}
+    assert rows["Odense Kommune"]["estimate"] is None and rows["Odense Kommune"]["n"] is None
+    assert rows["Odense Kommune"]["suppressed"] and rows["Vejle Kommune"]["suppressed"]
+    assert rows["Aarhus Kommune"]["n"] == 20 and "suppressed" not in rows["Aarhus Kommune"]
+    assert [r["mean"] for r in shown["rounds"]] == [None, 7.5]
+    assert result["subgroups"][0]["subgroups"][1]["estimate"] == -4.25  # the stored result is untouched

@@ -17,16 +17,14 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from indsats.engine.disclosure import suppress_table
 from indsats.engine.statistics.causal import BALANCE_SMD_LIMIT
 from indsats.evaluation import charts as evaluation_charts
 from indsats.evaluation import estimation
+from indsats.evaluation.disclosure import hidden_subgroups, round_mean
 from indsats.evaluation.models import Analysis, Design, Study
 from indsats.outcomes import charts
 from indsats.outcomes.models import RoundKind
@@ -166,15 +164,11 @@ def _round_series(
     DISCLOSURE_MIN_CHILDREN children is withheld (None: no point, "–" in the table)."""
     labels = [str(RoundKind(r["kind"]).label) if r["kind"] in RoundKind.values else r["kind"] for r in rounds]
 
-    def disclosed(r: dict[str, Any], prefix: str) -> float | None:
-        n = r.get(f"{prefix}n")
-        return r.get(f"{prefix}mean") if n is None or n >= settings.DISCLOSURE_MIN_CHILDREN else None
-
     series: list[tuple[str, list[float | None]]] = [
-        (str(study.intervention), [disclosed(r, "") for r in rounds])
+        (str(study.intervention), [round_mean(r) for r in rounds])
     ]
     if study.comparison_intervention is not None:
-        series.append((str(study.comparison_intervention), [disclosed(r, "comparison_") for r in rounds]))
+        series.append((str(study.comparison_intervention), [round_mean(r, "comparison_") for r in rounds]))
     return labels, series
 
 
@@ -219,22 +213,6 @@ def _subgroup_level(variable: str, level: str) -> str:
     if variable == "sex":
         return str(_("Pige") if level == "female" else _("Dreng"))
     return level
-
-
-def hidden_subgroups(rows: list[dict[str, Any]], has_comparison_group: bool) -> list[bool]:
-    """Which subgroup rows the report withholds (statistical disclosure control, engine/disclosure.py):
-    a row with fewer than DISCLOSURE_MIN_CHILDREN children (in either group, with a comparison group)
-    says too much about the few children in it, and one more row is withheld where otherwise the hidden
-    row's numbers would follow by subtraction from the published total."""
-    if not rows:
-        return []
-    if has_comparison_group:
-        counts = np.array([[row["n_treated"], row["n_control"]] for row in rows], dtype=np.int64)
-    else:
-        counts = np.array([row["n"] for row in rows], dtype=np.int64)
-    result = suppress_table(counts, min_children=settings.DISCLOSURE_MIN_CHILDREN)
-    by_row = np.asarray(result.suppressed).reshape(len(rows), -1)
-    return [bool(by_row[index].any()) for index in range(len(rows))]
 
 
 def subgroup_tables(analysis: Analysis) -> list[dict[str, Any]] | None:
