@@ -82,4 +82,3 @@ def test_production_mode_refuses_a_key_shorter_than_32_characters(name):
     assert f"{name} is only 31 characters long" in result.stderr
     assert "z" * 31 not in result.stderr  # the key itself is never echoed
     assert _run({**keys, name: "z" * 32, "ALLOWED_HOSTS": "indsats.example"}).returncode == 0
-

@@ -34,7 +34,8 @@ from indsats.accounts.permissions import (
     municipality_ids_of,
     organisation_ids_of,
 )
-from indsats.evaluation.models import Study
+from indsats.audit.models import AuditEntry
+from indsats.evaluation.models import Exposure, Study
 from indsats.interventions.models import Intervention
 from indsats.outcomes.models import EvaluatorAssignment, Participant
 
@@ -155,3 +156,19 @@ def require_child_in_scope(scope: ExposureScope, participant: Participant) -> No
     """Municipality staff record only their own municipality's children."""
     if not scope.covers(participant):
         raise PermissionDenied("municipality")
+
+
+def may_read_exposure_values(user: User | AnonymousUser, entry: AuditEntry) -> bool:
+    """Whether the person reads a child's dose and fidelity in the audit history (registered for the
+    history pages in apps.py): the child's own municipality only."""
+    own = municipality_ids_of(user)
+    if not own:
+        return False
+    participant_id = entry.changes.get("participant") if isinstance(entry.changes, dict) else None
+    if not isinstance(participant_id, int):
+        participant_id = (
+            Exposure.objects.filter(pk=entry.object_id).values_list("participant_id", flat=True).first()
+        )
+    if participant_id is None:
+        return False
+    return Participant.objects.filter(pk=participant_id, municipality_id__in=own).exists()
