@@ -8,6 +8,7 @@ import pytest
 from django import forms
 
 from indsats.economy.forms import UnitPriceForm
+from indsats.grants.allocation import AllocationForm, parse_candidates
 from indsats.grants.forms import AwardForm, SupportForm
 from indsats.ui.fields import AmountField, parse_amount
 
@@ -71,3 +72,11 @@ def test_every_amount_form_takes_a_danish_amount(db):
     assert "amount" not in price.errors and "share_kommune" not in price.errors
     assert price.cleaned_data["amount"] == Decimal("1234.50")
     assert price.cleaned_data["share_kommune"] == Decimal("0.5")
+
+
+def test_the_allocation_helper_reads_amounts_as_every_amount_field_does():
+    [candidate] = parse_candidates("Skolefravær; 1.234.000,50 kr.; 0.5")
+    assert (candidate.cost, candidate.value) == (1234000.5, 0.5)  # "0.5" was read as 5 before
+    form = AllocationForm({"budget": "12.000.000", "candidates": "A; 1; 2", "top_k": "3"})
+    form.is_valid()
+    assert form.cleaned_data.get("budget") == Decimal("12000000")
