@@ -153,6 +153,7 @@ def test_an_agency_administrator_must_add_and_use_an_authenticator(agency_admin)
     assert response.status_code == 302 and response.url.startswith(reverse("accounts:two_factor"))
     setup = client.get(response.url).content.decode()
     assert "<svg" in setup and "Nøgle" in setup
+    assert f'href="{reverse("accounts:person_list")}"' not in setup  # no menu before the code
     device = TOTPDevice.objects.get(user=agency_admin, confirmed=False)
     wrong = client.post(
         reverse("accounts:two_factor"), {"token": "000000" if totp(device.bin_key) else "111111"}
