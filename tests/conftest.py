@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from indsats.accounts.models import Role, User
+from indsats.accounts.two_factor import requires_two_factor
 from tests.factories import AgencyFactory, MunicipalityFactory, person_with_role
 
 
@@ -55,8 +58,15 @@ def steering_member(db) -> User:
 
 
 def logged_in(user: User) -> Client:
+    """A client logged in as `user`; an agency administrator has also given a two-factor code (a
+    confirmed TOTP device, verified in the session), as the log-in page would require."""
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    if requires_two_factor(user):
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
     return client
 
 

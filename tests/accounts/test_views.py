@@ -9,10 +9,10 @@ from tests.factories import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
-def test_login_with_the_right_password_reaches_the_front_page(agency_admin):
+def test_login_with_the_right_password_reaches_the_front_page(agency_staff):
     client = Client()
     response = client.post(
-        reverse("accounts:login"), {"username": "admin-test", "password": PASSWORD}, follow=True
+        reverse("accounts:login"), {"username": "staff-test", "password": PASSWORD}, follow=True
     )
     assert response.redirect_chain[-1][0] == reverse("dashboard:home")
     assert "Velkommen" in response.content.decode()

@@ -72,3 +72,13 @@ def test_debug_is_on_only_when_asked_for():
     result = _run({"DEBUG": "true"})
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["debug"] is True
+
+
+@pytest.mark.parametrize("name", ["SECRET_KEY", "PSEUDONYM_KEY"])
+def test_production_mode_refuses_a_key_shorter_than_32_characters(name):
+    keys = {"SECRET_KEY": "x" * 60, "PSEUDONYM_KEY": "y" * 60, name: "z" * 31}
+    result = _run({**keys, "ALLOWED_HOSTS": "indsats.example"})
+    assert result.returncode != 0
+    assert f"{name} is only 31 characters long" in result.stderr
+    assert "z" * 31 not in result.stderr  # the key itself is never echoed
+    assert _run({**keys, name: "z" * 32, "ALLOWED_HOSTS": "indsats.example"}).returncode == 0

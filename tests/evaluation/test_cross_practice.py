@@ -12,7 +12,7 @@ from scipy import optimize
 from statsmodels.stats.meta_analysis import combine_effects
 
 from indsats.evaluation import cross_practice, services
-from indsats.evaluation.models import Design
+from indsats.evaluation.models import Analysis, Design
 from indsats.evaluation.selectors import studies as visible_studies
 from tests.conftest import logged_in
 from tests.evaluation.conftest import _rounds
@@ -211,3 +211,13 @@ def test_assigned_evaluator_sees_only_the_assigned_practice(three_practices, ass
     assert other.name not in content and "Vælg mindst to studier" in content
     pdf = reverse("evaluation:cross_practice_pdf") + f"?studie={three_practices[0].pk}&studie={other.pk}"
     assert client.get(pdf).status_code == 404
+
+
+def test_a_practice_analysed_on_fewer_than_five_children_is_left_out(three_practices):
+    tiny = three_practices[1].analyses.get()
+    Analysis.objects.filter(pk=tiny.pk).update(n=4)
+    report = cross_practice.build_report(three_practices)
+    assert report.random is not None and report.random.k == 2
+    assert three_practices[1] not in [e.study for e in report.effects]
+    [(study, reason)] = report.skipped
+    assert study == three_practices[1] and "færre end 5 børn" in reason

@@ -17,6 +17,7 @@ from indsats.audit.models import AuditAction, AuditEntry
 from indsats.evaluation import services
 from indsats.evaluation.exposure import ExposureValueError, parse_fidelity, parse_sessions
 from indsats.evaluation.models import Exposure
+from indsats.history import selectors as history
 from indsats.outcomes.exporting import build_frame
 from indsats.outcomes.models import Participant
 from indsats.outcomes.pseudonyms import export_code, pseudonym_key
@@ -515,3 +516,22 @@ def test_the_demo_gives_the_studied_children_a_dose_that_goes_with_their_improve
     sessions, improvement = np.array(pairs, dtype=float).T
     assert np.corrcoef(sessions, improvement)[0, 1] > 0.5
     assert AuditEntry.objects.filter(content_type__model="exposure").count() == exposures.count()
+
+
+def test_the_agency_reads_that_a_childs_dose_was_recorded_but_not_the_values(
+    children, intervention, aarhus_caseworker, agency_admin
+):
+    services.import_exposures(
+        actor=aarhus_caseworker,
+        intervention=intervention,
+        content=_csv("cpr;sessions;fidelity", f"{CPR_A};17;0,35"),
+        file_name="dosis.csv",
+    )
+    exposure = Exposure.objects.get(participant=children[CPR_A])
+    shown = history.history_for(user=agency_admin, instance=exposure)
+    assert [entry.changes["sessions"] for entry in shown] == ["[skjult]"]
+    assert "0.35" not in repr([entry.changes for entry in shown]) and "17" not in repr(
+        [entry.changes["fidelity"] for entry in shown]
+    )
+    trail = history.recent_entries(user=agency_admin)
+    assert all(e.changes.get("fidelity") != 0.35 for e in trail)

@@ -17,10 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from indsats.accounts.models import Membership, Organisation, OrganisationKind, Role, User
+from indsats.accounts.two_factor import requires_two_factor
 from indsats.audit.services import record_create
 
 DEMO_PASSWORD = "indsats-demo-2026"  # noqa: S105 - printed for demo log-ins; refused in production mode
+# The demo administrators' authenticator key (base32 "GAYDAMBQGAYDAMBQGAYDAMBQGAYDAMBQ", printed by
+# `indsats demo`), so that a developer's authenticator app, or a test, can give the two-factor code.
+DEMO_TOTP_KEY = "3030303030303030303030303030303030303030"  # noqa: S105 - demo data only
 
 AGENCY_NAME = "Social- og Boligstyrelsen"
 STEERING_GROUP_NAME = "Den faglige styregruppe for udviklings- og investeringsprogrammet"
@@ -113,6 +119,8 @@ def load(context: DemoContext) -> None:
         membership = Membership.objects.create(user=user, organisation=by_name[organisation_name], role=role)
         record_create(actor=None, instance=user, message="demo")
         record_create(actor=None, instance=membership, message="demo")
+        if requires_two_factor(user):
+            TOTPDevice.objects.create(user=user, name="Demo", key=DEMO_TOTP_KEY, confirmed=True)
         users[username] = user
 
     # More caseworkers and managers, spread over municipalities, with no usable password.

@@ -74,3 +74,25 @@ class RoleForm(forms.Form):
         label=_("Organisation"), queryset=Organisation.objects.filter(is_active=True).order_by("kind", "name")
     )
     role = forms.ChoiceField(label=_("Rolle"), choices=Role.choices)
+
+
+class ConfirmPasswordForm(forms.Form):
+    """The person's own password again, before a sensitive action (accounts/reauthentication.py)."""
+
+    password = forms.CharField(
+        label=_("Din adgangskode"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class TokenForm(forms.Form):
+    """The six-digit code from the authenticator app."""
+
+    token = forms.RegexField(
+        label=_("Kode fra din godkendelses-app"),
+        regex=r"^\s*\d{6}\s*$",
+        max_length=12,
+        error_messages={"invalid": _("Skriv de seks cifre, som app'en viser lige nu.")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from indsats.accounts.models import Membership, Organisation, User
 from indsats.accounts.permissions import MANAGE_ACCOUNTS, forget_memberships, require_permission
-from indsats.audit.services import record_create, record_delete, record_update, snapshot
+from indsats.audit.models import AuditAction
+from indsats.audit.services import record, record_create, record_delete, record_update, snapshot
 from indsats.errors import DomainError
 
 ORGANISATION_FIELDS = ("name", "kind", "municipality_code", "region", "cvr", "email", "is_active")
@@ -88,3 +91,19 @@ def revoke_role(*, actor: User, membership: Membership) -> None:
     record_delete(actor=actor, instance=membership)
     membership.delete()
     forget_memberships(membership.user)
+
+
+@transaction.atomic
+def confirm_two_factor_device(*, actor: User, device: TOTPDevice, token: str) -> TOTPDevice:
+    """The first correct code from a newly added authenticator app turns two-factor log-in on."""
+    if device.user_id != actor.pk:
+        raise PermissionDenied("device")
+    if not device.verify_token(token.strip()):
+        raise DomainError(_("Koden passer ikke. Skriv den kode, app'en viser lige nu."), field="token")
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    person = User.objects.get(pk=device.user_id)  # the record itself, not the request's lazy user
+    record(
+        actor=actor, action=AuditAction.UPDATE, instance=person, message=_("Tofaktor-log-ind er slået til.")
+    )
+    return device

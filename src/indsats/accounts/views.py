@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 
 from indsats.accounts import selectors, services
-from indsats.accounts.forms import NewPersonForm, OrganisationForm, PersonForm, RoleForm
+from indsats.accounts.forms import (
+    ConfirmPasswordForm,
+    NewPersonForm,
+    OrganisationForm,
+    PersonForm,
+    RoleForm,
+    TokenForm,
+)
 from indsats.accounts.http import AuthenticatedHttpRequest
 from indsats.accounts.models import OrganisationKind, Region
 from indsats.accounts.permissions import MANAGE_ACCOUNTS, has_permission, require_permission
+from indsats.accounts.reauthentication import mark_authenticated, require_recent_authentication
+from indsats.accounts.two_factor import base32_key, confirmed_device, pending_device, qr_code_svg
 from indsats.ui.service_calls import run_service
 
 
@@ -24,6 +40,105 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+# --- one's own password: change, reset by e-mail, confirm before a sensitive action -------------------
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        mark_authenticated(self.request)
+        return response
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "registration/password_change_done.html"
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """A link by e-mail to the address of an active person; the page says the same whether or not the
+    address is known (no account enumeration). The link expires after PASSWORD_RESET_TIMEOUT and works
+    once: the token is built from the password hash, which the reset changes."""
+
+    template_name = "registration/password_reset_form.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "reset_minutes": settings.PASSWORD_RESET_TIMEOUT // 60}
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "registration/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "registration/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "registration/password_reset_complete.html"
+
+
+def _safe_next(request: HttpRequest, candidate: str) -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+@login_required
+def confirm_password(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Type the password again (accounts/reauthentication.py); failures count towards the log-in lock."""
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
+    form = ConfirmPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        person = authenticate(
+            request, username=request.user.get_username(), password=form.cleaned_data["password"]
+        )
+        if person is not None and person.pk == request.user.pk:
+            mark_authenticated(request)
+            return redirect(next_url)
+        form.add_error("password", _("Adgangskoden passer ikke."))
+    return render(request, "registration/confirm_password.html", {"form": form, "next": next_url})
+
+
+@login_required
+def two_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The code from the authenticator app; the first time, adding the app to the account."""
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
+    device = confirmed_device(request.user)
+    setting_up = device is None
+    if device is None:
+        device = pending_device(request.user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        token = form.cleaned_data["token"].strip()
+        if setting_up:
+            pending = device
+            confirmed = run_service(
+                lambda: services.confirm_two_factor_device(actor=request.user, device=pending, token=token),
+                form=form,
+            )
+            if confirmed is not None:
+                otp_login(request, confirmed)
+                return redirect(next_url)
+        elif device.verify_token(token):
+            otp_login(request, device)
+            return redirect(next_url)
+        else:
+            form.add_error("token", _("Koden passer ikke. Skriv den kode, app'en viser lige nu."))
+    context: dict[str, Any] = {"form": form, "next": next_url, "setting_up": setting_up}
+    if setting_up:
+        context.update({"qr_code": qr_code_svg(device), "key": base32_key(device)})
+    return render(request, "registration/two_factor.html", context)
 
 
 @login_required
@@ -97,6 +212,7 @@ def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_recent_authentication
 def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_detail(user=request.user, pk=pk)
     can_manage = has_permission(request.user, MANAGE_ACCOUNTS)
@@ -153,6 +269,7 @@ def person_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> Htt
 
 @login_required
 @require_POST
+@require_recent_authentication
 def role_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     membership = selectors.membership_detail(user=request.user, pk=pk)
     run_service(

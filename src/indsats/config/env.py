@@ -28,11 +28,23 @@ _DEVELOPMENT_SECRET = "indsats-development-secret-not-for-production"  # noqa: S
 _DEVELOPMENT_PSEUDONYM_KEY = "indsats-development-pseudonym-key-not-for-production"
 
 
+MIN_SECRET_LENGTH = 32
+"""Fewest characters of SECRET_KEY and PSEUDONYM_KEY in production (ASVS 2.9/6.4: keys guessable by
+brute force are no keys)."""
+
+
 def required_secret(name: str, development_default: str) -> str:
-    """Read a secret; outside DEBUG/test mode a missing one stops the start with a clear message."""
+    """Read a secret; outside DEBUG/test mode a missing or short one (under MIN_SECRET_LENGTH characters)
+    stops the start with a clear message."""
     value: str = env.str(name, default="")
-    if value:
+    if value and (DEBUG or TESTING or len(value) >= MIN_SECRET_LENGTH):
         return value
+    if value:
+        raise ImproperlyConfigured(
+            f"The environment variable {name} is only {len(value)} characters long. In production it "
+            f"must be at least {MIN_SECRET_LENGTH} random characters (for example the output of "
+            f"`python -c 'import secrets; print(secrets.token_urlsafe(50))'`)."
+        )
     if DEBUG or TESTING:
         return development_default
     raise ImproperlyConfigured(

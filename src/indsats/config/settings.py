@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "indsats.accounts",
@@ -56,13 +58,17 @@ MIDDLEWARE = [
     # /healthz and /readyz are answered first: no host check, redirect, session or log-in
     "indsats.operations.middleware.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "indsats.dashboard.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "indsats.dashboard.middleware.DanishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "indsats.accounts.sessions.IdleSessionTimeoutMiddleware",
+    "indsats.accounts.two_factor.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -132,7 +138,20 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # Log-in throttling (django-axes): five failures for one user name from one address lock it for 15 minutes.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Password spraying (many user names, one address): an address that has failed on this many different
+# user names within the cool-off time is locked as a whole (accounts/throttling.py).
+AXES_LOCKOUT_PARAMETERS = "indsats.accounts.throttling.lockout_parameters"
+AXES_IP_USERNAME_LIMIT = env.int("AXES_IP_USERNAME_LIMIT", default=10)
+
+# Sessions end after SESSION_COOKIE_AGE (absolute, below) or after this many seconds unused (idle).
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30) * 60
+# Granting roles, awarding and paying money ask for the password again when it is older than this.
+REAUTHENTICATION_MAX_AGE = env.int("REAUTHENTICATION_MINUTES", default=10) * 60
+# A password-reset link works once and expires after this many seconds.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_MINUTES", default=60) * 60
+# Roles that must log in with a TOTP code as well as the password (accounts/two_factor.py).
+TWO_FACTOR_ROLES = env.list("TWO_FACTOR_ROLES", default=["agency_admin"])
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Indsats")
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -189,6 +208,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Browser features no page of Indsats uses, turned off for every page (and anything it might embed).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=(), display-capture=(), midi=(), serial=(), hid=()"
+)
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -23,6 +23,7 @@ from indsats.economy.models import (
     check_shares,
 )
 from indsats.interventions.models import Intervention
+from indsats.ui.fields import decimal_formfield
 
 
 class CatalogueEditionForm(forms.Form):
@@ -33,6 +34,7 @@ class CatalogueEditionForm(forms.Form):
 
 class UnitPriceForm(forms.ModelForm[UnitPrice]):
     class Meta:
+        formfield_callback = decimal_formfield
         model = UnitPrice
         fields = [
             "name",
@@ -65,6 +67,7 @@ class UnitPriceForm(forms.ModelForm[UnitPrice]):
 
 class PriceIndexForm(forms.ModelForm[PriceIndex]):
     class Meta:
+        formfield_callback = decimal_formfield
         model = PriceIndex
         fields = ["year", "index", "source"]
         widgets = {"source": forms.Textarea(attrs={"rows": 2})}
@@ -82,12 +85,14 @@ class NewBusinessCaseForm(forms.ModelForm[BusinessCase]):
     )
 
     class Meta:
+        formfield_callback = decimal_formfield
         model = BusinessCase
         fields = ["intervention", "name", "participants", "price_year", "horizon_years"]
 
 
 class BusinessCaseForm(forms.ModelForm[BusinessCase]):
     class Meta:
+        formfield_callback = decimal_formfield
         model = BusinessCase
         fields = [
             "name",
@@ -137,6 +142,7 @@ class CostLineForm(forms.ModelForm[CostLine]):
     activity = forms.ChoiceField(label=_("Aktivitet"), required=False)
 
     class Meta:
+        formfield_callback = decimal_formfield
         model = CostLine
         fields = [
             "name",
@@ -171,6 +177,7 @@ class OutcomeLineForm(forms.ModelForm[OutcomeLine]):
     """One outcome: its effect (with source), and its unit price from the catalogue or typed with source."""
 
     class Meta:
+        formfield_callback = decimal_formfield
         model = OutcomeLine
         fields = [
             "name",

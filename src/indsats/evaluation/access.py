@@ -34,7 +34,8 @@ from indsats.accounts.permissions import (
     municipality_ids_of,
     organisation_ids_of,
 )
-from indsats.evaluation.models import Study
+from indsats.audit.models import AuditEntry
+from indsats.evaluation.models import Exposure, Study
 from indsats.interventions.models import Intervention
 from indsats.outcomes.models import EvaluatorAssignment, Participant
 
@@ -187,3 +188,19 @@ def can_decide_rating(user: User | AnonymousUser) -> bool:
 def require_rating_decider(user: User | AnonymousUser) -> None:
     if not can_decide_rating(user):
         raise PermissionDenied("evaluation.rating")
+
+
+def may_read_exposure_values(user: User | AnonymousUser, entry: AuditEntry) -> bool:
+    """Whether the person reads a child's dose and fidelity in the audit history (registered for the
+    history pages in apps.py): the child's own municipality only."""
+    own = municipality_ids_of(user)
+    if not own:
+        return False
+    participant_id = entry.changes.get("participant") if isinstance(entry.changes, dict) else None
+    if not isinstance(participant_id, int):
+        participant_id = (
+            Exposure.objects.filter(pk=entry.object_id).values_list("participant_id", flat=True).first()
+        )
+    if participant_id is None:
+        return False
+    return Participant.objects.filter(pk=participant_id, municipality_id__in=own).exists()

@@ -15,6 +15,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from indsats.evaluation import selectors
+from indsats.evaluation.disclosure import disclosed_result
 from indsats.evaluation.models import Analysis, Study
 from indsats.interventions.models import Intervention
 
@@ -147,7 +148,7 @@ def analysis(request: HttpRequest, pk: int) -> AnalysisOut:
         study_id=found.study_id,
         method=found.method,
         n=found.n,
-        result=found.result,
+        result=disclosed_result(found.result),
         warnings=found.warnings,
         evidence_level=found.evidence_level,
         proposed_grade=found.proposed_grade,

@@ -13,9 +13,12 @@ class EvaluationConfig(AppConfig):
         from indsats.evaluation import access, evidence, setup_links, tasks  # noqa: F401 - register on import
 
         # models load only once the app registry is ready
-        from indsats.evaluation.models import Analysis, Study
+        from indsats.evaluation.models import Analysis, Exposure, Study
+        from indsats.history.redaction import register_personal_fields
         from indsats.operations.leases import register_interruption_handler
 
         register_visibility_rule(Study, access.can_see_study)
         register_visibility_rule(Analysis, lambda user, analysis: access.can_see_study(user, analysis.study))
         register_interruption_handler(tasks.render_report_pdf, tasks.rendering_interrupted)
+        # a child's dose and fidelity in the audit trail: their own municipality only
+        register_personal_fields(Exposure, ("sessions", "fidelity"), access.may_read_exposure_values)

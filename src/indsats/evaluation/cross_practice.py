@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, QuerySet
 from django.template.loader import render_to_string
@@ -206,6 +207,16 @@ def build_report(studies: Iterable[Study]) -> CrossPracticeReport:
         analysis = _newest(study)
         if analysis is None:
             skipped.append((study, _("Studiet har ingen analyse endnu.")))
+            continue
+        if analysis.n < settings.DISCLOSURE_MIN_CHILDREN:
+            # statistical disclosure control: an effect of a handful of children describes them
+            skipped.append(
+                (
+                    study,
+                    _("Analysen bygger på færre end %(n)s børn og vises derfor ikke på tværs af praksisser.")
+                    % {"n": settings.DISCLOSURE_MIN_CHILDREN},
+                )
+            )
             continue
         effect = practice_effect(analysis)
         if effect is None:

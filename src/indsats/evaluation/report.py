@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from indsats.engine.statistics.causal import BALANCE_SMD_LIMIT
 from indsats.evaluation import charts as evaluation_charts
 from indsats.evaluation import estimation
+from indsats.evaluation.disclosure import hidden_subgroups, round_mean
 from indsats.evaluation.models import Analysis, Design, Randomisation, Study
 from indsats.outcomes import charts
 from indsats.outcomes.models import RoundKind
@@ -212,12 +213,15 @@ def estimate_rows(analysis: Analysis) -> list[EstimateRow]:
 def _round_series(
     study: Study, rounds: list[dict[str, Any]]
 ) -> tuple[list[str], list[tuple[str, list[float | None]]]]:
+    """The mean per round of the intervention (and the comparison group); a mean of fewer than
+    DISCLOSURE_MIN_CHILDREN children is withheld (None: no point, "–" in the table)."""
     labels = [str(RoundKind(r["kind"]).label) if r["kind"] in RoundKind.values else r["kind"] for r in rounds]
+
     series: list[tuple[str, list[float | None]]] = [
-        (str(study.intervention), [r.get("mean") for r in rounds])
+        (str(study.intervention), [round_mean(r) for r in rounds])
     ]
     if study.comparison_intervention is not None:
-        series.append((str(study.comparison_intervention), [r.get("comparison_mean") for r in rounds]))
+        series.append((str(study.comparison_intervention), [round_mean(r, "comparison_") for r in rounds]))
     return labels, series
 
 
@@ -265,7 +269,8 @@ def _subgroup_level(variable: str, level: str) -> str:
 
 
 def subgroup_tables(analysis: Analysis) -> list[dict[str, Any]] | None:
-    """One table per subgroup variable (None for an analysis stored before subgroups were computed)."""
+    """One table per subgroup variable (None for an analysis stored before subgroups were computed).
+    Rows with too few children are withheld (`hidden_subgroups`): their numbers read "–"."""
     stored = analysis.result.get("subgroups")
     if stored is None:
         return None
@@ -273,13 +278,25 @@ def subgroup_tables(analysis: Analysis) -> list[dict[str, Any]] | None:
     for entry in stored:
         variable = entry["variable"]
         df1, df2 = entry["heterogeneity_df"]
+        hidden = hidden_subgroups(entry["subgroups"], entry["has_comparison_group"])
         tables.append(
             {
                 "variable": variable,
                 "title": str(SUBGROUP_TITLES.get(variable, variable)),
                 "has_comparison_group": entry["has_comparison_group"],
+                "hidden_rows": sum(hidden),
                 "rows": [
                     {
+                        "level": _subgroup_level(variable, row["level"]),
+                        "n": "–",
+                        "n_treated": "–",
+                        "n_control": "–",
+                        "estimate": "–",
+                        "interval": "–",
+                        "p_value": "–",
+                    }
+                    if is_hidden
+                    else {
                         "level": _subgroup_level(variable, row["level"]),
                         "n": row["n"],
                         "n_treated": row["n_treated"],
@@ -288,7 +305,7 @@ def subgroup_tables(analysis: Analysis) -> list[dict[str, Any]] | None:
                         "interval": interval(row["ci_low"], row["ci_high"]),
                         "p_value": p_value(row["p_value"]),
                     }
-                    for row in entry["subgroups"]
+                    for row, is_hidden in zip(entry["subgroups"], hidden, strict=True)
                 ],
                 "test": _("F(%(df1)s; %(df2)s) = %(f)s, p = %(p)s")
                 % {

@@ -14,12 +14,12 @@ from django.utils.translation import gettext_lazy
 
 from indsats.engine.allocation import AllocationInputError, AllocationResult, Candidate, recommend_allocation
 from indsats.ui.engine_messages import engine_message
+from indsats.ui.fields import AmountField, parse_amount
 
 
 def _number(text: str, line: int, column: str) -> Decimal:
-    cleaned = text.strip().replace(" ", "").replace("kr.", "").replace(".", "").replace(",", ".")
     try:
-        return Decimal(cleaned)
+        return Decimal(parse_amount(text.strip()))
     except InvalidOperation as error:
         raise ValidationError(
             _(
@@ -53,9 +53,7 @@ def parse_candidates(text: str) -> list[Candidate]:
 
 
 class AllocationForm(forms.Form):
-    budget = forms.DecimalField(
-        label=gettext_lazy("Budget (kr.)"), max_digits=14, decimal_places=2, min_value=0
-    )
+    budget = AmountField(label=gettext_lazy("Budget (kr.)"), max_digits=14, decimal_places=2, min_value=0)
     candidates = forms.CharField(
         label=gettext_lazy("Kandidat-initiativer"),
         widget=forms.Textarea(attrs={"rows": 8}),

@@ -24,6 +24,7 @@ from indsats.grants.models import (
 )
 from indsats.grants.scoring import DEFAULT_WEIGHTS
 from indsats.interventions.models import Intervention
+from indsats.ui.fields import AmountField
 
 
 class DateInput(forms.DateInput):
@@ -40,8 +41,8 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-def money(label: Any, **kwargs: Any) -> forms.DecimalField:
-    return forms.DecimalField(label=label, max_digits=14, decimal_places=2, min_value=0, **kwargs)
+def money(label: Any, **kwargs: Any) -> AmountField:
+    return AmountField(label=label, max_digits=14, decimal_places=2, min_value=0, **kwargs)
 
 
 class ProgrammeYearForm(forms.Form):
@@ -412,5 +413,5 @@ class SupportForm(forms.Form):
     municipality = _municipalities()
     kind = forms.ChoiceField(label=_("Type"), choices=SupportKind.choices)
     given_on = forms.DateField(label=_("Dato"), widget=DateInput())
-    hours = forms.DecimalField(label=_("Timer"), max_digits=6, decimal_places=1, min_value=0)
+    hours = AmountField(label=_("Timer"), max_digits=6, decimal_places=1, min_value=0)
     note = forms.CharField(label=_("Notat"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

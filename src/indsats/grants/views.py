@@ -27,6 +27,7 @@ from indsats.accounts.permissions import (
     organisation_ids_of,
     require_permission,
 )
+from indsats.accounts.reauthentication import require_recent_authentication
 from indsats.grants import access, forms, selectors, services
 from indsats.grants.allocation import AllocationForm, recommend
 from indsats.grants.export import overview_workbook
@@ -538,6 +539,7 @@ def application_assess(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@require_recent_authentication
 def application_award(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request)
     application = selectors.application_detail(user=person, pk=pk)
@@ -745,6 +747,7 @@ def _grant_button(
 
 @login_required
 @require_POST
+@require_recent_authentication
 def instalment_prepare(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request)
     instalment = get_object_or_404(Instalment, pk=pk)
@@ -759,6 +762,7 @@ def instalment_prepare(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@require_recent_authentication
 def instalment_approve(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request)
     instalment = get_object_or_404(Instalment, pk=pk)
@@ -773,6 +777,7 @@ def instalment_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@require_recent_authentication
 def repayment_approve(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request)
     claim = get_object_or_404(RepaymentClaim, pk=pk)
@@ -787,6 +792,7 @@ def repayment_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@require_recent_authentication
 def repayment_register_paid(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request)
     claim = get_object_or_404(RepaymentClaim, pk=pk)
@@ -814,6 +820,7 @@ def grant_finish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@require_recent_authentication
 def grant_settle(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request)
     grant = selectors.grant_detail(user=person, pk=pk)

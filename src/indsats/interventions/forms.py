@@ -27,6 +27,7 @@ from indsats.interventions.models import (
     Rating,
 )
 from indsats.interventions.workflow import DECISIONS, state_label
+from indsats.ui.fields import AmountField
 
 
 class DateInput(forms.DateInput):
@@ -206,7 +207,7 @@ class PhaseRecordForm(forms.Form):
     new_item = forms.CharField(label=_("Tilføj en leverance"), max_length=200, required=False)
     planned_start = forms.DateField(label=_("Planlagt start"), required=False, widget=DateInput())
     planned_end = forms.DateField(label=_("Planlagt afslutning"), required=False, widget=DateInput())
-    committed_amount = forms.DecimalField(
+    committed_amount = AmountField(
         label=_("Bevilget beløb til fasen (kr.)"), min_value=0, max_digits=14, decimal_places=2
     )
     organisations = forms.ModelMultipleChoiceField(

@@ -39,6 +39,7 @@ from indsats.accounts.permissions import (
     permissions_of,
     require_permission,
 )
+from indsats.audit.models import AuditEntry
 from indsats.errors import DomainError
 from indsats.interventions.models import Intervention
 from indsats.outcomes.models import EvaluatorAssignment, ImportJob, ImportStatus
@@ -109,6 +110,27 @@ def require_recorder_for(user: User | AnonymousUser, municipality_id: int | None
 def is_own_municipality_record(user: User | AnonymousUser, record: Any) -> bool:
     """The visibility rule of a child's records (registered for the audit history in apps.py)."""
     return bool(record.municipality_id in municipality_ids_of(user))
+
+
+def may_read_personal_values(user: User | AnonymousUser, entry: AuditEntry) -> bool:
+    """Whether the person reads a child's personal values in an audit entry of a measurement or a
+    participant (registered for the history pages in apps.py): the child's own municipality only. The
+    municipality is the one the entry recorded, else the record's own (entries of updates name only what
+    changed)."""
+    own = municipality_ids_of(user)
+    if not own:
+        return False
+    municipality_id = entry.changes.get("municipality") if isinstance(entry.changes, dict) else None
+    if not isinstance(municipality_id, int):
+        model = entry.content_type.model_class()
+        municipality_id = (
+            model._default_manager.filter(pk=entry.object_id)
+            .values_list("municipality_id", flat=True)
+            .first()
+            if model is not None
+            else None
+        )
+    return municipality_id in own
 
 
 # --- imports -------------------------------------------------------------------------------------------

@@ -9,18 +9,20 @@ Who may read what is decided in outcomes.access; the selectors ask it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 
 from indsats.accounts.models import Organisation, OrganisationKind, User
 from indsats.accounts.permissions import municipality_ids_of, organisation_ids_of, restrict_to_municipalities
 from indsats.accounts.selectors import municipalities as active_municipalities
 from indsats.engine.base.errors import StatisticsInputError
+from indsats.engine.disclosure import comparison_group_allowed
 from indsats.engine.statistics.pre_post import analyse_pre_post
 from indsats.interventions.models import Intervention
 from indsats.outcomes import access
@@ -113,6 +115,19 @@ def all_rounds() -> QuerySet[MeasurementRound]:
 def interventions_with_rounds() -> QuerySet[Intervention]:
     """Interventions that have measurement rounds (result documentation is set up for them)."""
     return Intervention.objects.filter(measurement_rounds__isnull=False).distinct().order_by("name")
+
+
+def compared_interventions(*, user: User | AnonymousUser) -> QuerySet[Intervention]:
+    """The interventions whose comparison with other municipalities the person may see: every one with
+    rounds for the agency, else those the person's municipality takes part in (a partner, or with
+    children enrolled)."""
+    interventions = interventions_with_rounds()
+    if access.can_see_aggregates(user):
+        return interventions
+    own = municipality_ids_of(user)
+    return interventions.filter(
+        Q(partnerships__municipality_id__in=own) | Q(outcome_enrolments__participant__municipality_id__in=own)
+    ).distinct()
 
 
 def import_job(*, user: User | AnonymousUser, pk: int) -> ImportJob:
@@ -236,6 +251,11 @@ def completeness(
 
 @dataclass
 class RoundInsight:
+    """One round of the insight page: the municipality's own children, and the other municipalities in
+    the intervention as one group. The group's figures are None when disclosure control withholds them
+    (``others_suppressed``): fewer than DISCLOSURE_MIN_MUNICIPALITIES municipalities or fewer than
+    DISCLOSURE_MIN_CHILDREN children behind them."""
+
     round: MeasurementRound
     n: int
     mean: float | None
@@ -243,12 +263,14 @@ class RoundInsight:
     ci_low: float | None = None
     ci_high: float | None = None
     better_band_share: float | None = None
-    all_n: int = 0
-    all_mean: float | None = None
-    all_change: float | None = None
-    all_ci_low: float | None = None
-    all_ci_high: float | None = None
-    all_better_band_share: float | None = None
+    others_n: int | None = None
+    others_mean: float | None = None
+    others_change: float | None = None
+    others_ci_low: float | None = None
+    others_ci_high: float | None = None
+    others_better_band_share: float | None = None
+    others_suppressed: bool = False
+    others_change_suppressed: bool = False
 
 
 def _change_statistics(
@@ -289,17 +311,23 @@ def insight(
     score_key: str,
     municipality: Organisation | None,
 ) -> list[RoundInsight]:
-    """A municipality's scores over the rounds next to the average of all municipalities in the intervention.
+    """A municipality's scores over the rounds next to the other municipalities in the intervention.
 
-    Only aggregates are returned. A municipality person sees their own municipality; the agency may pick any.
+    Only aggregates are returned. A municipality person sees their own municipality, and only for
+    interventions it takes part in (404 otherwise); the agency may pick any. The other municipalities are
+    one group, never "all municipalities" (which would give theirs away by subtracting one's own), and are
+    shown only where the group passes disclosure control (engine/disclosure.py, thresholds in settings).
     """
     access.require_insight_reader(user, municipality)
+    if not compared_interventions(user=user).filter(pk=intervention.pk).exists():
+        raise Http404
     engine = engine_instrument(instrument)
     higher_is_better = engine.direction(score_key) == "higher_is_better"
     try:
         band_order = engine.band_order(score_key)
     except (ValueError, KeyError):
         band_order = ()
+    own_id = municipality.pk if municipality is not None else None
     round_list = list(rounds(intervention=intervention))
     per_round: dict[int, dict[int, tuple[float, str, int]]] = defaultdict(dict)
     for round_id, participant_id, municipality_id, scores, bands in Measurement.objects.filter(
@@ -309,34 +337,55 @@ def insight(
         if value is not None:
             per_round[round_id][participant_id] = (float(value), bands.get(score_key, ""), municipality_id)
     result = []
-    baseline_all: dict[int, tuple[float, str]] = {}
+    baseline_others: dict[int, tuple[float, str]] = {}
     baseline_own: dict[int, tuple[float, str]] = {}
+    others_home: dict[int, int] = {}  # participant -> municipality, for the group's size
     for index, measurement_round in enumerate(round_list):
         entries = per_round.get(measurement_round.pk, {})
-        all_values = {pid: (v, b) for pid, (v, b, _m) in entries.items()}
-        own_values = {
-            pid: (v, b)
-            for pid, (v, b, m) in entries.items()
-            if municipality is not None and m == municipality.pk
-        }
+        others = {pid: (v, b) for pid, (v, b, m) in entries.items() if m != own_id}
+        others_home.update({pid: m for pid, (_v, _b, m) in entries.items() if m != own_id})
+        own_values = {pid: (v, b) for pid, (v, b, m) in entries.items() if own_id is not None and m == own_id}
         item = RoundInsight(
             round=measurement_round,
             n=len(own_values),
             mean=float(np.mean([v for v, _b in own_values.values()])) if own_values else None,
-            all_n=len(all_values),
-            all_mean=float(np.mean([v for v, _b in all_values.values()])) if all_values else None,
         )
+        if comparison_disclosed(others, others_home):
+            item.others_n = len(others)
+            item.others_mean = float(np.mean([v for v, _b in others.values()])) if others else None
+        else:
+            item.others_suppressed = True
         if index == 0:
-            baseline_all, baseline_own = all_values, own_values
+            baseline_others, baseline_own = others, own_values
         else:
             item.change, item.ci_low, item.ci_high, item.better_band_share = _change_statistics(
                 baseline_own, own_values, band_order, higher_is_better
             )
-            (item.all_change, item.all_ci_low, item.all_ci_high, item.all_better_band_share) = (
-                _change_statistics(baseline_all, all_values, band_order, higher_is_better)
-            )
+            paired = {pid: others[pid] for pid in others if pid in baseline_others}
+            if comparison_disclosed(paired, others_home):
+                (
+                    item.others_change,
+                    item.others_ci_low,
+                    item.others_ci_high,
+                    item.others_better_band_share,
+                ) = _change_statistics(baseline_others, others, band_order, higher_is_better)
+            else:
+                item.others_change_suppressed = True
         result.append(item)
     return result
+
+
+def comparison_disclosed(children: Mapping[int, object], home: Mapping[int, int]) -> bool:
+    """Whether a group of other municipalities' children may be shown (engine/disclosure.py's comparison
+    group rule with the thresholds in settings): an empty group reveals nothing and shows as no data."""
+    if not children:
+        return True
+    return comparison_group_allowed(
+        len(children),
+        len({home[pid] for pid in children}),
+        min_children=settings.DISCLOSURE_MIN_CHILDREN,
+        min_units=settings.DISCLOSURE_MIN_MUNICIPALITIES,
+    )
 
 
 # --- set-up of result documentation per intervention -------------------------------------------------------

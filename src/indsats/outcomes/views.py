@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
@@ -357,8 +358,9 @@ def import_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 # --- completeness, insight, export ---------------------------------------------------------------------
 
 
-def _choices(request: HttpRequest) -> dict[str, Any]:
-    interventions = selectors.interventions_with_rounds()
+def _choices(request: HttpRequest, interventions: QuerySet[Intervention] | None = None) -> dict[str, Any]:
+    if interventions is None:
+        interventions = selectors.interventions_with_rounds()
     intervention = _pick(request, interventions, "intervention")
     active = selectors.instruments(active_only=True)
     instrument = (
@@ -388,7 +390,8 @@ def completeness(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def insight(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_outcome_access(request.user)
-    context = _choices(request)
+    # a municipality compares itself only in the interventions it takes part in
+    context = _choices(request, selectors.compared_interventions(user=request.user))
     instrument = context["instrument"]
     requested = request.GET.get("municipality", "")
     # the selector refuses a municipality the person may not see (403), rather than silently showing another
@@ -398,7 +401,12 @@ def insight(request: AuthenticatedHttpRequest) -> HttpResponse:
         else selectors.own_municipalities(user=request.user).first()
     )
     context.update(
-        {"municipalities": selectors.insight_municipalities(user=request.user), "municipality": municipality}
+        {
+            "municipalities": selectors.insight_municipalities(user=request.user),
+            "municipality": municipality,
+            "min_children": settings.DISCLOSURE_MIN_CHILDREN,
+            "min_municipalities": settings.DISCLOSURE_MIN_MUNICIPALITIES,
+        }
     )
     if instrument is not None and context["intervention"] is not None:
         engine = engine_instrument(instrument)
@@ -418,11 +426,11 @@ def insight(request: AuthenticatedHttpRequest) -> HttpResponse:
             labels=[r.round.get_kind_display() for r in rows],
             series=[
                 (own_label, [r.mean for r in rows], charts.OWN_COLOUR),
-                (_("Alle kommuner i indsatsen"), [r.all_mean for r in rows], charts.ALL_COLOUR),
+                (_("Andre kommuner i indsatsen"), [r.others_mean for r in rows], charts.ALL_COLOUR),
             ],
             y_range=engine.score_range(score_key),
             title=_(
-                "Gennemsnitlig %(score)s pr. målerunde for %(own)s og alle kommuner i indsatsen. "
+                "Gennemsnitlig %(score)s pr. målerunde for %(own)s og de andre kommuner i indsatsen. "
                 "Tallene står i tabellen under grafen."
             )
             % {"score": name, "own": own_label},

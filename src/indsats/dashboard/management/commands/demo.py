@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.test.utils import override_settings
 
-from indsats.accounts.demo import DEMO_PASSWORD, DEMO_USERS
+from indsats.accounts.demo import DEMO_PASSWORD, DEMO_TOTP_KEY, DEMO_USERS
 from indsats.accounts.models import Organisation
 from indsats.dashboard.demo import load_demo
 
@@ -49,3 +50,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Log-ins (password {DEMO_PASSWORD}):"))
         for username, _first, _last, role, organisation in DEMO_USERS:
             self.stdout.write(f"  {username:<22} {role:<22} {organisation}")
+        self.stdout.write(
+            "Administrators also give a two-factor code: add the key "
+            f"{base64.b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode()} to an authenticator app "
+            "(or run `oathtool --totp -b` with it)."
+        )
