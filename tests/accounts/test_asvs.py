@@ -137,7 +137,15 @@ def test_the_confirm_page_sends_nobody_to_another_site(aarhus_caseworker):
 def test_awarding_and_paying_ask_for_the_password_when_it_is_old(agency_staff):
     client = logged_in(agency_staff)
     _set_session(client, **{AUTHENTICATED_AT: int(time.time()) - 11 * 60})
-    for name in ("grants:application_award", "grants:instalment_pay"):
+    money = (
+        "grants:application_award",
+        "grants:instalment_prepare",
+        "grants:instalment_approve",
+        "grants:repayment_approve",
+        "grants:repayment_register_paid",
+        "grants:grant_settle",
+    )
+    for name in money:
         response = client.post(reverse(name, args=[1]), {})
         assert response.status_code == 302, name
         assert response.url.startswith(reverse("accounts:confirm_password")), name
