@@ -236,6 +236,14 @@ LOGGING = {
 # `indsats purge-expired-outcomes`, unless the intervention sets its own retention period.
 DEFAULT_RETENTION_DAYS = env.int("DEFAULT_RETENTION_DAYS", default=5 * 365)
 
+# Uploads and imports (outcomes/tabular.py): the largest file accepted, the rows under the header and the
+# columns of a table, and how far an .xlsx member may unpack (bytes, and times its packed size).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
+TABLE_MAX_ROWS = env.int("TABLE_MAX_ROWS", default=200_000)
+TABLE_MAX_COLUMNS = env.int("TABLE_MAX_COLUMNS", default=200)
+XLSX_MAX_UNCOMPRESSED_BYTES = env.int("XLSX_MAX_UNCOMPRESSED_BYTES", default=300 * 1024 * 1024)
+XLSX_MAX_COMPRESSION_RATIO = env.int("XLSX_MAX_COMPRESSION_RATIO", default=200)
+
 # Statistical disclosure control of aggregates about children that leave their municipality
 # (engine/disclosure.py): no cell under this many children, comparison groups of at least this many
 # municipalities.
