@@ -48,6 +48,7 @@ from indsats.interventions.models import (
     ReviewStatus,
 )
 from indsats.interventions.workflow import DECISIONS, InterventionState, Transition, WorkflowAction, is_phase
+from indsats.uploads import safe_file_name
 
 INTERVENTION_FIELDS = (
     "name",
@@ -213,6 +214,7 @@ def add_material(
     *, actor: User, intervention: Intervention, title: str, kind: str, file: UploadedFile
 ) -> Material:
     access.require_manage(actor, intervention)
+    file.name = safe_file_name(file.name)  # stored and audited under this name: no CPR number in it
     material = Material(intervention=intervention, title=title, kind=kind, file=file)
     material.full_clean()
     material.save()

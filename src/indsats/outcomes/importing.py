@@ -337,7 +337,7 @@ def validate_import(
             DATE_COLUMN,
             "Datoen mangler. Skriv den som ÅÅÅÅ-MM-DD, fx 2025-03-14."
             if not value
-            else f"“{value}” er ikke en dato. Skriv den som ÅÅÅÅ-MM-DD, fx 2025-03-14.",
+            else f"{_shown(value)} er ikke en dato. Skriv den som ÅÅÅÅ-MM-DD, fx 2025-03-14.",
         )
     day_values = dates.to_numpy(dtype="datetime64[D]")
     outside = ~not_a_date & (
