@@ -17,6 +17,7 @@ from ninja.errors import HttpError
 from indsats.evaluation import selectors
 from indsats.evaluation.models import Analysis, Study
 from indsats.interventions.models import Intervention
+from indsats.ui.converters import DatabaseId
 
 router = Router(tags=["evaluation"])
 
@@ -115,7 +116,7 @@ def studies(request: HttpRequest) -> list[StudyOut]:
 
 
 @router.get("/studies/{pk}", response=StudyDetailOut)
-def study(request: HttpRequest, pk: int) -> StudyDetailOut:
+def study(request: HttpRequest, pk: DatabaseId) -> StudyDetailOut:
     try:
         found = selectors.study_detail(user=request.user, pk=pk)
     except Study.DoesNotExist:
@@ -137,7 +138,7 @@ def study(request: HttpRequest, pk: int) -> StudyDetailOut:
 
 
 @router.get("/analyses/{pk}", response=AnalysisOut)
-def analysis(request: HttpRequest, pk: int) -> AnalysisOut:
+def analysis(request: HttpRequest, pk: DatabaseId) -> AnalysisOut:
     try:
         found = selectors.analysis_detail(user=request.user, pk=pk)
     except Analysis.DoesNotExist:

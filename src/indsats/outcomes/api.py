@@ -13,6 +13,7 @@ from ninja.errors import HttpError
 
 from indsats.interventions.models import Intervention
 from indsats.outcomes import access, selectors
+from indsats.ui.converters import DatabaseId
 
 router = Router(tags=["outcomes"])
 
@@ -101,7 +102,7 @@ def participants(request: HttpRequest) -> list[ParticipantOut]:
 
 
 @router.get("/participants/{pk}/measurements", response=list[MeasurementOut])
-def participant_measurements(request: HttpRequest, pk: int) -> list[MeasurementOut]:
+def participant_measurements(request: HttpRequest, pk: DatabaseId) -> list[MeasurementOut]:
     _require_recorder(request)
     try:
         participant = selectors.participant_detail(user=request.user, pk=pk)
@@ -124,7 +125,7 @@ def participant_measurements(request: HttpRequest, pk: int) -> list[MeasurementO
 
 
 @router.get("/imports/{pk}", response=ImportJobOut)
-def import_job(request: HttpRequest, pk: int) -> ImportJobOut:
+def import_job(request: HttpRequest, pk: DatabaseId) -> ImportJobOut:
     _require_recorder(request)
     try:
         job = selectors.import_job(user=request.user, pk=pk)
@@ -142,7 +143,9 @@ def import_job(request: HttpRequest, pk: int) -> ImportJobOut:
 
 
 @router.get("/completeness", response=list[CompletenessOut])
-def completeness(request: HttpRequest, intervention: int, instrument: int) -> list[CompletenessOut]:
+def completeness(
+    request: HttpRequest, intervention: DatabaseId, instrument: DatabaseId
+) -> list[CompletenessOut]:
     found_intervention = Intervention.objects.filter(pk=intervention).first()
     found_instrument = selectors.instrument(pk=instrument)
     if found_intervention is None or found_instrument is None:
