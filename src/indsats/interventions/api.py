@@ -14,6 +14,7 @@ from indsats.accounts.http import AuthenticatedHttpRequest
 from indsats.interventions import access, selectors, services
 from indsats.interventions.models import Intervention
 from indsats.interventions.workflow import ReviewAlreadyDecided
+from indsats.ui.api_schemas import FORBIDDEN, FORBIDDEN_OR_NOT_FOUND
 from indsats.ui.converters import DatabaseId
 from indsats.ui.service_calls import error_text
 
@@ -125,7 +126,7 @@ def _out(intervention: Intervention) -> dict[str, object]:
     }
 
 
-@router.get("/", response=list[InterventionOut])
+@router.get("/", response={200: list[InterventionOut], **FORBIDDEN})
 def list_interventions(
     request: AuthenticatedHttpRequest, filters: Query[FiltersIn]
 ) -> list[dict[str, object]]:
@@ -172,7 +173,7 @@ def portfolio(request: AuthenticatedHttpRequest) -> Status[dict[str, object]]:
     )
 
 
-@router.get("/{intervention_id}", response=InterventionDetailOut)
+@router.get("/{intervention_id}", response={200: InterventionDetailOut, **FORBIDDEN_OR_NOT_FOUND})
 def intervention_detail(request: AuthenticatedHttpRequest, intervention_id: DatabaseId) -> dict[str, object]:
     intervention = selectors.intervention_detail(user=request.user, pk=intervention_id)
     return {
@@ -195,7 +196,10 @@ def intervention_detail(request: AuthenticatedHttpRequest, intervention_id: Data
     }
 
 
-@router.get("/{intervention_id}/practice-assessments", response=list[PracticeAssessmentOut])
+@router.get(
+    "/{intervention_id}/practice-assessments",
+    response={200: list[PracticeAssessmentOut], **FORBIDDEN_OR_NOT_FOUND},
+)
 def practice_assessments(
     request: AuthenticatedHttpRequest, intervention_id: DatabaseId
 ) -> list[dict[str, object]]:

@@ -13,6 +13,7 @@ from ninja.errors import HttpError
 
 from indsats.interventions.models import Intervention
 from indsats.outcomes import access, selectors
+from indsats.ui.api_schemas import FORBIDDEN, FORBIDDEN_OR_NOT_FOUND
 from indsats.ui.converters import DatabaseId
 
 router = Router(tags=["outcomes"])
@@ -70,7 +71,7 @@ def _require_recorder(request: HttpRequest) -> None:
         raise HttpError(403, "Du har ikke adgang til børnenes data.")
 
 
-@router.get("/instruments", response=list[InstrumentOut])
+@router.get("/instruments", response={200: list[InstrumentOut], **FORBIDDEN})
 def instruments(request: HttpRequest) -> list[InstrumentOut]:
     return [
         InstrumentOut(
@@ -85,7 +86,7 @@ def instruments(request: HttpRequest) -> list[InstrumentOut]:
     ]
 
 
-@router.get("/participants", response=list[ParticipantOut])
+@router.get("/participants", response={200: list[ParticipantOut], **FORBIDDEN})
 def participants(request: HttpRequest) -> list[ParticipantOut]:
     _require_recorder(request)
     return [
@@ -101,7 +102,7 @@ def participants(request: HttpRequest) -> list[ParticipantOut]:
     ]
 
 
-@router.get("/participants/{pk}/measurements", response=list[MeasurementOut])
+@router.get("/participants/{pk}/measurements", response={200: list[MeasurementOut], **FORBIDDEN_OR_NOT_FOUND})
 def participant_measurements(request: HttpRequest, pk: DatabaseId) -> list[MeasurementOut]:
     _require_recorder(request)
     try:
@@ -124,7 +125,7 @@ def participant_measurements(request: HttpRequest, pk: DatabaseId) -> list[Measu
     ]
 
 
-@router.get("/imports/{pk}", response=ImportJobOut)
+@router.get("/imports/{pk}", response={200: ImportJobOut, **FORBIDDEN_OR_NOT_FOUND})
 def import_job(request: HttpRequest, pk: DatabaseId) -> ImportJobOut:
     _require_recorder(request)
     try:
@@ -142,7 +143,7 @@ def import_job(request: HttpRequest, pk: DatabaseId) -> ImportJobOut:
     )
 
 
-@router.get("/completeness", response=list[CompletenessOut])
+@router.get("/completeness", response={200: list[CompletenessOut], **FORBIDDEN_OR_NOT_FOUND})
 def completeness(
     request: HttpRequest, intervention: DatabaseId, instrument: DatabaseId
 ) -> list[CompletenessOut]:
