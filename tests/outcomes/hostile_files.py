@@ -117,3 +117,24 @@ def huge_csv(path: Path, megabytes: int) -> Path:
         for _ in range(megabytes):
             handle.write(block)
     return path
+
+
+def sdq_xlsx(path: Path, rows: int) -> Path:
+    """A valid SDQ import of ``rows`` made-up children (CPR numbers of the right form), written streaming."""
+    from tests.outcomes.files import HEADER
+
+    def distinct_cpr(n: int) -> str:  # as benchmarks/bench_outcome_import.py: born 2000-2019, all different
+        return f"{1 + n % 28:02d}{1 + (n // 28) % 12:02d}{(n // 336) % 20:02d}-{4000 + n // 6720:04d}"
+
+    letters = [chr(65 + i) for i in range(26)] + ["AA"]
+
+    def row(n: int) -> str:
+        line = n + 2
+        cells = [text_cell(f"A{line}", distinct_cpr(n)), text_cell(f"B{line}", "2025-02-10")]
+        cells += [f'<c r="{letters[i]}{line}"><v>{(n + i) % 3}</v></c>' for i in range(2, 27)]
+        return f'<row r="{line}">' + "".join(cells) + "</row>"
+
+    header = (
+        '<row r="1">' + "".join(text_cell(f"{letters[i]}1", name) for i, name in enumerate(HEADER)) + "</row>"
+    )
+    return write_xlsx(path, f"A1:AA{rows + 1}", [header, *(row(n) for n in range(rows))])

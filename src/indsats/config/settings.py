@@ -241,11 +241,13 @@ LOGGING = {
 # `indsats purge-expired-outcomes`, unless the intervention sets its own retention period.
 DEFAULT_RETENTION_DAYS = env.int("DEFAULT_RETENTION_DAYS", default=5 * 365)
 
-# Uploads and imports (outcomes/tabular.py): the largest file accepted, the rows under the header and the
-# columns of a table, and how far an .xlsx member may unpack (bytes, and times its packed size).
+# Uploads and imports (outcomes/tabular.py): the largest file accepted, the rows under the header, the
+# columns and the cells of a table (the cells bound the memory of one import: about 80 MB a million), and
+# how far an .xlsx member may unpack (bytes, and times its packed size). docs/operations.md.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
-TABLE_MAX_ROWS = env.int("TABLE_MAX_ROWS", default=200_000)
+TABLE_MAX_ROWS = env.int("TABLE_MAX_ROWS", default=100_000)
 TABLE_MAX_COLUMNS = env.int("TABLE_MAX_COLUMNS", default=200)
+TABLE_MAX_CELLS = env.int("TABLE_MAX_CELLS", default=3_000_000)
 XLSX_MAX_UNCOMPRESSED_BYTES = env.int("XLSX_MAX_UNCOMPRESSED_BYTES", default=300 * 1024 * 1024)
 XLSX_MAX_COMPRESSION_RATIO = env.int("XLSX_MAX_COMPRESSION_RATIO", default=200)
 

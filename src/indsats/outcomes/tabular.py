@@ -44,6 +44,7 @@ class Limits:
     max_bytes: int
     max_rows: int  # data rows under the header
     max_columns: int
+    max_cells: int  # rows × columns as written in the file (empty cells inside a row count)
     max_uncompressed_bytes: int  # per .xlsx member
     max_compression_ratio: int  # per .xlsx member larger than 1 MB unpacked
 
@@ -53,6 +54,7 @@ class Limits:
             max_bytes=settings.UPLOAD_MAX_BYTES,
             max_rows=settings.TABLE_MAX_ROWS,
             max_columns=settings.TABLE_MAX_COLUMNS,
+            max_cells=settings.TABLE_MAX_CELLS,
             max_uncompressed_bytes=settings.XLSX_MAX_UNCOMPRESSED_BYTES,
             max_compression_ratio=settings.XLSX_MAX_COMPRESSION_RATIO,
         )
@@ -112,6 +114,16 @@ def _too_many_columns(limits: Limits) -> TableFileError:
     )
 
 
+def _too_many_cells(limits: Limits) -> TableFileError:
+    return TableFileError(
+        _(
+            "Filen har mere end %(limit)s celler. Del den op i flere filer, eller slet de kolonner, der ikke "
+            "skal bruges."
+        )
+        % {"limit": f"{limits.max_cells:,}".replace(",", ".")}
+    )
+
+
 # --- CSV -----------------------------------------------------------------------------------------------
 
 
@@ -153,6 +165,7 @@ def _csv_rows(content: bytes, limits: Limits) -> Iterator[list[str]]:
 
 
 def _limited(reader: Iterator[list[str]], limits: Limits) -> Iterator[list[str]]:
+    cells = 0
     try:
         for number, row in enumerate(reader):
             if number > limits.max_rows:
@@ -163,6 +176,9 @@ def _limited(reader: Iterator[list[str]], limits: Limits) -> Iterator[list[str]]
                 if any(cell.strip() for cell in row[limits.max_columns :]):
                     raise _too_many_columns(limits)
                 row = row[: limits.max_columns]
+            cells += len(row)
+            if cells > limits.max_cells:
+                raise _too_many_cells(limits)
             yield row
     except csv.Error:
         raise TableFileError(
@@ -373,6 +389,10 @@ class _SheetReader:
         self.date_styles = date_styles
         self.limits = limits
         self.rows: list[list[str]] = []
+        self.cell_count = 0
+        # The text of each distinct number once: a sheet of answers holds a few values millions of times,
+        # and one string object each would cost ~50 bytes a cell.
+        self.numbers: dict[tuple[str, str], str] = {}
         self.row_elements = 0
         self.row_number = 0  # 1-based, as in Excel
         self.cells: dict[int, str] = {}
@@ -438,7 +458,11 @@ class _SheetReader:
                 self.rows.append([])
             if len(self.rows) >= self.row_number:  # rows out of order: a broken or hostile file
                 raise ValueError("row out of order")
-            row = [""] * (max(self.cells) + 1)
+            width = max(self.cells) + 1
+            self.cell_count += width
+            if self.cell_count > self.limits.max_cells:
+                raise _too_many_cells(self.limits)
+            row = [""] * width
             for column, value in self.cells.items():
                 row[column] = value
             self.rows.append(row)
@@ -453,12 +477,20 @@ class _SheetReader:
             return "True" if text.strip() == "1" else "False" if text.strip() else ""
         if kind == "d":
             return text.strip()[:10]
+        key = (text, self.cell_style)
+        known = self.numbers.get(key)
+        if known is not None:
+            return known
         text = text.strip()
         if not text:
             return ""
         number = float(text)
         if self.cell_style and int(self.cell_style) in self.date_styles:
-            return (_EXCEL_EPOCH + timedelta(days=number)).date().isoformat()
-        if number.is_integer() and abs(number) < 1e16:
-            return str(int(number))
-        return str(number)
+            shown = (_EXCEL_EPOCH + timedelta(days=number)).date().isoformat()
+        elif number.is_integer() and abs(number) < 1e16:
+            shown = str(int(number))
+        else:
+            shown = str(number)
+        if len(self.numbers) < 10_000:
+            self.numbers[key] = shown
+        return shown
