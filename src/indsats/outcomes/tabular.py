@@ -29,6 +29,7 @@ from xml.parsers import expat
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from indsats.errors import DomainError
 
@@ -188,7 +189,9 @@ def _limited(reader: Iterator[list[str]], limits: Limits) -> Iterator[list[str]]
 
 # --- Excel .xlsx ---------------------------------------------------------------------------------------
 
-_BROKEN_XLSX = "Filen kan ikke læses som Excel-fil (.xlsx). Gem den igen fra Excel som .xlsx, eller brug CSV."
+_BROKEN_XLSX = gettext_noop(
+    "Filen kan ikke læses som Excel-fil (.xlsx). Gem den igen fra Excel som .xlsx, eller brug CSV."
+)
 _DATE_FORMAT_IDS = {*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)}
 _DATE_CODE = re.compile(r"[dmyhs]", re.IGNORECASE)
 _EXCEL_EPOCH = datetime(1899, 12, 30)
