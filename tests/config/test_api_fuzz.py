@@ -11,7 +11,9 @@ from collections.abc import Iterator
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import ignored_auth
@@ -25,11 +27,21 @@ schema.config.generation.update(with_security_parameters=False)
 
 
 @pytest.fixture
-def sessions(db, agency_staff, aarhus_caseworker, agency) -> Iterator[dict[str, str]]:
-    """The two people's session cookies in turn, one a request."""
+def sessions(db, agency_staff, aarhus_caseworker, agency) -> Iterator[Iterator[dict[str, str]]]:
+    """The two people's session cookies in turn, one a request. The WSGI handler would close the database
+    connection after each request (and with it the test's transaction), so, as Django's test client does,
+    the connection is kept open while the test runs."""
     InterventionFactory(name="Alfa", owner=agency)
     people = (agency_staff, aarhus_caseworker)
-    return itertools.cycle([{"sessionid": logged_in(person).cookies["sessionid"].value} for person in people])
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield itertools.cycle(
+            [{"sessionid": logged_in(person).cookies["sessionid"].value} for person in people]
+        )
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
