@@ -25,6 +25,10 @@ SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 os.environ["DATABASE_URL"] = f"{SERVER}/{DATABASE}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "indsats.config.settings")
 os.environ.setdefault("INDSATS_TESTING", "true")  # development keys; never a production run
+# A million rows is ten times the default import limits (outcomes/tabular.py): raise them for this run.
+os.environ.setdefault("TABLE_MAX_ROWS", "2000000")
+os.environ.setdefault("TABLE_MAX_CELLS", "60000000")
+os.environ.setdefault("UPLOAD_MAX_BYTES", str(500 * 1024 * 1024))
 sys.path.insert(0, str(ROOT / "src"))
 
 

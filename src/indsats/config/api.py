@@ -3,12 +3,41 @@
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 from ninja.security import django_auth
 
-api = NinjaAPI(
+# Answers any operation may give, documented on every one (schemathesis checks that each status code a
+# response carries is in the schema): a NUL byte in a field (dashboard/request_checks.py), no log-in, and
+# parameters that do not fit the schema (an id that is not a number, or past 64 bits).
+COMMON_RESPONSES = {
+    "400": "Forespørgslen kan ikke bruges (fx et NUL-tegn i et felt).",
+    "401": "Ikke logget ind.",
+    "422": "Parametrene passer ikke til skemaet (fx et id, der ikke er et helt tal).",
+}
+
+
+class IndsatsAPI(NinjaAPI):
+    """django-ninja's API with the answers every operation may give added to each operation's schema."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for path_item in schema["paths"].values():
+            for operation in path_item.values():
+                responses = operation.setdefault("responses", {})
+                for code, description in COMMON_RESPONSES.items():
+                    if code == "401" and not operation.get("security"):
+                        continue
+                    responses.setdefault(code, {"description": description})
+        return schema
+
+
+api = IndsatsAPI(
     title="Indsats API",
     version="1",
     description="Interventions, their phases, outcomes, evaluations and economics.",

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "indsats.dashboard.middleware.DanishFirstLocaleMiddleware",
+    "indsats.dashboard.request_checks.RefuseNulBytesMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -293,7 +294,11 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["mask_cpr"]}
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Django's own loggers are routed here too, so that no handler of Django's default configuration
+    # (the development server's access log among them) writes a line without the CPR mask.
     "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.request": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
         "indsats.requests": {"level": env.str("REQUEST_LOG_LEVEL", default="INFO")},
@@ -303,6 +308,16 @@ LOGGING = {
 # Outcome data older than this many days after an intervention's end is deleted by
 # `indsats purge-expired-outcomes`, unless the intervention sets its own retention period.
 DEFAULT_RETENTION_DAYS = env.int("DEFAULT_RETENTION_DAYS", default=5 * 365)
+
+# Uploads and imports (outcomes/tabular.py): the largest file accepted, the rows under the header, the
+# columns and the cells of a table (the cells bound the memory of one import: about 80 MB a million), and
+# how far an .xlsx member may unpack (bytes, and times its packed size). docs/operations.md.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
+TABLE_MAX_ROWS = env.int("TABLE_MAX_ROWS", default=100_000)
+TABLE_MAX_COLUMNS = env.int("TABLE_MAX_COLUMNS", default=200)
+TABLE_MAX_CELLS = env.int("TABLE_MAX_CELLS", default=3_000_000)
+XLSX_MAX_UNCOMPRESSED_BYTES = env.int("XLSX_MAX_UNCOMPRESSED_BYTES", default=300 * 1024 * 1024)
+XLSX_MAX_COMPRESSION_RATIO = env.int("XLSX_MAX_COMPRESSION_RATIO", default=200)
 
 # Statistical disclosure control of aggregates about children that leave their municipality
 # (engine/disclosure.py): no cell under this many children, comparison groups of at least this many

@@ -1,4 +1,4 @@
-"""WSGI entry point (gunicorn indsats.config.wsgi)."""
+"""WSGI entry point (`gunicorn -c python:indsats.config.gunicorn indsats.config.wsgi`)."""
 
 import os
 

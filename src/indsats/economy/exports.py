@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from indsats.economy.models import BusinessCaseResult
 from indsats.economy.presentation import basis_label, result_view, sensitivity_label
+from indsats.ui.spreadsheets import XLSXWRITER_OPTIONS
 
 
 def file_stem(result: BusinessCaseResult) -> str:
@@ -24,7 +25,7 @@ def result_workbook(result: BusinessCaseResult) -> bytes:
     view = result_view(result)
     data, document = view["data"], view["document"]
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, **XLSXWRITER_OPTIONS})
     bold = book.add_format({"bold": True})
     money = book.add_format({"num_format": "#,##0"})
     ratio = book.add_format({"num_format": "0.00"})

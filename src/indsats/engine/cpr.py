@@ -84,6 +84,18 @@ class CprInfo:
         return age_on(self.birth_date, on)
 
 
+# Anything shaped like a CPR number (DDMMYY with a real day and month, an optional "-", then four digits)
+# that is not part of a longer number; in a URL the hyphen may be written %2D or a space +. Used to mask
+# text that may hold one: log lines, file names, error texts.
+CPR_SHAPED = re.compile(r"(?<!\d)(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2}(?:[-\s+]|%2[dD])?\d{4}(?!\d)")
+CPR_MASK = "[CPR]"
+
+
+def mask_cpr(text: str, mask: str = CPR_MASK) -> str:
+    """``text`` with every CPR-shaped number replaced by ``mask``."""
+    return CPR_SHAPED.sub(mask, text)
+
+
 def normalise_cpr(text: str) -> str:
     """The 10 digits of a CPR number written ``DDMMYY-SSSS`` or ``DDMMYYSSSS`` (spaces around allowed).
 

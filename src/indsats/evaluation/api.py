@@ -18,6 +18,8 @@ from indsats.evaluation import selectors
 from indsats.evaluation.disclosure import disclosed_result
 from indsats.evaluation.models import Analysis, Study
 from indsats.interventions.models import Intervention
+from indsats.ui.api_schemas import FORBIDDEN, FORBIDDEN_OR_NOT_FOUND
+from indsats.ui.converters import DatabaseId
 
 router = Router(tags=["evaluation"])
 
@@ -101,7 +103,7 @@ def _study_fields(study: Study, *, newest_analysis_id: int | None) -> dict[str, 
     }
 
 
-@router.get("/studies", response=list[StudyOut])
+@router.get("/studies", response={200: list[StudyOut], **FORBIDDEN})
 def studies(request: HttpRequest) -> list[StudyOut]:
     newest = Analysis.objects.filter(study=OuterRef("pk")).order_by("-created_at", "-pk").values("pk")[:1]
     rows = (
@@ -115,8 +117,8 @@ def studies(request: HttpRequest) -> list[StudyOut]:
     ]
 
 
-@router.get("/studies/{pk}", response=StudyDetailOut)
-def study(request: HttpRequest, pk: int) -> StudyDetailOut:
+@router.get("/studies/{pk}", response={200: StudyDetailOut, **FORBIDDEN_OR_NOT_FOUND})
+def study(request: HttpRequest, pk: DatabaseId) -> StudyDetailOut:
     try:
         found = selectors.study_detail(user=request.user, pk=pk)
     except Study.DoesNotExist:
@@ -137,8 +139,8 @@ def study(request: HttpRequest, pk: int) -> StudyDetailOut:
     )
 
 
-@router.get("/analyses/{pk}", response=AnalysisOut)
-def analysis(request: HttpRequest, pk: int) -> AnalysisOut:
+@router.get("/analyses/{pk}", response={200: AnalysisOut, **FORBIDDEN_OR_NOT_FOUND})
+def analysis(request: HttpRequest, pk: DatabaseId) -> AnalysisOut:
     try:
         found = selectors.analysis_detail(user=request.user, pk=pk)
     except Analysis.DoesNotExist:

@@ -18,16 +18,14 @@ anything is written (``services.import_exposures``). A CPR number never appears 
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
 
 from django.utils.translation import gettext as _
 
 from indsats.errors import DomainError
+from indsats.outcomes import tabular
 
 CPR_COLUMN = "cpr"
 PSEUDONYM_COLUMN = "pseudonym"
@@ -170,66 +168,19 @@ def parse_fidelity(text: str) -> float | None:
 
 
 def read_table(content: bytes, file_name: str) -> tuple[list[str], list[list[str]]]:
-    """The header and the non-empty rows of a CSV (comma, semicolon or tab; UTF-8 or Windows-1252) or an
-    .xlsx (the first sheet, read with openpyxl), every cell as text."""
-    lower = file_name.lower()
-    if lower.endswith(".xlsx"):
-        return _read_xlsx(content)
-    if lower.endswith((".csv", ".txt")):
-        return _read_csv(content)
-    raise ExposureFileError(_("Filen skal være en CSV-fil (.csv) eller en Excel-fil (.xlsx)."))
-
-
-def _read_csv(content: bytes) -> tuple[list[str], list[list[str]]]:
+    """The header and the rows of a CSV (comma, semicolon or tab; UTF-8, UTF-16 or Windows-1252) or an
+    .xlsx (the first sheet), every cell as text, read within the upload limits (``outcomes.tabular``)."""
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("cp1252")
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        raise ExposureFileError(_("Filen er tom eller mangler en overskriftsrække i første linje."))
-    delimiter = max((";", ",", "\t"), key=lines[0].count)
-    table = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    header = [cell.strip() for cell in table[0]]
-    return header, _padded(table[1:], len(header))
-
-
-def _read_xlsx(content: bytes) -> tuple[list[str], list[list[str]]]:
-    from openpyxl import load_workbook  # loaded lazily: only Excel files need it, and it is slow to import
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        table = [[_cell_text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
-        workbook.close()
-    except Exception:  # openpyxl raises zipfile, XML and its own errors for a broken file
-        raise ExposureFileError(
-            _("Filen kan ikke læses som Excel-fil (.xlsx). Gem den igen fra Excel som .xlsx, eller brug CSV.")
-        ) from None
-    if not table or not any(cell.strip() for cell in table[0]):
-        raise ExposureFileError(_("Regnearket er tomt eller mangler en overskriftsrække i første række."))
-    header = [cell.strip() for cell in table[0]]
-    while header and not header[-1]:
-        header.pop()
-    return header, _padded(table[1:], len(header))
+        table = tabular.read_table(content, file_name)
+    except tabular.TableFileError as error:
+        raise ExposureFileError(error.text) from None
+    return table.header, _padded(table.rows, len(table.header))
 
 
 def _padded(rows: list[list[str]], width: int) -> list[list[str]]:
     """Rows cut or padded to the header's width. Empty rows are kept, so that the row numbers stay those
     of the file; the caller skips them."""
     return [(row + [""] * width)[:width] for row in rows]
-
-
-def _cell_text(cell: object) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, datetime):
-        return cell.date().isoformat()
-    if isinstance(cell, date):
-        return cell.isoformat()
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return str(cell)
 
 
 # --- checking ------------------------------------------------------------------------------------------

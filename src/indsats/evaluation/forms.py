@@ -13,6 +13,7 @@ from indsats.evaluation.exposure import parse_fidelity
 from indsats.evaluation.models import AllocationMethod, Design, Grade, RatingLevel, Study
 from indsats.evaluation.selectors import participants_in_scope
 from indsats.interventions.models import Intervention
+from indsats.outcomes import tabular
 from indsats.outcomes.models import Instrument, MeasurementRound
 from indsats.outcomes.registry import engine_instrument
 
@@ -185,6 +186,12 @@ class ExposureUploadForm(forms.Form):
         label=_("Fil (CSV eller Excel .xlsx)"),
         help_text=_("Alle rækker tjekkes, før noget gemmes. Er der én fejl, gemmes intet."),
     )
+
+    def clean_file(self) -> Any:
+        """Refuse a file past the upload limit before it is read into memory."""
+        upload = self.cleaned_data["file"]
+        tabular.check_size(upload.size or 0)
+        return upload
 
 
 class ExposureChildForm(forms.Form):

@@ -46,6 +46,7 @@ from indsats.interventions.models import Intervention
 from indsats.outcomes.models import Enrolment, Instrument, MeasurementRound, Participant
 from indsats.outcomes.registry import engine_instrument
 from indsats.ui.engine_messages import engine_message
+from indsats.uploads import safe_file_name
 
 DEFAULT_SEED = 20240101
 
@@ -287,7 +288,7 @@ def import_exposures(
     A file with errors writes nothing: the result lists every error by row and column.
     """
     scope = access.require_exposure_scope(actor, intervention)
-    result = ExposureImport(file_name=file_name[:255])
+    result = ExposureImport(file_name=safe_file_name(file_name)[:255])
     try:
         parsed = parse_exposure_file(content, file_name, allow_cpr=scope.uses_cpr)
     except ExposureFileError as error:

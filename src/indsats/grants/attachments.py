@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from indsats.grants.errors import InvalidAttachment
+from indsats.uploads import safe_file_name
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 # Accepted attachment types: extension -> the file's first bytes (None: plain text, checked as UTF-8).
@@ -66,5 +67,6 @@ def check_attachment(upload: UploadedFile) -> None:
 
 
 def stored_name(upload: UploadedFile, default: str) -> str:
-    """The uploaded file's own name without any folder the browser sent, or `default`."""
-    return Path(upload.name or default).name
+    """The uploaded file's own name without any folder the browser sent (CPR-shaped numbers masked), or
+    `default`."""
+    return safe_file_name(upload.name, default)

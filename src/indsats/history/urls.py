@@ -6,5 +6,5 @@ app_name = "history"
 
 urlpatterns = [
     path("", views.trail, name="trail"),
-    path("<int:content_type_id>/<str:object_id>/", views.object_history, name="object_history"),
+    path("<id:content_type_id>/<id:object_id>/", views.object_history, name="object_history"),
 ]

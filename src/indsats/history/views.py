@@ -9,10 +9,11 @@ from django.shortcuts import get_object_or_404, render
 
 from indsats.accounts.http import AuthenticatedHttpRequest
 from indsats.history import selectors
+from indsats.ui.converters import as_id
 
 
 @login_required
-def object_history(request: AuthenticatedHttpRequest, content_type_id: int, object_id: str) -> HttpResponse:
+def object_history(request: AuthenticatedHttpRequest, content_type_id: int, object_id: int) -> HttpResponse:
     content_type = get_object_or_404(ContentType, pk=content_type_id)
     model = content_type.model_class()
     if model is None or not model.__module__.startswith("indsats."):
@@ -20,7 +21,7 @@ def object_history(request: AuthenticatedHttpRequest, content_type_id: int, obje
     instance = model._default_manager.filter(pk=object_id).first()
     if instance is None:
         entries = selectors.history_for_deleted(
-            user=request.user, content_type=content_type, object_id=object_id
+            user=request.user, content_type=content_type, object_id=str(object_id)
         )
         title = entries[0].object_repr
     else:
@@ -35,10 +36,7 @@ def object_history(request: AuthenticatedHttpRequest, content_type_id: int, obje
 
 @login_required
 def trail(request: AuthenticatedHttpRequest) -> HttpResponse:
-    try:
-        content_type_id = int(request.GET.get("type", "") or 0) or None
-    except ValueError:
-        content_type_id = None
+    content_type_id = as_id(request.GET.get("type", ""))
     entries = selectors.recent_entries(user=request.user, limit=200, content_type_id=content_type_id)
     return render(
         request,

@@ -15,6 +15,8 @@ from indsats.interventions import access, selectors, services
 from indsats.interventions.fact_snapshots import is_intact, latest_snapshot
 from indsats.interventions.models import Intervention, Partnership
 from indsats.interventions.workflow import DecideAtMeeting, ReviewAlreadyDecided
+from indsats.ui.api_schemas import FORBIDDEN, FORBIDDEN_OR_NOT_FOUND
+from indsats.ui.converters import DatabaseId
 from indsats.ui.service_calls import error_text
 
 router = Router(tags=["interventions"])
@@ -101,12 +103,15 @@ class InterventionDetailOut(InterventionOut):
     partners: list[PartnerOut]
 
 
+MAX_OFFSET = 10_000_000  # past any real list; a larger offset returns nothing rather than overflow
+
+
 class FiltersIn(Schema):
     q: str = ""
-    problem_area: int | None = None
+    problem_area: DatabaseId | None = None
     programme: str = ""
     state: str = ""
-    municipality: int | None = None
+    municipality: DatabaseId | None = None
     limit: int = 100
     offset: int = 0
 
@@ -171,7 +176,7 @@ def _out(intervention: Intervention) -> dict[str, object]:
     }
 
 
-@router.get("/", response=list[InterventionOut])
+@router.get("/", response={200: list[InterventionOut], **FORBIDDEN})
 def list_interventions(
     request: AuthenticatedHttpRequest, filters: Query[FiltersIn]
 ) -> list[dict[str, object]]:
@@ -190,7 +195,7 @@ def list_interventions(
         .order_by("name")
     )
     limit = max(1, min(filters.limit, 500))
-    offset = max(0, filters.offset)
+    offset = min(max(0, filters.offset), MAX_OFFSET)
     return [_out(i) for i in interventions[offset : offset + limit]]
 
 
@@ -218,8 +223,8 @@ def portfolio(request: AuthenticatedHttpRequest) -> Status[dict[str, object]]:
     )
 
 
-@router.get("/{intervention_id}", response=InterventionDetailOut)
-def intervention_detail(request: AuthenticatedHttpRequest, intervention_id: int) -> dict[str, object]:
+@router.get("/{intervention_id}", response={200: InterventionDetailOut, **FORBIDDEN_OR_NOT_FOUND})
+def intervention_detail(request: AuthenticatedHttpRequest, intervention_id: DatabaseId) -> dict[str, object]:
     intervention = selectors.intervention_detail(user=request.user, pk=intervention_id)
     return {
         **_out(intervention),
@@ -295,8 +300,13 @@ def gate_review(request: AuthenticatedHttpRequest, review_id: int) -> dict[str, 
     }
 
 
-@router.get("/{intervention_id}/practice-assessments", response=list[PracticeAssessmentOut])
-def practice_assessments(request: AuthenticatedHttpRequest, intervention_id: int) -> list[dict[str, object]]:
+@router.get(
+    "/{intervention_id}/practice-assessments",
+    response={200: list[PracticeAssessmentOut], **FORBIDDEN_OR_NOT_FOUND},
+)
+def practice_assessments(
+    request: AuthenticatedHttpRequest, intervention_id: DatabaseId
+) -> list[dict[str, object]]:
     """Practice assessments of the intervention: a municipality gets only its own."""
     intervention = selectors.intervention_detail(user=request.user, pk=intervention_id)
     rows = selectors.practice_rows(
@@ -321,7 +331,7 @@ def practice_assessments(request: AuthenticatedHttpRequest, intervention_id: int
     response={200: DecisionOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
 )
 def decide(
-    request: AuthenticatedHttpRequest, review_id: int, payload: DecisionIn
+    request: AuthenticatedHttpRequest, review_id: DatabaseId, payload: DecisionIn
 ) -> Status[dict[str, object]]:
     """The steering group's decision. 409 when someone else decided first (send the version you saw)."""
     try:

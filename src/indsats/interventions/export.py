@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter
 
 from indsats.interventions.models import Intervention
 from indsats.interventions.selectors import days_in_state, is_review_due
+from indsats.ui.spreadsheets import force_text_cells
 
 MONEY_FORMAT = '#,##0 "kr."'
 DATE_FORMAT = "dd-mm-yyyy"
@@ -81,6 +82,7 @@ def portfolio_workbook(interventions: Iterable[Intervention]) -> bytes:
     widths = [40, 60, 22, 14, 12, 36, 24, 30, 40, 10, 10, 50, 12, 20, 14, 14, 14]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
+    force_text_cells(sheet)
     sheet.freeze_panes = "B2"
     sheet.auto_filter.ref = sheet.dimensions
     buffer = io.BytesIO()

@@ -61,6 +61,7 @@ from indsats.interventions.models import (
     ReviewStatus,
 )
 from indsats.interventions.workflow import PHASES, InterventionState, is_phase
+from indsats.ui.converters import as_id
 
 
 def data_version() -> int:
@@ -125,10 +126,7 @@ class PortfolioFilters:
     @classmethod
     def from_querydict(cls, data: Any) -> PortfolioFilters:
         def as_int(name: str) -> int | None:
-            try:
-                return int(data.get(name) or 0) or None
-            except (TypeError, ValueError):
-                return None
+            return as_id(data.get(name) or "")
 
         state = data.get("fase", "") or ""
         return cls(

@@ -62,6 +62,7 @@ from indsats.interventions.workflow import (
     WorkflowAction,
     is_phase,
 )
+from indsats.uploads import safe_file_name
 
 INTERVENTION_FIELDS = (
     "name",
@@ -265,6 +266,7 @@ def add_material(
     *, actor: User, intervention: Intervention, title: str, kind: str, file: UploadedFile
 ) -> Material:
     access.require_manage(actor, intervention)
+    file.name = safe_file_name(file.name)  # stored and audited under this name: no CPR number in it
     material = Material(intervention=intervention, title=title, kind=kind, file=file)
     material.full_clean()
     material.save()

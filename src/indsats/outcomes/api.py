@@ -13,6 +13,8 @@ from ninja.errors import HttpError
 
 from indsats.interventions.models import Intervention
 from indsats.outcomes import access, selectors
+from indsats.ui.api_schemas import FORBIDDEN, FORBIDDEN_OR_NOT_FOUND
+from indsats.ui.converters import DatabaseId
 
 router = Router(tags=["outcomes"])
 
@@ -69,7 +71,7 @@ def _require_recorder(request: HttpRequest) -> None:
         raise HttpError(403, "Du har ikke adgang til børnenes data.")
 
 
-@router.get("/instruments", response=list[InstrumentOut])
+@router.get("/instruments", response={200: list[InstrumentOut], **FORBIDDEN})
 def instruments(request: HttpRequest) -> list[InstrumentOut]:
     return [
         InstrumentOut(
@@ -84,7 +86,7 @@ def instruments(request: HttpRequest) -> list[InstrumentOut]:
     ]
 
 
-@router.get("/participants", response=list[ParticipantOut])
+@router.get("/participants", response={200: list[ParticipantOut], **FORBIDDEN})
 def participants(request: HttpRequest) -> list[ParticipantOut]:
     _require_recorder(request)
     return [
@@ -100,8 +102,8 @@ def participants(request: HttpRequest) -> list[ParticipantOut]:
     ]
 
 
-@router.get("/participants/{pk}/measurements", response=list[MeasurementOut])
-def participant_measurements(request: HttpRequest, pk: int) -> list[MeasurementOut]:
+@router.get("/participants/{pk}/measurements", response={200: list[MeasurementOut], **FORBIDDEN_OR_NOT_FOUND})
+def participant_measurements(request: HttpRequest, pk: DatabaseId) -> list[MeasurementOut]:
     _require_recorder(request)
     try:
         participant = selectors.participant_detail(user=request.user, pk=pk)
@@ -123,8 +125,8 @@ def participant_measurements(request: HttpRequest, pk: int) -> list[MeasurementO
     ]
 
 
-@router.get("/imports/{pk}", response=ImportJobOut)
-def import_job(request: HttpRequest, pk: int) -> ImportJobOut:
+@router.get("/imports/{pk}", response={200: ImportJobOut, **FORBIDDEN_OR_NOT_FOUND})
+def import_job(request: HttpRequest, pk: DatabaseId) -> ImportJobOut:
     _require_recorder(request)
     try:
         job = selectors.import_job(user=request.user, pk=pk)
@@ -141,8 +143,10 @@ def import_job(request: HttpRequest, pk: int) -> ImportJobOut:
     )
 
 
-@router.get("/completeness", response=list[CompletenessOut])
-def completeness(request: HttpRequest, intervention: int, instrument: int) -> list[CompletenessOut]:
+@router.get("/completeness", response={200: list[CompletenessOut], **FORBIDDEN_OR_NOT_FOUND})
+def completeness(
+    request: HttpRequest, intervention: DatabaseId, instrument: DatabaseId
+) -> list[CompletenessOut]:
     found_intervention = Intervention.objects.filter(pk=intervention).first()
     found_instrument = selectors.instrument(pk=instrument)
     if found_intervention is None or found_instrument is None:

@@ -22,6 +22,7 @@ from indsats.interventions.models import Intervention
 from indsats.outcomes.models import Instrument, Measurement, RoundKind
 from indsats.outcomes.pseudonyms import export_code, pseudonym_key
 from indsats.outcomes.registry import engine_instrument
+from indsats.ui.spreadsheets import XLSXWRITER_OPTIONS, csv_frame
 
 FORMATS = {"csv": "CSV", "xlsx": "Excel (.xlsx)", "sav": "SPSS (.sav)", "dta": "Stata (.dta)"}
 
@@ -120,10 +121,12 @@ def build_frame(
 def _write(frame: pd.DataFrame, dictionary: list[dict[str, str]], fmt: str) -> bytes:
     labels = {entry["variabel"]: entry["etiket"][:80] for entry in dictionary}
     if fmt == "csv":
-        return frame.to_csv(index=False, sep=";").encode("utf-8-sig")
+        return csv_frame(frame).to_csv(index=False, sep=";").encode("utf-8-sig")
     if fmt == "xlsx":
         buffer = io.BytesIO()
-        with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+        with pd.ExcelWriter(
+            buffer, engine="xlsxwriter", engine_kwargs={"options": XLSXWRITER_OPTIONS}
+        ) as writer:
             frame.to_excel(writer, sheet_name="Data", index=False)
             pd.DataFrame(dictionary).to_excel(writer, sheet_name="Dataordbog", index=False)
         return buffer.getvalue()
@@ -154,6 +157,6 @@ def archive(*, frame: pd.DataFrame, dictionary: list[dict[str, str]], fmt: str, 
         zipped.writestr(f"{stem}.{fmt}", _write(frame, dictionary, fmt))
         zipped.writestr(
             f"{stem}-dataordbog.csv",
-            pd.DataFrame(dictionary).to_csv(index=False, sep=";").encode("utf-8-sig"),
+            csv_frame(pd.DataFrame(dictionary)).to_csv(index=False, sep=";").encode("utf-8-sig"),
         )
     return buffer.getvalue()

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from indsats.engine.instruments import Instrument as EngineInstrument
+from indsats.outcomes import tabular
 from indsats.outcomes.exporting import FORMATS
 from indsats.outcomes.models import Instrument, InstrumentList, MeasurementRound, RoundKind, SourceSystem
 
@@ -109,6 +110,13 @@ class ImportForm(forms.Form):
         help_text=_("Den gemte kolonneopsætning for fagsystemet bruges, hvis I har en."),
     )
     file = forms.FileField(label=_("Fil (CSV eller Excel .xlsx)"))
+
+    def clean_file(self) -> Any:
+        """Refuse a file past the upload limit before it is read into memory."""
+        upload = self.cleaned_data["file"]
+        tabular.check_size(upload.size or 0)
+        return upload
+
     mapping = forms.CharField(
         label=_("Kolonneopsætning"),
         required=False,
@@ -151,6 +159,7 @@ class InstrumentDefinitionForm(forms.Form):
 
     def clean_definition(self) -> dict[str, Any]:
         upload = self.cleaned_data["definition"]
+        tabular.check_size(upload.size or 0)
         try:
             data = json.loads(upload.read().decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as error:

@@ -15,25 +15,24 @@ CPR numbers are dropped here and go no further.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
 import io
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from django.utils.translation import gettext as _
-from python_calamine import CalamineWorkbook
 
 from indsats.engine.cpr import PSEUDONYM_CONTEXT, CprError, validate_cpr
 from indsats.engine.instruments import Instrument
 from indsats.engine.scoring import AnswerError, validate_answers
 from indsats.errors import DomainError
+from indsats.outcomes import tabular
 from indsats.ui.engine_messages import engine_message
 
 CPR_COLUMN = "cpr"
@@ -132,65 +131,20 @@ class ValidationReport:
 
 
 def read_table(content: bytes, file_name: str) -> RawTable:
-    """Read a CSV (comma, semicolon or tab; UTF-8 with or without BOM, or Windows-1252) or an .xlsx."""
-    lower = file_name.lower()
-    if lower.endswith(".xlsx"):
-        return _read_xlsx(content)
-    if lower.endswith((".csv", ".txt")):
-        return _read_csv(content)
-    raise ImportFileError(_("Filen skal være en CSV-fil (.csv) eller en Excel-fil (.xlsx)."))
-
-
-def _read_csv(content: bytes) -> RawTable:
+    """Read a CSV (comma, semicolon or tab; UTF-8, UTF-16 or Windows-1252) or an .xlsx within the upload
+    limits (``tabular``); rows with no value at all are skipped."""
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("cp1252")
-    first_line = text.split("\n", 1)[0]
-    if not first_line.strip():
-        raise ImportFileError(_("Filen er tom eller mangler en overskriftsrække i første linje."))
-    delimiter = max((";", ",", "\t"), key=first_line.count)
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=True,
-            quoting=csv.QUOTE_MINIMAL,
-        )
-    except (pd.errors.ParserError, ValueError) as error:
-        raise ImportFileError(_("Filen kan ikke læses som CSV: %(error)s") % {"error": error}) from None
-    return RawTable(columns=[str(c).strip() for c in frame.columns], frame=frame)
-
-
-def _read_xlsx(content: bytes) -> RawTable:
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        sheet = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Exception as error:  # calamine raises its own error types for broken files
-        raise ImportFileError(
-            _("Filen kan ikke læses som Excel-fil (.xlsx): %(error)s") % {"error": error}
-        ) from None
-    if not sheet or not any(str(cell).strip() for cell in sheet[0]):
-        raise ImportFileError(_("Regnearket er tomt eller mangler en overskriftsrække i første række."))
-    header = [str(cell).strip() for cell in sheet[0]]
-    body = [row for row in sheet[1:] if any(str(cell).strip() for cell in row)]
-    cells = [[_cell_text(cell) for cell in row[: len(header)]] for row in body]
+        table = tabular.read_table(content, file_name)
+    except tabular.TableFileError as error:
+        raise ImportFileError(error.text) from None
+    width = len(table.header)
+    cells = [(row + [""] * width)[:width] for row in table.rows if any(cell.strip() for cell in row)]
     frame = (
-        pd.DataFrame(cells, columns=header, dtype=str) if cells else pd.DataFrame(columns=header, dtype=str)
+        pd.DataFrame(cells, columns=table.header, dtype=str)
+        if cells
+        else pd.DataFrame(columns=table.header, dtype=str)
     )
-    return RawTable(columns=header, frame=frame.fillna(""))
-
-
-def _cell_text(cell: object) -> str:
-    if isinstance(cell, datetime):
-        return cell.date().isoformat()
-    if isinstance(cell, date):
-        return cell.isoformat()
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return "" if cell is None else str(cell)
+    return RawTable(columns=table.header, frame=frame.fillna(""))
 
 
 # --- mapping -------------------------------------------------------------------------------------------
@@ -383,7 +337,7 @@ def validate_import(
             DATE_COLUMN,
             "Datoen mangler. Skriv den som ÅÅÅÅ-MM-DD, fx 2025-03-14."
             if not value
-            else f"“{value}” er ikke en dato. Skriv den som ÅÅÅÅ-MM-DD, fx 2025-03-14.",
+            else f"{_shown(value)} er ikke en dato. Skriv den som ÅÅÅÅ-MM-DD, fx 2025-03-14.",
         )
     day_values = dates.to_numpy(dtype="datetime64[D]")
     outside = ~not_a_date & (

@@ -8,3 +8,10 @@ class UiConfig(AppConfig):
     name = "indsats.ui"
     label = "ui"
     verbose_name = "Fælles brugerflade"
+
+    def ready(self) -> None:
+        from django.urls import register_converter  # here: before any app's URL map is loaded
+
+        from indsats.ui.converters import IdConverter  # loaded in ready(): the app registry is ready
+
+        register_converter(IdConverter, "id")

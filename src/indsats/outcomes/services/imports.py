@@ -13,12 +13,19 @@ from django.utils.translation import gettext as _
 
 from indsats.accounts.models import Organisation, User
 from indsats.audit.services import record_create, record_delete, record_update, snapshot
+from indsats.engine.cpr import mask_cpr
 from indsats.errors import DomainError
 from indsats.outcomes import access, bulk_write, importing, selectors, tasks
 from indsats.outcomes.models import ColumnMapping, ImportJob, ImportStatus, Instrument, MeasurementRound
 from indsats.outcomes.pseudonyms import pseudonym_key
 from indsats.outcomes.registry import engine_instrument
 from indsats.outcomes.services.instruments import explain_instrument_choice
+from indsats.uploads import safe_file_name
+
+
+def _masked(error: dict[str, object]) -> dict[str, object]:
+    """An error as stored in the job: the checks never quote a CPR number, and this makes sure of it."""
+    return {key: mask_cpr(value) if isinstance(value, str) else value for key, value in error.items()}
 
 
 @transaction.atomic
@@ -36,7 +43,7 @@ def save_column_mapping(
         municipality=municipality, source_system=source_system, instrument_key=instrument_key
     )
     before = snapshot(saved)
-    saved.mapping = {str(k).strip(): str(v).strip() for k, v in mapping.items()}
+    saved.mapping = {mask_cpr(str(k).strip()): mask_cpr(str(v).strip()) for k, v in mapping.items()}
     saved.save()
     if created:
         record_create(actor=actor, instance=saved)
@@ -84,14 +91,14 @@ def prepare_import(
         round=measurement_round,
         instrument=instrument,
         created_by=actor,
-        file_name=file_name[:255],
+        file_name=safe_file_name(file_name)[:255],
         status=ImportStatus.INVALID,
     )
     rows = None
     try:
         table = importing.read_table(content, file_name)
     except importing.ImportFileError as error:
-        job.errors = [importing.RowError(0, "", error.text).as_dict()]
+        job.errors = [_masked(importing.RowError(0, "", error.text).as_dict())]
         job.error_count = 1
     else:
         report = importing.validate_import(
@@ -107,7 +114,7 @@ def prepare_import(
             ),
         )
         job.total_rows = report.total_rows
-        job.errors = [error.as_dict() for error in report.errors]
+        job.errors = [_masked(error.as_dict()) for error in report.errors]
         job.error_count = report.error_count
         if report.is_valid and report.rows is not None:
             job.status = ImportStatus.VALIDATED

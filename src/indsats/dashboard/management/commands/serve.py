@@ -11,7 +11,9 @@ from indsats.accounts.demo import DEMO_PASSWORD, DEMO_USERS
 
 
 class Command(BaseCommand):
-    help = "Start Indsats' development web server (production: gunicorn indsats.config.wsgi)."
+    help = (
+        "Start Indsats' development web server (production: gunicorn -c python:indsats.config.gunicorn ...)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")

@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from indsats.accounts.models import Organisation, User
 from indsats.errors import DomainError
-from indsats.outcomes import selectors
+from indsats.outcomes import selectors, tabular
 from indsats.outcomes.models import ImportStatus, Instrument, MeasurementRound, RoundKind, SourceSystem
 from indsats.outcomes.services.import_commit import commit_import
 from indsats.outcomes.services.imports import prepare_import
@@ -67,6 +67,10 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.exists():
             raise CommandError(f"Filen {path} findes ikke.")
+        try:
+            tabular.check_size(path.stat().st_size)
+        except DomainError as refused:
+            raise CommandError(refused.text) from None
         mapping: dict[str, str] = {}
         if options["source_system"]:
             saved = selectors.column_mapping(
