@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 from ninja.security import django_auth
@@ -65,6 +66,13 @@ for app in API_APPS:
             raise
         continue
     api.add_router(f"/{app}/", module.router)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
+    """Any operation whose service refuses the person answers 403 in JSON, as documented (never the HTML
+    error page, and without saying why: the reason could tell about a record one may not see)."""
+    return api.create_response(request, {"detail": "Forbidden"}, status=403)
 
 
 @api.get("/health", auth=None, tags=["system"])

@@ -10,6 +10,8 @@ from ninja import Router, Schema
 from indsats.accounts.http import AuthenticatedHttpRequest
 from indsats.accounts.models import User
 from indsats.governance import selectors
+from indsats.ui.api_schemas import FORBIDDEN_OR_NOT_FOUND
+from indsats.ui.converters import DatabaseId
 
 router = Router(tags=["governance"])
 
@@ -61,8 +63,8 @@ def _name(user: User) -> str:
     return user.get_full_name() or user.username
 
 
-@router.get("/meetings/{meeting_id}", response=MeetingOut)
-def meeting(request: AuthenticatedHttpRequest, meeting_id: int) -> dict[str, object]:
+@router.get("/meetings/{meeting_id}", response={200: MeetingOut, **FORBIDDEN_OR_NOT_FOUND})
+def meeting(request: AuthenticatedHttpRequest, meeting_id: DatabaseId) -> dict[str, object]:
     found = selectors.meeting_detail(user=request.user, pk=meeting_id)
     items = []
     for item in found.items.all():

@@ -15,6 +15,8 @@ from indsats.accounts.http import AuthenticatedHttpRequest
 from indsats.grants import selectors
 from indsats.grants.models import Application, Grant, Instalment, Pool, ReportingDuty
 from indsats.grants.workflow import duty_state, instalment_state
+from indsats.ui.api_schemas import FORBIDDEN, FORBIDDEN_OR_NOT_FOUND
+from indsats.ui.converters import DatabaseId
 
 router = Router(tags=["grants"])
 
@@ -169,26 +171,26 @@ def _grant(grant: Grant) -> dict[str, object]:
     }
 
 
-@router.get("/pools", response=list[PoolOut])
+@router.get("/pools", response={200: list[PoolOut], **FORBIDDEN})
 def list_pools(request: AuthenticatedHttpRequest, page: Query[PageIn]) -> list[dict[str, object]]:
     """The pools the caller may see: published ones, and drafts for the agency's grants staff."""
     return [_pool(pool) for pool in selectors.pool_list(user=request.user)[_page(page)]]
 
 
-@router.get("/pools/{pool_id}", response=PoolOut)
-def pool_detail(request: AuthenticatedHttpRequest, pool_id: int) -> dict[str, object]:
+@router.get("/pools/{pool_id}", response={200: PoolOut, **FORBIDDEN_OR_NOT_FOUND})
+def pool_detail(request: AuthenticatedHttpRequest, pool_id: DatabaseId) -> dict[str, object]:
     return _pool(selectors.pool_detail(user=request.user, pk=pool_id))
 
 
-@router.get("/applications", response=list[ApplicationOut])
+@router.get("/applications", response={200: list[ApplicationOut], **FORBIDDEN})
 def list_applications(request: AuthenticatedHttpRequest, page: Query[PageIn]) -> list[dict[str, object]]:
     """The caller's organisations' applications; for the agency's grants staff every submitted one."""
     applications = selectors.application_list(user=request.user).select_related("applicant")
     return [_application(a) for a in applications.order_by("-created_at", "pk")[_page(page)]]
 
 
-@router.get("/applications/{application_id}", response=ApplicationOut)
-def application_detail(request: AuthenticatedHttpRequest, application_id: int) -> dict[str, object]:
+@router.get("/applications/{application_id}", response={200: ApplicationOut, **FORBIDDEN_OR_NOT_FOUND})
+def application_detail(request: AuthenticatedHttpRequest, application_id: DatabaseId) -> dict[str, object]:
     return _application(selectors.application_detail(user=request.user, pk=application_id))
 
 
@@ -200,7 +202,7 @@ def _with_money_and_duties(grants: QuerySet[Grant]) -> QuerySet[Grant]:
     )
 
 
-@router.get("/grants", response=list[GrantOut])
+@router.get("/grants", response={200: list[GrantOut], **FORBIDDEN})
 def list_grants(request: AuthenticatedHttpRequest, page: Query[PageIn]) -> list[dict[str, object]]:
     """The caller's organisations' grants (every grant for the agency's grants staff), each with its
     instalments, reporting duties and repayment claims."""
@@ -208,6 +210,6 @@ def list_grants(request: AuthenticatedHttpRequest, page: Query[PageIn]) -> list[
     return [_grant(grant) for grant in grants[_page(page)]]
 
 
-@router.get("/grants/{grant_id}", response=GrantOut)
-def grant_detail(request: AuthenticatedHttpRequest, grant_id: int) -> dict[str, object]:
+@router.get("/grants/{grant_id}", response={200: GrantOut, **FORBIDDEN_OR_NOT_FOUND})
+def grant_detail(request: AuthenticatedHttpRequest, grant_id: DatabaseId) -> dict[str, object]:
     return _grant(selectors.grant_detail(user=request.user, pk=grant_id))

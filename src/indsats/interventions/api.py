@@ -264,8 +264,8 @@ def _partner(partnership: Partnership) -> dict[str, object]:
     }
 
 
-@router.get("/gate-reviews/{review_id}", response=GateReviewOut)
-def gate_review(request: AuthenticatedHttpRequest, review_id: int) -> dict[str, object]:
+@router.get("/gate-reviews/{review_id}", response={200: GateReviewOut, **FORBIDDEN_OR_NOT_FOUND})
+def gate_review(request: AuthenticatedHttpRequest, review_id: DatabaseId) -> dict[str, object]:
     """A gate review with the decision basis frozen when it was sent or decided (the newest snapshot) and
     its sha256 over the canonical JSON; `intact` says whether the stored facts still match the hash."""
     review = selectors.gate_review_detail(user=request.user, pk=review_id)
