@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from indsats.catalogue.api import public_router
+
 api = NinjaAPI(
     title="Indsats API",
     version="1",
@@ -26,6 +28,10 @@ for app in API_APPS:
             raise
         continue
     api.add_router(f"/{app}/", module.router)
+
+
+# The catalogue's open data: read-only, without log-in.
+api.add_router("/public/", public_router)
 
 
 @api.get("/health", auth=None, tags=["system"])

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, include, path
 
+from indsats.catalogue import views as catalogue_views
 from indsats.config.api import api
 
 handler403 = "indsats.dashboard.views.permission_denied"
@@ -19,6 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("evaluering/", include("indsats.evaluation.urls")),
     path("oekonomi/", include("indsats.economy.urls")),
     path("katalog/", include("indsats.catalogue.urls")),
+    path("sitemap.xml", catalogue_views.sitemap, name="sitemap"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
 ]
