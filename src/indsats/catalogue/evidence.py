@@ -81,9 +81,7 @@ def evidence_summary_for(intervention: Intervention) -> EvidenceSummary:
                     grade=score.grade,
                     basis="declaration",
                     reasons=[
-                        _(
-                            "Ingen effektstudie i Indsats endnu; vidensdeklarationens vurdering af virkning: %s"
-                        )
+                        _("Ingen effektstudie i Indsats endnu. Vidensdeklarationens vurdering: %s")
                         % score.reason
                     ],
                 )
