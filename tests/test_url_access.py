@@ -178,6 +178,26 @@ ACCESS: dict[str, str] = {
         f"evaluation:{n}": OBJECT
         for n in ("study_create", "study_detail", "analysis_report", "analysis_pdf", "analysis_pdf_status")
     },
+    # catalogue: the public reads published versions only (tests/catalogue/test_public.py)
+    "sitemap": PUBLIC,
+    **{
+        f"catalogue:{n}": PUBLIC
+        for n in (
+            "index",
+            "compare",
+            "feed",
+            "pool_feed",
+            "open_data_csv",
+            "open_data_json",
+            "accessibility",
+            "privacy",
+            "detail",
+            "version",
+            "document",
+        )
+    },
+    "catalogue:editorial": AGENCY,
+    **{f"catalogue:{n}": OBJECT for n in ("publish", "withdraw")},
 }
 
 # URLs with parameters and the test that proves a municipality cannot reach another's records through it.
@@ -246,6 +266,10 @@ ISOLATION_TESTED: dict[str, str] = {
     "outcomes:measurement_new": "tests/outcomes/test_views.py::test_another_municipality_cannot_enter_a_questionnaire_for_a_child",
     "outcomes:import_detail": "tests/outcomes/test_views.py::test_another_municipality_cannot_reach_an_import",
     "outcomes:import_progress": "tests/outcomes/test_views.py::test_another_municipality_cannot_reach_an_import",
+    **{
+        f"catalogue:{n}": "tests/catalogue/test_public.py::test_a_caseworker_cannot_publish_or_withdraw"
+        for n in ("publish", "withdraw")
+    },
 }
 
 

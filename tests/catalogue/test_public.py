@@ -137,7 +137,9 @@ def test_a_published_document_is_downloaded_from_its_version(studied, agency_sta
     document = version.snapshot["documents"][0]
     response = Client().get(f"/katalog/skolefravaer-sammen/version/1/dokument/{document['id']}/")
     assert response.status_code == 200 and response.content.startswith(b"%PDF-")
-    assert Client().get(f"/katalog/skolefravaer-sammen/version/2/dokument/{document['id']}/").status_code == 404
+    assert (
+        Client().get(f"/katalog/skolefravaer-sammen/version/2/dokument/{document['id']}/").status_code == 404
+    )
 
 
 def test_only_the_agency_reaches_the_editorial_pages(published, aarhus_caseworker, agency_staff):
@@ -151,3 +153,39 @@ def test_only_the_agency_reaches_the_editorial_pages(published, aarhus_caseworke
     )
     assert response.status_code == 302
     assert SECRET in Client().get("/katalog/skolefravaer-sammen/").content.decode()  # now published
+
+
+def test_a_search_word_finds_its_inflected_form_and_back(agency_staff, agency):
+    only_inflected = InterventionFactory(
+        name="Tidlig hjælp",
+        short_description="Et kort forløb.",
+        description="Mindsker skolefraværet.",
+        owner=agency,
+    )
+    only_plain = InterventionFactory(
+        name="Mødested",
+        short_description="Et sted at mødes.",
+        description="Om skolefravær blandt unge.",
+        owner=agency,
+    )
+    for intervention in (only_inflected, only_plain):
+        publish_intervention(actor=agency_staff, intervention_id=intervention.pk, change_note="Første")
+    plain = Client().get("/katalog/?q=skolefravær").content.decode()
+    assert "Tidlig hjælp" in plain and "Mødested" in plain
+    inflected = Client().get("/katalog/?q=skolefraværet").content.decode()
+    assert "Tidlig hjælp" in inflected and "Mødested" in inflected
+    assert "Et kort forløb" not in Client().get("/katalog/?q=anbringelse").content.decode()
+
+
+def test_a_caseworker_cannot_publish_or_withdraw(published, aarhus_caseworker):
+    from tests.conftest import logged_in
+
+    client = logged_in(aarhus_caseworker)
+    assert client.get(f"/katalog/redaktion/{published.pk}/offentliggoer/").status_code == 403
+    assert (
+        client.post(f"/katalog/redaktion/{published.pk}/offentliggoer/", {"change_note": "x"}).status_code
+        == 403
+    )
+    assert client.post("/katalog/skolefravaer-sammen/traek-tilbage/", {"reason": "x"}).status_code == 403
+    assert published.publication.versions.count() == 1 and not published.publication.is_withdrawn
+    assert Client().get(f"/katalog/redaktion/{published.pk}/offentliggoer/").status_code == 302
