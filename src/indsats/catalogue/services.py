@@ -37,7 +37,8 @@ def _copy_documents(version: PublishedVersion, materials: Iterable[Material]) ->
     for material in materials:
         with material.file.open("rb") as handle:
             content = handle.read()
-        filename = PurePath(material.file.name).name
+        suffix = PurePath(material.file.name).suffix.lower()
+        filename = f"{slugify(material.title.translate(DANISH_LETTERS))[:80] or 'dokument'}{suffix}"
         copies.append(
             PublishedDocument.objects.create(
                 version=version,
