@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from indsats.accounts.demo import DEMO_PASSWORD
@@ -49,7 +51,7 @@ def test_an_anonymous_visitor_searches_filters_opens_compares_downloads_subscrib
     with page.page.expect_download() as download_info:
         page.page.click("#dokumenter + ul a")
     path = download_info.value.path()
-    assert open(path, "rb").read(5) == b"%PDF-"
+    assert Path(path).read_bytes()[:5] == b"%PDF-"
 
     # compare two
     page.goto("/katalog/")
