@@ -122,3 +122,12 @@ def test_the_agency_publishes_a_new_version(page, demo):
     assert "Nye tal fra slutevalueringen." in page.page.content()
     publication.refresh_from_db()
     assert publication.current_version == 2
+
+
+def test_the_api_docs_render_from_our_own_origin(page, db):
+    page.goto("/api/docs")
+    page.page.wait_for_selector(".opblock-summary-path", timeout=20000)
+    paths = page.page.locator(".opblock-summary-path").all_inner_texts()
+    assert any("/api/public/interventions" in p.replace("\u200b", "") for p in paths), paths[:5]
+    page.page.screenshot(path="test-artifacts/screenshots/api-docs.png", full_page=True)
+    assert page.csp_violations == []

@@ -15,6 +15,7 @@ from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRa
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet
+from django.db.models.expressions import CombinedExpression
 from django.http import Http404, QueryDict
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -142,7 +143,7 @@ def _filtered(query: CatalogueQuery, *, skip: str = "") -> QuerySet[Publication]
     return found
 
 
-def _vector() -> SearchVector:
+def _vector() -> CombinedExpression:
     return SearchVector("name", weight="A", config="danish") + SearchVector(
         "search_text", weight="B", config="danish"
     )
@@ -282,7 +283,7 @@ def search(query: CatalogueQuery, *, page_size: int = PAGE_SIZE) -> SearchResult
         if not query.q:
             snippet = _highlight(publication.summary)
         elif is_postgresql():
-            snippet = _highlight(publication.headline)
+            snippet = _highlight(publication.headline)  # type: ignore[attr-defined]  # annotated above
         else:
             snippet = _fallback_snippet(publication, query.q)
         hits.append(Hit(publication, snippet))

@@ -37,7 +37,7 @@ def _copy_documents(version: PublishedVersion, materials: Iterable[Material]) ->
     for material in materials:
         with material.file.open("rb") as handle:
             content = handle.read()
-        suffix = PurePath(material.file.name).suffix.lower()
+        suffix = PurePath(material.file.name or "").suffix.lower()
         filename = f"{slugify(material.title.translate(DANISH_LETTERS))[:80] or 'dokument'}{suffix}"
         copies.append(
             PublishedDocument.objects.create(
