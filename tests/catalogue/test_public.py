@@ -189,3 +189,34 @@ def test_a_caseworker_cannot_publish_or_withdraw(published, aarhus_caseworker):
     assert client.post("/katalog/skolefravaer-sammen/traek-tilbage/", {"reason": "x"}).status_code == 403
     assert published.publication.versions.count() == 1 and not published.publication.is_withdrawn
     assert Client().get(f"/katalog/redaktion/{published.pk}/offentliggoer/").status_code == 302
+
+
+def test_a_cached_page_gives_each_visitor_a_working_token_and_publishing_refreshes_it(
+    published, agency_staff, agency, django_capture_on_commit_callbacks
+):
+    import re
+
+    from indsats.catalogue.page_cache import TOKEN_PLACEHOLDER
+
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    pages = [first.get("/katalog/").content.decode(), second.get("/katalog/").content.decode()]
+    tokens = [re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1) for page in pages]
+    assert TOKEN_PLACEHOLDER not in pages[0] + pages[1]
+    response = second.post(
+        "/i18n/setlang/", {"language": "en", "next": "/katalog/", "csrfmiddlewaretoken": tokens[1]}
+    )
+    assert response.status_code == 302
+    assert "Intervention catalogue" in second.get("/katalog/").content.decode()
+    assert "Indsatskataloget" in first.get("/katalog/").content.decode()
+
+    newcomer = InterventionFactory(name="Ny i kataloget", owner=agency)
+    assert "Ny i kataloget" not in first.get("/katalog/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_intervention(actor=agency_staff, intervention_id=newcomer.pk, change_note="Første")
+    assert "Ny i kataloget" in first.get("/katalog/").content.decode()
+
+
+def test_anonymous_visitors_get_only_the_necessary_csrf_cookie(published):
+    response = Client().get("/katalog/skolefravaer-sammen/")
+    assert set(response.cookies) <= {"csrftoken"}
+    assert "cookie" not in response.content.decode().lower().split("<footer")[0].split("</header>")[1]

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -22,6 +23,7 @@ from ninja.decorators import decorate_view
 from indsats.catalogue import selectors
 from indsats.catalogue.models import Publication
 from indsats.catalogue.open_data import rows
+from indsats.catalogue.page_cache import CACHE_SECONDS, cache_key
 
 router = Router(tags=["catalogue"])
 public_router = Router(tags=["public"], auth=None)
@@ -132,8 +134,17 @@ class PublishedOut(Schema):
 
 @public_router.get("/interventions", response=InterventionPage, url_name="public_interventions")
 @decorate_view(public_get, condition(etag_func=_catalogue_etag, last_modified_func=_catalogue_modified))
-def list_interventions(request: HttpRequest, filters: Query[InterventionFilters]) -> dict[str, Any]:
+def list_interventions(request: HttpRequest, filters: Query[InterventionFilters]) -> HttpResponse:
     """Published interventions, filtered and sorted like the catalogue page, a page at a time."""
+    key = cache_key("api-list", request.build_absolute_uri(), selectors.catalogue_version())
+    body = cache.get(key)
+    if body is None:
+        body = InterventionPage.model_validate(_interventions_page(request, filters)).model_dump_json()
+        cache.set(key, body, CACHE_SECONDS)
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
+
+
+def _interventions_page(request: HttpRequest, filters: InterventionFilters) -> dict[str, Any]:
     params = QueryDict(mutable=True)
     for name, value in filters.dict().items():
         if value not in (None, "") and name != "page_size":

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet
@@ -331,11 +332,27 @@ def compared(slugs: list[str]) -> list[tuple[Publication, PublishedVersion]]:
     return rows
 
 
+VERSION_KEY = "catalogue:version"
+VERSION_SECONDS = 10
+
+
 def catalogue_version() -> str:
-    """Changes whenever anything is published or withdrawn: part of every cache key."""
-    latest = Publication.objects.aggregate(latest=Max("updated_at"), count=Count("pk"))
-    stamp = latest["latest"].timestamp() if latest["latest"] else 0
-    return f"{latest['count']}-{stamp}"
+    """Changes whenever anything is published or withdrawn: part of every cache key.
+
+    Read from the database at most every VERSION_SECONDS per cache; a publish or withdrawal forgets it at
+    once (forget_catalogue_version), so with a shared cache every process sees the change immediately and
+    with a per-process cache within VERSION_SECONDS."""
+    version: str | None = cache.get(VERSION_KEY)
+    if version is None:
+        latest = Publication.objects.aggregate(latest=Max("updated_at"), count=Count("pk"))
+        stamp = latest["latest"].timestamp() if latest["latest"] else 0
+        version = f"{latest['count']}-{stamp}"
+        cache.set(VERSION_KEY, version, VERSION_SECONDS)
+    return version
+
+
+def forget_catalogue_version() -> None:
+    cache.delete(VERSION_KEY)
 
 
 def feed_versions(limit: int = 50) -> QuerySet[PublishedVersion]:

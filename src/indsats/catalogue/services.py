@@ -18,6 +18,7 @@ from indsats.accounts.permissions import PUBLISH_CATALOGUE, require_permission
 from indsats.audit.services import actor_name, record_create, record_update, snapshot
 from indsats.catalogue.errors import AlreadyWithdrawn, ReasonRequired, UnknownDocument
 from indsats.catalogue.models import Publication, PublishedDocument, PublishedVersion
+from indsats.catalogue.selectors import forget_catalogue_version
 from indsats.catalogue.snapshots import build_snapshot
 from indsats.interventions.models import Intervention, Material
 
@@ -134,6 +135,7 @@ def publish_intervention(
             actor=actor, instance=publication, before=before, message=f"version {number} offentliggjort"
         )
     record_create(actor=actor, instance=version, message=change_note.strip()[:400])
+    transaction.on_commit(forget_catalogue_version)
     return version
 
 
@@ -153,4 +155,5 @@ def withdraw_publication(*, actor: User, publication_id: int, reason: str) -> Pu
     publication.updated_at = publication.withdrawn_at
     publication.save(update_fields=["withdrawn_at", "withdrawal_reason", "updated_at"])
     record_update(actor=actor, instance=publication, before=before, message="trukket tilbage")
+    transaction.on_commit(forget_catalogue_version)
     return publication

@@ -7,7 +7,6 @@ includes the catalogue's version, so a publish or a withdrawal is seen at once."
 from __future__ import annotations
 
 import csv
-import hashlib
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -27,19 +26,25 @@ from indsats.catalogue.forms import PublishForm, WithdrawForm
 from indsats.catalogue.models import Publication
 from indsats.catalogue.open_data import CSV_COLUMNS
 from indsats.catalogue.open_data import rows as open_rows
+from indsats.catalogue.page_cache import cache_key, render_public
 from indsats.interventions.models import Intervention
 from indsats.ui.service_calls import run_service
 
 CACHE_SECONDS = 60 * 60
 
 
-def _key(*parts: object) -> str:
-    return "catalogue:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-
-
 def index(request: HttpRequest) -> HttpResponse:
     query = selectors.CatalogueQuery.from_params(request.GET)
-    key = _key(
+    if request.htmx:  # type: ignore[attr-defined]
+        return HttpResponse(_results_body(query))
+    return render_public(
+        request, "catalogue/index.html", lambda: {"body": _results_body(query), "query": query}
+    )
+
+
+def _results_body(query: selectors.CatalogueQuery) -> str:
+    """The search form with its facet counts and the results: the part htmx swaps."""
+    key = cache_key(
         "results",
         get_language(),
         selectors.catalogue_version(),
@@ -63,9 +68,7 @@ def index(request: HttpRequest) -> HttpResponse:
             },
         )
         cache.set(key, body, CACHE_SECONDS)
-    if request.htmx:  # type: ignore[attr-defined]
-        return HttpResponse(body)
-    return render(request, "catalogue/index.html", {"body": body, "query": query})
+    return str(body)
 
 
 def _page_links(query: selectors.CatalogueQuery, page: Any) -> dict[str, str]:
@@ -78,7 +81,7 @@ def _page_links(query: selectors.CatalogueQuery, page: Any) -> dict[str, str]:
 
 
 def _version_body(request: HttpRequest, version: Any) -> str:
-    key = _key("version", version.pk, get_language())
+    key = cache_key("version", version.pk, get_language())
     body = cache.get(key)
     if body is None:
         body = render_to_string(
@@ -91,37 +94,35 @@ def _version_body(request: HttpRequest, version: Any) -> str:
 
 
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
-    publication = selectors.publication_by_slug(slug)
-    version = selectors.version_of(publication)
-    return render(
-        request,
-        "catalogue/detail.html",
-        {
+    def context() -> dict[str, Any]:
+        publication = selectors.publication_by_slug(slug)
+        version = selectors.version_of(publication)
+        return {
             "publication": publication,
             "version": version,
             "is_current": True,
             "versions": selectors.versions_of(publication),
             "body": "" if publication.is_withdrawn else _version_body(request, version),
             "canonical": request.build_absolute_uri(publication.get_absolute_url()),
-        },
-    )
+        }
+
+    return render_public(request, "catalogue/detail.html", context)
 
 
 def version(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    publication = selectors.publication_by_slug(slug)
-    shown = selectors.version_of(publication, number)
-    return render(
-        request,
-        "catalogue/detail.html",
-        {
+    def context() -> dict[str, Any]:
+        publication = selectors.publication_by_slug(slug)
+        shown = selectors.version_of(publication, number)
+        return {
             "publication": publication,
             "version": shown,
             "is_current": shown.number == publication.current_version and not publication.is_withdrawn,
             "versions": selectors.versions_of(publication),
             "body": _version_body(request, shown),
             "canonical": request.build_absolute_uri(shown.get_absolute_url()),
-        },
-    )
+        }
+
+    return render_public(request, "catalogue/detail.html", context)
 
 
 def document(request: HttpRequest, slug: str, number: int, document_id: int) -> HttpResponse:
@@ -135,12 +136,15 @@ def document(request: HttpRequest, slug: str, number: int, document_id: int) -> 
 
 
 def compare(request: HttpRequest) -> HttpResponse:
-    slugs = [s for s in request.GET.getlist("i") if s][:4]
-    rows = [
-        {"publication": p, "version": v, **presentation.compare_row(v.snapshot)}
-        for p, v in selectors.compared(slugs)
-    ]
-    return render(request, "catalogue/compare.html", {"rows": rows, "too_few": len(rows) < 2})
+    def context() -> dict[str, Any]:
+        slugs = [s for s in request.GET.getlist("i") if s][:4]
+        rows = [
+            {"publication": p, "version": v, **presentation.compare_row(v.snapshot)}
+            for p, v in selectors.compared(slugs)
+        ]
+        return {"rows": rows, "too_few": len(rows) < 2}
+
+    return render_public(request, "catalogue/compare.html", context)
 
 
 def open_data_csv(request: HttpRequest) -> HttpResponse:
