@@ -206,7 +206,9 @@ def main() -> int:
         "API list": "/api/public/interventions?page_size=20",
     }
     queries = query_counts(pages)
-    server = make_server("127.0.0.1", 0, get_wsgi_application(), server_class=ThreadedServer, handler_class=QuietHandler)
+    server = make_server(
+        "127.0.0.1", 0, get_wsgi_application(), server_class=ThreadedServer, handler_class=QuietHandler
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     port = server.server_address[1]
