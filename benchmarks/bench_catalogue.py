@@ -79,10 +79,7 @@ class ThreadedServer(ThreadingMixIn, WSGIServer):
     request_queue_size = 128  # 20 clients connecting at once must not wait for a SYN retry
 
 
-WORDS = (
-    "skolefraværet familien forældrene trivsel relationer netværket skolen mestring angst adfærd "
-    "anbringelse plejefamilien opsporing samarbejde sagsbehandleren gruppeforløb hverdagen fritiden"
-).split()
+WORDS = ["skolefraværet", "familien", "forældrene", "trivsel", "relationer", "netværket", "skolen", "mestring", "angst", "adfærd", "anbringelse", "plejefamilien", "opsporing", "samarbejde", "sagsbehandleren", "gruppeforløb", "hverdagen", "fritiden"]
 
 
 def build() -> str:
@@ -90,7 +87,7 @@ def build() -> str:
     from indsats.accounts.demo import DemoContext
     from indsats.accounts.models import Organisation, OrganisationKind
     from indsats.catalogue.services import publish_intervention
-    from indsats.interventions.models import Intervention, Partnership, PartnerRole, ProblemArea
+    from indsats.interventions.models import Intervention, PartnerRole, Partnership, ProblemArea
     from indsats.interventions.workflow import InterventionState
 
     call_command("migrate", verbosity=0)
