@@ -79,7 +79,26 @@ class ThreadedServer(ThreadingMixIn, WSGIServer):
     request_queue_size = 128  # 20 clients connecting at once must not wait for a SYN retry
 
 
-WORDS = ["skolefraværet", "familien", "forældrene", "trivsel", "relationer", "netværket", "skolen", "mestring", "angst", "adfærd", "anbringelse", "plejefamilien", "opsporing", "samarbejde", "sagsbehandleren", "gruppeforløb", "hverdagen", "fritiden"]
+WORDS = [
+    "skolefraværet",
+    "familien",
+    "forældrene",
+    "trivsel",
+    "relationer",
+    "netværket",
+    "skolen",
+    "mestring",
+    "angst",
+    "adfærd",
+    "anbringelse",
+    "plejefamilien",
+    "opsporing",
+    "samarbejde",
+    "sagsbehandleren",
+    "gruppeforløb",
+    "hverdagen",
+    "fritiden",
+]
 
 
 def build() -> str:
