@@ -150,7 +150,12 @@ def build() -> str:
     )
     started = time.perf_counter()
     for intervention in interventions:
-        publish_intervention(actor=agency_person, intervention_id=intervention.pk, change_note="Første")
+        publish_intervention(
+            actor=agency_person,
+            intervention_id=intervention.pk,
+            change_note="Første",
+            notify_subscribers=False,
+        )
     print(
         f"published {len(interventions)} interventions in {time.perf_counter() - started:.1f} s "
         f"({connection.vendor})"

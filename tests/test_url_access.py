@@ -117,7 +117,10 @@ ACCESS: dict[str, str] = {
         )
     },
     # grants
-    **{f"grants:{name}": PUBLIC for name in ("index", "calendar", "newsletter", "unsubscribe")},
+    **{
+        f"grants:{name}": PUBLIC
+        for name in ("index", "calendar", "newsletter", "unsubscribe", "confirm_subscription")
+    },
     "grants:pool_detail": OBJECT,
     "grants:application_list": LOGIN,
     "grants:grant_list": LOGIN,

@@ -80,6 +80,13 @@ def test_an_anonymous_visitor_searches_filters_opens_compares_downloads_subscrib
     with page.page.expect_navigation():
         page.page.click("main button[type=submit]")
     page.check("catalogue-subscribed")
+    from indsats.grants.models import Subscription
+
+    subscription = Subscription.objects.get(email="laeser@example.dk")
+    assert subscription.confirmed_at is None  # double opt-in: nothing is sent before the link is opened
+    page.goto(f"/puljer/nyhedsbrev/bekraeft/{subscription.token}/")
+    assert "Dit abonnement er bekræftet" in page.page.content()
+    page.check("newsletter-confirmed")
 
     # the feed
     response = page.page.request.get(page.base_url + "/katalog/feed/")

@@ -81,3 +81,21 @@ def test_the_effect_leaves_out_a_study_under_five_children_and_pools_the_rest(st
     assert pooled["ci_low"] == pytest.approx(0.4 - half, abs=1e-4)
     assert pooled["ci_high"] == pytest.approx(0.4 + half, abs=1e-4)
     assert version.snapshot["evidence"]["grade"] == "B"
+
+
+def test_confirmed_subscribers_hear_of_a_publication_with_their_own_unsubscribe_link(
+    intervention, agency_staff, mailoutbox, django_capture_on_commit_callbacks
+):
+    from indsats.grants.services import confirm_subscription, subscribe
+
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm_subscription(token=subscribe(email="laeser@example.org").token)
+        subscribe(email="ubekraeftet@example.org")
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_intervention(
+            actor=agency_staff, intervention_id=intervention.pk, change_note="Første version"
+        )
+    assert [m.to for m in mailoutbox] == [["laeser@example.org"]]
+    assert "/katalog/skolefravaer-sammen/" in mailoutbox[0].body
+    assert "/puljer/nyhedsbrev/afmeld/" in mailoutbox[0].body

@@ -117,6 +117,7 @@ def load(context: DemoContext) -> None:
             intervention_id=intervention.pk,
             change_note="Første offentliggjorte beskrivelse.",
             material_ids=materials,
+            notify_subscribers=False,
         )
     if len(interventions) > 1:
         second = interventions[1]
@@ -128,6 +129,7 @@ def load(context: DemoContext) -> None:
             actor=agency_person,
             intervention_id=second.pk,
             change_note="Resuméet er opdateret efter midtvejsevalueringen.",
+            notify_subscribers=False,
         )
     if len(interventions) > 2:
         withdrawn = interventions[-1]

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from indsats.accounts.models import User
 from indsats.accounts.permissions import PUBLISH_CATALOGUE, require_permission
@@ -20,6 +21,7 @@ from indsats.catalogue.errors import AlreadyWithdrawn, ReasonRequired, UnknownDo
 from indsats.catalogue.models import Publication, PublishedDocument, PublishedVersion
 from indsats.catalogue.selectors import forget_catalogue_version
 from indsats.catalogue.snapshots import build_snapshot
+from indsats.grants.services.newsletter import send_to_subscribers
 from indsats.interventions.models import Intervention, Material
 
 DANISH_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
@@ -57,10 +59,16 @@ def _copy_documents(version: PublishedVersion, materials: Iterable[Material]) ->
 
 @transaction.atomic
 def publish_intervention(
-    *, actor: User, intervention_id: int, change_note: str, material_ids: Iterable[int] = ()
+    *,
+    actor: User,
+    intervention_id: int,
+    change_note: str,
+    material_ids: Iterable[int] = (),
+    notify_subscribers: bool = True,
 ) -> PublishedVersion:
     """Publish a new version of the intervention's description (the first, or the next one); a withdrawn
-    description is published again by this. The snapshot is taken now and never changes."""
+    description is published again by this. The snapshot is taken now and never changes. The newsletter's
+    confirmed subscribers are told (not for bulk loads such as the demo: notify_subscribers=False)."""
     require_permission(actor, PUBLISH_CATALOGUE)
     intervention = get_object_or_404(Intervention.objects.select_for_update(), pk=intervention_id)
     if not change_note.strip():
@@ -136,6 +144,12 @@ def publish_intervention(
         )
     record_create(actor=actor, instance=version, message=change_note.strip()[:400])
     transaction.on_commit(forget_catalogue_version)
+    if notify_subscribers:
+        send_to_subscribers(
+            subject=_("Nyt i indsatskataloget: %(name)s") % {"name": publication.name},
+            template="catalogue/email/published.txt",
+            context={"version": version},
+        )
     return version
 
 

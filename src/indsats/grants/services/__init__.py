@@ -31,7 +31,12 @@ from indsats.grants.services.grant_management import (
     submit_report,
 )
 from indsats.grants.services.implementation import record_support, record_training
-from indsats.grants.services.newsletter import subscribe, unsubscribe
+from indsats.grants.services.newsletter import (
+    confirm_subscription,
+    send_to_subscribers,
+    subscribe,
+    unsubscribe,
+)
 from indsats.grants.services.pools import create_pool, publish_pool, update_pool
 from indsats.grants.services.programmes import create_initiative, create_programme, save_programme_year
 from indsats.grants.services.reminders import send_reminders
@@ -58,6 +63,8 @@ __all__ = [
     "start_grant",
     "submit_application",
     "submit_report",
+    "confirm_subscription",
+    "send_to_subscribers",
     "subscribe",
     "unsubscribe",
     "update_application",
