@@ -165,17 +165,22 @@ def build() -> str:
     return Publication.objects.order_by("pk")[COUNT // 2].slug
 
 
-def query_counts(pages: dict[str, str]) -> dict[str, tuple[int, int]]:
+def query_counts(pages: dict[str, str]) -> dict[str, tuple[int, int, float]]:
+    """Queries per page built afresh (cache emptied) and from the cache, and the time to build it once
+    (one request, no other load: what the first visitor after a publication waits)."""
     client = Client(HTTP_HOST="127.0.0.1")
     counts = {}
     for name, url in pages.items():
+        client.get(url)  # imports and templates loaded
         cache.clear()
         with CaptureQueriesContext(connection) as built:
+            started = time.perf_counter()
             response = client.get(url)
+            elapsed = time.perf_counter() - started
         assert response.status_code == 200, (url, response.status_code)
         with CaptureQueriesContext(connection) as cached:
             client.get(url)
-        counts[name] = (len(built), len(cached))
+        counts[name] = (len(built), len(cached), elapsed)
     return counts
 
 
@@ -246,16 +251,19 @@ def main() -> int:
         f"\n{COUNT} published interventions, {CLIENTS} concurrent anonymous clients x {REQUESTS_PER_CLIENT} "
         f"requests per page, threaded WSGI server ({connection.vendor})"
     )
-    print(f"{'page':<28}{'median ms':>10}{'p95 ms':>9}{'x minimal':>11}{'queries built/cached':>22}")
+    print(
+        f"{'page':<28}{'median ms':>10}{'p95 ms':>9}{'x minimal':>11}{'queries built/cached':>22}"
+        f"{'built once ms':>15}"
+    )
     worst = 0.0
     for name, timings in results.items():
         ratio = p95(timings) / floor
         if name != "minimal view":
             worst = max(worst, ratio)
-        built, cached = queries[name]
+        built, cached, once = queries[name]
         print(
             f"{name:<28}{statistics.median(timings) * 1000:>10.1f}{p95(timings) * 1000:>9.1f}"
-            f"{ratio:>10.1f}x{built:>14}/{cached}"
+            f"{ratio:>10.1f}x{built:>14}/{cached:<7}{once * 1000:>15.1f}"
         )
     verdict = "met" if worst <= GOAL else "NOT met"
     print(f"\nworst page p95 / minimal view p95 = {worst:.1f}x (goal at most {GOAL:.0f}x): {verdict}")

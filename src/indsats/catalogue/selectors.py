@@ -15,7 +15,7 @@ from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRa
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.db.models.expressions import CombinedExpression
 from django.http import Http404, QueryDict
 from django.utils.html import escape
@@ -137,14 +137,15 @@ def _filtered(query: CatalogueQuery, *, skip: str = "") -> QuerySet[Publication]
         found = found.filter(municipalities=query.municipality)
     if query.q:
         if is_postgresql():
-            found = found.annotate(document=_vector()).filter(document=_search_query(query.q))
+            found = found.filter(search_vector=_search_query(query.q))
         else:
             for word in search_words(query.q):
                 found = found.filter(search_text__icontains=_danish_stem(word))
     return found
 
 
-def _vector() -> CombinedExpression:
+def search_vector() -> CombinedExpression:
+    """What Publication.search_vector holds (written on publish, PostgreSQL only)."""
     return SearchVector("name", weight="A", config="danish") + SearchVector(
         "search_text", weight="B", config="danish"
     )
@@ -200,7 +201,9 @@ def _fallback_snippet(publication: Publication, q: str) -> SafeString:
 def _ordered(found: QuerySet[Publication], query: CatalogueQuery) -> QuerySet[Publication]:
     sort = query.effective_sort
     if sort == "relevance" and query.q and is_postgresql():
-        return found.annotate(rank=SearchRank(_vector(), _search_query(query.q))).order_by("-rank", "name")
+        return found.annotate(rank=SearchRank(F("search_vector"), _search_query(query.q))).order_by(
+            "-rank", "name"
+        )
     if sort == "newest":
         return found.order_by("-updated_at", "name")
     if sort == "rating":

@@ -19,7 +19,7 @@ from indsats.accounts.permissions import PUBLISH_CATALOGUE, require_permission
 from indsats.audit.services import actor_name, record_create, record_update, snapshot
 from indsats.catalogue.errors import AlreadyWithdrawn, ReasonRequired, UnknownDocument
 from indsats.catalogue.models import Publication, PublishedDocument, PublishedVersion
-from indsats.catalogue.selectors import forget_catalogue_version
+from indsats.catalogue.selectors import forget_catalogue_version, is_postgresql, search_vector
 from indsats.catalogue.snapshots import build_snapshot
 from indsats.grants.services.newsletter import send_to_subscribers
 from indsats.interventions.models import Intervention, Material
@@ -109,6 +109,8 @@ def publish_intervention(
     publication.withdrawn_at = None
     publication.withdrawal_reason = ""
     publication.save()
+    if is_postgresql():
+        Publication.objects.filter(pk=publication.pk).update(search_vector=search_vector())
     publication.problem_areas.set(intervention.problem_areas.all())
     publication.municipalities.set([p.municipality_id for p in intervention.partnerships.all()])
     version = PublishedVersion.objects.create(
