@@ -141,7 +141,10 @@ ACCESS: dict[str, str] = {
         )
     },
     # grants
-    **{f"grants:{name}": PUBLIC for name in ("index", "calendar", "newsletter", "unsubscribe")},
+    **{
+        f"grants:{name}": PUBLIC
+        for name in ("index", "calendar", "newsletter", "unsubscribe", "confirm_subscription")
+    },
     "grants:pool_detail": OBJECT,
     "grants:application_list": LOGIN,
     "grants:grant_list": LOGIN,
@@ -215,6 +218,26 @@ ACCESS: dict[str, str] = {
         f"evaluation:{n}": OBJECT
         for n in ("study_create", "study_detail", "analysis_report", "analysis_pdf", "analysis_pdf_status")
     },
+    # catalogue: the public reads published versions only (tests/catalogue/test_public.py)
+    "sitemap": PUBLIC,
+    **{
+        f"catalogue:{n}": PUBLIC
+        for n in (
+            "index",
+            "compare",
+            "feed",
+            "pool_feed",
+            "open_data_csv",
+            "open_data_json",
+            "accessibility",
+            "privacy",
+            "detail",
+            "version",
+            "document",
+        )
+    },
+    "catalogue:editorial": AGENCY,
+    **{f"catalogue:{n}": OBJECT for n in ("publish", "withdraw")},
 }
 
 # URLs with parameters and the test that proves a municipality cannot reach another's records through it.
@@ -295,6 +318,10 @@ ISOLATION_TESTED: dict[str, str] = {
     "governance:operation_answer": "tests/governance/test_views.py::test_a_municipality_answers_its_follow_up_on_a_page",
     "governance:allocation_year": "tests/governance/test_views.py::test_the_allocation_page_saves_compares_and_chooses_scenarios",
     "interventions:partner_edit": "tests/interventions/test_decision_record.py::test_only_the_agency_sets_a_partnerships_dates",
+    **{
+        f"catalogue:{n}": "tests/catalogue/test_public.py::test_a_caseworker_cannot_publish_or_withdraw"
+        for n in ("publish", "withdraw")
+    },
 }
 
 

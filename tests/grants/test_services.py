@@ -118,7 +118,7 @@ def test_pools_never_exceed_the_initiatives_budget(agency_staff):
 
 
 def test_publishing_a_pool_tells_the_subscribers(agency_staff):
-    services.subscribe(email="Borger@Example.org")
+    services.confirm_subscription(token=services.subscribe(email="Borger@Example.org").token)
     mail.outbox.clear()
     pool = services.create_pool(
         actor=agency_staff,
@@ -500,7 +500,7 @@ def test_reminders_and_overdue_reports(pool, aarhus_caseworker, agency_staff, od
 
 
 def test_subscribers_are_reminded_of_a_coming_deadline_once(pool):
-    services.subscribe(email="nyhed@example.org")
+    services.confirm_subscription(token=services.subscribe(email="nyhed@example.org").token)
     mail.outbox.clear()
     now = pool.deadline - datetime.timedelta(days=3)
     assert services.send_reminders(now=now)["deadlines"] == 1
@@ -513,3 +513,20 @@ def test_unsubscribing_removes_the_address():
     subscription = services.subscribe(email="a@example.org")
     assert services.unsubscribe(token=subscription.token)
     assert not services.unsubscribe(token=subscription.token)
+
+
+@pytest.mark.django_db
+def test_only_confirmed_subscribers_get_mail_and_each_mail_has_its_own_unsubscribe_link(pool):
+    confirmed = services.subscribe(email="ja@example.org")
+    services.subscribe(email="ikke-bekraeftet@example.org")
+    assert "/puljer/nyhedsbrev/bekraeft/" in mail.outbox[0].body
+    assert services.confirm_subscription(token=confirmed.token)
+    mail.outbox.clear()
+    now = pool.deadline - datetime.timedelta(days=3)
+    services.send_reminders(now=now)
+    assert [m.to for m in mail.outbox] == [["ja@example.org"]]
+    assert f"/puljer/nyhedsbrev/afmeld/{confirmed.token}/" in mail.outbox[0].body
+    assert (
+        mail.outbox[0].extra_headers["List-Unsubscribe"] == f"</puljer/nyhedsbrev/afmeld/{confirmed.token}/>"
+    )
+    assert not services.confirm_subscription(token="unknown")

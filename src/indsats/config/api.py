@@ -11,6 +11,8 @@ from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 from ninja.security import django_auth
 
+from indsats.catalogue.api import public_router
+
 # Answers any operation may give, documented on every one (schemathesis checks that each status code a
 # response carries is in the schema): a NUL byte in a field (dashboard/request_checks.py), no log-in, and
 # parameters that do not fit the schema (an id that is not a number, or past 64 bits).
@@ -73,6 +75,10 @@ def permission_denied(request: HttpRequest, error: PermissionDenied) -> HttpResp
     """Any operation whose service refuses the person answers 403 in JSON, as documented (never the HTML
     error page, and without saying why: the reason could tell about a record one may not see)."""
     return api.create_response(request, {"detail": "Forbidden"}, status=403)
+
+
+# The catalogue's open data: read-only, without log-in.
+api.add_router("/public/", public_router)
 
 
 @api.get("/health", auth=None, tags=["system"])

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # /api/docs from our own static files (the CDN template is blocked by our CSP)
     "csp",
     "axes",
     "django_otp",

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, include, path
 
+from indsats.catalogue import views as catalogue_views
 from indsats.config.api import api
 
 handler403 = "indsats.dashboard.views.permission_denied"
@@ -21,6 +22,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("katalog/", include("indsats.catalogue.urls")),
     path("drift/", include("indsats.operations.urls")),
     path("styregruppe/", include("indsats.governance.urls")),
+    path("sitemap.xml", catalogue_views.sitemap, name="sitemap"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
 ]

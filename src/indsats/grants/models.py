@@ -721,6 +721,8 @@ class Subscription(models.Model):
     email = models.EmailField(_("e-mail"), unique=True)
     token = models.CharField(max_length=64, default=new_token, unique=True, editable=False)
     created_at = models.DateTimeField(_("tilmeldt"), auto_now_add=True)
+    # Double opt-in: mail goes only to addresses confirmed by the link in the first e-mail.
+    confirmed_at = models.DateTimeField(_("bekræftet"), null=True, blank=True)
 
     class Meta:
         ordering = ["email"]

@@ -9,7 +9,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 
@@ -37,3 +37,8 @@ def send_after_commit(
                 fail_silently=False,
             )
         )
+
+
+def send_message_after_commit(message: EmailMessage) -> None:
+    """Send a prepared message (own headers, one recipient) once the transaction has committed."""
+    _on_commit(partial(message.send, fail_silently=False))

@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("kalender/", views.calendar, name="calendar"),
     path("nyhedsbrev/", views.newsletter, name="newsletter"),
     path("nyhedsbrev/afmeld/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("nyhedsbrev/bekraeft/<str:token>/", views.confirm_subscription, name="confirm_subscription"),
     path("<id:pk>/", views.pool_detail, name="pool_detail"),
     path("<id:pk>/rediger/", views.pool_edit, name="pool_edit"),
     path("<id:pk>/offentliggor/", views.pool_publish, name="pool_publish"),

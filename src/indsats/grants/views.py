@@ -106,9 +106,17 @@ def newsletter(request: HttpRequest) -> HttpResponse:
         and form.is_valid()
         and run_service(lambda: services.subscribe(email=form.cleaned_data["email"]), form=form) is not None
     ):
-        messages.success(request, _("Tak. Du får nu en e-mail, når der kommer nye puljer og frister."))
+        messages.success(
+            request, _("Tak. Vi har sendt dig en e-mail: åbn linket i den for at bekræfte dit abonnement.")
+        )
         return redirect("grants:newsletter")
     return render(request, "grants/newsletter.html", {"form": form})
+
+
+def confirm_subscription(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the first e-mail: confirming is harmless to repeat, so a GET may do it."""
+    confirmed = services.confirm_subscription(token=token)
+    return render(request, "grants/subscription_confirmed.html", {"confirmed": confirmed})
 
 
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:

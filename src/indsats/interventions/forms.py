@@ -66,6 +66,14 @@ class InterventionForm(forms.ModelForm[Intervention]):
             "short_term_outcomes",
             "long_term_outcomes",
             "core_elements",
+            "staff_qualifications",
+            "training_days",
+            "supervision",
+            "sessions",
+            "weeks",
+            "setting",
+            "delivery_format",
+            "delivery_model",
             "is_open_to_join",
         ]
         labels = {
@@ -91,6 +99,7 @@ class InterventionForm(forms.ModelForm[Intervention]):
             "short_term_outcomes": forms.Textarea(attrs={"rows": 4}),
             "long_term_outcomes": forms.Textarea(attrs={"rows": 4}),
             "core_elements": forms.Textarea(attrs={"rows": 4}),
+            "staff_qualifications": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

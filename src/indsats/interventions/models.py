@@ -46,6 +46,12 @@ class Origin(models.TextChoices):
     INTERNATIONAL = "international", _("Et internationalt program")
 
 
+class DeliveryFormat(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individuelt")
+    GROUP = "group", _("I grupper")
+    BOTH = "both", _("Individuelt og i grupper")
+
+
 class Intervention(models.Model):
     name = models.CharField(_("navn"), max_length=200, unique=True)
     short_description = models.CharField(_("kort beskrivelse"), max_length=300)
@@ -66,6 +72,26 @@ class Intervention(models.Model):
     )
     core_elements = models.TextField(
         _("kerneelementer"), blank=True, help_text=_("Ét kerneelement pr. linje.")
+    )
+    # What implementation takes (published in the catalogue as structured data).
+    staff_qualifications = models.TextField(_("personalets kvalifikationer"), blank=True)
+    training_days = models.DecimalField(
+        _("uddannelse (dage)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    supervision = models.CharField(_("supervision"), max_length=300, blank=True)
+    sessions = models.PositiveSmallIntegerField(_("antal sessioner"), null=True, blank=True)
+    weeks = models.PositiveSmallIntegerField(_("antal uger"), null=True, blank=True)
+    setting = models.CharField(_("sted"), max_length=200, blank=True, help_text=_("Fx hjemmet, skolen."))
+    delivery_format = models.CharField(
+        _("individuelt eller i grupper"), max_length=20, choices=DeliveryFormat.choices, blank=True
+    )
+    delivery_model = models.CharField(
+        _("leveringsmodel"), max_length=300, blank=True, help_text=_("Hvem leverer indsatsen og hvordan.")
     )
     origin = models.CharField(_("oprindelse"), max_length=30, choices=Origin.choices)
     owner = models.ForeignKey(

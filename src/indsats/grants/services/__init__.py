@@ -46,7 +46,12 @@ from indsats.grants.services.grant_management import (
     submit_report,
 )
 from indsats.grants.services.implementation import record_support, record_training
-from indsats.grants.services.newsletter import subscribe, unsubscribe
+from indsats.grants.services.newsletter import (
+    confirm_subscription,
+    send_to_subscribers,
+    subscribe,
+    unsubscribe,
+)
 from indsats.grants.services.payments import (
     approve_instalment,
     approve_repayment,
@@ -89,6 +94,8 @@ __all__ = [
     "start_grant",
     "submit_application",
     "submit_report",
+    "confirm_subscription",
+    "send_to_subscribers",
     "subscribe",
     "unsubscribe",
     "update_application",

@@ -17,9 +17,9 @@ from indsats.accounts.permissions import MANAGE_POOLS, require_permission
 from indsats.audit.services import record_create, record_update, snapshot
 from indsats.grants import access
 from indsats.grants.errors import BudgetExceeded, DeadlinePassed, GrantsError
-from indsats.grants.models import ZERO, AwardCriterion, Initiative, Pool, PoolCriterion, Subscription
-from indsats.grants.notifications import send_after_commit
+from indsats.grants.models import ZERO, AwardCriterion, Initiative, Pool, PoolCriterion
 from indsats.grants.scoring import DEFAULT_WEIGHTS, check_weights
+from indsats.grants.services.newsletter import send_to_subscribers
 from indsats.grants.workflow import PoolAction
 from indsats.ui.formatting import kroner
 
@@ -174,10 +174,9 @@ def publish_pool(*, actor: User, pool: Pool, now: datetime.datetime | None = Non
     pool.status, pool.published_at = row.to_state, now
     pool.save(update_fields=["status", "published_at"])
     record_update(actor=actor, instance=pool, before=before, message="offentliggjort")
-    send_after_commit(
+    send_to_subscribers(
         subject=_("Ny ansøgningspulje: %(title)s") % {"title": pool.title},
         template="grants/email/new_pool.txt",
         context={"pool": pool},
-        recipients=Subscription.objects.values_list("email", flat=True),
     )
     return pool

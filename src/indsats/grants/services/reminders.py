@@ -8,9 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indsats.grants.models import LIVE_GRANT_STATUSES, Pool, PoolStatus, ReportingDuty, Subscription
+from indsats.grants.models import LIVE_GRANT_STATUSES, Pool, PoolStatus, ReportingDuty
 from indsats.grants.notifications import send_after_commit
 from indsats.grants.selectors import editors_of
+from indsats.grants.services.newsletter import send_to_subscribers
 
 REMINDER_DAYS = 14
 DEADLINE_REMINDER_DAYS = 7
@@ -43,18 +44,16 @@ def send_reminders(*, now: datetime.datetime | None = None) -> dict[str, int]:
         )
         ReportingDuty.objects.filter(pk=duty.pk).update(reminded_at=now)
         sent["reports"] += 1
-    subscribers = list(Subscription.objects.values_list("email", flat=True))
     for pool in Pool.objects.select_for_update().filter(
         status=PoolStatus.PUBLISHED,
         deadline_reminded_at__isnull=True,
         deadline__gt=now,
         deadline__lte=now + datetime.timedelta(days=DEADLINE_REMINDER_DAYS),
     ):
-        send_after_commit(
+        send_to_subscribers(
             subject=_("Ansøgningsfristen nærmer sig: %(title)s") % {"title": pool.title},
             template="grants/email/deadline_reminder.txt",
             context={"pool": pool},
-            recipients=subscribers,
         )
         Pool.objects.filter(pk=pool.pk).update(deadline_reminded_at=now)
         sent["deadlines"] += 1
