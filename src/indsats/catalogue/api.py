@@ -23,6 +23,8 @@ from indsats.catalogue import selectors
 from indsats.catalogue.models import Publication
 from indsats.catalogue.open_data import rows
 from indsats.catalogue.page_cache import CACHE_SECONDS, cache_key
+from indsats.ui.api_schemas import ErrorOut
+from indsats.ui.converters import DatabaseId
 
 router = Router(tags=["catalogue"])
 public_router = Router(tags=["public"], auth=None)
@@ -170,7 +172,9 @@ def _version_out(request: HttpRequest, version: Any) -> dict[str, Any]:
     }
 
 
-@public_router.get("/interventions/{slug}", response=PublishedOut, url_name="public_intervention")
+@public_router.get(
+    "/interventions/{slug}", response={200: PublishedOut, 404: ErrorOut}, url_name="public_intervention"
+)
 @decorate_view(public_get, condition(etag_func=_one_etag, last_modified_func=_one_modified))
 def get_intervention(request: HttpRequest, slug: str) -> dict[str, Any]:
     """The current published version (none if withdrawn) and the version history."""
@@ -190,9 +194,9 @@ def get_intervention(request: HttpRequest, slug: str) -> dict[str, Any]:
     }
 
 
-@public_router.get("/interventions/{slug}/versions/{number}", response=dict[str, Any])
+@public_router.get("/interventions/{slug}/versions/{number}", response={200: dict[str, Any], 404: ErrorOut})
 @decorate_view(public_get)
-def get_version(request: HttpRequest, slug: str, number: int) -> dict[str, Any]:
+def get_version(request: HttpRequest, slug: str, number: DatabaseId) -> dict[str, Any]:
     """One published version as it was published (earlier versions stay readable)."""
     publication = selectors.publication_by_slug(slug)
     version = selectors.version_of(publication, number)
