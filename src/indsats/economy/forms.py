@@ -76,6 +76,31 @@ class PriceIndexForm(forms.ModelForm[PriceIndex]):
 # --- business cases -------------------------------------------------------------------------------------
 
 
+def price_index_years() -> list[int]:
+    """The years the price index has a number for, newest first."""
+    return list(PriceIndex.objects.order_by("-year").values_list("year", flat=True))
+
+
+def offer_index_years(form: forms.BaseForm) -> None:
+    """Offer as price year only the years the price index knows (a case priced in another year cannot use
+    catalogue prices), and say which they are; with an empty index the year stays a number."""
+    years = price_index_years()
+    field = form.fields["price_year"]
+    if not years:
+        field.help_text = _("Prisindekset er tomt; enhedspriser fra kataloget kan ikke omregnes.")
+        return
+    current = form.initial.get("price_year") or (form.instance.price_year if form.instance else None)
+    if current and current not in years:  # an older case keeps its year, so it can still be opened
+        years = sorted([*years, current], reverse=True)
+    form.fields["price_year"] = forms.TypedChoiceField(
+        label=field.label,
+        choices=[(year, str(year)) for year in years],
+        coerce=int,
+        help_text=_("Prisindekset har tal for %(first)s–%(last)s. Nyere år tilføjes under Prisindeks.")
+        % {"first": min(years), "last": max(years)},
+    )
+
+
 class NewBusinessCaseForm(forms.ModelForm[BusinessCase]):
     intervention = forms.ModelChoiceField(
         label=_("Indsats"), queryset=Intervention.objects.order_by("name"), empty_label=_("Vælg en indsats")
@@ -84,6 +109,10 @@ class NewBusinessCaseForm(forms.ModelForm[BusinessCase]):
     class Meta:
         model = BusinessCase
         fields = ["intervention", "name", "participants", "price_year", "horizon_years"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        offer_index_years(self)
 
 
 class BusinessCaseForm(forms.ModelForm[BusinessCase]):
@@ -108,6 +137,7 @@ class BusinessCaseForm(forms.ModelForm[BusinessCase]):
         catalogue_field = self.fields["catalogue"]
         assert isinstance(catalogue_field, forms.ModelChoiceField)
         catalogue_field.queryset = PriceCatalogue.objects.filter(is_published=True).order_by("-version")
+        offer_index_years(self)
         self.cost_rows: Sequence[forms.BaseForm] = ()
         self.outcome_rows: Sequence[forms.BaseForm] = ()
 
