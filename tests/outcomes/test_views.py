@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from indsats.audit.models import AuditAction, AuditEntry
-from indsats.outcomes.models import ImportJob, ImportStatus, InstrumentList, Measurement, Participant
+from indsats.outcomes.models import (
+    ImportJob,
+    ImportStatus,
+    InstrumentList,
+    Measurement,
+    Participant,
+    RoundKind,
+)
 from indsats.outcomes.services.import_commit import commit_import
 from indsats.outcomes.services.imports import prepare_import
 from indsats.outcomes.services.participants import register_participant
 from tests.conftest import logged_in
+from tests.outcomes.factories import RoundFactory
 from tests.outcomes.files import HEADER, csv_bytes, sdq_rows
 
 CPR = "010115-4003"
@@ -286,3 +296,21 @@ def test_insight_shows_a_chart_with_a_text_alternative_and_a_table(
     # the agency may look at any municipality; a caseworker may not look at another's
     assert logged_in(agency_staff).get(url + f"&municipality={odense.pk}").status_code == 200
     assert logged_in(aarhus_caseworker).get(url + f"&municipality={odense.pk}").status_code == 403
+
+
+def test_the_questionnaire_form_preselects_the_round_open_today_and_gives_no_typed_date_format(
+    aarhus_caseworker, aarhus_child, intervention, baseline, sdq
+):
+    today = timezone.localdate()
+    open_now = RoundFactory(
+        intervention=intervention,
+        kind=RoundKind.MONTH_12,
+        order=3,
+        opens_on=today - datetime.timedelta(days=10),
+        closes_on=today + datetime.timedelta(days=10),
+    )
+    url = reverse("outcomes:measurement_new", args=[aarhus_child.pk, sdq.pk])
+    page = logged_in(aarhus_caseworker).get(url).content.decode()
+    assert f'<option value="{open_now.pk}" selected>' in page
+    assert f'value="{today.isoformat()}"' in page
+    assert "ÅÅÅÅ-MM-DD" not in page and "Skal ligge i målerundens periode" in page

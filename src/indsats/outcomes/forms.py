@@ -6,18 +6,19 @@ import json
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from indsats.engine.instruments import Instrument as EngineInstrument
 from indsats.outcomes.exporting import FORMATS
 from indsats.outcomes.models import Instrument, InstrumentList, MeasurementRound, RoundKind, SourceSystem
+from indsats.ui import formatting
 
 
 class RoundChoiceField(forms.ModelChoiceField[MeasurementRound]):
     def label_from_instance(self, obj: MeasurementRound) -> str:
-        return (
-            f"{obj.intervention}: {obj.get_kind_display()} ({obj.opens_on:%d.%m.%Y}–{obj.closes_on:%d.%m.%Y})"
-        )
+        period = formatting.date_range(obj.opens_on, obj.closes_on)
+        return f"{obj.intervention}: {obj.get_kind_display()} ({period})"
 
 
 class InstrumentChoiceField(forms.ModelChoiceField[Instrument]):
@@ -55,8 +56,8 @@ class QuestionnaireForm(forms.Form):
     round = RoundChoiceField(label=_("Målerunde"), queryset=MeasurementRound.objects.none())
     measured_on = forms.DateField(
         label=_("Dato for besvarelsen"),
-        help_text=_("ÅÅÅÅ-MM-DD, fx 2025-03-14."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Skal ligge i målerundens periode, som står ved runden ovenfor."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     reason = forms.CharField(
         label=_("Begrundelse for at bruge et redskab uden for kortlisten"),
@@ -70,6 +71,11 @@ class QuestionnaireForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.instrument = instrument
         self.fields["round"].queryset = rounds  # type: ignore[attr-defined]
+        today = timezone.localdate()
+        open_today = next((r for r in rounds if r.opens_on <= today <= r.closes_on), None)
+        if open_today is not None:  # the usual case: the answer was given today, in the round open now
+            self.fields["round"].initial = open_today.pk
+            self.fields["measured_on"].initial = today
         if not needs_reason:
             del self.fields["reason"]
         else:
@@ -190,12 +196,12 @@ class RoundForm(forms.Form):
     )
     opens_on = forms.DateField(
         label=_("Åbner"),
-        help_text=_("Første dato, en besvarelse kan have. ÅÅÅÅ-MM-DD."),
+        help_text=_("Første dato, en besvarelse kan have."),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     closes_on = forms.DateField(
         label=_("Lukker"),
-        help_text=_("Sidste dato, en besvarelse kan have. ÅÅÅÅ-MM-DD."),
+        help_text=_("Sidste dato, en besvarelse kan have."),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
