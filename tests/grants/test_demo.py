@@ -22,4 +22,5 @@ def test_the_demo_holds_a_realistic_programme_year():
     assert 6 <= awarded <= 10
     assert decided.committed_amount <= decided.budget
     assert Grant.objects.count() == awarded
-    assert Pool.objects.filter(status="published").count() == 3
+    assert Pool.objects.filter(status="published").count() == 4
+    assert any("foundation" in pool.eligible_applicants for pool in Pool.objects.all())

@@ -25,7 +25,7 @@ from indsats.grants.errors import (
     WrongState,
 )
 from indsats.grants.models import ApplicationStatus, ChangeStatus, GrantStatus, Pool, ReportKind
-from tests.factories import OrganisationFactory, person_with_role
+from tests.factories import MembershipFactory, OrganisationFactory, person_with_role
 from tests.grants.conftest import complete_application, pdf
 from tests.grants.factories import InitiativeFactory, PoolFactory, ProgrammeYearFactory
 
@@ -162,11 +162,26 @@ def test_submission_needs_the_required_attachments(pool, aarhus_caseworker):
 
 
 def test_only_eligible_applicants_may_apply(pool):
+    """A person acting for no eligible organisation may not apply at all (the page offers no button)."""
     foundation = OrganisationFactory(kind=OrganisationKind.FOUNDATION)
     person = person_with_role(Role.FOUNDATION, foundation)
-    with pytest.raises(NotEligible, match="Kommuner"):
+    with pytest.raises(PermissionDenied):
         services.create_application(
             actor=person, pool=pool, applicant=foundation, title="x", purpose="x", amount_requested=D(1)
+        )
+
+
+def test_a_person_in_two_organisations_is_told_which_may_apply(pool, aarhus_caseworker):
+    foundation = OrganisationFactory(kind=OrganisationKind.FOUNDATION)
+    MembershipFactory(user=aarhus_caseworker, organisation=foundation, role=Role.FOUNDATION)
+    with pytest.raises(NotEligible, match="Kommuner"):
+        services.create_application(
+            actor=aarhus_caseworker,
+            pool=pool,
+            applicant=foundation,
+            title="x",
+            purpose="x",
+            amount_requested=D(1),
         )
 
 

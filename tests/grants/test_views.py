@@ -10,10 +10,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from indsats.accounts.models import Role
 from indsats.grants import services
 from indsats.grants.models import Application, ApplicationStatus, PoolStatus
 from tests.conftest import logged_in
 from tests.grants.conftest import complete_application
+from tests.factories import person_with_role
 from tests.grants.factories import PoolFactory, ProgrammeYearFactory
 
 
@@ -226,3 +228,17 @@ def test_the_grantee_sees_a_report_error_on_the_reports_row(pool, aarhus_casewor
     assert response.status_code == 200
     assert f'id="report-file-{duty.pk}-error"' in response.content.decode()
     assert logged_in(agency_staff).post(reverse("grants:report_submit", args=[duty.pk])).status_code == 403
+
+
+def test_a_foundation_is_offered_only_the_pools_it_may_apply_to(db):
+    foundation = person_with_role(Role.FOUNDATION, username="fond-test")
+    municipal_only = PoolFactory(title="Kun kommuner")
+    open_to_foundations = PoolFactory(title="Fonde og foreninger", eligible_applicants=["foundation"])
+    client = logged_in(foundation)
+    page = client.get(reverse("grants:pool_detail", args=[municipal_only.pk])).content.decode()
+    assert "Søg puljen" not in page
+    assert client.get(reverse("grants:application_create", args=[municipal_only.pk])).status_code == 403
+    page = client.get(reverse("grants:pool_detail", args=[open_to_foundations.pk])).content.decode()
+    assert "Søg puljen" in page
+    form = client.get(reverse("grants:application_create", args=[open_to_foundations.pk])).content.decode()
+    assert foundation.memberships.get().organisation.name in form

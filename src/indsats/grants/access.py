@@ -18,8 +18,9 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 
-from indsats.accounts.models import User
+from indsats.accounts.models import Organisation, User
 from indsats.accounts.permissions import (
     APPLY_FOR_GRANTS,
     ASSESS_APPLICATIONS,
@@ -47,6 +48,7 @@ from indsats.grants.workflow import (
     ApplicationAction,
     GrantAction,
     InstalmentAction,
+    PoolAction,
     duty_state,
     instalment_state,
     permission_for,
@@ -86,6 +88,14 @@ def is_grantee(user: Person, grant: Grant) -> bool:
     return has_permission(user, APPLY_FOR_GRANTS) and grant.application.applicant_id in organisation_ids_of(
         user
     )
+
+
+def applicant_organisations(user: Person, pool: Pool) -> QuerySet[Organisation]:
+    """The organisations the person acts for that may apply to the pool (a foundation's person is not
+    offered a pool only municipalities may apply to)."""
+    return Organisation.objects.filter(
+        pk__in=organisation_ids_of(user), kind__in=pool.eligible_applicants
+    ).order_by("name")
 
 
 # --- 1. may the person see the record ----------------------------------------------------------------
@@ -142,6 +152,8 @@ def _acts_for_applicant(user: Person, obj: WorkflowRecord, action: str) -> bool:
         return is_grantee(user, obj)
     if isinstance(obj, ReportingDuty):
         return is_grantee(user, obj.grant)
+    if isinstance(obj, Pool) and action == PoolAction.APPLY:
+        return applicant_organisations(user, obj).exists()
     return True
 
 

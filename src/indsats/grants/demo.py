@@ -149,6 +149,20 @@ def load(context: DemoContext) -> None:
         required_attachments="Budget\nTidsplan",
     )
     services.publish_pool(actor=staff, pool=open_pool)
+    partners = services.create_pool(
+        actor=staff,
+        initiative=initiatives[0],
+        title="Skolefravær: partnerskaber med fonde og civilsamfund",
+        purpose="Fonde og foreninger, der vil afprøve indsatsen sammen med en kommune.",
+        target_group="Skolebørn 6-16 år.",
+        eligible_applicants=["foundation", "civil_society"],
+        budget=2 * MIO,
+        max_per_grant=Decimal("500000"),
+        opens_at=_at(today.year, today.month, 1) - datetime.timedelta(days=10),
+        deadline=_at(today.year, today.month, 1) + datetime.timedelta(days=75),
+        required_attachments="Budget",
+    )
+    services.publish_pool(actor=staff, pool=partners)
     coming = services.create_pool(
         actor=staff,
         initiative=initiatives[1],

@@ -19,12 +19,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from indsats.accounts.models import Organisation, User
+from indsats.accounts.models import User
 from indsats.accounts.permissions import (
     MANAGE_POOLS,
     RECOMMEND_ALLOCATIONS,
     has_permission,
-    organisation_ids_of,
     require_permission,
 )
 from indsats.grants import access, forms, selectors, services
@@ -250,9 +249,7 @@ def application_create(request: HttpRequest, pool_pk: int) -> HttpResponse:
     person = _person(request)
     pool = selectors.pool_detail(user=person, pk=pool_pk)
     access.require_may(person, pool, PoolAction.APPLY)
-    organisations = Organisation.objects.filter(
-        pk__in=organisation_ids_of(person), kind__in=pool.eligible_applicants
-    )
+    organisations = access.applicant_organisations(person, pool)
     form = forms.ApplicantChoiceForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         application = run_service(
