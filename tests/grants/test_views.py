@@ -14,8 +14,8 @@ from indsats.accounts.models import Role
 from indsats.grants import services
 from indsats.grants.models import Application, ApplicationStatus, PoolStatus
 from tests.conftest import logged_in
-from tests.grants.conftest import complete_application
 from tests.factories import person_with_role
+from tests.grants.conftest import complete_application
 from tests.grants.factories import PoolFactory, ProgrammeYearFactory
 
 

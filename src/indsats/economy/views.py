@@ -207,7 +207,10 @@ def _result_or_404(request: AuthenticatedHttpRequest, pk: int) -> BusinessCaseRe
 def case_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_business_case_manager(request.user)
     index_years = price_index_years()  # the newest year the index knows, so catalogue prices convert
-    initial = {"price_year": index_years[0] if index_years else timezone.localdate().year, "horizon_years": 10}
+    initial = {
+        "price_year": index_years[0] if index_years else timezone.localdate().year,
+        "horizon_years": 10,
+    }
     if request.GET.get("indsats", "").isdigit():
         initial["intervention"] = int(request.GET["indsats"])
     form = NewBusinessCaseForm(request.POST or None, initial=initial)

@@ -124,7 +124,9 @@ def _measure(context: DemoContext, intervention: Intervention, sdq: Instrument, 
         create_round(
             actor=admin, intervention=intervention, kind=kind, opens_on=opens, closes_on=closes, order=order
         )
-        for order, (kind, opens, closes) in enumerate(rounds_until_today(ROUND_KINDS, today=timezone.localdate()))
+        for order, (kind, opens, closes) in enumerate(
+            rounds_until_today(ROUND_KINDS, today=timezone.localdate())
+        )
     ]
     return import_sdq_measurements(
         context,

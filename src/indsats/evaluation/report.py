@@ -27,7 +27,7 @@ from indsats.evaluation import estimation
 from indsats.evaluation.models import Analysis, Design, Study
 from indsats.outcomes import charts
 from indsats.outcomes.models import RoundKind
-from indsats.outcomes.registry import engine_instrument
+from indsats.outcomes.registry import engine_instrument, localised
 from indsats.ui.formatting import compact_number, date, interval, number, p_value, percent
 
 WARNING_TEXTS = {
@@ -509,7 +509,7 @@ def report_context(analysis: Analysis, kind: str = "slut") -> dict[str, Any]:
     study = analysis.study
     kind = kind if kind in REPORT_KINDS else "slut"
     engine = engine_instrument(study.instrument)
-    score_name = engine.score_name(study.score_key).da
+    score_name = localised(engine.score_name(study.score_key))
     higher_is_better = engine.direction(study.score_key) == "higher_is_better"
     rounds, rounds_stored = stored_rounds(analysis)
     labels, series = _round_series(study, rounds)

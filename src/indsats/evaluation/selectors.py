@@ -6,14 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from indsats.accounts.models import Organisation, User
 from indsats.evaluation import access
 from indsats.evaluation.access import ExposureScope
 from indsats.evaluation.models import Analysis, Exposure, Study
 from indsats.interventions.models import Intervention
-from indsats.outcomes.models import Participant
+from indsats.outcomes.models import Instrument, Measurement, MeasurementRound, Participant
 from indsats.outcomes.pseudonyms import export_code
 from indsats.outcomes.selectors import interventions_with_rounds
 
@@ -194,3 +194,30 @@ def participant_by_code(scope: ExposureScope, code: str, key: bytes) -> Particip
         if participant_code(scope, participant, key) == wanted:
             return participant
     return None
+
+
+# --- what an effect study can be built on -----------------------------------------------------------
+
+
+def paired_children(*, instrument: Instrument, rounds: tuple[MeasurementRound, MeasurementRound]) -> int:
+    """How many children are measured with the instrument in both rounds (the pairs a study can use)."""
+    before, after = rounds
+    followed = Measurement.objects.filter(round=after, instrument=instrument).values("participant")
+    return (
+        Measurement.objects.filter(round=before, instrument=instrument, participant__in=followed)
+        .values("participant")
+        .distinct()
+        .count()
+    )
+
+
+def instruments_in_use(intervention: Intervention) -> list[Instrument]:
+    """The instruments the intervention's children are measured with, the most used first."""
+    counts = (
+        Measurement.objects.filter(round__intervention=intervention)
+        .values("instrument")
+        .annotate(n=Count("id"))
+        .order_by("-n", "instrument")
+    )
+    by_pk = Instrument.objects.in_bulk([row["instrument"] for row in counts])
+    return [by_pk[row["instrument"]] for row in counts if row["instrument"] in by_pk]

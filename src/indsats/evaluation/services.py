@@ -29,12 +29,15 @@ from indsats.evaluation.models import (
     ReportKind,
     Study,
 )
+from indsats.evaluation.selectors import paired_children
 from indsats.interventions.models import Intervention
 from indsats.outcomes.models import Enrolment, Instrument, MeasurementRound, Participant
 from indsats.outcomes.registry import engine_instrument
 from indsats.ui.engine_messages import engine_message
 
 DEFAULT_SEED = 20240101
+MIN_PAIRED_CHILDREN = 3
+"""The engine's least number of children with both a pre and a post score."""
 
 
 def _validate(
@@ -71,6 +74,13 @@ def _validate(
         errors["comparison_intervention"] = _(
             "Sammenligningsgruppen skal være en anden indsats end den, der evalueres."
         )
+    if not errors:
+        paired = paired_children(instrument=instrument, rounds=(baseline_round, follow_up_round))
+        if paired < MIN_PAIRED_CHILDREN:
+            errors["outcome"] = _(
+                "Kun %(n)s børn er målt med %(instrument)s i både førmålingen og eftermålingen; der skal "
+                "være mindst %(minimum)s. Vælg det måleredskab og de målerunder, indsatsen har data for."
+            ) % {"n": paired, "instrument": instrument, "minimum": MIN_PAIRED_CHILDREN}
     if errors:
         raise DomainError(errors)
 

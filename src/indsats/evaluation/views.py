@@ -26,7 +26,7 @@ from indsats.evaluation.forms import (
 )
 from indsats.evaluation.models import Analysis, RenderedReport, RenderStatus, ReportKind, Study
 from indsats.outcomes.pseudonyms import pseudonym_key
-from indsats.outcomes.registry import engine_instrument
+from indsats.outcomes.registry import engine_instrument, localised
 from indsats.ui.service_calls import run_service
 
 
@@ -84,7 +84,7 @@ def study_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "evaluation/study_detail.html",
         {
             "study": study,
-            "score_name": engine_instrument(study.instrument).score_name(study.score_key).da,
+            "score_name": localised(engine_instrument(study.instrument).score_name(study.score_key)),
             "adjusted_for": report.covariate_list(study),
             "analyses": study.analyses.all(),
             "can_manage": access.can_manage_studies_of(request.user, study.intervention),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from indsats.engine.instruments import Instrument as EngineInstrument
 from indsats.outcomes.exporting import FORMATS
 from indsats.outcomes.models import Instrument, InstrumentList, MeasurementRound, RoundKind, SourceSystem
+from indsats.outcomes.registry import localised
 from indsats.ui import formatting
 
 
@@ -82,11 +83,11 @@ class QuestionnaireForm(forms.Form):
             self.fields["reason"].required = True
         for number, item in enumerate(instrument.items, start=1):
             scale = instrument.scales[item.scale]
-            label = f"{number}. {item.text.da}"
+            label = f"{number}. {localised(item.text)}"
             if scale.is_discrete:
                 self.fields[item.key] = forms.TypedChoiceField(
                     label=label,
-                    choices=[(f"{v.value:g}", v.label.da) for v in scale.values],
+                    choices=[(f"{v.value:g}", localised(v.label)) for v in scale.values],
                     coerce=float,
                     required=False,
                     empty_value=None,

@@ -29,7 +29,7 @@ from indsats.outcomes.forms import (
     RoundForm,
 )
 from indsats.outcomes.models import ImportJob, InstrumentList, MeasurementRound, Participant, RoundKind
-from indsats.outcomes.registry import engine_instrument
+from indsats.outcomes.registry import engine_instrument, localised
 from indsats.outcomes.services import exports, gdpr, imports, instruments, participants, setup
 from indsats.outcomes.setup_links import setup_links
 from indsats.ui.service_calls import run_service
@@ -399,7 +399,7 @@ def insight(request: AuthenticatedHttpRequest) -> HttpResponse:
             score_key=score_key,
             municipality=municipality,
         )
-        name = engine.score_name(score_key).da
+        name = localised(engine.score_name(score_key))
         own_label = str(municipality) if municipality else _("Kommunen")
         chart = charts.line_chart(
             labels=[r.round.get_kind_display() for r in rows],
@@ -419,7 +419,7 @@ def insight(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "rows": rows,
                 "chart": chart,
                 "score_key": score_key,
-                "score_keys": [(k, engine.score_name(k).da) for k in score_keys],
+                "score_keys": [(k, localised(engine.score_name(k))) for k in score_keys],
                 "score_name": name,
                 "higher_is_better": engine.direction(score_key) == "higher_is_better",
             }
