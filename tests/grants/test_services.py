@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.http import Http404
+from django.utils import timezone
 
 from indsats.accounts.models import OrganisationKind, Role
 from indsats.audit.models import AuditEntry
@@ -20,6 +21,7 @@ from indsats.grants.errors import (
     BudgetExceeded,
     DeadlinePassed,
     GrantLapsed,
+    GrantsError,
     InvalidAttachment,
     NotEligible,
     WrongState,
@@ -436,8 +438,9 @@ def test_a_grant_lapses_when_the_project_has_not_started_within_6_months(
     )
     assert grant.start_deadline == datetime.date(2026, 7, 15)
     assert services.lapse_unstarted_grants(today=datetime.date(2026, 7, 15)) == []
-    with pytest.raises(GrantLapsed):
+    with pytest.raises(GrantLapsed) as late:
         services.start_grant(actor=aarhus_caseworker, grant=grant, started_on=datetime.date(2026, 7, 16))
+    assert "er bortfaldet" not in late.value.messages[0]  # the grant has not lapsed until the job runs
     assert services.lapse_unstarted_grants(today=datetime.date(2026, 7, 16)) == [grant]
     grant.refresh_from_db()
     pool.refresh_from_db()
@@ -529,3 +532,17 @@ def test_unsubscribing_removes_the_address():
     subscription = services.subscribe(email="a@example.org")
     assert services.unsubscribe(token=subscription.token)
     assert not services.unsubscribe(token=subscription.token)
+
+
+def test_a_start_date_in_the_future_is_refused(pool, aarhus_caseworker, agency_staff):
+    grant = services.award_application(
+        actor=agency_staff,
+        application=_submitted(aarhus_caseworker, pool),
+        amount=D("1000000"),
+        project_start=timezone.localdate(),
+        project_end=timezone.localdate() + datetime.timedelta(days=365),
+    )
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    with pytest.raises(GrantsError, match="fremtiden") as refused:
+        services.start_grant(actor=aarhus_caseworker, grant=grant, started_on=tomorrow)
+    assert refused.value.message_dict == {"started_on": [refused.value.messages[0]]}

@@ -242,3 +242,17 @@ def test_a_foundation_is_offered_only_the_pools_it_may_apply_to(db):
     assert "Søg puljen" in page
     form = client.get(reverse("grants:application_create", args=[open_to_foundations.pk])).content.decode()
     assert foundation.memberships.get().organisation.name in form
+
+
+def test_a_negative_award_is_refused_on_the_amount_and_keeps_the_dates(pool, aarhus_caseworker, agency_staff):
+    application = complete_application(aarhus_caseworker, pool)
+    services.submit_application(actor=aarhus_caseworker, application=application)
+    response = logged_in(agency_staff).post(
+        reverse("grants:application_award", args=[application.pk]),
+        {"amount": "-5", "project_start": "2026-02-01", "project_end": "2027-01-31"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_amount-error"' in page
+    assert 'value="2026-02-01"' in page and 'value="2027-01-31"' in page
+    assert 'value="-5"' in page

@@ -23,6 +23,7 @@ from indsats.economy.models import (
     check_shares,
 )
 from indsats.interventions.models import Intervention
+from indsats.ui.decimal_input import accept_decimal_comma
 
 
 class CatalogueEditionForm(forms.Form):
@@ -53,6 +54,10 @@ class UnitPriceForm(forms.ModelForm[UnitPrice]):
             "share_kommune": _("Andel fra 0 til 1. Kommune, region og stat skal tilsammen give 1."),
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        accept_decimal_comma(self)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if all(data.get(name) is not None for name in SHARE_FIELDS):
@@ -68,6 +73,10 @@ class PriceIndexForm(forms.ModelForm[PriceIndex]):
         model = PriceIndex
         fields = ["year", "index", "source"]
         widgets = {"source": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        accept_decimal_comma(self)
 
     def validate_unique(self) -> None:
         """A year that exists is updated by the service, not refused."""
@@ -138,6 +147,7 @@ class BusinessCaseForm(forms.ModelForm[BusinessCase]):
         assert isinstance(catalogue_field, forms.ModelChoiceField)
         catalogue_field.queryset = PriceCatalogue.objects.filter(is_published=True).order_by("-version")
         offer_index_years(self)
+        accept_decimal_comma(self)
         self.cost_rows: Sequence[forms.BaseForm] = ()
         self.outcome_rows: Sequence[forms.BaseForm] = ()
 
@@ -190,6 +200,7 @@ class CostLineForm(forms.ModelForm[CostLine]):
         activity_field = self.fields["activity"]
         assert isinstance(activity_field, forms.ChoiceField)
         activity_field.choices = choices
+        accept_decimal_comma(self)
 
     def clean_years(self) -> str:
         # a text that is no list of years raises a DomainError (a ValidationError) naming the problem
@@ -238,6 +249,7 @@ class OutcomeLineForm(forms.ModelForm[OutcomeLine]):
             else UnitPrice.objects.none()
         )
         price_field.empty_label = _("Egen pris (skrives herunder)")
+        accept_decimal_comma(self)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indsats.engine.allocation import AllocationInputError, AllocationResult, Candidate, recommend_allocation
+from indsats.ui.decimal_input import DecimalInput
 from indsats.ui.engine_messages import engine_message
 
 
@@ -54,7 +55,11 @@ def parse_candidates(text: str) -> list[Candidate]:
 
 class AllocationForm(forms.Form):
     budget = forms.DecimalField(
-        label=gettext_lazy("Budget (kr.)"), max_digits=14, decimal_places=2, min_value=0
+        label=gettext_lazy("Budget (kr.)"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        widget=DecimalInput(),
     )
     candidates = forms.CharField(
         label=gettext_lazy("Kandidat-initiativer"),

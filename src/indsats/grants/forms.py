@@ -22,6 +22,7 @@ from indsats.grants.models import (
 )
 from indsats.grants.scoring import DEFAULT_WEIGHTS
 from indsats.interventions.models import Intervention
+from indsats.ui.decimal_input import DecimalInput
 
 
 class DateInput(forms.DateInput):
@@ -39,7 +40,9 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 def money(label: Any, **kwargs: Any) -> forms.DecimalField:
-    return forms.DecimalField(label=label, max_digits=14, decimal_places=2, min_value=0, **kwargs)
+    return forms.DecimalField(
+        label=label, max_digits=14, decimal_places=2, min_value=0, widget=DecimalInput(), **kwargs
+    )
 
 
 class ProgrammeYearForm(forms.Form):
@@ -311,5 +314,7 @@ class SupportForm(forms.Form):
     municipality = _municipalities()
     kind = forms.ChoiceField(label=_("Type"), choices=SupportKind.choices)
     given_on = forms.DateField(label=_("Dato"), widget=DateInput())
-    hours = forms.DecimalField(label=_("Timer"), max_digits=6, decimal_places=1, min_value=0)
+    hours = forms.DecimalField(
+        label=_("Timer"), max_digits=6, decimal_places=1, min_value=0, widget=DecimalInput()
+    )
     note = forms.CharField(label=_("Notat"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -27,6 +27,7 @@ from indsats.interventions.models import (
     Rating,
 )
 from indsats.interventions.workflow import DECISIONS, state_label
+from indsats.ui.decimal_input import DecimalInput
 
 
 class DateInput(forms.DateInput):
@@ -162,7 +163,11 @@ class PhaseRecordForm(forms.Form):
     planned_start = forms.DateField(label=_("Planlagt start"), required=False, widget=DateInput())
     planned_end = forms.DateField(label=_("Planlagt afslutning"), required=False, widget=DateInput())
     committed_amount = forms.DecimalField(
-        label=_("Bevilget beløb til fasen (kr.)"), min_value=0, max_digits=14, decimal_places=2
+        label=_("Bevilget beløb til fasen (kr.)"),
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        widget=DecimalInput(),
     )
     organisations = forms.ModelMultipleChoiceField(
         label=_("Organisationer i fasen"),

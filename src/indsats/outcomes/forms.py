@@ -14,6 +14,7 @@ from indsats.outcomes.exporting import FORMATS
 from indsats.outcomes.models import Instrument, InstrumentList, MeasurementRound, RoundKind, SourceSystem
 from indsats.outcomes.registry import localised
 from indsats.ui import formatting
+from indsats.ui.decimal_input import DecimalInput
 
 
 class RoundChoiceField(forms.ModelChoiceField[MeasurementRound]):
@@ -99,7 +100,7 @@ class QuestionnaireForm(forms.Form):
                     required=False,
                     min_value=scale.minimum,
                     max_value=scale.maximum,
-                    widget=forms.NumberInput(attrs={"step": scale.step or "any"}),
+                    widget=DecimalInput(),
                 )
 
     def answers(self) -> list[float | None]:
