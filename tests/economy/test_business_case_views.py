@@ -300,3 +300,11 @@ def test_an_edited_case_keeps_its_year_even_when_the_index_lacks_it(economist):
     body = logged_in(economist).get(reverse("economy:case_edit", args=[case.pk])).content.decode()
     select = body.split('id="id_price_year"')[1].split("</select>")[0]
     assert '<option value="2019" selected>2019</option>' in select and ">2023<" in select
+
+
+def test_a_double_click_on_compute_makes_one_result(economist):
+    case = worked_example_case()
+    client = logged_in(economist)
+    first = client.post(reverse("economy:case_compute", args=[case.pk]))
+    second = client.post(reverse("economy:case_compute", args=[case.pk]))
+    assert first.url == second.url and BusinessCaseResult.objects.filter(case=case).count() == 1

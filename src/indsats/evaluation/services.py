@@ -3,8 +3,11 @@ one audit entry."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indsats.accounts.models import User
@@ -38,6 +41,8 @@ from indsats.ui.engine_messages import engine_message
 DEFAULT_SEED = 20240101
 MIN_PAIRED_CHILDREN = 3
 """The engine's least number of children with both a pre and a post score."""
+RESUBMIT_WINDOW = datetime.timedelta(seconds=10)
+"""A second identical request within this time is the same click twice."""
 
 
 def _validate(
@@ -134,6 +139,7 @@ def run_analysis(*, actor: User, study: Study, seed: int = DEFAULT_SEED) -> Anal
     Raises a DomainError (Danish, naming the problem) when the data cannot be analysed.
     """
     access.require_study_manager(actor, study.intervention)
+    study = Study.objects.select_for_update().get(pk=study.pk)  # two clicks at once run one after the other
     try:
         found = estimation.estimate(study, seed=seed)
     except StatisticsInputError as error:
@@ -144,6 +150,23 @@ def run_analysis(*, actor: User, study: Study, seed: int = DEFAULT_SEED) -> Anal
             )
             % {"detail": engine_message(error), "instrument": study.instrument}
         ) from error
+    # A double-click on "Beregn analysen": the same person, data, seed and engine within a few seconds
+    # get the analysis just stored instead of a copy (a deliberate recompute later is stored anew).
+    same = (
+        Analysis.objects.filter(
+            created_by=actor,
+            created_at__gte=timezone.now() - RESUBMIT_WINDOW,
+            study=study,
+            inputs_hash=found.inputs_hash,
+            seed=seed,
+            engine_version=ENGINE_VERSION,
+            evidence_level=study.evidence_level,
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if same is not None:
+        return same
     higher_is_better = engine_instrument(study.instrument).direction(study.score_key) == "higher_is_better"
     proposed = estimation.propose_grade(
         level=study.evidence_level, result=found.result, higher_is_better=higher_is_better
