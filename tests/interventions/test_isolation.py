@@ -316,7 +316,9 @@ def test_api_portfolio_counts_for_the_steering_group(steering_member, world):
     assert {p["state"]: p["count"] for p in data["phases"]}["screening"] == 3
 
 
-def test_an_own_open_intervention_is_listed_once_and_the_front_page_counts_agree(aarhus_manager, aarhus, world):
+def test_an_own_open_intervention_is_listed_once_and_the_front_page_counts_agree(
+    aarhus_manager, aarhus, world
+):
     InterventionFactory(name="Aarhus' egen åbne indsats", owner=aarhus, is_open_to_join=True)
     client = logged_in(aarhus_manager)
     body = client.get(reverse("interventions:index")).content.decode()
