@@ -27,7 +27,7 @@ from indsats.accounts.permissions import (
     require_permission,
 )
 from indsats.grants import access, forms, selectors, services
-from indsats.grants.allocation import AllocationForm, recommend
+from indsats.grants.allocation import AllocationForm, recommend, trade_off_rows
 from indsats.grants.letters import letter_for, letter_pdf
 from indsats.grants.models import (
     Application,
@@ -736,4 +736,8 @@ def allocation(request: HttpRequest) -> HttpResponse:
     result = None
     if request.method == "POST" and form.is_valid():
         result = run_service(lambda: recommend(form), form=form)
-    return render(request, "grants/allocation.html", {"form": form, "result": result})
+    return render(
+        request,
+        "grants/allocation.html",
+        {"form": form, "result": result, "trade_offs": trade_off_rows(result) if result else []},
+    )
