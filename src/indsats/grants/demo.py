@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from indsats.accounts.demo import DemoContext
 from indsats.accounts.models import Membership, Organisation, Role, User
 from indsats.grants import services
-from indsats.grants.models import SupportKind
+from indsats.grants.models import Grant, SupportKind
 from indsats.interventions.models import Intervention
 
 CPH = zoneinfo.ZoneInfo("Europe/Copenhagen")
@@ -30,6 +30,22 @@ INITIATIVES = [
 
 def _at(year: int, month: int, day: int, hour: int = 12) -> datetime.datetime:
     return datetime.datetime(year, month, day, hour, 0, tzinfo=CPH)
+
+
+def _report_on_time(grant: Grant, person: User) -> None:
+    """The 2020 grantees sent their reports when due, so the agency's front page shows a programme that
+    is being followed up, not years of reports "for sent"; the last grantee is late with its final one."""
+    duties = list(grant.reporting_duties.order_by("due_on"))
+    late = duties[-1:] if grant.pk % 4 == 0 else []
+    for duty in duties:
+        if duty in late or duty.due_on >= datetime.date.today():
+            continue
+        services.submit_report(
+            actor=person,
+            duty=duty,
+            note="Rapporten er sendt som aftalt (demo).",
+            now=_at(duty.due_on.year, duty.due_on.month, duty.due_on.day),
+        )
 
 
 def load(context: DemoContext) -> None:
@@ -125,6 +141,7 @@ def load(context: DemoContext) -> None:
             services.start_grant(
                 actor=application.created_by, grant=grant, started_on=datetime.date(2020, 6, 1)
             )
+            _report_on_time(grant, application.created_by)
         else:
             services.reject_application(
                 actor=staff,
