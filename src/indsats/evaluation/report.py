@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -390,7 +391,11 @@ def _scaled(value: float | None, scale: float) -> float | None:
 
 def process_facts(analysis: Analysis) -> tuple[dict[str, list[dict[str, str]]], bool]:
     """Implementation and economy facts stored with the analysis, or today's for an older analysis."""
-    stored = analysis.result.get("process_facts")
+    by_language = analysis.result.get("process_facts_by_language")
+    if by_language is not None:
+        language = (translation.get_language() or "da")[:2]
+        return by_language.get(language, by_language["da"]), True
+    stored = analysis.result.get("process_facts")  # stored in one language by an older version
     if stored is not None:
         return stored, True
     return estimation.process_facts(analysis.study.intervention), False
