@@ -55,3 +55,16 @@ def test_an_economist_makes_a_case_with_a_catalogue_price_and_a_danish_decimal_c
     assert case.price_year == 2024
     assert case.outcomes.get().effect_estimate == Decimal("-0.2")
     page.check("journeys-case-saved")
+
+
+def test_the_api_docs_render_from_our_own_origin_under_our_csp(page, transactional_db):
+    person_with_role(Role.AGENCY_STAFF, username="styrelse-api")
+    page.login("styrelse-api", PASSWORD)
+    requests: list[str] = []
+    page.page.on("request", lambda request: requests.append(request.url))
+    page.goto("/api/docs")
+    page.page.wait_for_selector(".swagger-ui .info .title", timeout=15000)
+    assert "Indsats API" in page.page.inner_text(".swagger-ui .info .title")
+    assert all(url.startswith(page.base_url) or url.startswith("data:") for url in requests), requests
+    assert page.csp_violations == []
+    page.page.screenshot(path="test-artifacts/screenshots/journeys-api-docs.png", full_page=False)

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # its Swagger UI template and assets, served from our origin with no inline script
     "indsats.accounts",
     "indsats.audit",
     "indsats.ui",
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "indsats.dashboard.middleware.OwnNotFoundPageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "indsats.audit.middleware.AuditContextMiddleware",
     # axes must be last: it turns repeated failed log-ins into a lock-out response.
