@@ -314,3 +314,12 @@ def test_the_questionnaire_form_preselects_the_round_open_today_and_gives_no_typ
     assert f'<option value="{open_now.pk}" selected>' in page
     assert f'value="{today.isoformat()}"' in page
     assert "ÅÅÅÅ-MM-DD" not in page and "Skal ligge i målerundens periode" in page
+
+
+def test_the_export_form_preselects_the_interventions_instrument(
+    aarhus_manager, aarhus_caseworker, baseline, sdq, aarhus_job
+):
+    commit_import(actor=aarhus_caseworker, job=aarhus_job)  # the intervention's children answer the SDQ
+    page = logged_in(aarhus_manager).get(reverse("outcomes:export")).content.decode()
+    assert f'<option value="{baseline.intervention.pk}" selected>' in page
+    assert f'<option value="{sdq.pk}" selected>' in page

@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from indsats.evaluation.access import ExposureScope
 from indsats.evaluation.exposure import parse_fidelity
 from indsats.evaluation.models import Design, Grade, Study
-from indsats.evaluation.selectors import instruments_in_use, participants_in_scope
+from indsats.evaluation.selectors import participants_in_scope
 from indsats.interventions.models import Intervention
 from indsats.outcomes.models import Instrument, MeasurementRound
 from indsats.outcomes.registry import engine_instrument, localised
+from indsats.outcomes.selectors import instruments_in_use
 
 
 def outcome_choices(first: Sequence[Instrument] = ()) -> list[tuple[str, list[tuple[str, str]]]]:

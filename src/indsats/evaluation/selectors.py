@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
 from indsats.accounts.models import Organisation, User
 from indsats.evaluation import access
@@ -209,15 +209,3 @@ def paired_children(*, instrument: Instrument, rounds: tuple[MeasurementRound, M
         .distinct()
         .count()
     )
-
-
-def instruments_in_use(intervention: Intervention) -> list[Instrument]:
-    """The instruments the intervention's children are measured with, the most used first."""
-    counts = (
-        Measurement.objects.filter(round__intervention=intervention)
-        .values("instrument")
-        .annotate(n=Count("id"))
-        .order_by("-n", "instrument")
-    )
-    by_pk = Instrument.objects.in_bulk([row["instrument"] for row in counts])
-    return [by_pk[row["instrument"]] for row in counts if row["instrument"] in by_pk]

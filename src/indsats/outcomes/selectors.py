@@ -416,3 +416,16 @@ def assignable_evaluators(*, intervention: Intervention) -> QuerySet[Organisatio
         .exclude(pk__in=assigned)
         .order_by("name")
     )
+
+
+def instruments_in_use(intervention: Intervention) -> list[Instrument]:
+    """The instruments the intervention's children are measured with, the most used first (the default
+    of forms that ask for one)."""
+    counts = (
+        Measurement.objects.filter(round__intervention=intervention)
+        .values("instrument")
+        .annotate(n=Count("id"))
+        .order_by("-n", "instrument")
+    )
+    by_pk = Instrument.objects.in_bulk([row["instrument"] for row in counts])
+    return [by_pk[row["instrument"]] for row in counts if row["instrument"] in by_pk]

@@ -430,10 +430,18 @@ def insight(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def export(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_exporter(request.user)
+    interventions = selectors.interventions_with_rounds()
+    chosen = (
+        interventions.filter(pk=request.GET.get("indsats", "")).first()
+        if request.GET.get("indsats", "").isdigit()
+        else interventions.first()
+    )
+    used = selectors.instruments_in_use(chosen) if chosen is not None else []
     form = ExportForm(
         request.POST or None,
-        interventions=selectors.interventions_with_rounds(),
+        interventions=interventions,
         instruments=selectors.instruments(active_only=True),
+        initial={"intervention": chosen, "instrument": used[0] if used else None},
     )
     if request.method == "POST" and form.is_valid():
         result = run_service(
