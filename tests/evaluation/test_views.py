@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -165,3 +167,18 @@ def test_a_new_study_defaults_to_the_instrument_the_intervention_uses_and_refuse
     )
     assert response.status_code == 200 and not Study.objects.exists()
     assert "Kun 0 børn er målt med" in response.content.decode()
+
+
+def test_the_evaluators_front_page_shows_their_studies_and_what_waits(
+    assigned_evaluator, analysis, intervention, rounds, sdq
+):
+    waiting = make_study(intervention=intervention, rounds=rounds, instrument=sdq)
+    page = logged_in(assigned_evaluator).get(reverse("dashboard:home")).content.decode()
+    panel = page.split("Mine effektstudier", 1)[1]
+    assert waiting.name in panel and reverse("evaluation:study_detail", args=[waiting.pk]) in panel
+    facts = dict(re.findall(r"<dt>([^<]+)</dt><dd>(\d+)</dd>", panel))
+    assert (facts["Effektstudier"], facts["Venter på en analyse"], facts["Rapporter, der dannes"]) == (
+        "2",
+        "1",
+        "0",
+    )
