@@ -323,3 +323,23 @@ def test_the_export_form_preselects_the_interventions_instrument(
     page = logged_in(aarhus_manager).get(reverse("outcomes:export")).content.decode()
     assert f'<option value="{baseline.intervention.pk}" selected>' in page
     assert f'<option value="{sdq.pk}" selected>' in page
+
+
+def test_a_caseworker_finds_a_child_by_cpr_number_and_sees_the_rounds_measured(
+    aarhus_caseworker, aarhus, intervention, baseline, sdq
+):
+    child = register_participant(
+        actor=aarhus_caseworker, municipality=aarhus, intervention=intervention, cpr="010115-4003"
+    )
+    register_participant(
+        actor=aarhus_caseworker, municipality=aarhus, intervention=intervention, cpr="020216-4002"
+    )
+    client = logged_in(aarhus_caseworker)
+    url = reverse("outcomes:participant_list")
+    found = client.post(url, {"search_cpr": "0101154003"}).content.decode()
+    assert reverse("outcomes:participant_detail", args=[child.pk]) in found
+    assert found.count("/resultater/deltagere/") - found.count('/resultater/deltagere/"') <= 2
+    assert "1 barn har det CPR-nummer" in found and "010115" not in found
+    assert "Ikke målt endnu" in found
+    wrong = client.post(url, {"search_cpr": "12-34"}).content.decode()
+    assert 'id="id_search_cpr-error"' in wrong and "12-34" not in wrong.split("id_search_cpr-error")[1][:300]

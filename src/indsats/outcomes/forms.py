@@ -48,6 +48,24 @@ class ParticipantForm(forms.Form):
             self.fields["municipality"].widget = forms.HiddenInput()
 
 
+class _NotShownAgainInput(forms.TextInput):
+    """A text box that is empty when the page comes back: the CPR number is not written into the page."""
+
+    def format_value(self, value: Any) -> str | None:
+        return None
+
+
+class ParticipantSearchForm(forms.Form):
+    """Find a registered child by CPR number: compared as its pseudonym, never stored or logged."""
+
+    search_cpr = forms.CharField(
+        label=_("Find et barn ud fra CPR-nummer"),
+        max_length=11,
+        help_text=_("DDMMÅÅ-SSSS. Nummeret sammenlignes som pseudonym og gemmes ikke."),
+        widget=_NotShownAgainInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+
 class QuestionnaireForm(forms.Form):
     """One questionnaire: round, date, then the items in order, built from the definition.
 

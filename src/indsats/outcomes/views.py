@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from indsats.accounts.http import AuthenticatedHttpRequest
+from indsats.engine.cpr import CprError
 from indsats.interventions.models import Intervention
 from indsats.outcomes import access, charts, importing, selectors
 from indsats.outcomes.forms import (
@@ -24,6 +25,7 @@ from indsats.outcomes.forms import (
     InstrumentDefinitionForm,
     InstrumentListForm,
     ParticipantForm,
+    ParticipantSearchForm,
     QuestionnaireForm,
     RetentionForm,
     RoundForm,
@@ -32,6 +34,7 @@ from indsats.outcomes.models import ImportJob, InstrumentList, MeasurementRound,
 from indsats.outcomes.registry import engine_instrument, localised
 from indsats.outcomes.services import exports, gdpr, imports, instruments, participants, setup
 from indsats.outcomes.setup_links import setup_links
+from indsats.ui.engine_messages import engine_message
 from indsats.ui.service_calls import run_service
 
 M = TypeVar("M", bound=Model)
@@ -139,12 +142,22 @@ def explanation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def participant_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_recorder(request.user)
+    searching = "search_cpr" in request.POST  # a POST, so the number is in no URL, history or access log
+    search = ParticipantSearchForm(request.POST if searching else None)
     form = ParticipantForm(
-        request.POST or None,
+        None if searching else (request.POST or None),
         interventions=selectors.interventions_with_rounds(),
         municipalities=selectors.own_municipalities(user=request.user),
     )
-    if request.method == "POST" and form.is_valid():
+    found = None
+    if searching and search.is_valid():
+        try:
+            found = list(
+                selectors.participants_with_cpr(user=request.user, cpr=search.cleaned_data["search_cpr"])
+            )
+        except CprError as error:
+            search.add_error("search_cpr", engine_message(error))
+    if request.method == "POST" and not searching and form.is_valid():
         participant = run_service(
             lambda: participants.register_participant(
                 actor=request.user,
@@ -160,7 +173,12 @@ def participant_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "outcomes/participant_list.html",
-        {"participants": selectors.participants(user=request.user)[:200], "form": form},
+        {
+            "participants": found if found is not None else selectors.participants(user=request.user)[:200],
+            "form": form,
+            "search": search,
+            "searched": found is not None,
+        },
     )
 
 
