@@ -68,3 +68,18 @@ def test_the_api_docs_render_from_our_own_origin_under_our_csp(page, transaction
     assert all(url.startswith(page.base_url) or url.startswith("data:") for url in requests), requests
     assert page.csp_violations == []
     page.page.screenshot(path="test-artifacts/screenshots/journeys-api-docs.png", full_page=False)
+
+
+def test_a_double_click_on_a_create_button_creates_one(page, transactional_db):
+    person_with_role(Role.ECONOMIST, username="okonom-dobbelt")
+    PriceIndexFactory(year=2024)
+    InterventionFactory(name="Familiebehandling i hjemmet")
+    page.login("okonom-dobbelt", PASSWORD)
+    page.goto("/oekonomi/business-cases/ny/")
+    page.page.select_option("#id_intervention", label="Familiebehandling i hjemmet")
+    page.page.fill("#id_name", "Dobbeltklik")
+    page.page.fill("#id_participants", "10")
+    with page.page.expect_navigation():
+        page.page.dblclick("main button[type=submit]")
+    page.page.wait_for_load_state("networkidle")
+    assert BusinessCase.objects.filter(name="Dobbeltklik").count() == 1

@@ -98,7 +98,8 @@ def offer_index_years(form: forms.BaseForm) -> None:
     if not years:
         field.help_text = _("Prisindekset er tomt; enhedspriser fra kataloget kan ikke omregnes.")
         return
-    current = form.initial.get("price_year") or (form.instance.price_year if form.instance else None)
+    instance = getattr(form, "instance", None)
+    current = form.initial.get("price_year") or (instance.price_year if instance is not None else None)
     if current and current not in years:  # an older case keeps its year, so it can still be opened
         years = sorted([*years, current], reverse=True)
     form.fields["price_year"] = forms.TypedChoiceField(

@@ -18,7 +18,7 @@ SHOWN_STUDIES = 5
 
 @register_panel
 def evaluation_panel(user: User | AnonymousUser) -> Panel | None:
-    if not access.can_manage_studies(user):
+    if not access.can_manage_studies(user) or not isinstance(user, User):
         return None
     studies = selectors.studies(user=user)
     newest = list(studies.order_by("-created_at")[:SHOWN_STUDIES])
