@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
+from django.forms import BoundField
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -123,6 +125,50 @@ class QuestionnaireForm(forms.Form):
 
     def answers(self) -> list[float | None]:
         return [self.cleaned_data.get(key) for key in self.instrument.item_keys]
+
+    def sections(self) -> list[FieldSubset | AnswerGrid]:
+        """The form in the order of its fields: the round and date first, then each run of items that
+        share their answers as one grid (item rows, answer columns), other items as fields."""
+        head = [name for name in ("round", "measured_on", "reason") if name in self.fields]
+        sections: list[FieldSubset | AnswerGrid] = [FieldSubset(self, head)]
+        for key in self.instrument.item_keys:
+            bound = self[key]
+            item_field = self.fields[key]
+            choices = list(item_field.choices) if isinstance(item_field, forms.TypedChoiceField) else None
+            last = sections[-1]
+            if choices is None:
+                if isinstance(last, FieldSubset):
+                    last.names.append(key)
+                else:
+                    sections.append(FieldSubset(self, [key]))
+            elif isinstance(last, AnswerGrid) and last.choices == choices:
+                last.rows.append(bound)
+            else:
+                sections.append(AnswerGrid(f"grid-{len(sections)}", choices, [bound]))
+        return sections
+
+
+@dataclass
+class FieldSubset:
+    """Some of a form's fields, shaped like a form for includes/form_fields.html."""
+
+    form: forms.BaseForm
+    names: list[str]
+
+    def hidden_fields(self) -> list[BoundField]:
+        return [field for field in self.form.hidden_fields() if field.name in self.names]
+
+    def visible_fields(self) -> list[BoundField]:
+        return [self.form[name] for name in self.names if not self.form[name].is_hidden]
+
+
+@dataclass
+class AnswerGrid:
+    """Items that share their answers: one row each, one column per answer (outcomes/_answer_grid.html)."""
+
+    key: str
+    choices: list[tuple[Any, Any]]
+    rows: list[BoundField] = field(default_factory=list)
 
 
 class ImportForm(forms.Form):
