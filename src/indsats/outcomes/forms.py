@@ -129,12 +129,13 @@ class QuestionnaireForm(forms.Form):
     def sections(self) -> list[FieldSubset | AnswerGrid]:
         """The form in the order of its fields: the round and date first, then each run of items that
         share their answers as one grid (item rows, answer columns), other items as fields."""
-        head = [name for name in ("round", "measured_on", "reason") if name in self.fields]
+        head: list[str] = [name for name in ("round", "measured_on", "reason") if name in self.fields]
         sections: list[FieldSubset | AnswerGrid] = [FieldSubset(self, head)]
         for key in self.instrument.item_keys:
             bound = self[key]
             item_field = self.fields[key]
-            choices = list(item_field.choices) if isinstance(item_field, forms.TypedChoiceField) else None
+            is_scale = isinstance(item_field, forms.TypedChoiceField)
+            choices = list(item_field.choices) if is_scale else None  # type: ignore[attr-defined, arg-type]
             last = sections[-1]
             if choices is None:
                 if isinstance(last, FieldSubset):
