@@ -3,7 +3,10 @@ completeness, insight with its chart, the agency's instrument lists and an evalu
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from indsats.accounts.demo import DEMO_PASSWORD
 from indsats.dashboard.demo import load_demo
@@ -34,9 +37,9 @@ def test_a_caseworker_registers_a_child_and_enters_a_questionnaire_by_keyboard(p
     assert "010115" not in page.page.content()
     page.check("outcomes-participant-detail")
     page.page.click("text=SDQ, forældreversion")
-    round_value = page.page.locator("#id_round option").nth(1).get_attribute("value")
-    page.page.select_option("#id_round", round_value)
-    page.page.fill("#id_measured_on", "2025-02-10")
+    # answered today, in the round open today: both are preselected, so a questionnaire dated today saves
+    assert page.page.input_value("#id_measured_on") == timezone.localdate().isoformat()
+    assert page.page.locator("#id_round option:checked").get_attribute("value") != ""
     # keyboard only: focus the first answer of item 1, then Space selects, Tab moves to the next item
     page.page.focus("#id_sdq1_0")
     for _item in range(25):
@@ -55,7 +58,8 @@ def test_a_caseworker_imports_a_broken_file_then_a_good_one(page, demo):
     page.login("sagsbehandler-aarhus", DEMO_PASSWORD)
     page.goto("/resultater/import/")
     page.page.select_option("#id_round", str(baseline.pk))
-    rows = sdq_rows(40, measured_on="2025-02-10", start=500)
+    in_round = (baseline.opens_on + datetime.timedelta(days=10)).isoformat()
+    rows = sdq_rows(40, measured_on=in_round, start=500)
     rows[3][4] = "5"
     rows[7][0] = "123"
     page.page.set_input_files(
@@ -70,7 +74,7 @@ def test_a_caseworker_imports_a_broken_file_then_a_good_one(page, demo):
 
     page.goto("/resultater/import/")
     page.page.select_option("#id_round", str(baseline.pk))
-    good = sdq_rows(40, measured_on="2025-02-10", start=500)
+    good = sdq_rows(40, measured_on=in_round, start=500)
     page.page.set_input_files(
         "#id_file", {"name": "god.csv", "mimeType": "text/csv", "buffer": csv_bytes(HEADER, good)}
     )

@@ -53,3 +53,13 @@ def test_security_headers_are_sent(agency_admin):
 
 def test_the_api_health_endpoint_answers(db):
     assert Client().get("/api/health").json() == {"status": "ok"}
+
+
+def test_an_unknown_address_shows_our_404_page_even_with_debug_on(settings, client):
+    """`make run` runs with DEBUG on: no technical page listing every URL pattern."""
+    settings.DEBUG = True
+    response = client.get("/findes-ikke/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "URLconf" not in body and 'class="indsats-main"' in body
+    assert client.get("/api/findes-ikke").status_code == 404

@@ -11,7 +11,12 @@ from indsats.economy import exports, services
 from indsats.economy.computation import run_computation
 from indsats.economy.models import BusinessCase, BusinessCaseResult, ResultStatus
 from tests.conftest import logged_in
-from tests.economy.factories import InterventionFactory, UnitPriceFactory, worked_example_case
+from tests.economy.factories import (
+    InterventionFactory,
+    PriceIndexFactory,
+    UnitPriceFactory,
+    worked_example_case,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -270,3 +275,36 @@ def test_the_gate_review_reads_the_latest_economy_facts(economist):
     shown = {fact.label: fact.value for fact in business_case_facts(case.intervention)}
     assert shown["Nettonutidsværdi"] == "\u2212250\u00a0kr."
     assert shown["Tilbagebetaling"] == "ikke inden for horisonten"
+
+
+def test_a_new_case_defaults_to_the_newest_price_index_year_and_offers_only_index_years(economist):
+    """Today's year is not in the index: defaulting to it made every catalogue price fail on save."""
+    for year in (2022, 2023, 2024):
+        PriceIndexFactory(year=year)
+    body = logged_in(economist).get(reverse("economy:case_create")).content.decode()
+    assert '<option value="2024" selected>2024</option>' in body
+    assert "Prisindekset har tal for 2022–2024" in body
+    assert "2026" not in body.split('id="id_price_year"')[1].split("</select>")[0]
+
+    refused = logged_in(economist).post(
+        reverse("economy:case_create"),
+        {"intervention": InterventionFactory().pk, "name": "Ny", "participants": "5",
+         "price_year": "2026", "horizon_years": "10"},
+    )  # fmt: skip
+    assert refused.status_code == 200 and not BusinessCase.objects.filter(name="Ny").exists()
+
+
+def test_an_edited_case_keeps_its_year_even_when_the_index_lacks_it(economist):
+    PriceIndexFactory(year=2023)
+    case = worked_example_case(price_year=2019)
+    body = logged_in(economist).get(reverse("economy:case_edit", args=[case.pk])).content.decode()
+    select = body.split('id="id_price_year"')[1].split("</select>")[0]
+    assert '<option value="2019" selected>2019</option>' in select and ">2023<" in select
+
+
+def test_a_double_click_on_compute_makes_one_result(economist):
+    case = worked_example_case()
+    client = logged_in(economist)
+    first = client.post(reverse("economy:case_compute", args=[case.pk]))
+    second = client.post(reverse("economy:case_compute", args=[case.pk]))
+    assert first.url == second.url and BusinessCaseResult.objects.filter(case=case).count() == 1

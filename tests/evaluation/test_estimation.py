@@ -213,9 +213,11 @@ def test_rounds_and_other_modules_facts_are_stored_with_the_analysis(pre_post_an
     assert rounds[0]["mean"] == pytest.approx(children["before"].mean())
     assert rounds[1]["mean"] == pytest.approx(children["after"].mean())
     # the built-in provider of committed money always answers for economy; implementation has none yet
-    facts = analysis.result["process_facts"]
+    facts = analysis.result["process_facts_by_language"]["da"]
     assert facts["implementation"] == []
     assert any(f["label"] == "Bevilget til faserne" and f["source"] for f in facts["economy"])
+    english = analysis.result["process_facts_by_language"]["en"]  # read later in either language
+    assert any(f["label"] != "Bevilget til faserne" for f in english["economy"])
 
 
 def test_the_inputs_hash_covers_dose_and_background(pre_post_analysis, assigned_evaluator):

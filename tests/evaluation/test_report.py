@@ -21,7 +21,7 @@ from tests.conftest import logged_in
 from tests.evaluation.factories import add_children, make_study, record_randomisation
 from tests.outcomes.factories import RoundFactory
 
-NEW_KEYS = ("subgroups", "subgroups_skipped", "exposure", "rounds", "process_facts")
+NEW_KEYS = ("subgroups", "subgroups_skipped", "exposure", "rounds", "process_facts_by_language")
 
 
 def _children(municipalities, count, *, with_exposure=True, effect=True, offset=0):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 
@@ -13,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from indsats.audit.models import AuditEntry
 from indsats.engine import ENGINE_VERSION
 from indsats.evaluation import services
-from indsats.evaluation.models import Design, Grade
+from indsats.evaluation.models import Analysis, Design, Grade
 from tests.evaluation.conftest import CONTROL, TREATED
 from tests.evaluation.factories import make_study, record_randomisation
 
@@ -97,7 +98,8 @@ def test_pre_post_analysis_matches_scipy_paired_t_test(
 def test_recompute_gives_the_same_numbers(assigned_evaluator, intervention, rounds, sdq):
     study = make_study(intervention=intervention, rounds=rounds, instrument=sdq)
     first = services.run_analysis(actor=assigned_evaluator, study=study, seed=7)
-    second = services.run_analysis(actor=assigned_evaluator, study=study, seed=7)
+    Analysis.objects.filter(pk=first.pk).update(created_at=first.created_at - datetime.timedelta(minutes=5))
+    second = services.run_analysis(actor=assigned_evaluator, study=study, seed=7)  # a deliberate recompute
     assert first.pk != second.pk
     assert first.result == second.result
     assert first.inputs_hash == second.inputs_hash
@@ -167,3 +169,10 @@ def test_override_grade_needs_reason_and_is_audited(assigned_evaluator, evaluato
     assert (analysis.grade, analysis.proposed_grade) == ("D", "C")
     entry = AuditEntry.objects.get(object_id=str(analysis.pk), action="update")
     assert entry.changes["grade"] == ["C", "D"]
+
+
+def test_a_double_click_on_run_stores_one_analysis(assigned_evaluator, intervention, rounds, sdq):
+    study = make_study(intervention=intervention, rounds=rounds, instrument=sdq)
+    first = services.run_analysis(actor=assigned_evaluator, study=study)
+    second = services.run_analysis(actor=assigned_evaluator, study=study)
+    assert first.pk == second.pk and Analysis.objects.filter(study=study).count() == 1

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from indsats.evaluation import report, services
 from indsats.evaluation.models import Analysis, Study
+from indsats.outcomes.models import Instrument
+from indsats.outcomes.registry import engine_instrument
 from tests.conftest import logged_in
 from tests.evaluation.factories import make_study
 
@@ -136,3 +140,45 @@ def test_run_requires_csrf(assigned_evaluator, analysis):
     client = Client(enforce_csrf_checks=True)
     client.force_login(assigned_evaluator, backend="django.contrib.auth.backends.ModelBackend")
     assert client.post(reverse("evaluation:study_run", args=[analysis.study_id])).status_code == 403
+
+
+def test_a_new_study_defaults_to_the_instrument_the_intervention_uses_and_refuses_one_without_data(
+    assigned_evaluator, intervention, rounds, sdq
+):
+    """The first outcome in the alphabet (CORS) has no data here: the study failed only when run."""
+    client = logged_in(assigned_evaluator)
+    url = reverse("evaluation:study_create", args=[intervention.pk])
+    page = client.get(url).content.decode()
+    first_scale = engine_instrument(sdq).score_keys[0]
+    assert f'<option value="{sdq.pk}:{first_scale}" selected>' in page
+    assert f'<option value="{rounds[0].pk}" selected>' in page
+    assert f'<option value="{rounds[1].pk}" selected>' in page
+
+    unused = Instrument.objects.exclude(pk=sdq.pk).order_by("name").first()
+    response = client.post(
+        url,
+        {
+            "name": "Forkert redskab",
+            "design": "pre_post",
+            "outcome": f"{unused.pk}:{engine_instrument(unused).score_keys[0]}",
+            "baseline_round": rounds[0].pk,
+            "follow_up_round": rounds[1].pk,
+        },
+    )
+    assert response.status_code == 200 and not Study.objects.exists()
+    assert "Kun 0 børn er målt med" in response.content.decode()
+
+
+def test_the_evaluators_front_page_shows_their_studies_and_what_waits(
+    assigned_evaluator, analysis, intervention, rounds, sdq
+):
+    waiting = make_study(intervention=intervention, rounds=rounds, instrument=sdq)
+    page = logged_in(assigned_evaluator).get(reverse("dashboard:home")).content.decode()
+    panel = page.split("Mine effektstudier", 1)[1]
+    assert waiting.name in panel and reverse("evaluation:study_detail", args=[waiting.pk]) in panel
+    facts = dict(re.findall(r"<dt>([^<]+)</dt><dd>(\d+)</dd>", panel))
+    assert (facts["Effektstudier"], facts["Venter på en analyse"], facts["Rapporter, der dannes"]) == (
+        "2",
+        "1",
+        "0",
+    )

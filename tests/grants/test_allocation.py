@@ -59,3 +59,23 @@ def test_the_steering_group_gets_the_combinations_and_trade_offs(steering_member
     assert response.status_code == 200
     assert "De bedste kombinationer" in page and "Afvejninger" in page
     assert logged_in(aarhus_caseworker).get(reverse("grants:allocation")).status_code == 403
+
+
+def test_score_values_keep_their_decimals_and_a_negative_value_is_refused(steering_member):
+    assert [c.value for c in parse_candidates("A; 12.000.000; 21.5\nB; 8000000; 21,5")] == [21.5, 21.5]
+    with pytest.raises(ValidationError, match="Linje 2: værdien kan ikke være negativ"):
+        parse_candidates("A; 1000; 2\nB; 1000; -3")
+    page = (
+        logged_in(steering_member)
+        .post(
+            reverse("grants:allocation"),
+            {
+                "budget": "20000000",
+                "top_k": "2",
+                "candidates": "Skolefravær; 12000000; 21,5\nADHD; 6000000; 9",
+            },
+        )
+        .content.decode()
+    )
+    assert "21,5" in page and "30,5" in page  # not rounded to 22 and 31
+    assert "Værdi pr. mio. kr." in page and "1,79" in page and "0,0000" not in page  # 21.5 / 12 mio.

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.http import Http404
+from django.utils import timezone
 
 from indsats.accounts.models import OrganisationKind, Role
 from indsats.audit.models import AuditEntry
@@ -20,12 +21,13 @@ from indsats.grants.errors import (
     BudgetExceeded,
     DeadlinePassed,
     GrantLapsed,
+    GrantsError,
     InvalidAttachment,
     NotEligible,
     WrongState,
 )
 from indsats.grants.models import ApplicationStatus, ChangeStatus, GrantStatus, Pool, ReportKind
-from tests.factories import OrganisationFactory, person_with_role
+from tests.factories import MembershipFactory, OrganisationFactory, person_with_role
 from tests.grants.conftest import complete_application, pdf
 from tests.grants.factories import InitiativeFactory, PoolFactory, ProgrammeYearFactory
 
@@ -162,11 +164,26 @@ def test_submission_needs_the_required_attachments(pool, aarhus_caseworker):
 
 
 def test_only_eligible_applicants_may_apply(pool):
+    """A person acting for no eligible organisation may not apply at all (the page offers no button)."""
     foundation = OrganisationFactory(kind=OrganisationKind.FOUNDATION)
     person = person_with_role(Role.FOUNDATION, foundation)
-    with pytest.raises(NotEligible, match="Kommuner"):
+    with pytest.raises(PermissionDenied):
         services.create_application(
             actor=person, pool=pool, applicant=foundation, title="x", purpose="x", amount_requested=D(1)
+        )
+
+
+def test_a_person_in_two_organisations_is_told_which_may_apply(pool, aarhus_caseworker):
+    foundation = OrganisationFactory(kind=OrganisationKind.FOUNDATION)
+    MembershipFactory(user=aarhus_caseworker, organisation=foundation, role=Role.FOUNDATION)
+    with pytest.raises(NotEligible, match="Kommuner"):
+        services.create_application(
+            actor=aarhus_caseworker,
+            pool=pool,
+            applicant=foundation,
+            title="x",
+            purpose="x",
+            amount_requested=D(1),
         )
 
 
@@ -421,8 +438,9 @@ def test_a_grant_lapses_when_the_project_has_not_started_within_6_months(
     )
     assert grant.start_deadline == datetime.date(2026, 7, 15)
     assert services.lapse_unstarted_grants(today=datetime.date(2026, 7, 15)) == []
-    with pytest.raises(GrantLapsed):
+    with pytest.raises(GrantLapsed) as late:
         services.start_grant(actor=aarhus_caseworker, grant=grant, started_on=datetime.date(2026, 7, 16))
+    assert "er bortfaldet" not in late.value.messages[0]  # the grant has not lapsed until the job runs
     assert services.lapse_unstarted_grants(today=datetime.date(2026, 7, 16)) == [grant]
     grant.refresh_from_db()
     pool.refresh_from_db()
@@ -530,3 +548,17 @@ def test_only_confirmed_subscribers_get_mail_and_each_mail_has_its_own_unsubscri
         mail.outbox[0].extra_headers["List-Unsubscribe"] == f"</puljer/nyhedsbrev/afmeld/{confirmed.token}/>"
     )
     assert not services.confirm_subscription(token="unknown")
+
+
+def test_a_start_date_in_the_future_is_refused(pool, aarhus_caseworker, agency_staff):
+    grant = services.award_application(
+        actor=agency_staff,
+        application=_submitted(aarhus_caseworker, pool),
+        amount=D("1000000"),
+        project_start=timezone.localdate(),
+        project_end=timezone.localdate() + datetime.timedelta(days=365),
+    )
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    with pytest.raises(GrantsError, match="fremtiden") as refused:
+        services.start_grant(actor=aarhus_caseworker, grant=grant, started_on=tomorrow)
+    assert refused.value.message_dict == {"started_on": [refused.value.messages[0]]}

@@ -10,9 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from indsats.accounts.models import Role
 from indsats.grants import services
 from indsats.grants.models import Application, ApplicationStatus, PoolStatus
 from tests.conftest import logged_in
+from tests.factories import person_with_role
 from tests.grants.conftest import complete_application
 from tests.grants.factories import PoolFactory, ProgrammeYearFactory
 
@@ -233,3 +235,31 @@ def test_the_grantee_sees_a_report_error_on_the_reports_row(pool, aarhus_casewor
     assert response.status_code == 200
     assert f'id="id_report-{duty.pk}-file-error"' in response.content.decode()
     assert logged_in(agency_staff).post(reverse("grants:report_submit", args=[duty.pk])).status_code == 403
+
+
+def test_a_foundation_is_offered_only_the_pools_it_may_apply_to(db):
+    foundation = person_with_role(Role.FOUNDATION, username="fond-test")
+    municipal_only = PoolFactory(title="Kun kommuner")
+    open_to_foundations = PoolFactory(title="Fonde og foreninger", eligible_applicants=["foundation"])
+    client = logged_in(foundation)
+    page = client.get(reverse("grants:pool_detail", args=[municipal_only.pk])).content.decode()
+    assert "Søg puljen" not in page
+    assert client.get(reverse("grants:application_create", args=[municipal_only.pk])).status_code == 403
+    page = client.get(reverse("grants:pool_detail", args=[open_to_foundations.pk])).content.decode()
+    assert "Søg puljen" in page
+    form = client.get(reverse("grants:application_create", args=[open_to_foundations.pk])).content.decode()
+    assert foundation.memberships.get().organisation.name in form
+
+
+def test_a_negative_award_is_refused_on_the_amount_and_keeps_the_dates(pool, aarhus_caseworker, agency_staff):
+    application = complete_application(aarhus_caseworker, pool)
+    services.submit_application(actor=aarhus_caseworker, application=application)
+    response = logged_in(agency_staff).post(
+        reverse("grants:application_award", args=[application.pk]),
+        {"amount": "-5", "project_start": "2026-02-01", "project_end": "2027-01-31"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_amount-error"' in page
+    assert 'value="2026-02-01"' in page and 'value="2027-01-31"' in page
+    assert 'value="-5"' in page

@@ -4,6 +4,7 @@ municipality's practice assessments: every page and API endpoint is tried."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -313,3 +314,19 @@ def test_api_portfolio_counts_for_the_steering_group(steering_member, world):
     data = logged_in(steering_member).get("/api/interventions/portfolio").json()
     assert data["total"] == 3 and data["waiting_reviews"] == 1
     assert {p["state"]: p["count"] for p in data["phases"]}["screening"] == 3
+
+
+def test_an_own_open_intervention_is_listed_once_and_the_front_page_counts_agree(
+    aarhus_manager, aarhus, world
+):
+    InterventionFactory(name="Aarhus' egen åbne indsats", owner=aarhus, is_open_to_join=True)
+    client = logged_in(aarhus_manager)
+    body = client.get(reverse("interventions:index")).content.decode()
+    assert body.count("Aarhus&#x27; egen åbne indsats") == 1
+    joinable = body.split("<h2>Indsatser, I kan tilslutte jer</h2>")[1]
+    assert "Aarhus&#x27; egen åbne indsats" not in joinable and "Åben indsats" in joinable
+    front = client.get(reverse("dashboard:home")).content.decode()
+    panel = front.split("Jeres indsatser")[1][:1500]
+    # 2 taken part in (partner of one, owner of one); 1 open to join (the one they neither own nor join)
+    facts = dict(re.findall(r"<dt>([^<]+)</dt><dd>(\d+)</dd>", panel))
+    assert (facts["I deltager i"], facts["I kan tilslutte jer"]) == ("2", "1")

@@ -118,6 +118,9 @@ def test_the_gate_review_page_saves_and_sends_to_the_steering_group(agency_staff
     assert response.url == reverse("interventions:review_edit", args=[review.pk])
     page = client.get(response.url).content.decode()
     assert "Partnerkommuner" in page  # live demand facts beside the assessment
+    rationale_label = page.split('for="id_effect-rationale"', 1)[1].split("</label>", 1)[0]
+    assert "frivilligt" not in rationale_label  # required before sending: not marked optional
+    assert "Skal udfyldes, når kriteriet er vurderet." in page
     data = {"summary": "Videre", "version": str(review.version), "send": "1"}
     for criterion in ["effect", "economy", "implementation", "demand", "realistic_operation"]:
         data[f"{criterion}-rating"] = "met"

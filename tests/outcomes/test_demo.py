@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from indsats.dashboard.demo import load_demo
 from indsats.outcomes.models import EvaluatorAssignment, InstrumentExplanation, Measurement, MeasurementRound
@@ -21,3 +22,13 @@ def test_the_demo_has_measurements_in_three_rounds_and_no_cpr_numbers():
     assert all(
         len(p) == 64 for p in Measurement.objects.values_list("participant__pseudonym", flat=True)[:20]
     )
+
+
+def test_every_demo_intervention_has_a_round_open_today():
+    """A caseworker trying the demo can save a questionnaire dated today, whenever the demo was loaded."""
+    load_demo(scale=1, seed=3, log=lambda _message: None)
+    today = timezone.localdate()
+    interventions = set(MeasurementRound.objects.values_list("intervention", flat=True))
+    open_today = MeasurementRound.objects.filter(opens_on__lte=today, closes_on__gte=today)
+    assert set(open_today.values_list("intervention", flat=True)) == interventions
+    assert not Measurement.objects.filter(measured_on__gt=today).exists()

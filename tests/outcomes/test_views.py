@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from indsats.audit.models import AuditAction, AuditEntry
-from indsats.outcomes.models import ImportJob, ImportStatus, InstrumentList, Measurement, Participant
+from indsats.outcomes.models import (
+    ImportJob,
+    ImportStatus,
+    InstrumentList,
+    Measurement,
+    Participant,
+    RoundKind,
+)
 from indsats.outcomes.services.import_commit import commit_import
 from indsats.outcomes.services.imports import prepare_import
 from indsats.outcomes.services.participants import register_participant
 from tests.conftest import logged_in
+from tests.outcomes.factories import RoundFactory
 from tests.outcomes.files import HEADER, csv_bytes, sdq_rows
 
 CPR = "010115-4003"
@@ -286,3 +296,50 @@ def test_insight_shows_a_chart_with_a_text_alternative_and_a_table(
     # the agency may look at any municipality; a caseworker may not look at another's
     assert logged_in(agency_staff).get(url + f"&municipality={odense.pk}").status_code == 200
     assert logged_in(aarhus_caseworker).get(url + f"&municipality={odense.pk}").status_code == 403
+
+
+def test_the_questionnaire_form_preselects_the_round_open_today_and_gives_no_typed_date_format(
+    aarhus_caseworker, aarhus_child, intervention, baseline, sdq
+):
+    today = timezone.localdate()
+    open_now = RoundFactory(
+        intervention=intervention,
+        kind=RoundKind.MONTH_12,
+        order=3,
+        opens_on=today - datetime.timedelta(days=10),
+        closes_on=today + datetime.timedelta(days=10),
+    )
+    url = reverse("outcomes:measurement_new", args=[aarhus_child.pk, sdq.pk])
+    page = logged_in(aarhus_caseworker).get(url).content.decode()
+    assert f'<option value="{open_now.pk}" selected>' in page
+    assert f'value="{today.isoformat()}"' in page
+    assert "ÅÅÅÅ-MM-DD" not in page and "Skal ligge i målerundens periode" in page
+
+
+def test_the_export_form_preselects_the_interventions_instrument(
+    aarhus_manager, aarhus_caseworker, baseline, sdq, aarhus_job
+):
+    commit_import(actor=aarhus_caseworker, job=aarhus_job)  # the intervention's children answer the SDQ
+    page = logged_in(aarhus_manager).get(reverse("outcomes:export")).content.decode()
+    assert f'<option value="{baseline.intervention.pk}" selected>' in page
+    assert f'<option value="{sdq.pk}" selected>' in page
+
+
+def test_a_caseworker_finds_a_child_by_cpr_number_and_sees_the_rounds_measured(
+    aarhus_caseworker, aarhus, intervention, baseline, sdq
+):
+    child = register_participant(
+        actor=aarhus_caseworker, municipality=aarhus, intervention=intervention, cpr="010115-4003"
+    )
+    register_participant(
+        actor=aarhus_caseworker, municipality=aarhus, intervention=intervention, cpr="020216-4002"
+    )
+    client = logged_in(aarhus_caseworker)
+    url = reverse("outcomes:participant_list")
+    found = client.post(url, {"search_cpr": "0101154003"}).content.decode()
+    assert reverse("outcomes:participant_detail", args=[child.pk]) in found
+    assert found.count("/resultater/deltagere/") - found.count('/resultater/deltagere/"') <= 2
+    assert "1 barn har det CPR-nummer" in found and "010115" not in found
+    assert "Ikke målt endnu" in found
+    wrong = client.post(url, {"search_cpr": "12-34"}).content.decode()
+    assert 'id="id_search_cpr-error"' in wrong and "12-34" not in wrong.split("id_search_cpr-error")[1][:300]

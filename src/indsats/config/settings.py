@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "indsats.accounts.two_factor.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "indsats.dashboard.middleware.OwnNotFoundPageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "indsats.audit.middleware.AuditContextMiddleware",
     "indsats.operations.middleware.RequestLogMiddleware",

@@ -23,6 +23,7 @@ from indsats.economy.models import (
     check_shares,
 )
 from indsats.interventions.models import Intervention
+from indsats.ui.decimal_input import accept_decimal_comma
 from indsats.ui.fields import decimal_formfield
 
 
@@ -55,6 +56,10 @@ class UnitPriceForm(forms.ModelForm[UnitPrice]):
             "share_kommune": _("Andel fra 0 til 1. Kommune, region og stat skal tilsammen give 1."),
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        accept_decimal_comma(self)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if all(data.get(name) is not None for name in SHARE_FIELDS):
@@ -72,11 +77,41 @@ class PriceIndexForm(forms.ModelForm[PriceIndex]):
         fields = ["year", "index", "source"]
         widgets = {"source": forms.Textarea(attrs={"rows": 2})}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        accept_decimal_comma(self)
+
     def validate_unique(self) -> None:
         """A year that exists is updated by the service, not refused."""
 
 
 # --- business cases -------------------------------------------------------------------------------------
+
+
+def price_index_years() -> list[int]:
+    """The years the price index has a number for, newest first."""
+    return list(PriceIndex.objects.order_by("-year").values_list("year", flat=True))
+
+
+def offer_index_years(form: forms.BaseForm) -> None:
+    """Offer as price year only the years the price index knows (a case priced in another year cannot use
+    catalogue prices), and say which they are; with an empty index the year stays a number."""
+    years = price_index_years()
+    field = form.fields["price_year"]
+    if not years:
+        field.help_text = _("Prisindekset er tomt; enhedspriser fra kataloget kan ikke omregnes.")
+        return
+    instance = getattr(form, "instance", None)
+    current = form.initial.get("price_year") or (instance.price_year if instance is not None else None)
+    if current and current not in years:  # an older case keeps its year, so it can still be opened
+        years = sorted([*years, current], reverse=True)
+    form.fields["price_year"] = forms.TypedChoiceField(
+        label=field.label,
+        choices=[(year, str(year)) for year in years],
+        coerce=int,
+        help_text=_("Prisindekset har tal for %(first)s–%(last)s. Nyere år tilføjes under Prisindeks.")
+        % {"first": min(years), "last": max(years)},
+    )
 
 
 class NewBusinessCaseForm(forms.ModelForm[BusinessCase]):
@@ -88,6 +123,10 @@ class NewBusinessCaseForm(forms.ModelForm[BusinessCase]):
         formfield_callback = decimal_formfield
         model = BusinessCase
         fields = ["intervention", "name", "participants", "price_year", "horizon_years"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        offer_index_years(self)
 
 
 class BusinessCaseForm(forms.ModelForm[BusinessCase]):
@@ -113,6 +152,8 @@ class BusinessCaseForm(forms.ModelForm[BusinessCase]):
         catalogue_field = self.fields["catalogue"]
         assert isinstance(catalogue_field, forms.ModelChoiceField)
         catalogue_field.queryset = PriceCatalogue.objects.filter(is_published=True).order_by("-version")
+        offer_index_years(self)
+        accept_decimal_comma(self)
         self.cost_rows: Sequence[forms.BaseForm] = ()
         self.outcome_rows: Sequence[forms.BaseForm] = ()
 
@@ -166,6 +207,7 @@ class CostLineForm(forms.ModelForm[CostLine]):
         activity_field = self.fields["activity"]
         assert isinstance(activity_field, forms.ChoiceField)
         activity_field.choices = choices
+        accept_decimal_comma(self)
 
     def clean_years(self) -> str:
         # a text that is no list of years raises a DomainError (a ValidationError) naming the problem
@@ -215,6 +257,7 @@ class OutcomeLineForm(forms.ModelForm[OutcomeLine]):
             else UnitPrice.objects.none()
         )
         price_field.empty_label = _("Egen pris (skrives herunder)")
+        accept_decimal_comma(self)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

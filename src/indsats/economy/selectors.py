@@ -30,7 +30,7 @@ from indsats.evaluation.literature import LiteraturePool, pooled_literature
 from indsats.evaluation.models import Analysis
 from indsats.evaluation.selectors import studies
 from indsats.interventions.models import Intervention
-from indsats.outcomes.registry import engine_instrument
+from indsats.outcomes.registry import engine_instrument, localised
 
 # --- the price catalogue ------------------------------------------------------------------------------
 
@@ -151,7 +151,7 @@ def outcome_from_analysis(analysis: Analysis) -> dict[str, Any]:
     standard error for the Monte Carlo simulation and a source that names the stored analysis (id,
     inputs hash, engine version), so the figure in the business case can be traced back."""
     study = analysis.study
-    score = engine_instrument(study.instrument).score_name(study.score_key).da
+    score = localised(engine_instrument(study.instrument).score_name(study.score_key))
     result = analysis.result
     return {
         "name": f"{study.instrument}: {score}",

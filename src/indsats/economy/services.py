@@ -7,6 +7,7 @@ never here."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -36,6 +37,7 @@ from indsats.economy.models import (
     OutcomeLine,
     PriceCatalogue,
     PriceIndex,
+    ResultStatus,
     UnitPrice,
     check_shares,
 )
@@ -166,6 +168,8 @@ def set_price_index(*, actor: User, year: int, index: Decimal, source: str) -> P
 
 # Up to this many draws a computation runs in the request; more go to the background worker.
 INLINE_DRAWS = 50_000
+# A second identical computation requested by the same person within this time is the same click twice.
+RESUBMIT_WINDOW = datetime.timedelta(seconds=10)
 
 
 def _check_document(
@@ -262,10 +266,28 @@ def request_computation(*, actor: User, case: BusinessCase) -> BusinessCaseResul
     costs = [row_values(cost, COST_FIELDS) for cost in case.costs.all()]
     outcomes = [row_values(outcome, OUTCOME_FIELDS) for outcome in case.outcomes.all()]
     document = _check_document({name: getattr(case, name) for name in CASE_FIELDS}, costs, outcomes)
+    digest = inputs_hash(parse_case(document))
+    # A double-click on "Beregn": the same person, case, draws, seed and engine within a few seconds get
+    # the result just made (or being made) instead of a copy; a deliberate recompute later is stored anew.
+    same = (
+        case.results.filter(
+            computed_by=actor,
+            requested_at__gte=timezone.now() - RESUBMIT_WINDOW,
+            inputs_hash=digest,
+            engine_version=ENGINE_VERSION,
+            draws=case.draws,
+            seed=case.seed,
+        )
+        .exclude(status=ResultStatus.FAILED)
+        .order_by("-pk")
+        .first()
+    )
+    if same is not None:
+        return same
     result = BusinessCaseResult.objects.create(
         case=case,
         document=document,
-        inputs_hash=inputs_hash(parse_case(document)),
+        inputs_hash=digest,
         engine_version=ENGINE_VERSION,
         draws=case.draws,
         seed=case.seed,

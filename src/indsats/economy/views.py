@@ -27,6 +27,7 @@ from indsats.economy.forms import (
     OutcomeFormSet,
     PriceIndexForm,
     UnitPriceForm,
+    price_index_years,
 )
 from indsats.economy.models import BusinessCase, BusinessCaseResult, ResultStatus
 from indsats.economy.presentation import result_view
@@ -205,7 +206,11 @@ def _result_or_404(request: AuthenticatedHttpRequest, pk: int) -> BusinessCaseRe
 @login_required
 def case_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_business_case_manager(request.user)
-    initial = {"price_year": timezone.localdate().year, "horizon_years": 10}
+    index_years = price_index_years()  # the newest year the index knows, so catalogue prices convert
+    initial = {
+        "price_year": index_years[0] if index_years else timezone.localdate().year,
+        "horizon_years": 10,
+    }
     if request.GET.get("indsats", "").isdigit():
         initial["intervention"] = int(request.GET["indsats"])
     form = NewBusinessCaseForm(request.POST or None, initial=initial)

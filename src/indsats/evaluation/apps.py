@@ -10,7 +10,7 @@ class EvaluationConfig(AppConfig):
     def ready(self) -> None:
         # imported here, not at the top: models may be imported only once every app is loaded
         from indsats.accounts.permissions import register_visibility_rule
-        from indsats.evaluation import access, evidence, setup_links, tasks  # noqa: F401 - register on import
+        from indsats.evaluation import access, evidence, panels, setup_links, tasks  # noqa: F401 - register on import
 
         # models load only once the app registry is ready
         from indsats.evaluation.models import Analysis, Exposure, Study

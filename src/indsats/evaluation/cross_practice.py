@@ -55,7 +55,7 @@ from indsats.engine.statistics.meta_analysis import MetaAnalysisResult, meta_ana
 from indsats.evaluation import selectors
 from indsats.evaluation.forest_plot import ForestRow, forest_plot
 from indsats.evaluation.models import Analysis, Study
-from indsats.outcomes.registry import engine_instrument
+from indsats.outcomes.registry import engine_instrument, localised
 from indsats.ui.engine_messages import engine_message
 from indsats.ui.formatting import interval, number, p_value, percent
 
@@ -146,7 +146,7 @@ def practice_effect(analysis: Analysis) -> PracticeEffect | None:
         variance=variance,
         source=source,
         higher_is_better=higher_is_better,
-        score_name=instrument.score_name(study.score_key).da,
+        score_name=localised(instrument.score_name(study.score_key)),
     )
 
 

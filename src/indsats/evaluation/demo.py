@@ -4,14 +4,14 @@ fidelity, analysed once; then further practices' studies for the report across p
 
 from __future__ import annotations
 
-import datetime
+from django.utils import timezone
 
 from indsats.accounts.demo import DemoContext
 from indsats.accounts.models import User
 from indsats.evaluation import services
 from indsats.evaluation.models import Design, Study
 from indsats.interventions.models import Intervention
-from indsats.outcomes.demo import import_sdq_measurements
+from indsats.outcomes.demo import import_sdq_measurements, rounds_until_today
 from indsats.outcomes.models import (
     EvaluatorAssignment,
     Instrument,
@@ -111,10 +111,7 @@ def load_exposures(context: DemoContext) -> None:
 
 # --- further practices for the report across practices -----------------------------------------------
 
-ROUNDS = (
-    (RoundKind.BASELINE, datetime.date(2025, 2, 1), datetime.date(2025, 4, 30)),
-    (RoundKind.MONTH_6, datetime.date(2025, 8, 1), datetime.date(2025, 10, 31)),
-)
+ROUND_KINDS = (RoundKind.BASELINE, RoundKind.MONTH_6)
 IMPROVEMENT_PER_ITEM = (0.08, 0.35)
 """How much lower each SDQ answer is at 6 months, on average, in the third and fourth intervention."""
 
@@ -127,7 +124,9 @@ def _measure(context: DemoContext, intervention: Intervention, sdq: Instrument, 
         create_round(
             actor=admin, intervention=intervention, kind=kind, opens_on=opens, closes_on=closes, order=order
         )
-        for order, (kind, opens, closes) in enumerate(ROUNDS)
+        for order, (kind, opens, closes) in enumerate(
+            rounds_until_today(ROUND_KINDS, today=timezone.localdate())
+        )
     ]
     return import_sdq_measurements(
         context,

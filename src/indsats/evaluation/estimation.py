@@ -14,10 +14,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from django.utils import translation
 
 from indsats.engine.base.errors import StatisticsInputError
 from indsats.engine.statistics.causal import ancova, difference_in_differences, propensity_score_matching
@@ -343,8 +345,17 @@ def _with_report_parts(
         "subgroups_skipped": skipped,
         "exposure": exposure_results(treated, exposures),
         "rounds": rounds,
-        "process_facts": process_facts(study.intervention),
+        # in both languages: stored text is read later by people who chose either
+        "process_facts_by_language": {
+            language: _in_language(language, lambda: process_facts(study.intervention))
+            for language in ("da", "en")
+        },
     }
+
+
+def _in_language(language: str, make: Callable[[], dict[str, list[dict[str, str]]]]) -> Any:
+    with translation.override(language):
+        return make()
 
 
 def estimate(study: Study, *, seed: int) -> Estimate:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -15,18 +16,21 @@ from indsats.evaluation.selectors import participants_in_scope
 from indsats.interventions.models import Intervention
 from indsats.outcomes import tabular
 from indsats.outcomes.models import Instrument, MeasurementRound
-from indsats.outcomes.registry import engine_instrument
+from indsats.outcomes.registry import engine_instrument, localised
+from indsats.outcomes.selectors import instruments_in_use
 
 
-def outcome_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Every (instrument, scale) pair, grouped by instrument: value "<instrument pk>:<score key>"."""
+def outcome_choices(first: Sequence[Instrument] = ()) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every (instrument, scale) pair, grouped by instrument: value "<instrument pk>:<score key>"; the
+    instruments in ``first`` (those the intervention uses) lead the list."""
     groups = []
-    for instrument in Instrument.objects.filter(is_active=True).order_by("name", "-version"):
+    others = Instrument.objects.filter(is_active=True).exclude(pk__in=[i.pk for i in first])
+    for instrument in [*first, *others.order_by("name", "-version")]:
         engine = engine_instrument(instrument)
         groups.append(
             (
                 str(instrument),
-                [(f"{instrument.pk}:{key}", engine.score_name(key).da) for key in engine.score_keys],
+                [(f"{instrument.pk}:{key}", localised(engine.score_name(key))) for key in engine.score_keys],
             )
         )
     return groups
@@ -92,7 +96,13 @@ class StudyForm(forms.Form):
             .distinct()
             .order_by("name")
         )
-        self.fields["outcome"].choices = outcome_choices()  # type: ignore[attr-defined]
+        used = instruments_in_use(intervention)
+        self.fields["outcome"].choices = outcome_choices(used)  # type: ignore[attr-defined]
+        if used:  # the intervention's own instrument and its first scale, not the first in the alphabet
+            self.fields["outcome"].initial = f"{used[0].pk}:{engine_instrument(used[0]).score_keys[0]}"
+        if len(rounds) >= 2:
+            self.fields["baseline_round"].initial = rounds[0].pk
+            self.fields["follow_up_round"].initial = rounds[1].pk
 
     def service_arguments(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,7 +29,7 @@ from indsats.evaluation.disclosure import hidden_subgroups, round_mean
 from indsats.evaluation.models import Analysis, Design, Randomisation, Study
 from indsats.outcomes import charts
 from indsats.outcomes.models import RoundKind
-from indsats.outcomes.registry import engine_instrument
+from indsats.outcomes.registry import engine_instrument, localised
 from indsats.ui.formatting import compact_number, date, interval, number, p_value, percent
 
 WARNING_TEXTS = {
@@ -460,7 +461,11 @@ def _scaled(value: float | None, scale: float) -> float | None:
 
 def process_facts(analysis: Analysis) -> tuple[dict[str, list[dict[str, str]]], bool]:
     """Implementation and economy facts stored with the analysis, or today's for an older analysis."""
-    stored = analysis.result.get("process_facts")
+    by_language = analysis.result.get("process_facts_by_language")
+    if by_language is not None:
+        language = (translation.get_language() or "da")[:2]
+        return by_language.get(language, by_language["da"]), True
+    stored = analysis.result.get("process_facts")  # stored in one language by an older version
     if stored is not None:
         return stored, True
     return estimation.process_facts(analysis.study.intervention), False
@@ -579,7 +584,7 @@ def report_context(analysis: Analysis, kind: str = "slut") -> dict[str, Any]:
     study = analysis.study
     kind = kind if kind in REPORT_KINDS else "slut"
     engine = engine_instrument(study.instrument)
-    score_name = engine.score_name(study.score_key).da
+    score_name = localised(engine.score_name(study.score_key))
     higher_is_better = engine.direction(study.score_key) == "higher_is_better"
     rounds, rounds_stored = stored_rounds(analysis)
     labels, series = _round_series(study, rounds)

@@ -14,7 +14,7 @@ from indsats.evaluation import access
 from indsats.evaluation.access import ExposureScope
 from indsats.evaluation.models import Allocation, Analysis, Arm, Exposure, Study
 from indsats.interventions.models import Intervention
-from indsats.outcomes.models import Participant
+from indsats.outcomes.models import Instrument, Measurement, MeasurementRound, Participant
 from indsats.outcomes.pseudonyms import export_code
 from indsats.outcomes.selectors import interventions_with_rounds
 
@@ -255,3 +255,18 @@ def randomised_studies_for_enrolment(*, user: User | AnonymousUser) -> QuerySet[
     if not municipality_ids_of(user):
         return Study.objects.none()
     return Study.objects.filter(randomisation__isnull=False).select_related("intervention").order_by("name")
+
+
+# --- what an effect study can be built on -----------------------------------------------------------
+
+
+def paired_children(*, instrument: Instrument, rounds: tuple[MeasurementRound, MeasurementRound]) -> int:
+    """How many children are measured with the instrument in both rounds (the pairs a study can use)."""
+    before, after = rounds
+    followed = Measurement.objects.filter(round=after, instrument=instrument).values("participant")
+    return (
+        Measurement.objects.filter(round=before, instrument=instrument, participant__in=followed)
+        .values("participant")
+        .distinct()
+        .count()
+    )

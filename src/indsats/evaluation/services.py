@@ -3,6 +3,7 @@ one audit entry."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from typing import Any
 
@@ -42,6 +43,7 @@ from indsats.evaluation.models import (
     Study,
 )
 from indsats.evaluation.rating import proposed_rating
+from indsats.evaluation.selectors import paired_children
 from indsats.interventions.models import Intervention
 from indsats.outcomes.models import Enrolment, Instrument, MeasurementRound, Participant
 from indsats.outcomes.registry import engine_instrument
@@ -49,6 +51,10 @@ from indsats.ui.engine_messages import engine_message
 from indsats.uploads import safe_file_name
 
 DEFAULT_SEED = 20240101
+MIN_PAIRED_CHILDREN = 3
+"""The engine's least number of children with both a pre and a post score."""
+RESUBMIT_WINDOW = datetime.timedelta(seconds=10)
+"""A second identical request within this time is the same click twice."""
 
 
 def _validate(
@@ -85,6 +91,13 @@ def _validate(
         errors["comparison_intervention"] = _(
             "Sammenligningsgruppen skal være en anden indsats end den, der evalueres."
         )
+    if not errors:
+        paired = paired_children(instrument=instrument, rounds=(baseline_round, follow_up_round))
+        if paired < MIN_PAIRED_CHILDREN:
+            errors["outcome"] = _(
+                "Kun %(n)s børn er målt med %(instrument)s i både førmålingen og eftermålingen; der skal "
+                "være mindst %(minimum)s. Vælg det måleredskab og de målerunder, indsatsen har data for."
+            ) % {"n": paired, "instrument": instrument, "minimum": MIN_PAIRED_CHILDREN}
     if errors:
         raise DomainError(errors)
 
@@ -149,6 +162,7 @@ def run_analysis(*, actor: User, study: Study, seed: int = DEFAULT_SEED) -> Anal
     Raises a DomainError (Danish, naming the problem) when the data cannot be analysed.
     """
     access.require_study_manager(actor, study.intervention)
+    study = Study.objects.select_for_update().get(pk=study.pk)  # two clicks at once run one after the other
     try:
         found = estimation.estimate(study, seed=seed)
     except StatisticsInputError as error:
@@ -159,6 +173,23 @@ def run_analysis(*, actor: User, study: Study, seed: int = DEFAULT_SEED) -> Anal
             )
             % {"detail": engine_message(error), "instrument": study.instrument}
         ) from error
+    # A double-click on "Beregn analysen": the same person, data, seed and engine within a few seconds
+    # get the analysis just stored instead of a copy (a deliberate recompute later is stored anew).
+    same = (
+        Analysis.objects.filter(
+            created_by=actor,
+            created_at__gte=timezone.now() - RESUBMIT_WINDOW,
+            study=study,
+            inputs_hash=found.inputs_hash,
+            seed=seed,
+            engine_version=ENGINE_VERSION,
+            evidence_level=study.evidence_level,
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if same is not None:
+        return same
     higher_is_better = engine_instrument(study.instrument).direction(study.score_key) == "higher_is_better"
     design_notes = study.randomisation_problems()
     level = study.evidence_level

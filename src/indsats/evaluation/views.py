@@ -41,7 +41,7 @@ from indsats.evaluation.models import (
 )
 from indsats.evaluation.rating import evidence_rating
 from indsats.outcomes.pseudonyms import pseudonym_key
-from indsats.outcomes.registry import engine_instrument
+from indsats.outcomes.registry import engine_instrument, localised
 from indsats.ui.service_calls import run_service
 
 
@@ -102,7 +102,7 @@ def study_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "evaluation/study_detail.html",
         {
             "study": study,
-            "score_name": engine_instrument(study.instrument).score_name(study.score_key).da,
+            "score_name": localised(engine_instrument(study.instrument).score_name(study.score_key)),
             "adjusted_for": report.covariate_list(study),
             "analyses": study.analyses.all(),
             "can_manage": can_manage,

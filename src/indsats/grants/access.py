@@ -26,9 +26,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from indsats.accounts.models import User
+from indsats.accounts.models import Organisation, User
 from indsats.accounts.permissions import (
     APPLY_FOR_GRANTS,
     ASSESS_APPLICATIONS,
@@ -63,6 +64,7 @@ from indsats.grants.workflow import (
     GrantAction,
     InstalmentAction,
     InstalmentState,
+    PoolAction,
     RepaymentAction,
     duty_state,
     instalment_state,
@@ -103,6 +105,14 @@ def is_grantee(user: Person, grant: Grant) -> bool:
     return has_permission(user, APPLY_FOR_GRANTS) and grant.application.applicant_id in organisation_ids_of(
         user
     )
+
+
+def applicant_organisations(user: Person, pool: Pool) -> QuerySet[Organisation]:
+    """The organisations the person acts for that may apply to the pool (a foundation's person is not
+    offered a pool only municipalities may apply to)."""
+    return Organisation.objects.filter(
+        pk__in=organisation_ids_of(user), kind__in=pool.eligible_applicants
+    ).order_by("name")
 
 
 # --- 1. may the person see the record ----------------------------------------------------------------
@@ -175,6 +185,8 @@ def _acts_for_applicant(user: Person, obj: WorkflowRecord, action: str) -> bool:
         return is_grantee(user, obj)
     if isinstance(obj, ReportingDuty) and action == DutyAction.SUBMIT:
         return is_grantee(user, obj.grant)
+    if isinstance(obj, Pool) and action == PoolAction.APPLY:
+        return applicant_organisations(user, obj).exists()
     return True
 
 

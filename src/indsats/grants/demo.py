@@ -34,6 +34,27 @@ def _at(year: int, month: int, day: int, hour: int = 12) -> datetime.datetime:
     return datetime.datetime(year, month, day, hour, 0, tzinfo=CPH)
 
 
+def _report_on_time(grant: Grant, *, staff: User) -> None:
+    """A 2020 practice grant that ran its course: the grantee sent every report when due and the agency
+    approved it, so the agency's front page shows a programme being followed up, not years of reports
+    "for sent" (the close-out examples in `_run_to_close_out` keep their own story)."""
+    grantee = grant.application.created_by
+    services.finish_grant(actor=grantee, grant=grant, finished_on=datetime.date(2022, 5, 31))
+    spent = (grant.amount * Decimal("0.95")).quantize(Decimal("1"))
+    for duty in grant.reporting_duties.order_by("due_on"):
+        services.submit_report(
+            actor=grantee,
+            duty=duty,
+            upload=SimpleUploadedFile("rapport.pdf", b"%PDF-1.4 demo report"),
+            note="Rapporten er sendt som aftalt (demo).",
+            spending={"staff": spent - 100_000, "evaluation": Decimal(100_000)}
+            if duty.kind == ReportKind.ACCOUNTS
+            else None,
+            now=_at(duty.due_on.year, duty.due_on.month, duty.due_on.day),
+        )
+        services.approve_report(actor=staff, duty=duty)
+
+
 def load(context: DemoContext) -> None:
     users = context.objects["users"]
     staff, manager = users["styrelse"], users["admin"]
@@ -138,6 +159,8 @@ def load(context: DemoContext) -> None:
             )
 
     _run_to_close_out(grants, staff=staff, admin=manager, second_admin=users.get("admin2"))
+    for grant in grants[3:]:
+        _report_on_time(grant, staff=staff)
     _regions_and_providers(context, initiatives[4], staff=staff)
 
     # An open pool and a coming one (relative to today, so the calendar always has something).
@@ -156,6 +179,20 @@ def load(context: DemoContext) -> None:
         required_attachments="Budget\nTidsplan",
     )
     services.publish_pool(actor=staff, pool=open_pool)
+    partners = services.create_pool(
+        actor=staff,
+        initiative=initiatives[0],
+        title="Skolefravær: partnerskaber med fonde og civilsamfund",
+        purpose="Fonde og foreninger, der vil afprøve indsatsen sammen med en kommune.",
+        target_group="Skolebørn 6-16 år.",
+        eligible_applicants=["foundation", "civil_society"],
+        budget=2 * MIO,
+        max_per_grant=Decimal("500000"),
+        opens_at=_at(today.year, today.month, 1) - datetime.timedelta(days=10),
+        deadline=_at(today.year, today.month, 1) + datetime.timedelta(days=75),
+        required_attachments="Budget",
+    )
+    services.publish_pool(actor=staff, pool=partners)
     coming = services.create_pool(
         actor=staff,
         initiative=initiatives[1],

@@ -19,17 +19,16 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from indsats.accounts.models import Organisation, User
+from indsats.accounts.models import User
 from indsats.accounts.permissions import (
     MANAGE_POOLS,
     RECOMMEND_ALLOCATIONS,
     has_permission,
-    organisation_ids_of,
     require_permission,
 )
 from indsats.accounts.reauthentication import require_recent_authentication
 from indsats.grants import access, forms, selectors, services
-from indsats.grants.allocation import AllocationForm, recommend
+from indsats.grants.allocation import AllocationForm, recommend, trade_off_rows
 from indsats.grants.export import overview_workbook
 from indsats.grants.letters import letter_for, letter_pdf
 from indsats.grants.models import (
@@ -277,9 +276,7 @@ def application_create(request: HttpRequest, pool_pk: int) -> HttpResponse:
     person = _person(request)
     pool = selectors.pool_detail(user=person, pk=pool_pk)
     access.require_may(person, pool, PoolAction.APPLY)
-    organisations = Organisation.objects.filter(
-        pk__in=organisation_ids_of(person), kind__in=pool.eligible_applicants
-    )
+    organisations = access.applicant_organisations(person, pool)
     form = forms.ApplicantChoiceForm(
         request.POST or None, organisations=organisations, questions=pool.question_list
     )
@@ -1010,4 +1007,8 @@ def allocation(request: HttpRequest) -> HttpResponse:
     result = None
     if request.method == "POST" and form.is_valid():
         result = run_service(lambda: recommend(form), form=form)
-    return render(request, "grants/allocation.html", {"form": form, "result": result})
+    return render(
+        request,
+        "grants/allocation.html",
+        {"form": form, "result": result, "trade_offs": trade_off_rows(result) if result else []},
+    )

@@ -257,8 +257,12 @@ class CriterionForm(forms.Form):
 
     rating = forms.ChoiceField(label=_("Vurdering"), choices=Rating.choices, widget=forms.RadioSelect)
     rationale = forms.CharField(
-        label=_("Begrundelse"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Begrundelse"),
+        required=False,  # a criterion not assessed needs none; clean() asks for it otherwise
+        help_text=_("Skal udfyldes, når kriteriet er vurderet."),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
+    rationale.show_optional = False  # type: ignore[attr-defined]  # required once rated: not "(frivilligt)"
     fact = forms.CharField(
         label=_("Fakta"),
         required=False,

@@ -13,7 +13,8 @@ from indsats.accounts.permissions import (
     has_permission,
     municipality_ids_of,
 )
-from indsats.interventions.models import GateReview, Intervention, Partnership, ReviewStatus
+from indsats.interventions import selectors
+from indsats.interventions.models import GateReview, Intervention, ReviewStatus
 from indsats.interventions.workflow import PHASES
 from indsats.ui.panels import Panel, register_panel
 
@@ -69,16 +70,11 @@ def municipality_interventions_panel(user: User) -> Panel | None:
     municipalities = municipality_ids_of(user)
     if not municipalities:
         return None
-    taking_part = (
-        Partnership.objects.filter(municipality_id__in=municipalities)
-        .values("intervention")
-        .distinct()
-        .count()
-    )
-    open_count = Intervention.objects.filter(is_open_to_join=True).count()
+    overview = selectors.municipality_overview(user=user)  # the same lists the interventions page shows
+    taking_part, open_count = len(overview.taking_part), len(overview.can_join)
     return Panel(
         title=_("Jeres indsatser"),
-        facts=[(_("I deltager i"), taking_part), (_("Åbne for nye kommuner"), open_count)],
+        facts=[(_("I deltager i"), taking_part), (_("I kan tilslutte jer"), open_count)],
         links=[(_("Se indsatserne"), reverse("interventions:index"))],
         order=15,
     )

@@ -521,8 +521,9 @@ def municipality_overview(*, user: User) -> MunicipalityOverview:
     municipalities = municipality_ids_of(user)
     partner = Partnership.objects.filter(intervention=OuterRef("pk"), municipality_id__in=municipalities)
     visible = visible_interventions(user).select_related("owner").annotate(is_partner=Exists(partner))
-    taking_part = list(visible.filter(Q(is_partner=True) | Q(owner_id__in=organisation_ids_of(user))))
-    can_join = list(visible.filter(is_open_to_join=True, is_partner=False))
+    own = Q(is_partner=True) | Q(owner_id__in=organisation_ids_of(user))
+    taking_part = list(visible.filter(own))
+    can_join = list(visible.filter(is_open_to_join=True).exclude(own))  # not what they already run
     requested = set(
         Intervention.objects.filter(join_requests__municipality_id__in=municipalities).values_list(
             "pk", flat=True

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime
 import random
 
+from django.utils import timezone
+
 from indsats.accounts.demo import DemoContext
 from indsats.outcomes.models import EvaluatorAssignment, Instrument, MeasurementRound, RoundKind
 from indsats.outcomes.registry import ensure_builtin_instruments
@@ -18,14 +20,23 @@ from indsats.outcomes.services.imports import prepare_import
 from indsats.outcomes.services.instruments import explain_instrument_choice
 from indsats.outcomes.services.setup import create_round
 
-ROUNDS = (
-    (RoundKind.BASELINE, datetime.date(2025, 1, 1), datetime.date(2025, 3, 31)),
-    (RoundKind.MONTH_6, datetime.date(2025, 7, 1), datetime.date(2025, 9, 30)),
-    (RoundKind.MONTH_12, datetime.date(2026, 1, 1), datetime.date(2026, 3, 31)),
-)
+ROUND_KINDS = (RoundKind.BASELINE, RoundKind.MONTH_6, RoundKind.MONTH_12)
 HEADER = ["cpr", "dato", *[f"sdq{i}" for i in range(1, 26)]]
 # which municipalities, by code, with the username of the caseworker who imports for them
 MUNICIPALITIES = (("751", "sagsbehandler-aarhus"), ("461", "sagsbehandler-odense"))
+
+
+def rounds_until_today(
+    kinds: tuple[RoundKind, ...], *, today: datetime.date
+) -> list[tuple[RoundKind, datetime.date, datetime.date]]:
+    """Rounds half a year apart, each open for three months, the last one open today: the demo looks like
+    a programme running now, whenever it is loaded, and a questionnaire dated today can be saved."""
+    last_opens = today - datetime.timedelta(days=45)
+    rounds = []
+    for index, kind in enumerate(kinds):
+        opens = last_opens - datetime.timedelta(days=182 * (len(kinds) - 1 - index))
+        rounds.append((kind, opens, opens + datetime.timedelta(days=90)))
+    return rounds
 
 
 def random_cpr(rng: random.Random) -> str:
@@ -59,6 +70,7 @@ def import_sdq_measurements(
     users = context.objects["users"]
     by_code = context.objects["municipality_by_code"]
     rng = context.rng
+    today = timezone.localdate()
     total = 0
     for code, username in MUNICIPALITIES:
         actor, municipality = users.get(username), by_code.get(code)
@@ -72,7 +84,7 @@ def import_sdq_measurements(
             for cpr, severity in children.items():
                 if index and rng.random() < missing_share:
                     continue
-                day = measurement_round.opens_on + datetime.timedelta(days=rng.randint(0, 60))
+                day = min(measurement_round.opens_on + datetime.timedelta(days=rng.randint(0, 60)), today)
                 rows.append([cpr, day.isoformat(), *sdq_answers(rng, severity - improvement * index)])
             content = ("\n".join(";".join(r) for r in [HEADER, *rows]) + "\n").encode()
             job = prepare_import(
@@ -109,7 +121,9 @@ def load(context: DemoContext) -> None:
                 closes_on=closes,
                 order=order,
             )
-            for order, (kind, opens, closes) in enumerate(ROUNDS)
+            for order, (kind, opens, closes) in enumerate(
+                rounds_until_today(ROUND_KINDS, today=timezone.localdate())
+            )
         ]
         total += import_sdq_measurements(
             context,

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
+from django.forms import BoundField
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from indsats.engine.instruments import Instrument as EngineInstrument
 from indsats.outcomes import tabular
 from indsats.outcomes.exporting import FORMATS
 from indsats.outcomes.models import Instrument, InstrumentList, MeasurementRound, RoundKind, SourceSystem
+from indsats.outcomes.registry import localised
+from indsats.ui import formatting
+from indsats.ui.decimal_input import DecimalInput
 
 
 class RoundChoiceField(forms.ModelChoiceField[MeasurementRound]):
     def label_from_instance(self, obj: MeasurementRound) -> str:
-        return (
-            f"{obj.intervention}: {obj.get_kind_display()} ({obj.opens_on:%d.%m.%Y}–{obj.closes_on:%d.%m.%Y})"
-        )
+        period = formatting.date_range(obj.opens_on, obj.closes_on)
+        return f"{obj.intervention}: {obj.get_kind_display()} ({period})"
 
 
 class InstrumentChoiceField(forms.ModelChoiceField[Instrument]):
@@ -46,6 +51,24 @@ class ParticipantForm(forms.Form):
             self.fields["municipality"].widget = forms.HiddenInput()
 
 
+class _NotShownAgainInput(forms.TextInput):
+    """A text box that is empty when the page comes back: the CPR number is not written into the page."""
+
+    def format_value(self, value: Any) -> str | None:
+        return None
+
+
+class ParticipantSearchForm(forms.Form):
+    """Find a registered child by CPR number: compared as its pseudonym, never stored or logged."""
+
+    search_cpr = forms.CharField(
+        label=_("Find et barn ud fra CPR-nummer"),
+        max_length=11,
+        help_text=_("DDMMÅÅ-SSSS. Nummeret sammenlignes som pseudonym og gemmes ikke."),
+        widget=_NotShownAgainInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+
 class QuestionnaireForm(forms.Form):
     """One questionnaire: round, date, then the items in order, built from the definition.
 
@@ -56,8 +79,8 @@ class QuestionnaireForm(forms.Form):
     round = RoundChoiceField(label=_("Målerunde"), queryset=MeasurementRound.objects.none())
     measured_on = forms.DateField(
         label=_("Dato for besvarelsen"),
-        help_text=_("ÅÅÅÅ-MM-DD, fx 2025-03-14."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Skal ligge i målerundens periode, som står ved runden ovenfor."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     reason = forms.CharField(
         label=_("Begrundelse for at bruge et redskab uden for kortlisten"),
@@ -71,17 +94,22 @@ class QuestionnaireForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.instrument = instrument
         self.fields["round"].queryset = rounds  # type: ignore[attr-defined]
+        today = timezone.localdate()
+        open_today = next((r for r in rounds if r.opens_on <= today <= r.closes_on), None)
+        if open_today is not None:  # the usual case: the answer was given today, in the round open now
+            self.fields["round"].initial = open_today.pk
+            self.fields["measured_on"].initial = today
         if not needs_reason:
             del self.fields["reason"]
         else:
             self.fields["reason"].required = True
         for number, item in enumerate(instrument.items, start=1):
             scale = instrument.scales[item.scale]
-            label = f"{number}. {item.text.da}"
+            label = f"{number}. {localised(item.text)}"
             if scale.is_discrete:
                 self.fields[item.key] = forms.TypedChoiceField(
                     label=label,
-                    choices=[(f"{v.value:g}", v.label.da) for v in scale.values],
+                    choices=[(f"{v.value:g}", localised(v.label)) for v in scale.values],
                     coerce=float,
                     required=False,
                     empty_value=None,
@@ -93,11 +121,56 @@ class QuestionnaireForm(forms.Form):
                     required=False,
                     min_value=scale.minimum,
                     max_value=scale.maximum,
-                    widget=forms.NumberInput(attrs={"step": scale.step or "any"}),
+                    widget=DecimalInput(),
                 )
 
     def answers(self) -> list[float | None]:
         return [self.cleaned_data.get(key) for key in self.instrument.item_keys]
+
+    def sections(self) -> list[FieldSubset | AnswerGrid]:
+        """The form in the order of its fields: the round and date first, then each run of items that
+        share their answers as one grid (item rows, answer columns), other items as fields."""
+        head: list[str] = [name for name in ("round", "measured_on", "reason") if name in self.fields]
+        sections: list[FieldSubset | AnswerGrid] = [FieldSubset(self, head)]
+        for key in self.instrument.item_keys:
+            bound = self[key]
+            item_field = self.fields[key]
+            is_scale = isinstance(item_field, forms.TypedChoiceField)
+            choices = list(item_field.choices) if is_scale else None  # type: ignore[attr-defined, arg-type]
+            last = sections[-1]
+            if choices is None:
+                if isinstance(last, FieldSubset):
+                    last.names.append(key)
+                else:
+                    sections.append(FieldSubset(self, [key]))
+            elif isinstance(last, AnswerGrid) and last.choices == choices:
+                last.rows.append(bound)
+            else:
+                sections.append(AnswerGrid(f"grid-{len(sections)}", choices, [bound]))
+        return sections
+
+
+@dataclass
+class FieldSubset:
+    """Some of a form's fields, shaped like a form for includes/form_fields.html."""
+
+    form: forms.BaseForm
+    names: list[str]
+
+    def hidden_fields(self) -> list[BoundField]:
+        return [field for field in self.form.hidden_fields() if field.name in self.names]
+
+    def visible_fields(self) -> list[BoundField]:
+        return [self.form[name] for name in self.names if not self.form[name].is_hidden]
+
+
+@dataclass
+class AnswerGrid:
+    """Items that share their answers: one row each, one column per answer (outcomes/_answer_grid.html)."""
+
+    key: str
+    choices: list[tuple[Any, Any]]
+    rows: list[BoundField] = field(default_factory=list)
 
 
 class ImportForm(forms.Form):
@@ -199,12 +272,12 @@ class RoundForm(forms.Form):
     )
     opens_on = forms.DateField(
         label=_("Åbner"),
-        help_text=_("Første dato, en besvarelse kan have. ÅÅÅÅ-MM-DD."),
+        help_text=_("Første dato, en besvarelse kan have."),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     closes_on = forms.DateField(
         label=_("Lukker"),
-        help_text=_("Sidste dato, en besvarelse kan have. ÅÅÅÅ-MM-DD."),
+        help_text=_("Sidste dato, en besvarelse kan have."),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 

@@ -9,14 +9,20 @@ from importlib import resources
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import get_language
 
 from indsats.audit.services import record_create
 from indsats.engine.instruments import Instrument as EngineInstrument
-from indsats.engine.instruments import list_instruments, parse_instrument
+from indsats.engine.instruments import LocalisedText, list_instruments, parse_instrument
 from indsats.outcomes.models import Instrument, InstrumentList
 
 # The agency's short list as shipped: the SDQ forms (the most used instrument in Danish child welfare).
 DEFAULT_SHORT_LIST = frozenset({"sdq-parent-4-17", "sdq-teacher-4-17", "sdq-self-11-17"})
+
+
+def localised(text: LocalisedText) -> str:
+    """An instrument's text (item, answer, scale name) in the page's language."""
+    return text.get((get_language() or "da")[:2])
 
 
 def definition_of(instrument: EngineInstrument) -> dict[str, Any]:

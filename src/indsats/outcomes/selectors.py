@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from indsats.accounts.models import Organisation, OrganisationKind, User
 from indsats.accounts.permissions import municipality_ids_of, organisation_ids_of, restrict_to_municipalities
 from indsats.accounts.selectors import municipalities as active_municipalities
 from indsats.engine.base.errors import StatisticsInputError
+from indsats.engine.cpr import pseudonym, validate_cpr
 from indsats.engine.disclosure import comparison_group_allowed
 from indsats.engine.statistics.pre_post import analyse_pre_post
 from indsats.interventions.models import Intervention
@@ -39,6 +40,7 @@ from indsats.outcomes.models import (
     Participant,
     RetentionPolicy,
 )
+from indsats.outcomes.pseudonyms import pseudonym_key
 from indsats.outcomes.registry import engine_instrument, ensure_builtin_instruments
 
 
@@ -80,7 +82,23 @@ def participants(
     )
     if intervention is not None:
         rows = rows.filter(enrolments__intervention=intervention)
-    return rows.annotate(measurement_count=Count("measurements", distinct=True)).order_by("pseudonym")
+    return (
+        rows.annotate(measurement_count=Count("measurements", distinct=True))
+        .prefetch_related(Prefetch("measurements", queryset=Measurement.objects.select_related("round")))
+        .order_by("pseudonym")
+    )
+
+
+def participants_with_cpr(*, user: User | AnonymousUser, cpr: str) -> QuerySet[Participant]:
+    """The person's own participants with this CPR number: it is pseudonymised the way it was when the
+    child was registered (per municipality), compared, and forgotten. Raises CprError for a number that
+    is not a CPR number."""
+    validate_cpr(cpr)
+    codes = [
+        pseudonym(cpr, key=pseudonym_key(), municipality_code=municipality.municipality_code)
+        for municipality in own_municipalities(user=user)
+    ]
+    return participants(user=user).filter(pseudonym__in=codes)
 
 
 def participant_detail(*, user: User | AnonymousUser, pk: int) -> Participant:
@@ -465,3 +483,16 @@ def assignable_evaluators(*, intervention: Intervention) -> QuerySet[Organisatio
         .exclude(pk__in=assigned)
         .order_by("name")
     )
+
+
+def instruments_in_use(intervention: Intervention) -> list[Instrument]:
+    """The instruments the intervention's children are measured with, the most used first (the default
+    of forms that ask for one)."""
+    counts = (
+        Measurement.objects.filter(round__intervention=intervention)
+        .values("instrument")
+        .annotate(n=Count("id"))
+        .order_by("-n", "instrument")
+    )
+    by_pk = Instrument.objects.in_bulk([row["instrument"] for row in counts])
+    return [by_pk[row["instrument"]] for row in counts if row["instrument"] in by_pk]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from indsats.accounts.http import AuthenticatedHttpRequest
+from indsats.engine.cpr import CprError
 from indsats.interventions.models import Intervention
 from indsats.outcomes import access, charts, importing, selectors
 from indsats.outcomes.forms import (
@@ -25,14 +26,16 @@ from indsats.outcomes.forms import (
     InstrumentDefinitionForm,
     InstrumentListForm,
     ParticipantForm,
+    ParticipantSearchForm,
     QuestionnaireForm,
     RetentionForm,
     RoundForm,
 )
 from indsats.outcomes.models import ImportJob, InstrumentList, MeasurementRound, Participant, RoundKind
-from indsats.outcomes.registry import engine_instrument
+from indsats.outcomes.registry import engine_instrument, localised
 from indsats.outcomes.services import exports, gdpr, imports, instruments, participants, setup
 from indsats.outcomes.setup_links import setup_links
+from indsats.ui.engine_messages import engine_message
 from indsats.ui.service_calls import run_service
 
 M = TypeVar("M", bound=Model)
@@ -140,12 +143,22 @@ def explanation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def participant_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_recorder(request.user)
+    searching = "search_cpr" in request.POST  # a POST, so the number is in no URL, history or access log
+    search = ParticipantSearchForm(request.POST if searching else None)
     form = ParticipantForm(
-        request.POST or None,
+        None if searching else (request.POST or None),
         interventions=selectors.interventions_with_rounds(),
         municipalities=selectors.own_municipalities(user=request.user),
     )
-    if request.method == "POST" and form.is_valid():
+    found = None
+    if searching and search.is_valid():
+        try:
+            found = list(
+                selectors.participants_with_cpr(user=request.user, cpr=search.cleaned_data["search_cpr"])
+            )
+        except CprError as error:
+            search.add_error("search_cpr", engine_message(error))
+    if request.method == "POST" and not searching and form.is_valid():
         participant = run_service(
             lambda: participants.register_participant(
                 actor=request.user,
@@ -161,7 +174,12 @@ def participant_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "outcomes/participant_list.html",
-        {"participants": selectors.participants(user=request.user)[:200], "form": form},
+        {
+            "participants": found if found is not None else selectors.participants(user=request.user)[:200],
+            "form": form,
+            "search": search,
+            "searched": found is not None,
+        },
     )
 
 
@@ -420,7 +438,7 @@ def insight(request: AuthenticatedHttpRequest) -> HttpResponse:
             score_key=score_key,
             municipality=municipality,
         )
-        name = engine.score_name(score_key).da
+        name = localised(engine.score_name(score_key))
         own_label = str(municipality) if municipality else _("Kommunen")
         chart = charts.line_chart(
             labels=[r.round.get_kind_display() for r in rows],
@@ -440,7 +458,7 @@ def insight(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "rows": rows,
                 "chart": chart,
                 "score_key": score_key,
-                "score_keys": [(k, engine.score_name(k).da) for k in score_keys],
+                "score_keys": [(k, localised(engine.score_name(k))) for k in score_keys],
                 "score_name": name,
                 "higher_is_better": engine.direction(score_key) == "higher_is_better",
             }
@@ -451,10 +469,18 @@ def insight(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def export(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_exporter(request.user)
+    interventions = selectors.interventions_with_rounds()
+    chosen = (
+        interventions.filter(pk=request.GET.get("indsats", "")).first()
+        if request.GET.get("indsats", "").isdigit()
+        else interventions.first()
+    )
+    used = selectors.instruments_in_use(chosen) if chosen is not None else []
     form = ExportForm(
         request.POST or None,
-        interventions=selectors.interventions_with_rounds(),
+        interventions=interventions,
         instruments=selectors.instruments(active_only=True),
+        initial={"intervention": chosen, "instrument": used[0] if used else None},
     )
     if request.method == "POST" and form.is_valid():
         result = run_service(

@@ -61,9 +61,18 @@ def start_grant(*, actor: User, grant: Grant, started_on: datetime.date) -> Gran
     """The grantee reports that the project has started; after the 6-month limit the grant has lapsed."""
     grant = Grant.objects.select_for_update().select_related("application").get(pk=grant.pk)
     row = access.require_action(actor, grant, GrantAction.START)
+    if started_on > timezone.localdate():
+        raise GrantsError(
+            _("Startdatoen ligger i fremtiden. Meld projektet startet, når det er gået i gang."),
+            field="started_on",
+        )
     if started_on > grant.start_deadline:
+        # Not "has lapsed": that happens only when the nightly job lapses the grant (its status says so).
         raise GrantLapsed(
-            _("Projektet skulle være startet senest %(date)s; tilskuddet er bortfaldet.")
+            _(
+                "Projektet skulle være startet senest %(date)s. En senere start giver bortfald af "
+                "tilskuddet; kontakt styrelsen, hvis fristen skal forlænges."
+            )
             % {"date": formatting.date(grant.start_deadline)},
             field="started_on",
         )

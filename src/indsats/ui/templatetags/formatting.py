@@ -42,6 +42,12 @@ def number(value: Any, decimals: int = 0) -> str:
 
 
 @register.filter
+def compact_number(value: Any) -> str:
+    """A number with the decimals it has and no more: 21.5 -> ``21,5``, 50.0 -> ``50``."""
+    return formatting.compact_number(_number(value))
+
+
+@register.filter
 def ratio(value: Any, decimals: int = 2) -> str:
     return formatting.ratio(_number(value), int(decimals))
 

@@ -13,6 +13,21 @@
     });
   }
 
+  // A double-click sends a form once: a second submit of the same form within a few seconds is dropped
+  // (a form that downloads a file stays on the page, so the guard lapses instead of locking the form).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || (form.getAttribute("method") || "").toLowerCase() !== "post") {
+      return;
+    }
+    var now = Date.now();
+    if (form.dataset.sentAt && now - Number(form.dataset.sentAt) < 4000) {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.sentAt = String(now);
+  }, true);
+
   document.addEventListener("DOMContentLoaded", function () {
     if (window.DKFDS && !initialised) {
       window.DKFDS.init();
