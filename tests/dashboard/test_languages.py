@@ -30,22 +30,41 @@ SKIP = ("/konto/log-ud", "/i18n/", "/api/", "/static/", "/media/", "/historik/")
 PAGES_PER_SHAPE = 2
 PAGES_PER_PERSON = 70
 # Not a translation slip: the agency's, programmes' and demo data's own names, which stay Danish.
-PROPER_NAMES = ("Social- og Boligstyrelsen", "Lovende praksis")  # the agency; a demo programme
+PROPER_NAMES = (  # the agency; a demo programme; a region's official name
+    "Social- og Boligstyrelsen",
+    "Lovende praksis",
+    "Region Midtjylland",
+)
 ENGLISH_DATE = re.compile(r"\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b")
 DANISH_DATE = re.compile(r"\b\d{1,2}\. (jan|feb|mar|apr|maj|jun|jul|aug|sep|okt|nov|dec)\.? \d{4}\b")
 POINT_HOURS = re.compile(r"\b\d+\.\d timer\b")
 
 
 class _Text(HTMLParser):
-    """The visible text of a page (no script or style) and its same-site links."""
+    """The visible text of a page (no script or style) and its same-site links. A part marked with another
+    language than the page's (`lang="da"` on stored Danish text of an English page, WCAG 3.1.2) is that
+    language on purpose and is left out."""
 
     def __init__(self) -> None:
         super().__init__()
         self.parts: list[str] = []
         self.links: list[str] = []
         self._hidden = 0
+        self._page_language = ""
+        self._other_language: list[str] = []  # the open tags of a part in another language
+        self._other_depth = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        language = dict(attrs).get("lang")
+        if tag == "html":
+            self._page_language = language or ""
+        elif self._other_language and tag == self._other_language[-1]:
+            self._other_depth += 1
+        elif (
+            language and self._page_language and language != self._page_language and not self._other_language
+        ):
+            self._other_language.append(tag)
+            self._hidden += 1
         if tag in {"script", "style", "template"}:
             self._hidden += 1
         if tag == "a":
@@ -57,6 +76,12 @@ class _Text(HTMLParser):
                 self.parts.append(value)
 
     def handle_endtag(self, tag: str) -> None:
+        if self._other_language and tag == self._other_language[-1]:
+            if self._other_depth:
+                self._other_depth -= 1
+            else:
+                self._other_language.pop()
+                self._hidden = max(0, self._hidden - 1)
         if tag in {"script", "style", "template"}:
             self._hidden = max(0, self._hidden - 1)
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from indsats.accounts.models import Membership, OrganisationKind, Role
 from indsats.errors import DomainError
 from indsats.grants import selectors, services
-from indsats.grants.errors import FourEyesRequired, GrantsError, NotEligible, NotSettled, WrongState
+from indsats.grants.errors import FourEyesRequired, GrantsError, NotSettled, WrongState
 from indsats.grants.models import (
     Application,
     GrantStatus,
@@ -361,7 +361,9 @@ def test_regions_and_service_providers_apply_to_pools_that_admit_them(kind, role
     organisation = OrganisationFactory(kind=kind)
     person = person_with_role(role, organisation)
     closed_to_them = PoolFactory(eligible_applicants=["municipality"])
-    with pytest.raises(NotEligible):
+    with pytest.raises(
+        PermissionDenied
+    ):  # not offered the pool at all (grants.access.applicant_organisations)
         complete_application(person, closed_to_them)
     pool = PoolFactory(eligible_applicants=["municipality", str(kind)])
     grant = _grant(person, agency_staff, pool, amount="300000")

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from indsats.governance.workflow import MeetingStatus
@@ -107,7 +107,20 @@ class AgendaItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.position}. {self.title}"
+        return f"{self.position}. {self.heading}"
+
+    @property
+    def heading(self) -> str:
+        """The title to show: a gate review's default title (the review itself, stored in the language of
+        whoever planned the item) is named again in the reader's language; a title someone typed stays."""
+        if self.gate_review_id is not None:
+            defaults = set()
+            for code, _name in settings.LANGUAGES:
+                with translation.override(code):
+                    defaults.add(str(self.gate_review))
+            if self.title in defaults:
+                return str(self.gate_review)
+        return self.title
 
 
 class Recusal(models.Model):

@@ -24,7 +24,7 @@ def steering_group_panel(user: User) -> Panel | None:
         (_("Næste møde"), date(meeting.held_on) if meeting else _("intet planlagt")),
     ]
     if meeting is not None:
-        facts += [(f"{item.position}.", item.title) for item in meeting.items.all()[:6]]
+        facts += [(f"{item.position}.", item.heading) for item in meeting.items.all()[:6]]
     facts.append((_("Betingelser over fristen"), overdue))
     links: list[tuple[str | Promise, str]] = [
         (_("Møder"), reverse("governance:index")),
