@@ -40,10 +40,13 @@ class IndsatsAPI(NinjaAPI):
                     if field.get("type") == "string" and "pattern" not in field and "format" not in field:
                         field["pattern"] = NO_NUL
                 responses = operation.setdefault("responses", {})
+                # ninja keys the codes an operation declares as ints: compare as text, or the JSON would
+                # hold the same key twice (which Swagger UI's parser refuses)
+                declared = {str(code) for code in responses}
                 for code, description in COMMON_RESPONSES.items():
-                    if code == "401" and not operation.get("security"):
+                    if (code == "401" and not operation.get("security")) or code in declared:
                         continue
-                    responses.setdefault(code, {"description": description})
+                    responses[code] = {"description": description}
         return schema
 
 
