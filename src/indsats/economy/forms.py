@@ -23,8 +23,7 @@ from indsats.economy.models import (
     check_shares,
 )
 from indsats.interventions.models import Intervention
-from indsats.ui.decimal_input import accept_decimal_comma
-from indsats.ui.fields import decimal_formfield
+from indsats.ui.fields import accept_decimal_comma, decimal_formfield
 
 
 class CatalogueEditionForm(forms.Form):

@@ -17,7 +17,7 @@ from indsats.outcomes.exporting import FORMATS
 from indsats.outcomes.models import Instrument, InstrumentList, MeasurementRound, RoundKind, SourceSystem
 from indsats.outcomes.registry import localised
 from indsats.ui import formatting
-from indsats.ui.decimal_input import DecimalInput
+from indsats.ui.fields import DecimalInput
 
 
 class RoundChoiceField(forms.ModelChoiceField[MeasurementRound]):

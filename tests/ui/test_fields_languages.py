@@ -8,7 +8,7 @@ import pytest
 from django import forms
 from django.utils import translation
 
-from indsats.ui.decimal_input import DecimalInput, accept_decimal_comma, normalise_decimal
+from indsats.ui.fields import DecimalInput, accept_decimal_comma, parse_amount
 
 
 @pytest.mark.parametrize(
@@ -28,7 +28,7 @@ from indsats.ui.decimal_input import DecimalInput, accept_decimal_comma, normali
 )
 def test_a_typed_decimal_is_read_as_meant(language, typed, meant):
     with translation.override(language):
-        assert normalise_decimal(typed) == meant
+        assert parse_amount(typed) == meant
 
 
 class _Form(forms.Form):
