@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from indsats.accounts.demo import DEMO_TOTP_KEY
+from indsats.accounts.models import User
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -79,7 +81,12 @@ class BrowserPage:
         with self.page.expect_navigation():  # type: ignore[attr-defined]
             self.page.click("main button[type=submit]")  # type: ignore[attr-defined]
         if "/tofaktor/" in self.page.url:  # type: ignore[attr-defined]
-            # a demo administrator: the code of the demo authenticator key
+            # an administrator: a test's own one gets the demo authenticator key, as the demo's have
+            user = User.objects.get(username=username)
+            if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+                TOTPDevice.objects.filter(user=user).delete()
+                TOTPDevice.objects.create(user=user, name="test", key=DEMO_TOTP_KEY, confirmed=True)
+                self.page.reload()  # type: ignore[attr-defined]
             code = totp(bytes.fromhex(DEMO_TOTP_KEY))
             self.page.fill("#id_token", f"{code:06d}")  # type: ignore[attr-defined]
             with self.page.expect_navigation():  # type: ignore[attr-defined]

@@ -833,7 +833,8 @@ def _outcome_to_dict(outcome: Outcome) -> dict[str, Any]:
         "decay": _uncertain_to_dict(outcome.decay),
         "start_year": outcome.start_year,
         "unit_price": _uncertain_to_dict(outcome.unit_price),
-        "payers": [[payer, share] for payer, share in outcome.payers],
+        # a mapping in the file: by name, so the hash does not follow the order a store gives the keys
+        "payers": [[payer, share] for payer, share in sorted(outcome.payers)],
         "unit_price_year": outcome.unit_price_year,
         "price_factor": outcome.price_factor,
         "unit_price_source": outcome.unit_price_source,
