@@ -173,8 +173,9 @@ def _ensure_participants_sql(
     if new:
         with connection.cursor() as cursor:
             cursor.executemany(
-                "INSERT INTO outcomes_participant (municipality_id, pseudonym, birth_year, sex, created_at) "
-                "VALUES (%s, %s, %s, %s, %s)",
+                "INSERT INTO outcomes_participant "
+                "(municipality_id, pseudonym, birth_year, sex, local_reference, created_at) "
+                "VALUES (%s, %s, %s, %s, '', %s)",
                 new,
             )
         new_codes = [row[1] for row in new]

@@ -51,7 +51,7 @@ class ParticipantForm(forms.Form):
     intervention: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Indsats"), queryset=None)  # type: ignore[arg-type]
     municipality: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Kommune"), queryset=None)  # type: ignore[arg-type]
     local_reference = forms.CharField(
-        label=_("Lokal reference (frivilligt)"),
+        label=_("Lokal reference"),
         max_length=40,
         required=False,
         help_text=_("Kommunens eget sags- eller journalnummer, som I kan søge på. Aldrig et CPR-nummer."),
