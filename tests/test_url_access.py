@@ -93,6 +93,7 @@ ACCESS: dict[str, str] = {
     "outcomes:instrument_list": LOGIN,
     "outcomes:instrument_add": AGENCY,
     "outcomes:participant_delete": POST_ONLY,
+    "outcomes:participant_reference": POST_ONLY,
     "outcomes:import_commit": POST_ONLY,
     "outcomes:import_retry": POST_ONLY,
     **{

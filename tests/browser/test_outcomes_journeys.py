@@ -31,11 +31,23 @@ def test_a_caseworker_registers_a_child_and_enters_a_questionnaire_by_keyboard(p
     page.page.click("text=Børn og spørgeskemaer")
     page.page.fill("#id_cpr", "010115-4003")
     page.page.select_option("#id_intervention", index=1)
+    page.page.fill("#id_local_reference", "SAG-2026-4711")
     page.check("outcomes-participants")
     page.page.click("main button[type=submit]")
     assert "Barnet er registreret" in page.page.content()
-    assert "010115" not in page.page.content()
+    assert "010115" not in page.page.content() and "SAG-2026-4711" in page.page.content()
     page.check("outcomes-participant-detail")
+    # the list finds the child by the beginning of its local reference (a GET search box)
+    detail_url = page.page.url
+    page.goto("/resultater/deltagere/")
+    page.page.fill("#filter-reference", "sag-2026-47")
+    page.page.press("#filter-reference", "Enter")
+    page.page.wait_for_url("**reference=sag-2026-47*")
+    assert "1 barn har en lokal reference" in page.page.content()
+    assert page.page.locator("main table tbody tr").count() == 1
+    assert page.page.locator("main table tbody td", has_text="SAG-2026-4711").count() == 1
+    page.check("outcomes-participants-by-reference")
+    page.page.goto(detail_url)
     page.page.click("text=SDQ, forældreversion")
     # answered today, in the round open today: both are preselected, so a questionnaire dated today saves
     assert page.page.input_value("#id_measured_on") == timezone.localdate().isoformat()

@@ -343,3 +343,95 @@ def test_a_caseworker_finds_a_child_by_cpr_number_and_sees_the_rounds_measured(
     assert "Ikke målt endnu" in found
     wrong = client.post(url, {"search_cpr": "12-34"}).content.decode()
     assert 'id="id_search_cpr-error"' in wrong and "12-34" not in wrong.split("id_search_cpr-error")[1][:300]
+
+
+def test_a_caseworker_finds_a_child_by_local_reference_in_her_own_municipality_only(
+    aarhus_caseworker, odense_caseworker, aarhus, odense, intervention, baseline
+):
+    child = register_participant(
+        actor=aarhus_caseworker,
+        municipality=aarhus,
+        intervention=intervention,
+        cpr="010115-4003",
+        local_reference="SAG-2025-117",
+    )
+    other = register_participant(
+        actor=aarhus_caseworker, municipality=aarhus, intervention=intervention, cpr="020216-4002"
+    )
+    odense_child = register_participant(
+        actor=odense_caseworker,
+        municipality=odense,
+        intervention=intervention,
+        cpr="030317-4001",
+        local_reference="SAG-2025-117",
+    )
+    client = logged_in(aarhus_caseworker)
+    url = reverse("outcomes:participant_list")
+    for query in ("SAG-2025-117", "sag-2025"):  # exact, and a prefix in any case
+        found = client.get(url, {"reference": query}).content.decode()
+        assert reverse("outcomes:participant_detail", args=[child.pk]) in found
+        assert reverse("outcomes:participant_detail", args=[other.pk]) not in found
+        assert reverse("outcomes:participant_detail", args=[odense_child.pk]) not in found
+        assert "1 barn har en lokal reference" in found and "<td>SAG-2025-117</td>" in found
+    nothing = client.get(url, {"reference": "2025-117"}).content.decode()  # not a prefix
+    assert "Intet barn med den lokale reference" in nothing
+    # Odense's caseworker finds Odense's child with the same reference, and not Aarhus's
+    theirs = logged_in(odense_caseworker).get(url, {"reference": "SAG-2025-117"}).content.decode()
+    assert reverse("outcomes:participant_detail", args=[odense_child.pk]) in theirs
+    assert reverse("outcomes:participant_detail", args=[child.pk]) not in theirs
+
+
+def test_a_cpr_shaped_local_reference_is_refused_and_not_stored(
+    aarhus_caseworker, aarhus, intervention, baseline
+):
+    client = logged_in(aarhus_caseworker)
+    url = reverse("outcomes:participant_list")
+    page = client.post(
+        url,
+        {
+            "cpr": "010115-4003",
+            "intervention": intervention.pk,
+            "municipality": aarhus.pk,
+            "local_reference": "J.nr. 020216-4002",
+        },
+    ).content.decode()
+    assert 'id="id_local_reference-error"' in page and "Lokal reference må ikke" in page
+    assert "020216" not in page
+    assert not Participant.objects.exists()
+
+    response = client.post(
+        url,
+        {
+            "cpr": "010115-4003",
+            "intervention": intervention.pk,
+            "municipality": aarhus.pk,
+            "local_reference": "J 7",
+        },
+    )
+    child = Participant.objects.get()
+    assert response.status_code == 302 and child.local_reference == "J 7"
+
+    edit = reverse("outcomes:participant_reference", args=[child.pk])
+    refused = client.post(edit, {"local_reference": "0202164002"}).content.decode()
+    assert "Lokal reference må ikke" in refused and "0202164002" not in refused
+    child.refresh_from_db()
+    assert child.local_reference == "J 7"
+    assert client.post(edit, {"local_reference": "SAG-9"}).status_code == 302
+    child.refresh_from_db()
+    assert child.local_reference == "SAG-9"
+    entry = AuditEntry.objects.filter(action=AuditAction.UPDATE, object_id=str(child.pk)).latest("pk")
+    assert entry.changes["local_reference"] == ["J 7", "SAG-9"]
+    # a CPR number typed into the reference search box is not searched and not written back
+    searched = client.get(url, {"reference": "020216-4002"}, follow=True)
+    assert searched.redirect_chain == [(url, 302)]
+    page = searched.content.decode()
+    assert "Søg på CPR-nummer i feltet til CPR-nummer" in page and "020216" not in page
+
+
+def test_another_municipality_cannot_change_a_childs_local_reference(
+    aarhus_caseworker, odense_caseworker, aarhus_child
+):
+    edit = reverse("outcomes:participant_reference", args=[aarhus_child.pk])
+    assert logged_in(odense_caseworker).post(edit, {"local_reference": "X"}).status_code == 404
+    aarhus_child.refresh_from_db()
+    assert aarhus_child.local_reference == ""

@@ -173,8 +173,9 @@ def _ensure_participants_sql(
     if new:
         with connection.cursor() as cursor:
             cursor.executemany(
-                "INSERT INTO outcomes_participant (municipality_id, pseudonym, birth_year, sex, created_at) "
-                "VALUES (%s, %s, %s, %s, %s)",
+                "INSERT INTO outcomes_participant "
+                "(municipality_id, pseudonym, birth_year, sex, local_reference, created_at) "
+                "VALUES (%s, %s, %s, %s, '', %s)",
                 new,
             )
         new_codes = [row[1] for row in new]
@@ -256,8 +257,9 @@ def _ensure_participants_postgresql(
         new = [i for i, code in enumerate(codes) if code not in participant_ids]
         if new:
             cursor.execute(
-                "INSERT INTO outcomes_participant (municipality_id, pseudonym, birth_year, sex, created_at) "
-                "SELECT %s, p, b, s, %s FROM unnest(%s::text[], %s::int[], %s::text[]) AS t(p, b, s) "
+                "INSERT INTO outcomes_participant "
+                "(municipality_id, pseudonym, birth_year, sex, local_reference, created_at) "
+                "SELECT %s, p, b, s, '', %s FROM unnest(%s::text[], %s::int[], %s::text[]) AS t(p, b, s) "
                 "RETURNING pseudonym, id",
                 [
                     municipality_id,

@@ -11,6 +11,7 @@ from django.forms import BoundField
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from indsats.engine.cpr import mask_cpr
 from indsats.engine.instruments import Instrument as EngineInstrument
 from indsats.outcomes import tabular
 from indsats.outcomes.exporting import FORMATS
@@ -32,6 +33,14 @@ class InstrumentChoiceField(forms.ModelChoiceField[Instrument]):
         return f"{obj.name} (v{obj.version}){marker}"
 
 
+class _CprMaskedInput(forms.TextInput):
+    """A text box that writes back what was typed, except anything shaped like a CPR number."""
+
+    def format_value(self, value: Any) -> str | None:
+        formatted = super().format_value(value)
+        return mask_cpr(formatted) if formatted else formatted
+
+
 class ParticipantForm(forms.Form):
     cpr = forms.CharField(
         label=_("CPR-nummer"),
@@ -41,6 +50,13 @@ class ParticipantForm(forms.Form):
     )
     intervention: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Indsats"), queryset=None)  # type: ignore[arg-type]
     municipality: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Kommune"), queryset=None)  # type: ignore[arg-type]
+    local_reference = forms.CharField(
+        label=_("Lokal reference"),
+        max_length=40,
+        required=False,
+        help_text=_("Kommunens eget sags- eller journalnummer, som I kan søge på. Aldrig et CPR-nummer."),
+        widget=_CprMaskedInput(attrs={"autocomplete": "off"}),
+    )
 
     def __init__(self, *args: Any, interventions: Any, municipalities: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -66,6 +82,18 @@ class ParticipantSearchForm(forms.Form):
         max_length=11,
         help_text=_("DDMMÅÅ-SSSS. Nummeret sammenlignes som pseudonym og gemmes ikke."),
         widget=_NotShownAgainInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+
+class LocalReferenceForm(forms.Form):
+    """Change a child's local reference (empty clears it)."""
+
+    local_reference = forms.CharField(
+        label=_("Lokal reference"),
+        max_length=40,
+        required=False,
+        help_text=_("Kommunens eget sags- eller journalnummer. Aldrig et CPR-nummer."),
+        widget=_CprMaskedInput(attrs={"autocomplete": "off"}),
     )
 
 

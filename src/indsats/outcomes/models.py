@@ -95,6 +95,14 @@ class Participant(models.Model):
     pseudonym = models.CharField(_("pseudonym"), max_length=64)
     birth_year = models.PositiveSmallIntegerField(_("fødselsår"))
     sex = models.CharField(_("køn"), max_length=6, choices=Sex.choices)
+    local_reference = models.CharField(
+        _("lokal reference"),
+        max_length=40,
+        blank=True,
+        default="",
+        db_index=True,
+        help_text=_("Kommunens eget sags- eller journalnummer. Aldrig et CPR-nummer."),
+    )
     interventions = models.ManyToManyField(
         "interventions.Intervention",
         through="Enrolment",

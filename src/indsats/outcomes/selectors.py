@@ -101,6 +101,12 @@ def participants_with_cpr(*, user: User | AnonymousUser, cpr: str) -> QuerySet[P
     return participants(user=user).filter(pseudonym__in=codes)
 
 
+def participants_with_reference(*, user: User | AnonymousUser, reference: str) -> QuerySet[Participant]:
+    """The person's own participants whose local reference is, or begins with, ``reference``
+    (case-insensitive); never another municipality's."""
+    return participants(user=user).filter(local_reference__istartswith=reference.strip())
+
+
 def participant_detail(*, user: User | AnonymousUser, pk: int) -> Participant:
     """Raises Participant.DoesNotExist for another municipality's participant (a 404, not a hint)."""
     return restrict_to_municipalities(

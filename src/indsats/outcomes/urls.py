@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("deltagere/", views.participant_list, name="participant_list"),
     path("deltagere/<id:pk>/", views.participant_detail, name="participant_detail"),
     path("deltagere/<id:pk>/slet/", views.participant_delete, name="participant_delete"),
+    path("deltagere/<id:pk>/reference/", views.participant_reference, name="participant_reference"),
     path("deltagere/<id:pk>/skema/<id:instrument_pk>/", views.measurement_new, name="measurement_new"),
     path("import/", views.import_start, name="import_start"),
     path("import/<id:pk>/", views.import_detail, name="import_detail"),

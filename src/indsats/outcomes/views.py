@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from indsats.accounts.http import AuthenticatedHttpRequest
-from indsats.engine.cpr import CprError
+from indsats.engine.cpr import CprError, mask_cpr
 from indsats.interventions.models import Intervention
 from indsats.outcomes import access, charts, importing, selectors
 from indsats.outcomes.forms import (
@@ -25,6 +25,7 @@ from indsats.outcomes.forms import (
     ImportForm,
     InstrumentDefinitionForm,
     InstrumentListForm,
+    LocalReferenceForm,
     ParticipantForm,
     ParticipantSearchForm,
     QuestionnaireForm,
@@ -151,6 +152,13 @@ def participant_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         municipalities=selectors.own_municipalities(user=request.user),
     )
     found = None
+    reference = " ".join(request.GET.get("reference", "").split())[:40]
+    if reference and mask_cpr(reference) != reference:
+        # a CPR number typed into the GET box: not searched, and away from the URL the page links back to
+        messages.error(request, _("Søg på CPR-nummer i feltet til CPR-nummer, ikke i lokal reference."))
+        return redirect("outcomes:participant_list")
+    if reference and not searching:
+        found = list(selectors.participants_with_reference(user=request.user, reference=reference))
     if searching and search.is_valid():
         try:
             found = list(
@@ -165,6 +173,7 @@ def participant_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                 municipality=form.cleaned_data["municipality"],
                 intervention=form.cleaned_data["intervention"],
                 cpr=form.cleaned_data["cpr"],
+                local_reference=form.cleaned_data["local_reference"],
             ),
             form=form,
         )
@@ -178,7 +187,8 @@ def participant_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "participants": found if found is not None else selectors.participants(user=request.user)[:200],
             "form": form,
             "search": search,
-            "searched": found is not None,
+            "searched": found is not None and not reference,
+            "reference": reference,
         },
     )
 
@@ -191,9 +201,11 @@ def _participant_or_404(request: AuthenticatedHttpRequest, pk: int) -> Participa
         raise Http404 from missing
 
 
-@login_required
-def participant_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    participant = _participant_or_404(request, pk)
+def _render_participant(
+    request: AuthenticatedHttpRequest,
+    participant: Participant,
+    reference_form: LocalReferenceForm | None = None,
+) -> HttpResponse:
     gdpr.record_data_access(actor=request.user, participant=participant)
     return render(
         request,
@@ -204,8 +216,35 @@ def participant_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             "enrolments": participant.enrolments.select_related("intervention"),
             "instruments": selectors.instruments(active_only=True),
             "delete_form": DeleteParticipantForm(),
+            "reference_form": reference_form
+            or LocalReferenceForm(initial={"local_reference": participant.local_reference}),
         },
     )
+
+
+@login_required
+def participant_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _render_participant(request, _participant_or_404(request, pk))
+
+
+@login_required
+@require_POST
+def participant_reference(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    participant = _participant_or_404(request, pk)
+    form = LocalReferenceForm(request.POST)
+    if form.is_valid():
+        changed = run_service(
+            lambda: participants.set_local_reference(
+                actor=request.user,
+                participant=participant,
+                local_reference=form.cleaned_data["local_reference"],
+            ),
+            form=form,
+        )
+        if changed is not None:
+            messages.success(request, _("Den lokale reference er gemt."))
+            return redirect("outcomes:participant_detail", pk=pk)
+    return _render_participant(request, participant, form)
 
 
 @login_required

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from indsats.accounts.models import Organisation, User
-from indsats.audit.services import record_create
-from indsats.engine.cpr import CprError, age_on, pseudonym, validate_cpr
+from indsats.audit.services import record_create, record_update, snapshot
+from indsats.engine.cpr import CprError, age_on, mask_cpr, pseudonym, validate_cpr
 from indsats.engine.scoring import AnswerError, score
 from indsats.errors import DomainError
 from indsats.interventions.models import Intervention
@@ -21,6 +21,28 @@ from indsats.outcomes.models import Enrolment, Instrument, Measurement, Measurem
 from indsats.outcomes.pseudonyms import pseudonym_key
 from indsats.outcomes.registry import engine_instrument
 from indsats.ui.engine_messages import engine_message
+
+LOCAL_REFERENCE_MAX_LENGTH = 40
+
+
+def clean_local_reference(value: str) -> str:
+    """The municipality's own case or journal reference, trimmed; refused when it looks like a CPR
+    number (the message never repeats the value)."""
+    value = " ".join(value.split())
+    if mask_cpr(value) != value:
+        raise DomainError(
+            _(
+                "Lokal reference må ikke være eller indeholde et CPR-nummer. "
+                "Brug kommunens sags- eller journalnummer."
+            ),
+            field="local_reference",
+        )
+    if len(value) > LOCAL_REFERENCE_MAX_LENGTH:
+        raise DomainError(
+            _("Lokal reference må højst være %(max)d tegn.") % {"max": LOCAL_REFERENCE_MAX_LENGTH},
+            field="local_reference",
+        )
+    return value
 
 
 @transaction.atomic
@@ -31,9 +53,14 @@ def register_participant(
     intervention: Intervention,
     cpr: str,
     enrolled_on: datetime.date | None = None,
+    local_reference: str = "",
 ) -> Participant:
-    """Enrol a child in an intervention. The CPR number is checked and replaced by its pseudonym."""
+    """Enrol a child in an intervention. The CPR number is checked and replaced by its pseudonym.
+
+    ``local_reference`` (optional) is the municipality's own case reference; a child registered again
+    with a new reference gets it, one registered again without keeps the one it has."""
     access.require_recorder_for(actor, municipality.pk)
+    reference = clean_local_reference(local_reference)
     try:
         info = validate_cpr(cpr)
         code = pseudonym(cpr, key=pseudonym_key(), municipality_code=municipality.municipality_code)
@@ -42,15 +69,34 @@ def register_participant(
     participant, created = Participant.objects.get_or_create(
         municipality=municipality,
         pseudonym=code,
-        defaults={"birth_year": info.birth_date.year, "sex": info.sex},
+        defaults={"birth_year": info.birth_date.year, "sex": info.sex, "local_reference": reference},
     )
     if created:
         record_create(actor=actor, instance=participant)
+    elif reference and reference != participant.local_reference:
+        before = snapshot(participant)
+        participant.local_reference = reference
+        participant.save(update_fields=["local_reference"])
+        record_update(actor=actor, instance=participant, before=before)
     enrolment, enrolled = Enrolment.objects.get_or_create(
         participant=participant, intervention=intervention, defaults={"enrolled_on": enrolled_on}
     )
     if enrolled:
         record_create(actor=actor, instance=enrolment)
+    return participant
+
+
+@transaction.atomic
+def set_local_reference(*, actor: User, participant: Participant, local_reference: str) -> Participant:
+    """Change (or clear, with an empty text) a child's local reference."""
+    access.require_recorder_for(actor, participant.municipality_id)
+    reference = clean_local_reference(local_reference)
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if reference != participant.local_reference:
+        before = snapshot(participant)
+        participant.local_reference = reference
+        participant.save(update_fields=["local_reference"])
+        record_update(actor=actor, instance=participant, before=before)
     return participant
 
 
