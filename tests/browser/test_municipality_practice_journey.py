@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 
 from indsats.accounts.demo import DEMO_PASSWORD
-from indsats.accounts.models import Organisation
+from indsats.accounts.models import Organisation, User
 from indsats.dashboard.demo import load_demo
 from indsats.economy.models import BusinessCase, BusinessCaseResult, ResultStatus
+from indsats.evaluation.access import practice_intervention_ids
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,9 +36,13 @@ def test_a_municipality_reads_its_practice_and_makes_a_local_business_case(page,
 
     page.goto("/oekonomi/business-cases/ny/")
     assert "Ny lokal business case" in page.page.content()
-    options = page.page.locator("#id_intervention option")
-    assert options.count() >= 2  # the empty choice and at least one intervention Aarhus takes part in
-    page.page.select_option("#id_intervention", index=1)
+    manager = User.objects.get(username="kommune-aarhus")
+    national = next(
+        case
+        for case in BusinessCase.objects.filter(municipality__isnull=True).order_by("pk")
+        if case.intervention_id in practice_intervention_ids(manager)
+    )
+    page.page.select_option("#id_intervention", value=str(national.intervention_id))
     page.page.fill("#id_name", "Aarhus: vores egen business case")
     page.page.fill("#id_participants", "30")
     page.check("municipality-case-create")
@@ -45,6 +50,8 @@ def test_a_municipality_reads_its_practice_and_makes_a_local_business_case(page,
         page.page.click("main button[type=submit]")
     case = BusinessCase.objects.get(name="Aarhus: vores egen business case")
     assert case.municipality == Organisation.objects.get(name="Aarhus Kommune") and case.participants == 30
+    assert case.costs.count() == national.costs.count() > 0  # started from the national case
+    assert case.outcomes.count() == national.outcomes.count()
     page.check("municipality-case-edit")
     page.page.click("button:has-text('Gem og beregn')")
     page.page.wait_for_url("**/oekonomi/beregninger/**")
