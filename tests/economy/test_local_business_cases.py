@@ -11,6 +11,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.urls import reverse
 
 from indsats.accounts.models import Role
+from indsats.accounts.permissions import can_view_object
 from indsats.audit.models import AuditEntry
 from indsats.economy import selectors, services
 from indsats.economy.models import BusinessCase, BusinessCaseResult, ResultStatus
@@ -171,3 +172,9 @@ def test_a_local_result_is_not_the_interventions_economy_fact(aarhus_manager, lo
     services.request_computation(actor=aarhus_manager, case=local)
     assert BusinessCaseResult.objects.filter(case=local, status=ResultStatus.DONE).exists()
     assert selectors.latest_economy_facts(national.intervention)["result_id"] == national_result.pk
+
+
+def test_the_case_history_follows_the_same_rule(aarhus_manager, odense_manager, economist, local):
+    assert can_view_object(aarhus_manager, local)
+    assert can_view_object(economist, local)
+    assert not can_view_object(odense_manager, local)

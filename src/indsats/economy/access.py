@@ -112,6 +112,11 @@ def visible_cases(user: User | AnonymousUser, cases: QuerySet[BusinessCase]) -> 
     )
 
 
+def can_see_case(user: User | AnonymousUser, case_id: int) -> bool:
+    """The case (and its results and history) is among those the person reads (`visible_cases`)."""
+    return visible_cases(user, BusinessCase.objects.filter(pk=case_id)).exists()
+
+
 def can_manage_business_cases(user: User | AnonymousUser) -> bool:
     """Makes business cases of some kind: national (economists, the agency) or local (a municipality)."""
     return has_permission(user, MANAGE_BUSINESS_CASES) or can_make_local_cases(user)
