@@ -8,7 +8,7 @@ from indsats.audit.models import AuditEntry
 from indsats.economy import services
 from indsats.economy.computation import recompute_matches
 from indsats.economy.documents import COST_FIELDS, OUTCOME_FIELDS, CaseInputError, row_values
-from indsats.economy.models import BusinessCaseResult, ResultStatus
+from indsats.economy.models import BusinessCase, BusinessCaseResult, ResultStatus
 from indsats.engine import ENGINE_VERSION
 from indsats.engine.investment.case_document import parse_case
 from indsats.engine.investment.model import compute_case
@@ -131,9 +131,7 @@ def test_saving_writes_one_audit_entry_with_the_changed_rows(economist):
     assert "costs" in entry.changes and "outcomes" not in entry.changes
 
 
-@pytest.mark.parametrize(
-    "role", [Role.CASEWORKER, Role.MUNICIPALITY_MANAGER, Role.STEERING_GROUP, Role.EVALUATOR]
-)
+@pytest.mark.parametrize("role", [Role.CASEWORKER, Role.STEERING_GROUP, Role.EVALUATOR])
 def test_only_economists_and_the_agency_build_business_cases(role):
     person = person_with_role(role)
     case = worked_example_case()
@@ -144,6 +142,20 @@ def test_only_economists_and_the_agency_build_business_cases(role):
     with pytest.raises(PermissionDenied):
         services.request_computation(actor=person, case=case)
     with pytest.raises(PermissionDenied):
+        services.save_business_case(actor=person, case=case, fields={}, costs=[], outcomes=[])
+
+
+def test_a_municipality_manager_builds_no_national_case_and_sees_none_outside_its_practice():
+    """Its own local cases: tests/economy/test_local_business_cases.py."""
+    person = person_with_role(Role.MUNICIPALITY_MANAGER)
+    case = worked_example_case()
+    with pytest.raises(PermissionDenied):
+        services.create_business_case(
+            actor=person, intervention=InterventionFactory(), name="x", participants=1, price_year=2024
+        )
+    with pytest.raises(BusinessCase.DoesNotExist):
+        services.request_computation(actor=person, case=case)
+    with pytest.raises(BusinessCase.DoesNotExist):
         services.save_business_case(actor=person, case=case, fields={}, costs=[], outcomes=[])
 
 

@@ -7,12 +7,14 @@ import re
 import pytest
 from django.urls import reverse
 
+from indsats.accounts.models import Role
 from indsats.evaluation import report, services
 from indsats.evaluation.models import Analysis, Study
 from indsats.outcomes.models import Instrument
 from indsats.outcomes.registry import engine_instrument
 from tests.conftest import logged_in
 from tests.evaluation.factories import make_study
+from tests.factories import MunicipalityFactory, person_with_role
 
 
 @pytest.fixture
@@ -111,7 +113,14 @@ def test_steering_group_reads_report_but_cannot_change_grade(steering_member, an
     assert client.post(reverse("evaluation:study_run", args=[analysis.study_id])).status_code == 403
 
 
-@pytest.mark.parametrize("who", ["aarhus_caseworker", "evaluator"])
+@pytest.fixture
+def outside_caseworker(db):
+    """A caseworker of a municipality that takes no part in the intervention (Aarhus and Odense do: they
+    read their practice's study, tests/evaluation/test_practice_reader.py)."""
+    return person_with_role(Role.CASEWORKER, MunicipalityFactory(name="Vejle Kommune"))
+
+
+@pytest.mark.parametrize("who", ["outside_caseworker", "evaluator"])
 def test_municipality_and_unassigned_evaluator_cannot_reach_a_study(request, who, analysis, intervention):
     client = logged_in(request.getfixturevalue(who))
     study_id = analysis.study_id

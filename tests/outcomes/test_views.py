@@ -397,6 +397,7 @@ def test_a_cpr_shaped_local_reference_is_refused_and_not_stored(
     ).content.decode()
     assert 'id="id_local_reference-error"' in page and "Lokal reference må ikke" in page
     assert "020216" not in page
+    assert "010115" not in page  # the child's own CPR number is not written back into the form either
     assert not Participant.objects.exists()
 
     response = client.post(

@@ -43,6 +43,7 @@ VIEW_OUTCOME_AGGREGATES = "outcomes.view_aggregates"
 EXPORT_OUTCOMES = "outcomes.export"
 MANAGE_STUDIES = "evaluation.manage_studies"
 MANAGE_BUSINESS_CASES = "economy.manage_cases"
+MANAGE_LOCAL_BUSINESS_CASES = "economy.manage_local_cases"  # a municipality's own cases
 MANAGE_PRICE_CATALOGUE = "economy.manage_prices"
 PUBLISH_CATALOGUE = "catalogue.publish"
 
@@ -69,7 +70,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.AGENCY_ADMIN: _AGENCY_STAFF | {MANAGE_ACCOUNTS, APPROVE_PAYMENTS},
     Role.AGENCY_STAFF: _AGENCY_STAFF,
     Role.MUNICIPALITY_MANAGER: frozenset(
-        {ASSESS_PRACTICE, APPLY_FOR_GRANTS, RECORD_OUTCOMES, EXPORT_OUTCOMES}
+        {ASSESS_PRACTICE, APPLY_FOR_GRANTS, RECORD_OUTCOMES, EXPORT_OUTCOMES, MANAGE_LOCAL_BUSINESS_CASES}
     ),
     Role.CASEWORKER: frozenset({RECORD_OUTCOMES, APPLY_FOR_GRANTS}),
     Role.EVALUATOR: frozenset({MANAGE_STUDIES, EXPORT_OUTCOMES}),

@@ -112,7 +112,9 @@ def economy_section(intervention: Intervention) -> dict[str, Any] | None:
     """The newest finished business-case result: cost per participant, NPV in total and by payer,
     P(NPV > 0), break-even year and price year, with its source."""
     result = (
-        BusinessCaseResult.objects.filter(case__intervention=intervention, status=ResultStatus.DONE)
+        BusinessCaseResult.objects.filter(
+            case__intervention=intervention, case__municipality__isnull=True, status=ResultStatus.DONE
+        )
         .select_related("case")
         .order_by("-computed_at", "-pk")
         .first()

@@ -16,9 +16,9 @@ class EconomyConfig(AppConfig):
         from indsats.economy.models import BusinessCase, BusinessCaseResult, PriceCatalogue, UnitPrice
         from indsats.operations.leases import register_interruption_handler
 
-        register_visibility_rule(BusinessCase, lambda user, _case: access.can_read_business_cases(user))
+        register_visibility_rule(BusinessCase, lambda user, case: access.can_see_case(user, case.pk))
         register_visibility_rule(
-            BusinessCaseResult, lambda user, _result: access.can_read_business_cases(user)
+            BusinessCaseResult, lambda user, result: access.can_see_case(user, result.case_id)
         )
         register_visibility_rule(
             PriceCatalogue, lambda user, _catalogue: access.can_read_reference_data(user)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from indsats.economy.documents import CaseInputError, ErrorLocation, parse_years
@@ -123,8 +124,15 @@ class NewBusinessCaseForm(forms.ModelForm[BusinessCase]):
         model = BusinessCase
         fields = ["intervention", "name", "participants", "price_year", "horizon_years"]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, interventions: QuerySet[Intervention] | None = None, **kwargs: Any
+    ) -> None:
+        """``interventions``: the choices of a municipality's manager (those it takes part in)."""
         super().__init__(*args, **kwargs)
+        if interventions is not None:
+            field = self.fields["intervention"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = interventions
         offer_index_years(self)
 
 

@@ -192,6 +192,15 @@ class BusinessCase(models.Model):
     )
     name = models.CharField(_("navn"), max_length=200)
     description = models.TextField(_("beskrivelse"), blank=True)
+    municipality = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("kommune"),
+        help_text=_("En kommunes lokale business case; tom for styrelsens (den nationale)."),
+    )
     catalogue = models.ForeignKey(
         PriceCatalogue,
         on_delete=models.PROTECT,

@@ -27,12 +27,14 @@ def economy_panel(user: User | AnonymousUser) -> Panel | None:
         title=_("Økonomi"),
         text=_("Business cases for indsatserne: omkostninger, gevinster og tilbagebetaling pr. betaler."),
         facts=[
-            (_("Business cases"), BusinessCase.objects.count()),
+            (_("Business cases"), access.visible_cases(user, BusinessCase.objects.all()).count()),
             (
                 _("Beregninger i gang"),
-                BusinessCaseResult.objects.exclude(
-                    status__in=[ResultStatus.DONE, ResultStatus.FAILED]
-                ).count(),
+                BusinessCaseResult.objects.filter(
+                    case__in=access.visible_cases(user, BusinessCase.objects.all())
+                )
+                .exclude(status__in=[ResultStatus.DONE, ResultStatus.FAILED])
+                .count(),
             ),
         ],
         links=links,

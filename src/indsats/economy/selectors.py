@@ -71,7 +71,9 @@ def business_case_list(
     *, user: User | AnonymousUser, intervention_id: int | None = None
 ) -> QuerySet[BusinessCase]:
     access.require_business_case_reader(user)
-    cases = BusinessCase.objects.select_related("intervention").annotate(result_count=Count("results"))
+    cases = access.visible_cases(
+        user, BusinessCase.objects.select_related("intervention", "municipality")
+    ).annotate(result_count=Count("results"))
     if intervention_id is not None:
         cases = cases.filter(intervention_id=intervention_id)
     return cases.order_by("intervention__name", "name")
@@ -80,7 +82,8 @@ def business_case_list(
 def business_case_detail(*, user: User | AnonymousUser, pk: int) -> BusinessCase:
     access.require_business_case_reader(user)
     return (
-        BusinessCase.objects.select_related("intervention", "catalogue")
+        access.visible_cases(user, BusinessCase.objects.all())
+        .select_related("intervention", "catalogue", "municipality")
         .prefetch_related(
             Prefetch("costs", queryset=CostLine.objects.order_by("position", "pk")),
             Prefetch(
@@ -100,20 +103,27 @@ def latest_result(case: BusinessCase) -> BusinessCaseResult | None:
 
 def result_detail(*, user: User | AnonymousUser, pk: int) -> BusinessCaseResult:
     access.require_business_case_reader(user)
-    return BusinessCaseResult.objects.select_related("case__intervention", "computed_by").get(pk=pk)
+    return BusinessCaseResult.objects.select_related("case__intervention", "computed_by").get(
+        pk=pk, case__in=access.visible_cases(user, BusinessCase.objects.all())
+    )
 
 
 def finished_results(*, user: User | AnonymousUser) -> QuerySet[BusinessCaseResult]:
     """Every finished result, newest first, for choosing what to compare."""
     access.require_business_case_reader(user)
-    return BusinessCaseResult.objects.filter(status=ResultStatus.DONE).select_related("case__intervention")
+    return BusinessCaseResult.objects.filter(
+        status=ResultStatus.DONE, case__in=access.visible_cases(user, BusinessCase.objects.all())
+    ).select_related("case__intervention")
 
 
 def latest_economy_facts(intervention: Intervention) -> dict[str, Any] | None:
     """The økonomi criterion's facts for a gate review: the newest finished result of the intervention's
-    business cases (NPV, ROI, break-even year, P(NPV > 0), result id, computed_at), or None."""
+    national business cases (NPV, ROI, break-even year, P(NPV > 0), result id, computed_at), or None. A
+    municipality's local cases are its own and do not count."""
     result = (
-        BusinessCaseResult.objects.filter(case__intervention=intervention, status=ResultStatus.DONE)
+        BusinessCaseResult.objects.filter(
+            case__intervention=intervention, case__municipality__isnull=True, status=ResultStatus.DONE
+        )
         .select_related("case")
         .order_by("-computed_at", "-pk")
         .first()
@@ -194,3 +204,17 @@ def outcome_from_literature(pool: LiteraturePool) -> dict[str, Any]:
         )
         % {"k": result.k, "references": "; ".join(e.label for e in pool.effects)},
     }
+
+
+def national_case(intervention: Intervention) -> BusinessCase | None:
+    """The intervention's newest national (the agency's) business case: what a local case starts from."""
+    return (
+        BusinessCase.objects.filter(intervention=intervention, municipality__isnull=True)
+        .order_by("-updated_at", "-pk")
+        .first()
+    )
+
+
+def local_case_interventions(*, user: User | AnonymousUser) -> QuerySet[Intervention]:
+    """The interventions a municipality's manager may make a local case for (economy.access)."""
+    return Intervention.objects.filter(pk__in=access.local_case_interventions(user)).order_by("name")

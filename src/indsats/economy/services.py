@@ -1,9 +1,9 @@
 """Every write of the economy app: one transaction, the permission check first (economy.access), one audit
 entry.
 
-The price catalogue and the price index belong to the agency; a published edition is frozen. Business
-cases belong to economists and the agency; their results are computed by the engine (economy.computation),
-never here."""
+The price catalogue and the price index belong to the agency; a published edition is frozen. National
+business cases belong to economists and the agency, a municipality's local cases to its managers; their
+results are computed by the engine (economy.computation), never here."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ from indsats.economy.models import (
     UnitPrice,
     check_shares,
 )
-from indsats.economy.selectors import current_catalogue, price_index_values
+from indsats.economy.selectors import current_catalogue, national_case, price_index_values
 from indsats.engine import ENGINE_VERSION
 from indsats.engine.investment.case_document import CaseError, inputs_hash, parse_case
 from indsats.errors import DomainError
@@ -193,8 +193,9 @@ def _row_snapshots(case: BusinessCase) -> dict[str, Any]:
 
 @transaction.atomic
 def create_business_case(*, actor: User, intervention: Intervention, **fields: Any) -> BusinessCase:
-    """A new case for an intervention, with no costs or outcomes yet; prices from the current catalogue."""
-    access.require_business_case_manager(actor)
+    """A new national case for an intervention, with no costs or outcomes yet; prices from the current
+    catalogue."""
+    access.require_national_case_maker(actor)
     values = {name: value for name, value in fields.items() if name in CASE_FIELDS}
     values.setdefault("catalogue", current_catalogue())
     case = BusinessCase(intervention=intervention, created_by=actor, **values)
@@ -202,6 +203,52 @@ def create_business_case(*, actor: User, intervention: Intervention, **fields: A
     case.save()
     record_create(actor=actor, instance=case)
     return case
+
+
+@transaction.atomic
+def create_local_business_case(
+    *, actor: User, intervention: Intervention, municipality_id: int, **fields: Any
+) -> BusinessCase:
+    """A municipality's own case for an intervention it takes part in. Where the intervention has a
+    national case, the local one starts as its copy (settings, cost lines and effects, which the
+    municipality then changes: its participants, its own prices); otherwise empty, with the current
+    catalogue's prices."""
+    access.require_local_case_maker(actor, intervention, municipality_id)
+    values = {name: value for name, value in fields.items() if name in CASE_FIELDS}
+    source = national_case(intervention)
+    if source is not None:
+        values = {**{name: getattr(source, name) for name in CASE_FIELDS}, **values}
+    values.setdefault("catalogue", current_catalogue())
+    case = BusinessCase(
+        intervention=intervention, municipality_id=municipality_id, created_by=actor, **values
+    )
+    case.full_clean()
+    case.save()
+    if source is not None:
+        CostLine.objects.bulk_create(
+            CostLine(case=case, position=line.position, **row_values(line, COST_FIELDS))
+            for line in source.costs.all()
+        )
+        OutcomeLine.objects.bulk_create(
+            OutcomeLine(case=case, position=line.position, **row_values(line, OUTCOME_FIELDS))
+            for line in source.outcomes.all()
+        )
+    message = (
+        _("Kopi af den nationale business case ”%(name)s” (nr. %(id)s)")
+        % {"name": source.name, "id": source.pk}
+        if source is not None
+        else ""
+    )
+    record_create(actor=actor, instance=case, message=message)
+    return case
+
+
+def _case_for_editing(actor: User, case: BusinessCase) -> BusinessCase:
+    """Permission first, then visibility (DoesNotExist: a 404), then the edit rule (national or local)."""
+    access.require_business_case_manager(actor)
+    found = access.visible_cases(actor, BusinessCase.objects.select_for_update()).get(pk=case.pk)
+    access.require_case_editor(actor, found)
+    return found
 
 
 @transaction.atomic
@@ -216,8 +263,7 @@ def save_business_case(
     """Replace the case's fields, cost lines and outcomes, all or nothing, after the engine accepted the
     whole case (a CaseInputError names the row and field otherwise). One audit entry holds the changes of
     the fields and the rows before and after."""
-    access.require_business_case_manager(actor)
-    case = BusinessCase.objects.select_for_update().get(pk=case.pk)
+    case = _case_for_editing(actor, case)
     values = {name: value for name, value in fields.items() if name in CASE_FIELDS}
     _check_document({**{name: getattr(case, name) for name in CASE_FIELDS}, **values}, costs, outcomes)
     before = snapshot(case)
@@ -261,8 +307,7 @@ def _without_ids(row: dict[str, Any]) -> dict[str, Any]:
 def request_computation(*, actor: User, case: BusinessCase) -> BusinessCaseResult:
     """Compute the saved case with its draws and seed. Up to INLINE_DRAWS draws are computed now; more are
     queued for the background worker (the result page polls its progress)."""
-    access.require_business_case_manager(actor)
-    case = BusinessCase.objects.select_for_update().get(pk=case.pk)
+    case = _case_for_editing(actor, case)
     costs = [row_values(cost, COST_FIELDS) for cost in case.costs.all()]
     outcomes = [row_values(outcome, OUTCOME_FIELDS) for outcome in case.outcomes.all()]
     document = _check_document({name: getattr(case, name) for name in CASE_FIELDS}, costs, outcomes)

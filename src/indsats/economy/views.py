@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from indsats.accounts.http import AuthenticatedHttpRequest
+from indsats.accounts.permissions import municipality_ids_of
 from indsats.economy import access, exports, selectors, services
 from indsats.economy.documents import COST_FIELDS, OUTCOME_FIELDS, row_values
 from indsats.economy.forms import (
@@ -205,7 +206,10 @@ def _result_or_404(request: AuthenticatedHttpRequest, pk: int) -> BusinessCaseRe
 
 @login_required
 def case_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A national case (economists, the agency) or, for a municipality's manager, a local case of an
+    intervention its municipality takes part in (started from the national case where one exists)."""
     access.require_business_case_manager(request.user)
+    national = access.makes_national_cases(request.user)
     index_years = price_index_years()  # the newest year the index knows, so catalogue prices convert
     initial = {
         "price_year": index_years[0] if index_years else timezone.localdate().year,
@@ -213,18 +217,32 @@ def case_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     }
     if request.GET.get("indsats", "").isdigit():
         initial["intervention"] = int(request.GET["indsats"])
-    form = NewBusinessCaseForm(request.POST or None, initial=initial)
+    form = NewBusinessCaseForm(
+        request.POST or None,
+        initial=initial,
+        interventions=None if national else selectors.local_case_interventions(user=request.user),
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         intervention = data.pop("intervention")
-        case = run_service(
-            lambda: services.create_business_case(actor=request.user, intervention=intervention, **data),
-            form=form,
-        )
+        if national:
+            case = run_service(
+                lambda: services.create_business_case(actor=request.user, intervention=intervention, **data),
+                form=form,
+            )
+        else:
+            # A person acts for one municipality in practice; with several, the first (by id) is theirs here.
+            municipality_id = min(municipality_ids_of(request.user))
+            case = run_service(
+                lambda: services.create_local_business_case(
+                    actor=request.user, intervention=intervention, municipality_id=municipality_id, **data
+                ),
+                form=form,
+            )
         if case is not None:
             messages.success(request, _("Business casen er oprettet. Tilføj omkostninger og effekter."))
             return redirect("economy:case_edit", pk=case.pk)
-    return render(request, "economy/case_create.html", {"form": form})
+    return render(request, "economy/case_create.html", {"form": form, "local": not national})
 
 
 def _row_initial(rows: Any, names: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -235,6 +253,7 @@ def _row_initial(rows: Any, names: tuple[str, ...]) -> list[dict[str, Any]]:
 def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     access.require_business_case_manager(request.user)
     case = _case_or_404(request, pk)
+    access.require_case_editor(request.user, case)
     data = request.POST if request.method == "POST" else None
     form = BusinessCaseForm(data, instance=case)
     activities = case.intervention.activity_list
@@ -316,7 +335,9 @@ def _compute_and_redirect(request: AuthenticatedHttpRequest, case: BusinessCase)
 @require_POST
 def case_compute(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     access.require_business_case_manager(request.user)
-    return _compute_and_redirect(request, _case_or_404(request, pk))
+    case = _case_or_404(request, pk)
+    access.require_case_editor(request.user, case)
+    return _compute_and_redirect(request, case)
 
 
 @login_required
@@ -338,7 +359,7 @@ def _render_result(
         "case": case,
         "result": result,
         "results": case.results.select_related("computed_by")[:10],
-        "can_manage": access.can_manage_business_cases(request.user),
+        "can_manage": access.can_edit_case(request.user, case),
         "others": selectors.finished_results(user=request.user).exclude(case=case)[:50],
     }
     if result is not None and result.status == ResultStatus.DONE and result.result is not None:

@@ -2,8 +2,12 @@
 home of can_*/require_*. Views and services ask here, never restate a rule; selectors scope by it.
 
 Who sees a study: the agency and the steering group (the portfolio), and the people of an evaluator
-organisation assigned to the study's intervention. Municipality staff see none: a study reads every
-municipality's (pseudonymised) scores. Who manages (creates, analyses, grades) a study: the agency, and the
+organisation assigned to the study's intervention. Municipality staff (managers and caseworkers) read the
+studies of the interventions their municipality takes part in (a partner, or with enrolled children: its
+practice), through the study page and the analysis reports only (`can_read_practice_study`): the report
+shows the pooled results and, of the subgroup table by municipality, their own rows, all after disclosure
+control. Another municipality's practice is a 404. They see neither the cross-practice report, the API nor
+the randomisation positions. Who manages (creates, analyses, grades) a study: the agency, and the
 evaluators and economists of an organisation assigned to the intervention.
 
 Who may record a child's dose and fidelity in an intervention, and see what (ExposureScope):
@@ -36,7 +40,7 @@ from indsats.accounts.permissions import (
 )
 from indsats.audit.models import AuditEntry
 from indsats.evaluation.models import Exposure, Study
-from indsats.interventions.models import Intervention
+from indsats.interventions.models import Intervention, Partnership
 from indsats.outcomes.models import EvaluatorAssignment, Participant
 
 # --- effect studies ------------------------------------------------------------------------------------
@@ -93,6 +97,30 @@ def can_see_study(user: User | AnonymousUser, study: Study) -> bool:
     if can_read_all_studies(user):
         return True
     return can_manage_studies(user) and study.intervention_id in assigned_intervention_ids(user)
+
+
+def practice_intervention_ids(user: User | AnonymousUser) -> set[int]:
+    """The interventions the person's municipalities take part in: as a partner, or with children
+    enrolled (municipality staff only; empty for everyone else)."""
+    own = municipality_ids_of(user)
+    if not own:
+        return set()
+    partnered = Partnership.objects.filter(municipality_id__in=own).values_list("intervention_id", flat=True)
+    enrolled = Participant.objects.filter(municipality_id__in=own).values_list(
+        "enrolments__intervention_id", flat=True
+    )
+    return {pk for pk in (*partnered, *enrolled) if pk is not None}
+
+
+def can_read_practice_evaluation(user: User | AnonymousUser) -> bool:
+    """Municipality staff who register children (managers, caseworkers) read their practice's studies."""
+    return has_permission(user, RECORD_OUTCOMES) and bool(municipality_ids_of(user))
+
+
+def can_read_practice_study(user: User | AnonymousUser, study: Study) -> bool:
+    """A study of an intervention the person's municipality takes part in (and not already readable as
+    the portfolio or an evaluator: then `can_see_study` holds and the full view applies)."""
+    return can_read_practice_evaluation(user) and study.intervention_id in practice_intervention_ids(user)
 
 
 def require_study_reader(user: User | AnonymousUser, study: Study) -> None:

@@ -40,3 +40,31 @@ def evaluation_panel(user: User | AnonymousUser) -> Panel | None:
         links=links,
         order=25,
     )
+
+
+@register_panel
+def practice_evaluation_panel(user: User | AnonymousUser) -> Panel | None:
+    """For a municipality's staff: the studies of the interventions their municipality takes part in, each
+    linked to its newest analysis report (or the study page while no analysis is made)."""
+    if not access.can_read_practice_evaluation(user) or not isinstance(user, User):
+        return None
+    studies = list(selectors.practice_studies(user=user).prefetch_related("analyses")[:SHOWN_STUDIES])
+    if not studies:
+        return None
+    links: list[tuple[str | Promise, str]] = []
+    for study in studies:
+        newest = max(study.analyses.all(), key=lambda a: (a.created_at, a.pk), default=None)
+        if newest is None:
+            links.append((study.name, reverse("evaluation:study_detail", args=[study.pk])))
+        else:
+            links.append((study.name, reverse("evaluation:analysis_report", args=[newest.pk])))
+    return Panel(
+        title=_("Evaluering af jeres praksis"),
+        text=_(
+            "Effektstudierne af de indsatser, jeres kommune deltager i: de samlede resultater og jeres egen "
+            "kommunes, når der er børn nok til at vise dem."
+        ),
+        facts=[(_("Effektstudier"), selectors.practice_studies(user=user).count())],
+        links=links,
+        order=26,
+    )

@@ -269,9 +269,13 @@ def _subgroup_level(variable: str, level: str) -> str:
     return level
 
 
-def subgroup_tables(analysis: Analysis) -> list[dict[str, Any]] | None:
+def subgroup_tables(
+    analysis: Analysis, own_municipalities: set[str] | None = None
+) -> list[dict[str, Any]] | None:
     """One table per subgroup variable (None for an analysis stored before subgroups were computed).
-    Rows with too few children are withheld (`hidden_subgroups`): their numbers read "–"."""
+    Rows with too few children are withheld (`hidden_subgroups`): their numbers read "–". With
+    ``own_municipalities`` (a municipality's reader) the table by municipality keeps only those rows,
+    after disclosure control was decided on the whole table."""
     stored = analysis.result.get("subgroups")
     if stored is None:
         return None
@@ -280,12 +284,19 @@ def subgroup_tables(analysis: Analysis) -> list[dict[str, Any]] | None:
         variable = entry["variable"]
         df1, df2 = entry["heterogeneity_df"]
         hidden = hidden_subgroups(entry["subgroups"], entry["has_comparison_group"])
+        pairs = list(zip(entry["subgroups"], hidden, strict=True))
+        own_only = variable == "municipality" and own_municipalities is not None
+        if own_only:
+            pairs = [
+                (row, is_hidden) for row, is_hidden in pairs if row["level"] in (own_municipalities or set())
+            ]
         tables.append(
             {
                 "variable": variable,
                 "title": str(SUBGROUP_TITLES.get(variable, variable)),
                 "has_comparison_group": entry["has_comparison_group"],
-                "hidden_rows": sum(hidden),
+                "hidden_rows": sum(is_hidden for _row, is_hidden in pairs),
+                "own_only": own_only,
                 "rows": [
                     {
                         "level": _subgroup_level(variable, row["level"]),
@@ -306,7 +317,7 @@ def subgroup_tables(analysis: Analysis) -> list[dict[str, Any]] | None:
                         "interval": interval(row["ci_low"], row["ci_high"]),
                         "p_value": p_value(row["p_value"]),
                     }
-                    for row, is_hidden in zip(entry["subgroups"], hidden, strict=True)
+                    for row, is_hidden in pairs
                 ],
                 "test": _("F(%(df1)s; %(df2)s) = %(f)s, p = %(p)s")
                 % {
@@ -580,7 +591,10 @@ def conclusion(analysis: Analysis, *, score_name: str, higher_is_better: bool) -
     return sentences
 
 
-def report_context(analysis: Analysis, kind: str = "slut") -> dict[str, Any]:
+def report_context(
+    analysis: Analysis, kind: str = "slut", own_municipalities: set[str] | None = None
+) -> dict[str, Any]:
+    """The report's context; ``own_municipalities`` for a municipality's reader (see subgroup_tables)."""
     study = analysis.study
     kind = kind if kind in REPORT_KINDS else "slut"
     engine = engine_instrument(study.instrument)
@@ -617,7 +631,8 @@ def report_context(analysis: Analysis, kind: str = "slut") -> dict[str, Any]:
         "conclusion": conclusion(analysis, score_name=score_name, higher_is_better=higher_is_better)
         if kind == "slut"
         else [],
-        "subgroups": subgroup_tables(analysis),
+        "subgroups": subgroup_tables(analysis, own_municipalities),
+        "practice_reader": own_municipalities is not None,
         "subgroups_skipped": skipped_subgroups(analysis),
         "balance": balance_section(analysis),
         "exposure": exposure_sections(analysis, score_name),

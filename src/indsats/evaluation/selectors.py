@@ -37,6 +37,31 @@ def study_detail(*, user: User | AnonymousUser, pk: int) -> Study:
     return studies(user=user).select_related("comparison_intervention").get(pk=pk)
 
 
+def practice_studies(*, user: User | AnonymousUser) -> QuerySet[Study]:
+    """The studies of the interventions the person's municipalities take part in (access.py)."""
+    if not access.can_read_practice_evaluation(user):
+        return Study.objects.none()
+    return (
+        Study.objects.select_related("intervention", "instrument", "baseline_round", "follow_up_round")
+        .filter(intervention_id__in=access.practice_intervention_ids(user))
+        .order_by("intervention__name", "name")
+    )
+
+
+def practice_study_detail(*, user: User | AnonymousUser, pk: int) -> Study:
+    """Raises Study.DoesNotExist for a study outside the person's practice (a 404, not a hint)."""
+    return practice_studies(user=user).select_related("comparison_intervention").get(pk=pk)
+
+
+def practice_analysis_detail(*, user: User | AnonymousUser, pk: int) -> Analysis:
+    return analyses_with_study().get(pk=pk, study__in=practice_studies(user=user))
+
+
+def own_municipality_names(*, user: User | AnonymousUser) -> set[str]:
+    """The names of the person's municipalities: the rows of a report's municipality table they read."""
+    return set(Organisation.objects.filter(pk__in=municipality_ids_of(user)).values_list("name", flat=True))
+
+
 def analyses_with_study() -> QuerySet[Analysis]:
     """Analyses with the study rows a report reads (intervention, instrument, rounds, comparison)."""
     return Analysis.objects.select_related(

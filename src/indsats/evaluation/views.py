@@ -59,6 +59,30 @@ def _analysis_or_404(request: AuthenticatedHttpRequest, pk: int) -> Analysis:
         raise Http404 from error
 
 
+def _readable_study(request: AuthenticatedHttpRequest, pk: int) -> tuple[Study, bool]:
+    """The study for its reader, and whether they read it as a municipality (their practice only)."""
+    try:
+        return selectors.study_detail(user=request.user, pk=pk), False
+    except Study.DoesNotExist:
+        pass
+    try:
+        return selectors.practice_study_detail(user=request.user, pk=pk), True
+    except Study.DoesNotExist as error:
+        raise Http404 from error
+
+
+def _readable_analysis(request: AuthenticatedHttpRequest, pk: int) -> tuple[Analysis, bool]:
+    """The analysis for its reader, and whether they read it as a municipality (their practice only)."""
+    try:
+        return selectors.analysis_detail(user=request.user, pk=pk), False
+    except Analysis.DoesNotExist:
+        pass
+    try:
+        return selectors.practice_analysis_detail(user=request.user, pk=pk), True
+    except Analysis.DoesNotExist as error:
+        raise Http404 from error
+
+
 @login_required
 def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_evaluation_access(request.user)
@@ -93,9 +117,10 @@ def study_create(request: AuthenticatedHttpRequest, intervention_pk: int) -> Htt
 
 @login_required
 def study_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    study = _study_or_404(request, pk)
+    study, practice_reader = _readable_study(request, pk)
     can_manage = access.can_manage_studies_of(request.user, study.intervention)
-    randomisation = Randomisation.objects.filter(study=study).first()
+    # A municipality's reader does not see how far the allocation lists are used (concealment).
+    randomisation = None if practice_reader else Randomisation.objects.filter(study=study).first()
     needs_list = can_manage and study.design == Design.RANDOMISED and randomisation is None
     return render(
         request,
@@ -106,6 +131,7 @@ def study_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "adjusted_for": report.covariate_list(study),
             "analyses": study.analyses.all(),
             "can_manage": can_manage,
+            "practice_reader": practice_reader,
             "randomisation": randomisation,
             "positions": selectors.randomisation_positions(study) if randomisation else [],
             "randomisation_problems": study.randomisation_problems(),
@@ -229,7 +255,7 @@ def study_run(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def analysis_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    analysis = _analysis_or_404(request, pk)
+    analysis, practice_reader = _readable_analysis(request, pk)
     can_manage = access.can_manage_studies_of(request.user, analysis.study.intervention)
     form = GradeForm(request.POST or None, initial={"grade": analysis.grade})
     if request.method == "POST":
@@ -247,7 +273,8 @@ def analysis_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             if graded is not None:
                 messages.success(request, _("Vurderingen er gemt."))
                 return redirect("evaluation:analysis_report", pk=analysis.pk)
-    context = report.report_context(analysis, request.GET.get("type", "slut"))
+    own = selectors.own_municipality_names(user=request.user) if practice_reader else None
+    context = report.report_context(analysis, request.GET.get("type", "slut"), own)
     context.update({"form": form, "can_manage": can_manage})
     return render(request, "evaluation/report.html", context)
 

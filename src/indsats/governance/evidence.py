@@ -73,7 +73,9 @@ def operating_cost_per_participant(intervention: Intervention) -> Decimal | None
 
 def business_case_cost_per_participant(intervention: Intervention) -> float | None:
     result = (
-        BusinessCaseResult.objects.filter(case__intervention=intervention, status=ResultStatus.DONE)
+        BusinessCaseResult.objects.filter(
+            case__intervention=intervention, case__municipality__isnull=True, status=ResultStatus.DONE
+        )
         .order_by("-computed_at", "-pk")
         .values_list("result", flat=True)
         .first()

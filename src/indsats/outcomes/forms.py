@@ -41,12 +41,20 @@ class _CprMaskedInput(forms.TextInput):
         return mask_cpr(formatted) if formatted else formatted
 
 
+class _NotShownAgainInput(forms.TextInput):
+    """A text box that is empty when the page comes back: the CPR number is not written into the page."""
+
+    def format_value(self, value: Any) -> str | None:
+        return None
+
+
 class ParticipantForm(forms.Form):
     cpr = forms.CharField(
         label=_("CPR-nummer"),
         max_length=11,
         help_text=_("DDMMÅÅ-SSSS. Indsats gemmer kun et pseudonym, fødselsår og køn, aldrig nummeret."),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+        # a form sent back with an error does not write the number into the page (browser cache, history)
+        widget=_NotShownAgainInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
     intervention: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Indsats"), queryset=None)  # type: ignore[arg-type]
     municipality: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Kommune"), queryset=None)  # type: ignore[arg-type]
@@ -65,13 +73,6 @@ class ParticipantForm(forms.Form):
         if municipalities.count() == 1:
             self.fields["municipality"].initial = municipalities.first()
             self.fields["municipality"].widget = forms.HiddenInput()
-
-
-class _NotShownAgainInput(forms.TextInput):
-    """A text box that is empty when the page comes back: the CPR number is not written into the page."""
-
-    def format_value(self, value: Any) -> str | None:
-        return None
 
 
 class ParticipantSearchForm(forms.Form):
