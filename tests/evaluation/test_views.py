@@ -201,7 +201,7 @@ def test_the_study_list_uses_the_same_number_of_queries_for_2_and_10_studies(
     reader, request, intervention, rounds, sdq
 ):
     client = logged_in(request.getfixturevalue(reader))
-    counts = []
+    counts: list[int] = []
     for count in (2, 8):  # 2, then 10 in all, each of its own intervention but the first
         for index in range(count):
             make_study(

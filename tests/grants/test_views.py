@@ -272,7 +272,7 @@ def test_a_negative_award_is_refused_on_the_amount_and_keeps_the_dates(pool, aar
 @pytest.mark.parametrize("reader", [None, "aarhus_caseworker", "agency_staff"])
 def test_the_pool_list_uses_the_same_number_of_queries_for_3_and_15_pools(reader, request, db):
     client = logged_in(request.getfixturevalue(reader)) if reader else Client()
-    counts = []
+    counts: list[int] = []
     for count in (3, 12):  # 3, then 15 in all: open, closed and (for the agency) draft pools
         for index in range(count):
             if index % 3 == 0:

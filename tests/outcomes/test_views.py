@@ -468,7 +468,8 @@ def test_completeness_uses_the_same_queries_and_bounded_html_for_20_and_200_chil
 ):
     url = reverse("outcomes:completeness") + f"?intervention={intervention.pk}&instrument={sdq.pk}"
     client = logged_in(aarhus_caseworker)
-    counts, sizes = [], []
+    counts: list[int] = []
+    sizes: list[int] = []
     for start, count in ((0, 20), (20, 180)):  # 20, then 200 in all
         _children(aarhus, intervention, count, start=start, measured_in=baseline, instrument=sdq)
         client.get(url)  # warm the session
@@ -493,7 +494,7 @@ def test_the_participant_list_uses_the_same_number_of_queries_for_5_and_30_child
 ):
     client = logged_in(aarhus_caseworker)
     url = reverse("outcomes:participant_list")
-    counts = []
+    counts: list[int] = []
     for start, count in ((0, 5), (5, 25)):  # 5, then 30 in all, every second one measured
         _children(aarhus, intervention, count, start=start, measured_in=baseline, instrument=sdq)
         client.get(url)  # warm the session
