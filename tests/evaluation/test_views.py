@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from indsats.accounts.models import Role
@@ -15,6 +17,7 @@ from indsats.outcomes.registry import engine_instrument
 from tests.conftest import logged_in
 from tests.evaluation.factories import make_study
 from tests.factories import MunicipalityFactory, person_with_role
+from tests.outcomes.factories import InterventionFactory
 
 
 @pytest.fixture
@@ -191,3 +194,26 @@ def test_the_evaluators_front_page_shows_their_studies_and_what_waits(
         "1",
         "0",
     )
+
+
+@pytest.mark.parametrize("reader", ["agency_staff", "assigned_evaluator"])
+def test_the_study_list_uses_the_same_number_of_queries_for_2_and_10_studies(
+    reader, request, intervention, rounds, sdq
+):
+    client = logged_in(request.getfixturevalue(reader))
+    counts: list[int] = []
+    for count in (2, 8):  # 2, then 10 in all, each of its own intervention but the first
+        for index in range(count):
+            make_study(
+                intervention=intervention if index == 0 else InterventionFactory(),
+                rounds=rounds,
+                instrument=sdq,
+                name=f"Studie {len(counts)}-{index}",
+            )
+        client.get(reverse("evaluation:index"))  # warm the session
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("evaluation:index"))
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+    assert response.content.decode().count("Studie 1-") == (8 if reader == "agency_staff" else 1)

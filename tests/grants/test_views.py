@@ -5,10 +5,14 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from indsats.accounts.models import Role
 from indsats.grants import services
@@ -263,3 +267,29 @@ def test_a_negative_award_is_refused_on_the_amount_and_keeps_the_dates(pool, aar
     assert 'id="id_amount-error"' in page
     assert 'value="2026-02-01"' in page and 'value="2027-01-31"' in page
     assert 'value="-5"' in page
+
+
+@pytest.mark.parametrize("reader", [None, "aarhus_caseworker", "agency_staff"])
+def test_the_pool_list_uses_the_same_number_of_queries_for_3_and_15_pools(reader, request, db):
+    client = logged_in(request.getfixturevalue(reader)) if reader else Client()
+    counts: list[int] = []
+    for count in (3, 12):  # 3, then 15 in all: open, closed and (for the agency) draft pools
+        for index in range(count):
+            if index % 3 == 0:
+                PoolFactory(
+                    title=f"Lukket {len(counts)}-{index}",
+                    deadline=timezone.now() - datetime.timedelta(days=1),
+                )
+            elif index % 3 == 1:
+                PoolFactory(title=f"Kladde {len(counts)}-{index}", status=PoolStatus.DRAFT, published_at=None)
+            else:
+                PoolFactory(title=f"Åben {len(counts)}-{index}")
+        client.get(reverse("grants:index"))  # warm the session
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("grants:index"))
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+    page = response.content.decode()
+    assert page.count("Åben 1-") == 4 and page.count("Lukket 1-") == 4
+    assert page.count("Kladde 1-") == (4 if reader == "agency_staff" else 0)

@@ -8,11 +8,14 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from indsats.audit.models import AuditAction, AuditEntry
 from indsats.outcomes.models import (
+    Enrolment,
     ImportJob,
     ImportStatus,
     InstrumentList,
@@ -436,3 +439,68 @@ def test_another_municipality_cannot_change_a_childs_local_reference(
     assert logged_in(odense_caseworker).post(edit, {"local_reference": "X"}).status_code == 404
     aarhus_child.refresh_from_db()
     assert aarhus_child.local_reference == ""
+
+
+def _children(aarhus, intervention, count: int, *, start: int, measured_in=None, instrument=None) -> None:
+    """``count`` enrolled children of Aarhus; every second one measured in ``measured_in``."""
+    participants = Participant.objects.bulk_create(
+        Participant(
+            municipality=aarhus, pseudonym=f"{start + i:010x}" + "0" * 54, birth_year=2015, sex="girl"
+        )
+        for i in range(count)
+    )
+    Enrolment.objects.bulk_create(Enrolment(participant=p, intervention=intervention) for p in participants)
+    if measured_in is not None:
+        Measurement.objects.bulk_create(
+            Measurement(
+                participant=p,
+                round=measured_in,
+                instrument=instrument,
+                municipality=aarhus,
+                measured_on=datetime.date(2025, 2, 1),
+            )
+            for p in participants[::2]
+        )
+
+
+def test_completeness_uses_the_same_queries_and_bounded_html_for_20_and_200_children(
+    aarhus_caseworker, aarhus, intervention, baseline, month6, sdq
+):
+    url = reverse("outcomes:completeness") + f"?intervention={intervention.pk}&instrument={sdq.pk}"
+    client = logged_in(aarhus_caseworker)
+    counts: list[int] = []
+    sizes: list[int] = []
+    for start, count in ((0, 20), (20, 180)):  # 20, then 200 in all
+        _children(aarhus, intervention, count, start=start, measured_in=baseline, instrument=sdq)
+        client.get(url)  # warm the session
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        counts.append(len(queries))
+        sizes.append(len(response.content))
+    assert counts[0] == counts[1], counts
+    page = response.content.decode()
+    # 200 enrolled: 100 measured at baseline, none at six months
+    assert "100 / 200 (50 %)" in page and "0 / 200 (0 %)" in page
+    assert page.count("<code>") == 100  # at most 50 codes in each of the two rounds
+    assert "og 50 mere" in page and "og 150 mere" in page
+    # the first 50 missing children by code: every odd one at baseline (the even ones are measured)
+    assert f"<code>{99:010x}</code>" in page and f"<code>{101:010x}</code>" not in page
+    assert sizes[1] < 60_000, sizes
+
+
+def test_the_participant_list_uses_the_same_number_of_queries_for_5_and_30_children(
+    aarhus_caseworker, aarhus, intervention, baseline, sdq
+):
+    client = logged_in(aarhus_caseworker)
+    url = reverse("outcomes:participant_list")
+    counts: list[int] = []
+    for start, count in ((0, 5), (5, 25)):  # 5, then 30 in all, every second one measured
+        _children(aarhus, intervention, count, start=start, measured_in=baseline, instrument=sdq)
+        client.get(url)  # warm the session
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+    assert f"{29:010x}" in response.content.decode()  # the short code of the last child

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from indsats.accounts.models import Organisation, OrganisationKind, User
@@ -29,7 +29,6 @@ from indsats.interventions.models import Intervention
 from indsats.outcomes import access
 from indsats.outcomes.models import (
     ColumnMapping,
-    Enrolment,
     EvaluatorAssignment,
     ImportJob,
     Instrument,
@@ -210,15 +209,24 @@ def municipality_by_pk(pk: int) -> Organisation | None:
 # --- completeness ------------------------------------------------------------------------------------------
 
 
+MISSING_CODES_SHOWN = 50  # a cell names at most this many missing children; the rest are counted
+
+
 @dataclass
 class CompletenessCell:
     enrolled: int
     measured: int
-    missing_codes: list[str] = field(default_factory=list)  # only for the municipality's own children
+    # only for the municipality's own children, and at most MISSING_CODES_SHOWN of them
+    missing_codes: list[str] = field(default_factory=list)
 
     @property
     def missing(self) -> int:
         return self.enrolled - self.measured
+
+    @property
+    def more_missing(self) -> int:
+        """Missing children not named in the cell (beyond MISSING_CODES_SHOWN)."""
+        return self.missing - len(self.missing_codes) if self.missing_codes else 0
 
     @property
     def percent(self) -> int:
@@ -235,38 +243,62 @@ def completeness(
     *, user: User | AnonymousUser, intervention: Intervention, instrument: Instrument
 ) -> tuple[list[MeasurementRound], list[CompletenessRow]]:
     """Per municipality and round: how many enrolled children are measured with the instrument, and (for
-    the municipality's own staff only) which children are missing."""
+    the municipality's own staff only) which children are missing, at most MISSING_CODES_SHOWN per cell.
+
+    The counts are SQL aggregates (GROUP BY municipality, and municipality and round), so the work is
+    bounded by the municipalities and rounds shown, not by the children behind them."""
     access.require_completeness_reader(user)
     round_list = list(rounds(intervention=intervention))
-    enrolments = Enrolment.objects.filter(intervention=intervention)
+    own = set(municipality_ids_of(user))
+    participants = Participant.objects.filter(enrolments__intervention=intervention)
     if not access.can_see_aggregates(user):
-        enrolments = enrolments.filter(participant__municipality_id__in=municipality_ids_of(user))
-    own = municipality_ids_of(user)
-    enrolled: dict[int, dict[int, str]] = defaultdict(dict)  # municipality -> participant id -> code
-    for participant_id, municipality_id, code in enrolments.values_list(
-        "participant_id", "participant__municipality_id", "participant__pseudonym"
-    ):
-        enrolled[municipality_id][participant_id] = code[:10]
-    measured: dict[tuple[int, int], set[int]] = defaultdict(set)
-    for municipality_id, round_id, participant_id in Measurement.objects.filter(
-        round__in=round_list, instrument=instrument, municipality_id__in=list(enrolled)
-    ).values_list("municipality_id", "round_id", "participant_id"):
-        measured[(municipality_id, round_id)].add(participant_id)
-    municipalities = Organisation.objects.in_bulk(list(enrolled))
+        participants = participants.filter(municipality_id__in=own)
+    enrolled = dict(
+        participants.order_by()
+        .values("municipality_id")
+        .annotate(n=Count("pk"))
+        .values_list("municipality_id", "n")
+    )
+    # a measurement counts when its child is enrolled (the join on the enrolment is unique per child) and
+    # of the same municipality; (participant, round, instrument) is unique, so Count is a count of children
+    measured = {
+        (municipality_id, round_id): n
+        for municipality_id, round_id, n in Measurement.objects.filter(
+            round__in=round_list,
+            instrument=instrument,
+            municipality_id__in=list(enrolled),
+            municipality_id=F("participant__municipality_id"),
+            participant__enrolments__intervention=intervention,
+        )
+        .order_by()
+        .values("municipality_id", "round_id")
+        .annotate(n=Count("pk"))
+        .values_list("municipality_id", "round_id", "n")
+    }
     rows = []
-    for municipality_id, children in sorted(enrolled.items(), key=lambda kv: municipalities[kv[0]].name):
+    for municipality in Organisation.objects.filter(pk__in=list(enrolled)).order_by("name"):
         cells = []
         for measurement_round in round_list:
-            done = measured[(municipality_id, measurement_round.pk)] & set(children)
-            missing_codes = (
-                sorted(code for pid, code in children.items() if pid not in done)
-                if municipality_id in own
-                else []
+            cell = CompletenessCell(
+                enrolled=enrolled[municipality.pk],
+                measured=measured.get((municipality.pk, measurement_round.pk), 0),
             )
-            cells.append(
-                CompletenessCell(enrolled=len(children), measured=len(done), missing_codes=missing_codes)
-            )
-        rows.append(CompletenessRow(municipality=municipalities[municipality_id], cells=cells))
+            if municipality.pk in own and cell.missing:
+                cell.missing_codes = [
+                    code[:10]
+                    for code in participants.filter(municipality=municipality)
+                    .exclude(
+                        Exists(
+                            Measurement.objects.filter(
+                                participant=OuterRef("pk"), round=measurement_round, instrument=instrument
+                            )
+                        )
+                    )
+                    .order_by("pseudonym")
+                    .values_list("pseudonym", flat=True)[:MISSING_CODES_SHOWN]
+                ]
+            cells.append(cell)
+        rows.append(CompletenessRow(municipality=municipality, cells=cells))
     return round_list, rows
 
 
