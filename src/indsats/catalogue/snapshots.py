@@ -19,7 +19,7 @@ from django.utils import translation
 
 from indsats.catalogue.evidence import evidence_summary_for, newest_analyses
 from indsats.catalogue.models import CostBand
-from indsats.economy.models import BusinessCaseResult, ResultStatus
+from indsats.economy.selectors import latest_national_result
 from indsats.engine.base.errors import StatisticsInputError
 from indsats.engine.statistics.meta_analysis import meta_analyse
 from indsats.evaluation.cross_practice import practice_effect
@@ -111,14 +111,7 @@ def effect_section(intervention: Intervention) -> dict[str, Any]:
 def economy_section(intervention: Intervention) -> dict[str, Any] | None:
     """The newest finished business-case result: cost per participant, NPV in total and by payer,
     P(NPV > 0), break-even year and price year, with its source."""
-    result = (
-        BusinessCaseResult.objects.filter(
-            case__intervention=intervention, case__municipality__isnull=True, status=ResultStatus.DONE
-        )
-        .select_related("case")
-        .order_by("-computed_at", "-pk")
-        .first()
-    )
+    result = latest_national_result(intervention)
     if result is None or not result.result:
         return None
     data = result.result

@@ -116,11 +116,11 @@ def finished_results(*, user: User | AnonymousUser) -> QuerySet[BusinessCaseResu
     ).select_related("case__intervention")
 
 
-def latest_economy_facts(intervention: Intervention) -> dict[str, Any] | None:
-    """The økonomi criterion's facts for a gate review: the newest finished result of the intervention's
-    national business cases (NPV, ROI, break-even year, P(NPV > 0), result id, computed_at), or None. A
-    municipality's local cases are its own and do not count."""
-    result = (
+def latest_national_result(intervention: Intervention) -> BusinessCaseResult | None:
+    """The newest finished result of the intervention's national business cases: "the intervention's
+    economy" wherever it is shown (gate reviews, the steering group, the catalogue). A municipality's local
+    cases are its own and do not count."""
+    return (
         BusinessCaseResult.objects.filter(
             case__intervention=intervention, case__municipality__isnull=True, status=ResultStatus.DONE
         )
@@ -128,6 +128,12 @@ def latest_economy_facts(intervention: Intervention) -> dict[str, Any] | None:
         .order_by("-computed_at", "-pk")
         .first()
     )
+
+
+def latest_economy_facts(intervention: Intervention) -> dict[str, Any] | None:
+    """The økonomi criterion's facts for a gate review: from the newest national result (NPV, ROI,
+    break-even year, P(NPV > 0), result id, computed_at), or None."""
+    result = latest_national_result(intervention)
     if result is None or result.result is None:
         return None
     data = result.result

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from indsats.economy.models import BusinessCaseResult, ResultStatus
+from indsats.economy.selectors import latest_national_result
 from indsats.governance.services.operations import FOLLOW_UP_MONTHS
 from indsats.interventions.evidence import EvidenceFact, register_evidence_provider
 from indsats.interventions.models import Intervention, OperationReport
@@ -72,14 +72,8 @@ def operating_cost_per_participant(intervention: Intervention) -> Decimal | None
 
 
 def business_case_cost_per_participant(intervention: Intervention) -> float | None:
-    result = (
-        BusinessCaseResult.objects.filter(
-            case__intervention=intervention, case__municipality__isnull=True, status=ResultStatus.DONE
-        )
-        .order_by("-computed_at", "-pk")
-        .values_list("result", flat=True)
-        .first()
-    )
+    newest = latest_national_result(intervention)
+    result = newest.result if newest is not None else None
     if not result:
         return None
     value = (result.get("per_participant") or {}).get("pv_costs")
