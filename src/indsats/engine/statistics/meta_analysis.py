@@ -137,14 +137,10 @@ class MetaAnalysisResult:
         return "\n".join(lines + warning_lines(self.warnings))
 
 
-def log_risk_ratio(
+def _two_by_two(
     events_treated: ArrayLike, n_treated: ArrayLike, events_control: ArrayLike, n_control: ArrayLike
-) -> tuple[FloatArray, FloatArray]:
-    """Log risk ratios and their variances from 2x2 counts.
-
-    yi = ln((a / n1) / (c / n2)), vi = 1/a - 1/n1 + 1/c - 1/n2 (Borenstein et al. 2009, eqs. 5.1-5.3).
-    A study with a zero cell gets 0.5 added to each of its four cells (as metafor's escalc does).
-    """
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """The counts of 2x2 tables as vectors of one length, each study's events between 0 and its total."""
     a = as_float_vector(events_treated, "events_treated")
     n1 = as_float_vector(n_treated, "n_treated")
     c = as_float_vector(events_control, "events_control")
@@ -156,6 +152,18 @@ def log_risk_ratio(
         bad = np.isnan(events) | np.isnan(totals) | (events < 0) | (events > totals) | (totals <= 0)
         if bad.any():
             raise StatisticsInputError(name, "events_out_of_range", study=int(np.flatnonzero(bad)[0]) + 1)
+    return a, n1, c, n2
+
+
+def log_risk_ratio(
+    events_treated: ArrayLike, n_treated: ArrayLike, events_control: ArrayLike, n_control: ArrayLike
+) -> tuple[FloatArray, FloatArray]:
+    """Log risk ratios and their variances from 2x2 counts.
+
+    yi = ln((a / n1) / (c / n2)), vi = 1/a - 1/n1 + 1/c - 1/n2 (Borenstein et al. 2009, eqs. 5.1-5.3).
+    A study with a zero cell gets 0.5 added to each of its four cells (as metafor's escalc does).
+    """
+    a, n1, c, n2 = _two_by_two(events_treated, n_treated, events_control, n_control)
     zero_cell = (a == 0) | (c == 0) | (a == n1) | (c == n2)
     correction = np.where(zero_cell, 0.5, 0.0)
     a, c = a + correction, c + correction
@@ -174,17 +182,7 @@ def log_odds_ratio(
     yi = ln(a d / (b c)), vi = 1/a + 1/b + 1/c + 1/d (Borenstein et al. 2009, eqs. 5.8-5.10). A study
     with a zero cell gets 0.5 added to each of its four cells (as metafor's escalc does).
     """
-    a = as_float_vector(events_treated, "events_treated")
-    n1 = as_float_vector(n_treated, "n_treated")
-    c = as_float_vector(events_control, "events_control")
-    n2 = as_float_vector(n_control, "n_control")
-    check_same_length(
-        {"events_treated": a.size, "n_treated": n1.size, "events_control": c.size, "n_control": n2.size}
-    )
-    for name, events, totals in (("events_treated", a, n1), ("events_control", c, n2)):
-        bad = np.isnan(events) | np.isnan(totals) | (events < 0) | (events > totals) | (totals <= 0)
-        if bad.any():
-            raise StatisticsInputError(name, "events_out_of_range", study=int(np.flatnonzero(bad)[0]) + 1)
+    a, n1, c, n2 = _two_by_two(events_treated, n_treated, events_control, n_control)
     b, d = n1 - a, n2 - c
     correction = np.where((a == 0) | (b == 0) | (c == 0) | (d == 0), 0.5, 0.0)
     a, b, c, d = a + correction, b + correction, c + correction, d + correction
