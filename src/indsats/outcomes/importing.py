@@ -16,12 +16,12 @@ CPR numbers are dropped here and go no further.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import io
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -61,10 +61,40 @@ class ImportFileError(DomainError):
 
 @dataclass
 class RawTable:
-    """A file's header and cells as text, before any checks."""
+    """A file's header and cells as text, before any checks: one array per column of the header, holding
+    the rows that are not blank in file order (a missing cell is empty).
+
+    The plain-CSV reader (``tabular.read_plain_columns``) gives fixed-width ASCII bytes (``S1``, ``S11``
+    ...), without a Python string per cell; every other file (quoted CSV, UTF-16, Windows-1252, .xlsx)
+    gives Python strings (object arrays). ``path`` says which: "plain" or "general".
+    """
 
     columns: list[str]
-    frame: pd.DataFrame  # every cell a str ("" for an empty cell)
+    cells: list[npt.NDArray[Any]]
+    rows: int
+    path: str = "general"
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """Every cell as str ("" for an empty cell) in one frame (a Python string per cell: for small
+        tables and tests; the checks read ``cells``)."""
+        frame = pd.DataFrame({i: _as_text(values) for i, values in enumerate(self.cells)}, dtype=str)
+        if not self.cells:
+            frame = pd.DataFrame(index=range(self.rows))
+        frame.columns = pd.Index(self.columns[: len(self.cells)])
+        return frame
+
+
+def _as_text(values: npt.NDArray[Any]) -> npt.NDArray[np.object_]:
+    if values.dtype.kind == "S":
+        return np.char.decode(values, "ascii").astype(object)
+    return values
+
+
+def _cell(values: npt.NDArray[Any], position: int) -> str:
+    """One cell as text."""
+    value = values[position]
+    return value.decode("ascii") if isinstance(value, bytes) else str(value)
 
 
 @dataclass
@@ -130,21 +160,27 @@ class ValidationReport:
 # --- reading -------------------------------------------------------------------------------------------
 
 
-def read_table(content: bytes, file_name: str) -> RawTable:
+def read_table(
+    content: bytes, file_name: str, *, limits: tabular.Limits | None = None, plain: bool = True
+) -> RawTable:
     """Read a CSV (comma, semicolon or tab; UTF-8, UTF-16 or Windows-1252) or an .xlsx within the upload
-    limits (``tabular``); rows with no value at all are skipped."""
+    limits (``tabular``; ``limits`` defaults to the settings); rows with no value at all are skipped.
+
+    A plain CSV (no quotes, ASCII rows: what case systems and ``indsats`` write) is read column by column
+    with numpy (``tabular.read_plain_columns``); any other file with the general reader, which gives the
+    same cells and the same errors (``plain=False`` takes the general reader whatever the file).
+    """
     try:
-        table = tabular.read_table(content, file_name)
+        columns = tabular.read_plain_columns(content, file_name, limits=limits) if plain else None
+        if columns is not None:
+            return RawTable(columns=columns.header, cells=columns.columns, rows=columns.rows, path="plain")
+        table = tabular.read_table(content, file_name, limits=limits)
     except tabular.TableFileError as error:
         raise ImportFileError(error.text) from None
     width = len(table.header)
-    cells = [(row + [""] * width)[:width] for row in table.rows if any(cell.strip() for cell in row)]
-    frame = (
-        pd.DataFrame(cells, columns=table.header, dtype=str)
-        if cells
-        else pd.DataFrame(columns=table.header, dtype=str)
-    )
-    return RawTable(columns=table.header, frame=frame.fillna(""))
+    kept = [row for row in table.rows if any(cell.strip() for cell in row)]
+    cells = [np.array([row[j] if j < len(row) else "" for row in kept], dtype=object) for j in range(width)]
+    return RawTable(columns=table.header, cells=cells, rows=len(kept))
 
 
 # --- mapping -------------------------------------------------------------------------------------------
@@ -173,11 +209,12 @@ def target_columns(instrument: Instrument) -> tuple[str, ...]:
 
 def apply_mapping(
     table: RawTable, instrument: Instrument, mapping: Mapping[str, str], report: ValidationReport
-) -> pd.DataFrame | None:
-    """Rename the file's columns to Indsats' columns; unknown and missing columns are errors."""
+) -> dict[str, npt.NDArray[Any]] | None:
+    """The file's columns by Indsats' names (each an array of ``table.cells``); unknown and missing columns
+    are errors (then None)."""
     targets = set(target_columns(instrument))
     lowered_mapping = {str(k).strip().lower(): v for k, v in mapping.items()}
-    renamed: dict[str, str] = {}
+    renamed: dict[int, str] = {}  # the column's place in the file -> Indsats' column
     for number, column in enumerate(table.columns, start=1):
         shown = _shown(column)
         if not shown.startswith("“"):  # a heading that may be a CPR number: the file has no header row
@@ -206,7 +243,7 @@ def apply_mapping(
         if target in renamed.values():
             report.add(1, column, f"Kolonnen “{target}” findes to gange i filen. Slet den ene.")
             continue
-        renamed[column] = target
+        renamed[number - 1] = target
     missing = [t for t in target_columns(instrument) if t not in renamed.values()]
     for target in missing:
         report.add(
@@ -219,20 +256,23 @@ def apply_mapping(
         )
     if report.error_count:
         return None
-    return table.frame[list(renamed)].rename(columns=renamed)
+    return {target: table.cells[index] for index, target in renamed.items()}
 
 
 # --- validation ----------------------------------------------------------------------------------------
 
 
-def _parse_dates(values: pd.Series) -> pd.Series:
+def _parse_dates(values: pd.Series) -> npt.NDArray[np.datetime64]:
+    """The day of each text in the first of DATE_FORMATS that reads it (NaT where none does). Days, not
+    pandas' nanoseconds: a year like 2300 is a date (outside the round), not an overflow."""
     stripped = values.str.strip()
-    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    parsed = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[D]")
     for fmt in DATE_FORMATS:
-        todo = parsed.isna() & (stripped != "")
+        todo = np.isnat(parsed) & (stripped != "").to_numpy(dtype=bool)
         if not todo.any():
             break
-        parsed[todo] = pd.to_datetime(stripped[todo], format=fmt, errors="coerce")
+        found = pd.to_datetime(stripped[todo], format=fmt, errors="coerce")
+        parsed[todo] = found.to_numpy().astype("datetime64[D]")
     return parsed
 
 
@@ -258,31 +298,56 @@ def _number_or_nan(text: str) -> float:
         return np.inf  # marks "not a number"; reported below
 
 
+# the value of a one-byte answer cell (b"" is NUL: empty), for the plain reader's S1 columns
+_BYTE_VALUES = np.array([np.nan] + [_number_or_nan(chr(byte)) for byte in range(1, 256)], dtype=np.float64)
+
+
+def _answer_values(values: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
+    """One answer column as numbers (NaN: empty, inf: not a number); each distinct text converted once."""
+    if values.dtype.kind == "S":
+        width = values.dtype.itemsize
+        if width == 1:
+            return _BYTE_VALUES[values.view(np.uint8)]
+        if width <= 8:  # the cells as one integer each: distinct values found without comparing text
+            padded = np.zeros((len(values), 8), dtype=np.uint8)
+            padded[:, :width] = values.view(np.uint8).reshape(len(values), width)
+            distinct, codes = np.unique(padded.view("<u8").ravel(), return_inverse=True)
+            texts = [int(number).to_bytes(8, "little").rstrip(b"\0").decode("ascii") for number in distinct]
+        else:
+            distinct_bytes, codes = np.unique(values, return_inverse=True)
+            texts = [text.decode("ascii") for text in distinct_bytes.tolist()]
+    else:
+        codes, distinct_objects = pd.factorize(values, use_na_sentinel=False)
+        texts = [str(text) for text in distinct_objects]
+    numbers = np.array([_number_or_nan(text) for text in texts], dtype=np.float64)
+    return numbers[codes.ravel()]
+
+
 def _parse_answers(
-    frame: pd.DataFrame, instrument: Instrument, report: ValidationReport
+    columns: Mapping[str, npt.NDArray[Any]], n: int, instrument: Instrument, report: ValidationReport
 ) -> npt.NDArray[np.float64]:
-    """All answer cells at once: each distinct text is converted once (a file holds few: "0", "1", "")."""
-    columns = list(instrument.item_keys)
-    block = frame[columns].to_numpy(dtype=object)
-    codes, distinct = pd.factorize(block.ravel(), use_na_sentinel=False)
-    values = np.array([_number_or_nan(str(text)) for text in distinct], dtype=np.float64)
-    matrix = values[codes].reshape(block.shape)
-    not_numbers = np.isinf(matrix) & np.isin(codes.reshape(block.shape), np.flatnonzero(np.isinf(values)))
+    """All answer cells, a column at a time, into one matrix (NaN for a missing answer)."""
+    keys = list(instrument.item_keys)
+    matrix = np.empty((n, len(keys)), dtype=np.float64)
+    for j, key in enumerate(keys):
+        matrix[:, j] = _answer_values(columns[key])
+    not_numbers = np.isinf(matrix)
     bad_rows, bad_columns = np.nonzero(not_numbers)
     for row, column in zip(
         bad_rows[:MAX_ERRORS_KEPT].tolist(), bad_columns[:MAX_ERRORS_KEPT].tolist(), strict=True
     ):
-        key = columns[column]
+        key = keys[column]
         report.add(
             row + FIRST_DATA_LINE,
             key,
-            f"{_shown(str(block[row, column]))} er ikke et tal. Skriv svaret som et tal på skalaen "
+            f"{_shown(_cell(columns[key], row))} er ikke et tal. Skriv svaret som et tal på skalaen "
             f"{instrument.item_scale(key).describe()}, eller lad feltet stå tomt.",
         )
     report.error_count += max(0, len(bad_rows) - MAX_ERRORS_KEPT)
     matrix[not_numbers] = np.nan
+    del not_numbers
     try:
-        validate_answers(instrument, np.nan_to_num(matrix, nan=np.nan))
+        validate_answers(instrument, matrix, copy=False)
     except AnswerError as error:
         for problem in error.problems:
             scale = instrument.item_scale(problem.item)
@@ -294,6 +359,61 @@ def _parse_answers(
             )
         report.error_count += error.n_problems - len(error.problems)
     return matrix
+
+
+_YEARS = (1, 9999)  # years ÅÅÅÅ that _parse_dates reads as the same day
+
+
+def _digit_values(
+    raw: npt.NDArray[np.uint8], places: list[int]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """The number written by the ASCII digits at ``places`` of each row of ``raw``, and whether all are
+    digits."""
+    picked = raw[:, places].astype(np.int64) - 48
+    ok: npt.NDArray[np.bool_] = np.asarray(((picked >= 0) & (picked <= 9)).all(axis=1))
+    number = np.zeros(len(raw), dtype=np.int64)
+    for k in range(len(places)):
+        number = number * 10 + picked[:, k]
+    return number, ok
+
+
+def _days(
+    years: npt.NDArray[np.int64], months: npt.NDArray[np.int64], days: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.datetime64], npt.NDArray[np.bool_]]:
+    """The dates of (year, month, day), and whether each is a real date (NaT where not)."""
+    valid = (months >= 1) & (months <= 12) & (days >= 1)
+    month_index = np.where(valid, (years - 1970) * 12 + months - 1, 0)
+    first = month_index.astype("datetime64[M]").astype("datetime64[D]")
+    length = ((month_index + 1).astype("datetime64[M]").astype("datetime64[D]") - first).astype(np.int64)
+    valid &= days <= length
+    result = first + np.where(valid, days - 1, 0).astype("timedelta64[D]")
+    result[~valid] = np.datetime64("NaT")
+    return result, valid
+
+
+def _date_column(values: npt.NDArray[Any]) -> npt.NDArray[np.datetime64]:
+    """The dates of a column (NaT where not a date): cells written ÅÅÅÅ-MM-DD in plain bytes at once, the
+    rest through ``_parse_dates`` (every format of DATE_FORMATS)."""
+    n = len(values)
+    result = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    todo = np.ones(n, dtype=bool)
+    if values.dtype.kind == "S" and values.dtype.itemsize >= 10 and n:
+        raw = values.view(np.uint8).reshape(n, values.dtype.itemsize)
+        number, digits = _digit_values(raw[:, :10], [0, 1, 2, 3, 5, 6, 8, 9])
+        shaped = digits & (raw[:, 4] == 45) & (raw[:, 7] == 45)
+        if values.dtype.itemsize > 10:
+            shaped &= raw[:, 10] == 0
+        years, months, days = number // 10_000, number // 100 % 100, number % 100
+        shaped &= (years >= _YEARS[0]) & (years <= _YEARS[1])
+        parsed, real = _days(years, months, days)
+        done = shaped & real
+        result[done] = parsed[done]
+        todo = ~done
+    rest = np.flatnonzero(todo)
+    if rest.size:
+        texts = pd.Series([_cell(values, int(i)) for i in rest], dtype=object)
+        result[rest] = _parse_dates(texts)
+    return result
 
 
 def validate_import(
@@ -312,82 +432,75 @@ def validate_import(
 
     ``already_measured`` are the pseudonyms that already have this instrument in this round (duplicates).
     """
-    report = ValidationReport(total_rows=len(table.frame))
-    frame = apply_mapping(table, instrument, mapping, report)
-    if frame is None:
+    report = ValidationReport(total_rows=table.rows)
+    columns = apply_mapping(table, instrument, mapping, report)
+    if columns is None:
         return report
-    if len(frame) == 0:
+    if table.rows == 0:
         report.add(FIRST_DATA_LINE, "", "Filen har ingen rækker under overskriften.")
         return report
-    n = len(frame)
-    lines = np.arange(n) + FIRST_DATA_LINE
+    n = table.rows
 
     # CPR numbers: checked for all rows at once, then dropped; only the pseudonym goes on.
-    checked = check_cprs(frame[CPR_COLUMN], key=key, municipality_code=municipality_code, today=today)
+    checked = check_cprs(columns[CPR_COLUMN], key=key, municipality_code=municipality_code, today=today)
     for cpr_position, message in checked.problems:
-        report.add(int(lines[cpr_position]), CPR_COLUMN, message)
+        report.add(cpr_position + FIRST_DATA_LINE, CPR_COLUMN, message)
     pseudonyms, birth_days, sexes = checked.pseudonyms, checked.birth_dates, checked.sexes
 
-    dates = _parse_dates(frame[DATE_COLUMN])
-    not_a_date = dates.isna().to_numpy()
+    day_values = _date_column(columns[DATE_COLUMN])
+    not_a_date = np.isnat(day_values)
     for position in np.flatnonzero(not_a_date).tolist():
-        value = frame[DATE_COLUMN].iloc[position].strip()
+        value = _cell(columns[DATE_COLUMN], position).strip()
         report.add(
-            int(lines[position]),
+            position + FIRST_DATA_LINE,
             DATE_COLUMN,
             "Datoen mangler. Skriv den som ÅÅÅÅ-MM-DD, fx 2025-03-14."
             if not value
             else f"{_shown(value)} er ikke en dato. Skriv den som ÅÅÅÅ-MM-DD, fx 2025-03-14.",
         )
-    day_values = dates.to_numpy(dtype="datetime64[D]")
     outside = ~not_a_date & (
         (day_values < np.datetime64(opens_on, "D")) | (day_values > np.datetime64(closes_on, "D"))
     )
     for position in np.flatnonzero(outside).tolist():
         report.add(
-            int(lines[position]),
+            position + FIRST_DATA_LINE,
             DATE_COLUMN,
             f"Datoen {str(day_values[position])} ligger uden for målerunden "
             f"({opens_on.isoformat()} til {closes_on.isoformat()}). "
             "Ret datoen, eller vælg den rigtige runde.",
         )
 
-    answers = _parse_answers(frame, instrument, report)
+    answers = _parse_answers(columns, n, instrument, report)
 
-    # Duplicates: the same child twice in the file, or already measured in this round.
-    valid_pseudonym = pseudonyms != ""
-    series = pd.Series(pseudonyms)
-    repeated = (series.duplicated(keep="first").to_numpy()) & valid_pseudonym
-    firsts = series[~series.duplicated(keep="first")]
-    first_position = dict(zip(firsts.to_numpy().tolist(), firsts.index.tolist(), strict=True))
-    for position in np.flatnonzero(repeated).tolist():
+    # Duplicates: the same child twice in the file (the same ten digits: the same pseudonym), or already
+    # measured in this round.
+    valid_pseudonym = checked.numbers >= 0
+    for position, first in _repeats(checked.numbers):
         report.add(
-            int(lines[position]),
+            position + FIRST_DATA_LINE,
             CPR_COLUMN,
-            f"Samme barn står også i række {first_position[pseudonyms[position]] + FIRST_DATA_LINE}. "
+            f"Samme barn står også i række {first + FIRST_DATA_LINE}. "
             "Et barn kan kun måles én gang "
             "med samme redskab i en runde: slet den ene række.",
         )
     existing = set(already_measured)
     if existing:
-        known = np.isin(pseudonyms, list(existing)) & valid_pseudonym
-        for position in np.flatnonzero(known).tolist():
+        for position in _already_measured(checked, existing).tolist():
             report.add(
-                int(lines[position]),
+                position + FIRST_DATA_LINE,
                 CPR_COLUMN,
                 "Barnet er allerede målt med dette redskab i denne runde. Slet rækken, eller ret den "
                 "eksisterende måling.",
             )
 
-    valid = (pseudonyms != "") & ~not_a_date
+    valid = valid_pseudonym & ~not_a_date
     before_birth = valid & (day_values < birth_days)
     for position in np.flatnonzero(before_birth).tolist():
         report.add(
-            int(lines[position]),
+            position + FIRST_DATA_LINE,
             DATE_COLUMN,
             "Datoen ligger før barnets fødselsdato. Tjek datoen og CPR-nummeret.",
         )
-    ages = ages_on(birth_days, day_values)
 
     report.errors.sort(key=lambda e: (e.row, e.column))
     if report.error_count:
@@ -397,12 +510,43 @@ def validate_import(
         pseudonyms=pseudonyms,
         birth_years=birth_days.astype("datetime64[Y]").astype(np.int64) + 1970,
         sexes=sexes,
-        ages=ages,
+        ages=ages_on(birth_days, day_values),
         dates=day_values,
         answers=answers,
     )
     report.preview = preview_rows(report.rows, instrument)
     return report
+
+
+def _repeats(numbers: npt.NDArray[np.int64]) -> list[tuple[int, int]]:
+    """(position, position of its first row) of every row whose number (>= 0) came before, in file order."""
+    positions = np.flatnonzero(numbers >= 0)
+    order = positions[np.argsort(numbers[positions], kind="stable")]
+    ordered = numbers[order]
+    starts = np.ones(len(order), dtype=bool)
+    starts[1:] = ordered[1:] != ordered[:-1]
+    if starts.all():
+        return []
+    group_start = np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))
+    repeated = np.flatnonzero(~starts)
+    pairs = sorted(zip(order[repeated].tolist(), order[group_start[repeated]].tolist(), strict=True))
+    return pairs
+
+
+def _already_measured(checked: CheckedCprs, existing: set[str]) -> npt.NDArray[np.int64]:
+    """The positions whose pseudonym is one of ``existing`` (compared by the first 16 hex digits at once,
+    then in full)."""
+    prefixes = []
+    for text in existing:
+        try:
+            prefixes.append(int(text[:16], 16) if len(text) == 64 else -1)
+        except ValueError:
+            continue
+    known = np.array([p for p in prefixes if p >= 0], dtype=np.uint64)
+    candidates = np.flatnonzero(np.isin(checked.prefixes, known) & (checked.numbers >= 0))
+    return np.array(
+        [p for p in candidates.tolist() if str(checked.pseudonyms[p]) in existing], dtype=np.int64
+    )
 
 
 @dataclass
@@ -411,27 +555,100 @@ class CheckedCprs:
     birth_dates: npt.NDArray[np.datetime64]  # NaT where wrong
     sexes: npt.NDArray[np.str_]
     problems: list[tuple[int, str]]  # (position, Danish message from the engine)
+    numbers: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # -1: wrong
+    prefixes: npt.NDArray[np.uint64] = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+
+
+def _normalised(text: str) -> str | None:
+    """The ten digits of a CPR number as ``engine.cpr.normalise_cpr`` finds them, or None."""
+    stripped = text.strip()
+    digits = stripped[:6] + stripped[7:] if stripped[6:7] == "-" else stripped
+    if len(digits) == 10 and all("0" <= character <= "9" for character in digits):
+        return digits
+    return None
+
+
+def _cpr_digits(values: npt.NDArray[Any]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.bool_]]:
+    """Each CPR cell's ten digits as ASCII bytes (n x 10; "0101000000" where the form is wrong) and
+    whether the form is right. Plain bytes written DDMMYYSSSS or DDMMYY-SSSS are read at once; anything
+    else (spaces, another form, Python strings) goes through ``_normalised``."""
+    n = len(values)
+    digits = np.tile(np.frombuffer(b"0101000000", dtype=np.uint8), (n, 1))
+    well_formed = np.zeros(n, dtype=bool)
+    todo = np.ones(n, dtype=bool)
+    width = values.dtype.itemsize if values.dtype.kind == "S" else 0
+    if width >= 10 and n:
+        raw = np.ascontiguousarray(values).view(np.uint8).reshape(n, width)
+        padded = np.zeros((n, 12), dtype=np.uint8)
+        padded[:, : min(width, 12)] = raw[:, :12]
+        tail_empty = (raw[:, 12:] == 0).all(axis=1) if width > 12 else np.ones(n, dtype=bool)
+        is_digit = (padded >= 48) & (padded <= 57)
+        plain = tail_empty & is_digit[:, :10].all(axis=1) & (padded[:, 10] == 0)
+        hyphenated = (
+            tail_empty
+            & is_digit[:, :6].all(axis=1)
+            & (padded[:, 6] == 45)
+            & is_digit[:, 7:11].all(axis=1)
+            & (padded[:, 11] == 0)
+        )
+        digits[plain] = padded[plain, :10]
+        digits[hyphenated] = np.concatenate([padded[hyphenated, :6], padded[hyphenated, 7:11]], axis=1)
+        well_formed = plain | hyphenated
+        todo = ~well_formed
+    for position in np.flatnonzero(todo).tolist():
+        number = _normalised(_cell(values, position))
+        if number is not None:
+            digits[position] = np.frombuffer(number.encode("ascii"), dtype=np.uint8)
+            well_formed[position] = True
+    return digits, well_formed
+
+
+def _pseudonym_digests(key: bytes, municipality_code: str, numbers: list[bytes]) -> bytes:
+    """``engine.cpr.pseudonym``'s HMAC-SHA256 (RFC 2104) of each ten-digit number, the 32-byte digests one
+    after the other. The key's inner and outer blocks and the message's fixed prefix are hashed once;
+    each number then costs two small hash updates (a third of ``hmac.new`` a row)."""
+    block = hashlib.sha256().block_size
+    padded_key = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\0")
+    prefix = f"{PSEUDONYM_CONTEXT}|{municipality_code}|".encode()
+    inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in padded_key) + prefix)
+    outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in padded_key))
+    inner_copy, outer_copy = inner.copy, outer.copy
+    digests: list[bytes] = []
+    append = digests.append
+    for number in numbers:
+        inner_hash = inner_copy()
+        inner_hash.update(number)
+        outer_hash = outer_copy()
+        outer_hash.update(inner_hash.digest())
+        append(outer_hash.digest())
+    return b"".join(digests)
+
+
+_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8).astype(np.uint64)
+# byte -> its two hex digits as two UCS-4 characters (numpy's str_ is UCS-4, little-endian here)
+_HEX_PAIRS = (_HEX[np.arange(256) >> 4] | (_HEX[np.arange(256) & 15] << np.uint64(32))).astype("<u8")
 
 
 def check_cprs(
-    texts: pd.Series, *, key: bytes, municipality_code: str, today: date | None = None
+    texts: pd.Series | npt.NDArray[Any], *, key: bytes, municipality_code: str, today: date | None = None
 ) -> CheckedCprs:
     """The form, date and century of every CPR number at once (the rules of ``engine.cpr.validate_cpr``,
     vectorised), and the keyed pseudonym of each valid one (``engine.cpr.pseudonym``'s HMAC).
 
-    A number the vectorised check rejects is passed to ``validate_cpr`` itself, so its message is the
-    engine's; the tests check that the pseudonyms equal ``engine.cpr.pseudonym``.
+    ``texts`` are Python strings or the plain reader's ASCII bytes. A number the vectorised check rejects
+    is passed to ``validate_cpr`` itself, so its message is the engine's; the tests check that the
+    pseudonyms equal ``engine.cpr.pseudonym``.
     """
-    n = len(texts)
-    stripped = texts.astype(str).str.strip()
-    hyphenated = (stripped.str.len() == 11) & (stripped.str[6] == "-")
-    digits = stripped.where(~hyphenated, stripped.str[:6] + stripped.str[7:])
-    well_formed = digits.str.fullmatch(r"[0-9]{10}").fillna(False).to_numpy(dtype=bool)
-    safe = digits.where(well_formed, "0101000000")
-    day = safe.str[0:2].astype(np.int64).to_numpy()
-    month = safe.str[2:4].astype(np.int64).to_numpy()
-    two_digit_year = safe.str[4:6].astype(np.int64).to_numpy()
-    century_digit = safe.str[6].astype(np.int64).to_numpy()
+    values = texts.to_numpy(dtype=object) if isinstance(texts, pd.Series) else np.asarray(texts)
+    if values.dtype.kind not in "SO":
+        values = values.astype(object)
+    n = len(values)
+    digits, well_formed = _cpr_digits(values)
+    number = np.zeros(n, dtype=np.int64)
+    for k in range(10):
+        number = number * 10 + (digits[:, k].astype(np.int64) - 48)
+    day, month, two_digit_year = number // 10**8, number // 10**6 % 100, number // 10**4 % 100
+    century_digit = number // 1000 % 10
     century = np.where(
         century_digit <= 3,
         1900,
@@ -441,44 +658,58 @@ def check_cprs(
             np.where(two_digit_year <= 57, 2000, 1800),
         ),
     )
-    born = pd.to_datetime(
-        pd.DataFrame({"year": century + two_digit_year, "month": month, "day": day}), errors="coerce"
-    ).to_numpy(dtype="datetime64[D]")
+    born, real = _days(century + two_digit_year, month, day)
     limit = np.datetime64(today or date.today(), "D")
-    good = well_formed & ~np.isnat(born) & (born <= limit)
-    sexes = np.where(safe.str[9].astype(np.int64).to_numpy() % 2 == 1, "male", "female").astype("<U6")
+    good = well_formed & real & (born <= limit)
+    sexes = np.where(number % 2 == 1, "male", "female").astype("<U6")
     problems: list[tuple[int, str]] = []
     for position in np.flatnonzero(~good).tolist():
         try:
-            validate_cpr(stripped.iloc[position], today=today)
+            validate_cpr(_cell(values, position), today=today)
         except CprError as error:
             problems.append((int(position), engine_message(error)))
         else:  # pragma: no cover - the vectorised rules are the engine's; kept as a safety net
             good[position] = True
-    pseudonyms = np.full(n, "", dtype="<U64")
-    prefix = f"{PSEUDONYM_CONTEXT}|{municipality_code}|"
-    cache: dict[str, str] = {}
-    digit_list = digits.tolist()
-    for position in np.flatnonzero(good).tolist():
-        number = digit_list[position]
-        code = cache.get(number)
-        if code is None:
-            code = hmac.new(key, (prefix + number).encode(), hashlib.sha256).hexdigest()
-            cache[number] = code
-        pseudonyms[position] = code
+    positions = np.flatnonzero(good)
+    numbers = np.ascontiguousarray(digits[positions]).view("S10").ravel().tolist()
+    found = np.frombuffer(_pseudonym_digests(key, municipality_code, numbers), dtype=np.uint8).reshape(-1, 32)
+    del numbers
+    if len(positions) == n:
+        digests = found
+    else:
+        digests = np.zeros((n, 32), dtype=np.uint8)
+        digests[positions] = found
+    pseudonyms = _HEX_PAIRS[digests].view("<U64").ravel()  # two hex digits (UCS-4) per byte at once
+    pseudonyms[~good] = ""
+    prefixes = digests[:, :8].copy().view(">u8").ravel().astype(np.uint64)
     born[~good] = np.datetime64("NaT")
-    return CheckedCprs(pseudonyms=pseudonyms, birth_dates=born, sexes=sexes, problems=problems)
+    return CheckedCprs(
+        pseudonyms=pseudonyms,
+        birth_dates=born,
+        sexes=sexes,
+        problems=problems,
+        numbers=np.where(good, number, -1),
+        prefixes=prefixes,
+    )
 
 
 def ages_on(birth_dates: npt.NDArray[np.datetime64], on: npt.NDArray[np.datetime64]) -> npt.NDArray[np.int64]:
     """Completed years on each date (``engine.cpr.age_on``, vectorised); 0 where a date is missing."""
-    born = pd.DatetimeIndex(birth_dates)
-    measured = pd.DatetimeIndex(on)
-    before_birthday = (measured.month.to_numpy() * 100 + measured.day.to_numpy()) < (
-        born.month.to_numpy() * 100 + born.day.to_numpy()
-    )
-    years = measured.year.to_numpy() - born.year.to_numpy() - before_birthday.astype(np.int64)
-    return np.where(np.isnan(years.astype(float)), 0, years).astype(np.int64)
+    born = np.asarray(birth_dates).astype("datetime64[D]")
+    measured = np.asarray(on).astype("datetime64[D]")
+
+    def parts(days: npt.NDArray[np.datetime64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        years = days.astype("datetime64[Y]")
+        months = days.astype("datetime64[M]")
+        month_day = (months - years.astype("datetime64[M]")).astype(np.int64) * 100 + (
+            days - months.astype("datetime64[D]")
+        ).astype(np.int64)
+        return years.astype(np.int64), month_day
+
+    born_year, born_day = parts(born)
+    year, day = parts(measured)
+    ages = year - born_year - (day < born_day).astype(np.int64)
+    return np.where(np.isnat(born) | np.isnat(measured), 0, ages).astype(np.int64)
 
 
 def preview_rows(

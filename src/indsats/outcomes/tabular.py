@@ -24,9 +24,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import PurePosixPath
-from typing import IO
+from typing import IO, Any
 from xml.parsers import expat
 
+import numpy as np
+import numpy.typing as npt
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -497,3 +499,250 @@ class _SheetReader:
         if len(self.numbers) < 10_000:
             self.numbers[key] = shown
         return shown
+
+
+# --- the fast path of a plain CSV ----------------------------------------------------------------------
+#
+# A CSV is *plain* when it holds no quote character, no NUL byte and no carriage return except in a CRLF
+# line ending, and every line under the header is ASCII. In such a file every line is one record and its
+# fields are the line split at the delimiter, which is exactly what the csv module makes of it; so the
+# records' shapes (where each field starts and ends, whether a line is blank, how many fields it has) are
+# found a block of lines at a time with numpy from the positions of the delimiter and newline bytes, and
+# each column becomes one array of fixed-width bytes: no Python string per cell. A file the fast path
+# cannot prove it reads as ``read_table`` does (quotes, other encodings, a row past the column limit, a
+# cell longer than ``PLAIN_MAX_CELL_BYTES``) is left to ``read_table``: ``read_plain_columns`` returns None.
+
+PLAIN_BLOCK_BYTES = 1 << 22  # 4 MiB of lines at a time
+PLAIN_MAX_CELL_BYTES = 64  # a longer cell would make its whole column as wide: read_table keeps it as text
+_BOM_UTF8 = codecs.BOM_UTF8
+# ASCII bytes that str.strip keeps: a line holding one (other than the delimiter) is not blank
+_VISIBLE = np.array([byte < 128 and not chr(byte).isspace() for byte in range(256)], dtype=bool)
+
+
+@dataclass
+class PlainColumns:
+    """The header (as ``read_table`` gives it) and, for each of its columns, the cells of the rows that
+    are not blank, in file order: fixed-width ASCII bytes (``S1``, ``S11`` ...; a missing cell is b"")."""
+
+    header: list[str]
+    columns: list[npt.NDArray[np.bytes_]]
+    rows: int
+
+
+def read_plain_columns(
+    content: bytes, file_name: str, *, limits: Limits | None = None
+) -> PlainColumns | None:
+    """A plain CSV's columns (see above), within the same limits and with the same messages as
+    ``read_table``; None when the file is not plain (then ``read_table`` reads it)."""
+    limits = limits or Limits.from_settings()
+    check_size(len(content), limits)
+    if not file_name.lower().endswith((".csv", ".txt")):
+        return None
+    has_bom = content.startswith(_BOM_UTF8)
+    body = content[len(_BOM_UTF8) :] if has_bom else content
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b'"' in body or b"\0" in body:
+        return None
+    if b"\r" in body and body.count(b"\r") != body.count(b"\r\n"):
+        return None
+    newline = body.find(b"\n")
+    header_end = len(body) if newline < 0 else newline
+    if not body[header_end + 1 :].isascii():
+        return None
+    header_bytes = body[:header_end].removesuffix(b"\r")
+    try:
+        header_text = header_bytes.decode("utf-8")
+    except UnicodeDecodeError:
+        if has_bom:  # read_table would decode the whole file, BOM and all, as Windows-1252
+            return None
+        header_text = _decode(header_bytes)  # the whole file is Windows-1252 (its rows are ASCII)
+    if not header_text.strip():
+        return None
+    delimiter = max((";", ",", "\t"), key=header_text.count)
+    header_cells = header_text.split(delimiter)
+    if len(header_cells) > limits.max_columns:
+        return None
+    if len(header_cells) > limits.max_cells:
+        raise _too_many_cells(limits)
+    header = [cell.strip() for cell in header_cells]
+    while header and not header[-1]:
+        header.pop()
+    if not header:
+        return None
+    reader = _PlainReader(len(header), ord(delimiter), limits, cells=len(header_cells))
+    position = header_end + 1
+    while position < len(body):
+        cut = body.rfind(b"\n", position, position + PLAIN_BLOCK_BYTES) + 1
+        if cut <= position:  # a line longer than a block
+            cut = body.find(b"\n", position + PLAIN_BLOCK_BYTES) + 1 or len(body)
+        if not reader.add(body[position:cut]):
+            return None
+        position = cut
+    return reader.result(header)
+
+
+# per line of a block: its fields' starts, lengths and first bytes (lines x header columns), its number of
+# fields, and whether it is blank
+_Shape = tuple[
+    npt.NDArray[np.intp],
+    npt.NDArray[np.intp],
+    npt.NDArray[np.uint8],
+    npt.NDArray[np.intp],
+    npt.NDArray[np.bool_],
+]
+
+
+class _PlainReader:
+    def __init__(self, width: int, delimiter: int, limits: Limits, *, cells: int) -> None:
+        self.width = width
+        self.delimiter = delimiter
+        self.limits = limits
+        self.cells = cells  # the header's
+        self.records = 1  # the header is record 0
+        self.parts: list[list[npt.NDArray[np.bytes_]]] = [[] for _ in range(width)]
+        self.rows = 0
+        self.visible = _VISIBLE.copy()
+        self.visible[delimiter] = False
+
+    def add(self, block: bytes) -> bool:
+        """Read a block of whole lines; False if a line is one the fast path does not read."""
+        if b"\r" in block:
+            block = block.replace(b"\r\n", b"\n")
+        if not block.endswith(b"\n"):
+            block += b"\n"
+        data = np.frombuffer(block, dtype=np.uint8)
+        separators = np.flatnonzero((data == self.delimiter) | (data == 10))
+        is_newline = data[separators] == 10
+        lines = int(np.count_nonzero(is_newline))
+        per_line = len(separators) // lines
+        if (
+            per_line >= 2
+            and len(separators) == lines * per_line
+            and is_newline[per_line - 1 :: per_line].all()
+        ):
+            shape = self._uniform(data, separators, lines, per_line)
+        else:
+            shape = self._ragged(data, separators, is_newline)
+        if shape is None:
+            return False
+        starts, lengths, first, fields, blank = shape
+        self._check_limits(fields, blank)
+        keep = ~blank
+        if not keep.all():
+            starts, lengths, first = starts[keep], lengths[keep], first[keep]
+        if not len(starts):
+            return True
+        widths = lengths.max(axis=0).tolist()
+        for j in range(self.width):
+            if widths[j] <= 1:  # an answer: the field's first byte, or b"" when it is empty
+                one = np.where(lengths[:, j] == 1, first[:, j], 0).astype(np.uint8)
+                self.parts[j].append(one.view("S1"))
+                continue
+            cells = _fixed_width(data, starts[:, j], lengths[:, j])
+            if cells is None:
+                return False
+            self.parts[j].append(cells)
+        self.rows += len(starts)
+        return True
+
+    def _uniform(
+        self, data: npt.NDArray[np.uint8], separators: npt.NDArray[np.intp], lines: int, per_line: int
+    ) -> _Shape | None:
+        """Every line has ``per_line`` fields (the usual file): each field lies between two separators."""
+        if per_line > self.limits.max_columns:
+            return None
+        field_starts = np.empty_like(separators)
+        field_starts[0] = 0
+        field_starts[1:] = separators[:-1] + 1
+        lengths = (separators - field_starts).reshape(lines, per_line)
+        field_starts = field_starts.reshape(lines, per_line)
+        first = data.take(field_starts)  # each field's first byte
+        # a line is not blank when a field starts with a visible byte; the others are looked at in full
+        sure: npt.NDArray[np.bool_] = np.asarray((self.visible[first] & (lengths > 0)).any(axis=1))
+        line_ends = separators[per_line - 1 :: per_line]
+        blank = ~sure
+        for line in np.flatnonzero(blank).tolist():
+            blank[line] = not self.visible[data[field_starts[line, 0] : line_ends[line]]].any()
+        fields = np.full(lines, per_line)
+        return (
+            self._columns(field_starts),
+            self._columns(lengths),
+            self._columns(first),
+            fields,
+            blank,
+        )
+
+    def _columns(self, matrix: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        """The header's columns of a lines x fields matrix (a missing field: length 0)."""
+        if matrix.shape[1] >= self.width:
+            return matrix[:, : self.width]
+        padded = np.zeros((len(matrix), self.width), dtype=matrix.dtype)
+        padded[:, : matrix.shape[1]] = matrix
+        return padded
+
+    def _ragged(
+        self, data: npt.NDArray[np.uint8], separators: npt.NDArray[np.intp], is_newline: npt.NDArray[np.bool_]
+    ) -> _Shape | None:
+        """Lines of different lengths, empty lines: each line's fields found from its delimiters."""
+        ends = separators[is_newline]
+        starts = np.empty_like(ends)
+        starts[:1] = 0
+        starts[1:] = ends[:-1] + 1
+        delimiter_positions = separators[~is_newline]
+        before = np.searchsorted(delimiter_positions, starts)
+        delimiters = np.searchsorted(delimiter_positions, ends) - before
+        fields = np.where(ends > starts, delimiters + 1, 0)
+        if fields.size and int(fields.max()) > self.limits.max_columns:
+            return None
+        visible = np.zeros(data.size + 1, dtype=np.int32)
+        np.cumsum(self.visible[data], out=visible[1:])
+        blank = visible[ends] == visible[starts]
+        columns = np.arange(self.width)
+        present = columns < fields[:, None]
+        if delimiter_positions.size:
+            last = len(delimiter_positions) - 1
+            following = delimiter_positions[np.minimum(before[:, None] + columns, last)]
+            field_starts = np.empty((len(ends), self.width), dtype=starts.dtype)
+            field_starts[:, 0] = starts
+            field_starts[:, 1:] = following[:, :-1] + 1
+            field_ends = np.where(columns < delimiters[:, None], following, ends[:, None])
+        else:  # every line has one field
+            field_starts = np.repeat(starts[:, None], self.width, axis=1)
+            field_ends = np.repeat(ends[:, None], self.width, axis=1)
+        lengths = np.where(present, field_ends - field_starts, 0)
+        field_starts = np.where(present, field_starts, 0)
+        first = data.take(field_starts, mode="clip")
+        return field_starts, lengths, first, fields, blank
+
+    def _check_limits(self, fields: npt.NDArray[np.intp], blank: npt.NDArray[np.bool_]) -> None:
+        """The limits, record by record as read_table checks them: the first record past one raises."""
+        numbers = self.records + np.arange(len(fields))
+        self.records += len(fields)
+        over_rows = numbers > self.limits.max_rows
+        running = self.cells + np.cumsum(np.where(over_rows, 0, fields))
+        row_error = np.flatnonzero(over_rows & ~blank)
+        cell_error = np.flatnonzero(~over_rows & (running > self.limits.max_cells))
+        if row_error.size or cell_error.size:
+            first_row = int(row_error[0]) if row_error.size else len(fields)
+            first_cell = int(cell_error[0]) if cell_error.size else len(fields)
+            raise _too_many_rows(self.limits) if first_row < first_cell else _too_many_cells(self.limits)
+        self.cells = int(running[-1]) if running.size else self.cells
+
+    def result(self, header: list[str]) -> PlainColumns:
+        columns = [np.concatenate(parts) if parts else np.zeros(0, dtype="S1") for parts in self.parts]
+        return PlainColumns(header=header, columns=columns, rows=self.rows)
+
+
+def _fixed_width(
+    data: npt.NDArray[np.uint8], start: npt.NDArray[np.int64], length: npt.NDArray[np.int64]
+) -> npt.NDArray[np.bytes_] | None:
+    """The cells ``data[start:start+length]`` as one array of fixed-width bytes (None if one is too long)."""
+    width = int(length.max()) if length.size else 0
+    if width > PLAIN_MAX_CELL_BYTES:
+        return None
+    if width <= 1:
+        cells = np.where(length == 1, data[np.minimum(start, data.size - 1)], 0).astype(np.uint8)
+        return cells.view("S1")
+    offsets = np.arange(width)
+    matrix = data.take(start[:, None] + offsets, mode="clip")
+    matrix[offsets >= length[:, None]] = 0
+    return np.ascontiguousarray(matrix).view(f"S{width}").reshape(len(start))
