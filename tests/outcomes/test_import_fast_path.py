@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -43,7 +44,7 @@ def text_cells(table: importing.RawTable) -> list[list[str]]:
 def both_paths(content: bytes, name: str = "data.csv", mapping=None, already=(), limits=None):
     """Read and check ``content`` with the fast path (where the file allows) and with the general reader;
     assert that the two agree in everything and return the fast path's table and report."""
-    results = []
+    results: list[tuple[Any, ...]] = []
     for plain in (True, False):
         try:
             table = importing.read_table(content, name, limits=limits, plain=plain)
@@ -255,7 +256,7 @@ def test_every_pseudonym_is_engine_cpr_pseudonym(key):
     table = importing.read_table(csv_bytes(HEADER, rows), "many.csv")
     assert table.path == "plain"
     report = validate(table, key=key)
-    assert report.is_valid, report.errors[:3]
+    assert report.is_valid and report.rows is not None, report.errors[:3]
     expected = [pseudonym(row[0], key=key, municipality_code="751") for row in rows]
     assert report.rows.pseudonyms.tolist() == expected
 
@@ -274,3 +275,64 @@ def test_a_100000_row_plain_import_grows_the_process_by_little(tmp_path: Path):
     growth, _peak, outcome = measure_peak(path, "outcomes-validate")
     assert outcome == f"read {rows} rows"
     assert growth < 110, growth
+
+
+def test_the_calendar_arithmetic_agrees_with_python_dates():
+    import datetime
+    import random
+
+    rng = random.Random(16)
+    years = np.array(
+        [rng.randint(1, 9999) for _ in range(5000)] + [1900, 2000, 2024, 2100, 1600, 4], dtype=np.int64
+    )
+    months = np.array([rng.randint(0, 13) for _ in range(len(years))], dtype=np.int64)
+    days = np.array([rng.randint(0, 32) for _ in range(len(years))], dtype=np.int64)
+    months[-6:], days[-6:] = 2, 29
+    found, real = importing._days(years, months, days)
+    for y, m, d, value, ok in zip(years.tolist(), months.tolist(), days.tolist(), found, real, strict=True):
+        try:
+            expected = datetime.date(y, m, d)
+        except ValueError:
+            assert not ok and np.isnat(value), (y, m, d)
+        else:
+            assert ok and value == np.datetime64(expected), (y, m, d)
+    real_dates = found[real]
+    year, month, day = importing._civil(real_dates)
+    assert [
+        datetime.date(*parts) for parts in zip(year.tolist(), month.tolist(), day.tolist(), strict=True)
+    ] == [value.astype(datetime.date) for value in real_dates]
+
+
+def test_ages_agree_with_engine_cpr_age_on():
+    import datetime
+    import random
+
+    from indsats.engine.cpr import age_on
+
+    rng = random.Random(3)
+    born = [datetime.date(2000, 1, 1) + datetime.timedelta(days=rng.randint(0, 9000)) for _ in range(3000)]
+    on = [b + datetime.timedelta(days=rng.randint(0, 9000)) for b in born]
+    born += [datetime.date(2016, 2, 29)] * 3
+    on += [datetime.date(2025, 2, 28), datetime.date(2025, 3, 1), datetime.date(2024, 2, 29)]
+    ages = importing.ages_on(np.array(born, dtype="datetime64[D]"), np.array(on, dtype="datetime64[D]"))
+    assert ages.tolist() == [age_on(b, o) for b, o in zip(born, on, strict=True)]
+    missing = np.array(["NaT", "2020-01-01"], dtype="datetime64[D]")
+    assert importing.ages_on(missing, np.array(["2025-01-01", "NaT"], dtype="datetime64[D]")).tolist() == [
+        0,
+        0,
+    ]
+
+
+def test_answers_are_checked_a_chunk_at_a_time_as_if_all_at_once(monkeypatch):
+    rows = sdq_rows(60)
+    for n in range(0, 60, 3):
+        rows[n][2 + n % 25] = ["3", "x", "1.5", "", "9"][n % 5]
+    content = csv_bytes(HEADER, rows)
+    whole = validate(importing.read_table(content, "a.csv"))
+    monkeypatch.setattr(importing, "ANSWER_CHUNK_ROWS", 7)
+    chunked = validate(importing.read_table(content, "a.csv"))
+    assert chunked.errors == whole.errors and chunked.error_count == whole.error_count == 16
+    monkeypatch.setattr(importing, "MAX_ERRORS_KEPT", 5)
+    monkeypatch.setattr(importing, "MAX_PROBLEMS_KEPT", 3)
+    capped = validate(importing.read_table(content, "a.csv"))
+    assert capped.error_count == 16 and len(capped.errors) == 5

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from indsats.engine.cpr import PSEUDONYM_CONTEXT, CprError, validate_cpr
 from indsats.engine.instruments import Instrument
-from indsats.engine.scoring import AnswerError, validate_answers
+from indsats.engine.scoring import MAX_PROBLEMS_KEPT, AnswerError, validate_answers
 from indsats.errors import DomainError
 from indsats.outcomes import tabular
 from indsats.ui.engine_messages import engine_message
@@ -302,12 +302,13 @@ def _number_or_nan(text: str) -> float:
 _BYTE_VALUES = np.array([np.nan] + [_number_or_nan(chr(byte)) for byte in range(1, 256)], dtype=np.float64)
 
 
-def _answer_values(values: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
-    """One answer column as numbers (NaN: empty, inf: not a number); each distinct text converted once."""
+def _answer_codes(values: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[np.float64]]:
+    """One answer column as codes into a table of numbers (NaN: empty, inf: not a number): each distinct
+    text is converted once. A one-byte column's codes are its bytes (the table ``_BYTE_VALUES``)."""
     if values.dtype.kind == "S":
         width = values.dtype.itemsize
         if width == 1:
-            return _BYTE_VALUES[values.view(np.uint8)]
+            return values.view(np.uint8), _BYTE_VALUES
         if width <= 8:  # the cells as one integer each: distinct values found without comparing text
             padded = np.zeros((len(values), 8), dtype=np.uint8)
             padded[:, :width] = values.view(np.uint8).reshape(len(values), width)
@@ -319,23 +320,69 @@ def _answer_values(values: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
     else:
         codes, distinct_objects = pd.factorize(values, use_na_sentinel=False)
         texts = [str(text) for text in distinct_objects]
-    numbers = np.array([_number_or_nan(text) for text in texts], dtype=np.float64)
-    return numbers[codes.ravel()]
+    return codes.ravel(), np.array([_number_or_nan(text) for text in texts], dtype=np.float64)
+
+
+ANSWER_CHUNK_ROWS = 1 << 16  # rows converted and checked at a time (a few MB: in the cache)
 
 
 def _parse_answers(
     columns: Mapping[str, npt.NDArray[Any]], n: int, instrument: Instrument, report: ValidationReport
 ) -> npt.NDArray[np.float64]:
-    """All answer cells, a column at a time, into one matrix (NaN for a missing answer)."""
+    """All answer cells into one matrix (NaN for a missing answer), checked against the instrument's
+    scales (``validate_answers``), a chunk of rows at a time; the errors as if checked all at once."""
     keys = list(instrument.item_keys)
+    coded = [_answer_codes(columns[key]) for key in keys]
+    offsets = np.cumsum([0] + [len(numbers) for _codes, numbers in coded]).tolist()
+    table = np.concatenate([numbers for _codes, numbers in coded])
+    # the numbers each column holds, each once: when none is "not a number" or off its item's scale, no
+    # cell is, and the cells need not be checked one by one
+    present = [
+        numbers[np.bincount(codes, minlength=256) > 0] if codes.dtype == np.uint8 else numbers
+        for codes, numbers in coded
+    ]
+    any_not_number = any(bool(np.isinf(values).any()) for values in present)
+    distinct = np.full((max(len(values) for values in present), len(keys)), np.nan)
+    for j, values in enumerate(present):
+        distinct[: len(values), j] = np.where(np.isinf(values), np.nan, values)
+    try:
+        validate_answers(instrument, distinct, copy=False)
+        any_off_scale = False
+    except AnswerError:
+        any_off_scale = True
     matrix = np.empty((n, len(keys)), dtype=np.float64)
-    for j, key in enumerate(keys):
-        matrix[:, j] = _answer_values(columns[key])
-    not_numbers = np.isinf(matrix)
-    bad_rows, bad_columns = np.nonzero(not_numbers)
-    for row, column in zip(
-        bad_rows[:MAX_ERRORS_KEPT].tolist(), bad_columns[:MAX_ERRORS_KEPT].tolist(), strict=True
-    ):
+    block = np.empty(
+        (min(n, ANSWER_CHUNK_ROWS), len(keys)), dtype=np.uint16 if len(table) < 1 << 16 else np.intp
+    )
+    not_numbers: list[tuple[int, int]] = []
+    n_not_numbers = 0
+    problems: list[tuple[int, str, float]] = []
+    n_problems = 0
+    for start in range(0, n, ANSWER_CHUNK_ROWS):
+        stop = min(n, start + ANSWER_CHUNK_ROWS)
+        codes = block[: stop - start]
+        for j, (column_codes, _numbers) in enumerate(coded):
+            codes[:, j] = column_codes[start:stop]
+            if offsets[j]:
+                codes[:, j] += offsets[j]
+        part = matrix[start:stop]
+        part[...] = table[codes]  # (np.take with out= is several times slower)
+        if any_not_number:
+            bad = np.isinf(part)
+            bad_rows, bad_columns = np.nonzero(bad)
+            n_not_numbers += len(bad_rows)
+            room = max(0, MAX_ERRORS_KEPT - len(not_numbers))
+            not_numbers += zip((bad_rows[:room] + start).tolist(), bad_columns[:room].tolist(), strict=True)
+            part[bad] = np.nan
+        if not any_off_scale:
+            continue
+        try:
+            validate_answers(instrument, part, copy=False)
+        except AnswerError as error:
+            n_problems += error.n_problems
+            for problem in error.problems[: max(0, MAX_PROBLEMS_KEPT - len(problems))]:
+                problems.append((problem.row + start, problem.item, problem.value))
+    for row, column in not_numbers:
         key = keys[column]
         report.add(
             row + FIRST_DATA_LINE,
@@ -343,21 +390,16 @@ def _parse_answers(
             f"{_shown(_cell(columns[key], row))} er ikke et tal. Skriv svaret som et tal på skalaen "
             f"{instrument.item_scale(key).describe()}, eller lad feltet stå tomt.",
         )
-    report.error_count += max(0, len(bad_rows) - MAX_ERRORS_KEPT)
-    matrix[not_numbers] = np.nan
-    del not_numbers
-    try:
-        validate_answers(instrument, matrix, copy=False)
-    except AnswerError as error:
-        for problem in error.problems:
-            scale = instrument.item_scale(problem.item)
-            report.add(
-                problem.row + FIRST_DATA_LINE,
-                problem.item,
-                f"Værdien {_shown(f'{problem.value:g}')} ligger uden for skalaen {scale.describe()}. "
-                "Ret svaret, eller lad feltet stå tomt.",
-            )
-        report.error_count += error.n_problems - len(error.problems)
+    report.error_count += n_not_numbers - len(not_numbers)
+    for row, item, value in problems:
+        scale = instrument.item_scale(item)
+        report.add(
+            row + FIRST_DATA_LINE,
+            item,
+            f"Værdien {_shown(f'{value:g}')} ligger uden for skalaen {scale.describe()}. "
+            "Ret svaret, eller lad feltet stå tomt.",
+        )
+    report.error_count += n_problems - len(problems)
     return matrix
 
 
@@ -367,28 +409,49 @@ _YEARS = (1, 9999)  # years ÅÅÅÅ that _parse_dates reads as the same day
 def _digit_values(
     raw: npt.NDArray[np.uint8], places: list[int]
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
-    """The number written by the ASCII digits at ``places`` of each row of ``raw``, and whether all are
-    digits."""
-    picked = raw[:, places].astype(np.int64) - 48
-    ok: npt.NDArray[np.bool_] = np.asarray(((picked >= 0) & (picked <= 9)).all(axis=1))
-    number = np.zeros(len(raw), dtype=np.int64)
-    for k in range(len(places)):
-        number = number * 10 + picked[:, k]
-    return number, ok
+    """The number written by the ASCII digits at ``places`` (at most 9) of each row of ``raw``, and
+    whether all are digits."""
+    picked = raw[:, places] - np.uint8(48)  # a byte that is not a digit wraps above 9
+    ok: npt.NDArray[np.bool_] = np.asarray((picked <= 9).all(axis=1))
+    powers = 10 ** np.arange(len(places) - 1, -1, -1, dtype=np.int32)
+    return (picked.astype(np.int32) @ powers).astype(np.int64), ok
+
+
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 
 
 def _days(
     years: npt.NDArray[np.int64], months: npt.NDArray[np.int64], days: npt.NDArray[np.int64]
 ) -> tuple[npt.NDArray[np.datetime64], npt.NDArray[np.bool_]]:
-    """The dates of (year, month, day), and whether each is a real date (NaT where not)."""
+    """The dates of (year, month, day) in the proleptic Gregorian calendar, and whether each is a real date
+    (NaT where not): integer arithmetic (H. Hinnant's days_from_civil), no per-element calendar code."""
     valid = (months >= 1) & (months <= 12) & (days >= 1)
-    month_index = np.where(valid, (years - 1970) * 12 + months - 1, 0)
-    first = month_index.astype("datetime64[M]").astype("datetime64[D]")
-    length = ((month_index + 1).astype("datetime64[M]").astype("datetime64[D]") - first).astype(np.int64)
-    valid &= days <= length
-    result = first + np.where(valid, days - 1, 0).astype("timedelta64[D]")
+    month = np.where(valid, months, 1)
+    leap = (years % 4 == 0) & ((years % 100 != 0) | (years % 400 == 0))
+    valid &= days <= _MONTH_DAYS[month] + (leap & (month == 2))
+    year = years - (month <= 2)
+    era = np.floor_divide(year, 400)
+    year_of_era = year - era * 400
+    day_of_year = (153 * ((month + 9) % 12) + 2) // 5 + days - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    result = (era * 146097 + day_of_era - 719468).astype("datetime64[D]")
     result[~valid] = np.datetime64("NaT")
     return result, valid
+
+
+def _civil(
+    dates: npt.NDArray[np.datetime64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Year, month and day of each date (H. Hinnant's civil_from_days; garbage where NaT)."""
+    z = dates.astype("datetime64[D]").astype(np.int64) + 719468
+    era = np.floor_divide(z, 146097)
+    day_of_era = z - era * 146097
+    year_of_era = (day_of_era - day_of_era // 1460 + day_of_era // 36524 - day_of_era // 146096) // 365
+    day_of_year = day_of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
+    shifted_month = (5 * day_of_year + 2) // 153
+    day = day_of_year - (153 * shifted_month + 2) // 5 + 1
+    month = np.where(shifted_month < 10, shifted_month + 3, shifted_month - 9)
+    return year_of_era + era * 400 + (month <= 2), month, day
 
 
 def _date_column(values: npt.NDArray[Any]) -> npt.NDArray[np.datetime64]:
@@ -508,7 +571,7 @@ def validate_import(
 
     report.rows = ValidatedRows(
         pseudonyms=pseudonyms,
-        birth_years=birth_days.astype("datetime64[Y]").astype(np.int64) + 1970,
+        birth_years=_civil(birth_days)[0],
         sexes=sexes,
         ages=ages_on(birth_days, day_values),
         dates=day_values,
@@ -603,6 +666,15 @@ def _cpr_digits(values: npt.NDArray[Any]) -> tuple[npt.NDArray[np.uint8], npt.ND
     return digits, well_formed
 
 
+try:  # CPython's own SHA-256: the same digests as OpenSSL's, with less work per call (a million calls)
+    from _sha256 import sha256 as _sha256  # type: ignore[import-not-found,unused-ignore]
+except ImportError:  # pragma: no cover - Python 3.12 renamed it; OpenSSL's otherwise
+    try:
+        from _sha2 import sha256 as _sha256  # type: ignore[import-not-found,no-redef,unused-ignore]
+    except ImportError:
+        _sha256 = hashlib.sha256
+
+
 def _pseudonym_digests(key: bytes, municipality_code: str, numbers: list[bytes]) -> bytes:
     """``engine.cpr.pseudonym``'s HMAC-SHA256 (RFC 2104) of each ten-digit number, the 32-byte digests one
     after the other. The key's inner and outer blocks and the message's fixed prefix are hashed once;
@@ -610,8 +682,8 @@ def _pseudonym_digests(key: bytes, municipality_code: str, numbers: list[bytes])
     block = hashlib.sha256().block_size
     padded_key = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\0")
     prefix = f"{PSEUDONYM_CONTEXT}|{municipality_code}|".encode()
-    inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in padded_key) + prefix)
-    outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in padded_key))
+    inner = _sha256(bytes(byte ^ 0x36 for byte in padded_key) + prefix)
+    outer = _sha256(bytes(byte ^ 0x5C for byte in padded_key))
     inner_copy, outer_copy = inner.copy, outer.copy
     digests: list[bytes] = []
     append = digests.append
@@ -644,11 +716,11 @@ def check_cprs(
         values = values.astype(object)
     n = len(values)
     digits, well_formed = _cpr_digits(values)
-    number = np.zeros(n, dtype=np.int64)
-    for k in range(10):
-        number = number * 10 + (digits[:, k].astype(np.int64) - 48)
-    day, month, two_digit_year = number // 10**8, number // 10**6 % 100, number // 10**4 % 100
-    century_digit = number // 1000 % 10
+    birth, _ = _digit_values(digits, [0, 1, 2, 3, 4, 5])
+    serial, _ = _digit_values(digits, [6, 7, 8, 9])
+    number = birth * 10_000 + serial
+    day, month, two_digit_year = birth // 10_000, birth // 100 % 100, birth % 100
+    century_digit = serial // 1000
     century = np.where(
         century_digit <= 3,
         1900,
@@ -661,7 +733,7 @@ def check_cprs(
     born, real = _days(century + two_digit_year, month, day)
     limit = np.datetime64(today or date.today(), "D")
     good = well_formed & real & (born <= limit)
-    sexes = np.where(number % 2 == 1, "male", "female").astype("<U6")
+    sexes = np.where(serial % 2 == 1, "male", "female").astype("<U6")
     problems: list[tuple[int, str]] = []
     for position in np.flatnonzero(~good).tolist():
         try:
@@ -671,7 +743,8 @@ def check_cprs(
         else:  # pragma: no cover - the vectorised rules are the engine's; kept as a safety net
             good[position] = True
     positions = np.flatnonzero(good)
-    numbers = np.ascontiguousarray(digits[positions]).view("S10").ravel().tolist()
+    chosen = digits if len(positions) == n else digits[positions]
+    numbers = np.ascontiguousarray(chosen).view("S10").ravel().tolist()
     found = np.frombuffer(_pseudonym_digests(key, municipality_code, numbers), dtype=np.uint8).reshape(-1, 32)
     del numbers
     if len(positions) == n:
@@ -697,18 +770,9 @@ def ages_on(birth_dates: npt.NDArray[np.datetime64], on: npt.NDArray[np.datetime
     """Completed years on each date (``engine.cpr.age_on``, vectorised); 0 where a date is missing."""
     born = np.asarray(birth_dates).astype("datetime64[D]")
     measured = np.asarray(on).astype("datetime64[D]")
-
-    def parts(days: npt.NDArray[np.datetime64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        years = days.astype("datetime64[Y]")
-        months = days.astype("datetime64[M]")
-        month_day = (months - years.astype("datetime64[M]")).astype(np.int64) * 100 + (
-            days - months.astype("datetime64[D]")
-        ).astype(np.int64)
-        return years.astype(np.int64), month_day
-
-    born_year, born_day = parts(born)
-    year, day = parts(measured)
-    ages = year - born_year - (day < born_day).astype(np.int64)
+    born_year, born_month, born_day = _civil(born)
+    year, month, day = _civil(measured)
+    ages = year - born_year - ((month * 100 + day) < (born_month * 100 + born_day))
     return np.where(np.isnat(born) | np.isnat(measured), 0, ages).astype(np.int64)
 
 

@@ -634,7 +634,7 @@ class _PlainReader:
         widths = lengths.max(axis=0).tolist()
         for j in range(self.width):
             if widths[j] <= 1:  # an answer: the field's first byte, or b"" when it is empty
-                one = np.where(lengths[:, j] == 1, first[:, j], 0).astype(np.uint8)
+                one = np.where(lengths[:, j] == 1, first[:, j], np.uint8(0))
                 self.parts[j].append(one.view("S1"))
                 continue
             cells = _fixed_width(data, starts[:, j], lengths[:, j])
@@ -656,10 +656,10 @@ class _PlainReader:
         lengths = (separators - field_starts).reshape(lines, per_line)
         field_starts = field_starts.reshape(lines, per_line)
         first = data.take(field_starts)  # each field's first byte
-        # a line is not blank when a field starts with a visible byte; the others are looked at in full
-        sure: npt.NDArray[np.bool_] = np.asarray((self.visible[first] & (lengths > 0)).any(axis=1))
+        # a line is not blank when its first field starts with a visible byte (nearly every line); the
+        # others are looked at in full
+        blank = ~(self.visible[first[:, 0]] & (lengths[:, 0] > 0))
         line_ends = separators[per_line - 1 :: per_line]
-        blank = ~sure
         for line in np.flatnonzero(blank).tolist():
             blank[line] = not self.visible[data[field_starts[line, 0] : line_ends[line]]].any()
         fields = np.full(lines, per_line)
