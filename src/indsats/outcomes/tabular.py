@@ -609,7 +609,8 @@ class _PlainReader:
             block = block.replace(b"\r\n", b"\n")
         if not block.endswith(b"\n"):
             block += b"\n"
-        data = np.frombuffer(block, dtype=np.uint8)
+        # zero bytes after the last line: a cell near the end can be copied as a whole window of bytes
+        data = np.frombuffer(block + bytes(PLAIN_MAX_CELL_BYTES), dtype=np.uint8)
         separators = np.flatnonzero((data == self.delimiter) | (data == 10))
         is_newline = data[separators] == 10
         lines = int(np.count_nonzero(is_newline))
@@ -742,7 +743,9 @@ def _fixed_width(
     if width <= 1:
         cells = np.where(length == 1, data[np.minimum(start, data.size - 1)], 0).astype(np.uint8)
         return cells.view("S1")
-    offsets = np.arange(width)
-    matrix = data.take(start[:, None] + offsets, mode="clip")
-    matrix[offsets >= length[:, None]] = 0
-    return np.ascontiguousarray(matrix).view(f"S{width}").reshape(len(start))
+    # each cell's ``width`` bytes from a (copy-free) view of every window of the block; the bytes past a
+    # shorter cell's end are then cleared (the block ends in PLAIN_MAX_CELL_BYTES zero bytes)
+    matrix = np.ascontiguousarray(np.lib.stride_tricks.sliding_window_view(data, width)[start])
+    if not (length == width).all():
+        matrix[np.arange(width) >= length[:, None]] = 0
+    return matrix.view(f"S{width}").reshape(len(start))
