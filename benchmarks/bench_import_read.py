@@ -7,7 +7,7 @@ The file is bench_outcome_import.make_file's (distinct made-up CPR numbers, answ
 the process's peak resident memory (VmHWM from /proc/self/status). The old code is the baseline commit's
 outcomes/importing.py (``git show``), run on today's tabular.read_table (its general reader, unchanged).
 
-Run: .venv/bin/python benchmarks/bench_import_read.py [ROWS] [--repeat 3] [--baseline COMMIT]
+Run: .venv/bin/python benchmarks/bench_import_read.py [ROWS] [--repeat 3] [--baseline COMMIT] [--general]
 (default 1,000,000 rows; needs the local PostgreSQL for the \\copy peer, psql on PATH).
 """
 
@@ -91,7 +91,10 @@ def child(mode: str, path: str, old_source: str) -> dict[str, float]:
     start_peak = peak_mb()
     result: dict[str, float] = {"start_mb": start_peak}
     started, cpu = time.perf_counter(), time.process_time()
-    table = importing.read_table(content, Path(path).name)
+    if mode == "old":
+        table = importing.read_table(content, Path(path).name)
+    else:  # "new-general": today's code made to take the general reader (as a quoted CSV would)
+        table = importing.read_table(content, Path(path).name, plain=mode == "new")
     result["read"] = time.perf_counter() - started
     result["read_cpu"] = time.process_time() - cpu
     started, cpu = time.perf_counter(), time.process_time()
@@ -192,6 +195,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--baseline", default=BASELINE)
     parser.add_argument("--skip-old", action="store_true")
+    parser.add_argument("--general", action="store_true", help="also today's general reader on the file")
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "sdq.csv"
@@ -217,7 +221,9 @@ def main() -> None:
             f"pandas.read_csv: {statistics.median(r['total'] for r in pandas_runs):.2f} s, "
             f"peak {statistics.median(r['peak_mb'] for r in pandas_runs):.0f} MB"
         )
-        modes = ["new"] if arguments.skip_old else ["old", "new"]
+        modes = (["new"] if arguments.skip_old else ["old", "new"]) + (
+            ["new-general"] if arguments.general else []
+        )
         for mode in modes:
             runs = [run_child(mode, path, old_source) for _ in range(arguments.repeat)]
             keys = [k for k in runs[0] if k not in ("rows", "plain")]

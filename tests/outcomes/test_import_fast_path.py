@@ -162,6 +162,12 @@ def test_blank_ragged_and_padded_lines_agree():
     assert table.path == "plain" and table.columns == HEADER
     assert report.total_rows == 9
     both_paths(text.replace("\n", "\r\n").encode())
+    # every line with all its fields, one of them white space only, one with an empty first cell
+    rows = [";".join(row) for row in sdq_rows(6)]
+    rows[2] = ";".join([" "] * 27)
+    rows[3] = ";" + rows[3].split(";", 1)[1]
+    table, report = both_paths((";".join(HEADER) + "\n" + "\n".join(rows) + "\n").encode())
+    assert table.path == "plain" and report.total_rows == 5
 
 
 @pytest.mark.parametrize(

@@ -753,9 +753,10 @@ def check_cprs(
         digests = np.zeros((n, 32), dtype=np.uint8)
         digests[positions] = found
     pseudonyms = _HEX_PAIRS[digests].view("<U64").ravel()  # two hex digits (UCS-4) per byte at once
-    pseudonyms[~good] = ""
+    if len(positions) < n:
+        pseudonyms[~good] = ""
+        born[~good] = np.datetime64("NaT")
     prefixes = digests[:, :8].copy().view(">u8").ravel().astype(np.uint64)
-    born[~good] = np.datetime64("NaT")
     return CheckedCprs(
         pseudonyms=pseudonyms,
         birth_dates=born,
