@@ -179,8 +179,16 @@ def read_table(
         raise ImportFileError(error.text) from None
     width = len(table.header)
     kept = [row for row in table.rows if any(cell.strip() for cell in row)]
-    cells = [np.array([row[j] if j < len(row) else "" for row in kept], dtype=object) for j in range(width)]
+    cells = [_compact([row[j] if j < len(row) else "" for row in kept]) for j in range(width)]
     return RawTable(columns=table.header, cells=cells, rows=len(kept))
+
+
+def _compact(texts: list[str]) -> npt.NDArray[Any]:
+    """A column of the general reader as the plain reader would give it (fixed-width ASCII bytes) when
+    every cell is short ASCII text without NUL; Python strings otherwise. The checks read both alike."""
+    if any(len(text) > tabular.PLAIN_MAX_CELL_BYTES or "\0" in text or not text.isascii() for text in texts):
+        return np.array(texts, dtype=object)
+    return np.array(texts, dtype="S") if texts else np.zeros(0, dtype="S1")
 
 
 # --- mapping -------------------------------------------------------------------------------------------
