@@ -91,14 +91,14 @@ def latest_analysis_of_intervention(intervention: Intervention) -> Analysis | No
     )
 
 
-def manageable_interventions(*, user: User | AnonymousUser) -> list[Intervention]:
-    """The interventions with measurement rounds whose studies the person may manage."""
+def manageable_interventions(*, user: User | AnonymousUser) -> QuerySet[Intervention]:
+    """The interventions with measurement rounds whose studies the person may manage, by name."""
+    rows = interventions_with_rounds().order_by("name", "pk")
     if not access.can_manage_studies(user):
-        return []
-    rows = interventions_with_rounds()
+        return rows.none()
     if access.manages_every_intervention(user):
-        return list(rows)
-    return list(rows.filter(pk__in=access.assigned_intervention_ids(user)))
+        return rows
+    return rows.filter(pk__in=access.assigned_intervention_ids(user))
 
 
 # --- dose and fidelity (Exposure), scoped to who is asking (access.exposure_scope) ---------------------
