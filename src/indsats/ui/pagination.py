@@ -73,7 +73,7 @@ class Pagination(Generic[T]):
 def page_number(value: object) -> int:
     """The page asked for: a positive whole number, else 1 (clamped to the last page by `paginate`)."""
     text = str(value or "").strip()
-    return max(int(text), 1) if text.isdigit() else 1
+    return max(int(text), 1) if text.isascii() and text.isdigit() else 1
 
 
 def page_numbers(current: int, total: int) -> list[int | None]:
@@ -108,16 +108,17 @@ def paginate(
     request: HttpRequest,
     items: QuerySet[Any] | Sequence[T],
     *,
-    per_page: int = PAGE_SIZE,
+    per_page: int | None = None,
     parameter: str = PAGE_PARAMETER,
     prepare: Callable[[list[Any]], list[Any]] | None = None,
 ) -> Pagination[Any]:
     """The page of `items` the request asks for; links keep the request's other query parameters.
 
     `items` must be ordered (a queryset with order_by, or a list): pages of an unordered query may
-    overlap. `prepare`, if given, is applied to the page's rows only (e.g. redaction, decoration).
+    overlap. `per_page` defaults to PAGE_SIZE (read when called). `prepare`, if given, is applied to the
+    page's rows only (e.g. redaction, decoration).
     """
-    paginator: Paginator[Any] = Paginator(items, per_page)
+    paginator: Paginator[Any] = Paginator(items, per_page or PAGE_SIZE)
     number = min(page_number(request.GET.get(parameter)), paginator.num_pages)
     page = paginator.page(number)
     if prepare is not None:
