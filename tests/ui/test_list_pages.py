@@ -393,6 +393,7 @@ def test_a_list_page_takes_as_many_queries_for_10_pages_of_rows_as_for_2(case: C
     with CaptureQueriesContext(connection) as ten_pages:
         response = client.get(url)
     assert response.context[case.context].num_pages >= 10
+    print(f"{case.name}: {len(two_pages)} queries for 2 pages of rows, {len(ten_pages)} for 10")
     assert len(ten_pages) == len(two_pages), [q["sql"] for q in ten_pages.captured_queries]
 
 
