@@ -374,7 +374,11 @@ def _page(
         "scope": scope,
         "summaries": rows,
         "total": total,
-        "children": selectors.child_rows(scope, pseudonym_key()),
+        "children": paginate(
+            request,
+            selectors.children_shown(scope),
+            prepare=lambda page: selectors.rows_for_children(scope, page, pseudonym_key()),
+        ),
         "upload_form": upload_form or ExposureUploadForm(),
         "child_form": child_form or ExposureChildForm(scope=scope),
         "result": result,
