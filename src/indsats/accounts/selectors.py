@@ -20,7 +20,7 @@ def organisation_list(
         organisations = organisations.filter(region=region)
     if query:
         organisations = organisations.filter(Q(name__icontains=query) | Q(municipality_code=query))
-    return organisations.order_by("kind", "name")
+    return organisations.order_by("kind", "name", "pk")
 
 
 def organisation_detail(*, user: User, pk: int) -> Organisation:
@@ -51,7 +51,7 @@ def person_list(*, user: User, query: str = "", organisation_id: int | None = No
         )
     if organisation_id:
         people = people.filter(memberships__organisation_id=organisation_id).distinct()
-    return people.order_by("first_name", "last_name", "username")
+    return people.order_by("first_name", "last_name", "username", "pk")
 
 
 def person_detail(*, user: User, pk: int) -> User:

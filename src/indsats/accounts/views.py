@@ -30,6 +30,7 @@ from indsats.accounts.models import OrganisationKind, Region
 from indsats.accounts.permissions import MANAGE_ACCOUNTS, has_permission, require_permission
 from indsats.accounts.reauthentication import mark_authenticated, require_recent_authentication
 from indsats.accounts.two_factor import base32_key, confirmed_device, pending_device, qr_code_svg
+from indsats.ui.pagination import paginate
 from indsats.ui.service_calls import run_service
 
 
@@ -146,7 +147,9 @@ def organisation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     region = request.GET.get("region", "")
     query = request.GET.get("q", "").strip()
-    organisations = selectors.organisation_list(user=request.user, kind=kind, region=region, query=query)
+    organisations = paginate(
+        request, selectors.organisation_list(user=request.user, kind=kind, region=region, query=query)
+    )
     return render(
         request,
         "accounts/organisation_list.html",
@@ -203,7 +206,7 @@ def organisation_edit(request: AuthenticatedHttpRequest, pk: int | None = None) 
 @login_required
 def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    people = selectors.person_list(user=request.user, query=query)
+    people = paginate(request, selectors.person_list(user=request.user, query=query))
     return render(
         request,
         "accounts/person_list.html",

@@ -62,7 +62,7 @@ class CatalogueQuery:
     def from_params(cls, params: QueryDict) -> CatalogueQuery:
         def integer(name: str) -> int | None:
             value = params.get(name, "")
-            return int(value) if value.isdigit() else None
+            return int(value) if value.isascii() and value.isdigit() else None
 
         def choice(name: str, allowed: Any) -> str:
             value = params.get(name, "")

@@ -28,6 +28,7 @@ from indsats.catalogue.open_data import CSV_COLUMNS
 from indsats.catalogue.open_data import rows as open_rows
 from indsats.catalogue.page_cache import cache_key, render_public
 from indsats.interventions.models import Intervention
+from indsats.ui.pagination import navigation, paginate
 from indsats.ui.service_calls import run_service
 
 CACHE_SECONDS = 60 * 60
@@ -64,20 +65,13 @@ def _results_body(query: selectors.CatalogueQuery) -> str:
                     ("newest", _("Senest ændret")),
                     ("rating", _("Evidens")),
                 ],
-                "page_links": _page_links(query, result.page),
+                "pagination": navigation(
+                    result.page, lambda number: "?" + urlencode(query.params(page=number))
+                ),
             },
         )
         cache.set(key, body, CACHE_SECONDS)
     return str(body)
-
-
-def _page_links(query: selectors.CatalogueQuery, page: Any) -> dict[str, str]:
-    links = {}
-    if page.has_previous():
-        links["previous"] = "?" + urlencode(query.params(page=page.previous_page_number()))
-    if page.has_next():
-        links["next"] = "?" + urlencode(query.params(page=page.next_page_number()))
-    return links
 
 
 def _version_body(request: HttpRequest, version: Any) -> str:
@@ -190,8 +184,8 @@ def privacy_notice(request: HttpRequest) -> HttpResponse:
 @login_required
 def editorial(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_permission(request.user, PUBLISH_CATALOGUE)
-    interventions = Intervention.objects.select_related("publication").order_by("name")
-    return render(request, "catalogue/editorial.html", {"interventions": interventions})
+    interventions = Intervention.objects.select_related("publication").order_by("name", "pk")
+    return render(request, "catalogue/editorial.html", {"interventions": paginate(request, interventions)})
 
 
 @login_required

@@ -36,7 +36,7 @@ from indsats.outcomes.registry import engine_instrument, localised
 
 
 def catalogue_list(*, user: User | AnonymousUser) -> QuerySet[PriceCatalogue]:
-    return PriceCatalogue.objects.annotate(price_count=Count("prices")).order_by("-version")
+    return PriceCatalogue.objects.annotate(price_count=Count("prices")).order_by("-version", "-pk")
 
 
 def catalogue_detail(*, user: User | AnonymousUser, pk: int) -> PriceCatalogue:
@@ -76,7 +76,7 @@ def business_case_list(
     ).annotate(result_count=Count("results"))
     if intervention_id is not None:
         cases = cases.filter(intervention_id=intervention_id)
-    return cases.order_by("intervention__name", "name")
+    return cases.order_by("intervention__name", "name", "pk")
 
 
 def business_case_detail(*, user: User | AnonymousUser, pk: int) -> BusinessCase:

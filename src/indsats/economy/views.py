@@ -32,6 +32,7 @@ from indsats.economy.forms import (
 )
 from indsats.economy.models import BusinessCase, BusinessCaseResult, ResultStatus
 from indsats.economy.presentation import result_view
+from indsats.ui.pagination import paginate
 from indsats.ui.service_calls import run_service
 
 # --- the price catalogue ------------------------------------------------------------------------------
@@ -43,7 +44,7 @@ def catalogue_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "economy/catalogue_list.html",
         {
-            "catalogues": selectors.catalogue_list(user=request.user),
+            "catalogues": paginate(request, selectors.catalogue_list(user=request.user)),
             "can_manage": access.can_manage_price_catalogue(request.user),
             "form": CatalogueEditionForm(),
         },
@@ -174,13 +175,14 @@ def price_index(request: AuthenticatedHttpRequest) -> HttpResponse:
 def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_business_case_reader(request.user)
     intervention_id = request.GET.get("indsats", "")
+    cases = selectors.business_case_list(
+        user=request.user, intervention_id=int(intervention_id) if intervention_id.isdigit() else None
+    )
     return render(
         request,
         "economy/index.html",
         {
-            "cases": selectors.business_case_list(
-                user=request.user, intervention_id=int(intervention_id) if intervention_id.isdigit() else None
-            ),
+            "cases": paginate(request, cases),
             "current_catalogue": selectors.current_catalogue(),
             "can_manage": access.can_manage_business_cases(request.user),
         },

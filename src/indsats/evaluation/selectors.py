@@ -91,14 +91,14 @@ def latest_analysis_of_intervention(intervention: Intervention) -> Analysis | No
     )
 
 
-def manageable_interventions(*, user: User | AnonymousUser) -> list[Intervention]:
-    """The interventions with measurement rounds whose studies the person may manage."""
+def manageable_interventions(*, user: User | AnonymousUser) -> QuerySet[Intervention]:
+    """The interventions with measurement rounds whose studies the person may manage, by name."""
+    rows = interventions_with_rounds().order_by("name", "pk")
     if not access.can_manage_studies(user):
-        return []
-    rows = interventions_with_rounds()
+        return rows.none()
     if access.manages_every_intervention(user):
-        return list(rows)
-    return list(rows.filter(pk__in=access.assigned_intervention_ids(user)))
+        return rows
+    return rows.filter(pk__in=access.assigned_intervention_ids(user))
 
 
 # --- dose and fidelity (Exposure), scoped to who is asking (access.exposure_scope) ---------------------
@@ -112,13 +112,6 @@ def participants_in_scope(scope: ExposureScope) -> QuerySet[Participant]:
     if scope.municipality_ids is not None:
         rows = rows.filter(municipality_id__in=scope.municipality_ids)
     return rows.order_by("municipality__name", "pseudonym")
-
-
-def exposures_by_participant(scope: ExposureScope) -> dict[int, Exposure]:
-    rows = Exposure.objects.filter(intervention=scope.intervention)
-    if scope.municipality_ids is not None:
-        rows = rows.filter(participant__municipality_id__in=scope.municipality_ids)
-    return {exposure.participant_id: exposure for exposure in rows}
 
 
 def participant_code(scope: ExposureScope, participant: Participant, key: bytes) -> str:
@@ -193,13 +186,24 @@ class ChildRow:
     fidelity: float | None
 
 
-def child_rows(scope: ExposureScope, key: bytes) -> list[ChildRow]:
-    """The children the person may see, with their values (none for the agency: aggregates only)."""
+def children_shown(scope: ExposureScope) -> QuerySet[Participant]:
+    """The children the person may see one by one (none for the agency: aggregates only), by municipality
+    and pseudonym; a page of them becomes rows with `rows_for_children`."""
     if not scope.shows_children:
-        return []
-    exposures = exposures_by_participant(scope)
+        return Participant.objects.none()
+    return participants_in_scope(scope).order_by("municipality__name", "pseudonym", "pk")
+
+
+def rows_for_children(scope: ExposureScope, participants: list[Participant], key: bytes) -> list[ChildRow]:
+    """The rows of these children (a page of `children_shown`), with their values: one query."""
+    exposures = {
+        exposure.participant_id: exposure
+        for exposure in Exposure.objects.filter(
+            intervention=scope.intervention, participant_id__in=[p.pk for p in participants]
+        )
+    }
     rows = []
-    for participant in participants_in_scope(scope):
+    for participant in participants:
         exposure = exposures.get(participant.pk)
         rows.append(
             ChildRow(
@@ -210,7 +214,7 @@ def child_rows(scope: ExposureScope, key: bytes) -> list[ChildRow]:
                 fidelity=exposure.fidelity if exposure else None,
             )
         )
-    return sorted(rows, key=lambda row: (row.municipality, row.code))
+    return rows
 
 
 def participant_by_code(scope: ExposureScope, code: str, key: bytes) -> Participant | None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -42,6 +43,7 @@ from indsats.evaluation.models import (
 from indsats.evaluation.rating import evidence_rating
 from indsats.outcomes.pseudonyms import pseudonym_key
 from indsats.outcomes.registry import engine_instrument, localised
+from indsats.ui.pagination import paginate
 from indsats.ui.service_calls import run_service
 
 
@@ -90,8 +92,15 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "evaluation/index.html",
         {
-            "studies": selectors.studies(user=request.user).prefetch_related("analyses"),
-            "interventions": selectors.manageable_interventions(user=request.user),
+            "studies": paginate(
+                request,
+                selectors.studies(user=request.user)
+                .annotate(analysis_count=Count("analyses"))
+                .order_by("-created_at", "-pk"),
+            ),
+            "interventions": paginate(
+                request, selectors.manageable_interventions(user=request.user), parameter="indsats-side"
+            ),
         },
     )
 
@@ -365,7 +374,11 @@ def _page(
         "scope": scope,
         "summaries": rows,
         "total": total,
-        "children": selectors.child_rows(scope, pseudonym_key()),
+        "children": paginate(
+            request,
+            selectors.children_shown(scope),
+            prepare=lambda page: selectors.rows_for_children(scope, page, pseudonym_key()),
+        ),
         "upload_form": upload_form or ExposureUploadForm(),
         "child_form": child_form or ExposureChildForm(scope=scope),
         "result": result,

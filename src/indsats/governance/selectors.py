@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -24,7 +24,12 @@ def steering_group_members() -> list[User]:
 
 def meetings(*, user: User) -> QuerySet[Meeting]:
     access.require_sees_meetings(user)
-    return Meeting.objects.select_related("chair").prefetch_related("items")
+    return (
+        Meeting.objects.select_related("chair")
+        .annotate(item_count=Count("items"))
+        .defer("minutes_pdf")
+        .order_by("-held_on", "-id")
+    )
 
 
 def meeting_detail(*, user: User, pk: int) -> Meeting:
@@ -62,7 +67,7 @@ def overdue_conditions(*, user: User) -> QuerySet[DecisionCondition]:
             status__in=UNMET_CONDITION_STATUSES, deadline__lt=timezone.localdate()
         )
         .select_related("intervention", "owner")
-        .order_by("deadline")
+        .order_by("deadline", "pk")
     )
 
 
@@ -71,7 +76,7 @@ def open_conditions(*, user: User) -> QuerySet[DecisionCondition]:
     return (
         DecisionCondition.objects.filter(status__in=UNMET_CONDITION_STATUSES)
         .select_related("intervention", "owner", "decision")
-        .order_by("deadline")
+        .order_by("deadline", "pk")
     )
 
 

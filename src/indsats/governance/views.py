@@ -43,7 +43,11 @@ from indsats.grants.models import ProgrammeYear
 from indsats.interventions import access as intervention_access
 from indsats.interventions.models import DecisionCondition, OperationReport
 from indsats.interventions.services import NewCondition, change_condition
+from indsats.ui.pagination import paginate
 from indsats.ui.service_calls import run_service
+
+# the overdue conditions the front of the steering group's pages lists (the conditions page has all)
+OVERDUE_SHOWN = 10
 
 
 @login_required
@@ -52,13 +56,15 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         if municipality_ids_of(request.user):
             return redirect("governance:operation_reports")
         raise PermissionDenied("governance")
+    overdue = selectors.overdue_conditions(user=request.user)
     return render(
         request,
         "governance/index.html",
         {
-            "meetings": selectors.meetings(user=request.user),
+            "meetings": paginate(request, selectors.meetings(user=request.user)),
             "next_meeting": selectors.next_meeting(user=request.user),
-            "overdue": selectors.overdue_conditions(user=request.user),
+            "overdue": overdue[:OVERDUE_SHOWN],
+            "overdue_count": overdue.count(),
             "may_plan": access.can_plan_meetings(request.user),
             "programme_years": ProgrammeYear.objects.select_related("programme").order_by(
                 "-year", "programme__name"
@@ -237,15 +243,18 @@ def minutes_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def conditions(request: AuthenticatedHttpRequest) -> HttpResponse:
-    rows = [
-        (
-            c,
-            ConditionChangeForm(prefix=f"c{c.pk}")
-            if intervention_access.condition_actions(request.user, c)
-            else None,
-        )
-        for c in selectors.open_conditions(user=request.user)
-    ]
+    def with_forms(conditions: list[DecisionCondition]) -> list[tuple[DecisionCondition, Any]]:
+        return [
+            (
+                c,
+                ConditionChangeForm(prefix=f"c{c.pk}")
+                if intervention_access.condition_actions(request.user, c)
+                else None,
+            )
+            for c in conditions
+        ]
+
+    rows = paginate(request, selectors.open_conditions(user=request.user), prepare=with_forms)
     return render(request, "governance/conditions.html", {"rows": rows})
 
 
@@ -271,7 +280,7 @@ def condition_change(request: AuthenticatedHttpRequest, condition_pk: int) -> Ht
 
 @login_required
 def operation_reports(request: AuthenticatedHttpRequest) -> HttpResponse:
-    reports = selectors.operation_reports(user=request.user)
+    reports = paginate(request, selectors.operation_reports(user=request.user))
     return render(
         request,
         "governance/operation_reports.html",

@@ -77,10 +77,27 @@ def pool_detail(*, user: Person, pk: int) -> Pool:
     return pool
 
 
+def _is_open(now: datetime.datetime) -> Q:
+    """`Pool.is_open` as a filter."""
+    return Q(status=PoolStatus.PUBLISHED, opens_at__lte=now, deadline__gte=now)
+
+
 def open_pools(*, now: datetime.datetime | None = None) -> QuerySet[Pool]:
     """Published pools taking applications at this instant."""
-    now = now or timezone.now()
-    return Pool.objects.filter(status=PoolStatus.PUBLISHED, opens_at__lte=now, deadline__gte=now)
+    return Pool.objects.filter(_is_open(now or timezone.now()))
+
+
+def pool_index(
+    *, user: Person, now: datetime.datetime | None = None
+) -> tuple[QuerySet[Pool], QuerySet[Pool]]:
+    """The pool list's two parts, split in SQL: the pools open now (soonest deadline first) and the rest
+    (latest deadline first), each as `pool_list` sees them."""
+    is_open = _is_open(now or timezone.now())
+    pools = pool_list(user=user)
+    return (
+        pools.filter(is_open).order_by("deadline", "pk"),
+        pools.exclude(is_open).order_by("-deadline", "-pk"),
+    )
 
 
 @dataclass
@@ -288,8 +305,10 @@ def application_list(*, user: User) -> QuerySet[Application]:
     """The agency sees every submitted application; applicants see their own organisations' (drafts too)."""
     applications = Application.objects.select_related("pool", "applicant")
     if is_grants_staff(user):
-        return applications.exclude(status=ApplicationStatus.DRAFT)
-    return applications.filter(applicant_id__in=organisation_ids_of(user))
+        applications = applications.exclude(status=ApplicationStatus.DRAFT)
+    else:
+        applications = applications.filter(applicant_id__in=organisation_ids_of(user))
+    return applications.order_by("-created_at", "-pk")
 
 
 def application_detail(*, user: User, pk: int) -> Application:
@@ -386,9 +405,9 @@ def ranking(*, user: User, pool: Pool) -> list[RankedApplication]:
 
 def grant_list(*, user: User) -> QuerySet[Grant]:
     grants = Grant.objects.select_related("application__applicant", "application__pool")
-    if is_grants_staff(user):
-        return grants
-    return grants.filter(application__applicant_id__in=organisation_ids_of(user))
+    if not is_grants_staff(user):
+        grants = grants.filter(application__applicant_id__in=organisation_ids_of(user))
+    return grants.order_by("-awarded_at", "-pk")
 
 
 def grant_detail(*, user: User, pk: int) -> Grant:
@@ -416,7 +435,7 @@ def overdue_duties(*, user: User, today: datetime.date | None = None) -> QuerySe
     )
     if not is_grants_staff(user):
         duties = duties.filter(grant__application__applicant_id__in=organisation_ids_of(user))
-    return duties.order_by("due_on")
+    return duties.order_by("due_on", "pk")
 
 
 # --- a grant's plan, budget and money ---------------------------------------------------------------

@@ -52,6 +52,7 @@ from indsats.grants.workflow import (
     GrantAction,
     PoolAction,
 )
+from indsats.ui.pagination import paginate
 from indsats.ui.service_calls import run_service
 
 
@@ -66,14 +67,13 @@ def _person(request: HttpRequest) -> User:
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    pools = selectors.pool_list(user=request.user)
-    now = timezone.now()
+    open_pools, other_pools = selectors.pool_index(user=request.user)
     return render(
         request,
         "grants/index.html",
         {
-            "open_pools": [p for p in pools if p.is_open(now)],
-            "other_pools": [p for p in pools if not p.is_open(now)],
+            "open_pools": paginate(request, open_pools, parameter="aabne-side"),
+            "other_pools": paginate(request, other_pools),
             "can_manage": has_permission(request.user, MANAGE_POOLS),
             "sees_programmes": access.can_view_programmes(request.user),
         },
@@ -297,7 +297,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "grants/application_list.html",
-        {"applications": selectors.application_list(user=_person(request))},
+        {"applications": paginate(request, selectors.application_list(user=_person(request)))},
     )
 
 
@@ -610,7 +610,10 @@ def grant_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "grants/grant_list.html",
-        {"grants": selectors.grant_list(user=person), "overdue": selectors.overdue_duties(user=person)},
+        {
+            "grants": paginate(request, selectors.grant_list(user=person)),
+            "overdue": paginate(request, selectors.overdue_duties(user=person), parameter="sent-side"),
+        },
     )
 
 

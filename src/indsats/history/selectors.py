@@ -18,41 +18,52 @@ from indsats.history.redaction import redact
 DOMAIN_APP_LABELS = ("accounts", "interventions", "grants", "outcomes", "evaluation", "economy", "catalogue")
 
 
-def history_for(*, user: User, instance: models.Model) -> list[AuditEntry]:
-    """The audit entries of one record, newest first, if the person may see the record; a child's
-    personal values only for the child's own municipality (history/redaction.py)."""
+def object_entries(*, user: User, instance: models.Model) -> QuerySet[AuditEntry]:
+    """The audit entries of one record, newest first, if the person may see the record. Not yet
+    redacted: pass the rows shown through `redact` (a page at a time)."""
     if not can_view_object(user, instance):
         raise PermissionDenied("audit history")
     content_type = ContentType.objects.get_for_model(type(instance))
-    return redact(
-        user,
-        AuditEntry.objects.filter(content_type=content_type, object_id=str(instance.pk)).select_related(
-            "content_type"
-        ),
-    )
+    return _newest_first(AuditEntry.objects.filter(content_type=content_type, object_id=str(instance.pk)))
 
 
-def history_for_deleted(*, user: User, content_type: ContentType, object_id: str) -> list[AuditEntry]:
-    """History of a record that no longer exists: agency staff only, personal values redacted."""
+def history_for(*, user: User, instance: models.Model) -> list[AuditEntry]:
+    """The audit entries of one record, newest first, if the person may see the record; a child's
+    personal values only for the child's own municipality (history/redaction.py)."""
+    return redact(user, object_entries(user=user, instance=instance))
+
+
+def deleted_object_entries(*, user: User, content_type: ContentType, object_id: str) -> QuerySet[AuditEntry]:
+    """History of a record that no longer exists: agency staff only; 404 when there is none. Not yet
+    redacted (see `object_entries`)."""
     require_permission(user, VIEW_ALL_AUDIT)
-    entries = redact(
-        user,
-        AuditEntry.objects.filter(content_type=content_type, object_id=object_id).select_related(
-            "content_type"
-        ),
-    )
-    if not entries:
+    entries = _newest_first(AuditEntry.objects.filter(content_type=content_type, object_id=object_id))
+    if not entries.exists():
         raise Http404
     return entries
 
 
-def recent_entries(*, user: User, limit: int = 100, content_type_id: int | None = None) -> list[AuditEntry]:
-    """The whole trail, newest first (agency staff only), personal values redacted."""
+def history_for_deleted(*, user: User, content_type: ContentType, object_id: str) -> list[AuditEntry]:
+    """History of a record that no longer exists: agency staff only, personal values redacted."""
+    return redact(user, deleted_object_entries(user=user, content_type=content_type, object_id=object_id))
+
+
+def trail_entries(*, user: User, content_type_id: int | None = None) -> QuerySet[AuditEntry]:
+    """The whole trail, newest first (agency staff only). Not yet redacted (see `object_entries`)."""
     require_permission(user, VIEW_ALL_AUDIT)
-    entries = AuditEntry.objects.select_related("content_type")
+    entries = AuditEntry.objects.all()
     if content_type_id:
         entries = entries.filter(content_type_id=content_type_id)
-    return redact(user, entries[:limit])
+    return _newest_first(entries)
+
+
+def recent_entries(*, user: User, limit: int = 100, content_type_id: int | None = None) -> list[AuditEntry]:
+    """The whole trail, newest first (agency staff only), personal values redacted."""
+    return redact(user, trail_entries(user=user, content_type_id=content_type_id)[:limit])
+
+
+def _newest_first(entries: QuerySet[AuditEntry]) -> QuerySet[AuditEntry]:
+    return entries.select_related("content_type").order_by("-at", "-id")
 
 
 def domain_content_types() -> QuerySet[ContentType]:

@@ -9,7 +9,9 @@ from django.shortcuts import get_object_or_404, render
 
 from indsats.accounts.http import AuthenticatedHttpRequest
 from indsats.history import selectors
+from indsats.history.redaction import redact
 from indsats.ui.converters import as_id
+from indsats.ui.pagination import paginate
 
 
 @login_required
@@ -20,12 +22,14 @@ def object_history(request: AuthenticatedHttpRequest, content_type_id: int, obje
         raise Http404
     instance = model._default_manager.filter(pk=object_id).first()
     if instance is None:
-        entries = selectors.history_for_deleted(
+        found = selectors.deleted_object_entries(
             user=request.user, content_type=content_type, object_id=str(object_id)
         )
-        title = entries[0].object_repr
+        entries = paginate(request, found, prepare=lambda rows: redact(request.user, rows))
+        title = entries.items[0].object_repr if entries.items else ""
     else:
-        entries = selectors.history_for(user=request.user, instance=instance)
+        found = selectors.object_entries(user=request.user, instance=instance)
+        entries = paginate(request, found, prepare=lambda rows: redact(request.user, rows))
         title = str(instance)
     return render(
         request,
@@ -37,7 +41,11 @@ def object_history(request: AuthenticatedHttpRequest, content_type_id: int, obje
 @login_required
 def trail(request: AuthenticatedHttpRequest) -> HttpResponse:
     content_type_id = as_id(request.GET.get("type", ""))
-    entries = selectors.recent_entries(user=request.user, limit=200, content_type_id=content_type_id)
+    entries = paginate(
+        request,
+        selectors.trail_entries(user=request.user, content_type_id=content_type_id),
+        prepare=lambda rows: redact(request.user, rows),
+    )
     return render(
         request,
         "history/trail.html",

@@ -73,6 +73,7 @@ from indsats.interventions.models import (
 )
 from indsats.interventions.workflow import PHASES, InterventionState, is_phase
 from indsats.ui.formatting import kroner
+from indsats.ui.pagination import paginate
 from indsats.ui.service_calls import run_service
 
 
@@ -219,7 +220,7 @@ def export(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def reviews_waiting(request: AuthenticatedHttpRequest) -> HttpResponse:
-    reviews = selectors.waiting_reviews(user=request.user)
+    reviews = paginate(request, selectors.waiting_reviews(user=request.user))
     return render(request, "interventions/reviews_waiting.html", {"reviews": reviews, "tab": "reviews"})
 
 
@@ -700,7 +701,8 @@ def practice_comparison(request: AuthenticatedHttpRequest) -> HttpResponse:
     state = request.GET.get("fase", InterventionState.SCREENING)
     if state not in InterventionState.values:
         state = ""
-    rows = selectors.practice_comparison(user=request.user, state=state)
+    assessments = selectors.practice_comparison(user=request.user, state=state)
+    rows = paginate(request, assessments, prepare=selectors.practice_rows)
     return render(
         request,
         "interventions/practice_comparison.html",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -20,14 +20,21 @@ class JobOverview:
 
 
 def job_overview() -> list[JobOverview]:
-    latest: dict[str, ScheduledRun] = {}
-    for run in ScheduledRun.objects.order_by("job", "-day"):
-        latest.setdefault(run.job, run)
-    return [JobOverview(job=job, last_run=latest.get(job.name)) for job in scheduled_jobs()]
+    """Each registered job with its latest run: one row per job read, however many days have run."""
+    jobs = scheduled_jobs()
+    newest = ScheduledRun.objects.filter(job=OuterRef("job")).order_by("-day").values("pk")[:1]
+    runs = ScheduledRun.objects.filter(job__in=[job.name for job in jobs], pk=Subquery(newest))
+    latest = {run.job: run for run in runs}
+    return [JobOverview(job=job, last_run=latest.get(job.name)) for job in jobs]
+
+
+def runs() -> QuerySet[ScheduledRun]:
+    """Every run, the newest first (the page shows them a page at a time)."""
+    return ScheduledRun.objects.order_by("-day", "-created_at", "-pk")
 
 
 def recent_runs(limit: int = 50) -> list[ScheduledRun]:
-    return list(ScheduledRun.objects.order_by("-day", "-created_at")[:limit])
+    return list(runs()[:limit])
 
 
 @dataclass(frozen=True)

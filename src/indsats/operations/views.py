@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from indsats.accounts.http import AuthenticatedHttpRequest
 from indsats.operations import access, selectors
+from indsats.ui.pagination import paginate
 
 
 @login_required
@@ -18,7 +19,7 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
         "operations/overview.html",
         {
             "jobs": selectors.job_overview(),
-            "runs": selectors.recent_runs(),
+            "runs": paginate(request, selectors.runs()),
             "queue": selectors.queue_state(),
         },
     )

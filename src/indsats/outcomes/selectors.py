@@ -84,7 +84,7 @@ def participants(
     return (
         rows.annotate(measurement_count=Count("measurements", distinct=True))
         .prefetch_related(Prefetch("measurements", queryset=Measurement.objects.select_related("round")))
-        .order_by("pseudonym")
+        .order_by("pseudonym", "pk")
     )
 
 
@@ -452,12 +452,12 @@ def setup_interventions(*, user: User | AnonymousUser) -> QuerySet[Intervention]
     else those of the person's partner municipalities and assigned evaluator organisations."""
     rows = Intervention.objects.all()
     if access.can_read_every_setup(user):
-        return rows.order_by("name")
+        return rows.order_by("name", "pk")
     partner = Intervention.objects.filter(partnerships__municipality_id__in=municipality_ids_of(user))
     assigned = EvaluatorAssignment.objects.filter(evaluator_id__in=organisation_ids_of(user))
     return rows.filter(
         Q(pk__in=partner.values("pk")) | Q(pk__in=assigned.values("intervention_id"))
-    ).order_by("name")
+    ).order_by("name", "pk")
 
 
 def setup_intervention(*, user: User | AnonymousUser, pk: int) -> Intervention:

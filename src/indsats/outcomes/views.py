@@ -37,6 +37,7 @@ from indsats.outcomes.registry import engine_instrument, localised
 from indsats.outcomes.services import exports, gdpr, imports, instruments, participants, setup
 from indsats.outcomes.setup_links import setup_links
 from indsats.ui.engine_messages import engine_message
+from indsats.ui.pagination import paginate
 from indsats.ui.service_calls import run_service
 
 M = TypeVar("M", bound=Model)
@@ -63,7 +64,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         "interventions": selectors.interventions_with_rounds(),
         "jobs": selectors.import_jobs(user=user) if is_municipal else [],
         "participant_count": selectors.participants(user=user).count() if is_municipal else 0,
-        "setup_interventions": selectors.setup_interventions(user=user),
+        "setup_interventions": paginate(request, selectors.setup_interventions(user=user)),
         "can_change_setup": access.can_change_setup(user),
     }
     return render(request, "outcomes/index.html", context)
@@ -79,7 +80,7 @@ def instrument_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "outcomes/instrument_list.html",
         {
-            "instruments": selectors.instruments(),
+            "instruments": paginate(request, selectors.instruments().order_by("key", "-version", "pk")),
             "can_manage": access.can_manage_instruments(request.user),
         },
     )
@@ -133,9 +134,8 @@ def instrument_add(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def explanation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_outcome_access(request.user)
-    return render(
-        request, "outcomes/explanation_list.html", {"explanations": selectors.explanations(user=request.user)}
-    )
+    explanations = paginate(request, selectors.explanations(user=request.user).order_by("-created_at", "-pk"))
+    return render(request, "outcomes/explanation_list.html", {"explanations": explanations})
 
 
 # --- participants and questionnaires --------------------------------------------------------------------
@@ -184,7 +184,9 @@ def participant_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "outcomes/participant_list.html",
         {
-            "participants": found if found is not None else selectors.participants(user=request.user)[:200],
+            "participants": paginate(
+                request, found if found is not None else selectors.participants(user=request.user)
+            ),
             "form": form,
             "search": search,
             "searched": found is not None and not reference,

@@ -1,0 +1,96 @@
+"""The pages of the grants app the national-scale issue names take a number of queries that does not grow
+with the rows behind them: a grant with 2 or 20 instalments, reports and change requests, and the pool
+list for an anonymous visitor, a caseworker and the agency with 2 or 20 pools."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from indsats.grants import services
+from indsats.grants.models import ChangeKind, ChangeRequest, Instalment, ReportingDuty, ReportKind
+from tests.conftest import logged_in
+from tests.grants.conftest import complete_application
+from tests.grants.factories import PoolFactory
+
+
+def _grant(grantee, staff, pool):
+    application = complete_application(grantee, pool, amount="400000")
+    services.submit_application(actor=grantee, application=application)
+    return services.award_application(
+        actor=staff,
+        application=application,
+        amount=Decimal("400000"),
+        project_start=datetime.date(2026, 1, 1),
+        project_end=datetime.date(2026, 12, 31),
+    )
+
+
+def _add_rows(grant, requester, start: int, count: int) -> None:
+    for i in range(start, start + count):
+        due = datetime.date(2026, 1, 1) + datetime.timedelta(days=i)
+        Instalment.objects.create(grant=grant, amount=Decimal("1000"), due_on=due)
+        ReportingDuty.objects.create(grant=grant, kind=ReportKind.STATUS_REPORT, due_on=due)
+        ChangeRequest.objects.create(
+            grant=grant,
+            kind=ChangeKind.EXTENSION,
+            description=f"Forlængelse {i}",
+            new_end=datetime.date(2027, 6, 30),
+            requested_by=requester,
+        )
+
+
+def _queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("viewer", ["grantee", "staff"])
+def test_a_grants_page_takes_as_many_queries_with_20_instalments_reports_and_changes_as_with_2(
+    viewer, pool, aarhus_caseworker, agency_staff
+):
+    grant = _grant(aarhus_caseworker, agency_staff, pool)
+    # the award made 4 instalments and 4 duties; start from 2 of each and no change requests
+    grant.instalments.filter(pk__in=list(grant.instalments.values_list("pk", flat=True)[2:])).delete()
+    grant.reporting_duties.filter(
+        pk__in=list(grant.reporting_duties.values_list("pk", flat=True)[2:])
+    ).delete()
+    _add_rows(grant, aarhus_caseworker, 0, 2)
+    client = logged_in(aarhus_caseworker if viewer == "grantee" else agency_staff)
+    url = f"/puljer/tilskud/{grant.pk}/"
+    client.get(url)  # caches warmed
+    few = _queries(client, url)
+    _add_rows(grant, aarhus_caseworker, 2, 18)
+    assert (grant.instalments.count(), grant.change_requests.count()) == (22, 20)
+    many = _queries(client, url)
+    print(f"grant page ({viewer}): {few} queries with 2 rows each, {many} with 20")
+    assert many == few
+
+
+@pytest.mark.parametrize("viewer", ["anonymous", "caseworker", "agency"])
+def test_the_pool_list_takes_as_many_queries_for_20_pools_as_for_2(viewer, aarhus_caseworker, agency_staff):
+    client = {
+        "anonymous": Client(),
+        "caseworker": logged_in(aarhus_caseworker),
+        "agency": logged_in(agency_staff),
+    }[viewer]
+    past = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+
+    def pools(count: int) -> None:
+        for _ in range(count):
+            PoolFactory()  # open now
+            PoolFactory(opens_at=past, deadline=past + datetime.timedelta(days=30))
+
+    pools(1)
+    client.get("/puljer/")
+    few = _queries(client, "/puljer/")
+    pools(9)
+    many = _queries(client, "/puljer/")
+    print(f"pool list ({viewer}): {few} queries with 2 pools, {many} with 20")
+    assert many == few
