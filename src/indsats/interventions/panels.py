@@ -70,8 +70,7 @@ def municipality_interventions_panel(user: User) -> Panel | None:
     municipalities = municipality_ids_of(user)
     if not municipalities:
         return None
-    overview = selectors.municipality_overview(user=user)  # the same lists the interventions page shows
-    taking_part, open_count = len(overview.taking_part), len(overview.can_join)
+    taking_part, open_count = selectors.municipality_counts(user=user)  # the interventions page's lists
     return Panel(
         title=_("Jeres indsatser"),
         facts=[(_("I deltager i"), taking_part), (_("I kan tilslutte jer"), open_count)],

@@ -88,7 +88,9 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The agency and the steering group see the board; a municipality its interventions."""
     if has_permission(request.user, VIEW_PORTFOLIO):
         return board(request)
-    overview = selectors.municipality_overview(user=request.user)
+    overview = selectors.municipality_overview(
+        user=request.user, page=request.GET.get("side", 1), join_page=request.GET.get("aaben", 1)
+    )
     return render(
         request,
         "interventions/municipality_index.html",
