@@ -36,7 +36,8 @@ class Row:
 
 
 def rows_for(interventions: Any, *, with_areas: bool = False) -> list[Row]:
-    """Rows for decorated interventions (see selectors.with_portfolio_facts and _decorate)."""
+    """Rows for decorated interventions or board cards (see selectors.with_portfolio_facts, Card and
+    _decorate)."""
     base = reverse("interventions:index")
     labels = {state.value: str(state.label) for state in InterventionState}
     rows = []
@@ -54,7 +55,7 @@ def rows_for(interventions: Any, *, with_areas: bool = False) -> list[Row]:
                 pk=i.pk,
                 url=f"{base}{i.pk}/",
                 name=i.name,
-                owner=i.owner.name,
+                owner=i.owner_name,
                 state=i.state,
                 state_label=labels[i.state],
                 days=number(i.days_in_state),
