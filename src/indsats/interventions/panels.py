@@ -3,6 +3,7 @@ municipality's interventions."""
 
 from __future__ import annotations
 
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -46,8 +47,11 @@ def portfolio_panel(user: User) -> Panel | None:
     if not has_permission(user, MANAGE_INTERVENTIONS):
         return None
     active = Intervention.objects.filter(state__in=PHASES).count()
-    drafts = GateReview.objects.filter(status=ReviewStatus.DRAFT).count()
-    waiting = GateReview.objects.filter(status=ReviewStatus.SUBMITTED).count()
+    reviews = GateReview.objects.filter(status__in=[ReviewStatus.DRAFT, ReviewStatus.SUBMITTED]).aggregate(
+        drafts=Count("pk", filter=Q(status=ReviewStatus.DRAFT)),
+        waiting=Count("pk", filter=Q(status=ReviewStatus.SUBMITTED)),
+    )
+    drafts, waiting = reviews["drafts"], reviews["waiting"]
     return Panel(
         title=_("Indsatser i udvikling"),
         text=_("Porteføljen af indsatser i de fire faser."),
