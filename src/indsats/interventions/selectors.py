@@ -298,10 +298,10 @@ def portfolio_board(*, user: User, filters: PortfolioFilters, per_column: int = 
     today = timezone.localdate()
     base = filter_interventions(Intervention.objects.all(), filters)
     facts = with_portfolio_facts(base)
-    per_state = {
-        row["state"]: row
-        for row in facts.order_by()
-        .values("state")
+    per_state: dict[str, dict[str, int]] = {
+        state: {"n": n, "waiting": waiting, "due": due}
+        for state, n, waiting, due in facts.order_by()
+        .values_list("state")
         .annotate(
             n=Count("pk"),
             waiting=Count("pk", filter=Q(waiting_review=True)),
@@ -320,7 +320,7 @@ def portfolio_board(*, user: User, filters: PortfolioFilters, per_column: int = 
             cards[card.state].append(card)
 
     def count(state: str, key: str = "n") -> int:
-        return int(per_state[state][key]) if state in per_state else 0
+        return per_state[state][key] if state in per_state else 0
 
     columns = [
         BoardColumn(phase, str(phase.label), count(phase), committed.get(phase) or Decimal(0), cards[phase])
