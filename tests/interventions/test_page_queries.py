@@ -155,7 +155,7 @@ def test_a_municipalitys_interventions_page_shows_a_page_of_each_list(grow_portf
     body = client.get(reverse("interventions:index")).content.decode()
     assert Intervention.objects.count() == 100
     assert body.count("Bed om at deltage</a>") == 25
-    assert "?aaben=2" in body
+    assert "?aaben=2&amp;side=1" in body
     assert client.get(reverse("interventions:index") + "?aaben=2").status_code == 200
 
 
