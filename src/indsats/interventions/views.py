@@ -168,7 +168,10 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
             {
                 **_portfolio_context(request, filters),
                 "board": result,
-                "columns": [(column, display.rows_for(column.cards)) for column in result.columns],
+                "columns": [
+                    (column, display.board_cards_html(display.rows_for(column.cards)))
+                    for column in result.columns
+                ],
                 "committed_total": kroner(result.committed_total),
                 "pipeline_svg": charts.pipeline_svg(result.pipeline, today=today),
                 "pipeline_rows": pipeline_rows,
@@ -197,7 +200,7 @@ def table(request: AuthenticatedHttpRequest) -> HttpResponse:
             {
                 **_portfolio_context(request, filters),
                 "page": page,
-                "rows": display.rows_for(page.object_list, with_areas=True),
+                "rows": display.table_rows_html(display.rows_for(page.object_list, with_areas=True)),
                 "order": order,
             },
             request=request,
