@@ -519,14 +519,20 @@ def gate_review_detail(*, user: User, pk: int) -> GateReview:
         raise Http404 from missing
 
 
-def timeline(*, user: User, intervention: Intervention) -> list[InterventionEvent]:
-    """The intervention's history; review steps and reasons only for the agency and the steering group."""
+TIMELINE_SHOWN = 20  # the detail page's newest events; the rest behind "show the whole timeline"
+
+
+def timeline(*, user: User, intervention: Intervention, limit: int | None = None) -> list[InterventionEvent]:
+    """The intervention's history, newest first (at most `limit` events); review steps and reasons only
+    for the agency and the steering group."""
     events = intervention.events.select_related("review").order_by("-at", "-id")
-    if sees_portfolio(user):
-        return list(events)
-    shown = list(events.exclude(kind__in=[EventKind.REVIEW_STARTED, EventKind.REVIEW_SUBMITTED]))
-    for event in shown:
-        event.text = ""
+    portfolio = sees_portfolio(user)
+    if not portfolio:
+        events = events.exclude(kind__in=[EventKind.REVIEW_STARTED, EventKind.REVIEW_SUBMITTED])
+    shown = list(events if limit is None else events[:limit])
+    if not portfolio:
+        for event in shown:
+            event.text = ""
     return shown
 
 

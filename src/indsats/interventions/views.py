@@ -256,6 +256,11 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         selectors.practice_assessments(user=user, intervention=intervention)
     )
     reviews = selectors.reviews_of(user=user, intervention=intervention)
+    # the newest events, one more than shown to know whether there are more; all of them on request
+    whole_timeline = request.GET.get("tidslinje") == "alle"
+    timeline = selectors.timeline(
+        user=user, intervention=intervention, limit=None if whole_timeline else selectors.TIMELINE_SHOWN + 1
+    )
     context = {
         "intervention": intervention,
         "phases": [(p, p.label, records_by_phase.get(p)) for p in PHASES],
@@ -264,7 +269,8 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "toc_svg": charts.theory_of_change_svg(
             intervention.activity_list, intervention.short_term_list, intervention.long_term_list
         ),
-        "timeline": selectors.timeline(user=user, intervention=intervention),
+        "timeline": timeline[: selectors.TIMELINE_SHOWN] if not whole_timeline else timeline,
+        "timeline_cut": not whole_timeline and len(timeline) > selectors.TIMELINE_SHOWN,
         "reviews": reviews,
         "open_review": next((r for r in reviews if r.is_open), None),
         "declarations": declarations,
