@@ -502,7 +502,7 @@ def reviews_of(*, user: User, intervention: Intervention) -> list[GateReview]:
         return []
     return list(
         intervention.gate_reviews.prefetch_related(
-            "assessments", Prefetch("decisions", queryset=GateDecision.objects.order_by("-decided_at", "-id"))
+            Prefetch("decisions", queryset=GateDecision.objects.order_by("-decided_at", "-id"))
         )
     )
 
