@@ -24,6 +24,7 @@ from indsats.interventions.models import (
     KnowledgeDeclaration,
     Material,
     PhaseRecord,
+    PracticeAssessment,
     ProblemArea,
     ReviewStatus,
 )
@@ -220,6 +221,28 @@ def test_the_timeline_shows_the_newest_events_and_the_whole_timeline_on_request(
         intervention=intervention, text__in=["H-20.", "H-21.", "H-22.", "H-23.", "H-24."]
     ).delete()
     assert "Vis hele tidslinjen" not in client.get(url).content.decode()  # exactly 20: nothing hidden
+
+
+def test_the_practice_table_shows_the_newest_assessments_and_all_on_request(agency_staff, aarhus):
+    intervention = InterventionFactory()
+    PracticeAssessment.objects.bulk_create(
+        PracticeAssessment(
+            intervention=intervention,
+            municipality=aarhus,
+            assessed_on=datetime.date(2026, 6, 1) - datetime.timedelta(days=i),
+        )
+        for i in range(23)
+    )
+    client = logged_in(agency_staff)
+    url = reverse("interventions:detail", args=[intervention.pk])
+    days = re.compile(r'<th scope="row">' + re.escape(aarhus.name) + r"</th><td>(\d+)\. ")  # "1. jun. 2026"
+    newest = [(datetime.date(2026, 6, 1) - datetime.timedelta(days=i)).day for i in range(23)]
+    page = client.get(url).content.decode()
+    assert [int(d) for d in days.findall(page)] == newest[:20]  # the newest 20, newest first
+    assert 'href="?vurderinger=alle#lovende-praksis">Vis alle vurderinger</a>' in page
+    whole = client.get(url, {"vurderinger": "alle"}).content.decode()
+    assert [int(d) for d in days.findall(whole)] == newest
+    assert "Vis alle vurderinger" not in whole
 
 
 def test_return_and_stop_pages(agency_staff):

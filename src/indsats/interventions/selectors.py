@@ -520,6 +520,7 @@ def gate_review_detail(*, user: User, pk: int) -> GateReview:
 
 
 TIMELINE_SHOWN = 20  # the detail page's newest events; the rest behind "show the whole timeline"
+PRACTICE_SHOWN = 20  # the detail page's newest practice assessments; the rest behind "show them all"
 
 
 def timeline(*, user: User, intervention: Intervention, limit: int | None = None) -> list[InterventionEvent]:

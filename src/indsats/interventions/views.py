@@ -252,8 +252,11 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             for d in declarations[:3]
         ]
         spider = charts.spider_chart_svg(dimension_labels, series)
+    # the newest practice assessments, one more than shown to know whether there are more; all on request
+    all_assessments = request.GET.get("vurderinger") == "alle"
+    visible_assessments = selectors.practice_assessments(user=user, intervention=intervention)
     assessments = selectors.practice_rows(
-        selectors.practice_assessments(user=user, intervention=intervention)
+        visible_assessments if all_assessments else visible_assessments[: selectors.PRACTICE_SHOWN + 1]
     )
     reviews = selectors.reviews_of(user=user, intervention=intervention)
     # the newest events, one more than shown to know whether there are more; all of them on request
@@ -276,7 +279,8 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "declarations": declarations,
         "spider_svg": spider,
         "dimension_labels": dimension_labels,
-        "practice_rows": assessments,
+        "practice_rows": assessments if all_assessments else assessments[: selectors.PRACTICE_SHOWN],
+        "practice_cut": not all_assessments and len(assessments) > selectors.PRACTICE_SHOWN,
         "practice_elements": list(PracticeElement),
         "may": access.intervention_actions(user, intervention),
     }
