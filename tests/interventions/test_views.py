@@ -17,11 +17,14 @@ from openpyxl import load_workbook
 from indsats.interventions import services
 from indsats.interventions.models import (
     ChecklistItem,
+    EventKind,
     GateReview,
     Intervention,
+    InterventionEvent,
     KnowledgeDeclaration,
     Material,
     PhaseRecord,
+    PracticeAssessment,
     ProblemArea,
     ReviewStatus,
 )
@@ -191,6 +194,55 @@ def test_the_second_decider_gets_a_409_with_who_decided_and_keeps_the_text(
     assert "Min lange begrundelse." in body  # nothing is lost
     intervention.refresh_from_db()
     assert intervention.state == "maturation"
+
+
+def test_the_timeline_shows_the_newest_events_and_the_whole_timeline_on_request(agency_staff):
+    intervention = InterventionFactory()
+    InterventionEvent.objects.filter(intervention=intervention).delete()
+    now = datetime.datetime(2026, 6, 1, 12, tzinfo=datetime.UTC)
+    InterventionEvent.objects.bulk_create(
+        InterventionEvent(
+            intervention=intervention,
+            at=now - datetime.timedelta(days=i),
+            kind=EventKind.DECIDED,
+            text=f"H-{i:02d}.",
+        )
+        for i in range(25)
+    )
+    client = logged_in(agency_staff)
+    url = reverse("interventions:detail", args=[intervention.pk])
+    page = client.get(url).content.decode()
+    assert re.findall(r"H-(\d\d)\.", page) == [f"{i:02d}" for i in range(20)]  # the newest 20, newest first
+    assert 'href="?tidslinje=alle#tidslinje">Vis hele tidslinjen</a>' in page
+    whole = client.get(url, {"tidslinje": "alle"}).content.decode()
+    assert re.findall(r"H-(\d\d)\.", whole) == [f"{i:02d}" for i in range(25)]
+    assert "Vis hele tidslinjen" not in whole
+    InterventionEvent.objects.filter(
+        intervention=intervention, text__in=["H-20.", "H-21.", "H-22.", "H-23.", "H-24."]
+    ).delete()
+    assert "Vis hele tidslinjen" not in client.get(url).content.decode()  # exactly 20: nothing hidden
+
+
+def test_the_practice_table_shows_the_newest_assessments_and_all_on_request(agency_staff, aarhus):
+    intervention = InterventionFactory()
+    PracticeAssessment.objects.bulk_create(
+        PracticeAssessment(
+            intervention=intervention,
+            municipality=aarhus,
+            assessed_on=datetime.date(2026, 6, 1) - datetime.timedelta(days=i),
+        )
+        for i in range(23)
+    )
+    client = logged_in(agency_staff)
+    url = reverse("interventions:detail", args=[intervention.pk])
+    days = re.compile(r'<th scope="row">' + re.escape(aarhus.name) + r"</th><td>(\d+)\. ")  # "1. jun. 2026"
+    newest = [(datetime.date(2026, 6, 1) - datetime.timedelta(days=i)).day for i in range(23)]
+    page = client.get(url).content.decode()
+    assert [int(d) for d in days.findall(page)] == newest[:20]  # the newest 20, newest first
+    assert 'href="?vurderinger=alle#lovende-praksis">Vis alle vurderinger</a>' in page
+    whole = client.get(url, {"vurderinger": "alle"}).content.decode()
+    assert [int(d) for d in days.findall(whole)] == newest
+    assert "Vis alle vurderinger" not in whole
 
 
 def test_return_and_stop_pages(agency_staff):

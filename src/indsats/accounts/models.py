@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from indsats.ui.choices import ChoiceLabels
+
 
 class Region(models.TextChoices):
     """The five Danish regions, by their official region codes."""
@@ -124,7 +126,7 @@ ROLE_ORGANISATION_KINDS: dict[str, frozenset[str]] = {
 }
 
 
-class Membership(models.Model):
+class Membership(ChoiceLabels, models.Model):
     """A person holds a role in an organisation. A person may hold several."""
 
     user = models.ForeignKey(

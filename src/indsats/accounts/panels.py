@@ -3,6 +3,7 @@ person's own municipality."""
 
 from __future__ import annotations
 
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -15,15 +16,16 @@ from indsats.ui.panels import Panel, register_panel
 def administration_panel(user: User) -> Panel | None:
     if not has_permission(user, MANAGE_ACCOUNTS):
         return None
+    organisations = Organisation.objects.aggregate(
+        municipalities=Count("pk", filter=Q(kind=OrganisationKind.MUNICIPALITY, is_active=True)),
+        everyone=Count("pk"),
+    )
     return Panel(
         title=_("Administration"),
         text=_("Organisationer, personer og deres roller."),
         facts=[
-            (
-                _("Kommuner"),
-                Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY, is_active=True).count(),
-            ),
-            (_("Organisationer i alt"), Organisation.objects.count()),
+            (_("Kommuner"), organisations["municipalities"]),
+            (_("Organisationer i alt"), organisations["everyone"]),
             (_("Personer"), User.objects.filter(is_active=True).count()),
         ],
         links=[

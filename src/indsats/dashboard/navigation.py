@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -50,17 +51,57 @@ MENU: tuple[MenuEntry, ...] = (
 )
 
 
+# The page shell's own links (base.html), by the name the template reads them under.
+SHELL_LINKS: dict[str, str] = {
+    "home": "dashboard:home",
+    "password_change": "accounts:password_change",
+    "logout": "accounts:logout",
+    "set_language": "set_language",
+    "catalogue": "catalogue:index",
+    "accessibility": "catalogue:accessibility",
+    "privacy": "catalogue:privacy",
+}
+
+# The menu's and the shell's URLs are the same for every request through one URLconf and script
+# prefix: reversed once, not on every page.
+_URLS: dict[tuple[str, str], dict[str, str | None]] = {}
+
+
+def _urls() -> dict[str, str | None]:
+    key = (str(get_urlconf() or settings.ROOT_URLCONF), get_script_prefix())
+    urls = _URLS.get(key)
+    if urls is None:
+        urls = {}
+        for url_name in [entry.url_name for entry in MENU] + list(SHELL_LINKS.values()):
+            try:
+                urls[url_name] = reverse(url_name)
+            except NoReverseMatch:  # an app without its pages yet
+                urls[url_name] = None
+        _URLS[key] = urls
+    return urls
+
+
+def shell_links() -> dict[str, str | None]:
+    """The links every page's header and footer carry, by their SHELL_LINKS name."""
+    urls = _urls()
+    return {name: urls[url_name] for name, url_name in SHELL_LINKS.items()}
+
+
 def menu_for(user: User, current_path: str) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
     held = p.permissions_of(user)
+    urls = _urls()
+    acts_for_municipality: bool | None = None
     for entry in MENU:
         if entry.permissions is not None and not (entry.permissions & held):
             continue
-        if entry.municipality_only and not p.municipality_ids_of(user):
-            continue
-        try:
-            url = reverse(entry.url_name)
-        except NoReverseMatch:
+        if entry.municipality_only:
+            if acts_for_municipality is None:
+                acts_for_municipality = bool(p.municipality_ids_of(user))
+            if not acts_for_municipality:
+                continue
+        url = urls[entry.url_name]
+        if url is None:
             continue
         is_current = current_path == url or (url != "/" and current_path.startswith(url))
         entries.append({"url": url, "label": entry.label, "current": is_current})

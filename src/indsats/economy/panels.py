@@ -23,16 +23,15 @@ def economy_panel(user: User | AnonymousUser) -> Panel | None:
     ]
     if access.can_manage_business_cases(user):
         links.insert(1, (_("Ny business case"), reverse("economy:case_create")))
+    cases = access.visible_cases(user, BusinessCase.objects.all())
     return Panel(
         title=_("Økonomi"),
         text=_("Business cases for indsatserne: omkostninger, gevinster og tilbagebetaling pr. betaler."),
         facts=[
-            (_("Business cases"), access.visible_cases(user, BusinessCase.objects.all()).count()),
+            (_("Business cases"), cases.count()),
             (
                 _("Beregninger i gang"),
-                BusinessCaseResult.objects.filter(
-                    case__in=access.visible_cases(user, BusinessCase.objects.all())
-                )
+                BusinessCaseResult.objects.filter(case__in=cases)
                 .exclude(status__in=[ResultStatus.DONE, ResultStatus.FAILED])
                 .count(),
             ),

@@ -41,7 +41,7 @@ from indsats.accounts.permissions import (
 from indsats.audit.models import AuditEntry
 from indsats.evaluation.models import Exposure, Study
 from indsats.interventions.models import Intervention, Partnership
-from indsats.outcomes.models import EvaluatorAssignment, Participant
+from indsats.outcomes.models import Enrolment, EvaluatorAssignment, Participant
 
 # --- effect studies ------------------------------------------------------------------------------------
 
@@ -101,15 +101,18 @@ def can_see_study(user: User | AnonymousUser, study: Study) -> bool:
 
 def practice_intervention_ids(user: User | AnonymousUser) -> set[int]:
     """The interventions the person's municipalities take part in: as a partner, or with children
-    enrolled (municipality staff only; empty for everyone else)."""
+    enrolled (municipality staff only; empty for everyone else). One query whose answer has a row per
+    intervention, not one per child."""
     own = municipality_ids_of(user)
     if not own:
         return set()
-    partnered = Partnership.objects.filter(municipality_id__in=own).values_list("intervention_id", flat=True)
-    enrolled = Participant.objects.filter(municipality_id__in=own).values_list(
-        "enrolments__intervention_id", flat=True
+    partnered = Partnership.objects.filter(municipality_id__in=own).order_by().values_list("intervention_id")
+    enrolled = (
+        Enrolment.objects.filter(participant__municipality_id__in=own)
+        .order_by()
+        .values_list("intervention_id")
     )
-    return {pk for pk in (*partnered, *enrolled) if pk is not None}
+    return {pk for (pk,) in partnered.union(enrolled)}
 
 
 def can_read_practice_evaluation(user: User | AnonymousUser) -> bool:

@@ -4,13 +4,14 @@ the report PDFs being rendered."""
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from indsats.accounts.models import User
 from indsats.evaluation import access, selectors
-from indsats.evaluation.models import RenderedReport, RenderStatus
+from indsats.evaluation.models import Analysis, RenderedReport, RenderStatus
 from indsats.ui.panels import Panel, register_panel
 
 SHOWN_STUDIES = 5
@@ -21,20 +22,25 @@ def evaluation_panel(user: User | AnonymousUser) -> Panel | None:
     if not access.can_manage_studies(user) or not isinstance(user, User):
         return None
     studies = selectors.studies(user=user)
-    newest = list(studies.order_by("-created_at")[:SHOWN_STUDIES])
+    newest = list(studies.order_by("-created_at").values_list("pk", "name")[:SHOWN_STUDIES])
     rendering = RenderedReport.objects.filter(
         requested_by=user, status__in=[RenderStatus.QUEUED, RenderStatus.RUNNING]
     ).count()
+    # both counts in one query
+    counts = studies.aggregate(
+        total=Count("pk"),
+        waiting=Count("pk", filter=Q(~Exists(Analysis.objects.filter(study=OuterRef("pk"))))),
+    )
     links: list[tuple[str | Promise, str]] = [
-        (study.name, reverse("evaluation:study_detail", args=[study.pk])) for study in newest
+        (name, reverse("evaluation:study_detail", args=[pk])) for pk, name in newest
     ]
     links.append((_("Alle effektstudier"), reverse("evaluation:index")))
     return Panel(
         title=_("Mine effektstudier"),
         text=_("Studierne af de indsatser, I evaluerer, og det, der venter på jer."),
         facts=[
-            (_("Effektstudier"), studies.count()),
-            (_("Venter på en analyse"), studies.filter(analyses__isnull=True).count()),
+            (_("Effektstudier"), counts["total"]),
+            (_("Venter på en analyse"), counts["waiting"]),
             (_("Rapporter, der dannes"), rendering),
         ],
         links=links,

@@ -6,12 +6,13 @@ per row costs more than the queries behind them. These plain rows keep the templ
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
-from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from indsats.interventions.workflow import InterventionState
@@ -36,7 +37,8 @@ class Row:
 
 
 def rows_for(interventions: Any, *, with_areas: bool = False) -> list[Row]:
-    """Rows for decorated interventions (see selectors.with_portfolio_facts and _decorate)."""
+    """Rows for decorated interventions or board cards (see selectors.with_portfolio_facts, Card and
+    _decorate)."""
     base = reverse("interventions:index")
     labels = {state.value: str(state.label) for state in InterventionState}
     rows = []
@@ -54,7 +56,7 @@ def rows_for(interventions: Any, *, with_areas: bool = False) -> list[Row]:
                 pk=i.pk,
                 url=f"{base}{i.pk}/",
                 name=i.name,
-                owner=i.owner.name,
+                owner=i.owner_name,
                 state=i.state,
                 state_label=labels[i.state],
                 days=number(i.days_in_state),
@@ -70,10 +72,65 @@ def rows_for(interventions: Any, *, with_areas: bool = False) -> list[Row]:
     return rows
 
 
+def escape(value: object) -> str:
+    """HTML-escaped text, as Django's escape but without its lazy-string wrapper (called hundreds of times
+    per page here; the values are plain text, never already-safe HTML)."""
+    return html.escape(str(value))
+
+
+def table_rows_html(rows: list[Row]) -> SafeString:
+    """The portfolio table's <tr> elements (the template's loop costs more than the queries behind it)."""
+    badges = {
+        "waiting": f'<span class="badge badge-info">{escape(_("Venter på styregruppen"))}</span>',
+        "due": f'<span class="badge badge-warning">{escape(_("Forfalden"))}</span>',
+        "draft": escape(_("Kladde")),
+        "": "–",
+    }
+    return mark_safe(  # noqa: S308 - every value is escaped here
+        "".join(
+            "\n    <tr>"
+            f'\n      <td><a href="{escape(row.url)}">{escape(row.name)}</a></td>'
+            f'\n      <td class="indsats-nowrap">{escape(row.state_label)}</td>'
+            f'\n      <td class="text-align-right">{escape(row.days)}</td>'
+            f"\n      <td>{escape(row.owner)}</td>"
+            f"\n      <td>{escape(row.programme)}</td>"
+            f"\n      <td>{escape(row.areas)}</td>"
+            f'\n      <td class="text-align-right">{row.partners:d}</td>'
+            f'\n      <td class="text-align-right indsats-nowrap">{escape(row.committed)}</td>'
+            f"\n      <td>{badges[row.review]}</td>"
+            "\n    </tr>"
+            for row in rows
+        )
+    )
+
+
+def board_cards_html(rows: list[Row]) -> SafeString:
+    """A board column's <li> cards (the template's loop costs more than the queries behind it)."""
+    badges = {
+        "waiting": f'<span class="badge badge-info">{escape(_("Venter på styregruppen"))}</span>',
+        "due": f'<span class="badge badge-warning">{escape(_("Gate review forfalden"))}</span>',
+        "draft": f'<span class="badge">{escape(_("Gate review i kladde"))}</span>',
+        "": "",
+    }
+    return mark_safe(  # noqa: S308 - every value is escaped here
+        "".join(
+            '\n      <li class="indsats-card">'
+            f'\n        <a href="{escape(row.url)}" class="indsats-card-title">{escape(row.name)}</a>'
+            f'\n        <span class="indsats-card-meta">{escape(row.owner)}</span>'
+            f'\n        <span class="indsats-card-meta">{escape(row.days_text)}</span>'
+            f"\n        {badges[row.review]}"
+            "\n      </li>"
+            for row in rows
+        )
+    )
+
+
 def select_options(choices: list[tuple[Any, str]], selected: Any) -> SafeString:
     """<option> elements for a filter, the selected one marked."""
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        ((value, mark_safe(" selected") if value == selected else "", label) for value, label in choices),  # noqa: S308
+    mark = " selected"
+    return mark_safe(  # noqa: S308 - every value is escaped here
+        "".join(
+            f'<option value="{escape(value)}"{mark if value == selected else ""}>{escape(label)}</option>'
+            for value, label in choices
+        )
     )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from indsats.accounts.models import Organisation, OrganisationKind
 from indsats.interventions.workflow import PHASES, InterventionState, WorkflowAction
+from indsats.ui.choices import ChoiceLabels
 
 PHASE_CHOICES = [(phase.value, phase.label) for phase in PHASES]
 
@@ -52,7 +53,7 @@ class DeliveryFormat(models.TextChoices):
     BOTH = "both", _("Individuelt og i grupper")
 
 
-class Intervention(models.Model):
+class Intervention(ChoiceLabels, models.Model):
     name = models.CharField(_("navn"), max_length=200, unique=True)
     short_description = models.CharField(_("kort beskrivelse"), max_length=300)
     description = models.TextField(_("beskrivelse"), blank=True)
@@ -174,7 +175,7 @@ PARTNER_KINDS: tuple[str, ...] = (
 )
 
 
-class Partnership(models.Model):
+class Partnership(ChoiceLabels, models.Model):
     """A municipality (or a region or social service provider) working with an intervention, and its role.
     The field keeps its name `municipality`: most partners are municipalities, and the municipal
     scoping rules read it."""
@@ -243,7 +244,7 @@ class MaterialKind(models.TextChoices):
     REPORT = "report", _("Rapport")
 
 
-class Material(models.Model):
+class Material(ChoiceLabels, models.Model):
     intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="materials")
     title = models.CharField(_("titel"), max_length=200)
     kind = models.CharField(_("type"), max_length=20, choices=MaterialKind.choices)
@@ -402,7 +403,7 @@ class PhaseRecordManager(models.Manager["PhaseRecord"]):
         return record
 
 
-class PhaseRecord(models.Model):
+class PhaseRecord(ChoiceLabels, models.Model):
     """One intervention's work in one phase: dates, money committed, organisations, the checklist.
 
     There is one record per intervention and phase; returning to a phase reopens its record."""
@@ -485,7 +486,7 @@ class ReviewStatus(models.TextChoices):
 OPEN_REVIEW_STATUSES = (ReviewStatus.DRAFT, ReviewStatus.SUBMITTED)
 
 
-class GateReview(models.Model):
+class GateReview(ChoiceLabels, models.Model):
     """The agency's assessment of the five criteria at the end of a phase, for the steering group."""
 
     intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="gate_reviews")
@@ -546,7 +547,7 @@ class CriterionAssessment(models.Model):
         return f"{self.get_criterion_display()}: {self.get_rating_display()}"
 
 
-class GateDecision(models.Model):
+class GateDecision(ChoiceLabels, models.Model):
     """The steering group's decision on a submitted review (a review sent back can be decided again)."""
 
     review = models.ForeignKey(GateReview, on_delete=models.CASCADE, related_name="decisions")
@@ -589,7 +590,7 @@ class EventKind(models.TextChoices):
     STOPPED = "stopped", _("Stoppet")
 
 
-class InterventionEvent(models.Model):
+class InterventionEvent(ChoiceLabels, models.Model):
     """The intervention's history, shown as its timeline. A state change has from_state and to_state."""
 
     intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="events")
@@ -719,7 +720,7 @@ class KnowledgeDeclaration(models.Model):
         return f"{self.intervention} ({self.declared_on:%d.%m.%Y})"
 
 
-class DeclarationScore(models.Model):
+class DeclarationScore(ChoiceLabels, models.Model):
     declaration = models.ForeignKey(KnowledgeDeclaration, on_delete=models.CASCADE, related_name="scores")
     dimension = models.CharField(_("dimension"), max_length=20, choices=Dimension.choices)
     grade = models.CharField(_("karakter"), max_length=1, choices=Grade.choices)

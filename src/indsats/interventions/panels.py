@@ -3,6 +3,7 @@ municipality's interventions."""
 
 from __future__ import annotations
 
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -46,8 +47,11 @@ def portfolio_panel(user: User) -> Panel | None:
     if not has_permission(user, MANAGE_INTERVENTIONS):
         return None
     active = Intervention.objects.filter(state__in=PHASES).count()
-    drafts = GateReview.objects.filter(status=ReviewStatus.DRAFT).count()
-    waiting = GateReview.objects.filter(status=ReviewStatus.SUBMITTED).count()
+    reviews = GateReview.objects.filter(status__in=[ReviewStatus.DRAFT, ReviewStatus.SUBMITTED]).aggregate(
+        drafts=Count("pk", filter=Q(status=ReviewStatus.DRAFT)),
+        waiting=Count("pk", filter=Q(status=ReviewStatus.SUBMITTED)),
+    )
+    drafts, waiting = reviews["drafts"], reviews["waiting"]
     return Panel(
         title=_("Indsatser i udvikling"),
         text=_("Porteføljen af indsatser i de fire faser."),
@@ -70,8 +74,7 @@ def municipality_interventions_panel(user: User) -> Panel | None:
     municipalities = municipality_ids_of(user)
     if not municipalities:
         return None
-    overview = selectors.municipality_overview(user=user)  # the same lists the interventions page shows
-    taking_part, open_count = len(overview.taking_part), len(overview.can_join)
+    taking_part, open_count = selectors.municipality_counts(user=user)  # the interventions page's lists
     return Panel(
         title=_("Jeres indsatser"),
         facts=[(_("I deltager i"), taking_part), (_("I kan tilslutte jer"), open_count)],

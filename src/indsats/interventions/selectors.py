@@ -7,21 +7,20 @@ Board and table use a fixed number of queries whatever the number of interventio
 from __future__ import annotations
 
 import datetime
-import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
+    FilteredRelation,
     IntegerField,
-    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -30,8 +29,9 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.utils import timezone
 
@@ -182,9 +182,14 @@ def filter_interventions(
     return queryset
 
 
+OPEN_REVIEW_STATES = [ReviewStatus.DRAFT, ReviewStatus.SUBMITTED]
+CARD_FIELDS = ("id", "name", "state", "state_entered_at", "programme")
+
+
 def with_portfolio_facts(queryset: QuerySet[Intervention]) -> QuerySet[Intervention]:
-    """Add what a card or a table row shows, as subqueries (no query per row)."""
-    current = PhaseRecord.objects.filter(intervention=OuterRef("pk"), phase=OuterRef("state"))
+    """Add what a card or a table row shows, as joins (no query per row, and a plan PostgreSQL makes
+    quickly): the current phase's record (one per intervention and phase) and the open gate review (at
+    most one per intervention, a database constraint), so neither join can repeat a row."""
     partners = (
         Partnership.objects.filter(intervention=OuterRef("pk"))
         .order_by()
@@ -192,17 +197,24 @@ def with_portfolio_facts(queryset: QuerySet[Intervention]) -> QuerySet[Intervent
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return queryset.select_related("owner").annotate(
-        waiting_review=Exists(
-            GateReview.objects.filter(intervention=OuterRef("pk"), status=ReviewStatus.SUBMITTED)
+    return queryset.alias(
+        current=FilteredRelation("phase_records", condition=Q(phase_records__phase=F("state"))),
+        open_review=FilteredRelation(
+            "gate_reviews", condition=Q(gate_reviews__status__in=OPEN_REVIEW_STATES)
         ),
-        draft_review=Exists(
-            GateReview.objects.filter(intervention=OuterRef("pk"), status=ReviewStatus.DRAFT)
-        ),
-        planned_end=Subquery(current.values("planned_end")[:1]),
-        committed_in_phase=Subquery(current.values("committed_amount")[:1]),
+    ).annotate(
+        waiting_review=_is_review(ReviewStatus.SUBMITTED),
+        draft_review=_is_review(ReviewStatus.DRAFT),
+        planned_end=F("current__planned_end"),
+        committed_in_phase=F("current__committed_amount"),
         partner_count=Coalesce(Subquery(partners, output_field=IntegerField()), 0),
+        owner_name=F("owner__name"),
     )
+
+
+def _is_review(status: str) -> Case:
+    """True when the open review has this status; False (not NULL) when there is none."""
+    return Case(When(open_review__status=status, then=Value(True)), default=Value(False))
 
 
 def days_in_state(intervention: Intervention, today: datetime.date | None = None) -> int:
@@ -234,12 +246,31 @@ def _decorate(interventions: list[Any]) -> list[Any]:
 
 
 @dataclass
+class Card:
+    """What a board card shows (the attributes a table row reads, see display.rows_for)."""
+
+    pk: int
+    name: str
+    state: str
+    state_entered_at: datetime.datetime
+    owner_name: str
+    waiting_review: bool
+    draft_review: bool
+    planned_end: datetime.date | None
+    programme: str = ""
+    partner_count: int = 0
+    committed_in_phase: Decimal | None = None
+    days_in_state: int = 0
+    review_due: bool = False
+
+
+@dataclass
 class BoardColumn:
     state: str
     label: str
     count: int
     committed: Decimal
-    cards: list[Intervention]
+    cards: list[Card]
 
     @property
     def hidden(self) -> int:
@@ -258,40 +289,96 @@ class Board:
 
 
 def portfolio_board(*, user: User, filters: PortfolioFilters, per_column: int = 15) -> Board:
-    """The portfolio by phase: a column per phase with the longest-waiting cards first."""
+    """The portfolio by phase: a column per phase with the longest-waiting cards first.
+
+    A fixed number of queries whatever the number of interventions: the counts per state in one GROUP BY,
+    the money per phase in another, the cards of every column in one query (the first `per_column` of
+    each phase by a window function) and the pipeline in one more."""
     require_permission(user, VIEW_PORTFOLIO)
+    today = timezone.localdate()
     base = filter_interventions(Intervention.objects.all(), filters)
-    counts = dict(base.order_by().values_list("state").annotate(n=Count("pk")))
+    facts = with_portfolio_facts(base)
+    per_state: dict[str, dict[str, int]] = {
+        state: {"n": n, "waiting": waiting, "due": due}
+        for state, n, waiting, due in facts.order_by()
+        .values_list("state")
+        .annotate(
+            n=Count("pk"),
+            waiting=Count("pk", filter=Q(waiting_review=True)),
+            due=Count("pk", filter=Q(waiting_review=False, planned_end__lt=today)),
+        )
+    }
     committed = dict(
         PhaseRecord.objects.filter(intervention__in=base.values("pk"))
         .order_by()
         .values_list("phase")
         .annotate(total=Sum("committed_amount"))
     )
-    facts = with_portfolio_facts(base)
-    columns = []
-    for phase in PHASES:
-        cards = _decorate(list(facts.filter(state=phase).order_by("state_entered_at", "pk")[:per_column]))
-        columns.append(
-            BoardColumn(
-                phase, str(phase.label), counts.get(phase, 0), committed.get(phase) or Decimal(0), cards
-            )
-        )
+    cards: dict[str, list[Card]] = {phase: [] for phase in PHASES}
+    if per_column > 0:
+        for card in _decorate(_board_cards(base, per_column)):
+            cards[card.state].append(card)
+
+    def count(state: str, key: str = "n") -> int:
+        return per_state[state][key] if state in per_state else 0
+
+    columns = [
+        BoardColumn(phase, str(phase.label), count(phase), committed.get(phase) or Decimal(0), cards[phase])
+        for phase in PHASES
+    ]
     end_states = [
-        BoardColumn(state, str(state.label), counts.get(state, 0), Decimal(0), [])
+        BoardColumn(state, str(state.label), count(state), Decimal(0), [])
         for state in (InterventionState.OPERATION, InterventionState.STOPPED)
     ]
-    today = timezone.localdate()
-    in_phase = facts.filter(state__in=PHASES)
     return Board(
         columns=columns,
         end_states=end_states,
-        total=sum(counts.values()),
-        waiting_reviews=in_phase.filter(waiting_review=True).count(),  # type: ignore[misc]
-        reviews_due=in_phase.filter(waiting_review=False, planned_end__lt=today).count(),  # type: ignore[misc]
+        total=sum(row["n"] for row in per_state.values()),
+        waiting_reviews=sum(count(phase, "waiting") for phase in PHASES),
+        reviews_due=sum(count(phase, "due") for phase in PHASES),
         committed_total=sum(committed.values(), Decimal(0)),
-        pipeline=pipeline_over_time(interventions=base),
+        pipeline=pipeline_over_time(interventions=base, today=today),
     )
+
+
+def _board_cards(base: QuerySet[Intervention], per_column: int) -> list[Card]:
+    """The first `per_column` interventions of each phase, longest in the phase first, in one query:
+    plain tuples, with only the joins a card needs (the current phase's planned end, the open review)."""
+    rows = (
+        base.filter(state__in=PHASES)
+        .alias(
+            current=FilteredRelation("phase_records", condition=Q(phase_records__phase=F("state"))),
+            open_review=FilteredRelation(
+                "gate_reviews", condition=Q(gate_reviews__status__in=OPEN_REVIEW_STATES)
+            ),
+        )
+        .annotate(
+            rank=Window(
+                RowNumber(), partition_by=[F("state")], order_by=[F("state_entered_at").asc(), F("pk").asc()]
+            ),
+            review_status=F("open_review__status"),
+            current_planned_end=F("current__planned_end"),
+            owner_name=F("owner__name"),
+        )
+        .filter(rank__lte=per_column)
+        .order_by("state", "state_entered_at", "pk")
+        .values_list(
+            "pk", "name", "state", "state_entered_at", "owner_name", "review_status", "current_planned_end"
+        )
+    )
+    return [
+        Card(
+            pk=pk,
+            name=name,
+            state=state,
+            state_entered_at=entered,
+            owner_name=owner_name,
+            waiting_review=review == ReviewStatus.SUBMITTED,
+            draft_review=review == ReviewStatus.DRAFT,
+            planned_end=planned_end,
+        )
+        for pk, name, state, entered, owner_name, review, planned_end in rows
+    ]
 
 
 TABLE_ORDERINGS = {
@@ -308,8 +395,10 @@ def portfolio_table(
 ) -> Page[Intervention]:
     require_permission(user, VIEW_PORTFOLIO)
     interventions = with_portfolio_facts(filter_interventions(Intervention.objects.all(), filters))
-    interventions = interventions.prefetch_related("problem_areas").order_by(
-        *TABLE_ORDERINGS.get(order, TABLE_ORDERINGS["navn"]), "pk"
+    interventions = (
+        interventions.only(*CARD_FIELDS)
+        .prefetch_related(Prefetch("problem_areas", queryset=ProblemArea.objects.only("id", "name")))
+        .order_by(*TABLE_ORDERINGS.get(order, TABLE_ORDERINGS["navn"]), "pk")
     )
     paginator = Paginator(interventions, per_page)
     result = paginator.get_page(page)
@@ -322,6 +411,7 @@ def export_rows(*, user: User, filters: PortfolioFilters) -> QuerySet[Interventi
     require_permission(user, VIEW_PORTFOLIO)
     return (
         with_portfolio_facts(filter_interventions(Intervention.objects.all(), filters))
+        .select_related("owner")
         .prefetch_related(
             "problem_areas",
             Prefetch("partnerships", queryset=Partnership.objects.select_related("municipality")),
@@ -344,32 +434,18 @@ def quarter_ends(count: int, today: datetime.date) -> list[datetime.date]:
     return list(reversed(points))
 
 
-PIPELINE_CACHE_SECONDS = 60 * 60
-
-
 def pipeline_over_time(
     *, interventions: QuerySet[Intervention], quarters: int = 12, today: datetime.date | None = None
 ) -> list[tuple[datetime.date, dict[str, int]]]:
     """How many interventions were in each state at the end of each of the last `quarters` quarters,
-    replayed from the state changes in the history.
-
-    The replay reads every state change, so its result is cached under a key that changes whenever a
-    change is added or removed (the newest id and the number of changes) and every day."""
+    replayed from the state changes in the history: one GROUP BY in the database, whose answer has at
+    most a row per quarter and pair of states whatever the number of changes. (Not cached on its own:
+    the board that shows it is.)"""
     today = today or timezone.localdate()
     events = InterventionEvent.objects.filter(intervention__in=interventions.values("pk")).exclude(
         to_state=""
     )
-    fingerprint = events.aggregate(newest=Max("id"), n=Count("id"))
-    key = (
-        "interventions:pipeline:"
-        + hashlib.sha256(f"{events.query}|{fingerprint}|{today}|{quarters}".encode()).hexdigest()
-    )
-    cached = cache.get(key)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
-    result = _replay_pipeline(events, quarters, today)
-    cache.set(key, result, PIPELINE_CACHE_SECONDS)
-    return result
+    return _replay_pipeline(events, quarters, today)
 
 
 def _replay_pipeline(
@@ -426,7 +502,7 @@ def reviews_of(*, user: User, intervention: Intervention) -> list[GateReview]:
         return []
     return list(
         intervention.gate_reviews.prefetch_related(
-            "assessments", Prefetch("decisions", queryset=GateDecision.objects.order_by("-decided_at", "-id"))
+            Prefetch("decisions", queryset=GateDecision.objects.order_by("-decided_at", "-id"))
         )
     )
 
@@ -443,14 +519,21 @@ def gate_review_detail(*, user: User, pk: int) -> GateReview:
         raise Http404 from missing
 
 
-def timeline(*, user: User, intervention: Intervention) -> list[InterventionEvent]:
-    """The intervention's history; review steps and reasons only for the agency and the steering group."""
+TIMELINE_SHOWN = 20  # the detail page's newest events; the rest behind "show the whole timeline"
+PRACTICE_SHOWN = 20  # the detail page's newest practice assessments; the rest behind "show them all"
+
+
+def timeline(*, user: User, intervention: Intervention, limit: int | None = None) -> list[InterventionEvent]:
+    """The intervention's history, newest first (at most `limit` events); review steps and reasons only
+    for the agency and the steering group."""
     events = intervention.events.select_related("review").order_by("-at", "-id")
-    if sees_portfolio(user):
-        return list(events)
-    shown = list(events.exclude(kind__in=[EventKind.REVIEW_STARTED, EventKind.REVIEW_SUBMITTED]))
-    for event in shown:
-        event.text = ""
+    portfolio = sees_portfolio(user)
+    if not portfolio:
+        events = events.exclude(kind__in=[EventKind.REVIEW_STARTED, EventKind.REVIEW_SUBMITTED])
+    shown = list(events if limit is None else events[:limit])
+    if not portfolio:
+        for event in shown:
+            event.text = ""
     return shown
 
 
@@ -528,24 +611,45 @@ def declarations(*, intervention: Intervention) -> list[KnowledgeDeclaration]:
 
 @dataclass
 class MunicipalityOverview:
-    taking_part: list[Intervention]
-    can_join: list[Intervention]
-    requested: set[int]
+    taking_part: Page[Intervention]
+    can_join: Page[Intervention]
+    requested: set[int]  # of the interventions on the page of `can_join`
 
 
-def municipality_overview(*, user: User) -> MunicipalityOverview:
+def _municipality_lists(user: User) -> tuple[QuerySet[Intervention], QuerySet[Intervention]]:
+    """What a municipality takes part in (as a partner or the owner) and what it could join."""
     municipalities = municipality_ids_of(user)
     partner = Partnership.objects.filter(intervention=OuterRef("pk"), municipality_id__in=municipalities)
-    visible = visible_interventions(user).select_related("owner").annotate(is_partner=Exists(partner))
+    visible = visible_interventions(user).annotate(is_partner=Exists(partner))
     own = Q(is_partner=True) | Q(owner_id__in=organisation_ids_of(user))
-    taking_part = list(visible.filter(own))
-    can_join = list(visible.filter(is_open_to_join=True).exclude(own))  # not what they already run
+    return visible.filter(own), visible.filter(is_open_to_join=True).exclude(own)  # not what they run
+
+
+def municipality_overview(
+    *, user: User, page: int | str = 1, join_page: int | str = 1, per_page: int = 25
+) -> MunicipalityOverview:
+    """The interventions page of a municipality: the two lists a page at a time, by name."""
+    fields = (*CARD_FIELDS, "short_description", "owner__name")
+    pages = [
+        Paginator(
+            interventions.select_related("owner").only(*fields).order_by("name", "pk"), per_page
+        ).get_page(number)
+        for interventions, number in zip(_municipality_lists(user), (page, join_page), strict=True)
+    ]
+    taking_part, can_join = pages
     requested = set(
-        Intervention.objects.filter(join_requests__municipality_id__in=municipalities).values_list(
-            "pk", flat=True
-        )
+        Intervention.objects.filter(
+            pk__in=[i.pk for i in can_join.object_list],
+            join_requests__municipality_id__in=municipality_ids_of(user),
+        ).values_list("pk", flat=True)
     )
-    return MunicipalityOverview(_decorate(taking_part), _decorate(can_join), requested)
+    return MunicipalityOverview(taking_part, can_join, requested)
+
+
+def municipality_counts(*, user: User) -> tuple[int, int]:
+    """How many interventions the municipality takes part in and could join (two COUNT queries)."""
+    taking_part, can_join = _municipality_lists(user)
+    return taking_part.count(), can_join.count()
 
 
 # --- filter choices -----------------------------------------------------------------------------------

@@ -89,7 +89,9 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The agency and the steering group see the board; a municipality its interventions."""
     if has_permission(request.user, VIEW_PORTFOLIO):
         return board(request)
-    overview = selectors.municipality_overview(user=request.user)
+    overview = selectors.municipality_overview(
+        user=request.user, page=request.GET.get("side", 1), join_page=request.GET.get("aaben", 1)
+    )
     return render(
         request,
         "interventions/municipality_index.html",
@@ -167,7 +169,10 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
             {
                 **_portfolio_context(request, filters),
                 "board": result,
-                "columns": [(column, display.rows_for(column.cards)) for column in result.columns],
+                "columns": [
+                    (column, display.board_cards_html(display.rows_for(column.cards)))
+                    for column in result.columns
+                ],
                 "committed_total": kroner(result.committed_total),
                 "pipeline_svg": charts.pipeline_svg(result.pipeline, today=today),
                 "pipeline_rows": pipeline_rows,
@@ -196,7 +201,7 @@ def table(request: AuthenticatedHttpRequest) -> HttpResponse:
             {
                 **_portfolio_context(request, filters),
                 "page": page,
-                "rows": display.rows_for(page.object_list, with_areas=True),
+                "rows": display.table_rows_html(display.rows_for(page.object_list, with_areas=True)),
                 "order": order,
             },
             request=request,
@@ -248,10 +253,18 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             for d in declarations[:3]
         ]
         spider = charts.spider_chart_svg(dimension_labels, series)
+    # the newest practice assessments, one more than shown to know whether there are more; all on request
+    all_assessments = request.GET.get("vurderinger") == "alle"
+    visible_assessments = selectors.practice_assessments(user=user, intervention=intervention)
     assessments = selectors.practice_rows(
-        selectors.practice_assessments(user=user, intervention=intervention)
+        visible_assessments if all_assessments else visible_assessments[: selectors.PRACTICE_SHOWN + 1]
     )
     reviews = selectors.reviews_of(user=user, intervention=intervention)
+    # the newest events, one more than shown to know whether there are more; all of them on request
+    whole_timeline = request.GET.get("tidslinje") == "alle"
+    timeline = selectors.timeline(
+        user=user, intervention=intervention, limit=None if whole_timeline else selectors.TIMELINE_SHOWN + 1
+    )
     context = {
         "intervention": intervention,
         "phases": [(p, p.label, records_by_phase.get(p)) for p in PHASES],
@@ -260,13 +273,15 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "toc_svg": charts.theory_of_change_svg(
             intervention.activity_list, intervention.short_term_list, intervention.long_term_list
         ),
-        "timeline": selectors.timeline(user=user, intervention=intervention),
+        "timeline": timeline[: selectors.TIMELINE_SHOWN] if not whole_timeline else timeline,
+        "timeline_cut": not whole_timeline and len(timeline) > selectors.TIMELINE_SHOWN,
         "reviews": reviews,
         "open_review": next((r for r in reviews if r.is_open), None),
         "declarations": declarations,
         "spider_svg": spider,
         "dimension_labels": dimension_labels,
-        "practice_rows": assessments,
+        "practice_rows": assessments if all_assessments else assessments[: selectors.PRACTICE_SHOWN],
+        "practice_cut": not all_assessments and len(assessments) > selectors.PRACTICE_SHOWN,
         "practice_elements": list(PracticeElement),
         "may": access.intervention_actions(user, intervention),
     }

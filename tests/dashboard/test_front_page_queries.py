@@ -1,0 +1,94 @@
+"""Every role's front page does a fixed number of queries whatever the number of rows behind its panels.
+
+The count is taken with a portfolio of 20 interventions with their whole history and again with 100
+(partners, gate reviews, practice assessments, events, audit entries all grow with it), and pinned.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from indsats.accounts.models import OrganisationKind, Role, User
+from indsats.audit.models import AuditAction, AuditEntry
+from indsats.interventions.demo import build_portfolio, generated_specs
+from indsats.interventions.models import Intervention, Partnership, ProblemArea
+from tests.conftest import logged_in
+from tests.factories import MunicipalityFactory, OrganisationFactory, person_with_role
+
+pytestmark = pytest.mark.django_db
+
+# role -> the front page's queries (session, person, memberships and the panels the role sees)
+EXPECTED = {
+    Role.AGENCY_ADMIN: 20,
+    Role.AGENCY_STAFF: 17,
+    Role.MUNICIPALITY_MANAGER: 15,
+    Role.CASEWORKER: 12,
+    Role.EVALUATOR: 5,
+    Role.ECONOMIST: 7,
+    Role.STEERING_GROUP: 9,
+    Role.FOUNDATION: 6,
+}
+
+
+def person(role: str, aarhus, agency) -> User:
+    if role in {Role.AGENCY_ADMIN, Role.AGENCY_STAFF}:
+        return person_with_role(role, agency)
+    if role in {Role.MUNICIPALITY_MANAGER, Role.CASEWORKER}:
+        return person_with_role(role, aarhus)
+    if role == Role.ECONOMIST:
+        return person_with_role(role, OrganisationFactory(kind=OrganisationKind.EVALUATOR))
+    return person_with_role(role)
+
+
+@pytest.mark.parametrize("role", list(EXPECTED))
+def test_the_front_page_does_the_same_queries_for_five_times_the_data(role, agency, aarhus, odense):
+    municipalities = [aarhus, odense, *MunicipalityFactory.create_batch(4)]
+    staff = person_with_role(Role.AGENCY_STAFF, agency)
+    areas = list(ProblemArea.objects.values_list("name", flat=True))
+    added = 0
+
+    def grow(count: int) -> None:
+        nonlocal added
+        build_portfolio(
+            specs=generated_specs(count, random.Random(added), areas, start=added),
+            rng=random.Random(added + 1),
+            agency_actor=staff,
+            steering_actor=None,
+            municipalities=municipalities,
+            owners=[agency, aarhus],
+        )
+        AuditEntry.objects.bulk_create(
+            AuditEntry(
+                actor=staff,
+                actor_name="Test",
+                action=AuditAction.UPDATE,
+                content_type=ContentType.objects.get_for_model(Intervention),
+                object_id=str(added + i),
+                object_repr=f"Ændring {added + i}",
+            )
+            for i in range(count)
+        )
+        added += count
+
+    def queries() -> int:
+        client.get(reverse("dashboard:home"))
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("dashboard:home"))
+        assert response.status_code == 200
+        return len(captured)
+
+    client = logged_in(person(role, aarhus, agency))
+    grow(20)
+    few = queries()
+    grow(80)
+    assert Intervention.objects.count() == 100
+    assert Partnership.objects.filter(municipality=aarhus).count() > 10
+    assert queries() == few == EXPECTED[role]
