@@ -15,7 +15,7 @@ from indsats.engine.cpr import validate_cpr
 from indsats.evaluation.models import Study
 from indsats.interventions.models import Intervention
 from indsats.outcomes import importing
-from indsats.outcomes.demo import BULK_SKIP, demo_cpr
+from indsats.outcomes.demo import BULK_SKIP, bulk_children_per_intervention, demo_cpr
 from indsats.outcomes.models import ImportJob, ImportStatus, Measurement, Participant, RoundKind
 from indsats.outcomes.pseudonyms import pseudonym_key
 
@@ -43,6 +43,16 @@ def test_demo_cpr_numbers_are_valid_and_distinct():
     for number in numbers[::997]:
         info = validate_cpr(number)
         assert 2008 <= info.birth_date.year <= 2019
+
+
+def test_bulk_sizes_follow_the_weights_but_no_intervention_takes_more_than_a_twentieth():
+    weights = [1000.0, 500.0, *[1.0 + i % 7 for i in range(298)]]
+    sizes = bulk_children_per_intervention(1_000_000, weights)
+    children = 1_000_000 / 1.9  # baseline for every child, follow-up for 90 %
+    assert abs(sum(sizes) - children) < 0.001 * children
+    assert max(sizes) <= 0.0505 * sum(sizes)
+    assert sizes[0] == sizes[1] > sizes[2]  # both capped; the rest keep their proportions
+    assert sizes[3] / sizes[2] == pytest.approx(2.0, rel=0.01)
 
 
 @pytest.mark.django_db

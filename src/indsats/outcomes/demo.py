@@ -179,6 +179,7 @@ BULK_ROUND_KINDS = (RoundKind.BASELINE, RoundKind.MONTH_6)
 BULK_STATES = (InterventionState.TESTING, InterventionState.DISSEMINATION, InterventionState.OPERATION)
 BULK_MAX_INTERVENTIONS = 300
 BULK_FOLLOW_UP_SHARE = 0.9  # the share of children measured again at 6 months (completeness shows the rest)
+BULK_LARGEST_SHARE = 0.05
 BULK_SKIP = 4  # the first interventions belong to the small demo's own imports and studies
 
 
@@ -193,10 +194,19 @@ def demo_cpr(index: int) -> str:
 
 def bulk_children_per_intervention(count: int, weights: list[float]) -> list[int]:
     """How many children each intervention measures so that baseline plus follow-up come to about
-    ``count`` measurements, in proportion to ``weights`` (a few large interventions, many small)."""
+    ``count`` measurements, in proportion to ``weights`` (a few large interventions, many small), none with
+    more than ``BULK_LARGEST_SHARE`` of the children (a national intervention reaches thousands of the
+    country's children, not a quarter of them)."""
     children = count / (1 + BULK_FOLLOW_UP_SHARE)
-    total = sum(weights)
-    return [max(10, round(children * weight / total)) for weight in weights]
+    share = max(BULK_LARGEST_SHARE, 1 / len(weights)) if weights else 1.0
+    capped = list(weights)
+    for _attempt in range(100):  # clipping lowers the total, so clip again until the cap holds
+        limit = share * sum(capped)
+        if max(capped, default=0) <= limit * 1.001:
+            break
+        capped = [min(weight, limit) for weight in capped]
+    total = sum(capped)
+    return [max(10, round(children * weight / total)) for weight in capped]
 
 
 def _bulk_interventions(context: DemoContext) -> list[Intervention]:
