@@ -59,6 +59,16 @@ def test_bulk_sizes_follow_the_weights_but_no_intervention_takes_more_than_a_twe
 def test_the_command_refuses_a_scale_that_is_neither_a_number_nor_national():
     with pytest.raises(CommandError):
         call_command("demo", "--scale", "enormous", stdout=io.StringIO())
+    with pytest.raises(CommandError):
+        call_command("demo", scale=0, stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_the_command_takes_a_number_as_before_and_says_how_long_it_took():
+    output = io.StringIO()
+    call_command("demo", scale=1, stdout=output)
+    assert Intervention.objects.count() == 24  # the 12 showcase ones and 12 generated
+    assert "Demo data loaded in " in output.getvalue()
 
 
 @pytest.mark.django_db

@@ -47,7 +47,12 @@ class Command(BaseCommand):
                 "Demo data creates log-ins with a published password. Run it with DEBUG=true, "
                 "or add --force if you really mean to load it into this database."
             )
-        size: DemoSize = options["scale"]
+        size = options["scale"]
+        if not isinstance(size, DemoSize):  # call_command("demo", scale=2) passes the value as it is
+            try:
+                size = demo_size(str(size))
+            except ValueError as error:
+                raise CommandError(f"--scale {size}: {error}") from None
         if Organisation.objects.exists():
             if options["if_empty"]:
                 self.stdout.write("Demo data is already loaded (the database is not empty).")
