@@ -1,4 +1,5 @@
-"""The command line answers --help without loading the heavy libraries (scipy, statsmodels, pandas).
+"""The command line answers --help without loading the heavy libraries (scipy, statsmodels, pandas, and
+numpy: a tenth of a second of its own).
 
 A measured time would be flaky on a shared machine; which modules are loaded is what decides the time.
 """
@@ -10,7 +11,7 @@ import sys
 
 import pytest
 
-HEAVY = ("scipy", "statsmodels", "pandas")
+HEAVY = ("scipy", "statsmodels", "pandas", "numpy")
 
 CHECK = """
 import sys
@@ -32,6 +33,7 @@ print("loaded:" + ",".join(name for name in {heavy!r} if name in sys.modules))
         ["meta", "--help"],
         ["causal", "--help"],
         ["prepost", "--help"],
+        ["allocate", "--help"],
     ],
     ids=lambda argv: " ".join(argv),
 )
@@ -49,7 +51,8 @@ def test_help_loads_no_heavy_library(argv: list[str]) -> None:
 def test_importing_the_command_modules_loads_no_heavy_library() -> None:
     code = (
         "import sys\n"
-        "import indsats.cli, indsats.cli.score, indsats.cli.business_case, indsats.cli.statistics\n"
+        "import indsats.cli, indsats.cli.score, indsats.cli.business_case, indsats.cli.statistics, "
+        "indsats.cli.allocate\n"
         f"print(','.join(name for name in {HEAVY!r} if name in sys.modules))\n"
     )
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -52,6 +52,9 @@ DEMO_USERS: list[tuple[str, str, str, str, str]] = [
 ]
 
 
+ProgressCallback = Callable[[str, int, int], None]  # (what, done, total)
+
+
 @dataclass
 class DemoContext:
     scale: int
@@ -59,6 +62,10 @@ class DemoContext:
     log: Callable[[str], None]
     rng: random.Random = field(init=False)
     objects: dict[str, Any] = field(default_factory=dict)  # shared between loaders: "agency", "users", ...
+    # National scale (`indsats demo --scale national`) asks for exact totals; 0 means "as the scale grows"
+    interventions: int = 0  # interventions in all, the showcase included
+    measurements: int = 0  # SDQ measurements in all (the bulk part written as an import writes them)
+    progress: ProgressCallback = field(default=lambda _what, _done, _total: None)  # the long steps' bar
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)  # noqa: S311 - demo data, not security

@@ -46,7 +46,7 @@ Commands that use the database (Django management commands):
   worker                    run background tasks and the daily jobs (leases, heartbeat, schedule)
   backup DIR                PostgreSQL dump and manifest (never the keys)
   restore-check DUMP        restore a dump into a scratch database and check it
-  demo [--scale N]          load deterministic demo data
+  demo [--scale N|national] load deterministic demo data (national: 1,000,000 measurements)
   import-outcomes FILE ...  import questionnaire answers from CSV/Excel (all or nothing)
   purge-expired-outcomes    delete outcome data past its retention period
   grants-daily              lapse grants not started in 6 months; send reminders

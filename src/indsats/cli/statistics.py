@@ -15,8 +15,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from indsats.cli.exit_codes import EXIT_BAD_INPUT, EXIT_OK
 from indsats.engine.base.errors import StatisticsInputError
 from indsats.engine.base.warnings import AnalysisWarning
@@ -32,8 +30,9 @@ if TYPE_CHECKING:
         WeightingResult,
     )
 
-# The engine's estimators (scipy, statsmodels) and pandas are imported inside the functions that use
-# them: they take seconds to load, and ``indsats meta --help`` should answer at once.
+# The engine's estimators (scipy, statsmodels), pandas and numpy are imported inside the functions that
+# use them: they take a tenth of a second to seconds to load, and ``indsats meta --help`` should answer at
+# once.
 
 MISSING_TOKENS = frozenset({"", "na", "nan", "n/a", "null", "none", "."})
 
@@ -78,7 +77,8 @@ def _numeric_column(
     table: pd.DataFrame, column: str, decimal: str, *, allow_missing: bool = True
 ) -> FloatArray:
     """The column as floats; empty/NA cells are NaN; text names its row."""
-    import pandas as pd  # lazily: see the note at the top
+    import numpy as np  # lazily: see the note at the top
+    import pandas as pd
 
     raw = table[column].astype(str).str.strip()
     is_missing = raw.str.lower().isin(MISSING_TOKENS)
@@ -97,6 +97,8 @@ def _numeric_column(
 
 
 def _binary_column(table: pd.DataFrame, column: str, decimal: str) -> FloatArray:
+    import numpy as np  # lazily: see the note at the top
+
     values = _numeric_column(table, column, decimal)
     bad = ~np.isnan(values) & (values != 0) & (values != 1)
     if bad.any():
@@ -168,7 +170,9 @@ def meta_main(argv: Sequence[str]) -> int:
     args = _parse(parser, argv)
     if isinstance(args, int):
         return args
-    from indsats.engine.statistics.meta_analysis import meta_analyse  # lazily: see the note at the top
+    import numpy as np  # lazily: see the note at the top
+
+    from indsats.engine.statistics.meta_analysis import meta_analyse
 
     try:
         table = _read_table(args.studies, args.delimiter)
@@ -254,7 +258,9 @@ def causal_main(argv: Sequence[str]) -> int:
     args = _parse(parser, argv)
     if isinstance(args, int):
         return args
-    from indsats.engine.statistics.causal import (  # lazily: see the note at the top
+    import numpy as np  # lazily: see the note at the top
+
+    from indsats.engine.statistics.causal import (
         ancova,
         inverse_probability_weighting,
         propensity_score_matching,

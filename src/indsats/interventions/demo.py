@@ -763,7 +763,8 @@ def load(context: DemoContext) -> None:
     users = context.objects["users"]
     municipalities = context.objects["municipalities"]
     area_names = list(ProblemArea.objects.filter(is_active=True).values_list("name", flat=True))
-    specs = SHOWCASE + generated_specs(12 * context.scale, context.rng, area_names)
+    generated = max(0, context.interventions - len(SHOWCASE)) if context.interventions else 12 * context.scale
+    specs = SHOWCASE + generated_specs(generated, context.rng, area_names)
     portfolio = build_portfolio(
         specs=specs,
         rng=context.rng,
