@@ -8,14 +8,28 @@ Who may read what is decided in outcomes.access; the selectors ask it.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-import numpy as np
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.http import Http404
 
 from indsats.accounts.models import Organisation, OrganisationKind, User
@@ -24,9 +38,10 @@ from indsats.accounts.selectors import municipalities as active_municipalities
 from indsats.engine.base.errors import StatisticsInputError
 from indsats.engine.cpr import pseudonym, validate_cpr
 from indsats.engine.disclosure import comparison_group_allowed
-from indsats.engine.statistics.pre_post import analyse_pre_post
+from indsats.engine.statistics.pre_post import mean_change_interval
 from indsats.interventions.models import Intervention
 from indsats.outcomes import access
+from indsats.outcomes.measurement_sql import band_value, score_value
 from indsats.outcomes.models import (
     ColumnMapping,
     EvaluatorAssignment,
@@ -329,34 +344,137 @@ class RoundInsight:
     others_change_suppressed: bool = False
 
 
+@dataclass(frozen=True)
+class _ChangeSums:
+    """The database's aggregates of one group's paired children in one round (see ``_change_sums``)."""
+
+    n: int
+    mean: float
+    sd: float
+    municipalities: int
+    band_pairs: int
+    better: int
+
+
+def _scored(
+    round_ids: Sequence[int], instrument: Instrument, score_key: str, band_order: Sequence[str]
+) -> QuerySet[Measurement]:
+    """The measurements of the rounds with a value of the score: round, participant, municipality, the
+    value and the rank of its band (0 = best; NULL for a band not in the instrument's order)."""
+    return (
+        Measurement.objects.filter(round_id__in=round_ids, instrument=instrument)
+        .annotate(m_score=score_value(score_key), m_band=band_value(score_key))
+        .filter(m_score__isnull=False)
+        .annotate(
+            m_rid=F("round_id"),
+            m_pid=F("participant_id"),
+            m_mid=F("municipality_id"),
+            m_rank=Case(
+                *[When(m_band=code, then=Value(rank)) for rank, code in enumerate(band_order)],
+                default=Value(None),
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by()
+        .values("m_rid", "m_pid", "m_mid", "m_score", "m_rank")
+    )
+
+
+def _round_sums(
+    round_ids: Sequence[int], instrument: Instrument, score_key: str, own_id: int | None
+) -> dict[int, dict[str, Any]]:
+    """Per round: the own municipality's number of children and mean, and the other municipalities' as
+    one group with its number of municipalities (one GROUP BY over the rounds' measurements)."""
+    own = Q(municipality_id=own_id)  # with no municipality (None) nobody is own: IS NULL is never true
+    rows = (
+        Measurement.objects.filter(round_id__in=round_ids, instrument=instrument)
+        .annotate(m_score=score_value(score_key))
+        .filter(m_score__isnull=False)
+        .order_by()
+        .values("round_id")
+        .annotate(
+            own_n=Count("pk", filter=own),
+            own_mean=Avg("m_score", filter=own),
+            others_n=Count("pk", filter=~own),
+            others_mean=Avg("m_score", filter=~own),
+            others_municipalities=Count("municipality_id", distinct=True, filter=~own),
+        )
+    )
+    return {row["round_id"]: row for row in rows}
+
+
+def _change_sums(
+    round_list: Sequence[MeasurementRound],
+    instrument: Instrument,
+    score_key: str,
+    band_order: Sequence[str],
+    own_id: int | None,
+) -> dict[tuple[int, bool], _ChangeSums]:
+    """Per later round and group (own municipality or the others): the children measured in the round and
+    at baseline (a join of the round's measurements to the baseline's on the participant), the mean and
+    sample SD of their changes, their number of municipalities, and how many moved to a better band.
+
+    One query: the two sides are the ORM's SQL for ``_scored`` (the score and band read through
+    measurement_sql), joined and grouped here."""
+    later_ids = [r.pk for r in round_list[1:]]
+    if not later_ids:
+        return {}
+    later_sql, later_params = _compiled(_scored(later_ids, instrument, score_key, band_order))
+    base_sql, base_params = _compiled(_scored([round_list[0].pk], instrument, score_key, band_order))
+    difference = "(later.m_score - base.m_score)"
+    if connection.vendor == "postgresql":
+        spread = f"STDDEV_SAMP({difference}), NULL"
+    else:  # SQLite has no sample SD: the sum of squares, turned into one below
+        spread = f"SUM({difference} * {difference}), SUM({difference})"
+    is_own = "CASE WHEN {side}.m_mid = %s THEN 1 ELSE 0 END"
+    sql = (
+        f"SELECT later.m_rid, {is_own.format(side='later')}, COUNT(*), AVG({difference}), {spread}, "  # noqa: S608 - the ORM's SQL, values as parameters
+        "COUNT(DISTINCT later.m_mid), "
+        "SUM(CASE WHEN later.m_rank IS NOT NULL AND base.m_rank IS NOT NULL THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN later.m_rank < base.m_rank THEN 1 ELSE 0 END) "
+        f"FROM ({later_sql}) later JOIN ({base_sql}) base ON base.m_pid = later.m_pid "
+        f"WHERE {is_own.format(side='later')} = {is_own.format(side='base')} "
+        "GROUP BY 1, 2"  # by position: the same expression, whichever way parameters are bound
+    )
+    params = [own_id, *later_params, *base_params, own_id, own_id]
+    result = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for round_id, own, n, mean, spread_a, spread_b, municipalities, band_pairs, better in cursor:
+            if connection.vendor == "postgresql":
+                sd = float(spread_a) if spread_a is not None else math.nan
+            else:
+                squares = float(spread_a) - float(spread_b) ** 2 / n
+                sd = math.sqrt(max(squares, 0.0) / (n - 1)) if n > 1 else math.nan
+            result[(round_id, bool(own))] = _ChangeSums(
+                n=n,
+                mean=float(mean),
+                sd=sd,
+                municipalities=municipalities,
+                band_pairs=band_pairs or 0,
+                better=better or 0,
+            )
+    return result
+
+
+def _compiled(rows: QuerySet[Any]) -> tuple[str, list[Any]]:
+    sql, params = rows.query.get_compiler(using=rows.db).as_sql()
+    return sql, list(params)
+
+
 def _change_statistics(
-    baseline: dict[int, tuple[float, str]],
-    later: dict[int, tuple[float, str]],
-    band_order: tuple[str, ...],
-    higher_is_better: bool,
+    sums: _ChangeSums | None,
 ) -> tuple[float | None, float | None, float | None, float | None]:
-    """Mean change with its 95 % t-interval (engine.statistics.pre_post.analyse_pre_post) and the share of
-    children in a better band."""
-    paired = [pid for pid in later if pid in baseline]
-    if len(paired) < 3:
+    """Mean change with its 95 % t-interval (engine.statistics.pre_post.mean_change_interval, the interval
+    of analyse_pre_post) and the share of children in a better band; None with fewer than 3 pairs."""
+    if sums is None or sums.n < 3:
         return None, None, None, None
-    pre = np.array([baseline[p][0] for p in paired], dtype=float)
-    post = np.array([later[p][0] for p in paired], dtype=float)
     try:
-        result = analyse_pre_post(pre, post, higher_is_better=higher_is_better)
+        interval = mean_change_interval(sums.n, sums.mean, sums.sd)
     except StatisticsInputError:
         return None, None, None, None
-    better = None
-    if band_order:
-        rank = {code: i for i, code in enumerate(band_order)}  # best first
-        pairs = [
-            (rank[baseline[p][1]], rank[later[p][1]])
-            for p in paired
-            if baseline[p][1] in rank and later[p][1] in rank
-        ]
-        if pairs:
-            better = sum(1 for before, after in pairs if after < before) / len(pairs)
-    return result.estimate, result.ci_low, result.ci_high, better
+    better = sums.better / sums.band_pairs if sums.band_pairs else None
+    return interval.estimate, interval.ci_low, interval.ci_high, better
 
 
 def insight(
@@ -373,72 +491,59 @@ def insight(
     interventions it takes part in (404 otherwise); the agency may pick any. The other municipalities are
     one group, never "all municipalities" (which would give theirs away by subtracting one's own), and are
     shown only where the group passes disclosure control (engine/disclosure.py, thresholds in settings).
+
+    The database computes the aggregates (GROUP BY round, and a join to the baseline on the participant
+    for the change): a fixed number of queries, whatever the number of measurements.
     """
     access.require_insight_reader(user, municipality)
     if not compared_interventions(user=user).filter(pk=intervention.pk).exists():
         raise Http404
     engine = engine_instrument(instrument)
-    higher_is_better = engine.direction(score_key) == "higher_is_better"
     try:
         band_order = engine.band_order(score_key)
     except (ValueError, KeyError):
         band_order = ()
     own_id = municipality.pk if municipality is not None else None
     round_list = list(rounds(intervention=intervention))
-    per_round: dict[int, dict[int, tuple[float, str, int]]] = defaultdict(dict)
-    for round_id, participant_id, municipality_id, scores, bands in Measurement.objects.filter(
-        round__in=round_list, instrument=instrument
-    ).values_list("round_id", "participant_id", "municipality_id", "scores", "bands"):
-        value = scores.get(score_key)
-        if value is not None:
-            per_round[round_id][participant_id] = (float(value), bands.get(score_key, ""), municipality_id)
+    if not round_list:
+        return []
+    sums = _round_sums([r.pk for r in round_list], instrument, score_key, own_id)
+    changes = _change_sums(round_list, instrument, score_key, band_order, own_id)
     result = []
-    baseline_others: dict[int, tuple[float, str]] = {}
-    baseline_own: dict[int, tuple[float, str]] = {}
-    others_home: dict[int, int] = {}  # participant -> municipality, for the group's size
     for index, measurement_round in enumerate(round_list):
-        entries = per_round.get(measurement_round.pk, {})
-        others = {pid: (v, b) for pid, (v, b, m) in entries.items() if m != own_id}
-        others_home.update({pid: m for pid, (_v, _b, m) in entries.items() if m != own_id})
-        own_values = {pid: (v, b) for pid, (v, b, m) in entries.items() if own_id is not None and m == own_id}
-        item = RoundInsight(
-            round=measurement_round,
-            n=len(own_values),
-            mean=float(np.mean([v for v, _b in own_values.values()])) if own_values else None,
-        )
-        if comparison_disclosed(others, others_home):
-            item.others_n = len(others)
-            item.others_mean = float(np.mean([v for v, _b in others.values()])) if others else None
+        row = sums.get(measurement_round.pk, {})
+        item = RoundInsight(round=measurement_round, n=row.get("own_n", 0), mean=row.get("own_mean"))
+        if comparison_disclosed(row.get("others_n", 0), row.get("others_municipalities", 0)):
+            item.others_n = row.get("others_n", 0)
+            item.others_mean = row.get("others_mean")
         else:
             item.others_suppressed = True
-        if index == 0:
-            baseline_others, baseline_own = others, own_values
-        else:
+        if index > 0:
             item.change, item.ci_low, item.ci_high, item.better_band_share = _change_statistics(
-                baseline_own, own_values, band_order, higher_is_better
+                changes.get((measurement_round.pk, True))
             )
-            paired = {pid: others[pid] for pid in others if pid in baseline_others}
-            if comparison_disclosed(paired, others_home):
+            others = changes.get((measurement_round.pk, False))
+            if others is None or comparison_disclosed(others.n, others.municipalities):
                 (
                     item.others_change,
                     item.others_ci_low,
                     item.others_ci_high,
                     item.others_better_band_share,
-                ) = _change_statistics(baseline_others, others, band_order, higher_is_better)
+                ) = _change_statistics(others)
             else:
                 item.others_change_suppressed = True
         result.append(item)
     return result
 
 
-def comparison_disclosed(children: Mapping[int, object], home: Mapping[int, int]) -> bool:
+def comparison_disclosed(children: int, municipalities: int) -> bool:
     """Whether a group of other municipalities' children may be shown (engine/disclosure.py's comparison
     group rule with the thresholds in settings): an empty group reveals nothing and shows as no data."""
     if not children:
         return True
     return comparison_group_allowed(
-        len(children),
-        len({home[pid] for pid in children}),
+        children,
+        municipalities,
         min_children=settings.DISCLOSURE_MIN_CHILDREN,
         min_units=settings.DISCLOSURE_MIN_MUNICIPALITIES,
     )
