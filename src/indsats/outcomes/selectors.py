@@ -17,7 +17,6 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import (
-    Avg,
     Case,
     Count,
     Exists,
@@ -344,16 +343,36 @@ class RoundInsight:
     others_change_suppressed: bool = False
 
 
-@dataclass(frozen=True)
-class _ChangeSums:
-    """The database's aggregates of one group's paired children in one round (see ``_change_sums``)."""
+@dataclass
+class _Group:
+    """One group's figures summed over its municipalities: the number of children, their mean and sum of
+    squared deviations (of a score, or of the change in it), the number of municipalities behind it, and
+    the children with a band at both times and with a better band."""
 
-    n: int
-    mean: float
-    sd: float
-    municipalities: int
-    band_pairs: int
-    better: int
+    n: int = 0
+    mean: float = 0.0
+    squares: float = 0.0
+    municipalities: int = 0
+    band_pairs: int = 0
+    better: int = 0
+
+    def add(self, n: int, mean: float, squares: float, band_pairs: int = 0, better: int = 0) -> None:
+        """Add one municipality's figures (Chan, Golub & LeVeque's pairwise update of the sum of squared
+        deviations: exact, and stable where sums of squares are not)."""
+        if not n:
+            return
+        total = self.n + n
+        delta = mean - self.mean
+        self.squares += squares + delta * delta * self.n * n / total
+        self.mean += delta * n / total
+        self.n = total
+        self.municipalities += 1
+        self.band_pairs += band_pairs
+        self.better += better
+
+    @property
+    def sd(self) -> float:
+        return math.sqrt(max(self.squares, 0.0) / (self.n - 1)) if self.n > 1 else math.nan
 
 
 def _scored(
@@ -380,81 +399,61 @@ def _scored(
     )
 
 
-def _round_sums(
-    round_ids: Sequence[int], instrument: Instrument, score_key: str, own_id: int | None
-) -> dict[int, dict[str, Any]]:
-    """Per round: the own municipality's number of children and mean, and the other municipalities' as
-    one group with its number of municipalities (one GROUP BY over the rounds' measurements)."""
-    own = Q(municipality_id=own_id)  # with no municipality (None) nobody is own: IS NULL is never true
-    rows = (
-        Measurement.objects.filter(round_id__in=round_ids, instrument=instrument)
-        .annotate(m_score=score_value(score_key))
-        .filter(m_score__isnull=False)
-        .order_by()
-        .values("round_id")
-        .annotate(
-            own_n=Count("pk", filter=own),
-            own_mean=Avg("m_score", filter=own),
-            others_n=Count("pk", filter=~own),
-            others_mean=Avg("m_score", filter=~own),
-            others_municipalities=Count("municipality_id", distinct=True, filter=~own),
-        )
-    )
-    return {row["round_id"]: row for row in rows}
-
-
-def _change_sums(
+def _insight_sums(
     round_list: Sequence[MeasurementRound],
     instrument: Instrument,
     score_key: str,
     band_order: Sequence[str],
     own_id: int | None,
-) -> dict[tuple[int, bool], _ChangeSums]:
-    """Per later round and group (own municipality or the others): the children measured in the round and
-    at baseline (a join of the round's measurements to the baseline's on the participant), the mean and
-    sample SD of their changes, their number of municipalities, and how many moved to a better band.
+) -> tuple[dict[int, tuple[_Group, _Group]], dict[int, tuple[_Group, _Group]]]:
+    """The insight page's figures in one query, for the own municipality and the others as one group:
 
-    One query: the two sides are the ORM's SQL for ``_scored`` (the score and band read through
-    measurement_sql), joined and grouped here."""
-    later_ids = [r.pk for r in round_list[1:]]
-    if not later_ids:
-        return {}
-    later_sql, later_params = _compiled(_scored(later_ids, instrument, score_key, band_order))
+    * per round, the children with the score: number, mean, number of municipalities;
+    * per later round, the children measured in the round and at baseline (a join of the round's
+      measurements to the baseline's on the participant): the number, mean and squared deviations of
+      their changes, their municipalities, and how many have a band at both times and a better one.
+
+    Both come from the rows of ``_scored`` (the score and band read through measurement_sql), computed once
+    per side (one pass over the intervention's measurements) and grouped by round and
+    municipality, so the answer is a few hundred rows at most whatever the number of measurements.
+    A measurement's municipality is its participant's, so joining on both pairs own children with own
+    and the others' with the others', as the groups are formed."""
     base_sql, base_params = _compiled(_scored([round_list[0].pk], instrument, score_key, band_order))
+    later_ids = [r.pk for r in round_list[1:]]
+    later_sql, later_params = _compiled(_scored(later_ids or [-1], instrument, score_key, band_order))
     difference = "(later.m_score - base.m_score)"
-    if connection.vendor == "postgresql":
-        spread = f"STDDEV_SAMP({difference}), NULL"
-    else:  # SQLite has no sample SD: the sum of squares, turned into one below
-        spread = f"SUM({difference} * {difference}), SUM({difference})"
-    is_own = "CASE WHEN {side}.m_mid = %s THEN 1 ELSE 0 END"
+    postgresql = connection.vendor == "postgresql"
+    # SQLite has no sample variance: the sum of squares, within one municipality (see below)
+    spread = f"VAR_SAMP({difference})" if postgresql else f"SUM({difference} * {difference})"
+    no_spread = "CAST(NULL AS DOUBLE PRECISION), CAST(NULL AS INTEGER), CAST(NULL AS INTEGER)"
+    materialized = "MATERIALIZED " if postgresql else ""  # SQLite materialises a CTE used twice itself
     sql = (
-        f"SELECT later.m_rid, {is_own.format(side='later')}, COUNT(*), AVG({difference}), {spread}, "  # noqa: S608 - the ORM's SQL, values as parameters
-        "COUNT(DISTINCT later.m_mid), "
+        f"WITH base AS {materialized}({base_sql}), later AS {materialized}({later_sql}) "  # noqa: S608 - the ORM's SQL, values as parameters
+        f"SELECT 0, m_rid, m_mid, COUNT(*), AVG(m_score), {no_spread} FROM base GROUP BY m_rid, m_mid "
+        "UNION ALL "
+        f"SELECT 0, m_rid, m_mid, COUNT(*), AVG(m_score), {no_spread} FROM later GROUP BY m_rid, m_mid "
+        "UNION ALL "
+        f"SELECT 1, later.m_rid, later.m_mid, COUNT(*), AVG({difference}), {spread}, "
         "SUM(CASE WHEN later.m_rank IS NOT NULL AND base.m_rank IS NOT NULL THEN 1 ELSE 0 END), "
         "SUM(CASE WHEN later.m_rank < base.m_rank THEN 1 ELSE 0 END) "
-        f"FROM ({later_sql}) later JOIN ({base_sql}) base ON base.m_pid = later.m_pid "
-        f"WHERE {is_own.format(side='later')} = {is_own.format(side='base')} "
-        "GROUP BY 1, 2"  # by position: the same expression, whichever way parameters are bound
+        "FROM later JOIN base ON base.m_pid = later.m_pid AND base.m_mid = later.m_mid "
+        "GROUP BY later.m_rid, later.m_mid"
     )
-    params = [own_id, *later_params, *base_params, own_id, own_id]
-    result = {}
+    sums: dict[int, tuple[_Group, _Group]] = {}
+    changes: dict[int, tuple[_Group, _Group]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for round_id, own, n, mean, spread_a, spread_b, municipalities, band_pairs, better in cursor:
-            if connection.vendor == "postgresql":
-                sd = float(spread_a) if spread_a is not None else math.nan
+        cursor.execute(sql, [*base_params, *later_params])
+        for change, round_id, municipality_id, n, mean, spread_value, band_pairs, better in cursor:
+            mean = float(mean)
+            if not change:
+                squares = 0.0  # the scores' spread is not shown
+            elif postgresql:
+                squares = float(spread_value) * (n - 1) if n > 1 else 0.0
             else:
-                squares = float(spread_a) - float(spread_b) ** 2 / n
-                sd = math.sqrt(max(squares, 0.0) / (n - 1)) if n > 1 else math.nan
-            result[(round_id, bool(own))] = _ChangeSums(
-                n=n,
-                mean=float(mean),
-                sd=sd,
-                municipalities=municipalities,
-                band_pairs=band_pairs or 0,
-                better=better or 0,
-            )
-    return result
+                squares = max(float(spread_value) - n * mean * mean, 0.0)
+            own, others = (changes if change else sums).setdefault(round_id, (_Group(), _Group()))
+            (own if municipality_id == own_id else others).add(n, mean, squares, band_pairs or 0, better or 0)
+    return sums, changes
 
 
 def _compiled(rows: QuerySet[Any]) -> tuple[str, list[Any]]:
@@ -463,17 +462,17 @@ def _compiled(rows: QuerySet[Any]) -> tuple[str, list[Any]]:
 
 
 def _change_statistics(
-    sums: _ChangeSums | None,
+    group: _Group | None,
 ) -> tuple[float | None, float | None, float | None, float | None]:
     """Mean change with its 95 % t-interval (engine.statistics.pre_post.mean_change_interval, the interval
     of analyse_pre_post) and the share of children in a better band; None with fewer than 3 pairs."""
-    if sums is None or sums.n < 3:
+    if group is None or group.n < 3:
         return None, None, None, None
     try:
-        interval = mean_change_interval(sums.n, sums.mean, sums.sd)
+        interval = mean_change_interval(group.n, group.mean, group.sd)
     except StatisticsInputError:
         return None, None, None, None
-    better = sums.better / sums.band_pairs if sums.band_pairs else None
+    better = group.better / group.band_pairs if group.band_pairs else None
     return interval.estimate, interval.ci_low, interval.ci_high, better
 
 
@@ -507,29 +506,26 @@ def insight(
     round_list = list(rounds(intervention=intervention))
     if not round_list:
         return []
-    sums = _round_sums([r.pk for r in round_list], instrument, score_key, own_id)
-    changes = _change_sums(round_list, instrument, score_key, band_order, own_id)
+    sums, changes = _insight_sums(round_list, instrument, score_key, band_order, own_id)
     result = []
     for index, measurement_round in enumerate(round_list):
-        row = sums.get(measurement_round.pk, {})
-        item = RoundInsight(round=measurement_round, n=row.get("own_n", 0), mean=row.get("own_mean"))
-        if comparison_disclosed(row.get("others_n", 0), row.get("others_municipalities", 0)):
-            item.others_n = row.get("others_n", 0)
-            item.others_mean = row.get("others_mean")
+        own, others = sums.get(measurement_round.pk, (_Group(), _Group()))
+        item = RoundInsight(round=measurement_round, n=own.n, mean=own.mean if own.n else None)
+        if comparison_disclosed(others.n, others.municipalities):
+            item.others_n = others.n
+            item.others_mean = others.mean if others.n else None
         else:
             item.others_suppressed = True
         if index > 0:
-            item.change, item.ci_low, item.ci_high, item.better_band_share = _change_statistics(
-                changes.get((measurement_round.pk, True))
-            )
-            others = changes.get((measurement_round.pk, False))
-            if others is None or comparison_disclosed(others.n, others.municipalities):
+            own_change, others_change = changes.get(measurement_round.pk, (_Group(), _Group()))
+            item.change, item.ci_low, item.ci_high, item.better_band_share = _change_statistics(own_change)
+            if comparison_disclosed(others_change.n, others_change.municipalities):
                 (
                     item.others_change,
                     item.others_ci_low,
                     item.others_ci_high,
                     item.others_better_band_share,
-                ) = _change_statistics(others)
+                ) = _change_statistics(others_change)
             else:
                 item.others_change_suppressed = True
         result.append(item)
