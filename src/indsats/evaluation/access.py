@@ -41,7 +41,7 @@ from indsats.accounts.permissions import (
 from indsats.audit.models import AuditEntry
 from indsats.evaluation.models import Exposure, Study
 from indsats.interventions.models import Intervention, Partnership
-from indsats.outcomes.models import EvaluatorAssignment, Participant
+from indsats.outcomes.models import Enrolment, EvaluatorAssignment, Participant
 
 # --- effect studies ------------------------------------------------------------------------------------
 
@@ -106,10 +106,14 @@ def practice_intervention_ids(user: User | AnonymousUser) -> set[int]:
     if not own:
         return set()
     partnered = Partnership.objects.filter(municipality_id__in=own).values_list("intervention_id", flat=True)
-    enrolled = Participant.objects.filter(municipality_id__in=own).values_list(
-        "enrolments__intervention_id", flat=True
+    # DISTINCT in the database: one row per intervention, not one per enrolled child
+    enrolled = (
+        Enrolment.objects.filter(participant__municipality_id__in=own)
+        .order_by()
+        .values_list("intervention_id", flat=True)
+        .distinct()
     )
-    return {pk for pk in (*partnered, *enrolled) if pk is not None}
+    return {*partnered, *enrolled}
 
 
 def can_read_practice_evaluation(user: User | AnonymousUser) -> bool:

@@ -43,6 +43,7 @@ from indsats.outcomes import access
 from indsats.outcomes.measurement_sql import band_value, score_value
 from indsats.outcomes.models import (
     ColumnMapping,
+    Enrolment,
     EvaluatorAssignment,
     ImportJob,
     Instrument,
@@ -162,9 +163,10 @@ def compared_interventions(*, user: User | AnonymousUser) -> QuerySet[Interventi
     if access.can_see_aggregates(user):
         return interventions
     own = municipality_ids_of(user)
-    return interventions.filter(
-        Q(partnerships__municipality_id__in=own) | Q(outcome_enrolments__participant__municipality_id__in=own)
-    ).distinct()
+    # subqueries, not joins: a join to the enrolments makes a row per enrolled child before DISTINCT
+    partner = Intervention.objects.filter(partnerships__municipality_id__in=own).values("pk")
+    enrolled = Enrolment.objects.filter(participant__municipality_id__in=own).values("intervention_id")
+    return interventions.filter(Q(pk__in=partner) | Q(pk__in=enrolled))
 
 
 def import_job(*, user: User | AnonymousUser, pk: int) -> ImportJob:
