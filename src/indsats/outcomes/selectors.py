@@ -379,7 +379,7 @@ class _Group:
 
 def _scored(
     round_ids: Sequence[int], instrument: Instrument, score_key: str, band_order: Sequence[str]
-) -> QuerySet[Measurement]:
+) -> QuerySet[Any, Any]:
     """The measurements of the rounds with a value of the score: round, participant, municipality, the
     value and the rank of its band (0 = best; NULL for a band not in the instrument's order)."""
     return (
