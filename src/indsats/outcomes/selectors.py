@@ -415,14 +415,12 @@ def _insight_sums(
       measurements to the baseline's on the participant): the number, mean and squared deviations of
       their changes, their municipalities, and how many have a band at both times and a better one.
 
-    Both come from the rows of ``_scored`` (the score and band read through measurement_sql), computed once
-    per side (one pass over the intervention's measurements) and grouped by round and
-    municipality, so the answer is a few hundred rows at most whatever the number of measurements.
-    A measurement's municipality is its participant's, so joining on both pairs own children with own
-    and the others' with the others', as the groups are formed."""
-    base_sql, base_params = _compiled(_scored([round_list[0].pk], instrument, score_key, band_order))
-    later_ids = [r.pk for r in round_list[1:]]
-    later_sql, later_params = _compiled(_scored(later_ids or [-1], instrument, score_key, band_order))
+    Both come from the rows of ``_scored`` (the score and band read through measurement_sql), computed
+    once (MATERIALIZED on PostgreSQL: one pass over the intervention's measurements), grouped by round and
+    municipality: a few hundred rows at most, whatever the number of measurements. A measurement's
+    municipality is its participant's, so joining on both pairs own children with own and the others'
+    with the others', as the groups are formed."""
+    scored_sql, params = _compiled(_scored([r.pk for r in round_list], instrument, score_key, band_order))
     difference = "(later.m_score - base.m_score)"
     postgresql = connection.vendor == "postgresql"
     # SQLite has no sample variance: the sum of squares, within one municipality (see below)
@@ -430,21 +428,21 @@ def _insight_sums(
     no_spread = "CAST(NULL AS DOUBLE PRECISION), CAST(NULL AS INTEGER), CAST(NULL AS INTEGER)"
     materialized = "MATERIALIZED " if postgresql else ""  # SQLite materialises a CTE used twice itself
     sql = (
-        f"WITH base AS {materialized}({base_sql}), later AS {materialized}({later_sql}) "  # noqa: S608 - the ORM's SQL, values as parameters
-        f"SELECT 0, m_rid, m_mid, COUNT(*), AVG(m_score), {no_spread} FROM base GROUP BY m_rid, m_mid "
-        "UNION ALL "
-        f"SELECT 0, m_rid, m_mid, COUNT(*), AVG(m_score), {no_spread} FROM later GROUP BY m_rid, m_mid "
+        f"WITH scored AS {materialized}({scored_sql}) "  # noqa: S608 - the ORM's SQL, values as parameters
+        f"SELECT 0, m_rid, m_mid, COUNT(*), AVG(m_score), {no_spread} FROM scored GROUP BY m_rid, m_mid "
         "UNION ALL "
         f"SELECT 1, later.m_rid, later.m_mid, COUNT(*), AVG({difference}), {spread}, "
         "SUM(CASE WHEN later.m_rank IS NOT NULL AND base.m_rank IS NOT NULL THEN 1 ELSE 0 END), "
         "SUM(CASE WHEN later.m_rank < base.m_rank THEN 1 ELSE 0 END) "
-        "FROM later JOIN base ON base.m_pid = later.m_pid AND base.m_mid = later.m_mid "
+        "FROM scored later JOIN scored base ON base.m_pid = later.m_pid AND base.m_mid = later.m_mid "
+        "WHERE base.m_rid = %s AND later.m_rid <> %s "
         "GROUP BY later.m_rid, later.m_mid"
     )
+    baseline_id = round_list[0].pk
     sums: dict[int, tuple[_Group, _Group]] = {}
     changes: dict[int, tuple[_Group, _Group]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*base_params, *later_params])
+        cursor.execute(sql, [*params, baseline_id, baseline_id])
         for change, round_id, municipality_id, n, mean, spread_value, band_pairs, better in cursor:
             mean = float(mean)
             if not change:
