@@ -46,6 +46,8 @@ from indsats.outcomes.models import (
     Enrolment,
     EvaluatorAssignment,
     ImportJob,
+    InsightSummary,
+    InsightVersion,
     Instrument,
     InstrumentExplanation,
     InstrumentList,
@@ -401,37 +403,44 @@ def _scored(
     )
 
 
-def _insight_sums(
-    round_list: Sequence[MeasurementRound],
-    instrument: Instrument,
-    score_key: str,
-    band_order: Sequence[str],
-    own_id: int | None,
-) -> tuple[dict[int, tuple[_Group, _Group]], dict[int, tuple[_Group, _Group]]]:
-    """The insight page's figures in one query, for the own municipality and the others as one group:
+INSIGHT_COLUMNS = ("kind", "round_id", "municipality_id", "n", "mean", "squares", "band_pairs", "better")
 
-    * per round, the children with the score: number, mean, number of municipalities;
-    * per later round, the children measured in the round and at baseline (a join of the round's
-      measurements to the baseline's on the participant): the number, mean and squared deviations of
-      their changes, their municipalities, and how many have a band at both times and a better one.
+
+def insight_select(
+    round_list: Sequence[MeasurementRound], instrument: Instrument, score_key: str, band_order: Sequence[str]
+) -> tuple[str, list[Any]]:
+    """The insight page's figures per round and municipality, in one query (columns INSIGHT_COLUMNS,
+    ordered by kind, round and municipality):
+
+    * kind 0, per round, the children with the score: number, mean, sum of squared deviations;
+    * kind 1, per later round, the children measured in the round and at baseline (a join of the round's
+      measurements to the baseline's on the participant): the number, mean and sum of squared deviations
+      of their changes, and how many have a band at both times and a better one.
 
     Both come from the rows of ``_scored`` (the score and band read through measurement_sql), computed
     once (MATERIALIZED on PostgreSQL: one pass over the intervention's measurements), grouped by round and
     municipality: a few hundred rows at most, whatever the number of measurements. A measurement's
     municipality is its participant's, so joining on both pairs own children with own and the others'
-    with the others', as the groups are formed."""
+    with the others', as the groups are formed. The insight page reads these rows live, or from
+    InsightSummary, where outcomes.services.insight_summary stored the same query's rows."""
     scored_sql, params = _compiled(_scored([r.pk for r in round_list], instrument, score_key, band_order))
-    difference = "(later.m_score - base.m_score)"
     postgresql = connection.vendor == "postgresql"
-    # SQLite has no sample variance: the sum of squares, within one municipality (see below)
-    spread = f"VAR_SAMP({difference})" if postgresql else f"SUM({difference} * {difference})"
-    no_spread = "CAST(NULL AS DOUBLE PRECISION), CAST(NULL AS INTEGER), CAST(NULL AS INTEGER)"
+
+    def squares(value: str) -> str:
+        # the sum of squared deviations within one municipality; SQLite has no variance function
+        if postgresql:
+            return f"COALESCE(VAR_SAMP({value}) * (COUNT(*) - 1), 0.0)"
+        return f"MAX(SUM({value} * {value}) - COUNT(*) * AVG({value}) * AVG({value}), 0.0)"
+
+    difference = "(later.m_score - base.m_score)"
     materialized = "MATERIALIZED " if postgresql else ""  # SQLite materialises a CTE used twice itself
     sql = (
         f"WITH scored AS {materialized}({scored_sql}) "  # noqa: S608 - the ORM's SQL, values as parameters
-        f"SELECT 0, m_rid, m_mid, COUNT(*), AVG(m_score), {no_spread} FROM scored GROUP BY m_rid, m_mid "
+        "SELECT 0 AS kind, m_rid AS round_id, m_mid AS municipality_id, COUNT(*) AS n, AVG(m_score) AS mean, "
+        f"{squares('m_score')} AS squares, 0 AS band_pairs, 0 AS better "
+        "FROM scored GROUP BY m_rid, m_mid "
         "UNION ALL "
-        f"SELECT 1, later.m_rid, later.m_mid, COUNT(*), AVG({difference}), {spread}, "
+        f"SELECT 1, later.m_rid, later.m_mid, COUNT(*), AVG({difference}), {squares(difference)}, "
         "SUM(CASE WHEN later.m_rank IS NOT NULL AND base.m_rank IS NOT NULL THEN 1 ELSE 0 END), "
         "SUM(CASE WHEN later.m_rank < base.m_rank THEN 1 ELSE 0 END) "
         "FROM scored later JOIN scored base ON base.m_pid = later.m_pid AND base.m_mid = later.m_mid "
@@ -439,21 +448,53 @@ def _insight_sums(
         "GROUP BY later.m_rid, later.m_mid"
     )
     baseline_id = round_list[0].pk
+    return sql, [*params, baseline_id, baseline_id]
+
+
+def _fold(
+    rows: Any, own_id: int | None
+) -> tuple[dict[int, tuple[_Group, _Group]], dict[int, tuple[_Group, _Group]]]:
+    """The rows of insight_select (in its order) folded into the own municipality and the others as one
+    group, per round: the levels, and the changes from baseline."""
     sums: dict[int, tuple[_Group, _Group]] = {}
     changes: dict[int, tuple[_Group, _Group]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, baseline_id, baseline_id])
-        for change, round_id, municipality_id, n, mean, spread_value, band_pairs, better in cursor:
-            mean = float(mean)
-            if not change:
-                squares = 0.0  # the scores' spread is not shown
-            elif postgresql:
-                squares = float(spread_value) * (n - 1) if n > 1 else 0.0
-            else:
-                squares = max(float(spread_value) - n * mean * mean, 0.0)
-            own, others = (changes if change else sums).setdefault(round_id, (_Group(), _Group()))
-            (own if municipality_id == own_id else others).add(n, mean, squares, band_pairs or 0, better or 0)
+    for kind, round_id, municipality_id, n, mean, squares, band_pairs, better in rows:
+        own, others = (changes if kind else sums).setdefault(round_id, (_Group(), _Group()))
+        (own if municipality_id == own_id else others).add(
+            int(n), float(mean), float(squares), int(band_pairs or 0), int(better or 0)
+        )
     return sums, changes
+
+
+def _insight_sums(
+    round_list: Sequence[MeasurementRound],
+    instrument: Instrument,
+    intervention: Intervention,
+    score_key: str,
+    band_order: Sequence[str],
+    own_id: int | None,
+) -> tuple[dict[int, tuple[_Group, _Group]], dict[int, tuple[_Group, _Group]]]:
+    """The folded figures from InsightSummary when it is current (its version is the measurements' and
+    its baseline the first round's: two small queries, no measurement read), else live from the
+    measurements (insight_select: one query over the intervention's measurements)."""
+    state = (
+        InsightVersion.objects.filter(intervention=intervention, instrument=instrument)
+        .values_list("version", "summary_version", "summary_baseline_id")
+        .first()
+    )
+    if state is not None and state[0] == state[1] and state[2] == round_list[0].pk:
+        return _fold(
+            InsightSummary.objects.filter(
+                intervention=intervention, instrument=instrument, score_key=score_key
+            )
+            .order_by("kind", "round_id", "municipality_id")
+            .values_list(*INSIGHT_COLUMNS),
+            own_id,
+        )
+    sql, params = insight_select(round_list, instrument, score_key, band_order)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} ORDER BY 1, 2, 3", params)
+        return _fold(cursor.fetchall(), own_id)
 
 
 def _compiled(rows: QuerySet[Any]) -> tuple[str, list[Any]]:
@@ -491,8 +532,9 @@ def insight(
     one group, never "all municipalities" (which would give theirs away by subtracting one's own), and are
     shown only where the group passes disclosure control (engine/disclosure.py, thresholds in settings).
 
-    The database computes the aggregates (GROUP BY round, and a join to the baseline on the participant
-    for the change): a fixed number of queries, whatever the number of measurements.
+    The aggregates per round and municipality come from the summary table kept current by the writes
+    (InsightSummary, a few hundred rows), or while it is being refreshed from the database's GROUP BY over
+    the measurements: a fixed number of queries, whatever the number of measurements.
     """
     access.require_insight_reader(user, municipality)
     if not compared_interventions(user=user).filter(pk=intervention.pk).exists():
@@ -506,7 +548,7 @@ def insight(
     round_list = list(rounds(intervention=intervention))
     if not round_list:
         return []
-    sums, changes = _insight_sums(round_list, instrument, score_key, band_order, own_id)
+    sums, changes = _insight_sums(round_list, instrument, intervention, score_key, band_order, own_id)
     result = []
     for index, measurement_round in enumerate(round_list):
         own, others = sums.get(measurement_round.pk, (_Group(), _Group()))

@@ -10,6 +10,7 @@ from django_tasks import task
 from indsats.accounts.models import User
 from indsats.outcomes.models import ImportJob, ImportStatus
 from indsats.outcomes.services.import_commit import commit_import
+from indsats.outcomes.services.insight_summary import refresh_insight_summary
 
 
 @task()
@@ -33,3 +34,11 @@ def import_interrupted(*, job_id: int, will_retry: bool, **_arguments: Any) -> N
         if will_retry
         else _("Importen blev afbrudt, og intet blev gemt."),
     )
+
+
+@task()
+def refresh_insight(*, intervention_id: int, instrument_id: int) -> int:
+    """Recompute the insight summary of an intervention and instrument after its measurements changed
+    (outcomes.services.insight_summary). Safe to run again: a run that died rolled back, and the page
+    computed its figures live meanwhile."""
+    return refresh_insight_summary(intervention_id=intervention_id, instrument_id=instrument_id)

@@ -1,0 +1,102 @@
+"""The insight page's summary table (InsightSummary) kept current: every write that adds or deletes an
+intervention's measurements calls ``measurements_changed`` in its transaction, which bumps the version of
+each (intervention, instrument) it touched and, once the transaction commits, enqueues
+``outcomes.tasks.refresh_insight`` for it. The task recomputes the rows with one INSERT ... SELECT per
+score key (the query the page would run live, selectors.insight_select). Until it has run, the version
+differs and the page computes its figures live: never stale, only slower.
+
+The scheduled job ``refresh-insight-summaries`` and ``indsats refresh_insight_summaries`` rebuild them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from indsats.interventions.models import Intervention
+from indsats.outcomes import selectors
+from indsats.outcomes.models import InsightSummary, InsightVersion, Instrument, Measurement
+from indsats.outcomes.registry import engine_instrument
+from indsats.outcomes.selectors import INSIGHT_COLUMNS
+
+
+def changed_pairs(measurements: QuerySet[Measurement]) -> list[tuple[int, int]]:
+    """The (intervention, instrument) pairs of the measurements (before they are deleted)."""
+    return list(measurements.order_by().values_list("round__intervention_id", "instrument_id").distinct())
+
+
+def measurements_changed(pairs: Iterable[tuple[int, int]]) -> None:
+    """Call inside the transaction that adds or deletes measurements of these (intervention, instrument)
+    pairs: their version moves on now (the page stops reading the summary as soon as the write commits),
+    and a refresh of their summary is enqueued when it commits."""
+    pairs = sorted(set(pairs))
+    for intervention_id, instrument_id in pairs:  # sorted: writers lock the rows in one order
+        InsightVersion.objects.bulk_create(
+            [InsightVersion(intervention_id=intervention_id, instrument_id=instrument_id)],
+            ignore_conflicts=True,
+        )
+        InsightVersion.objects.filter(intervention_id=intervention_id, instrument_id=instrument_id).update(
+            version=F("version") + 1
+        )
+    if pairs:
+        transaction.on_commit(lambda: _enqueue(pairs))
+
+
+def _enqueue(pairs: list[tuple[int, int]]) -> None:
+    from indsats.outcomes import tasks  # noqa: PLC0415 - tasks imports the services
+
+    for intervention_id, instrument_id in pairs:
+        tasks.refresh_insight.enqueue(intervention_id=intervention_id, instrument_id=instrument_id)
+
+
+def refresh_insight_summary(*, intervention_id: int, instrument_id: int) -> int:
+    """Recompute the summary rows of one intervention and instrument, in one transaction: the version row
+    is locked first (a write waiting to bump it commits after, and is seen by the next refresh), the old
+    rows deleted, and each score key's rows inserted with one INSERT ... SELECT. Returns the rows written."""
+    instrument = Instrument.objects.get(pk=instrument_id)
+    engine = engine_instrument(instrument)
+    with transaction.atomic():
+        InsightVersion.objects.bulk_create(
+            [InsightVersion(intervention_id=intervention_id, instrument_id=instrument_id)],
+            ignore_conflicts=True,
+        )
+        state = InsightVersion.objects.select_for_update().get(
+            intervention_id=intervention_id, instrument_id=instrument_id
+        )
+        InsightSummary.objects.filter(intervention_id=intervention_id, instrument_id=instrument_id).delete()
+        round_list = list(selectors.rounds(intervention=Intervention.objects.get(pk=intervention_id)))
+        now = timezone.now()
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        written = 0
+        columns = ", ".join(INSIGHT_COLUMNS)
+        for score_key in engine.score_keys if round_list else ():
+            try:
+                band_order = engine.band_order(score_key)
+            except (ValueError, KeyError):
+                band_order = ()
+            sql, params = selectors.insight_select(round_list, instrument, score_key, band_order)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "INSERT INTO outcomes_insightsummary (intervention_id, instrument_id, score_key, "  # noqa: S608
+                    f"version, computed_at, {columns}) SELECT %s, %s, %s, %s, %s, {columns} FROM ({sql}) q",
+                    [intervention_id, instrument_id, score_key, state.version, stamp, *params],
+                )
+                written += max(cursor.rowcount, 0)
+        state.summary_version = state.version
+        state.summary_baseline = round_list[0] if round_list else None
+        state.computed_at = now
+        state.save(update_fields=["summary_version", "summary_baseline", "computed_at"])
+    return written
+
+
+def refresh_all_insight_summaries() -> int:
+    """Rebuild the summary of every (intervention, instrument) with measurements, one transaction each;
+    returns how many were rebuilt."""
+    pairs = set(changed_pairs(Measurement.objects.all()))
+    pairs |= set(InsightVersion.objects.values_list("intervention_id", "instrument_id"))
+    for intervention_id, instrument_id in sorted(pairs):
+        refresh_insight_summary(intervention_id=intervention_id, instrument_id=instrument_id)
+    return len(pairs)
