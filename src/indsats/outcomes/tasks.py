@@ -42,3 +42,8 @@ def refresh_insight(*, intervention_id: int, instrument_id: int) -> int:
     (outcomes.services.insight_summary). Safe to run again: a run that died rolled back, and the page
     computed its figures live meanwhile."""
     return refresh_insight_summary(intervention_id=intervention_id, instrument_id=instrument_id)
+
+
+def insight_refresh_interrupted(*, will_retry: bool, **_arguments: Any) -> None:
+    """The worker refreshing a summary died: its transaction rolled back, so the summary is as it was and
+    still marked out of date (the page computes live); the retry, or the daily rebuild, catches up."""
