@@ -10,7 +10,7 @@ from django_tasks import task
 from indsats.accounts.models import User
 from indsats.outcomes.models import ImportJob, ImportStatus
 from indsats.outcomes.services.import_commit import commit_import
-from indsats.outcomes.services.insight_summary import refresh_insight_summary
+from indsats.outcomes.services.insight_summary import refresh_if_stale
 
 
 @task()
@@ -39,9 +39,9 @@ def import_interrupted(*, job_id: int, will_retry: bool, **_arguments: Any) -> N
 @task()
 def refresh_insight(*, intervention_id: int, instrument_id: int) -> int:
     """Recompute the insight summary of an intervention and instrument after its measurements changed
-    (outcomes.services.insight_summary). Safe to run again: a run that died rolled back, and the page
-    computed its figures live meanwhile."""
-    return refresh_insight_summary(intervention_id=intervention_id, instrument_id=instrument_id)
+    (outcomes.services.insight_summary); nothing when it is current already. Safe to run again: a run that
+    died rolled back, and the page computed its figures live meanwhile."""
+    return refresh_if_stale(intervention_id=intervention_id, instrument_id=instrument_id)
 
 
 def insight_refresh_interrupted(*, will_retry: bool, **_arguments: Any) -> None:

@@ -92,6 +92,19 @@ def refresh_insight_summary(*, intervention_id: int, instrument_id: int) -> int:
     return written
 
 
+def refresh_if_stale(*, intervention_id: int, instrument_id: int) -> int:
+    """The task's work: refresh unless the summary already caught up (a burst of writes enqueues a task
+    each; the first refresh that runs after they committed covers them all, the rest return at once)."""
+    state = (
+        InsightVersion.objects.filter(intervention_id=intervention_id, instrument_id=instrument_id)
+        .values_list("version", "summary_version")
+        .first()
+    )
+    if state is not None and state[0] == state[1]:
+        return 0
+    return refresh_insight_summary(intervention_id=intervention_id, instrument_id=instrument_id)
+
+
 def refresh_all_insight_summaries() -> int:
     """Rebuild the summary of every (intervention, instrument) with measurements, one transaction each;
     returns how many were rebuilt."""
