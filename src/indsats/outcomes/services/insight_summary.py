@@ -53,9 +53,12 @@ def _enqueue(pairs: list[tuple[int, int]]) -> None:
 
 
 def refresh_insight_summary(*, intervention_id: int, instrument_id: int) -> int:
-    """Recompute the summary rows of one intervention and instrument, in one transaction: the version row
-    is locked first (a write waiting to bump it commits after, and is seen by the next refresh), the old
-    rows deleted, and each score key's rows inserted with one INSERT ... SELECT. Returns the rows written."""
+    """Recompute the summary rows of one intervention and instrument, in one transaction: the version is
+    read first, the old rows deleted, each score key's rows inserted with one INSERT ... SELECT, and the
+    version read is recorded as the summary's. Each statement sees every write committed before it, so
+    a write committed after the version was read is either in the rows or not, but its bump makes the
+    version newer than the summary's either way: the page computes live until its own task has run.
+    Returns the rows written."""
     instrument = Instrument.objects.get(pk=instrument_id)
     engine = engine_instrument(instrument)
     with transaction.atomic():
@@ -63,9 +66,14 @@ def refresh_insight_summary(*, intervention_id: int, instrument_id: int) -> int:
             [InsightVersion(intervention_id=intervention_id, instrument_id=instrument_id)],
             ignore_conflicts=True,
         )
-        state = InsightVersion.objects.select_for_update().get(
-            intervention_id=intervention_id, instrument_id=instrument_id
-        )
+        if connection.vendor == "postgresql":
+            # refreshes of one pair run one at a time (else two could each delete the rows they see and
+            # insert theirs); writers are not blocked: their bump of the version row never waits for this
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s::integer, %s::integer)", [intervention_id, instrument_id]
+                )
+        state = InsightVersion.objects.get(intervention_id=intervention_id, instrument_id=instrument_id)
         InsightSummary.objects.filter(intervention_id=intervention_id, instrument_id=instrument_id).delete()
         round_list = list(selectors.rounds(intervention=Intervention.objects.get(pk=intervention_id)))
         now = timezone.now()
