@@ -17,6 +17,7 @@ from indsats.outcomes.models import EvaluatorAssignment, Instrument, Measurement
 from indsats.outcomes.registry import ensure_builtin_instruments
 from indsats.outcomes.services.import_commit import commit_import
 from indsats.outcomes.services.imports import prepare_import
+from indsats.outcomes.services.insight_summary import refresh_all_insight_summaries
 from indsats.outcomes.services.instruments import explain_instrument_choice
 from indsats.outcomes.services.setup import create_round
 
@@ -147,3 +148,5 @@ def load(context: DemoContext) -> None:
     if evaluator is not None:
         EvaluatorAssignment.objects.get_or_create(evaluator=evaluator, intervention=interventions[0])
     context.log(f"    {total} SDQ measurements in {len(interventions)} interventions")
+    # the insight page's summaries built now, not left to the queued tasks (which then find them current)
+    context.log(f"    {refresh_all_insight_summaries()} insight summaries")
