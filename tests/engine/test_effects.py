@@ -13,7 +13,7 @@ from indsats.engine.base.errors import StatisticsInputError
 from indsats.engine.base.linear_model import fit_linear_model
 from indsats.engine.base.warnings import HEAVY_MISSINGNESS, SMALL_N
 from indsats.engine.statistics.effect_sizes import hedges_g
-from indsats.engine.statistics.pre_post import analyse_pre_post, jacobson_truax_cutoff
+from indsats.engine.statistics.pre_post import analyse_pre_post, jacobson_truax_cutoff, mean_change_interval
 from indsats.engine.statistics.two_groups import compare_groups
 
 
@@ -58,6 +58,28 @@ def test_pre_post_mean_change_matches_scipy_paired_t_test() -> None:
     assert result.p_value == pytest.approx(reference.pvalue, rel=1e-10)
     assert (result.ci_low, result.ci_high) == pytest.approx((low, high), rel=1e-10)
     assert result.n == 40
+
+
+def test_mean_change_from_summary_statistics_equals_the_analysis_of_the_scores() -> None:
+    rng = np.random.default_rng(5)
+    pre = rng.normal(14, 5, 57)
+    post = pre + rng.normal(-2.0, 4, 57)
+    change = post - pre
+    from_scores = analyse_pre_post(pre, post)
+    summary = mean_change_interval(57, float(change.mean()), float(change.std(ddof=1)))
+    reference = stats.ttest_rel(post, pre)
+    low, high = reference.confidence_interval(confidence_level=0.95)
+    assert (summary.ci_low, summary.ci_high) == pytest.approx((low, high), rel=1e-10)
+    assert summary.p_value == pytest.approx(reference.pvalue, rel=1e-10)
+    assert (summary.estimate, summary.se, summary.ci_low, summary.ci_high, summary.p_value) == (
+        from_scores.estimate,
+        from_scores.se,
+        from_scores.ci_low,
+        from_scores.ci_high,
+        from_scores.p_value,
+    )
+    with pytest.raises(StatisticsInputError, match="at least 3"):
+        mean_change_interval(2, 1.0, 1.0)
 
 
 def test_reliable_change_index_classifies_children_as_jacobson_truax_by_hand() -> None:

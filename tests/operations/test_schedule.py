@@ -33,6 +33,7 @@ def test_indsats_declares_its_daily_jobs():
         "governance-daily",
         "purge-expired-outcomes",
         "purge-abandoned-imports",
+        "refresh-insight-summaries",
     } <= names
 
 
@@ -40,16 +41,20 @@ def test_a_job_is_queued_once_a_day_from_its_hour(db, django_capture_on_commit_c
     with django_capture_on_commit_callbacks(execute=True):
         assert schedule.take_schedule(holder="w1", now=at(1)) == []  # before every job's hour
         early = schedule.take_schedule(holder="w1", now=at(4))
-    assert {run.job for run in early} == {"purge-expired-outcomes", "purge-abandoned-imports"}
+    assert {run.job for run in early} == {
+        "purge-expired-outcomes",
+        "purge-abandoned-imports",
+        "refresh-insight-summaries",
+    }
     with django_capture_on_commit_callbacks(execute=True):
         later = schedule.take_schedule(holder="w1", now=at(7))
         again = schedule.take_schedule(holder="w1", now=at(23))
     assert {run.job for run in later} == {"governance-daily", "grants-daily"} and again == []
-    assert ScheduledRun.objects.filter(day=datetime.date(2026, 12, 7)).count() == 4
-    assert DBTaskResult.objects.count() == 4  # one task per run
+    assert ScheduledRun.objects.filter(day=datetime.date(2026, 12, 7)).count() == 5
+    assert DBTaskResult.objects.count() == 5  # one task per run
     # the next day, the jobs are due again
     with django_capture_on_commit_callbacks(execute=True):
-        assert len(schedule.take_schedule(holder="w1", now=at(7, day=8))) == 4
+        assert len(schedule.take_schedule(holder="w1", now=at(7, day=8))) == 5
 
 
 def test_only_one_process_holds_the_schedule_on_sqlite(db):
@@ -136,6 +141,6 @@ def test_pg_advisory_lock_lets_one_process_take_the_schedule(transactional_db):
         assert schedule.take_schedule(holder="w2", now=at(7)) == []  # another process holds it
         with other.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [schedule.ADVISORY_LOCK_KEY])
-        assert len(schedule.take_schedule(holder="w2", now=at(7))) == 4
+        assert len(schedule.take_schedule(holder="w2", now=at(7))) == 5
     finally:
         other.close()

@@ -49,6 +49,7 @@ Commands that use the database (Django management commands):
   demo [--scale N|national] load deterministic demo data (national: 1,000,000 measurements)
   import-outcomes FILE ...  import questionnaire answers from CSV/Excel (all or nothing)
   purge-expired-outcomes    delete outcome data past its retention period
+  refresh-insight-summaries rebuild the insight page's summary tables
   grants-daily              lapse grants not started in 6 months; send reminders
   governance-daily          ask partners about operation after funding; remind; mark conditions overdue
   migrate                   create or update the database schema

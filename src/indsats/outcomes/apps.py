@@ -28,6 +28,7 @@ class OutcomesConfig(AppConfig):
             register_visibility_rule(model, access.is_own_municipality_record)
 
         register_interruption_handler(tasks.run_import, tasks.import_interrupted)
+        register_interruption_handler(tasks.refresh_insight, tasks.insight_refresh_interrupted)
         # a child's values in the audit trail: their own municipality only (the agency sees that a record
         # changed, not the answers, scores, age or sex)
         register_personal_fields(

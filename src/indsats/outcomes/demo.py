@@ -39,6 +39,7 @@ from indsats.outcomes.pseudonyms import pseudonym_key
 from indsats.outcomes.registry import ensure_builtin_instruments
 from indsats.outcomes.services.import_commit import commit_import
 from indsats.outcomes.services.imports import prepare_import
+from indsats.outcomes.services.insight_summary import refresh_all_insight_summaries
 from indsats.outcomes.services.instruments import explain_instrument_choice
 from indsats.outcomes.services.setup import create_round
 
@@ -171,6 +172,8 @@ def load(context: DemoContext) -> None:
     context.log(f"    {total} SDQ measurements in {len(interventions)} interventions")
     if context.measurements > total:
         load_bulk_measurements(context, sdq=sdq, count=context.measurements - total)
+    # the insight page's summaries built now, not left to the queued tasks (which then find them current)
+    context.log(f"    {refresh_all_insight_summaries()} insight summaries")
 
 
 # --- national scale: a million measurements through the import's bulk path ---------------------------

@@ -340,3 +340,62 @@ class RetentionPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.intervention}: {self.retention_days}"
+
+
+class InsightVersion(models.Model):
+    """How far an intervention's measurements with one instrument have changed, and how far its insight
+    summary has caught up: ``version`` is bumped in the transaction of every write that adds or deletes
+    such measurements, ``summary_version`` is the version the summary rows were computed at (None: never).
+    The insight page reads the summary only when the two are equal and the baseline is the one the
+    summary was computed against; otherwise it computes the figures from the measurements."""
+
+    intervention = models.ForeignKey("interventions.Intervention", on_delete=models.CASCADE, related_name="+")
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="+")
+    version = models.BigIntegerField(default=0)
+    summary_version = models.BigIntegerField(null=True, blank=True)
+    summary_baseline = models.ForeignKey(
+        MeasurementRound, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    computed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intervention", "instrument"], name="outcomes_insightversion_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.intervention_id}/{self.instrument_id}: {self.version} ({self.summary_version})"
+
+
+class InsightSummary(models.Model):
+    """The insight page's figures per (intervention, instrument, score, round, municipality), kept current
+    by outcomes.services.insight_summary: for ``kind`` 0 the children with the score (number, mean, sum
+    of squared deviations), for ``kind`` 1 the children measured in the round and at baseline (number,
+    mean and sum of squared deviations of the change, pairs with a band at both times, pairs with a
+    better band). A few hundred rows per intervention, whatever the number of measurements."""
+
+    intervention = models.ForeignKey("interventions.Intervention", on_delete=models.CASCADE, related_name="+")
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="+")
+    score_key = models.CharField(max_length=60)
+    kind = models.PositiveSmallIntegerField()  # 0: level, 1: change from baseline
+    round = models.ForeignKey(MeasurementRound, on_delete=models.CASCADE, related_name="+")
+    municipality = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    n = models.IntegerField()
+    mean = models.FloatField()
+    squares = models.FloatField()
+    band_pairs = models.IntegerField(default=0)
+    better = models.IntegerField(default=0)
+    version = models.BigIntegerField()  # InsightVersion.version when computed
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["intervention", "instrument", "score_key"], name="outcomes_insightsummary_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.intervention_id}/{self.instrument_id}/{self.score_key}/{self.round_id}"

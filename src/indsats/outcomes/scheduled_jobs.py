@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from indsats.operations.schedule import register_scheduled_job
 from indsats.outcomes.services.gdpr import purge_expired_outcomes
 from indsats.outcomes.services.imports import purge_abandoned_imports
+from indsats.outcomes.services.insight_summary import refresh_all_insight_summaries
 
 
 def purge_expired(day: datetime.date) -> str:
@@ -20,6 +21,10 @@ def purge_abandoned(day: datetime.date) -> str:
     return f"{purge_abandoned_imports()} forladte importer slettet"
 
 
+def refresh_insight_summaries(day: datetime.date) -> str:
+    return f"{refresh_all_insight_summaries()} oversigter over indsigt genberegnet"
+
+
 register_scheduled_job(
     "purge-expired-outcomes",
     title=_("Sletning af resultatdata efter opbevaringstiden"),
@@ -28,4 +33,11 @@ register_scheduled_job(
 )
 register_scheduled_job(
     "purge-abandoned-imports", title=_("Sletning af forladte importer"), run=purge_abandoned, hour=3
+)
+# after the purges: every summary rebuilt once a day, whatever a lost task may have left behind
+register_scheduled_job(
+    "refresh-insight-summaries",
+    title=_("Genberegning af oversigterne over indsigt"),
+    run=refresh_insight_summaries,
+    hour=4,
 )

@@ -8,14 +8,27 @@ Who may read what is decided in outcomes.access; the selectors ask it.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-import numpy as np
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.http import Http404
 
 from indsats.accounts.models import Organisation, OrganisationKind, User
@@ -24,13 +37,17 @@ from indsats.accounts.selectors import municipalities as active_municipalities
 from indsats.engine.base.errors import StatisticsInputError
 from indsats.engine.cpr import pseudonym, validate_cpr
 from indsats.engine.disclosure import comparison_group_allowed
-from indsats.engine.statistics.pre_post import analyse_pre_post
+from indsats.engine.statistics.pre_post import mean_change_interval
 from indsats.interventions.models import Intervention
 from indsats.outcomes import access
+from indsats.outcomes.measurement_sql import band_value, score_value
 from indsats.outcomes.models import (
     ColumnMapping,
+    Enrolment,
     EvaluatorAssignment,
     ImportJob,
+    InsightSummary,
+    InsightVersion,
     Instrument,
     InstrumentExplanation,
     InstrumentList,
@@ -148,9 +165,10 @@ def compared_interventions(*, user: User | AnonymousUser) -> QuerySet[Interventi
     if access.can_see_aggregates(user):
         return interventions
     own = municipality_ids_of(user)
-    return interventions.filter(
-        Q(partnerships__municipality_id__in=own) | Q(outcome_enrolments__participant__municipality_id__in=own)
-    ).distinct()
+    # subqueries, not joins: a join to the enrolments makes a row per enrolled child before DISTINCT
+    partner = Intervention.objects.filter(partnerships__municipality_id__in=own).values("pk")
+    enrolled = Enrolment.objects.filter(participant__municipality_id__in=own).values("intervention_id")
+    return interventions.filter(Q(pk__in=partner) | Q(pk__in=enrolled))
 
 
 def import_job(*, user: User | AnonymousUser, pk: int) -> ImportJob:
@@ -329,34 +347,174 @@ class RoundInsight:
     others_change_suppressed: bool = False
 
 
+@dataclass
+class _Group:
+    """One group's figures summed over its municipalities: the number of children, their mean and sum of
+    squared deviations (of a score, or of the change in it), the number of municipalities behind it, and
+    the children with a band at both times and with a better band."""
+
+    n: int = 0
+    mean: float = 0.0
+    squares: float = 0.0
+    municipalities: int = 0
+    band_pairs: int = 0
+    better: int = 0
+
+    def add(self, n: int, mean: float, squares: float, band_pairs: int = 0, better: int = 0) -> None:
+        """Add one municipality's figures (Chan, Golub & LeVeque's pairwise update of the sum of squared
+        deviations: exact, and stable where sums of squares are not)."""
+        if not n:
+            return
+        total = self.n + n
+        delta = mean - self.mean
+        self.squares += squares + delta * delta * self.n * n / total
+        self.mean += delta * n / total
+        self.n = total
+        self.municipalities += 1
+        self.band_pairs += band_pairs
+        self.better += better
+
+    @property
+    def sd(self) -> float:
+        return math.sqrt(max(self.squares, 0.0) / (self.n - 1)) if self.n > 1 else math.nan
+
+
+def _scored(
+    round_ids: Sequence[int], instrument: Instrument, score_key: str, band_order: Sequence[str]
+) -> QuerySet[Any, Any]:
+    """The measurements of the rounds with a value of the score: round, participant, municipality, the
+    value and the rank of its band (0 = best; NULL for a band not in the instrument's order)."""
+    return (
+        Measurement.objects.filter(round_id__in=round_ids, instrument=instrument)
+        .annotate(m_score=score_value(score_key), m_band=band_value(score_key))
+        .filter(m_score__isnull=False)
+        .annotate(
+            m_rid=F("round_id"),
+            m_pid=F("participant_id"),
+            m_mid=F("municipality_id"),
+            m_rank=Case(
+                *[When(m_band=code, then=Value(rank)) for rank, code in enumerate(band_order)],
+                default=Value(None),
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by()
+        .values("m_rid", "m_pid", "m_mid", "m_score", "m_rank")
+    )
+
+
+INSIGHT_COLUMNS = ("kind", "round_id", "municipality_id", "n", "mean", "squares", "band_pairs", "better")
+
+
+def insight_select(
+    round_list: Sequence[MeasurementRound], instrument: Instrument, score_key: str, band_order: Sequence[str]
+) -> tuple[str, list[Any]]:
+    """The insight page's figures per round and municipality, in one query (columns INSIGHT_COLUMNS,
+    ordered by kind, round and municipality):
+
+    * kind 0, per round, the children with the score: number, mean, sum of squared deviations;
+    * kind 1, per later round, the children measured in the round and at baseline (a join of the round's
+      measurements to the baseline's on the participant): the number, mean and sum of squared deviations
+      of their changes, and how many have a band at both times and a better one.
+
+    Both come from the rows of ``_scored`` (the score and band read through measurement_sql), computed
+    once (MATERIALIZED on PostgreSQL: one pass over the intervention's measurements), grouped by round and
+    municipality: a few hundred rows at most, whatever the number of measurements. A measurement's
+    municipality is its participant's, so joining on both pairs own children with own and the others'
+    with the others', as the groups are formed. The insight page reads these rows live, or from
+    InsightSummary, where outcomes.services.insight_summary stored the same query's rows."""
+    scored_sql, params = _compiled(_scored([r.pk for r in round_list], instrument, score_key, band_order))
+    postgresql = connection.vendor == "postgresql"
+
+    def squares(value: str) -> str:
+        # the sum of squared deviations within one municipality; SQLite has no variance function
+        if postgresql:
+            return f"COALESCE(VAR_SAMP({value}) * (COUNT(*) - 1), 0.0)"
+        return f"MAX(SUM({value} * {value}) - COUNT(*) * AVG({value}) * AVG({value}), 0.0)"
+
+    difference = "(later.m_score - base.m_score)"
+    materialized = "MATERIALIZED " if postgresql else ""  # SQLite materialises a CTE used twice itself
+    sql = (
+        f"WITH scored AS {materialized}({scored_sql}) "  # noqa: S608 - the ORM's SQL, values as parameters
+        "SELECT 0 AS kind, m_rid AS round_id, m_mid AS municipality_id, COUNT(*) AS n, AVG(m_score) AS mean, "
+        f"{squares('m_score')} AS squares, 0 AS band_pairs, 0 AS better "
+        "FROM scored GROUP BY m_rid, m_mid "
+        "UNION ALL "
+        f"SELECT 1, later.m_rid, later.m_mid, COUNT(*), AVG({difference}), {squares(difference)}, "
+        "SUM(CASE WHEN later.m_rank IS NOT NULL AND base.m_rank IS NOT NULL THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN later.m_rank < base.m_rank THEN 1 ELSE 0 END) "
+        "FROM scored later JOIN scored base ON base.m_pid = later.m_pid AND base.m_mid = later.m_mid "
+        "WHERE base.m_rid = %s AND later.m_rid <> %s "
+        "GROUP BY later.m_rid, later.m_mid"
+    )
+    baseline_id = round_list[0].pk
+    return sql, [*params, baseline_id, baseline_id]
+
+
+def _fold(
+    rows: Any, own_id: int | None
+) -> tuple[dict[int, tuple[_Group, _Group]], dict[int, tuple[_Group, _Group]]]:
+    """The rows of insight_select (in its order) folded into the own municipality and the others as one
+    group, per round: the levels, and the changes from baseline."""
+    sums: dict[int, tuple[_Group, _Group]] = {}
+    changes: dict[int, tuple[_Group, _Group]] = {}
+    for kind, round_id, municipality_id, n, mean, squares, band_pairs, better in rows:
+        own, others = (changes if kind else sums).setdefault(round_id, (_Group(), _Group()))
+        (own if municipality_id == own_id else others).add(
+            int(n), float(mean), float(squares), int(band_pairs or 0), int(better or 0)
+        )
+    return sums, changes
+
+
+def _insight_sums(
+    round_list: Sequence[MeasurementRound],
+    instrument: Instrument,
+    intervention: Intervention,
+    score_key: str,
+    band_order: Sequence[str],
+    own_id: int | None,
+) -> tuple[dict[int, tuple[_Group, _Group]], dict[int, tuple[_Group, _Group]]]:
+    """The folded figures from InsightSummary when it is current (its version is the measurements' and
+    its baseline the first round's: two small queries, no measurement read), else live from the
+    measurements (insight_select: one query over the intervention's measurements)."""
+    state = (
+        InsightVersion.objects.filter(intervention=intervention, instrument=instrument)
+        .values_list("version", "summary_version", "summary_baseline_id")
+        .first()
+    )
+    if state is not None and state[0] == state[1] and state[2] == round_list[0].pk:
+        return _fold(
+            InsightSummary.objects.filter(
+                intervention=intervention, instrument=instrument, score_key=score_key
+            )
+            .order_by("kind", "round_id", "municipality_id")
+            .values_list(*INSIGHT_COLUMNS),
+            own_id,
+        )
+    sql, params = insight_select(round_list, instrument, score_key, band_order)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} ORDER BY 1, 2, 3", params)
+        return _fold(cursor.fetchall(), own_id)
+
+
+def _compiled(rows: QuerySet[Any]) -> tuple[str, list[Any]]:
+    sql, params = rows.query.get_compiler(using=rows.db).as_sql()
+    return sql, list(params)
+
+
 def _change_statistics(
-    baseline: dict[int, tuple[float, str]],
-    later: dict[int, tuple[float, str]],
-    band_order: tuple[str, ...],
-    higher_is_better: bool,
+    group: _Group | None,
 ) -> tuple[float | None, float | None, float | None, float | None]:
-    """Mean change with its 95 % t-interval (engine.statistics.pre_post.analyse_pre_post) and the share of
-    children in a better band."""
-    paired = [pid for pid in later if pid in baseline]
-    if len(paired) < 3:
+    """Mean change with its 95 % t-interval (engine.statistics.pre_post.mean_change_interval, the interval
+    of analyse_pre_post) and the share of children in a better band; None with fewer than 3 pairs."""
+    if group is None or group.n < 3:
         return None, None, None, None
-    pre = np.array([baseline[p][0] for p in paired], dtype=float)
-    post = np.array([later[p][0] for p in paired], dtype=float)
     try:
-        result = analyse_pre_post(pre, post, higher_is_better=higher_is_better)
+        interval = mean_change_interval(group.n, group.mean, group.sd)
     except StatisticsInputError:
         return None, None, None, None
-    better = None
-    if band_order:
-        rank = {code: i for i, code in enumerate(band_order)}  # best first
-        pairs = [
-            (rank[baseline[p][1]], rank[later[p][1]])
-            for p in paired
-            if baseline[p][1] in rank and later[p][1] in rank
-        ]
-        if pairs:
-            better = sum(1 for before, after in pairs if after < before) / len(pairs)
-    return result.estimate, result.ci_low, result.ci_high, better
+    better = group.better / group.band_pairs if group.band_pairs else None
+    return interval.estimate, interval.ci_low, interval.ci_high, better
 
 
 def insight(
@@ -373,72 +531,57 @@ def insight(
     interventions it takes part in (404 otherwise); the agency may pick any. The other municipalities are
     one group, never "all municipalities" (which would give theirs away by subtracting one's own), and are
     shown only where the group passes disclosure control (engine/disclosure.py, thresholds in settings).
+
+    The aggregates per round and municipality come from the summary table kept current by the writes
+    (InsightSummary, a few hundred rows), or while it is being refreshed from the database's GROUP BY over
+    the measurements: a fixed number of queries, whatever the number of measurements.
     """
     access.require_insight_reader(user, municipality)
     if not compared_interventions(user=user).filter(pk=intervention.pk).exists():
         raise Http404
     engine = engine_instrument(instrument)
-    higher_is_better = engine.direction(score_key) == "higher_is_better"
     try:
         band_order = engine.band_order(score_key)
     except (ValueError, KeyError):
         band_order = ()
     own_id = municipality.pk if municipality is not None else None
     round_list = list(rounds(intervention=intervention))
-    per_round: dict[int, dict[int, tuple[float, str, int]]] = defaultdict(dict)
-    for round_id, participant_id, municipality_id, scores, bands in Measurement.objects.filter(
-        round__in=round_list, instrument=instrument
-    ).values_list("round_id", "participant_id", "municipality_id", "scores", "bands"):
-        value = scores.get(score_key)
-        if value is not None:
-            per_round[round_id][participant_id] = (float(value), bands.get(score_key, ""), municipality_id)
+    if not round_list:
+        return []
+    sums, changes = _insight_sums(round_list, instrument, intervention, score_key, band_order, own_id)
     result = []
-    baseline_others: dict[int, tuple[float, str]] = {}
-    baseline_own: dict[int, tuple[float, str]] = {}
-    others_home: dict[int, int] = {}  # participant -> municipality, for the group's size
     for index, measurement_round in enumerate(round_list):
-        entries = per_round.get(measurement_round.pk, {})
-        others = {pid: (v, b) for pid, (v, b, m) in entries.items() if m != own_id}
-        others_home.update({pid: m for pid, (_v, _b, m) in entries.items() if m != own_id})
-        own_values = {pid: (v, b) for pid, (v, b, m) in entries.items() if own_id is not None and m == own_id}
-        item = RoundInsight(
-            round=measurement_round,
-            n=len(own_values),
-            mean=float(np.mean([v for v, _b in own_values.values()])) if own_values else None,
-        )
-        if comparison_disclosed(others, others_home):
-            item.others_n = len(others)
-            item.others_mean = float(np.mean([v for v, _b in others.values()])) if others else None
+        own, others = sums.get(measurement_round.pk, (_Group(), _Group()))
+        item = RoundInsight(round=measurement_round, n=own.n, mean=own.mean if own.n else None)
+        if comparison_disclosed(others.n, others.municipalities):
+            item.others_n = others.n
+            item.others_mean = others.mean if others.n else None
         else:
             item.others_suppressed = True
-        if index == 0:
-            baseline_others, baseline_own = others, own_values
-        else:
-            item.change, item.ci_low, item.ci_high, item.better_band_share = _change_statistics(
-                baseline_own, own_values, band_order, higher_is_better
-            )
-            paired = {pid: others[pid] for pid in others if pid in baseline_others}
-            if comparison_disclosed(paired, others_home):
+        if index > 0:
+            own_change, others_change = changes.get(measurement_round.pk, (_Group(), _Group()))
+            item.change, item.ci_low, item.ci_high, item.better_band_share = _change_statistics(own_change)
+            if comparison_disclosed(others_change.n, others_change.municipalities):
                 (
                     item.others_change,
                     item.others_ci_low,
                     item.others_ci_high,
                     item.others_better_band_share,
-                ) = _change_statistics(baseline_others, others, band_order, higher_is_better)
+                ) = _change_statistics(others_change)
             else:
                 item.others_change_suppressed = True
         result.append(item)
     return result
 
 
-def comparison_disclosed(children: Mapping[int, object], home: Mapping[int, int]) -> bool:
+def comparison_disclosed(children: int, municipalities: int) -> bool:
     """Whether a group of other municipalities' children may be shown (engine/disclosure.py's comparison
     group rule with the thresholds in settings): an empty group reveals nothing and shows as no data."""
     if not children:
         return True
     return comparison_group_allowed(
-        len(children),
-        len({home[pid] for pid in children}),
+        children,
+        municipalities,
         min_children=settings.DISCLOSURE_MIN_CHILDREN,
         min_units=settings.DISCLOSURE_MIN_MUNICIPALITIES,
     )

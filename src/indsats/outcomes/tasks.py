@@ -10,6 +10,7 @@ from django_tasks import task
 from indsats.accounts.models import User
 from indsats.outcomes.models import ImportJob, ImportStatus
 from indsats.outcomes.services.import_commit import commit_import
+from indsats.outcomes.services.insight_summary import refresh_if_stale
 
 
 @task()
@@ -33,3 +34,16 @@ def import_interrupted(*, job_id: int, will_retry: bool, **_arguments: Any) -> N
         if will_retry
         else _("Importen blev afbrudt, og intet blev gemt."),
     )
+
+
+@task()
+def refresh_insight(*, intervention_id: int, instrument_id: int) -> int:
+    """Recompute the insight summary of an intervention and instrument after its measurements changed
+    (outcomes.services.insight_summary); nothing when it is current already. Safe to run again: a run that
+    died rolled back, and the page computed its figures live meanwhile."""
+    return refresh_if_stale(intervention_id=intervention_id, instrument_id=instrument_id)
+
+
+def insight_refresh_interrupted(*, will_retry: bool, **_arguments: Any) -> None:
+    """The worker refreshing a summary died: its transaction rolled back, so the summary is as it was and
+    still marked out of date (the page computes live); the retry, or the daily rebuild, catches up."""

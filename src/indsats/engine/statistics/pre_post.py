@@ -104,6 +104,48 @@ class PrePostResult(PlainResult):
         return "\n".join(lines + warning_lines(self.warnings))
 
 
+@dataclass(frozen=True)
+class MeanChange:
+    """Mean change with its t-interval, from the summary statistics of the paired changes."""
+
+    estimate: float
+    se: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    n: int
+    confidence: float
+
+
+def mean_change_interval(
+    n: int, mean_change: float, sd_change: float, *, confidence: float = 0.95
+) -> MeanChange:
+    """The mean change of ``n`` paired children with its t-interval on n - 1 df, from the number of pairs,
+    the mean of the changes and their sample SD (ddof 1): SE = S_change / sqrt(n), mean +/- t SE.
+
+    ``analyse_pre_post`` computes its interval with this function, so a caller holding only the summary
+    statistics (a database aggregate) gets the same interval as one holding the scores."""
+    confidence = check_confidence(confidence)
+    if n < 3:
+        raise StatisticsInputError("pre", "too_few_pairs", n=n)
+    for value in (mean_change, sd_change):
+        if not math.isfinite(value):
+            raise StatisticsInputError("pre", "infinite_value", position=0)
+    se = sd_change / math.sqrt(n)
+    df = n - 1
+    t_critical = float(stats.t.ppf(0.5 + confidence / 2, df))
+    p_value = float(2 * stats.t.sf(abs(mean_change / se), df)) if se > 0 else math.nan
+    return MeanChange(
+        estimate=mean_change,
+        se=se,
+        ci_low=mean_change - t_critical * se,
+        ci_high=mean_change + t_critical * se,
+        p_value=p_value,
+        n=n,
+        confidence=confidence,
+    )
+
+
 def jacobson_truax_cutoff(
     clinical_mean: float, clinical_sd: float, functional_mean: float, functional_sd: float
 ) -> float:
@@ -166,11 +208,9 @@ def analyse_pre_post(
     change = post_values - pre_values
     mean_change = float(change.mean())
     sd_change = float(change.std(ddof=1))
-    se = sd_change / math.sqrt(n)
+    interval = mean_change_interval(n, mean_change, sd_change, confidence=confidence)
     df = n - 1
-    t_critical = float(stats.t.ppf(0.5 + confidence / 2, df))
     z_critical = float(stats.norm.ppf(0.5 + confidence / 2))
-    p_value = float(2 * stats.t.sf(abs(mean_change / se), df)) if se > 0 else math.nan
     sd_pre = float(pre_values.std(ddof=1))
     sd_post = float(post_values.std(ddof=1))
     correlation = (
@@ -216,10 +256,10 @@ def analyse_pre_post(
 
     return PrePostResult(
         estimate=mean_change,
-        se=se,
-        ci_low=mean_change - t_critical * se,
-        ci_high=mean_change + t_critical * se,
-        p_value=p_value,
+        se=interval.se,
+        ci_low=interval.ci_low,
+        ci_high=interval.ci_high,
+        p_value=interval.p_value,
         n=n,
         n_missing=n_total - n,
         mean_pre=float(pre_values.mean()),

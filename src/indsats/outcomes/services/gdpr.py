@@ -15,6 +15,7 @@ from indsats.audit.services import record, record_delete
 from indsats.outcomes import access
 from indsats.outcomes.models import Measurement, MeasurementRound, Participant, RetentionPolicy
 from indsats.outcomes.selectors import default_retention_days
+from indsats.outcomes.services.insight_summary import changed_pairs, measurements_changed
 
 
 @transaction.atomic
@@ -22,6 +23,7 @@ def delete_participant(*, actor: User, participant: Participant, reason: str = "
     """Delete a child's data on request (GDPR art. 17): the participant, enrolments and measurements."""
     access.require_recorder_for(actor, participant.municipality_id)
     count = participant.measurements.count()
+    measurements_changed(changed_pairs(participant.measurements.all()))
     record_delete(
         actor=actor,
         instance=participant,
@@ -65,6 +67,7 @@ def purge_expired_outcomes(*, today: datetime.date | None = None) -> dict[str, i
                     message=f"Opbevaringstiden ({days} dage) er udløbet: {count} målinger fra før "
                     f"{cutoff} slettet.",
                 )
+            measurements_changed(changed_pairs(expired))
             expired._raw_delete(expired.db)  # no signals or cascades hang on measurements
             deleted_measurements += count
     orphans = Participant.objects.filter(

@@ -11,6 +11,7 @@ from indsats.accounts.models import User
 from indsats.audit.services import record_update, snapshot
 from indsats.outcomes import access, bulk_write, importing
 from indsats.outcomes.models import ImportJob, ImportStatus
+from indsats.outcomes.services import insight_summary
 
 
 def commit_import(
@@ -52,6 +53,7 @@ def commit_import(
             job.message = _("%(n)s målinger importeret.") % {"n": count}
             job.save(update_fields=["status", "done_rows", "payload", "finished_at", "message"])
             record_update(actor=actor, instance=job, before=before, message=job.message)
+            insight_summary.measurements_changed([(job.round.intervention_id, job.instrument_id)])
     except Exception:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportStatus.FAILED,

@@ -20,6 +20,7 @@ from indsats.outcomes import access
 from indsats.outcomes.models import Enrolment, Instrument, Measurement, MeasurementRound, Participant
 from indsats.outcomes.pseudonyms import pseudonym_key
 from indsats.outcomes.registry import engine_instrument
+from indsats.outcomes.services.insight_summary import measurements_changed
 from indsats.ui.engine_messages import engine_message
 
 LOCAL_REFERENCE_MAX_LENGTH = 40
@@ -164,6 +165,7 @@ def record_measurement(
         engine_version=result.engine_version,
     )
     record_create(actor=actor, instance=measurement)
+    measurements_changed([(measurement_round.intervention_id, instrument.pk)])
     return measurement
 
 
