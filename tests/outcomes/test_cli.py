@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from indsats.outcomes.models import Measurement, Participant
+from indsats.outcomes.models import Enrolment, Measurement, Participant
 from tests.outcomes.files import HEADER, csv_bytes, sdq_rows, xlsx_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,14 +82,12 @@ django.setup()
 from django.core.management import call_command
 from indsats.outcomes import bulk_write
 original = bulk_write.write_rows
-def slow_progress(*, job, rows, progress):
-    def report(done, total):
-        progress(done, total)
-        print("batch", done, flush=True)
-        import time; time.sleep(30 if done >= 200 else 0)
-    return original(job=job, rows=rows, progress=report)
-bulk_write.write_rows = slow_progress
-bulk_write.BATCH_SIZE = 100
+def slow_phases(*, job, rows, progress, on_phase=None):
+    def report(name, seconds):
+        print("phase", name, flush=True)
+        import time; time.sleep(30 if name == "participants" else 0)  # participants written, not committed
+    return original(job=job, rows=rows, progress=progress, on_phase=report)
+bulk_write.write_rows = slow_phases
 call_command("import_outcomes", sys.argv[1], "--user", "cw-aarhus", "--municipality", "751",
              "--intervention", "Skolefravær", "--round", "baseline", "--instrument", "sdq-parent-4-17")
 """
@@ -99,7 +97,8 @@ call_command("import_outcomes", sys.argv[1], "--user", "cw-aarhus", "--municipal
 def test_a_process_killed_during_an_import_leaves_the_database_as_it_was(
     tmp_path, aarhus_caseworker, baseline, sdq, settings
 ):
-    """The import runs in another process on a real database file, which is killed after two batches."""
+    """The import runs in another process on a real database file, which is killed once the participants
+    are written (in the import's open transaction)."""
     database = settings.DATABASES["default"]
     if database["ENGINE"].endswith("sqlite3") and ("memory" in str(database["NAME"]) or not database["NAME"]):
         pytest.skip(
@@ -129,9 +128,10 @@ def test_a_process_killed_during_an_import_leaves_the_database_as_it_was(
         if not line:
             break
         seen.append(line.strip())
-        if line.startswith("batch 200"):
+        if line.startswith("phase participants"):
             process.send_signal(signal.SIGKILL)
             break
     process.wait(timeout=30)
-    assert "batch 200" in seen, (seen, process.stderr.read())
+    assert "phase participants" in seen, (seen, process.stderr.read())
     assert Measurement.objects.count() == 0 and Participant.objects.count() == 0
+    assert Enrolment.objects.count() == 0
