@@ -191,8 +191,8 @@ def child(path: Path, ids: dict[str, int]) -> None:
     from indsats.accounts.models import Organisation, User
     from indsats.outcomes import bulk_write
     from indsats.outcomes.models import Instrument, Measurement, MeasurementRound
-    from indsats.outcomes.services.import_commit import commit_import
     from indsats.outcomes.services import imports
+    from indsats.outcomes.services.import_commit import commit_import
 
     phases: dict[str, float] = {}
     store = bulk_write.store_payload
@@ -240,7 +240,6 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.csv"
         path.write_bytes(make_file(rows))
-        os.chmod(folder, 0o755)
         print(f"{rows:,} SDQ rows, {path.stat().st_size / 1e6:.1f} MB CSV")
         references = reference_copy(path, rows)
         results = []

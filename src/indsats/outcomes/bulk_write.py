@@ -117,7 +117,7 @@ def _hex_to_bytes(hex_text: npt.NDArray[np.bytes_]) -> npt.NDArray[np.uint8]:
     nibbles = lookup[digits]
     if (nibbles == 255).any() or width % 2:
         raise ValueError("pseudonyms must be lower-case hex of one even width")
-    return (nibbles[:, 0::2] << 4) | nibbles[:, 1::2]
+    return ((nibbles[:, 0::2] << 4) | nibbles[:, 1::2]).astype(np.uint8)
 
 
 def _bytes_to_hex(raw: npt.NDArray[np.uint8]) -> npt.NDArray[np.bytes_]:
@@ -154,18 +154,26 @@ def load_payload(job: ImportJob) -> importing.ValidatedRows | None:
     return None if data is None else decode_rows(data)
 
 
-def progress_writer(job_id: int) -> ProgressCallback | None:
-    """Progress is written on a second connection so that a browser sees it while the import's own
-    transaction is still open. SQLite allows one writer only: there the progress is written at the end."""
-    if connection.vendor != "postgresql":
-        return None
-    side = connections.create_connection("default")
+class ProgressWriter:
+    """Progress written on a second connection so that a browser sees it while the import's own
+    transaction is still open. Close it when the import is over."""
 
-    def write(done: int, total: int) -> None:
-        with side.cursor() as cursor:
-            cursor.execute("UPDATE outcomes_importjob SET done_rows = %s WHERE id = %s", [done, job_id])
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self.side = connections.create_connection("default")
 
-    return write
+    def __call__(self, done: int, total: int) -> None:
+        with self.side.cursor() as cursor:
+            cursor.execute("UPDATE outcomes_importjob SET done_rows = %s WHERE id = %s", [done, self.job_id])
+
+    def close(self) -> None:
+        self.side.close()
+
+
+def progress_writer(job_id: int) -> ProgressWriter | None:
+    """A ProgressWriter on PostgreSQL. SQLite allows one writer only: there the progress is written at the
+    end."""
+    return ProgressWriter(job_id) if connection.vendor == "postgresql" else None
 
 
 # --- writing --------------------------------------------------------------------------------------------
@@ -221,7 +229,7 @@ CREATE TEMPORARY TABLE outcomes_import_rows (
 def _row_layout(pseudonym_width: int, items: int, score_slots: Sequence[bool]) -> np.dtype[Any]:
     """The numpy dtype of one staged row in binary COPY format (fields as in ``_STAGING``). ``score_slots``
     says for each element of the scores array whether it holds a score (else NULL, same on every row)."""
-    fields: list[tuple[str, Any]] = [("count", ">i2")]
+    fields: list[tuple[Any, ...]] = [("count", ">i2")]
     for name, kind in (
         ("pseudonym", f"S{pseudonym_width}"),
         ("birth_year", ">i2"),
@@ -286,7 +294,7 @@ def _binary_chunk(
     for i, column in enumerate(slots):
         if column is not None:
             chunk[f"score{i}"]["value"] = scores[start:stop, column]
-    return memoryview(chunk).cast("B")
+    return chunk.view(np.uint8).data
 
 
 def _band_sets(result: ScoreResult, total: int) -> tuple[npt.NDArray[np.int64], list[dict[str, str]]]:
@@ -352,7 +360,7 @@ def _write_postgresql(
     )
     phases.done("prepare")
 
-    with _server_cursor() as cursor:
+    with connection.wrap_database_errors, _server_cursor() as cursor:  # psycopg's errors as Django's
         _lock_references(cursor, job)
         phases.done("lock references")
         cursor.execute("DROP TABLE IF EXISTS outcomes_import_rows, outcomes_import_bands")

@@ -1,8 +1,8 @@
 """How a measurement's answers, scores and bands are stored: typed arrays on PostgreSQL, JSON elsewhere.
 
 Python sees the same values on every database: ``answers`` a list in the instrument's item order (None =
-missing, whole numbers as int), ``scores`` a dict {score key: float or None} and ``bands`` a dict {score
-key: band code}.
+missing, whole numbers as int however they were written), ``scores`` a dict {score key: float or None}
+and ``bands`` a dict {score key: band code}.
 
 On PostgreSQL the columns are arrays, so a million rows are copied and read without parsing JSON (JSONB
 scores alone cost 6-7 s per million rows on the import; see benchmarks/bench_outcome_import.py):
@@ -28,6 +28,12 @@ from django.db import models
 
 # position -> score key; positions are never reused (a sequence), so a cached entry is never wrong
 _SLOT_KEYS: dict[int, str] = {}
+
+
+def forget_slots() -> None:
+    """Drop the cached slot numbers: only needed when the slot table itself is recreated (a migration run
+    backwards and forwards in one process, as a test does)."""
+    _SLOT_KEYS.clear()
 
 
 def _is_postgresql(connection: Any) -> bool:
@@ -98,10 +104,21 @@ class _PostgresArrayOrJson(models.JSONField):
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         if not _is_postgresql(connection):
-            return super().from_db_value(value, expression, connection)
+            return self.from_json(super().from_db_value(value, expression, connection))
         if isinstance(value, str):  # only through raw SQL without psycopg's array loader
             value = json.loads(value)
         return None if value is None else self.from_array(value, connection)
+
+    def from_json(self, value: Any) -> Any:
+        """Whole numbers as int whichever way they were written (the form wrote 2.0, the import 2)."""
+        if isinstance(value, list):
+            return [plain_number(v) if isinstance(v, float) and math.isfinite(v) else v for v in value]
+        if isinstance(value, dict):
+            return {
+                k: plain_number(v) if isinstance(v, float) and math.isfinite(v) else v
+                for k, v in value.items()
+            }
+        return value
 
     def to_array(self, value: Any, connection: Any) -> list[Any]:
         raise NotImplementedError

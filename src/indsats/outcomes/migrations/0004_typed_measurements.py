@@ -68,6 +68,7 @@ ALTER TABLE outcomes_measurement
 
 
 def to_arrays(apps, schema_editor):
+    indsats.outcomes.measurement_fields.forget_slots()  # the slot table is new: no cached slot is valid
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(TO_ARRAYS)
 

@@ -72,4 +72,7 @@ def commit_import(
             message=_("Importen mislykkedes, og intet blev gemt. Prøv igen, eller kontakt support."),
         )
         raise
+    finally:
+        if side_progress is not None:
+            side_progress.close()
     return job
