@@ -89,6 +89,11 @@ class _PostgresArrayOrJson(models.JSONField):
     def db_type(self, connection: Any) -> str | None:
         return self.postgres_type if _is_postgresql(connection) else super().db_type(connection)
 
+    def get_placeholder(self, value: Any, compiler: Any, connection: Any) -> str:
+        # a plain placeholder; defining it also keeps Django's bulk_create from casting a column of these
+        # to jsonb[] (its UNNEST strategy on PostgreSQL)
+        return "%s"
+
     def db_check(self, connection: Any) -> str | None:
         return None if _is_postgresql(connection) else super().db_check(connection)
 
