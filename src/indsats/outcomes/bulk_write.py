@@ -279,21 +279,24 @@ def _binary_chunk(
     scores: npt.NDArray[np.float64],
     slots: Sequence[int | None],
     band_sets: npt.NDArray[np.int64],
+    order: npt.NDArray[np.intp],
     start: int,
     stop: int,
 ) -> memoryview:
-    """Rows ``start:stop`` as binary COPY data. ``slots[i]`` is the column of ``scores`` in element i."""
-    chunk = np.frombuffer(bytearray(template.tobytes() * (stop - start)), dtype=template.dtype)
-    chunk["pseudonym"] = np.asarray(rows.pseudonyms[start:stop]).astype(template.dtype["pseudonym"])
-    chunk["birth_year"] = rows.birth_years[start:stop]
-    chunk["female"] = np.asarray(rows.sexes[start:stop]) == "female"
-    chunk["measured_on"] = (rows.dates[start:stop].astype("datetime64[D]") - _POSTGRES_EPOCH).astype(np.int64)
-    chunk["age"] = rows.ages[start:stop]
-    chunk["band_set"] = band_sets[start:stop]
-    chunk["answers"]["value"] = rows.answers[start:stop]  # NaN = missing (measurement_fields)
+    """The rows ``order[start:stop]`` as binary COPY data. ``slots[i]`` is the column of ``scores`` in
+    element i."""
+    at = order[start:stop]
+    chunk = np.frombuffer(bytearray(template.tobytes() * len(at)), dtype=template.dtype)
+    chunk["pseudonym"] = np.asarray(rows.pseudonyms[at]).astype(template.dtype["pseudonym"])
+    chunk["birth_year"] = rows.birth_years[at]
+    chunk["female"] = np.asarray(rows.sexes[at]) == "female"
+    chunk["measured_on"] = (rows.dates[at].astype("datetime64[D]") - _POSTGRES_EPOCH).astype(np.int64)
+    chunk["age"] = rows.ages[at]
+    chunk["band_set"] = band_sets[at]
+    chunk["answers"]["value"] = rows.answers[at]  # NaN = missing (measurement_fields)
     for i, column in enumerate(slots):
         if column is not None:
-            chunk[f"score{i}"]["value"] = scores[start:stop, column]
+            chunk[f"score{i}"]["value"] = scores[at, column]
     return chunk.view(np.uint8).data
 
 
@@ -308,6 +311,17 @@ def _band_sets(result: ScoreResult, total: int) -> tuple[npt.NDArray[np.int64], 
         {key: str(codes[row]) for key, codes in result.bands.items()} for row in first_rows.tolist()
     ]
     return numbers.astype(np.int64), combinations
+
+
+def _pseudonym_order(pseudonyms: npt.NDArray[np.str_]) -> npt.NDArray[np.intp]:
+    """The rows in (about) pseudonym order, by their first 16 hex digits: staged in this order, new
+    participants get ids in pseudonym order and every index of the three tables is filled from left to
+    right instead of at random places (measured: a third less time on a unique index of random keys)."""
+    try:
+        head = _hex_to_bytes(np.asarray(pseudonyms).astype("S16"))
+    except ValueError:
+        return np.argsort(pseudonyms, kind="stable")
+    return np.argsort(head.view(">u8").ravel(), kind="stable")
 
 
 def _lock_references(cursor: Any, job: ImportJob) -> None:
@@ -358,10 +372,13 @@ def _write_postgresql(
     template = _row_template(
         _row_layout(width, rows.answers.shape[1], [slot is not None for slot in slots]), slots
     )
+    order = _pseudonym_order(rows.pseudonyms)
     phases.done("prepare")
 
     with connection.wrap_database_errors, _server_cursor() as cursor:  # psycopg's errors as Django's
         _lock_references(cursor, job)
+        # the joins on a million pseudonyms hash in memory (the default 4 MB spills them to disk)
+        cursor.execute("SET LOCAL work_mem = '256MB'")
         phases.done("lock references")
         cursor.execute("DROP TABLE IF EXISTS outcomes_import_rows, outcomes_import_bands")
         cursor.execute(_STAGING)
@@ -376,10 +393,10 @@ def _write_postgresql(
             copy.write(_COPY_SIGNATURE)
             for start in range(0, total, COPY_CHUNK):
                 stop = min(total, start + COPY_CHUNK)
-                copy.write(_binary_chunk(template, rows, scores, slots, band_sets, start, stop))
+                copy.write(_binary_chunk(template, rows, scores, slots, band_sets, order, start, stop))
                 progress(stop, total)
             copy.write(_COPY_TRAILER)
-        cursor.execute("ANALYZE outcomes_import_rows")
+        cursor.execute("ANALYZE outcomes_import_rows (pseudonym)")  # for the joins; arrays need no statistics
         phases.done("copy to staging")
 
         municipality = job.municipality_id
