@@ -49,6 +49,21 @@ def test_the_command_imports_a_good_xlsx(tmp_path, aarhus_caseworker, baseline, 
     assert Measurement.objects.count() == 25
 
 
+def test_the_command_reads_more_rows_than_a_web_upload_and_keeps_its_own_limit(
+    tmp_path, aarhus_caseworker, baseline, sdq, settings
+):
+    settings.TABLE_MAX_ROWS = 10  # the web's limit
+    path = tmp_path / "many.csv"
+    path.write_bytes(csv_bytes(HEADER, sdq_rows(30)))
+    out, _err = run(path)  # the command's own limit (CLI_IMPORT_MAX_ROWS) applies
+    assert "30 målinger importeret" in out and Measurement.objects.count() == 30
+    assert settings.TABLE_MAX_ROWS == 10  # the web's limit is left as it was
+    path.write_bytes(csv_bytes(HEADER, sdq_rows(30, start=30)))
+    with pytest.raises(CommandError):
+        run(path, max_rows=20)
+    assert Measurement.objects.count() == 30
+
+
 def test_the_command_lists_errors_and_imports_nothing(tmp_path, aarhus_caseworker, baseline, sdq):
     rows = sdq_rows(4)
     rows[3][1] = "2026-13-01"
