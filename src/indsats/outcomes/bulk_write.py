@@ -292,14 +292,19 @@ def _binary_chunk(
 
 
 def _band_sets(result: ScoreResult, total: int) -> tuple[npt.NDArray[np.int64], list[dict[str, str]]]:
-    """Each row's bands as a number into the few distinct combinations of band codes that occur."""
+    """Each row's bands as a number into the few distinct combinations of band codes that occur.
+
+    Takes the band codes out of ``result.bands`` one key at a time (an array of text per key is tens of
+    megabytes for a million rows; held all at once they were the write's peak memory)."""
     combined = np.zeros(total, dtype=np.int64)
-    for key in result.bands:
-        codes, distinct = pd.factorize(result.bands[key])
+    factors: list[tuple[str, npt.NDArray[np.intp], npt.NDArray[Any]]] = []
+    for key in list(result.bands):
+        codes, distinct = pd.factorize(result.bands.pop(key))  # type: ignore[attr-defined]
         combined = combined * (len(distinct) + 1) + codes
+        factors.append((key, codes, np.asarray(distinct)))
     _, first_rows, numbers = np.unique(combined, return_index=True, return_inverse=True)
     combinations = [
-        {key: str(codes[row]) for key, codes in result.bands.items()} for row in first_rows.tolist()
+        {key: str(distinct[codes[row]]) for key, codes, distinct in factors} for row in first_rows.tolist()
     ]
     return numbers.astype(np.int64), combinations
 
