@@ -7,8 +7,8 @@ scores all rows with the engine and writes participants, enrolments and measurem
 The reference is the least any import of the file must do: psql's `\\copy` of the same bytes into a plain
 TYPED table (cpr text, dato date, sdq1..sdq25 smallint; no checks, no pseudonyms, no scores, no indexes),
 measured in the same run, median of 3. The import runs at least twice, each time in a fresh process (so
-its peak memory, VmHWM, is its own; the write step's peak is measured apart after a reset of the peak)
-on a fresh database state (the outcome tables emptied, a checkpoint
+its peak memory, VmHWM, is its own): the file is checked in one process and written by another, as the web
+and the worker do, on a fresh database state (the outcome tables emptied, a checkpoint
 taken), and prints the time of every phase.
 
 Run: .venv/bin/python benchmarks/bench_outcome_import.py [ROWS] [IMPORT_RUNS]  (default 1,000,000 and 2)
@@ -18,7 +18,6 @@ Needs the local PostgreSQL (postgres://postgres@127.0.0.1:5432) and psql; uses i
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import re
@@ -174,30 +173,39 @@ def fresh_state() -> None:
 
 
 def run_import(path: Path, ids: dict[str, int]) -> dict[str, object]:
-    """One import in a fresh process: its phases (seconds) and its peak memory (VmHWM, MB)."""
+    """One import as the web and the worker run it: the file checked in one fresh process, the checked
+    rows written by another (each one's peak memory, VmHWM, is its own)."""
+    first = _child("--prepare", str(path), json.dumps(ids))
+    second = _child("--commit", json.dumps({**ids, "job": first["job"]}))
+    return {
+        "phases": {**first["phases"], **second["phases"]},  # type: ignore[dict-item]
+        "peak_mb": max(float(first["peak_mb"]), float(second["peak_mb"])),  # type: ignore[arg-type]
+        "peak_write_mb": second["peak_mb"],
+    }
+
+
+def _child(*arguments: str) -> dict[str, object]:
     done = subprocess.run(
-        [sys.executable, __file__, "--child", str(path), json.dumps(ids)],
+        [sys.executable, __file__, *arguments],
         check=True,
         capture_output=True,
         text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
     )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def child(path: Path, ids: dict[str, int]) -> None:
-    """The import itself (run by run_import): the services the CLI and the worker call."""
+def prepare_child(path: Path, ids: dict[str, int]) -> None:
+    """Read, check and pseudonymise the file (prepare_import, as the web does), keeping the checked rows."""
     import django
 
     django.setup()
     from indsats.accounts.models import Organisation, User
-    from indsats.outcomes import bulk_write
-    from indsats.outcomes.models import Instrument, Measurement, MeasurementRound
+    from indsats.outcomes.models import Instrument, MeasurementRound
     from indsats.outcomes.services import imports
-    from indsats.outcomes.services.import_commit import commit_import
 
     phases: dict[str, float] = {}
-    store = bulk_write.store_payload
+    store = imports.bulk_write.store_payload
 
     def timed_store(job: object, rows: object) -> None:  # the payload's share of the first step
         started = time.perf_counter()
@@ -205,11 +213,10 @@ def child(path: Path, ids: dict[str, int]) -> None:
         phases["store validated rows"] = time.perf_counter() - started
 
     imports.bulk_write.store_payload = timed_store  # type: ignore[attr-defined]
-    caseworker = User.objects.get(pk=ids["caseworker"])
     content = path.read_bytes()
     started = time.perf_counter()
     job = imports.prepare_import(
-        actor=caseworker,
+        actor=User.objects.get(pk=ids["caseworker"]),
         municipality=Organisation.objects.get(pk=ids["municipality"]),
         measurement_round=MeasurementRound.objects.get(pk=ids["round"]),
         instrument=Instrument.objects.get(pk=ids["instrument"]),
@@ -220,20 +227,32 @@ def child(path: Path, ids: dict[str, int]) -> None:
         time.perf_counter() - started - phases.get("store validated rows", 0.0)
     )
     assert job.status == "validated", job.errors[:3]
-    del content
-    gc.collect()
-    peak_read = _peak_mb()
-    Path("/proc/self/clear_refs").write_text("5")  # peak RSS reset: the write step's own peak from here
+    print(json.dumps({"phases": phases, "peak_mb": _peak_mb(), "job": job.pk}))
+
+
+def commit_child(ids: dict[str, int]) -> None:
+    """Write the checked rows (commit_import, as the worker and the command do), timing every phase."""
+    import django
+
+    django.setup()
+    from indsats.accounts.models import User
+    from indsats.outcomes.models import ImportJob, Measurement
+    from indsats.outcomes.services.import_commit import commit_import
+
+    phases: dict[str, float] = {}
 
     def on_phase(name: str, seconds: float) -> None:
         phases[name] = seconds
 
     started = time.perf_counter()
-    job = commit_import(actor=caseworker, job=job, on_phase=on_phase)
+    job = commit_import(
+        actor=User.objects.get(pk=ids["caseworker"]),
+        job=ImportJob.objects.get(pk=ids["job"]),
+        on_phase=on_phase,
+    )
     phases["write total (load .. commit)"] = time.perf_counter() - started
     assert Measurement.objects.filter(import_job=job).count() == job.total_rows
-    peak_write = _peak_mb()
-    print(json.dumps({"phases": phases, "peak_mb": max(peak_read, peak_write), "peak_write_mb": peak_write}))
+    print(json.dumps({"phases": phases, "peak_mb": _peak_mb()}))
 
 
 def _peak_mb() -> float:
@@ -286,7 +305,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        child(Path(sys.argv[2]), json.loads(sys.argv[3]))
+    if len(sys.argv) > 1 and sys.argv[1] == "--prepare":
+        prepare_child(Path(sys.argv[2]), json.loads(sys.argv[3]))
+    elif len(sys.argv) > 1 and sys.argv[1] == "--commit":
+        commit_child(json.loads(sys.argv[2]))
     else:
         main()
