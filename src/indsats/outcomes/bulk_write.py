@@ -294,8 +294,8 @@ def _binary_chunk(
 def _band_sets(result: ScoreResult, total: int) -> tuple[npt.NDArray[np.int64], list[dict[str, str]]]:
     """Each row's bands as a number into the few distinct combinations of band codes that occur.
 
-    Takes the band codes out of ``result.bands`` one key at a time (an array of text per key is tens of
-    megabytes for a million rows; held all at once they were the write's peak memory)."""
+    Takes the band codes out of ``result.bands`` one key at a time: an array of text per key is tens of
+    megabytes for a million rows, freed as soon as it is counted."""
     combined = np.zeros(total, dtype=np.int64)
     factors: list[tuple[str, npt.NDArray[np.intp], npt.NDArray[Any]]] = []
     for key in list(result.bands):
