@@ -1,35 +1,49 @@
-"""Bulk import of SDQ questionnaires on PostgreSQL, against PostgreSQL's own COPY of the same file
-(the limit).
+"""Bulk import of SDQ questionnaires on PostgreSQL, against psql's own `\\copy` of the same file (the limit).
 
 Indsats' import reads the file, checks every row (CPR form, dates in the round, answers on the scale,
-duplicates), replaces every CPR number by its keyed pseudonym, scores all rows with the engine and writes
-participants, enrolments and measurements in one transaction (COPY into the real table). The limit is the
-least any import of the file must do: `COPY plain_table FROM STDIN (FORMAT csv)` of the same bytes into a
-table of text columns, with no checks, no pseudonyms and no scores.
+duplicates), replaces every CPR number by its keyed pseudonym, keeps the checked rows on the import job,
+scores all rows with the engine and writes participants, enrolments and measurements in one transaction.
 
-Run: .venv/bin/python benchmarks/bench_outcome_import.py [ROWS]   (default 1,000,000)
-Needs the local PostgreSQL (postgres://postgres@127.0.0.1:5432); uses its own database
-`indsats_bench_outcomes`, created and migrated on first use.
+The reference is the least any import of the file must do: psql's `\\copy` of the same bytes into a plain
+TYPED table (cpr text, dato date, sdq1..sdq25 smallint; no checks, no pseudonyms, no scores, no indexes),
+measured in the same run, median of 3. The import runs at least twice, each time in a fresh process (so
+its peak memory, VmHWM, is its own): the file is checked in one process and written by another, as the web
+and the worker do, on a fresh database state (the outcome tables emptied, a checkpoint
+taken), and prints the time of every phase.
+
+Run: .venv/bin/python benchmarks/bench_outcome_import.py [ROWS] [IMPORT_RUNS]  (default 1,000,000 and 2)
+Needs the local PostgreSQL (postgres://postgres@127.0.0.1:5432) and psql; uses its own database
+`indsats_bench_outcomes` (BENCH_DATABASE), created and migrated on first use.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DATABASE = "indsats_bench_outcomes"
+DATABASE = os.environ.get("BENCH_DATABASE", "indsats_bench_outcomes")
 SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 os.environ["DATABASE_URL"] = f"{SERVER}/{DATABASE}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "indsats.config.settings")
 os.environ.setdefault("INDSATS_TESTING", "true")  # development keys; never a production run
-# A million rows is ten times the default import limits (outcomes/tabular.py): raise them for this run.
+# A million rows is ten times the web's import limits (outcomes/tabular.py); `indsats import-outcomes` has
+# its own, larger ones (CLI_IMPORT_MAX_*). The benchmark calls the services, so it raises the web's.
 os.environ.setdefault("TABLE_MAX_ROWS", "2000000")
 os.environ.setdefault("TABLE_MAX_CELLS", "60000000")
 os.environ.setdefault("UPLOAD_MAX_BYTES", str(500 * 1024 * 1024))
 sys.path.insert(0, str(ROOT / "src"))
+REFERENCE_RUNS = 3
+PLAIN_TABLE = (
+    "bench_plain_copy (cpr text, dato date, " + ", ".join(f"sdq{i} smallint" for i in range(1, 26)) + ")"
+)
 
 
 def ensure_database() -> None:
@@ -62,9 +76,45 @@ def make_file(rows: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def main() -> None:
-    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    ensure_database()
+def psql(command: str) -> str:
+    done = subprocess.run(
+        [
+            "psql",
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            f"{SERVER}/{DATABASE}",
+            "-c",
+            "\\timing on",
+            "-c",
+            command,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout
+
+
+def reference_copy(path: Path, rows: int) -> list[float]:
+    """psql's \\copy of the file into a plain typed table, REFERENCE_RUNS times (emptied and checkpointed
+    before each)."""
+    psql(f"DROP TABLE IF EXISTS bench_plain_copy; CREATE TABLE {PLAIN_TABLE}")
+    seconds = []
+    for _ in range(REFERENCE_RUNS):
+        psql("TRUNCATE bench_plain_copy")
+        psql("CHECKPOINT")
+        out = psql(f"\\copy bench_plain_copy FROM '{path}' (FORMAT csv, HEADER true, DELIMITER ';')")
+        seconds.append(float(re.findall(r"Time: ([0-9.]+) ms", out)[-1]) / 1000)
+    count = psql("SELECT count(*) FROM bench_plain_copy")
+    assert str(rows) in count, count
+    psql("DROP TABLE bench_plain_copy")
+    return seconds
+
+
+def setup() -> dict[str, int]:
+    """The benchmark's municipality, caseworker, intervention and round; the outcome tables emptied."""
     import django
 
     django.setup()
@@ -75,22 +125,10 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     from indsats.accounts.models import Membership, Organisation, OrganisationKind, Role, User
     from indsats.interventions.models import Intervention
-    from indsats.outcomes.models import Measurement, MeasurementRound
+    from indsats.outcomes.models import MeasurementRound
     from indsats.outcomes.registry import ensure_builtin_instruments
     from indsats.outcomes.selectors import instruments
-    from indsats.outcomes.services.import_commit import commit_import
-    from indsats.outcomes.services.imports import prepare_import
 
-    # a clean slate for the benchmark's own rows (its own database: nothing else lives there)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "TRUNCATE outcomes_measurement, outcomes_enrolment, outcomes_participant, "
-            "outcomes_importjob CASCADE"
-        )
-    connection.connection.autocommit = True
-    with connection.connection.cursor() as raw:
-        raw.execute("VACUUM ANALYZE")
-    connection.connection.autocommit = True  # Django's default outside transactions
     ensure_builtin_instruments()
     agency, _ = Organisation.objects.get_or_create(
         name="Bench-styrelsen", defaults={"kind": OrganisationKind.AGENCY}
@@ -115,49 +153,161 @@ def main() -> None:
         kind="baseline",
         defaults={"opens_on": "2025-01-01", "closes_on": "2025-03-31"},
     )
-    sdq = instruments().get(key="sdq-parent-4-17")
+    connection.close()
+    return {
+        "municipality": municipality.pk,
+        "caseworker": caseworker.pk,
+        "round": measurement_round.pk,
+        "instrument": instruments().get(key="sdq-parent-4-17").pk,
+    }
 
-    content = make_file(rows)
-    print(f"{rows:,} SDQ rows, {len(content) / 1e6:.1f} MB CSV")
 
-    start = time.perf_counter()
-    job = prepare_import(
-        actor=caseworker,
-        municipality=municipality,
-        measurement_round=measurement_round,
-        instrument=sdq,
+def fresh_state() -> None:
+    """The outcome tables emptied (the benchmark's own database: nothing else lives there), then vacuumed
+    and checkpointed, so every run starts alike."""
+    psql(
+        "TRUNCATE outcomes_measurement, outcomes_enrolment, outcomes_participant, outcomes_importjob CASCADE"
+    )
+    psql("VACUUM ANALYZE")
+    psql("CHECKPOINT")
+
+
+def run_import(path: Path, ids: dict[str, int]) -> dict[str, object]:
+    """One import as the web and the worker run it: the file checked in one fresh process, the checked
+    rows written by another (each one's peak memory, VmHWM, is its own)."""
+    first = _child("--prepare", str(path), json.dumps(ids))
+    second = _child("--commit", json.dumps({**ids, "job": first["job"]}))
+    return {
+        "phases": {**first["phases"], **second["phases"]},  # type: ignore[dict-item]
+        "peak_mb": max(float(first["peak_mb"]), float(second["peak_mb"])),  # type: ignore[arg-type]
+        "peak_write_mb": second["peak_mb"],
+    }
+
+
+def _child(*arguments: str) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, __file__, *arguments],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def prepare_child(path: Path, ids: dict[str, int]) -> None:
+    """Read, check and pseudonymise the file (prepare_import, as the web does), keeping the checked rows."""
+    import django
+
+    django.setup()
+    from indsats.accounts.models import Organisation, User
+    from indsats.outcomes.models import Instrument, MeasurementRound
+    from indsats.outcomes.services import imports
+
+    phases: dict[str, float] = {}
+    store = imports.bulk_write.store_payload
+
+    def timed_store(job: object, rows: object) -> None:  # the payload's share of the first step
+        started = time.perf_counter()
+        store(job, rows)  # type: ignore[arg-type]
+        phases["store validated rows"] = time.perf_counter() - started
+
+    imports.bulk_write.store_payload = timed_store  # type: ignore[attr-defined]
+    content = path.read_bytes()
+    started = time.perf_counter()
+    job = imports.prepare_import(
+        actor=User.objects.get(pk=ids["caseworker"]),
+        municipality=Organisation.objects.get(pk=ids["municipality"]),
+        measurement_round=MeasurementRound.objects.get(pk=ids["round"]),
+        instrument=Instrument.objects.get(pk=ids["instrument"]),
         content=content,
         file_name="bench.csv",
     )
-    checked = time.perf_counter() - start
+    phases["read + validate + pseudonymise"] = (
+        time.perf_counter() - started - phases.get("store validated rows", 0.0)
+    )
     assert job.status == "validated", job.errors[:3]
-    start = time.perf_counter()
-    job = commit_import(actor=caseworker, job=job)
-    written = time.perf_counter() - start
-    assert Measurement.objects.filter(import_job=job).count() == rows
+    print(json.dumps({"phases": phases, "peak_mb": _peak_mb(), "job": job.pk}))
 
-    columns = ", ".join(["cpr text", "dato text", *[f"sdq{i} text" for i in range(1, 26)]])
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS bench_plain_copy")
-        cursor.execute(f"CREATE TABLE bench_plain_copy ({columns})")
-        start = time.perf_counter()
-        with cursor.cursor.copy(
-            "COPY bench_plain_copy FROM STDIN (FORMAT csv, HEADER true, DELIMITER ';')"
-        ) as copy:
-            for offset in range(0, len(content), 1 << 20):
-                copy.write(content[offset : offset + (1 << 20)])
-        limit = time.perf_counter() - start
-        cursor.execute("SELECT count(*) FROM bench_plain_copy")
-        assert cursor.fetchone()[0] == rows
-        cursor.execute("DROP TABLE bench_plain_copy")
 
-    total = checked + written
-    print(f"read + check + pseudonymise : {checked:7.2f} s")
-    print(f"score + write (one transaction, COPY): {written:7.2f} s")
-    print(f"Indsats import, total       : {total:7.2f} s  ({rows / total:,.0f} rows/s)")
-    print(f"limit: PostgreSQL COPY of the file into a plain text table: {limit:7.2f} s")
-    print(f"ratio Indsats / COPY limit  : {total / limit:7.1f}x")
+def commit_child(ids: dict[str, int]) -> None:
+    """Write the checked rows (commit_import, as the worker and the command do), timing every phase."""
+    import django
+
+    django.setup()
+    from indsats.accounts.models import User
+    from indsats.outcomes.models import ImportJob, Measurement
+    from indsats.outcomes.services.import_commit import commit_import
+
+    phases: dict[str, float] = {}
+
+    def on_phase(name: str, seconds: float) -> None:
+        phases[name] = seconds
+
+    started = time.perf_counter()
+    job = commit_import(
+        actor=User.objects.get(pk=ids["caseworker"]),
+        job=ImportJob.objects.get(pk=ids["job"]),
+        on_phase=on_phase,
+    )
+    phases["write total (load .. commit)"] = time.perf_counter() - started
+    assert Measurement.objects.filter(import_job=job).count() == job.total_rows
+    print(json.dumps({"phases": phases, "peak_mb": _peak_mb()}))
+
+
+def _peak_mb() -> float:
+    """This process's peak resident memory (VmHWM) in MB."""
+    status = Path("/proc/self/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024  # type: ignore[union-attr]
+
+
+def main() -> None:
+    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+    ensure_database()
+    ids = setup()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.csv"
+        path.write_bytes(make_file(rows))
+        print(f"{rows:,} SDQ rows, {path.stat().st_size / 1e6:.1f} MB CSV")
+        references = reference_copy(path, rows)
+        results = []
+        for _ in range(runs):
+            fresh_state()
+            results.append(run_import(path, ids))
+    reference = statistics.median(references)
+    print(f"\nreference: psql \\copy into a plain typed table: {', '.join(f'{s:.2f}' for s in references)} s")
+    print(f"           median {reference:.2f} s\n")
+    names = list(results[0]["phases"])  # type: ignore[call-overload]
+    print(f"{'phase':40} " + " ".join(f"{'run ' + str(i + 1):>8}" for i in range(runs)) + f" {'x copy':>7}")
+    for name in names:
+        values = [float(r["phases"][name]) for r in results]  # type: ignore[index]
+        print(
+            f"{name:40} "
+            + " ".join(f"{v:8.2f}" for v in values)
+            + f" {statistics.median(values) / reference:7.2f}"
+        )
+    totals = [
+        float(r["phases"]["read + validate + pseudonymise"])  # type: ignore[index]
+        + float(r["phases"].get("store validated rows", 0.0))  # type: ignore[union-attr]
+        + float(r["phases"]["write total (load .. commit)"])  # type: ignore[index]
+        for r in results
+    ]
+    writes = [float(r["phases"]["write total (load .. commit)"]) for r in results]  # type: ignore[index]
+    total = statistics.median(totals)
+    print(f"{'import total':40} " + " ".join(f"{v:8.2f}" for v in totals) + f" {total / reference:7.2f}")
+    print(f"\nIndsats import, median: {total:.2f} s ({rows / total:,.0f} rows/s)")
+    print(f"ratio import / psql \\copy       : {total / reference:.1f}x (must be at most 5x, aim 2x)")
+    print(f"ratio write path / psql \\copy   : {statistics.median(writes) / reference:.1f}x (budget 3x)")
+    peaks = ", ".join(f"{float(r['peak_mb']):.0f}" for r in results)  # type: ignore[arg-type]
+    write_peaks = ", ".join(f"{float(r['peak_write_mb']):.0f}" for r in results)  # type: ignore[arg-type]
+    print(f"peak memory of the import (VmHWM): {peaks} MB; of the write step alone: {write_peaks} MB")
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 1 and sys.argv[1] == "--prepare":
+        prepare_child(Path(sys.argv[2]), json.loads(sys.argv[3]))
+    elif len(sys.argv) > 1 and sys.argv[1] == "--commit":
+        commit_child(json.loads(sys.argv[2]))
+    else:
+        main()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from indsats.outcomes.models import Measurement, Participant
+from indsats.outcomes.models import Enrolment, Measurement, Participant
 from tests.outcomes.files import HEADER, csv_bytes, sdq_rows, xlsx_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,6 +49,21 @@ def test_the_command_imports_a_good_xlsx(tmp_path, aarhus_caseworker, baseline, 
     assert Measurement.objects.count() == 25
 
 
+def test_the_command_reads_more_rows_than_a_web_upload_and_keeps_its_own_limit(
+    tmp_path, aarhus_caseworker, baseline, sdq, settings
+):
+    settings.TABLE_MAX_ROWS = 10  # the web's limit
+    path = tmp_path / "many.csv"
+    path.write_bytes(csv_bytes(HEADER, sdq_rows(30)))
+    out, _err = run(path)  # the command's own limit (CLI_IMPORT_MAX_ROWS) applies
+    assert "30 målinger importeret" in out and Measurement.objects.count() == 30
+    assert settings.TABLE_MAX_ROWS == 10  # the web's limit is left as it was
+    path.write_bytes(csv_bytes(HEADER, sdq_rows(30, start=30)))
+    with pytest.raises(CommandError):
+        run(path, max_rows=20)
+    assert Measurement.objects.count() == 30
+
+
 def test_the_command_lists_errors_and_imports_nothing(tmp_path, aarhus_caseworker, baseline, sdq):
     rows = sdq_rows(4)
     rows[3][1] = "2026-13-01"
@@ -82,14 +97,12 @@ django.setup()
 from django.core.management import call_command
 from indsats.outcomes import bulk_write
 original = bulk_write.write_rows
-def slow_progress(*, job, rows, progress):
-    def report(done, total):
-        progress(done, total)
-        print("batch", done, flush=True)
-        import time; time.sleep(30 if done >= 200 else 0)
-    return original(job=job, rows=rows, progress=report)
-bulk_write.write_rows = slow_progress
-bulk_write.BATCH_SIZE = 100
+def slow_phases(*, job, rows, progress, on_phase=None):
+    def report(name, seconds):
+        print("phase", name, flush=True)
+        import time; time.sleep(30 if name == "participants" else 0)  # participants written, not committed
+    return original(job=job, rows=rows, progress=progress, on_phase=report)
+bulk_write.write_rows = slow_phases
 call_command("import_outcomes", sys.argv[1], "--user", "cw-aarhus", "--municipality", "751",
              "--intervention", "Skolefravær", "--round", "baseline", "--instrument", "sdq-parent-4-17")
 """
@@ -99,7 +112,8 @@ call_command("import_outcomes", sys.argv[1], "--user", "cw-aarhus", "--municipal
 def test_a_process_killed_during_an_import_leaves_the_database_as_it_was(
     tmp_path, aarhus_caseworker, baseline, sdq, settings
 ):
-    """The import runs in another process on a real database file, which is killed after two batches."""
+    """The import runs in another process on a real database file, which is killed once the participants
+    are written (in the import's open transaction)."""
     database = settings.DATABASES["default"]
     if database["ENGINE"].endswith("sqlite3") and ("memory" in str(database["NAME"]) or not database["NAME"]):
         pytest.skip(
@@ -129,9 +143,10 @@ def test_a_process_killed_during_an_import_leaves_the_database_as_it_was(
         if not line:
             break
         seen.append(line.strip())
-        if line.startswith("batch 200"):
+        if line.startswith("phase participants"):
             process.send_signal(signal.SIGKILL)
             break
     process.wait(timeout=30)
-    assert "batch 200" in seen, (seen, process.stderr.read())
+    assert "phase participants" in seen, (seen, process.stderr.read())
     assert Measurement.objects.count() == 0 and Participant.objects.count() == 0
+    assert Enrolment.objects.count() == 0

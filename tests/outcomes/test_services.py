@@ -201,7 +201,8 @@ def test_a_broken_file_imports_nothing_and_lists_the_errors(fmt, aarhus_casework
 def test_an_import_that_dies_half_way_leaves_the_database_as_it_was(
     aarhus_caseworker, aarhus, baseline, sdq, monkeypatch
 ):
-    monkeypatch.setattr(bulk_write, "BATCH_SIZE", 10)
+    monkeypatch.setattr(bulk_write, "BATCH_SIZE", 10)  # SQLite's batches
+    monkeypatch.setattr(bulk_write, "COPY_CHUNK", 10)  # PostgreSQL's chunks of binary COPY
     job = prepare(aarhus_caseworker, aarhus, baseline, sdq, csv_bytes(HEADER, sdq_rows(50)))
     batches = []
 

@@ -320,6 +320,11 @@ TABLE_MAX_COLUMNS = env.int("TABLE_MAX_COLUMNS", default=200)
 TABLE_MAX_CELLS = env.int("TABLE_MAX_CELLS", default=3_000_000)
 XLSX_MAX_UNCOMPRESSED_BYTES = env.int("XLSX_MAX_UNCOMPRESSED_BYTES", default=300 * 1024 * 1024)
 XLSX_MAX_COMPRESSION_RATIO = env.int("XLSX_MAX_COMPRESSION_RATIO", default=200)
+# `indsats import-outcomes` (an operator on the command line, not a web upload) reads larger files: these
+# replace the three limits above for the command only; --max-rows/--max-cells/--max-bytes override them.
+CLI_IMPORT_MAX_BYTES = env.int("CLI_IMPORT_MAX_BYTES", default=1024 * 1024 * 1024)
+CLI_IMPORT_MAX_ROWS = env.int("CLI_IMPORT_MAX_ROWS", default=2_000_000)
+CLI_IMPORT_MAX_CELLS = env.int("CLI_IMPORT_MAX_CELLS", default=60_000_000)
 
 # Statistical disclosure control of aggregates about children that leave their municipality
 # (engine/disclosure.py): no cell under this many children, comparison groups of at least this many

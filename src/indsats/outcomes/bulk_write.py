@@ -1,43 +1,128 @@
-"""Writing a validated import in bulk: participants, enrolments and measurements through raw SQL.
+"""Writing a validated import in bulk: participants, enrolments and measurements, all or nothing.
 
-The ORM prepares every value in Python, which is 20 times slower for the 100,000 rows a large import has,
-so the rows go through the database cursor in batches: COPY on PostgreSQL, `executemany` elsewhere (SQLite
-in development and tests). Everything runs on Django's own connection, inside the caller's transaction
-(`services.import_commit.commit_import`), so an import is written all or nothing. The validated rows
-themselves are kept on the import job between validation and writing (`store_payload`, `load_payload`).
+Everything runs on Django's own connection, inside the caller's transaction
+(``services.import_commit.commit_import``), so an import is written all or nothing: a failure, or a
+process killed half-way, leaves the database as it was.
+
+PostgreSQL (``_write_postgresql``): the rows are built as PostgreSQL's binary COPY format by numpy, a
+chunk at a time (every field of a row has the same width in one import, so a chunk is one structured
+array), and copied into a temporary staging table. Participants, enrolments and measurements are then
+written by three set-based statements inside PostgreSQL (INSERT ... SELECT ... ON CONFLICT DO NOTHING,
+joined on the pseudonym): no per-row Python and no million-element arrays through the driver. The
+references the measurement table does not enforce itself (docs/ARCHITECTURE.md, "Referential integrity
+of outcomes") are checked and locked here once per import (``_lock_references``).
+
+Other databases (SQLite in development and tests): ``executemany`` per batch of formatted rows.
+
+The validated rows are kept on the import job between validation and writing (``store_payload``,
+``load_payload``) in a compact, uncompressed form (``encode_rows``): pseudonyms as 32 raw bytes, answers
+as codes into their few distinct values.
 """
 
 from __future__ import annotations
 
+import io
+import re
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import psycopg
 from django.db import connection, connections
 from django.utils import timezone
 
-from indsats.engine.scoring import score
+from indsats.engine.scoring import ScoreResult, score
 from indsats.outcomes import importing
+from indsats.outcomes.measurement_fields import slot_positions
 from indsats.outcomes.models import Enrolment, ImportJob
 from indsats.outcomes.registry import engine_instrument
 
 BATCH_SIZE = 5000
+COPY_CHUNK = 50_000  # rows per binary COPY chunk: ~25 MB of numpy at a time
 ProgressCallback = Callable[[int, int], None]
+PhaseCallback = Callable[[str, float], None]  # (phase, seconds it took)
+
+
+class ReferenceGone(Exception):
+    """A row the import refers to (municipality, intervention, round, instrument, job) no longer exists."""
 
 
 def _server_cursor() -> Any:
     """A psycopg cursor with server-side parameter binding on Django's own connection (so inside the
-    current transaction). Django's cursors bind on the client: they would quote megabytes of bytes or
-    100,000-element arrays into the SQL text."""
+    current transaction). Django's cursors bind on the client: they would quote megabytes of bytes into the
+    SQL text."""
     connection.ensure_connection()
     return psycopg.Cursor(connection.connection)
 
 
-def store_payload(job: ImportJob, data: bytes) -> None:
+# --- the validated rows between the two steps -----------------------------------------------------------
+
+
+def encode_rows(rows: importing.ValidatedRows) -> bytes:
+    """The rows as an uncompressed .npz (zlib on a million rows costs seconds; this is ~70 bytes a row).
+    Pseudonyms (hex) become their raw bytes; answers codes into their distinct values (exact)."""
+    codes, distinct = pd.factorize(np.asarray(rows.answers, dtype=np.float64).ravel(), use_na_sentinel=True)
+    code_type = np.uint8 if len(distinct) < 255 else np.uint32
+    text = np.asarray(rows.pseudonyms).astype("S64")
+    try:
+        pseudonyms = _hex_to_bytes(text)
+    except ValueError:  # not the keyed hex pseudonyms (never in an import; kept as text all the same)
+        pseudonyms = text
+    buffer = io.BytesIO()
+    np.savez(
+        buffer,
+        pseudonyms=pseudonyms,
+        birth_years=rows.birth_years.astype(np.int16),
+        female=(np.asarray(rows.sexes) == "female"),
+        ages=rows.ages.astype(np.int16),
+        dates=rows.dates.astype("datetime64[D]").astype(np.int32),
+        answer_codes=np.where(codes < 0, len(distinct), codes).astype(code_type).reshape(rows.answers.shape),
+        answer_values=np.append(np.asarray(distinct, dtype=np.float64), np.nan),
+    )
+    return buffer.getvalue()
+
+
+def decode_rows(data: bytes) -> importing.ValidatedRows:
+    with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+        if "answer_codes" not in arrays:  # kept before this format (a job validated before the upgrade)
+            return importing.ValidatedRows.from_bytes(data)
+        return importing.ValidatedRows(
+            pseudonyms=(
+                arrays["pseudonyms"]
+                if arrays["pseudonyms"].ndim == 1
+                else _bytes_to_hex(arrays["pseudonyms"])
+            ).astype("<U64"),
+            birth_years=arrays["birth_years"].astype(np.int64),
+            sexes=np.where(arrays["female"], "female", "male"),
+            ages=arrays["ages"].astype(np.int64),
+            dates=arrays["dates"].astype("datetime64[D]"),
+            answers=arrays["answer_values"][arrays["answer_codes"]],
+        )
+
+
+def _hex_to_bytes(hex_text: npt.NDArray[np.bytes_]) -> npt.NDArray[np.uint8]:
+    """(n,) ASCII hex strings of one even width -> (n, width / 2) bytes (one ``bytes.fromhex`` over all of
+    them). Anything but hex of that width raises ValueError."""
+    width = hex_text.dtype.itemsize
+    text = hex_text.tobytes()
+    if width % 2 or (np.char.str_len(hex_text) != width).any() or re.search(rb"[^0-9a-f]", text):
+        raise ValueError("pseudonyms must be lower-case hex of one even width")
+    raw = bytes.fromhex(text.decode("ascii"))
+    return np.frombuffer(raw, dtype=np.uint8).reshape(len(hex_text), width // 2)
+
+
+def _bytes_to_hex(raw: npt.NDArray[np.uint8]) -> npt.NDArray[np.bytes_]:
+    n, width = raw.shape
+    return np.frombuffer(raw.tobytes().hex().encode("ascii"), dtype=f"S{width * 2}")
+
+
+def store_payload(job: ImportJob, rows: importing.ValidatedRows) -> None:
     """Keep the validated rows on the job. On PostgreSQL through psycopg's own cursor, which sends the bytes
     as a binary parameter (Django's cursor would quote tens of megabytes into the SQL text)."""
+    data = encode_rows(rows)
     if connection.vendor == "postgresql":
         with _server_cursor() as cursor:
             cursor.execute("UPDATE outcomes_importjob SET payload = %b WHERE id = %s", [data, job.pk])
@@ -46,95 +131,353 @@ def store_payload(job: ImportJob, data: bytes) -> None:
     job.payload = data
 
 
-def load_payload(job: ImportJob) -> bytes | None:
+def load_payload(job: ImportJob) -> importing.ValidatedRows | None:
     """The validated rows kept on the job (None once written)."""
     if connection.vendor == "postgresql":
         with _server_cursor() as cursor:
             found = cursor.execute(
                 "SELECT payload FROM outcomes_importjob WHERE id = %s", [job.pk], binary=True
             ).fetchone()
-        return bytes(found[0]) if found and found[0] is not None else None
-    value = ImportJob.objects.filter(pk=job.pk).values_list("payload", flat=True).first()
-    return bytes(value) if value is not None else None
+        data = bytes(found[0]) if found and found[0] is not None else None
+    else:
+        value = ImportJob.objects.filter(pk=job.pk).values_list("payload", flat=True).first()
+        data = bytes(value) if value is not None else None
+    return None if data is None else decode_rows(data)
 
 
-def progress_writer(job_id: int) -> ProgressCallback | None:
-    """Progress is written on a second connection so that a browser sees it while the import's own
-    transaction is still open. SQLite allows one writer only: there the progress is written at the end."""
-    if connection.vendor != "postgresql":
-        return None
-    side = connections.create_connection("default")
+class ProgressWriter:
+    """Progress written on a second connection so that a browser sees it while the import's own
+    transaction is still open. Close it when the import is over."""
 
-    def write(done: int, total: int) -> None:
-        with side.cursor() as cursor:
-            cursor.execute("UPDATE outcomes_importjob SET done_rows = %s WHERE id = %s", [done, job_id])
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self.side = connections.create_connection("default")
 
-    return write
+    def __call__(self, done: int, total: int) -> None:
+        with self.side.cursor() as cursor:
+            cursor.execute("UPDATE outcomes_importjob SET done_rows = %s WHERE id = %s", [done, self.job_id])
+
+    def close(self) -> None:
+        self.side.close()
 
 
-def write_rows(*, job: ImportJob, rows: importing.ValidatedRows, progress: ProgressCallback) -> int:
-    """Score the rows with the job's instrument and write them, calling ``progress(done, total)`` after each
-    batch; returns the number of measurements written."""
-    instrument = engine_instrument(job.instrument)
-    result = score(instrument, rows.answers)
-    municipality_id = job.municipality_id
-    intervention_id = job.round.intervention_id
+def progress_writer(job_id: int) -> ProgressWriter | None:
+    """A ProgressWriter on PostgreSQL. SQLite allows one writer only: there the progress is written at the
+    end."""
+    return ProgressWriter(job_id) if connection.vendor == "postgresql" else None
+
+
+# --- writing --------------------------------------------------------------------------------------------
+
+
+class _Phases:
+    """Times each phase of a write and tells ``on_phase`` (the CLI's progress, the benchmark's table)."""
+
+    def __init__(self, on_phase: PhaseCallback | None) -> None:
+        self.on_phase = on_phase
+        self.started = time.perf_counter()
+
+    def done(self, name: str) -> None:
+        now = time.perf_counter()
+        if self.on_phase is not None:
+            self.on_phase(name, now - self.started)
+        self.started = now
+
+
+def write_rows(
+    *,
+    job: ImportJob,
+    rows: importing.ValidatedRows,
+    progress: ProgressCallback,
+    on_phase: PhaseCallback | None = None,
+) -> int:
+    """Score the rows with the job's instrument and write them, calling ``progress(done, total)`` while the
+    rows are sent and ``on_phase(name, seconds)`` after each phase; returns the number of measurements."""
+    phases = _Phases(on_phase)
+    result = score(engine_instrument(job.instrument), rows.answers)
+    phases.done("score")
+    if connection.vendor == "postgresql":
+        return _write_postgresql(job=job, rows=rows, result=result, progress=progress, phases=phases)
+    return _write_sql(job=job, rows=rows, result=result, progress=progress, phases=phases)
+
+
+# PostgreSQL's binary COPY: a signature, flags and header extension; each row its field count and each
+# field its length (-1 = NULL) before the value, all big-endian; -1 as field count ends the data.
+_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
+_COPY_TRAILER = (-1).to_bytes(2, "big", signed=True)
+_FLOAT8_OID = 701
+_POSTGRES_EPOCH = np.datetime64("2000-01-01", "D")
+
+_STAGING = """
+CREATE TEMPORARY TABLE outcomes_import_rows (
+    pseudonym text NOT NULL, birth_year smallint NOT NULL, female boolean NOT NULL,
+    measured_on date NOT NULL, age smallint NOT NULL, answers double precision[] NOT NULL,
+    scores double precision[] NOT NULL, band_set integer NOT NULL
+) ON COMMIT DROP
+"""
+
+
+def _row_layout(pseudonym_width: int, items: int, score_slots: Sequence[bool]) -> np.dtype[Any]:
+    """The numpy dtype of one staged row in binary COPY format (fields as in ``_STAGING``). ``score_slots``
+    says for each element of the scores array whether it holds a score (else NULL, same on every row)."""
+    fields: list[tuple[Any, ...]] = [("count", ">i2")]
+    for name, kind in (
+        ("pseudonym", f"S{pseudonym_width}"),
+        ("birth_year", ">i2"),
+        ("female", "u1"),
+        ("measured_on", ">i4"),
+        ("age", ">i2"),
+    ):
+        fields += [(f"{name}_size", ">i4"), (name, kind)]
+    array_head = [("size", ">i4"), ("ndim", ">i4"), ("has_null", ">i4"), ("oid", ">i4"), ("length", ">i4")]
+    array_head += [("lower", ">i4")]
+    element = np.dtype([("size", ">i4"), ("value", ">f8")])
+    fields += [("answers_head", np.dtype(array_head)), ("answers", element, (items,))]
+    fields += [("scores_head", np.dtype(array_head))]
+    for i, present in enumerate(score_slots):
+        fields += [(f"score{i}", element) if present else (f"score{i}", ">i4")]
+    fields += [("band_set_size", ">i4"), ("band_set", ">i4")]
+    return np.dtype(fields)
+
+
+def _row_template(layout: np.dtype[Any], slots: Sequence[int | None]) -> npt.NDArray[Any]:
+    """One staged row with every part that is the same on all rows filled in (field count, sizes, array
+    headers, NULL score slots)."""
+    row = np.zeros(1, dtype=layout)
+    row["count"] = 8
+    for name in ("pseudonym", "birth_year", "female", "measured_on", "age", "band_set"):
+        row[f"{name}_size"] = layout[name].itemsize
+    items = layout["answers"].shape[0]
+    present = sum(1 for slot in slots if slot is not None)
+    for head, length, size, has_null in (
+        ("answers_head", items, 20 + 12 * items, 0),
+        ("scores_head", len(slots), 20 + 4 * len(slots) + 8 * present, int(present < len(slots))),
+    ):
+        row[head]["size"], row[head]["ndim"], row[head]["has_null"] = size, 1, has_null
+        row[head]["oid"], row[head]["length"], row[head]["lower"] = _FLOAT8_OID, length, 1
+    row["answers"]["size"] = 8
+    for i, column in enumerate(slots):
+        if column is None:
+            row[f"score{i}"] = -1
+        else:
+            row[f"score{i}"]["size"] = 8
+    return row
+
+
+def _binary_chunk(
+    template: npt.NDArray[Any],
+    rows: importing.ValidatedRows,
+    scores: npt.NDArray[np.float64],
+    slots: Sequence[int | None],
+    band_sets: npt.NDArray[np.int64],
+    order: npt.NDArray[np.intp],
+    start: int,
+    stop: int,
+) -> memoryview:
+    """The rows ``order[start:stop]`` as binary COPY data. ``slots[i]`` is the column of ``scores`` in
+    element i."""
+    at = order[start:stop]
+    chunk = np.frombuffer(bytearray(template.tobytes() * len(at)), dtype=template.dtype)
+    chunk["pseudonym"] = np.asarray(rows.pseudonyms[at]).astype(template.dtype["pseudonym"])
+    chunk["birth_year"] = rows.birth_years[at]
+    chunk["female"] = np.asarray(rows.sexes[at]) == "female"
+    chunk["measured_on"] = (rows.dates[at].astype("datetime64[D]") - _POSTGRES_EPOCH).astype(np.int64)
+    chunk["age"] = rows.ages[at]
+    chunk["band_set"] = band_sets[at]
+    chunk["answers"]["value"] = rows.answers[at]  # NaN = missing (measurement_fields)
+    for i, column in enumerate(slots):
+        if column is not None:
+            chunk[f"score{i}"]["value"] = scores[at, column]
+    return chunk.view(np.uint8).data
+
+
+def _band_sets(result: ScoreResult, total: int) -> tuple[npt.NDArray[np.int64], list[dict[str, str]]]:
+    """Each row's bands as a number into the few distinct combinations of band codes that occur.
+
+    Takes the band codes out of ``result.bands`` one key at a time: an array of text per key is tens of
+    megabytes for a million rows, freed as soon as it is counted."""
+    combined = np.zeros(total, dtype=np.int64)
+    factors: list[tuple[str, npt.NDArray[np.intp], npt.NDArray[Any]]] = []
+    for key in list(result.bands):
+        codes, distinct = pd.factorize(result.bands.pop(key))  # type: ignore[attr-defined]
+        combined = combined * (len(distinct) + 1) + codes
+        factors.append((key, codes, np.asarray(distinct)))
+    _, first_rows, numbers = np.unique(combined, return_index=True, return_inverse=True)
+    combinations = [
+        {key: str(distinct[codes[row]]) for key, codes, distinct in factors} for row in first_rows.tolist()
+    ]
+    return numbers.astype(np.int64), combinations
+
+
+def _pseudonym_order(pseudonyms: npt.NDArray[np.str_]) -> npt.NDArray[np.intp]:
+    """The rows in (about) pseudonym order, by their first 16 hex digits: staged in this order, new
+    participants get ids in pseudonym order and every index of the three tables is filled from left to
+    right instead of at random places (measured: a third less time on a unique index of random keys)."""
+    try:
+        head = _hex_to_bytes(np.asarray(pseudonyms).astype("S16"))
+    except ValueError:
+        return np.argsort(pseudonyms, kind="stable")
+    return np.argsort(head.view(">u8").ravel(), kind="stable")
+
+
+def _lock_references(cursor: Any, job: ImportJob) -> None:
+    """Check, once, that the rows every measurement refers to exist, and lock them against deletion until
+    the import commits (FOR KEY SHARE: what a foreign key's check would take per row)."""
+    checks = (
+        ("accounts_organisation", job.municipality_id),
+        ("interventions_intervention", job.round.intervention_id),
+        ("outcomes_measurementround", job.round_id),
+        ("outcomes_instrument", job.instrument_id),
+        ("outcomes_importjob", job.pk),
+    )
+    for table, pk in checks:
+        found = cursor.execute(
+            f"SELECT 1 FROM {table} WHERE id = %s FOR KEY SHARE",  # noqa: S608 (our own table names)
+            [pk],
+        ).fetchone()
+        if found is None:
+            raise ReferenceGone(f"{table} {pk}")
+
+
+def _write_postgresql(
+    *,
+    job: ImportJob,
+    rows: importing.ValidatedRows,
+    result: ScoreResult,
+    progress: ProgressCallback,
+    phases: _Phases,
+) -> int:
     total = len(rows)
+    now = timezone.now()
+    positions = slot_positions([*result.score_keys, *result.bands], connection)
+    slot_count = max(positions.values(), default=0)
+    column_of = {positions[key]: i for i, key in enumerate(result.score_keys)}
+    slots = [column_of.get(position) for position in range(1, slot_count + 1)]
+    scores = np.column_stack([result.scores[k] for k in result.score_keys]).astype(np.float64)
+    band_sets, combinations = _band_sets(result, total)
+    band_arrays = []
+    for combination in combinations:
+        array: list[str | None] = [None] * slot_count
+        for key, code in combination.items():
+            array[positions[key] - 1] = code
+        band_arrays.append(array)
+    lengths = np.char.str_len(rows.pseudonyms)
+    width = int(lengths[0]) if total else 64
+    if total and (lengths != width).any():
+        raise ValueError("pseudonyms of one import have one width")
+    template = _row_template(
+        _row_layout(width, rows.answers.shape[1], [slot is not None for slot in slots]), slots
+    )
+    order = _pseudonym_order(rows.pseudonyms)
+    phases.done("prepare")
 
-    # participants: the ones already known, then the new ones; every one enrolled in the intervention
+    with connection.wrap_database_errors, _server_cursor() as cursor:  # psycopg's errors as Django's
+        _lock_references(cursor, job)
+        # the joins on a million pseudonyms hash in memory (the default 4 MB spills them to disk)
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        phases.done("lock references")
+        cursor.execute("DROP TABLE IF EXISTS outcomes_import_rows, outcomes_import_bands")
+        cursor.execute(_STAGING)
+        cursor.execute(
+            "CREATE TEMPORARY TABLE outcomes_import_bands (id integer PRIMARY KEY, bands text[] NOT NULL) "
+            "ON COMMIT DROP"
+        )
+        cursor.executemany(
+            "INSERT INTO outcomes_import_bands (id, bands) VALUES (%s, %s)", list(enumerate(band_arrays))
+        )
+        with cursor.copy("COPY outcomes_import_rows FROM STDIN (FORMAT binary)") as copy:
+            copy.write(_COPY_SIGNATURE)
+            for start in range(0, total, COPY_CHUNK):
+                stop = min(total, start + COPY_CHUNK)
+                copy.write(_binary_chunk(template, rows, scores, slots, band_sets, order, start, stop))
+                progress(stop, total)
+            copy.write(_COPY_TRAILER)
+        cursor.execute("ANALYZE outcomes_import_rows (pseudonym)")  # for the joins; arrays need no statistics
+        phases.done("copy to staging")
+
+        municipality = job.municipality_id
+        # children already known: locked against deletion until the import commits (new ones are ours)
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM outcomes_participant p JOIN outcomes_import_rows s "
+            "ON p.pseudonym = s.pseudonym WHERE p.municipality_id = %s FOR KEY SHARE OF p) AS known",
+            [municipality],
+        )
+        cursor.execute(
+            "INSERT INTO outcomes_participant "
+            "(municipality_id, pseudonym, birth_year, sex, local_reference, created_at) "
+            "SELECT %s, s.pseudonym, s.birth_year, CASE WHEN s.female THEN 'female' ELSE 'male' END, '', %s "
+            "FROM outcomes_import_rows s ON CONFLICT (municipality_id, pseudonym) DO NOTHING",
+            [municipality, now],
+        )
+        phases.done("participants")
+        cursor.execute(
+            "WITH written AS ("
+            " INSERT INTO outcomes_measurement (participant_id, round_id, instrument_id, municipality_id,"
+            " measured_on, age, answers, scores, bands, engine_version, import_job_id, created_at)"
+            " SELECT p.id, %s, %s, %s, s.measured_on, s.age, s.answers, s.scores, b.bands, %s, %s, %s"
+            " FROM outcomes_import_rows s"
+            " JOIN outcomes_participant p ON p.municipality_id = %s AND p.pseudonym = s.pseudonym"
+            " JOIN outcomes_import_bands b ON b.id = s.band_set"
+            " RETURNING participant_id"
+            ") INSERT INTO outcomes_enrolment (participant_id, intervention_id, created_at)"
+            " SELECT participant_id, %s, %s FROM written"
+            " ON CONFLICT (participant_id, intervention_id) DO NOTHING",
+            [
+                job.round_id,
+                job.instrument_id,
+                municipality,
+                result.engine_version,
+                job.pk,
+                now,
+                municipality,
+                job.round.intervention_id,
+                now,
+            ],
+        )
+        written = cursor.execute("SELECT count(*) FROM outcomes_import_rows").fetchone()[0]
+        cursor.execute("DROP TABLE outcomes_import_rows, outcomes_import_bands")
+        phases.done("measurements and enrolments")
+    return int(written)
+
+
+def _write_sql(
+    *,
+    job: ImportJob,
+    rows: importing.ValidatedRows,
+    result: ScoreResult,
+    progress: ProgressCallback,
+    phases: _Phases,
+) -> int:
+    """Databases other than PostgreSQL (SQLite in development and tests): JSON text, a few statements per
+    5,000 rows."""
+    total = len(rows)
     codes = rows.pseudonyms.tolist()
     first_row = {code: i for i, code in reversed(list(enumerate(codes)))}
     unique = list(first_row)
-    birth_years = [int(rows.birth_years[first_row[code]]) for code in unique]
-    sexes = [str(rows.sexes[first_row[code]]) for code in unique]
-    if connection.vendor == "postgresql":
-        participant_ids = _ensure_participants_postgresql(
-            municipality_id=municipality_id,
-            intervention_id=intervention_id,
-            codes=unique,
-            birth_years=birth_years,
-            sexes=sexes,
-        )
-    else:
-        participant_ids = _ensure_participants_sql(
-            municipality_id=municipality_id,
-            intervention_id=intervention_id,
-            codes=unique,
-            birth_years=birth_years,
-            sexes=sexes,
-        )
-
-    # measurements, in batches; the JSON columns are formatted vectorised, once (see _json_rows)
-    band_lists = {k: v.tolist() for k, v in result.bands.items()}
-    dates = rows.dates.astype("datetime64[D]").tolist()
-    ages = rows.ages.tolist()
-    answer_json = _json_rows(rows.answers, "[", "]", None)
-    score_json = _json_rows(
-        np.column_stack([result.scores[k] for k in result.score_keys]), "{", "}", result.score_keys
+    participant_ids = _ensure_participants_sql(
+        municipality_id=job.municipality_id,
+        intervention_id=job.round.intervention_id,
+        codes=unique,
+        birth_years=[int(rows.birth_years[first_row[code]]) for code in unique],
+        sexes=[str(rows.sexes[first_row[code]]) for code in unique],
     )
-    if connection.vendor == "postgresql":
-        return _copy_measurements(
-            job=job,
-            participant_ids=[participant_ids[code] for code in codes],
-            dates=dates,
-            ages=ages,
-            answer_json=answer_json,
-            score_json=score_json,
-            band_lists=band_lists,
-            engine_version=result.engine_version,
-            progress=progress,
-        )
-    return _insert_measurements_sql(
+    phases.done("participants")
+    band_lists = {k: v.tolist() for k, v in result.bands.items()}
+    count = _insert_measurements_sql(
         job=job,
         participant_ids=[participant_ids[code] for code in codes],
-        dates=dates,
-        ages=ages,
-        answer_json=answer_json,
-        score_json=score_json,
+        dates=rows.dates.astype("datetime64[D]").tolist(),
+        ages=rows.ages.tolist(),
+        answer_json=_json_rows(rows.answers, "[", "]", None),
+        score_json=_json_rows(
+            np.column_stack([result.scores[k] for k in result.score_keys]), "{", "}", result.score_keys
+        ),
         band_json=_band_json_rows(band_lists, total),
         engine_version=result.engine_version,
         progress=progress,
     )
+    phases.done("measurements")
+    return count
 
 
 def _band_json_rows(band_lists: dict[str, list[str]], total: int) -> list[str]:
@@ -241,43 +584,6 @@ def _insert_measurements_sql(
     return total
 
 
-def _ensure_participants_postgresql(
-    *, municipality_id: int, intervention_id: int, codes: list[str], birth_years: list[int], sexes: list[str]
-) -> dict[str, int]:
-    """The same as the ORM version in three set-based statements (arrays unnested by PostgreSQL)."""
-    now = timezone.now()
-    # the 100,000-element arrays are bound on the server; same connection, so inside the import's transaction
-    with _server_cursor() as cursor:
-        cursor.execute(
-            "SELECT pseudonym, id FROM outcomes_participant "
-            "WHERE municipality_id = %s AND pseudonym = ANY(%s)",
-            [municipality_id, codes],
-        )
-        participant_ids: dict[str, int] = dict(cursor.fetchall())
-        new = [i for i, code in enumerate(codes) if code not in participant_ids]
-        if new:
-            cursor.execute(
-                "INSERT INTO outcomes_participant "
-                "(municipality_id, pseudonym, birth_year, sex, local_reference, created_at) "
-                "SELECT %s, p, b, s, '', %s FROM unnest(%s::text[], %s::int[], %s::text[]) AS t(p, b, s) "
-                "RETURNING pseudonym, id",
-                [
-                    municipality_id,
-                    now,
-                    [codes[i] for i in new],
-                    [birth_years[i] for i in new],
-                    [sexes[i] for i in new],
-                ],
-            )
-            participant_ids.update(cursor.fetchall())
-        cursor.execute(
-            "INSERT INTO outcomes_enrolment (participant_id, intervention_id, created_at) "
-            "SELECT p, %s, %s FROM unnest(%s::bigint[]) AS t(p) ON CONFLICT DO NOTHING",
-            [intervention_id, now, list(participant_ids.values())],
-        )
-    return participant_ids
-
-
 def _json_rows(matrix: Any, opening: str, closing: str, keys: Sequence[str] | None) -> list[str]:
     """Each row of a float matrix as JSON (a list, or an object with ``keys``), NaN as null. Every distinct
     value is formatted once: answers and scores take few distinct values."""
@@ -289,42 +595,3 @@ def _json_rows(matrix: Any, opening: str, closing: str, keys: Sequence[str] | No
         prefixes = np.array([f'"{key}":' for key in keys], dtype=object)
         table = prefixes + table
     return [opening + ",".join(row) + closing for row in table.tolist()]
-
-
-def _copy_measurements(
-    *,
-    job: ImportJob,
-    participant_ids: list[int],
-    dates: list[Any],
-    ages: list[int],
-    answer_json: list[str],
-    score_json: list[str],
-    band_lists: dict[str, list[str]],
-    engine_version: str,
-    progress: ProgressCallback,
-) -> int:
-    """PostgreSQL: stream the measurements with COPY (text format) into the real table, inside the import's
-    transaction. The JSON columns hold only numbers, null and band codes, so no COPY escaping is needed."""
-    now = timezone.now().isoformat()
-    total = len(participant_ids)
-    columns = (
-        "participant_id, round_id, instrument_id, municipality_id, measured_on, age, answers, scores, bands, "
-        "engine_version, import_job_id, created_at"
-    )
-    band_keys = list(band_lists)
-    fixed_head = f"\t{job.round_id}\t{job.instrument_id}\t{job.municipality_id}\t"
-    fixed_tail = f"\t{engine_version}\t{job.pk}\t{now}\n"
-    with _server_cursor() as cursor:
-        for start in range(0, total, BATCH_SIZE):
-            stop = min(total, start + BATCH_SIZE)
-            lines = []
-            for i in range(start, stop):
-                band_json = "{" + ",".join(f'"{k}":"{band_lists[k][i]}"' for k in band_keys) + "}"
-                lines.append(
-                    f"{participant_ids[i]}{fixed_head}{dates[i].isoformat()}\t{ages[i]}\t"
-                    f"{answer_json[i]}\t{score_json[i]}\t{band_json}{fixed_tail}"
-                )
-            with cursor.copy(f"COPY outcomes_measurement ({columns}) FROM STDIN") as copy:  # noqa: S608
-                copy.write("".join(lines))
-            progress(stop, total)
-    return total

@@ -2,8 +2,9 @@
 completeness, summaries) are computed by the database over the stored columns, never by loading rows.
 
 Every query that reads a score or a band in SQL goes through these two functions: they are the one place
-that knows how scores and bands are stored (``Measurement.scores`` and ``Measurement.bands``). A missing
-score (JSON null or no key) is SQL NULL on every database, so ``Avg`` and ``Count`` skip it.
+that knows how scores and bands are stored (``Measurement.scores`` and ``Measurement.bands``: arrays by
+score slot on PostgreSQL, JSON on SQLite; outcomes/measurement_fields.py). A missing score (not computed,
+or a key the measurement does not have) is SQL NULL on every database, so ``Avg`` and ``Count`` skip it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,59}")
 
 
 class _JsonMember(Func):
-    """``column ->> 'key'`` (PostgreSQL) or ``json_extract(column, '$.key')`` (SQLite), cast to the output
+    """``column[slot of key]`` (PostgreSQL) or ``json_extract(column, '$.key')`` (SQLite), as the output
     field's type. The key is an instrument's score key: checked against a plain identifier pattern."""
 
     arity = 1
@@ -28,12 +29,14 @@ class _JsonMember(Func):
         self.key = key
         super().__init__(F(column), output_field=output_field)
 
-    def _cast(self) -> str:
-        return "double precision" if isinstance(self.output_field, FloatField) else "text"
-
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # an array by ScoreSlot (outcomes/measurement_fields.py): the slot is looked up once per query
+        # (an InitPlan); a score that could not be computed is NaN there, NULL here
         sql, params = compiler.compile(self.source_expressions[0])
-        return f"(({sql}) ->> %s)::{self._cast()}", [*params, self.key]
+        element = f"({sql})[(SELECT id FROM outcomes_scoreslot WHERE key = %s)]"  # noqa: S608 (compiled)
+        if isinstance(self.output_field, FloatField):
+            return f"NULLIF({element}, 'NaN'::double precision)", [*params, self.key]
+        return element, [*params, self.key]
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         sql, params = compiler.compile(self.source_expressions[0])

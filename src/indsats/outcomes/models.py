@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from indsats.outcomes.measurement_fields import AnswersField, BandsField, ScoresField
+
 
 class InstrumentList(models.TextChoices):
     """The agency's lists: the short list services must use ("follow or explain"), the longer list."""
@@ -86,11 +88,15 @@ class Sex(models.TextChoices):
 class Participant(models.Model):
     """A child or young person, known only by a keyed pseudonym within one municipality."""
 
+    # no database constraint or own index: see docs/ARCHITECTURE.md, "Referential integrity of outcomes"
+    # (the unique (municipality, pseudonym) serves lookups by municipality)
     municipality = models.ForeignKey(
         "accounts.Organisation",
         on_delete=models.PROTECT,
         related_name="outcome_participants",
         verbose_name=_("kommune"),
+        db_constraint=False,
+        db_index=False,
     )
     pseudonym = models.CharField(_("pseudonym"), max_length=64)
     birth_year = models.PositiveSmallIntegerField(_("fødselsår"))
@@ -100,7 +106,6 @@ class Participant(models.Model):
         max_length=40,
         blank=True,
         default="",
-        db_index=True,
         help_text=_("Kommunens eget sags- eller journalnummer. Aldrig et CPR-nummer."),
     )
     interventions = models.ManyToManyField(
@@ -118,6 +123,14 @@ class Participant(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["municipality", "pseudonym"], name="outcomes_participant_unique")
         ]
+        # only the few children with a reference: an import's million rows (no reference) skip the index
+        indexes = [
+            models.Index(
+                fields=["local_reference"],
+                condition=~Q(local_reference=""),
+                name="outcomes_participant_localref",
+            )
+        ]
 
     def __str__(self) -> str:
         return _("Deltager %(code)s") % {"code": self.short_code}
@@ -131,9 +144,19 @@ class Participant(models.Model):
 class Enrolment(models.Model):
     """A participant takes part in an intervention."""
 
-    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="enrolments")
+    # no database constraints (docs/ARCHITECTURE.md); the unique (participant, intervention) is the index
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="enrolments",
+        db_constraint=False,
+        db_index=False,
+    )
     intervention = models.ForeignKey(
-        "interventions.Intervention", on_delete=models.PROTECT, related_name="outcome_enrolments"
+        "interventions.Intervention",
+        on_delete=models.PROTECT,
+        related_name="outcome_enrolments",
+        db_constraint=False,
     )
     enrolled_on = models.DateField(_("startdato"), null=True, blank=True)
     created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
@@ -186,22 +209,69 @@ class MeasurementRound(models.Model):
         return f"{self.intervention}: {self.get_kind_display()}"
 
 
-class Measurement(models.Model):
-    """One questionnaire answered for one participant in one round: raw answers and the engine's scores."""
+class ScoreSlot(models.Model):
+    """The element of ``Measurement.scores`` and ``.bands`` that holds a score key on PostgreSQL (the id),
+    one numbering for all instruments (outcomes/measurement_fields.py). Rows are only ever added."""
 
-    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="measurements")
-    round = models.ForeignKey(MeasurementRound, on_delete=models.PROTECT, related_name="measurements")
-    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="measurements")
+    key = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        verbose_name = _("scoreplads")
+        verbose_name_plural = _("scorepladser")
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {self.key}"
+
+
+class Measurement(models.Model):
+    """One questionnaire answered for one participant in one round: raw answers and the engine's scores.
+
+    Append-only in bulk (the import), so no foreign key is a database constraint: each one would cost a
+    check per row at commit (10 s per million rows for one key). What guards the references instead is in
+    docs/ARCHITECTURE.md, "Referential integrity of outcomes". Django still applies ``on_delete``.
+    """
+
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="measurements",
+        db_constraint=False,
+        db_index=False,  # the unique (participant, round, instrument) leads with it
+    )
+    round = models.ForeignKey(
+        MeasurementRound, on_delete=models.PROTECT, related_name="measurements", db_constraint=False
+    )
+    instrument = models.ForeignKey(
+        Instrument,
+        on_delete=models.PROTECT,
+        related_name="measurements",
+        db_constraint=False,
+        db_index=False,  # an instrument with measurements is never deleted; no read filters on it alone
+    )
     # Denormalised from the participant: every read is scoped by municipality without a join.
-    municipality = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    municipality = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,  # (municipality, round) leads with it
+    )
     measured_on = models.DateField(_("dato"))
     age = models.PositiveSmallIntegerField(_("alder"), null=True, blank=True)
-    answers = models.JSONField(_("svar"), default=list)  # in instrument.item_keys order, null = missing
-    scores = models.JSONField(_("scorer"), default=dict)  # {score key: value or null}
-    bands = models.JSONField(_("bånd"), default=dict)  # {score key: band code}
+    answers = AnswersField(_("svar"), default=list)  # in instrument.item_keys order, None = missing
+    scores = ScoresField(_("scorer"), default=dict)  # {score key: value or None}
+    bands = BandsField(_("bånd"), default=dict)  # {score key: band code}
     engine_version = models.CharField(max_length=20, blank=True)
+    # which import wrote it (provenance). A job with measurements is never deleted (only imports that
+    # wrote nothing are purged), so nothing needs to follow a deletion, and no index is kept for one.
     import_job = models.ForeignKey(
-        "ImportJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="measurements"
+        "ImportJob",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="measurements",
+        db_constraint=False,
+        db_index=False,
     )
     created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
 

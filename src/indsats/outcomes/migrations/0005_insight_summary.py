@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0002_region_and_service_provider_kinds'),
         ('interventions', '0006_merge_20261206_1647'),
-        ('outcomes', '0003_participant_local_reference'),
+        ('outcomes', '0004_typed_measurements'),
     ]
 
     operations = [

@@ -22,6 +22,9 @@ from indsats.outcomes.services.insight_summary import changed_pairs, measurement
 def delete_participant(*, actor: User, participant: Participant, reason: str = "") -> int:
     """Delete a child's data on request (GDPR art. 17): the participant, enrolments and measurements."""
     access.require_recorder_for(actor, participant.municipality_id)
+    # locked first: an import writing measurements for this child holds it FOR KEY SHARE until it commits,
+    # so the count below includes them (measurements have no database foreign key; docs/ARCHITECTURE.md)
+    Participant.objects.select_for_update().filter(pk=participant.pk).exists()
     count = participant.measurements.count()
     measurements_changed(changed_pairs(participant.measurements.all()))
     record_delete(
@@ -70,10 +73,17 @@ def purge_expired_outcomes(*, today: datetime.date | None = None) -> dict[str, i
             measurements_changed(changed_pairs(expired))
             expired._raw_delete(expired.db)  # no signals or cascades hang on measurements
             deleted_measurements += count
-    orphans = Participant.objects.filter(
-        measurements__isnull=True, created_at__date__lt=today - datetime.timedelta(days=default_days)
+    # locked, skipping any child an import in progress is writing measurements for (it holds the row FOR
+    # KEY SHARE: measurements have no database foreign key; docs/ARCHITECTURE.md)
+    orphan_ids = list(
+        Participant.objects.filter(
+            measurements__isnull=True, created_at__date__lt=today - datetime.timedelta(days=default_days)
+        )
+        .select_for_update(skip_locked=True, of=("self",))
+        .values_list("pk", flat=True)
     )
-    orphan_count = orphans.count()
+    orphans = Participant.objects.filter(pk__in=orphan_ids)
+    orphan_count = len(orphan_ids)
     for participant in orphans[:1]:
         record(
             actor=None,

@@ -3,23 +3,30 @@
 
 from __future__ import annotations
 
+import time
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indsats.accounts.models import User
 from indsats.audit.services import record_update, snapshot
-from indsats.outcomes import access, bulk_write, importing
+from indsats.outcomes import access, bulk_write
 from indsats.outcomes.models import ImportJob, ImportStatus
 from indsats.outcomes.services import insight_summary
 
 
 def commit_import(
-    *, actor: User, job: ImportJob, progress: bulk_write.ProgressCallback | None = None
+    *,
+    actor: User,
+    job: ImportJob,
+    progress: bulk_write.ProgressCallback | None = None,
+    on_phase: bulk_write.PhaseCallback | None = None,
 ) -> ImportJob:
     """Write a validated import all or nothing: participants, enrolments and measurements in one transaction.
 
-    ``progress(done, total)`` is called after every batch (the CLI's bar, the job's progress). Anything that
+    ``progress(done, total)`` is called after every batch (the CLI's bar, the job's progress) and
+    ``on_phase(name, seconds)`` after each phase of the write (the CLI, the benchmark). Anything that
     goes wrong, or a process killed half-way, leaves the database as it was; the job is then marked failed
     (outside the import's transaction, so that mark stays).
     """
@@ -29,9 +36,12 @@ def commit_import(
         .defer("payload")
         .get(pk=job.pk)
     )
-    payload = bulk_write.load_payload(job) if access.is_ready_to_commit(job) else None
-    if payload is None:
+    started = time.perf_counter()
+    rows = bulk_write.load_payload(job) if access.is_ready_to_commit(job) else None
+    if rows is None:
         raise access.ImportNotReady()
+    if on_phase is not None:
+        on_phase("load validated rows", time.perf_counter() - started)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, done_rows=0)
     side_progress = bulk_write.progress_writer(job.pk)
 
@@ -41,10 +51,10 @@ def commit_import(
         if progress is not None:
             progress(done, total)
 
-    rows = importing.ValidatedRows.from_bytes(payload)
     try:
         with transaction.atomic():
-            count = bulk_write.write_rows(job=job, rows=rows, progress=report)
+            count = bulk_write.write_rows(job=job, rows=rows, progress=report, on_phase=on_phase)
+            started = time.perf_counter()
             before = snapshot(job)
             job.status = ImportStatus.DONE
             job.done_rows = count
@@ -54,6 +64,8 @@ def commit_import(
             job.save(update_fields=["status", "done_rows", "payload", "finished_at", "message"])
             record_update(actor=actor, instance=job, before=before, message=job.message)
             insight_summary.measurements_changed([(job.round.intervention_id, job.instrument_id)])
+        if on_phase is not None:  # the commit: unique checks are done, no deferred foreign keys are left
+            on_phase("commit", time.perf_counter() - started)
     except Exception:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportStatus.FAILED,
@@ -62,4 +74,7 @@ def commit_import(
             message=_("Importen mislykkedes, og intet blev gemt. Prøv igen, eller kontakt support."),
         )
         raise
+    finally:
+        if side_progress is not None:
+            side_progress.close()
     return job

@@ -122,7 +122,7 @@ def prepare_import(
             rows = report.rows
     job.save()
     if rows is not None:
-        bulk_write.store_payload(job, rows.to_bytes())
+        bulk_write.store_payload(job, rows)
     record_create(actor=actor, instance=job)
     return job
 

@@ -181,6 +181,8 @@ def update_round(
 def delete_round(*, actor: User, measurement_round: MeasurementRound) -> None:
     """Delete a round that nothing uses yet. A round with measurements (or imports, or a study) stays."""
     access.require_setup_manager(actor)
+    # locked: an import into this round holds it FOR KEY SHARE until it commits, so its measurements are
+    # counted below (measurements have no database foreign key; docs/ARCHITECTURE.md)
     measurement_round = MeasurementRound.objects.select_for_update().get(pk=measurement_round.pk)
     count = Measurement.objects.filter(round=measurement_round).count()
     if count:

@@ -2,16 +2,22 @@
 
     indsats import-outcomes sdq.xlsx --user sagsbehandler-aarhus --municipality 751 \
         --intervention "Skolefravær" --round baseline --instrument sdq-parent-4-17 [--source-system dubu]
+        [--max-rows 2000000 --max-cells 60000000 --max-bytes 1073741824]
 
 Every error is printed with its row and column, and nothing is imported; a valid file is written in one
-transaction with a progress bar. Killing the command leaves the database as it was.
+transaction with a progress bar and the time of each phase. Killing the command leaves the database as it
+was. The command reads larger files than a web upload (settings CLI_IMPORT_MAX_ROWS, CLI_IMPORT_MAX_CELLS,
+CLI_IMPORT_MAX_BYTES, or the options; docs/operations.md): a million questionnaires in one file.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
@@ -39,8 +45,25 @@ class Command(BaseCommand):
             "--reason", default="", help="hvorfor I bruger et redskab, der ikke er på styrelsens kortliste"
         )
         parser.add_argument("--check-only", action="store_true", help="tjek filen uden at importere")
+        parser.add_argument(
+            "--max-rows", type=int, default=None, help="flest rækker (standard: CLI_IMPORT_MAX_ROWS)"
+        )
+        parser.add_argument(
+            "--max-cells", type=int, default=None, help="flest celler (standard: CLI_IMPORT_MAX_CELLS)"
+        )
+        parser.add_argument(
+            "--max-bytes", type=int, default=None, help="største fil i bytes (standard: CLI_IMPORT_MAX_BYTES)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with _command_line_limits(
+            rows=options["max_rows"] or settings.CLI_IMPORT_MAX_ROWS,
+            cells=options["max_cells"] or settings.CLI_IMPORT_MAX_CELLS,
+            size=options["max_bytes"] or settings.CLI_IMPORT_MAX_BYTES,
+        ):
+            self._import(**options)
+
+    def _import(self, **options: Any) -> None:
         actor = User.objects.filter(username=options["user"], is_active=True).first()
         if actor is None:
             raise CommandError(f"Brugeren {options['user']} findes ikke.")
@@ -104,10 +127,27 @@ class Command(BaseCommand):
         self.stdout.write(f"{job.total_rows} rækker er gyldige.")
         if options["check_only"]:
             return
-        with tqdm(total=job.total_rows, unit="rækker", desc="Importerer", disable=None) as bar:
+        with tqdm(total=job.total_rows, unit="rækker", desc="Sender", disable=None) as bar:
 
             def progress(done: int, total: int) -> None:
                 bar.update(done - bar.n)
 
-            job = commit_import(actor=actor, job=job, progress=progress)
+            def phase(name: str, seconds: float) -> None:
+                bar.write(f"{name}: {seconds:.2f} s")
+
+            job = commit_import(actor=actor, job=job, progress=progress, on_phase=phase)
         self.stdout.write(job.message)
+
+
+@contextmanager
+def _command_line_limits(*, rows: int, cells: int, size: int) -> Iterator[None]:
+    """The command's own limits on the file (tabular.Limits reads the settings), for this call only."""
+    names = {"TABLE_MAX_ROWS": rows, "TABLE_MAX_CELLS": cells, "UPLOAD_MAX_BYTES": size}
+    before = {name: getattr(settings, name) for name in names}
+    for name, value in names.items():
+        setattr(settings, name, value)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            setattr(settings, name, value)

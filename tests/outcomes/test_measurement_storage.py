@@ -1,0 +1,218 @@
+"""Measurements as stored (typed arrays on PostgreSQL, JSON on SQLite) read back exactly as they went in,
+the bulk write is all or nothing and reuses known children, and the migration moves existing data."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+import numpy as np
+import pytest
+from django.db import IntegrityError, connection
+from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Avg, Count
+
+from indsats.engine.scoring import score
+from indsats.outcomes import bulk_write, importing
+from indsats.outcomes.measurement_sql import band_value, score_value
+from indsats.outcomes.models import Enrolment, ImportStatus, Measurement, Participant
+from indsats.outcomes.registry import engine_instrument
+from indsats.outcomes.services.import_commit import commit_import
+from indsats.outcomes.services.imports import prepare_import
+from indsats.outcomes.services.participants import record_measurement, register_participant
+from tests.outcomes.files import HEADER, csv_bytes, fake_cpr, sdq_rows
+
+pytestmark = pytest.mark.django_db
+
+ON = datetime.date(2025, 2, 10)
+
+
+def _import(actor, municipality, measurement_round, instrument, rows):
+    job = prepare_import(
+        actor=actor,
+        municipality=municipality,
+        measurement_round=measurement_round,
+        instrument=instrument,
+        content=csv_bytes(HEADER, rows),
+        file_name="data.csv",
+    )
+    assert job.status == ImportStatus.VALIDATED, job.errors[:3]
+    return job
+
+
+def _measure(actor, municipality, intervention, measurement_round, instrument, answers, n=0):
+    child = register_participant(
+        actor=actor, municipality=municipality, intervention=intervention, cpr=fake_cpr(n)
+    )
+    return record_measurement(
+        actor=actor,
+        participant=child,
+        measurement_round=measurement_round,
+        instrument=instrument,
+        measured_on=ON,
+        answers=answers,
+    )
+
+
+@pytest.fixture
+def ors(instruments):
+    return instruments.get(key="ors-adult")
+
+
+def test_decimal_and_missing_answers_and_scores_come_back_exactly(
+    aarhus_caseworker, aarhus, intervention, baseline, ors
+):
+    # ORS: four marks on a 10 cm line in steps of 0.1; the total (sum, all four needed) is 18.9 by hand
+    complete = _measure(aarhus_caseworker, aarhus, intervention, baseline, ors, [1.3, 7.5, 10, 0.1], n=1)
+    partial = _measure(aarhus_caseworker, aarhus, intervention, baseline, ors, [0.7, None, 3, 9.9], n=2)
+    expected = score(engine_instrument(ors), np.array([[1.3, 7.5, 10, 0.1], [0.7, np.nan, 3, 9.9]]))
+    first = Measurement.objects.get(pk=complete.pk)
+    second = Measurement.objects.get(pk=partial.pk)
+    assert first.answers == [1.3, 7.5, 10, 0.1] and isinstance(first.answers[2], int)
+    assert second.answers == [0.7, None, 3, 9.9]
+    assert first.scores == {"total": pytest.approx(18.9)} and second.scores == {"total": None}
+    assert first.bands == {"total": str(expected.bands["total"][0])}
+    assert second.bands == {"total": ""}  # the engine's code for a score it could not compute
+    listed = dict(Measurement.objects.values_list("pk", "scores"))
+    assert listed == {complete.pk: first.scores, partial.pk: {"total": None}}
+
+
+def test_a_score_and_a_band_in_sql_are_the_stored_values_and_null_when_missing(
+    aarhus_caseworker, aarhus, intervention, baseline, ors, sdq
+):
+    _measure(aarhus_caseworker, aarhus, intervention, baseline, ors, [1.3, 7.5, 10, 0.1], n=1)
+    _measure(aarhus_caseworker, aarhus, intervention, baseline, ors, [2.5, 2.5, 2.5, 2.5], n=2)
+    _measure(aarhus_caseworker, aarhus, intervention, baseline, ors, [0.7, None, 3, 9.9], n=3)
+    _measure(aarhus_caseworker, aarhus, intervention, baseline, sdq, [1] * 25, n=4)  # another instrument
+    found = Measurement.objects.filter(instrument=ors).aggregate(
+        mean=Avg(score_value("total")), scored=Count(score_value("total")), n=Count("pk")
+    )
+    assert found == {"mean": pytest.approx((18.9 + 10.0) / 2), "scored": 2, "n": 3}
+    bands = dict(
+        Measurement.objects.filter(instrument=ors)
+        .annotate(band=band_value("total"))
+        .values_list("pk", "band")
+    )
+    assert bands == {m.pk: m.bands["total"] for m in Measurement.objects.filter(instrument=ors)}
+    # a key the instrument does not have is NULL, not another instrument's value
+    assert Measurement.objects.filter(instrument=sdq).aggregate(v=Avg(score_value("total")))["v"] is None
+
+
+def test_a_second_import_reuses_known_children_and_enrols_each_once(
+    aarhus_caseworker, aarhus, intervention, baseline, month6, sdq
+):
+    known = [
+        register_participant(
+            actor=aarhus_caseworker, municipality=aarhus, intervention=intervention, cpr=fake_cpr(n)
+        )
+        for n in range(3)
+    ]
+    commit_import(actor=aarhus_caseworker, job=_import(aarhus_caseworker, aarhus, baseline, sdq, sdq_rows(6)))
+    assert Participant.objects.count() == 6 and Enrolment.objects.count() == 6
+    assert set(Measurement.objects.values_list("participant_id", flat=True)) >= {p.pk for p in known}
+    later = sdq_rows(6, start=3, measured_on="2025-07-01")  # children 3-5 known, 6-8 new
+    commit_import(actor=aarhus_caseworker, job=_import(aarhus_caseworker, aarhus, month6, sdq, later))
+    assert Participant.objects.count() == 9
+    assert Enrolment.objects.count() == 9
+    assert Enrolment.objects.values("participant_id", "intervention_id").distinct().count() == 9
+    assert Measurement.objects.filter(round=baseline).count() == 6
+    assert Measurement.objects.filter(round=month6).count() == 6
+    # every measurement points at its own child's participant (pseudonym of the same CPR)
+    by_child = {
+        (m.participant.pseudonym, m.round_id) for m in Measurement.objects.select_related("participant")
+    }
+    assert len(by_child) == 12
+
+
+def test_a_constraint_violated_inside_the_write_leaves_no_participant_enrolment_or_measurement(
+    aarhus_caseworker, aarhus, intervention, baseline, sdq
+):
+    job = _import(aarhus_caseworker, aarhus, baseline, sdq, sdq_rows(10))
+    # after the check, child 5 is measured in the same round another way: the import's row for child 5
+    # now breaks the unique (participant, round, instrument) half-way through the write
+    _measure(aarhus_caseworker, aarhus, intervention, baseline, sdq, [1] * 25, n=5)
+    before = (Participant.objects.count(), Enrolment.objects.count(), Measurement.objects.count())
+    with pytest.raises(IntegrityError):
+        commit_import(actor=aarhus_caseworker, job=job)
+    assert (Participant.objects.count(), Enrolment.objects.count(), Measurement.objects.count()) == before
+    assert before == (1, 1, 1)
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED
+
+
+def test_the_validated_rows_kept_on_a_job_come_back_exactly():
+    rows = importing.ValidatedRows(
+        pseudonyms=np.array(["0123456789abcdef" * 4, "fedcba9876543210" * 4]),
+        birth_years=np.array([2010, 2015]),
+        sexes=np.array(["female", "male"]),
+        ages=np.array([14, 9]),
+        dates=np.array(["2025-02-10", "2025-03-01"], dtype="datetime64[D]"),
+        answers=np.array([[0.1, np.nan, 7.3], [10.0, 2.0, np.nan]]),
+    )
+    back = bulk_write.decode_rows(bulk_write.encode_rows(rows))
+    assert back.pseudonyms.tolist() == rows.pseudonyms.tolist()
+    assert back.birth_years.tolist() == [2010, 2015] and back.sexes.tolist() == ["female", "male"]
+    assert back.ages.tolist() == [14, 9] and back.dates.tolist() == rows.dates.tolist()
+    assert np.array_equal(back.answers, rows.answers, equal_nan=True)
+    # rows kept by the previous format (a job validated before an upgrade) still load
+    old = bulk_write.decode_rows(rows.to_bytes())
+    assert np.array_equal(old.answers, rows.answers, equal_nan=True)
+
+
+OLD_STATE = ("outcomes", "0003_participant_local_reference")
+NEW_STATE = ("outcomes", "0004_typed_measurements")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_moves_answers_scores_and_bands_exactly(
+    aarhus_caseworker, aarhus, intervention, baseline, ors
+):
+    child = register_participant(
+        actor=aarhus_caseworker, municipality=aarhus, intervention=intervention, cpr=fake_cpr(1)
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate([OLD_STATE])
+    rows = [
+        ([1.3, None, 10, 0.1], {"total": 18.9, "extra": None}, {"total": "clinical", "extra": ""}),
+        ([2, 2, 2, 2], {"total": 8}, {"total": "clinical"}),
+    ]
+    rounds = [baseline.pk]
+    second = type(baseline).objects.create(
+        intervention=intervention, kind="m6", opens_on=ON, closes_on=ON + datetime.timedelta(days=90)
+    )
+    rounds.append(second.pk)
+    with connection.cursor() as cursor:
+        for (answers, scores, bands), round_id in zip(rows, rounds, strict=True):
+            cursor.execute(
+                "INSERT INTO outcomes_measurement (participant_id, round_id, instrument_id, municipality_id, "
+                "measured_on, age, answers, scores, bands, engine_version, created_at) "
+                "VALUES (%s, %s, %s, %s, %s, 10, %s, %s, %s, '1', %s)",
+                [
+                    child.pk,
+                    round_id,
+                    ors.pk,
+                    aarhus.pk,
+                    ON,
+                    json.dumps(answers),
+                    json.dumps(scores),
+                    json.dumps(bands),
+                    datetime.datetime.now(tz=datetime.UTC),
+                ],
+            )
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([NEW_STATE])
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    moved = {m.round_id: m for m in Measurement.objects.all()}
+    first, other = moved[baseline.pk], moved[second.pk]
+    assert first.answers == [1.3, None, 10, 0.1] and isinstance(first.answers[2], int)
+    assert first.scores == {"total": 18.9, "extra": None}
+    assert first.bands == {"total": "clinical", "extra": ""}
+    assert (
+        other.answers == [2, 2, 2, 2]
+        and other.scores == {"total": 8}
+        and other.bands == {"total": "clinical"}
+    )
+    assert Measurement.objects.aggregate(v=Avg(score_value("total")))["v"] == pytest.approx((18.9 + 8) / 2)
+    assert Measurement.objects.aggregate(v=Count(score_value("extra")))["v"] == 0
