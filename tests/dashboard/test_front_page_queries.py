@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 EXPECTED = {
     Role.AGENCY_ADMIN: 20,
     Role.AGENCY_STAFF: 17,
-    Role.MUNICIPALITY_MANAGER: 15,
+    Role.MUNICIPALITY_MANAGER: 14,
     Role.CASEWORKER: 12,
     Role.EVALUATOR: 5,
     Role.ECONOMIST: 7,

@@ -43,3 +43,27 @@ def test_the_result_page_takes_as_many_queries_with_20_rows_and_results_as_with_
         assert client.get(url).status_code == 200
     print(f"result page: {len(few)} queries with 2 rows and results, {len(many)} with 20")
     assert len(many) == len(few)
+
+
+def test_the_earlier_results_show_each_stored_net_present_value_without_reading_the_documents(economist):
+    """The list of earlier computations reads each result's NPV out of the stored result in SQL (the page
+    decoded every earlier result's documents before); the figures are those of the stored results."""
+    from indsats.ui import formatting
+
+    case = worked_example_case()
+    _more(case, economist, 0, 2)
+    result = services.request_computation(actor=economist, case=case)
+    failed = case.results.create(
+        document={}, status=ResultStatus.FAILED, inputs_hash="x", engine_version="x", draws=1, seed=1
+    )
+    response = logged_in(economist).get(reverse("economy:result_detail", args=[result.pk]))
+    html = response.content.decode()
+    earlier = html.split("Tidligere beregninger", 1)[1]
+    items = earlier.split("</ul>", 1)[0].split("<li>")[1:]
+    stored = list(case.results.order_by("-requested_at", "-pk"))[:10]
+    assert len(items) == len(stored) >= 3
+    for item, row in zip(items, stored, strict=True):
+        if row.pk == failed.pk:
+            assert "NNV" not in item
+        else:
+            assert f"NNV {formatting.kroner(row.result['npv'], 0)}" in item

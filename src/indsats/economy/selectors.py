@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from indsats.accounts.models import User
@@ -111,9 +111,28 @@ def result_detail(*, user: User | AnonymousUser, pk: int) -> BusinessCaseResult:
 def finished_results(*, user: User | AnonymousUser) -> QuerySet[BusinessCaseResult]:
     """Every finished result, newest first, for choosing what to compare."""
     access.require_business_case_reader(user)
-    return BusinessCaseResult.objects.filter(
-        status=ResultStatus.DONE, case__in=access.visible_cases(user, BusinessCase.objects.all())
-    ).select_related("case__intervention")
+    return (
+        BusinessCaseResult.objects.filter(
+            status=ResultStatus.DONE, case__in=access.visible_cases(user, BusinessCase.objects.all())
+        )
+        .select_related("case__intervention")
+        .defer(*RESULT_DOCUMENTS)
+    )
+
+
+# The stored documents of a result (tens of kilobytes of JSON each): a list of results names them and never
+# needs them, and decoding fifty of them was most of the result page's time.
+RESULT_DOCUMENTS = ("document", "result", "histogram")
+
+
+def earlier_results(case: BusinessCase, *, limit: int = 10) -> list[BusinessCaseResult]:
+    """The case's newest results for the list of earlier computations: each with its net present value
+    (``npv``, None before it is computed) read out of the stored result in SQL, without its documents."""
+    return list(
+        case.results.select_related("computed_by")
+        .defer(*RESULT_DOCUMENTS)
+        .annotate(npv=F("result__npv"))[:limit]
+    )
 
 
 def latest_national_result(intervention: Intervention) -> BusinessCaseResult | None:

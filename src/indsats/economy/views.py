@@ -360,7 +360,7 @@ def _render_result(
     context: dict[str, Any] = {
         "case": case,
         "result": result,
-        "results": case.results.select_related("computed_by")[:10],
+        "results": selectors.earlier_results(case),
         "can_manage": access.can_edit_case(request.user, case),
         "others": selectors.finished_results(user=request.user).exclude(case=case)[:50],
     }

@@ -106,13 +106,23 @@ def practice_intervention_ids(user: User | AnonymousUser) -> set[int]:
     own = municipality_ids_of(user)
     if not own:
         return set()
+    # Asked by several panels of one page (studies, business cases, the practice list): the answer is kept
+    # on the user object, which lives for one request, for the municipalities it was asked for.
+    cached: tuple[frozenset[int], frozenset[int]] | None = getattr(user, _PRACTICE_CACHE_ATTRIBUTE, None)
+    if cached is not None and cached[0] == own:
+        return set(cached[1])
     partnered = Partnership.objects.filter(municipality_id__in=own).order_by().values_list("intervention_id")
     enrolled = (
         Enrolment.objects.filter(participant__municipality_id__in=own)
         .order_by()
         .values_list("intervention_id")
     )
-    return {pk for (pk,) in partnered.union(enrolled)}
+    found = frozenset(pk for (pk,) in partnered.union(enrolled))
+    setattr(user, _PRACTICE_CACHE_ATTRIBUTE, (own, found))
+    return set(found)
+
+
+_PRACTICE_CACHE_ATTRIBUTE = "_indsats_practice_intervention_ids"
 
 
 def can_read_practice_evaluation(user: User | AnonymousUser) -> bool:
