@@ -94,6 +94,7 @@ def _generate(intervention, sdq, measurements: int) -> None:
     from django.db.models import F
 
     from indsats.accounts.models import Organisation, OrganisationKind
+    from indsats.outcomes.measurement_fields import slot_positions
     from indsats.outcomes.models import InsightVersion, Measurement, MeasurementRound
     from indsats.outcomes.registry import engine_instrument
 
@@ -108,18 +109,27 @@ def _generate(intervention, sdq, measurements: int) -> None:
     municipalities = list(
         Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY).values_list("pk", flat=True)
     )
+    # scores and bands as stored on PostgreSQL (outcomes/measurement_fields.py): arrays by score slot,
+    # NaN for a score that could not be computed
+    positions = slot_positions(engine.score_keys, connection)
+    by_position = {position: key for key, position in positions.items()}
     scores, bands = [], []
-    for key in engine.score_keys:
+    for position in range(1, max(by_position) + 1):
+        key = by_position.get(position)
+        if key is None:
+            scores.append("NULL")
+            bands.append("NULL")
+            continue
         low, high = engine.score_range(key)
         codes = engine.band_order(key)
         # a score drifting with the child and the round; a band from the score's place in its range
         value = f"round(({low} + ({high} - {low}) * ((p.id * 7919 + r.ord * 31) %% 100) / 100.0)::numeric, 1)"
-        scores.append(f"'{key}', CASE WHEN (p.id + r.ord) %% 50 = 0 THEN NULL ELSE {value} END")
+        scores.append(f"CASE WHEN (p.id + r.ord) %% 50 = 0 THEN 'NaN'::float8 ELSE {value}::float8 END")
         band = " ".join(
             f"WHEN (p.id * 7919 + r.ord * 31) %% 100 < {100 * (i + 1) // len(codes)} THEN '{code}'"
             for i, code in enumerate(codes)
         )
-        bands.append(f"'{key}', CASE {band} ELSE '{codes[-1]}' END")
+        bands.append(f"CASE {band} ELSE '{codes[-1]}' END")
     with connection.cursor() as cursor:
         # a scratch database: emptied outright, so that no dead rows of an earlier size are scanned
         cursor.execute("TRUNCATE outcomes_measurement, outcomes_enrolment, outcomes_participant CASCADE")
@@ -130,15 +140,15 @@ def _generate(intervention, sdq, measurements: int) -> None:
             [municipalities, len(municipalities), children],
         )
         cursor.execute(
-            "INSERT INTO outcomes_enrolment (participant_id, intervention_id, created_at)"
-            " SELECT id, %s, now() FROM outcomes_participant",
+            "INSERT INTO outcomes_enrolment (participant_id, intervention_id, municipality_id, created_at)"
+            " SELECT id, %s, municipality_id, now() FROM outcomes_participant",
             [intervention.pk],
         )
         cursor.execute(
             "INSERT INTO outcomes_measurement (participant_id, round_id, instrument_id, municipality_id,"  # noqa: S608 - the SQL is generated here
             " measured_on, age, answers, scores, bands, engine_version, created_at)"
-            " SELECT p.id, r.id, %s, p.municipality_id, r.opens_on, 12, '[]'::jsonb,"
-            f" jsonb_build_object({', '.join(scores)}), jsonb_build_object({', '.join(bands)}),"
+            " SELECT p.id, r.id, %s, p.municipality_id, r.opens_on, 12, '{}'::float8[],"
+            f" ARRAY[{', '.join(scores)}]::float8[], ARRAY[{', '.join(bands)}]::text[],"
             " 'bench', now() FROM outcomes_participant p CROSS JOIN (SELECT id, opens_on,"
             ' "order" AS ord FROM outcomes_measurementround WHERE intervention_id = %s) r',
             [sdq.pk, intervention.pk],

@@ -124,6 +124,20 @@ def test_a_second_import_reuses_known_children_and_enrols_each_once(
     assert len(by_child) == 12
 
 
+def test_every_enrolment_carries_its_childs_municipality_whichever_way_it_was_written(
+    aarhus_caseworker, aarhus, intervention, baseline, sdq
+):
+    """Enrolment.municipality is copied from the participant (the index that answers "which interventions
+    does a municipality take part in"): by the bulk import on either database and by the services."""
+    register_participant(
+        actor=aarhus_caseworker, municipality=aarhus, intervention=intervention, cpr=fake_cpr(0)
+    )
+    commit_import(actor=aarhus_caseworker, job=_import(aarhus_caseworker, aarhus, baseline, sdq, sdq_rows(5)))
+    rows = list(Enrolment.objects.values_list("municipality_id", "participant__municipality_id"))
+    assert len(rows) == 5
+    assert all(copied == own == aarhus.pk for copied, own in rows)
+
+
 def test_a_constraint_violated_inside_the_write_leaves_no_participant_enrolment_or_measurement(
     aarhus_caseworker, aarhus, intervention, baseline, sdq
 ):

@@ -449,7 +449,9 @@ def _children(aarhus, intervention, count: int, *, start: int, measured_in=None,
         )
         for i in range(count)
     )
-    Enrolment.objects.bulk_create(Enrolment(participant=p, intervention=intervention) for p in participants)
+    Enrolment.objects.bulk_create(
+        Enrolment(participant=p, intervention=intervention, municipality=aarhus) for p in participants
+    )
     if measured_in is not None:
         Measurement.objects.bulk_create(
             Measurement(

@@ -112,11 +112,7 @@ def practice_intervention_ids(user: User | AnonymousUser) -> set[int]:
     if cached is not None and cached[0] == own:
         return set(cached[1])
     partnered = Partnership.objects.filter(municipality_id__in=own).order_by().values_list("intervention_id")
-    enrolled = (
-        Enrolment.objects.filter(participant__municipality_id__in=own)
-        .order_by()
-        .values_list("intervention_id")
-    )
+    enrolled = Enrolment.objects.filter(municipality_id__in=own).order_by().values_list("intervention_id")
     found = frozenset(pk for (pk,) in partnered.union(enrolled))
     setattr(user, _PRACTICE_CACHE_ATTRIBUTE, (own, found))
     return set(found)

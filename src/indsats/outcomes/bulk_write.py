@@ -419,8 +419,8 @@ def _write_postgresql(
             " JOIN outcomes_participant p ON p.municipality_id = %s AND p.pseudonym = s.pseudonym"
             " JOIN outcomes_import_bands b ON b.id = s.band_set"
             " RETURNING participant_id"
-            ") INSERT INTO outcomes_enrolment (participant_id, intervention_id, created_at)"
-            " SELECT participant_id, %s, %s FROM written"
+            ") INSERT INTO outcomes_enrolment (participant_id, intervention_id, municipality_id, created_at)"
+            " SELECT participant_id, %s, %s, %s FROM written"
             " ON CONFLICT (participant_id, intervention_id) DO NOTHING",
             [
                 job.round_id,
@@ -431,6 +431,7 @@ def _write_postgresql(
                 now,
                 municipality,
                 job.round.intervention_id,
+                municipality,
                 now,
             ],
         )
@@ -526,15 +527,19 @@ def _ensure_participants_sql(
             participant_ids.update(known(new_codes[start : start + BATCH_SIZE]))
     enrolled = set(
         Enrolment.objects.filter(
-            intervention_id=intervention_id, participant__municipality_id=municipality_id
+            intervention_id=intervention_id, municipality_id=municipality_id
         ).values_list("participant_id", flat=True)
     )
-    missing = [(pid, intervention_id, now) for pid in participant_ids.values() if pid not in enrolled]
+    missing = [
+        (pid, intervention_id, municipality_id, now)
+        for pid in participant_ids.values()
+        if pid not in enrolled
+    ]
     if missing:
         with connection.cursor() as cursor:
             cursor.executemany(
-                "INSERT INTO outcomes_enrolment (participant_id, intervention_id, created_at) "
-                "VALUES (%s, %s, %s)",
+                "INSERT INTO outcomes_enrolment "
+                "(participant_id, intervention_id, municipality_id, created_at) VALUES (%s, %s, %s, %s)",
                 missing,
             )
     return participant_ids

@@ -7,6 +7,8 @@ on the measurement.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -158,6 +160,15 @@ class Enrolment(models.Model):
         related_name="outcome_enrolments",
         db_constraint=False,
     )
+    # Denormalised from the participant (never changes): "the interventions a municipality takes part in"
+    # is read from the (municipality, intervention) index, not by joining every enrolled child.
+    municipality = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     enrolled_on = models.DateField(_("startdato"), null=True, blank=True)
     created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
 
@@ -167,9 +178,15 @@ class Enrolment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["participant", "intervention"], name="outcomes_enrolment_unique")
         ]
+        indexes = [models.Index(fields=["municipality", "intervention"], name="outcomes_enrol_muni_interv")]
 
     def __str__(self) -> str:
         return f"{self.participant} / {self.intervention}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.municipality_id is None:
+            self.municipality_id = self.participant.municipality_id
+        super().save(*args, **kwargs)
 
 
 class RoundKind(models.TextChoices):

@@ -167,7 +167,7 @@ def compared_interventions(*, user: User | AnonymousUser) -> QuerySet[Interventi
     own = municipality_ids_of(user)
     # subqueries, not joins: a join to the enrolments makes a row per enrolled child before DISTINCT
     partner = Intervention.objects.filter(partnerships__municipality_id__in=own).values("pk")
-    enrolled = Enrolment.objects.filter(participant__municipality_id__in=own).values("intervention_id")
+    enrolled = Enrolment.objects.filter(municipality_id__in=own).values("intervention_id")
     return interventions.filter(Q(pk__in=partner) | Q(pk__in=enrolled))
 
 
