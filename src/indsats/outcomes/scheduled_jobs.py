@@ -7,6 +7,7 @@ import datetime
 from django.utils.translation import gettext_lazy as _
 
 from indsats.operations.schedule import register_scheduled_job
+from indsats.outcomes.integrity import check_references
 from indsats.outcomes.services.gdpr import purge_expired_outcomes
 from indsats.outcomes.services.imports import purge_abandoned_imports
 from indsats.outcomes.services.insight_summary import refresh_all_insight_summaries
@@ -19,6 +20,10 @@ def purge_expired(day: datetime.date) -> str:
 
 def purge_abandoned(day: datetime.date) -> str:
     return f"{purge_abandoned_imports()} forladte importer slettet"
+
+
+def check_outcome_references(day: datetime.date) -> str:
+    return check_references()
 
 
 def refresh_insight_summaries(day: datetime.date) -> str:
@@ -40,4 +45,11 @@ register_scheduled_job(
     title=_("Genberegning af oversigterne over indsigt"),
     run=refresh_insight_summaries,
     hour=4,
+)
+# the references the database does not enforce (docs/ARCHITECTURE.md): a broken one fails the run
+register_scheduled_job(
+    "check-outcome-references",
+    title=_("Kontrol af referencerne i resultatdata"),
+    run=check_outcome_references,
+    hour=5,
 )
