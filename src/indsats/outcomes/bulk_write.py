@@ -217,6 +217,25 @@ CREATE TEMPORARY TABLE outcomes_import_rows (
 """
 
 
+def _fresh_staging_tables(cursor: Any) -> None:
+    """Empty staging tables for this import. Tables made earlier in the same transaction (the demo and a
+    caller writing many imports at once) are emptied and reused: creating and dropping them per import
+    holds a lock on each until the transaction ends, and thousands exhaust PostgreSQL's lock table."""
+    found = cursor.execute(
+        "SELECT to_regclass('pg_temp.outcomes_import_rows') IS NOT NULL "
+        "AND to_regclass('pg_temp.outcomes_import_bands') IS NOT NULL"
+    ).fetchone()
+    if found and found[0]:
+        cursor.execute("TRUNCATE outcomes_import_rows, outcomes_import_bands")
+        return
+    cursor.execute("DROP TABLE IF EXISTS outcomes_import_rows, outcomes_import_bands")
+    cursor.execute(_STAGING)
+    cursor.execute(
+        "CREATE TEMPORARY TABLE outcomes_import_bands (id integer PRIMARY KEY, bands text[] NOT NULL) "
+        "ON COMMIT DROP"
+    )
+
+
 def _row_layout(pseudonym_width: int, items: int, score_slots: Sequence[bool]) -> np.dtype[Any]:
     """The numpy dtype of one staged row in binary COPY format (fields as in ``_STAGING``). ``score_slots``
     says for each element of the scores array whether it holds a score (else NULL, same on every row)."""
@@ -376,12 +395,7 @@ def _write_postgresql(
         # the joins on a million pseudonyms hash in memory (the default 4 MB spills them to disk)
         cursor.execute("SET LOCAL work_mem = '256MB'")
         phases.done("lock references")
-        cursor.execute("DROP TABLE IF EXISTS outcomes_import_rows, outcomes_import_bands")
-        cursor.execute(_STAGING)
-        cursor.execute(
-            "CREATE TEMPORARY TABLE outcomes_import_bands (id integer PRIMARY KEY, bands text[] NOT NULL) "
-            "ON COMMIT DROP"
-        )
+        _fresh_staging_tables(cursor)
         cursor.executemany(
             "INSERT INTO outcomes_import_bands (id, bands) VALUES (%s, %s)", list(enumerate(band_arrays))
         )
@@ -436,7 +450,7 @@ def _write_postgresql(
             ],
         )
         written = cursor.execute("SELECT count(*) FROM outcomes_import_rows").fetchone()[0]
-        cursor.execute("DROP TABLE outcomes_import_rows, outcomes_import_bands")
+        cursor.execute("TRUNCATE outcomes_import_rows, outcomes_import_bands")  # dropped at commit
         phases.done("measurements and enrolments")
     return int(written)
 
