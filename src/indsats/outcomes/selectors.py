@@ -268,25 +268,30 @@ def completeness(
     access.require_completeness_reader(user)
     round_list = list(rounds(intervention=intervention))
     own = set(municipality_ids_of(user))
-    participants = Participant.objects.filter(enrolments__intervention=intervention)
+    enrolments = Enrolment.objects.filter(intervention=intervention)
     if not access.can_see_aggregates(user):
-        participants = participants.filter(municipality_id__in=own)
+        enrolments = enrolments.filter(municipality_id__in=own)
+    # the enrolment carries its child's municipality (checked daily: outcomes/integrity.py), so neither
+    # count joins the participants
     enrolled = dict(
-        participants.order_by()
+        enrolments.order_by()
         .values("municipality_id")
         .annotate(n=Count("pk"))
         .values_list("municipality_id", "n")
     )
-    # a measurement counts when its child is enrolled (the join on the enrolment is unique per child) and
-    # of the same municipality; (participant, round, instrument) is unique, so Count is a count of children
+    # a measurement counts when its child is enrolled in this municipality (a semi-join on the enrolments,
+    # unique per child); (participant, round, instrument) is unique, so Count is a count of children
     measured = {
         (municipality_id, round_id): n
         for municipality_id, round_id, n in Measurement.objects.filter(
+            Exists(
+                enrolments.filter(
+                    participant_id=OuterRef("participant_id"), municipality_id=OuterRef("municipality_id")
+                )
+            ),
             round__in=round_list,
             instrument=instrument,
             municipality_id__in=list(enrolled),
-            municipality_id=F("participant__municipality_id"),
-            participant__enrolments__intervention=intervention,
         )
         .order_by()
         .values("municipality_id", "round_id")
@@ -304,7 +309,9 @@ def completeness(
             if municipality.pk in own and cell.missing:
                 cell.missing_codes = [
                     code[:10]
-                    for code in participants.filter(municipality=municipality)
+                    for code in Participant.objects.filter(
+                        enrolments__intervention=intervention, municipality=municipality
+                    )
                     .exclude(
                         Exists(
                             Measurement.objects.filter(
