@@ -188,7 +188,7 @@ def test_two_web_processes_and_three_workers_run_every_task_exactly_once(tmp_pat
             compute_business_case_result.enqueue(result.pk)
             results.append(result)
 
-        total = PROBES + IMPORTS + BUSINESS_CASES + 1
+        total = PROBES + IMPORTS + BUSINESS_CASES + 1 + IMPORTS  # each import enqueues its insight refresh
         wait_for(
             lambda: DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).exclude(
                 task_path__contains="run_scheduled_job"
@@ -207,7 +207,9 @@ def test_two_web_processes_and_three_workers_run_every_task_exactly_once(tmp_pat
         claimed_twice = [
             row.pk for row in DBTaskResult.objects.exclude(pk=slow.id) if len(row.worker_ids) != 1
         ]
-        assert claimed_twice == []
+        assert claimed_twice == [], [
+            (row.task_path, row.worker_ids) for row in DBTaskResult.objects.filter(pk__in=claimed_twice)
+        ]
         assert len({pid for _n, _phase, pid in probe_tasks.runs()}) >= 2  # the work was shared
         assert set(ImportJob.objects.values_list("status", flat=True)) == {ImportStatus.DONE}
         assert Measurement.objects.count() == IMPORTS * ROWS_PER_IMPORT

@@ -237,3 +237,34 @@ def test_with_a_current_summary_the_page_reads_no_measurement_and_its_queries_do
     assert Measurement.objects.count() >= 8 * few
     refresh_insight_summary(intervention_id=intervention.pk, instrument_id=sdq.pk)
     assert pages() == before
+
+
+def test_a_refresh_task_never_waits_for_another_refresh_of_the_same_pair(
+    settings, odense, aarhus, intervention, three_rounds, sdq, agency_admin, odense_caseworker
+):
+    """A task blocked on the pair's lock would miss its lease's heartbeats and be taken by a second worker:
+    while another refresh holds the lock the task leaves at once (the holder checks again when done)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the pair's lock is PostgreSQL's advisory lock")
+    from django.db import connections
+
+    from indsats.outcomes.services.insight_summary import refresh_if_stale
+
+    settings.DISCLOSURE_MIN_CHILDREN = settings.DISCLOSURE_MIN_MUNICIPALITIES = 1
+    _generated(sdq, three_rounds, [odense, aarhus], children_each=6, seed=3)
+    participant = Participant.objects.filter(municipality=odense).first()
+    delete_participant(actor=odense_caseworker, participant=participant)  # the version moves on
+    assert not _current(intervention, sdq)
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:  # another worker's refresh of the same pair, still running
+            cursor.execute("SELECT pg_advisory_lock(%s::integer, %s::integer)", [intervention.pk, sdq.pk])
+        assert refresh_if_stale(intervention_id=intervention.pk, instrument_id=sdq.pk) == 0  # left at once
+        assert not _current(intervention, sdq)
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s::integer, %s::integer)", [intervention.pk, sdq.pk])
+    finally:
+        other.close()
+    assert refresh_if_stale(intervention_id=intervention.pk, instrument_id=sdq.pk) > 0
+    assert _current(intervention, sdq)
+    _assert_summary_equals_reference(intervention, sdq, agency_admin, odense)

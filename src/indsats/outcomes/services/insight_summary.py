@@ -52,13 +52,13 @@ def _enqueue(pairs: list[tuple[int, int]]) -> None:
         tasks.refresh_insight.enqueue(intervention_id=intervention_id, instrument_id=instrument_id)
 
 
-def refresh_insight_summary(*, intervention_id: int, instrument_id: int) -> int:
+def refresh_insight_summary(*, intervention_id: int, instrument_id: int, wait: bool = True) -> int | None:
     """Recompute the summary rows of one intervention and instrument, in one transaction: the version is
     read first, the old rows deleted, each score key's rows inserted with one INSERT ... SELECT, and the
     version read is recorded as the summary's. Each statement sees every write committed before it, so
     a write committed after the version was read is either in the rows or not, but its bump makes the
     version newer than the summary's either way: the page computes live until its own task has run.
-    Returns the rows written."""
+    Returns the rows written; None when ``wait`` is false and another refresh of the pair is running."""
     instrument = Instrument.objects.get(pk=instrument_id)
     engine = engine_instrument(instrument)
     with transaction.atomic():
@@ -70,9 +70,18 @@ def refresh_insight_summary(*, intervention_id: int, instrument_id: int) -> int:
             # refreshes of one pair run one at a time (else two could each delete the rows they see and
             # insert theirs); writers are not blocked: their bump of the version row never waits for this
             with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_advisory_xact_lock(%s::integer, %s::integer)", [intervention_id, instrument_id]
-                )
+                if not wait:
+                    cursor.execute(
+                        "SELECT pg_try_advisory_xact_lock(%s::integer, %s::integer)",
+                        [intervention_id, instrument_id],
+                    )
+                    if not cursor.fetchone()[0]:
+                        return None
+                else:
+                    cursor.execute(
+                        "SELECT pg_advisory_xact_lock(%s::integer, %s::integer)",
+                        [intervention_id, instrument_id],
+                    )
         state = InsightVersion.objects.get(intervention_id=intervention_id, instrument_id=instrument_id)
         InsightSummary.objects.filter(intervention_id=intervention_id, instrument_id=instrument_id).delete()
         round_list = list(selectors.rounds(intervention=Intervention.objects.get(pk=intervention_id)))
@@ -100,17 +109,33 @@ def refresh_insight_summary(*, intervention_id: int, instrument_id: int) -> int:
     return written
 
 
+REFRESH_ROUNDS = 5
+
+
 def refresh_if_stale(*, intervention_id: int, instrument_id: int) -> int:
     """The task's work: refresh unless the summary already caught up (a burst of writes enqueues a task
-    each; the first refresh that runs after they committed covers them all, the rest return at once)."""
-    state = (
-        InsightVersion.objects.filter(intervention_id=intervention_id, instrument_id=instrument_id)
-        .values_list("version", "summary_version")
-        .first()
-    )
-    if state is not None and state[0] == state[1]:
-        return 0
-    return refresh_insight_summary(intervention_id=intervention_id, instrument_id=instrument_id)
+    each; the first refresh that runs after they committed covers them all, the rest return at once).
+
+    A task never waits for another refresh of the same pair (a worker blocked on the lock would miss its
+    lease's heartbeats and the task be taken twice): it leaves the work to the running one, which checks
+    again after committing and refreshes once more for writes that came meanwhile (at most REFRESH_ROUNDS
+    times; the page computes live and the nightly rebuild catches up beyond that)."""
+    written = 0
+    for _round in range(REFRESH_ROUNDS):
+        state = (
+            InsightVersion.objects.filter(intervention_id=intervention_id, instrument_id=instrument_id)
+            .values_list("version", "summary_version")
+            .first()
+        )
+        if state is not None and state[0] == state[1]:
+            return written
+        rows = refresh_insight_summary(
+            intervention_id=intervention_id, instrument_id=instrument_id, wait=False
+        )
+        if rows is None:  # another worker is refreshing this pair and will check again when it is done
+            return written
+        written += rows
+    return written
 
 
 def refresh_all_insight_summaries() -> int:
