@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indsats.accounts.demo import DemoContext
+from indsats.accounts.models import User
 from indsats.audit.services import record_create
 from indsats.engine.cpr import pseudonym
 from indsats.interventions.models import Intervention, Partnership
@@ -122,6 +123,18 @@ def import_sdq_measurements(
     return total
 
 
+def _demo_rounds(
+    admin: User, intervention: Intervention, kinds: tuple[RoundKind, ...], today: datetime.date
+) -> list[MeasurementRound]:
+    """The intervention's rounds of ``kinds``, dated so that the ones due by ``today`` are open or past."""
+    return [
+        create_round(
+            actor=admin, intervention=intervention, kind=kind, opens_on=opens, closes_on=closes, order=order
+        )
+        for order, (kind, opens, closes) in enumerate(rounds_until_today(kinds, today=today))
+    ]
+
+
 def load(context: DemoContext) -> None:
     ensure_builtin_instruments()
     users = context.objects["users"]
@@ -135,19 +148,7 @@ def load(context: DemoContext) -> None:
     who5 = Instrument.objects.filter(key="who-5").first()
     total = 0
     for intervention in interventions:
-        rounds = [
-            create_round(
-                actor=admin,
-                intervention=intervention,
-                kind=kind,
-                opens_on=opens,
-                closes_on=closes,
-                order=order,
-            )
-            for order, (kind, opens, closes) in enumerate(
-                rounds_until_today(ROUND_KINDS, today=timezone.localdate())
-            )
-        ]
+        rounds = _demo_rounds(admin, intervention, ROUND_KINDS, timezone.localdate())
         total += import_sdq_measurements(
             context,
             rounds=rounds,
@@ -242,17 +243,7 @@ def load_bulk_measurements(context: DemoContext, *, sdq: Instrument, count: int)
     written = 0
     context.progress("SDQ measurements", 0, expected)
     for intervention, size in zip(interventions, sizes, strict=True):
-        rounds = [
-            create_round(
-                actor=admin,
-                intervention=intervention,
-                kind=kind,
-                opens_on=opens,
-                closes_on=closes,
-                order=order,
-            )
-            for order, (kind, opens, closes) in enumerate(rounds_until_today(BULK_ROUND_KINDS, today=today))
-        ]
+        rounds = _demo_rounds(admin, intervention, BULK_ROUND_KINDS, today)
         municipality_ids = partners.get(intervention.pk) or [context.objects["municipalities"][0].pk]
         shares = np.bincount(rng.integers(0, len(municipality_ids), size), minlength=len(municipality_ids))
         for municipality_id, children in zip(municipality_ids, shares.tolist(), strict=True):
