@@ -535,3 +535,71 @@ def test_the_agency_reads_that_a_childs_dose_was_recorded_but_not_the_values(
     )
     trail = history.recent_entries(user=agency_admin)
     assert all(e.changes.get("fidelity") != 0.35 for e in trail)
+
+
+def _many_children(municipality, intervention, count: int) -> list[Participant]:
+    """``count`` children of ``municipality`` enrolled in ``intervention`` (pseudonyms in hex as real ones)."""
+    import hashlib
+
+    from django.utils import timezone
+
+    from indsats.outcomes.models import Enrolment
+
+    made = Participant.objects.bulk_create(
+        Participant(
+            municipality=municipality,
+            pseudonym=hashlib.sha256(f"{municipality.pk}-{i}".encode()).hexdigest(),
+            birth_year=2015,
+            sex="male",
+        )
+        for i in range(1, count + 1)
+    )
+    Enrolment.objects.bulk_create(
+        Enrolment(
+            participant=p, intervention=intervention, municipality=municipality, created_at=timezone.now()
+        )
+        for p in made
+    )
+    return made
+
+
+def test_with_more_children_than_a_list_can_hold_the_caseworker_types_the_short_pseudonym(
+    children, intervention, aarhus, odense, aarhus_caseworker
+):
+    from indsats.evaluation.forms import PICK_LIST_MAX
+
+    many = _many_children(aarhus, intervention, PICK_LIST_MAX)
+    [odense_child] = _many_children(odense, intervention, 1)
+    odense_child.pseudonym = "f" * 64
+    odense_child.save()
+    for twin, last in zip(many[:2], "12", strict=True):  # two children whose pseudonyms begin alike
+        twin.pseudonym = "abcdef0" + last * 57
+        twin.save()
+    client = logged_in(aarhus_caseworker)
+    url = reverse("evaluation:exposure_set", args=[intervention.pk])
+    page = client.get(reverse("evaluation:exposure_index", args=[intervention.pk])).content.decode()
+    assert '<select name="participant"' not in page and 'name="participant"' in page
+    assert page.count("<option") < 50  # no list of the 203 children
+
+    child = many[41]
+    response = client.post(url, {"participant": child.short_code.upper(), "sessions": "4", "fidelity": "0,5"})
+    assert response.status_code == 302
+    assert _values(intervention) == {child.pk: (4, 0.5)}
+
+    def error_for(code: str) -> str:
+        response = client.post(url, {"participant": code, "sessions": "4"})
+        assert response.status_code == 200
+        return re.sub(r"\s+", " ", response.content.decode())
+
+    assert "Intet af jeres børn i indsatsen har et pseudonym, der begynder med ffffffffff" in error_for(
+        odense_child.short_code
+    )  # another municipality's child is not found
+    assert "Flere børn har et pseudonym, der begynder med abcdef" in error_for("ABCDEF")
+    assert "Skriv mindst 6 tegn" in error_for("00")
+    assert _values(intervention) == {child.pk: (4, 0.5)}
+
+
+def test_a_short_list_of_children_stays_a_drop_down(children, intervention, aarhus_caseworker):
+    page = logged_in(aarhus_caseworker).get(reverse("evaluation:exposure_index", args=[intervention.pk]))
+    text = page.content.decode()
+    assert '<select name="participant"' in text and children[CPR_A].short_code in text

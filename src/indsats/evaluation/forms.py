@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +16,7 @@ from indsats.evaluation.models import AllocationMethod, Design, Grade, RatingLev
 from indsats.evaluation.selectors import participants_in_scope
 from indsats.interventions.models import Intervention
 from indsats.outcomes import tabular
-from indsats.outcomes.models import Instrument, MeasurementRound
+from indsats.outcomes.models import Instrument, MeasurementRound, Participant
 from indsats.outcomes.registry import engine_instrument, localised
 from indsats.outcomes.selectors import instruments_in_use
 
@@ -159,14 +160,56 @@ class AllocationUploadForm(forms.Form):
     )
 
 
-class EnrolmentForm(forms.Form):
-    participant: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Barn"), queryset=None)  # type: ignore[arg-type]
+# A drop-down lists at most this many children; with more, the person types the child's short pseudonym
+PICK_LIST_MAX = 200
 
-    def __init__(self, *args: Any, children: Any, **kwargs: Any) -> None:
+
+class ChildByCodeField(forms.CharField):
+    """One of ``children`` by its short pseudonym (the first characters shown in the page's tables), for
+    a municipality with more children than a drop-down can list. Cleans to the Participant."""
+
+    def __init__(self, *, children: QuerySet[Participant], **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Barnets pseudonym (kort form)"))
+        kwargs.setdefault(
+            "help_text", _("De første 10 tegn af barnets pseudonym, som de står i tabellen over jeres børn.")
+        )
+        super().__init__(max_length=64, **kwargs)
+        self.children = children
+
+    def clean(self, value: Any) -> Participant:
+        code = str(super().clean(value)).strip().lower()
+        if len(code) < 6:
+            raise forms.ValidationError(_("Skriv mindst 6 tegn af pseudonymet."), code="short")
+        found = list(self.children.filter(pseudonym__startswith=code)[:2])
+        if not found:
+            raise forms.ValidationError(
+                _("Intet af jeres børn i indsatsen har et pseudonym, der begynder med %(code)s.")
+                % {"code": code},
+                code="unknown",
+            )
+        if len(found) > 1:
+            raise forms.ValidationError(
+                _("Flere børn har et pseudonym, der begynder med %(code)s: skriv flere tegn.")
+                % {"code": code},
+                code="ambiguous",
+            )
+        return found[0]
+
+
+def child_field(children: QuerySet[Participant]) -> forms.Field:
+    """A drop-down of the children when they are few (PICK_LIST_MAX), else a field for the short pseudonym:
+    a page never lists thousands of children."""
+    if children.count() > PICK_LIST_MAX:
+        return ChildByCodeField(children=children)
+    field: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Barn"), queryset=children)
+    field.label_from_instance = lambda p: p.short_code  # type: ignore[method-assign,assignment]
+    return field
+
+
+class EnrolmentForm(forms.Form):
+    def __init__(self, *args: Any, children: QuerySet[Participant], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["participant"]
-        field.queryset = children  # type: ignore[attr-defined]
-        field.label_from_instance = lambda p: p.short_code  # type: ignore[attr-defined]
+        self.fields["participant"] = child_field(children)
 
 
 class RatingDecisionForm(forms.Form):
@@ -207,7 +250,6 @@ class ExposureUploadForm(forms.Form):
 class ExposureChildForm(forms.Form):
     """One child's values: municipality staff pick among their own children, others type the code."""
 
-    participant: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Barn"), queryset=None)  # type: ignore[arg-type]
     code = forms.CharField(
         label=_("Deltagerkode"),
         max_length=64,
@@ -233,11 +275,7 @@ class ExposureChildForm(forms.Form):
         super().__init__(*args, **kwargs)
         if scope.uses_cpr:
             del self.fields["code"]
-            field = self.fields["participant"]
-            field.queryset = participants_in_scope(scope)  # type: ignore[attr-defined]
-            field.label_from_instance = lambda p: p.short_code  # type: ignore[attr-defined]
-        else:
-            del self.fields["participant"]
+            self.fields = {"participant": child_field(participants_in_scope(scope)), **self.fields}
 
     def clean_fidelity(self) -> float | None:
         # a value that is no share of 0-1 raises ExposureValueError, a ValidationError naming the problem
