@@ -102,6 +102,10 @@ TEMPLATES = [
     },
 ]
 
+# Selects written in Python, the rest by Django's form templates (ui/form_renderer.py: a drop-down of a
+# thousand interventions took a second through the templates)
+FORM_RENDERER = "indsats.ui.form_renderer.FormRenderer"
+
 # The embedded default is a SQLite file in var/; production and CI set DATABASE_URL to PostgreSQL.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'indsats.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
