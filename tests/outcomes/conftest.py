@@ -51,6 +51,19 @@ def month6(intervention):
 
 
 @pytest.fixture
+def three_rounds(intervention, baseline, month6):
+    """Baseline, 6 and 12 months: the rounds of the insight tests."""
+    month12 = RoundFactory(
+        intervention=intervention,
+        kind=RoundKind.MONTH_12,
+        order=3,
+        opens_on=datetime.date(2025, 12, 1),
+        closes_on=datetime.date(2026, 3, 31),
+    )
+    return [baseline, month6, month12]
+
+
+@pytest.fixture
 def aarhus_manager(aarhus):
     return person_with_role(Role.MUNICIPALITY_MANAGER, aarhus, username="leder-aarhus")
 

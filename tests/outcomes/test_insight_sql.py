@@ -5,7 +5,6 @@ and a number of queries that does not grow with the measurements."""
 
 from __future__ import annotations
 
-import datetime
 import math
 import random
 from dataclasses import fields
@@ -22,13 +21,12 @@ from indsats.dashboard.demo import load_demo
 from indsats.interventions.models import Intervention
 from indsats.outcomes import selectors
 from indsats.outcomes.measurement_sql import score_value
-from indsats.outcomes.models import Instrument, Measurement, MeasurementRound, RoundKind
+from indsats.outcomes.models import Instrument, Measurement, MeasurementRound
 from indsats.outcomes.registry import engine_instrument
 from indsats.outcomes.services.import_commit import commit_import
 from indsats.outcomes.services.imports import prepare_import
 from tests.conftest import logged_in
 from tests.factories import MunicipalityFactory, person_with_role
-from tests.outcomes.factories import RoundFactory
 from tests.outcomes.files import HEADER, csv_bytes, fake_cpr
 from tests.outcomes.insight_reference import reference_insight
 
@@ -71,18 +69,6 @@ def _import(municipality, measurement_round, sdq, rows) -> None:
     )
     assert not job.errors, job.errors[:3]
     commit_import(actor=actor, job=job)
-
-
-@pytest.fixture
-def three_rounds(intervention, baseline, month6):
-    month12 = RoundFactory(
-        intervention=intervention,
-        kind=RoundKind.MONTH_12,
-        order=3,
-        opens_on=datetime.date(2025, 12, 1),
-        closes_on=datetime.date(2026, 3, 31),
-    )
-    return [baseline, month6, month12]
 
 
 def _generated(sdq, rounds, municipalities, children_each: int, seed: int = 7, first: int = 0) -> None:

@@ -17,13 +17,12 @@ from django.urls import reverse
 
 from indsats.accounts.models import Role
 from indsats.outcomes import selectors
-from indsats.outcomes.models import InsightSummary, InsightVersion, Measurement, Participant, RoundKind
+from indsats.outcomes.models import InsightSummary, InsightVersion, Measurement, Participant
 from indsats.outcomes.services.gdpr import delete_participant, purge_expired_outcomes
 from indsats.outcomes.services.insight_summary import refresh_insight_summary
 from indsats.outcomes.services.participants import record_measurement
 from tests.conftest import logged_in
 from tests.factories import MunicipalityFactory, person_with_role
-from tests.outcomes.factories import RoundFactory
 from tests.outcomes.insight_reference import reference_insight
 from tests.outcomes.test_insight_sql import SCORES, _generated
 
@@ -31,18 +30,6 @@ pytestmark = pytest.mark.django_db
 
 # the measurements' table (not outcomes_measurementround)
 MEASUREMENTS = re.compile(r"\boutcomes_measurement\b")
-
-
-@pytest.fixture
-def three_rounds(intervention, baseline, month6):
-    month12 = RoundFactory(
-        intervention=intervention,
-        kind=RoundKind.MONTH_12,
-        order=3,
-        opens_on=datetime.date(2025, 12, 1),
-        closes_on=datetime.date(2026, 3, 31),
-    )
-    return [baseline, month6, month12]
 
 
 def _current(intervention, instrument) -> bool:
