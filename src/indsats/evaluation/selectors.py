@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from indsats.accounts.models import Organisation, User
 from indsats.accounts.permissions import municipality_ids_of
@@ -30,6 +31,27 @@ def studies(*, user: User | AnonymousUser) -> QuerySet[Study]:
     if access.can_manage_studies(user):
         return rows.filter(intervention_id__in=access.assigned_intervention_ids(user))
     return rows.none()
+
+
+def study_list(*, user: User | AnonymousUser) -> QuerySet[Study]:
+    """The study list's rows, newest first: what the list shows (name, design, the intervention's name)
+    and the number of analyses counted by a subquery, so neither the page nor its count groups the
+    joined rows of the study's instrument and rounds."""
+    analyses = (
+        Analysis.objects.filter(study=OuterRef("pk"))
+        .order_by()
+        .values("study")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        studies(user=user)
+        .select_related(None)
+        .select_related("intervention")
+        .only("id", "name", "design", "created_at", "intervention__id", "intervention__name")
+        .annotate(analysis_count=Coalesce(Subquery(analyses, output_field=IntegerField()), 0))
+        .order_by("-created_at", "-pk")
+    )
 
 
 def study_detail(*, user: User | AnonymousUser, pk: int) -> Study:
@@ -105,8 +127,9 @@ def latest_analysis_of_intervention(intervention: Intervention) -> Analysis | No
 
 
 def manageable_interventions(*, user: User | AnonymousUser) -> QuerySet[Intervention]:
-    """The interventions with measurement rounds whose studies the person may manage, by name."""
-    rows = interventions_with_rounds().order_by("name", "pk")
+    """The interventions with measurement rounds whose studies the person may manage, by name (their
+    names only: the list links to them)."""
+    rows = interventions_with_rounds().only("id", "name").order_by("name", "pk")
     if not access.can_manage_studies(user):
         return rows.none()
     if access.manages_every_intervention(user):
