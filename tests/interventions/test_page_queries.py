@@ -97,7 +97,7 @@ def test_the_board_built_afresh_does_the_same_queries_for_five_times_the_interve
     few = queries_of(client, url)
     grow_portfolio(80)
     assert Intervention.objects.count() == 100
-    assert queries_of(client, url) == few == 11
+    assert queries_of(client, url) == few == 10
 
 
 def test_the_filtered_board_does_the_same_queries_for_five_times_the_interventions(
@@ -108,7 +108,7 @@ def test_the_filtered_board_does_the_same_queries_for_five_times_the_interventio
     grow_portfolio(20)
     few = queries_of(client, url)
     grow_portfolio(80)
-    assert queries_of(client, url) == few == 11
+    assert queries_of(client, url) == few == 10
 
 
 @pytest.mark.parametrize("query", ["", "?fase=testing&sortering=tid&side=2", "?sortering=ejer"])

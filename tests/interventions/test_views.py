@@ -464,3 +464,46 @@ def test_the_steering_group_sees_its_waiting_reviews_on_the_front_page(steering_
 def test_the_menu_shows_indsatser(aarhus_caseworker):
     body = logged_in(aarhus_caseworker).get(reverse("dashboard:home")).content.decode()
     assert reverse("interventions:index") in body
+
+
+@pytest.mark.parametrize("per_column", [0, 1, 15])
+def test_the_boards_counts_per_state_agree_with_the_interventions_whatever_cards_it_shows(
+    per_column, agency_staff, agency
+):
+    """The cards and the counts come from one query (window aggregates beside the cards' row numbers):
+    the counts must not depend on how many cards a column shows (0 for the API). The reference counts
+    the interventions one by one in Python."""
+    from indsats.interventions.selectors import PortfolioFilters, portfolio_board
+    from indsats.interventions.workflow import PHASES
+
+    states = ["screening", "screening", "testing", "testing", "testing", "operation", "stopped"]
+    for index, state in enumerate(states):
+        intervention = InterventionFactory(state=state, owner=agency)
+        if state == "testing" and index != 4:
+            ready_review(intervention, status=ReviewStatus.SUBMITTED if index == 2 else ReviewStatus.DRAFT)
+        PhaseRecord.objects.filter(intervention=intervention).update(
+            planned_end=datetime.date(2020, 1, 1) if index % 2 == 0 else datetime.date(2999, 1, 1)
+        )
+    board = portfolio_board(user=agency_staff, filters=PortfolioFilters(), per_column=per_column)
+
+    today = datetime.date.today()
+    expected: dict[str, dict[str, int]] = {}
+    for intervention in Intervention.objects.all():
+        row = expected.setdefault(intervention.state, {"n": 0, "waiting": 0, "due": 0})
+        waiting = intervention.gate_reviews.filter(status=ReviewStatus.SUBMITTED).exists()
+        current = intervention.phase_records.filter(phase=intervention.state).first()
+        row["n"] += 1
+        row["waiting"] += waiting
+        row["due"] += bool(current and current.planned_end and current.planned_end < today and not waiting)
+    columns = {column.state: column for column in [*board.columns, *board.end_states]}
+    assert {state: column.count for state, column in columns.items() if column.count} == {
+        state: row["n"] for state, row in expected.items()
+    }
+    assert board.total == len(states)
+    assert board.waiting_reviews == sum(expected.get(p, {}).get("waiting", 0) for p in PHASES) == 1
+    assert board.reviews_due == sum(expected.get(p, {}).get("due", 0) for p in PHASES) == 2
+    assert [len(columns[p].cards) for p in PHASES] == [
+        min(per_column, expected.get(p, {}).get("n", 0)) for p in PHASES
+    ]
+    testing = columns["testing"].cards
+    assert [c.waiting_review for c in testing] == [True, False, False][: len(testing)]

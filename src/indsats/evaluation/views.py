@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -92,12 +91,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "evaluation/index.html",
         {
-            "studies": paginate(
-                request,
-                selectors.studies(user=request.user)
-                .annotate(analysis_count=Count("analyses"))
-                .order_by("-created_at", "-pk"),
-            ),
+            "studies": paginate(request, selectors.study_list(user=request.user)),
             "interventions": paginate(
                 request, selectors.manageable_interventions(user=request.user), parameter="indsats-side"
             ),

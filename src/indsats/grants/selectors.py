@@ -57,9 +57,9 @@ def editors_of(application: Application) -> list[User]:
 
 def pool_list(*, user: Person) -> QuerySet[Pool]:
     """Published pools for everyone; the agency's grants staff also see drafts (as `can_view_pool`)."""
-    pools = Pool.objects.select_related("initiative__programme_year__programme").annotate(
-        application_count=Count("applications", filter=~Q(applications__status=ApplicationStatus.DRAFT))
-    )
+    # (no count of applications: nothing shows it, and its join grouped by every column of the pool
+    # made a page of pools and its count group the rows)
+    pools = Pool.objects.select_related("initiative__programme_year__programme")
     if not is_grants_staff(user):
         pools = pools.exclude(status=PoolStatus.DRAFT)
     return pools.order_by("-deadline")

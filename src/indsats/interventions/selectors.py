@@ -291,36 +291,28 @@ class Board:
 def portfolio_board(*, user: User, filters: PortfolioFilters, per_column: int = 15) -> Board:
     """The portfolio by phase: a column per phase with the longest-waiting cards first.
 
-    A fixed number of queries whatever the number of interventions: the counts per state in one GROUP BY,
-    the money per phase in another, the cards of every column in one query (the first `per_column` of
-    each phase by a window function) and the pipeline in one more."""
+    A fixed number of queries whatever the number of interventions: the cards of every column and the
+    counts per state in one query (the first `per_column` of each state by a window function, beside
+    the state's counts by window aggregates), the money per phase in a GROUP BY and the pipeline in one
+    more."""
     require_permission(user, VIEW_PORTFOLIO)
     today = timezone.localdate()
     base = filter_interventions(Intervention.objects.all(), filters)
-    facts = with_portfolio_facts(base)
-    per_state: dict[str, dict[str, int]] = {
-        state: {"n": n, "waiting": waiting, "due": due}
-        for state, n, waiting, due in facts.order_by()
-        .values_list("state")
-        .annotate(
-            n=Count("pk"),
-            waiting=Count("pk", filter=Q(waiting_review=True)),
-            due=Count("pk", filter=Q(waiting_review=False, planned_end__lt=today)),
-        )
-    }
-    committed = dict(
-        PhaseRecord.objects.filter(intervention__in=base.values("pk"))
-        .order_by()
-        .values_list("phase")
-        .annotate(total=Sum("committed_amount"))
+    # every intervention when there are no filters: the same rows without a subquery to plan and join
+    chosen = None if filters.is_empty else base.values("pk")
+    records = (
+        PhaseRecord.objects.all() if chosen is None else PhaseRecord.objects.filter(intervention__in=chosen)
     )
+    committed = dict(records.order_by().values_list("phase").annotate(total=Sum("committed_amount")))
     cards: dict[str, list[Card]] = {phase: [] for phase in PHASES}
-    if per_column > 0:
-        for card in _decorate(_board_cards(base, per_column)):
-            cards[card.state].append(card)
+    per_state = _board_cards(base, per_column, today)
+    for state_cards, _counts in per_state.values():
+        for card in _decorate(state_cards):
+            if card.state in cards:
+                cards[card.state].append(card)
 
     def count(state: str, key: str = "n") -> int:
-        return per_state[state][key] if state in per_state else 0
+        return per_state[state][1][key] if state in per_state else 0
 
     columns = [
         BoardColumn(phase, str(phase.label), count(phase), committed.get(phase) or Decimal(0), cards[phase])
@@ -333,52 +325,90 @@ def portfolio_board(*, user: User, filters: PortfolioFilters, per_column: int = 
     return Board(
         columns=columns,
         end_states=end_states,
-        total=sum(row["n"] for row in per_state.values()),
+        total=sum(counts["n"] for _cards, counts in per_state.values()),
         waiting_reviews=sum(count(phase, "waiting") for phase in PHASES),
         reviews_due=sum(count(phase, "due") for phase in PHASES),
         committed_total=sum(committed.values(), Decimal(0)),
-        pipeline=pipeline_over_time(interventions=base, today=today),
+        pipeline=pipeline_over_time(interventions=base, today=today, every=chosen is None),
     )
 
 
-def _board_cards(base: QuerySet[Intervention], per_column: int) -> list[Card]:
-    """The first `per_column` interventions of each phase, longest in the phase first, in one query:
-    plain tuples, with only the joins a card needs (the current phase's planned end, the open review)."""
+def _board_cards(
+    base: QuerySet[Intervention], per_column: int, today: datetime.date
+) -> dict[str, tuple[list[Card], dict[str, int]]]:
+    """Per state: its first `per_column` interventions, longest in the state first, and its counts (all,
+    waiting for the steering group, review due), in one query: plain tuples, with only the joins a card
+    needs (the current phase's planned end, the open review); the counts are window aggregates over the
+    state's rows, so each row carries its state's counts (a state's first row is always read)."""
+    by_state = [F("state")]
+    waiting = Q(waiting_review=True)
     rows = (
-        base.filter(state__in=PHASES)
-        .alias(
+        base.alias(
             current=FilteredRelation("phase_records", condition=Q(phase_records__phase=F("state"))),
             open_review=FilteredRelation(
                 "gate_reviews", condition=Q(gate_reviews__status__in=OPEN_REVIEW_STATES)
             ),
         )
         .annotate(
+            waiting_review=_is_review(ReviewStatus.SUBMITTED),
             rank=Window(
-                RowNumber(), partition_by=[F("state")], order_by=[F("state_entered_at").asc(), F("pk").asc()]
+                RowNumber(), partition_by=by_state, order_by=[F("state_entered_at").asc(), F("pk").asc()]
+            ),
+            state_n=Window(Count("pk"), partition_by=by_state),
+            state_waiting=Window(Count("pk", filter=waiting), partition_by=by_state),
+            state_due=Window(
+                Count("pk", filter=Q(current__planned_end__lt=today) & ~waiting), partition_by=by_state
             ),
             review_status=F("open_review__status"),
             current_planned_end=F("current__planned_end"),
             owner_name=F("owner__name"),
         )
-        .filter(rank__lte=per_column)
+        .filter(rank__lte=max(per_column, 1))
         .order_by("state", "state_entered_at", "pk")
         .values_list(
-            "pk", "name", "state", "state_entered_at", "owner_name", "review_status", "current_planned_end"
+            "pk",
+            "name",
+            "state",
+            "state_entered_at",
+            "owner_name",
+            "review_status",
+            "current_planned_end",
+            "rank",
+            "state_n",
+            "state_waiting",
+            "state_due",
         )
     )
-    return [
-        Card(
-            pk=pk,
-            name=name,
-            state=state,
-            state_entered_at=entered,
-            owner_name=owner_name,
-            waiting_review=review == ReviewStatus.SUBMITTED,
-            draft_review=review == ReviewStatus.DRAFT,
-            planned_end=planned_end,
-        )
-        for pk, name, state, entered, owner_name, review, planned_end in rows
-    ]
+    result: dict[str, tuple[list[Card], dict[str, int]]] = {}
+    for pk, name, state, entered, owner_name, review, planned_end, rank, n, n_waiting, n_due in rows:
+        if state not in result:
+            result[state] = ([], {"n": n, "waiting": n_waiting, "due": n_due})
+        if rank <= per_column:
+            result[state][0].append(
+                Card(
+                    pk=pk,
+                    name=name,
+                    state=state,
+                    state_entered_at=entered,
+                    owner_name=owner_name,
+                    waiting_review=review == ReviewStatus.SUBMITTED,
+                    draft_review=review == ReviewStatus.DRAFT,
+                    planned_end=planned_end,
+                )
+            )
+    return result
+
+
+class CountedPaginator(Paginator):
+    """A paginator given its number of rows, counted by a cheaper query than its rows' own."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._count = count
+
+    @property
+    def count(self) -> int:  # type: ignore[override]  # a cached_property in Django
+        return self._count
 
 
 TABLE_ORDERINGS = {
@@ -394,13 +424,15 @@ def portfolio_table(
     *, user: User, filters: PortfolioFilters, page: int | str = 1, order: str = "navn", per_page: int = 50
 ) -> Page[Intervention]:
     require_permission(user, VIEW_PORTFOLIO)
-    interventions = with_portfolio_facts(filter_interventions(Intervention.objects.all(), filters))
+    chosen = filter_interventions(Intervention.objects.all(), filters)
     interventions = (
-        interventions.only(*CARD_FIELDS)
+        with_portfolio_facts(chosen)
+        .only(*CARD_FIELDS)
         .prefetch_related(Prefetch("problem_areas", queryset=ProblemArea.objects.only("id", "name")))
         .order_by(*TABLE_ORDERINGS.get(order, TABLE_ORDERINGS["navn"]), "pk")
     )
-    paginator = Paginator(interventions, per_page)
+    # counted without the facts' joins: they add no rows (see with_portfolio_facts), only work
+    paginator = CountedPaginator(interventions, per_page, count=chosen.count())
     result = paginator.get_page(page)
     _decorate(list(result.object_list))
     return result
@@ -435,16 +467,21 @@ def quarter_ends(count: int, today: datetime.date) -> list[datetime.date]:
 
 
 def pipeline_over_time(
-    *, interventions: QuerySet[Intervention], quarters: int = 12, today: datetime.date | None = None
+    *,
+    interventions: QuerySet[Intervention],
+    quarters: int = 12,
+    today: datetime.date | None = None,
+    every: bool = False,
 ) -> list[tuple[datetime.date, dict[str, int]]]:
     """How many interventions were in each state at the end of each of the last `quarters` quarters,
     replayed from the state changes in the history: one GROUP BY in the database, whose answer has at
     most a row per quarter and pair of states whatever the number of changes. (Not cached on its own:
-    the board that shows it is.)"""
+    the board that shows it is.) `every`: the interventions are all of them (no subquery needed)."""
     today = today or timezone.localdate()
-    events = InterventionEvent.objects.filter(intervention__in=interventions.values("pk")).exclude(
-        to_state=""
-    )
+    events = InterventionEvent.objects.all()
+    if not every:
+        events = events.filter(intervention__in=interventions.values("pk"))
+    events = events.exclude(to_state="")
     return _replay_pipeline(events, quarters, today)
 
 

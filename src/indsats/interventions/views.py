@@ -175,7 +175,7 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
                 ],
                 "committed_total": kroner(result.committed_total),
                 "pipeline_svg": charts.pipeline_svg(result.pipeline, today=today),
-                "pipeline_rows": pipeline_rows,
+                "pipeline_rows": display.pipeline_rows_html(pipeline_rows),
                 "pipeline_states": [s.label for s in InterventionState if s != "stopped"],
             },
             request=request,
