@@ -26,9 +26,11 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from indsats.accounts.models import Organisation, OrganisationKind, User
@@ -43,7 +45,9 @@ from indsats.outcomes import access
 from indsats.outcomes.measurement_sql import band_value, score_value
 from indsats.outcomes.models import (
     ColumnMapping,
+    CompletenessSummary,
     Enrolment,
+    EnrolmentVersion,
     EvaluatorAssignment,
     ImportJob,
     InsightSummary,
@@ -268,36 +272,10 @@ def completeness(
     access.require_completeness_reader(user)
     round_list = list(rounds(intervention=intervention))
     own = set(municipality_ids_of(user))
-    enrolments = Enrolment.objects.filter(intervention=intervention)
-    if not access.can_see_aggregates(user):
-        enrolments = enrolments.filter(municipality_id__in=own)
-    # the enrolment carries its child's municipality (checked daily: outcomes/integrity.py), so neither
-    # count joins the participants
-    enrolled = dict(
-        enrolments.order_by()
-        .values("municipality_id")
-        .annotate(n=Count("pk"))
-        .values_list("municipality_id", "n")
+    shown = None if access.can_see_aggregates(user) else sorted(own)
+    enrolled, measured = _summary_completeness_counts(intervention, instrument, shown) or completeness_counts(
+        intervention=intervention, instrument=instrument, round_list=round_list, municipality_ids=shown
     )
-    # a measurement counts when its child is enrolled in this municipality (a semi-join on the enrolments,
-    # unique per child); (participant, round, instrument) is unique, so Count is a count of children
-    measured = {
-        (municipality_id, round_id): n
-        for municipality_id, round_id, n in Measurement.objects.filter(
-            Exists(
-                enrolments.filter(
-                    participant_id=OuterRef("participant_id"), municipality_id=OuterRef("municipality_id")
-                )
-            ),
-            round__in=round_list,
-            instrument=instrument,
-            municipality_id__in=list(enrolled),
-        )
-        .order_by()
-        .values("municipality_id", "round_id")
-        .annotate(n=Count("pk"))
-        .values_list("municipality_id", "round_id", "n")
-    }
     rows = []
     for municipality in Organisation.objects.filter(pk__in=list(enrolled)).order_by("name"):
         cells = []
@@ -325,6 +303,83 @@ def completeness(
             cells.append(cell)
         rows.append(CompletenessRow(municipality=municipality, cells=cells))
     return round_list, rows
+
+
+def completeness_counts(
+    *,
+    intervention: Intervention,
+    instrument: Instrument,
+    round_list: Sequence[MeasurementRound],
+    municipality_ids: Sequence[int] | None = None,
+) -> tuple[dict[int, int], dict[tuple[int, int], int]]:
+    """The children enrolled in the intervention per municipality, and those of them measured with the
+    instrument per (municipality, round), counted live from the enrolments and measurements (of the given
+    municipalities only, unless None): two GROUP BY queries. What CompletenessSummary stores."""
+    enrolments = Enrolment.objects.filter(intervention=intervention)
+    if municipality_ids is not None:
+        enrolments = enrolments.filter(municipality_id__in=municipality_ids)
+    # the enrolment carries its child's municipality (checked daily: outcomes/integrity.py), so neither
+    # count joins the participants
+    enrolled = dict(
+        enrolments.order_by()
+        .values("municipality_id")
+        .annotate(n=Count("pk"))
+        .values_list("municipality_id", "n")
+    )
+    # a measurement counts when its child is enrolled in this municipality (a semi-join on the enrolments,
+    # unique per child); (participant, round, instrument) is unique, so Count is a count of children
+    measured = {
+        (municipality_id, round_id): n
+        for municipality_id, round_id, n in Measurement.objects.filter(
+            Exists(
+                enrolments.filter(
+                    participant_id=OuterRef("participant_id"), municipality_id=OuterRef("municipality_id")
+                )
+            ),
+            round__in=list(round_list),
+            instrument=instrument,
+            municipality_id__in=list(enrolled),
+        )
+        .order_by()
+        .values("municipality_id", "round_id")
+        .annotate(n=Count("pk"))
+        .values_list("municipality_id", "round_id", "n")
+    }
+    return enrolled, measured
+
+
+def _summary_completeness_counts(
+    intervention: Intervention, instrument: Instrument, municipality_ids: Sequence[int] | None
+) -> tuple[dict[int, int], dict[tuple[int, int], int]] | None:
+    """completeness_counts from CompletenessSummary in one query, when it is current: its measurements'
+    version is the summary's and so is the intervention's enrolments' (the rows are read only where the
+    state says so). None when it is not (or there is nothing to read): the caller counts live."""
+    enrolment_version = EnrolmentVersion.objects.filter(intervention_id=OuterRef("intervention_id")).values(
+        "version"
+    )[:1]
+    current = (
+        InsightVersion.objects.filter(
+            intervention_id=OuterRef("intervention_id"),
+            instrument_id=OuterRef("instrument_id"),
+            summary_version=F("version"),
+        )
+        .alias(enrolments_now=Coalesce(Subquery(enrolment_version), Value(0)))
+        .filter(summary_enrolment_version=F("enrolments_now"))
+    )
+    rows = CompletenessSummary.objects.filter(
+        Exists(current), intervention=intervention, instrument=instrument
+    )
+    if municipality_ids is not None:
+        rows = rows.filter(municipality_id__in=municipality_ids)
+    enrolled: dict[int, int] = {}
+    measured: dict[tuple[int, int], int] = {}
+    for municipality_id, round_id, n in rows.values_list("municipality_id", "round_id", "n"):
+        if round_id is None:
+            enrolled[municipality_id] = n
+        else:
+            measured[municipality_id, round_id] = n
+    # no row: not current, or no child enrolled (counted live at no cost)
+    return (enrolled, measured) if enrolled else None
 
 
 # --- insight -----------------------------------------------------------------------------------------------
