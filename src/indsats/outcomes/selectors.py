@@ -61,13 +61,23 @@ from indsats.outcomes.models import (
     RetentionPolicy,
 )
 from indsats.outcomes.pseudonyms import pseudonym_key
-from indsats.outcomes.registry import engine_instrument, ensure_builtin_instruments
+from indsats.outcomes.registry import builtin_versions, engine_instrument, ensure_builtin_instruments
 
 
 def instruments(*, active_only: bool = False) -> QuerySet[Instrument]:
     ensure_builtin_instruments()
     rows = Instrument.objects.all()
     return rows.filter(is_active=True) if active_only else rows
+
+
+def active_instruments() -> list[Instrument]:
+    """The active instruments in their order, without their definitions (what a list of choices shows),
+    in one query once the built-in ones have their rows (read from the same rows)."""
+    rows = list(Instrument.objects.defer("definition"))
+    if not builtin_versions() <= {(row.key, row.version) for row in rows}:
+        ensure_builtin_instruments()
+        rows = list(Instrument.objects.defer("definition"))
+    return [row for row in rows if row.is_active]
 
 
 def instrument(*, pk: int, active_only: bool = False) -> Instrument | None:
@@ -540,22 +550,24 @@ def _insight_sums(
     own_id: int | None,
 ) -> tuple[dict[int, tuple[_Group, _Group]], dict[int, tuple[_Group, _Group]]]:
     """The folded figures from InsightSummary when it is current (its version is the measurements' and
-    its baseline the first round's: two small queries, no measurement read), else live from the
-    measurements (insight_select: one query over the intervention's measurements)."""
-    state = (
-        InsightVersion.objects.filter(intervention=intervention, instrument=instrument)
-        .values_list("version", "summary_version", "summary_baseline_id")
-        .first()
+    its baseline the first round's: one small query, the rows read only where the state says so, no
+    measurement read), else live from the measurements (insight_select: one query over the
+    intervention's measurements; so too when the summary has no row for the score: no child has it)."""
+    current = InsightVersion.objects.filter(
+        intervention_id=OuterRef("intervention_id"),
+        instrument_id=OuterRef("instrument_id"),
+        summary_version=F("version"),
+        summary_baseline_id=round_list[0].pk,
     )
-    if state is not None and state[0] == state[1] and state[2] == round_list[0].pk:
-        return _fold(
-            InsightSummary.objects.filter(
-                intervention=intervention, instrument=instrument, score_key=score_key
-            )
-            .order_by("kind", "round_id", "municipality_id")
-            .values_list(*INSIGHT_COLUMNS),
-            own_id,
+    summary = list(
+        InsightSummary.objects.filter(
+            Exists(current), intervention=intervention, instrument=instrument, score_key=score_key
         )
+        .order_by("kind", "round_id", "municipality_id")
+        .values_list(*INSIGHT_COLUMNS)
+    )
+    if summary:
+        return _fold(summary, own_id)
     sql, params = insight_select(round_list, instrument, score_key, band_order)
     with connection.cursor() as cursor:
         cursor.execute(f"{sql} ORDER BY 1, 2, 3", params)

@@ -428,7 +428,7 @@ def _choices(request: HttpRequest, interventions: QuerySet[Intervention] | None 
         if picked_pk is not None and any(pk == picked_pk for pk, _name in names)
         else None
     )
-    active = list(selectors.instruments(active_only=True).defer("definition"))
+    active = selectors.active_instruments()
     value = request.GET.get("instrument", "")
     if value.isdigit():
         instrument = next((i for i in active if i.pk == int(value)), None)
