@@ -422,9 +422,9 @@ def _choices(request: HttpRequest, interventions: QuerySet[Intervention] | None 
     names = list(interventions.values_list("pk", "name"))
     value = request.GET.get("intervention", "")
     picked_pk = int(value) if value.isdigit() else (names[0][0] if names else None)
-    # the picked intervention must be one of the list (else none is picked): read in full
+    # the picked intervention must be one of the list (else none is picked): then read in full by its id
     intervention = (
-        interventions.filter(pk=picked_pk).first()
+        Intervention.objects.filter(pk=picked_pk).first()
         if picked_pk is not None and any(pk == picked_pk for pk, _name in names)
         else None
     )
