@@ -72,3 +72,26 @@ def test_the_active_instruments_in_one_query_once_the_built_in_ones_have_rows(db
         Instrument.objects.filter(is_active=True).order_by("key", "-version").values_list("pk", flat=True)
     )
     assert "who-5" not in {i.key for i in listed}
+
+
+def test_the_agency_compares_every_intervention_with_rounds_and_none_without(
+    agency_staff, odense, intervention, baseline, sdq
+):
+    from django.http import Http404
+
+    rows = selectors.insight(
+        user=agency_staff,
+        intervention=intervention,
+        instrument=sdq,
+        score_key="emotional",
+        municipality=odense,
+    )
+    assert [row.round for row in rows] == [baseline] and rows[0].n == 0
+    with pytest.raises(Http404):
+        selectors.insight(
+            user=agency_staff,
+            intervention=InterventionFactory(name="Uden runder"),
+            instrument=sdq,
+            score_key="emotional",
+            municipality=odense,
+        )

@@ -286,11 +286,16 @@ def completeness(
     round_list = list(rounds(intervention=intervention))
     own = set(municipality_ids_of(user))
     shown = None if access.can_see_aggregates(user) else sorted(own)
-    enrolled, measured = _summary_completeness_counts(intervention, instrument, shown) or completeness_counts(
-        intervention=intervention, instrument=instrument, round_list=round_list, municipality_ids=shown
-    )
+    summarised = _summary_completeness_counts(intervention, instrument, shown)
+    if summarised is not None:
+        enrolled, measured, municipalities = summarised
+    else:
+        enrolled, measured = completeness_counts(
+            intervention=intervention, instrument=instrument, round_list=round_list, municipality_ids=shown
+        )
+        municipalities = list(Organisation.objects.filter(pk__in=list(enrolled)).order_by("name"))
     rows = []
-    for municipality in Organisation.objects.filter(pk__in=list(enrolled)).order_by("name"):
+    for municipality in municipalities:
         cells = []
         for measurement_round in round_list:
             cell = CompletenessCell(
@@ -363,10 +368,11 @@ def completeness_counts(
 
 def _summary_completeness_counts(
     intervention: Intervention, instrument: Instrument, municipality_ids: Sequence[int] | None
-) -> tuple[dict[int, int], dict[tuple[int, int], int]] | None:
-    """completeness_counts from CompletenessSummary in one query, when it is current: its measurements'
-    version is the summary's and so is the intervention's enrolments' (the rows are read only where the
-    state says so). None when it is not (or there is nothing to read): the caller counts live."""
+) -> tuple[dict[int, int], dict[tuple[int, int], int], list[Organisation]] | None:
+    """completeness_counts from CompletenessSummary, with the municipalities (id and name, by name), in
+    one query when it is current: its measurements' version is the summary's and so is the
+    intervention's enrolments' (the rows are read only where the state says so). None when it is not (or
+    there is nothing to read): the caller counts live."""
     enrolment_version = EnrolmentVersion.objects.filter(intervention_id=OuterRef("intervention_id")).values(
         "version"
     )[:1]
@@ -386,13 +392,18 @@ def _summary_completeness_counts(
         rows = rows.filter(municipality_id__in=municipality_ids)
     enrolled: dict[int, int] = {}
     measured: dict[tuple[int, int], int] = {}
-    for municipality_id, round_id, n in rows.values_list("municipality_id", "round_id", "n"):
+    municipalities: list[Organisation] = []
+    for municipality_id, name, round_id, n in rows.order_by(
+        "municipality__name", "municipality_id"
+    ).values_list("municipality_id", "municipality__name", "round_id", "n"):
         if round_id is None:
             enrolled[municipality_id] = n
+            # as .only("id", "name") would load it: the other fields are read if ever asked for
+            municipalities.append(Organisation.from_db(rows.db, ["id", "name"], [municipality_id, name]))
         else:
             measured[municipality_id, round_id] = n
     # no row: not current, or no child enrolled (counted live at no cost)
-    return (enrolled, measured) if enrolled else None
+    return (enrolled, measured, municipalities) if enrolled else None
 
 
 # --- insight -----------------------------------------------------------------------------------------------
@@ -614,7 +625,13 @@ def insight(
     the measurements: a fixed number of queries, whatever the number of measurements.
     """
     access.require_insight_reader(user, municipality)
-    if not compared_interventions(user=user).filter(pk=intervention.pk).exists():
+    round_list = list(rounds(intervention=intervention))
+    # the agency compares every intervention with rounds (compared_interventions): the rounds just read
+    # tell; anyone else is asked whether their municipality takes part
+    if not round_list or (
+        not access.can_see_aggregates(user)
+        and not compared_interventions(user=user).filter(pk=intervention.pk).exists()
+    ):
         raise Http404
     engine = engine_instrument(instrument)
     try:
@@ -622,9 +639,6 @@ def insight(
     except (ValueError, KeyError):
         band_order = ()
     own_id = municipality.pk if municipality is not None else None
-    round_list = list(rounds(intervention=intervention))
-    if not round_list:
-        return []
     sums, changes = _insight_sums(round_list, instrument, intervention, score_key, band_order, own_id)
     result = []
     for index, measurement_round in enumerate(round_list):
