@@ -422,11 +422,15 @@ def _choices(request: HttpRequest, interventions: QuerySet[Intervention] | None 
     names = list(interventions.values_list("pk", "name"))
     value = request.GET.get("intervention", "")
     picked_pk = int(value) if value.isdigit() else (names[0][0] if names else None)
-    # the picked intervention must be one of the list (else none is picked): then read in full by its id
-    intervention = (
-        Intervention.objects.filter(pk=picked_pk).first()
-        if picked_pk is not None and any(pk == picked_pk for pk, _name in names)
-        else None
+    # the picked intervention must be one of the list (else none is picked); loaded from the list's row as
+    # .only("id", "name") would load it (the pages use its id and name; any other field is read if asked)
+    intervention = next(
+        (
+            Intervention.from_db(interventions.db, ["id", "name"], [pk, name])
+            for pk, name in names
+            if pk == picked_pk
+        ),
+        None,
     )
     active = selectors.active_instruments()
     value = request.GET.get("instrument", "")
