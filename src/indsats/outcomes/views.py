@@ -422,16 +422,8 @@ def _choices(request: HttpRequest, interventions: QuerySet[Intervention] | None 
     names = list(interventions.values_list("pk", "name"))
     value = request.GET.get("intervention", "")
     picked_pk = int(value) if value.isdigit() else (names[0][0] if names else None)
-    # the picked intervention must be one of the list (else none is picked); loaded from the list's row as
-    # .only("id", "name") would load it (the pages use its id and name; any other field is read if asked)
-    intervention = next(
-        (
-            Intervention.from_db(interventions.db, ["id", "name"], [pk, name])
-            for pk, name in names
-            if pk == picked_pk
-        ),
-        None,
-    )
+    # the picked intervention must be one of the list (else none is picked): no query of its own
+    intervention = _listed(interventions, names, picked_pk)
     active = selectors.active_instruments()
     value = request.GET.get("instrument", "")
     if value.isdigit():
@@ -450,6 +442,19 @@ def _choices(request: HttpRequest, interventions: QuerySet[Intervention] | None 
         "instrument": instrument,
         "instrument_options": _options([(i.pk, str(i)) for i in active], instrument),
     }
+
+
+def _listed(queryset: QuerySet[M], rows: list[tuple[int, str]], pk: int | None) -> M | None:
+    """The row of the (id, name) list with this id, as a model loaded the way .only("id", "name") loads it
+    (the pages use its id and name; any other field is read if asked for); None when it is not listed."""
+    return next(
+        (
+            queryset.model.from_db(queryset.db, ["id", "name"], [row_pk, name])
+            for row_pk, name in rows
+            if row_pk == pk
+        ),
+        None,
+    )
 
 
 def _options(rows: Iterable[tuple[int, str]], picked: Model | None) -> SafeString:
@@ -481,10 +486,11 @@ def insight(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = _choices(request, selectors.compared_interventions(user=request.user))
     instrument = context["instrument"]
     requested = request.GET.get("municipality", "")
-    municipalities = list(selectors.insight_municipalities(user=request.user).values_list("pk", "name"))
+    listed = selectors.insight_municipalities(user=request.user)
+    municipalities = list(listed.values_list("pk", "name"))
     # the selector refuses a municipality the person may not see (403), rather than silently showing another
     municipality = (
-        selectors.municipality_by_pk(int(requested))
+        _listed(listed, municipalities, int(requested)) or selectors.municipality_by_pk(int(requested))
         if requested.isdigit()
         else selectors.own_municipalities(user=request.user).first()
     )
