@@ -150,3 +150,46 @@ def test_a_list_on_record_before_the_follow_up_for_every_child_counts(rct):
     assert rct.randomisation_problems() == [
         "1 barn målt ved eftermålingen er ikke tildelt ved lodtrækningen."
     ]
+
+
+def test_a_randomised_enrolment_keeps_the_completeness_counts_current(
+    settings,
+    assigned_evaluator,
+    aarhus_caseworker,
+    agency_admin,
+    rct,
+    aarhus,
+    intervention,
+    comparison,
+    sdq,
+    django_capture_on_commit_callbacks,
+):
+    from indsats.outcomes import selectors
+    from indsats.outcomes.models import CompletenessSummary, EnrolmentVersion, InsightVersion
+    from indsats.outcomes.services.insight_summary import refresh_insight_summary
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    services.randomise_study(actor=assigned_evaluator, study=rct, method="block", seed=3, sizes={"": 4})
+    for arm in (intervention, comparison):  # both arms' counts summarised (nobody enrolled yet)
+        refresh_insight_summary(intervention_id=arm.pk, instrument_id=sdq.pk)
+
+    def enrolled(arm) -> int:  # Aarhus' children in the arm, on the completeness page
+        _rounds, rows = selectors.completeness(user=agency_admin, intervention=arm, instrument=sdq)
+        return next((row.cells[0].enrolled for row in rows if row.municipality == aarhus), 0)
+
+    before = {arm.pk: enrolled(arm) for arm in (intervention, comparison)}
+    child = _child(aarhus, "r1")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.enrol_randomised_child(actor=aarhus_caseworker, study=rct, participant=child)
+    enrolled_in = Enrolment.objects.get(participant=child).intervention
+    assert EnrolmentVersion.objects.get(intervention=enrolled_in).version == 1
+    state = InsightVersion.objects.get(intervention=enrolled_in, instrument=sdq)
+    assert state.summary_enrolment_version == 1  # the refresh ran: the summary is current again
+    assert (
+        CompletenessSummary.objects.get(intervention=enrolled_in, municipality=aarhus, round__isnull=True).n
+        == before[enrolled_in.pk] + 1
+        == enrolled(enrolled_in)
+    )
+    assert Enrolment.objects.filter(intervention=enrolled_in, participant__municipality=aarhus).count() == (
+        before[enrolled_in.pk] + 1
+    )

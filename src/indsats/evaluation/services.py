@@ -47,6 +47,7 @@ from indsats.evaluation.selectors import paired_children
 from indsats.interventions.models import Intervention
 from indsats.outcomes.models import Enrolment, Instrument, MeasurementRound, Participant
 from indsats.outcomes.registry import engine_instrument
+from indsats.outcomes.services.insight_summary import enrolments_changed
 from indsats.ui.engine_messages import engine_message
 from indsats.uploads import safe_file_name
 
@@ -542,6 +543,7 @@ def enrol_randomised_child(*, actor: User, study: Study, participant: Participan
         enrolled_on=timezone.localdate(),
     )
     record_create(actor=actor, instance=enrolment)
+    enrolments_changed([enrolment.intervention_id])
     return allocation
 
 

@@ -444,6 +444,8 @@ class InsightVersion(models.Model):
         MeasurementRound, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     computed_at = models.DateTimeField(null=True, blank=True)
+    # the intervention's EnrolmentVersion.version when the completeness counts were computed (None: never)
+    summary_enrolment_version = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -486,3 +488,38 @@ class InsightSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.intervention_id}/{self.instrument_id}/{self.score_key}/{self.round_id}"
+
+
+class EnrolmentVersion(models.Model):
+    """How far an intervention's enrolments have changed: bumped in the transaction of every write that
+    adds or deletes enrolments (outcomes.services.insight_summary.enrolments_changed). The completeness
+    page reads CompletenessSummary only when this equals the version its counts were computed at."""
+
+    intervention = models.OneToOneField(
+        "interventions.Intervention", on_delete=models.CASCADE, related_name="+"
+    )
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.intervention_id}: {self.version}"
+
+
+class CompletenessSummary(models.Model):
+    """The completeness page's counts per (intervention, instrument, municipality, round), kept current
+    with InsightSummary by outcomes.services.insight_summary: with ``round`` empty, the municipality's
+    children enrolled in the intervention; with a round, those of them measured with the instrument in
+    it (rows only where some are). A row per municipality and round, whatever the number of children."""
+
+    intervention = models.ForeignKey("interventions.Intervention", on_delete=models.CASCADE, related_name="+")
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="+")
+    municipality = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    round = models.ForeignKey(
+        MeasurementRound, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    n = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["intervention", "instrument"], name="outcomes_completeness_key")]
+
+    def __str__(self) -> str:
+        return f"{self.intervention_id}/{self.instrument_id}/{self.municipality_id}/{self.round_id}: {self.n}"

@@ -36,9 +36,22 @@ def definition_of(instrument: EngineInstrument) -> dict[str, Any]:
     return data
 
 
-@transaction.atomic
+@lru_cache(maxsize=1)
+def builtin_versions() -> frozenset[tuple[str, int]]:
+    """The (key, version) of every built-in instrument version (package data: fixed per process)."""
+    return frozenset((i.key, i.version) for i in list_instruments(all_versions=True))
+
+
 def ensure_builtin_instruments() -> int:
-    """Create a row for every built-in instrument version that has none; returns how many were added."""
+    """Create a row for every built-in instrument version that has none; returns how many were added.
+    Once they all have one (on every call but the first), a single query and no transaction."""
+    if builtin_versions() <= set(Instrument.objects.values_list("key", "version")):
+        return 0
+    return _add_builtin_instruments()
+
+
+@transaction.atomic
+def _add_builtin_instruments() -> int:
     existing = set(Instrument.objects.values_list("key", "version"))
     added = 0
     for engine_instrument in list_instruments(all_versions=True):

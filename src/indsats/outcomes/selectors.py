@@ -45,7 +45,9 @@ from indsats.outcomes import access
 from indsats.outcomes.measurement_sql import band_value, score_value
 from indsats.outcomes.models import (
     ColumnMapping,
+    CompletenessSummary,
     Enrolment,
+    EnrolmentVersion,
     EvaluatorAssignment,
     ImportJob,
     InsightSummary,
@@ -59,13 +61,23 @@ from indsats.outcomes.models import (
     RetentionPolicy,
 )
 from indsats.outcomes.pseudonyms import pseudonym_key
-from indsats.outcomes.registry import engine_instrument, ensure_builtin_instruments
+from indsats.outcomes.registry import builtin_versions, engine_instrument, ensure_builtin_instruments
 
 
 def instruments(*, active_only: bool = False) -> QuerySet[Instrument]:
     ensure_builtin_instruments()
     rows = Instrument.objects.all()
     return rows.filter(is_active=True) if active_only else rows
+
+
+def active_instruments() -> list[Instrument]:
+    """The active instruments in their order, without their definitions (what a list of choices shows),
+    in one query once the built-in ones have their rows (read from the same rows)."""
+    rows = list(Instrument.objects.defer("definition"))
+    if not builtin_versions() <= {(row.key, row.version) for row in rows}:
+        ensure_builtin_instruments()
+        rows = list(Instrument.objects.defer("definition"))
+    return [row for row in rows if row.is_active]
 
 
 def instrument(*, pk: int, active_only: bool = False) -> Instrument | None:
@@ -165,7 +177,10 @@ def all_rounds() -> QuerySet[MeasurementRound]:
 
 def interventions_with_rounds() -> QuerySet[Intervention]:
     """Interventions that have measurement rounds (result documentation is set up for them)."""
-    return Intervention.objects.filter(measurement_rounds__isnull=False).distinct().order_by("name")
+    # a semi-join, not a join and DISTINCT over every column of every intervention
+    return Intervention.objects.filter(
+        Exists(MeasurementRound.objects.filter(intervention_id=OuterRef("pk")))
+    ).order_by("name")
 
 
 def compared_interventions(*, user: User | AnonymousUser) -> QuerySet[Intervention]:
@@ -279,38 +294,17 @@ def completeness(
     access.require_completeness_reader(user)
     round_list = list(rounds(intervention=intervention))
     own = set(municipality_ids_of(user))
-    enrolments = Enrolment.objects.filter(intervention=intervention)
-    if not access.can_see_aggregates(user):
-        enrolments = enrolments.filter(municipality_id__in=own)
-    # the enrolment carries its child's municipality (checked daily: outcomes/integrity.py), so neither
-    # count joins the participants
-    enrolled = dict(
-        enrolments.order_by()
-        .values("municipality_id")
-        .annotate(n=Count("pk"))
-        .values_list("municipality_id", "n")
-    )
-    # a measurement counts when its child is enrolled in this municipality (a semi-join on the enrolments,
-    # unique per child); (participant, round, instrument) is unique, so Count is a count of children
-    measured = {
-        (municipality_id, round_id): n
-        for municipality_id, round_id, n in Measurement.objects.filter(
-            Exists(
-                enrolments.filter(
-                    participant_id=OuterRef("participant_id"), municipality_id=OuterRef("municipality_id")
-                )
-            ),
-            round__in=round_list,
-            instrument=instrument,
-            municipality_id__in=list(enrolled),
+    shown = None if access.can_see_aggregates(user) else sorted(own)
+    summarised = _summary_completeness_counts(intervention, instrument, shown)
+    if summarised is not None:
+        enrolled, measured, municipalities = summarised
+    else:
+        enrolled, measured = completeness_counts(
+            intervention=intervention, instrument=instrument, round_list=round_list, municipality_ids=shown
         )
-        .order_by()
-        .values("municipality_id", "round_id")
-        .annotate(n=Count("pk"))
-        .values_list("municipality_id", "round_id", "n")
-    }
+        municipalities = list(Organisation.objects.filter(pk__in=list(enrolled)).order_by("name"))
     rows = []
-    for municipality in Organisation.objects.filter(pk__in=list(enrolled)).order_by("name"):
+    for municipality in municipalities:
         cells = []
         for measurement_round in round_list:
             cell = CompletenessCell(
@@ -336,6 +330,89 @@ def completeness(
             cells.append(cell)
         rows.append(CompletenessRow(municipality=municipality, cells=cells))
     return round_list, rows
+
+
+def completeness_counts(
+    *,
+    intervention: Intervention,
+    instrument: Instrument,
+    round_list: Sequence[MeasurementRound],
+    municipality_ids: Sequence[int] | None = None,
+) -> tuple[dict[int, int], dict[tuple[int, int], int]]:
+    """The children enrolled in the intervention per municipality, and those of them measured with the
+    instrument per (municipality, round), counted live from the enrolments and measurements (of the given
+    municipalities only, unless None): two GROUP BY queries. What CompletenessSummary stores."""
+    enrolments = Enrolment.objects.filter(intervention=intervention)
+    if municipality_ids is not None:
+        enrolments = enrolments.filter(municipality_id__in=municipality_ids)
+    # the enrolment carries its child's municipality (checked daily: outcomes/integrity.py), so neither
+    # count joins the participants
+    enrolled = dict(
+        enrolments.order_by()
+        .values("municipality_id")
+        .annotate(n=Count("pk"))
+        .values_list("municipality_id", "n")
+    )
+    # a measurement counts when its child is enrolled in this municipality (a semi-join on the enrolments,
+    # unique per child); (participant, round, instrument) is unique, so Count is a count of children
+    measured = {
+        (municipality_id, round_id): n
+        for municipality_id, round_id, n in Measurement.objects.filter(
+            Exists(
+                enrolments.filter(
+                    participant_id=OuterRef("participant_id"), municipality_id=OuterRef("municipality_id")
+                )
+            ),
+            round__in=list(round_list),
+            instrument=instrument,
+            municipality_id__in=list(enrolled),
+        )
+        .order_by()
+        .values("municipality_id", "round_id")
+        .annotate(n=Count("pk"))
+        .values_list("municipality_id", "round_id", "n")
+    }
+    return enrolled, measured
+
+
+def _summary_completeness_counts(
+    intervention: Intervention, instrument: Instrument, municipality_ids: Sequence[int] | None
+) -> tuple[dict[int, int], dict[tuple[int, int], int], list[Organisation]] | None:
+    """completeness_counts from CompletenessSummary, with the municipalities (id and name, by name), in
+    one query when it is current: its measurements' version is the summary's and so is the
+    intervention's enrolments' (the rows are read only where the state says so). None when it is not (or
+    there is nothing to read): the caller counts live."""
+    enrolment_version = EnrolmentVersion.objects.filter(intervention_id=OuterRef("intervention_id")).values(
+        "version"
+    )[:1]
+    current = (
+        InsightVersion.objects.filter(
+            intervention_id=OuterRef("intervention_id"),
+            instrument_id=OuterRef("instrument_id"),
+            summary_version=F("version"),
+        )
+        .alias(enrolments_now=Coalesce(Subquery(enrolment_version), Value(0)))
+        .filter(summary_enrolment_version=F("enrolments_now"))
+    )
+    rows = CompletenessSummary.objects.filter(
+        Exists(current), intervention=intervention, instrument=instrument
+    )
+    if municipality_ids is not None:
+        rows = rows.filter(municipality_id__in=municipality_ids)
+    enrolled: dict[int, int] = {}
+    measured: dict[tuple[int, int], int] = {}
+    municipalities: list[Organisation] = []
+    for municipality_id, name, round_id, n in rows.order_by(
+        "municipality__name", "municipality_id"
+    ).values_list("municipality_id", "municipality__name", "round_id", "n"):
+        if round_id is None:
+            enrolled[municipality_id] = n
+            # as .only("id", "name") would load it: the other fields are read if ever asked for
+            municipalities.append(Organisation.from_db(rows.db, ["id", "name"], [municipality_id, name]))
+        else:
+            measured[municipality_id, round_id] = n
+    # no row: not current, or no child enrolled (counted live at no cost)
+    return (enrolled, measured, municipalities) if enrolled else None
 
 
 # --- insight -----------------------------------------------------------------------------------------------
@@ -493,22 +570,24 @@ def _insight_sums(
     own_id: int | None,
 ) -> tuple[dict[int, tuple[_Group, _Group]], dict[int, tuple[_Group, _Group]]]:
     """The folded figures from InsightSummary when it is current (its version is the measurements' and
-    its baseline the first round's: two small queries, no measurement read), else live from the
-    measurements (insight_select: one query over the intervention's measurements)."""
-    state = (
-        InsightVersion.objects.filter(intervention=intervention, instrument=instrument)
-        .values_list("version", "summary_version", "summary_baseline_id")
-        .first()
+    its baseline the first round's: one small query, the rows read only where the state says so, no
+    measurement read), else live from the measurements (insight_select: one query over the
+    intervention's measurements; so too when the summary has no row for the score: no child has it)."""
+    current = InsightVersion.objects.filter(
+        intervention_id=OuterRef("intervention_id"),
+        instrument_id=OuterRef("instrument_id"),
+        summary_version=F("version"),
+        summary_baseline_id=round_list[0].pk,
     )
-    if state is not None and state[0] == state[1] and state[2] == round_list[0].pk:
-        return _fold(
-            InsightSummary.objects.filter(
-                intervention=intervention, instrument=instrument, score_key=score_key
-            )
-            .order_by("kind", "round_id", "municipality_id")
-            .values_list(*INSIGHT_COLUMNS),
-            own_id,
+    summary = list(
+        InsightSummary.objects.filter(
+            Exists(current), intervention=intervention, instrument=instrument, score_key=score_key
         )
+        .order_by("kind", "round_id", "municipality_id")
+        .values_list(*INSIGHT_COLUMNS)
+    )
+    if summary:
+        return _fold(summary, own_id)
     sql, params = insight_select(round_list, instrument, score_key, band_order)
     with connection.cursor() as cursor:
         cursor.execute(f"{sql} ORDER BY 1, 2, 3", params)
@@ -555,7 +634,13 @@ def insight(
     the measurements: a fixed number of queries, whatever the number of measurements.
     """
     access.require_insight_reader(user, municipality)
-    if not compared_interventions(user=user).filter(pk=intervention.pk).exists():
+    round_list = list(rounds(intervention=intervention))
+    # the agency compares every intervention with rounds (compared_interventions): the rounds just read
+    # tell; anyone else is asked whether their municipality takes part
+    if not round_list or (
+        not access.can_see_aggregates(user)
+        and not compared_interventions(user=user).filter(pk=intervention.pk).exists()
+    ):
         raise Http404
     engine = engine_instrument(instrument)
     try:
@@ -563,9 +648,6 @@ def insight(
     except (ValueError, KeyError):
         band_order = ()
     own_id = municipality.pk if municipality is not None else None
-    round_list = list(rounds(intervention=intervention))
-    if not round_list:
-        return []
     sums, changes = _insight_sums(round_list, instrument, intervention, score_key, band_order, own_id)
     result = []
     for index, measurement_round in enumerate(round_list):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -11,6 +12,8 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -41,13 +44,6 @@ from indsats.ui.pagination import paginate
 from indsats.ui.service_calls import run_service
 
 M = TypeVar("M", bound=Model)
-
-
-def _pick(request: HttpRequest, queryset: QuerySet[M], name: str) -> M | None:
-    value = request.GET.get(name, "")
-    if value.isdigit():
-        return queryset.filter(pk=int(value)).first()
-    return queryset.first()
 
 
 @login_required
@@ -418,21 +414,58 @@ def import_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _choices(request: HttpRequest, interventions: QuerySet[Intervention] | None = None) -> dict[str, Any]:
+    """The filters' choices and the ones picked. Each list is read once, as (id, name) or without the
+    columns the page does not show (instrument definitions), and its options are rendered here: a template
+    loop over hundreds of interventions costs more than the rest of the page."""
     if interventions is None:
         interventions = selectors.interventions_with_rounds()
-    intervention = _pick(request, interventions, "intervention")
-    active = selectors.instruments(active_only=True)
-    instrument = (
-        _pick(request, active, "instrument")
-        if request.GET.get("instrument")
-        else active.filter(key="sdq-parent-4-17").first() or active.first()
-    )
+    names = list(interventions.values_list("pk", "name"))
+    value = request.GET.get("intervention", "")
+    picked_pk = int(value) if value.isdigit() else (names[0][0] if names else None)
+    # the picked intervention must be one of the list (else none is picked): no query of its own
+    intervention = _listed(interventions, names, picked_pk)
+    active = selectors.active_instruments()
+    value = request.GET.get("instrument", "")
+    if value.isdigit():
+        instrument = next((i for i in active if i.pk == int(value)), None)
+    elif value:
+        instrument = active[0] if active else None
+    else:
+        instrument = next((i for i in active if i.key == "sdq-parent-4-17"), None) or (
+            active[0] if active else None
+        )
     return {
-        "interventions": interventions,
+        "interventions": names,
         "intervention": intervention,
+        "intervention_options": _options(names, intervention),
         "instruments": active,
         "instrument": instrument,
+        "instrument_options": _options([(i.pk, str(i)) for i in active], instrument),
     }
+
+
+def _listed(queryset: QuerySet[M], rows: list[tuple[int, str]], pk: int | None) -> M | None:
+    """The row of the (id, name) list with this id, as a model loaded the way .only("id", "name") loads it
+    (the pages use its id and name; any other field is read if asked for); None when it is not listed."""
+    return next(
+        (
+            queryset.model.from_db(queryset.db, ["id", "name"], [row_pk, name])
+            for row_pk, name in rows
+            if row_pk == pk
+        ),
+        None,
+    )
+
+
+def _options(rows: Iterable[tuple[int, str]], picked: Model | None) -> SafeString:
+    """``<option>`` elements of the (id, name) rows, the picked one selected."""
+    picked_pk = picked.pk if picked is not None else None
+    return mark_safe(  # noqa: S308 - the ids are integers, the names escaped
+        "".join(
+            f'<option value="{int(pk)}"{" selected" if pk == picked_pk else ""}>{escape(name)}</option>'
+            for pk, name in rows
+        )
+    )
 
 
 @login_required
@@ -453,16 +486,19 @@ def insight(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = _choices(request, selectors.compared_interventions(user=request.user))
     instrument = context["instrument"]
     requested = request.GET.get("municipality", "")
+    listed = selectors.insight_municipalities(user=request.user)
+    municipalities = list(listed.values_list("pk", "name"))
     # the selector refuses a municipality the person may not see (403), rather than silently showing another
     municipality = (
-        selectors.municipality_by_pk(int(requested))
+        _listed(listed, municipalities, int(requested)) or selectors.municipality_by_pk(int(requested))
         if requested.isdigit()
         else selectors.own_municipalities(user=request.user).first()
     )
     context.update(
         {
-            "municipalities": selectors.insight_municipalities(user=request.user),
+            "municipalities": municipalities,
             "municipality": municipality,
+            "municipality_options": _options(municipalities, municipality),
             "min_children": settings.DISCLOSURE_MIN_CHILDREN,
             "min_municipalities": settings.DISCLOSURE_MIN_MUNICIPALITIES,
         }

@@ -13,9 +13,14 @@ from indsats.accounts.models import User
 from indsats.audit.models import AuditAction
 from indsats.audit.services import record, record_delete
 from indsats.outcomes import access
-from indsats.outcomes.models import Measurement, MeasurementRound, Participant, RetentionPolicy
+from indsats.outcomes.models import Enrolment, Measurement, MeasurementRound, Participant, RetentionPolicy
 from indsats.outcomes.selectors import default_retention_days
-from indsats.outcomes.services.insight_summary import changed_pairs, measurements_changed
+from indsats.outcomes.services.insight_summary import (
+    changed_pairs,
+    enrolled_interventions,
+    enrolments_changed,
+    measurements_changed,
+)
 
 
 @transaction.atomic
@@ -27,6 +32,7 @@ def delete_participant(*, actor: User, participant: Participant, reason: str = "
     Participant.objects.select_for_update().filter(pk=participant.pk).exists()
     count = participant.measurements.count()
     measurements_changed(changed_pairs(participant.measurements.all()))
+    enrolments_changed(enrolled_interventions(participant.enrolments.all()))
     record_delete(
         actor=actor,
         instance=participant,
@@ -84,6 +90,7 @@ def purge_expired_outcomes(*, today: datetime.date | None = None) -> dict[str, i
     )
     orphans = Participant.objects.filter(pk__in=orphan_ids)
     orphan_count = len(orphan_ids)
+    enrolments_changed(enrolled_interventions(Enrolment.objects.filter(participant_id__in=orphan_ids)))
     for participant in orphans[:1]:
         record(
             actor=None,

@@ -64,6 +64,8 @@ def commit_import(
             job.save(update_fields=["status", "done_rows", "payload", "finished_at", "message"])
             record_update(actor=actor, instance=job, before=before, message=job.message)
             insight_summary.measurements_changed([(job.round.intervention_id, job.instrument_id)])
+            # an import enrols the children it does not know yet in the intervention
+            insight_summary.enrolments_changed([job.round.intervention_id])
         if on_phase is not None:  # the commit: unique checks are done, no deferred foreign keys are left
             on_phase("commit", time.perf_counter() - started)
     except Exception:

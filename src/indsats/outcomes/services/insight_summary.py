@@ -5,6 +5,12 @@ each (intervention, instrument) it touched and, once the transaction commits, en
 score key (the query the page would run live, selectors.insight_select). Until it has run, the version
 differs and the page computes its figures live: never stale, only slower.
 
+The completeness page's counts (CompletenessSummary) are kept current by the same task: they depend on
+the measurements too, and on the intervention's enrolments, so every write that adds or deletes
+enrolments calls ``enrolments_changed``, which bumps the intervention's EnrolmentVersion and enqueues the
+refresh of each of its (intervention, instrument) pairs. The page reads the counts only when both
+versions are the ones they were computed at, else counts live.
+
 The scheduled job ``refresh-insight-summaries`` and ``indsats refresh_insight_summaries`` rebuild them all.
 """
 
@@ -18,7 +24,16 @@ from django.utils import timezone
 
 from indsats.interventions.models import Intervention
 from indsats.outcomes import selectors
-from indsats.outcomes.models import InsightSummary, InsightVersion, Instrument, Measurement
+from indsats.outcomes.models import (
+    CompletenessSummary,
+    Enrolment,
+    EnrolmentVersion,
+    InsightSummary,
+    InsightVersion,
+    Instrument,
+    Measurement,
+    MeasurementRound,
+)
 from indsats.outcomes.registry import engine_instrument
 from indsats.outcomes.selectors import INSIGHT_COLUMNS
 
@@ -43,6 +58,43 @@ def measurements_changed(pairs: Iterable[tuple[int, int]]) -> None:
         )
     if pairs:
         transaction.on_commit(lambda: _enqueue(pairs))
+
+
+def enrolled_interventions(enrolments: QuerySet[Enrolment]) -> list[int]:
+    """The interventions of the enrolments (before they are deleted)."""
+    return list(enrolments.order_by().values_list("intervention_id", flat=True).distinct())
+
+
+def enrolments_changed(intervention_ids: Iterable[int]) -> None:
+    """Call inside the transaction that adds or deletes enrolments in these interventions: their
+    enrolment version moves on now (the completeness page stops reading its summary as soon as the write
+    commits), and once it commits a refresh is enqueued for each instrument the intervention has a summary
+    of (read then, so a pair that got its first summary meanwhile is included)."""
+    ids = sorted(set(intervention_ids))
+    for intervention_id in ids:  # sorted: writers lock the rows in one order
+        EnrolmentVersion.objects.bulk_create(
+            [EnrolmentVersion(intervention_id=intervention_id)], ignore_conflicts=True
+        )
+        EnrolmentVersion.objects.filter(intervention_id=intervention_id).update(version=F("version") + 1)
+    if ids:
+        transaction.on_commit(
+            lambda: _enqueue(
+                sorted(
+                    InsightVersion.objects.filter(intervention_id__in=ids).values_list(
+                        "intervention_id", "instrument_id"
+                    )
+                )
+            )
+        )
+
+
+def _enrolment_version(intervention_id: int) -> int:
+    version = (
+        EnrolmentVersion.objects.filter(intervention_id=intervention_id)
+        .values_list("version", flat=True)
+        .first()
+    )
+    return version or 0
 
 
 def _enqueue(pairs: list[tuple[int, int]]) -> None:
@@ -83,8 +135,11 @@ def refresh_insight_summary(*, intervention_id: int, instrument_id: int, wait: b
                         [intervention_id, instrument_id],
                     )
         state = InsightVersion.objects.get(intervention_id=intervention_id, instrument_id=instrument_id)
+        enrolment_version = _enrolment_version(intervention_id)
         InsightSummary.objects.filter(intervention_id=intervention_id, instrument_id=instrument_id).delete()
-        round_list = list(selectors.rounds(intervention=Intervention.objects.get(pk=intervention_id)))
+        intervention = Intervention.objects.get(pk=intervention_id)
+        round_list = list(selectors.rounds(intervention=intervention))
+        _write_completeness(intervention, instrument, round_list)
         now = timezone.now()
         stamp = connection.ops.adapt_datetimefield_value(now)
         written = 0
@@ -103,10 +158,42 @@ def refresh_insight_summary(*, intervention_id: int, instrument_id: int, wait: b
                 )
                 written += max(cursor.rowcount, 0)
         state.summary_version = state.version
+        state.summary_enrolment_version = enrolment_version
         state.summary_baseline = round_list[0] if round_list else None
         state.computed_at = now
-        state.save(update_fields=["summary_version", "summary_baseline", "computed_at"])
+        state.save(
+            update_fields=["summary_version", "summary_enrolment_version", "summary_baseline", "computed_at"]
+        )
     return written
+
+
+def _write_completeness(
+    intervention: Intervention, instrument: Instrument, round_list: list[MeasurementRound]
+) -> None:
+    """Replace the pair's completeness counts by the live ones (selectors.completeness_counts: a row per
+    municipality with children enrolled, and per municipality and round with some of them measured)."""
+    CompletenessSummary.objects.filter(intervention=intervention, instrument=instrument).delete()
+    enrolled, measured = selectors.completeness_counts(
+        intervention=intervention, instrument=instrument, round_list=round_list
+    )
+    CompletenessSummary.objects.bulk_create(
+        [
+            CompletenessSummary(
+                intervention=intervention, instrument=instrument, municipality_id=municipality_id, n=n
+            )
+            for municipality_id, n in enrolled.items()
+        ]
+        + [
+            CompletenessSummary(
+                intervention=intervention,
+                instrument=instrument,
+                municipality_id=municipality_id,
+                round_id=round_id,
+                n=n,
+            )
+            for (municipality_id, round_id), n in measured.items()
+        ]
+    )
 
 
 REFRESH_ROUNDS = 5
@@ -124,10 +211,10 @@ def refresh_if_stale(*, intervention_id: int, instrument_id: int) -> int:
     for _round in range(REFRESH_ROUNDS):
         state = (
             InsightVersion.objects.filter(intervention_id=intervention_id, instrument_id=instrument_id)
-            .values_list("version", "summary_version")
+            .values_list("version", "summary_version", "summary_enrolment_version")
             .first()
         )
-        if state is not None and state[0] == state[1]:
+        if state is not None and state[0] == state[1] and state[2] == _enrolment_version(intervention_id):
             return written
         rows = refresh_insight_summary(
             intervention_id=intervention_id, instrument_id=instrument_id, wait=False

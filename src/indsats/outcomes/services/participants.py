@@ -20,7 +20,7 @@ from indsats.outcomes import access
 from indsats.outcomes.models import Enrolment, Instrument, Measurement, MeasurementRound, Participant
 from indsats.outcomes.pseudonyms import pseudonym_key
 from indsats.outcomes.registry import engine_instrument
-from indsats.outcomes.services.insight_summary import measurements_changed
+from indsats.outcomes.services.insight_summary import enrolments_changed, measurements_changed
 from indsats.ui.engine_messages import engine_message
 
 LOCAL_REFERENCE_MAX_LENGTH = 40
@@ -84,6 +84,7 @@ def register_participant(
     )
     if enrolled:
         record_create(actor=actor, instance=enrolment)
+        enrolments_changed([intervention.pk])
     return participant
 
 

@@ -1,0 +1,97 @@
+"""The filters of the completeness and insight pages (issue 16): their lists are read once and rendered in
+Python, with the same options as before: every intervention with rounds (none without), the picked one
+selected, names escaped, and an intervention the person may not pick never picked."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from indsats.outcomes import selectors
+from indsats.outcomes.models import Instrument, RoundKind
+from indsats.outcomes.registry import builtin_versions
+from tests.conftest import logged_in
+from tests.outcomes.factories import InterventionFactory, RoundFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _options(page: str, name: str) -> list[tuple[str, bool, str]]:
+    select = re.search(rf'<select[^>]*name="{name}">(.*?)</select>', page, re.S)
+    assert select is not None
+    return [
+        (value, bool(selected), text)
+        for value, selected, text in re.findall(
+            r'<option value="([^"]*)"( selected)?>(.*?)</option>', select.group(1)
+        )
+    ]
+
+
+def test_the_intervention_and_instrument_options(
+    agency_staff, aarhus_caseworker, intervention, baseline, sdq
+):
+    other = InterventionFactory(name="Anden <b>indsats</b> & co")
+    RoundFactory(intervention=other, order=0)
+    RoundFactory(intervention=other, order=1, kind=RoundKind.MONTH_6)  # two rounds: still one option
+    InterventionFactory(name="Uden runder")
+    for url_name in ("outcomes:completeness", "outcomes:insight"):
+        url = reverse(url_name)
+        page = logged_in(agency_staff).get(f"{url}?intervention={other.pk}").content.decode()
+        assert _options(page, "intervention") == [
+            (str(other.pk), True, "Anden &lt;b&gt;indsats&lt;/b&gt; &amp; co"),
+            (str(intervention.pk), False, "Skolefravær"),
+        ]
+        instruments = _options(page, "instrument")
+        active = Instrument.objects.filter(is_active=True)
+        assert [value for value, _selected, _text in instruments] == [str(i.pk) for i in active]
+        assert [value for value, selected, _text in instruments if selected] == [str(sdq.pk)]
+        # without a choice the first (by name); an id not in the list picks none (no table)
+        page = logged_in(agency_staff).get(url).content.decode()
+        assert [v for v, selected, _t in _options(page, "intervention") if selected] == [str(other.pk)]
+        page = logged_in(agency_staff).get(f"{url}?intervention=999999").content.decode()
+        assert not [v for v, selected, _t in _options(page, "intervention") if selected]
+        assert "<table" not in page
+    # a municipality compares itself only in the interventions it takes part in: none here
+    page = logged_in(aarhus_caseworker).get(reverse("outcomes:insight")).content.decode()
+    assert _options(page, "intervention") == []
+
+
+def test_the_active_instruments_in_one_query_once_the_built_in_ones_have_rows(db):
+    Instrument.objects.all().delete()
+    created = selectors.active_instruments()  # the built-in ones are created first
+    assert {(i.key, i.version) for i in created} == set(builtin_versions())
+    Instrument.objects.filter(key="who-5").update(is_active=False)
+    with CaptureQueriesContext(connection) as queries:
+        listed = selectors.active_instruments()
+    assert len(queries) == 1
+    assert [i.pk for i in listed] == list(
+        Instrument.objects.filter(is_active=True).order_by("key", "-version").values_list("pk", flat=True)
+    )
+    assert "who-5" not in {i.key for i in listed}
+
+
+def test_the_agency_compares_every_intervention_with_rounds_and_none_without(
+    agency_staff, odense, intervention, baseline, sdq
+):
+    from django.http import Http404
+
+    rows = selectors.insight(
+        user=agency_staff,
+        intervention=intervention,
+        instrument=sdq,
+        score_key="emotional",
+        municipality=odense,
+    )
+    assert [row.round for row in rows] == [baseline] and rows[0].n == 0
+    with pytest.raises(Http404):
+        selectors.insight(
+            user=agency_staff,
+            intervention=InterventionFactory(name="Uden runder"),
+            instrument=sdq,
+            score_key="emotional",
+            municipality=odense,
+        )
