@@ -142,8 +142,7 @@ _ALERT_CLASSES = {"error": "alert-error", "warning": "alert-warning", "success":
 
 
 def messages_html(messages: BaseStorage | Iterable[Any] | None) -> SafeString:
-    """The messages waiting for the person, as dkfds alerts. Without any, the storage is left unread, so
-    the response carries no cookie for them."""
+    """The messages waiting for the person, as dkfds alerts (nothing at all without any)."""
     if not messages:
         return mark_safe("")
     return mark_safe(  # noqa: S308 - built with format_html
