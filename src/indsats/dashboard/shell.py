@@ -20,7 +20,6 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.template.loader import get_template
-from django.urls import get_script_prefix, get_urlconf
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -28,7 +27,7 @@ from django.utils.translation import get_language
 from indsats.accounts.models import User
 from indsats.accounts.permissions import memberships_of
 from indsats.accounts.two_factor import is_verified, requires_two_factor
-from indsats.dashboard.navigation import menu_for, shell_links
+from indsats.dashboard.navigation import menu_for, shell_links, url_key
 
 # Marks a request's own value in a fragment rendered once: a character no template text or URL contains.
 _MARK = "\x00"
@@ -65,11 +64,25 @@ def _forget_fragments(**kwargs: Any) -> None:
     _FRAGMENTS.clear()
 
 
-def fragment(template_name: str, key: tuple[Any, ...], context: Callable[[], dict[str, Any]]) -> Fragment:
+@dataclass(frozen=True)
+class Whereabouts:
+    """What every fragment of one page depends on: the language and the URLconf with its script prefix.
+    Found once per page (the lookups go through thread- and task-local state: microseconds each)."""
+
+    language: str
+    urls: tuple[str, str]
+
+
+def whereabouts() -> Whereabouts:
+    return Whereabouts(get_language(), url_key())
+
+
+def fragment(
+    template_name: str, where: Whereabouts, key: tuple[Any, ...], context: Callable[[], dict[str, Any]]
+) -> Fragment:
     """The fragment template rendered once per language, URLconf and key (context() gives its context,
     with _slot(name) where a request's own value goes)."""
-    urlconf = get_urlconf() or settings.ROOT_URLCONF
-    full_key = (template_name, get_language(), urlconf, get_script_prefix(), key)
+    full_key = (template_name, where, key)
     found = _FRAGMENTS.get(full_key)
     if found is None:
         if len(_FRAGMENTS) >= _MAX_FRAGMENTS:
@@ -79,22 +92,25 @@ def fragment(template_name: str, key: tuple[Any, ...], context: Callable[[], dic
     return found
 
 
-def assets_html() -> SafeString:
+def assets_html(where: Whereabouts) -> SafeString:
     """The style sheets, scripts and icon of every page."""
-    return fragment("includes/page_assets.html", (), dict).fill({})
+    return fragment("includes/page_assets.html", where, (), dict).fill({})
 
 
-def footer_html() -> SafeString:
-    return fragment("includes/page_footer.html", (), lambda: {"links": shell_links()}).fill({})
+def footer_html(where: Whereabouts) -> SafeString:
+    def context() -> dict[str, Any]:
+        return {"links": shell_links(where.urls)}
+
+    return fragment("includes/page_footer.html", where, (), context).fill({})
 
 
-def _menu(user: Any, request: HttpRequest | None) -> list[dict[str, Any]]:
+def _menu(user: Any, request: HttpRequest | None, where: Whereabouts) -> list[dict[str, Any]]:
     # Error pages may be rendered before the authentication middleware has run: no user at all.
     if request is None or not isinstance(user, User):
         return []
     if requires_two_factor(user) and not is_verified(request):
         return []  # every page but the two-factor page is closed until the code is given: no menu to it
-    return menu_for(user, request.path)
+    return menu_for(user, request.path, where.urls)
 
 
 def _user_line(user: User) -> str:
@@ -107,18 +123,18 @@ def _user_line(user: User) -> str:
     return line
 
 
-def header_html(user: Any, request: HttpRequest | None, csrf_token: Any) -> SafeString:
+def header_html(where: Whereabouts, user: Any, request: HttpRequest | None, csrf_token: Any) -> SafeString:
     """The skip link and the header: the person, the language switch and the menu."""
     authenticated = bool(user is not None and user.is_authenticated)
-    menu = _menu(user, request)
+    menu = _menu(user, request, where)
     key = (authenticated, tuple((item["url"], item["current"]) for item in menu))
-    other_languages = [code for code, _name in settings.LANGUAGES if code != get_language()]
+    other_languages = [code for code, _name in settings.LANGUAGES if code != where.language]
 
     def context() -> dict[str, Any]:
         return {
             "authenticated": authenticated,
             "menu": menu,
-            "links": shell_links(),
+            "links": shell_links(where.urls),
             "other_languages": other_languages,
             "slots": {name: _slot(name) for name in ("user", "csrf_input", "next")},
         }
@@ -129,7 +145,7 @@ def header_html(user: Any, request: HttpRequest | None, csrf_token: Any) -> Safe
         if token and token != "NOTPROVIDED"  # noqa: S105 - Django's value for a context without a request
         else ""
     )
-    return fragment("includes/page_header.html", key, context).fill(
+    return fragment("includes/page_header.html", where, key, context).fill(
         {
             "user": _user_line(user) if authenticated else "",
             "csrf_input": csrf_input,
