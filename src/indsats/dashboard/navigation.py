@@ -67,8 +67,13 @@ SHELL_LINKS: dict[str, str] = {
 _URLS: dict[tuple[str, str], dict[str, str | None]] = {}
 
 
-def _urls() -> dict[str, str | None]:
-    key = (str(get_urlconf() or settings.ROOT_URLCONF), get_script_prefix())
+def url_key() -> tuple[str, str]:
+    """The URLconf and script prefix the URLs are reversed under."""
+    return (str(get_urlconf() or settings.ROOT_URLCONF), get_script_prefix())
+
+
+def _urls(key: tuple[str, str] | None = None) -> dict[str, str | None]:
+    key = key or url_key()
     urls = _URLS.get(key)
     if urls is None:
         urls = {}
@@ -81,16 +86,16 @@ def _urls() -> dict[str, str | None]:
     return urls
 
 
-def shell_links() -> dict[str, str | None]:
-    """The links every page's header and footer carry, by their SHELL_LINKS name."""
-    urls = _urls()
+def shell_links(key: tuple[str, str] | None = None) -> dict[str, str | None]:
+    """The links every page's header and footer carry, by their SHELL_LINKS name (key: url_key())."""
+    urls = _urls(key)
     return {name: urls[url_name] for name, url_name in SHELL_LINKS.items()}
 
 
-def menu_for(user: User, current_path: str) -> list[dict[str, Any]]:
+def menu_for(user: User, current_path: str, key: tuple[str, str] | None = None) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
     held = p.permissions_of(user)
-    urls = _urls()
+    urls = _urls(key)
     acts_for_municipality: bool | None = None
     for entry in MENU:
         if entry.permissions is not None and not (entry.permissions & held):
