@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 
 import indsats.config.urls
 from indsats.accounts.models import Role
+from indsats.dashboard.templatetags.page_shell import page_title
 from tests.conftest import logged_in
 from tests.factories import person_with_role
 
@@ -133,3 +134,12 @@ def test_the_shell_asks_the_database_nothing_beyond_what_every_request_asks(
         with CaptureQueriesContext(connection) as for_empty:
             assert client.get("/test/empty/").status_code == 200
         assert len(for_empty) == len(for_minimal)
+
+
+def test_the_document_title_names_the_page_and_then_indsats(client, agency_staff):
+    """Screen readers read the title first: "Page – Indsats" (it was "PageIndsats"); no title: "Indsats"."""
+    page = logged_in(agency_staff).get("/indsatser/tabel/").content.decode()
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert title.endswith(" – Indsats") and len(title) > len(" – Indsats")
+    assert "&amp;amp;" not in title
+    assert page_title("  ") == "Indsats" and page_title("Forside") == "Forside – Indsats"

@@ -40,3 +40,11 @@ def page_messages(context: template.Context) -> SafeString:
 @register.simple_tag(takes_context=True)
 def page_footer(context: template.Context) -> SafeString:
     return shell.footer_html(_whereabouts(context))
+
+
+@register.filter(is_safe=True)
+def page_title(title: str) -> str:
+    """The document's title: "Page – Indsats", or "Indsats" for a page without a title of its own. The
+    page's title block is already rendered (escaped) when it arrives here."""
+    text = str(title).strip()
+    return f"{text} – Indsats" if text else "Indsats"
