@@ -10,16 +10,13 @@ import random
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from indsats.accounts.models import OrganisationKind, Role, User
 from indsats.audit.models import AuditAction, AuditEntry
 from indsats.interventions.demo import build_portfolio, generated_specs
 from indsats.interventions.models import Intervention, Partnership, ProblemArea
-from tests.conftest import logged_in
+from tests.conftest import logged_in, queries_of
 from tests.factories import MunicipalityFactory, OrganisationFactory, person_with_role
 
 pytestmark = pytest.mark.django_db
@@ -77,18 +74,10 @@ def test_the_front_page_does_the_same_queries_for_five_times_the_data(role, agen
         )
         added += count
 
-    def queries() -> int:
-        client.get(reverse("dashboard:home"))
-        cache.clear()
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(reverse("dashboard:home"))
-        assert response.status_code == 200
-        return len(captured)
-
     client = logged_in(person(role, aarhus, agency))
     grow(20)
-    few = queries()
+    few = queries_of(client, reverse("dashboard:home"))
     grow(80)
     assert Intervention.objects.count() == 100
     assert Partnership.objects.filter(municipality=aarhus).count() > 10
-    assert queries() == few == EXPECTED[role]
+    assert queries_of(client, reverse("dashboard:home")) == few == EXPECTED[role]
