@@ -29,7 +29,7 @@ EXPECTED = {
     Role.CASEWORKER: 12,
     Role.EVALUATOR: 5,
     Role.ECONOMIST: 7,
-    Role.STEERING_GROUP: 9,
+    Role.STEERING_GROUP: 8,
     Role.FOUNDATION: 6,
 }
 

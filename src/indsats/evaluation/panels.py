@@ -4,7 +4,7 @@ the report PDFs being rendered."""
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Window
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -54,23 +54,30 @@ def practice_evaluation_panel(user: User | AnonymousUser) -> Panel | None:
     linked to its newest analysis report (or the study page while no analysis is made)."""
     if not access.can_read_practice_evaluation(user) or not isinstance(user, User):
         return None
-    studies = list(selectors.practice_studies(user=user).prefetch_related("analyses")[:SHOWN_STUDIES])
+    # the first studies, each with its newest analysis, and how many there are in all: one query
+    newest_analysis = (
+        Analysis.objects.filter(study=OuterRef("pk")).order_by("-created_at", "-pk").values("pk")[:1]
+    )
+    studies = list(
+        selectors.practice_studies(user=user)
+        .annotate(newest=Subquery(newest_analysis), total=Window(Count("pk")))
+        .values_list("pk", "name", "newest", "total")[:SHOWN_STUDIES]
+    )
     if not studies:
         return None
     links: list[tuple[str | Promise, str]] = []
-    for study in studies:
-        newest = max(study.analyses.all(), key=lambda a: (a.created_at, a.pk), default=None)
+    for pk, name, newest, _total in studies:
         if newest is None:
-            links.append((study.name, reverse("evaluation:study_detail", args=[study.pk])))
+            links.append((name, reverse("evaluation:study_detail", args=[pk])))
         else:
-            links.append((study.name, reverse("evaluation:analysis_report", args=[newest.pk])))
+            links.append((name, reverse("evaluation:analysis_report", args=[newest])))
     return Panel(
         title=_("Evaluering af jeres praksis"),
         text=_(
             "Effektstudierne af de indsatser, jeres kommune deltager i: de samlede resultater og jeres egen "
             "kommunes, når der er børn nok til at vise dem."
         ),
-        facts=[(_("Effektstudier"), selectors.practice_studies(user=user).count())],
+        facts=[(_("Effektstudier"), studies[0][3])],
         links=links,
         order=26,
     )
