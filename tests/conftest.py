@@ -15,6 +15,13 @@ from indsats.accounts.two_factor import requires_two_factor
 from tests.factories import AgencyFactory, MunicipalityFactory, person_with_role
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache: a test's rows are rolled back and their ids used again by the
+    next test (SQLite), so a page kept under a key of ids could otherwise be another test's."""
+    cache.clear()
+
+
 @pytest.fixture
 def agency(db):
     return AgencyFactory(name="Social- og Boligstyrelsen")

@@ -13,7 +13,7 @@ from indsats.economy.models import BusinessCase, BusinessCaseResult, ResultStatu
 from indsats.ui.panels import Panel, register_panel
 
 
-@register_panel
+@register_panel(live=True)
 def economy_panel(user: User | AnonymousUser) -> Panel | None:
     if not access.can_read_business_cases(user):
         return None

@@ -17,7 +17,7 @@ from indsats.ui.panels import Panel, register_panel
 SHOWN_STUDIES = 5
 
 
-@register_panel
+@register_panel(live=True)
 def evaluation_panel(user: User | AnonymousUser) -> Panel | None:
     if not access.can_manage_studies(user) or not isinstance(user, User):
         return None

@@ -1,4 +1,4 @@
-"""Front-page panels: open pools for applicants, and the agency's pools, applications and overdue reports."""
+"""Front-page panels: the agency's pools, applications and overdue reports, and open pools for applicants."""
 
 from __future__ import annotations
 
@@ -28,6 +28,13 @@ def pools_panel(user: User) -> Panel | None:
             links=[(_("Puljer"), reverse("grants:index")), (_("Tilskud"), reverse("grants:grant_list"))],
             order=25,
         )
+    return None
+
+
+@register_panel(live=True)  # what is open depends on the minute: built on every request
+def applicant_pools_panel(user: User) -> Panel | None:
+    if has_permission(user, MANAGE_POOLS):
+        return None  # the agency's panel above
     if has_permission(user, APPLY_FOR_GRANTS):
         return Panel(
             title=_("Puljer"),
