@@ -1,21 +1,25 @@
 """The front page keeps its panels between requests and builds them afresh after every write; a live
-panel (what a background task changes without a write) is built on every request."""
+fact (what a background task or the clock changes without a write) is read on every request."""
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from indsats.accounts.models import OrganisationKind, Role
 from indsats.economy.models import BusinessCaseResult, ResultStatus
+from indsats.grants.models import Pool
 from indsats.outcomes.services.participants import register_participant
 from tests.conftest import logged_in
 from tests.economy.factories import BusinessCaseFactory
 from tests.factories import OrganisationFactory, person_with_role
+from tests.grants.factories import PoolFactory
 from tests.interventions.factories import InterventionFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +50,7 @@ def test_a_kept_panel_is_built_afresh_after_a_write(aarhus, aarhus_caseworker):
     assert after["Børn registreret"] == "2"
 
 
-def test_a_live_panel_shows_a_background_tasks_progress_at_once(db):
+def test_a_kept_panel_shows_a_background_tasks_progress_at_once(db):
     economist = person_with_role(Role.ECONOMIST, OrganisationFactory(kind=OrganisationKind.EVALUATOR))
     case = BusinessCaseFactory()
     result = BusinessCaseResult.objects.create(
@@ -66,3 +70,18 @@ def test_a_live_panel_shows_a_background_tasks_progress_at_once(db):
     done, _queries = facts(client, "Økonomi")
     assert done["Beregninger i gang"] == "0"
     assert done["Business cases"] == "1"
+
+
+def test_a_pool_that_opens_shows_at_once_on_a_kept_panel(aarhus_caseworker):
+    """A pool opens at its own minute, with no write: the kept panel reads the open pools every time."""
+    pool = PoolFactory(opens_at=timezone.now() + datetime.timedelta(minutes=5))
+    client = logged_in(aarhus_caseworker)
+    before, built = facts(client, "Puljer")
+    assert before["Åbne puljer"] == "0"
+    Pool.objects.filter(pk=pool.pk).update(
+        opens_at=timezone.now() - datetime.timedelta(minutes=1)
+    )  # time passes
+    after, kept = facts(client, "Puljer")
+    assert after["Åbne puljer"] == "1"
+    assert after["Jeres kladder"] == before["Jeres kladder"] == "0"
+    assert kept < built

@@ -12,20 +12,17 @@ from django.utils.translation import gettext_lazy as _
 from indsats.accounts.models import User
 from indsats.evaluation import access, selectors
 from indsats.evaluation.models import Analysis, RenderedReport, RenderStatus
-from indsats.ui.panels import Panel, register_panel
+from indsats.ui.panels import LiveFact, Panel, register_panel
 
 SHOWN_STUDIES = 5
 
 
-@register_panel(live=True)
+@register_panel
 def evaluation_panel(user: User | AnonymousUser) -> Panel | None:
     if not access.can_manage_studies(user) or not isinstance(user, User):
         return None
     studies = selectors.studies(user=user)
     newest = list(studies.order_by("-created_at").values_list("pk", "name")[:SHOWN_STUDIES])
-    rendering = RenderedReport.objects.filter(
-        requested_by=user, status__in=[RenderStatus.QUEUED, RenderStatus.RUNNING]
-    ).count()
     # both counts in one query
     counts = studies.aggregate(
         total=Count("pk"),
@@ -41,11 +38,19 @@ def evaluation_panel(user: User | AnonymousUser) -> Panel | None:
         facts=[
             (_("Effektstudier"), counts["total"]),
             (_("Venter på en analyse"), counts["waiting"]),
-            (_("Rapporter, der dannes"), rendering),
+            (_("Rapporter, der dannes"), LiveFact(reports_rendering, (user.pk,))),
         ],
         links=links,
         order=25,
     )
+
+
+def reports_rendering(user_id: int) -> int:
+    """The person's report PDFs queued or being rendered, read on every request: the rendering task moves
+    them on without a write of the audit trail."""
+    return RenderedReport.objects.filter(
+        requested_by_id=user_id, status__in=[RenderStatus.QUEUED, RenderStatus.RUNNING]
+    ).count()
 
 
 @register_panel

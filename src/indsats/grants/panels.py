@@ -9,7 +9,7 @@ from indsats.accounts.models import User
 from indsats.accounts.permissions import APPLY_FOR_GRANTS, MANAGE_POOLS, has_permission
 from indsats.grants import selectors
 from indsats.grants.models import Application, ApplicationStatus, Pool, PoolStatus
-from indsats.ui.panels import Panel, register_panel
+from indsats.ui.panels import LiveFact, Panel, register_panel
 
 
 @register_panel
@@ -31,7 +31,7 @@ def pools_panel(user: User) -> Panel | None:
     return None
 
 
-@register_panel(live=True)  # what is open depends on the minute: built on every request
+@register_panel
 def applicant_pools_panel(user: User) -> Panel | None:
     if has_permission(user, MANAGE_POOLS):
         return None  # the agency's panel above
@@ -39,7 +39,7 @@ def applicant_pools_panel(user: User) -> Panel | None:
         return Panel(
             title=_("Puljer"),
             facts=[
-                (_("Åbne puljer"), selectors.open_pools().count()),
+                (_("Åbne puljer"), LiveFact(open_pool_count)),
                 (
                     _("Jeres kladder"),
                     selectors.application_list(user=user).filter(status=ApplicationStatus.DRAFT).count(),
@@ -53,3 +53,9 @@ def applicant_pools_panel(user: User) -> Panel | None:
             order=30,
         )
     return None
+
+
+def open_pool_count() -> int:
+    """The pools open at this instant, read on every request: a pool opens and closes at its own minute,
+    without a write."""
+    return selectors.open_pools().count()

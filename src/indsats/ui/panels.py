@@ -6,7 +6,8 @@ person's roles, so an agency administrator, a caseworker and a steering group me
 A panel changes when the data behind it is written (every write adds an entry to the audit trail), when the
 day changes, or with the person's roles and language: the front page keeps a built copy of such panels
 (dashboard.selectors). A provider whose panel shows what changes without a write, such as a background
-task's progress or what is open at this minute, registers with ``live=True`` and is built on every request.
+task's progress or what is open at this minute, registers with ``live=True`` and is built on every request;
+a kept panel may instead show such a fact as a LiveFact, read on every request.
 """
 
 from __future__ import annotations
@@ -25,6 +26,26 @@ class Panel:
     facts: list[tuple[str | Promise, Any]] = field(default_factory=list)
     links: list[tuple[str | Promise, str]] = field(default_factory=list)
     order: int = 50
+
+
+@dataclass(frozen=True)
+class LiveFact:
+    """A fact read on every request though its panel is kept (what a background task changes without a
+    write): ``read(*args)``, a module-level function and plain arguments, so a kept copy can hold it."""
+
+    read: Callable[..., Any]
+    args: tuple[Any, ...] = ()
+
+    def value(self) -> Any:
+        return self.read(*self.args)
+
+
+def with_live_facts(panel: Panel) -> Panel:
+    """The panel with its live facts read now (a kept panel is never changed: it is copied)."""
+    if not any(isinstance(value, LiveFact) for _label, value in panel.facts):
+        return panel
+    facts = [(label, value.value() if isinstance(value, LiveFact) else value) for label, value in panel.facts]
+    return Panel(title=panel.title, text=panel.text, facts=facts, links=panel.links, order=panel.order)
 
 
 # The argument is the person (accounts.models.Visitor): ui sits below accounts, so it cannot name the type.
@@ -63,7 +84,9 @@ def providers() -> list[tuple[PanelProvider, bool]]:
 
 
 def sorted_panels(panels: list[Panel | None]) -> list[Panel]:
-    return sorted((panel for panel in panels if panel is not None), key=lambda panel: panel.order)
+    """The panels to show, in their order, with their live facts read now."""
+    shown = [with_live_facts(panel) for panel in panels if panel is not None]
+    return sorted(shown, key=lambda panel: panel.order)
 
 
 def panels_for(user: Any) -> list[Panel]:
