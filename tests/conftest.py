@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from indsats.accounts.models import Role, User
 from indsats.accounts.two_factor import requires_two_factor
 from tests.factories import AgencyFactory, MunicipalityFactory, person_with_role
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache: a test's rows are rolled back and their ids used again by the
+    next test (SQLite), so a page kept under a key of ids could otherwise be another test's."""
+    cache.clear()
 
 
 @pytest.fixture
@@ -68,6 +78,17 @@ def logged_in(user: User) -> Client:
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
     return client
+
+
+def queries_of(client: Client, url: str) -> int:
+    """The queries of one request for `url`, built afresh (nothing cached): the page-query tests take it
+    with N rows behind the page and again with 5N, and pin that it is the same."""
+    client.get(url)  # the session and anything lazily set up once per process
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(queries)
 
 
 @pytest.fixture

@@ -11,10 +11,6 @@ import datetime
 import random
 
 import pytest
-from django.core.cache import cache
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -44,21 +40,11 @@ from indsats.interventions.models import (
     ReviewStatus,
 )
 from indsats.interventions.workflow import InterventionState
-from tests.conftest import logged_in
+from tests.conftest import logged_in, queries_of
 from tests.factories import MunicipalityFactory, person_with_role
 from tests.interventions.factories import InterventionFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def queries_of(client: Client, url: str) -> int:
-    """The queries of one request for `url`, built afresh (nothing cached)."""
-    client.get(url)  # the session and anything lazily set up once per process
-    cache.clear()
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return len(queries)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.template import Context, Template
-from django.utils import timezone, translation
+from django.utils import dateformat, timezone, translation
 
 from indsats.ui import formatting
 from indsats.ui.formatting import (
@@ -127,6 +127,21 @@ def test_a_moment_is_shown_in_danish_time():
         assert date(late) == "7. dec. 2026"  # already the next day in Copenhagen
     with translation.override("en"):
         assert date_time(moment) == "6 Dec 2026, 14:30"
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_a_moment_is_written_as_djangos_dateformat_writes_the_pattern(language):
+    """date_time writes its patterns out by hand (for speed): the same text as dateformat, every month."""
+    with translation.override(language):
+        pattern = formatting.conventions().date_time
+        for month in range(1, 13):
+            for moment in (
+                datetime.datetime(2026, month, 1, 0, 5),
+                datetime.datetime(987, month, 28, 23, 59),
+                timezone.make_aware(datetime.datetime(2026, month, 9, 7, 0), datetime.UTC),
+            ):
+                local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+                assert date_time(moment) == dateformat.format(local, pattern)
 
 
 def test_an_unknown_language_falls_back_to_danish():

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from indsats.accounts.models import User
 from indsats.economy import access
 from indsats.economy.models import BusinessCase, BusinessCaseResult, ResultStatus
-from indsats.ui.panels import Panel, register_panel
+from indsats.ui.panels import LiveFact, Panel, register_panel
 
 
 @register_panel
@@ -24,18 +24,27 @@ def economy_panel(user: User | AnonymousUser) -> Panel | None:
     if access.can_manage_business_cases(user):
         links.insert(1, (_("Ny business case"), reverse("economy:case_create")))
     cases = access.visible_cases(user, BusinessCase.objects.all())
+    if access.reads_every_case(user):
+        count, case_ids = cases.count(), None
+    else:
+        case_ids = frozenset(cases.values_list("pk", flat=True))
+        count = len(case_ids)
     return Panel(
         title=_("Økonomi"),
         text=_("Business cases for indsatserne: omkostninger, gevinster og tilbagebetaling pr. betaler."),
         facts=[
-            (_("Business cases"), cases.count()),
-            (
-                _("Beregninger i gang"),
-                BusinessCaseResult.objects.filter(case__in=cases)
-                .exclude(status__in=[ResultStatus.DONE, ResultStatus.FAILED])
-                .count(),
-            ),
+            (_("Business cases"), count),
+            (_("Beregninger i gang"), LiveFact(computations_running, (case_ids,))),
         ],
         links=links,
         order=60,
     )
+
+
+def computations_running(case_ids: frozenset[int] | None) -> int:
+    """The computations queued or running of the given cases (None: of every case), read on every request:
+    a background task finishes one without a write of the audit trail. Usually there are none at all."""
+    running = BusinessCaseResult.objects.exclude(status__in=[ResultStatus.DONE, ResultStatus.FAILED])
+    if case_ids is None:
+        return running.count()
+    return sum(1 for case_id in running.values_list("case_id", flat=True) if case_id in case_ids)

@@ -362,7 +362,12 @@ def _render_result(
         "result": result,
         "results": selectors.earlier_results(case),
         "can_manage": access.can_edit_case(request.user, case),
-        "others": selectors.finished_results(user=request.user).exclude(case=case)[:50],
+        # the other results to compare with: four columns each, not the rows of their cases and interventions
+        "others": list(
+            selectors.finished_results(user=request.user)
+            .exclude(case=case)
+            .values_list("pk", "case__intervention__name", "case__name", "computed_at")[:50]
+        ),
     }
     if result is not None and result.status == ResultStatus.DONE and result.result is not None:
         context["view"] = result_view(result)

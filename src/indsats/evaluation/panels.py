@@ -4,7 +4,7 @@ the report PDFs being rendered."""
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Window
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from indsats.accounts.models import User
 from indsats.evaluation import access, selectors
 from indsats.evaluation.models import Analysis, RenderedReport, RenderStatus
-from indsats.ui.panels import Panel, register_panel
+from indsats.ui.panels import LiveFact, Panel, register_panel
 
 SHOWN_STUDIES = 5
 
@@ -23,9 +23,6 @@ def evaluation_panel(user: User | AnonymousUser) -> Panel | None:
         return None
     studies = selectors.studies(user=user)
     newest = list(studies.order_by("-created_at").values_list("pk", "name")[:SHOWN_STUDIES])
-    rendering = RenderedReport.objects.filter(
-        requested_by=user, status__in=[RenderStatus.QUEUED, RenderStatus.RUNNING]
-    ).count()
     # both counts in one query
     counts = studies.aggregate(
         total=Count("pk"),
@@ -41,11 +38,19 @@ def evaluation_panel(user: User | AnonymousUser) -> Panel | None:
         facts=[
             (_("Effektstudier"), counts["total"]),
             (_("Venter på en analyse"), counts["waiting"]),
-            (_("Rapporter, der dannes"), rendering),
+            (_("Rapporter, der dannes"), LiveFact(reports_rendering, (user.pk,))),
         ],
         links=links,
         order=25,
     )
+
+
+def reports_rendering(user_id: int) -> int:
+    """The person's report PDFs queued or being rendered, read on every request: the rendering task moves
+    them on without a write of the audit trail."""
+    return RenderedReport.objects.filter(
+        requested_by_id=user_id, status__in=[RenderStatus.QUEUED, RenderStatus.RUNNING]
+    ).count()
 
 
 @register_panel
@@ -54,23 +59,30 @@ def practice_evaluation_panel(user: User | AnonymousUser) -> Panel | None:
     linked to its newest analysis report (or the study page while no analysis is made)."""
     if not access.can_read_practice_evaluation(user) or not isinstance(user, User):
         return None
-    studies = list(selectors.practice_studies(user=user).prefetch_related("analyses")[:SHOWN_STUDIES])
+    # the first studies, each with its newest analysis, and how many there are in all: one query
+    newest_analysis = (
+        Analysis.objects.filter(study=OuterRef("pk")).order_by("-created_at", "-pk").values("pk")[:1]
+    )
+    studies = list(
+        selectors.practice_studies(user=user)
+        .annotate(newest=Subquery(newest_analysis), total=Window(Count("pk")))
+        .values_list("pk", "name", "newest", "total")[:SHOWN_STUDIES]
+    )
     if not studies:
         return None
     links: list[tuple[str | Promise, str]] = []
-    for study in studies:
-        newest = max(study.analyses.all(), key=lambda a: (a.created_at, a.pk), default=None)
+    for pk, name, newest, _total in studies:
         if newest is None:
-            links.append((study.name, reverse("evaluation:study_detail", args=[study.pk])))
+            links.append((name, reverse("evaluation:study_detail", args=[pk])))
         else:
-            links.append((study.name, reverse("evaluation:analysis_report", args=[newest.pk])))
+            links.append((name, reverse("evaluation:analysis_report", args=[newest])))
     return Panel(
         title=_("Evaluering af jeres praksis"),
         text=_(
             "Effektstudierne af de indsatser, jeres kommune deltager i: de samlede resultater og jeres egen "
             "kommunes, når der er børn nok til at vise dem."
         ),
-        facts=[(_("Effektstudier"), selectors.practice_studies(user=user).count())],
+        facts=[(_("Effektstudier"), studies[0][3])],
         links=links,
         order=26,
     )

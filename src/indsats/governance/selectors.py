@@ -53,7 +53,10 @@ def next_meeting(*, user: User) -> Meeting | None:
     return (
         Meeting.objects.filter(held_on__gte=timezone.localdate())
         .exclude(status=MeetingStatus.CLOSED)
-        .prefetch_related("items")
+        # an item's heading names its gate review and the review its intervention: both in the one query
+        .prefetch_related(
+            Prefetch("items", queryset=AgendaItem.objects.select_related("gate_review__intervention"))
+        )
         .order_by("held_on", "pk")
         .first()
     )

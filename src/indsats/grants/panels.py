@@ -1,4 +1,4 @@
-"""Front-page panels: open pools for applicants, and the agency's pools, applications and overdue reports."""
+"""Front-page panels: the agency's pools, applications and overdue reports, and open pools for applicants."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from indsats.accounts.models import User
 from indsats.accounts.permissions import APPLY_FOR_GRANTS, MANAGE_POOLS, has_permission
 from indsats.grants import selectors
 from indsats.grants.models import Application, ApplicationStatus, Pool, PoolStatus
-from indsats.ui.panels import Panel, register_panel
+from indsats.ui.panels import LiveFact, Panel, register_panel
 
 
 @register_panel
@@ -28,11 +28,18 @@ def pools_panel(user: User) -> Panel | None:
             links=[(_("Puljer"), reverse("grants:index")), (_("Tilskud"), reverse("grants:grant_list"))],
             order=25,
         )
+    return None
+
+
+@register_panel
+def applicant_pools_panel(user: User) -> Panel | None:
+    if has_permission(user, MANAGE_POOLS):
+        return None  # the agency's panel above
     if has_permission(user, APPLY_FOR_GRANTS):
         return Panel(
             title=_("Puljer"),
             facts=[
-                (_("Åbne puljer"), selectors.open_pools().count()),
+                (_("Åbne puljer"), LiveFact(open_pool_count)),
                 (
                     _("Jeres kladder"),
                     selectors.application_list(user=user).filter(status=ApplicationStatus.DRAFT).count(),
@@ -46,3 +53,9 @@ def pools_panel(user: User) -> Panel | None:
             order=30,
         )
     return None
+
+
+def open_pool_count() -> int:
+    """The pools open at this instant, read on every request: a pool opens and closes at its own minute,
+    without a write."""
+    return selectors.open_pools().count()

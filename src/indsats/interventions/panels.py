@@ -3,7 +3,7 @@ municipality's interventions."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Window
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -24,18 +24,20 @@ from indsats.ui.panels import Panel, register_panel
 def gate_reviews_panel(user: User) -> Panel | None:
     if not has_permission(user, DECIDE_GATE_REVIEWS):
         return None
+    # the five oldest and, in the same query, how many there are in all (a window over every waiting review)
     waiting = list(
         GateReview.objects.filter(status=ReviewStatus.SUBMITTED)
-        .select_related("intervention")
-        .order_by("submitted_at")[:5]
+        .annotate(total=Window(Count("pk")))
+        .order_by("submitted_at")
+        .values_list("pk", "intervention__name", "total")[:5]
     )
-    count = GateReview.objects.filter(status=ReviewStatus.SUBMITTED).count()
+    count = waiting[0][2] if waiting else 0
     return Panel(
         title=_("Gate reviews, der venter på dig"),
         text=_("Styrelsen har vurderet de fem kriterier. Styregruppen afgør, om indsatsen går videre."),
         facts=[(_("Venter på afgørelse"), count)],
         links=[
-            *[(r.intervention.name, reverse("interventions:review_detail", args=[r.pk])) for r in waiting],
+            *[(name, reverse("interventions:review_detail", args=[pk])) for pk, name, _total in waiting],
             (_("Alle ventende gate reviews"), reverse("interventions:reviews_waiting")),
         ],
         order=5,

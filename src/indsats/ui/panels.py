@@ -2,13 +2,19 @@
 
 A panel is a titled box with a few facts and links; the front page shows the panels that apply to the
 person's roles, so an agency administrator, a caseworker and a steering group member each see their own.
+
+A panel changes when the data behind it is written (every write adds an entry to the audit trail), when the
+day changes, or with the person's roles and language: the front page keeps a built copy of such panels
+(dashboard.selectors). A provider whose panel shows what changes without a write, such as a background
+task's progress or what is open at this minute, registers with ``live=True`` and is built on every request;
+a kept panel may instead show such a fact as a LiveFact, read on every request.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from django.utils.functional import Promise
 
@@ -22,18 +28,67 @@ class Panel:
     order: int = 50
 
 
+@dataclass(frozen=True)
+class LiveFact:
+    """A fact read on every request though its panel is kept (what a background task changes without a
+    write): ``read(*args)``, a module-level function and plain arguments, so a kept copy can hold it."""
+
+    read: Callable[..., Any]
+    args: tuple[Any, ...] = ()
+
+    def value(self) -> Any:
+        return self.read(*self.args)
+
+
+def with_live_facts(panel: Panel) -> Panel:
+    """The panel with its live facts read now (a kept panel is never changed: it is copied)."""
+    if not any(isinstance(value, LiveFact) for _label, value in panel.facts):
+        return panel
+    facts = [(label, value.value() if isinstance(value, LiveFact) else value) for label, value in panel.facts]
+    return Panel(title=panel.title, text=panel.text, facts=facts, links=panel.links, order=panel.order)
+
+
 # The argument is the person (accounts.models.Visitor): ui sits below accounts, so it cannot name the type.
 PanelProvider = Callable[[Any], Panel | None]
 _PROVIDERS: list[PanelProvider] = []
+_LIVE: set[PanelProvider] = set()
 
 
-def register_panel(provider: PanelProvider) -> PanelProvider:
-    """Decorator: add a panel provider (called from an app's `panels` module, imported in ready())."""
-    if provider not in _PROVIDERS:
-        _PROVIDERS.append(provider)
-    return provider
+@overload
+def register_panel(provider: PanelProvider, /) -> PanelProvider: ...
+@overload
+def register_panel(*, live: bool) -> Callable[[PanelProvider], PanelProvider]: ...
+def register_panel(
+    provider: PanelProvider | None = None, /, *, live: bool = False
+) -> PanelProvider | Callable[[PanelProvider], PanelProvider]:
+    """Decorator: add a panel provider (called from an app's `panels` module, imported in ready()).
+    ``@register_panel(live=True)``: the panel is built on every request, never kept (see above)."""
+
+    def add(provider: PanelProvider) -> PanelProvider:
+        if provider not in _PROVIDERS:
+            _PROVIDERS.append(provider)
+        if live:
+            _LIVE.add(provider)
+        return provider
+
+    return add if provider is None else add(provider)
+
+
+def provider_name(provider: PanelProvider) -> str:
+    return f"{provider.__module__}.{provider.__qualname__}"
+
+
+def providers() -> list[tuple[PanelProvider, bool]]:
+    """Every registered provider with whether it is live, in the order they were registered."""
+    return [(provider, provider in _LIVE) for provider in _PROVIDERS]
+
+
+def sorted_panels(panels: list[Panel | None]) -> list[Panel]:
+    """The panels to show, in their order, with their live facts read now."""
+    shown = [with_live_facts(panel) for panel in panels if panel is not None]
+    return sorted(shown, key=lambda panel: panel.order)
 
 
 def panels_for(user: Any) -> list[Panel]:
-    panels = [panel for provider in _PROVIDERS if (panel := provider(user)) is not None]
-    return sorted(panels, key=lambda panel: panel.order)
+    """Every panel for the person, built now."""
+    return sorted_panels([provider(user) for provider in _PROVIDERS])
