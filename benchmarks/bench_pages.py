@@ -148,6 +148,7 @@ def load_data(size: Any, *, quick: bool) -> None:
                 f"{'quick' if quick else 'national'} size: run with --reload to load it afresh."
             )
         print(f"reusing the loaded database: {interventions} interventions, {measurements:,} measurements")
+        _vacuum()
         return
     started = time.perf_counter()
     from django.test.utils import override_settings
@@ -159,9 +160,18 @@ def load_data(size: Any, *, quick: bool) -> None:
             log=print,
             progress=ProgressBar(write=lambda text: print(text, end="", flush=True), is_terminal=False),
         )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    _vacuum()
     print(f"loaded in {duration(time.perf_counter() - started)}")
+
+
+def _vacuum() -> None:
+    """VACUUM (ANALYZE), as autovacuum does in production some time after a load: statistics for the
+    planner and the visibility map that lets a count read an index only (a count of a municipality's
+    20,000 measurements: ~25 ms of heap reads unvacuumed, ~3 ms after)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE)")
 
 
 # --- the pages ---------------------------------------------------------------------------------------
