@@ -132,7 +132,6 @@ def ensure_database(url: str, *, reload: bool) -> None:
 def load_data(size: Any, *, quick: bool) -> None:
     """Migrate, and load the demo at the benchmark's size unless it is there already."""
     from django.core.management import call_command
-    from django.db import connection
 
     from indsats.accounts.models import Organisation
     from indsats.dashboard.demo import ProgressBar, duration, load_demo
