@@ -21,8 +21,10 @@ as codes into their few distinct values.
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
+import struct
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -206,44 +208,92 @@ def write_rows(
 _COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
 _COPY_TRAILER = (-1).to_bytes(2, "big", signed=True)
 _FLOAT8_OID = 701
+_TEXT_OID = 25
 _POSTGRES_EPOCH = np.datetime64("2000-01-01", "D")
+_POSTGRES_EPOCH_TIME = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 
 _STAGING = """
-CREATE TEMPORARY TABLE outcomes_import_rows (
-    pseudonym text NOT NULL, birth_year smallint NOT NULL, female boolean NOT NULL,
-    measured_on date NOT NULL, age smallint NOT NULL, answers double precision[] NOT NULL,
-    scores double precision[] NOT NULL, band_set integer NOT NULL
+CREATE TEMPORARY TABLE outcomes_import_children (
+    row_number integer NOT NULL, pseudonym text NOT NULL, birth_year smallint NOT NULL,
+    female boolean NOT NULL
 ) ON COMMIT DROP
 """
 
+# The columns of outcomes_measurement the import writes, in the order of ``_measurement_layout``: the
+# bands (an array of text, its width differs between rows) last.
+_MEASUREMENT_COLUMNS = (
+    "participant_id, round_id, instrument_id, municipality_id, measured_on, age, answers, scores,"
+    " engine_version, import_job_id, created_at, bands"
+)
 
-def _fresh_staging_tables(cursor: Any) -> None:
-    """Empty staging tables for this import. Tables made earlier in the same transaction (the demo and a
-    caller writing many imports at once) are emptied and reused: creating and dropping them per import
-    holds a lock on each until the transaction ends, and thousands exhaust PostgreSQL's lock table."""
-    found = cursor.execute(
-        "SELECT to_regclass('pg_temp.outcomes_import_rows') IS NOT NULL "
-        "AND to_regclass('pg_temp.outcomes_import_bands') IS NOT NULL"
-    ).fetchone()
+
+def _fresh_staging_table(cursor: Any) -> None:
+    """An empty staging table of this import's children. One made earlier in the same transaction (the
+    demo and a caller writing many imports at once) is emptied and reused: creating and dropping it per
+    import holds a lock until the transaction ends, and thousands exhaust PostgreSQL's lock table."""
+    found = cursor.execute("SELECT to_regclass('pg_temp.outcomes_import_children') IS NOT NULL").fetchone()
     if found and found[0]:
-        cursor.execute("TRUNCATE outcomes_import_rows, outcomes_import_bands")
+        cursor.execute("TRUNCATE outcomes_import_children")
         return
-    cursor.execute("DROP TABLE IF EXISTS outcomes_import_rows, outcomes_import_bands")
     cursor.execute(_STAGING)
-    cursor.execute(
-        "CREATE TEMPORARY TABLE outcomes_import_bands (id integer PRIMARY KEY, bands text[] NOT NULL) "
-        "ON COMMIT DROP"
+
+
+def _children_chunk(
+    pseudonyms: npt.NDArray[np.bytes_],
+    rows: importing.ValidatedRows,
+    at: npt.NDArray[np.intp],
+) -> memoryview:
+    """The children of rows ``at`` (their row number, pseudonym, birth year, sex) as binary COPY data."""
+    layout = np.dtype(
+        [
+            ("count", ">i2"),
+            ("row_size", ">i4"),
+            ("row", ">i4"),
+            ("pseudonym_size", ">i4"),
+            ("pseudonym", pseudonyms.dtype),
+            ("birth_year_size", ">i4"),
+            ("birth_year", ">i2"),
+            ("female_size", ">i4"),
+            ("female", "u1"),
+        ]
     )
+    chunk = np.empty(len(at), dtype=layout)
+    chunk["count"] = 4
+    chunk["row_size"], chunk["pseudonym_size"] = 4, pseudonyms.dtype.itemsize
+    chunk["birth_year_size"], chunk["female_size"] = 2, 1
+    chunk["row"] = at
+    chunk["pseudonym"] = pseudonyms[at]
+    chunk["birth_year"] = rows.birth_years[at]
+    chunk["female"] = np.asarray(rows.sexes[at]) == "female"
+    return chunk.view(np.uint8).data
 
 
-def _row_layout(pseudonym_width: int, items: int, score_slots: Sequence[bool]) -> np.dtype[Any]:
-    """The numpy dtype of one staged row in binary COPY format (fields as in ``_STAGING``). ``score_slots``
-    says for each element of the scores array whether it holds a score (else NULL, same on every row)."""
+def _text_array(values: Sequence[str | None]) -> bytes:
+    """A one-dimensional text[] value in binary COPY format, its length first (None = NULL element)."""
+    body = [
+        struct.pack(">iiiii", 1, int(any(v is None for v in values)), _TEXT_OID, len(values), 1),
+        *(
+            struct.pack(">i", -1)
+            if value is None
+            else struct.pack(">i", len(value.encode())) + value.encode()
+            for value in values
+        ),
+    ]
+    data = b"".join(body)
+    return struct.pack(">i", len(data)) + data
+
+
+def _measurement_layout(items: int, score_slots: Sequence[bool], tail: int, bands: int) -> np.dtype[Any]:
+    """The numpy dtype of one measurement in binary COPY format (columns as in ``_MEASUREMENT_COLUMNS``):
+    ``score_slots`` says for each element of the scores array whether it holds a score (else NULL, the
+    same on every row); ``tail`` is the width of the columns that are the same on every row (engine version,
+    import job, created at) and ``bands`` that of the bands array (with its length)."""
     fields: list[tuple[Any, ...]] = [("count", ">i2")]
     for name, kind in (
-        ("pseudonym", f"S{pseudonym_width}"),
-        ("birth_year", ">i2"),
-        ("female", "u1"),
+        ("participant_id", ">i8"),
+        ("round_id", ">i8"),
+        ("instrument_id", ">i8"),
+        ("municipality_id", ">i8"),
         ("measured_on", ">i4"),
         ("age", ">i2"),
     ):
@@ -255,17 +305,21 @@ def _row_layout(pseudonym_width: int, items: int, score_slots: Sequence[bool]) -
     fields += [("scores_head", np.dtype(array_head))]
     for i, present in enumerate(score_slots):
         fields += [(f"score{i}", element) if present else (f"score{i}", ">i4")]
-    fields += [("band_set_size", ">i4"), ("band_set", ">i4")]
+    fields += [("tail", "u1", (tail,)), ("bands", "u1", (bands,))]
     return np.dtype(fields)
 
 
-def _row_template(layout: np.dtype[Any], slots: Sequence[int | None]) -> npt.NDArray[Any]:
-    """One staged row with every part that is the same on all rows filled in (field count, sizes, array
-    headers, NULL score slots)."""
+def _measurement_template(
+    layout: np.dtype[Any], slots: Sequence[int | None], fixed: dict[str, int], tail: bytes, bands: bytes
+) -> npt.NDArray[Any]:
+    """One measurement with every part that is the same on all rows of its layout filled in (field count,
+    sizes, array headers, NULL score slots, round, instrument, municipality, the tail and the bands)."""
     row = np.zeros(1, dtype=layout)
-    row["count"] = 8
-    for name in ("pseudonym", "birth_year", "female", "measured_on", "age", "band_set"):
+    row["count"] = 12
+    for name in ("participant_id", "round_id", "instrument_id", "municipality_id", "measured_on", "age"):
         row[f"{name}_size"] = layout[name].itemsize
+    for name, value in fixed.items():
+        row[name] = value
     items = layout["answers"].shape[0]
     present = sum(1 for slot in slots if slot is not None)
     for head, length, size, has_null in (
@@ -280,34 +334,53 @@ def _row_template(layout: np.dtype[Any], slots: Sequence[int | None]) -> npt.NDA
             row[f"score{i}"] = -1
         else:
             row[f"score{i}"]["size"] = 8
+    row["tail"] = np.frombuffer(tail, dtype=np.uint8)
+    row["bands"] = np.frombuffer(bands, dtype=np.uint8)
     return row
 
 
-def _binary_chunk(
+def _measurement_chunk(
     template: npt.NDArray[Any],
+    participant_ids: npt.NDArray[np.int64],
     rows: importing.ValidatedRows,
     scores: npt.NDArray[np.float64],
     slots: Sequence[int | None],
-    band_sets: npt.NDArray[np.int64],
-    order: npt.NDArray[np.intp],
-    start: int,
-    stop: int,
+    at: npt.NDArray[np.intp],
 ) -> memoryview:
-    """The rows ``order[start:stop]`` as binary COPY data. ``slots[i]`` is the column of ``scores`` in
-    element i."""
-    at = order[start:stop]
+    """The measurements of rows ``at`` (all of one bands value: ``template``'s) as binary COPY data.
+    ``slots[i]`` is the column of ``scores`` in element i."""
     chunk = np.frombuffer(bytearray(template.tobytes() * len(at)), dtype=template.dtype)
-    chunk["pseudonym"] = np.asarray(rows.pseudonyms[at]).astype(template.dtype["pseudonym"])
-    chunk["birth_year"] = rows.birth_years[at]
-    chunk["female"] = np.asarray(rows.sexes[at]) == "female"
+    chunk["participant_id"] = participant_ids[at]
     chunk["measured_on"] = (rows.dates[at].astype("datetime64[D]") - _POSTGRES_EPOCH).astype(np.int64)
     chunk["age"] = rows.ages[at]
-    chunk["band_set"] = band_sets[at]
     chunk["answers"]["value"] = rows.answers[at]  # NaN = missing (measurement_fields)
     for i, column in enumerate(slots):
         if column is not None:
             chunk[f"score{i}"]["value"] = scores[at, column]
     return chunk.view(np.uint8).data
+
+
+def _read_participant_ids(cursor: Any, municipality: int, total: int) -> npt.NDArray[np.int64]:
+    """Each row's participant id, by row number: one binary COPY out of the staged children joined to
+    their participants (all of them exist by now)."""
+    data = bytearray()
+    with cursor.copy(
+        "COPY (SELECT s.row_number, p.id FROM outcomes_import_children s JOIN outcomes_participant p"
+        " ON p.municipality_id = %s AND p.pseudonym = s.pseudonym) TO STDOUT (FORMAT binary)",
+        [municipality],
+    ) as copy:
+        for block in copy:
+            data += block
+    layout = np.dtype(
+        [("count", ">i2"), ("row_size", ">i4"), ("row", ">i4"), ("id_size", ">i4"), ("id", ">i8")]
+    )
+    body = data[len(_COPY_SIGNATURE) : len(data) - len(_COPY_TRAILER)]
+    found = np.frombuffer(body, dtype=layout)
+    ids = np.full(total, -1, dtype=np.int64)
+    ids[found["row"]] = found["id"]
+    if len(found) != total or (ids < 0).any():
+        raise ReferenceGone("outcomes_participant")
+    return ids
 
 
 def _band_sets(result: ScoreResult, total: int) -> tuple[npt.NDArray[np.int64], list[dict[str, str]]]:
@@ -368,51 +441,60 @@ def _write_postgresql(
 ) -> int:
     total = len(rows)
     now = timezone.now()
+    municipality = job.municipality_id
     positions = slot_positions([*result.score_keys, *result.bands], connection)
     slot_count = max(positions.values(), default=0)
     column_of = {positions[key]: i for i, key in enumerate(result.score_keys)}
     slots = [column_of.get(position) for position in range(1, slot_count + 1)]
     scores = np.column_stack([result.scores[k] for k in result.score_keys]).astype(np.float64)
     band_sets, combinations = _band_sets(result, total)
-    band_arrays = []
+    band_values = []  # each combination's bands array, binary
     for combination in combinations:
         array: list[str | None] = [None] * slot_count
         for key, code in combination.items():
             array[positions[key] - 1] = code
-        band_arrays.append(array)
+        band_values.append(_text_array(array))
     lengths = np.char.str_len(rows.pseudonyms)
     width = int(lengths[0]) if total else 64
     if total and (lengths != width).any():
         raise ValueError("pseudonyms of one import have one width")
-    template = _row_template(
-        _row_layout(width, rows.answers.shape[1], [slot is not None for slot in slots]), slots
-    )
+    pseudonyms = np.asarray(rows.pseudonyms).astype(f"S{width}")
+    version = result.engine_version.encode()
+    created = (now - _POSTGRES_EPOCH_TIME) // datetime.timedelta(microseconds=1)
+    tail = struct.pack(f">i{len(version)}siqiq", len(version), version, 8, job.pk, 8, created)
+    fixed = {"round_id": job.round_id, "instrument_id": job.instrument_id, "municipality_id": municipality}
+    score_slots = [slot is not None for slot in slots]
+    templates = [
+        _measurement_template(
+            _measurement_layout(rows.answers.shape[1], score_slots, len(tail), len(value)),
+            slots,
+            fixed,
+            tail,
+            value,
+        )
+        for value in band_values
+    ]
     order = _pseudonym_order(rows.pseudonyms)
     phases.done("prepare")
 
     with connection.wrap_database_errors, _server_cursor() as cursor:  # psycopg's errors as Django's
         _lock_references(cursor, job)
-        # the joins on a million pseudonyms hash in memory (the default 4 MB spills them to disk)
+        # the join on a million pseudonyms hashes in memory (the default 4 MB spills it to disk)
         cursor.execute("SET LOCAL work_mem = '256MB'")
         phases.done("lock references")
-        _fresh_staging_tables(cursor)
-        cursor.executemany(
-            "INSERT INTO outcomes_import_bands (id, bands) VALUES (%s, %s)", list(enumerate(band_arrays))
-        )
-        with cursor.copy("COPY outcomes_import_rows FROM STDIN (FORMAT binary)") as copy:
+        _fresh_staging_table(cursor)
+        with cursor.copy("COPY outcomes_import_children FROM STDIN (FORMAT binary)") as copy:
             copy.write(_COPY_SIGNATURE)
             for start in range(0, total, COPY_CHUNK):
-                stop = min(total, start + COPY_CHUNK)
-                copy.write(_binary_chunk(template, rows, scores, slots, band_sets, order, start, stop))
-                progress(stop, total)
+                copy.write(_children_chunk(pseudonyms, rows, order[start : start + COPY_CHUNK]))
             copy.write(_COPY_TRAILER)
-        cursor.execute("ANALYZE outcomes_import_rows (pseudonym)")  # for the joins; arrays need no statistics
-        phases.done("copy to staging")
+        del pseudonyms
+        cursor.execute("ANALYZE outcomes_import_children")  # for the joins
+        phases.done("copy children to staging")
 
-        municipality = job.municipality_id
         # children already known: locked against deletion until the import commits (new ones are ours)
         cursor.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM outcomes_participant p JOIN outcomes_import_rows s "
+            "SELECT count(*) FROM (SELECT 1 FROM outcomes_participant p JOIN outcomes_import_children s "
             "ON p.pseudonym = s.pseudonym WHERE p.municipality_id = %s FOR KEY SHARE OF p) AS known",
             [municipality],
         )
@@ -420,39 +502,37 @@ def _write_postgresql(
             "INSERT INTO outcomes_participant "
             "(municipality_id, pseudonym, birth_year, sex, local_reference, created_at) "
             "SELECT %s, s.pseudonym, s.birth_year, CASE WHEN s.female THEN 'female' ELSE 'male' END, '', %s "
-            "FROM outcomes_import_rows s ON CONFLICT (municipality_id, pseudonym) DO NOTHING",
+            "FROM outcomes_import_children s ON CONFLICT (municipality_id, pseudonym) DO NOTHING",
             [municipality, now],
         )
+        participant_ids = _read_participant_ids(cursor, municipality, total)
         phases.done("participants")
         cursor.execute(
-            "WITH written AS ("
-            " INSERT INTO outcomes_measurement (participant_id, round_id, instrument_id, municipality_id,"
-            " measured_on, age, answers, scores, bands, engine_version, import_job_id, created_at)"
-            " SELECT p.id, %s, %s, %s, s.measured_on, s.age, s.answers, s.scores, b.bands, %s, %s, %s"
-            " FROM outcomes_import_rows s"
+            "INSERT INTO outcomes_enrolment (participant_id, intervention_id, municipality_id, created_at)"
+            " SELECT p.id, %s, %s, %s FROM outcomes_import_children s"
             " JOIN outcomes_participant p ON p.municipality_id = %s AND p.pseudonym = s.pseudonym"
-            " JOIN outcomes_import_bands b ON b.id = s.band_set"
-            " RETURNING participant_id"
-            ") INSERT INTO outcomes_enrolment (participant_id, intervention_id, municipality_id, created_at)"
-            " SELECT participant_id, %s, %s, %s FROM written"
             " ON CONFLICT (participant_id, intervention_id) DO NOTHING",
-            [
-                job.round_id,
-                job.instrument_id,
-                municipality,
-                result.engine_version,
-                job.pk,
-                now,
-                municipality,
-                job.round.intervention_id,
-                municipality,
-                now,
-            ],
+            [job.round.intervention_id, municipality, now, municipality],
         )
-        written = cursor.execute("SELECT count(*) FROM outcomes_import_rows").fetchone()[0]
-        cursor.execute("TRUNCATE outcomes_import_rows, outcomes_import_bands")  # dropped at commit
-        phases.done("measurements and enrolments")
-    return int(written)
+        cursor.execute("TRUNCATE outcomes_import_children")  # dropped at commit
+        phases.done("enrolments")
+
+        with cursor.copy(
+            f"COPY outcomes_measurement ({_MEASUREMENT_COLUMNS}) FROM STDIN (FORMAT binary)"
+        ) as copy:
+            copy.write(_COPY_SIGNATURE)
+            for start in range(0, total, COPY_CHUNK):
+                at = order[start : start + COPY_CHUNK]
+                sets = band_sets[at]
+                for number in np.unique(sets).tolist():  # rows of one bands value share a layout
+                    chunk = _measurement_chunk(
+                        templates[number], participant_ids, rows, scores, slots, at[sets == number]
+                    )
+                    copy.write(chunk)
+                progress(min(total, start + COPY_CHUNK), total)
+            copy.write(_COPY_TRAILER)
+        phases.done("measurements")
+    return total
 
 
 def _write_sql(
