@@ -199,6 +199,29 @@ def test_the_validated_rows_kept_on_a_job_come_back_exactly():
     assert np.array_equal(old.answers, rows.answers, equal_nan=True)
 
 
+@pytest.mark.parametrize(
+    "answers",
+    [
+        [[0.0, 1.0, 2.0], [np.nan, 254.0, 0.0]],  # small whole numbers: a byte each (value + 1)
+        [[0.0, 1.0, 255.0], [np.nan, 2.0, 0.0]],  # 255 does not fit: codes into the distinct values
+        [[0.5, 1.0, 2.0], [np.nan, 2.0, -3.0]],
+    ],
+)
+def test_kept_answers_come_back_exactly_whichever_coding_they_take(answers):
+    matrix = np.array(answers)
+    rows = importing.ValidatedRows(
+        pseudonyms=np.array(["0123456789abcdef" * 4, "fedcba9876543210" * 4]),
+        birth_years=np.array([2010, 2015]),
+        sexes=np.array(["female", "male"]),
+        ages=np.array([14, 9]),
+        dates=np.array(["2025-02-10", "2025-03-01"], dtype="datetime64[D]"),
+        answers=matrix,
+    )
+    back = bulk_write.decode_rows(bulk_write.encode_rows(rows)).answers
+    assert back.shape == matrix.shape
+    assert back.dtype == np.float64 and np.array_equal(back, matrix, equal_nan=True)
+
+
 OLD_STATE = ("outcomes", "0003_participant_local_reference")
 NEW_STATE = ("outcomes", "0004_typed_measurements")
 
