@@ -8,7 +8,7 @@ import json
 
 import numpy as np
 import pytest
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Avg, Count
 
@@ -178,6 +178,40 @@ def test_a_constraint_violated_inside_the_write_leaves_no_participant_enrolment_
     assert before == (1, 1, 1)
     job.refresh_from_db()
     assert job.status == ImportStatus.FAILED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_child_written_meanwhile_by_another_import_is_reused_not_doubled(
+    aarhus_caseworker, aarhus, intervention, baseline, sdq
+):
+    """Between the import's look-up of known children and its copy of the new ones, another transaction
+    commits one of those children: the copy breaks the unique (municipality, pseudonym), is undone to its
+    savepoint, and the children are written set-based instead, reusing the other one's participant."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the binary copy of new children is PostgreSQL's")
+    job = _import(aarhus_caseworker, aarhus, baseline, sdq, sdq_rows(10))
+    taken = str(bulk_write.load_payload(job).pseudonyms[4])
+    side = connections.create_connection("default")
+    theirs = []
+
+    def on_phase(name: str, seconds: float) -> None:
+        if name == "known participants locked":
+            with side.cursor() as cursor:  # autocommit: committed before the import copies its children
+                cursor.execute(
+                    "INSERT INTO outcomes_participant (municipality_id, pseudonym, birth_year, sex,"
+                    " local_reference, created_at) VALUES (%s, %s, 2015, 'male', '', now()) RETURNING id",
+                    [aarhus.pk, taken],
+                )
+                theirs.append(cursor.fetchone()[0])
+
+    try:
+        commit_import(actor=aarhus_caseworker, job=job, on_phase=on_phase)
+    finally:
+        side.close()
+    assert Participant.objects.count() == 10 and Enrolment.objects.count() == 10
+    assert Measurement.objects.count() == 10
+    assert Measurement.objects.filter(participant_id=theirs[0]).count() == 1
+    assert Participant.objects.get(pk=theirs[0]).pseudonym == taken
 
 
 def test_the_validated_rows_kept_on_a_job_come_back_exactly():

@@ -379,27 +379,114 @@ def _measurement_chunk(
     return chunk.view(np.uint8).data
 
 
-def _read_participant_ids(cursor: Any, municipality: int, total: int) -> npt.NDArray[np.int64]:
-    """Each row's participant id, by row number: one binary COPY out of the staged children joined to
-    their participants (all of them exist by now)."""
+def _copy_out_pairs(cursor: Any, query: str, params: Sequence[Any]) -> npt.NDArray[Any]:
+    """The rows of ``query`` (an integer and a bigint each) through one binary COPY TO STDOUT, as a
+    structured array with fields ``first`` and ``second``."""
     data = bytearray()
-    with cursor.copy(
-        "COPY (SELECT s.row_number, p.id FROM outcomes_import_children s JOIN outcomes_participant p"
-        " ON p.municipality_id = %s AND p.pseudonym = s.pseudonym) TO STDOUT (FORMAT binary)",
-        [municipality],
-    ) as copy:
+    with cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT binary)", params) as copy:
         for block in copy:
             data += block
     layout = np.dtype(
-        [("count", ">i2"), ("row_size", ">i4"), ("row", ">i4"), ("id_size", ">i4"), ("id", ">i8")]
+        [("count", ">i2"), ("first_size", ">i4"), ("first", ">i4"), ("second_size", ">i4"), ("second", ">i8")]
     )
-    body = data[len(_COPY_SIGNATURE) : len(data) - len(_COPY_TRAILER)]
-    found = np.frombuffer(body, dtype=layout)
+    return np.frombuffer(data[len(_COPY_SIGNATURE) : len(data) - len(_COPY_TRAILER)], dtype=layout)
+
+
+def _participant_ids(cursor: Any, municipality: int, total: int) -> npt.NDArray[np.int64]:
+    """Each row's participant id, by row number: the staged children joined to their participants (all of
+    them exist by now)."""
+    found = _copy_out_pairs(
+        cursor,
+        "SELECT s.row_number, p.id FROM outcomes_import_children s JOIN outcomes_participant p"
+        " ON p.municipality_id = %s AND p.pseudonym = s.pseudonym",
+        [municipality],
+    )
     ids = np.full(total, -1, dtype=np.int64)
-    ids[found["row"]] = found["id"]
+    ids[found["first"]] = found["second"]
     if len(found) != total or (ids < 0).any():
         raise ReferenceGone("outcomes_participant")
     return ids
+
+
+def _new_ids(cursor: Any, count: int) -> npt.NDArray[np.int64]:
+    """``count`` ids from the participants' own sequence, ascending (what an INSERT would have taken)."""
+    found = _copy_out_pairs(
+        cursor,
+        "SELECT 0, nextval(pg_get_serial_sequence('outcomes_participant', 'id'))"
+        " FROM generate_series(1, %s::integer)",
+        [count],
+    )
+    return np.sort(found["second"].astype(np.int64))
+
+
+def _participants_chunk(
+    pseudonyms: npt.NDArray[np.bytes_],
+    rows: importing.ValidatedRows,
+    ids: npt.NDArray[np.int64],
+    at: npt.NDArray[np.intp],
+    municipality: int,
+    created: int,
+    sex: str,
+) -> memoryview:
+    """New participants (rows ``at``, all of one ``sex``, their ``ids``) as binary COPY data, columns as in
+    ``_PARTICIPANT_COLUMNS``."""
+    code = sex.encode()
+    layout = np.dtype(
+        [
+            ("count", ">i2"),
+            ("id_size", ">i4"),
+            ("id", ">i8"),
+            ("municipality_size", ">i4"),
+            ("municipality", ">i8"),
+            ("pseudonym_size", ">i4"),
+            ("pseudonym", pseudonyms.dtype),
+            ("birth_year_size", ">i4"),
+            ("birth_year", ">i2"),
+            ("sex_size", ">i4"),
+            ("sex", f"S{len(code)}"),
+            ("reference_size", ">i4"),
+            ("created_size", ">i4"),
+            ("created", ">i8"),
+        ]
+    )
+    chunk = np.empty(len(at), dtype=layout)
+    chunk["count"] = 7
+    chunk["id_size"], chunk["municipality_size"], chunk["created_size"] = 8, 8, 8
+    chunk["pseudonym_size"], chunk["birth_year_size"] = pseudonyms.dtype.itemsize, 2
+    chunk["sex_size"], chunk["reference_size"] = len(code), 0  # local_reference: '' (no bytes)
+    chunk["id"] = ids
+    chunk["municipality"] = municipality
+    chunk["pseudonym"] = pseudonyms[at]
+    chunk["birth_year"] = rows.birth_years[at]
+    chunk["sex"] = code
+    chunk["created"] = created
+    return chunk.view(np.uint8).data
+
+
+def _enrolments_chunk(
+    ids: npt.NDArray[np.int64], intervention: int, municipality: int, created: int
+) -> memoryview:
+    """Enrolments of the participants ``ids`` as binary COPY data (participant, intervention, municipality,
+    created at)."""
+    layout = np.dtype(
+        [("count", ">i2")]
+        + [
+            (f"{name}_size", ">i4") if i % 2 == 0 else (name, ">i8")
+            for name in ("participant", "intervention", "municipality", "created")
+            for i in (0, 1)
+        ]
+    )
+    chunk = np.empty(len(ids), dtype=layout)
+    chunk["count"] = 4
+    for name, value in (
+        ("participant", ids),
+        ("intervention", intervention),
+        ("municipality", municipality),
+        ("created", created),
+    ):
+        chunk[f"{name}_size"] = 8
+        chunk[name] = value
+    return chunk.view(np.uint8).data
 
 
 def _band_sets(result: ScoreResult, total: int) -> tuple[npt.NDArray[np.int64], list[dict[str, str]]]:
@@ -507,34 +594,30 @@ def _write_postgresql(
             for start in range(0, total, COPY_CHUNK):
                 copy.write(_children_chunk(pseudonyms, rows, order[start : start + COPY_CHUNK]))
             copy.write(_COPY_TRAILER)
-        del pseudonyms
         cursor.execute("ANALYZE outcomes_import_children")  # for the joins
         phases.done("copy children to staging")
 
         # children already known: locked against deletion until the import commits (new ones are ours)
-        cursor.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM outcomes_participant p JOIN outcomes_import_children s "
-            "ON p.pseudonym = s.pseudonym WHERE p.municipality_id = %s FOR KEY SHARE OF p) AS known",
+        known = _copy_out_pairs(
+            cursor,
+            "SELECT s.row_number, p.id FROM outcomes_participant p JOIN outcomes_import_children s"
+            " ON p.pseudonym = s.pseudonym WHERE p.municipality_id = %s FOR KEY SHARE OF p",
             [municipality],
         )
-        cursor.execute(
-            "INSERT INTO outcomes_participant "
-            "(municipality_id, pseudonym, birth_year, sex, local_reference, created_at) "
-            "SELECT %s, s.pseudonym, s.birth_year, CASE WHEN s.female THEN 'female' ELSE 'male' END, '', %s "
-            "FROM outcomes_import_children s ON CONFLICT (municipality_id, pseudonym) DO NOTHING",
-            [municipality, now],
+        phases.done("known participants locked")
+        participant_ids = _write_participants(
+            cursor,
+            job=job,
+            rows=rows,
+            pseudonyms=pseudonyms,
+            order=order,
+            known=known,
+            created=created,
+            now=now,
         )
-        participant_ids = _read_participant_ids(cursor, municipality, total)
-        phases.done("participants")
-        cursor.execute(
-            "INSERT INTO outcomes_enrolment (participant_id, intervention_id, municipality_id, created_at)"
-            " SELECT p.id, %s, %s, %s FROM outcomes_import_children s"
-            " JOIN outcomes_participant p ON p.municipality_id = %s AND p.pseudonym = s.pseudonym"
-            " ON CONFLICT (participant_id, intervention_id) DO NOTHING",
-            [job.round.intervention_id, municipality, now, municipality],
-        )
+        del pseudonyms
         cursor.execute("TRUNCATE outcomes_import_children")  # dropped at commit
-        phases.done("enrolments")
+        phases.done("participants")  # and their enrolments, as on SQLite
 
         with cursor.copy(
             f"COPY outcomes_measurement ({_MEASUREMENT_COLUMNS}) FROM STDIN (FORMAT binary)"
@@ -552,6 +635,92 @@ def _write_postgresql(
             copy.write(_COPY_TRAILER)
         phases.done("measurements")
     return total
+
+
+_PARTICIPANT_COLUMNS = "id, municipality_id, pseudonym, birth_year, sex, local_reference, created_at"
+
+
+def _write_participants(
+    cursor: Any,
+    *,
+    job: ImportJob,
+    rows: importing.ValidatedRows,
+    pseudonyms: npt.NDArray[np.bytes_],
+    order: npt.NDArray[np.intp],
+    known: npt.NDArray[Any],
+    created: int,
+    now: datetime.datetime,
+) -> npt.NDArray[np.int64]:
+    """Insert the children not ``known`` (row numbers and ids of the known ones) and enrol every child;
+    returns each row's participant id.
+
+    The new children are copied in binary with ids taken from the participants' sequence, and enrolled by
+    a binary COPY too (a child new to the municipality has no enrolment yet); known ones are enrolled by one
+    INSERT ... ON CONFLICT DO NOTHING. Should a new child's pseudonym be taken meanwhile (another import of
+    the same child committed first, or a pseudonym twice in the rows), the copy is undone to a savepoint and
+    the children are written set-based from the staging table instead (INSERT ... ON CONFLICT DO NOTHING,
+    then their ids joined back)."""
+    total = len(rows)
+    municipality = job.municipality_id
+    intervention = job.round.intervention_id
+    participant_ids = np.full(total, -1, dtype=np.int64)
+    participant_ids[known["first"]] = known["second"]
+    new_rows = order[participant_ids[order] < 0]  # in pseudonym order: new ids ascend with the pseudonyms
+    cursor.execute("SAVEPOINT outcomes_import_participants")
+    try:
+        new_ids = _new_ids(cursor, len(new_rows))
+        participant_ids[new_rows] = new_ids
+        female = np.asarray(rows.sexes[new_rows]) == "female"
+        with cursor.copy(
+            f"COPY outcomes_participant ({_PARTICIPANT_COLUMNS}) FROM STDIN (FORMAT binary)"
+        ) as copy:
+            copy.write(_COPY_SIGNATURE)
+            for start in range(0, len(new_rows), COPY_CHUNK):
+                stop = start + COPY_CHUNK
+                at, ids, is_female = new_rows[start:stop], new_ids[start:stop], female[start:stop]
+                for sex, chosen in (("female", is_female), ("male", ~is_female)):
+                    copy.write(
+                        _participants_chunk(
+                            pseudonyms, rows, ids[chosen], at[chosen], municipality, created, sex
+                        )
+                    )
+            copy.write(_COPY_TRAILER)
+        cursor.execute("RELEASE SAVEPOINT outcomes_import_participants")
+    except psycopg.errors.UniqueViolation:
+        cursor.execute("ROLLBACK TO SAVEPOINT outcomes_import_participants")
+        cursor.execute(
+            "INSERT INTO outcomes_participant "
+            "(municipality_id, pseudonym, birth_year, sex, local_reference, created_at) "
+            "SELECT %s, s.pseudonym, s.birth_year, CASE WHEN s.female THEN 'female' ELSE 'male' END, '', %s "
+            "FROM outcomes_import_children s ON CONFLICT (municipality_id, pseudonym) DO NOTHING",
+            [municipality, now],
+        )
+        participant_ids = _participant_ids(cursor, municipality, total)
+        known_ids = participant_ids
+        new_ids = np.empty(0, dtype=np.int64)
+    else:
+        known_ids = known["second"].astype(np.int64)
+    if len(new_ids):  # new to the municipality, so new to the intervention
+        with cursor.copy(
+            "COPY outcomes_enrolment (participant_id, intervention_id, municipality_id, created_at)"
+            " FROM STDIN (FORMAT binary)"
+        ) as copy:
+            copy.write(_COPY_SIGNATURE)
+            for start in range(0, len(new_ids), COPY_CHUNK):
+                copy.write(
+                    _enrolments_chunk(
+                        new_ids[start : start + COPY_CHUNK], intervention, municipality, created
+                    )
+                )
+            copy.write(_COPY_TRAILER)
+    if len(known_ids):
+        cursor.execute(
+            "INSERT INTO outcomes_enrolment (participant_id, intervention_id, municipality_id, created_at)"
+            " SELECT DISTINCT unnest(%s::bigint[]), %s, %s, %s"
+            " ON CONFLICT (participant_id, intervention_id) DO NOTHING",
+            [np.sort(known_ids).tolist(), intervention, municipality, now],
+        )
+    return participant_ids
 
 
 def _write_sql(
