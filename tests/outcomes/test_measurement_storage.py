@@ -12,10 +12,12 @@ from django.db import IntegrityError, connection, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Avg, Count
 
+from indsats.engine.cpr import pseudonym
 from indsats.engine.scoring import score
 from indsats.outcomes import bulk_write, importing
 from indsats.outcomes.measurement_sql import band_value, score_value
 from indsats.outcomes.models import Enrolment, ImportStatus, Measurement, Participant
+from indsats.outcomes.pseudonyms import pseudonym_key
 from indsats.outcomes.registry import engine_instrument
 from indsats.outcomes.services.import_commit import commit_import
 from indsats.outcomes.services.imports import prepare_import
@@ -212,6 +214,36 @@ def test_a_new_child_written_meanwhile_by_another_import_is_reused_not_doubled(
     assert Measurement.objects.count() == 10
     assert Measurement.objects.filter(participant_id=theirs[0]).count() == 1
     assert Participant.objects.get(pk=theirs[0]).pseudonym == taken
+
+
+def test_every_imported_row_keeps_its_own_answers_scores_and_bands(aarhus_caseworker, aarhus, baseline, sdq):
+    """Varied answers (many band combinations, of different widths, some answers missing): each stored
+    measurement is the engine's scoring of its own row alone."""
+    rng = np.random.default_rng(16)
+    rows = []
+    for n in range(400):
+        answers = [str(v) for v in rng.integers(0, 3, 25)]
+        for i in np.flatnonzero(rng.random(25) < 0.08).tolist():
+            answers[i] = ""
+        rows.append([fake_cpr(n), "2025-02-10", *answers])
+    commit_import(actor=aarhus_caseworker, job=_import(aarhus_caseworker, aarhus, baseline, sdq, rows))
+    engine = engine_instrument(sdq)
+    by_pseudonym = {m.participant.pseudonym: m for m in Measurement.objects.select_related("participant")}
+    assert len(by_pseudonym) == 400
+    combinations = set()
+    for n, row in enumerate(rows):
+        stored = by_pseudonym[
+            pseudonym(fake_cpr(n), key=pseudonym_key(), municipality_code=aarhus.municipality_code)
+        ]
+        matrix = np.array([[float(v) if v else np.nan for v in row[2:]]])
+        expected = score(engine, matrix)
+        assert [None if v == "" else int(v) for v in row[2:]] == stored.answers
+        for key in expected.score_keys:
+            value = float(expected.scores[key][0])
+            assert (stored.scores[key] is None) if np.isnan(value) else stored.scores[key] == value, key
+        assert stored.bands == {key: str(codes[0]) for key, codes in expected.bands.items()}
+        combinations.add(tuple(sorted(stored.bands.items())))
+    assert len(combinations) > 20
 
 
 def test_the_validated_rows_kept_on_a_job_come_back_exactly():

@@ -365,9 +365,10 @@ def _measurement_chunk(
     scores: npt.NDArray[np.float64],
     slots: Sequence[int | None],
     at: npt.NDArray[np.intp],
+    bands: npt.NDArray[np.uint8],
 ) -> memoryview:
-    """The measurements of rows ``at`` (all of one bands value: ``template``'s) as binary COPY data.
-    ``slots[i]`` is the column of ``scores`` in element i."""
+    """The measurements of rows ``at`` (their bands arrays ``bands``, all of ``template``'s width) as
+    binary COPY data. ``slots[i]`` is the column of ``scores`` in element i."""
     chunk = np.frombuffer(bytearray(template.tobytes() * len(at)), dtype=template.dtype)
     chunk["participant_id"] = participant_ids[at]
     chunk["measured_on"] = (rows.dates[at].astype("datetime64[D]") - _POSTGRES_EPOCH).astype(np.int64)
@@ -376,6 +377,7 @@ def _measurement_chunk(
     for i, column in enumerate(slots):
         if column is not None:
             chunk[f"score{i}"]["value"] = scores[at, column]
+    chunk["bands"] = bands
     return chunk.view(np.uint8).data
 
 
@@ -497,7 +499,7 @@ def _band_sets(result: ScoreResult, total: int) -> tuple[npt.NDArray[np.int64], 
     combined = np.zeros(total, dtype=np.int64)
     factors: list[tuple[str, npt.NDArray[np.intp], npt.NDArray[Any]]] = []
     for key in list(result.bands):
-        codes, distinct = pd.factorize(result.bands.pop(key))  # type: ignore[attr-defined]
+        codes, distinct = _band_codes(result.bands.pop(key), result.band_codes.get(key, ()))  # type: ignore[attr-defined]
         combined = combined * (len(distinct) + 1) + codes
         factors.append((key, codes, np.asarray(distinct)))
     _, first_rows, numbers = np.unique(combined, return_index=True, return_inverse=True)
@@ -505,6 +507,24 @@ def _band_sets(result: ScoreResult, total: int) -> tuple[npt.NDArray[np.int64], 
         {key: str(distinct[codes[row]]) for key, codes, distinct in factors} for row in first_rows.tolist()
     ]
     return numbers.astype(np.int64), combinations
+
+
+def _band_codes(
+    values: npt.NDArray[Any], known: Sequence[str]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any]]:
+    """``values`` as codes into ``distinct`` (``distinct[codes]`` gives them back): the key's few band codes
+    ``known`` compared one at a time (pd.factorize would first turn a million strings into objects), any
+    other value factorized."""
+    codes = np.full(len(values), -1, dtype=np.int64)
+    for i, code in enumerate(known):
+        codes[values == code] = i
+    distinct: list[Any] = list(known)
+    rest = codes < 0
+    if rest.any():
+        more, others = pd.factorize(values[rest])
+        codes[rest] = more + len(distinct)
+        distinct += list(others)
+    return codes, np.asarray(distinct, dtype=object)
 
 
 def _pseudonym_order(pseudonyms: npt.NDArray[np.str_]) -> npt.NDArray[np.intp]:
@@ -570,16 +590,23 @@ def _write_postgresql(
     tail = struct.pack(f">i{len(version)}siqiq", len(version), version, 8, job.pk, 8, created)
     fixed = {"round_id": job.round_id, "instrument_id": job.instrument_id, "municipality_id": municipality}
     score_slots = [slot is not None for slot in slots]
-    templates = [
-        _measurement_template(
-            _measurement_layout(rows.answers.shape[1], score_slots, len(tail), len(value)),
+    # rows whose bands arrays have one width share a layout: a template each, the bands from a table
+    widths = np.array([len(value) for value in band_values], dtype=np.int64)
+    width_of_set = widths[band_sets] if total else np.zeros(0, dtype=np.int64)
+    templates, band_tables, place_in_table = {}, {}, np.zeros(len(band_values), dtype=np.intp)
+    for band_width in np.unique(widths).tolist():
+        members = np.flatnonzero(widths == band_width)
+        place_in_table[members] = np.arange(len(members))
+        band_tables[band_width] = np.frombuffer(
+            b"".join(band_values[m] for m in members.tolist()), dtype=np.uint8
+        ).reshape(len(members), band_width)
+        templates[band_width] = _measurement_template(
+            _measurement_layout(rows.answers.shape[1], score_slots, len(tail), band_width),
             slots,
             fixed,
             tail,
-            value,
+            band_values[int(members[0])],
         )
-        for value in band_values
-    ]
     order = _pseudonym_order(rows.pseudonyms)
     phases.done("prepare")
 
@@ -625,10 +652,12 @@ def _write_postgresql(
             copy.write(_COPY_SIGNATURE)
             for start in range(0, total, COPY_CHUNK):
                 at = order[start : start + COPY_CHUNK]
-                sets = band_sets[at]
-                for number in np.unique(sets).tolist():  # rows of one bands value share a layout
+                chunk_widths = width_of_set[at]
+                for band_width in np.unique(chunk_widths).tolist():  # one layout per bands width
+                    chosen = at[chunk_widths == band_width]
+                    table = band_tables[band_width][place_in_table[band_sets[chosen]]]
                     chunk = _measurement_chunk(
-                        templates[number], participant_ids, rows, scores, slots, at[sets == number]
+                        templates[band_width], participant_ids, rows, scores, slots, chosen, table
                     )
                     copy.write(chunk)
                 progress(min(total, start + COPY_CHUNK), total)
