@@ -102,8 +102,8 @@ def _answer_codes(answers: npt.NDArray[np.float64]) -> tuple[npt.NDArray[Any], n
         return codes, _SMALL_ANSWERS
     found, distinct = pd.factorize(answers.ravel(), use_na_sentinel=True)
     code_type = np.uint8 if len(distinct) < 255 else np.uint32
-    codes = np.where(found < 0, len(distinct), found).astype(code_type).reshape(answers.shape)
-    return codes, np.append(np.asarray(distinct, dtype=np.float64), np.nan)
+    general = np.where(found < 0, len(distinct), found).astype(code_type).reshape(answers.shape)
+    return general, np.append(np.asarray(distinct, dtype=np.float64), np.nan)
 
 
 def decode_rows(data: bytes) -> importing.ValidatedRows:
