@@ -4,19 +4,27 @@ Everything runs on Django's own connection, inside the caller's transaction
 (``services.import_commit.commit_import``), so an import is written all or nothing: a failure, or a
 process killed half-way, leaves the database as it was.
 
-PostgreSQL (``_write_postgresql``): the rows are built as PostgreSQL's binary COPY format by numpy, a
-chunk at a time (every field of a row has the same width in one import, so a chunk is one structured
-array), and copied into a temporary staging table. Participants, enrolments and measurements are then
-written by three set-based statements inside PostgreSQL (INSERT ... SELECT ... ON CONFLICT DO NOTHING,
-joined on the pseudonym): no per-row Python and no million-element arrays through the driver. The
-references the measurement table does not enforce itself (docs/ARCHITECTURE.md, "Referential integrity
-of outcomes") are checked and locked here once per import (``_lock_references``).
+PostgreSQL (``_write_postgresql``): rows are built in PostgreSQL's binary COPY format by numpy, a chunk at a
+time (rows of one layout are one structured array). Each measurement is written once:
+
+1. the children (row number, pseudonym, birth year, sex) are copied into a temporary staging table;
+2. the known ones are read back (row number, participant id) by one ``COPY (SELECT ... FOR KEY SHARE)``,
+   which also locks them against deletion until the import commits;
+3. the new ones get ids from the participants' sequence and are copied into ``outcomes_participant`` and
+   enrolled by a binary COPY (a child new to the municipality has no enrolment); the known ones are
+   enrolled by one INSERT ... ON CONFLICT DO NOTHING. Should another import commit one of the new children
+   meanwhile, the copy is undone to a savepoint and the children are written set-based instead;
+4. the measurements are copied straight into ``outcomes_measurement`` with their participant ids, in
+   pseudonym order (new participants' ids ascend with it, so the indexes fill from left to right).
+
+The references the measurement table does not enforce itself (docs/ARCHITECTURE.md, "Referential
+integrity of outcomes") are checked and locked here once per import (``_lock_references``).
 
 Other databases (SQLite in development and tests): ``executemany`` per batch of formatted rows.
 
-The validated rows are kept on the import job between validation and writing (``store_payload``,
+The web keeps the validated rows on the import job between validation and writing (``store_payload``,
 ``load_payload``) in a compact, uncompressed form (``encode_rows``): pseudonyms as 32 raw bytes, answers
-as codes into their few distinct values.
+a byte each. The command line hands them over in memory (``commit_import(rows=...)``).
 """
 
 from __future__ import annotations
