@@ -649,6 +649,7 @@ def _write_postgresql(
             known=known,
             created=created,
             now=now,
+            phases=phases,
         )
         del pseudonyms
         cursor.execute("TRUNCATE outcomes_import_children")  # dropped at commit
@@ -687,6 +688,7 @@ def _write_participants(
     known: npt.NDArray[Any],
     created: int,
     now: datetime.datetime,
+    phases: _Phases,
 ) -> npt.NDArray[np.int64]:
     """Insert the children not ``known`` (row numbers and ids of the known ones) and enrol every child;
     returns each row's participant id.
@@ -707,6 +709,7 @@ def _write_participants(
     try:
         new_ids = _new_ids(cursor, len(new_rows))
         participant_ids[new_rows] = new_ids
+        phases.done("new participants' ids")
         female = np.asarray(rows.sexes[new_rows]) == "female"
         with cursor.copy(
             f"COPY outcomes_participant ({_PARTICIPANT_COLUMNS}) FROM STDIN (FORMAT binary)"
@@ -723,6 +726,7 @@ def _write_participants(
                     )
             copy.write(_COPY_TRAILER)
         cursor.execute("RELEASE SAVEPOINT outcomes_import_participants")
+        phases.done("new participants copied")
     except psycopg.errors.UniqueViolation:
         cursor.execute("ROLLBACK TO SAVEPOINT outcomes_import_participants")
         cursor.execute(
@@ -750,6 +754,7 @@ def _write_participants(
                     )
                 )
             copy.write(_COPY_TRAILER)
+        phases.done("new participants enrolled")
     if len(known_ids):
         cursor.execute(
             "INSERT INTO outcomes_enrolment (participant_id, intervention_id, municipality_id, created_at)"
