@@ -216,9 +216,12 @@ def test_a_new_child_written_meanwhile_by_another_import_is_reused_not_doubled(
     assert Participant.objects.get(pk=theirs[0]).pseudonym == taken
 
 
-def test_every_imported_row_keeps_its_own_answers_scores_and_bands(aarhus_caseworker, aarhus, baseline, sdq):
-    """Varied answers (many band combinations, of different widths, some answers missing): each stored
-    measurement is the engine's scoring of its own row alone."""
+def test_every_imported_row_keeps_its_own_answers_scores_and_bands(
+    aarhus_caseworker, aarhus, baseline, sdq, monkeypatch
+):
+    """Varied answers (many band combinations, of different widths, some answers missing), scored in
+    chunks of 37 rows on PostgreSQL: each stored measurement is the engine's scoring of its own row alone."""
+    monkeypatch.setattr(bulk_write, "SCORE_CHUNK", 37)
     rng = np.random.default_rng(16)
     rows = []
     for n in range(400):

@@ -223,11 +223,73 @@ def write_rows(
     """Score the rows with the job's instrument and write them, calling ``progress(done, total)`` while the
     rows are sent and ``on_phase(name, seconds)`` after each phase; returns the number of measurements."""
     phases = _Phases(on_phase)
-    result = score(engine_instrument(job.instrument), rows.answers)
-    phases.done("score")
+    instrument = engine_instrument(job.instrument)
     if connection.vendor == "postgresql":
-        return _write_postgresql(job=job, rows=rows, result=result, progress=progress, phases=phases)
+        scored = _score_in_chunks(instrument, rows.answers)
+        phases.done("score")
+        return _write_postgresql(job=job, rows=rows, scored=scored, progress=progress, phases=phases)
+    result = score(instrument, rows.answers)
+    phases.done("score")
     return _write_sql(job=job, rows=rows, result=result, progress=progress, phases=phases)
+
+
+SCORE_CHUNK = 100_000  # rows scored at a time: the engine's band codes are text, ~60 MB a key per million
+
+
+class _Scored:
+    """The engine's scoring of every row, kept compact: the scores as one float matrix (columns in
+    ``score_keys`` order), each row's bands as a number into ``combinations`` (the few distinct
+    combinations of band codes that occur)."""
+
+    def __init__(
+        self,
+        score_keys: tuple[str, ...],
+        band_keys: list[str],
+        scores: npt.NDArray[np.float64],
+        band_sets: npt.NDArray[np.int64],
+        combinations: list[dict[str, str]],
+        engine_version: str,
+    ) -> None:
+        self.score_keys, self.band_keys, self.scores = score_keys, band_keys, scores
+        self.band_sets, self.combinations, self.engine_version = band_sets, combinations, engine_version
+
+
+def _score_in_chunks(instrument: Any, answers: npt.NDArray[np.float64]) -> _Scored:
+    """``score`` over ``SCORE_CHUNK`` rows at a time (each row's scores and bands depend on its own answers
+    only, so the result is the same as scoring all rows at once), the band codes turned into numbers as
+    each chunk is scored: the text arrays of a million rows' bands never exist at once."""
+    total = len(answers)
+    scores: npt.NDArray[np.float64] | None = None
+    distinct: dict[str, list[str]] = {}
+    codes: dict[str, npt.NDArray[np.int32]] = {}
+    score_keys: tuple[str, ...] = ()
+    engine_version = ""
+    for start in range(0, max(total, 1), SCORE_CHUNK):
+        stop = min(total, start + SCORE_CHUNK)
+        result = score(instrument, answers[start:stop])
+        if scores is None:
+            score_keys, engine_version = result.score_keys, result.engine_version
+            scores = np.empty((total, len(score_keys)), dtype=np.float64)
+            for key in result.bands:
+                distinct[key] = list(result.band_codes.get(key, ()))
+                codes[key] = np.empty(total, dtype=np.int32)
+        for column, key in enumerate(score_keys):
+            scores[start:stop, column] = result.scores[key]
+        for key, values in result.bands.items():
+            found, known = _band_codes(values, distinct[key])
+            distinct[key] = [str(value) for value in known]  # the key's codes so far: new ones appended
+            codes[key][start:stop] = found
+    assert scores is not None
+    combined = np.zeros(total, dtype=np.int64)
+    for key in codes:
+        combined = combined * (len(distinct[key]) + 1) + codes[key]
+    _, first_rows, numbers = np.unique(combined, return_index=True, return_inverse=True)
+    combinations = [
+        {key: distinct[key][int(codes[key][row])] for key in codes} for row in first_rows.tolist()
+    ]
+    return _Scored(
+        score_keys, list(codes), scores, numbers.astype(np.int64).ravel(), combinations, engine_version
+    )
 
 
 # PostgreSQL's binary COPY: a signature, flags and header extension; each row its field count and each
@@ -499,24 +561,6 @@ def _enrolments_chunk(
     return chunk.view(np.uint8).data
 
 
-def _band_sets(result: ScoreResult, total: int) -> tuple[npt.NDArray[np.int64], list[dict[str, str]]]:
-    """Each row's bands as a number into the few distinct combinations of band codes that occur.
-
-    Takes the band codes out of ``result.bands`` one key at a time: an array of text per key is tens of
-    megabytes for a million rows, freed as soon as it is counted."""
-    combined = np.zeros(total, dtype=np.int64)
-    factors: list[tuple[str, npt.NDArray[np.intp], npt.NDArray[Any]]] = []
-    for key in list(result.bands):
-        codes, distinct = _band_codes(result.bands.pop(key), result.band_codes.get(key, ()))  # type: ignore[attr-defined]
-        combined = combined * (len(distinct) + 1) + codes
-        factors.append((key, codes, np.asarray(distinct)))
-    _, first_rows, numbers = np.unique(combined, return_index=True, return_inverse=True)
-    combinations = [
-        {key: str(distinct[codes[row]]) for key, codes, distinct in factors} for row in first_rows.tolist()
-    ]
-    return numbers.astype(np.int64), combinations
-
-
 def _band_codes(
     values: npt.NDArray[Any], known: Sequence[str]
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any]]:
@@ -569,19 +613,18 @@ def _write_postgresql(
     *,
     job: ImportJob,
     rows: importing.ValidatedRows,
-    result: ScoreResult,
+    scored: _Scored,
     progress: ProgressCallback,
     phases: _Phases,
 ) -> int:
     total = len(rows)
     now = timezone.now()
     municipality = job.municipality_id
-    positions = slot_positions([*result.score_keys, *result.bands], connection)
+    positions = slot_positions([*scored.score_keys, *scored.band_keys], connection)
     slot_count = max(positions.values(), default=0)
-    column_of = {positions[key]: i for i, key in enumerate(result.score_keys)}
+    column_of = {positions[key]: i for i, key in enumerate(scored.score_keys)}
     slots = [column_of.get(position) for position in range(1, slot_count + 1)]
-    scores = np.column_stack([result.scores[k] for k in result.score_keys]).astype(np.float64)
-    band_sets, combinations = _band_sets(result, total)
+    scores, band_sets, combinations = scored.scores, scored.band_sets, scored.combinations
     band_values = []  # each combination's bands array, binary
     for combination in combinations:
         array: list[str | None] = [None] * slot_count
@@ -593,7 +636,7 @@ def _write_postgresql(
     if total and (lengths != width).any():
         raise ValueError("pseudonyms of one import have one width")
     pseudonyms = np.asarray(rows.pseudonyms).astype(f"S{width}")
-    version = result.engine_version.encode()
+    version = scored.engine_version.encode()
     created = (now - _POSTGRES_EPOCH_TIME) // datetime.timedelta(microseconds=1)
     tail = struct.pack(f">i{len(version)}siqiq", len(version), version, 8, job.pk, 8, created)
     fixed = {"round_id": job.round_id, "instrument_id": job.instrument_id, "municipality_id": municipality}
