@@ -10,10 +10,10 @@ time (rows of one layout are one structured array). Each measurement is written 
 1. the children (row number, pseudonym, birth year, sex) are copied into a temporary staging table;
 2. the known ones are read back (row number, participant id) by one ``COPY (SELECT ... FOR KEY SHARE)``,
    which also locks them against deletion until the import commits;
-3. the new ones get ids from the participants' sequence and are copied into ``outcomes_participant`` and
-   enrolled by a binary COPY (a child new to the municipality has no enrolment); the known ones are
-   enrolled by one INSERT ... ON CONFLICT DO NOTHING. Should another import commit one of the new children
-   meanwhile, the copy is undone to a savepoint and the children are written set-based instead;
+3. the new ones are copied into ``outcomes_participant`` in binary, every row's participant id is read
+   back by one binary COPY out, and the new ones are enrolled by a binary COPY (a child new to the
+   municipality has no enrolment); the known ones are enrolled by one INSERT ... ON CONFLICT DO NOTHING.
+   Should another import commit one of the new children meanwhile, the copy is undone to a savepoint and the children are written set-based instead;
 4. the measurements are copied straight into ``outcomes_measurement`` with their participant ids, in
    pseudonym order (new participants' ids ascend with it, so the indexes fill from left to right).
 
@@ -480,34 +480,20 @@ def _participant_ids(cursor: Any, municipality: int, total: int) -> npt.NDArray[
     return ids
 
 
-def _new_ids(cursor: Any, count: int) -> npt.NDArray[np.int64]:
-    """``count`` ids from the participants' own sequence, ascending (what an INSERT would have taken)."""
-    found = _copy_out_pairs(
-        cursor,
-        "SELECT 0, nextval(pg_get_serial_sequence('outcomes_participant', 'id'))"
-        " FROM generate_series(1, %s::integer)",
-        [count],
-    )
-    return np.sort(found["second"].astype(np.int64))
-
-
 def _participants_chunk(
     pseudonyms: npt.NDArray[np.bytes_],
     rows: importing.ValidatedRows,
-    ids: npt.NDArray[np.int64],
     at: npt.NDArray[np.intp],
     municipality: int,
     created: int,
     sex: str,
 ) -> memoryview:
-    """New participants (rows ``at``, all of one ``sex``, their ``ids``) as binary COPY data, columns as in
+    """New participants (rows ``at``, all of one ``sex``) as binary COPY data, columns as in
     ``_PARTICIPANT_COLUMNS``."""
     code = sex.encode()
     layout = np.dtype(
         [
             ("count", ">i2"),
-            ("id_size", ">i4"),
-            ("id", ">i8"),
             ("municipality_size", ">i4"),
             ("municipality", ">i8"),
             ("pseudonym_size", ">i4"),
@@ -522,11 +508,10 @@ def _participants_chunk(
         ]
     )
     chunk = np.empty(len(at), dtype=layout)
-    chunk["count"] = 7
-    chunk["id_size"], chunk["municipality_size"], chunk["created_size"] = 8, 8, 8
+    chunk["count"] = 6
+    chunk["municipality_size"], chunk["created_size"] = 8, 8
     chunk["pseudonym_size"], chunk["birth_year_size"] = pseudonyms.dtype.itemsize, 2
     chunk["sex_size"], chunk["reference_size"] = len(code), 0  # local_reference: '' (no bytes)
-    chunk["id"] = ids
     chunk["municipality"] = municipality
     chunk["pseudonym"] = pseudonyms[at]
     chunk["birth_year"] = rows.birth_years[at]
@@ -718,7 +703,7 @@ def _write_postgresql(
     return total
 
 
-_PARTICIPANT_COLUMNS = "id, municipality_id, pseudonym, birth_year, sex, local_reference, created_at"
+_PARTICIPANT_COLUMNS = "municipality_id, pseudonym, birth_year, sex, local_reference, created_at"
 
 
 def _write_participants(
@@ -736,10 +721,10 @@ def _write_participants(
     """Insert the children not ``known`` (row numbers and ids of the known ones) and enrol every child;
     returns each row's participant id.
 
-    The new children are copied in binary with ids taken from the participants' sequence, and enrolled by
-    a binary COPY too (a child new to the municipality has no enrolment yet); known ones are enrolled by one
-    INSERT ... ON CONFLICT DO NOTHING. Should a new child's pseudonym be taken meanwhile (another import of
-    the same child committed first, or a pseudonym twice in the rows), the copy is undone to a savepoint and
+    The new children are copied in binary (in pseudonym order: their ids ascend with it), every row's id
+    read back by one binary COPY out, and the new ones enrolled by a binary COPY (a child new to the
+    municipality has no enrolment yet); known ones are enrolled by one INSERT ... ON CONFLICT DO NOTHING.
+    Should a new child's pseudonym be taken meanwhile (another import of the same child committed first, or a pseudonym twice in the rows), the copy is undone to a savepoint and
     the children are written set-based from the staging table instead (INSERT ... ON CONFLICT DO NOTHING,
     then their ids joined back)."""
     total = len(rows)
@@ -750,9 +735,6 @@ def _write_participants(
     new_rows = order[participant_ids[order] < 0]  # in pseudonym order: new ids ascend with the pseudonyms
     cursor.execute("SAVEPOINT outcomes_import_participants")
     try:
-        new_ids = _new_ids(cursor, len(new_rows))
-        participant_ids[new_rows] = new_ids
-        phases.done("new participants' ids")
         female = np.asarray(rows.sexes[new_rows]) == "female"
         with cursor.copy(
             f"COPY outcomes_participant ({_PARTICIPANT_COLUMNS}) FROM STDIN (FORMAT binary)"
@@ -760,16 +742,16 @@ def _write_participants(
             copy.write(_COPY_SIGNATURE)
             for start in range(0, len(new_rows), COPY_CHUNK):
                 stop = start + COPY_CHUNK
-                at, ids, is_female = new_rows[start:stop], new_ids[start:stop], female[start:stop]
+                at, is_female = new_rows[start:stop], female[start:stop]
                 for sex, chosen in (("female", is_female), ("male", ~is_female)):
-                    copy.write(
-                        _participants_chunk(
-                            pseudonyms, rows, ids[chosen], at[chosen], municipality, created, sex
-                        )
-                    )
+                    copy.write(_participants_chunk(pseudonyms, rows, at[chosen], municipality, created, sex))
             copy.write(_COPY_TRAILER)
         cursor.execute("RELEASE SAVEPOINT outcomes_import_participants")
         phases.done("new participants copied")
+        # their ids, given by the table's own sequence, read back with every known one's
+        participant_ids = _participant_ids(cursor, municipality, total)
+        new_ids = participant_ids[new_rows]
+        phases.done("participant ids read")
     except psycopg.errors.UniqueViolation:
         cursor.execute("ROLLBACK TO SAVEPOINT outcomes_import_participants")
         cursor.execute(
