@@ -13,7 +13,8 @@ time (rows of one layout are one structured array). Each measurement is written 
 3. the new ones are copied into ``outcomes_participant`` in binary, every row's participant id is read
    back by one binary COPY out, and the new ones are enrolled by a binary COPY (a child new to the
    municipality has no enrolment); the known ones are enrolled by one INSERT ... ON CONFLICT DO NOTHING.
-   Should another import commit one of the new children meanwhile, the copy is undone to a savepoint and the children are written set-based instead;
+   Should another import commit one of the new children meanwhile, the copy is undone to a savepoint
+   and the children are written set-based instead;
 4. the measurements are copied straight into ``outcomes_measurement`` with their participant ids, in
    pseudonym order (new participants' ids ascend with it, so the indexes fill from left to right).
 
@@ -724,7 +725,8 @@ def _write_participants(
     The new children are copied in binary (in pseudonym order: their ids ascend with it), every row's id
     read back by one binary COPY out, and the new ones enrolled by a binary COPY (a child new to the
     municipality has no enrolment yet); known ones are enrolled by one INSERT ... ON CONFLICT DO NOTHING.
-    Should a new child's pseudonym be taken meanwhile (another import of the same child committed first, or a pseudonym twice in the rows), the copy is undone to a savepoint and
+    Should a new child's pseudonym be taken meanwhile (another import of the same child committed first,
+    or a pseudonym twice in the rows), the copy is undone to a savepoint and
     the children are written set-based from the staging table instead (INSERT ... ON CONFLICT DO NOTHING,
     then their ids joined back)."""
     total = len(rows)
