@@ -6,10 +6,14 @@ scores all rows with the engine and writes participants, enrolments and measurem
 
 The reference is the least any import of the file must do: psql's `\\copy` of the same bytes into a plain
 TYPED table (cpr text, dato date, sdq1..sdq25 smallint; no checks, no pseudonyms, no scores, no indexes),
-measured in the same run, median of 3. The import runs at least twice, each time in a fresh process (so
-its peak memory, VmHWM, is its own): the file is checked in one process and written by another, as the web
-and the worker do, on a fresh database state (the outcome tables emptied, a checkpoint
-taken), and prints the time of every phase.
+measured in the same run, median of 3. The import runs at least twice on each of its two paths, each time
+on a fresh database state (the outcome tables emptied, a checkpoint taken) and in fresh processes (so the
+peak memory, VmHWM, is the import's own), and prints the time of every phase:
+
+- the command line (`indsats import-outcomes`, the issue's measure): the file checked and written in one
+  process, the checked rows kept in memory in between (`check_import_in_memory`, `commit_import(rows=)`);
+- the web and the worker: the file checked in one process, the checked rows kept on the job, and written by
+  another process (`prepare_import`, then `commit_import`).
 
 Run: .venv/bin/python benchmarks/bench_outcome_import.py [ROWS] [IMPORT_RUNS]  (default 1,000,000 and 2)
 Needs the local PostgreSQL (postgres://postgres@127.0.0.1:5432) and psql; uses its own database
@@ -153,6 +157,11 @@ def fresh_state() -> None:
     psql("CHECKPOINT")
 
 
+def run_cli_import(path: Path, ids: dict[str, int]) -> dict[str, object]:
+    """One import as `indsats import-outcomes` runs it: checked and written in one fresh process."""
+    return _child("--cli", str(path), json.dumps(ids))
+
+
 def run_import(path: Path, ids: dict[str, int]) -> dict[str, object]:
     """One import as the web and the worker run it: the file checked in one fresh process, the checked
     rows written by another (each one's peak memory, VmHWM, is its own)."""
@@ -211,6 +220,42 @@ def prepare_child(path: Path, ids: dict[str, int]) -> None:
     print(json.dumps({"phases": phases, "peak_mb": _peak_mb(), "job": job.pk}))
 
 
+def cli_child(path: Path, ids: dict[str, int]) -> None:
+    """Check and write the file in this one process, the rows in memory in between (as the command does)."""
+    import django
+
+    django.setup()
+    from indsats.accounts.models import Organisation, User
+    from indsats.outcomes.models import Instrument, Measurement, MeasurementRound
+    from indsats.outcomes.services import imports
+    from indsats.outcomes.services.import_commit import commit_import
+
+    phases: dict[str, float] = {}
+
+    def on_phase(name: str, seconds: float) -> None:
+        phases[name] = seconds
+
+    actor = User.objects.get(pk=ids["caseworker"])
+    content = path.read_bytes()
+    started = time.perf_counter()
+    job, rows = imports.check_import_in_memory(
+        actor=actor,
+        municipality=Organisation.objects.get(pk=ids["municipality"]),
+        measurement_round=MeasurementRound.objects.get(pk=ids["round"]),
+        instrument=Instrument.objects.get(pk=ids["instrument"]),
+        content=content,
+        file_name="bench.csv",
+    )
+    phases["read + validate + pseudonymise"] = time.perf_counter() - started
+    assert job.status == "validated", job.errors[:3]
+    del content
+    started = time.perf_counter()
+    job = commit_import(actor=actor, job=job, rows=rows, on_phase=on_phase)
+    phases["write total (load .. commit)"] = time.perf_counter() - started
+    assert Measurement.objects.filter(import_job=job).count() == job.total_rows
+    print(json.dumps({"phases": phases, "peak_mb": _peak_mb()}))
+
+
 def commit_child(ids: dict[str, int]) -> None:
     """Write the checked rows (commit_import, as the worker and the command do), timing every phase."""
     import django
@@ -252,13 +297,29 @@ def main() -> None:
         path.write_bytes(make_file(rows))
         print(f"{rows:,} SDQ rows, {path.stat().st_size / 1e6:.1f} MB CSV")
         references = reference_copy(path, rows)
-        results = []
+        cli_results, web_results = [], []
         for _ in range(runs):
             fresh_state()
-            results.append(run_import(path, ids))
+            cli_results.append(run_cli_import(path, ids))
+            fresh_state()
+            web_results.append(run_import(path, ids))
     reference = statistics.median(references)
     print(f"\nreference: psql \\copy into a plain typed table: {', '.join(f'{s:.2f}' for s in references)} s")
-    print(f"           median {reference:.2f} s\n")
+    print(f"           median {reference:.2f} s")
+    report(
+        "command line (indsats import-outcomes: one process, rows in memory)", cli_results, reference, rows
+    )
+    report(
+        "web + worker (checked rows kept on the job, written by another process)",
+        web_results,
+        reference,
+        rows,
+    )
+
+
+def report(title: str, results: list[dict[str, object]], reference: float, rows: int) -> None:
+    runs = len(results)
+    print(f"\n== {title}")
     names = list(results[0]["phases"])  # type: ignore[call-overload]
     print(f"{'phase':40} " + " ".join(f"{'run ' + str(i + 1):>8}" for i in range(runs)) + f" {'x copy':>7}")
     for name in names:
@@ -277,17 +338,28 @@ def main() -> None:
     writes = [float(r["phases"]["write total (load .. commit)"]) for r in results]  # type: ignore[index]
     total = statistics.median(totals)
     print(f"{'import total':40} " + " ".join(f"{v:8.2f}" for v in totals) + f" {total / reference:7.2f}")
-    print(f"\nIndsats import, median: {total:.2f} s ({rows / total:,.0f} rows/s)")
+    print(f"import, median: {total:.2f} s ({rows / total:,.0f} rows/s)")
     print(f"ratio import / psql \\copy       : {total / reference:.1f}x (must be at most 5x, aim 2x)")
     print(f"ratio write path / psql \\copy   : {statistics.median(writes) / reference:.1f}x (budget 3x)")
     peaks = ", ".join(f"{float(r['peak_mb']):.0f}" for r in results)  # type: ignore[arg-type]
-    write_peaks = ", ".join(f"{float(r['peak_write_mb']):.0f}" for r in results)  # type: ignore[arg-type]
-    print(f"peak memory of the import (VmHWM): {peaks} MB; of the write step alone: {write_peaks} MB")
+    line = f"peak memory of the import (VmHWM): {peaks} MB"
+    if "peak_write_mb" in results[0]:
+        line += (
+            "; of the write step alone: "
+            + ", ".join(
+                f"{float(r['peak_write_mb']):.0f}"  # type: ignore[arg-type]
+                for r in results
+            )
+            + " MB"
+        )
+    print(line)
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--prepare":
         prepare_child(Path(sys.argv[2]), json.loads(sys.argv[3]))
+    elif len(sys.argv) > 1 and sys.argv[1] == "--cli":
+        cli_child(Path(sys.argv[2]), json.loads(sys.argv[3]))
     elif len(sys.argv) > 1 and sys.argv[1] == "--commit":
         commit_child(json.loads(sys.argv[2]))
     else:

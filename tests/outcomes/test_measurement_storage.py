@@ -8,14 +8,16 @@ import json
 
 import numpy as np
 import pytest
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Avg, Count
 
+from indsats.engine.cpr import pseudonym
 from indsats.engine.scoring import score
 from indsats.outcomes import bulk_write, importing
 from indsats.outcomes.measurement_sql import band_value, score_value
 from indsats.outcomes.models import Enrolment, ImportStatus, Measurement, Participant
+from indsats.outcomes.pseudonyms import pseudonym_key
 from indsats.outcomes.registry import engine_instrument
 from indsats.outcomes.services.import_commit import commit_import
 from indsats.outcomes.services.imports import prepare_import
@@ -180,6 +182,73 @@ def test_a_constraint_violated_inside_the_write_leaves_no_participant_enrolment_
     assert job.status == ImportStatus.FAILED
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_new_child_written_meanwhile_by_another_import_is_reused_not_doubled(
+    aarhus_caseworker, aarhus, intervention, baseline, sdq
+):
+    """Between the import's look-up of known children and its copy of the new ones, another transaction
+    commits one of those children: the copy breaks the unique (municipality, pseudonym), is undone to its
+    savepoint, and the children are written set-based instead, reusing the other one's participant."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the binary copy of new children is PostgreSQL's")
+    job = _import(aarhus_caseworker, aarhus, baseline, sdq, sdq_rows(10))
+    taken = str(bulk_write.load_payload(job).pseudonyms[4])
+    side = connections.create_connection("default")
+    theirs = []
+
+    def on_phase(name: str, seconds: float) -> None:
+        if name == "known participants locked":
+            with side.cursor() as cursor:  # autocommit: committed before the import copies its children
+                cursor.execute(
+                    "INSERT INTO outcomes_participant (municipality_id, pseudonym, birth_year, sex,"
+                    " local_reference, created_at) VALUES (%s, %s, 2015, 'male', '', now()) RETURNING id",
+                    [aarhus.pk, taken],
+                )
+                theirs.append(cursor.fetchone()[0])
+
+    try:
+        commit_import(actor=aarhus_caseworker, job=job, on_phase=on_phase)
+    finally:
+        side.close()
+    assert Participant.objects.count() == 10 and Enrolment.objects.count() == 10
+    assert Measurement.objects.count() == 10
+    assert Measurement.objects.filter(participant_id=theirs[0]).count() == 1
+    assert Participant.objects.get(pk=theirs[0]).pseudonym == taken
+
+
+def test_every_imported_row_keeps_its_own_answers_scores_and_bands(
+    aarhus_caseworker, aarhus, baseline, sdq, monkeypatch
+):
+    """Varied answers (many band combinations, of different widths, some answers missing), scored in
+    chunks of 37 rows on PostgreSQL: each stored measurement is the engine's scoring of its own row alone."""
+    monkeypatch.setattr(bulk_write, "SCORE_CHUNK", 37)
+    rng = np.random.default_rng(16)
+    rows = []
+    for n in range(400):
+        answers = [str(v) for v in rng.integers(0, 3, 25)]
+        for i in np.flatnonzero(rng.random(25) < 0.08).tolist():
+            answers[i] = ""
+        rows.append([fake_cpr(n), "2025-02-10", *answers])
+    commit_import(actor=aarhus_caseworker, job=_import(aarhus_caseworker, aarhus, baseline, sdq, rows))
+    engine = engine_instrument(sdq)
+    by_pseudonym = {m.participant.pseudonym: m for m in Measurement.objects.select_related("participant")}
+    assert len(by_pseudonym) == 400
+    combinations = set()
+    for n, row in enumerate(rows):
+        stored = by_pseudonym[
+            pseudonym(fake_cpr(n), key=pseudonym_key(), municipality_code=aarhus.municipality_code)
+        ]
+        matrix = np.array([[float(v) if v else np.nan for v in row[2:]]])
+        expected = score(engine, matrix)
+        assert [None if v == "" else int(v) for v in row[2:]] == stored.answers
+        for key in expected.score_keys:
+            value = float(expected.scores[key][0])
+            assert (stored.scores[key] is None) if np.isnan(value) else stored.scores[key] == value, key
+        assert stored.bands == {key: str(codes[0]) for key, codes in expected.bands.items()}
+        combinations.add(tuple(sorted(stored.bands.items())))
+    assert len(combinations) > 20
+
+
 def test_the_validated_rows_kept_on_a_job_come_back_exactly():
     rows = importing.ValidatedRows(
         pseudonyms=np.array(["0123456789abcdef" * 4, "fedcba9876543210" * 4]),
@@ -197,6 +266,29 @@ def test_the_validated_rows_kept_on_a_job_come_back_exactly():
     # rows kept by the previous format (a job validated before an upgrade) still load
     old = bulk_write.decode_rows(rows.to_bytes())
     assert np.array_equal(old.answers, rows.answers, equal_nan=True)
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        [[0.0, 1.0, 2.0], [np.nan, 254.0, 0.0]],  # small whole numbers: a byte each (value + 1)
+        [[0.0, 1.0, 255.0], [np.nan, 2.0, 0.0]],  # 255 does not fit: codes into the distinct values
+        [[0.5, 1.0, 2.0], [np.nan, 2.0, -3.0]],
+    ],
+)
+def test_kept_answers_come_back_exactly_whichever_coding_they_take(answers):
+    matrix = np.array(answers)
+    rows = importing.ValidatedRows(
+        pseudonyms=np.array(["0123456789abcdef" * 4, "fedcba9876543210" * 4]),
+        birth_years=np.array([2010, 2015]),
+        sexes=np.array(["female", "male"]),
+        ages=np.array([14, 9]),
+        dates=np.array(["2025-02-10", "2025-03-01"], dtype="datetime64[D]"),
+        answers=matrix,
+    )
+    back = bulk_write.decode_rows(bulk_write.encode_rows(rows)).answers
+    assert back.shape == matrix.shape
+    assert back.dtype == np.float64 and np.array_equal(back, matrix, equal_nan=True)
 
 
 OLD_STATE = ("outcomes", "0003_participant_local_reference")

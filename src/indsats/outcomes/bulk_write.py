@@ -4,25 +4,36 @@ Everything runs on Django's own connection, inside the caller's transaction
 (``services.import_commit.commit_import``), so an import is written all or nothing: a failure, or a
 process killed half-way, leaves the database as it was.
 
-PostgreSQL (``_write_postgresql``): the rows are built as PostgreSQL's binary COPY format by numpy, a
-chunk at a time (every field of a row has the same width in one import, so a chunk is one structured
-array), and copied into a temporary staging table. Participants, enrolments and measurements are then
-written by three set-based statements inside PostgreSQL (INSERT ... SELECT ... ON CONFLICT DO NOTHING,
-joined on the pseudonym): no per-row Python and no million-element arrays through the driver. The
-references the measurement table does not enforce itself (docs/ARCHITECTURE.md, "Referential integrity
-of outcomes") are checked and locked here once per import (``_lock_references``).
+PostgreSQL (``_write_postgresql``): rows are built in PostgreSQL's binary COPY format by numpy, a chunk at a
+time (rows of one layout are one structured array). Each measurement is written once:
+
+1. the children (row number, pseudonym, birth year, sex) are copied into a temporary staging table;
+2. the known ones are read back (row number, participant id) by one ``COPY (SELECT ... FOR KEY SHARE)``,
+   which also locks them against deletion until the import commits;
+3. the new ones are copied into ``outcomes_participant`` in binary, every row's participant id is read
+   back by one binary COPY out, and the new ones are enrolled by a binary COPY (a child new to the
+   municipality has no enrolment); the known ones are enrolled by one INSERT ... ON CONFLICT DO NOTHING.
+   Should another import commit one of the new children meanwhile, the copy is undone to a savepoint
+   and the children are written set-based instead;
+4. the measurements are copied straight into ``outcomes_measurement`` with their participant ids, in
+   pseudonym order (new participants' ids ascend with it, so the indexes fill from left to right).
+
+The references the measurement table does not enforce itself (docs/ARCHITECTURE.md, "Referential
+integrity of outcomes") are checked and locked here once per import (``_lock_references``).
 
 Other databases (SQLite in development and tests): ``executemany`` per batch of formatted rows.
 
-The validated rows are kept on the import job between validation and writing (``store_payload``,
+The web keeps the validated rows on the import job between validation and writing (``store_payload``,
 ``load_payload``) in a compact, uncompressed form (``encode_rows``): pseudonyms as 32 raw bytes, answers
-as codes into their few distinct values.
+a byte each. The command line hands them over in memory (``commit_import(rows=...)``).
 """
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
+import struct
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -63,9 +74,8 @@ def _server_cursor() -> Any:
 
 def encode_rows(rows: importing.ValidatedRows) -> bytes:
     """The rows as an uncompressed .npz (zlib on a million rows costs seconds; this is ~70 bytes a row).
-    Pseudonyms (hex) become their raw bytes; answers codes into their distinct values (exact)."""
-    codes, distinct = pd.factorize(np.asarray(rows.answers, dtype=np.float64).ravel(), use_na_sentinel=True)
-    code_type = np.uint8 if len(distinct) < 255 else np.uint32
+    Pseudonyms (hex) become their raw bytes; answers codes into their values (exact, ``_answer_codes``)."""
+    answer_codes, answer_values = _answer_codes(np.asarray(rows.answers, dtype=np.float64))
     text = np.asarray(rows.pseudonyms).astype("S64")
     try:
         pseudonyms = _hex_to_bytes(text)
@@ -79,10 +89,30 @@ def encode_rows(rows: importing.ValidatedRows) -> bytes:
         female=(np.asarray(rows.sexes) == "female"),
         ages=rows.ages.astype(np.int16),
         dates=rows.dates.astype("datetime64[D]").astype(np.int32),
-        answer_codes=np.where(codes < 0, len(distinct), codes).astype(code_type).reshape(rows.answers.shape),
-        answer_values=np.append(np.asarray(distinct, dtype=np.float64), np.nan),
+        answer_codes=answer_codes,
+        answer_values=answer_values,
     )
     return buffer.getvalue()
+
+
+_SMALL_ANSWERS = np.append(np.nan, np.arange(255, dtype=np.float64))  # code 0 = missing, k + 1 = answer k
+
+
+def _answer_codes(answers: npt.NDArray[np.float64]) -> tuple[npt.NDArray[Any], npt.NDArray[np.float64]]:
+    """The answers as codes into their values (``values[codes]`` gives them back exactly). Answers are
+    small whole numbers nearly always (SDQ: 0, 1, 2): then each is its value + 1 (0 = missing) in a byte,
+    with no search for the distinct values; otherwise codes into the distinct values that occur."""
+    missing = np.isnan(answers)
+    filled = np.where(missing, 0.0, answers)
+    if (~np.signbit(filled) & (filled <= 254) & (filled == np.floor(filled))).all():  # -0.0 stays -0.0
+        codes = filled.astype(np.uint8)
+        codes += 1
+        codes[missing] = 0
+        return codes, _SMALL_ANSWERS
+    found, distinct = pd.factorize(answers.ravel(), use_na_sentinel=True)
+    code_type = np.uint8 if len(distinct) < 255 else np.uint32
+    general = np.where(found < 0, len(distinct), found).astype(code_type).reshape(answers.shape)
+    return general, np.append(np.asarray(distinct, dtype=np.float64), np.nan)
 
 
 def decode_rows(data: bytes) -> importing.ValidatedRows:
@@ -194,11 +224,73 @@ def write_rows(
     """Score the rows with the job's instrument and write them, calling ``progress(done, total)`` while the
     rows are sent and ``on_phase(name, seconds)`` after each phase; returns the number of measurements."""
     phases = _Phases(on_phase)
-    result = score(engine_instrument(job.instrument), rows.answers)
-    phases.done("score")
+    instrument = engine_instrument(job.instrument)
     if connection.vendor == "postgresql":
-        return _write_postgresql(job=job, rows=rows, result=result, progress=progress, phases=phases)
+        scored = _score_in_chunks(instrument, rows.answers)
+        phases.done("score")
+        return _write_postgresql(job=job, rows=rows, scored=scored, progress=progress, phases=phases)
+    result = score(instrument, rows.answers)
+    phases.done("score")
     return _write_sql(job=job, rows=rows, result=result, progress=progress, phases=phases)
+
+
+SCORE_CHUNK = 100_000  # rows scored at a time: the engine's band codes are text, ~60 MB a key per million
+
+
+class _Scored:
+    """The engine's scoring of every row, kept compact: the scores as one float matrix (columns in
+    ``score_keys`` order), each row's bands as a number into ``combinations`` (the few distinct
+    combinations of band codes that occur)."""
+
+    def __init__(
+        self,
+        score_keys: tuple[str, ...],
+        band_keys: list[str],
+        scores: npt.NDArray[np.float64],
+        band_sets: npt.NDArray[np.int64],
+        combinations: list[dict[str, str]],
+        engine_version: str,
+    ) -> None:
+        self.score_keys, self.band_keys, self.scores = score_keys, band_keys, scores
+        self.band_sets, self.combinations, self.engine_version = band_sets, combinations, engine_version
+
+
+def _score_in_chunks(instrument: Any, answers: npt.NDArray[np.float64]) -> _Scored:
+    """``score`` over ``SCORE_CHUNK`` rows at a time (each row's scores and bands depend on its own answers
+    only, so the result is the same as scoring all rows at once), the band codes turned into numbers as
+    each chunk is scored: the text arrays of a million rows' bands never exist at once."""
+    total = len(answers)
+    scores: npt.NDArray[np.float64] | None = None
+    distinct: dict[str, list[str]] = {}
+    codes: dict[str, npt.NDArray[np.int32]] = {}
+    score_keys: tuple[str, ...] = ()
+    engine_version = ""
+    for start in range(0, max(total, 1), SCORE_CHUNK):
+        stop = min(total, start + SCORE_CHUNK)
+        result = score(instrument, answers[start:stop])
+        if scores is None:
+            score_keys, engine_version = result.score_keys, result.engine_version
+            scores = np.empty((total, len(score_keys)), dtype=np.float64)
+            for key in result.bands:
+                distinct[key] = list(result.band_codes.get(key, ()))
+                codes[key] = np.empty(total, dtype=np.int32)
+        for column, key in enumerate(score_keys):
+            scores[start:stop, column] = result.scores[key]
+        for key, values in result.bands.items():
+            found, known = _band_codes(values, distinct[key])
+            distinct[key] = [str(value) for value in known]  # the key's codes so far: new ones appended
+            codes[key][start:stop] = found
+    assert scores is not None
+    combined = np.zeros(total, dtype=np.int64)
+    for key in codes:
+        combined = combined * (len(distinct[key]) + 1) + codes[key]
+    _, first_rows, numbers = np.unique(combined, return_index=True, return_inverse=True)
+    combinations = [
+        {key: distinct[key][int(codes[key][row])] for key in codes} for row in first_rows.tolist()
+    ]
+    return _Scored(
+        score_keys, list(codes), scores, numbers.astype(np.int64).ravel(), combinations, engine_version
+    )
 
 
 # PostgreSQL's binary COPY: a signature, flags and header extension; each row its field count and each
@@ -206,44 +298,92 @@ def write_rows(
 _COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
 _COPY_TRAILER = (-1).to_bytes(2, "big", signed=True)
 _FLOAT8_OID = 701
+_TEXT_OID = 25
 _POSTGRES_EPOCH = np.datetime64("2000-01-01", "D")
+_POSTGRES_EPOCH_TIME = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 
 _STAGING = """
-CREATE TEMPORARY TABLE outcomes_import_rows (
-    pseudonym text NOT NULL, birth_year smallint NOT NULL, female boolean NOT NULL,
-    measured_on date NOT NULL, age smallint NOT NULL, answers double precision[] NOT NULL,
-    scores double precision[] NOT NULL, band_set integer NOT NULL
+CREATE TEMPORARY TABLE outcomes_import_children (
+    row_number integer NOT NULL, pseudonym text NOT NULL, birth_year smallint NOT NULL,
+    female boolean NOT NULL
 ) ON COMMIT DROP
 """
 
+# The columns of outcomes_measurement the import writes, in the order of ``_measurement_layout``: the
+# bands (an array of text, its width differs between rows) last.
+_MEASUREMENT_COLUMNS = (
+    "participant_id, round_id, instrument_id, municipality_id, measured_on, age, answers, scores,"
+    " engine_version, import_job_id, created_at, bands"
+)
 
-def _fresh_staging_tables(cursor: Any) -> None:
-    """Empty staging tables for this import. Tables made earlier in the same transaction (the demo and a
-    caller writing many imports at once) are emptied and reused: creating and dropping them per import
-    holds a lock on each until the transaction ends, and thousands exhaust PostgreSQL's lock table."""
-    found = cursor.execute(
-        "SELECT to_regclass('pg_temp.outcomes_import_rows') IS NOT NULL "
-        "AND to_regclass('pg_temp.outcomes_import_bands') IS NOT NULL"
-    ).fetchone()
+
+def _fresh_staging_table(cursor: Any) -> None:
+    """An empty staging table of this import's children. One made earlier in the same transaction (the
+    demo and a caller writing many imports at once) is emptied and reused: creating and dropping it per
+    import holds a lock until the transaction ends, and thousands exhaust PostgreSQL's lock table."""
+    found = cursor.execute("SELECT to_regclass('pg_temp.outcomes_import_children') IS NOT NULL").fetchone()
     if found and found[0]:
-        cursor.execute("TRUNCATE outcomes_import_rows, outcomes_import_bands")
+        cursor.execute("TRUNCATE outcomes_import_children")
         return
-    cursor.execute("DROP TABLE IF EXISTS outcomes_import_rows, outcomes_import_bands")
     cursor.execute(_STAGING)
-    cursor.execute(
-        "CREATE TEMPORARY TABLE outcomes_import_bands (id integer PRIMARY KEY, bands text[] NOT NULL) "
-        "ON COMMIT DROP"
+
+
+def _children_chunk(
+    pseudonyms: npt.NDArray[np.bytes_],
+    rows: importing.ValidatedRows,
+    at: npt.NDArray[np.intp],
+) -> memoryview:
+    """The children of rows ``at`` (their row number, pseudonym, birth year, sex) as binary COPY data."""
+    layout = np.dtype(
+        [
+            ("count", ">i2"),
+            ("row_size", ">i4"),
+            ("row", ">i4"),
+            ("pseudonym_size", ">i4"),
+            ("pseudonym", pseudonyms.dtype),
+            ("birth_year_size", ">i4"),
+            ("birth_year", ">i2"),
+            ("female_size", ">i4"),
+            ("female", "u1"),
+        ]
     )
+    chunk = np.empty(len(at), dtype=layout)
+    chunk["count"] = 4
+    chunk["row_size"], chunk["pseudonym_size"] = 4, pseudonyms.dtype.itemsize
+    chunk["birth_year_size"], chunk["female_size"] = 2, 1
+    chunk["row"] = at
+    chunk["pseudonym"] = pseudonyms[at]
+    chunk["birth_year"] = rows.birth_years[at]
+    chunk["female"] = np.asarray(rows.sexes[at]) == "female"
+    return chunk.view(np.uint8).data
 
 
-def _row_layout(pseudonym_width: int, items: int, score_slots: Sequence[bool]) -> np.dtype[Any]:
-    """The numpy dtype of one staged row in binary COPY format (fields as in ``_STAGING``). ``score_slots``
-    says for each element of the scores array whether it holds a score (else NULL, same on every row)."""
+def _text_array(values: Sequence[str | None]) -> bytes:
+    """A one-dimensional text[] value in binary COPY format, its length first (None = NULL element)."""
+    body = [
+        struct.pack(">iiiii", 1, int(any(v is None for v in values)), _TEXT_OID, len(values), 1),
+        *(
+            struct.pack(">i", -1)
+            if value is None
+            else struct.pack(">i", len(value.encode())) + value.encode()
+            for value in values
+        ),
+    ]
+    data = b"".join(body)
+    return struct.pack(">i", len(data)) + data
+
+
+def _measurement_layout(items: int, score_slots: Sequence[bool], tail: int, bands: int) -> np.dtype[Any]:
+    """The numpy dtype of one measurement in binary COPY format (columns as in ``_MEASUREMENT_COLUMNS``):
+    ``score_slots`` says for each element of the scores array whether it holds a score (else NULL, the
+    same on every row); ``tail`` is the width of the columns that are the same on every row (engine version,
+    import job, created at) and ``bands`` that of the bands array (with its length)."""
     fields: list[tuple[Any, ...]] = [("count", ">i2")]
     for name, kind in (
-        ("pseudonym", f"S{pseudonym_width}"),
-        ("birth_year", ">i2"),
-        ("female", "u1"),
+        ("participant_id", ">i8"),
+        ("round_id", ">i8"),
+        ("instrument_id", ">i8"),
+        ("municipality_id", ">i8"),
         ("measured_on", ">i4"),
         ("age", ">i2"),
     ):
@@ -255,17 +395,21 @@ def _row_layout(pseudonym_width: int, items: int, score_slots: Sequence[bool]) -
     fields += [("scores_head", np.dtype(array_head))]
     for i, present in enumerate(score_slots):
         fields += [(f"score{i}", element) if present else (f"score{i}", ">i4")]
-    fields += [("band_set_size", ">i4"), ("band_set", ">i4")]
+    fields += [("tail", "u1", (tail,)), ("bands", "u1", (bands,))]
     return np.dtype(fields)
 
 
-def _row_template(layout: np.dtype[Any], slots: Sequence[int | None]) -> npt.NDArray[Any]:
-    """One staged row with every part that is the same on all rows filled in (field count, sizes, array
-    headers, NULL score slots)."""
+def _measurement_template(
+    layout: np.dtype[Any], slots: Sequence[int | None], fixed: dict[str, int], tail: bytes, bands: bytes
+) -> npt.NDArray[Any]:
+    """One measurement with every part that is the same on all rows of its layout filled in (field count,
+    sizes, array headers, NULL score slots, round, instrument, municipality, the tail and the bands)."""
     row = np.zeros(1, dtype=layout)
-    row["count"] = 8
-    for name in ("pseudonym", "birth_year", "female", "measured_on", "age", "band_set"):
+    row["count"] = 12
+    for name in ("participant_id", "round_id", "instrument_id", "municipality_id", "measured_on", "age"):
         row[f"{name}_size"] = layout[name].itemsize
+    for name, value in fixed.items():
+        row[name] = value
     items = layout["answers"].shape[0]
     present = sum(1 for slot in slots if slot is not None)
     for head, length, size, has_null in (
@@ -280,52 +424,145 @@ def _row_template(layout: np.dtype[Any], slots: Sequence[int | None]) -> npt.NDA
             row[f"score{i}"] = -1
         else:
             row[f"score{i}"]["size"] = 8
+    row["tail"] = np.frombuffer(tail, dtype=np.uint8)
+    row["bands"] = np.frombuffer(bands, dtype=np.uint8)
     return row
 
 
-def _binary_chunk(
+def _measurement_chunk(
     template: npt.NDArray[Any],
+    participant_ids: npt.NDArray[np.int64],
     rows: importing.ValidatedRows,
     scores: npt.NDArray[np.float64],
     slots: Sequence[int | None],
-    band_sets: npt.NDArray[np.int64],
-    order: npt.NDArray[np.intp],
-    start: int,
-    stop: int,
+    at: npt.NDArray[np.intp],
+    bands: npt.NDArray[np.uint8],
 ) -> memoryview:
-    """The rows ``order[start:stop]`` as binary COPY data. ``slots[i]`` is the column of ``scores`` in
-    element i."""
-    at = order[start:stop]
+    """The measurements of rows ``at`` (their bands arrays ``bands``, all of ``template``'s width) as
+    binary COPY data. ``slots[i]`` is the column of ``scores`` in element i."""
     chunk = np.frombuffer(bytearray(template.tobytes() * len(at)), dtype=template.dtype)
-    chunk["pseudonym"] = np.asarray(rows.pseudonyms[at]).astype(template.dtype["pseudonym"])
-    chunk["birth_year"] = rows.birth_years[at]
-    chunk["female"] = np.asarray(rows.sexes[at]) == "female"
+    chunk["participant_id"] = participant_ids[at]
     chunk["measured_on"] = (rows.dates[at].astype("datetime64[D]") - _POSTGRES_EPOCH).astype(np.int64)
     chunk["age"] = rows.ages[at]
-    chunk["band_set"] = band_sets[at]
     chunk["answers"]["value"] = rows.answers[at]  # NaN = missing (measurement_fields)
     for i, column in enumerate(slots):
         if column is not None:
             chunk[f"score{i}"]["value"] = scores[at, column]
+    chunk["bands"] = bands
     return chunk.view(np.uint8).data
 
 
-def _band_sets(result: ScoreResult, total: int) -> tuple[npt.NDArray[np.int64], list[dict[str, str]]]:
-    """Each row's bands as a number into the few distinct combinations of band codes that occur.
+def _copy_out_pairs(cursor: Any, query: str, params: Sequence[Any]) -> npt.NDArray[Any]:
+    """The rows of ``query`` (an integer and a bigint each) through one binary COPY TO STDOUT, as a
+    structured array with fields ``first`` and ``second``."""
+    data = bytearray()
+    with cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT binary)", params) as copy:
+        for block in copy:
+            data += block
+    layout = np.dtype(
+        [("count", ">i2"), ("first_size", ">i4"), ("first", ">i4"), ("second_size", ">i4"), ("second", ">i8")]
+    )
+    return np.frombuffer(data[len(_COPY_SIGNATURE) : len(data) - len(_COPY_TRAILER)], dtype=layout)
 
-    Takes the band codes out of ``result.bands`` one key at a time: an array of text per key is tens of
-    megabytes for a million rows, freed as soon as it is counted."""
-    combined = np.zeros(total, dtype=np.int64)
-    factors: list[tuple[str, npt.NDArray[np.intp], npt.NDArray[Any]]] = []
-    for key in list(result.bands):
-        codes, distinct = pd.factorize(result.bands.pop(key))  # type: ignore[attr-defined]
-        combined = combined * (len(distinct) + 1) + codes
-        factors.append((key, codes, np.asarray(distinct)))
-    _, first_rows, numbers = np.unique(combined, return_index=True, return_inverse=True)
-    combinations = [
-        {key: str(distinct[codes[row]]) for key, codes, distinct in factors} for row in first_rows.tolist()
-    ]
-    return numbers.astype(np.int64), combinations
+
+def _participant_ids(cursor: Any, municipality: int, total: int) -> npt.NDArray[np.int64]:
+    """Each row's participant id, by row number: the staged children joined to their participants (all of
+    them exist by now)."""
+    found = _copy_out_pairs(
+        cursor,
+        "SELECT s.row_number, p.id FROM outcomes_import_children s JOIN outcomes_participant p"
+        " ON p.municipality_id = %s AND p.pseudonym = s.pseudonym",
+        [municipality],
+    )
+    ids = np.full(total, -1, dtype=np.int64)
+    ids[found["first"]] = found["second"]
+    if len(found) != total or (ids < 0).any():
+        raise ReferenceGone("outcomes_participant")
+    return ids
+
+
+def _participants_chunk(
+    pseudonyms: npt.NDArray[np.bytes_],
+    rows: importing.ValidatedRows,
+    at: npt.NDArray[np.intp],
+    municipality: int,
+    created: int,
+    sex: str,
+) -> memoryview:
+    """New participants (rows ``at``, all of one ``sex``) as binary COPY data, columns as in
+    ``_PARTICIPANT_COLUMNS``."""
+    code = sex.encode()
+    layout = np.dtype(
+        [
+            ("count", ">i2"),
+            ("municipality_size", ">i4"),
+            ("municipality", ">i8"),
+            ("pseudonym_size", ">i4"),
+            ("pseudonym", pseudonyms.dtype),
+            ("birth_year_size", ">i4"),
+            ("birth_year", ">i2"),
+            ("sex_size", ">i4"),
+            ("sex", f"S{len(code)}"),
+            ("reference_size", ">i4"),
+            ("created_size", ">i4"),
+            ("created", ">i8"),
+        ]
+    )
+    chunk = np.empty(len(at), dtype=layout)
+    chunk["count"] = 6
+    chunk["municipality_size"], chunk["created_size"] = 8, 8
+    chunk["pseudonym_size"], chunk["birth_year_size"] = pseudonyms.dtype.itemsize, 2
+    chunk["sex_size"], chunk["reference_size"] = len(code), 0  # local_reference: '' (no bytes)
+    chunk["municipality"] = municipality
+    chunk["pseudonym"] = pseudonyms[at]
+    chunk["birth_year"] = rows.birth_years[at]
+    chunk["sex"] = code
+    chunk["created"] = created
+    return chunk.view(np.uint8).data
+
+
+def _enrolments_chunk(
+    ids: npt.NDArray[np.int64], intervention: int, municipality: int, created: int
+) -> memoryview:
+    """Enrolments of the participants ``ids`` as binary COPY data (participant, intervention, municipality,
+    created at)."""
+    layout = np.dtype(
+        [("count", ">i2")]
+        + [
+            (f"{name}_size", ">i4") if i % 2 == 0 else (name, ">i8")
+            for name in ("participant", "intervention", "municipality", "created")
+            for i in (0, 1)
+        ]
+    )
+    chunk = np.empty(len(ids), dtype=layout)
+    chunk["count"] = 4
+    for name, value in (
+        ("participant", ids),
+        ("intervention", intervention),
+        ("municipality", municipality),
+        ("created", created),
+    ):
+        chunk[f"{name}_size"] = 8
+        chunk[name] = value
+    return chunk.view(np.uint8).data
+
+
+def _band_codes(
+    values: npt.NDArray[Any], known: Sequence[str]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any]]:
+    """``values`` as codes into ``distinct`` (``distinct[codes]`` gives them back): the key's few band codes
+    ``known`` compared one at a time (pd.factorize would first turn a million strings into objects), any
+    other value factorized."""
+    codes = np.full(len(values), -1, dtype=np.int64)
+    for i, code in enumerate(known):
+        codes[values == code] = i
+    distinct: list[Any] = list(known)
+    rest = codes < 0
+    if rest.any():
+        more, others = pd.factorize(values[rest])
+        codes[rest] = more + len(distinct)
+        distinct += list(others)
+    return codes, np.asarray(distinct, dtype=object)
 
 
 def _pseudonym_order(pseudonyms: npt.NDArray[np.str_]) -> npt.NDArray[np.intp]:
@@ -362,97 +599,197 @@ def _write_postgresql(
     *,
     job: ImportJob,
     rows: importing.ValidatedRows,
-    result: ScoreResult,
+    scored: _Scored,
     progress: ProgressCallback,
     phases: _Phases,
 ) -> int:
     total = len(rows)
     now = timezone.now()
-    positions = slot_positions([*result.score_keys, *result.bands], connection)
+    municipality = job.municipality_id
+    positions = slot_positions([*scored.score_keys, *scored.band_keys], connection)
     slot_count = max(positions.values(), default=0)
-    column_of = {positions[key]: i for i, key in enumerate(result.score_keys)}
+    column_of = {positions[key]: i for i, key in enumerate(scored.score_keys)}
     slots = [column_of.get(position) for position in range(1, slot_count + 1)]
-    scores = np.column_stack([result.scores[k] for k in result.score_keys]).astype(np.float64)
-    band_sets, combinations = _band_sets(result, total)
-    band_arrays = []
+    scores, band_sets, combinations = scored.scores, scored.band_sets, scored.combinations
+    band_values = []  # each combination's bands array, binary
     for combination in combinations:
         array: list[str | None] = [None] * slot_count
         for key, code in combination.items():
             array[positions[key] - 1] = code
-        band_arrays.append(array)
+        band_values.append(_text_array(array))
     lengths = np.char.str_len(rows.pseudonyms)
     width = int(lengths[0]) if total else 64
     if total and (lengths != width).any():
         raise ValueError("pseudonyms of one import have one width")
-    template = _row_template(
-        _row_layout(width, rows.answers.shape[1], [slot is not None for slot in slots]), slots
-    )
+    pseudonyms = np.asarray(rows.pseudonyms).astype(f"S{width}")
+    version = scored.engine_version.encode()
+    created = (now - _POSTGRES_EPOCH_TIME) // datetime.timedelta(microseconds=1)
+    tail = struct.pack(f">i{len(version)}siqiq", len(version), version, 8, job.pk, 8, created)
+    fixed = {"round_id": job.round_id, "instrument_id": job.instrument_id, "municipality_id": municipality}
+    score_slots = [slot is not None for slot in slots]
+    # rows whose bands arrays have one width share a layout: a template each, the bands from a table
+    widths = np.array([len(value) for value in band_values], dtype=np.int64)
+    width_of_set = widths[band_sets] if total else np.zeros(0, dtype=np.int64)
+    templates, band_tables, place_in_table = {}, {}, np.zeros(len(band_values), dtype=np.intp)
+    for band_width in np.unique(widths).tolist():
+        members = np.flatnonzero(widths == band_width)
+        place_in_table[members] = np.arange(len(members))
+        band_tables[band_width] = np.frombuffer(
+            b"".join(band_values[m] for m in members.tolist()), dtype=np.uint8
+        ).reshape(len(members), band_width)
+        templates[band_width] = _measurement_template(
+            _measurement_layout(rows.answers.shape[1], score_slots, len(tail), band_width),
+            slots,
+            fixed,
+            tail,
+            band_values[int(members[0])],
+        )
     order = _pseudonym_order(rows.pseudonyms)
     phases.done("prepare")
 
     with connection.wrap_database_errors, _server_cursor() as cursor:  # psycopg's errors as Django's
         _lock_references(cursor, job)
-        # the joins on a million pseudonyms hash in memory (the default 4 MB spills them to disk)
+        # the join on a million pseudonyms hashes in memory (the default 4 MB spills it to disk)
         cursor.execute("SET LOCAL work_mem = '256MB'")
         phases.done("lock references")
-        _fresh_staging_tables(cursor)
-        cursor.executemany(
-            "INSERT INTO outcomes_import_bands (id, bands) VALUES (%s, %s)", list(enumerate(band_arrays))
-        )
-        with cursor.copy("COPY outcomes_import_rows FROM STDIN (FORMAT binary)") as copy:
+        _fresh_staging_table(cursor)
+        with cursor.copy("COPY outcomes_import_children FROM STDIN (FORMAT binary)") as copy:
             copy.write(_COPY_SIGNATURE)
             for start in range(0, total, COPY_CHUNK):
-                stop = min(total, start + COPY_CHUNK)
-                copy.write(_binary_chunk(template, rows, scores, slots, band_sets, order, start, stop))
-                progress(stop, total)
+                copy.write(_children_chunk(pseudonyms, rows, order[start : start + COPY_CHUNK]))
             copy.write(_COPY_TRAILER)
-        cursor.execute("ANALYZE outcomes_import_rows (pseudonym)")  # for the joins; arrays need no statistics
-        phases.done("copy to staging")
+        cursor.execute("ANALYZE outcomes_import_children")  # for the joins
+        phases.done("copy children to staging")
 
-        municipality = job.municipality_id
         # children already known: locked against deletion until the import commits (new ones are ours)
-        cursor.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM outcomes_participant p JOIN outcomes_import_rows s "
-            "ON p.pseudonym = s.pseudonym WHERE p.municipality_id = %s FOR KEY SHARE OF p) AS known",
+        known = _copy_out_pairs(
+            cursor,
+            "SELECT s.row_number, p.id FROM outcomes_participant p JOIN outcomes_import_children s"
+            " ON p.pseudonym = s.pseudonym WHERE p.municipality_id = %s FOR KEY SHARE OF p",
             [municipality],
         )
+        phases.done("known participants locked")
+        participant_ids = _write_participants(
+            cursor,
+            job=job,
+            rows=rows,
+            pseudonyms=pseudonyms,
+            order=order,
+            known=known,
+            created=created,
+            now=now,
+            phases=phases,
+        )
+        del pseudonyms
+        cursor.execute("TRUNCATE outcomes_import_children")  # dropped at commit
+        phases.done("participants")  # and their enrolments, as on SQLite
+
+        with cursor.copy(
+            f"COPY outcomes_measurement ({_MEASUREMENT_COLUMNS}) FROM STDIN (FORMAT binary)"
+        ) as copy:
+            copy.write(_COPY_SIGNATURE)
+            for start in range(0, total, COPY_CHUNK):
+                at = order[start : start + COPY_CHUNK]
+                chunk_widths = width_of_set[at]
+                for band_width in np.unique(chunk_widths).tolist():  # one layout per bands width
+                    chosen = at[chunk_widths == band_width]
+                    table = band_tables[band_width][place_in_table[band_sets[chosen]]]
+                    chunk = _measurement_chunk(
+                        templates[band_width], participant_ids, rows, scores, slots, chosen, table
+                    )
+                    copy.write(chunk)
+                progress(min(total, start + COPY_CHUNK), total)
+            copy.write(_COPY_TRAILER)
+        phases.done("measurements")
+    return total
+
+
+_PARTICIPANT_COLUMNS = "municipality_id, pseudonym, birth_year, sex, local_reference, created_at"
+
+
+def _write_participants(
+    cursor: Any,
+    *,
+    job: ImportJob,
+    rows: importing.ValidatedRows,
+    pseudonyms: npt.NDArray[np.bytes_],
+    order: npt.NDArray[np.intp],
+    known: npt.NDArray[Any],
+    created: int,
+    now: datetime.datetime,
+    phases: _Phases,
+) -> npt.NDArray[np.int64]:
+    """Insert the children not ``known`` (row numbers and ids of the known ones) and enrol every child;
+    returns each row's participant id.
+
+    The new children are copied in binary (in pseudonym order: their ids ascend with it), every row's id
+    read back by one binary COPY out, and the new ones enrolled by a binary COPY (a child new to the
+    municipality has no enrolment yet); known ones are enrolled by one INSERT ... ON CONFLICT DO NOTHING.
+    Should a new child's pseudonym be taken meanwhile (another import of the same child committed first,
+    or a pseudonym twice in the rows), the copy is undone to a savepoint and
+    the children are written set-based from the staging table instead (INSERT ... ON CONFLICT DO NOTHING,
+    then their ids joined back)."""
+    total = len(rows)
+    municipality = job.municipality_id
+    intervention = job.round.intervention_id
+    participant_ids = np.full(total, -1, dtype=np.int64)
+    participant_ids[known["first"]] = known["second"]
+    new_rows = order[participant_ids[order] < 0]  # in pseudonym order: new ids ascend with the pseudonyms
+    cursor.execute("SAVEPOINT outcomes_import_participants")
+    try:
+        female = np.asarray(rows.sexes[new_rows]) == "female"
+        with cursor.copy(
+            f"COPY outcomes_participant ({_PARTICIPANT_COLUMNS}) FROM STDIN (FORMAT binary)"
+        ) as copy:
+            copy.write(_COPY_SIGNATURE)
+            for start in range(0, len(new_rows), COPY_CHUNK):
+                stop = start + COPY_CHUNK
+                at, is_female = new_rows[start:stop], female[start:stop]
+                for sex, chosen in (("female", is_female), ("male", ~is_female)):
+                    copy.write(_participants_chunk(pseudonyms, rows, at[chosen], municipality, created, sex))
+            copy.write(_COPY_TRAILER)
+        cursor.execute("RELEASE SAVEPOINT outcomes_import_participants")
+        phases.done("new participants copied")
+        # their ids, given by the table's own sequence, read back with every known one's
+        participant_ids = _participant_ids(cursor, municipality, total)
+        new_ids = participant_ids[new_rows]
+        phases.done("participant ids read")
+    except psycopg.errors.UniqueViolation:
+        cursor.execute("ROLLBACK TO SAVEPOINT outcomes_import_participants")
         cursor.execute(
             "INSERT INTO outcomes_participant "
             "(municipality_id, pseudonym, birth_year, sex, local_reference, created_at) "
             "SELECT %s, s.pseudonym, s.birth_year, CASE WHEN s.female THEN 'female' ELSE 'male' END, '', %s "
-            "FROM outcomes_import_rows s ON CONFLICT (municipality_id, pseudonym) DO NOTHING",
+            "FROM outcomes_import_children s ON CONFLICT (municipality_id, pseudonym) DO NOTHING",
             [municipality, now],
         )
-        phases.done("participants")
+        participant_ids = _participant_ids(cursor, municipality, total)
+        known_ids = participant_ids
+        new_ids = np.empty(0, dtype=np.int64)
+    else:
+        known_ids = known["second"].astype(np.int64)
+    if len(new_ids):  # new to the municipality, so new to the intervention
+        with cursor.copy(
+            "COPY outcomes_enrolment (participant_id, intervention_id, municipality_id, created_at)"
+            " FROM STDIN (FORMAT binary)"
+        ) as copy:
+            copy.write(_COPY_SIGNATURE)
+            for start in range(0, len(new_ids), COPY_CHUNK):
+                copy.write(
+                    _enrolments_chunk(
+                        new_ids[start : start + COPY_CHUNK], intervention, municipality, created
+                    )
+                )
+            copy.write(_COPY_TRAILER)
+        phases.done("new participants enrolled")
+    if len(known_ids):
         cursor.execute(
-            "WITH written AS ("
-            " INSERT INTO outcomes_measurement (participant_id, round_id, instrument_id, municipality_id,"
-            " measured_on, age, answers, scores, bands, engine_version, import_job_id, created_at)"
-            " SELECT p.id, %s, %s, %s, s.measured_on, s.age, s.answers, s.scores, b.bands, %s, %s, %s"
-            " FROM outcomes_import_rows s"
-            " JOIN outcomes_participant p ON p.municipality_id = %s AND p.pseudonym = s.pseudonym"
-            " JOIN outcomes_import_bands b ON b.id = s.band_set"
-            " RETURNING participant_id"
-            ") INSERT INTO outcomes_enrolment (participant_id, intervention_id, municipality_id, created_at)"
-            " SELECT participant_id, %s, %s, %s FROM written"
+            "INSERT INTO outcomes_enrolment (participant_id, intervention_id, municipality_id, created_at)"
+            " SELECT DISTINCT unnest(%s::bigint[]), %s, %s, %s"
             " ON CONFLICT (participant_id, intervention_id) DO NOTHING",
-            [
-                job.round_id,
-                job.instrument_id,
-                municipality,
-                result.engine_version,
-                job.pk,
-                now,
-                municipality,
-                job.round.intervention_id,
-                municipality,
-                now,
-            ],
+            [np.sort(known_ids).tolist(), intervention, municipality, now],
         )
-        written = cursor.execute("SELECT count(*) FROM outcomes_import_rows").fetchone()[0]
-        cursor.execute("TRUNCATE outcomes_import_rows, outcomes_import_bands")  # dropped at commit
-        phases.done("measurements and enrolments")
-    return int(written)
+    return participant_ids
 
 
 def _write_sql(

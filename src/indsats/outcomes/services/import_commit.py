@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from indsats.accounts.models import User
 from indsats.audit.services import record_update, snapshot
-from indsats.outcomes import access, bulk_write
+from indsats.outcomes import access, bulk_write, importing
 from indsats.outcomes.models import ImportJob, ImportStatus
 from indsats.outcomes.services import insight_summary
 
@@ -20,6 +20,7 @@ def commit_import(
     *,
     actor: User,
     job: ImportJob,
+    rows: importing.ValidatedRows | None = None,
     progress: bulk_write.ProgressCallback | None = None,
     on_phase: bulk_write.PhaseCallback | None = None,
 ) -> ImportJob:
@@ -29,6 +30,10 @@ def commit_import(
     ``on_phase(name, seconds)`` after each phase of the write (the CLI, the benchmark). Anything that
     goes wrong, or a process killed half-way, leaves the database as it was; the job is then marked failed
     (outside the import's transaction, so that mark stays).
+
+    ``rows`` are the checked rows when the caller checked the file itself in this process
+    (``imports.check_import_in_memory``, the command line); otherwise they are loaded from the job (the
+    worker, after the web's ``prepare_import``).
     """
     access.require_recorder_for(actor, job.municipality_id)
     job = (
@@ -37,11 +42,16 @@ def commit_import(
         .get(pk=job.pk)
     )
     started = time.perf_counter()
-    rows = bulk_write.load_payload(job) if access.is_ready_to_commit(job) else None
-    if rows is None:
+    if not access.is_ready_to_commit(job):
         raise access.ImportNotReady()
-    if on_phase is not None:
-        on_phase("load validated rows", time.perf_counter() - started)
+    if rows is None:
+        rows = bulk_write.load_payload(job)
+        if rows is None:
+            raise access.ImportNotReady()
+        if on_phase is not None:
+            on_phase("load validated rows", time.perf_counter() - started)
+    elif len(rows) != job.total_rows:
+        raise access.ImportNotReady()
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, done_rows=0)
     side_progress = bulk_write.progress_writer(job.pk)
 

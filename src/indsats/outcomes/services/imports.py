@@ -52,7 +52,6 @@ def save_column_mapping(
     return saved
 
 
-@transaction.atomic
 def prepare_import(
     *,
     actor: User,
@@ -68,8 +67,64 @@ def prepare_import(
 
     An instrument outside the agency's short list needs the municipality's ``reason`` (once per
     intervention). A valid file leaves a job ``validated`` with the pseudonymised rows (never CPR numbers)
-    and a preview; an invalid one a job ``invalid`` with every error by row and column.
+    kept on it for the write (``commit_import``, later and perhaps in another process) and a preview; an
+    invalid one a job ``invalid`` with every error by row and column.
     """
+    job, _rows = _check_file(
+        actor=actor,
+        municipality=municipality,
+        measurement_round=measurement_round,
+        instrument=instrument,
+        content=content,
+        file_name=file_name,
+        mapping=mapping,
+        reason=reason,
+        keep_rows=True,
+    )
+    return job
+
+
+def check_import_in_memory(
+    *,
+    actor: User,
+    municipality: Organisation,
+    measurement_round: MeasurementRound,
+    instrument: Instrument,
+    content: bytes,
+    file_name: str,
+    mapping: dict[str, str] | None = None,
+    reason: str = "",
+) -> tuple[ImportJob, importing.ValidatedRows | None]:
+    """``prepare_import`` for a caller that writes the rows itself in the same process (the command line):
+    the checked rows are returned, not kept on the job (storing and loading them back costs seconds per
+    million rows). Pass them to ``commit_import(rows=...)``. A job checked this way cannot be written by
+    another process: it has no rows kept."""
+    return _check_file(
+        actor=actor,
+        municipality=municipality,
+        measurement_round=measurement_round,
+        instrument=instrument,
+        content=content,
+        file_name=file_name,
+        mapping=mapping,
+        reason=reason,
+        keep_rows=False,
+    )
+
+
+@transaction.atomic
+def _check_file(
+    *,
+    actor: User,
+    municipality: Organisation,
+    measurement_round: MeasurementRound,
+    instrument: Instrument,
+    content: bytes,
+    file_name: str,
+    mapping: dict[str, str] | None,
+    reason: str,
+    keep_rows: bool,
+) -> tuple[ImportJob, importing.ValidatedRows | None]:
     access.require_recorder_for(actor, municipality.pk)
     intervention = measurement_round.intervention
     if selectors.needs_explanation(
@@ -121,10 +176,10 @@ def prepare_import(
             job.preview = report.preview
             rows = report.rows
     job.save()
-    if rows is not None:
+    if rows is not None and keep_rows:
         bulk_write.store_payload(job, rows)
     record_create(actor=actor, instance=job)
-    return job
+    return job, rows
 
 
 @transaction.atomic

@@ -26,7 +26,7 @@ from indsats.errors import DomainError
 from indsats.outcomes import selectors, tabular
 from indsats.outcomes.models import ImportStatus, Instrument, MeasurementRound, RoundKind, SourceSystem
 from indsats.outcomes.services.import_commit import commit_import
-from indsats.outcomes.services.imports import prepare_import
+from indsats.outcomes.services.imports import check_import_in_memory
 
 
 class Command(BaseCommand):
@@ -105,7 +105,8 @@ class Command(BaseCommand):
             mapping = saved.mapping if saved else {}
 
         try:
-            job = prepare_import(
+            # checked and written in this process: the rows stay in memory (not kept on the job)
+            job, rows = check_import_in_memory(
                 actor=actor,
                 municipality=municipality,
                 measurement_round=measurement_round,
@@ -135,7 +136,7 @@ class Command(BaseCommand):
             def phase(name: str, seconds: float) -> None:
                 bar.write(f"{name}: {seconds:.2f} s")
 
-            job = commit_import(actor=actor, job=job, progress=progress, on_phase=phase)
+            job = commit_import(actor=actor, job=job, rows=rows, progress=progress, on_phase=phase)
         self.stdout.write(job.message)
 
 
