@@ -120,7 +120,9 @@ def test_a_tiny_national_size_loads_exact_interventions_and_paired_bulk_measurem
     checked = importing.check_cprs(
         pd.Series([demo_cpr(0)]), key=pseudonym_key(), municipality_code=municipality.municipality_code
     )
-    assert Participant.objects.filter(municipality=municipality, pseudonym=checked.pseudonyms[0]).exists()
+    assert Participant.objects.filter(
+        municipality=municipality, pseudonym=checked.pseudonyms[0].decode()
+    ).exists()
 
     # the largest bulk intervention and the smallest others have a study each; the long steps reported
     # their progress

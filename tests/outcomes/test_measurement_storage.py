@@ -4,6 +4,7 @@ the bulk write is all or nothing and reuses known children, and the migration mo
 from __future__ import annotations
 
 import datetime
+import io
 import json
 
 import numpy as np
@@ -192,7 +193,7 @@ def test_a_new_child_written_meanwhile_by_another_import_is_reused_not_doubled(
     if connection.vendor != "postgresql":
         pytest.skip("the binary copy of new children is PostgreSQL's")
     job = _import(aarhus_caseworker, aarhus, baseline, sdq, sdq_rows(10))
-    taken = str(bulk_write.load_payload(job).pseudonyms[4])
+    taken = bulk_write.load_payload(job).pseudonym(4)
     side = connections.create_connection("default")
     theirs = []
 
@@ -251,7 +252,7 @@ def test_every_imported_row_keeps_its_own_answers_scores_and_bands(
 
 def test_the_validated_rows_kept_on_a_job_come_back_exactly():
     rows = importing.ValidatedRows(
-        pseudonyms=np.array(["0123456789abcdef" * 4, "fedcba9876543210" * 4]),
+        pseudonyms=np.array([b"0123456789abcdef" * 4, b"fedcba9876543210" * 4]),
         birth_years=np.array([2010, 2015]),
         sexes=np.array(["female", "male"]),
         ages=np.array([14, 9]),
@@ -279,7 +280,7 @@ def test_the_validated_rows_kept_on_a_job_come_back_exactly():
 def test_kept_answers_come_back_exactly_whichever_coding_they_take(answers):
     matrix = np.array(answers)
     rows = importing.ValidatedRows(
-        pseudonyms=np.array(["0123456789abcdef" * 4, "fedcba9876543210" * 4]),
+        pseudonyms=np.array([b"0123456789abcdef" * 4, b"fedcba9876543210" * 4]),
         birth_years=np.array([2010, 2015]),
         sexes=np.array(["female", "male"]),
         ages=np.array([14, 9]),
@@ -348,3 +349,48 @@ def test_the_migration_moves_answers_scores_and_bands_exactly(
     )
     assert Measurement.objects.aggregate(v=Avg(score_value("total")))["v"] == pytest.approx((18.9 + 8) / 2)
     assert Measurement.objects.aggregate(v=Count(score_value("extra")))["v"] == 0
+
+
+@pytest.mark.parametrize("late", [None, 255.0, -0.0, 0.5])
+def test_kept_rows_are_converted_in_chunks_and_come_back_exactly(monkeypatch, late):
+    """encode_rows converts ENCODE_CHUNK rows at a time: a value that does not fit a byte in a later
+    chunk than the first still gives the general coding, and every row comes back exactly."""
+    monkeypatch.setattr(bulk_write, "ENCODE_CHUNK", 7)
+    rng = np.random.default_rng(3)
+    n = 30
+    matrix = rng.integers(0, 3, size=(n, 4)).astype(np.float64)
+    matrix[rng.random(matrix.shape) < 0.1] = np.nan
+    if late is not None:
+        matrix[n - 2, 1] = late
+    digests = rng.integers(0, 256, size=(n, 32), dtype=np.uint8)
+    rows = importing.ValidatedRows(
+        pseudonyms=np.array([bytes(d).hex().encode() for d in digests]),
+        birth_years=np.full(n, 2012),
+        sexes=np.where(np.arange(n) % 2 == 0, "female", "male"),
+        ages=np.full(n, 12),
+        dates=np.full(n, np.datetime64("2025-02-10", "D")),
+        answers=matrix,
+    )
+    with np.load(io.BytesIO(bulk_write.encode_rows(rows))) as arrays:
+        assert arrays["pseudonyms"].tolist() == digests.tolist()  # raw bytes, every chunk
+        assert (arrays["answer_codes"].dtype == np.uint8) and (len(arrays["answer_values"]) == 256) == (
+            late is None
+        )
+    back = bulk_write.decode_rows(bulk_write.encode_rows(rows))
+    assert back.pseudonyms.tolist() == rows.pseudonyms.tolist()
+    assert np.array_equal(back.answers, matrix, equal_nan=True)
+    assert np.signbit(back.answers[n - 2, 1]) == (late is not None and np.signbit(late))
+
+
+def test_a_pseudonym_that_is_not_hex_in_a_later_chunk_is_kept_as_text(monkeypatch):
+    monkeypatch.setattr(bulk_write, "ENCODE_CHUNK", 2)
+    texts = [b"ab" * 32] * 5 + [b"zz" * 32]
+    rows = importing.ValidatedRows(
+        pseudonyms=np.array(texts),
+        birth_years=np.full(6, 2012),
+        sexes=np.full(6, "male"),
+        ages=np.full(6, 12),
+        dates=np.full(6, np.datetime64("2025-02-10", "D")),
+        answers=np.zeros((6, 2)),
+    )
+    assert bulk_write.decode_rows(bulk_write.encode_rows(rows)).pseudonyms.tolist() == texts

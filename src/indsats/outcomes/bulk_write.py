@@ -73,12 +73,21 @@ def _server_cursor() -> Any:
 
 
 def encode_rows(rows: importing.ValidatedRows) -> bytes:
+    """The rows as kept on a job (``_encoded``), as bytes."""
+    return _encoded(rows).getvalue()
+
+
+def _encoded(rows: importing.ValidatedRows) -> io.BytesIO:
     """The rows as an uncompressed .npz (zlib on a million rows costs seconds; this is ~70 bytes a row).
-    Pseudonyms (hex) become their raw bytes; answers codes into their values (exact, ``_answer_codes``)."""
+    Pseudonyms (hex) become their raw bytes; answers codes into their values (exact, ``_answer_codes``).
+    Both are converted ``ENCODE_CHUNK`` rows at a time: on a million rows, whole-array temporaries were
+    the checking process's peak (~400 MB above the rows themselves)."""
     answer_codes, answer_values = _answer_codes(np.asarray(rows.answers, dtype=np.float64))
-    text = np.asarray(rows.pseudonyms).astype("S64")
+    text = np.asarray(rows.pseudonyms)
+    if text.dtype.kind != "S":
+        text = text.astype("S64")
     try:
-        pseudonyms = _hex_to_bytes(text)
+        pseudonyms: npt.NDArray[Any] = _hex_to_bytes(text)
     except ValueError:  # not the keyed hex pseudonyms (never in an import; kept as text all the same)
         pseudonyms = text
     buffer = io.BytesIO()
@@ -92,27 +101,45 @@ def encode_rows(rows: importing.ValidatedRows) -> bytes:
         answer_codes=answer_codes,
         answer_values=answer_values,
     )
-    return buffer.getvalue()
+    return buffer
 
 
+ENCODE_CHUNK = 65_536  # rows converted at a time by encode_rows
 _SMALL_ANSWERS = np.append(np.nan, np.arange(255, dtype=np.float64))  # code 0 = missing, k + 1 = answer k
+
+
+def _small_answer_codes(answers: npt.NDArray[np.float64]) -> npt.NDArray[np.uint8] | None:
+    """Each answer + 1 in a byte (0 = missing) when every answer is a whole number from 0 to 254 (-0.0
+    excluded: it would come back as 0.0); None otherwise. ``ENCODE_CHUNK`` rows at a time."""
+    codes = np.empty(answers.shape, dtype=np.uint8)
+    for start in range(0, len(answers), ENCODE_CHUNK):
+        part = answers[start : start + ENCODE_CHUNK]
+        missing = np.isnan(part)
+        filled = np.where(missing, 0.0, part)
+        if not (~np.signbit(filled) & (filled <= 254) & (filled == np.floor(filled))).all():
+            return None
+        chunk = filled.astype(np.uint8)
+        chunk += 1
+        chunk[missing] = 0
+        codes[start : start + ENCODE_CHUNK] = chunk
+    return codes
 
 
 def _answer_codes(answers: npt.NDArray[np.float64]) -> tuple[npt.NDArray[Any], npt.NDArray[np.float64]]:
     """The answers as codes into their values (``values[codes]`` gives them back exactly). Answers are
     small whole numbers nearly always (SDQ: 0, 1, 2): then each is its value + 1 (0 = missing) in a byte,
     with no search for the distinct values; otherwise codes into the distinct values that occur."""
-    missing = np.isnan(answers)
-    filled = np.where(missing, 0.0, answers)
-    if (~np.signbit(filled) & (filled <= 254) & (filled == np.floor(filled))).all():  # -0.0 stays -0.0
-        codes = filled.astype(np.uint8)
-        codes += 1
-        codes[missing] = 0
-        return codes, _SMALL_ANSWERS
-    found, distinct = pd.factorize(answers.ravel(), use_na_sentinel=True)
+    small = _small_answer_codes(answers)
+    if small is not None:
+        return small, _SMALL_ANSWERS
+    # factorised by bit pattern, so -0.0 and 0.0 stay apart (as floats they are equal); missing apart
+    flat = np.ascontiguousarray(answers, dtype=np.float64).ravel()
+    missing = np.isnan(flat)
+    found, distinct_bits = pd.factorize(np.where(missing, 0, flat.view(np.int64)))
+    distinct = np.asarray(distinct_bits, dtype=np.int64).view(np.float64)
     code_type = np.uint8 if len(distinct) < 255 else np.uint32
-    general = np.where(found < 0, len(distinct), found).astype(code_type).reshape(answers.shape)
-    return general, np.append(np.asarray(distinct, dtype=np.float64), np.nan)
+    general = np.where(missing, len(distinct), found).astype(code_type).reshape(answers.shape)
+    return general, np.append(distinct, np.nan)
 
 
 def decode_rows(data: bytes) -> importing.ValidatedRows:
@@ -124,7 +151,7 @@ def decode_rows(data: bytes) -> importing.ValidatedRows:
                 arrays["pseudonyms"]
                 if arrays["pseudonyms"].ndim == 1
                 else _bytes_to_hex(arrays["pseudonyms"])
-            ).astype("<U64"),
+            ).astype("S64"),
             birth_years=arrays["birth_years"].astype(np.int64),
             sexes=np.where(arrays["female"], "female", "male"),
             ages=arrays["ages"].astype(np.int64),
@@ -134,14 +161,21 @@ def decode_rows(data: bytes) -> importing.ValidatedRows:
 
 
 def _hex_to_bytes(hex_text: npt.NDArray[np.bytes_]) -> npt.NDArray[np.uint8]:
-    """(n,) ASCII hex strings of one even width -> (n, width / 2) bytes (one ``bytes.fromhex`` over all of
-    them). Anything but hex of that width raises ValueError."""
+    """(n,) ASCII hex strings of one even width -> (n, width / 2) bytes (``bytes.fromhex``,
+    ``ENCODE_CHUNK`` rows at a time). Anything but lower-case hex of that width raises ValueError."""
     width = hex_text.dtype.itemsize
-    text = hex_text.tobytes()
-    if width % 2 or (np.char.str_len(hex_text) != width).any() or re.search(rb"[^0-9a-f]", text):
+    if width % 2:
         raise ValueError("pseudonyms must be lower-case hex of one even width")
-    raw = bytes.fromhex(text.decode("ascii"))
-    return np.frombuffer(raw, dtype=np.uint8).reshape(len(hex_text), width // 2)
+    raw = np.empty((len(hex_text), width // 2), dtype=np.uint8)
+    for start in range(0, len(hex_text), ENCODE_CHUNK):
+        part = hex_text[start : start + ENCODE_CHUNK]
+        text = part.tobytes()
+        if (np.char.str_len(part) != width).any() or re.search(rb"[^0-9a-f]", text):
+            raise ValueError("pseudonyms must be lower-case hex of one even width")
+        raw[start : start + len(part)] = np.frombuffer(
+            bytes.fromhex(text.decode("ascii")), dtype=np.uint8
+        ).reshape(len(part), width // 2)
+    return raw
 
 
 def _bytes_to_hex(raw: npt.NDArray[np.uint8]) -> npt.NDArray[np.bytes_]:
@@ -152,12 +186,12 @@ def _bytes_to_hex(raw: npt.NDArray[np.uint8]) -> npt.NDArray[np.bytes_]:
 def store_payload(job: ImportJob, rows: importing.ValidatedRows) -> None:
     """Keep the validated rows on the job. On PostgreSQL through psycopg's own cursor, which sends the bytes
     as a binary parameter (Django's cursor would quote tens of megabytes into the SQL text)."""
-    data = encode_rows(rows)
+    data = _encoded(rows).getbuffer()  # sent from the buffer itself: no copy of ~70 MB per million rows
     if connection.vendor == "postgresql":
         with _server_cursor() as cursor:
             cursor.execute("UPDATE outcomes_importjob SET payload = %b WHERE id = %s", [data, job.pk])
     else:
-        ImportJob.objects.filter(pk=job.pk).update(payload=data)
+        ImportJob.objects.filter(pk=job.pk).update(payload=bytes(data))
     job.payload = data
 
 
@@ -565,7 +599,7 @@ def _band_codes(
     return codes, np.asarray(distinct, dtype=object)
 
 
-def _pseudonym_order(pseudonyms: npt.NDArray[np.str_]) -> npt.NDArray[np.intp]:
+def _pseudonym_order(pseudonyms: npt.NDArray[np.bytes_]) -> npt.NDArray[np.intp]:
     """The rows in (about) pseudonym order, by their first 16 hex digits: staged in this order, new
     participants get ids in pseudonym order and every index of the three tables is filled from left to
     right instead of at random places (measured: a third less time on a unique index of random keys)."""
@@ -803,7 +837,7 @@ def _write_sql(
     """Databases other than PostgreSQL (SQLite in development and tests): JSON text, a few statements per
     5,000 rows."""
     total = len(rows)
-    codes = rows.pseudonyms.tolist()
+    codes = rows.pseudonyms.astype(str).tolist()
     first_row = {code: i for i, code in reversed(list(enumerate(codes)))}
     unique = list(first_row)
     participant_ids = _ensure_participants_sql(

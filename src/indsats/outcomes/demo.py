@@ -254,7 +254,7 @@ def load_bulk_measurements(context: DemoContext, *, sdq: Instrument, count: int)
             cprs = [demo_cpr(index) for index in range(first, first + children)]
             pseudonyms = np.array(
                 [pseudonym(cpr, key=key, municipality_code=codes[municipality_id]) for cpr in cprs],
-                dtype="<U64",
+                dtype="S64",
             )
             born = np.array([f"20{cpr[4:6]}-{cpr[2:4]}-{cpr[0:2]}" for cpr in cprs], dtype="datetime64[D]")
             sexes = np.where(np.array([int(cpr[9]) % 2 for cpr in cprs]) == 1, "male", "female").astype("<U6")

@@ -99,9 +99,10 @@ def _cell(values: npt.NDArray[Any], position: int) -> str:
 
 @dataclass
 class ValidatedRows:
-    """A checked import, pseudonymised: one entry per row, in file order."""
+    """A checked import, pseudonymised: one entry per row, in file order. Pseudonyms are their ASCII hex
+    as bytes (``S64``): a quarter of numpy's UCS-4 text, 192 MB less per million rows."""
 
-    pseudonyms: npt.NDArray[np.str_]
+    pseudonyms: npt.NDArray[np.bytes_]
     birth_years: npt.NDArray[np.int64]
     sexes: npt.NDArray[np.str_]
     ages: npt.NDArray[np.int64]
@@ -111,11 +112,15 @@ class ValidatedRows:
     def __len__(self) -> int:
         return len(self.pseudonyms)
 
+    def pseudonym(self, position: int) -> str:
+        """The pseudonym of one row as text."""
+        return bytes(self.pseudonyms[position]).decode("ascii")
+
     def to_bytes(self) -> bytes:
         buffer = io.BytesIO()
         np.savez_compressed(
             buffer,
-            pseudonyms=self.pseudonyms.astype("S64"),  # ASCII hex: a quarter of numpy's UCS-4 text
+            pseudonyms=self.pseudonyms.astype("S64"),
             birth_years=self.birth_years,
             sexes=self.sexes.astype("S6"),
             ages=self.ages,
@@ -128,7 +133,7 @@ class ValidatedRows:
     def from_bytes(cls, data: bytes) -> ValidatedRows:
         with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
             return cls(
-                pseudonyms=arrays["pseudonyms"].astype("<U64"),
+                pseudonyms=arrays["pseudonyms"].astype("S64"),
                 birth_years=arrays["birth_years"],
                 sexes=arrays["sexes"].astype("<U6"),
                 ages=arrays["ages"],
@@ -616,13 +621,13 @@ def _already_measured(checked: CheckedCprs, existing: set[str]) -> npt.NDArray[n
     known = np.array([p for p in prefixes if p >= 0], dtype=np.uint64)
     candidates = np.flatnonzero(np.isin(checked.prefixes, known) & (checked.numbers >= 0))
     return np.array(
-        [p for p in candidates.tolist() if str(checked.pseudonyms[p]) in existing], dtype=np.int64
+        [p for p in candidates.tolist() if checked.pseudonyms[p].decode("ascii") in existing], dtype=np.int64
     )
 
 
 @dataclass
 class CheckedCprs:
-    pseudonyms: npt.NDArray[np.str_]  # "" where the number is wrong
+    pseudonyms: npt.NDArray[np.bytes_]  # ASCII hex (S64); b"" where the number is wrong
     birth_dates: npt.NDArray[np.datetime64]  # NaT where wrong
     sexes: npt.NDArray[np.str_]
     problems: list[tuple[int, str]]  # (position, Danish message from the engine)
@@ -704,9 +709,9 @@ def _pseudonym_digests(key: bytes, municipality_code: str, numbers: list[bytes])
     return b"".join(digests)
 
 
-_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8).astype(np.uint64)
-# byte -> its two hex digits as two UCS-4 characters (numpy's str_ is UCS-4, little-endian here)
-_HEX_PAIRS = (_HEX[np.arange(256) >> 4] | (_HEX[np.arange(256) & 15] << np.uint64(32))).astype("<u8")
+_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8).astype(np.uint16)
+# byte -> its two hex digits as two ASCII bytes, read as one little-endian 16-bit number
+_HEX_PAIRS = (_HEX[np.arange(256) >> 4] | (_HEX[np.arange(256) & 15] << np.uint16(8))).astype("<u2")
 
 
 def check_cprs(
@@ -760,9 +765,9 @@ def check_cprs(
     else:
         digests = np.zeros((n, 32), dtype=np.uint8)
         digests[positions] = found
-    pseudonyms = _HEX_PAIRS[digests].view("<U64").ravel()  # two hex digits (UCS-4) per byte at once
+    pseudonyms = _HEX_PAIRS[digests].view("S64").ravel()  # two hex digits (ASCII) per byte at once
     if len(positions) < n:
-        pseudonyms[~good] = ""
+        pseudonyms[~good] = b""
         born[~good] = np.datetime64("NaT")
     prefixes = digests[:, :8].copy().view(">u8").ravel().astype(np.uint64)
     return CheckedCprs(
@@ -792,7 +797,7 @@ def preview_rows(
     preview = []
     for i in range(min(limit, len(rows))):
         entry = {
-            "deltager": str(rows.pseudonyms[i])[:10],
+            "deltager": rows.pseudonym(i)[:10],
             "fødselsår": str(int(rows.birth_years[i])),
             "køn": "dreng" if rows.sexes[i] == "male" else "pige",
             "alder": str(int(rows.ages[i])),

@@ -175,6 +175,7 @@ def _check_file(
             job.status = ImportStatus.VALIDATED
             job.preview = report.preview
             rows = report.rows
+        del table, report  # the file's raw cells are not kept while the rows are stored
     job.save()
     if rows is not None and keep_rows:
         bulk_write.store_payload(job, rows)
