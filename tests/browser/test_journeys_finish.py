@@ -83,3 +83,33 @@ def test_a_double_click_on_a_create_button_creates_one(page, transactional_db):
         page.page.dblclick("main button[type=submit]")
     page.page.wait_for_load_state("networkidle")
     assert BusinessCase.objects.filter(name="Dobbeltklik").count() == 1
+
+
+def test_an_economist_names_the_intervention_when_there_are_too_many_to_list(
+    page, transactional_db, monkeypatch
+):
+    """Issue 16: with more interventions than a drop-down lists, the form asks for the name or the number;
+    a name that fits several lists them, and the whole name picks one."""
+    from indsats.interventions import fields
+
+    monkeypatch.setattr(fields, "PICK_LIST_MAX", 2)  # the live server runs in this process
+    person_with_role(Role.ECONOMIST, username="okonom-mange")
+    PriceIndexFactory(year=2024, index=Decimal("102.6"))
+    for name in ("Familiebehandling i hjemmet", "Familiebehandling i dagtilbud", "Mentorordning"):
+        InterventionFactory(name=name)
+
+    page.login("okonom-mange", PASSWORD)
+    page.goto("/oekonomi/business-cases/ny/")
+    assert page.page.locator("select#id_intervention").count() == 0
+    page.page.fill("#id_intervention", "familiebehandling")
+    page.page.fill("#id_name", "Familiebehandling, 10 familier")
+    page.page.fill("#id_participants", "10")
+    page.page.click("main button[type=submit]")
+    page.page.wait_for_selector(".form-error-message")
+    assert "Flere indsatser passer på »familiebehandling«" in page.page.content()
+    page.check("journeys-case-intervention-search")
+    page.page.fill("#id_intervention", "Familiebehandling i dagtilbud")
+    page.page.click("main button[type=submit]")
+    page.page.wait_for_url("**/rediger/")
+    case = BusinessCase.objects.get(name="Familiebehandling, 10 familier")
+    assert case.intervention.name == "Familiebehandling i dagtilbud"

@@ -23,6 +23,7 @@ from indsats.economy.models import (
     UnitPrice,
     check_shares,
 )
+from indsats.interventions.fields import intervention_field
 from indsats.interventions.models import Intervention
 from indsats.ui.fields import accept_decimal_comma, decimal_formfield
 
@@ -129,10 +130,10 @@ class NewBusinessCaseForm(forms.ModelForm[BusinessCase]):
     ) -> None:
         """``interventions``: the choices of a municipality's manager (those it takes part in)."""
         super().__init__(*args, **kwargs)
-        if interventions is not None:
-            field = self.fields["intervention"]
-            assert isinstance(field, forms.ModelChoiceField)
-            field.queryset = interventions
+        self.fields["intervention"] = intervention_field(
+            interventions if interventions is not None else Intervention.objects.order_by("name"),
+            empty_label=_("Vælg en indsats"),
+        )
         offer_index_years(self)
 
 

@@ -14,6 +14,7 @@ from indsats.evaluation.access import ExposureScope
 from indsats.evaluation.exposure import parse_fidelity
 from indsats.evaluation.models import AllocationMethod, Design, Grade, RatingLevel, Study
 from indsats.evaluation.selectors import participants_in_scope
+from indsats.interventions.fields import intervention_field
 from indsats.interventions.models import Intervention
 from indsats.outcomes import tabular
 from indsats.outcomes.models import Instrument, MeasurementRound, Participant
@@ -91,11 +92,15 @@ class StudyForm(forms.Form):
         self.fields["follow_up_round"].queryset = rounds  # type: ignore[attr-defined]
         for field in ("baseline_round", "follow_up_round"):
             self.fields[field].label_from_instance = lambda r: r.get_kind_display()  # type: ignore[attr-defined]
-        self.fields["comparison_intervention"].queryset = (  # type: ignore[attr-defined]
+        comparison = self.fields["comparison_intervention"]
+        self.fields["comparison_intervention"] = intervention_field(
             Intervention.objects.filter(measurement_rounds__isnull=False)
             .exclude(pk=intervention.pk)
             .distinct()
-            .order_by("name")
+            .order_by("name"),
+            required=False,
+            label=comparison.label,
+            help_text=comparison.help_text,
         )
         used = instruments_in_use(intervention)
         self.fields["outcome"].choices = outcome_choices(used)  # type: ignore[attr-defined]

@@ -23,6 +23,7 @@ from indsats.grants.models import (
     SupportKind,
 )
 from indsats.grants.scoring import DEFAULT_WEIGHTS
+from indsats.interventions.fields import intervention_field
 from indsats.interventions.models import Intervention
 from indsats.ui.fields import AmountField
 
@@ -77,9 +78,13 @@ class InitiativeForm(forms.Form):
         label=_("Beskrivelse"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     budget = money(_("Budget (kr.)"))
-    intervention = forms.ModelChoiceField(
-        label=_("Indsats"), queryset=Intervention.objects.order_by("name"), required=False
-    )
+    intervention = forms.CharField(required=False)  # replaced in __init__: intervention_field
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["intervention"] = intervention_field(
+            Intervention.objects.order_by("name"), required=False
+        )
 
 
 class PoolForm(forms.Form):
@@ -386,8 +391,15 @@ class SubscribeForm(forms.Form):
     email = forms.EmailField(label=_("Din e-mailadresse"))
 
 
-def _interventions() -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(label=_("Indsats"), queryset=Intervention.objects.order_by("name"))
+class _WithIntervention(forms.Form):
+    """A form whose first field picks an intervention (``intervention_field``: a search when there are
+    many)."""
+
+    intervention = forms.CharField()  # replaced in __init__
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["intervention"] = intervention_field(Intervention.objects.order_by("name"))
 
 
 def _municipalities() -> forms.ModelChoiceField:
@@ -399,8 +411,7 @@ def _municipalities() -> forms.ModelChoiceField:
     )
 
 
-class TrainingForm(forms.Form):
-    intervention = _interventions()
+class TrainingForm(_WithIntervention):
     municipality = _municipalities()
     staff_name = forms.CharField(label=_("Medarbejder"), max_length=200)
     staff_role = forms.CharField(label=_("Stilling"), max_length=120, required=False)
@@ -408,8 +419,7 @@ class TrainingForm(forms.Form):
     trained_on = forms.DateField(label=_("Uddannet den"), widget=DateInput())
 
 
-class SupportForm(forms.Form):
-    intervention = _interventions()
+class SupportForm(_WithIntervention):
     municipality = _municipalities()
     kind = forms.ChoiceField(label=_("Type"), choices=SupportKind.choices)
     given_on = forms.DateField(label=_("Dato"), widget=DateInput())

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from indsats.engine.cpr import mask_cpr
 from indsats.engine.instruments import Instrument as EngineInstrument
+from indsats.interventions.fields import intervention_field
 from indsats.outcomes import tabular
 from indsats.outcomes.exporting import FORMATS
 from indsats.outcomes.models import Instrument, InstrumentList, MeasurementRound, RoundKind, SourceSystem
@@ -68,7 +69,7 @@ class ParticipantForm(forms.Form):
 
     def __init__(self, *args: Any, interventions: Any, municipalities: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["intervention"].queryset = interventions  # type: ignore[attr-defined]
+        self.fields["intervention"] = intervention_field(interventions)
         self.fields["municipality"].queryset = municipalities  # type: ignore[attr-defined]
         if municipalities.count() == 1:
             self.fields["municipality"].initial = municipalities.first()
@@ -280,7 +281,7 @@ class ExportForm(forms.Form):
 
     def __init__(self, *args: Any, interventions: Any, instruments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["intervention"].queryset = interventions  # type: ignore[attr-defined]
+        self.fields["intervention"] = intervention_field(interventions)
         self.fields["instrument"].queryset = instruments  # type: ignore[attr-defined]
 
 
