@@ -18,7 +18,7 @@ from django.utils.translation import get_language
 
 from indsats.accounts.models import Membership, User
 from indsats.accounts.permissions import memberships_of
-from indsats.audit.models import AuditEntry
+from indsats.audit.version import data_version
 from indsats.ui.panels import Panel, provider_name, providers, sorted_panels
 
 # A write whose audit entry got a lower id than a concurrent one committed first is seen at the latest
@@ -54,7 +54,7 @@ def _panels(user: User, memberships: list[Membership]) -> list[Panel]:
 
 
 def _cache_key(user: User, memberships: list[Membership]) -> str:
-    newest = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    newest = data_version()  # the newest audit entry and the transactions still writing (audit.version)
     roles = sorted((m.pk, m.role, m.organisation_id, m.organisation.is_active) for m in memberships)
     parts = [str(newest), str(timezone.localdate()), get_language() or "", repr(roles)]
     return f"front-panels:{user.pk}:{hashlib.sha256('|'.join(parts).encode()).hexdigest()}"

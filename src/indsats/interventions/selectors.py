@@ -42,7 +42,7 @@ from indsats.accounts.permissions import (
     organisation_ids_of,
     require_permission,
 )
-from indsats.audit.models import AuditEntry
+from indsats.audit import version
 from indsats.interventions.access import require_manage, sees_portfolio, visible_interventions
 from indsats.interventions.models import (
     ChecklistItem,
@@ -64,11 +64,9 @@ from indsats.interventions.workflow import PHASES, InterventionState, is_phase
 from indsats.ui.converters import as_id
 
 
-def data_version() -> int:
-    """The audit trail's newest entry: every write to domain data adds one (see ARCHITECTURE.md), so a
-    cached page keyed by it is never older than the data."""
-    newest = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first()
-    return newest or 0
+def data_version() -> str:
+    """What a cached page is keyed by, so that it is never older than the data (``audit.version``)."""
+    return version.data_version()
 
 
 def intervention_detail(*, user: User, pk: int) -> Intervention:
