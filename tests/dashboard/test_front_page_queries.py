@@ -28,8 +28,8 @@ pytestmark = pytest.mark.django_db
 EXPECTED = {
     Role.AGENCY_ADMIN: 21,
     Role.AGENCY_STAFF: 18,
-    Role.MUNICIPALITY_MANAGER: 15,
-    Role.CASEWORKER: 13,
+    Role.MUNICIPALITY_MANAGER: 13,
+    Role.CASEWORKER: 11,
     Role.EVALUATOR: 6,
     Role.ECONOMIST: 8,
     Role.STEERING_GROUP: 9,

@@ -46,7 +46,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from indsats.engine.scoring import ScoreResult, score
-from indsats.outcomes import importing
+from indsats.outcomes import importing, totals
 from indsats.outcomes.measurement_fields import slot_positions
 from indsats.outcomes.models import Enrolment, ImportJob
 from indsats.outcomes.registry import engine_instrument
@@ -228,10 +228,14 @@ def write_rows(
     if connection.vendor == "postgresql":
         scored = _score_in_chunks(instrument, rows.answers)
         phases.done("score")
-        return _write_postgresql(job=job, rows=rows, scored=scored, progress=progress, phases=phases)
-    result = score(instrument, rows.answers)
-    phases.done("score")
-    return _write_sql(job=job, rows=rows, result=result, progress=progress, phases=phases)
+        count = _write_postgresql(job=job, rows=rows, scored=scored, progress=progress, phases=phases)
+    else:
+        result = score(instrument, rows.answers)
+        phases.done("score")
+        count = _write_sql(job=job, rows=rows, result=result, progress=progress, phases=phases)
+    totals.recount([job.municipality_id])  # last: the totals' row stays locked until the import commits
+    phases.done("totals")
+    return count
 
 
 SCORE_CHUNK = 100_000  # rows scored at a time: the engine's band codes are text, ~60 MB a key per million
