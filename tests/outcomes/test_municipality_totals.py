@@ -9,9 +9,13 @@ import datetime
 import importlib
 import random
 import re
+import threading
+import time
 
 import pytest
 from django.apps import apps
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from indsats.outcomes.models import Measurement, MunicipalityTotals, Participant
@@ -20,6 +24,8 @@ from indsats.outcomes.services.participants import record_measurement, register_
 from indsats.outcomes.totals import totals_of
 from tests.conftest import logged_in
 from tests.factories import MunicipalityFactory
+from tests.outcomes.factories import InterventionFactory
+from tests.outcomes.files import fake_cpr
 from tests.outcomes.test_insight_sql import _generated, _import, _rows
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +120,59 @@ def test_the_migration_counts_the_children_and_measurements_there_are(
         == {(m.pk, *live) for m, live in ((odense, _live(odense)), (aarhus, _live(aarhus)))}
         == expected
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_children_registered_at_the_same_moment_are_both_counted(
+    odense, agency, intervention, odense_caseworker
+):
+    """The second writer's recount waits for the first's lock on the totals' row and counts after it
+    commits, though it inserted its child before (PostgreSQL only). In two interventions, so that nothing
+    else of the two writes waits for the other."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises every write transaction, so there is no concurrency to test.")
+    other = InterventionFactory(name="Tidlig indsats", owner=agency)
+    first_recounted, second_started = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+    waited: list[float] = []
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                register_participant(
+                    actor=odense_caseworker, municipality=odense, intervention=intervention, cpr=fake_cpr(1)
+                )
+                first_recounted.set()
+                second_started.wait(timeout=10)
+                time.sleep(0.5)  # the second has inserted its child and waits for the totals' row
+        except BaseException as error:  # noqa: BLE001 (reported by the test below)
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    def second() -> None:
+        try:
+            first_recounted.wait(timeout=10)
+            second_started.set()
+            with CaptureQueriesContext(connection) as queries:
+                register_participant(
+                    actor=odense_caseworker, municipality=odense, intervention=other, cpr=fake_cpr(2)
+                )
+            waited.extend(
+                float(q["time"])
+                for q in queries.captured_queries
+                if "INSERT INTO outcomes_municipalitytotals" in q["sql"]
+            )
+        except BaseException as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors
+    assert waited and waited[0] > 0.3  # the second's recount waited for the first to commit
+    assert totals_of([odense.pk]) == _live(odense) == (2, 0)
