@@ -46,7 +46,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from indsats.engine.scoring import ScoreResult, score
-from indsats.outcomes import importing, totals
+from indsats.outcomes import importing
 from indsats.outcomes.measurement_fields import slot_positions
 from indsats.outcomes.models import Enrolment, ImportJob
 from indsats.outcomes.registry import engine_instrument
@@ -222,7 +222,8 @@ def write_rows(
     on_phase: PhaseCallback | None = None,
 ) -> int:
     """Score the rows with the job's instrument and write them, calling ``progress(done, total)`` while the
-    rows are sent and ``on_phase(name, seconds)`` after each phase; returns the number of measurements."""
+    rows are sent and ``on_phase(name, seconds)`` after each phase; returns the number of measurements.
+    The caller recounts the municipality's totals (outcomes.totals.recount) last in its transaction."""
     phases = _Phases(on_phase)
     instrument = engine_instrument(job.instrument)
     if connection.vendor == "postgresql":
@@ -233,8 +234,6 @@ def write_rows(
         result = score(instrument, rows.answers)
         phases.done("score")
         count = _write_sql(job=job, rows=rows, result=result, progress=progress, phases=phases)
-    totals.recount([job.municipality_id])  # last: the totals' row stays locked until the import commits
-    phases.done("totals")
     return count
 
 

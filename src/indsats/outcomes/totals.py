@@ -19,8 +19,9 @@ from indsats.outcomes.models import Measurement, MunicipalityTotals, Participant
 
 
 def recount(municipality_ids: Iterable[int]) -> None:
-    """Recount the municipalities' totals; call inside the write's transaction, after its last change.
-    In id order, so two writers recounting several municipalities lock them in one order."""
+    """Recount the municipalities' totals; call inside the write's transaction, after its last change
+    and after the insight and enrolment versions it bumps (every write locks those rows first and these
+    last, and several municipalities in id order: no two writes wait for each other in a cycle)."""
     totals = MunicipalityTotals._meta.db_table
     participants, measurements = Participant._meta.db_table, Measurement._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:  # the locks held until the write commits
