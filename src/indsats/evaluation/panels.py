@@ -21,23 +21,28 @@ SHOWN_STUDIES = 5
 def evaluation_panel(user: User | AnonymousUser) -> Panel | None:
     if not access.can_manage_studies(user) or not isinstance(user, User):
         return None
-    studies = selectors.studies(user=user)
-    newest = list(studies.order_by("-created_at").values_list("pk", "name")[:SHOWN_STUDIES])
-    # both counts in one query
-    counts = studies.aggregate(
-        total=Count("pk"),
-        waiting=Count("pk", filter=Q(~Exists(Analysis.objects.filter(study=OuterRef("pk"))))),
+    # the newest studies and, in the same query, how many there are and how many wait for an analysis (two
+    # windows over every study)
+    newest = list(
+        selectors.studies(user=user)
+        .annotate(
+            total=Window(Count("pk")),
+            waiting=Window(Count("pk", filter=Q(~Exists(Analysis.objects.filter(study=OuterRef("pk")))))),
+        )
+        .order_by("-created_at")
+        .values_list("pk", "name", "total", "waiting")[:SHOWN_STUDIES]
     )
+    total, waiting = (newest[0][2], newest[0][3]) if newest else (0, 0)
     links: list[tuple[str | Promise, str]] = [
-        (name, reverse("evaluation:study_detail", args=[pk])) for pk, name in newest
+        (name, reverse("evaluation:study_detail", args=[pk])) for pk, name, _total, _waiting in newest
     ]
     links.append((_("Alle effektstudier"), reverse("evaluation:index")))
     return Panel(
         title=_("Mine effektstudier"),
         text=_("Studierne af de indsatser, I evaluerer, og det, der venter på jer."),
         facts=[
-            (_("Effektstudier"), counts["total"]),
-            (_("Venter på en analyse"), counts["waiting"]),
+            (_("Effektstudier"), total),
+            (_("Venter på en analyse"), waiting),
             (_("Rapporter, der dannes"), LiveFact(reports_rendering, (user.pk,))),
         ],
         links=links,

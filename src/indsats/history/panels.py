@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Func, IntegerField, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -17,8 +18,14 @@ from indsats.ui.panels import Panel, register_panel
 def history_panel(user: User) -> Panel | None:
     if not has_permission(user, VIEW_ALL_AUDIT):
         return None
-    latest = AuditEntry.objects.order_by("-at").first()
-    facts: list[tuple[Any, Any]] = [(_("Registrerede ændringer"), AuditEntry.objects.count())]
+    # the newest entry with, in the same query, how many there are (a COUNT(*) subquery, not a GROUP BY)
+    every = (
+        AuditEntry.objects.order_by()
+        .annotate(n=Func(function="COUNT", template="COUNT(*)", output_field=IntegerField()))
+        .values("n")
+    )
+    latest = AuditEntry.objects.annotate(total=Subquery(every)).order_by("-at").first()
+    facts: list[tuple[Any, Any]] = [(_("Registrerede ændringer"), latest.total if latest is not None else 0)]
     if latest is not None:
         facts.append(
             (_("Seneste"), f"{latest.actor_name}: {latest.get_action_display()} {latest.object_repr}")

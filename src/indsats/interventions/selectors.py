@@ -653,11 +653,16 @@ class MunicipalityOverview:
 
 def _municipality_lists(user: User) -> tuple[QuerySet[Intervention], QuerySet[Intervention]]:
     """What a municipality takes part in (as a partner or the owner) and what it could join."""
+    visible, own = _municipality_scope(user)
+    return visible.filter(own), visible.filter(is_open_to_join=True).exclude(own)  # not what they run
+
+
+def _municipality_scope(user: User) -> tuple[QuerySet[Intervention], Q]:
+    """The interventions the municipality sees, and the condition of those it takes part in."""
     municipalities = municipality_ids_of(user)
     partner = Partnership.objects.filter(intervention=OuterRef("pk"), municipality_id__in=municipalities)
     visible = visible_interventions(user).annotate(is_partner=Exists(partner))
-    own = Q(is_partner=True) | Q(owner_id__in=organisation_ids_of(user))
-    return visible.filter(own), visible.filter(is_open_to_join=True).exclude(own)  # not what they run
+    return visible, Q(is_partner=True) | Q(owner_id__in=organisation_ids_of(user))
 
 
 def municipality_overview(
@@ -682,9 +687,13 @@ def municipality_overview(
 
 
 def municipality_counts(*, user: User) -> tuple[int, int]:
-    """How many interventions the municipality takes part in and could join (two COUNT queries)."""
-    taking_part, can_join = _municipality_lists(user)
-    return taking_part.count(), can_join.count()
+    """How many interventions the municipality takes part in and could join (_municipality_lists' two
+    lists, counted in one query)."""
+    visible, own = _municipality_scope(user)
+    counts = visible.aggregate(
+        taking_part=Count("pk", filter=own), can_join=Count("pk", filter=Q(is_open_to_join=True) & ~own)
+    )
+    return counts["taking_part"], counts["can_join"]
 
 
 # --- filter choices -----------------------------------------------------------------------------------

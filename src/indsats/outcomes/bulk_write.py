@@ -256,16 +256,19 @@ def write_rows(
     on_phase: PhaseCallback | None = None,
 ) -> int:
     """Score the rows with the job's instrument and write them, calling ``progress(done, total)`` while the
-    rows are sent and ``on_phase(name, seconds)`` after each phase; returns the number of measurements."""
+    rows are sent and ``on_phase(name, seconds)`` after each phase; returns the number of measurements.
+    The caller recounts the municipality's totals (outcomes.totals.recount) last in its transaction."""
     phases = _Phases(on_phase)
     instrument = engine_instrument(job.instrument)
     if connection.vendor == "postgresql":
         scored = _score_in_chunks(instrument, rows.answers)
         phases.done("score")
-        return _write_postgresql(job=job, rows=rows, scored=scored, progress=progress, phases=phases)
-    result = score(instrument, rows.answers)
-    phases.done("score")
-    return _write_sql(job=job, rows=rows, result=result, progress=progress, phases=phases)
+        count = _write_postgresql(job=job, rows=rows, scored=scored, progress=progress, phases=phases)
+    else:
+        result = score(instrument, rows.answers)
+        phases.done("score")
+        count = _write_sql(job=job, rows=rows, result=result, progress=progress, phases=phases)
+    return count
 
 
 SCORE_CHUNK = 100_000  # rows scored at a time: the engine's band codes are text, ~60 MB a key per million

@@ -27,7 +27,7 @@ from indsats.audit.services import record_create
 from indsats.engine.cpr import pseudonym
 from indsats.interventions.models import Intervention, Partnership
 from indsats.interventions.workflow import InterventionState
-from indsats.outcomes import bulk_write, importing
+from indsats.outcomes import bulk_write, importing, totals
 from indsats.outcomes.models import (
     EvaluatorAssignment,
     ImportJob,
@@ -320,6 +320,7 @@ def _write_bulk_job(
         context.progress("SDQ measurements", done_before + done, expected)
 
     count = bulk_write.write_rows(job=job, rows=rows, progress=progress)
+    totals.recount([municipality_id])
     job.status = ImportStatus.DONE
     job.done_rows = count
     job.finished_at = timezone.now()

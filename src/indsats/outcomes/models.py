@@ -523,3 +523,18 @@ class CompletenessSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.intervention_id}/{self.instrument_id}/{self.municipality_id}/{self.round_id}: {self.n}"
+
+
+class MunicipalityTotals(models.Model):
+    """A municipality's children and measurements as the front page shows them, recounted at the end of
+    every write that adds or deletes either, under a lock of this row (outcomes.totals): equal to a live
+    count once the write commits, and read as one row whatever the number of children."""
+
+    municipality = models.OneToOneField(
+        "accounts.Organisation", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    participants = models.BigIntegerField(default=0)
+    measurements = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id}: {self.participants} / {self.measurements}"

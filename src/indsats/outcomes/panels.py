@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from indsats.accounts.models import User
 from indsats.accounts.permissions import municipality_ids_of
 from indsats.outcomes import access
-from indsats.outcomes.models import Measurement, Participant
+from indsats.outcomes.totals import totals_of
 from indsats.ui.panels import Panel, register_panel
 
 
@@ -17,13 +17,13 @@ from indsats.ui.panels import Panel, register_panel
 def outcomes_panel(user: User | AnonymousUser) -> Panel | None:
     if not access.is_municipal_recorder(user):
         return None
-    own = municipality_ids_of(user)
+    children, measurements = totals_of(municipality_ids_of(user))  # kept by every write: one row
     return Panel(
         title=_("Resultatdokumentation"),
         text=_("Registrér børn, udfyld spørgeskemaer eller importér fra fagsystemet."),
         facts=[
-            (_("Børn registreret"), Participant.objects.filter(municipality_id__in=own).count()),
-            (_("Målinger"), Measurement.objects.filter(municipality_id__in=own).count()),
+            (_("Børn registreret"), children),
+            (_("Målinger"), measurements),
         ],
         links=[
             (_("Børn og spørgeskemaer"), reverse("outcomes:participant_list")),

@@ -21,6 +21,7 @@ from indsats.outcomes.services.insight_summary import (
     enrolments_changed,
     measurements_changed,
 )
+from indsats.outcomes.totals import recount
 
 
 @transaction.atomic
@@ -41,6 +42,7 @@ def delete_participant(*, actor: User, participant: Participant, reason: str = "
         ],
     )
     participant.delete()
+    recount([participant.municipality_id])
     return count
 
 
@@ -61,6 +63,7 @@ def purge_expired_outcomes(*, today: datetime.date | None = None) -> dict[str, i
     default_days = default_retention_days()
     policies = dict(RetentionPolicy.objects.values_list("intervention_id", "retention_days"))
     deleted_measurements = 0
+    municipalities: set[int] = set()
     for intervention_id in MeasurementRound.objects.values_list("intervention_id", flat=True).distinct():
         days = policies.get(intervention_id, default_days)
         cutoff = today - datetime.timedelta(days=days)
@@ -77,6 +80,7 @@ def purge_expired_outcomes(*, today: datetime.date | None = None) -> dict[str, i
                     f"{cutoff} slettet.",
                 )
             measurements_changed(changed_pairs(expired))
+            municipalities.update(expired.order_by().values_list("municipality_id", flat=True).distinct())
             expired._raw_delete(expired.db)  # no signals or cascades hang on measurements
             deleted_measurements += count
     # locked, skipping any child an import in progress is writing measurements for (it holds the row FOR
@@ -98,5 +102,7 @@ def purge_expired_outcomes(*, today: datetime.date | None = None) -> dict[str, i
             instance=participant,
             message=f"{orphan_count} deltagere uden målinger efter opbevaringstiden slettet.",
         )
+    municipalities.update(orphans.order_by().values_list("municipality_id", flat=True).distinct())
     orphans.delete()
+    recount(municipalities)
     return {"measurements": deleted_measurements, "participants": orphan_count}

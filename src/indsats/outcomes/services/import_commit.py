@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from indsats.accounts.models import User
 from indsats.audit.services import record_update, snapshot
-from indsats.outcomes import access, bulk_write, importing
+from indsats.outcomes import access, bulk_write, importing, totals
 from indsats.outcomes.models import ImportJob, ImportStatus
 from indsats.outcomes.services import insight_summary
 
@@ -76,6 +76,8 @@ def commit_import(
             insight_summary.measurements_changed([(job.round.intervention_id, job.instrument_id)])
             # an import enrols the children it does not know yet in the intervention
             insight_summary.enrolments_changed([job.round.intervention_id])
+            # last, after the versions' rows, as every write locks them: no two writes wait for each other
+            totals.recount([job.municipality_id])
         if on_phase is not None:  # the commit: unique checks are done, no deferred foreign keys are left
             on_phase("commit", time.perf_counter() - started)
     except Exception:

@@ -21,6 +21,7 @@ from indsats.outcomes.models import Enrolment, Instrument, Measurement, Measurem
 from indsats.outcomes.pseudonyms import pseudonym_key
 from indsats.outcomes.registry import engine_instrument
 from indsats.outcomes.services.insight_summary import enrolments_changed, measurements_changed
+from indsats.outcomes.totals import recount
 from indsats.ui.engine_messages import engine_message
 
 LOCAL_REFERENCE_MAX_LENGTH = 40
@@ -85,6 +86,8 @@ def register_participant(
     if enrolled:
         record_create(actor=actor, instance=enrolment)
         enrolments_changed([intervention.pk])
+    if created:
+        recount([municipality.pk])
     return participant
 
 
@@ -167,6 +170,7 @@ def record_measurement(
     )
     record_create(actor=actor, instance=measurement)
     measurements_changed([(measurement_round.intervention_id, instrument.pk)])
+    recount([measurement.municipality_id])
     return measurement
 
 
