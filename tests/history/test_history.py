@@ -49,3 +49,28 @@ def test_the_trail_lists_changes_and_filters_by_type(agency_admin, aarhus, evalu
     body = client.get(reverse("history:trail"), {"type": organisation_type.pk}).content.decode()
     assert "a@aarhus.dk" in body
     assert "Leder i kommune" not in body
+
+
+def test_the_front_page_counts_todays_changes_not_the_whole_trail(agency_admin, aarhus, odense):
+    """The history panel's count is bounded by one day's writes (issue 16: a count of the whole trail grows
+    with every change the system ever recorded)."""
+    import datetime
+
+    from django.db import connection
+
+    from indsats.audit.models import AuditEntry
+    from indsats.history.panels import history_panel
+
+    services.update_organisation(actor=agency_admin, organisation=aarhus, email="a@aarhus.dk")
+    services.update_organisation(actor=agency_admin, organisation=odense, email="o@odense.dk")
+    services.update_organisation(actor=agency_admin, organisation=aarhus, email="b@aarhus.dk")
+    oldest = AuditEntry.objects.order_by("id").first()
+    with (
+        connection.cursor() as cursor
+    ):  # an entry written yesterday (entries cannot be changed through Django)
+        cursor.execute(
+            "UPDATE audit_auditentry SET at = %s WHERE id = %s",
+            [oldest.at - datetime.timedelta(days=1), oldest.pk],
+        )
+    facts = dict(history_panel(agency_admin).facts)
+    assert facts["Ændringer i dag"] == 2
