@@ -60,6 +60,7 @@ from indsats.interventions.models import (
     ProblemArea,
     ReviewStatus,
 )
+from indsats.interventions.nested_rows import attach_children, children_json, instances_from_json
 from indsats.interventions.workflow import PHASES, InterventionState, is_phase
 from indsats.ui.converters import as_id
 
@@ -92,11 +93,16 @@ def intervention_detail(*, user: User, pk: int) -> Intervention:
 
 
 def phase_records(intervention: Intervention) -> list[PhaseRecord]:
-    return list(
-        intervention.phase_records.prefetch_related(
-            Prefetch("checklist", queryset=ChecklistItem.objects.order_by("order", "id")), "organisations"
-        )
+    """The intervention's phase records with their checklists (in the records' query) and organisations."""
+    records: list[PhaseRecord] = list(
+        intervention.phase_records.annotate(
+            checklist_json=children_json(ChecklistItem, "phase_record")
+        ).prefetch_related("organisations")
     )
+    for record in records:
+        items = instances_from_json(ChecklistItem, record.checklist_json)  # type: ignore[attr-defined]
+        attach_children(record, "checklist", items, order=lambda item: (item.order, item.pk))
+    return records
 
 
 def phase_record_for(*, user: User, intervention: Intervention, phase: str) -> PhaseRecord:
@@ -537,11 +543,13 @@ def waiting_reviews(*, user: User) -> QuerySet[GateReview]:
 def reviews_of(*, user: User, intervention: Intervention) -> list[GateReview]:
     if not sees_portfolio(user):
         return []
-    return list(
-        intervention.gate_reviews.prefetch_related(
-            Prefetch("decisions", queryset=GateDecision.objects.order_by("-decided_at", "-id"))
-        )
+    reviews: list[GateReview] = list(
+        intervention.gate_reviews.annotate(decisions_json=children_json(GateDecision, "review"))
     )
+    for review in reviews:
+        decisions = instances_from_json(GateDecision, review.decisions_json)  # type: ignore[attr-defined]
+        attach_children(review, "decisions", decisions, order=lambda d: (d.decided_at, d.pk), reverse=True)
+    return reviews
 
 
 def gate_review_detail(*, user: User, pk: int) -> GateReview:
@@ -579,8 +587,8 @@ def practice_assessments(
 ) -> QuerySet[PracticeAssessment]:
     """Practice assessments the person may see: all for the agency and steering group, else their own
     municipality's only."""
-    assessments = PracticeAssessment.objects.select_related("municipality", "intervention").prefetch_related(
-        Prefetch("scores", queryset=PracticeElementScore.objects.order_by("id"))
+    assessments = PracticeAssessment.objects.select_related("municipality", "intervention").annotate(
+        scores_json=children_json(PracticeElementScore, "assessment")
     )
     if intervention is not None:
         assessments = assessments.filter(intervention=intervention)
@@ -598,8 +606,16 @@ class PracticeRow:
 
 
 def practice_rows(assessments: QuerySet[PracticeAssessment] | list[PracticeAssessment]) -> list[PracticeRow]:
+    """Rows for assessments from `practice_assessments` (their scores read in the same query)."""
     rows = []
     for assessment in assessments:
+        scores_json = assessment.scores_json  # type: ignore[attr-defined]
+        attach_children(
+            assessment,
+            "scores",
+            instances_from_json(PracticeElementScore, scores_json),
+            order=lambda score: score.pk,
+        )
         scores = {s.element: s.score for s in assessment.scores.all()}
         rows.append(
             PracticeRow(assessment, scores, sum(scores.values()), sum(1 for v in scores.values() if v == 2))
@@ -636,11 +652,15 @@ def practice_comparison(
 
 
 def declarations(*, intervention: Intervention) -> list[KnowledgeDeclaration]:
-    return list(
-        intervention.knowledge_declarations.prefetch_related(
-            Prefetch("scores", queryset=DeclarationScore.objects.order_by("id"))
+    declarations: list[KnowledgeDeclaration] = list(
+        intervention.knowledge_declarations.annotate(
+            scores_json=children_json(DeclarationScore, "declaration")
         ).order_by("-declared_on", "-id")
     )
+    for declaration in declarations:
+        scores = instances_from_json(DeclarationScore, declaration.scores_json)  # type: ignore[attr-defined]
+        attach_children(declaration, "scores", scores, order=lambda score: score.pk)
+    return declarations
 
 
 # --- the municipality's view --------------------------------------------------------------------------
