@@ -721,19 +721,32 @@ class FilterOptions:
 
 
 def filter_options() -> FilterOptions:
-    """The filters' choices as (value, label) pairs (plain tuples: the 98 municipalities are cheap)."""
+    """The filters' choices as (value, label) pairs, in one query (plain tuples: the 98 municipalities are
+    cheap): the active problem areas by their order, the programmes in use and the active municipalities,
+    each by name."""
+    areas = (
+        ProblemArea.objects.filter(is_active=True)
+        .annotate(kind=Value(0), rank=F("order"), label=F("name"))
+        .values_list("kind", "pk", "rank", "label")
+    )
+    programmes = (
+        Intervention.objects.exclude(programme="")
+        .order_by()
+        .values_list(Value(1), Value(None, output_field=IntegerField()), Value(0), "programme")
+    )
+    municipalities = (
+        Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY, is_active=True)
+        .order_by()
+        .values_list(Value(2), "pk", Value(0), "name")
+    )
+    # UNION drops the programmes' repeats (the rows of the other kinds differ by their pk)
+    rows = areas.order_by().union(programmes, municipalities).order_by("kind", "rank", "label")
+    options: dict[int, list[tuple[int | None, str]]] = {0: [], 1: [], 2: []}
+    for kind, pk, _order, name in rows:
+        options[kind].append((pk, name))
     return FilterOptions(
-        problem_areas=list(ProblemArea.objects.filter(is_active=True).values_list("pk", "name")),
-        programmes=list(
-            Intervention.objects.exclude(programme="")
-            .order_by("programme")
-            .values_list("programme", flat=True)
-            .distinct()
-        ),
-        municipalities=list(
-            Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY, is_active=True)
-            .order_by("name")
-            .values_list("pk", "name")
-        ),
+        problem_areas=[(pk, name) for pk, name in options[0] if pk is not None],
+        programmes=[name for _pk, name in options[1]],
+        municipalities=[(pk, name) for pk, name in options[2] if pk is not None],
         states=[(s.value, str(s.label)) for s in InterventionState],
     )
