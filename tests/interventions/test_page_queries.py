@@ -231,5 +231,5 @@ def test_the_detail_page_does_the_same_queries_with_five_times_the_history(role,
     add_history(intervention, 12, municipalities)
     assert Partnership.objects.filter(intervention=intervention).count() == 15
     assert (
-        queries_of(client, url) == few == {"agency": 15, "municipality": 14}[role]
+        queries_of(client, url) == few == {"agency": 10, "municipality": 9}[role]
     )  # the whole request, session included

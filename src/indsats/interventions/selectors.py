@@ -21,6 +21,7 @@ from django.db.models import (
     F,
     FilteredRelation,
     IntegerField,
+    Model,
     OuterRef,
     Prefetch,
     Q,
@@ -46,13 +47,16 @@ from indsats.audit.models import AuditEntry
 from indsats.interventions.access import require_manage, sees_portfolio, visible_interventions
 from indsats.interventions.models import (
     ChecklistItem,
+    Contact,
     DeclarationScore,
     EventKind,
+    EvidenceReference,
     GateDecision,
     GateReview,
     Intervention,
     InterventionEvent,
     KnowledgeDeclaration,
+    Material,
     Partnership,
     PhaseRecord,
     PracticeAssessment,
@@ -72,36 +76,63 @@ def data_version() -> int:
     return newest or 0
 
 
+# what the detail page lists of an intervention, read in its own query (see nested_rows)
+DETAIL_LISTS = {
+    "problem_areas": (ProblemArea, "interventions"),
+    "materials": (Material, "intervention"),
+    "references": (EvidenceReference, "intervention"),
+    "contacts": (Contact, "intervention"),
+}
+
+
+def _ordering(model: type[Model]) -> list[str]:
+    return [str(name) for name in model._meta.ordering or []]
+
+
+def _with_lists(queryset: QuerySet[Any], lists: dict[str, tuple[type[Model], str]]) -> QuerySet[Any]:
+    return queryset.annotate(
+        **{
+            f"{relation}_json": children_json(model, parent, order_by=_ordering(model))
+            for relation, (model, parent) in lists.items()
+        }
+    )
+
+
+def _attach_lists(parent: Model, lists: dict[str, tuple[type[Model], str]]) -> None:
+    for relation, (model, _parent) in lists.items():
+        rows = getattr(parent, f"{relation}_json")
+        attach_children(parent, relation, instances_from_json(model, rows, order_by=_ordering(model)))
+
+
 def intervention_detail(*, user: User, pk: int) -> Intervention:
     """One intervention with what its page shows; 404 when it does not exist or is not visible."""
     try:
-        intervention = (
+        intervention = _with_lists(
             visible_interventions(user)
             .select_related("owner", "created_by")
             .prefetch_related(
-                "problem_areas",
-                "materials",
-                "references",
-                "contacts",
                 Prefetch("partnerships", queryset=Partnership.objects.select_related("municipality")),
-            )
-            .get(pk=pk)
-        )
+            ),
+            DETAIL_LISTS,
+        ).get(pk=pk)
     except ObjectDoesNotExist as missing:
         raise Http404 from missing
+    _attach_lists(intervention, DETAIL_LISTS)
     return intervention
 
 
 def phase_records(intervention: Intervention) -> list[PhaseRecord]:
-    """The intervention's phase records with their checklists (in the records' query) and organisations."""
+    """The intervention's phase records with their checklists and organisations, in one query."""
     records: list[PhaseRecord] = list(
-        intervention.phase_records.annotate(
-            checklist_json=children_json(ChecklistItem, "phase_record")
-        ).prefetch_related("organisations")
+        _with_lists(
+            intervention.phase_records.annotate(checklist_json=children_json(ChecklistItem, "phase_record")),
+            {"organisations": (Organisation, "intervention_phases")},
+        )
     )
     for record in records:
         items = instances_from_json(ChecklistItem, record.checklist_json)  # type: ignore[attr-defined]
         attach_children(record, "checklist", items, order=lambda item: (item.order, item.pk))
+        _attach_lists(record, {"organisations": (Organisation, "intervention_phases")})
     return records
 
 
