@@ -21,7 +21,6 @@ from django.db.models import (
     F,
     FilteredRelation,
     IntegerField,
-    Model,
     OuterRef,
     Prefetch,
     Q,
@@ -46,17 +45,11 @@ from indsats.accounts.permissions import (
 from indsats.audit.models import AuditEntry
 from indsats.interventions.access import require_manage, sees_portfolio, visible_interventions
 from indsats.interventions.models import (
-    ChecklistItem,
-    Contact,
-    DeclarationScore,
     EventKind,
-    EvidenceReference,
-    GateDecision,
     GateReview,
     Intervention,
     InterventionEvent,
     KnowledgeDeclaration,
-    Material,
     Partnership,
     PhaseRecord,
     PracticeAssessment,
@@ -64,7 +57,7 @@ from indsats.interventions.models import (
     ProblemArea,
     ReviewStatus,
 )
-from indsats.interventions.nested_rows import attach_children, children_json, instances_from_json
+from indsats.interventions.nested_rows import attach_children, children_json
 from indsats.interventions.workflow import PHASES, InterventionState, is_phase
 from indsats.ui.converters import as_id
 
@@ -77,62 +70,41 @@ def data_version() -> int:
 
 
 # what the detail page lists of an intervention, read in its own query (see nested_rows)
-DETAIL_LISTS = {
-    "problem_areas": (ProblemArea, "interventions"),
-    "materials": (Material, "intervention"),
-    "references": (EvidenceReference, "intervention"),
-    "contacts": (Contact, "intervention"),
-}
-
-
-def _ordering(model: type[Model]) -> list[str]:
-    return [str(name) for name in model._meta.ordering or []]
-
-
-def _with_lists(queryset: QuerySet[Any], lists: dict[str, tuple[type[Model], str]]) -> QuerySet[Any]:
-    return queryset.annotate(
-        **{
-            f"{relation}_json": children_json(model, parent, order_by=_ordering(model))
-            for relation, (model, parent) in lists.items()
-        }
-    )
-
-
-def _attach_lists(parent: Model, lists: dict[str, tuple[type[Model], str]]) -> None:
-    for relation, (model, _parent) in lists.items():
-        rows = getattr(parent, f"{relation}_json")
-        attach_children(parent, relation, instances_from_json(model, rows, order_by=_ordering(model)))
+DETAIL_LISTS = ("problem_areas", "materials", "references", "contacts")
 
 
 def intervention_detail(*, user: User, pk: int) -> Intervention:
     """One intervention with what its page shows; 404 when it does not exist or is not visible."""
     try:
-        intervention = _with_lists(
+        intervention = (
             visible_interventions(user)
             .select_related("owner", "created_by")
+            .annotate(
+                **{f"{relation}_json": children_json(Intervention, relation) for relation in DETAIL_LISTS}
+            )
             .prefetch_related(
                 Prefetch("partnerships", queryset=Partnership.objects.select_related("municipality")),
-            ),
-            DETAIL_LISTS,
-        ).get(pk=pk)
+            )
+            .get(pk=pk)
+        )
     except ObjectDoesNotExist as missing:
         raise Http404 from missing
-    _attach_lists(intervention, DETAIL_LISTS)
+    for relation in DETAIL_LISTS:
+        attach_children(intervention, relation)
     return intervention
 
 
 def phase_records(intervention: Intervention) -> list[PhaseRecord]:
     """The intervention's phase records with their checklists and organisations, in one query."""
     records: list[PhaseRecord] = list(
-        _with_lists(
-            intervention.phase_records.annotate(checklist_json=children_json(ChecklistItem, "phase_record")),
-            {"organisations": (Organisation, "intervention_phases")},
+        intervention.phase_records.annotate(
+            checklist_json=children_json(PhaseRecord, "checklist"),
+            organisations_json=children_json(PhaseRecord, "organisations"),
         )
     )
     for record in records:
-        items = instances_from_json(ChecklistItem, record.checklist_json)  # type: ignore[attr-defined]
-        attach_children(record, "checklist", items, order=lambda item: (item.order, item.pk))
-        _attach_lists(record, {"organisations": (Organisation, "intervention_phases")})
+        attach_children(record, "checklist")
+        attach_children(record, "organisations")
     return records
 
 
@@ -575,11 +547,10 @@ def reviews_of(*, user: User, intervention: Intervention) -> list[GateReview]:
     if not sees_portfolio(user):
         return []
     reviews: list[GateReview] = list(
-        intervention.gate_reviews.annotate(decisions_json=children_json(GateDecision, "review"))
+        intervention.gate_reviews.annotate(decisions_json=children_json(GateReview, "decisions"))
     )
     for review in reviews:
-        decisions = instances_from_json(GateDecision, review.decisions_json)  # type: ignore[attr-defined]
-        attach_children(review, "decisions", decisions, order=lambda d: (d.decided_at, d.pk), reverse=True)
+        attach_children(review, "decisions")
     return reviews
 
 
@@ -619,7 +590,7 @@ def practice_assessments(
     """Practice assessments the person may see: all for the agency and steering group, else their own
     municipality's only."""
     assessments = PracticeAssessment.objects.select_related("municipality", "intervention").annotate(
-        scores_json=children_json(PracticeElementScore, "assessment")
+        scores_json=children_json(PracticeAssessment, "scores")
     )
     if intervention is not None:
         assessments = assessments.filter(intervention=intervention)
@@ -640,13 +611,7 @@ def practice_rows(assessments: QuerySet[PracticeAssessment] | list[PracticeAsses
     """Rows for assessments from `practice_assessments` (their scores read in the same query)."""
     rows = []
     for assessment in assessments:
-        scores_json = assessment.scores_json  # type: ignore[attr-defined]
-        attach_children(
-            assessment,
-            "scores",
-            instances_from_json(PracticeElementScore, scores_json),
-            order=lambda score: score.pk,
-        )
+        attach_children(assessment, "scores")
         scores = {s.element: s.score for s in assessment.scores.all()}
         rows.append(
             PracticeRow(assessment, scores, sum(scores.values()), sum(1 for v in scores.values() if v == 2))
@@ -685,12 +650,11 @@ def practice_comparison(
 def declarations(*, intervention: Intervention) -> list[KnowledgeDeclaration]:
     declarations: list[KnowledgeDeclaration] = list(
         intervention.knowledge_declarations.annotate(
-            scores_json=children_json(DeclarationScore, "declaration")
+            scores_json=children_json(KnowledgeDeclaration, "scores")
         ).order_by("-declared_on", "-id")
     )
     for declaration in declarations:
-        scores = instances_from_json(DeclarationScore, declaration.scores_json)  # type: ignore[attr-defined]
-        attach_children(declaration, "scores", scores, order=lambda score: score.pk)
+        attach_children(declaration, "scores")
     return declarations
 
 
