@@ -106,7 +106,7 @@ def test_the_table_built_afresh_does_the_same_queries_for_five_times_the_interve
     grow_portfolio(20)
     few = queries_of(client, url)
     grow_portfolio(80)
-    assert queries_of(client, url) == few == 8
+    assert queries_of(client, url) == few == 7
 
 
 def test_the_excel_export_does_the_same_queries_for_five_times_the_interventions(

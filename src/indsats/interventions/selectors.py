@@ -437,13 +437,15 @@ def portfolio_table(
     interventions = (
         with_portfolio_facts(chosen)
         .only(*CARD_FIELDS)
-        .prefetch_related(Prefetch("problem_areas", queryset=ProblemArea.objects.only("id", "name")))
+        .annotate(problem_areas_json=children_json(Intervention, "problem_areas"))
         .order_by(*TABLE_ORDERINGS.get(order, TABLE_ORDERINGS["navn"]), "pk")
     )
     # counted without the facts' joins: they add no rows (see with_portfolio_facts), only work
     paginator = CountedPaginator(interventions, per_page, count=chosen.count())
     result = paginator.get_page(page)
-    _decorate(list(result.object_list))
+    rows = _decorate(list(result.object_list))
+    for row in rows:
+        attach_children(row, "problem_areas")
     return result
 
 
