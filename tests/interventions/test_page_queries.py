@@ -83,7 +83,7 @@ def test_the_board_built_afresh_does_the_same_queries_for_five_times_the_interve
     few = queries_of(client, url)
     grow_portfolio(80)
     assert Intervention.objects.count() == 100
-    assert queries_of(client, url) == few == 10
+    assert queries_of(client, url) == few == 8
 
 
 def test_the_filtered_board_does_the_same_queries_for_five_times_the_interventions(
@@ -94,7 +94,7 @@ def test_the_filtered_board_does_the_same_queries_for_five_times_the_interventio
     grow_portfolio(20)
     few = queries_of(client, url)
     grow_portfolio(80)
-    assert queries_of(client, url) == few == 10
+    assert queries_of(client, url) == few == 8
 
 
 @pytest.mark.parametrize("query", ["", "?fase=testing&sortering=tid&side=2", "?sortering=ejer"])
@@ -106,7 +106,7 @@ def test_the_table_built_afresh_does_the_same_queries_for_five_times_the_interve
     grow_portfolio(20)
     few = queries_of(client, url)
     grow_portfolio(80)
-    assert queries_of(client, url) == few == 10
+    assert queries_of(client, url) == few == 7
 
 
 def test_the_excel_export_does_the_same_queries_for_five_times_the_interventions(
@@ -231,5 +231,5 @@ def test_the_detail_page_does_the_same_queries_with_five_times_the_history(role,
     add_history(intervention, 12, municipalities)
     assert Partnership.objects.filter(intervention=intervention).count() == 15
     assert (
-        queries_of(client, url) == few == {"agency": 19, "municipality": 17}[role]
+        queries_of(client, url) == few == {"agency": 10, "municipality": 9}[role]
     )  # the whole request, session included

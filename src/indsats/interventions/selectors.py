@@ -45,10 +45,7 @@ from indsats.accounts.permissions import (
 from indsats.audit import version
 from indsats.interventions.access import require_manage, sees_portfolio, visible_interventions
 from indsats.interventions.models import (
-    ChecklistItem,
-    DeclarationScore,
     EventKind,
-    GateDecision,
     GateReview,
     Intervention,
     InterventionEvent,
@@ -60,6 +57,7 @@ from indsats.interventions.models import (
     ProblemArea,
     ReviewStatus,
 )
+from indsats.interventions.nested_rows import attach_children, children_json
 from indsats.interventions.workflow import PHASES, InterventionState, is_phase
 from indsats.ui.converters import as_id
 
@@ -69,32 +67,43 @@ def data_version() -> str:
     return version.data_version()
 
 
+# what the detail page lists of an intervention, read in its own query (see nested_rows)
+DETAIL_LISTS = ("problem_areas", "materials", "references", "contacts")
+
+
 def intervention_detail(*, user: User, pk: int) -> Intervention:
     """One intervention with what its page shows; 404 when it does not exist or is not visible."""
     try:
         intervention = (
             visible_interventions(user)
             .select_related("owner", "created_by")
+            .annotate(
+                **{f"{relation}_json": children_json(Intervention, relation) for relation in DETAIL_LISTS}
+            )
             .prefetch_related(
-                "problem_areas",
-                "materials",
-                "references",
-                "contacts",
                 Prefetch("partnerships", queryset=Partnership.objects.select_related("municipality")),
             )
             .get(pk=pk)
         )
     except ObjectDoesNotExist as missing:
         raise Http404 from missing
+    for relation in DETAIL_LISTS:
+        attach_children(intervention, relation)
     return intervention
 
 
 def phase_records(intervention: Intervention) -> list[PhaseRecord]:
-    return list(
-        intervention.phase_records.prefetch_related(
-            Prefetch("checklist", queryset=ChecklistItem.objects.order_by("order", "id")), "organisations"
+    """The intervention's phase records with their checklists and organisations, in one query."""
+    records: list[PhaseRecord] = list(
+        intervention.phase_records.annotate(
+            checklist_json=children_json(PhaseRecord, "checklist"),
+            organisations_json=children_json(PhaseRecord, "organisations"),
         )
     )
+    for record in records:
+        attach_children(record, "checklist")
+        attach_children(record, "organisations")
+    return records
 
 
 def phase_record_for(*, user: User, intervention: Intervention, phase: str) -> PhaseRecord:
@@ -426,13 +435,15 @@ def portfolio_table(
     interventions = (
         with_portfolio_facts(chosen)
         .only(*CARD_FIELDS)
-        .prefetch_related(Prefetch("problem_areas", queryset=ProblemArea.objects.only("id", "name")))
+        .annotate(problem_areas_json=children_json(Intervention, "problem_areas"))
         .order_by(*TABLE_ORDERINGS.get(order, TABLE_ORDERINGS["navn"]), "pk")
     )
     # counted without the facts' joins: they add no rows (see with_portfolio_facts), only work
     paginator = CountedPaginator(interventions, per_page, count=chosen.count())
     result = paginator.get_page(page)
-    _decorate(list(result.object_list))
+    rows = _decorate(list(result.object_list))
+    for row in rows:
+        attach_children(row, "problem_areas")
     return result
 
 
@@ -535,11 +546,12 @@ def waiting_reviews(*, user: User) -> QuerySet[GateReview]:
 def reviews_of(*, user: User, intervention: Intervention) -> list[GateReview]:
     if not sees_portfolio(user):
         return []
-    return list(
-        intervention.gate_reviews.prefetch_related(
-            Prefetch("decisions", queryset=GateDecision.objects.order_by("-decided_at", "-id"))
-        )
+    reviews: list[GateReview] = list(
+        intervention.gate_reviews.annotate(decisions_json=children_json(GateReview, "decisions"))
     )
+    for review in reviews:
+        attach_children(review, "decisions")
+    return reviews
 
 
 def gate_review_detail(*, user: User, pk: int) -> GateReview:
@@ -577,8 +589,8 @@ def practice_assessments(
 ) -> QuerySet[PracticeAssessment]:
     """Practice assessments the person may see: all for the agency and steering group, else their own
     municipality's only."""
-    assessments = PracticeAssessment.objects.select_related("municipality", "intervention").prefetch_related(
-        Prefetch("scores", queryset=PracticeElementScore.objects.order_by("id"))
+    assessments = PracticeAssessment.objects.select_related("municipality", "intervention").annotate(
+        scores_json=children_json(PracticeAssessment, "scores")
     )
     if intervention is not None:
         assessments = assessments.filter(intervention=intervention)
@@ -596,8 +608,10 @@ class PracticeRow:
 
 
 def practice_rows(assessments: QuerySet[PracticeAssessment] | list[PracticeAssessment]) -> list[PracticeRow]:
+    """Rows for assessments from `practice_assessments` (their scores read in the same query)."""
     rows = []
     for assessment in assessments:
+        attach_children(assessment, "scores")
         scores = {s.element: s.score for s in assessment.scores.all()}
         rows.append(
             PracticeRow(assessment, scores, sum(scores.values()), sum(1 for v in scores.values() if v == 2))
@@ -634,11 +648,14 @@ def practice_comparison(
 
 
 def declarations(*, intervention: Intervention) -> list[KnowledgeDeclaration]:
-    return list(
-        intervention.knowledge_declarations.prefetch_related(
-            Prefetch("scores", queryset=DeclarationScore.objects.order_by("id"))
+    declarations: list[KnowledgeDeclaration] = list(
+        intervention.knowledge_declarations.annotate(
+            scores_json=children_json(KnowledgeDeclaration, "scores")
         ).order_by("-declared_on", "-id")
     )
+    for declaration in declarations:
+        attach_children(declaration, "scores")
+    return declarations
 
 
 # --- the municipality's view --------------------------------------------------------------------------
@@ -708,19 +725,32 @@ class FilterOptions:
 
 
 def filter_options() -> FilterOptions:
-    """The filters' choices as (value, label) pairs (plain tuples: the 98 municipalities are cheap)."""
+    """The filters' choices as (value, label) pairs, in one query (plain tuples: the 98 municipalities are
+    cheap): the active problem areas by their order, the programmes in use and the active municipalities,
+    each by name."""
+    areas = (
+        ProblemArea.objects.filter(is_active=True)
+        .annotate(kind=Value(0), rank=F("order"), label=F("name"))
+        .values_list("kind", "pk", "rank", "label")
+    )
+    programmes = (
+        Intervention.objects.exclude(programme="")
+        .order_by()
+        .values_list(Value(1), Value(None, output_field=IntegerField()), Value(0), "programme")
+    )
+    municipalities = (
+        Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY, is_active=True)
+        .order_by()
+        .values_list(Value(2), "pk", Value(0), "name")
+    )
+    # UNION drops the programmes' repeats (the rows of the other kinds differ by their pk)
+    rows = areas.order_by().union(programmes, municipalities).order_by("kind", "rank", "label")
+    options: dict[int, list[tuple[int | None, str]]] = {0: [], 1: [], 2: []}
+    for kind, pk, _order, name in rows:
+        options[kind].append((pk, name))
     return FilterOptions(
-        problem_areas=list(ProblemArea.objects.filter(is_active=True).values_list("pk", "name")),
-        programmes=list(
-            Intervention.objects.exclude(programme="")
-            .order_by("programme")
-            .values_list("programme", flat=True)
-            .distinct()
-        ),
-        municipalities=list(
-            Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY, is_active=True)
-            .order_by("name")
-            .values_list("pk", "name")
-        ),
+        problem_areas=[(pk, name) for pk, name in options[0] if pk is not None],
+        programmes=[name for _pk, name in options[1]],
+        municipalities=[(pk, name) for pk, name in options[2] if pk is not None],
         states=[(s.value, str(s.label)) for s in InterventionState],
     )
