@@ -344,14 +344,20 @@ def case_compute(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = _case_or_404(request, pk)
+    try:
+        case = selectors.case_page(user=request.user, pk=pk)
+    except ObjectDoesNotExist as missing:
+        raise Http404 from missing
     return _render_result(request, case, selectors.latest_result(case))
 
 
 @login_required
 def result_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    result = _result_or_404(request, pk)
-    return _render_result(request, _case_or_404(request, result.case_id), result)
+    try:
+        result = selectors.result_page(user=request.user, pk=pk)
+    except ObjectDoesNotExist as missing:
+        raise Http404 from missing
+    return _render_result(request, result.case, result)
 
 
 def _render_result(
