@@ -31,7 +31,7 @@ from indsats.economy.forms import (
     price_index_years,
 )
 from indsats.economy.models import BusinessCase, BusinessCaseResult, ResultStatus
-from indsats.economy.presentation import result_view
+from indsats.economy.presentation import comparison_options_html, result_view
 from indsats.ui.pagination import paginate
 from indsats.ui.service_calls import run_service
 
@@ -368,8 +368,9 @@ def _render_result(
         "result": result,
         "results": selectors.earlier_results(case),
         "can_manage": access.can_edit_case(request.user, case),
-        # the other results to compare with: four columns each, not the rows of their cases and interventions
-        "others": list(
+        # the other results to compare with as <option>s: four columns each, not the rows of their cases and
+        # interventions
+        "others": comparison_options_html(
             selectors.finished_results(user=request.user)
             .exclude(case=case)
             .values_list("pk", "case__intervention__name", "case__name", "computed_at")[:50]
