@@ -29,6 +29,7 @@ from indsats.grants.models import (
     ApplicationStatus,
     Assessment,
     BudgetCategory,
+    BudgetLine,
     Grant,
     GrantStatus,
     Initiative,
@@ -38,6 +39,7 @@ from indsats.grants.models import (
     ProgrammeYear,
     RepaymentClaim,
     RepaymentStatus,
+    ReportedSpending,
     ReportingDuty,
     ReportKind,
     SupportLogEntry,
@@ -411,16 +413,20 @@ def grant_list(*, user: User) -> QuerySet[Grant]:
 
 
 def grant_detail(*, user: User, pk: int) -> Grant:
+    # The lines of the one grant in their models' order without its first key, the grant, the duty or the
+    # application (the same for every line): that key is ordered by the parent's own ordering, a join each.
     grant = (
         Grant.objects.select_related("application__applicant", "application__pool__initiative", "awarded_by")
         .prefetch_related(
-            "instalments",
-            "reporting_duties__spending",
+            Prefetch("instalments", queryset=Instalment.objects.order_by("due_on")),
+            "reporting_duties",
+            Prefetch("reporting_duties__spending", queryset=ReportedSpending.objects.order_by("category")),
             "change_requests",
-            "repayment_claims",
-            "application__budget_lines",
+            Prefetch("repayment_claims", queryset=RepaymentClaim.objects.order_by("prepared_at")),
+            Prefetch("application__budget_lines", queryset=BudgetLine.objects.order_by("category")),
         )
         .filter(pk=pk)
+        .order_by()
         .first()
     )
     if grant is None or not can_view_grant(user, grant):
