@@ -144,6 +144,22 @@ def test_a_moment_is_written_as_djangos_dateformat_writes_the_pattern(language):
                 assert date_time(moment) == dateformat.format(local, pattern)
 
 
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_a_day_is_written_as_djangos_dateformat_writes_the_pattern(language):
+    """date and long_date write their patterns out by hand (for speed): the same text as dateformat, every
+    day of a leap year and the next, a year before 1000, and a moment on its local calendar."""
+    first = datetime.date(2028, 1, 1)
+    days = [first + datetime.timedelta(days=n) for n in range(731)] + [datetime.date(987, 3, 4)]
+    with translation.override(language):
+        signs = formatting.conventions()
+        for day in days:
+            assert date(day) == dateformat.format(day, signs.date)
+            assert long_date(day) == dateformat.format(day, signs.long_date)
+        late = timezone.make_aware(datetime.datetime(2026, 12, 6, 23, 30), datetime.UTC)
+        assert date(late) == dateformat.format(timezone.localtime(late).date(), signs.date)
+        assert long_date(late) == dateformat.format(timezone.localtime(late).date(), signs.long_date)
+
+
 def test_an_unknown_language_falls_back_to_danish():
     with translation.override("de"):
         assert formatting.conventions() is formatting.DANISH

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import dateformat, timezone, translation
-from django.utils.dates import MONTHS_3, MONTHS_AP
+from django.utils.dates import MONTHS, MONTHS_3, MONTHS_AP
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -229,4 +229,15 @@ def _date(value: dt.date | None, pattern: str) -> str:
         return MISSING
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return dateformat.format(value, pattern)
+    written_out = _DAYS.get(pattern)
+    return written_out(value) if written_out else dateformat.format(value, pattern)
+
+
+# The two languages' date and long_date patterns written out likewise (F: the month's name): a grant's page
+# writes some thirty days. tests/ui/test_formatting.py compares them with dateformat, every day of two years.
+_DAYS = {
+    DANISH.date: lambda v: f"{v.day}. {MONTHS_AP[v.month]} {v.year:04d}",
+    ENGLISH.date: lambda v: f"{v.day} {str(MONTHS_3[v.month]).title()} {v.year:04d}",
+    DANISH.long_date: lambda v: f"{v.day}. {MONTHS[v.month]} {v.year:04d}",
+    ENGLISH.long_date: lambda v: f"{v.day} {MONTHS[v.month]} {v.year:04d}",
+}
