@@ -195,3 +195,53 @@ def test_the_template_filters_use_the_same_formatter(danish):
         f"{MINUS}0,2 til 1,2",
         "2,2",
     ]
+
+
+def _number_as_before(value, decimals=0):
+    """number() as it was written before its one-pass form: the reference it is compared with."""
+    if formatting.is_missing(value):
+        return formatting.MISSING
+    written = format(abs(value), f",.{decimals}f")
+    return formatting._signed(value, formatting._localise(written))
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_number_writes_what_the_separate_localise_and_sign_steps_wrote(language):
+    """The one-pass number() against the steps it replaced, over random and edge values of every type."""
+    import random
+
+    rng = random.Random(16)
+    values: list[object] = [None, 0, -0.0, 0.0, 1, -1, 999, 1000, -1000, 10**15, -(10**15), True, False]
+    values += [
+        math.nan,
+        math.inf,
+        -math.inf,
+        Decimal("NaN"),
+        Decimal("Infinity"),
+        Decimal("-0"),
+        Decimal("-0.004"),
+    ]
+    values += [
+        -0.004,
+        -0.005,
+        -0.0049,
+        0.0049,
+        -0.05,
+        -0.5,
+        -0.45,
+        0.5,
+        1.5,
+        2.5,
+        -2.5,
+        123456.785,
+        -999.9999,
+    ]
+    for _ in range(3000):
+        magnitude = 10 ** rng.randint(-6, 13)
+        values.append(rng.uniform(-1, 1) * magnitude)
+        values.append(rng.randint(-(10**12), 10**12))
+        values.append(Decimal(str(round(rng.uniform(-1, 1) * magnitude, rng.randint(0, 6)))))
+    with translation.override(language):
+        for value in values:
+            for decimals in (0, 1, 2, 3, 6):
+                assert number(value, decimals) == _number_as_before(value, decimals), (value, decimals)
