@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +30,7 @@ from indsats.grants.models import (
     Assessment,
     BudgetCategory,
     BudgetLine,
+    ChangeRequest,
     Grant,
     GrantStatus,
     Initiative,
@@ -418,17 +419,14 @@ def grant_list(*, user: User) -> QuerySet[Grant]:
 
 
 def grant_detail(*, user: User, pk: int) -> Grant:
-    # The lines of the one grant in their models' order without its first key, the grant, the duty or the
-    # application (the same for every line): that key is ordered by the parent's own ordering, a join each.
+    """The grant with its application, lines, duties and changes, read once the person may see it. Change
+    requests and repayment claims, which most grants never have, are read only when the grant's own query
+    found some (an empty prefetch asks the database nothing)."""
     grant = (
         Grant.objects.select_related("application__applicant", "application__pool__initiative", "awarded_by")
-        .prefetch_related(
-            Prefetch("instalments", queryset=Instalment.objects.order_by("due_on")),
-            "reporting_duties",
-            Prefetch("reporting_duties__spending", queryset=ReportedSpending.objects.order_by("category")),
-            "change_requests",
-            Prefetch("repayment_claims", queryset=RepaymentClaim.objects.order_by("prepared_at")),
-            Prefetch("application__budget_lines", queryset=BudgetLine.objects.order_by("category")),
+        .annotate(
+            has_changes=Exists(ChangeRequest.objects.filter(grant=OuterRef("pk"))),
+            has_repayments=Exists(RepaymentClaim.objects.filter(grant=OuterRef("pk"))),
         )
         .filter(pk=pk)
         .order_by()
@@ -436,6 +434,19 @@ def grant_detail(*, user: User, pk: int) -> Grant:
     )
     if grant is None or not can_view_grant(user, grant):
         raise Http404
+    changes = ChangeRequest.objects.all() if grant.has_changes else ChangeRequest.objects.none()
+    repayments = RepaymentClaim.objects.all() if grant.has_repayments else RepaymentClaim.objects.none()
+    # The lines of the one grant in their models' order without its first key, the grant, the duty or the
+    # application (the same for every line): that key is ordered by the parent's own ordering, a join each.
+    prefetch_related_objects(
+        [grant],
+        Prefetch("instalments", queryset=Instalment.objects.order_by("due_on")),
+        "reporting_duties",
+        Prefetch("reporting_duties__spending", queryset=ReportedSpending.objects.order_by("category")),
+        Prefetch("change_requests", queryset=changes),
+        Prefetch("repayment_claims", queryset=repayments.order_by("prepared_at")),
+        Prefetch("application__budget_lines", queryset=BudgetLine.objects.order_by("category")),
+    )
     return grant
 
 
