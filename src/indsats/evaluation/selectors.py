@@ -89,7 +89,9 @@ def own_municipality_names(*, user: User | AnonymousUser) -> set[str]:
 
 
 def analyses_with_study() -> QuerySet[Analysis]:
-    """Analyses with the study rows a report reads (intervention, instrument, rounds, comparison)."""
+    """Analyses with the study rows a report reads (intervention, instrument, rounds, comparison), without
+    the instrument's definition (some 15 kB of JSON a row: the engine's instrument is parsed once per
+    process from its own read, outcomes.registry.engine_instrument)."""
     return Analysis.objects.select_related(
         "study",
         "study__intervention",
@@ -97,7 +99,7 @@ def analyses_with_study() -> QuerySet[Analysis]:
         "study__baseline_round",
         "study__follow_up_round",
         "study__comparison_intervention",
-    )
+    ).defer("study__instrument__definition")
 
 
 def analysis_detail(*, user: User | AnonymousUser, pk: int) -> Analysis:
