@@ -67,3 +67,31 @@ def test_the_earlier_results_show_each_stored_net_present_value_without_reading_
             assert "NNV" not in item
         else:
             assert f"NNV {formatting.kroner(row.result['npv'], 0)}" in item
+
+
+def test_the_case_page_takes_as_many_queries_with_20_rows_and_results_as_with_2(economist):
+    case = worked_example_case()
+    _more(case, economist, 0, 2)
+    client = logged_in(economist)
+    url = reverse("economy:case_detail", args=[case.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    _more(case, economist, 2, 18)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few)
+
+
+def test_the_result_and_case_pages_count_the_cases_costs_and_outcomes(economist):
+    """The pages count the lines in SQL (they show the numbers, not the rows); the numbers are the rows'."""
+    case = worked_example_case()
+    _more(case, economist, 0, 3)
+    result = services.request_computation(actor=economist, case=case)
+    expected = f"{case.costs.count()} omkostninger, {case.outcomes.count()} effekter"
+    client = logged_in(economist)
+    for url in (
+        reverse("economy:result_detail", args=[result.pk]),
+        reverse("economy:case_detail", args=[case.pk]),
+    ):
+        assert expected in client.get(url).content.decode()

@@ -11,9 +11,18 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from indsats.grants import services
-from indsats.grants.models import ChangeKind, ChangeRequest, Instalment, ReportingDuty, ReportKind
+from indsats.grants.models import (
+    ChangeKind,
+    ChangeRequest,
+    Instalment,
+    RepaymentClaim,
+    ReportingDuty,
+    ReportKind,
+)
+from indsats.ui.formatting import kroner
 from tests.conftest import logged_in
 from tests.grants.conftest import complete_application
 from tests.grants.factories import PoolFactory
@@ -71,6 +80,34 @@ def test_a_grants_page_takes_as_many_queries_with_20_instalments_reports_and_cha
     many = _queries(client, url)
     print(f"grant page ({viewer}): {few} queries with 2 rows each, {many} with 20")
     assert many == few
+
+
+def test_a_grant_without_change_requests_or_repayments_is_not_asked_for_them(
+    pool, aarhus_caseworker, agency_staff
+):
+    """Change requests and repayment claims are read only when the grant has some: two queries fewer
+    without; with one of each as many queries as with twenty, and every one shown."""
+    grant = _grant(aarhus_caseworker, agency_staff, pool)
+    client = logged_in(agency_staff)
+    url = f"/puljer/tilskud/{grant.pk}/"
+    client.get(url)  # caches warmed
+    none = _queries(client, url)
+
+    def claims(start: int, count: int) -> None:
+        for i in range(start, start + count):
+            RepaymentClaim.objects.create(grant=grant, amount=Decimal(1000 + i))
+
+    _add_rows(grant, aarhus_caseworker, 0, 1)
+    claims(0, 1)
+    some = _queries(client, url)
+    _add_rows(grant, aarhus_caseworker, 1, 19)
+    claims(1, 19)
+    many = _queries(client, url)
+    assert (none + 2, many) == (some, some)
+    page = client.get(url).content.decode()
+    assert all(f"Forlængelse {i}" in page for i in range(20))
+    with translation.override("da"):
+        assert all(kroner(claim.amount) in page for claim in grant.repayment_claims.all())
 
 
 @pytest.mark.parametrize("viewer", ["anonymous", "caseworker", "agency"])

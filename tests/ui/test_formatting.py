@@ -144,6 +144,22 @@ def test_a_moment_is_written_as_djangos_dateformat_writes_the_pattern(language):
                 assert date_time(moment) == dateformat.format(local, pattern)
 
 
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_a_day_is_written_as_djangos_dateformat_writes_the_pattern(language):
+    """date and long_date write their patterns out by hand (for speed): the same text as dateformat, every
+    day of a leap year and the next, a year before 1000, and a moment on its local calendar."""
+    first = datetime.date(2028, 1, 1)
+    days = [first + datetime.timedelta(days=n) for n in range(731)] + [datetime.date(987, 3, 4)]
+    with translation.override(language):
+        signs = formatting.conventions()
+        for day in days:
+            assert date(day) == dateformat.format(day, signs.date)
+            assert long_date(day) == dateformat.format(day, signs.long_date)
+        late = timezone.make_aware(datetime.datetime(2026, 12, 6, 23, 30), datetime.UTC)
+        assert date(late) == dateformat.format(timezone.localtime(late).date(), signs.date)
+        assert long_date(late) == dateformat.format(timezone.localtime(late).date(), signs.long_date)
+
+
 def test_an_unknown_language_falls_back_to_danish():
     with translation.override("de"):
         assert formatting.conventions() is formatting.DANISH
@@ -179,3 +195,53 @@ def test_the_template_filters_use_the_same_formatter(danish):
         f"{MINUS}0,2 til 1,2",
         "2,2",
     ]
+
+
+def _number_as_before(value, decimals=0):
+    """number() as it was written before its one-pass form: the reference it is compared with."""
+    if formatting.is_missing(value):
+        return formatting.MISSING
+    written = format(abs(value), f",.{decimals}f")
+    return formatting._signed(value, formatting._localise(written))
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_number_writes_what_the_separate_localise_and_sign_steps_wrote(language):
+    """The one-pass number() against the steps it replaced, over random and edge values of every type."""
+    import random
+
+    rng = random.Random(16)
+    values: list[object] = [None, 0, -0.0, 0.0, 1, -1, 999, 1000, -1000, 10**15, -(10**15), True, False]
+    values += [
+        math.nan,
+        math.inf,
+        -math.inf,
+        Decimal("NaN"),
+        Decimal("Infinity"),
+        Decimal("-0"),
+        Decimal("-0.004"),
+    ]
+    values += [
+        -0.004,
+        -0.005,
+        -0.0049,
+        0.0049,
+        -0.05,
+        -0.5,
+        -0.45,
+        0.5,
+        1.5,
+        2.5,
+        -2.5,
+        123456.785,
+        -999.9999,
+    ]
+    for _ in range(3000):
+        magnitude = 10 ** rng.randint(-6, 13)
+        values.append(rng.uniform(-1, 1) * magnitude)
+        values.append(rng.randint(-(10**12), 10**12))
+        values.append(Decimal(str(round(rng.uniform(-1, 1) * magnitude, rng.randint(0, 6)))))
+    with translation.override(language):
+        for value in values:
+            for decimals in (0, 1, 2, 3, 6):
+                assert number(value, decimals) == _number_as_before(value, decimals), (value, decimals)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+import pytest
+from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 
 from indsats.ui.pagination import PAGE_SIZE, page_number, page_numbers, paginate
 
@@ -71,3 +76,32 @@ def test_prepare_sees_only_the_rows_shown():
     page = _page("?side=2", 25, per_page=10, prepare=prepare)
     assert seen == [list(range(10, 20))]
     assert list(page) == [row * 10 for row in range(10, 20)]
+
+
+def _query_page(query: str, per_page: int):
+    from indsats.economy.models import PriceIndex
+
+    request = RequestFactory().get("/liste/" + query)
+    with CaptureQueriesContext(connection) as queries:
+        page = paginate(request, PriceIndex.objects.order_by("year"), per_page=per_page)
+        rows = [row.year for row in page]
+    return page, rows, len(queries)
+
+
+@pytest.mark.django_db
+def test_the_first_page_of_a_list_that_fits_on_it_is_counted_from_its_rows():
+    """One query for the first page of a short list (its rows are the count), two otherwise; the same rows,
+    numbers and links either way."""
+    from indsats.economy.models import PriceIndex
+
+    PriceIndex.objects.all().delete()
+    PriceIndex.objects.bulk_create(PriceIndex(year=2000 + n, index=Decimal(100 + n)) for n in range(12))
+    years = list(range(2000, 2012))
+    page, rows, queries = _query_page("", 12)
+    assert (rows, page.count, page.num_pages, page.next_url, queries) == (years, 12, 1, "", 1)
+    page, rows, queries = _query_page("", 11)  # one row more than a page
+    assert (rows, page.count, page.num_pages, page.next_url, queries) == (years[:11], 12, 2, "?side=2", 2)
+    page, rows, queries = _query_page("?side=2", 5)
+    assert (rows, page.count, page.num_pages, queries) == (years[5:10], 12, 3, 2)
+    page, rows, queries = _query_page("?side=9", 20)  # past the last page: the last, which is the first
+    assert (rows, page.count, page.number) == (years, 12, 1)

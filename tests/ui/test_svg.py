@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET  # noqa: S405 - parses our own SVG
+from html import escape
 
 import pytest
 from django.utils import translation
@@ -122,3 +123,42 @@ def test_the_legend_wraps_before_the_right_edge():
 def test_labels_are_shortened_with_an_ellipsis():
     assert svg.shorten("Indsats med et meget langt navn", 12) == "Indsats med…"
     assert svg.shorten("Kort", 12) == "Kort"
+
+
+def test_attributes_write_what_escaping_every_value_wrote():
+    """attributes() leaves numbers unescaped and converts each name once: the same text as escaping every
+    value and converting every name each time."""
+
+    def as_before(**values: object) -> str:
+        written = []
+        for name, value in values.items():
+            if value is None or value is False:
+                continue
+            if isinstance(value, float):
+                value = svg.coordinate(value)
+            written.append(f' {name.rstrip("_").replace("_", "-")}="{escape(str(value))}"')
+        return "".join(written)
+
+    samples: list[object] = [
+        None,
+        False,
+        True,
+        0,
+        -3,
+        12,
+        10**9,
+        0.0,
+        -0.001,
+        2.5,
+        1e6 / 3,
+        -7.125,
+        "",
+        "a<b>&\"'",
+    ]
+    samples += ["#0059b3", "8 4", "Kommune & region", 3.14159, -0.004999]
+    for value in samples:
+        for name in ("x", "stroke_width", "class_", "aria_labelledby", "viewBox", "font_size"):
+            assert svg.attributes(**{name: value}) == as_before(**{name: value}), (name, value)
+    assert svg.attributes(x=1.0, y=2, fill="<", stroke_dasharray=None) == as_before(
+        x=1.0, y=2, fill="<", stroke_dasharray=None
+    )

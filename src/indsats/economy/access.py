@@ -31,7 +31,7 @@ from indsats.accounts.permissions import (
     municipality_ids_of,
     require_permission,
 )
-from indsats.economy.models import BusinessCase, PriceCatalogue
+from indsats.economy.models import BusinessCase, BusinessCaseResult, PriceCatalogue
 from indsats.errors import DomainError
 from indsats.evaluation.access import practice_intervention_ids
 from indsats.interventions.models import Intervention
@@ -110,6 +110,16 @@ def visible_cases(user: User | AnonymousUser, cases: QuerySet[BusinessCase]) -> 
         Q(municipality_id__in=municipality_ids_of(user))
         | Q(municipality__isnull=True, intervention_id__in=practice_intervention_ids(user))
     )
+
+
+def visible_results(
+    user: User | AnonymousUser, results: QuerySet[BusinessCaseResult]
+) -> QuerySet[BusinessCaseResult]:
+    """The results of the cases the person reads (`visible_cases`); for a person who reads every case
+    the results as they are, without a subquery over every case for the database to plan."""
+    if reads_every_case(user):
+        return results
+    return results.filter(case__in=visible_cases(user, BusinessCase.objects.all()))
 
 
 def can_see_case(user: User | AnonymousUser, case_id: int) -> bool:

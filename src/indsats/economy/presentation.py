@@ -3,16 +3,21 @@ Danish labels, rows for the tables and the SVG charts. Reads the engine's stored
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import re
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.utils.formats import localize
 from django.utils.functional import Promise
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indsats.economy.charts import cumulative_net_by_payer_svg, npv_histogram_svg, tornado_svg
 from indsats.economy.models import BusinessCaseResult
+from indsats.ui.formatting import date_time, kroner
 
 INPUT_LABELS: dict[str, Promise] = {
     "effect": gettext_lazy("effekt"),
@@ -91,11 +96,44 @@ def result_view(result: BusinessCaseResult, *, chart_prefix: str = "") -> dict[s
         "payers": payers,
         "payer_names": payer_names,
         "years": years,
+        "year_rows": year_rows_html(years),
         "sensitivity": sensitivity[:10],
         "charts": charts,
         "has_monte_carlo": bool(result.draws),
         "break_even_text": _break_even_text(data["break_even_year"]),
     }
+
+
+def year_rows_html(years: Sequence[dict[str, Any]]) -> SafeString:
+    """The <tr> rows of the table behind the cumulative chart: the year, each payer's and the whole case's
+    cumulative discounted net in whole kroner, as the template's loop wrote them (a row of cells through
+    the template cost more than the chart)."""
+    cell = '<td class="align-text-right">'
+    return mark_safe(  # noqa: S308 - every value is escaped here
+        "".join(
+            f'<tr><th scope="row">{_escape(localize(year["year"]))}</th>'
+            + "".join(f"{cell}{_escape(kroner(value, 0))}</td>" for value in year["by_payer"])
+            + f"{cell}{_escape(kroner(year['cumulative_discounted_net'], 0))}</td></tr>"
+            for year in years
+        )
+    )
+
+
+def comparison_options_html(others: Iterable[tuple[int, str, str, dt.datetime | None]]) -> SafeString:
+    """The <option>s of the results to compare with: (pk, intervention, case, computed_at) each."""
+    return mark_safe(  # noqa: S308 - every value is escaped here
+        "".join(
+            f'<option value="{pk:d}">{_escape(intervention)} – {_escape(name)} '
+            f"({_escape(date_time(computed_at or None))})</option>"
+            for pk, intervention, name, computed_at in others
+        )
+    )
+
+
+def _escape(value: object) -> str:
+    """HTML-escaped text, as Django's escape writes it, without its lazy-string wrapper (the values are
+    plain text, never already-safe HTML)."""
+    return html.escape(str(value))
 
 
 def _break_even_text(year: int | None) -> str:

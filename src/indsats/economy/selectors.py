@@ -9,7 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, F, Prefetch, QuerySet
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from indsats.accounts.models import User
@@ -97,14 +98,57 @@ def business_case_detail(*, user: User | AnonymousUser, pk: int) -> BusinessCase
     )
 
 
+def _line_count(lines: type[CostLine] | type[OutcomeLine], case: str) -> Coalesce:
+    """How many lines (costs or outcomes) the case named by the outer query's ``case`` has, by a subquery."""
+    count = lines.objects.filter(case=OuterRef(case)).order_by().values("case").annotate(n=Count("pk"))
+    return Coalesce(Subquery(count.values("n"), output_field=IntegerField()), 0)
+
+
+# What the result page shows of a case beside its result.
+CASE_PAGE_RELATED = ("intervention", "catalogue", "municipality")
+
+
+def case_page(*, user: User | AnonymousUser, pk: int) -> BusinessCase:
+    """A case as its result page shows it: with its intervention, catalogue and municipality, and how many
+    costs (``cost_count``) and outcomes (``outcome_count``) it has, counted in the one query (the page
+    shows the numbers, not the rows)."""
+    access.require_business_case_reader(user)
+    return (
+        access.visible_cases(user, BusinessCase.objects.all())
+        .select_related(*CASE_PAGE_RELATED)
+        .annotate(cost_count=_line_count(CostLine, "pk"), outcome_count=_line_count(OutcomeLine, "pk"))
+        .get(pk=pk)
+    )
+
+
+def result_page(*, user: User | AnonymousUser, pk: int) -> BusinessCaseResult:
+    """A result with its case as `case_page` gives it, in one query."""
+    access.require_business_case_reader(user)
+    result = (
+        access.visible_results(user, BusinessCaseResult.objects.all())
+        .select_related(*(f"case__{name}" for name in CASE_PAGE_RELATED), "computed_by")
+        .annotate(
+            case_cost_count=_line_count(CostLine, "case_id"),
+            case_outcome_count=_line_count(OutcomeLine, "case_id"),
+        )
+        .get(pk=pk)
+    )
+    # the counts belong to the case, where the page reads them
+    result.case.cost_count = result.case_cost_count  # type: ignore[attr-defined]
+    result.case.outcome_count = result.case_outcome_count  # type: ignore[attr-defined]
+    return result
+
+
 def latest_result(case: BusinessCase) -> BusinessCaseResult | None:
     return case.results.order_by("-requested_at", "-pk").first()
 
 
 def result_detail(*, user: User | AnonymousUser, pk: int) -> BusinessCaseResult:
     access.require_business_case_reader(user)
-    return BusinessCaseResult.objects.select_related("case__intervention", "computed_by").get(
-        pk=pk, case__in=access.visible_cases(user, BusinessCase.objects.all())
+    return (
+        access.visible_results(user, BusinessCaseResult.objects.all())
+        .select_related("case__intervention", "computed_by")
+        .get(pk=pk)
     )
 
 
@@ -112,9 +156,7 @@ def finished_results(*, user: User | AnonymousUser) -> QuerySet[BusinessCaseResu
     """Every finished result, newest first, for choosing what to compare."""
     access.require_business_case_reader(user)
     return (
-        BusinessCaseResult.objects.filter(
-            status=ResultStatus.DONE, case__in=access.visible_cases(user, BusinessCase.objects.all())
-        )
+        access.visible_results(user, BusinessCaseResult.objects.filter(status=ResultStatus.DONE))
         .select_related("case__intervention")
         .defer(*RESULT_DOCUMENTS)
     )
@@ -126,13 +168,10 @@ RESULT_DOCUMENTS = ("document", "result", "histogram")
 
 
 def earlier_results(case: BusinessCase, *, limit: int = 10) -> list[BusinessCaseResult]:
-    """The case's newest results for the list of earlier computations: each with its net present value
-    (``npv``, None before it is computed) read out of the stored result in SQL, without its documents."""
-    return list(
-        case.results.select_related("computed_by")
-        .defer(*RESULT_DOCUMENTS)
-        .annotate(npv=F("result__npv"))[:limit]
-    )
+    """The case's newest results for the list of earlier computations: when each was requested, its
+    status and its net present value (``npv``, None before it is computed) read out of the stored result
+    in SQL, without its documents."""
+    return list(case.results.only("case", "requested_at", "status").annotate(npv=F("result__npv"))[:limit])
 
 
 def latest_national_result(intervention: Intervention) -> BusinessCaseResult | None:

@@ -31,7 +31,7 @@ from indsats.economy.forms import (
     price_index_years,
 )
 from indsats.economy.models import BusinessCase, BusinessCaseResult, ResultStatus
-from indsats.economy.presentation import result_view
+from indsats.economy.presentation import comparison_options_html, result_view
 from indsats.ui.pagination import paginate
 from indsats.ui.service_calls import run_service
 
@@ -344,14 +344,20 @@ def case_compute(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = _case_or_404(request, pk)
+    try:
+        case = selectors.case_page(user=request.user, pk=pk)
+    except ObjectDoesNotExist as missing:
+        raise Http404 from missing
     return _render_result(request, case, selectors.latest_result(case))
 
 
 @login_required
 def result_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    result = _result_or_404(request, pk)
-    return _render_result(request, _case_or_404(request, result.case_id), result)
+    try:
+        result = selectors.result_page(user=request.user, pk=pk)
+    except ObjectDoesNotExist as missing:
+        raise Http404 from missing
+    return _render_result(request, result.case, result)
 
 
 def _render_result(
@@ -362,8 +368,9 @@ def _render_result(
         "result": result,
         "results": selectors.earlier_results(case),
         "can_manage": access.can_edit_case(request.user, case),
-        # the other results to compare with: four columns each, not the rows of their cases and interventions
-        "others": list(
+        # the other results to compare with as <option>s: four columns each, not the rows of their cases and
+        # interventions
+        "others": comparison_options_html(
             selectors.finished_results(user=request.user)
             .exclude(case=case)
             .values_list("pk", "case__intervention__name", "case__name", "computed_at")[:50]

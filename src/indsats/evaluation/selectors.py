@@ -89,7 +89,9 @@ def own_municipality_names(*, user: User | AnonymousUser) -> set[str]:
 
 
 def analyses_with_study() -> QuerySet[Analysis]:
-    """Analyses with the study rows a report reads (intervention, instrument, rounds, comparison)."""
+    """Analyses with the study rows a report reads (intervention, instrument, rounds, comparison), without
+    the instrument's definition (some 15 kB of JSON a row: the engine's instrument is parsed once per
+    process from its own read, outcomes.registry.engine_instrument)."""
     return Analysis.objects.select_related(
         "study",
         "study__intervention",
@@ -97,19 +99,20 @@ def analyses_with_study() -> QuerySet[Analysis]:
         "study__baseline_round",
         "study__follow_up_round",
         "study__comparison_intervention",
-    )
+    ).defer("study__instrument__definition")
 
 
 def analysis_detail(*, user: User | AnonymousUser, pk: int) -> Analysis:
     """Raises Analysis.DoesNotExist for an analysis of a study the person may not see (as `studies`)."""
-    # the interventions as a list, not `study__in=studies(...)`: a subquery on the study beside the
-    # report's six joins makes PostgreSQL's planner search join orders for tens of milliseconds
+    # the person's interventions checked on the row read, not in SQL: beside the report's six joins a
+    # subquery on the study made PostgreSQL's planner search join orders for tens of milliseconds, and a
+    # list of ids still took it some four milliseconds (against under one without)
     if access.can_read_all_studies(user):
         return analyses_with_study().get(pk=pk)
     if access.can_manage_studies(user):
-        return analyses_with_study().get(
-            pk=pk, study__intervention_id__in=access.assigned_intervention_ids(user)
-        )
+        analysis = analyses_with_study().get(pk=pk)
+        if analysis.study.intervention_id in access.assigned_intervention_ids(user):
+            return analysis
     raise Analysis.DoesNotExist
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +29,8 @@ from indsats.grants.models import (
     ApplicationStatus,
     Assessment,
     BudgetCategory,
+    BudgetLine,
+    ChangeRequest,
     Grant,
     GrantStatus,
     Initiative,
@@ -38,6 +40,7 @@ from indsats.grants.models import (
     ProgrammeYear,
     RepaymentClaim,
     RepaymentStatus,
+    ReportedSpending,
     ReportingDuty,
     ReportKind,
     SupportLogEntry,
@@ -91,9 +94,14 @@ def pool_index(
     *, user: Person, now: datetime.datetime | None = None
 ) -> tuple[QuerySet[Pool], QuerySet[Pool]]:
     """The pool list's two parts, split in SQL: the pools open now (soonest deadline first) and the rest
-    (latest deadline first), each as `pool_list` sees them."""
+    (latest deadline first), each as `pool_list` sees them, with only the columns the list shows (not the
+    pool's texts, nor its initiative and programme: four tables joined for nothing)."""
     is_open = _is_open(now or timezone.now())
-    pools = pool_list(user=user)
+    pools = (
+        pool_list(user=user)
+        .select_related(None)
+        .only("title", "eligible_applicants", "budget", "deadline", "status")
+    )
     return (
         pools.filter(is_open).order_by("deadline", "pk"),
         pools.exclude(is_open).order_by("-deadline", "-pk"),
@@ -411,20 +419,34 @@ def grant_list(*, user: User) -> QuerySet[Grant]:
 
 
 def grant_detail(*, user: User, pk: int) -> Grant:
+    """The grant with its application, lines, duties and changes, read once the person may see it. Change
+    requests and repayment claims, which most grants never have, are read only when the grant's own query
+    found some (an empty prefetch asks the database nothing)."""
     grant = (
         Grant.objects.select_related("application__applicant", "application__pool__initiative", "awarded_by")
-        .prefetch_related(
-            "instalments",
-            "reporting_duties__spending",
-            "change_requests",
-            "repayment_claims",
-            "application__budget_lines",
+        .annotate(
+            has_changes=Exists(ChangeRequest.objects.filter(grant=OuterRef("pk"))),
+            has_repayments=Exists(RepaymentClaim.objects.filter(grant=OuterRef("pk"))),
         )
         .filter(pk=pk)
+        .order_by()
         .first()
     )
     if grant is None or not can_view_grant(user, grant):
         raise Http404
+    changes = ChangeRequest.objects.all() if grant.has_changes else ChangeRequest.objects.none()
+    repayments = RepaymentClaim.objects.all() if grant.has_repayments else RepaymentClaim.objects.none()
+    # The lines of the one grant in their models' order without its first key, the grant, the duty or the
+    # application (the same for every line): that key is ordered by the parent's own ordering, a join each.
+    prefetch_related_objects(
+        [grant],
+        Prefetch("instalments", queryset=Instalment.objects.order_by("due_on")),
+        "reporting_duties",
+        Prefetch("reporting_duties__spending", queryset=ReportedSpending.objects.order_by("category")),
+        Prefetch("change_requests", queryset=changes),
+        Prefetch("repayment_claims", queryset=repayments.order_by("prepared_at")),
+        Prefetch("application__budget_lines", queryset=BudgetLine.objects.order_by("category")),
+    )
     return grant
 
 

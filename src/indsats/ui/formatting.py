@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import dateformat, timezone, translation
-from django.utils.dates import MONTHS_3, MONTHS_AP
+from django.utils.dates import MONTHS, MONTHS_3, MONTHS_AP
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -80,11 +80,20 @@ def is_missing(value: object) -> bool:
 
 def number(value: Number | None, decimals: int = 0) -> str:
     """A number with ``decimals`` decimals, its thousands separated: ``−1.234.567,5`` / ``−1,234,567.5``."""
-    if is_missing(value):
+    # Written as _localise and _signed would (tests/ui/test_formatting.py compares over many values), in one
+    # pass: every chart label and table cell comes through here, a hundred and more on a page.
+    if value is None or (not isinstance(value, int) and not math.isfinite(value)):
         return MISSING
-    assert value is not None  # for mypy: is_missing caught None
-    written = format(abs(value), f",.{decimals}f")
-    return _signed(value, _localise(written))
+    written = format(abs(value), f",.{decimals}f").translate(_SIGNS[conventions()])
+    # a true minus unless it rounded to zero: a digit other than 0 is left when the zeros and signs are not
+    return MINUS + written if value < 0 and written.strip("0.,") else written
+
+
+# Python's "," and "." as each language writes them
+_SIGNS = {
+    signs: str.maketrans({",": signs.thousands_separator, ".": signs.decimal_sign})
+    for signs in (DANISH, ENGLISH)
+}
 
 
 def compact_number(value: Number | None) -> str:
@@ -229,4 +238,15 @@ def _date(value: dt.date | None, pattern: str) -> str:
         return MISSING
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return dateformat.format(value, pattern)
+    written_out = _DAYS.get(pattern)
+    return written_out(value) if written_out else dateformat.format(value, pattern)
+
+
+# The two languages' date and long_date patterns written out likewise (F: the month's name): a grant's page
+# writes some thirty days. tests/ui/test_formatting.py compares them with dateformat, every day of two years.
+_DAYS = {
+    DANISH.date: lambda v: f"{v.day}. {MONTHS_AP[v.month]} {v.year:04d}",
+    ENGLISH.date: lambda v: f"{v.day} {str(MONTHS_3[v.month]).title()} {v.year:04d}",
+    DANISH.long_date: lambda v: f"{v.day}. {MONTHS[v.month]} {v.year:04d}",
+    ENGLISH.long_date: lambda v: f"{v.day} {MONTHS[v.month]} {v.year:04d}",
+}

@@ -3,7 +3,8 @@
 The page number travels as `?side=N` beside the page's other parameters (its filters), which every page
 link keeps. A number that is not a number reads as page 1, one below 1 as page 1 and one past the last
 page as the last page, so an old bookmark still shows something. A page costs two queries, whatever the
-number of rows behind it: the count and the rows shown.
+number of rows behind it: the count and the rows shown; the first page of a list that fits on it costs one
+(its rows, read with one more than a page, are all there is to count).
 """
 
 from __future__ import annotations
@@ -118,9 +119,19 @@ def paginate(
     overlap. `per_page` defaults to PAGE_SIZE (read when called). `prepare`, if given, is applied to the
     page's rows only (e.g. redaction, decoration).
     """
-    paginator: Paginator[Any] = Paginator(items, per_page or PAGE_SIZE)
-    number = min(page_number(request.GET.get(parameter)), paginator.num_pages)
-    page = paginator.page(number)
+    size = per_page or PAGE_SIZE
+    number = page_number(request.GET.get(parameter))
+    first_rows = list(items[: size + 1]) if number == 1 else None
+    if first_rows is not None and len(first_rows) <= size:
+        # the whole list is on its first page: its rows are all there is to count
+        paginator: Paginator[Any] = Paginator(first_rows, size)
+        page = paginator.page(1)
+    else:
+        paginator = Paginator(items, size)
+        number = min(number, paginator.num_pages)
+        page = paginator.page(number)
+        if first_rows is not None:
+            page.object_list = first_rows[:size]  # read already
     if prepare is not None:
         page.object_list = prepare(list(page.object_list))
 

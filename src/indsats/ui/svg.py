@@ -136,15 +136,26 @@ def coordinate(value: float) -> str:
 
 def attributes(**values: object) -> str:
     """Attributes of an element: ``stroke_width=2`` is written ``stroke-width="2"``, a float with at most
-    two decimals; None and False leave an attribute out; every value is escaped."""
+    two decimals; None and False leave an attribute out; every value is escaped (a number has nothing to
+    escape). A chart writes hundreds of them, so each name is converted once."""
     written = []
     for name, value in values.items():
         if value is None or value is False:
             continue
+        attribute = _ATTRIBUTE_NAMES.get(name) or _ATTRIBUTE_NAMES.setdefault(
+            name, name.rstrip("_").replace("_", "-")
+        )
         if isinstance(value, float):
-            value = coordinate(value)
-        written.append(f' {name.rstrip("_").replace("_", "-")}="{escape(str(value))}"')
+            text = coordinate(value)
+        elif isinstance(value, int):
+            text = str(value)
+        else:
+            text = escape(str(value))
+        written.append(f' {attribute}="{text}"')
     return "".join(written)
+
+
+_ATTRIBUTE_NAMES: dict[str, str] = {}
 
 
 def element(tag: str, content: str | None = None, /, **values: object) -> str:

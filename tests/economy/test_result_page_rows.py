@@ -1,0 +1,64 @@
+"""The result page's rows written in Python are what the template's loops wrote, in both languages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+from django.template import Context, Template
+from django.utils import timezone, translation
+
+from indsats.economy.presentation import comparison_options_html, year_rows_html
+
+YEAR_LOOP = Template(
+    "{% load formatting %}"
+    '{% for year in years %}<tr><th scope="row">{{ year.year }}</th>{% for value in year.by_payer %}'
+    '<td class="align-text-right">{{ value|kr:0 }}</td>{% endfor %}<td class="align-text-right">'
+    "{{ year.cumulative_discounted_net|kr:0 }}</td></tr>{% endfor %}"
+)
+OPTION_LOOP = Template(
+    "{% load l10n formatting %}"
+    '{% for pk, intervention, name, computed_at in others %}<option value="{{ pk|unlocalize }}">'
+    "{{ intervention }} – {{ name }} ({{ computed_at|date_time }})</option>{% endfor %}"
+)
+
+
+def _amount(rng: random.Random) -> float | int | None:
+    kind = rng.random()
+    if kind < 0.05:
+        return None
+    if kind < 0.25:
+        return rng.randint(-(10**9), 10**9)
+    return rng.uniform(-1, 1) * 10 ** rng.randint(0, 12)
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_year_rows_are_the_template_loops_rows(language):
+    rng = random.Random(16)
+    years = [
+        {
+            "year": year,
+            "by_payer": [_amount(rng) for _payer in range(3)],
+            "cumulative_discounted_net": _amount(rng),
+        }
+        for year in range(0, 1200, 7)  # four-digit years too: the template wrote them with a separator
+    ]
+    with translation.override(language):
+        assert year_rows_html(years) == YEAR_LOOP.render(Context({"years": years}))
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_comparison_options_are_the_template_loops_options(language):
+    start = dt.datetime(2026, 1, 1, 0, 30, tzinfo=dt.UTC)
+    others = [
+        (
+            pk * 997,
+            f"Indsats <{pk}> & “co”",
+            f"Case '{pk}'",
+            start + dt.timedelta(hours=pk * 37) if pk % 9 else None,
+        )
+        for pk in range(1, 400)
+    ]
+    with translation.override(language), timezone.override("Europe/Copenhagen"):
+        assert comparison_options_html(others) == OPTION_LOOP.render(Context({"others": others}))
