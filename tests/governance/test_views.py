@@ -13,7 +13,7 @@ from indsats.governance import services
 from indsats.governance.models import ItemDecision, Meeting
 from indsats.interventions import services as intervention_services
 from indsats.interventions.models import OperationReport, Partnership
-from tests.conftest import logged_in
+from tests.conftest import logged_in, queries_of
 from tests.factories import person_with_role
 from tests.interventions.factories import InterventionFactory, complete_checklist, ready_review
 
@@ -73,6 +73,22 @@ def test_the_front_page_shows_the_next_meeting_and_overdue_conditions(agency_sta
     services.add_agenda_item(actor=agency_staff, meeting=meeting, kind="other", title="Årsrapport 2026")
     page = logged_in(members[0]).get("/").content.decode()
     assert "Styregruppen" in page and "Årsrapport 2026" in page
+
+
+@pytest.mark.django_db
+def test_the_front_page_shows_the_first_six_items_with_as_many_queries_as_without_a_meeting(
+    agency_staff, members
+):
+    client = logged_in(members[0])
+    without = queries_of(client, "/")
+    meeting = services.plan_meeting(
+        actor=agency_staff, held_on=datetime.date.today() + datetime.timedelta(days=3)
+    )
+    for n in range(1, 9):
+        services.add_agenda_item(actor=agency_staff, meeting=meeting, kind="other", title=f"Punkt nummer {n}")
+    assert queries_of(client, "/") == without
+    page = client.get("/").content.decode()
+    assert "Punkt nummer 6" in page and "Punkt nummer 7" not in page
 
 
 @pytest.mark.django_db

@@ -3,30 +3,30 @@ person's own municipality."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from indsats.accounts.models import Organisation, OrganisationKind, User
 from indsats.accounts.permissions import MANAGE_ACCOUNTS, has_permission, memberships_of
-from indsats.ui.panels import Panel, register_panel
+from indsats.ui.panels import Panel, counts, register_panel
 
 
 @register_panel
 def administration_panel(user: User) -> Panel | None:
     if not has_permission(user, MANAGE_ACCOUNTS):
         return None
-    organisations = Organisation.objects.aggregate(
-        municipalities=Count("pk", filter=Q(kind=OrganisationKind.MUNICIPALITY, is_active=True)),
-        everyone=Count("pk"),
+    municipalities, organisations, people = counts(
+        Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY, is_active=True),
+        Organisation.objects.all(),
+        User.objects.filter(is_active=True),
     )
     return Panel(
         title=_("Administration"),
         text=_("Organisationer, personer og deres roller."),
         facts=[
-            (_("Kommuner"), organisations["municipalities"]),
-            (_("Organisationer i alt"), organisations["everyone"]),
-            (_("Personer"), User.objects.filter(is_active=True).count()),
+            (_("Kommuner"), municipalities),
+            (_("Organisationer i alt"), organisations),
+            (_("Personer"), people),
         ],
         links=[
             (_("Organisationer"), reverse("accounts:organisation_list")),

@@ -18,13 +18,12 @@ from indsats.ui.panels import Panel, register_panel
 def steering_group_panel(user: User) -> Panel | None:
     if not access.sees_meetings(user):
         return None
-    meeting = selectors.next_meeting(user=user)
-    overdue = selectors.overdue_conditions(user=user).count()
+    meeting, items, overdue = selectors.next_meeting_brief(user=user, items=6)
     facts: list[tuple[str | Promise, Any]] = [
         (_("Næste møde"), date(meeting.held_on) if meeting else _("intet planlagt")),
     ]
     if meeting is not None:
-        facts += [(f"{item.position}.", item.heading) for item in meeting.items.all()[:6]]
+        facts += [(f"{item.position}.", item.heading) for item in items]
     facts.append((_("Betingelser over fristen"), overdue))
     links: list[tuple[str | Promise, str]] = [
         (_("Møder"), reverse("governance:index")),

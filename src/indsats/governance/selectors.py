@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Func, IntegerField, Prefetch, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -60,6 +60,31 @@ def next_meeting(*, user: User) -> Meeting | None:
         .order_by("held_on", "pk")
         .first()
     )
+
+
+def next_meeting_brief(*, user: User, items: int) -> tuple[Meeting | None, list[AgendaItem], int]:
+    """The next meeting (its date only), its first items and how many conditions are overdue, for the front
+    page: two queries, the count asked inside the meeting's (or alone when no meeting is planned)."""
+    access.require_sees_meetings(user)
+    overdue = (
+        overdue_conditions(user=user)
+        .order_by()
+        .annotate(n=Func(function="COUNT", template="COUNT(*)", output_field=IntegerField()))
+        .values("n")
+    )
+    meeting = (
+        Meeting.objects.filter(held_on__gte=timezone.localdate())
+        .exclude(status=MeetingStatus.CLOSED)
+        .annotate(overdue=Subquery(overdue))
+        .only("pk", "held_on")
+        .order_by("held_on", "pk")
+        .first()
+    )
+    if meeting is None:
+        return None, [], overdue_conditions(user=user).count()
+    # an item's heading names its gate review and the review its intervention: both in the one query
+    agenda = AgendaItem.objects.filter(meeting=meeting).select_related("gate_review__intervention")
+    return meeting, list(agenda[:items]), meeting.overdue
 
 
 def overdue_conditions(*, user: User) -> QuerySet[DecisionCondition]:

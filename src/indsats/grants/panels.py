@@ -9,21 +9,23 @@ from indsats.accounts.models import User
 from indsats.accounts.permissions import APPLY_FOR_GRANTS, MANAGE_POOLS, has_permission
 from indsats.grants import selectors
 from indsats.grants.models import Application, ApplicationStatus, Pool, PoolStatus
-from indsats.ui.panels import LiveFact, Panel, register_panel
+from indsats.ui.panels import LiveFact, Panel, counts, register_panel
 
 
 @register_panel
 def pools_panel(user: User) -> Panel | None:
     if has_permission(user, MANAGE_POOLS):
+        drafts, submitted, overdue = counts(
+            Pool.objects.filter(status=PoolStatus.DRAFT),
+            Application.objects.filter(status=ApplicationStatus.SUBMITTED),
+            selectors.overdue_duties(user=user),
+        )
         return Panel(
             title=_("Puljer og tilskud"),
             facts=[
-                (_("Puljer i kladde"), Pool.objects.filter(status=PoolStatus.DRAFT).count()),
-                (
-                    _("Ansøgninger til vurdering"),
-                    Application.objects.filter(status=ApplicationStatus.SUBMITTED).count(),
-                ),
-                (_("Rapporter for sent"), selectors.overdue_duties(user=user).count()),
+                (_("Puljer i kladde"), drafts),
+                (_("Ansøgninger til vurdering"), submitted),
+                (_("Rapporter for sent"), overdue),
             ],
             links=[(_("Puljer"), reverse("grants:index")), (_("Tilskud"), reverse("grants:grant_list"))],
             order=25,
@@ -36,15 +38,16 @@ def applicant_pools_panel(user: User) -> Panel | None:
     if has_permission(user, MANAGE_POOLS):
         return None  # the agency's panel above
     if has_permission(user, APPLY_FOR_GRANTS):
+        drafts, overdue = counts(
+            selectors.application_list(user=user).filter(status=ApplicationStatus.DRAFT),
+            selectors.overdue_duties(user=user),
+        )
         return Panel(
             title=_("Puljer"),
             facts=[
                 (_("Åbne puljer"), LiveFact(open_pool_count)),
-                (
-                    _("Jeres kladder"),
-                    selectors.application_list(user=user).filter(status=ApplicationStatus.DRAFT).count(),
-                ),
-                (_("Rapporter for sent"), selectors.overdue_duties(user=user).count()),
+                (_("Jeres kladder"), drafts),
+                (_("Rapporter for sent"), overdue),
             ],
             links=[
                 (_("Se puljerne"), reverse("grants:index")),

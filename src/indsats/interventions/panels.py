@@ -3,7 +3,7 @@ municipality's interventions."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, Window
+from django.db.models import Count, Window
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +17,7 @@ from indsats.accounts.permissions import (
 from indsats.interventions import selectors
 from indsats.interventions.models import GateReview, Intervention, ReviewStatus
 from indsats.interventions.workflow import PHASES
-from indsats.ui.panels import Panel, register_panel
+from indsats.ui.panels import Panel, counts, register_panel
 
 
 @register_panel
@@ -48,12 +48,11 @@ def gate_reviews_panel(user: User) -> Panel | None:
 def portfolio_panel(user: User) -> Panel | None:
     if not has_permission(user, MANAGE_INTERVENTIONS):
         return None
-    active = Intervention.objects.filter(state__in=PHASES).count()
-    reviews = GateReview.objects.filter(status__in=[ReviewStatus.DRAFT, ReviewStatus.SUBMITTED]).aggregate(
-        drafts=Count("pk", filter=Q(status=ReviewStatus.DRAFT)),
-        waiting=Count("pk", filter=Q(status=ReviewStatus.SUBMITTED)),
+    active, drafts, waiting = counts(
+        Intervention.objects.filter(state__in=PHASES),
+        GateReview.objects.filter(status=ReviewStatus.DRAFT),
+        GateReview.objects.filter(status=ReviewStatus.SUBMITTED),
     )
-    drafts, waiting = reviews["drafts"], reviews["waiting"]
     return Panel(
         title=_("Indsatser i udvikling"),
         text=_("Porteføljen af indsatser i de fire faser."),
