@@ -82,8 +82,13 @@ def next_meeting_brief(*, user: User, items: int) -> tuple[Meeting | None, list[
     )
     if meeting is None:
         return None, [], overdue_conditions(user=user).count()
-    # an item's heading names its gate review and the review its intervention: both in the one query
-    agenda = AgendaItem.objects.filter(meeting=meeting).select_related("gate_review__intervention")
+    # an item's heading names its gate review and the review its intervention: both in the one query, with
+    # only what the heading reads (not the texts of the item, the review and the intervention)
+    agenda = (
+        AgendaItem.objects.filter(meeting=meeting)
+        .select_related("gate_review__intervention")
+        .only("meeting_id", "position", "title", "gate_review__phase", "gate_review__intervention__name")
+    )
     return meeting, list(agenda[:items]), meeting.overdue
 
 

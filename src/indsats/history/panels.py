@@ -28,7 +28,12 @@ def history_panel(user: User) -> Panel | None:
         .annotate(n=Func(function="COUNT", template="COUNT(*)", output_field=IntegerField()))
         .values("n")
     )
-    latest = AuditEntry.objects.annotate(today=Subquery(today)).order_by("-at").first()
+    latest = (
+        AuditEntry.objects.annotate(today=Subquery(today))
+        .only("actor_name", "action", "object_repr")  # not the entry's changes, a JSON of any size
+        .order_by("-at")
+        .first()
+    )
     facts: list[tuple[Any, Any]] = [(_("Ændringer i dag"), latest.today if latest is not None else 0)]
     if latest is not None:
         facts.append(
