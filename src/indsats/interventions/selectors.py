@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
@@ -43,6 +43,7 @@ from indsats.accounts.permissions import (
     require_permission,
 )
 from indsats.audit import version
+from indsats.interventions import compiled_queries
 from indsats.interventions.access import require_manage, sees_portfolio, visible_interventions
 from indsats.interventions.models import (
     EventKind,
@@ -153,6 +154,10 @@ class PortfolioFilters:
             "kommune": self.municipality or "",
         }
         return {k: v for k, v in pairs.items() if v}
+
+    def values(self) -> dict[str, Any]:
+        """The filters that are set, by field name."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
 
     @property
     def is_empty(self) -> bool:
@@ -304,15 +309,9 @@ def portfolio_board(*, user: User, filters: PortfolioFilters, per_column: int = 
     more."""
     require_permission(user, VIEW_PORTFOLIO)
     today = timezone.localdate()
-    base = filter_interventions(Intervention.objects.all(), filters)
-    # every intervention when there are no filters: the same rows without a subquery to plan and join
-    chosen = None if filters.is_empty else base.values("pk")
-    records = (
-        PhaseRecord.objects.all() if chosen is None else PhaseRecord.objects.filter(intervention__in=chosen)
-    )
-    committed = dict(records.order_by().values_list("phase").annotate(total=Sum("committed_amount")))
+    committed = dict(compiled_queries.rows("board committed", _committed_query, filters.values()))
     cards: dict[str, list[Card]] = {phase: [] for phase in PHASES}
-    per_state = _board_cards(base, per_column, today)
+    per_state = _board_cards(filters, per_column, today)
     for state_cards, _counts in per_state.values():
         for card in _decorate(state_cards):
             if card.state in cards:
@@ -336,56 +335,54 @@ def portfolio_board(*, user: User, filters: PortfolioFilters, per_column: int = 
         waiting_reviews=sum(count(phase, "waiting") for phase in PHASES),
         reviews_due=sum(count(phase, "due") for phase in PHASES),
         committed_total=sum(committed.values(), Decimal(0)),
-        pipeline=pipeline_over_time(interventions=base, today=today, every=chosen is None),
+        pipeline=_board_pipeline(filters, today),
     )
 
 
+def _chosen(values: compiled_queries.Values) -> QuerySet[Intervention] | None:
+    """The interventions the filters among `values` choose; None when no filter is set (every
+    intervention: the same rows without a subquery to plan and join)."""
+    names = {f.name for f in fields(PortfolioFilters)}
+    filters = PortfolioFilters(**{k: v for k, v in values.items() if k in names})
+    return None if filters.is_empty else filter_interventions(Intervention.objects.all(), filters)
+
+
+def _committed_query(values: compiled_queries.Values) -> QuerySet[Any]:
+    chosen = _chosen(values)
+    records = PhaseRecord.objects.all()
+    if chosen is not None:
+        records = records.filter(intervention__in=chosen.values("pk"))
+    return records.order_by().values_list("phase").annotate(total=Sum("committed_amount"))
+
+
+def _board_pipeline(
+    filters: PortfolioFilters, today: datetime.date, quarters: int = 12
+) -> list[tuple[datetime.date, dict[str, int]]]:
+    """pipeline_over_time for the board's filters, its SQL compiled once per set of filters."""
+    points = quarter_ends(quarters, today)
+    limits = {f"limit{i}": limit for i, limit in enumerate(_pipeline_limits(points))}
+
+    def build(values: compiled_queries.Values) -> QuerySet[Any]:
+        events = InterventionEvent.objects.all()
+        chosen = _chosen(values)
+        if chosen is not None:
+            events = events.filter(intervention__in=chosen.values("pk"))
+        return _pipeline_changes(events.exclude(to_state=""), [values[name] for name in limits])
+
+    grouped = compiled_queries.rows("board pipeline", build, {**filters.values(), **limits})
+    return _accumulate_pipeline(grouped, points)
+
+
 def _board_cards(
-    base: QuerySet[Intervention], per_column: int, today: datetime.date
+    filters: PortfolioFilters, per_column: int, today: datetime.date
 ) -> dict[str, tuple[list[Card], dict[str, int]]]:
     """Per state: its first `per_column` interventions, longest in the state first, and its counts (all,
     waiting for the steering group, review due), in one query: plain tuples, with only the joins a card
     needs (the current phase's planned end, the open review); the counts are window aggregates over the
-    state's rows, so each row carries its state's counts (a state's first row is always read)."""
-    by_state = [F("state")]
-    waiting = Q(waiting_review=True)
-    rows = (
-        base.alias(
-            current=FilteredRelation("phase_records", condition=Q(phase_records__phase=F("state"))),
-            open_review=FilteredRelation(
-                "gate_reviews", condition=Q(gate_reviews__status__in=OPEN_REVIEW_STATES)
-            ),
-        )
-        .annotate(
-            waiting_review=_is_review(ReviewStatus.SUBMITTED),
-            rank=Window(
-                RowNumber(), partition_by=by_state, order_by=[F("state_entered_at").asc(), F("pk").asc()]
-            ),
-            state_n=Window(Count("pk"), partition_by=by_state),
-            state_waiting=Window(Count("pk", filter=waiting), partition_by=by_state),
-            state_due=Window(
-                Count("pk", filter=Q(current__planned_end__lt=today) & ~waiting), partition_by=by_state
-            ),
-            review_status=F("open_review__status"),
-            current_planned_end=F("current__planned_end"),
-            owner_name=F("owner__name"),
-        )
-        .filter(rank__lte=max(per_column, 1))
-        .order_by("state", "state_entered_at", "pk")
-        .values_list(
-            "pk",
-            "name",
-            "state",
-            "state_entered_at",
-            "owner_name",
-            "review_status",
-            "current_planned_end",
-            "rank",
-            "state_n",
-            "state_waiting",
-            "state_due",
-        )
-    )
+    state's rows, so each row carries its state's counts (a state's first row is always read). The
+    query's SQL is compiled once per process and set of filters (see compiled_queries)."""
+    values = {**filters.values(), "today": today, "per_column": max(per_column, 1)}
+    rows = compiled_queries.rows("board cards", _board_cards_query, values)
     result: dict[str, tuple[list[Card], dict[str, int]]] = {}
     for pk, name, state, entered, owner_name, review, planned_end, rank, n, n_waiting, n_due in rows:
         if state not in result:
@@ -404,6 +401,51 @@ def _board_cards(
                 )
             )
     return result
+
+
+def _board_cards_query(values: compiled_queries.Values) -> QuerySet[Any]:
+    filters = PortfolioFilters(**{k: v for k, v in values.items() if k not in ("today", "per_column")})
+    by_state = [F("state")]
+    waiting = Q(waiting_review=True)
+    return (
+        filter_interventions(Intervention.objects.all(), filters)
+        .alias(
+            current=FilteredRelation("phase_records", condition=Q(phase_records__phase=F("state"))),
+            open_review=FilteredRelation(
+                "gate_reviews", condition=Q(gate_reviews__status__in=OPEN_REVIEW_STATES)
+            ),
+        )
+        .annotate(
+            waiting_review=_is_review(ReviewStatus.SUBMITTED),
+            rank=Window(
+                RowNumber(), partition_by=by_state, order_by=[F("state_entered_at").asc(), F("pk").asc()]
+            ),
+            state_n=Window(Count("pk"), partition_by=by_state),
+            state_waiting=Window(Count("pk", filter=waiting), partition_by=by_state),
+            state_due=Window(
+                Count("pk", filter=Q(current__planned_end__lt=values["today"]) & ~waiting),
+                partition_by=by_state,
+            ),
+            review_status=F("open_review__status"),
+            current_planned_end=F("current__planned_end"),
+            owner_name=F("owner__name"),
+        )
+        .filter(rank__lte=values["per_column"])
+        .order_by("state", "state_entered_at", "pk")
+        .values_list(
+            "pk",
+            "name",
+            "state",
+            "state_entered_at",
+            "owner_name",
+            "review_status",
+            "current_planned_end",
+            "rank",
+            "state_n",
+            "state_waiting",
+            "state_due",
+        )
+    )
 
 
 class CountedPaginator(Paginator):
@@ -500,23 +542,38 @@ def _replay_pipeline(
     """In a state at a moment = state changes into it before the moment minus those out of it (every
     state change records both states; registration only the first), counted in one scan of the table."""
     points = quarter_ends(quarters, today)
+    grouped = _pipeline_changes(events, _pipeline_limits(points))
+    return _accumulate_pipeline(grouped, points)
+
+
+def _pipeline_limits(points: list[datetime.date]) -> list[datetime.datetime]:
+    """The first moment after each point, local time."""
     zone = timezone.get_current_timezone()
-    limits = [  # the first moment after each point, local time
+    return [
         timezone.make_aware(datetime.datetime.combine(p + datetime.timedelta(days=1), datetime.time()), zone)
         for p in points
     ]
-    # the first point each change counts for (changes after the last point count for none)
+
+
+def _pipeline_changes(events: QuerySet[InterventionEvent], limits: list[datetime.datetime]) -> QuerySet[Any]:
+    """(the first point each change counts for, from state, to state, number of changes): changes after
+    the last point count for none."""
     bucket = Case(
         *[When(at__lt=limit, then=Value(index)) for index, limit in enumerate(limits)],
         default=Value(len(limits)),
         output_field=IntegerField(),
     )
-    grouped = (
+    return (
         events.order_by()
         .annotate(bucket=bucket)
         .values_list("bucket", "from_state", "to_state")
         .annotate(n=Count("id"))
     )
+
+
+def _accumulate_pipeline(
+    grouped: Any, points: list[datetime.date]
+) -> list[tuple[datetime.date, dict[str, int]]]:
     change: dict[int, Counter[str]] = defaultdict(Counter)
     for index, from_state, to_state, n in grouped:
         change[index][to_state] += n
