@@ -74,3 +74,42 @@ def test_a_value_written_into_the_sql_text_is_refused(db):
 
     with pytest.raises(ValueError, match="did not reach"):
         compiled_queries.rows("sliced", build, {"n": 5})
+
+
+@pytest.mark.parametrize("order", ["navn", "fase", "tid", "ejer", "program"])
+def test_the_compiled_table_gives_the_orms_rows_for_every_shape_of_filters(
+    portfolio, aarhus, odense, steering_member, order
+):
+    for filters in filter_sets(aarhus, odense):
+        expected = [
+            (
+                i.pk,
+                i.name,
+                i.state,
+                i.state_entered_at,
+                i.owner_name,
+                i.waiting_review,
+                i.draft_review,
+                i.planned_end,
+                i.programme,
+                i.partner_count,
+                i.committed_in_phase,
+                [a.name for a in i.problem_areas.all()],
+            )
+            for i in selectors.with_portfolio_facts(
+                selectors.filter_interventions(Intervention.objects.all(), filters)
+            )
+            .prefetch_related("problem_areas")
+            .order_by(*selectors.TABLE_ORDERINGS[order], "pk")
+        ]
+        read = []
+        for number in (1, 2, 3, 4):
+            page = selectors.portfolio_table(
+                user=steering_member, filters=filters, page=number, order=order, per_page=8
+            )
+            if page.number == number:
+                read += [
+                    (*(getattr(row, name) for name in selectors.TABLE_ROW_FIELDS), row.area_names)
+                    for row in page.object_list
+                ]
+        assert read == expected, (filters, order)

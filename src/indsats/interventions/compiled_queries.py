@@ -40,6 +40,7 @@ class _Compiled:
 
 
 _compiled: dict[Hashable, _Compiled] = {}
+MAX_SHAPES = 1000
 
 
 def _stand_in(index: int, value: Any) -> Any:
@@ -105,6 +106,8 @@ def rows(name: str, build: Callable[[Values], QuerySet[Any]], values: Values) ->
     key = (name, connection.vendor, tuple((n, type(v)) for n, v in values.items()))
     compiled = _compiled.get(key)
     if compiled is None:
+        if len(_compiled) >= MAX_SHAPES:  # the table's pages are shapes too: keep the memory bounded
+            _compiled.clear()
         compiled = _compiled[key] = _compile(build, values)
     params = list(compiled.params)
     for index, value_name, like, kind in compiled.slots:
