@@ -113,3 +113,9 @@ def test_the_compiled_table_gives_the_orms_rows_for_every_shape_of_filters(
                     for row in page.object_list
                 ]
         assert read == expected, (filters, order)
+
+
+def test_the_compiled_filter_options_give_the_orms_rows(portfolio):
+    compiled = compiled_queries.rows("filter options", selectors._filter_options_query, {})
+    assert compiled == list(selectors._filter_options_query({}))
+    assert {kind for kind, *_rest in compiled} == {0, 1, 2}

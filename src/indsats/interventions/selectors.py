@@ -846,7 +846,20 @@ class FilterOptions:
 def filter_options() -> FilterOptions:
     """The filters' choices as (value, label) pairs, in one query (plain tuples: the 98 municipalities are
     cheap): the active problem areas by their order, the programmes in use and the active municipalities,
-    each by name."""
+    each by name. The query's SQL is compiled once per process (see compiled_queries)."""
+    rows = compiled_queries.rows("filter options", _filter_options_query, {})
+    options: dict[int, list[tuple[int | None, str]]] = {0: [], 1: [], 2: []}
+    for kind, pk, _order, name in rows:
+        options[kind].append((pk, name))
+    return FilterOptions(
+        problem_areas=[(pk, name) for pk, name in options[0] if pk is not None],
+        programmes=[name for _pk, name in options[1]],
+        municipalities=[(pk, name) for pk, name in options[2] if pk is not None],
+        states=[(s.value, str(s.label)) for s in InterventionState],
+    )
+
+
+def _filter_options_query(_values: compiled_queries.Values) -> QuerySet[Any]:
     areas = (
         ProblemArea.objects.filter(is_active=True)
         .annotate(kind=Value(0), rank=F("order"), label=F("name"))
@@ -863,13 +876,4 @@ def filter_options() -> FilterOptions:
         .values_list(Value(2), "pk", Value(0), "name")
     )
     # UNION drops the programmes' repeats (the rows of the other kinds differ by their pk)
-    rows = areas.order_by().union(programmes, municipalities).order_by("kind", "rank", "label")
-    options: dict[int, list[tuple[int | None, str]]] = {0: [], 1: [], 2: []}
-    for kind, pk, _order, name in rows:
-        options[kind].append((pk, name))
-    return FilterOptions(
-        problem_areas=[(pk, name) for pk, name in options[0] if pk is not None],
-        programmes=[name for _pk, name in options[1]],
-        municipalities=[(pk, name) for pk, name in options[2] if pk is not None],
-        states=[(s.value, str(s.label)) for s in InterventionState],
-    )
+    return areas.order_by().union(programmes, municipalities).order_by("kind", "rank", "label")
