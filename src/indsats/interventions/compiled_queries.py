@@ -13,7 +13,8 @@ reached the parameters (none written into the SQL text), and refuses the query o
 Values are sent as the ORM sends them for a plain comparison: dates and datetimes adapted by the
 backend, strings and integers as they are, and a string that reached the SQL as a LIKE pattern
 (`__icontains`) escaped and wrapped the same way. The rows' converters are kept with the SQL: the
-backends' converters read only settings (time zone), not the connection they were taken from.
+backends' converters read only settings (time zone), not the connection they were taken from. The
+queries run on the default database, as every query of this project does.
 """
 
 from __future__ import annotations
