@@ -8,14 +8,12 @@ new query on a page should be a decision, not an accident).
 from __future__ import annotations
 
 import datetime
-import random
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from indsats.accounts.models import Organisation, Role
-from indsats.interventions.demo import build_portfolio, generated_specs
 from indsats.interventions.models import (
     Contact,
     Criterion,
@@ -36,7 +34,6 @@ from indsats.interventions.models import (
     PracticeAssessment,
     PracticeElement,
     PracticeElementScore,
-    ProblemArea,
     ReviewStatus,
 )
 from indsats.interventions.workflow import InterventionState
@@ -45,33 +42,6 @@ from tests.factories import MunicipalityFactory, person_with_role
 from tests.interventions.factories import InterventionFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def municipalities(aarhus, odense) -> list[Organisation]:
-    return [aarhus, odense, *MunicipalityFactory.create_batch(6)]
-
-
-@pytest.fixture
-def grow_portfolio(agency, municipalities, agency_staff, steering_member):
-    """Add `count` interventions with their whole history (phases, checklists, gate reviews, events,
-    partners, practice assessments, declarations), as the demo and the benchmark build them."""
-    areas = list(ProblemArea.objects.values_list("name", flat=True))
-    added = 0
-
-    def grow(count: int) -> None:
-        nonlocal added
-        build_portfolio(
-            specs=generated_specs(count, random.Random(added), areas, start=added),
-            rng=random.Random(added + 1),
-            agency_actor=agency_staff,
-            steering_actor=steering_member,
-            municipalities=municipalities,
-            owners=[agency, *municipalities[:2]],
-        )
-        added += count
-
-    return grow
 
 
 def test_the_board_built_afresh_does_the_same_queries_for_five_times_the_interventions(

@@ -38,8 +38,7 @@ class Row:
 
 
 def rows_for(interventions: Any, *, with_areas: bool = False) -> list[Row]:
-    """Rows for decorated interventions or board cards (see selectors.with_portfolio_facts, Card and
-    _decorate)."""
+    """Rows for decorated board cards or table rows (see selectors.Card, TableRow and _decorate)."""
     base = reverse("interventions:index")
     labels = {state.value: str(state.label) for state in InterventionState}
     rows = []
@@ -65,7 +64,7 @@ def rows_for(interventions: Any, *, with_areas: bool = False) -> list[Row]:
                 days_text=ngettext("%(days)s dag i fasen", "%(days)s dage i fasen", i.days_in_state)
                 % {"days": days},
                 programme=i.programme or "–",
-                areas=", ".join(a.name for a in i.problem_areas.all()) or "–" if with_areas else "",
+                areas=", ".join(i.area_names) or "–" if with_areas else "",
                 partners=i.partner_count,
                 committed=kroner(i.committed_in_phase),
                 review=review,

@@ -4,7 +4,8 @@ A page that shows a few parents with a few children each pays a round trip and t
 prefetch (issue #16). `children_json(Parent, "relation")` adds the relation's rows to each parent row as
 a JSON array (JSONB_AGG on PostgreSQL, JSON_GROUP_ARRAY on SQLite); `attach_children(parent, "relation")`
 turns the array back into model instances and stores them as the parent's prefetched relation, so
-`parent.relation.all()` reads them as it reads a prefetch.
+`parent.relation.all()` reads them as it reads a prefetch (`children_from_json` gives them without a
+parent instance, for rows read as tuples).
 
 The SQL is written here from the models' metadata, once per relation and database: the ORM's compiling
 of the same subquery (an expression per field) cost more than the prefetch query it saved. It refers to
@@ -89,11 +90,10 @@ def _from_json(field: Field[Any, Any], value: Any) -> Any:
     return field.to_python(value)
 
 
-def attach_children(parent: Model, relation: str) -> None:
-    """Store the rows of `children_json` (annotated as `<relation>_json`) as `parent`'s prefetched
-    `relation`, each child of a foreign key knowing its parent, as Django's prefetch leaves them."""
-    child = _child_model(type(parent), relation)
-    rows = list(getattr(parent, f"{relation}_json") or [])
+def children_from_json(parent: type[Model], relation: str, value: list[dict[str, Any]] | None) -> list[Model]:
+    """The children in a value of `children_json(parent, relation)`, as model instances in their order."""
+    child = _child_model(parent, relation)
+    rows = list(value or [])
     if connection.vendor != "postgresql":
         for field, descending in reversed(_ordering(child)):  # stable sorts, the last field first
             rows.sort(
@@ -101,10 +101,16 @@ def attach_children(parent: Model, relation: str) -> None:
             )
     fields = child._meta.concrete_fields
     names = [field.attname for field in fields]
-    children = [
+    return [
         child.from_db(DEFAULT_DB_ALIAS, names, [_from_json(field, row[field.attname]) for field in fields])
         for row in rows
     ]
+
+
+def attach_children(parent: Model, relation: str) -> None:
+    """Store the rows of `children_json` (annotated as `<relation>_json`) as `parent`'s prefetched
+    `relation`, each child of a foreign key knowing its parent, as Django's prefetch leaves them."""
+    children = children_from_json(type(parent), relation, getattr(parent, f"{relation}_json"))
     manager = getattr(parent, relation)
     if hasattr(manager, "prefetch_cache_name"):  # many-to-many
         cache_name = manager.prefetch_cache_name

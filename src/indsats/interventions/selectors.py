@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
@@ -43,6 +44,7 @@ from indsats.accounts.permissions import (
     require_permission,
 )
 from indsats.audit import version
+from indsats.interventions import compiled_queries
 from indsats.interventions.access import require_manage, sees_portfolio, visible_interventions
 from indsats.interventions.models import (
     EventKind,
@@ -57,7 +59,7 @@ from indsats.interventions.models import (
     ProblemArea,
     ReviewStatus,
 )
-from indsats.interventions.nested_rows import attach_children, children_json
+from indsats.interventions.nested_rows import attach_children, children_from_json, children_json
 from indsats.interventions.workflow import PHASES, InterventionState, is_phase
 from indsats.ui.converters import as_id
 
@@ -153,6 +155,10 @@ class PortfolioFilters:
             "kommune": self.municipality or "",
         }
         return {k: v for k, v in pairs.items() if v}
+
+    def values(self) -> dict[str, Any]:
+        """The filters that are set, by field name."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
 
     @property
     def is_empty(self) -> bool:
@@ -304,15 +310,9 @@ def portfolio_board(*, user: User, filters: PortfolioFilters, per_column: int = 
     more."""
     require_permission(user, VIEW_PORTFOLIO)
     today = timezone.localdate()
-    base = filter_interventions(Intervention.objects.all(), filters)
-    # every intervention when there are no filters: the same rows without a subquery to plan and join
-    chosen = None if filters.is_empty else base.values("pk")
-    records = (
-        PhaseRecord.objects.all() if chosen is None else PhaseRecord.objects.filter(intervention__in=chosen)
-    )
-    committed = dict(records.order_by().values_list("phase").annotate(total=Sum("committed_amount")))
+    committed = dict(compiled_queries.rows("board committed", _committed_query, filters.values()))
     cards: dict[str, list[Card]] = {phase: [] for phase in PHASES}
-    per_state = _board_cards(base, per_column, today)
+    per_state = _board_cards(filters, per_column, today)
     for state_cards, _counts in per_state.values():
         for card in _decorate(state_cards):
             if card.state in cards:
@@ -336,56 +336,54 @@ def portfolio_board(*, user: User, filters: PortfolioFilters, per_column: int = 
         waiting_reviews=sum(count(phase, "waiting") for phase in PHASES),
         reviews_due=sum(count(phase, "due") for phase in PHASES),
         committed_total=sum(committed.values(), Decimal(0)),
-        pipeline=pipeline_over_time(interventions=base, today=today, every=chosen is None),
+        pipeline=_board_pipeline(filters, today),
     )
 
 
+def _chosen(values: compiled_queries.Values) -> QuerySet[Intervention] | None:
+    """The interventions the filters among `values` choose; None when no filter is set (every
+    intervention: the same rows without a subquery to plan and join)."""
+    names = {f.name for f in fields(PortfolioFilters)}
+    filters = PortfolioFilters(**{k: v for k, v in values.items() if k in names})
+    return None if filters.is_empty else filter_interventions(Intervention.objects.all(), filters)
+
+
+def _committed_query(values: compiled_queries.Values) -> QuerySet[Any]:
+    chosen = _chosen(values)
+    records = PhaseRecord.objects.all()
+    if chosen is not None:
+        records = records.filter(intervention__in=chosen.values("pk"))
+    return records.order_by().values_list("phase").annotate(total=Sum("committed_amount"))
+
+
+def _board_pipeline(
+    filters: PortfolioFilters, today: datetime.date, quarters: int = 12
+) -> list[tuple[datetime.date, dict[str, int]]]:
+    """pipeline_over_time for the board's filters, its SQL compiled once per set of filters."""
+    points = quarter_ends(quarters, today)
+    limits = {f"limit{i}": limit for i, limit in enumerate(_pipeline_limits(points))}
+
+    def build(values: compiled_queries.Values) -> QuerySet[Any]:
+        events = InterventionEvent.objects.all()
+        chosen = _chosen(values)
+        if chosen is not None:
+            events = events.filter(intervention__in=chosen.values("pk"))
+        return _pipeline_changes(events.exclude(to_state=""), [values[name] for name in limits])
+
+    grouped = compiled_queries.rows("board pipeline", build, {**filters.values(), **limits})
+    return _accumulate_pipeline(grouped, points)
+
+
 def _board_cards(
-    base: QuerySet[Intervention], per_column: int, today: datetime.date
+    filters: PortfolioFilters, per_column: int, today: datetime.date
 ) -> dict[str, tuple[list[Card], dict[str, int]]]:
     """Per state: its first `per_column` interventions, longest in the state first, and its counts (all,
     waiting for the steering group, review due), in one query: plain tuples, with only the joins a card
     needs (the current phase's planned end, the open review); the counts are window aggregates over the
-    state's rows, so each row carries its state's counts (a state's first row is always read)."""
-    by_state = [F("state")]
-    waiting = Q(waiting_review=True)
-    rows = (
-        base.alias(
-            current=FilteredRelation("phase_records", condition=Q(phase_records__phase=F("state"))),
-            open_review=FilteredRelation(
-                "gate_reviews", condition=Q(gate_reviews__status__in=OPEN_REVIEW_STATES)
-            ),
-        )
-        .annotate(
-            waiting_review=_is_review(ReviewStatus.SUBMITTED),
-            rank=Window(
-                RowNumber(), partition_by=by_state, order_by=[F("state_entered_at").asc(), F("pk").asc()]
-            ),
-            state_n=Window(Count("pk"), partition_by=by_state),
-            state_waiting=Window(Count("pk", filter=waiting), partition_by=by_state),
-            state_due=Window(
-                Count("pk", filter=Q(current__planned_end__lt=today) & ~waiting), partition_by=by_state
-            ),
-            review_status=F("open_review__status"),
-            current_planned_end=F("current__planned_end"),
-            owner_name=F("owner__name"),
-        )
-        .filter(rank__lte=max(per_column, 1))
-        .order_by("state", "state_entered_at", "pk")
-        .values_list(
-            "pk",
-            "name",
-            "state",
-            "state_entered_at",
-            "owner_name",
-            "review_status",
-            "current_planned_end",
-            "rank",
-            "state_n",
-            "state_waiting",
-            "state_due",
-        )
-    )
+    state's rows, so each row carries its state's counts (a state's first row is always read). The
+    query's SQL is compiled once per process and set of filters (see compiled_queries)."""
+    values = {**filters.values(), "today": today, "per_column": max(per_column, 1)}
+    rows = compiled_queries.rows("board cards", _board_cards_query, values)
     result: dict[str, tuple[list[Card], dict[str, int]]] = {}
     for pk, name, state, entered, owner_name, review, planned_end, rank, n, n_waiting, n_due in rows:
         if state not in result:
@@ -404,6 +402,51 @@ def _board_cards(
                 )
             )
     return result
+
+
+def _board_cards_query(values: compiled_queries.Values) -> QuerySet[Any]:
+    filters = PortfolioFilters(**{k: v for k, v in values.items() if k not in ("today", "per_column")})
+    by_state = [F("state")]
+    waiting = Q(waiting_review=True)
+    return (
+        filter_interventions(Intervention.objects.all(), filters)
+        .alias(
+            current=FilteredRelation("phase_records", condition=Q(phase_records__phase=F("state"))),
+            open_review=FilteredRelation(
+                "gate_reviews", condition=Q(gate_reviews__status__in=OPEN_REVIEW_STATES)
+            ),
+        )
+        .annotate(
+            waiting_review=_is_review(ReviewStatus.SUBMITTED),
+            rank=Window(
+                RowNumber(), partition_by=by_state, order_by=[F("state_entered_at").asc(), F("pk").asc()]
+            ),
+            state_n=Window(Count("pk"), partition_by=by_state),
+            state_waiting=Window(Count("pk", filter=waiting), partition_by=by_state),
+            state_due=Window(
+                Count("pk", filter=Q(current__planned_end__lt=values["today"]) & ~waiting),
+                partition_by=by_state,
+            ),
+            review_status=F("open_review__status"),
+            current_planned_end=F("current__planned_end"),
+            owner_name=F("owner__name"),
+        )
+        .filter(rank__lte=values["per_column"])
+        .order_by("state", "state_entered_at", "pk")
+        .values_list(
+            "pk",
+            "name",
+            "state",
+            "state_entered_at",
+            "owner_name",
+            "review_status",
+            "current_planned_end",
+            "rank",
+            "state_n",
+            "state_waiting",
+            "state_due",
+        )
+    )
 
 
 class CountedPaginator(Paginator):
@@ -427,24 +470,85 @@ TABLE_ORDERINGS = {
 }
 
 
+@dataclass
+class TableRow(Card):
+    """What a table row shows: a card's facts and the intervention's problem areas."""
+
+    area_names: list[str] = field(default_factory=list)
+
+
 def portfolio_table(
     *, user: User, filters: PortfolioFilters, page: int | str = 1, order: str = "navn", per_page: int = 50
-) -> Page[Intervention]:
+) -> Page[TableRow]:
+    """A page of the portfolio in the chosen order. Its rows' query is compiled once per process, set of
+    filters, order and page (see compiled_queries): the page's offset is written into the SQL."""
     require_permission(user, VIEW_PORTFOLIO)
-    chosen = filter_interventions(Intervention.objects.all(), filters)
-    interventions = (
-        with_portfolio_facts(chosen)
-        .only(*CARD_FIELDS)
-        .annotate(problem_areas_json=children_json(Intervention, "problem_areas"))
-        .order_by(*TABLE_ORDERINGS.get(order, TABLE_ORDERINGS["navn"]), "pk")
-    )
+    order = order if order in TABLE_ORDERINGS else "navn"
     # counted without the facts' joins: they add no rows (see with_portfolio_facts), only work
-    paginator = CountedPaginator(interventions, per_page, count=chosen.count())
+    count = filter_interventions(Intervention.objects.all(), filters).count()
+    paginator = CountedPaginator(_TableRows(filters, order, count), per_page, count=count)
     result = paginator.get_page(page)
-    rows = _decorate(list(result.object_list))
-    for row in rows:
-        attach_children(row, "problem_areas")
+    _decorate(list(result.object_list))
     return result
+
+
+class _TableRows(Sequence[TableRow]):
+    """The table's rows, read a slice (a page) at a time."""
+
+    def __init__(self, filters: PortfolioFilters, order: str, count: int) -> None:
+        self.filters, self.order, self.total = filters, order, count
+
+    def __len__(self) -> int:
+        return self.total
+
+    @overload
+    def __getitem__(self, index: int) -> TableRow: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[TableRow]: ...
+
+    def __getitem__(self, index: int | slice) -> TableRow | list[TableRow]:
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop, _step = index.indices(self.total)
+        if start >= stop:  # an empty page (no rows chosen): the ORM would not query
+            return []
+
+        def build(values: compiled_queries.Values) -> QuerySet[Any]:
+            chosen = filter_interventions(Intervention.objects.all(), PortfolioFilters(**values))
+            return (
+                with_portfolio_facts(chosen)
+                .annotate(problem_areas_json=children_json(Intervention, "problem_areas"))
+                .order_by(*TABLE_ORDERINGS[self.order], "pk")
+                .values_list(*TABLE_ROW_FIELDS, "problem_areas_json")[start:stop]
+            )
+
+        name = f"table {self.order} {start}:{stop}"
+        return [
+            TableRow(
+                **dict(zip(TABLE_ROW_FIELDS, row[:-1], strict=True)),
+                area_names=[
+                    area.name  # type: ignore[attr-defined]
+                    for area in children_from_json(Intervention, "problem_areas", row[-1])
+                ],
+            )
+            for row in compiled_queries.rows(name, build, self.filters.values())
+        ]
+
+
+TABLE_ROW_FIELDS = (
+    "pk",
+    "name",
+    "state",
+    "state_entered_at",
+    "owner_name",
+    "waiting_review",
+    "draft_review",
+    "planned_end",
+    "programme",
+    "partner_count",
+    "committed_in_phase",
+)
 
 
 def export_rows(*, user: User, filters: PortfolioFilters) -> QuerySet[Intervention]:
@@ -500,23 +604,38 @@ def _replay_pipeline(
     """In a state at a moment = state changes into it before the moment minus those out of it (every
     state change records both states; registration only the first), counted in one scan of the table."""
     points = quarter_ends(quarters, today)
+    grouped = _pipeline_changes(events, _pipeline_limits(points))
+    return _accumulate_pipeline(grouped, points)
+
+
+def _pipeline_limits(points: list[datetime.date]) -> list[datetime.datetime]:
+    """The first moment after each point, local time."""
     zone = timezone.get_current_timezone()
-    limits = [  # the first moment after each point, local time
+    return [
         timezone.make_aware(datetime.datetime.combine(p + datetime.timedelta(days=1), datetime.time()), zone)
         for p in points
     ]
-    # the first point each change counts for (changes after the last point count for none)
+
+
+def _pipeline_changes(events: QuerySet[InterventionEvent], limits: list[datetime.datetime]) -> QuerySet[Any]:
+    """(the first point each change counts for, from state, to state, number of changes): changes after
+    the last point count for none."""
     bucket = Case(
         *[When(at__lt=limit, then=Value(index)) for index, limit in enumerate(limits)],
         default=Value(len(limits)),
         output_field=IntegerField(),
     )
-    grouped = (
+    return (
         events.order_by()
         .annotate(bucket=bucket)
         .values_list("bucket", "from_state", "to_state")
         .annotate(n=Count("id"))
     )
+
+
+def _accumulate_pipeline(
+    grouped: Any, points: list[datetime.date]
+) -> list[tuple[datetime.date, dict[str, int]]]:
     change: dict[int, Counter[str]] = defaultdict(Counter)
     for index, from_state, to_state, n in grouped:
         change[index][to_state] += n
@@ -727,7 +846,20 @@ class FilterOptions:
 def filter_options() -> FilterOptions:
     """The filters' choices as (value, label) pairs, in one query (plain tuples: the 98 municipalities are
     cheap): the active problem areas by their order, the programmes in use and the active municipalities,
-    each by name."""
+    each by name. The query's SQL is compiled once per process (see compiled_queries)."""
+    rows = compiled_queries.rows("filter options", _filter_options_query, {})
+    options: dict[int, list[tuple[int | None, str]]] = {0: [], 1: [], 2: []}
+    for kind, pk, _order, name in rows:
+        options[kind].append((pk, name))
+    return FilterOptions(
+        problem_areas=[(pk, name) for pk, name in options[0] if pk is not None],
+        programmes=[name for _pk, name in options[1]],
+        municipalities=[(pk, name) for pk, name in options[2] if pk is not None],
+        states=[(s.value, str(s.label)) for s in InterventionState],
+    )
+
+
+def _filter_options_query(_values: compiled_queries.Values) -> QuerySet[Any]:
     areas = (
         ProblemArea.objects.filter(is_active=True)
         .annotate(kind=Value(0), rank=F("order"), label=F("name"))
@@ -744,13 +876,4 @@ def filter_options() -> FilterOptions:
         .values_list(Value(2), "pk", Value(0), "name")
     )
     # UNION drops the programmes' repeats (the rows of the other kinds differ by their pk)
-    rows = areas.order_by().union(programmes, municipalities).order_by("kind", "rank", "label")
-    options: dict[int, list[tuple[int | None, str]]] = {0: [], 1: [], 2: []}
-    for kind, pk, _order, name in rows:
-        options[kind].append((pk, name))
-    return FilterOptions(
-        problem_areas=[(pk, name) for pk, name in options[0] if pk is not None],
-        programmes=[name for _pk, name in options[1]],
-        municipalities=[(pk, name) for pk, name in options[2] if pk is not None],
-        states=[(s.value, str(s.label)) for s in InterventionState],
-    )
+    return areas.order_by().union(programmes, municipalities).order_by("kind", "rank", "label")

@@ -1,0 +1,121 @@
+"""The board's queries compiled once (compiled_queries) give the rows the ORM gives for the same values,
+for every shape of filters the pages accept, and a query that writes a value into its SQL text is
+refused rather than run with a stale value."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from indsats.interventions import compiled_queries, selectors
+from indsats.interventions.models import Intervention, ProblemArea
+from indsats.interventions.selectors import PortfolioFilters
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def portfolio(grow_portfolio):
+    grow_portfolio(30)
+
+
+def filter_sets(aarhus, odense) -> list[PortfolioFilters]:
+    first_area, second_area = ProblemArea.objects.order_by("pk").values_list("pk", flat=True)[:2]
+    programme = Intervention.objects.exclude(programme="").values_list("programme", flat=True).first()
+    assert programme
+    return [
+        PortfolioFilters(),
+        PortfolioFilters(query="a"),
+        PortfolioFilters(query="e"),
+        PortfolioFilters(query="50%_\\"),  # LIKE's special characters, escaped as the ORM escapes them
+        PortfolioFilters(problem_area=first_area),
+        PortfolioFilters(problem_area=second_area),
+        PortfolioFilters(programme=programme),
+        PortfolioFilters(state="testing"),
+        PortfolioFilters(state="operation"),
+        PortfolioFilters(municipality=aarhus.pk),
+        PortfolioFilters(municipality=odense.pk, query="i"),
+        PortfolioFilters(query="e", problem_area=first_area, state="maturation", municipality=aarhus.pk),
+        PortfolioFilters(
+            query="o",
+            problem_area=second_area,
+            programme=programme,
+            state="screening",
+            municipality=odense.pk,
+        ),
+    ]
+
+
+def test_the_compiled_board_queries_give_the_orms_rows_for_every_shape_of_filters(portfolio, aarhus, odense):
+    some_filtered_rows = False
+    for filters in filter_sets(aarhus, odense):
+        for today in (datetime.date(2026, 12, 7), datetime.date(2031, 1, 1)):
+            values = {**filters.values(), "today": today, "per_column": 3}
+            cards = compiled_queries.rows("board cards", selectors._board_cards_query, values)
+            assert cards == list(selectors._board_cards_query(values)), (filters, today)
+            some_filtered_rows |= bool(cards) and not filters.is_empty
+        committed = compiled_queries.rows("board committed", selectors._committed_query, filters.values())
+        assert committed == list(selectors._committed_query(filters.values())), filters
+    assert some_filtered_rows
+
+
+def test_the_compiled_pipeline_gives_the_orms_counts(portfolio, aarhus, odense):
+    today = datetime.date(2026, 12, 7)
+    for filters in filter_sets(aarhus, odense):
+        chosen = selectors.filter_interventions(Intervention.objects.all(), filters)
+        expected = selectors.pipeline_over_time(interventions=chosen, today=today)
+        assert selectors._board_pipeline(filters, today) == expected, filters
+
+
+def test_a_value_written_into_the_sql_text_is_refused(db):
+    def build(values: compiled_queries.Values):
+        return Intervention.objects.values_list("pk")[: values["n"]]  # LIMIT is written into the text
+
+    with pytest.raises(ValueError, match="did not reach"):
+        compiled_queries.rows("sliced", build, {"n": 5})
+
+
+@pytest.mark.parametrize("order", ["navn", "fase", "tid", "ejer", "program"])
+def test_the_compiled_table_gives_the_orms_rows_for_every_shape_of_filters(
+    portfolio, aarhus, odense, steering_member, order
+):
+    for filters in filter_sets(aarhus, odense):
+        expected = [
+            (
+                i.pk,
+                i.name,
+                i.state,
+                i.state_entered_at,
+                i.owner_name,
+                i.waiting_review,
+                i.draft_review,
+                i.planned_end,
+                i.programme,
+                i.partner_count,
+                i.committed_in_phase,
+                [a.name for a in i.problem_areas.all()],
+            )
+            for i in selectors.with_portfolio_facts(
+                selectors.filter_interventions(Intervention.objects.all(), filters)
+            )
+            .prefetch_related("problem_areas")
+            .order_by(*selectors.TABLE_ORDERINGS[order], "pk")
+        ]
+        read = []
+        for number in (1, 2, 3, 4):
+            page = selectors.portfolio_table(
+                user=steering_member, filters=filters, page=number, order=order, per_page=8
+            )
+            if page.number == number:
+                read += [
+                    (*(getattr(row, name) for name in selectors.TABLE_ROW_FIELDS), row.area_names)
+                    for row in page.object_list
+                ]
+        assert read == expected, (filters, order)
+
+
+def test_the_compiled_filter_options_give_the_orms_rows(portfolio):
+    compiled = compiled_queries.rows("filter options", selectors._filter_options_query, {})
+    assert compiled == list(selectors._filter_options_query({}))
+    assert {kind for kind, *_rest in compiled} == {0, 1, 2}
