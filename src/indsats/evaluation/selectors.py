@@ -116,6 +116,19 @@ def analysis_detail(*, user: User | AnonymousUser, pk: int) -> Analysis:
     raise Analysis.DoesNotExist
 
 
+def analysis_detail_with_management(*, user: User | AnonymousUser, pk: int) -> tuple[Analysis, bool]:
+    """`analysis_detail` and whether the person manages the analysis' study (`access.
+    can_manage_studies_of`), an assigned evaluator's assignments read once for both."""
+    if access.can_read_all_studies(user):
+        analysis = analyses_with_study().get(pk=pk)
+        return analysis, access.can_manage_studies_of(user, analysis.study.intervention)
+    if access.can_manage_studies(user):
+        analysis = analyses_with_study().get(pk=pk)
+        if analysis.study.intervention_id in access.assigned_intervention_ids(user):
+            return analysis, True  # an assigned study manager: can_manage_studies_of's own answer
+    raise Analysis.DoesNotExist
+
+
 def latest_analysis(*, study: Study) -> Analysis | None:
     return study.analyses.order_by("-created_at", "-pk").first()
 
