@@ -76,7 +76,7 @@ def intervention_detail(*, user: User, pk: int) -> Intervention:
     try:
         intervention = (
             visible_interventions(user)
-            .select_related("owner", "created_by")
+            .select_related("owner")  # its creator is shown nowhere: not joined
             .annotate(
                 **{f"{relation}_json": children_json(Intervention, relation) for relation in DETAIL_LISTS}
             )
@@ -573,7 +573,8 @@ PRACTICE_SHOWN = 20  # the detail page's newest practice assessments; the rest b
 def timeline(*, user: User, intervention: Intervention, limit: int | None = None) -> list[InterventionEvent]:
     """The intervention's history, newest first (at most `limit` events); review steps and reasons only
     for the agency and the steering group."""
-    events = intervention.events.select_related("review").order_by("-at", "-id")
+    # without the event's review: the timeline shows the event's own fields only
+    events = intervention.events.order_by("-at", "-id")
     portfolio = sees_portfolio(user)
     if not portfolio:
         events = events.exclude(kind__in=[EventKind.REVIEW_STARTED, EventKind.REVIEW_SUBMITTED])
