@@ -10,7 +10,7 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
@@ -21,6 +21,7 @@ from django.db.models import (
     F,
     FilteredRelation,
     IntegerField,
+    Model,
     OuterRef,
     Prefetch,
     Q,
@@ -103,14 +104,39 @@ def intervention_detail(*, user: User, pk: int) -> Intervention:
     return intervention
 
 
+M = TypeVar("M", bound=Model)
+
+# the detail page's lists of one intervention, compiled once per process (see compiled_queries)
+_PHASE_RECORDS = CompiledQuery[PhaseRecord](
+    lambda pk: PhaseRecord.objects.filter(intervention_id=pk).annotate(
+        checklist_json=children_json(PhaseRecord, "checklist"),
+        organisations_json=children_json(PhaseRecord, "organisations"),
+    )
+)
+_DECLARATIONS = CompiledQuery[KnowledgeDeclaration](
+    lambda pk: (
+        KnowledgeDeclaration.objects.filter(intervention_id=pk)
+        .annotate(scores_json=children_json(KnowledgeDeclaration, "scores"))
+        .order_by("-declared_on", "-id")
+    )
+)
+_REVIEWS = CompiledQuery[GateReview](
+    lambda pk: GateReview.objects.filter(intervention_id=pk).annotate(
+        decisions_json=children_json(GateReview, "decisions")
+    )
+)
+
+
+def _of_intervention(rows: list[M], intervention: Intervention) -> list[M]:
+    """Each row knowing its intervention, as the rows read through `intervention.<relation>` do."""
+    for row in rows:
+        row._meta.get_field("intervention").set_cached_value(row, intervention)  # type: ignore[union-attr]
+    return rows
+
+
 def phase_records(intervention: Intervention) -> list[PhaseRecord]:
     """The intervention's phase records with their checklists and organisations, in one query."""
-    records: list[PhaseRecord] = list(
-        intervention.phase_records.annotate(
-            checklist_json=children_json(PhaseRecord, "checklist"),
-            organisations_json=children_json(PhaseRecord, "organisations"),
-        )
-    )
+    records: list[PhaseRecord] = _of_intervention(_PHASE_RECORDS.rows(intervention.pk), intervention)
     for record in records:
         attach_children(record, "checklist")
         attach_children(record, "organisations")
@@ -557,9 +583,7 @@ def waiting_reviews(*, user: User) -> QuerySet[GateReview]:
 def reviews_of(*, user: User, intervention: Intervention) -> list[GateReview]:
     if not sees_portfolio(user):
         return []
-    reviews: list[GateReview] = list(
-        intervention.gate_reviews.annotate(decisions_json=children_json(GateReview, "decisions"))
-    )
+    reviews: list[GateReview] = _of_intervention(_REVIEWS.rows(intervention.pk), intervention)
     for review in reviews:
         attach_children(review, "decisions")
     return reviews
@@ -660,10 +684,8 @@ def practice_comparison(
 
 
 def declarations(*, intervention: Intervention) -> list[KnowledgeDeclaration]:
-    declarations: list[KnowledgeDeclaration] = list(
-        intervention.knowledge_declarations.annotate(
-            scores_json=children_json(KnowledgeDeclaration, "scores")
-        ).order_by("-declared_on", "-id")
+    declarations: list[KnowledgeDeclaration] = _of_intervention(
+        _DECLARATIONS.rows(intervention.pk), intervention
     )
     for declaration in declarations:
         attach_children(declaration, "scores")
