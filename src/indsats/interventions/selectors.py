@@ -605,12 +605,22 @@ TIMELINE_SHOWN = 20  # the detail page's newest events; the rest behind "show th
 PRACTICE_SHOWN = 20  # the detail page's newest practice assessments; the rest behind "show them all"
 
 
+# the newest events the detail page shows the portfolio, compiled once per process (see compiled_queries)
+_PORTFOLIO_TIMELINE = CompiledQuery[InterventionEvent](
+    lambda pk: InterventionEvent.objects.filter(intervention_id=pk).order_by("-at", "-id")[
+        : TIMELINE_SHOWN + 1
+    ]
+)
+
+
 def timeline(*, user: User, intervention: Intervention, limit: int | None = None) -> list[InterventionEvent]:
     """The intervention's history, newest first (at most `limit` events); review steps and reasons only
     for the agency and the steering group."""
+    portfolio = sees_portfolio(user)
+    if portfolio and limit == TIMELINE_SHOWN + 1:  # the detail page's, for the agency and steering group
+        return _of_intervention(_PORTFOLIO_TIMELINE.rows(intervention.pk), intervention)
     # without the event's review: the timeline shows the event's own fields only
     events = intervention.events.order_by("-at", "-id")
-    portfolio = sees_portfolio(user)
     if not portfolio:
         events = events.exclude(kind__in=[EventKind.REVIEW_STARTED, EventKind.REVIEW_SUBMITTED])
     shown = list(events if limit is None else events[:limit])
