@@ -114,3 +114,20 @@ def test_the_evaluation_pages_make_as_many_queries_for_ten_times_the_children(
     many = _page_counts(clients, *_studies(100, sdq, [aarhus, odense], evaluator, "b"))
     assert Measurement.objects.count() >= 10 * measured
     assert many == few
+
+
+def test_an_assigned_evaluator_s_report_reads_the_assignments_once(sdq, aarhus, odense):
+    """Reading the report and deciding whether the evaluator may grade it ask the same question."""
+    evaluator = person_with_role(
+        Role.EVALUATOR, OrganisationFactory(kind="evaluator", name="Evalueringshuset"), username="eva"
+    )
+    client = logged_in(evaluator)
+    _, analyses = _studies(10, sdq, [aarhus, odense], evaluator, "a")
+    url = reverse("evaluation:analysis_report", args=[analyses[0].pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert b'name="grade"' in response.content  # the evaluator manages the study: the grading form
+    assignments = [q for q in queries if "outcomes_evaluatorassignment" in q["sql"]]
+    assert len(assignments) == 1

@@ -14,6 +14,7 @@ from indsats.accounts.permissions import municipality_ids_of
 from indsats.evaluation import access
 from indsats.evaluation.access import ExposureScope
 from indsats.evaluation.models import Allocation, Analysis, Arm, Exposure, Study
+from indsats.interventions.compiled_lookups import CompiledQuery
 from indsats.interventions.models import Intervention
 from indsats.outcomes.models import Instrument, Measurement, MeasurementRound, Participant
 from indsats.outcomes.pseudonyms import export_code
@@ -102,17 +103,42 @@ def analyses_with_study() -> QuerySet[Analysis]:
     ).defer("study__instrument__definition")
 
 
+# the report's read of one analysis with its study's six tables: compiled once per process (compiling it
+# cost more than the database's answer)
+_ANALYSIS_WITH_STUDY = CompiledQuery(lambda pk: analyses_with_study().filter(pk=pk))
+
+
+def _analysis_with_study(pk: int) -> Analysis:
+    found = _ANALYSIS_WITH_STUDY.rows(pk)
+    if not found:
+        raise Analysis.DoesNotExist
+    return found[0]
+
+
 def analysis_detail(*, user: User | AnonymousUser, pk: int) -> Analysis:
     """Raises Analysis.DoesNotExist for an analysis of a study the person may not see (as `studies`)."""
     # the person's interventions checked on the row read, not in SQL: beside the report's six joins a
     # subquery on the study made PostgreSQL's planner search join orders for tens of milliseconds, and a
     # list of ids still took it some four milliseconds (against under one without)
     if access.can_read_all_studies(user):
-        return analyses_with_study().get(pk=pk)
+        return _analysis_with_study(pk)
     if access.can_manage_studies(user):
-        analysis = analyses_with_study().get(pk=pk)
+        analysis = _analysis_with_study(pk)
         if analysis.study.intervention_id in access.assigned_intervention_ids(user):
             return analysis
+    raise Analysis.DoesNotExist
+
+
+def analysis_detail_with_management(*, user: User | AnonymousUser, pk: int) -> tuple[Analysis, bool]:
+    """`analysis_detail` and whether the person manages the analysis' study (`access.
+    can_manage_studies_of`), an assigned evaluator's assignments read once for both."""
+    if access.can_read_all_studies(user):
+        analysis = _analysis_with_study(pk)
+        return analysis, access.can_manage_studies_of(user, analysis.study.intervention)
+    if access.can_manage_studies(user):
+        analysis = _analysis_with_study(pk)
+        if analysis.study.intervention_id in access.assigned_intervention_ids(user):
+            return analysis, True  # an assigned study manager: can_manage_studies_of's own answer
     raise Analysis.DoesNotExist
 
 

@@ -72,16 +72,19 @@ def _readable_study(request: AuthenticatedHttpRequest, pk: int) -> tuple[Study, 
         raise Http404 from error
 
 
-def _readable_analysis(request: AuthenticatedHttpRequest, pk: int) -> tuple[Analysis, bool]:
-    """The analysis for its reader, and whether they read it as a municipality (their practice only)."""
+def _readable_analysis(request: AuthenticatedHttpRequest, pk: int) -> tuple[Analysis, bool, bool]:
+    """The analysis for its reader, whether they read it as a municipality (their practice only), and
+    whether they manage its study."""
     try:
-        return selectors.analysis_detail(user=request.user, pk=pk), False
+        analysis, manages = selectors.analysis_detail_with_management(user=request.user, pk=pk)
+        return analysis, False, manages
     except Analysis.DoesNotExist:
         pass
     try:
-        return selectors.practice_analysis_detail(user=request.user, pk=pk), True
+        analysis = selectors.practice_analysis_detail(user=request.user, pk=pk)
     except Analysis.DoesNotExist as error:
         raise Http404 from error
+    return analysis, True, access.can_manage_studies_of(request.user, analysis.study.intervention)
 
 
 @login_required
@@ -258,8 +261,7 @@ def study_run(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def analysis_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    analysis, practice_reader = _readable_analysis(request, pk)
-    can_manage = access.can_manage_studies_of(request.user, analysis.study.intervention)
+    analysis, practice_reader, can_manage = _readable_analysis(request, pk)
     form = GradeForm(request.POST or None, initial={"grade": analysis.grade})
     if request.method == "POST":
         access.require_study_manager(request.user, analysis.study.intervention)

@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
@@ -22,6 +22,7 @@ from django.db.models import (
     F,
     FilteredRelation,
     IntegerField,
+    Model,
     OuterRef,
     Prefetch,
     Q,
@@ -46,6 +47,7 @@ from indsats.accounts.permissions import (
 from indsats.audit import version
 from indsats.interventions import compiled_queries
 from indsats.interventions.access import require_manage, sees_portfolio, visible_interventions
+from indsats.interventions.compiled_lookups import CompiledQuery
 from indsats.interventions.models import (
     EventKind,
     GateReview,
@@ -73,35 +75,70 @@ def data_version() -> str:
 DETAIL_LISTS = ("problem_areas", "materials", "references", "contacts")
 
 
+def _with_detail(interventions: QuerySet[Intervention]) -> QuerySet[Intervention]:
+    return (
+        interventions.order_by()  # one row
+        .select_related("owner")  # its creator is shown nowhere: not joined
+        .annotate(**{f"{relation}_json": children_json(Intervention, relation) for relation in DETAIL_LISTS})
+        .prefetch_related(
+            Prefetch("partnerships", queryset=Partnership.objects.select_related("municipality")),
+        )
+    )
+
+
+# the portfolio's read of one intervention with its lists: compiled once per process (the four lists'
+# subqueries and the joins cost more to compile than the database's answer); the municipalities' read
+# depends on their organisations and is compiled each time
+_DETAIL_FOR_PORTFOLIO = CompiledQuery(lambda pk: _with_detail(Intervention.objects.filter(pk=pk)))
+
+
 def intervention_detail(*, user: User, pk: int) -> Intervention:
     """One intervention with what its page shows; 404 when it does not exist or is not visible."""
-    try:
-        intervention = (
-            visible_interventions(user)
-            .select_related("owner", "created_by")
-            .annotate(
-                **{f"{relation}_json": children_json(Intervention, relation) for relation in DETAIL_LISTS}
-            )
-            .prefetch_related(
-                Prefetch("partnerships", queryset=Partnership.objects.select_related("municipality")),
-            )
-            .get(pk=pk)
-        )
-    except ObjectDoesNotExist as missing:
-        raise Http404 from missing
+    if sees_portfolio(user):
+        found = _DETAIL_FOR_PORTFOLIO.rows(pk)
+    else:
+        found = list(_with_detail(visible_interventions(user)).filter(pk=pk))
+    if not found:
+        raise Http404
+    intervention = found[0]
     for relation in DETAIL_LISTS:
         attach_children(intervention, relation)
     return intervention
 
 
+M = TypeVar("M", bound=Model)
+
+# the detail page's lists of one intervention, compiled once per process (see compiled_lookups)
+_PHASE_RECORDS = CompiledQuery[PhaseRecord](
+    lambda pk: PhaseRecord.objects.filter(intervention_id=pk).annotate(
+        checklist_json=children_json(PhaseRecord, "checklist"),
+        organisations_json=children_json(PhaseRecord, "organisations"),
+    )
+)
+_DECLARATIONS = CompiledQuery[KnowledgeDeclaration](
+    lambda pk: (
+        KnowledgeDeclaration.objects.filter(intervention_id=pk)
+        .annotate(scores_json=children_json(KnowledgeDeclaration, "scores"))
+        .order_by("-declared_on", "-id")
+    )
+)
+_REVIEWS = CompiledQuery[GateReview](
+    lambda pk: GateReview.objects.filter(intervention_id=pk).annotate(
+        decisions_json=children_json(GateReview, "decisions")
+    )
+)
+
+
+def _of_intervention(rows: list[M], intervention: Intervention) -> list[M]:
+    """Each row knowing its intervention, as the rows read through `intervention.<relation>` do."""
+    for row in rows:
+        row._meta.get_field("intervention").set_cached_value(row, intervention)  # type: ignore[union-attr]
+    return rows
+
+
 def phase_records(intervention: Intervention) -> list[PhaseRecord]:
     """The intervention's phase records with their checklists and organisations, in one query."""
-    records: list[PhaseRecord] = list(
-        intervention.phase_records.annotate(
-            checklist_json=children_json(PhaseRecord, "checklist"),
-            organisations_json=children_json(PhaseRecord, "organisations"),
-        )
-    )
+    records: list[PhaseRecord] = _of_intervention(_PHASE_RECORDS.rows(intervention.pk), intervention)
     for record in records:
         attach_children(record, "checklist")
         attach_children(record, "organisations")
@@ -665,9 +702,7 @@ def waiting_reviews(*, user: User) -> QuerySet[GateReview]:
 def reviews_of(*, user: User, intervention: Intervention) -> list[GateReview]:
     if not sees_portfolio(user):
         return []
-    reviews: list[GateReview] = list(
-        intervention.gate_reviews.annotate(decisions_json=children_json(GateReview, "decisions"))
-    )
+    reviews: list[GateReview] = _of_intervention(_REVIEWS.rows(intervention.pk), intervention)
     for review in reviews:
         attach_children(review, "decisions")
     return reviews
@@ -689,11 +724,22 @@ TIMELINE_SHOWN = 20  # the detail page's newest events; the rest behind "show th
 PRACTICE_SHOWN = 20  # the detail page's newest practice assessments; the rest behind "show them all"
 
 
+# the newest events the detail page shows the portfolio, compiled once per process (see compiled_lookups)
+_PORTFOLIO_TIMELINE = CompiledQuery[InterventionEvent](
+    lambda pk: InterventionEvent.objects.filter(intervention_id=pk).order_by("-at", "-id")[
+        : TIMELINE_SHOWN + 1
+    ]
+)
+
+
 def timeline(*, user: User, intervention: Intervention, limit: int | None = None) -> list[InterventionEvent]:
     """The intervention's history, newest first (at most `limit` events); review steps and reasons only
     for the agency and the steering group."""
-    events = intervention.events.select_related("review").order_by("-at", "-id")
     portfolio = sees_portfolio(user)
+    if portfolio and limit == TIMELINE_SHOWN + 1:  # the detail page's, for the agency and steering group
+        return _of_intervention(_PORTFOLIO_TIMELINE.rows(intervention.pk), intervention)
+    # without the event's review: the timeline shows the event's own fields only
+    events = intervention.events.order_by("-at", "-id")
     if not portfolio:
         events = events.exclude(kind__in=[EventKind.REVIEW_STARTED, EventKind.REVIEW_SUBMITTED])
     shown = list(events if limit is None else events[:limit])
@@ -767,10 +813,8 @@ def practice_comparison(
 
 
 def declarations(*, intervention: Intervention) -> list[KnowledgeDeclaration]:
-    declarations: list[KnowledgeDeclaration] = list(
-        intervention.knowledge_declarations.annotate(
-            scores_json=children_json(KnowledgeDeclaration, "scores")
-        ).order_by("-declared_on", "-id")
+    declarations: list[KnowledgeDeclaration] = _of_intervention(
+        _DECLARATIONS.rows(intervention.pk), intervention
     )
     for declaration in declarations:
         attach_children(declaration, "scores")
