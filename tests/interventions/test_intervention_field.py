@@ -88,3 +88,10 @@ def test_a_new_business_case_names_its_intervention_when_there_are_many(many, ec
     )  # fmt: skip
     assert again.status_code == 200 and "Flere indsatser passer på »familie«" in again.content.decode()
     assert not BusinessCase.objects.filter(name="Familie 2025").exists()
+
+
+def test_a_cpr_number_typed_as_a_search_is_not_written_back_in_the_error(many):
+    field = fields.intervention_field(Intervention.objects.order_by("name"))
+    with pytest.raises(forms.ValidationError) as unknown:
+        field.clean("010115-4000")
+    assert "010115" not in unknown.value.messages[0] and "4000" not in unknown.value.messages[0]

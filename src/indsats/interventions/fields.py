@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from indsats.engine.cpr import mask_cpr
 from indsats.interventions.models import Intervention
 
 # A drop-down lists at most this many interventions; with more, the person types the name or the number
@@ -53,13 +54,14 @@ class InterventionByNameField(forms.CharField):
         if exact is not None:
             return exact
         matches = list(self.queryset.filter(name__icontains=text).order_by("name")[: CANDIDATES_SHOWN + 1])
+        shown_text = mask_cpr(text)  # a CPR number typed here by mistake is not written back into the page
         if not matches:
             raise forms.ValidationError(
                 _(
                     "Ingen indsats hedder noget med »%(text)s«. "
                     "Tjek stavningen, eller skriv indsatsens nummer."
                 )
-                % {"text": text},
+                % {"text": shown_text},
                 code="unknown",
             )
         if len(matches) > 1:
@@ -70,7 +72,7 @@ class InterventionByNameField(forms.CharField):
                     "Flere indsatser passer på »%(text)s«: %(shown)s%(more)s. "
                     "Skriv hele navnet eller nummeret."
                 )
-                % {"text": text, "shown": shown, "more": more},
+                % {"text": shown_text, "shown": shown, "more": more},
                 code="ambiguous",
             )
         return matches[0]
