@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from indsats.dashboard.demo import load_demo
+from indsats.outcomes.integrity import broken_references
 from indsats.outcomes.models import EvaluatorAssignment, InstrumentExplanation, Measurement, MeasurementRound
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +23,8 @@ def test_the_demo_has_measurements_in_three_rounds_and_no_cpr_numbers():
     assert all(
         len(p) == 64 for p in Measurement.objects.values_list("participant__pseudonym", flat=True)[:20]
     )
+    # the demo writes through the services and its bulk jobs: every reference holds, every total is right
+    assert set(broken_references().values()) == {0}
 
 
 def test_every_demo_intervention_has_a_round_open_today():

@@ -50,6 +50,9 @@ Commands that use the database (Django management commands):
   import-outcomes FILE ...  import questionnaire answers from CSV/Excel (all or nothing)
   purge-expired-outcomes    delete outcome data past its retention period
   refresh-insight-summaries rebuild the insight page's summary tables
+  check-outcome-references [--repair-totals]
+                            check outcome data's references and each municipality's totals (the
+                            daily job); recount the totals that differ from a live count
   grants-daily              lapse grants not started in 6 months; send reminders
   governance-daily          ask partners about operation after funding; remind; mark conditions overdue
   migrate                   create or update the database schema
