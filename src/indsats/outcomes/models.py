@@ -533,8 +533,12 @@ class MunicipalityTotals(models.Model):
     municipality = models.OneToOneField(
         "accounts.Organisation", on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
-    participants = models.BigIntegerField(default=0)
-    measurements = models.BigIntegerField(default=0)
+    participants = models.BigIntegerField(_("børn"), default=0)
+    measurements = models.BigIntegerField(_("målinger"), default=0)
+
+    class Meta:
+        verbose_name = _("kommunens antal børn og målinger")
+        verbose_name_plural = _("kommunernes antal børn og målinger")
 
     def __str__(self) -> str:
         return f"{self.municipality_id}: {self.participants} / {self.measurements}"
