@@ -6,6 +6,7 @@ a JSON array (JSONB_AGG on PostgreSQL, JSON_GROUP_ARRAY on SQLite); `attach_chil
 turns the array back into model instances and stores them as the parent's prefetched relation, so
 `parent.relation.all()` reads them as it reads a prefetch (`children_from_json` gives them without a
 parent instance, for rows read as tuples; `child_rows_from_json` the JSON objects themselves).
+`set_prefetched` stores children read by a query of their own the same way.
 
 The SQL is written here from the models' metadata, once per relation and database: the ORM's compiling
 of the same subquery (an expression per field) cost more than the prefetch query it saved. It refers to
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -120,7 +122,15 @@ def children_from_json(parent: type[Model], relation: str, value: list[dict[str,
 def attach_children(parent: Model, relation: str) -> None:
     """Store the rows of `children_json` (annotated as `<relation>_json`) as `parent`'s prefetched
     `relation`, each child of a foreign key knowing its parent, as Django's prefetch leaves them."""
-    children = children_from_json(type(parent), relation, getattr(parent, f"{relation}_json"))
+    set_prefetched(
+        parent, relation, children_from_json(type(parent), relation, getattr(parent, f"{relation}_json"))
+    )
+
+
+def set_prefetched(parent: Model, relation: str, children: Sequence[Model]) -> None:
+    """Store `children` (read by a query of their own) as `parent`'s prefetched `relation` (a reverse
+    foreign key or a many-to-many field), each child of a foreign key knowing its parent, as Django's
+    prefetch leaves them: `parent.relation.all()` reads them without a query."""
     manager = getattr(parent, relation)
     if hasattr(manager, "prefetch_cache_name"):  # many-to-many
         cache_name = manager.prefetch_cache_name
@@ -129,7 +139,7 @@ def attach_children(parent: Model, relation: str) -> None:
         for instance in children:
             manager.field.set_cached_value(instance, parent)
     queryset = manager.get_queryset()
-    queryset._result_cache = children
+    queryset._result_cache = list(children)
     queryset._prefetch_done = True
     if not hasattr(parent, "_prefetched_objects_cache"):
         parent._prefetched_objects_cache = {}  # type: ignore[attr-defined]
