@@ -146,6 +146,20 @@ def test_caseworker_gets_403_on_index_and_unassigned_evaluator_sees_no_study(
     assert analysis.study.name not in page
 
 
+def test_the_study_list_links_each_study_with_its_intervention_design_and_analyses(
+    assigned_evaluator, analysis
+):
+    study = analysis.study
+    page = logged_in(assigned_evaluator).get(reverse("evaluation:index")).content.decode()
+    row = (
+        f'<tr><td><a href="{reverse("evaluation:study_detail", args=[study.pk])}">{study.name}</a></td>'
+        f"<td>{study.intervention.name}</td><td>Før-efter uden kontrolgruppe</td>"
+        '<td class="text-align-right">1</td></tr>'
+    )
+    assert row in page
+    assert reverse("evaluation:exposure_index", args=[study.intervention_id]) in page
+
+
 def test_run_requires_csrf(assigned_evaluator, analysis):
     from django.test import Client
 

@@ -13,12 +13,15 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from indsats.grants import services
+from indsats.grants import selectors, services
 from indsats.grants.models import (
+    BudgetCategory,
+    BudgetLine,
     ChangeKind,
     ChangeRequest,
     Instalment,
     RepaymentClaim,
+    ReportedSpending,
     ReportingDuty,
     ReportKind,
 )
@@ -131,3 +134,53 @@ def test_the_pool_list_takes_as_many_queries_for_20_pools_as_for_2(viewer, aarhu
     many = _queries(client, "/puljer/")
     print(f"pool list ({viewer}): {few} queries with 2 pools, {many} with 20")
     assert many == few
+
+
+def test_the_grant_pages_lists_are_the_orms_in_its_order_each_knowing_its_parent(
+    pool, aarhus_caseworker, agency_staff, django_assert_num_queries
+):
+    """grant_detail reads each list by a query compiled once per process and stores it as the grant's
+    prefetched relation (nested_rows.set_prefetched): `grant.instalments.all()` and the others give
+    what the ORM gives, in its order, and ask the database nothing more."""
+    grant = _grant(aarhus_caseworker, agency_staff, pool)
+    _add_rows(grant, aarhus_caseworker, 10, 3)
+    categories = list(BudgetCategory.values)
+    for category in reversed(categories[:3]):
+        BudgetLine.objects.create(application=grant.application, category=category, amount=Decimal(5000))
+    for number, duty in enumerate(grant.reporting_duties.all()):
+        for category in reversed(categories[: 1 + number % 3]):
+            ReportedSpending.objects.create(duty=duty, category=category, amount=Decimal(100 + number))
+    for i in range(3):
+        RepaymentClaim.objects.create(
+            grant=grant,
+            amount=Decimal(1000 + i),
+            prepared_at=datetime.datetime(2026, 3, 3 - i, tzinfo=datetime.UTC),
+        )
+
+    def pks(rows) -> list[int]:
+        return [row.pk for row in rows]
+
+    expected = {
+        "instalments": pks(Instalment.objects.filter(grant=grant).order_by("due_on")),
+        "duties": pks(ReportingDuty.objects.filter(grant=grant)),
+        "spending": [pks(duty.spending.all()) for duty in ReportingDuty.objects.filter(grant=grant)],
+        "changes": pks(ChangeRequest.objects.filter(grant=grant)),
+        "repayments": pks(RepaymentClaim.objects.filter(grant=grant).order_by("prepared_at")),
+        "budget lines": pks(BudgetLine.objects.filter(application=grant.application).order_by("category")),
+    }
+    assert all(expected.values()) and any(len(spent) > 1 for spent in expected["spending"])
+    read = selectors.grant_detail(user=agency_staff, pk=grant.pk)
+    with django_assert_num_queries(0):
+        duties = list(read.reporting_duties.all())
+        found = {
+            "instalments": pks(read.instalments.all()),
+            "duties": pks(duties),
+            "spending": [pks(duty.spending.all()) for duty in duties],
+            "changes": pks(read.change_requests.all()),
+            "repayments": pks(read.repayment_claims.all()),
+            "budget lines": pks(read.application.budget_lines.all()),
+        }
+        assert all(instalment.grant is read for instalment in read.instalments.all())
+        assert all(line.duty is duty for duty in duties for line in duty.spending.all())
+        assert all(line.application is read.application for line in read.application.budget_lines.all())
+    assert found == expected

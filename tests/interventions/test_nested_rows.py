@@ -125,3 +125,17 @@ def test_the_detail_pages_lists_come_in_the_databases_order(agency_staff, aarhus
 
 def agency_staff_organisation() -> Organisation:
     return Organisation.objects.exclude(kind=OrganisationKind.MUNICIPALITY).first()
+
+
+def test_a_table_rows_problem_areas_come_in_the_databases_order(agency_staff):
+    """The table reads the areas' names from the JSON objects (child_rows_from_json), without model
+    instances: in the order the database gives the relation (ProblemArea's ordering: order, then name)."""
+    intervention = InterventionFactory(name="Områdernes orden")
+    names = ["Åse", "ærlig", "Zebra", "alfa", "Øre", "Bo", "bo"]
+    areas = [ProblemArea.objects.create(name=name, order=index % 2) for index, name in enumerate(names)]
+    intervention.problem_areas.set(reversed(areas))
+    page = selectors.portfolio_table(
+        user=agency_staff, filters=selectors.PortfolioFilters(query="Områdernes orden")
+    )
+    [row] = page.object_list
+    assert row.area_names == list(intervention.problem_areas.values_list("name", flat=True))

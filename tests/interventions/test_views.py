@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from indsats.interventions import services
@@ -412,6 +413,16 @@ def test_the_board_shows_phases_money_and_waiting_reviews(agency_staff, aarhus, 
     assert "Fase 2: Afprøvning" in body and "Venter på styregruppen" in body
     assert "200.000\u00a0kr." in body  # two interventions in each phase x 100,000
     assert "Porteføljen over tid" in body and "Søjlediagram" in body
+
+
+def test_a_board_card_shows_its_days_in_the_phase_and_the_table_the_number(agency_staff):
+    entered = timezone.now() - datetime.timedelta(days=1, hours=1)
+    InterventionFactory(name="Én dag", state="testing", state_entered_at=entered)
+    client = logged_in(agency_staff)
+    board = client.get(reverse("interventions:board")).content.decode()
+    assert '<span class="indsats-card-meta">1 dag i fasen</span>' in board
+    table = client.get(reverse("interventions:table")).content.decode()
+    assert '<td class="text-align-right">1</td>' in table and "dag i fasen" not in table
 
 
 def test_table_filters_by_phase_programme_problem_area_and_municipality(agency_staff, aarhus, agency):

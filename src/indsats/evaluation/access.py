@@ -23,11 +23,12 @@ Who may record a child's dose and fidelity in an intervention, and see what (Exp
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.db.models import QuerySet
 
 from indsats.accounts.models import User
 from indsats.accounts.permissions import (
@@ -49,10 +50,14 @@ from indsats.outcomes.models import Enrolment, EvaluatorAssignment, Participant
 
 def assigned_intervention_ids(user: User | AnonymousUser) -> set[int]:
     """The interventions the person's evaluator organisations are assigned to."""
-    return set(
-        EvaluatorAssignment.objects.filter(evaluator_id__in=organisation_ids_of(user)).values_list(
-            "intervention_id", flat=True
-        )
+    return set(assigned_interventions(user).values_list("intervention_id", flat=True))
+
+
+def assigned_interventions(user: User | AnonymousUser) -> QuerySet[EvaluatorAssignment, Any]:
+    """`assigned_intervention_ids` as a subquery (its one column, `intervention_id`), for a list read in
+    one query with them."""
+    return EvaluatorAssignment.objects.filter(evaluator_id__in=organisation_ids_of(user)).values(
+        "intervention_id"
     )
 
 

@@ -4,6 +4,7 @@ study; what each person sees of the children's dose and fidelity)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
@@ -34,10 +35,11 @@ def studies(*, user: User | AnonymousUser) -> QuerySet[Study]:
     return rows.none()
 
 
-def study_list(*, user: User | AnonymousUser) -> QuerySet[Study]:
-    """The study list's rows, newest first: what the list shows (name, design, the intervention's name)
-    and the number of analyses counted by a subquery, so neither the page nor its count groups the
-    joined rows of the study's instrument and rounds."""
+def study_list(*, user: User | AnonymousUser) -> QuerySet[Any]:
+    """The study list's rows, newest first, as tuples of what the list shows: (id, name, the
+    intervention's name, design, number of analyses). The analyses are counted by a subquery, so neither
+    the page nor its count groups the joined rows of the study's instrument and rounds; an assigned
+    evaluator's interventions are read inside the same query (`access.assigned_interventions`)."""
     analyses = (
         Analysis.objects.filter(study=OuterRef("pk"))
         .order_by()
@@ -45,13 +47,16 @@ def study_list(*, user: User | AnonymousUser) -> QuerySet[Study]:
         .annotate(n=Count("pk"))
         .values("n")
     )
+    if access.can_read_all_studies(user):
+        rows = Study.objects.all()
+    elif access.can_manage_studies(user):
+        rows = Study.objects.filter(intervention_id__in=access.assigned_interventions(user))
+    else:
+        rows = Study.objects.none()
     return (
-        studies(user=user)
-        .select_related(None)
-        .select_related("intervention")
-        .only("id", "name", "design", "created_at", "intervention__id", "intervention__name")
-        .annotate(analysis_count=Coalesce(Subquery(analyses, output_field=IntegerField()), 0))
+        rows.annotate(analysis_count=Coalesce(Subquery(analyses, output_field=IntegerField()), 0))
         .order_by("-created_at", "-pk")
+        .values_list("pk", "name", "intervention__name", "design", "analysis_count")
     )
 
 
@@ -155,15 +160,16 @@ def latest_analysis_of_intervention(intervention: Intervention) -> Analysis | No
     )
 
 
-def manageable_interventions(*, user: User | AnonymousUser) -> QuerySet[Intervention]:
-    """The interventions with measurement rounds whose studies the person may manage, by name (their
-    names only: the list links to them)."""
-    rows = interventions_with_rounds().only("id", "name").order_by("name", "pk")
+def manageable_interventions(*, user: User | AnonymousUser) -> QuerySet[Any]:
+    """The interventions with measurement rounds whose studies the person may manage, by name, as
+    (id, name) tuples (the list links to them); an assigned evaluator's interventions are read inside
+    the same query (`access.assigned_interventions`)."""
+    rows = interventions_with_rounds().order_by("name", "pk").values_list("pk", "name")
     if not access.can_manage_studies(user):
         return rows.none()
     if access.manages_every_intervention(user):
         return rows
-    return rows.filter(pk__in=access.assigned_intervention_ids(user))
+    return rows.filter(pk__in=access.assigned_interventions(user))
 
 
 # --- dose and fidelity (Exposure), scoped to who is asking (access.exposure_scope) ---------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -42,6 +43,7 @@ from indsats.evaluation.models import (
 from indsats.evaluation.rating import evidence_rating
 from indsats.outcomes.pseudonyms import pseudonym_key
 from indsats.outcomes.registry import engine_instrument, localised
+from indsats.ui.converters import url_with_id
 from indsats.ui.pagination import paginate
 from indsats.ui.service_calls import run_service
 
@@ -87,6 +89,41 @@ def _readable_analysis(request: AuthenticatedHttpRequest, pk: int) -> tuple[Anal
     return analysis, True, access.can_manage_studies_of(request.user, analysis.study.intervention)
 
 
+@dataclass(frozen=True)
+class StudyRow:
+    """A row of the study list, as it shows it."""
+
+    url: str
+    name: str
+    intervention: str
+    design: str  # the design's label
+    analysis_count: int
+
+
+@dataclass(frozen=True)
+class InterventionLinks:
+    """An intervention of the study list's links: a new study of it, its dose and fidelity."""
+
+    name: str
+    study_create_url: str
+    exposure_url: str
+
+
+def _study_rows(rows: list[tuple[int, str, str, str, int]]) -> list[StudyRow]:
+    study_url = url_with_id("evaluation:study_detail")
+    designs = {design.value: str(design.label) for design in Design}
+    return [
+        StudyRow(study_url(pk), name, intervention, designs.get(design, design), count)
+        for pk, name, intervention, design, count in rows
+    ]
+
+
+def _intervention_links(rows: list[tuple[int, str]]) -> list[InterventionLinks]:
+    create_url = url_with_id("evaluation:study_create")
+    exposure_url = url_with_id("evaluation:exposure_index")
+    return [InterventionLinks(name, create_url(pk), exposure_url(pk)) for pk, name in rows]
+
+
 @login_required
 def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_evaluation_access(request.user)
@@ -94,9 +131,12 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "evaluation/index.html",
         {
-            "studies": paginate(request, selectors.study_list(user=request.user)),
+            "studies": paginate(request, selectors.study_list(user=request.user), prepare=_study_rows),
             "interventions": paginate(
-                request, selectors.manageable_interventions(user=request.user), parameter="indsats-side"
+                request,
+                selectors.manageable_interventions(user=request.user),
+                parameter="indsats-side",
+                prepare=_intervention_links,
             ),
         },
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,6 +49,7 @@ from indsats.grants.models import (
 from indsats.grants.schedules import PlannedDuty, PlannedInstalment, Replan, replan
 from indsats.interventions.compiled_lookups import CompiledQuery
 from indsats.interventions.models import Intervention
+from indsats.interventions.nested_rows import set_prefetched
 
 
 def editors_of(application: Application) -> list[User]:
@@ -436,29 +437,41 @@ def _grant_with_application(pk: int) -> QuerySet[Grant]:
 _GRANT_WITH_APPLICATION = CompiledQuery(_grant_with_application)
 
 
+# the lists of one grant (or its application) in their models' order without their first key, the grant,
+# the duty or the application (the same for every row: as a key of the order it would be ordered by the
+# parent's own ordering, a join each); compiled once per process, as the grant's own query
+_INSTALMENTS = CompiledQuery(lambda pk: Instalment.objects.filter(grant_id=pk).order_by("due_on"))
+_DUTIES = CompiledQuery(lambda pk: ReportingDuty.objects.filter(grant_id=pk))
+_SPENDING = CompiledQuery(
+    lambda pk: ReportedSpending.objects.filter(duty__grant_id=pk).order_by("duty_id", "category")
+)
+_CHANGES = CompiledQuery(lambda pk: ChangeRequest.objects.filter(grant_id=pk))
+_REPAYMENTS = CompiledQuery(lambda pk: RepaymentClaim.objects.filter(grant_id=pk).order_by("prepared_at"))
+_BUDGET_LINES = CompiledQuery(lambda pk: BudgetLine.objects.filter(application_id=pk).order_by("category"))
+
+
 def grant_detail(*, user: User, pk: int) -> Grant:
-    """The grant with its application, lines, duties and changes, read once the person may see it. Change
+    """The grant with its application, lines, duties and changes, read once the person may see it, each
+    list stored as the grant's prefetched relation (`grant.instalments.all()` asks nothing more). Change
     requests and repayment claims, which most grants never have, are read only when the grant's own query
-    found some (an empty prefetch asks the database nothing)."""
+    found some, the duties' spending only when there are duties."""
     found = _GRANT_WITH_APPLICATION.rows(pk)
     grant = found[0] if found else None
     if grant is None or not can_view_grant(user, grant):
         raise Http404
     # annotated by _grant_with_application (its type kept by the compiled query is the plain model's)
     has_changes, has_repayments = grant.has_changes, grant.has_repayments  # type: ignore[attr-defined]
-    changes = ChangeRequest.objects.all() if has_changes else ChangeRequest.objects.none()
-    repayments = RepaymentClaim.objects.all() if has_repayments else RepaymentClaim.objects.none()
-    # The lines of the one grant in their models' order without its first key, the grant, the duty or the
-    # application (the same for every line): that key is ordered by the parent's own ordering, a join each.
-    prefetch_related_objects(
-        [grant],
-        Prefetch("instalments", queryset=Instalment.objects.order_by("due_on")),
-        "reporting_duties",
-        Prefetch("reporting_duties__spending", queryset=ReportedSpending.objects.order_by("category")),
-        Prefetch("change_requests", queryset=changes),
-        Prefetch("repayment_claims", queryset=repayments.order_by("prepared_at")),
-        Prefetch("application__budget_lines", queryset=BudgetLine.objects.order_by("category")),
-    )
+    set_prefetched(grant, "instalments", _INSTALMENTS.rows(pk))
+    duties = _DUTIES.rows(pk)
+    set_prefetched(grant, "reporting_duties", duties)
+    spending: dict[int, list[ReportedSpending]] = defaultdict(list)
+    for line in _SPENDING.rows(pk) if duties else []:
+        spending[line.duty_id].append(line)
+    for duty in duties:
+        set_prefetched(duty, "spending", spending[duty.pk])
+    set_prefetched(grant, "change_requests", _CHANGES.rows(pk) if has_changes else [])
+    set_prefetched(grant, "repayment_claims", _REPAYMENTS.rows(pk) if has_repayments else [])
+    set_prefetched(grant.application, "budget_lines", _BUDGET_LINES.rows(grant.application_id))
     return grant
 
 

@@ -29,12 +29,19 @@ class Row:
     state: str
     state_label: str
     days: str
-    days_text: str  # "12 dage i fasen"
+    days_in_state: int
     programme: str
     areas: str
     partners: int
     committed: str
     review: str  # "waiting", "due", "draft" or ""
+
+    @property
+    def days_text(self) -> str:
+        """A board card's "12 dage i fasen" (the table shows the number alone)."""
+        return ngettext("%(days)s dag i fasen", "%(days)s dage i fasen", self.days_in_state) % {
+            "days": self.days
+        }
 
 
 def rows_for(interventions: Any, *, with_areas: bool = False) -> list[Row]:
@@ -61,8 +68,7 @@ def rows_for(interventions: Any, *, with_areas: bool = False) -> list[Row]:
                 state=i.state,
                 state_label=labels[i.state],
                 days=days,
-                days_text=ngettext("%(days)s dag i fasen", "%(days)s dage i fasen", i.days_in_state)
-                % {"days": days},
+                days_in_state=i.days_in_state,
                 programme=i.programme or "–",
                 areas=", ".join(i.area_names) or "–" if with_areas else "",
                 partners=i.partner_count,

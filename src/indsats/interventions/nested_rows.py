@@ -5,7 +5,8 @@ prefetch (issue #16). `children_json(Parent, "relation")` adds the relation's ro
 a JSON array (JSONB_AGG on PostgreSQL, JSON_GROUP_ARRAY on SQLite); `attach_children(parent, "relation")`
 turns the array back into model instances and stores them as the parent's prefetched relation, so
 `parent.relation.all()` reads them as it reads a prefetch (`children_from_json` gives them without a
-parent instance, for rows read as tuples).
+parent instance, for rows read as tuples; `child_rows_from_json` the JSON objects themselves).
+`set_prefetched` stores children read by a query of their own the same way.
 
 The SQL is written here from the models' metadata, once per relation and database: the ORM's compiling
 of the same subquery (an expression per field) cost more than the prefetch query it saved. It refers to
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -90,15 +92,25 @@ def _from_json(field: Field[Any, Any], value: Any) -> Any:
     return field.to_python(value)
 
 
-def children_from_json(parent: type[Model], relation: str, value: list[dict[str, Any]] | None) -> list[Model]:
-    """The children in a value of `children_json(parent, relation)`, as model instances in their order."""
-    child = _child_model(parent, relation)
+def child_rows_from_json(
+    parent: type[Model], relation: str, value: list[dict[str, Any]] | None
+) -> list[dict[str, Any]]:
+    """The children in a value of `children_json(parent, relation)` in their order, as its JSON objects
+    (each field's attname to its value as JSON has it: text and numbers as stored, dates as ISO text);
+    for a page that shows a child's text, without a model instance per child."""
     rows = list(value or [])
     if connection.vendor != "postgresql":
-        for field, descending in reversed(_ordering(child)):  # stable sorts, the last field first
+        for field, descending in reversed(_ordering(_child_model(parent, relation))):  # the last first
             rows.sort(
                 key=lambda row: (row[field.attname] is not None, row[field.attname]), reverse=descending
             )
+    return rows
+
+
+def children_from_json(parent: type[Model], relation: str, value: list[dict[str, Any]] | None) -> list[Model]:
+    """The children in a value of `children_json(parent, relation)`, as model instances in their order."""
+    child = _child_model(parent, relation)
+    rows = child_rows_from_json(parent, relation, value)
     fields = child._meta.concrete_fields
     names = [field.attname for field in fields]
     return [
@@ -110,7 +122,15 @@ def children_from_json(parent: type[Model], relation: str, value: list[dict[str,
 def attach_children(parent: Model, relation: str) -> None:
     """Store the rows of `children_json` (annotated as `<relation>_json`) as `parent`'s prefetched
     `relation`, each child of a foreign key knowing its parent, as Django's prefetch leaves them."""
-    children = children_from_json(type(parent), relation, getattr(parent, f"{relation}_json"))
+    set_prefetched(
+        parent, relation, children_from_json(type(parent), relation, getattr(parent, f"{relation}_json"))
+    )
+
+
+def set_prefetched(parent: Model, relation: str, children: Sequence[Model]) -> None:
+    """Store `children` (read by a query of their own) as `parent`'s prefetched `relation` (a reverse
+    foreign key or a many-to-many field), each child of a foreign key knowing its parent, as Django's
+    prefetch leaves them: `parent.relation.all()` reads them without a query."""
     manager = getattr(parent, relation)
     if hasattr(manager, "prefetch_cache_name"):  # many-to-many
         cache_name = manager.prefetch_cache_name
@@ -119,7 +139,7 @@ def attach_children(parent: Model, relation: str) -> None:
         for instance in children:
             manager.field.set_cached_value(instance, parent)
     queryset = manager.get_queryset()
-    queryset._result_cache = children
+    queryset._result_cache = list(children)
     queryset._prefetch_done = True
     if not hasattr(parent, "_prefetched_objects_cache"):
         parent._prefetched_objects_cache = {}  # type: ignore[attr-defined]

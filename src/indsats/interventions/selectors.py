@@ -61,7 +61,7 @@ from indsats.interventions.models import (
     ProblemArea,
     ReviewStatus,
 )
-from indsats.interventions.nested_rows import attach_children, children_from_json, children_json
+from indsats.interventions.nested_rows import attach_children, child_rows_from_json, children_json
 from indsats.interventions.workflow import PHASES, InterventionState, is_phase
 from indsats.ui.converters import as_id
 
@@ -565,8 +565,7 @@ class _TableRows(Sequence[TableRow]):
             TableRow(
                 **dict(zip(TABLE_ROW_FIELDS, row[:-1], strict=True)),
                 area_names=[
-                    area.name  # type: ignore[attr-defined]
-                    for area in children_from_json(Intervention, "problem_areas", row[-1])
+                    area["name"] for area in child_rows_from_json(Intervention, "problem_areas", row[-1])
                 ],
             )
             for row in compiled_queries.rows(name, build, self.filters.values())

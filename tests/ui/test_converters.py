@@ -1,0 +1,23 @@
+"""Ids in addresses: `url_with_id` writes the same address as `reverse` for every id."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+
+from indsats.ui.converters import MAX_ID, url_with_id
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["evaluation:study_detail", "evaluation:study_create", "grants:grant_detail", "interventions:detail"],
+)
+def test_url_with_id_writes_the_address_reverse_writes(name):
+    url = url_with_id(name)
+    for pk in (1, 7, 42, 1000, 123_456_789, 10**17, MAX_ID // 10):
+        assert url(pk) == reverse(name, args=[pk])
+
+
+def test_url_with_id_refuses_an_address_without_an_id():
+    with pytest.raises(NoReverseMatch):
+        url_with_id("evaluation:index")
