@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -111,6 +112,12 @@ def attach_children(parent: Model, relation: str) -> None:
     """Store the rows of `children_json` (annotated as `<relation>_json`) as `parent`'s prefetched
     `relation`, each child of a foreign key knowing its parent, as Django's prefetch leaves them."""
     children = children_from_json(type(parent), relation, getattr(parent, f"{relation}_json"))
+    attach_prefetched(parent, relation, children)
+
+
+def attach_prefetched(parent: Model, relation: str, children: Sequence[Model]) -> None:
+    """Store `children` (read by a query of their own) as `parent`'s prefetched `relation`, each child of
+    a foreign key knowing its parent, as Django's prefetch leaves them."""
     manager = getattr(parent, relation)
     if hasattr(manager, "prefetch_cache_name"):  # many-to-many
         cache_name = manager.prefetch_cache_name
@@ -119,7 +126,7 @@ def attach_children(parent: Model, relation: str) -> None:
         for instance in children:
             manager.field.set_cached_value(instance, parent)
     queryset = manager.get_queryset()
-    queryset._result_cache = children
+    queryset._result_cache = list(children)
     queryset._prefetch_done = True
     if not hasattr(parent, "_prefetched_objects_cache"):
         parent._prefetched_objects_cache = {}  # type: ignore[attr-defined]
