@@ -797,6 +797,28 @@ def practice_rows(assessments: QuerySet[PracticeAssessment] | list[PracticeAsses
     return rows
 
 
+# the newest practice assessments the detail page shows the portfolio, compiled once per process (see
+# compiled_lookups); without the intervention's join: each row is given the page's intervention
+_PORTFOLIO_PRACTICE = CompiledQuery[PracticeAssessment](
+    lambda pk: (
+        PracticeAssessment.objects.filter(intervention_id=pk)
+        .select_related("municipality")
+        .annotate(scores_json=children_json(PracticeAssessment, "scores"))[: PRACTICE_SHOWN + 1]
+    )
+)
+
+
+def intervention_practice_rows(
+    *, user: User, intervention: Intervention, limit: int | None = None
+) -> list[PracticeRow]:
+    """Rows for the practice assessments of one intervention the person may see, newest first (at most
+    `limit`)."""
+    if sees_portfolio(user) and limit == PRACTICE_SHOWN + 1:  # the detail page's, for the portfolio
+        return practice_rows(_of_intervention(_PORTFOLIO_PRACTICE.rows(intervention.pk), intervention))
+    assessments = practice_assessments(user=user, intervention=intervention)
+    return practice_rows(assessments if limit is None else assessments[:limit])
+
+
 def practice_comparison(
     *, user: User, state: str = InterventionState.SCREENING
 ) -> QuerySet[PracticeAssessment]:

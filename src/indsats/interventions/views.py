@@ -255,9 +255,8 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         spider = charts.spider_chart_svg(dimension_labels, series)
     # the newest practice assessments, one more than shown to know whether there are more; all on request
     all_assessments = request.GET.get("vurderinger") == "alle"
-    visible_assessments = selectors.practice_assessments(user=user, intervention=intervention)
-    assessments = selectors.practice_rows(
-        visible_assessments if all_assessments else visible_assessments[: selectors.PRACTICE_SHOWN + 1]
+    assessments = selectors.intervention_practice_rows(
+        user=user, intervention=intervention, limit=None if all_assessments else selectors.PRACTICE_SHOWN + 1
     )
     reviews = selectors.reviews_of(user=user, intervention=intervention)
     # the newest events, one more than shown to know whether there are more; all of them on request
