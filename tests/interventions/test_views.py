@@ -18,6 +18,7 @@ from indsats.interventions import services
 from indsats.interventions.models import (
     ChecklistItem,
     EventKind,
+    GateDecision,
     GateReview,
     Intervention,
     InterventionEvent,
@@ -28,6 +29,7 @@ from indsats.interventions.models import (
     ProblemArea,
     ReviewStatus,
 )
+from indsats.interventions.workflow import InterventionState
 from tests.conftest import logged_in
 from tests.interventions.factories import InterventionFactory, complete_checklist, partner, ready_review
 
@@ -221,6 +223,52 @@ def test_the_timeline_shows_the_newest_events_and_the_whole_timeline_on_request(
         intervention=intervention, text__in=["H-20.", "H-21.", "H-22.", "H-23.", "H-24."]
     ).delete()
     assert "Vis hele tidslinjen" not in client.get(url).content.decode()  # exactly 20: nothing hidden
+
+
+def test_the_timeline_and_the_reviews_show_local_times_and_escape_what_people_wrote(agency_staff):
+    intervention = InterventionFactory(state=InterventionState.MATURATION)
+    InterventionEvent.objects.filter(intervention=intervention).delete()
+    client = logged_in(agency_staff)
+    url = reverse("interventions:detail", args=[intervention.pk])
+    page = client.get(url).content.decode()
+    assert '<ol class="indsats-timeline">\n  <li>Ingen hændelser endnu.</li>\n  \n</ol>' in page
+    assert "Ingen gate reviews endnu." in page
+    InterventionEvent.objects.create(
+        intervention=intervention,
+        at=datetime.datetime(2026, 6, 1, 22, 30, tzinfo=datetime.UTC),  # 2 June in Copenhagen
+        kind=EventKind.DECIDED,
+        from_state=InterventionState.SCREENING,
+        to_state=InterventionState.MATURATION,
+        text='Godkendt <b>nu</b>\n& "straks"',
+        actor_name="Ane & Bo",
+    )
+    review = GateReview.objects.create(
+        intervention=intervention,
+        phase=InterventionState.SCREENING,
+        status=ReviewStatus.DECIDED,
+        submitted_at=datetime.datetime(2026, 5, 31, 22, 30, tzinfo=datetime.UTC),
+    )
+    GateDecision.objects.create(
+        review=review,
+        decision="approve",
+        reason="Ja.",
+        decided_by_name="<Styregruppen>",
+        decided_at=datetime.datetime(2026, 6, 1, 22, 30, tzinfo=datetime.UTC),
+    )
+    page = client.get(url).content.decode()
+    assert (
+        '\n  <li>\n    <time datetime="2026-06-02T00:30:00+02:00">2. juni 2026 kl. 00:30</time>'
+        "\n    <strong>Styregruppen har afgjort</strong>: Fase 0: Screening → Fase 1: Modning"
+        '\n    <span class="indsats-card-meta">Ane &amp; Bo</span>'
+        '\n    <p class="indsats-timeline-text">Godkendt &lt;b&gt;nu&lt;/b&gt;<br>&amp; &quot;straks&quot;</p>'
+        "\n  </li>\n  \n</ol>"
+    ) in page
+    review_url = reverse("interventions:review_detail", args=[review.pk])
+    assert (
+        f'\n    <tr>\n      <td><a href="{review_url}">Fase 0: Screening</a></td>'
+        "\n      <td>Afgjort</td>\n      <td>1. juni 2026</td>"
+        "\n      <td>Godkend (&lt;Styregruppen&gt;, 2. juni 2026)</td>\n    </tr>\n  </tbody>"
+    ) in page
 
 
 def test_the_practice_table_shows_the_newest_assessments_and_all_on_request(agency_staff, aarhus):

@@ -272,9 +272,12 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "toc_svg": charts.theory_of_change_svg(
             intervention.activity_list, intervention.short_term_list, intervention.long_term_list
         ),
-        "timeline": timeline[: selectors.TIMELINE_SHOWN] if not whole_timeline else timeline,
+        "timeline_items": display.timeline_items_html(
+            timeline[: selectors.TIMELINE_SHOWN] if not whole_timeline else timeline
+        ),
         "timeline_cut": not whole_timeline and len(timeline) > selectors.TIMELINE_SHOWN,
         "reviews": reviews,
+        "review_rows": display.review_rows_html(reviews),
         "open_review": next((r for r in reviews if r.is_open), None),
         "declarations": declarations,
         "spider_svg": spider,
