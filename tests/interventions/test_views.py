@@ -363,7 +363,7 @@ def test_knowledge_declaration_is_scored_and_drawn_as_a_spider_chart(agency_staf
     data["economy_reason"] = ""
     response = client.post(reverse("interventions:declaration_new", args=[intervention.pk]), data)
     assert "Økonomi: begrundelse" in response.content.decode()
-    data["economy_reason"] = "Ingen business case endnu."
+    data["economy_reason"] = 'Ingen business case endnu & "snart" <ikke>.'
     client.post(reverse("interventions:declaration_new", args=[intervention.pk]), data)
     declaration = KnowledgeDeclaration.objects.get()
     assert dict(declaration.scores.values_list("dimension", "grade")) == {
@@ -374,7 +374,21 @@ def test_knowledge_declaration_is_scored_and_drawn_as_a_spider_chart(agency_staf
         "economy": "D",
     }
     body = client.get(reverse("interventions:detail", args=[intervention.pk])).content.decode()
-    assert "Vidensdeklaration som edderkoppediagram" in body and "Ingen business case endnu." in body
+    assert "Vidensdeklaration som edderkoppediagram" in body
+    assert (
+        '<tr><th scope="row">Virkning</th><td>C</td><td>Begrundelse C</td></tr>'
+        '<tr><th scope="row">Økonomi</th><td>D</td><td>Ingen business case endnu &amp; &quot;snart&quot;'
+        " &lt;ikke&gt;.</td></tr></tbody>"
+    ) in body
+    assert "Over tid" not in body
+    data.update(declared_on="2025-06-01", target_group_grade="B")
+    client.post(reverse("interventions:declaration_new", args=[intervention.pk]), data)
+    body = client.get(reverse("interventions:detail", args=[intervention.pk])).content.decode()
+    assert "Seneste vidensdeklaration (1. juni 2025)" in body
+    assert (
+        '<tbody><tr><th scope="row">1. juni 2025</th><td>B</td><td>B</td><td>B</td><td>C</td><td>D</td></tr>'
+        '<tr><th scope="row">1. maj 2025</th><td>A</td><td>B</td><td>B</td><td>C</td><td>D</td></tr></tbody>'
+    ) in body
 
 
 def test_the_agency_keeps_the_vocabulary_and_the_playbook(agency_staff):

@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from indsats.interventions.models import GateReview, InterventionEvent
+from indsats.interventions.models import GateReview, InterventionEvent, KnowledgeDeclaration
 from indsats.interventions.workflow import InterventionState
 from indsats.ui.formatting import date, date_time, kroner, number
 
@@ -201,3 +201,26 @@ def review_rows_html(reviews: Iterable[GateReview]) -> SafeString:
             "\n    </tr>"
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value is escaped here
+
+
+def declaration_rows_html(declaration: KnowledgeDeclaration) -> SafeString:
+    """A knowledge declaration's <tr> elements: each dimension's grade and reason (scores prefetched)."""
+    return mark_safe(  # noqa: S308 - every value is escaped here
+        "".join(
+            f'<tr><th scope="row">{escape(score.get_dimension_display())}</th>'
+            f"<td>{escape(score.grade)}</td><td>{escape(score.reason)}</td></tr>"
+            for score in declaration.scores.all()
+        )
+    )
+
+
+def declaration_history_html(declarations: Iterable[KnowledgeDeclaration]) -> SafeString:
+    """The declarations' <tr> elements over time: the day and each dimension's grade (scores prefetched)."""
+    return mark_safe(  # noqa: S308 - every value is escaped here
+        "".join(
+            f'<tr><th scope="row">{escape(date(declaration.declared_on or None))}</th>'
+            + "".join(f"<td>{escape(score.grade)}</td>" for score in declaration.scores.all())
+            + "</tr>"
+            for declaration in declarations
+        )
+    )

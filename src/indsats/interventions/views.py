@@ -280,6 +280,10 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "review_rows": display.review_rows_html(reviews),
         "open_review": next((r for r in reviews if r.is_open), None),
         "declarations": declarations,
+        "declaration_rows": display.declaration_rows_html(declarations[0]) if declarations else "",
+        "declaration_history": display.declaration_history_html(declarations)
+        if len(declarations) > 1
+        else "",
         "spider_svg": spider,
         "dimension_labels": dimension_labels,
         "practice_rows": assessments if all_assessments else assessments[: selectors.PRACTICE_SHOWN],
