@@ -24,6 +24,8 @@ from indsats.interventions.models import (
     InterventionEvent,
     KnowledgeDeclaration,
     Material,
+    PartnerRole,
+    Partnership,
     PhaseRecord,
     PracticeAssessment,
     ProblemArea,
@@ -31,6 +33,7 @@ from indsats.interventions.models import (
 )
 from indsats.interventions.workflow import InterventionState
 from tests.conftest import logged_in
+from tests.factories import MunicipalityFactory
 from tests.interventions.factories import InterventionFactory, complete_checklist, partner, ready_review
 
 pytestmark = pytest.mark.django_db
@@ -269,6 +272,32 @@ def test_the_timeline_and_the_reviews_show_local_times_and_escape_what_people_wr
         "\n      <td>Afgjort</td>\n      <td>1. juni 2026</td>"
         "\n      <td>Godkend (&lt;Styregruppen&gt;, 2. juni 2026)</td>\n    </tr>\n  </tbody>"
     ) in page
+
+
+def test_the_partners_show_their_periods_and_only_managers_get_the_edit_link(agency_staff, steering_member):
+    intervention = InterventionFactory()
+    municipality = MunicipalityFactory(name="Øster & Vester Kommune")
+    partnership = Partnership.objects.create(
+        intervention=intervention,
+        municipality=municipality,
+        role=PartnerRole.PILOT,
+        joined_on=datetime.date(2025, 3, 1),
+        ended_on=datetime.date(2026, 2, 28),
+        funding_ended_on=datetime.date(2025, 12, 31),
+    )
+    url = reverse("interventions:detail", args=[intervention.pk])
+    edit_url = reverse("interventions:partner_edit", args=[intervention.pk, partnership.pk])
+    period = (
+        "<li>Øster &amp; Vester Kommune: Pilotkommune"
+        " (fra 1. marts 2025 til 28. feb. 2026; finansiering ophørt 31. dec. 2025)"
+    )
+    page = logged_in(agency_staff).get(url).content.decode()
+    assert (
+        f'{period} <a href="{edit_url}">Ret datoer'
+        '<span class="sr-only"> (Øster &amp; Vester Kommune)</span></a></li></ul>'
+    ) in page
+    page = logged_in(steering_member).get(url).content.decode()
+    assert f"{period}</li></ul>" in page and edit_url not in page
 
 
 def test_the_practice_table_shows_the_newest_assessments_and_all_on_request(agency_staff, aarhus):

@@ -19,7 +19,13 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from indsats.interventions.models import GateReview, InterventionEvent, KnowledgeDeclaration
+from indsats.interventions.models import (
+    GateReview,
+    Intervention,
+    InterventionEvent,
+    KnowledgeDeclaration,
+    Partnership,
+)
 from indsats.interventions.workflow import InterventionState
 from indsats.ui.formatting import date, date_time, kroner, number
 
@@ -222,5 +228,38 @@ def declaration_history_html(declarations: Iterable[KnowledgeDeclaration]) -> Sa
             + "".join(f"<td>{escape(score.grade)}</td>" for score in declaration.scores.all())
             + "</tr>"
             for declaration in declarations
+        )
+    )
+
+
+def _partner_item(partnership: Partnership, edit_url: str | None) -> str:
+    name = escape(partnership.municipality.name)
+    period = _("fra %(date)s") % {"date": escape(date(partnership.joined_on or None))}
+    if partnership.ended_on:
+        period += " " + _("til %(date)s") % {"date": escape(date(partnership.ended_on))}
+    if partnership.funding_ended_on:
+        period += "; " + _("finansiering ophørt %(date)s") % {
+            "date": escape(date(partnership.funding_ended_on))
+        }
+    edit = (
+        f' <a href="{escape(edit_url)}">{escape(_("Ret datoer"))}<span class="sr-only"> ({name})</span></a>'
+        if edit_url
+        else ""
+    )
+    return f"<li>{name}: {escape(partnership.get_role_display())} ({period}){edit}</li>"
+
+
+def partner_items_html(intervention: Intervention, *, may_manage: bool) -> SafeString:
+    """The detail page's partner <li> elements (partnerships prefetched with their municipalities), each
+    with a link to edit its dates for those who manage the intervention."""
+    return mark_safe(  # noqa: S308 - every value is escaped here
+        "".join(
+            _partner_item(
+                partnership,
+                reverse("interventions:partner_edit", args=[intervention.pk, partnership.pk])
+                if may_manage
+                else None,
+            )
+            for partnership in intervention.partnerships.all()
         )
     )

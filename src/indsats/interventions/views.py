@@ -264,6 +264,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     timeline = selectors.timeline(
         user=user, intervention=intervention, limit=None if whole_timeline else selectors.TIMELINE_SHOWN + 1
     )
+    may = access.intervention_actions(user, intervention)
     context = {
         "intervention": intervention,
         "phases": [(p, p.label, records_by_phase.get(p)) for p in PHASES],
@@ -289,7 +290,8 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "practice_rows": assessments if all_assessments else assessments[: selectors.PRACTICE_SHOWN],
         "practice_cut": not all_assessments and len(assessments) > selectors.PRACTICE_SHOWN,
         "practice_elements": list(PracticeElement),
-        "may": access.intervention_actions(user, intervention),
+        "may": may,
+        "partner_items": display.partner_items_html(intervention, may_manage=may.manage),
     }
     return render(request, "interventions/detail.html", context)
 
