@@ -300,6 +300,30 @@ def test_the_partners_show_their_periods_and_only_managers_get_the_edit_link(age
     assert f"{period}</li></ul>" in page and edit_url not in page
 
 
+def test_the_detail_page_shows_the_current_phases_checklist(agency_staff):
+    intervention = InterventionFactory()
+    record = PhaseRecord.objects.get(intervention=intervention, phase=intervention.state)
+    record.checklist.all().delete()
+    client = logged_in(agency_staff)
+    url = reverse("interventions:detail", args=[intervention.pk])
+    empty = "<li>Fasen har ingen leverancer på tjeklisten.</li>\n  \n</ul>"
+    assert empty in client.get(url).content.decode()
+    ChecklistItem.objects.create(
+        phase_record=record, order=1, title="Plan & <budget>", is_done=True, done_on=datetime.date(2026, 3, 2)
+    )
+    ChecklistItem.objects.create(phase_record=record, order=2, title="Workshop", is_required=False)
+    page = client.get(url).content.decode()
+    assert (
+        '<ul class="nobullet-list indsats-checklist">\n  \n  <li class="is-done">'
+        '<span class="indsats-check" aria-hidden="true">✓</span> Plan &amp; &lt;budget&gt;'
+        ' <span class="weight-normal">(obligatorisk)</span><span class="sr-only">: færdig</span>'
+        ' <span class="indsats-card-meta">2. marts 2026</span></li>\n  '
+        '\n  <li class=""><span class="indsats-check" aria-hidden="true">○</span> Workshop'
+        '<span class="sr-only">: ikke færdig</span></li>\n  \n</ul>'
+    ) in page
+    assert empty not in page
+
+
 def test_the_practice_table_shows_the_newest_assessments_and_all_on_request(agency_staff, aarhus):
     intervention = InterventionFactory()
     PracticeAssessment.objects.bulk_create(

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from indsats.interventions.models import (
+    ChecklistItem,
     GateReview,
     Intervention,
     InterventionEvent,
@@ -262,4 +263,22 @@ def partner_items_html(intervention: Intervention, *, may_manage: bool) -> SafeS
             )
             for partnership in intervention.partnerships.all()
         )
+    )
+
+
+def _checklist_item(item: ChecklistItem, required: str, done: str, not_done: str) -> str:
+    required_note = f' <span class="weight-normal">({required})</span>' if item.is_required else ""
+    done_on = f' <span class="indsats-card-meta">{escape(date(item.done_on))}</span>' if item.done_on else ""
+    return (
+        f'\n  <li class="{"is-done" if item.is_done else ""}"><span class="indsats-check" aria-hidden="true">'
+        f"{'✓' if item.is_done else '○'}</span> {escape(item.title)}{required_note}"
+        f'<span class="sr-only">: {done if item.is_done else not_done}</span>{done_on}</li>\n  '
+    )
+
+
+def checklist_items_html(items: Iterable[ChecklistItem]) -> SafeString:
+    """The current phase's checklist <li> elements: done or not, required or not, and when done."""
+    required, done, not_done = escape(_("obligatorisk")), escape(_("færdig")), escape(_("ikke færdig"))
+    return mark_safe(  # noqa: S308 - every value is escaped here
+        "".join(_checklist_item(item, required, done, not_done) for item in items)
     )

@@ -265,10 +265,14 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         user=user, intervention=intervention, limit=None if whole_timeline else selectors.TIMELINE_SHOWN + 1
     )
     may = access.intervention_actions(user, intervention)
+    current_record = records_by_phase.get(intervention.state)
     context = {
         "intervention": intervention,
         "phases": [(p, p.label, records_by_phase.get(p)) for p in PHASES],
-        "current_record": records_by_phase.get(intervention.state),
+        "current_record": current_record,
+        "checklist_items": display.checklist_items_html(
+            current_record.checklist.all() if current_record else []
+        ),
         "is_in_phase": is_phase(intervention.state),
         "toc_svg": charts.theory_of_change_svg(
             intervention.activity_list, intervention.short_term_list, intervention.long_term_list
