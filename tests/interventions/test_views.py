@@ -19,17 +19,22 @@ from indsats.interventions import services
 from indsats.interventions.models import (
     ChecklistItem,
     EventKind,
+    GateDecision,
     GateReview,
     Intervention,
     InterventionEvent,
     KnowledgeDeclaration,
     Material,
+    PartnerRole,
+    Partnership,
     PhaseRecord,
     PracticeAssessment,
     ProblemArea,
     ReviewStatus,
 )
+from indsats.interventions.workflow import InterventionState
 from tests.conftest import logged_in
+from tests.factories import MunicipalityFactory
 from tests.interventions.factories import InterventionFactory, complete_checklist, partner, ready_review
 
 pytestmark = pytest.mark.django_db
@@ -224,6 +229,102 @@ def test_the_timeline_shows_the_newest_events_and_the_whole_timeline_on_request(
     assert "Vis hele tidslinjen" not in client.get(url).content.decode()  # exactly 20: nothing hidden
 
 
+def test_the_timeline_and_the_reviews_show_local_times_and_escape_what_people_wrote(agency_staff):
+    intervention = InterventionFactory(state=InterventionState.MATURATION)
+    InterventionEvent.objects.filter(intervention=intervention).delete()
+    client = logged_in(agency_staff)
+    url = reverse("interventions:detail", args=[intervention.pk])
+    page = client.get(url).content.decode()
+    assert '<ol class="indsats-timeline">\n  <li>Ingen hændelser endnu.</li>\n  \n</ol>' in page
+    assert "Ingen gate reviews endnu." in page
+    InterventionEvent.objects.create(
+        intervention=intervention,
+        at=datetime.datetime(2026, 6, 1, 22, 30, tzinfo=datetime.UTC),  # 2 June in Copenhagen
+        kind=EventKind.DECIDED,
+        from_state=InterventionState.SCREENING,
+        to_state=InterventionState.MATURATION,
+        text='Godkendt <b>nu</b>\n& "straks"',
+        actor_name="Ane & Bo",
+    )
+    review = GateReview.objects.create(
+        intervention=intervention,
+        phase=InterventionState.SCREENING,
+        status=ReviewStatus.DECIDED,
+        submitted_at=datetime.datetime(2026, 5, 31, 22, 30, tzinfo=datetime.UTC),
+    )
+    GateDecision.objects.create(
+        review=review,
+        decision="approve",
+        reason="Ja.",
+        decided_by_name="<Styregruppen>",
+        decided_at=datetime.datetime(2026, 6, 1, 22, 30, tzinfo=datetime.UTC),
+    )
+    page = client.get(url).content.decode()
+    assert (
+        '\n  <li>\n    <time datetime="2026-06-02T00:30:00+02:00">2. juni 2026 kl. 00:30</time>'
+        "\n    <strong>Styregruppen har afgjort</strong>: Fase 0: Screening → Fase 1: Modning"
+        '\n    <span class="indsats-card-meta">Ane &amp; Bo</span>'
+        '\n    <p class="indsats-timeline-text">Godkendt &lt;b&gt;nu&lt;/b&gt;<br>&amp; &quot;straks&quot;</p>'
+        "\n  </li>\n  \n</ol>"
+    ) in page
+    review_url = reverse("interventions:review_detail", args=[review.pk])
+    assert (
+        f'\n    <tr>\n      <td><a href="{review_url}">Fase 0: Screening</a></td>'
+        "\n      <td>Afgjort</td>\n      <td>1. juni 2026</td>"
+        "\n      <td>Godkend (&lt;Styregruppen&gt;, 2. juni 2026)</td>\n    </tr>\n  </tbody>"
+    ) in page
+
+
+def test_the_partners_show_their_periods_and_only_managers_get_the_edit_link(agency_staff, steering_member):
+    intervention = InterventionFactory()
+    municipality = MunicipalityFactory(name="Øster & Vester Kommune")
+    partnership = Partnership.objects.create(
+        intervention=intervention,
+        municipality=municipality,
+        role=PartnerRole.PILOT,
+        joined_on=datetime.date(2025, 3, 1),
+        ended_on=datetime.date(2026, 2, 28),
+        funding_ended_on=datetime.date(2025, 12, 31),
+    )
+    url = reverse("interventions:detail", args=[intervention.pk])
+    edit_url = reverse("interventions:partner_edit", args=[intervention.pk, partnership.pk])
+    period = (
+        "<li>Øster &amp; Vester Kommune: Pilotkommune"
+        " (fra 1. marts 2025 til 28. feb. 2026; finansiering ophørt 31. dec. 2025)"
+    )
+    page = logged_in(agency_staff).get(url).content.decode()
+    assert (
+        f'{period} <a href="{edit_url}">Ret datoer'
+        '<span class="sr-only"> (Øster &amp; Vester Kommune)</span></a></li></ul>'
+    ) in page
+    page = logged_in(steering_member).get(url).content.decode()
+    assert f"{period}</li></ul>" in page and edit_url not in page
+
+
+def test_the_detail_page_shows_the_current_phases_checklist(agency_staff):
+    intervention = InterventionFactory()
+    record = PhaseRecord.objects.get(intervention=intervention, phase=intervention.state)
+    record.checklist.all().delete()
+    client = logged_in(agency_staff)
+    url = reverse("interventions:detail", args=[intervention.pk])
+    empty = "<li>Fasen har ingen leverancer på tjeklisten.</li>\n  \n</ul>"
+    assert empty in client.get(url).content.decode()
+    ChecklistItem.objects.create(
+        phase_record=record, order=1, title="Plan & <budget>", is_done=True, done_on=datetime.date(2026, 3, 2)
+    )
+    ChecklistItem.objects.create(phase_record=record, order=2, title="Workshop", is_required=False)
+    page = client.get(url).content.decode()
+    assert (
+        '<ul class="nobullet-list indsats-checklist">\n  \n  <li class="is-done">'
+        '<span class="indsats-check" aria-hidden="true">✓</span> Plan &amp; &lt;budget&gt;'
+        ' <span class="weight-normal">(obligatorisk)</span><span class="sr-only">: færdig</span>'
+        ' <span class="indsats-card-meta">2. marts 2026</span></li>\n  '
+        '\n  <li class=""><span class="indsats-check" aria-hidden="true">○</span> Workshop'
+        '<span class="sr-only">: ikke færdig</span></li>\n  \n</ul>'
+    ) in page
+    assert empty not in page
+
+
 def test_the_practice_table_shows_the_newest_assessments_and_all_on_request(agency_staff, aarhus):
     intervention = InterventionFactory()
     PracticeAssessment.objects.bulk_create(
@@ -316,7 +417,7 @@ def test_knowledge_declaration_is_scored_and_drawn_as_a_spider_chart(agency_staf
     data["economy_reason"] = ""
     response = client.post(reverse("interventions:declaration_new", args=[intervention.pk]), data)
     assert "Økonomi: begrundelse" in response.content.decode()
-    data["economy_reason"] = "Ingen business case endnu."
+    data["economy_reason"] = 'Ingen business case endnu & "snart" <ikke>.'
     client.post(reverse("interventions:declaration_new", args=[intervention.pk]), data)
     declaration = KnowledgeDeclaration.objects.get()
     assert dict(declaration.scores.values_list("dimension", "grade")) == {
@@ -327,7 +428,21 @@ def test_knowledge_declaration_is_scored_and_drawn_as_a_spider_chart(agency_staf
         "economy": "D",
     }
     body = client.get(reverse("interventions:detail", args=[intervention.pk])).content.decode()
-    assert "Vidensdeklaration som edderkoppediagram" in body and "Ingen business case endnu." in body
+    assert "Vidensdeklaration som edderkoppediagram" in body
+    assert (
+        '<tr><th scope="row">Virkning</th><td>C</td><td>Begrundelse C</td></tr>'
+        '<tr><th scope="row">Økonomi</th><td>D</td><td>Ingen business case endnu &amp; &quot;snart&quot;'
+        " &lt;ikke&gt;.</td></tr></tbody>"
+    ) in body
+    assert "Over tid" not in body
+    data.update(declared_on="2025-06-01", target_group_grade="B")
+    client.post(reverse("interventions:declaration_new", args=[intervention.pk]), data)
+    body = client.get(reverse("interventions:detail", args=[intervention.pk])).content.decode()
+    assert "Seneste vidensdeklaration (1. juni 2025)" in body
+    assert (
+        '<tbody><tr><th scope="row">1. juni 2025</th><td>B</td><td>B</td><td>B</td><td>C</td><td>D</td></tr>'
+        '<tr><th scope="row">1. maj 2025</th><td>A</td><td>B</td><td>B</td><td>C</td><td>D</td></tr></tbody>'
+    ) in body
 
 
 def test_the_agency_keeps_the_vocabulary_and_the_playbook(agency_staff):

@@ -1,4 +1,4 @@
-"""What a board card or a table row shows, formatted once in Python.
+"""What a board card, a table row or a row of an intervention's page shows, formatted once in Python.
 
 The portfolio pages show many rows; resolving a dozen template variables, filters and `{% url %}` tags
 per row costs more than the queries behind them. These plain rows keep the templates to simple lookups.
@@ -7,17 +7,28 @@ per row costs more than the queries behind them. These plain rows keep the templ
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from indsats.interventions.models import (
+    ChecklistItem,
+    GateReview,
+    Intervention,
+    InterventionEvent,
+    KnowledgeDeclaration,
+    Partnership,
+)
 from indsats.interventions.workflow import InterventionState
-from indsats.ui.formatting import kroner, number
+from indsats.ui.formatting import date, date_time, kroner, number
 
 
 @dataclass(frozen=True)
@@ -153,4 +164,127 @@ def select_options(choices: list[tuple[Any, str]], selected: Any) -> SafeString:
             f'<option value="{escape(value)}"{mark if value == selected else ""}>{escape(label)}</option>'
             for value, label in choices
         )
+    )
+
+
+def timeline_items_html(events: Iterable[InterventionEvent]) -> SafeString:
+    """The detail page's timeline <li> elements, in the events' order (the template's loop resolved a
+    dozen variables and filters per event)."""
+    items = []
+    for event in events:
+        change = ""
+        if event.to_state:
+            moved = event.from_state and event.from_state != event.to_state
+            change = ": " + (f"{escape(event.get_from_state_display())} → " if moved else "")
+            change += escape(event.get_to_state_display())
+        text = (
+            event.text and f'<p class="indsats-timeline-text">{linebreaksbr(event.text, autoescape=True)}</p>'
+        )
+        items.append(
+            "\n  <li>"
+            f'\n    <time datetime="{escape(timezone.localtime(event.at).isoformat())}">'
+            f"{escape(date_time(event.at))}</time>"
+            f"\n    <strong>{escape(event.get_kind_display())}</strong>{change}"
+            f'\n    <span class="indsats-card-meta">{escape(event.actor_name)}</span>'
+            f"\n    {text}"
+            "\n  </li>\n  "
+        )
+    return mark_safe("".join(items))  # noqa: S308 - every value is escaped here
+
+
+def review_rows_html(reviews: Iterable[GateReview]) -> SafeString:
+    """The detail page's gate review <tr> elements, each with its first decision (prefetched)."""
+    rows = []
+    for review in reviews:
+        decisions = review.decisions.all()
+        decision = decisions[0] if decisions else None
+        outcome = (
+            f"{escape(decision.get_decision_display())} ({escape(decision.decided_by_name)}, "
+            f"{escape(date(decision.decided_at or None))})"
+            if decision
+            else "–"
+        )
+        url = reverse("interventions:review_detail", args=[review.pk])
+        rows.append(
+            "\n    <tr>"
+            f'\n      <td><a href="{escape(url)}">{escape(review.get_phase_display())}</a></td>'
+            f"\n      <td>{escape(review.get_status_display())}</td>"
+            f"\n      <td>{escape(date(review.submitted_at or None))}</td>"
+            f"\n      <td>{outcome}</td>"
+            "\n    </tr>"
+        )
+    return mark_safe("".join(rows))  # noqa: S308 - every value is escaped here
+
+
+def declaration_rows_html(declaration: KnowledgeDeclaration) -> SafeString:
+    """A knowledge declaration's <tr> elements: each dimension's grade and reason (scores prefetched)."""
+    return mark_safe(  # noqa: S308 - every value is escaped here
+        "".join(
+            f'<tr><th scope="row">{escape(score.get_dimension_display())}</th>'
+            f"<td>{escape(score.grade)}</td><td>{escape(score.reason)}</td></tr>"
+            for score in declaration.scores.all()
+        )
+    )
+
+
+def declaration_history_html(declarations: Iterable[KnowledgeDeclaration]) -> SafeString:
+    """The declarations' <tr> elements over time: the day and each dimension's grade (scores prefetched)."""
+    return mark_safe(  # noqa: S308 - every value is escaped here
+        "".join(
+            f'<tr><th scope="row">{escape(date(declaration.declared_on or None))}</th>'
+            + "".join(f"<td>{escape(score.grade)}</td>" for score in declaration.scores.all())
+            + "</tr>"
+            for declaration in declarations
+        )
+    )
+
+
+def _partner_item(partnership: Partnership, edit_url: str | None) -> str:
+    name = escape(partnership.municipality.name)
+    period = _("fra %(date)s") % {"date": escape(date(partnership.joined_on or None))}
+    if partnership.ended_on:
+        period += " " + _("til %(date)s") % {"date": escape(date(partnership.ended_on))}
+    if partnership.funding_ended_on:
+        period += "; " + _("finansiering ophørt %(date)s") % {
+            "date": escape(date(partnership.funding_ended_on))
+        }
+    edit = (
+        f' <a href="{escape(edit_url)}">{escape(_("Ret datoer"))}<span class="sr-only"> ({name})</span></a>'
+        if edit_url
+        else ""
+    )
+    return f"<li>{name}: {escape(partnership.get_role_display())} ({period}){edit}</li>"
+
+
+def partner_items_html(intervention: Intervention, *, may_manage: bool) -> SafeString:
+    """The detail page's partner <li> elements (partnerships prefetched with their municipalities), each
+    with a link to edit its dates for those who manage the intervention."""
+    return mark_safe(  # noqa: S308 - every value is escaped here
+        "".join(
+            _partner_item(
+                partnership,
+                reverse("interventions:partner_edit", args=[intervention.pk, partnership.pk])
+                if may_manage
+                else None,
+            )
+            for partnership in intervention.partnerships.all()
+        )
+    )
+
+
+def _checklist_item(item: ChecklistItem, required: str, done: str, not_done: str) -> str:
+    required_note = f' <span class="weight-normal">({required})</span>' if item.is_required else ""
+    done_on = f' <span class="indsats-card-meta">{escape(date(item.done_on))}</span>' if item.done_on else ""
+    return (
+        f'\n  <li class="{"is-done" if item.is_done else ""}"><span class="indsats-check" aria-hidden="true">'
+        f"{'✓' if item.is_done else '○'}</span> {escape(item.title)}{required_note}"
+        f'<span class="sr-only">: {done if item.is_done else not_done}</span>{done_on}</li>\n  '
+    )
+
+
+def checklist_items_html(items: Iterable[ChecklistItem]) -> SafeString:
+    """The current phase's checklist <li> elements: done or not, required or not, and when done."""
+    required, done, not_done = escape(_("obligatorisk")), escape(_("færdig")), escape(_("ikke færdig"))
+    return mark_safe(  # noqa: S308 - every value is escaped here
+        "".join(_checklist_item(item, required, done, not_done) for item in items)
     )

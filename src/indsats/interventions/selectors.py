@@ -61,7 +61,12 @@ from indsats.interventions.models import (
     ProblemArea,
     ReviewStatus,
 )
-from indsats.interventions.nested_rows import attach_children, child_rows_from_json, children_json
+from indsats.interventions.nested_rows import (
+    attach_children,
+    child_rows_from_json,
+    children_json,
+    set_prefetched,
+)
 from indsats.interventions.workflow import PHASES, InterventionState, is_phase
 from indsats.ui.converters import as_id
 
@@ -80,24 +85,32 @@ def _with_detail(interventions: QuerySet[Intervention]) -> QuerySet[Intervention
         interventions.order_by()  # one row
         .select_related("owner")  # its creator is shown nowhere: not joined
         .annotate(**{f"{relation}_json": children_json(Intervention, relation) for relation in DETAIL_LISTS})
-        .prefetch_related(
-            Prefetch("partnerships", queryset=Partnership.objects.select_related("municipality")),
-        )
     )
 
 
-# the portfolio's read of one intervention with its lists: compiled once per process (the four lists'
-# subqueries and the joins cost more to compile than the database's answer); the municipalities' read
-# depends on their organisations and is compiled each time
+def _partnerships() -> QuerySet[Partnership]:
+    return Partnership.objects.select_related("municipality")
+
+
+# the portfolio's read of one intervention with its lists, and of its partners: each compiled once per
+# process (the four lists' subqueries and the joins cost more to compile than the database's answer); the
+# municipalities' read depends on their organisations and is compiled each time, its partners prefetched
 _DETAIL_FOR_PORTFOLIO = CompiledQuery(lambda pk: _with_detail(Intervention.objects.filter(pk=pk)))
+_PARTNERSHIPS_FOR_PORTFOLIO = CompiledQuery(lambda pk: _partnerships().filter(intervention_id=pk))
 
 
 def intervention_detail(*, user: User, pk: int) -> Intervention:
     """One intervention with what its page shows; 404 when it does not exist or is not visible."""
     if sees_portfolio(user):
         found = _DETAIL_FOR_PORTFOLIO.rows(pk)
+        if found:
+            set_prefetched(found[0], "partnerships", _PARTNERSHIPS_FOR_PORTFOLIO.rows(pk))
     else:
-        found = list(_with_detail(visible_interventions(user)).filter(pk=pk))
+        found = list(
+            _with_detail(visible_interventions(user))
+            .prefetch_related(Prefetch("partnerships", queryset=_partnerships()))
+            .filter(pk=pk)
+        )
     if not found:
         raise Http404
     intervention = found[0]
@@ -781,6 +794,28 @@ def practice_rows(assessments: QuerySet[PracticeAssessment] | list[PracticeAsses
             PracticeRow(assessment, scores, sum(scores.values()), sum(1 for v in scores.values() if v == 2))
         )
     return rows
+
+
+# the newest practice assessments the detail page shows the portfolio, compiled once per process (see
+# compiled_lookups); without the intervention's join: each row is given the page's intervention
+_PORTFOLIO_PRACTICE = CompiledQuery[PracticeAssessment](
+    lambda pk: (
+        PracticeAssessment.objects.filter(intervention_id=pk)
+        .select_related("municipality")
+        .annotate(scores_json=children_json(PracticeAssessment, "scores"))[: PRACTICE_SHOWN + 1]
+    )
+)
+
+
+def intervention_practice_rows(
+    *, user: User, intervention: Intervention, limit: int | None = None
+) -> list[PracticeRow]:
+    """Rows for the practice assessments of one intervention the person may see, newest first (at most
+    `limit`)."""
+    if sees_portfolio(user) and limit == PRACTICE_SHOWN + 1:  # the detail page's, for the portfolio
+        return practice_rows(_of_intervention(_PORTFOLIO_PRACTICE.rows(intervention.pk), intervention))
+    assessments = practice_assessments(user=user, intervention=intervention)
+    return practice_rows(assessments if limit is None else assessments[:limit])
 
 
 def practice_comparison(

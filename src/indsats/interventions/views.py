@@ -255,9 +255,8 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         spider = charts.spider_chart_svg(dimension_labels, series)
     # the newest practice assessments, one more than shown to know whether there are more; all on request
     all_assessments = request.GET.get("vurderinger") == "alle"
-    visible_assessments = selectors.practice_assessments(user=user, intervention=intervention)
-    assessments = selectors.practice_rows(
-        visible_assessments if all_assessments else visible_assessments[: selectors.PRACTICE_SHOWN + 1]
+    assessments = selectors.intervention_practice_rows(
+        user=user, intervention=intervention, limit=None if all_assessments else selectors.PRACTICE_SHOWN + 1
     )
     reviews = selectors.reviews_of(user=user, intervention=intervention)
     # the newest events, one more than shown to know whether there are more; all of them on request
@@ -265,25 +264,38 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     timeline = selectors.timeline(
         user=user, intervention=intervention, limit=None if whole_timeline else selectors.TIMELINE_SHOWN + 1
     )
+    may = access.intervention_actions(user, intervention)
+    current_record = records_by_phase.get(intervention.state)
     context = {
         "intervention": intervention,
         "phases": [(p, p.label, records_by_phase.get(p)) for p in PHASES],
-        "current_record": records_by_phase.get(intervention.state),
+        "current_record": current_record,
+        "checklist_items": display.checklist_items_html(
+            current_record.checklist.all() if current_record else []
+        ),
         "is_in_phase": is_phase(intervention.state),
         "toc_svg": charts.theory_of_change_svg(
             intervention.activity_list, intervention.short_term_list, intervention.long_term_list
         ),
-        "timeline": timeline[: selectors.TIMELINE_SHOWN] if not whole_timeline else timeline,
+        "timeline_items": display.timeline_items_html(
+            timeline[: selectors.TIMELINE_SHOWN] if not whole_timeline else timeline
+        ),
         "timeline_cut": not whole_timeline and len(timeline) > selectors.TIMELINE_SHOWN,
         "reviews": reviews,
+        "review_rows": display.review_rows_html(reviews),
         "open_review": next((r for r in reviews if r.is_open), None),
         "declarations": declarations,
+        "declaration_rows": display.declaration_rows_html(declarations[0]) if declarations else "",
+        "declaration_history": display.declaration_history_html(declarations)
+        if len(declarations) > 1
+        else "",
         "spider_svg": spider,
         "dimension_labels": dimension_labels,
         "practice_rows": assessments if all_assessments else assessments[: selectors.PRACTICE_SHOWN],
         "practice_cut": not all_assessments and len(assessments) > selectors.PRACTICE_SHOWN,
         "practice_elements": list(PracticeElement),
-        "may": access.intervention_actions(user, intervention),
+        "may": may,
+        "partner_items": display.partner_items_html(intervention, may_manage=may.manage),
     }
     return render(request, "interventions/detail.html", context)
 
