@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from indsats.economy import services
-from indsats.economy.models import ResultStatus
+from indsats.economy import selectors, services
+from indsats.economy.models import BusinessCaseResult, ResultStatus
 from tests.conftest import logged_in
 from tests.economy.factories import worked_example_case
 
@@ -95,3 +96,26 @@ def test_the_result_and_case_pages_count_the_cases_costs_and_outcomes(economist)
         reverse("economy:case_detail", args=[case.pk]),
     ):
         assert expected in client.get(url).content.decode()
+
+
+def test_the_result_read_compiled_once_gives_each_result_with_its_own_case_and_counts(economist):
+    first, second = worked_example_case(name="Første"), worked_example_case(name="Anden")
+    _more(first, economist, 0, 2)
+    results = [services.request_computation(actor=economist, case=case) for case in (first, second)]
+    for result in results:  # the second read runs the first's SQL with its own key
+        read = selectors.result_page(user=economist, pk=result.pk)
+        case = result.case
+        assert (read.pk, read.case.pk, read.case.name, read.computed_by) == (
+            result.pk,
+            case.pk,
+            case.name,
+            economist,
+        )
+        assert read.case.intervention.name == case.intervention.name
+        assert read.case.catalogue == case.catalogue and read.case.municipality is None
+        assert (read.case.cost_count, read.case.outcome_count) == (case.costs.count(), case.outcomes.count())
+    assert results[0].case.outcomes.count() != results[1].case.outcomes.count()
+    missing = max(result.pk for result in results) + 1000
+    with pytest.raises(BusinessCaseResult.DoesNotExist):
+        selectors.result_page(user=economist, pk=missing)
+    assert logged_in(economist).get(reverse("economy:result_detail", args=[missing])).status_code == 404
