@@ -119,3 +119,24 @@ def test_the_result_read_compiled_once_gives_each_result_with_its_own_case_and_c
     with pytest.raises(BusinessCaseResult.DoesNotExist):
         selectors.result_page(user=economist, pk=missing)
     assert logged_in(economist).get(reverse("economy:result_detail", args=[missing])).status_code == 404
+
+
+def test_the_comparison_offers_the_other_cases_finished_results_newest_first(economist):
+    first, second, third = (worked_example_case(name=name) for name in ("Første", "Anden", "Tredje"))
+    for case in (first, second, third):
+        services.request_computation(actor=economist, case=case)
+    second.seed = 100
+    second.save(update_fields=["seed"])
+    services.request_computation(actor=economist, case=second)  # its second result
+    second.results.create(
+        document={}, status=ResultStatus.FAILED, inputs_hash="x", engine_version="x", draws=1, seed=1
+    )
+    for case in (first, second):  # the second runs the first's compiled SQL with its own case
+        offered = selectors.comparison_choices(user=economist, case=case)
+        expected = [
+            (r.pk, r.case.intervention.name, r.case.name, r.computed_at)
+            for r in BusinessCaseResult.objects.filter(status=ResultStatus.DONE)
+            .exclude(case=case)
+            .order_by("-requested_at", "-pk")
+        ]
+        assert offered == expected and len(expected) == (3 if case == first else 2)

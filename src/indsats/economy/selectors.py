@@ -5,6 +5,7 @@ who build them and those who follow the portfolio.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -30,6 +31,7 @@ from indsats.evaluation import access as evaluation_access
 from indsats.evaluation.literature import LiteraturePool, pooled_literature
 from indsats.evaluation.models import Analysis
 from indsats.evaluation.selectors import studies
+from indsats.interventions import compiled_queries
 from indsats.interventions.compiled_lookups import CompiledQuery
 from indsats.interventions.models import Intervention
 from indsats.outcomes.registry import engine_instrument, localised
@@ -184,11 +186,47 @@ def finished_results(*, user: User | AnonymousUser) -> QuerySet[BusinessCaseResu
 RESULT_DOCUMENTS = ("document", "result", "histogram")
 
 
-def earlier_results(case: BusinessCase, *, limit: int = 10) -> list[BusinessCaseResult]:
+EARLIER_RESULTS = 10
+
+
+def _earlier_results(case_id: int) -> QuerySet[BusinessCaseResult]:
+    results = BusinessCaseResult.objects.filter(case_id=case_id).only("case", "requested_at", "status")
+    return results.annotate(npv=F("result__npv"))[:EARLIER_RESULTS]
+
+
+# read on every result page: compiled once per process
+_EARLIER_RESULTS = CompiledQuery(_earlier_results)
+
+
+def earlier_results(case: BusinessCase) -> list[BusinessCaseResult]:
     """The case's newest results for the list of earlier computations: when each was requested, its
     status and its net present value (``npv``, None before it is computed) read out of the stored result
     in SQL, without its documents."""
-    return list(case.results.only("case", "requested_at", "status").annotate(npv=F("result__npv"))[:limit])
+    return _EARLIER_RESULTS.rows(case.pk)
+
+
+COMPARISON_CHOICES = 50
+
+
+def comparison_choices(
+    *, user: User | AnonymousUser, case: BusinessCase
+) -> list[tuple[int, str, str, datetime.datetime | None]]:
+    """The other cases' finished results to compare with, newest first: (pk, intervention, case,
+    computed_at) each, not the rows of their cases and interventions. For those who read every case the
+    query is compiled once per process (interventions.compiled_queries)."""
+    access.require_business_case_reader(user)
+    if access.reads_every_case(user):
+        return compiled_queries.rows("comparison choices", _comparison_choices_query, {"case": case.pk})
+    return list(_comparison_choices(finished_results(user=user), case.pk))
+
+
+def _comparison_choices_query(values: compiled_queries.Values) -> QuerySet[Any]:
+    return _comparison_choices(BusinessCaseResult.objects.filter(status=ResultStatus.DONE), values["case"])
+
+
+def _comparison_choices(results: QuerySet[BusinessCaseResult], case_id: int) -> QuerySet[Any]:
+    fields = ("pk", "case__intervention__name", "case__name", "computed_at")
+    return results.exclude(case_id=case_id).values_list(*fields)[:COMPARISON_CHOICES]
 
 
 def latest_national_result(intervention: Intervention) -> BusinessCaseResult | None:
