@@ -40,6 +40,7 @@ from indsats.engine.base.errors import StatisticsInputError
 from indsats.engine.cpr import pseudonym, validate_cpr
 from indsats.engine.disclosure import comparison_group_allowed
 from indsats.engine.statistics.pre_post import mean_change_interval
+from indsats.interventions import compiled_queries
 from indsats.interventions.models import Intervention
 from indsats.outcomes import access
 from indsats.outcomes.measurement_sql import band_value, score_value
@@ -573,25 +574,40 @@ def _insight_sums(
     its baseline the first round's: one small query, the rows read only where the state says so, no
     measurement read), else live from the measurements (insight_select: one query over the
     intervention's measurements; so too when the summary has no row for the score: no child has it)."""
-    current = InsightVersion.objects.filter(
-        intervention_id=OuterRef("intervention_id"),
-        instrument_id=OuterRef("instrument_id"),
-        summary_version=F("version"),
-        summary_baseline_id=round_list[0].pk,
-    )
-    summary = list(
-        InsightSummary.objects.filter(
-            Exists(current), intervention=intervention, instrument=instrument, score_key=score_key
-        )
-        .order_by("kind", "round_id", "municipality_id")
-        .values_list(*INSIGHT_COLUMNS)
-    )
+    values = {
+        "intervention": intervention.pk,
+        "instrument": instrument.pk,
+        "score_key": score_key,
+        "baseline": round_list[0].pk,
+    }
+    summary = compiled_queries.rows("insight summary", _current_summary_query, values)
     if summary:
         return _fold(summary, own_id)
     sql, params = insight_select(round_list, instrument, score_key, band_order)
     with connection.cursor() as cursor:
         cursor.execute(f"{sql} ORDER BY 1, 2, 3", params)
         return _fold(cursor.fetchall(), own_id)
+
+
+def _current_summary_query(values: compiled_queries.Values) -> QuerySet[Any]:
+    """The summary's rows of the intervention, instrument and score, while it is current (compiled once
+    per process: see interventions.compiled_queries)."""
+    current = InsightVersion.objects.filter(
+        intervention_id=OuterRef("intervention_id"),
+        instrument_id=OuterRef("instrument_id"),
+        summary_version=F("version"),
+        summary_baseline_id=values["baseline"],
+    )
+    return (
+        InsightSummary.objects.filter(
+            Exists(current),
+            intervention_id=values["intervention"],
+            instrument_id=values["instrument"],
+            score_key=values["score_key"],
+        )
+        .order_by("kind", "round_id", "municipality_id")
+        .values_list(*INSIGHT_COLUMNS)
+    )
 
 
 def _compiled(rows: QuerySet[Any]) -> tuple[str, list[Any]]:
