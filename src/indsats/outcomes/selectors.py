@@ -9,7 +9,7 @@ Who may read what is decided in outcomes.access; the selectors ask it.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -188,14 +188,35 @@ def compared_interventions(*, user: User | AnonymousUser) -> QuerySet[Interventi
     """The interventions whose comparison with other municipalities the person may see: every one with
     rounds for the agency, else those the person's municipality takes part in (a partner, or with
     children enrolled)."""
-    interventions = interventions_with_rounds()
     if access.can_see_aggregates(user):
-        return interventions
-    own = municipality_ids_of(user)
+        return interventions_with_rounds()
+    return _compared_by(municipality_ids_of(user))
+
+
+def _compared_by(municipality_ids: Collection[int]) -> QuerySet[Intervention]:
+    """The interventions with rounds the municipalities take part in."""
     # subqueries, not joins: a join to the enrolments makes a row per enrolled child before DISTINCT
-    partner = Intervention.objects.filter(partnerships__municipality_id__in=own).values("pk")
-    enrolled = Enrolment.objects.filter(municipality_id__in=own).values("intervention_id")
-    return interventions.filter(Q(pk__in=partner) | Q(pk__in=enrolled))
+    partner = Intervention.objects.filter(partnerships__municipality_id__in=municipality_ids).values("pk")
+    enrolled = Enrolment.objects.filter(municipality_id__in=municipality_ids).values("intervention_id")
+    return interventions_with_rounds().filter(Q(pk__in=partner) | Q(pk__in=enrolled))
+
+
+def compared_intervention_names(*, user: User | AnonymousUser) -> list[tuple[int, str]]:
+    """compared_interventions as (id, name) rows by name, through a query compiled once per process and
+    number of municipalities (interventions.compiled_queries)."""
+    if access.can_see_aggregates(user):
+        return compiled_queries.rows("compared interventions: all", _compared_names_query, {})
+    own = tuple(sorted(municipality_ids_of(user)))
+    if not own:
+        return []
+    return compiled_queries.rows("compared interventions", _compared_names_query, {"municipalities": own})
+
+
+def _compared_names_query(values: compiled_queries.Values) -> QuerySet[Any]:
+    municipality_ids = values.get("municipalities")
+    if municipality_ids is None:  # the agency
+        return interventions_with_rounds().values_list("pk", "name")
+    return _compared_by(municipality_ids).values_list("pk", "name")
 
 
 def import_job(*, user: User | AnonymousUser, pk: int) -> ImportJob:
@@ -244,6 +265,26 @@ def insight_municipalities(*, user: User | AnonymousUser) -> QuerySet[Organisati
     if access.can_see_aggregates(user):
         return active_municipalities()
     return own_municipalities(user=user)
+
+
+def insight_municipality_names(*, user: User | AnonymousUser) -> list[tuple[int, str]]:
+    """insight_municipalities as (id, name) rows by name, through a query compiled once per process and
+    number of municipalities (interventions.compiled_queries)."""
+    if access.can_see_aggregates(user):
+        return compiled_queries.rows("insight municipalities: all", _municipality_names_query, {})
+    own = tuple(sorted(municipality_ids_of(user)))
+    if not own:
+        return []
+    return compiled_queries.rows("insight municipalities", _municipality_names_query, {"municipalities": own})
+
+
+def _municipality_names_query(values: compiled_queries.Values) -> QuerySet[Any]:
+    municipality_ids = values.get("municipalities")
+    if municipality_ids is None:
+        municipalities = active_municipalities()
+    else:
+        municipalities = Organisation.objects.filter(pk__in=municipality_ids).order_by("name")
+    return municipalities.values_list("pk", "name")
 
 
 def municipality_by_pk(pk: int) -> Organisation | None:
