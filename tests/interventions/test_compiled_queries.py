@@ -12,6 +12,7 @@ from indsats.accounts.models import Role
 from indsats.interventions import compiled_queries, selectors
 from indsats.interventions.models import Intervention, ProblemArea
 from indsats.interventions.selectors import PortfolioFilters
+from indsats.ui.panels import counts
 from tests.factories import MembershipFactory, person_with_role
 
 pytestmark = pytest.mark.django_db
@@ -149,3 +150,14 @@ def test_the_compiled_municipality_counts_are_the_lengths_of_the_municipality_li
         expected = (taking_part.count(), can_join.count())
         assert selectors.municipality_counts(user=user) == expected, user.username
         assert expected[0] and expected[1], user.username
+
+
+def test_compiled_counts_are_the_panels_counts_for_each_value(portfolio, municipalities):
+    def build(values: compiled_queries.Values):
+        owned = Intervention.objects.filter(owner_id__in=values["owners"])
+        return [owned, owned.filter(state=values["state"]), Intervention.objects.filter(name__icontains="a")]
+
+    for owners, state in (((municipalities[0].pk,), "screening"), ((municipalities[1].pk,), "testing")):
+        values = {"owners": owners, "state": state}
+        assert compiled_queries.counts("owned", build, values) == counts(*build(values))
+        assert counts(*build(values))[0]

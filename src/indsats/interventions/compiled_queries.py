@@ -21,12 +21,15 @@ from. The queries run on the default database, as every query of this project do
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
+
+from indsats.ui.panels import counts_sql
 
 Values = Mapping[str, Any]
 # a value's name, and the item's position when the value is a tuple (None for a single value)
@@ -97,13 +100,45 @@ def _sent(value: Any, like: bool) -> Any:
 
 
 def _compile(build: Callable[[Values], QuerySet[Any]], values: Values) -> _Compiled:
-    stand_ins = {part: _stand_in(index, value) for index, (part, value) in enumerate(_parts(values).items())}
+    stand_ins = _stand_ins(values)
     queryset = build(_with_parts(values, stand_ins))
     compiler = queryset.query.get_compiler(using=queryset.db)
     sql, params = compiler.as_sql()
+    fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
+    return _Compiled(
+        sql=sql,
+        params=tuple(params),
+        slots=_slots(sql, params, stand_ins),
+        col_count=compiler.col_count,
+        converters=compiler.get_converters(fields),
+    )
+
+
+def _compile_counts(build: Callable[[Values], Sequence[QuerySet[Any]]], values: Values) -> _Compiled:
+    stand_ins = _stand_ins(values)
+    querysets = build(_with_parts(values, stand_ins))
+    sql, params = counts_sql(*querysets)
+    return _Compiled(
+        sql=sql,
+        params=tuple(params),
+        slots=_slots(sql, params, stand_ins),
+        col_count=len(querysets),
+        converters={},  # counts: integers as the database gives them
+    )
+
+
+def _stand_ins(values: Values) -> dict[_Part, Any]:
+    return {part: _stand_in(index, value) for index, (part, value) in enumerate(_parts(values).items())}
+
+
+_Slot = tuple[int, _Part, bool, type]
+
+
+def _slots(sql: str, params: Sequence[Any], stand_ins: Mapping[_Part, Any]) -> tuple[_Slot, ...]:
+    """Where each stand-in landed among the parameters; refuses SQL that a stand-in reached otherwise."""
     forms = {(_sent(v, False), False): part for part, v in stand_ins.items()}
     forms.update({(_sent(v, True), True): part for part, v in stand_ins.items() if isinstance(v, str)})
-    slots: list[tuple[int, _Part, bool, type]] = []
+    slots: list[_Slot] = []
     found = set()
     for index, param in enumerate(params):
         for (form, like), part in forms.items():
@@ -116,27 +151,34 @@ def _compile(build: Callable[[Values], QuerySet[Any]], values: Values) -> _Compi
                 raise ValueError(f"a value reached parameter {index} in a form not known here: {param!r}")
     if found != set(stand_ins) or any(str(s) in sql for s in stand_ins.values()):
         raise ValueError("a value did not reach the SQL's parameters (or reached its text)")
-    fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
-    return _Compiled(
-        sql=sql,
-        params=tuple(params),
-        slots=tuple(slots),
-        col_count=compiler.col_count,
-        converters=compiler.get_converters(fields),
-    )
+    return tuple(slots)
 
 
 def rows(name: str, build: Callable[[Values], QuerySet[Any]], values: Values) -> list[tuple[Any, ...]]:
     """The rows of `build(values)` (a `values_list` query) as tuples, its columns in its SELECT's order
     (the requested order in Django 5.2) and converted as the ORM converts them; its SQL compiled at the
     first call of this name and shape (see the module)."""
+    return _run(("rows", name), partial(_compile, build), values)
+
+
+def counts(name: str, build: Callable[[Values], Sequence[QuerySet[Any]]], values: Values) -> tuple[int, ...]:
+    """How many rows each of `build(values)`'s queries has, counted in one query as ui.panels.counts counts
+    them; its SQL compiled at the first call of this name and shape (see the module)."""
+    (row,) = _run(("counts", name), partial(_compile_counts, build), values)
+    return row
+
+
+def _run(
+    name: tuple[str, str], compile_query: Callable[[Values], _Compiled], values: Values
+) -> list[tuple[Any, ...]]:
+    """The rows of the query compiled by `compile_query` for this name and shape, run with `values`."""
     parts = _parts(values)
     key = (name, connection.vendor, tuple((part, type(v)) for part, v in parts.items()))
     compiled = _compiled.get(key)
     if compiled is None:
         if len(_compiled) >= MAX_SHAPES:  # the table's pages are shapes too: keep the memory bounded
             _compiled.clear()
-        compiled = _compiled[key] = _compile(build, values)
+        compiled = _compiled[key] = compile_query(values)
     params = list(compiled.params)
     for index, part, like, kind in compiled.slots:
         sent = _sent(parts[part], like)
