@@ -16,6 +16,7 @@ from indsats.audit.models import AuditEntry
 from indsats.economy import selectors, services
 from indsats.economy.models import BusinessCase, BusinessCaseResult, ResultStatus
 from indsats.interventions.models import PartnerRole, Partnership
+from indsats.ui.panels import panels_for
 from tests.conftest import logged_in
 from tests.economy.factories import InterventionFactory, worked_example_case
 from tests.economy.test_business_case_views import edit_post
@@ -178,3 +179,22 @@ def test_the_case_history_follows_the_same_rule(aarhus_manager, odense_manager, 
     assert can_view_object(aarhus_manager, local)
     assert can_view_object(economist, local)
     assert not can_view_object(odense_manager, local)
+
+
+def test_the_front_page_counts_the_cases_the_manager_reads(
+    aarhus_manager, odense_manager, odense, local, national
+):
+    def counted(user) -> int:
+        panel = next(p for p in panels_for(user) if str(p.title) == "Økonomi")
+        return panel.facts[0][1]
+
+    assert counted(aarhus_manager) == 2 == selectors.business_case_list(user=aarhus_manager).count()
+    assert counted(odense_manager) == 0  # Odense takes part in no intervention, and has no case of its own
+    Partnership.objects.create(
+        intervention=national.intervention,
+        municipality=odense,
+        role=PartnerRole.TRIAL,
+        joined_on=datetime.date(2026, 1, 1),
+    )
+    odense_manager = type(odense_manager).objects.get(pk=odense_manager.pk)  # a new request's person
+    assert counted(odense_manager) == 1  # the national case, not Aarhus' own

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from indsats.economy import services
-from indsats.economy.models import ResultStatus
+from indsats.economy import selectors, services
+from indsats.economy.models import BusinessCaseResult, ResultStatus
 from tests.conftest import logged_in
 from tests.economy.factories import worked_example_case
 
@@ -95,3 +96,47 @@ def test_the_result_and_case_pages_count_the_cases_costs_and_outcomes(economist)
         reverse("economy:case_detail", args=[case.pk]),
     ):
         assert expected in client.get(url).content.decode()
+
+
+def test_the_result_read_compiled_once_gives_each_result_with_its_own_case_and_counts(economist):
+    first, second = worked_example_case(name="Første"), worked_example_case(name="Anden")
+    _more(first, economist, 0, 2)
+    results = [services.request_computation(actor=economist, case=case) for case in (first, second)]
+    for result in results:  # the second read runs the first's SQL with its own key
+        read = selectors.result_page(user=economist, pk=result.pk)
+        case = result.case
+        assert (read.pk, read.case.pk, read.case.name, read.computed_by) == (
+            result.pk,
+            case.pk,
+            case.name,
+            economist,
+        )
+        assert read.case.intervention.name == case.intervention.name
+        assert read.case.catalogue == case.catalogue and read.case.municipality is None
+        assert (read.case.cost_count, read.case.outcome_count) == (case.costs.count(), case.outcomes.count())
+    assert results[0].case.outcomes.count() != results[1].case.outcomes.count()
+    missing = max(result.pk for result in results) + 1000
+    with pytest.raises(BusinessCaseResult.DoesNotExist):
+        selectors.result_page(user=economist, pk=missing)
+    assert logged_in(economist).get(reverse("economy:result_detail", args=[missing])).status_code == 404
+
+
+def test_the_comparison_offers_the_other_cases_finished_results_newest_first(economist):
+    first, second, third = (worked_example_case(name=name) for name in ("Første", "Anden", "Tredje"))
+    for case in (first, second, third):
+        services.request_computation(actor=economist, case=case)
+    second.seed = 100
+    second.save(update_fields=["seed"])
+    services.request_computation(actor=economist, case=second)  # its second result
+    second.results.create(
+        document={}, status=ResultStatus.FAILED, inputs_hash="x", engine_version="x", draws=1, seed=1
+    )
+    for case in (first, second):  # the second runs the first's compiled SQL with its own case
+        offered = selectors.comparison_choices(user=economist, case=case)
+        expected = [
+            (r.pk, r.case.intervention.name, r.case.name, r.computed_at)
+            for r in BusinessCaseResult.objects.filter(status=ResultStatus.DONE)
+            .exclude(case=case)
+            .order_by("-requested_at", "-pk")
+        ]
+        assert offered == expected and len(expected) == (3 if case == first else 2)

@@ -13,10 +13,13 @@ from indsats.accounts.models import Role
 from indsats.evaluation import access, report, selectors, services
 from indsats.evaluation.models import Analysis
 from indsats.interventions.models import PartnerRole, Partnership
+from indsats.outcomes.models import RoundKind
 from indsats.ui.panels import panels_for
 from tests.conftest import logged_in
 from tests.evaluation.factories import make_study
 from tests.factories import MunicipalityFactory, person_with_role
+from tests.interventions.factories import InterventionFactory
+from tests.outcomes.factories import RoundFactory
 
 
 @pytest.fixture
@@ -97,3 +100,50 @@ def test_front_page_panel_links_the_newest_report(analysis, aarhus_manager, vejl
         reverse("evaluation:analysis_report", args=[analysis.pk])
     ]
     assert not [p for p in panels_for(vejle_manager) if str(p.title) == "Evaluering af jeres praksis"]
+
+
+def test_front_page_panel_lists_the_first_five_studies_by_intervention_and_counts_them_all(
+    analysis, aarhus_manager, vejle_manager, sdq
+):
+    vejle = vejle_manager.memberships.get().organisation
+    joined = datetime.date(2026, 1, 1)
+    Partnership.objects.create(
+        intervention=analysis.study.intervention, municipality=vejle, role=PartnerRole.TRIAL, joined_on=joined
+    )
+    studies = {analysis.study.name: analysis.study}
+    for name in ["Tidlig indsats", "Bedre trivsel", "Anker", "Familiestart", "Dialog", "Cirkel"]:
+        intervention = InterventionFactory(name=name)
+        Partnership.objects.create(
+            intervention=intervention, municipality=vejle, role=PartnerRole.TRIAL, joined_on=joined
+        )
+        rounds = (
+            RoundFactory(intervention=intervention, kind=RoundKind.BASELINE, order=0),
+            RoundFactory(intervention=intervention, kind=RoundKind.FOLLOW_UP, order=1),
+        )
+        for letter in "BA":
+            studies[f"{name} {letter}"] = make_study(
+                intervention=intervention, rounds=rounds, instrument=sdq, name=f"{name} {letter}"
+            )
+    newer = Analysis.objects.get(pk=analysis.pk)
+    newer.pk = None
+    newer.save()  # the fixture study's newest analysis
+    elsewhere = Analysis.objects.get(pk=analysis.pk)
+    elsewhere.pk, elsewhere.study = None, studies["Bedre trivsel B"]
+    elsewhere.save()
+
+    def panel(user):
+        return next(p for p in panels_for(user) if str(p.title) == "Evaluering af jeres praksis")
+
+    shown = panel(vejle_manager)
+    assert shown.links == [
+        ("Anker A", reverse("evaluation:study_detail", args=[studies["Anker A"].pk])),
+        ("Anker B", reverse("evaluation:study_detail", args=[studies["Anker B"].pk])),
+        ("Bedre trivsel A", reverse("evaluation:study_detail", args=[studies["Bedre trivsel A"].pk])),
+        ("Bedre trivsel B", reverse("evaluation:analysis_report", args=[elsewhere.pk])),
+        ("Cirkel A", reverse("evaluation:study_detail", args=[studies["Cirkel A"].pk])),
+    ]
+    assert shown.facts[0][1] == 13
+    # Aarhus takes part in one intervention (another shape of the query): its study's newest analysis
+    assert [url for _label, url in panel(aarhus_manager).links] == [
+        reverse("evaluation:analysis_report", args=[newer.pk])
+    ]

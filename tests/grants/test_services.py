@@ -26,7 +26,15 @@ from indsats.grants.errors import (
     NotEligible,
     WrongState,
 )
-from indsats.grants.models import ApplicationStatus, ChangeStatus, GrantStatus, Pool, ReportKind
+from indsats.grants.models import (
+    ApplicationStatus,
+    ChangeStatus,
+    GrantStatus,
+    Pool,
+    ReportingDuty,
+    ReportKind,
+)
+from indsats.ui.panels import panels_for
 from tests.factories import MembershipFactory, OrganisationFactory, person_with_role
 from tests.grants.conftest import complete_application, pdf
 from tests.grants.factories import InitiativeFactory, PoolFactory, ProgrammeYearFactory
@@ -562,3 +570,24 @@ def test_a_start_date_in_the_future_is_refused(pool, aarhus_caseworker, agency_s
     with pytest.raises(GrantsError, match="fremtiden") as refused:
         services.start_grant(actor=aarhus_caseworker, grant=grant, started_on=tomorrow)
     assert refused.value.message_dict == {"started_on": [refused.value.messages[0]]}
+
+
+def test_the_applicants_front_page_panel_counts_its_own_drafts_and_overdue_reports(
+    pool, aarhus_caseworker, odense_caseworker, agency_staff
+):
+    grant = _award(agency_staff, _submitted(aarhus_caseworker, pool), "1000000")
+    first, second, *_later = grant.reporting_duties.order_by("due_on")
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    ReportingDuty.objects.filter(pk__in=[first.pk, second.pk]).update(due_on=yesterday)
+    ReportingDuty.objects.filter(pk=second.pk).update(submitted_at=timezone.now())
+    for actor in (aarhus_caseworker, aarhus_caseworker, odense_caseworker):
+        complete_application(actor, pool)  # drafts
+
+    def facts(user) -> dict[str, object]:
+        panel = next(p for p in panels_for(user) if str(p.title) == "Puljer")
+        return {str(label): value for label, value in panel.facts}
+
+    aarhus, odense = facts(aarhus_caseworker), facts(odense_caseworker)
+    assert (aarhus["Jeres kladder"], aarhus["Rapporter for sent"]) == (2, 1)
+    assert (odense["Jeres kladder"], odense["Rapporter for sent"]) == (1, 0)
+    assert aarhus["Rapporter for sent"] == selectors.overdue_duties(user=aarhus_caseworker).count()

@@ -8,9 +8,12 @@ import datetime
 
 import pytest
 
+from indsats.accounts.models import Role
 from indsats.interventions import compiled_queries, selectors
 from indsats.interventions.models import Intervention, ProblemArea
 from indsats.interventions.selectors import PortfolioFilters
+from indsats.ui.panels import counts
+from tests.factories import MembershipFactory, person_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +122,42 @@ def test_the_compiled_filter_options_give_the_orms_rows(portfolio):
     compiled = compiled_queries.rows("filter options", selectors._filter_options_query, {})
     assert compiled == list(selectors._filter_options_query({}))
     assert {kind for kind, *_rest in compiled} == {0, 1, 2}
+
+
+def test_a_tuple_is_a_parameter_per_item_and_its_length_part_of_the_shape(portfolio, municipalities):
+    def build(values: compiled_queries.Values):
+        return Intervention.objects.filter(owner_id__in=values["owners"]).order_by("pk").values_list("pk")
+
+    owners = [m.pk for m in municipalities[:2]]
+    for chosen in ((owners[0],), (owners[1],), (owners[1], owners[0]), (owners[0], owners[0], owners[1])):
+        assert compiled_queries.rows("owned", build, {"owners": chosen}) == list(build({"owners": chosen}))
+    assert compiled_queries.rows("owned", build, {"owners": tuple(owners)})
+    with pytest.raises(ValueError, match="empty"):
+        compiled_queries.rows("owned", build, {"owners": ()})
+
+
+def test_the_compiled_municipality_counts_are_the_lengths_of_the_municipality_lists(
+    portfolio, municipalities, agency
+):
+    aarhus, odense, third = municipalities[:3]
+    both = person_with_role(Role.CASEWORKER, aarhus, username="cw-both")
+    MembershipFactory(user=both, organisation=odense, role=Role.MUNICIPALITY_MANAGER)
+    staff_too = person_with_role(Role.MUNICIPALITY_MANAGER, third, username="manager-staff")
+    MembershipFactory(user=staff_too, organisation=agency, role=Role.AGENCY_STAFF)  # sees the portfolio
+    people = [person_with_role(Role.CASEWORKER, m, username=f"cw-{m.pk}") for m in municipalities[:3]]
+    for user in [*people, both, staff_too]:
+        taking_part, can_join = selectors._municipality_lists(user)
+        expected = (taking_part.count(), can_join.count())
+        assert selectors.municipality_counts(user=user) == expected, user.username
+        assert expected[0] and expected[1], user.username
+
+
+def test_compiled_counts_are_the_panels_counts_for_each_value(portfolio, municipalities):
+    def build(values: compiled_queries.Values):
+        owned = Intervention.objects.filter(owner_id__in=values["owners"])
+        return [owned, owned.filter(state=values["state"]), Intervention.objects.filter(name__icontains="a")]
+
+    for owners, state in (((municipalities[0].pk,), "screening"), ((municipalities[1].pk,), "testing")):
+        values = {"owners": owners, "state": state}
+        assert compiled_queries.counts("owned", build, values) == counts(*build(values))
+        assert counts(*build(values))[0]

@@ -11,10 +11,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from indsats.accounts.models import Role
+from indsats.interventions.models import PartnerRole, Partnership
 from indsats.outcomes import selectors
 from indsats.outcomes.models import Instrument, RoundKind
 from indsats.outcomes.registry import builtin_versions
 from tests.conftest import logged_in
+from tests.factories import MembershipFactory, person_with_role
 from tests.outcomes.factories import InterventionFactory, RoundFactory
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +98,31 @@ def test_the_agency_compares_every_intervention_with_rounds_and_none_without(
             score_key="emotional",
             municipality=odense,
         )
+
+
+def test_the_insight_lists_compiled_once_give_the_orms_rows_for_each_person(
+    agency_staff, aarhus, odense, aarhus_caseworker, odense_caseworker, intervention, baseline
+):
+    others = [InterventionFactory(name=name) for name in ("Cirkel", "Anker", "Bro")]
+    for other in others:
+        RoundFactory(intervention=other, order=0)
+    for municipality, other in ((aarhus, others[0]), (aarhus, others[1]), (odense, others[2])):
+        Partnership.objects.create(
+            intervention=other, municipality=municipality, role=PartnerRole.TRIAL, joined_on="2026-01-01"
+        )
+    both = person_with_role(Role.CASEWORKER, aarhus, username="cw-both")
+    MembershipFactory(user=both, organisation=odense, role=Role.MUNICIPALITY_MANAGER)
+    nowhere = person_with_role(Role.CASEWORKER, username="cw-nowhere")  # a municipality of no intervention
+    expected_names = {
+        agency_staff: ["Anker", "Bro", "Cirkel", "Skolefravær"],
+        aarhus_caseworker: ["Anker", "Cirkel"],
+        odense_caseworker: ["Bro"],
+        both: ["Anker", "Bro", "Cirkel"],
+        nowhere: [],
+    }
+    for user, names in expected_names.items():
+        compared = selectors.compared_interventions(user=user)
+        assert selectors.compared_intervention_names(user=user) == list(compared.values_list("pk", "name"))
+        assert [name for _pk, name in selectors.compared_intervention_names(user=user)] == names
+        listed = list(selectors.insight_municipalities(user=user).values_list("pk", "name"))
+        assert selectors.insight_municipality_names(user=user) == listed and listed

@@ -16,6 +16,8 @@ can_*/require_*. Views and services ask here, never restate a rule.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -106,10 +108,13 @@ def visible_cases(user: User | AnonymousUser, cases: QuerySet[BusinessCase]) -> 
         return cases
     if not can_make_local_cases(user):
         return cases.none()
-    return cases.filter(
-        Q(municipality_id__in=municipality_ids_of(user))
-        | Q(municipality__isnull=True, intervention_id__in=practice_intervention_ids(user))
-    )
+    return cases.filter(practice_cases(municipality_ids_of(user), practice_intervention_ids(user)))
+
+
+def practice_cases(municipality_ids: Collection[int], intervention_ids: Collection[int]) -> Q:
+    """The municipalities' own cases and the national cases of the interventions they take part in."""
+    national = Q(municipality__isnull=True, intervention_id__in=intervention_ids)
+    return Q(municipality_id__in=municipality_ids) | national
 
 
 def visible_results(

@@ -5,6 +5,7 @@ who build them and those who follow the portfolio.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -30,6 +31,8 @@ from indsats.evaluation import access as evaluation_access
 from indsats.evaluation.literature import LiteraturePool, pooled_literature
 from indsats.evaluation.models import Analysis
 from indsats.evaluation.selectors import studies
+from indsats.interventions import compiled_queries
+from indsats.interventions.compiled_lookups import CompiledQuery
 from indsats.interventions.models import Intervention
 from indsats.outcomes.registry import engine_instrument, localised
 
@@ -121,18 +124,34 @@ def case_page(*, user: User | AnonymousUser, pk: int) -> BusinessCase:
     )
 
 
-def result_page(*, user: User | AnonymousUser, pk: int) -> BusinessCaseResult:
-    """A result with its case as `case_page` gives it, in one query."""
-    access.require_business_case_reader(user)
-    result = (
-        access.visible_results(user, BusinessCaseResult.objects.all())
-        .select_related(*(f"case__{name}" for name in CASE_PAGE_RELATED), "computed_by")
+def _results_with_case() -> QuerySet[BusinessCaseResult]:
+    """Results with their case as `case_page` reads it and who computed them."""
+    related = (*(f"case__{name}" for name in CASE_PAGE_RELATED), "computed_by")
+    return (
+        BusinessCaseResult.objects.select_related(*related)
         .annotate(
             case_cost_count=_line_count(CostLine, "case_id"),
             case_outcome_count=_line_count(OutcomeLine, "case_id"),
         )
-        .get(pk=pk)
+        .order_by()
     )
+
+
+# the result page's read of one result with its case's four tables and two counts: compiled once per
+# process for those who read every case (compiling it cost more than the database's answer)
+_RESULT_WITH_CASE = CompiledQuery(lambda pk: _results_with_case().filter(pk=pk))
+
+
+def result_page(*, user: User | AnonymousUser, pk: int) -> BusinessCaseResult:
+    """A result with its case as `case_page` gives it, in one query."""
+    access.require_business_case_reader(user)
+    if access.reads_every_case(user):
+        found = _RESULT_WITH_CASE.rows(pk)
+        if not found:
+            raise BusinessCaseResult.DoesNotExist
+        result = found[0]
+    else:  # the query depends on the person's municipalities and interventions: compiled each time
+        result = access.visible_results(user, _results_with_case()).get(pk=pk)
     # the counts belong to the case, where the page reads them
     result.case.cost_count = result.case_cost_count  # type: ignore[attr-defined]
     result.case.outcome_count = result.case_outcome_count  # type: ignore[attr-defined]
@@ -167,11 +186,47 @@ def finished_results(*, user: User | AnonymousUser) -> QuerySet[BusinessCaseResu
 RESULT_DOCUMENTS = ("document", "result", "histogram")
 
 
-def earlier_results(case: BusinessCase, *, limit: int = 10) -> list[BusinessCaseResult]:
+EARLIER_RESULTS = 10
+
+
+def _earlier_results(case_id: int) -> QuerySet[BusinessCaseResult]:
+    results = BusinessCaseResult.objects.filter(case_id=case_id).only("case", "requested_at", "status")
+    return results.annotate(npv=F("result__npv"))[:EARLIER_RESULTS]
+
+
+# read on every result page: compiled once per process
+_EARLIER_RESULTS = CompiledQuery(_earlier_results)
+
+
+def earlier_results(case: BusinessCase) -> list[BusinessCaseResult]:
     """The case's newest results for the list of earlier computations: when each was requested, its
     status and its net present value (``npv``, None before it is computed) read out of the stored result
     in SQL, without its documents."""
-    return list(case.results.only("case", "requested_at", "status").annotate(npv=F("result__npv"))[:limit])
+    return _EARLIER_RESULTS.rows(case.pk)
+
+
+COMPARISON_CHOICES = 50
+
+
+def comparison_choices(
+    *, user: User | AnonymousUser, case: BusinessCase
+) -> list[tuple[int, str, str, datetime.datetime | None]]:
+    """The other cases' finished results to compare with, newest first: (pk, intervention, case,
+    computed_at) each, not the rows of their cases and interventions. For those who read every case the
+    query is compiled once per process (interventions.compiled_queries)."""
+    access.require_business_case_reader(user)
+    if access.reads_every_case(user):
+        return compiled_queries.rows("comparison choices", _comparison_choices_query, {"case": case.pk})
+    return list(_comparison_choices(finished_results(user=user), case.pk))
+
+
+def _comparison_choices_query(values: compiled_queries.Values) -> QuerySet[Any]:
+    return _comparison_choices(BusinessCaseResult.objects.filter(status=ResultStatus.DONE), values["case"])
+
+
+def _comparison_choices(results: QuerySet[BusinessCaseResult], case_id: int) -> QuerySet[Any]:
+    fields = ("pk", "case__intervention__name", "case__name", "computed_at")
+    return results.exclude(case_id=case_id).values_list(*fields)[:COMPARISON_CHOICES]
 
 
 def latest_national_result(intervention: Intervention) -> BusinessCaseResult | None:

@@ -370,11 +370,7 @@ def _render_result(
         "can_manage": access.can_edit_case(request.user, case),
         # the other results to compare with as <option>s: four columns each, not the rows of their cases and
         # interventions
-        "others": comparison_options_html(
-            selectors.finished_results(user=request.user)
-            .exclude(case=case)
-            .values_list("pk", "case__intervention__name", "case__name", "computed_at")[:50]
-        ),
+        "others": comparison_options_html(selectors.comparison_choices(user=request.user, case=case)),
     }
     if result is not None and result.status == ResultStatus.DONE and result.result is not None:
         context["view"] = result_view(result)

@@ -3,8 +3,10 @@ the report PDFs being rendered."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Window
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Window
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from indsats.accounts.models import User
 from indsats.evaluation import access, selectors
 from indsats.evaluation.models import Analysis, RenderedReport, RenderStatus
+from indsats.interventions import compiled_queries
 from indsats.ui.panels import LiveFact, Panel, register_panel
 
 SHOWN_STUDIES = 5
@@ -64,14 +67,11 @@ def practice_evaluation_panel(user: User | AnonymousUser) -> Panel | None:
     linked to its newest analysis report (or the study page while no analysis is made)."""
     if not access.can_read_practice_evaluation(user) or not isinstance(user, User):
         return None
-    # the first studies, each with its newest analysis, and how many there are in all: one query
-    newest_analysis = (
-        Analysis.objects.filter(study=OuterRef("pk")).order_by("-created_at", "-pk").values("pk")[:1]
-    )
-    studies = list(
-        selectors.practice_studies(user=user)
-        .annotate(newest=Subquery(newest_analysis), total=Window(Count("pk")))
-        .values_list("pk", "name", "newest", "total")[:SHOWN_STUDIES]
+    interventions = tuple(sorted(access.practice_intervention_ids(user)))
+    if not interventions:
+        return None
+    studies = compiled_queries.rows(
+        "practice studies", _practice_studies_query, {"interventions": interventions}
     )
     if not studies:
         return None
@@ -90,4 +90,17 @@ def practice_evaluation_panel(user: User | AnonymousUser) -> Panel | None:
         facts=[(_("Effektstudier"), studies[0][3])],
         links=links,
         order=26,
+    )
+
+
+def _practice_studies_query(values: compiled_queries.Values) -> QuerySet[Any]:
+    """The first studies of the interventions, each with its newest analysis, and how many there are in
+    all: one query, compiled once per process and number of interventions (compiled_queries)."""
+    newest_analysis = (
+        Analysis.objects.filter(study=OuterRef("pk")).order_by("-created_at", "-pk").values("pk")[:1]
+    )
+    return (
+        selectors.studies_of_interventions(values["interventions"])
+        .annotate(newest=Subquery(newest_analysis), total=Window(Count("pk")))
+        .values_list("pk", "name", "newest", "total")[:SHOWN_STUDIES]
     )

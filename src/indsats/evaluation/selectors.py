@@ -3,6 +3,7 @@ study; what each person sees of the children's dose and fidelity)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,11 +70,14 @@ def practice_studies(*, user: User | AnonymousUser) -> QuerySet[Study]:
     """The studies of the interventions the person's municipalities take part in (access.py)."""
     if not access.can_read_practice_evaluation(user):
         return Study.objects.none()
-    return (
-        Study.objects.select_related("intervention", "instrument", "baseline_round", "follow_up_round")
-        .filter(intervention_id__in=access.practice_intervention_ids(user))
-        .order_by("intervention__name", "name")
+    return studies_of_interventions(access.practice_intervention_ids(user)).select_related(
+        "intervention", "instrument", "baseline_round", "follow_up_round"
     )
+
+
+def studies_of_interventions(intervention_ids: Collection[int]) -> QuerySet[Study]:
+    """The studies of these interventions, by the intervention's name and then their own."""
+    return Study.objects.filter(intervention_id__in=intervention_ids).order_by("intervention__name", "name")
 
 
 def practice_study_detail(*, user: User | AnonymousUser, pk: int) -> Study:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from indsats.accounts.models import User
-from indsats.accounts.permissions import APPLY_FOR_GRANTS, MANAGE_POOLS, has_permission
+from indsats.accounts.permissions import APPLY_FOR_GRANTS, MANAGE_POOLS, has_permission, organisation_ids_of
 from indsats.grants import selectors
+from indsats.grants.access import is_grants_staff
 from indsats.grants.models import Application, ApplicationStatus, Pool, PoolStatus
+from indsats.interventions import compiled_queries
 from indsats.ui.panels import LiveFact, Panel, counts, register_panel
 
 
@@ -38,10 +44,7 @@ def applicant_pools_panel(user: User) -> Panel | None:
     if has_permission(user, MANAGE_POOLS):
         return None  # the agency's panel above
     if has_permission(user, APPLY_FOR_GRANTS):
-        drafts, overdue = counts(
-            selectors.application_list(user=user).filter(status=ApplicationStatus.DRAFT),
-            selectors.overdue_duties(user=user),
-        )
+        drafts, overdue = _applicant_counts(user)
         return Panel(
             title=_("Puljer"),
             facts=[
@@ -58,7 +61,33 @@ def applicant_pools_panel(user: User) -> Panel | None:
     return None
 
 
+def _applicant_counts(user: User) -> tuple[int, ...]:
+    """The applicant's drafts and overdue reports; an applicant's through a query compiled once per
+    process and number of organisations (interventions.compiled_queries)."""
+    organisations = tuple(sorted(organisation_ids_of(user)))
+    if is_grants_staff(user) or not organisations:
+        return counts(
+            selectors.application_list(user=user).filter(status=ApplicationStatus.DRAFT),
+            selectors.overdue_duties(user=user),
+        )
+    values = {"organisations": organisations, "today": timezone.localdate()}
+    return compiled_queries.counts("applicant's panel", _applicant_counts_query, values)
+
+
+def _applicant_counts_query(values: compiled_queries.Values) -> list[QuerySet[Any]]:
+    organisations = values["organisations"]
+    return [
+        Application.objects.filter(applicant_id__in=organisations, status=ApplicationStatus.DRAFT),
+        selectors.applicants_overdue_duties(organisations, values["today"]),
+    ]
+
+
 def open_pool_count() -> int:
     """The pools open at this instant, read on every request: a pool opens and closes at its own minute,
-    without a write."""
-    return selectors.open_pools().count()
+    without a write (through a query compiled once per process: interventions.compiled_queries)."""
+    (count,) = compiled_queries.counts("open pools", _open_pools_query, {"now": timezone.now()})
+    return count
+
+
+def _open_pools_query(values: compiled_queries.Values) -> list[QuerySet[Any]]:
+    return [selectors.open_pools(now=values["now"])]

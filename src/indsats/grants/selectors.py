@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -476,13 +477,25 @@ def grant_detail(*, user: User, pk: int) -> Grant:
 
 
 def overdue_duties(*, user: User, today: datetime.date | None = None) -> QuerySet[ReportingDuty]:
-    today = today or timezone.localdate()
     duties = ReportingDuty.objects.select_related("grant__application__applicant").filter(
-        submitted_at__isnull=True, due_on__lt=today, grant__status__in=LIVE_GRANT_STATUSES
+        _is_overdue(today or timezone.localdate())
     )
     if not is_grants_staff(user):
         duties = duties.filter(grant__application__applicant_id__in=organisation_ids_of(user))
     return duties.order_by("due_on", "pk")
+
+
+def _is_overdue(today: datetime.date) -> Q:
+    """A reporting duty of a live grant, not submitted and due before today."""
+    return Q(submitted_at__isnull=True, due_on__lt=today, grant__status__in=LIVE_GRANT_STATUSES)
+
+
+def applicants_overdue_duties(
+    organisation_ids: Collection[int], today: datetime.date
+) -> QuerySet[ReportingDuty]:
+    """`overdue_duties` as an applicant of these organisations sees them (unordered: for counting)."""
+    own = Q(grant__application__applicant_id__in=organisation_ids)
+    return ReportingDuty.objects.filter(_is_overdue(today), own)
 
 
 # --- a grant's plan, budget and money ---------------------------------------------------------------

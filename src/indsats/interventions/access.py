@@ -19,6 +19,7 @@ Who sees what:
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -78,12 +79,14 @@ def visible_interventions(user: Visitor) -> QuerySet[Intervention]:
     interventions = Intervention.objects.all()
     if sees_portfolio(user):
         return interventions
-    partner = Partnership.objects.filter(
-        intervention=OuterRef("pk"), municipality_id__in=organisation_ids_of(user)
-    )
-    return interventions.filter(
-        Q(is_open_to_join=True) | Q(owner_id__in=organisation_ids_of(user)) | Q(Exists(partner))
-    )
+    return interventions.filter(seen_by_organisations(organisation_ids_of(user)))
+
+
+def seen_by_organisations(organisation_ids: Collection[int]) -> Q:
+    """What the members of these organisations see when they do not see the portfolio: the interventions
+    open to join, their own and those they are partners in."""
+    partner = Partnership.objects.filter(intervention=OuterRef("pk"), municipality_id__in=organisation_ids)
+    return Q(is_open_to_join=True) | Q(owner_id__in=organisation_ids) | Q(Exists(partner))
 
 
 def can_view_intervention(user: Visitor, intervention: Intervention) -> bool:

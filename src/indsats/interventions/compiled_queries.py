@@ -12,30 +12,36 @@ reached the parameters (none written into the SQL text), and refuses the query o
 
 Values are sent as the ORM sends them for a plain comparison: dates and datetimes adapted by the
 backend, strings and integers as they are, and a string that reached the SQL as a LIKE pattern
-(`__icontains`) escaped and wrapped the same way. The rows' converters are kept with the SQL: the
-backends' converters read only settings (time zone), not the connection they were taken from. The
-queries run on the default database, as every query of this project does.
+(`__icontains`) escaped and wrapped the same way. A tuple of such values (an `__in` lookup's list, not
+empty) is a parameter per item: its length is part of the shape. The rows' converters are kept with
+the SQL: the backends' converters read only settings (time zone), not the connection they were taken
+from. The queries run on the default database, as every query of this project does.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
 
+from indsats.ui.panels import counts_sql
+
 Values = Mapping[str, Any]
+# a value's name, and the item's position when the value is a tuple (None for a single value)
+_Part = tuple[str, int | None]
 
 
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
     params: tuple[Any, ...]  # the constants, with a stand-in where a value goes
-    # (parameter's index, value's name, as a LIKE pattern, the parameter's type: psycopg's Int4 for an int)
-    slots: tuple[tuple[int, str, bool, type], ...]
+    # (parameter's index, value's part, as a LIKE pattern, the parameter's type: psycopg's Int4 for an int)
+    slots: tuple[tuple[int, _Part, bool, type], ...]
     col_count: int
     converters: dict[int, tuple[list[Any], Any]]  # as SQLCompiler.get_converters gives them
 
@@ -59,6 +65,29 @@ def _stand_in(index: int, value: Any) -> Any:
     raise TypeError(f"no stand-in for {type(value).__name__}")
 
 
+def _parts(values: Values) -> dict[_Part, Any]:
+    """The values one parameter each: a tuple's items one by one."""
+    parts: dict[_Part, Any] = {}
+    for name, value in values.items():
+        if isinstance(value, tuple):
+            if not value:  # the ORM runs no query for an empty `__in`: the caller knows the answer
+                raise ValueError(f"an empty tuple for {name}")
+            parts.update({(name, position): item for position, item in enumerate(value)})
+        else:
+            parts[(name, None)] = value
+    return parts
+
+
+def _with_parts(values: Values, parts: Mapping[_Part, Any]) -> dict[str, Any]:
+    """`values` with each value (each tuple's items) taken from `parts`."""
+    return {
+        name: tuple(parts[(name, position)] for position in range(len(value)))
+        if isinstance(value, tuple)
+        else parts[(name, None)]
+        for name, value in values.items()
+    }
+
+
 def _sent(value: Any, like: bool) -> Any:
     """The parameter the ORM sends for `value`."""
     if like:
@@ -71,48 +100,88 @@ def _sent(value: Any, like: bool) -> Any:
 
 
 def _compile(build: Callable[[Values], QuerySet[Any]], values: Values) -> _Compiled:
-    stand_ins = {name: _stand_in(index, value) for index, (name, value) in enumerate(values.items())}
-    queryset = build(stand_ins)
+    stand_ins = _stand_ins(values)
+    queryset = build(_with_parts(values, stand_ins))
     compiler = queryset.query.get_compiler(using=queryset.db)
     sql, params = compiler.as_sql()
-    forms = {(_sent(v, False), False): name for name, v in stand_ins.items()}
-    forms.update({(_sent(v, True), True): name for name, v in stand_ins.items() if isinstance(v, str)})
-    slots: list[tuple[int, str, bool, type]] = []
+    fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
+    return _Compiled(
+        sql=sql,
+        params=tuple(params),
+        slots=_slots(sql, params, stand_ins),
+        col_count=compiler.col_count,
+        converters=compiler.get_converters(fields),
+    )
+
+
+def _compile_counts(build: Callable[[Values], Sequence[QuerySet[Any]]], values: Values) -> _Compiled:
+    stand_ins = _stand_ins(values)
+    querysets = build(_with_parts(values, stand_ins))
+    sql, params = counts_sql(*querysets)
+    return _Compiled(
+        sql=sql,
+        params=tuple(params),
+        slots=_slots(sql, params, stand_ins),
+        col_count=len(querysets),
+        converters={},  # counts: integers as the database gives them
+    )
+
+
+def _stand_ins(values: Values) -> dict[_Part, Any]:
+    return {part: _stand_in(index, value) for index, (part, value) in enumerate(_parts(values).items())}
+
+
+_Slot = tuple[int, _Part, bool, type]
+
+
+def _slots(sql: str, params: Sequence[Any], stand_ins: Mapping[_Part, Any]) -> tuple[_Slot, ...]:
+    """Where each stand-in landed among the parameters; refuses SQL that a stand-in reached otherwise."""
+    forms = {(_sent(v, False), False): part for part, v in stand_ins.items()}
+    forms.update({(_sent(v, True), True): part for part, v in stand_ins.items() if isinstance(v, str)})
+    slots: list[_Slot] = []
     found = set()
     for index, param in enumerate(params):
-        for (form, like), name in forms.items():
+        for (form, like), part in forms.items():
             if isinstance(param, type(form)) and param == form:
-                slots.append((index, name, like, type(param)))
-                found.add(name)
+                slots.append((index, part, like, type(param)))
+                found.add(part)
                 break
         else:
             if any(str(s) in str(param) for s in stand_ins.values()):
                 raise ValueError(f"a value reached parameter {index} in a form not known here: {param!r}")
     if found != set(stand_ins) or any(str(s) in sql for s in stand_ins.values()):
         raise ValueError("a value did not reach the SQL's parameters (or reached its text)")
-    fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
-    return _Compiled(
-        sql=sql,
-        params=tuple(params),
-        slots=tuple(slots),
-        col_count=compiler.col_count,
-        converters=compiler.get_converters(fields),
-    )
+    return tuple(slots)
 
 
 def rows(name: str, build: Callable[[Values], QuerySet[Any]], values: Values) -> list[tuple[Any, ...]]:
     """The rows of `build(values)` (a `values_list` query) as tuples, its columns in its SELECT's order
     (the requested order in Django 5.2) and converted as the ORM converts them; its SQL compiled at the
     first call of this name and shape (see the module)."""
-    key = (name, connection.vendor, tuple((n, type(v)) for n, v in values.items()))
+    return _run(("rows", name), partial(_compile, build), values)
+
+
+def counts(name: str, build: Callable[[Values], Sequence[QuerySet[Any]]], values: Values) -> tuple[int, ...]:
+    """How many rows each of `build(values)`'s queries has, counted in one query as ui.panels.counts counts
+    them; its SQL compiled at the first call of this name and shape (see the module)."""
+    (row,) = _run(("counts", name), partial(_compile_counts, build), values)
+    return row
+
+
+def _run(
+    name: tuple[str, str], compile_query: Callable[[Values], _Compiled], values: Values
+) -> list[tuple[Any, ...]]:
+    """The rows of the query compiled by `compile_query` for this name and shape, run with `values`."""
+    parts = _parts(values)
+    key = (name, connection.vendor, tuple((part, type(v)) for part, v in parts.items()))
     compiled = _compiled.get(key)
     if compiled is None:
         if len(_compiled) >= MAX_SHAPES:  # the table's pages are shapes too: keep the memory bounded
             _compiled.clear()
-        compiled = _compiled[key] = _compile(build, values)
+        compiled = _compiled[key] = compile_query(values)
     params = list(compiled.params)
-    for index, value_name, like, kind in compiled.slots:
-        sent = _sent(values[value_name], like)
+    for index, part, like, kind in compiled.slots:
+        sent = _sent(parts[part], like)
         params[index] = sent if type(sent) is kind else kind(sent)
     with connection.cursor() as cursor:
         cursor.execute(compiled.sql, params)

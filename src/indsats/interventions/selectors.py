@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from functools import partial
 from typing import Any, TypeVar, overload
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -46,7 +47,12 @@ from indsats.accounts.permissions import (
 )
 from indsats.audit import version
 from indsats.interventions import compiled_queries
-from indsats.interventions.access import require_manage, sees_portfolio, visible_interventions
+from indsats.interventions.access import (
+    require_manage,
+    seen_by_organisations,
+    sees_portfolio,
+    visible_interventions,
+)
 from indsats.interventions.compiled_lookups import CompiledQuery
 from indsats.interventions.models import (
     EventKind,
@@ -873,10 +879,19 @@ def _municipality_lists(user: User) -> tuple[QuerySet[Intervention], QuerySet[In
 
 def _municipality_scope(user: User) -> tuple[QuerySet[Intervention], Q]:
     """The interventions the municipality sees, and the condition of those it takes part in."""
-    municipalities = municipality_ids_of(user)
+    return _scope_of(municipality_ids_of(user), organisation_ids_of(user), sees_all=sees_portfolio(user))
+
+
+def _scope_of(
+    municipalities: Collection[int], organisations: Collection[int], *, sees_all: bool
+) -> tuple[QuerySet[Intervention], Q]:
+    """_municipality_scope for the person's municipalities and organisations (sees_all: the portfolio)."""
     partner = Partnership.objects.filter(intervention=OuterRef("pk"), municipality_id__in=municipalities)
-    visible = visible_interventions(user).annotate(is_partner=Exists(partner))
-    return visible, Q(is_partner=True) | Q(owner_id__in=organisation_ids_of(user))
+    interventions = Intervention.objects.all()
+    if not sees_all:
+        interventions = interventions.filter(seen_by_organisations(organisations))
+    visible = interventions.annotate(is_partner=Exists(partner))
+    return visible, Q(is_partner=True) | Q(owner_id__in=organisations)
 
 
 def municipality_overview(
@@ -902,12 +917,32 @@ def municipality_overview(
 
 def municipality_counts(*, user: User) -> tuple[int, int]:
     """How many interventions the municipality takes part in and could join (_municipality_lists' two
-    lists, counted in one query)."""
-    visible, own = _municipality_scope(user)
-    counts = visible.aggregate(
-        taking_part=Count("pk", filter=own), can_join=Count("pk", filter=Q(is_open_to_join=True) & ~own)
+    lists, counted in one query compiled once per process: see compiled_queries)."""
+    values = {
+        "municipalities": tuple(sorted(municipality_ids_of(user))),
+        "organisations": tuple(sorted(organisation_ids_of(user))),
+    }
+    sees_all = sees_portfolio(user)
+    rows = compiled_queries.rows(
+        f"municipality counts, sees all: {sees_all}",
+        partial(_municipality_counts_query, sees_all=sees_all),
+        values,
     )
-    return counts["taking_part"], counts["can_join"]
+    return rows[0] if rows else (0, 0)
+
+
+def _municipality_counts_query(values: compiled_queries.Values, *, sees_all: bool) -> QuerySet[Any]:
+    """The two counts as windows over the visible interventions, on the first row (none when none is
+    visible)."""
+    visible, own = _scope_of(values["municipalities"], values["organisations"], sees_all=sees_all)
+    return (
+        visible.order_by()
+        .annotate(
+            taking_part=Window(Count("pk", filter=own)),
+            can_join=Window(Count("pk", filter=Q(is_open_to_join=True) & ~own)),
+        )
+        .values_list("taking_part", "can_join")[:1]
+    )
 
 
 # --- filter choices -----------------------------------------------------------------------------------

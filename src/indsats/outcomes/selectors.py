@@ -9,7 +9,7 @@ Who may read what is decided in outcomes.access; the selectors ask it.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +40,7 @@ from indsats.engine.base.errors import StatisticsInputError
 from indsats.engine.cpr import pseudonym, validate_cpr
 from indsats.engine.disclosure import comparison_group_allowed
 from indsats.engine.statistics.pre_post import mean_change_interval
+from indsats.interventions import compiled_queries
 from indsats.interventions.models import Intervention
 from indsats.outcomes import access
 from indsats.outcomes.measurement_sql import band_value, score_value
@@ -187,14 +188,35 @@ def compared_interventions(*, user: User | AnonymousUser) -> QuerySet[Interventi
     """The interventions whose comparison with other municipalities the person may see: every one with
     rounds for the agency, else those the person's municipality takes part in (a partner, or with
     children enrolled)."""
-    interventions = interventions_with_rounds()
     if access.can_see_aggregates(user):
-        return interventions
-    own = municipality_ids_of(user)
+        return interventions_with_rounds()
+    return _compared_by(municipality_ids_of(user))
+
+
+def _compared_by(municipality_ids: Collection[int]) -> QuerySet[Intervention]:
+    """The interventions with rounds the municipalities take part in."""
     # subqueries, not joins: a join to the enrolments makes a row per enrolled child before DISTINCT
-    partner = Intervention.objects.filter(partnerships__municipality_id__in=own).values("pk")
-    enrolled = Enrolment.objects.filter(municipality_id__in=own).values("intervention_id")
-    return interventions.filter(Q(pk__in=partner) | Q(pk__in=enrolled))
+    partner = Intervention.objects.filter(partnerships__municipality_id__in=municipality_ids).values("pk")
+    enrolled = Enrolment.objects.filter(municipality_id__in=municipality_ids).values("intervention_id")
+    return interventions_with_rounds().filter(Q(pk__in=partner) | Q(pk__in=enrolled))
+
+
+def compared_intervention_names(*, user: User | AnonymousUser) -> list[tuple[int, str]]:
+    """compared_interventions as (id, name) rows by name, through a query compiled once per process and
+    number of municipalities (interventions.compiled_queries)."""
+    if access.can_see_aggregates(user):
+        return compiled_queries.rows("compared interventions: all", _compared_names_query, {})
+    own = tuple(sorted(municipality_ids_of(user)))
+    if not own:
+        return []
+    return compiled_queries.rows("compared interventions", _compared_names_query, {"municipalities": own})
+
+
+def _compared_names_query(values: compiled_queries.Values) -> QuerySet[Any]:
+    municipality_ids = values.get("municipalities")
+    if municipality_ids is None:  # the agency
+        return interventions_with_rounds().values_list("pk", "name")
+    return _compared_by(municipality_ids).values_list("pk", "name")
 
 
 def import_job(*, user: User | AnonymousUser, pk: int) -> ImportJob:
@@ -243,6 +265,26 @@ def insight_municipalities(*, user: User | AnonymousUser) -> QuerySet[Organisati
     if access.can_see_aggregates(user):
         return active_municipalities()
     return own_municipalities(user=user)
+
+
+def insight_municipality_names(*, user: User | AnonymousUser) -> list[tuple[int, str]]:
+    """insight_municipalities as (id, name) rows by name, through a query compiled once per process and
+    number of municipalities (interventions.compiled_queries)."""
+    if access.can_see_aggregates(user):
+        return compiled_queries.rows("insight municipalities: all", _municipality_names_query, {})
+    own = tuple(sorted(municipality_ids_of(user)))
+    if not own:
+        return []
+    return compiled_queries.rows("insight municipalities", _municipality_names_query, {"municipalities": own})
+
+
+def _municipality_names_query(values: compiled_queries.Values) -> QuerySet[Any]:
+    municipality_ids = values.get("municipalities")
+    if municipality_ids is None:
+        municipalities = active_municipalities()
+    else:
+        municipalities = Organisation.objects.filter(pk__in=municipality_ids).order_by("name")
+    return municipalities.values_list("pk", "name")
 
 
 def municipality_by_pk(pk: int) -> Organisation | None:
@@ -573,25 +615,40 @@ def _insight_sums(
     its baseline the first round's: one small query, the rows read only where the state says so, no
     measurement read), else live from the measurements (insight_select: one query over the
     intervention's measurements; so too when the summary has no row for the score: no child has it)."""
-    current = InsightVersion.objects.filter(
-        intervention_id=OuterRef("intervention_id"),
-        instrument_id=OuterRef("instrument_id"),
-        summary_version=F("version"),
-        summary_baseline_id=round_list[0].pk,
-    )
-    summary = list(
-        InsightSummary.objects.filter(
-            Exists(current), intervention=intervention, instrument=instrument, score_key=score_key
-        )
-        .order_by("kind", "round_id", "municipality_id")
-        .values_list(*INSIGHT_COLUMNS)
-    )
+    values = {
+        "intervention": intervention.pk,
+        "instrument": instrument.pk,
+        "score_key": score_key,
+        "baseline": round_list[0].pk,
+    }
+    summary = compiled_queries.rows("insight summary", _current_summary_query, values)
     if summary:
         return _fold(summary, own_id)
     sql, params = insight_select(round_list, instrument, score_key, band_order)
     with connection.cursor() as cursor:
         cursor.execute(f"{sql} ORDER BY 1, 2, 3", params)
         return _fold(cursor.fetchall(), own_id)
+
+
+def _current_summary_query(values: compiled_queries.Values) -> QuerySet[Any]:
+    """The summary's rows of the intervention, instrument and score, while it is current (compiled once
+    per process: see interventions.compiled_queries)."""
+    current = InsightVersion.objects.filter(
+        intervention_id=OuterRef("intervention_id"),
+        instrument_id=OuterRef("instrument_id"),
+        summary_version=F("version"),
+        summary_baseline_id=values["baseline"],
+    )
+    return (
+        InsightSummary.objects.filter(
+            Exists(current),
+            intervention_id=values["intervention"],
+            instrument_id=values["instrument"],
+            score_key=values["score_key"],
+        )
+        .order_by("kind", "round_id", "municipality_id")
+        .values_list(*INSIGHT_COLUMNS)
+    )
 
 
 def _compiled(rows: QuerySet[Any]) -> tuple[str, list[Any]]:

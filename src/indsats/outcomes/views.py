@@ -413,13 +413,19 @@ def import_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 # --- completeness, insight, export ---------------------------------------------------------------------
 
 
-def _choices(request: HttpRequest, interventions: QuerySet[Intervention] | None = None) -> dict[str, Any]:
+def _choices(
+    request: HttpRequest,
+    interventions: QuerySet[Intervention] | None = None,
+    names: list[tuple[int, str]] | None = None,
+) -> dict[str, Any]:
     """The filters' choices and the ones picked. Each list is read once, as (id, name) or without the
     columns the page does not show (instrument definitions), and its options are rendered here: a template
-    loop over hundreds of interventions costs more than the rest of the page."""
+    loop over hundreds of interventions costs more than the rest of the page. `names`: the interventions'
+    (id, name) rows when read already."""
     if interventions is None:
         interventions = selectors.interventions_with_rounds()
-    names = list(interventions.values_list("pk", "name"))
+    if names is None:
+        names = list(interventions.values_list("pk", "name"))
     value = request.GET.get("intervention", "")
     picked_pk = int(value) if value.isdigit() else (names[0][0] if names else None)
     # the picked intervention must be one of the list (else none is picked): no query of its own
@@ -483,11 +489,15 @@ def completeness(request: AuthenticatedHttpRequest) -> HttpResponse:
 def insight(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_outcome_access(request.user)
     # a municipality compares itself only in the interventions it takes part in
-    context = _choices(request, selectors.compared_interventions(user=request.user))
+    context = _choices(
+        request,
+        selectors.compared_interventions(user=request.user),
+        selectors.compared_intervention_names(user=request.user),
+    )
     instrument = context["instrument"]
     requested = request.GET.get("municipality", "")
     listed = selectors.insight_municipalities(user=request.user)
-    municipalities = list(listed.values_list("pk", "name"))
+    municipalities = selectors.insight_municipality_names(user=request.user)
     # the selector refuses a municipality the person may not see (403), rather than silently showing another
     municipality = (
         _listed(listed, municipalities, int(requested)) or selectors.municipality_by_pk(int(requested))
