@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -194,6 +195,23 @@ def test_the_evaluators_front_page_shows_their_studies_and_what_waits(
         "1",
         "0",
     )
+
+
+def test_the_agencys_front_page_shows_every_study_and_what_waits(
+    agency_staff, analysis, intervention, rounds, sdq
+):
+    client = logged_in(agency_staff)
+    elsewhere = make_study(
+        intervention=InterventionFactory(), rounds=rounds, instrument=sdq, name="Andetsteds"
+    )
+    for expected in ("2", "3"):  # the second time through the query compiled the first time
+        cache.clear()  # the panels kept for the person (a study made here writes no audit entry)
+        page = client.get(reverse("dashboard:home")).content.decode()
+        panel = page.split("Mine effektstudier", 1)[1]
+        assert elsewhere.name in panel and reverse("evaluation:study_detail", args=[elsewhere.pk]) in panel
+        facts = dict(re.findall(r"<dt>([^<]+)</dt><dd>(\d+)</dd>", panel))
+        assert (facts["Effektstudier"], facts["Venter på en analyse"]) == (expected, str(int(expected) - 1))
+        elsewhere = make_study(intervention=intervention, rounds=rounds, instrument=sdq, name="Nyeste")
 
 
 @pytest.mark.parametrize("reader", ["agency_staff", "assigned_evaluator"])
