@@ -5,12 +5,17 @@ refused rather than run with a stale value."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from indsats.interventions import compiled_queries, selectors
 from indsats.interventions.models import Intervention, ProblemArea
 from indsats.interventions.selectors import PortfolioFilters
+from indsats.interventions.workflow import PHASES
+from indsats.ui.panels import counts
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +124,24 @@ def test_the_compiled_filter_options_give_the_orms_rows(portfolio):
     compiled = compiled_queries.rows("filter options", selectors._filter_options_query, {})
     assert compiled == list(selectors._filter_options_query({}))
     assert {kind for kind, *_rest in compiled} == {0, 1, 2}
+
+
+def test_the_compiled_counts_give_the_counts_of_the_orms_queries_for_each_value(portfolio):
+    def build(values: compiled_queries.Values) -> tuple[QuerySet[Any], ...]:
+        return (
+            Intervention.objects.filter(created_at__date__lt=values["day"]),
+            Intervention.objects.filter(name__icontains=values["word"]),
+            Intervention.objects.filter(state__in=PHASES),
+        )
+
+    seen = set()
+    for day, word in [
+        (datetime.date(2000, 1, 1), "a"),
+        (datetime.date(2100, 1, 1), "e"),
+        (timezone.localdate(), ""),
+    ]:
+        values = {"day": day, "word": word}
+        counted = compiled_queries.counts("test counts", build, values)
+        assert counted == counts(*build(values)), values
+        seen.add(counted)
+    assert len(seen) == 3  # each value counted its own rows, not the first call's

@@ -20,12 +20,14 @@ queries run on the default database, as every query of this project does.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
+
+from indsats.ui.panels import counts_sql
 
 Values = Mapping[str, Any]
 
@@ -71,10 +73,26 @@ def _sent(value: Any, like: bool) -> Any:
 
 
 def _compile(build: Callable[[Values], QuerySet[Any]], values: Values) -> _Compiled:
-    stand_ins = {name: _stand_in(index, value) for index, (name, value) in enumerate(values.items())}
+    stand_ins = _stand_ins(values)
     queryset = build(stand_ins)
     compiler = queryset.query.get_compiler(using=queryset.db)
     sql, params = compiler.as_sql()
+    fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
+    return _Compiled(
+        sql=sql,
+        params=tuple(params),
+        slots=_slots(sql, params, stand_ins),
+        col_count=compiler.col_count,
+        converters=compiler.get_converters(fields),
+    )
+
+
+def _stand_ins(values: Values) -> dict[str, Any]:
+    return {name: _stand_in(index, value) for index, (name, value) in enumerate(values.items())}
+
+
+def _slots(sql: str, params: Sequence[Any], stand_ins: Values) -> tuple[tuple[int, str, bool, type], ...]:
+    """Where each stand-in landed among the parameters (refused if one did not, or reached the text)."""
     forms = {(_sent(v, False), False): name for name, v in stand_ins.items()}
     forms.update({(_sent(v, True), True): name for name, v in stand_ins.items() if isinstance(v, str)})
     slots: list[tuple[int, str, bool, type]] = []
@@ -90,30 +108,53 @@ def _compile(build: Callable[[Values], QuerySet[Any]], values: Values) -> _Compi
                 raise ValueError(f"a value reached parameter {index} in a form not known here: {param!r}")
     if found != set(stand_ins) or any(str(s) in sql for s in stand_ins.values()):
         raise ValueError("a value did not reach the SQL's parameters (or reached its text)")
-    fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
-    return _Compiled(
-        sql=sql,
-        params=tuple(params),
-        slots=tuple(slots),
-        col_count=compiler.col_count,
-        converters=compiler.get_converters(fields),
-    )
+    return tuple(slots)
+
+
+def _kept(key: Hashable, compile_: Callable[[], _Compiled]) -> _Compiled:
+    compiled = _compiled.get(key)
+    if compiled is None:
+        if len(_compiled) >= MAX_SHAPES:  # the table's pages are shapes too: keep the memory bounded
+            _compiled.clear()
+        compiled = _compiled[key] = compile_()
+    return compiled
+
+
+def _params(compiled: _Compiled, values: Values) -> list[Any]:
+    params = list(compiled.params)
+    for index, value_name, like, kind in compiled.slots:
+        sent = _sent(values[value_name], like)
+        params[index] = sent if type(sent) is kind else kind(sent)
+    return params
+
+
+def _key(name: str, values: Values) -> Hashable:
+    return (name, connection.vendor, tuple((n, type(v)) for n, v in values.items()))
+
+
+def counts(name: str, build: Callable[[Values], Sequence[QuerySet[Any]]], values: Values) -> tuple[int, ...]:
+    """`ui.panels.counts(*build(values))`, its SQL compiled at the first call of this name and shape (a
+    front-page panel's counts cost the ORM more to compile than the database to answer)."""
+
+    def compile_counts() -> _Compiled:
+        stand_ins = _stand_ins(values)
+        sql, params = counts_sql(*build(stand_ins))
+        return _Compiled(
+            sql=sql, params=tuple(params), slots=_slots(sql, params, stand_ins), col_count=0, converters={}
+        )
+
+    compiled = _kept(_key(f"counts: {name}", values), compile_counts)
+    with connection.cursor() as cursor:
+        cursor.execute(compiled.sql, _params(compiled, values))
+        return tuple(cursor.fetchone())
 
 
 def rows(name: str, build: Callable[[Values], QuerySet[Any]], values: Values) -> list[tuple[Any, ...]]:
     """The rows of `build(values)` (a `values_list` query) as tuples, its columns in its SELECT's order
     (the requested order in Django 5.2) and converted as the ORM converts them; its SQL compiled at the
     first call of this name and shape (see the module)."""
-    key = (name, connection.vendor, tuple((n, type(v)) for n, v in values.items()))
-    compiled = _compiled.get(key)
-    if compiled is None:
-        if len(_compiled) >= MAX_SHAPES:  # the table's pages are shapes too: keep the memory bounded
-            _compiled.clear()
-        compiled = _compiled[key] = _compile(build, values)
-    params = list(compiled.params)
-    for index, value_name, like, kind in compiled.slots:
-        sent = _sent(values[value_name], like)
-        params[index] = sent if type(sent) is kind else kind(sent)
+    compiled = _kept(_key(name, values), lambda: _compile(build, values))
+    params = _params(compiled, values)
     with connection.cursor() as cursor:
         cursor.execute(compiled.sql, params)
         fetched = cursor.fetchall()

@@ -53,6 +53,15 @@ def with_live_facts(panel: Panel) -> Panel:
 def counts(*querysets: QuerySet[Any]) -> tuple[int, ...]:
     """How many rows each query has, in one query of scalar subqueries (a panel's few small counts: each
     ``.count()`` is its own round trip and a millisecond of the ORM's aggregation)."""
+    sql, params = counts_sql(*querysets)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return tuple(row)
+
+
+def counts_sql(*querysets: QuerySet[Any]) -> tuple[str, list[Any]]:
+    """The SQL and parameters of `counts` (for interventions.compiled_queries, which keeps them)."""
     parts, params = [], []
     for queryset in querysets:
         # a DISTINCT, a slice or a GROUP BY would count something else: such a query keeps its .count()
@@ -66,10 +75,7 @@ def counts(*querysets: QuerySet[Any]) -> tuple[int, ...]:
         sql, part_params = counted.query.sql_with_params()
         parts.append(f"({sql})")
         params.extend(part_params)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(parts)}", params)
-        row = cursor.fetchone()
-    return tuple(row)
+    return f"SELECT {', '.join(parts)}", params
 
 
 # The argument is the person (accounts.models.Visitor): ui sits below accounts, so it cannot name the type.
