@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from indsats.accounts.models import Role
 from indsats.evaluation import report, services
-from indsats.evaluation.models import Analysis, Study
+from indsats.evaluation.models import Analysis, RenderedReport, RenderStatus, ReportKind, Study
 from indsats.outcomes.models import Instrument
 from indsats.outcomes.registry import engine_instrument
 from tests.conftest import logged_in
@@ -212,6 +212,23 @@ def test_the_agencys_front_page_shows_every_study_and_what_waits(
         facts = dict(re.findall(r"<dt>([^<]+)</dt><dd>(\d+)</dd>", panel))
         assert (facts["Effektstudier"], facts["Venter på en analyse"]) == (expected, str(int(expected) - 1))
         elsewhere = make_study(intervention=intervention, rounds=rounds, instrument=sdq, name="Nyeste")
+
+
+def test_the_front_page_counts_the_persons_own_reports_being_rendered(agency_staff, analysis):
+    other = person_with_role(Role.AGENCY_STAFF, username="anden")
+    for requested_by, status, kind, language in [
+        (agency_staff, RenderStatus.QUEUED, ReportKind.FINAL, "da"),
+        (agency_staff, RenderStatus.RUNNING, ReportKind.FINAL, "en"),
+        (agency_staff, RenderStatus.DONE, ReportKind.MIDTERM, "da"),
+        (other, RenderStatus.QUEUED, ReportKind.MIDTERM, "en"),
+    ]:
+        RenderedReport.objects.create(
+            analysis=analysis, kind=kind, language=language, status=status, requested_by=requested_by
+        )
+    for person, expected in [(agency_staff, "2"), (other, "1")]:  # the second through the compiled query
+        page = logged_in(person).get(reverse("dashboard:home")).content.decode()
+        facts = dict(re.findall(r"<dt>([^<]+)</dt><dd>(\d+)</dd>", page.split("Mine effektstudier", 1)[1]))
+        assert facts["Rapporter, der dannes"] == expected
 
 
 @pytest.mark.parametrize("reader", ["agency_staff", "assigned_evaluator"])
