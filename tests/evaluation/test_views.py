@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from indsats.accounts.models import Role
 from indsats.evaluation import report, services
-from indsats.evaluation.models import Analysis, Study
+from indsats.evaluation.models import Analysis, RenderedReport, RenderStatus, ReportKind, Study
 from indsats.outcomes.models import Instrument
 from indsats.outcomes.registry import engine_instrument
 from tests.conftest import logged_in
@@ -208,6 +209,40 @@ def test_the_evaluators_front_page_shows_their_studies_and_what_waits(
         "1",
         "0",
     )
+
+
+def test_the_agencys_front_page_shows_every_study_and_what_waits(
+    agency_staff, analysis, intervention, rounds, sdq
+):
+    client = logged_in(agency_staff)
+    elsewhere = make_study(
+        intervention=InterventionFactory(), rounds=rounds, instrument=sdq, name="Andetsteds"
+    )
+    for expected in ("2", "3"):  # the second time through the query compiled the first time
+        cache.clear()  # the panels kept for the person (a study made here writes no audit entry)
+        page = client.get(reverse("dashboard:home")).content.decode()
+        panel = page.split("Mine effektstudier", 1)[1]
+        assert elsewhere.name in panel and reverse("evaluation:study_detail", args=[elsewhere.pk]) in panel
+        facts = dict(re.findall(r"<dt>([^<]+)</dt><dd>(\d+)</dd>", panel))
+        assert (facts["Effektstudier"], facts["Venter på en analyse"]) == (expected, str(int(expected) - 1))
+        elsewhere = make_study(intervention=intervention, rounds=rounds, instrument=sdq, name="Nyeste")
+
+
+def test_the_front_page_counts_the_persons_own_reports_being_rendered(agency_staff, analysis):
+    other = person_with_role(Role.AGENCY_STAFF, username="anden")
+    for requested_by, status, kind, language in [
+        (agency_staff, RenderStatus.QUEUED, ReportKind.FINAL, "da"),
+        (agency_staff, RenderStatus.RUNNING, ReportKind.FINAL, "en"),
+        (agency_staff, RenderStatus.DONE, ReportKind.MIDTERM, "da"),
+        (other, RenderStatus.QUEUED, ReportKind.MIDTERM, "en"),
+    ]:
+        RenderedReport.objects.create(
+            analysis=analysis, kind=kind, language=language, status=status, requested_by=requested_by
+        )
+    for person, expected in [(agency_staff, "2"), (other, "1")]:  # the second through the compiled query
+        page = logged_in(person).get(reverse("dashboard:home")).content.decode()
+        facts = dict(re.findall(r"<dt>([^<]+)</dt><dd>(\d+)</dd>", page.split("Mine effektstudier", 1)[1]))
+        assert facts["Rapporter, der dannes"] == expected
 
 
 @pytest.mark.parametrize("reader", ["agency_staff", "assigned_evaluator"])

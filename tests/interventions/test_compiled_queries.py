@@ -5,13 +5,17 @@ refused rather than run with a stale value."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from indsats.accounts.models import Role
 from indsats.interventions import compiled_queries, selectors
 from indsats.interventions.models import Intervention, ProblemArea
 from indsats.interventions.selectors import PortfolioFilters
+from indsats.interventions.workflow import PHASES
 from indsats.ui.panels import counts
 from tests.factories import MembershipFactory, person_with_role
 
@@ -161,3 +165,24 @@ def test_compiled_counts_are_the_panels_counts_for_each_value(portfolio, municip
         values = {"owners": owners, "state": state}
         assert compiled_queries.counts("owned", build, values) == counts(*build(values))
         assert counts(*build(values))[0]
+
+
+def test_the_compiled_counts_give_the_counts_of_the_orms_queries_for_each_value(portfolio):
+    def build(values: compiled_queries.Values) -> tuple[QuerySet[Any], ...]:
+        return (
+            Intervention.objects.filter(created_at__date__lt=values["day"]),
+            Intervention.objects.filter(name__icontains=values["word"]),
+            Intervention.objects.filter(state__in=PHASES),
+        )
+
+    seen = set()
+    for day, word in [
+        (datetime.date(2000, 1, 1), "a"),
+        (datetime.date(2100, 1, 1), "e"),
+        (timezone.localdate(), ""),
+    ]:
+        values = {"day": day, "word": word}
+        counted = compiled_queries.counts("test counts", build, values)
+        assert counted == counts(*build(values)), values
+        seen.add(counted)
+    assert len(seen) == 3  # each value counted its own rows, not the first call's

@@ -24,17 +24,12 @@ SHOWN_STUDIES = 5
 def evaluation_panel(user: User | AnonymousUser) -> Panel | None:
     if not access.can_manage_studies(user) or not isinstance(user, User):
         return None
-    # the newest studies and, in the same query, how many there are and how many wait for an analysis (two
-    # windows over every study)
-    newest = list(
-        selectors.studies(user=user)
-        .annotate(
-            total=Window(Count("pk")),
-            waiting=Window(Count("pk", filter=Q(~Exists(Analysis.objects.filter(study=OuterRef("pk")))))),
+    if access.can_read_all_studies(user):  # every study: the same SQL for all of them, compiled once
+        newest = compiled_queries.rows(
+            "front page: newest studies of all", lambda _: _newest_studies(user), {}
         )
-        .order_by("-created_at")
-        .values_list("pk", "name", "total", "waiting")[:SHOWN_STUDIES]
-    )
+    else:
+        newest = list(_newest_studies(user))  # an evaluator: the SQL names the interventions assigned
     total, waiting = (newest[0][2], newest[0][3]) if newest else (0, 0)
     links: list[tuple[str | Promise, str]] = [
         (name, reverse("evaluation:study_detail", args=[pk])) for pk, name, _total, _waiting in newest
@@ -53,12 +48,33 @@ def evaluation_panel(user: User | AnonymousUser) -> Panel | None:
     )
 
 
+def _newest_studies(user: User) -> QuerySet[Any]:
+    """The newest studies and, in the same query, how many there are and how many wait for an analysis (two
+    windows over every study)."""
+    return (
+        selectors.studies(user=user)
+        .annotate(
+            total=Window(Count("pk")),
+            waiting=Window(Count("pk", filter=Q(~Exists(Analysis.objects.filter(study=OuterRef("pk")))))),
+        )
+        .order_by("-created_at")
+        .values_list("pk", "name", "total", "waiting")[:SHOWN_STUDIES]
+    )
+
+
 def reports_rendering(user_id: int) -> int:
     """The person's report PDFs queued or being rendered, read on every request: the rendering task moves
-    them on without a write of the audit trail."""
-    return RenderedReport.objects.filter(
-        requested_by_id=user_id, status__in=[RenderStatus.QUEUED, RenderStatus.RUNNING]
-    ).count()
+    them on without a write of the audit trail. Its SQL is compiled once per process."""
+    (rendering,) = compiled_queries.counts("reports rendering", _rendering_of, {"user_id": user_id})
+    return rendering
+
+
+def _rendering_of(values: compiled_queries.Values) -> tuple[QuerySet[Any], ...]:
+    return (
+        RenderedReport.objects.filter(
+            requested_by_id=values["user_id"], status__in=[RenderStatus.QUEUED, RenderStatus.RUNNING]
+        ),
+    )
 
 
 @register_panel

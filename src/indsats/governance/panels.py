@@ -18,7 +18,7 @@ from indsats.ui.panels import Panel, register_panel
 def steering_group_panel(user: User) -> Panel | None:
     if not access.sees_meetings(user):
         return None
-    meeting, items, overdue = selectors.next_meeting_brief(user=user, items=6)
+    meeting, items, overdue = selectors.next_meeting_brief(user=user)
     facts: list[tuple[str | Promise, Any]] = [
         (_("Næste møde"), date(meeting.held_on) if meeting else _("intet planlagt")),
     ]

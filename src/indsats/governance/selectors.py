@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+from typing import Any, NamedTuple
+
 from django.db.models import Count, Func, IntegerField, Prefetch, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
@@ -11,6 +14,8 @@ from indsats.accounts.permissions import municipality_ids_of, restrict_to_munici
 from indsats.governance import access
 from indsats.governance.models import AgendaItem, Meeting
 from indsats.governance.workflow import MeetingStatus
+from indsats.interventions import compiled_queries
+from indsats.interventions.compiled_lookups import CompiledQuery
 from indsats.interventions.models import UNMET_CONDITION_STATUSES, DecisionCondition, OperationReport
 
 
@@ -62,46 +67,68 @@ def next_meeting(*, user: User) -> Meeting | None:
     )
 
 
-def next_meeting_brief(*, user: User, items: int) -> tuple[Meeting | None, list[AgendaItem], int]:
-    """The next meeting (its date only), its first items and how many conditions are overdue, for the front
-    page: two queries, the count asked inside the meeting's (or alone when no meeting is planned)."""
+class NextMeeting(NamedTuple):
+    pk: int
+    held_on: datetime.date
+
+
+def next_meeting_brief(*, user: User) -> tuple[NextMeeting | None, list[AgendaItem], int]:
+    """The next meeting (its id and date), its first BRIEF_ITEMS items and how many conditions are overdue,
+    for the front page: two queries, the count asked inside the meeting's (or alone when no meeting is
+    planned), both compiled once per process (their ORM compiling cost more than their answer, issue #16)."""
     access.require_sees_meetings(user)
+    today = timezone.localdate()
+    found = compiled_queries.rows("next meeting brief", _next_meeting_with_overdue, {"today": today})
+    if not found:
+        return None, [], overdue_conditions(user=user).count()
+    pk, held_on, overdue = found[0]
+    return NextMeeting(pk, held_on), _BRIEF_AGENDA.rows(pk), overdue
+
+
+BRIEF_ITEMS = 6
+
+
+def _next_meeting_with_overdue(values: compiled_queries.Values) -> QuerySet[Any]:
     overdue = (
-        overdue_conditions(user=user)
+        _overdue_conditions_on(values["today"])
         .order_by()
         .annotate(n=Func(function="COUNT", template="COUNT(*)", output_field=IntegerField()))
         .values("n")
     )
-    meeting = (
-        Meeting.objects.filter(held_on__gte=timezone.localdate())
+    return (
+        Meeting.objects.filter(held_on__gte=values["today"])
         .exclude(status=MeetingStatus.CLOSED)
         .annotate(overdue=Subquery(overdue))
-        .only("pk", "held_on")
         .order_by("held_on", "pk")
-        .first()
+        .values_list("pk", "held_on", "overdue")[:1]
     )
-    if meeting is None:
-        return None, [], overdue_conditions(user=user).count()
-    # an item's heading names its gate review and the review its intervention: both in the one query, with
-    # only what the heading reads (not the texts of the item, the review and the intervention)
-    agenda = (
-        AgendaItem.objects.filter(meeting=meeting)
+
+
+# an item's heading names its gate review and the review its intervention: both in the one query, with only
+# what the heading reads (not the texts of the item, the review and the intervention)
+_BRIEF_AGENDA = CompiledQuery[AgendaItem](
+    lambda meeting_id: (
+        AgendaItem.objects.filter(meeting_id=meeting_id)
         .select_related("gate_review__intervention")
-        .only("meeting_id", "position", "title", "gate_review__phase", "gate_review__intervention__name")
+        .only("meeting_id", "position", "title", "gate_review__phase", "gate_review__intervention__name")[
+            :BRIEF_ITEMS
+        ]
     )
-    return meeting, list(agenda[:items]), meeting.overdue
+)
 
 
 def overdue_conditions(*, user: User) -> QuerySet[DecisionCondition]:
     """Conditions past their deadline that are neither met nor waived."""
     access.require_sees_meetings(user)
     return (
-        DecisionCondition.objects.filter(
-            status__in=UNMET_CONDITION_STATUSES, deadline__lt=timezone.localdate()
-        )
+        _overdue_conditions_on(timezone.localdate())
         .select_related("intervention", "owner")
         .order_by("deadline", "pk")
     )
+
+
+def _overdue_conditions_on(day: datetime.date) -> QuerySet[DecisionCondition]:
+    return DecisionCondition.objects.filter(status__in=UNMET_CONDITION_STATUSES, deadline__lt=day)
 
 
 def open_conditions(*, user: User) -> QuerySet[DecisionCondition]:

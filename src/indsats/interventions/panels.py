@@ -3,7 +3,9 @@ municipality's interventions."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Window
+from typing import Any
+
+from django.db.models import Count, QuerySet, Window
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -14,10 +16,10 @@ from indsats.accounts.permissions import (
     has_permission,
     municipality_ids_of,
 )
-from indsats.interventions import selectors
+from indsats.interventions import compiled_queries, selectors
 from indsats.interventions.models import GateReview, Intervention, ReviewStatus
 from indsats.interventions.workflow import PHASES
-from indsats.ui.panels import Panel, counts, register_panel
+from indsats.ui.panels import Panel, register_panel
 
 
 @register_panel
@@ -48,11 +50,7 @@ def gate_reviews_panel(user: User) -> Panel | None:
 def portfolio_panel(user: User) -> Panel | None:
     if not has_permission(user, MANAGE_INTERVENTIONS):
         return None
-    active, drafts, waiting = counts(
-        Intervention.objects.filter(state__in=PHASES),
-        GateReview.objects.filter(status=ReviewStatus.DRAFT),
-        GateReview.objects.filter(status=ReviewStatus.SUBMITTED),
-    )
+    active, drafts, waiting = compiled_queries.counts("portfolio panel", _portfolio_counted, {})
     return Panel(
         title=_("Indsatser i udvikling"),
         text=_("Porteføljen af indsatser i de fire faser."),
@@ -67,6 +65,14 @@ def portfolio_panel(user: User) -> Panel | None:
             (_("Registrér en indsats"), reverse("interventions:create")),
         ],
         order=20,
+    )
+
+
+def _portfolio_counted(_values: compiled_queries.Values) -> tuple[QuerySet[Any], ...]:
+    return (
+        Intervention.objects.filter(state__in=PHASES),
+        GateReview.objects.filter(status=ReviewStatus.DRAFT),
+        GateReview.objects.filter(status=ReviewStatus.SUBMITTED),
     )
 
 
