@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from indsats.accounts.models import User
 from indsats.accounts.permissions import municipality_ids_of
+from indsats.db import compiled_queries
 from indsats.economy import access
 from indsats.economy.models import BusinessCase, BusinessCaseResult, ResultStatus
 from indsats.evaluation.access import practice_intervention_ids
-from indsats.interventions import compiled_queries
 from indsats.ui.panels import LiveFact, Panel, register_panel
 
 
@@ -48,7 +48,7 @@ def economy_panel(user: User | AnonymousUser) -> Panel | None:
 
 def _practice_case_ids(user: User | AnonymousUser) -> frozenset[int]:
     """The cases a municipality's manager reads (access.visible_cases), by a query compiled once per
-    process and number of municipalities and interventions (interventions.compiled_queries)."""
+    process and number of municipalities and interventions (db.compiled_queries)."""
     values = {"municipalities": tuple(sorted(municipality_ids_of(user)))}
     interventions = tuple(sorted(practice_intervention_ids(user)))
     if interventions:  # none: the national cases' half of the condition is left out, as the ORM leaves it

@@ -15,6 +15,8 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from indsats.accounts.models import User
+from indsats.db import compiled_queries
+from indsats.db.compiled_lookups import CompiledQuery
 from indsats.economy import access
 from indsats.economy.models import (
     BusinessCase,
@@ -31,8 +33,6 @@ from indsats.evaluation import access as evaluation_access
 from indsats.evaluation.literature import LiteraturePool, pooled_literature
 from indsats.evaluation.models import Analysis
 from indsats.evaluation.selectors import studies
-from indsats.interventions import compiled_queries
-from indsats.interventions.compiled_lookups import CompiledQuery
 from indsats.interventions.models import Intervention
 from indsats.outcomes.registry import engine_instrument, localised
 
@@ -213,7 +213,7 @@ def comparison_choices(
 ) -> list[tuple[int, str, str, datetime.datetime | None]]:
     """The other cases' finished results to compare with, newest first: (pk, intervention, case,
     computed_at) each, not the rows of their cases and interventions. For those who read every case the
-    query is compiled once per process (interventions.compiled_queries)."""
+    query is compiled once per process (db.compiled_queries)."""
     access.require_business_case_reader(user)
     if access.reads_every_case(user):
         return compiled_queries.rows("comparison choices", _comparison_choices_query, {"case": case.pk})

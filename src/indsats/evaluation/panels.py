@@ -12,9 +12,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from indsats.accounts.models import User
+from indsats.db import compiled_queries
 from indsats.evaluation import access, selectors
 from indsats.evaluation.models import Analysis, RenderedReport, RenderStatus
-from indsats.interventions import compiled_queries
 from indsats.ui.panels import LiveFact, Panel, register_panel
 
 SHOWN_STUDIES = 5

@@ -13,10 +13,10 @@ from django.db.models.functions import Coalesce
 
 from indsats.accounts.models import Organisation, User
 from indsats.accounts.permissions import municipality_ids_of
+from indsats.db.compiled_lookups import CompiledQuery
 from indsats.evaluation import access
 from indsats.evaluation.access import ExposureScope
 from indsats.evaluation.models import Allocation, Analysis, Arm, Exposure, Study
-from indsats.interventions.compiled_lookups import CompiledQuery
 from indsats.interventions.models import Intervention
 from indsats.outcomes.models import Instrument, Measurement, MeasurementRound, Participant
 from indsats.outcomes.pseudonyms import export_code

@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from indsats.accounts.models import Membership, Role, User
 from indsats.accounts.permissions import municipality_ids_of, restrict_to_municipalities
+from indsats.db import compiled_queries
+from indsats.db.compiled_lookups import CompiledQuery
 from indsats.governance import access
 from indsats.governance.models import AgendaItem, Meeting
 from indsats.governance.workflow import MeetingStatus
-from indsats.interventions import compiled_queries
-from indsats.interventions.compiled_lookups import CompiledQuery
 from indsats.interventions.models import UNMET_CONDITION_STATUSES, DecisionCondition, OperationReport
 
 

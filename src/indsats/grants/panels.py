@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from indsats.accounts.models import User
 from indsats.accounts.permissions import APPLY_FOR_GRANTS, MANAGE_POOLS, has_permission, organisation_ids_of
+from indsats.db import compiled_queries
 from indsats.grants import selectors
 from indsats.grants.access import is_grants_staff
 from indsats.grants.models import Application, ApplicationStatus, Pool, PoolStatus
-from indsats.interventions import compiled_queries
 from indsats.ui.panels import LiveFact, Panel, counts, register_panel
 
 
@@ -73,7 +73,7 @@ def applicant_pools_panel(user: User) -> Panel | None:
 
 def _applicant_counts(user: User) -> tuple[int, ...]:
     """The applicant's drafts and overdue reports; an applicant's through a query compiled once per
-    process and number of organisations (interventions.compiled_queries)."""
+    process and number of organisations (db.compiled_queries)."""
     organisations = tuple(sorted(organisation_ids_of(user)))
     if is_grants_staff(user) or not organisations:
         return counts(
@@ -94,7 +94,7 @@ def _applicant_counts_query(values: compiled_queries.Values) -> list[QuerySet[An
 
 def open_pool_count() -> int:
     """The pools open at this instant, read on every request: a pool opens and closes at its own minute,
-    without a write (through a query compiled once per process: interventions.compiled_queries)."""
+    without a write (through a query compiled once per process: db.compiled_queries)."""
     (count,) = compiled_queries.counts("open pools", _open_pools_query, {"now": timezone.now()})
     return count
 

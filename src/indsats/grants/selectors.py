@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 
 from indsats.accounts.models import User
 from indsats.accounts.permissions import ASSESS_APPLICATIONS, ROLE_PERMISSIONS, organisation_ids_of
+from indsats.db.compiled_lookups import CompiledQuery
+from indsats.db.nested_rows import set_prefetched
 from indsats.grants.access import Person, can_view_application, can_view_grant, can_view_pool, is_grants_staff
 from indsats.grants.models import (
     LIVE_GRANT_STATUSES,
@@ -48,9 +50,7 @@ from indsats.grants.models import (
     TrainingRecord,
 )
 from indsats.grants.schedules import PlannedDuty, PlannedInstalment, Replan, replan
-from indsats.interventions.compiled_lookups import CompiledQuery
 from indsats.interventions.models import Intervention
-from indsats.interventions.nested_rows import set_prefetched
 
 
 def editors_of(application: Application) -> list[User]:

@@ -16,7 +16,8 @@ from indsats.accounts.permissions import (
     has_permission,
     municipality_ids_of,
 )
-from indsats.interventions import compiled_queries, selectors
+from indsats.db import compiled_queries
+from indsats.interventions import selectors
 from indsats.interventions.models import GateReview, Intervention, ReviewStatus
 from indsats.interventions.workflow import PHASES
 from indsats.ui.panels import Panel, register_panel

@@ -46,14 +46,20 @@ from indsats.accounts.permissions import (
     require_permission,
 )
 from indsats.audit import version
-from indsats.interventions import compiled_queries
+from indsats.db import compiled_queries
+from indsats.db.compiled_lookups import CompiledQuery
+from indsats.db.nested_rows import (
+    attach_children,
+    child_rows_from_json,
+    children_json,
+    set_prefetched,
+)
 from indsats.interventions.access import (
     require_manage,
     seen_by_organisations,
     sees_portfolio,
     visible_interventions,
 )
-from indsats.interventions.compiled_lookups import CompiledQuery
 from indsats.interventions.models import (
     EventKind,
     GateReview,
@@ -66,12 +72,6 @@ from indsats.interventions.models import (
     PracticeElementScore,
     ProblemArea,
     ReviewStatus,
-)
-from indsats.interventions.nested_rows import (
-    attach_children,
-    child_rows_from_json,
-    children_json,
-    set_prefetched,
 )
 from indsats.interventions.workflow import PHASES, InterventionState, is_phase
 from indsats.ui.converters import as_id

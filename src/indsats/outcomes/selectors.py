@@ -36,11 +36,11 @@ from django.http import Http404
 from indsats.accounts.models import Organisation, OrganisationKind, User
 from indsats.accounts.permissions import municipality_ids_of, organisation_ids_of, restrict_to_municipalities
 from indsats.accounts.selectors import municipalities as active_municipalities
+from indsats.db import compiled_queries
 from indsats.engine.base.errors import StatisticsInputError
 from indsats.engine.cpr import pseudonym, validate_cpr
 from indsats.engine.disclosure import comparison_group_allowed
 from indsats.engine.statistics.pre_post import mean_change_interval
-from indsats.interventions import compiled_queries
 from indsats.interventions.models import Intervention
 from indsats.outcomes import access
 from indsats.outcomes.measurement_sql import band_value, score_value
@@ -203,7 +203,7 @@ def _compared_by(municipality_ids: Collection[int]) -> QuerySet[Intervention]:
 
 def compared_intervention_names(*, user: User | AnonymousUser) -> list[tuple[int, str]]:
     """compared_interventions as (id, name) rows by name, through a query compiled once per process and
-    number of municipalities (interventions.compiled_queries)."""
+    number of municipalities (db.compiled_queries)."""
     if access.can_see_aggregates(user):
         return compiled_queries.rows("compared interventions: all", _compared_names_query, {})
     own = tuple(sorted(municipality_ids_of(user)))
@@ -269,7 +269,7 @@ def insight_municipalities(*, user: User | AnonymousUser) -> QuerySet[Organisati
 
 def insight_municipality_names(*, user: User | AnonymousUser) -> list[tuple[int, str]]:
     """insight_municipalities as (id, name) rows by name, through a query compiled once per process and
-    number of municipalities (interventions.compiled_queries)."""
+    number of municipalities (db.compiled_queries)."""
     if access.can_see_aggregates(user):
         return compiled_queries.rows("insight municipalities: all", _municipality_names_query, {})
     own = tuple(sorted(municipality_ids_of(user)))
@@ -632,7 +632,7 @@ def _insight_sums(
 
 def _current_summary_query(values: compiled_queries.Values) -> QuerySet[Any]:
     """The summary's rows of the intervention, instrument and score, while it is current (compiled once
-    per process: see interventions.compiled_queries)."""
+    per process: see db.compiled_queries)."""
     current = InsightVersion.objects.filter(
         intervention_id=OuterRef("intervention_id"),
         instrument_id=OuterRef("instrument_id"),

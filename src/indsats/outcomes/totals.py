@@ -16,7 +16,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
-from indsats.interventions import compiled_queries
+from indsats.db import compiled_queries
 from indsats.outcomes.models import Measurement, MunicipalityTotals, Participant
 
 
@@ -44,7 +44,7 @@ def recount(municipality_ids: Iterable[int]) -> None:
 
 def totals_of(municipality_ids: Iterable[int]) -> tuple[int, int]:
     """The children and measurements of the municipalities (one query, compiled once per process and
-    number of municipalities: see interventions.compiled_queries; a row each, summed here)."""
+    number of municipalities: see db.compiled_queries; a row each, summed here)."""
     municipalities = tuple(sorted(set(municipality_ids)))
     if not municipalities:
         return 0, 0

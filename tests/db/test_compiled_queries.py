@@ -12,7 +12,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from indsats.accounts.models import Role
-from indsats.interventions import compiled_queries, selectors
+from indsats.db import compiled_queries
+from indsats.interventions import selectors
 from indsats.interventions.models import Intervention, ProblemArea
 from indsats.interventions.selectors import PortfolioFilters
 from indsats.interventions.workflow import PHASES

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from indsats.interventions.compiled_lookups import CompiledQuery
+from indsats.db.compiled_lookups import CompiledQuery
 from indsats.interventions.models import Intervention, Partnership
 from tests.factories import MunicipalityFactory
 from tests.interventions.factories import InterventionFactory
