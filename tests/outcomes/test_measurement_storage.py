@@ -21,26 +21,13 @@ from indsats.outcomes.models import Enrolment, ImportStatus, Measurement, Partic
 from indsats.outcomes.pseudonyms import pseudonym_key
 from indsats.outcomes.registry import engine_instrument
 from indsats.outcomes.services.import_commit import commit_import
-from indsats.outcomes.services.imports import prepare_import
 from indsats.outcomes.services.participants import record_measurement, register_participant
-from tests.outcomes.files import HEADER, csv_bytes, fake_cpr, sdq_rows
+from tests.outcomes.files import fake_cpr, sdq_rows
+from tests.outcomes.validated import validated_import
 
 pytestmark = pytest.mark.django_db
 
 ON = datetime.date(2025, 2, 10)
-
-
-def _import(actor, municipality, measurement_round, instrument, rows):
-    job = prepare_import(
-        actor=actor,
-        municipality=municipality,
-        measurement_round=measurement_round,
-        instrument=instrument,
-        content=csv_bytes(HEADER, rows),
-        file_name="data.csv",
-    )
-    assert job.status == ImportStatus.VALIDATED, job.errors[:3]
-    return job
 
 
 def _measure(actor, municipality, intervention, measurement_round, instrument, answers, n=0):
@@ -110,11 +97,15 @@ def test_a_second_import_reuses_known_children_and_enrols_each_once(
         )
         for n in range(3)
     ]
-    commit_import(actor=aarhus_caseworker, job=_import(aarhus_caseworker, aarhus, baseline, sdq, sdq_rows(6)))
+    commit_import(
+        actor=aarhus_caseworker, job=validated_import(aarhus_caseworker, aarhus, baseline, sdq, sdq_rows(6))
+    )
     assert Participant.objects.count() == 6 and Enrolment.objects.count() == 6
     assert set(Measurement.objects.values_list("participant_id", flat=True)) >= {p.pk for p in known}
     later = sdq_rows(6, start=3, measured_on="2025-07-01")  # children 3-5 known, 6-8 new
-    commit_import(actor=aarhus_caseworker, job=_import(aarhus_caseworker, aarhus, month6, sdq, later))
+    commit_import(
+        actor=aarhus_caseworker, job=validated_import(aarhus_caseworker, aarhus, month6, sdq, later)
+    )
     assert Participant.objects.count() == 9
     assert Enrolment.objects.count() == 9
     assert Enrolment.objects.values("participant_id", "intervention_id").distinct().count() == 9
@@ -135,7 +126,9 @@ def test_every_enrolment_carries_its_childs_municipality_whichever_way_it_was_wr
     register_participant(
         actor=aarhus_caseworker, municipality=aarhus, intervention=intervention, cpr=fake_cpr(0)
     )
-    commit_import(actor=aarhus_caseworker, job=_import(aarhus_caseworker, aarhus, baseline, sdq, sdq_rows(5)))
+    commit_import(
+        actor=aarhus_caseworker, job=validated_import(aarhus_caseworker, aarhus, baseline, sdq, sdq_rows(5))
+    )
     rows = list(Enrolment.objects.values_list("municipality_id", "participant__municipality_id"))
     assert len(rows) == 5
     assert all(copied == own == aarhus.pk for copied, own in rows)
@@ -159,7 +152,7 @@ def test_imports_written_in_one_transaction_reuse_the_staging_tables(
         [(baseline, "2025-02-10"), (month6, "2025-07-01"), (baseline, "2025-02-11"), (month6, "2025-07-02")]
     ):
         rows = sdq_rows(3, start=3 * n, measured_on=measured_on)  # new children each time
-        job = _import(aarhus_caseworker, aarhus, measurement_round, sdq, rows)
+        job = validated_import(aarhus_caseworker, aarhus, measurement_round, sdq, rows)
         commit_import(actor=aarhus_caseworker, job=job)
         held.append(locks_held())
     # the first imports may take a lock mode more on the same tables; then the count stays put
@@ -170,7 +163,7 @@ def test_imports_written_in_one_transaction_reuse_the_staging_tables(
 def test_a_constraint_violated_inside_the_write_leaves_no_participant_enrolment_or_measurement(
     aarhus_caseworker, aarhus, intervention, baseline, sdq
 ):
-    job = _import(aarhus_caseworker, aarhus, baseline, sdq, sdq_rows(10))
+    job = validated_import(aarhus_caseworker, aarhus, baseline, sdq, sdq_rows(10))
     # after the check, child 5 is measured in the same round another way: the import's row for child 5
     # now breaks the unique (participant, round, instrument) half-way through the write
     _measure(aarhus_caseworker, aarhus, intervention, baseline, sdq, [1] * 25, n=5)
@@ -192,7 +185,7 @@ def test_a_new_child_written_meanwhile_by_another_import_is_reused_not_doubled(
     savepoint, and the children are written set-based instead, reusing the other one's participant."""
     if connection.vendor != "postgresql":
         pytest.skip("the binary copy of new children is PostgreSQL's")
-    job = _import(aarhus_caseworker, aarhus, baseline, sdq, sdq_rows(10))
+    job = validated_import(aarhus_caseworker, aarhus, baseline, sdq, sdq_rows(10))
     taken = bulk_write.load_payload(job).pseudonym(4)
     side = connections.create_connection("default")
     theirs = []
@@ -230,7 +223,9 @@ def test_every_imported_row_keeps_its_own_answers_scores_and_bands(
         for i in np.flatnonzero(rng.random(25) < 0.08).tolist():
             answers[i] = ""
         rows.append([fake_cpr(n), "2025-02-10", *answers])
-    commit_import(actor=aarhus_caseworker, job=_import(aarhus_caseworker, aarhus, baseline, sdq, rows))
+    commit_import(
+        actor=aarhus_caseworker, job=validated_import(aarhus_caseworker, aarhus, baseline, sdq, rows)
+    )
     engine = engine_instrument(sdq)
     by_pseudonym = {m.participant.pseudonym: m for m in Measurement.objects.select_related("participant")}
     assert len(by_pseudonym) == 400

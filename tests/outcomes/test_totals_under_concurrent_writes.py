@@ -21,11 +21,11 @@ from indsats.outcomes.models import ImportJob, ImportStatus, Measurement, Partic
 from indsats.outcomes.pseudonyms import pseudonym_key
 from indsats.outcomes.services.gdpr import delete_participant
 from indsats.outcomes.services.import_commit import commit_import
-from indsats.outcomes.services.imports import prepare_import
 from indsats.outcomes.services.participants import register_participant
 from indsats.outcomes.totals import totals_of
 from tests.outcomes.factories import InterventionFactory
-from tests.outcomes.files import HEADER, csv_bytes, fake_cpr, sdq_rows
+from tests.outcomes.files import fake_cpr, sdq_rows
+from tests.outcomes.validated import validated_import
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,7 +42,7 @@ def _postgresql_only() -> None:
 @pytest.fixture
 def imported(odense, odense_caseworker, baseline, sdq):
     """Twenty children of Odense measured at baseline (their totals row exists)."""
-    job = _prepared(odense, odense_caseworker, baseline, sdq, sdq_rows(len(KNOWN), start=KNOWN.start))
+    job = validated_import(odense_caseworker, odense, baseline, sdq, sdq_rows(len(KNOWN), start=KNOWN.start))
     commit_import(actor=odense_caseworker, job=job)
     assert totals_of([odense.pk]) == (20, 20)
 
@@ -51,20 +51,7 @@ def imported(odense, odense_caseworker, baseline, sdq):
 def month6_file(imported, odense, odense_caseworker, month6, sdq) -> ImportJob:
     """The import that runs concurrently, checked as the web checks it (its rows kept on the job)."""
     rows = sdq_rows(len(IN_FILE), start=IN_FILE.start, measured_on="2025-07-01")
-    return _prepared(odense, odense_caseworker, month6, sdq, rows)
-
-
-def _prepared(municipality, actor, measurement_round, instrument, rows) -> ImportJob:
-    job = prepare_import(
-        actor=actor,
-        municipality=municipality,
-        measurement_round=measurement_round,
-        instrument=instrument,
-        content=csv_bytes(HEADER, rows),
-        file_name="skema.csv",
-    )
-    assert job.status == ImportStatus.VALIDATED, job.errors[:3]
-    return job
+    return validated_import(odense_caseworker, odense, month6, sdq, rows)
 
 
 class _Write(threading.Thread):

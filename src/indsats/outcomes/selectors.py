@@ -9,7 +9,7 @@ Who may read what is decided in outcomes.access; the selectors ask it.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -204,12 +204,20 @@ def _compared_by(municipality_ids: Collection[int]) -> QuerySet[Intervention]:
 def compared_intervention_names(*, user: User | AnonymousUser) -> list[tuple[int, str]]:
     """compared_interventions as (id, name) rows by name, through a query compiled once per process and
     number of municipalities (db.compiled_queries)."""
+    return _names_for(user, "compared interventions", _compared_names_query)
+
+
+def _names_for(
+    user: User | AnonymousUser, name: str, build: Callable[[compiled_queries.Values], QuerySet[Any]]
+) -> list[tuple[int, str]]:
+    """`build`'s (id, name) rows: all of them for those who see every municipality's aggregates (no
+    value), else those of the person's own municipalities (none without one)."""
     if access.can_see_aggregates(user):
-        return compiled_queries.rows("compared interventions: all", _compared_names_query, {})
+        return compiled_queries.rows(f"{name}: all", build, {})
     own = tuple(sorted(municipality_ids_of(user)))
     if not own:
         return []
-    return compiled_queries.rows("compared interventions", _compared_names_query, {"municipalities": own})
+    return compiled_queries.rows(name, build, {"municipalities": own})
 
 
 def _compared_names_query(values: compiled_queries.Values) -> QuerySet[Any]:
@@ -270,12 +278,7 @@ def insight_municipalities(*, user: User | AnonymousUser) -> QuerySet[Organisati
 def insight_municipality_names(*, user: User | AnonymousUser) -> list[tuple[int, str]]:
     """insight_municipalities as (id, name) rows by name, through a query compiled once per process and
     number of municipalities (db.compiled_queries)."""
-    if access.can_see_aggregates(user):
-        return compiled_queries.rows("insight municipalities: all", _municipality_names_query, {})
-    own = tuple(sorted(municipality_ids_of(user)))
-    if not own:
-        return []
-    return compiled_queries.rows("insight municipalities", _municipality_names_query, {"municipalities": own})
+    return _names_for(user, "insight municipalities", _municipality_names_query)
 
 
 def _municipality_names_query(values: compiled_queries.Values) -> QuerySet[Any]:
