@@ -9,13 +9,23 @@ import pytest
 from django.template import Context, Template
 from django.utils import timezone, translation
 
-from indsats.economy.presentation import comparison_options_html, year_rows_html
+from indsats.economy.presentation import (
+    comparison_options_html,
+    sensitivity_rows_html,
+    year_rows_html,
+)
 
 YEAR_LOOP = Template(
     "{% load formatting %}"
     '{% for year in years %}<tr><th scope="row">{{ year.year }}</th>{% for value in year.by_payer %}'
     '<td class="align-text-right">{{ value|kr:0 }}</td>{% endfor %}<td class="align-text-right">'
     "{{ year.cumulative_discounted_net|kr:0 }}</td></tr>{% endfor %}"
+)
+SENSITIVITY_LOOP = Template(
+    "{% load formatting %}"
+    '{% for row in rows %}<tr><th scope="row">{{ row.label }}</th><td>{{ row.basis }}</td>'
+    '<td class="align-text-right">{{ row.npv_low|kr:0 }}</td><td class="align-text-right">'
+    '{{ row.npv_high|kr:0 }}</td><td class="align-text-right">{{ row.swing|kr:0 }}</td></tr>{% endfor %}'
 )
 OPTION_LOOP = Template(
     "{% load l10n formatting %}"
@@ -46,6 +56,23 @@ def test_the_year_rows_are_the_template_loops_rows(language):
     ]
     with translation.override(language):
         assert year_rows_html(years) == YEAR_LOOP.render(Context({"years": years}))
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_sensitivity_rows_are_the_template_loops_rows(language):
+    rng = random.Random(16)
+    rows = [
+        {
+            "label": f"Anbringelser <{position}> & “co”: effekt",
+            "basis": "95 %-interval <normal> & fordeling" if position % 2 else "estimat ±20 %",
+            "npv_low": _amount(rng),
+            "npv_high": _amount(rng),
+            "swing": _amount(rng),
+        }
+        for position in range(200)
+    ]
+    with translation.override(language):
+        assert sensitivity_rows_html(rows) == SENSITIVITY_LOOP.render(Context({"rows": rows}))
 
 
 @pytest.mark.parametrize("language", ["da", "en"])

@@ -98,6 +98,7 @@ def result_view(result: BusinessCaseResult, *, chart_prefix: str = "") -> dict[s
         "years": years,
         "year_rows": year_rows_html(years),
         "sensitivity": sensitivity[:10],
+        "sensitivity_rows": sensitivity_rows_html(sensitivity[:10]),
         "charts": charts,
         "has_monte_carlo": bool(result.draws),
         "break_even_text": _break_even_text(data["break_even_year"]),
@@ -115,6 +116,20 @@ def year_rows_html(years: Sequence[dict[str, Any]]) -> SafeString:
             + "".join(f"{cell}{_escape(kroner(value, 0))}</td>" for value in year["by_payer"])
             + f"{cell}{_escape(kroner(year['cumulative_discounted_net'], 0))}</td></tr>"
             for year in years
+        )
+    )
+
+
+def sensitivity_rows_html(rows: Sequence[dict[str, Any]]) -> SafeString:
+    """The <tr> rows of the tornado chart's table: the input, its basis, the net present value at its low
+    and high value and the swing in whole kroner, as the template's loop wrote them."""
+    cell = '<td class="align-text-right">'
+    return mark_safe(  # noqa: S308 - every value is escaped here
+        "".join(
+            f'<tr><th scope="row">{_escape(row["label"])}</th><td>{_escape(row["basis"])}</td>'
+            f"{cell}{_escape(kroner(row['npv_low'], 0))}</td>{cell}{_escape(kroner(row['npv_high'], 0))}</td>"
+            f"{cell}{_escape(kroner(row['swing'], 0))}</td></tr>"
+            for row in rows
         )
     )
 
