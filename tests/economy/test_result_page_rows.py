@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 
 from indsats.economy.presentation import (
     comparison_options_html,
+    payer_rows_html,
     sensitivity_rows_html,
     year_rows_html,
 )
@@ -20,6 +21,17 @@ YEAR_LOOP = Template(
     '{% for year in years %}<tr><th scope="row">{{ year.year }}</th>{% for value in year.by_payer %}'
     '<td class="align-text-right">{{ value|kr:0 }}</td>{% endfor %}<td class="align-text-right">'
     "{{ year.cumulative_discounted_net|kr:0 }}</td></tr>{% endfor %}"
+)
+PAYER_LOOP = Template(
+    "{% load i18n formatting %}"
+    "{% for row in view.payers %}\n"
+    '    <tr><th scope="row">{{ row.payer|capfirst }}</th><td class="align-text-right">{{ row.pv_costs|kr:0 }}'
+    '</td><td class="align-text-right">{{ row.pv_gains|kr:0 }}</td><td class="align-text-right">'
+    '{{ row.npv|kr:0 }}</td><td class="align-text-right">{{ row.roi|number:2 }}</td><td>'
+    '{% if row.break_even_year is None %}{% translate "ikke inden for horisonten" %}{% else %}'
+    "{% blocktranslate with year=row.break_even_year %}år {{ year }}{% endblocktranslate %}{% endif %}</td>"
+    '{% if view.has_monte_carlo %}<td class="align-text-right">{{ row.p_positive|percent }}</td>{% endif %}'
+    "</tr>\n  {% endfor %}"
 )
 SENSITIVITY_LOOP = Template(
     "{% load formatting %}"
@@ -56,6 +68,29 @@ def test_the_year_rows_are_the_template_loops_rows(language):
     ]
     with translation.override(language):
         assert year_rows_html(years) == YEAR_LOOP.render(Context({"years": years}))
+
+
+@pytest.mark.parametrize("has_monte_carlo", [True, False])
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_payer_rows_are_the_template_loops_rows(language, has_monte_carlo):
+    rng = random.Random(16)
+    payers = [
+        {
+            "payer": f"{'kommune' if position % 3 else 'Region'} <{position}> & “co”",
+            "pv_costs": _amount(rng),
+            "pv_gains": _amount(rng),
+            "npv": _amount(rng),
+            "roi": _amount(rng),
+            "break_even_year": None if position % 4 == 0 else position * 13,  # 1.001 with a separator
+            "p_positive": None if position % 7 == 0 else rng.random(),
+        }
+        for position in range(200)
+    ]
+    view = {"payers": payers, "has_monte_carlo": has_monte_carlo}
+    with translation.override(language):
+        assert payer_rows_html(payers, has_monte_carlo=has_monte_carlo) == PAYER_LOOP.render(
+            Context({"view": view})
+        )
 
 
 @pytest.mark.parametrize("language", ["da", "en"])
