@@ -9,13 +9,35 @@ import pytest
 from django.template import Context, Template
 from django.utils import timezone, translation
 
-from indsats.economy.presentation import comparison_options_html, year_rows_html
+from indsats.economy.presentation import (
+    comparison_options_html,
+    payer_rows_html,
+    sensitivity_rows_html,
+    year_rows_html,
+)
 
 YEAR_LOOP = Template(
     "{% load formatting %}"
     '{% for year in years %}<tr><th scope="row">{{ year.year }}</th>{% for value in year.by_payer %}'
     '<td class="align-text-right">{{ value|kr:0 }}</td>{% endfor %}<td class="align-text-right">'
     "{{ year.cumulative_discounted_net|kr:0 }}</td></tr>{% endfor %}"
+)
+PAYER_LOOP = Template(
+    "{% load i18n formatting %}"
+    "{% for row in view.payers %}\n"
+    '    <tr><th scope="row">{{ row.payer|capfirst }}</th><td class="align-text-right">{{ row.pv_costs|kr:0 }}'
+    '</td><td class="align-text-right">{{ row.pv_gains|kr:0 }}</td><td class="align-text-right">'
+    '{{ row.npv|kr:0 }}</td><td class="align-text-right">{{ row.roi|number:2 }}</td><td>'
+    '{% if row.break_even_year is None %}{% translate "ikke inden for horisonten" %}{% else %}'
+    "{% blocktranslate with year=row.break_even_year %}år {{ year }}{% endblocktranslate %}{% endif %}</td>"
+    '{% if view.has_monte_carlo %}<td class="align-text-right">{{ row.p_positive|percent }}</td>{% endif %}'
+    "</tr>\n  {% endfor %}"
+)
+SENSITIVITY_LOOP = Template(
+    "{% load formatting %}"
+    '{% for row in rows %}<tr><th scope="row">{{ row.label }}</th><td>{{ row.basis }}</td>'
+    '<td class="align-text-right">{{ row.npv_low|kr:0 }}</td><td class="align-text-right">'
+    '{{ row.npv_high|kr:0 }}</td><td class="align-text-right">{{ row.swing|kr:0 }}</td></tr>{% endfor %}'
 )
 OPTION_LOOP = Template(
     "{% load l10n formatting %}"
@@ -46,6 +68,46 @@ def test_the_year_rows_are_the_template_loops_rows(language):
     ]
     with translation.override(language):
         assert year_rows_html(years) == YEAR_LOOP.render(Context({"years": years}))
+
+
+@pytest.mark.parametrize("has_monte_carlo", [True, False])
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_payer_rows_are_the_template_loops_rows(language, has_monte_carlo):
+    rng = random.Random(16)
+    payers = [
+        {
+            "payer": f"{'kommune' if position % 3 else 'Region'} <{position}> & “co”",
+            "pv_costs": _amount(rng),
+            "pv_gains": _amount(rng),
+            "npv": _amount(rng),
+            "roi": _amount(rng),
+            "break_even_year": None if position % 4 == 0 else position * 13,  # 1.001 with a separator
+            "p_positive": None if position % 7 == 0 else rng.random(),
+        }
+        for position in range(200)
+    ]
+    view = {"payers": payers, "has_monte_carlo": has_monte_carlo}
+    with translation.override(language):
+        assert payer_rows_html(payers, has_monte_carlo=has_monte_carlo) == PAYER_LOOP.render(
+            Context({"view": view})
+        )
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_sensitivity_rows_are_the_template_loops_rows(language):
+    rng = random.Random(16)
+    rows = [
+        {
+            "label": f"Anbringelser <{position}> & “co”: effekt",
+            "basis": "95 %-interval <normal> & fordeling" if position % 2 else "estimat ±20 %",
+            "npv_low": _amount(rng),
+            "npv_high": _amount(rng),
+            "swing": _amount(rng),
+        }
+        for position in range(200)
+    ]
+    with translation.override(language):
+        assert sensitivity_rows_html(rows) == SENSITIVITY_LOOP.render(Context({"rows": rows}))
 
 
 @pytest.mark.parametrize("language", ["da", "en"])

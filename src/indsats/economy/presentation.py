@@ -12,12 +12,13 @@ from typing import Any
 from django.utils.formats import localize
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indsats.economy.charts import cumulative_net_by_payer_svg, npv_histogram_svg, tornado_svg
 from indsats.economy.models import BusinessCaseResult
-from indsats.ui.formatting import date_time, kroner
+from indsats.ui.formatting import date_time, kroner, number, percent
 
 INPUT_LABELS: dict[str, Promise] = {
     "effect": gettext_lazy("effekt"),
@@ -96,12 +97,43 @@ def result_view(result: BusinessCaseResult, *, chart_prefix: str = "") -> dict[s
         "payers": payers,
         "payer_names": payer_names,
         "years": years,
+        "payer_rows": payer_rows_html(payers, has_monte_carlo=bool(result.draws)),
         "year_rows": year_rows_html(years),
         "sensitivity": sensitivity[:10],
+        "sensitivity_rows": sensitivity_rows_html(sensitivity[:10]),
         "charts": charts,
         "has_monte_carlo": bool(result.draws),
         "break_even_text": _break_even_text(data["break_even_year"]),
     }
+
+
+def payer_rows_html(payers: Sequence[dict[str, Any]], *, has_monte_carlo: bool) -> SafeString:
+    """The <tr> rows of the by-payer table: the payer, its costs, gains and net in whole kroner, the return
+    per krone, the year it breaks even and, with Monte Carlo draws, its chance of a gain; as the template's
+    loop wrote them, with the whitespace around each row that the loop left."""
+    cell = '<td class="align-text-right">'
+    rows = []
+    for row in payers:
+        written = (
+            f'\n    <tr><th scope="row">{_escape(capfirst(row["payer"]))}</th>'
+            f"{cell}{_escape(kroner(row['pv_costs'], 0))}</td>"
+            f"{cell}{_escape(kroner(row['pv_gains'], 0))}</td>"
+            f"{cell}{_escape(kroner(row['npv'], 0))}</td>"
+            f"{cell}{_escape(number(row['roi'], 2))}</td>"
+            f"<td>{_payer_break_even_text(row['break_even_year'])}</td>"
+        )
+        if has_monte_carlo:
+            written += f"{cell}{_escape(percent(row['p_positive']))}</td>"
+        rows.append(written + "</tr>\n  ")
+    return mark_safe("".join(rows))  # noqa: S308 - every value is escaped here
+
+
+def _payer_break_even_text(year: int | None) -> str:
+    """The template's texts, its own message for a payer that never breaks even (the year escaped as the
+    template wrote it, the messages as they are)."""
+    if year is None:
+        return _("ikke inden for horisonten")
+    return _("år %(year)s") % {"year": _escape(localize(year))}
 
 
 def year_rows_html(years: Sequence[dict[str, Any]]) -> SafeString:
@@ -115,6 +147,20 @@ def year_rows_html(years: Sequence[dict[str, Any]]) -> SafeString:
             + "".join(f"{cell}{_escape(kroner(value, 0))}</td>" for value in year["by_payer"])
             + f"{cell}{_escape(kroner(year['cumulative_discounted_net'], 0))}</td></tr>"
             for year in years
+        )
+    )
+
+
+def sensitivity_rows_html(rows: Sequence[dict[str, Any]]) -> SafeString:
+    """The <tr> rows of the tornado chart's table: the input, its basis, the net present value at its low
+    and high value and the swing in whole kroner, as the template's loop wrote them."""
+    cell = '<td class="align-text-right">'
+    return mark_safe(  # noqa: S308 - every value is escaped here
+        "".join(
+            f'<tr><th scope="row">{_escape(row["label"])}</th><td>{_escape(row["basis"])}</td>'
+            f"{cell}{_escape(kroner(row['npv_low'], 0))}</td>{cell}{_escape(kroner(row['npv_high'], 0))}</td>"
+            f"{cell}{_escape(kroner(row['swing'], 0))}</td></tr>"
+            for row in rows
         )
     )
 
