@@ -24,11 +24,11 @@ from indsats.outcomes.measurement_sql import score_value
 from indsats.outcomes.models import Instrument, Measurement, MeasurementRound
 from indsats.outcomes.registry import engine_instrument
 from indsats.outcomes.services.import_commit import commit_import
-from indsats.outcomes.services.imports import prepare_import
 from tests.conftest import logged_in
 from tests.factories import MunicipalityFactory, person_with_role
-from tests.outcomes.files import HEADER, csv_bytes, fake_cpr
+from tests.outcomes.files import fake_cpr
 from tests.outcomes.insight_reference import reference_insight
+from tests.outcomes.validated import validated_import
 
 pytestmark = pytest.mark.django_db
 
@@ -59,16 +59,7 @@ def _import(municipality, measurement_round, sdq, rows) -> None:
     actor = User.objects.filter(username=username).first() or person_with_role(
         Role.CASEWORKER, municipality, username=username
     )
-    job = prepare_import(
-        actor=actor,
-        municipality=municipality,
-        measurement_round=measurement_round,
-        instrument=sdq,
-        content=csv_bytes(HEADER, rows),
-        file_name="d.csv",
-    )
-    assert not job.errors, job.errors[:3]
-    commit_import(actor=actor, job=job)
+    commit_import(actor=actor, job=validated_import(actor, municipality, measurement_round, sdq, rows))
 
 
 def _generated(sdq, rounds, municipalities, children_each: int, seed: int = 7, first: int = 0) -> None:
