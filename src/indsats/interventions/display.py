@@ -28,6 +28,7 @@ from indsats.interventions.models import (
     Partnership,
 )
 from indsats.interventions.workflow import InterventionState
+from indsats.ui.converters import url_with_id
 from indsats.ui.formatting import date, date_time, kroner, number
 
 
@@ -194,6 +195,7 @@ def timeline_items_html(events: Iterable[InterventionEvent]) -> SafeString:
 
 def review_rows_html(reviews: Iterable[GateReview]) -> SafeString:
     """The detail page's gate review <tr> elements, each with its first decision (prefetched)."""
+    review_url = url_with_id("interventions:review_detail")
     rows = []
     for review in reviews:
         decisions = review.decisions.all()
@@ -204,7 +206,7 @@ def review_rows_html(reviews: Iterable[GateReview]) -> SafeString:
             if decision
             else "–"
         )
-        url = reverse("interventions:review_detail", args=[review.pk])
+        url = review_url(review.pk)
         rows.append(
             "\n    <tr>"
             f'\n      <td><a href="{escape(url)}">{escape(review.get_phase_display())}</a></td>'
