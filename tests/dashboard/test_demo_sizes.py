@@ -130,4 +130,5 @@ def test_a_tiny_national_size_loads_exact_interventions_and_paired_bulk_measurem
     assert Study.objects.filter(intervention__in=studied).count() == len(studied) >= 2
     finished = [p for p in progress if p[0] == "SDQ measurements"][-1]
     assert finished[1] == finished[2] > 0
+    assert all(done <= total for _step, done, total in progress), "a bar never shows more than 100 %"
     assert any(line.strip().startswith("took ") for line in log)

@@ -287,7 +287,7 @@ def load_bulk_measurements(context: DemoContext, *, sdq: Instrument, count: int)
                     done_before=written,
                     expected=expected,
                 )
-    context.progress("SDQ measurements", expected, expected)
+    context.progress("SDQ measurements", written, written)
     by_size = sorted(zip(sizes, interventions, strict=True), key=lambda pair: -pair[0])
     context.objects["bulk_interventions"] = [intervention for _size, intervention in by_size]
     context.log(f"    {written} SDQ measurements more in {len(interventions)} interventions (bulk)")
@@ -317,7 +317,8 @@ def _write_bulk_job(
     )
 
     def progress(done: int, _total: int) -> None:
-        context.progress("SDQ measurements", done_before + done, expected)
+        # ``expected`` is an estimate (who is followed up is drawn at random): never show more than 100 %
+        context.progress("SDQ measurements", done_before + done, max(expected, done_before + done))
 
     count = bulk_write.write_rows(job=job, rows=rows, progress=progress)
     totals.recount([municipality_id])
