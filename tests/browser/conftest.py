@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+LANDMARK_RULES = ["landmark-unique", "landmark-no-duplicate-main", "landmark-one-main"]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -106,9 +107,14 @@ class BrowserPage:
         result = self.page.evaluate(  # type: ignore[attr-defined]
             "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
         )
+        # and the best-practice rules for landmarks a screen reader lists by name: two scrollable tables on
+        # one page must not share one name
+        landmarks = self.page.evaluate(  # type: ignore[attr-defined]
+            "rules => axe.run(document, {runOnly: {type: 'rule', values: rules}})", LANDMARK_RULES
+        )
         violations = [
             f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"]
+            for v in [*result["violations"], *landmarks["violations"]]
         ]
         assert violations == [], f"axe-core violations on {name}:\n" + "\n".join(violations)
         assert self.csp_violations == [], self.csp_violations
