@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from indsats.economy.charts import cumulative_net_by_payer_svg, npv_histogram_svg, tornado_svg
 from indsats.economy.models import BusinessCaseResult
+from indsats.ui.converters import url_with_id
 from indsats.ui.formatting import Formatter
 
 INPUT_LABELS: dict[str, Promise] = {
@@ -171,6 +172,26 @@ def sensitivity_rows_html(rows: Sequence[dict[str, Any]]) -> SafeString:
             for row in rows
         )
     )
+
+
+def earlier_results_html(results: Iterable[BusinessCaseResult]) -> SafeString:
+    """The <li>s of the case's earlier computations (read with ``npv``, see selectors.earlier_results): when
+    each was requested, as a link to it, its status and its net present value in whole kroner when it has
+    one, as the template's loop wrote them (the loop resolved the link and the language for every row)."""
+    link = url_with_id("economy:result_detail")
+    write = Formatter()
+    npv_label = _escape(_("NNV"))
+    items = []
+    for other in results:
+        npv: Any = other.npv  # type: ignore[attr-defined]
+        written = (
+            f'<li><a href="{link(other.pk)}">{_escape(write.date_time(other.requested_at or None))}</a> – '
+            f"{_escape(other.get_status_display())}"
+        )
+        if npv is not None:
+            written += f", {npv_label} {_escape(write.kroner(npv, 0))}"
+        items.append(written + "</li>")
+    return mark_safe("".join(items))  # noqa: S308 - every value is escaped here
 
 
 def comparison_options_html(others: Iterable[tuple[int, str, str, dt.datetime | None]]) -> SafeString:
