@@ -3,9 +3,11 @@ earlier results or the other cases' results it offers to compare with."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -13,7 +15,7 @@ from django.urls import reverse
 from indsats.economy import selectors, services
 from indsats.economy.models import BusinessCaseResult, ResultStatus
 from tests.conftest import logged_in
-from tests.economy.factories import worked_example_case
+from tests.economy.factories import PriceCatalogueFactory, worked_example_case
 
 
 def _more(case, economist, start: int, count: int) -> None:
@@ -140,3 +142,45 @@ def test_the_comparison_offers_the_other_cases_finished_results_newest_first(eco
             .order_by("-requested_at", "-pk")
         ]
         assert offered == expected and len(expected) == (3 if case == first else 2)
+
+
+def _without_csrf(html: str) -> str:
+    html = re.sub(r'(name="csrfmiddlewaretoken" value=")[^"]*"', r'\1"', html)
+    return re.sub(r'("X-CSRFToken": ")[^"]*"', r'\1"', html)
+
+
+def test_the_result_page_shows_from_its_one_read_what_it_showed_from_the_whole_rows(
+    economist, aarhus, monkeypatch
+):
+    """The result page reads only the fields it shows of the case, its intervention, municipality and
+    catalogue and of who computed it: the same page, in both languages, as from the whole rows, and not one
+    query more for a field it did not read."""
+    case = worked_example_case(catalogue=PriceCatalogueFactory(title="Priser 2026"))
+    result = services.request_computation(actor=economist, case=case)
+    case.municipality = aarhus  # made a local case after it was computed (which is the municipality's)
+    case.save(update_fields=["municipality"])
+    economist.first_name, economist.last_name = "Økonomen", "Æblesen"
+    economist.save(update_fields=["first_name", "last_name"])
+    client = logged_in(economist)
+    url = reverse("economy:result_detail", args=[result.pk])
+
+    def whole_rows(*, user, pk):  # the ORM's read of every field, the counts by two more queries
+        read = BusinessCaseResult.objects.select_related(
+            "case__intervention", "case__municipality", "case__catalogue", "computed_by"
+        ).get(pk=pk)
+        read.case.cost_count, read.case.outcome_count = read.case.costs.count(), read.case.outcomes.count()
+        return read
+
+    for language in ("da", "en"):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        client.get(url)
+        with CaptureQueriesContext(connection) as one_read:
+            shown = client.get(url).content.decode()
+        with monkeypatch.context() as patch:
+            patch.setattr(selectors, "result_page", whole_rows)
+            with CaptureQueriesContext(connection) as whole:
+                expected = client.get(url).content.decode()
+        assert _without_csrf(shown) == _without_csrf(expected)
+        for shown_fact in (case.intervention.name, "Aarhus Kommune", "Priser 2026", "Økonomen Æblesen"):
+            assert shown_fact in shown
+        assert len(one_read) == len(whole) - 2

@@ -9,8 +9,10 @@ import pytest
 from django.template import Context, Template
 from django.utils import timezone, translation
 
+from indsats.economy.models import BusinessCaseResult, ResultStatus
 from indsats.economy.presentation import (
     comparison_options_html,
+    earlier_results_html,
     payer_rows_html,
     sensitivity_rows_html,
     year_rows_html,
@@ -38,6 +40,12 @@ SENSITIVITY_LOOP = Template(
     '{% for row in rows %}<tr><th scope="row">{{ row.label }}</th><td>{{ row.basis }}</td>'
     '<td class="align-text-right">{{ row.npv_low|kr:0 }}</td><td class="align-text-right">'
     '{{ row.npv_high|kr:0 }}</td><td class="align-text-right">{{ row.swing|kr:0 }}</td></tr>{% endfor %}'
+)
+EARLIER_LOOP = Template(
+    "{% load i18n formatting %}"
+    "{% for other in results %}<li><a href=\"{% url 'economy:result_detail' other.pk %}\">"
+    "{{ other.requested_at|date_time }}</a> – {{ other.get_status_display }}{% if other.npv is not None %}, "
+    '{% translate "NNV" %} {{ other.npv|kr:0 }}{% endif %}</li>{% endfor %}'
 )
 OPTION_LOOP = Template(
     "{% load l10n formatting %}"
@@ -124,3 +132,21 @@ def test_the_comparison_options_are_the_template_loops_options(language):
     ]
     with translation.override(language), timezone.override("Europe/Copenhagen"):
         assert comparison_options_html(others) == OPTION_LOOP.render(Context({"others": others}))
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_earlier_results_are_the_template_loops_items(language):
+    rng = random.Random(16)
+    start = dt.datetime(2026, 1, 1, 0, 30, tzinfo=dt.UTC)
+    statuses = list(ResultStatus)
+    results = []
+    for pk in range(1, 120):
+        other = BusinessCaseResult(
+            pk=pk * 991, status=statuses[pk % len(statuses)], requested_at=start + dt.timedelta(hours=pk * 37)
+        )
+        other.npv = None if pk % 5 == 0 else (rng.randint(-(10**9), 10**9) if pk % 3 else _amount(rng))
+        results.append(other)
+    with translation.override(language), timezone.override("Europe/Copenhagen"):
+        written = earlier_results_html(results)
+        assert written == EARLIER_LOOP.render(Context({"results": results}))
+        assert written.count("<li>") == len(results)

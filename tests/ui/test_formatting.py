@@ -245,3 +245,65 @@ def test_number_writes_what_the_separate_localise_and_sign_steps_wrote(language)
         for value in values:
             for decimals in (0, 1, 2, 3, 6):
                 assert number(value, decimals) == _number_as_before(value, decimals), (value, decimals)
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_one_formatter_writes_many_values_as_the_separate_calls_do(language):
+    """A Formatter resolves the language, the time zone and the month names once for a whole table or
+    chart: what it writes for a run of values (every month twice, amounts of every size) is what
+    dateformat writes for each moment and what the functions write for each value on their own."""
+    import random
+
+    rng = random.Random(16)
+    moments = [
+        timezone.make_aware(datetime.datetime(2026, month, day, hour, 7), datetime.UTC)
+        for month in (*range(1, 13), *range(12, 0, -1))
+        for day, hour in ((1, 0), (28, 23))  # the last of a month in UTC is the next month in Copenhagen
+    ] + [datetime.datetime(987, 3, 4, 5, 6), None]
+    amounts = [None, math.nan, 0, -0.004, 999.5, -1234567.5, Decimal("1234.50"), 5 * 10**9, -2.5e6]
+    amounts += [rng.uniform(-1, 1) * 10 ** rng.randint(0, 11) for _ in range(300)]
+    with translation.override(language), timezone.override("Europe/Copenhagen"):
+        write = formatting.Formatter()
+        pattern = formatting.conventions().date_time
+        for moment in moments:
+            local = timezone.localtime(moment) if moment and timezone.is_aware(moment) else moment
+            expected = dateformat.format(local, pattern) if moment else formatting.MISSING
+            assert write.date_time(moment) == expected
+        for amount in amounts:
+            assert write.number(amount, 2) == _number_as_before(amount, 2)
+            assert write.kroner(amount) == _kroner_as_before(amount)
+            assert write.kroner(amount, 0) == _kroner_as_before(amount, 0)
+            assert write.abbreviated_kroner(amount) == _abbreviated_kroner_as_before(amount)
+            share = None if amount is None else float(amount) / 1e9
+            assert write.percent(share) == _percent_as_before(share)
+
+
+def _kroner_as_before(value, decimals=None):
+    """kroner() as it was written before the Formatter: the reference it is compared with."""
+    if formatting.is_missing(value):
+        return formatting.MISSING
+    if decimals is None:
+        decimals = 0 if formatting._is_whole_kroner(value) else 2
+    return f"{_number_as_before(value, decimals)}{NBSP}kr."
+
+
+def _abbreviated_kroner_as_before(value):
+    if formatting.is_missing(value):
+        return formatting.MISSING
+    amount = float(value)
+    size = abs(amount)
+    if size >= 1e9:
+        return translation.gettext("%(amount)s mia.") % {
+            "amount": _number_as_before(amount / 1e9, 1 if size < 1e10 else 0)
+        }
+    if size >= 1e6:
+        return translation.gettext("%(amount)s mio.") % {
+            "amount": _number_as_before(amount / 1e6, 1 if size < 1e7 else 0)
+        }
+    return _number_as_before(amount)
+
+
+def _percent_as_before(share, decimals=1):
+    if formatting.is_missing(share):
+        return formatting.MISSING
+    return formatting.conventions().percent_pattern.format(_number_as_before(share * 100, decimals))

@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from indsats.ui import svg
-from indsats.ui.formatting import abbreviated_kroner, number, percent
+from indsats.ui.formatting import Formatter
 
 PAYER_STYLES: dict[str, tuple[str, str]] = {
     # payer: (colour, stroke-dasharray)
@@ -37,6 +37,7 @@ def _style_of(payer: str, position: int) -> tuple[str, str]:
 
 def cumulative_net_by_payer_svg(result: Mapping[str, Any], *, chart_id: str = "cumulative") -> SafeString:
     """Lines of the cumulative discounted net by year for each payer and for the whole case."""
+    write = Formatter()
     series: list[tuple[str, list[float], tuple[str, str], float]] = []
     for position, (payer, years) in enumerate(result["by_payer_by_year"].items()):
         values = [float(year["cumulative_discounted_net"]) for year in years]
@@ -60,10 +61,10 @@ def cumulative_net_by_payer_svg(result: Mapping[str, Any], *, chart_id: str = "c
     ) % {
         "years": n_years,
         "values": "; ".join(
-            f"{name} {abbreviated_kroner(values[-1])} kr." for name, values, _s, _w in series
+            f"{name} {write.abbreviated_kroner(values[-1])} kr." for name, values, _s, _w in series
         ),
     }
-    body = svg.horizontal_grid(ticks, y, left=left, right=width - right, label=abbreviated_kroner)
+    body = svg.horizontal_grid(ticks, y, left=left, right=width - right, label=write.abbreviated_kroner)
     label_every = max(1, math.ceil(n_years / 15))
     body += [
         svg.text(x_of(year), height - bottom + 18, year, anchor="middle")
@@ -106,6 +107,7 @@ def npv_histogram_svg(
     histogram: Mapping[str, Sequence[float]], *, npv: float | None = None, chart_id: str = "histogram"
 ) -> SafeString:
     """Bars of the Monte Carlo distribution of the NPV, with a line at 0 kr."""
+    write = Formatter()
     edges = [float(e) for e in histogram["edges"]]
     counts = [float(c) for c in histogram["counts"]]
     width, height = 760, 320
@@ -116,10 +118,10 @@ def npv_histogram_svg(
         "Histogram over nutidsværdien i %(draws)s Monte Carlo-træk, fra %(low)s til %(high)s kr. "
         "Omtrent %(share)s af trækkene ligger over 0 kr."
     ) % {
-        "draws": number(total),
-        "low": abbreviated_kroner(edges[0]),
-        "high": abbreviated_kroner(edges[-1]),
-        "share": percent(positive / total, 0),
+        "draws": write.number(total),
+        "low": write.abbreviated_kroner(edges[0]),
+        "high": write.abbreviated_kroner(edges[-1]),
+        "share": write.percent(positive / total, 0),
     }
     x_ticks = svg.nice_ticks(min(edges[0], 0.0), max(edges[-1], 0.0), 6)
     y_ticks = svg.nice_ticks(0.0, max(counts) or 1.0, 4, integer=True)
@@ -139,7 +141,8 @@ def npv_histogram_svg(
             )
         )
     body += [
-        svg.text(x(tick), height - bottom + 18, abbreviated_kroner(tick), anchor="middle") for tick in x_ticks
+        svg.text(x(tick), height - bottom + 18, write.abbreviated_kroner(tick), anchor="middle")
+        for tick in x_ticks
     ]
     body.append(svg.line(x(0), top, x(0), y(0), width=2))
     if npv is not None and x_ticks[0] <= npv <= x_ticks[-1]:
@@ -162,6 +165,7 @@ def tornado_svg(
 ) -> SafeString:
     """The tornado: for the inputs with the largest swing, a bar from the NPV at the low value to the NPV
     at the high value, around the case's NPV. ``rows`` carry ``label``, ``npv_low`` and ``npv_high``."""
+    write = Formatter()
     shown = list(rows[:limit])
     row_h, width = 30, 760
     left, right, top, bottom = 300, 24, 40, 40
@@ -176,10 +180,10 @@ def tornado_svg(
     if shown:
         label += _("Størst udsving: %(label)s, fra %(low)s til %(high)s kr.") % {
             "label": shown[0]["label"],
-            "low": abbreviated_kroner(float(shown[0]["npv_low"])),
-            "high": abbreviated_kroner(float(shown[0]["npv_high"])),
+            "low": write.abbreviated_kroner(float(shown[0]["npv_low"])),
+            "high": write.abbreviated_kroner(float(shown[0]["npv_high"])),
         }
-    body = svg.vertical_grid(ticks, x, top=top, bottom=height - bottom, label=abbreviated_kroner)
+    body = svg.vertical_grid(ticks, x, top=top, bottom=height - bottom, label=write.abbreviated_kroner)
     body += svg.legend(
         [svg.Key(_("input lavt"), LOW_COLOUR), svg.Key(_("input højt"), HIGH_COLOUR)], x=left, y=20
     )

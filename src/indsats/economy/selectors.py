@@ -124,11 +124,38 @@ def case_page(*, user: User | AnonymousUser, pk: int) -> BusinessCase:
     )
 
 
+# What the result page shows of the case beside the result: its facts and the names of its intervention,
+# municipality and price catalogue (not the intervention's texts nor the case's description), and the name
+# of who computed the result.
+RESULT_PAGE_CASE_FIELDS = (
+    "name",
+    "intervention",
+    "municipality",
+    "catalogue",
+    "participants",
+    "price_year",
+    "horizon_years",
+    "discount",
+    "intervention__name",
+    "municipality__name",
+    "catalogue__title",
+    "catalogue__version",
+)
+
+
 def _results_with_case() -> QuerySet[BusinessCaseResult]:
-    """Results with their case as `case_page` reads it and who computed them."""
+    """Results (every field) with the fields of their case that the result page shows and who computed
+    them."""
     related = (*(f"case__{name}" for name in CASE_PAGE_RELATED), "computed_by")
+    shown = (
+        *(field.name for field in BusinessCaseResult._meta.concrete_fields),
+        *(f"case__{name}" for name in RESULT_PAGE_CASE_FIELDS),
+        "computed_by__first_name",
+        "computed_by__last_name",
+    )
     return (
         BusinessCaseResult.objects.select_related(*related)
+        .only(*shown)
         .annotate(
             case_cost_count=_line_count(CostLine, "case_id"),
             case_outcome_count=_line_count(OutcomeLine, "case_id"),

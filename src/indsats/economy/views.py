@@ -31,7 +31,7 @@ from indsats.economy.forms import (
     price_index_years,
 )
 from indsats.economy.models import BusinessCase, BusinessCaseResult, ResultStatus
-from indsats.economy.presentation import comparison_options_html, result_view
+from indsats.economy.presentation import comparison_options_html, earlier_results_html, result_view
 from indsats.ui.pagination import paginate
 from indsats.ui.service_calls import run_service
 
@@ -363,10 +363,13 @@ def result_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def _render_result(
     request: AuthenticatedHttpRequest, case: BusinessCase, result: BusinessCaseResult | None
 ) -> HttpResponse:
+    results = selectors.earlier_results(case)
     context: dict[str, Any] = {
         "case": case,
         "result": result,
-        "results": selectors.earlier_results(case),
+        "results": results,
+        # the list of earlier computations, shown when there is more than the one on the page
+        "earlier": earlier_results_html(results) if len(results) > 1 else "",
         "can_manage": access.can_edit_case(request.user, case),
         # the other results to compare with as <option>s: four columns each, not the rows of their cases and
         # interventions

@@ -14,17 +14,20 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import dateformat, timezone, translation
 from django.utils.dates import MONTHS, MONTHS_3, MONTHS_AP
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 MISSING = "–"
 MINUS = "\u2212"
 NO_BREAK_SPACE = "\u00a0"
+MILLIONS = gettext_noop("%(amount)s mio.")  # an amount in millions on a chart axis
+BILLIONS = gettext_noop("%(amount)s mia.")
 
 Number = int | float | Decimal
 
@@ -80,11 +83,16 @@ def is_missing(value: object) -> bool:
 
 def number(value: Number | None, decimals: int = 0) -> str:
     """A number with ``decimals`` decimals, its thousands separated: ``−1.234.567,5`` / ``−1,234,567.5``."""
+    return _number(value, decimals, _SIGNS[conventions()])
+
+
+def _number(value: Number | None, decimals: int, signs: dict[int, str]) -> str:
+    """``number`` with the separators ``signs`` (a language's ``_SIGNS``)."""
     # Written as _localise and _signed would (tests/ui/test_formatting.py compares over many values), in one
     # pass: every chart label and table cell comes through here, a hundred and more on a page.
     if value is None or (not isinstance(value, int) and not math.isfinite(value)):
         return MISSING
-    written = format(abs(value), f",.{decimals}f").translate(_SIGNS[conventions()])
+    written = format(abs(value), f",.{decimals}f").translate(signs)
     # a true minus unless it rounded to zero: a digit other than 0 is left when the zeros and signs are not
     return MINUS + written if value < 0 and written.strip("0.,") else written
 
@@ -112,10 +120,7 @@ def ratio(value: Number | None, decimals: int = 2) -> str:
 
 def percent(share: Number | None, decimals: int = 1) -> str:
     """A share as a percentage: 0.125 -> ``12,5 %`` / ``12.5%``."""
-    if is_missing(share):
-        return MISSING
-    assert share is not None
-    return conventions().percent_pattern.format(number(share * 100, decimals))
+    return Formatter().percent(share, decimals)
 
 
 def p_value(value: float | None) -> str:
@@ -146,27 +151,13 @@ def hours(value: Number | None) -> str:
 def kroner(value: Number | None, decimals: int | None = None) -> str:
     """An amount in kroner: ``1.234.567 kr.``, or ``1.234.567,50 kr.`` when it has øre; ``decimals``
     fixes the number of decimals (estimates are shown in whole kroner: ``decimals=0``)."""
-    if is_missing(value):
-        return MISSING
-    assert value is not None
-    if decimals is None:
-        decimals = 0 if _is_whole_kroner(value) else 2
-    return f"{number(value, decimals)}{NO_BREAK_SPACE}kr."
+    return Formatter().kroner(value, decimals)
 
 
 def abbreviated_kroner(value: Number | None) -> str:
     """Kroner in millions or billions for chart axes and text alternatives: ``1,2 mio.``, ``−2 mia.``,
     ``350.000`` (no unit: the axis names it)."""
-    if is_missing(value):
-        return MISSING
-    assert value is not None
-    amount = float(value)
-    size = abs(amount)
-    if size >= 1e9:
-        return _("%(amount)s mia.") % {"amount": number(amount / 1e9, 1 if size < 1e10 else 0)}
-    if size >= 1e6:
-        return _("%(amount)s mio.") % {"amount": number(amount / 1e6, 1 if size < 1e7 else 0)}
-    return number(amount)
+    return Formatter().abbreviated_kroner(value)
 
 
 # --- dates ---------------------------------------------------------------------------------------------
@@ -184,22 +175,21 @@ def long_date(value: dt.date | None) -> str:
 
 def date_time(value: dt.datetime | None) -> str:
     """A moment in local time: ``6. dec. 2026 kl. 14:30`` / ``6 Dec 2026, 14:30``."""
-    if value is None:
-        return MISSING
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
-    pattern = conventions().date_time
-    written_out = _DATE_TIMES.get(pattern)
-    return written_out(value) if written_out else dateformat.format(value, pattern)
+    return Formatter().date_time(value)
 
 
 # The two languages' date_time patterns written out as Django's dateformat reads them (j: the day, N: the
 # month's AP abbreviation, M: its three letters titled, Y/H/i: zero-padded), with the same month names: a
 # list of fifty moments took milliseconds through dateformat.format. tests/ui/test_formatting.py compares.
-_DATE_TIMES = {
-    DANISH.date_time: lambda v: f"{v.day}. {MONTHS_AP[v.month]} {v.year:04d} kl. {v.hour:02d}:{v.minute:02d}",
-    ENGLISH.date_time: lambda v: (
-        f"{v.day} {str(MONTHS_3[v.month]).title()} {v.year:04d}, {v.hour:02d}:{v.minute:02d}"
+# Each: the month's name in the active language, and the moment written with it.
+_DATE_TIMES: dict[str, tuple[Callable[[int], str], Callable[[dt.datetime, str], str]]] = {
+    DANISH.date_time: (
+        lambda month: str(MONTHS_AP[month]),
+        lambda v, month: f"{v.day}. {month} {v.year:04d} kl. {v.hour:02d}:{v.minute:02d}",
+    ),
+    ENGLISH.date_time: (
+        lambda month: str(MONTHS_3[month]).title(),
+        lambda v, month: f"{v.day} {month} {v.year:04d}, {v.hour:02d}:{v.minute:02d}",
     ),
 }
 
@@ -250,3 +240,79 @@ _DAYS = {
     DANISH.long_date: lambda v: f"{v.day}. {MONTHS[v.month]} {v.year:04d}",
     ENGLISH.long_date: lambda v: f"{v.day} {MONTHS[v.month]} {v.year:04d}",
 }
+
+
+# --- many values in one language -----------------------------------------------------------------------
+
+
+class Formatter:
+    """The active language's way of writing numbers, money and moments, resolved once for a table, a chart
+    or a list that writes tens of them: asking Django for the active language, the time zone and a month's
+    name cost more than writing each value. Writes what the functions of the same name write (they are
+    written through it); use it in the language and time zone it was made in, as one page's work does."""
+
+    __slots__ = ("conventions", "_signs", "_zone", "_months", "_messages")
+
+    def __init__(self) -> None:
+        self.conventions = conventions()
+        self._signs = _SIGNS[self.conventions]
+        self._zone: dt.tzinfo | None = None  # the current time zone, asked for at the first moment
+        self._months: dict[int, str] = {}  # each month's name as the language's date_time writes it
+        self._messages: dict[str, str] = {}  # each message translated, as it was first asked for
+
+    def number(self, value: Number | None, decimals: int = 0) -> str:
+        """``number``: ``−1.234.567,5`` / ``−1,234,567.5``."""
+        return _number(value, decimals, self._signs)
+
+    def percent(self, share: Number | None, decimals: int = 1) -> str:
+        """``percent``: 0.125 -> ``12,5 %`` / ``12.5%``."""
+        if is_missing(share):
+            return MISSING
+        assert share is not None
+        return self.conventions.percent_pattern.format(_number(share * 100, decimals, self._signs))
+
+    def kroner(self, value: Number | None, decimals: int | None = None) -> str:
+        """``kroner``: ``1.234.567 kr.``, ``1.234.567,50 kr.``."""
+        if is_missing(value):
+            return MISSING
+        assert value is not None
+        if decimals is None:
+            decimals = 0 if _is_whole_kroner(value) else 2
+        return f"{_number(value, decimals, self._signs)}{NO_BREAK_SPACE}kr."
+
+    def abbreviated_kroner(self, value: Number | None) -> str:
+        """``abbreviated_kroner``: ``1,2 mio.``, ``−2 mia.``, ``350.000``."""
+        if is_missing(value):
+            return MISSING
+        assert value is not None
+        amount = float(value)
+        size = abs(amount)
+        if size >= 1e9:
+            return self._message(BILLIONS) % {"amount": self.number(amount / 1e9, 1 if size < 1e10 else 0)}
+        if size >= 1e6:
+            return self._message(MILLIONS) % {"amount": self.number(amount / 1e6, 1 if size < 1e7 else 0)}
+        return self.number(amount)
+
+    def date_time(self, value: dt.datetime | None) -> str:
+        """``date_time``: ``6. dec. 2026 kl. 14:30`` / ``6 Dec 2026, 14:30``."""
+        if value is None:
+            return MISSING
+        if timezone.is_aware(value):  # timezone.localtime, in the zone asked for once
+            if self._zone is None:
+                self._zone = timezone.get_current_timezone()
+            value = value.astimezone(self._zone)
+        pattern = self.conventions.date_time
+        written_out = _DATE_TIMES.get(pattern)
+        if written_out is None:
+            return dateformat.format(value, pattern)
+        month_name, write = written_out
+        month = self._months.get(value.month)
+        if month is None:
+            month = self._months[value.month] = month_name(value.month)
+        return write(value, month)
+
+    def _message(self, message: str) -> str:
+        translated = self._messages.get(message)
+        if translated is None:
+            translated = self._messages[message] = _(message)
+        return translated

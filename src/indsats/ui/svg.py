@@ -99,7 +99,8 @@ def tick_decimals(ticks: Sequence[float]) -> int:
 def tick_label(ticks: Sequence[float]) -> Callable[[float], str]:
     """Tick labels in the active language, all with the same decimals."""
     decimals = tick_decimals(ticks)
-    return lambda value: formatting.number(value, decimals)
+    write = formatting.Formatter()
+    return lambda value: write.number(value, decimals)
 
 
 @dataclass(frozen=True)
