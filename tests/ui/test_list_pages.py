@@ -332,7 +332,7 @@ CASES = [
         "children",
         _exposure_child,
         True,
-        list_starts="<caption>Jeres børn med",  # the form above offers every child in a select
+        list_starts='<caption id="exposure-children-caption">Jeres børn med',  # the form above offers every child in a select
     ),
     Case("catalogue editorial", "/katalog/redaktion/?filter=1", "staff", "interventions", _editorial_row),
     Case("scheduled runs", "/drift/?filter=1", "admin", "runs", _scheduled_run),
