@@ -172,6 +172,7 @@ def test_the_compiled_table_gives_the_orms_rows_for_every_shape_of_filters(
             page = selectors.portfolio_table(
                 user=steering_member, filters=filters, page=number, order=order, per_page=8
             )
+            assert page.paginator.count == len(expected), (filters, order)
             if page.number == number:
                 read += [
                     (*(getattr(row, name) for name in selectors.TABLE_ROW_FIELDS), row.area_names)

@@ -582,11 +582,15 @@ def portfolio_table(
     require_permission(user, VIEW_PORTFOLIO)
     order = order if order in TABLE_ORDERINGS else "navn"
     # counted without the facts' joins: they add no rows (see with_portfolio_facts), only work
-    count = filter_interventions(Intervention.objects.all(), filters).count()
+    (count,) = compiled_queries.counts("table count", _chosen_to_count, filters.values())
     paginator = CountedPaginator(_TableRows(filters, order, count), per_page, count=count)
     result = paginator.get_page(page)
     _decorate(list(result.object_list))
     return result
+
+
+def _chosen_to_count(values: compiled_queries.Values) -> tuple[QuerySet[Intervention]]:
+    return (filter_interventions(Intervention.objects.all(), _filters_among(values)),)
 
 
 class _TableRows(Sequence[TableRow]):
