@@ -127,6 +127,8 @@ def _cached_body(request: AuthenticatedHttpRequest, name: str, render_body: Call
 
     Every write goes through a service that writes an audit entry, so a new entry means the data may
     have changed; the day is in the key because the days in a phase and overdue reviews change daily.
+    Everyone with the same key shares the body, so it is rendered without the request (no context
+    processors): nothing of the person who built it can reach it.
     """
     key = "interventions:{}:{}".format(
         name,
@@ -178,7 +180,6 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "pipeline_rows": display.pipeline_rows_html(pipeline_rows),
                 "pipeline_states": [s.label for s in InterventionState if s != "stopped"],
             },
-            request=request,
         )
 
     context = {**_portfolio_context(request, filters, with_options=False), "tab": "board"}
@@ -204,7 +205,6 @@ def table(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "rows": display.table_rows_html(display.rows_for(page.object_list, with_areas=True)),
                 "order": order,
             },
-            request=request,
         )
 
     context = {**_portfolio_context(request, filters, with_options=False), "tab": "table"}
