@@ -158,6 +158,7 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
 
     def render_body() -> str:
         result = selectors.portfolio_board(user=request.user, filters=filters)
+        context = _portfolio_context(request, filters)
         today = timezone.localdate()
         pipeline_rows = [
             (
@@ -169,12 +170,15 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
         return render_to_string(
             "interventions/_board_body.html",
             {
-                **_portfolio_context(request, filters),
+                **context,
                 "board": result,
-                "columns": [
-                    (column, display.board_cards_html(display.rows_for(column.cards)))
-                    for column in result.columns
-                ],
+                "columns": display.board_columns_html(
+                    [
+                        (column, display.board_cards_html(display.rows_for(column.cards)))
+                        for column in result.columns
+                    ],
+                    context["query_string"],
+                ),
                 "committed_total": kroner(result.committed_total),
                 "pipeline_svg": charts.pipeline_svg(result.pipeline, today=today),
                 "pipeline_rows": display.pipeline_rows_html(pipeline_rows),
