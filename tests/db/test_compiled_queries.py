@@ -5,6 +5,8 @@ refused rather than run with a stale value."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pytest
@@ -14,9 +16,9 @@ from django.utils import timezone
 from indsats.accounts.models import Role
 from indsats.db import compiled_queries
 from indsats.interventions import selectors
-from indsats.interventions.models import Intervention, ProblemArea
+from indsats.interventions.models import Intervention, ProblemArea, ReviewStatus
 from indsats.interventions.selectors import PortfolioFilters
-from indsats.interventions.workflow import PHASES
+from indsats.interventions.workflow import PHASES, InterventionState
 from indsats.ui.panels import counts
 from tests.factories import MembershipFactory, person_with_role
 
@@ -59,13 +61,68 @@ def test_the_compiled_board_queries_give_the_orms_rows_for_every_shape_of_filter
     some_filtered_rows = False
     for filters in filter_sets(aarhus, odense):
         for today in (datetime.date(2026, 12, 7), datetime.date(2031, 1, 1)):
-            values = {**filters.values(), "today": today, "per_column": 3}
-            cards = compiled_queries.rows("board cards", selectors._board_cards_query, values)
-            assert cards == list(selectors._board_cards_query(values)), (filters, today)
-            some_filtered_rows |= bool(cards) and not filters.is_empty
-        committed = compiled_queries.rows("board committed", selectors._committed_query, filters.values())
-        assert committed == list(selectors._committed_query(filters.values())), filters
+            values = {**filters.values(), "today": today}
+            totals = compiled_queries.rows("board totals", selectors._board_totals_query, values)
+            assert totals == list(selectors._board_totals_query(values)), (filters, today)
+            some_filtered_rows |= bool(totals) and not filters.is_empty
+        build_cards = partial(selectors._board_cards_query, per_column=3)
+        cards = compiled_queries.rows("board cards 3", build_cards, filters.values())
+        assert cards == list(build_cards(filters.values())), filters
     assert some_filtered_rows
+
+
+@pytest.mark.parametrize("per_column", [1, 3])
+def test_the_board_shows_each_phases_first_interventions_and_counts_for_every_shape_of_filters(
+    portfolio, aarhus, odense, steering_member, per_column
+):
+    """The board reads each phase's first cards by a LIMIT per phase and the counts by a GROUP BY: the
+    reference takes the chosen interventions one by one in Python."""
+    today = timezone.localdate()
+    cut = False
+    for filters in filter_sets(aarhus, odense):
+        chosen = list(
+            selectors.filter_interventions(Intervention.objects.all(), filters)
+            .select_related("owner")
+            .prefetch_related("phase_records", "gate_reviews")
+            .order_by("state_entered_at", "pk")
+        )
+        board = selectors.portfolio_board(user=steering_member, filters=filters, per_column=per_column)
+        columns = {column.state: column for column in [*board.columns, *board.end_states]}
+        assert list(columns) == list(InterventionState)
+        waiting_in_phases = due_in_phases = 0
+        for state, column in columns.items():
+            in_state = []
+            for i in (i for i in chosen if i.state == state):
+                statuses = {r.status for r in i.gate_reviews.all()}
+                current = next((r for r in i.phase_records.all() if r.phase == state), None)
+                planned_end = current.planned_end if current else None
+                waiting = ReviewStatus.SUBMITTED in statuses
+                due = planned_end is not None and planned_end < today and not waiting
+                card = (i.pk, i.name, i.owner.name, waiting, ReviewStatus.DRAFT in statuses, planned_end)
+                in_state.append((card, selectors.days_in_state(i, today), due and state in PHASES))
+            shown = in_state[:per_column] if state in PHASES else []
+            read = [
+                (
+                    (c.pk, c.name, c.owner_name, c.waiting_review, c.draft_review, c.planned_end),
+                    c.days_in_state,
+                    c.review_due,
+                )
+                for c in column.cards
+            ]
+            assert read == shown, (filters, state)
+            assert column.count == len(in_state), (filters, state)
+            cut |= column.hidden > 0 and bool(filters.values())
+            committed = sum(
+                (r.committed_amount or 0 for i in chosen for r in i.phase_records.all() if r.phase == state),
+                Decimal(0),
+            )
+            assert column.committed == (committed if state in PHASES else 0), (filters, state)
+            if state in PHASES:
+                waiting_in_phases += sum(card[3] for card, _days, _due in in_state)
+                due_in_phases += sum(due for _card, _days, due in in_state)
+        assert board.total == len(chosen), filters
+        assert (board.waiting_reviews, board.reviews_due) == (waiting_in_phases, due_in_phases), filters
+    assert cut  # some filtered column had more interventions than it shows
 
 
 def test_the_compiled_pipeline_gives_the_orms_counts(portfolio, aarhus, odense):
@@ -115,6 +172,7 @@ def test_the_compiled_table_gives_the_orms_rows_for_every_shape_of_filters(
             page = selectors.portfolio_table(
                 user=steering_member, filters=filters, page=number, order=order, per_page=8
             )
+            assert page.paginator.count == len(expected), (filters, order)
             if page.number == number:
                 read += [
                     (*(getattr(row, name) for name in selectors.TABLE_ROW_FIELDS), row.area_names)

@@ -522,6 +522,31 @@ def test_a_cached_board_is_rebuilt_after_any_write(agency_staff, steering_member
     assert column_of_the_card() == "maturation"
 
 
+@pytest.mark.parametrize(
+    ("url_name", "body"),
+    [
+        ("interventions:board", "interventions/_board_body.html"),
+        ("interventions:table", "interventions/_table_body.html"),
+    ],
+)
+def test_the_shared_cached_body_is_rendered_without_the_persons_context(
+    url_name, body, steering_member, agency
+):
+    """Everyone with the same cache key gets the same body: it is rendered without the request, so no
+    context processor (the person, their permissions, the page's nonce) reaches it."""
+    InterventionFactory(name="Synlig", owner=agency)
+    cache.clear()
+    response = logged_in(steering_member).get(reverse(url_name))
+    assert "Synlig" in response.content.decode()
+    contexts = [
+        context
+        for template, context in zip(response.templates, response.context, strict=True)
+        if template.name == body
+    ]
+    assert contexts
+    assert all("user" not in context and "csp_nonce" not in context for context in contexts)
+
+
 def test_the_board_shows_phases_money_and_waiting_reviews(agency_staff, aarhus, agency):
     _portfolio(12, aarhus, agency)
     body = logged_in(agency_staff).get(reverse("interventions:board")).content.decode()

@@ -144,6 +144,43 @@ def board_cards_html(rows: list[Row]) -> SafeString:
     )
 
 
+def board_columns_html(columns: Iterable[tuple[Any, str]], query_string: str) -> SafeString:
+    """The board's columns (selectors.BoardColumn, each with its cards' HTML from board_cards_html): what
+    the template's loop wrote, its counts localised and its messages translated as the template's tags
+    did (four columns of a dozen tags each cost more than the page's largest query)."""
+    table = escape(reverse("interventions:table"))
+    more = f"&amp;{escape(query_string)}" if query_string else ""
+    empty = escape(_("Ingen indsatser i fasen."))
+    parts = []
+    for column, cards in columns:
+        state = escape(column.state)
+        count = ngettext("%(counter)s indsats", "%(counter)s indsatser", column.count) % {
+            "counter": escape(localize(column.count))
+        }
+        hidden = ""
+        if column.hidden > 0:
+            see = ngettext(
+                "Se %(counter)s mere i tabellen", "Se %(counter)s flere i tabellen", column.hidden
+            ) % {"counter": escape(localize(column.hidden))}
+            hidden = f'<p><a href="{table}?fase={state}{more}">{see}</a></p>'
+        if cards:
+            listed = f"{cards}\n      "
+        else:
+            listed = f'\n      <li class="indsats-card-empty">{empty}</li>\n      '
+        parts.append(
+            f'\n  <section class="indsats-board-column indsats-border-{state}"'
+            f' aria-labelledby="column-{state}">'
+            f'\n    <h2 class="h3" id="column-{state}">{escape(column.label)}</h2>'
+            f'\n    <p class="indsats-column-facts">{count} \u00b7 {escape(kroner(column.committed))}</p>'
+            f'\n    <ul class="nobullet-list indsats-cards">'
+            f"\n      {listed}"
+            f"\n    </ul>"
+            f"\n    {hidden}"
+            "\n  </section>\n  "
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every value is escaped here
+
+
 def pipeline_rows_html(rows: list[tuple[str, list[int]]]) -> SafeString:
     """The pipeline table's <tr> elements: a quarter's label and its count per state, each count
     localised as the template would (the template's nested loop costs more than building the chart)."""

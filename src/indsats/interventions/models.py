@@ -124,7 +124,9 @@ class Intervention(ChoiceLabels, models.Model):
         ordering = ["name"]
         verbose_name = _("indsats")
         verbose_name_plural = _("indsatser")
-        indexes = [models.Index(fields=["state", "state_entered_at"], name="intervention_state_idx")]
+        # the board's columns: each phase's first cards, longest in the phase first (the id breaks ties),
+        # read through the index up to the column's limit
+        indexes = [models.Index(fields=["state", "state_entered_at", "id"], name="intervention_board_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(age_from__lte=models.F("age_to")), name="intervention_age_span"

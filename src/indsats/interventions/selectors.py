@@ -16,9 +16,11 @@ from typing import Any, TypeVar, overload
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
+    DecimalField,
     Exists,
     F,
     FilteredRelation,
@@ -34,7 +36,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -360,25 +362,24 @@ class Board:
 def portfolio_board(*, user: User, filters: PortfolioFilters, per_column: int = 15) -> Board:
     """The portfolio by phase: a column per phase with the longest-waiting cards first.
 
-    A fixed number of queries whatever the number of interventions: the cards of every column and the
-    counts per state in one query (the first `per_column` of each state by a window function, beside
-    the state's counts by window aggregates), the money per phase in a GROUP BY and the pipeline in one
+    A fixed number of queries whatever the number of interventions: the first `per_column` cards of
+    each phase (each phase's rows read through the index up to its limit; none for `per_column` 0), the
+    counts per state and the money per phase in one query of two GROUP BYs, and the pipeline in one
     more."""
     require_permission(user, VIEW_PORTFOLIO)
     today = timezone.localdate()
-    committed = dict(compiled_queries.rows("board committed", _committed_query, filters.values()))
-    cards: dict[str, list[Card]] = {phase: [] for phase in PHASES}
-    per_state = _board_cards(filters, per_column, today)
-    for state_cards, _counts in per_state.values():
-        for card in _decorate(state_cards):
-            if card.state in cards:
-                cards[card.state].append(card)
+    per_state, committed = _board_totals(filters, today)
+    cards = _board_cards(filters, per_column)
+    for phase_cards in cards.values():
+        _decorate(phase_cards)
 
     def count(state: str, key: str = "n") -> int:
-        return per_state[state][1][key] if state in per_state else 0
+        return per_state.get(state, {}).get(key, 0)
 
     columns = [
-        BoardColumn(phase, str(phase.label), count(phase), committed.get(phase) or Decimal(0), cards[phase])
+        BoardColumn(
+            phase, str(phase.label), count(phase), committed.get(phase) or Decimal(0), cards.get(phase, [])
+        )
         for phase in PHASES
     ]
     end_states = [
@@ -388,7 +389,7 @@ def portfolio_board(*, user: User, filters: PortfolioFilters, per_column: int = 
     return Board(
         columns=columns,
         end_states=end_states,
-        total=sum(counts["n"] for _cards, counts in per_state.values()),
+        total=sum(counts["n"] for counts in per_state.values()),
         waiting_reviews=sum(count(phase, "waiting") for phase in PHASES),
         reviews_due=sum(count(phase, "due") for phase in PHASES),
         committed_total=sum(committed.values(), Decimal(0)),
@@ -396,20 +397,16 @@ def portfolio_board(*, user: User, filters: PortfolioFilters, per_column: int = 
     )
 
 
+def _filters_among(values: compiled_queries.Values) -> PortfolioFilters:
+    names = {f.name for f in fields(PortfolioFilters)}
+    return PortfolioFilters(**{k: v for k, v in values.items() if k in names})
+
+
 def _chosen(values: compiled_queries.Values) -> QuerySet[Intervention] | None:
     """The interventions the filters among `values` choose; None when no filter is set (every
     intervention: the same rows without a subquery to plan and join)."""
-    names = {f.name for f in fields(PortfolioFilters)}
-    filters = PortfolioFilters(**{k: v for k, v in values.items() if k in names})
+    filters = _filters_among(values)
     return None if filters.is_empty else filter_interventions(Intervention.objects.all(), filters)
-
-
-def _committed_query(values: compiled_queries.Values) -> QuerySet[Any]:
-    chosen = _chosen(values)
-    records = PhaseRecord.objects.all()
-    if chosen is not None:
-        records = records.filter(intervention__in=chosen.values("pk"))
-    return records.order_by().values_list("phase").annotate(total=Sum("committed_amount"))
 
 
 def _board_pipeline(
@@ -430,42 +427,91 @@ def _board_pipeline(
     return _accumulate_pipeline(grouped, points)
 
 
-def _board_cards(
-    filters: PortfolioFilters, per_column: int, today: datetime.date
-) -> dict[str, tuple[list[Card], dict[str, int]]]:
-    """Per state: its first `per_column` interventions, longest in the state first, and its counts (all,
-    waiting for the steering group, review due), in one query: plain tuples, with only the joins a card
-    needs (the current phase's planned end, the open review); the counts are window aggregates over the
-    state's rows, so each row carries its state's counts (a state's first row is always read). The
-    query's SQL is compiled once per process and set of filters (see compiled_queries)."""
-    values = {**filters.values(), "today": today, "per_column": max(per_column, 1)}
-    rows = compiled_queries.rows("board cards", _board_cards_query, values)
-    result: dict[str, tuple[list[Card], dict[str, int]]] = {}
-    for pk, name, state, entered, owner_name, review, planned_end, rank, n, n_waiting, n_due in rows:
-        if state not in result:
-            result[state] = ([], {"n": n, "waiting": n_waiting, "due": n_due})
-        if rank <= per_column:
-            result[state][0].append(
-                Card(
-                    pk=pk,
-                    name=name,
-                    state=state,
-                    state_entered_at=entered,
-                    owner_name=owner_name,
-                    waiting_review=review == ReviewStatus.SUBMITTED,
-                    draft_review=review == ReviewStatus.DRAFT,
-                    planned_end=planned_end,
-                )
+def _board_totals(
+    filters: PortfolioFilters, today: datetime.date
+) -> tuple[dict[str, dict[str, int]], dict[str, Decimal]]:
+    """Per state with interventions: how many, how many wait for the steering group and how many have a
+    review due; and per phase the money committed. One query (its SQL compiled once per process and set
+    of filters): the counts' GROUP BY beside the money's, a row each per state and per phase."""
+    values = {**filters.values(), "today": today}
+    counts: dict[str, dict[str, int]] = {}
+    committed: dict[str, Decimal] = {}
+    rows = compiled_queries.rows("board totals", _board_totals_query, values)
+    for kind, state, n, waiting, due, money in rows:
+        if kind == TOTALS_COUNTS:
+            counts[state] = {"n": n, "waiting": waiting, "due": due}
+        else:
+            committed[state] = money
+    return counts, committed
+
+
+TOTALS_COUNTS, TOTALS_MONEY = 0, 1
+
+
+def _board_totals_query(values: compiled_queries.Values) -> QuerySet[Any]:
+    waiting = Q(waiting_review=True)
+    no_money = Value(None, output_field=DecimalField())
+    no_count = Value(None, output_field=IntegerField())
+    counts = (
+        filter_interventions(Intervention.objects.all(), _filters_among(values))
+        .alias(
+            current=FilteredRelation("phase_records", condition=Q(phase_records__phase=F("state"))),
+            open_review=FilteredRelation(
+                "gate_reviews", condition=Q(gate_reviews__status__in=OPEN_REVIEW_STATES)
+            ),
+            waiting_review=_is_review(ReviewStatus.SUBMITTED),
+        )
+        .order_by()
+        .values("state")
+        .annotate(
+            n=Count("pk"),
+            n_waiting=Count("pk", filter=waiting),
+            n_due=Count("pk", filter=Q(current__planned_end__lt=values["today"]) & ~waiting),
+        )
+        .values_list(Value(TOTALS_COUNTS), "state", "n", "n_waiting", "n_due", no_money)
+    )
+    records = PhaseRecord.objects.all()
+    chosen = _chosen(values)
+    if chosen is not None:
+        records = records.filter(intervention__in=chosen.values("pk"))
+    money = (
+        records.order_by()
+        .values("phase")
+        .annotate(total=Sum("committed_amount"))
+        .values_list(Value(TOTALS_MONEY), "phase", no_count, no_count, no_count, "total")
+    )
+    return counts.union(money, all=True)
+
+
+def _board_cards(filters: PortfolioFilters, per_column: int) -> dict[str, list[Card]]:
+    """Per phase: its first `per_column` interventions, longest in the phase first, with only the joins a
+    card needs (the current phase's planned end, the open review), as plain tuples. The query's SQL is
+    compiled once per process, number of cards and set of filters (see compiled_queries)."""
+    if per_column <= 0:
+        return {}
+    rows = compiled_queries.rows(
+        f"board cards {per_column}", partial(_board_cards_query, per_column=per_column), filters.values()
+    )
+    result: dict[str, list[Card]] = {}
+    for pk, name, state, entered, owner_name, review, planned_end in rows:
+        result.setdefault(state, []).append(
+            Card(
+                pk=pk,
+                name=name,
+                state=state,
+                state_entered_at=entered,
+                owner_name=owner_name,
+                waiting_review=review == ReviewStatus.SUBMITTED,
+                draft_review=review == ReviewStatus.DRAFT,
+                planned_end=planned_end,
             )
+        )
     return result
 
 
-def _board_cards_query(values: compiled_queries.Values) -> QuerySet[Any]:
-    filters = PortfolioFilters(**{k: v for k, v in values.items() if k not in ("today", "per_column")})
-    by_state = [F("state")]
-    waiting = Q(waiting_review=True)
+def _board_cards_query(values: compiled_queries.Values, *, per_column: int) -> QuerySet[Any]:
     return (
-        filter_interventions(Intervention.objects.all(), filters)
+        Intervention.objects.filter(pk__in=_first_of_each_phase(values, per_column))
         .alias(
             current=FilteredRelation("phase_records", condition=Q(phase_records__phase=F("state"))),
             open_review=FilteredRelation(
@@ -473,36 +519,31 @@ def _board_cards_query(values: compiled_queries.Values) -> QuerySet[Any]:
             ),
         )
         .annotate(
-            waiting_review=_is_review(ReviewStatus.SUBMITTED),
-            rank=Window(
-                RowNumber(), partition_by=by_state, order_by=[F("state_entered_at").asc(), F("pk").asc()]
-            ),
-            state_n=Window(Count("pk"), partition_by=by_state),
-            state_waiting=Window(Count("pk", filter=waiting), partition_by=by_state),
-            state_due=Window(
-                Count("pk", filter=Q(current__planned_end__lt=values["today"]) & ~waiting),
-                partition_by=by_state,
-            ),
             review_status=F("open_review__status"),
             current_planned_end=F("current__planned_end"),
             owner_name=F("owner__name"),
         )
-        .filter(rank__lte=values["per_column"])
         .order_by("state", "state_entered_at", "pk")
         .values_list(
-            "pk",
-            "name",
-            "state",
-            "state_entered_at",
-            "owner_name",
-            "review_status",
-            "current_planned_end",
-            "rank",
-            "state_n",
-            "state_waiting",
-            "state_due",
+            "pk", "name", "state", "state_entered_at", "owner_name", "review_status", "current_planned_end"
         )
     )
+
+
+def _first_of_each_phase(values: compiled_queries.Values, per_column: int) -> QuerySet[Any]:
+    """The ids of each phase's first `per_column` chosen interventions (in the phase the longest first),
+    a LIMIT per phase over the (state, state_entered_at, id) index, so that no more rows are read than
+    the board shows. SQLite takes no LIMIT in a member of a UNION: there each member is an `IN` of its
+    own limited subquery."""
+    chosen = filter_interventions(Intervention.objects.all(), _filters_among(values))
+    members = [
+        chosen.filter(state=phase).order_by("state_entered_at", "pk").values("pk")[:per_column]
+        for phase in PHASES
+    ]
+    if not connection.features.supports_slicing_ordering_in_compound:
+        members = [Intervention.objects.filter(pk__in=member).order_by().values("pk") for member in members]
+    first, *others = members
+    return first.union(*others, all=True)
 
 
 class CountedPaginator(Paginator):
@@ -541,11 +582,15 @@ def portfolio_table(
     require_permission(user, VIEW_PORTFOLIO)
     order = order if order in TABLE_ORDERINGS else "navn"
     # counted without the facts' joins: they add no rows (see with_portfolio_facts), only work
-    count = filter_interventions(Intervention.objects.all(), filters).count()
+    (count,) = compiled_queries.counts("table count", _chosen_to_count, filters.values())
     paginator = CountedPaginator(_TableRows(filters, order, count), per_page, count=count)
     result = paginator.get_page(page)
     _decorate(list(result.object_list))
     return result
+
+
+def _chosen_to_count(values: compiled_queries.Values) -> tuple[QuerySet[Intervention]]:
+    return (filter_interventions(Intervention.objects.all(), _filters_among(values)),)
 
 
 class _TableRows(Sequence[TableRow]):

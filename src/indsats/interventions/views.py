@@ -127,6 +127,8 @@ def _cached_body(request: AuthenticatedHttpRequest, name: str, render_body: Call
 
     Every write goes through a service that writes an audit entry, so a new entry means the data may
     have changed; the day is in the key because the days in a phase and overdue reviews change daily.
+    Everyone with the same key shares the body, so it is rendered without the request (no context
+    processors): nothing of the person who built it can reach it.
     """
     key = "interventions:{}:{}".format(
         name,
@@ -156,6 +158,7 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
 
     def render_body() -> str:
         result = selectors.portfolio_board(user=request.user, filters=filters)
+        context = _portfolio_context(request, filters)
         today = timezone.localdate()
         pipeline_rows = [
             (
@@ -167,18 +170,20 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
         return render_to_string(
             "interventions/_board_body.html",
             {
-                **_portfolio_context(request, filters),
+                **context,
                 "board": result,
-                "columns": [
-                    (column, display.board_cards_html(display.rows_for(column.cards)))
-                    for column in result.columns
-                ],
+                "columns": display.board_columns_html(
+                    [
+                        (column, display.board_cards_html(display.rows_for(column.cards)))
+                        for column in result.columns
+                    ],
+                    context["query_string"],
+                ),
                 "committed_total": kroner(result.committed_total),
                 "pipeline_svg": charts.pipeline_svg(result.pipeline, today=today),
                 "pipeline_rows": display.pipeline_rows_html(pipeline_rows),
                 "pipeline_states": [s.label for s in InterventionState if s != "stopped"],
             },
-            request=request,
         )
 
     context = {**_portfolio_context(request, filters, with_options=False), "tab": "board"}
@@ -204,7 +209,6 @@ def table(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "rows": display.table_rows_html(display.rows_for(page.object_list, with_areas=True)),
                 "order": order,
             },
-            request=request,
         )
 
     context = {**_portfolio_context(request, filters, with_options=False), "tab": "table"}
