@@ -57,6 +57,7 @@ from indsats.db.nested_rows import (
 from indsats.interventions.access import (
     require_manage,
     seen_by_organisations,
+    sees_intervention,
     sees_portfolio,
     visible_interventions,
 )
@@ -98,28 +99,22 @@ def _partnerships() -> QuerySet[Partnership]:
     return Partnership.objects.select_related("municipality")
 
 
-# the portfolio's read of one intervention with its lists, and of its partners: each compiled once per
-# process (the four lists' subqueries and the joins cost more to compile than the database's answer); the
-# municipalities' read depends on their organisations and is compiled each time, its partners prefetched
-_DETAIL_FOR_PORTFOLIO = CompiledQuery(lambda pk: _with_detail(Intervention.objects.filter(pk=pk)))
-_PARTNERSHIPS_FOR_PORTFOLIO = CompiledQuery(lambda pk: _partnerships().filter(intervention_id=pk))
+# the read of one intervention with its lists, and of its partners: each compiled once per process (the
+# four lists' subqueries and the joins cost more to compile than the database's answer); who may see it is
+# answered from these rows (access.sees_intervention), so every person's read is the same two queries
+_DETAIL = CompiledQuery(lambda pk: _with_detail(Intervention.objects.filter(pk=pk)))
+_PARTNERSHIPS = CompiledQuery(lambda pk: _partnerships().filter(intervention_id=pk))
 
 
 def intervention_detail(*, user: User, pk: int) -> Intervention:
     """One intervention with what its page shows; 404 when it does not exist or is not visible."""
-    if sees_portfolio(user):
-        found = _DETAIL_FOR_PORTFOLIO.rows(pk)
-        if found:
-            set_prefetched(found[0], "partnerships", _PARTNERSHIPS_FOR_PORTFOLIO.rows(pk))
-    else:
-        found = list(
-            _with_detail(visible_interventions(user))
-            .prefetch_related(Prefetch("partnerships", queryset=_partnerships()))
-            .filter(pk=pk)
-        )
+    found = _DETAIL.rows(pk)
     if not found:
         raise Http404
     intervention = found[0]
+    set_prefetched(intervention, "partnerships", _PARTNERSHIPS.rows(pk))
+    if not sees_intervention(user, intervention):
+        raise Http404
     for relation in DETAIL_LISTS:
         attach_children(intervention, relation)
     return intervention
@@ -742,25 +737,34 @@ TIMELINE_SHOWN = 20  # the detail page's newest events; the rest behind "show th
 PRACTICE_SHOWN = 20  # the detail page's newest practice assessments; the rest behind "show them all"
 
 
-# the newest events the detail page shows the portfolio, compiled once per process (see compiled_lookups)
-_PORTFOLIO_TIMELINE = CompiledQuery[InterventionEvent](
-    lambda pk: InterventionEvent.objects.filter(intervention_id=pk).order_by("-at", "-id")[
-        : TIMELINE_SHOWN + 1
-    ]
-)
+def _events(pk: int, *, portfolio: bool, limit: int | None) -> QuerySet[InterventionEvent]:
+    """An intervention's events, newest first; without the review steps for those outside the portfolio."""
+    events = InterventionEvent.objects.filter(intervention_id=pk).order_by("-at", "-id")
+    if not portfolio:
+        events = events.exclude(kind__in=[EventKind.REVIEW_STARTED, EventKind.REVIEW_SUBMITTED])
+    return events if limit is None else events[:limit]
+
+
+# the detail page's timelines (the newest events, or all of them; for the portfolio or not), each compiled
+# once per process (see compiled_lookups)
+_TIMELINES = {
+    (portfolio, limit): CompiledQuery[InterventionEvent](partial(_events, portfolio=portfolio, limit=limit))
+    for portfolio in (True, False)
+    for limit in (TIMELINE_SHOWN + 1, None)
+}
 
 
 def timeline(*, user: User, intervention: Intervention, limit: int | None = None) -> list[InterventionEvent]:
     """The intervention's history, newest first (at most `limit` events); review steps and reasons only
     for the agency and the steering group."""
     portfolio = sees_portfolio(user)
-    if portfolio and limit == TIMELINE_SHOWN + 1:  # the detail page's, for the agency and steering group
-        return _of_intervention(_PORTFOLIO_TIMELINE.rows(intervention.pk), intervention)
-    # without the event's review: the timeline shows the event's own fields only
-    events = intervention.events.order_by("-at", "-id")
-    if not portfolio:
-        events = events.exclude(kind__in=[EventKind.REVIEW_STARTED, EventKind.REVIEW_SUBMITTED])
-    shown = list(events if limit is None else events[:limit])
+    compiled = _TIMELINES.get((portfolio, limit))
+    shown = (
+        compiled.rows(intervention.pk)
+        if compiled is not None
+        else list(_events(intervention.pk, portfolio=portfolio, limit=limit))
+    )
+    _of_intervention(shown, intervention)
     if not portfolio:
         for event in shown:
             event.text = ""
