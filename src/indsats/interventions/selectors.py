@@ -151,11 +151,14 @@ def _of_intervention(rows: list[M], intervention: Intervention) -> list[M]:
 
 
 def phase_records(intervention: Intervention) -> list[PhaseRecord]:
-    """The intervention's phase records with their checklists and organisations, in one query."""
+    """The intervention's phase records, in one query; the current phase's with its checklist and
+    organisations (the only ones the page shows: the others' are read in the same query but not made into
+    instances, and `record.checklist.all()` of another phase would query them)."""
     records: list[PhaseRecord] = _of_intervention(_PHASE_RECORDS.rows(intervention.pk), intervention)
     for record in records:
-        attach_children(record, "checklist")
-        attach_children(record, "organisations")
+        if record.phase == intervention.state:
+            attach_children(record, "checklist")
+            attach_children(record, "organisations")
     return records
 
 
