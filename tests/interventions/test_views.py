@@ -11,11 +11,11 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from indsats.interventions import services
+from indsats.interventions import display, services
 from indsats.interventions.models import (
     ChecklistItem,
     EventKind,
@@ -633,3 +633,25 @@ def test_the_boards_counts_per_state_agree_with_the_interventions_whatever_cards
     ]
     testing = columns["testing"].cards
     assert [c.waiting_review for c in testing] == [True, False, False][: len(testing)]
+
+
+def test_the_detail_pages_links_are_the_addresses_reverse_writes():
+    """display.intervention_links, resolved once per process and URLconf, for every link of the page."""
+    for pk in (1, 42, 10**12):
+        pages = ["edit", "join", "phase", "start_review", "return_to_phase", "stop"]
+        pages += ["declaration_new", "practice_new"]
+        expected = {key: reverse(f"interventions:{key}", args=[pk]) for key in pages}
+        expected["setup"] = reverse("outcomes:intervention_setup", args=[pk])
+        for key, kind in [
+            ("add_partner", "partner"),
+            ("add_material", "materiale"),
+            ("add_reference", "reference"),
+            ("add_contact", "kontakt"),
+        ]:
+            expected[key] = reverse("interventions:add_related", args=[pk, kind])
+        assert display.intervention_links(pk) == expected
+    set_script_prefix("/under/")
+    try:
+        assert display.intervention_links(7)["stop"] == "/under/indsatser/7/stop/"
+    finally:
+        set_script_prefix("/")

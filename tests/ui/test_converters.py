@@ -18,6 +18,12 @@ def test_url_with_id_writes_the_address_reverse_writes(name):
         assert url(pk) == reverse(name, args=[pk])
 
 
+def test_url_with_id_puts_the_id_before_the_fixed_arguments():
+    url = url_with_id("interventions:add_related", "partner")
+    for pk in (1, 42, MAX_ID // 10):
+        assert url(pk) == reverse("interventions:add_related", args=[pk, "partner"])
+
+
 def test_url_with_id_refuses_an_address_without_an_id():
     with pytest.raises(NoReverseMatch):
         url_with_id("evaluation:index")

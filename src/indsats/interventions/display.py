@@ -6,13 +6,14 @@ per row costs more than the queries behind them. These plain rows keep the templ
 
 from __future__ import annotations
 
+import functools
 import html
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.template.defaultfilters import linebreaksbr
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
@@ -290,3 +291,33 @@ def checklist_items_html(items: Iterable[ChecklistItem]) -> SafeString:
     return mark_safe(  # noqa: S308 - every value is escaped here
         "".join(_checklist_item(item, required, done, not_done) for item in items)
     )
+
+
+# the detail page's addresses of one intervention's pages: name and fixed arguments after the id
+_LINKS = {
+    "edit": ("interventions:edit",),
+    "join": ("interventions:join",),
+    "phase": ("interventions:phase",),
+    "start_review": ("interventions:start_review",),
+    "setup": ("outcomes:intervention_setup",),
+    "return_to_phase": ("interventions:return_to_phase",),
+    "stop": ("interventions:stop",),
+    "declaration_new": ("interventions:declaration_new",),
+    "practice_new": ("interventions:practice_new",),
+    "add_partner": ("interventions:add_related", "partner"),
+    "add_material": ("interventions:add_related", "materiale"),
+    "add_reference": ("interventions:add_related", "reference"),
+    "add_contact": ("interventions:add_related", "kontakt"),
+}
+
+
+@functools.lru_cache(maxsize=8)
+def _link_makers(_urlconf: object, _prefix: str) -> dict[str, Callable[[int], str]]:
+    """The addresses resolved once per process and URLconf (a test may change it)."""
+    return {key: url_with_id(*name) for key, name in _LINKS.items()}
+
+
+def intervention_links(pk: int) -> dict[str, str]:
+    """The detail page's links to the intervention's own pages, as `{% url %}` writes them (a dozen tags
+    resolved the URLconf on every request)."""
+    return {key: make(pk) for key, make in _link_makers(get_urlconf(), get_script_prefix()).items()}

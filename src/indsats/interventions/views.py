@@ -296,6 +296,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "practice_elements": list(PracticeElement),
         "may": may,
         "partner_items": display.partner_items_html(intervention, may_manage=may.manage),
+        "links": display.intervention_links(intervention.pk),
     }
     return render(request, "interventions/detail.html", context)
 
