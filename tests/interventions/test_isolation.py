@@ -388,3 +388,38 @@ def test_a_municipalitys_timeline_leaves_out_the_review_steps_and_every_reason(a
         reverse("interventions:detail", args=[ours.pk]), {"tidslinje": "alle"}
     )
     assert "Grund" not in body.content.decode()
+
+
+@pytest.mark.parametrize("who", ["aarhus_manager", "agency_staff", "steering_member", "evaluator"])
+def test_the_detail_pages_practice_lines_are_the_assessments_the_person_may_see(
+    who, request, world, aarhus, odense
+):
+    """selectors.intervention_practice_lines (plain rows, compiled once per shape) against the ORM's
+    practice_assessments and practice_rows: the same assessments, newest first, with the same scores."""
+    user = request.getfixturevalue(who)
+    intervention = world["open"]
+    for day in range(1, 25):
+        services.record_practice_assessment(
+            actor=request.getfixturevalue("agency_staff"),
+            intervention=intervention,
+            municipality=(aarhus, odense)[day % 2],
+            scores={e: (day + i) % 3 for i, e in enumerate(PracticeElement.values)},
+            assessed_on=datetime.date(2025, 3, day // 2 + 1),  # two on a day: the newer id first
+        )
+    expected = [
+        (
+            row.assessment.municipality.name,
+            row.assessment.assessed_on,
+            [s.score for s in row.assessment.scores.all()],
+        )
+        for row in selectors.practice_rows(
+            selectors.practice_assessments(user=user, intervention=intervention)
+        )
+    ]
+    for limit in (selectors.PRACTICE_SHOWN + 1, None, 1):
+        lines = selectors.intervention_practice_lines(user=user, intervention=intervention, limit=limit)
+        assert [(line.municipality, line.assessed_on, line.scores) for line in lines] == expected[:limit]
+        assert [(line.total, line.present) for line in lines] == [
+            (sum(scores), scores.count(2)) for _name, _day, scores in expected[:limit]
+        ]
+    assert len(expected) == {"aarhus_manager": 13, "evaluator": 0}.get(who, 26)

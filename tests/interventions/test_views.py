@@ -10,12 +10,13 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse, set_script_prefix
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
-from indsats.interventions import display, services
+from indsats.interventions import display, selectors, services
 from indsats.interventions.models import (
     ChecklistItem,
     EventKind,
@@ -29,6 +30,7 @@ from indsats.interventions.models import (
     Partnership,
     PhaseRecord,
     PracticeAssessment,
+    PracticeElement,
     ProblemArea,
     ReviewStatus,
 )
@@ -655,3 +657,36 @@ def test_the_detail_pages_links_are_the_addresses_reverse_writes():
         assert display.intervention_links(7)["stop"] == "/under/indsatser/7/stop/"
     finally:
         set_script_prefix("/")
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_practice_rows_are_the_template_loops_rows(language, agency_staff):
+    """display.practice_rows_html against the loop the detail template had, escaping the name."""
+    intervention = InterventionFactory()
+    municipality = MunicipalityFactory(name="Kommune <&> 'x'")
+    for day, score in ((1, 0), (2, 2)):
+        services.record_practice_assessment(
+            actor=agency_staff,
+            intervention=intervention,
+            municipality=municipality,
+            scores={e: (score + i) % 3 for i, e in enumerate(PracticeElement.values)},
+            assessed_on=datetime.date(2025, 5, day),
+        )
+    loop = Template(
+        "{% load formatting %}{% for row in practice_rows %}\n"
+        '    <tr><th scope="row">{{ row.assessment.municipality.name }}</th>'
+        "<td>{{ row.assessment.assessed_on|short_date }}</td>\n"
+        '    {% for score in row.assessment.scores.all %}<td class="text-align-right">{{ score.score }}</td>'
+        "{% endfor %}\n"
+        '    <td class="text-align-right">{{ row.present }}/11</td>'
+        '<td class="text-align-right">{{ row.total }}/22</td></tr>\n'
+        "  {% endfor %}"
+    )
+    rows = selectors.practice_rows(
+        selectors.practice_assessments(user=agency_staff, intervention=intervention)
+    )
+    lines = selectors.intervention_practice_lines(user=agency_staff, intervention=intervention)
+    with translation.override(language):
+        expected = loop.render(Context({"practice_rows": rows}))
+        assert display.practice_rows_html(lines) == expected
+    assert "Kommune &lt;&amp;&gt; &#x27;x&#x27;" in expected and expected.count("<tr>") == 2

@@ -28,6 +28,7 @@ from indsats.interventions.models import (
     KnowledgeDeclaration,
     Partnership,
 )
+from indsats.interventions.selectors import PracticeLine
 from indsats.interventions.workflow import InterventionState
 from indsats.ui.converters import url_with_id
 from indsats.ui.formatting import date, date_time, kroner, number
@@ -290,6 +291,21 @@ def checklist_items_html(items: Iterable[ChecklistItem]) -> SafeString:
     required, done, not_done = escape(_("obligatorisk")), escape(_("færdig")), escape(_("ikke færdig"))
     return mark_safe(  # noqa: S308 - every value is escaped here
         "".join(_checklist_item(item, required, done, not_done) for item in items)
+    )
+
+
+def practice_rows_html(lines: Iterable[PracticeLine]) -> SafeString:
+    """The detail page's practice assessment <tr> elements: the municipality, the day, each element's
+    score, the elements present and the points (the template's nested loop cost a dozen cells a row)."""
+    return mark_safe(  # noqa: S308 - every value is escaped here
+        "".join(
+            f'\n    <tr><th scope="row">{escape(line.municipality)}</th>'
+            f"<td>{escape(date(line.assessed_on))}</td>\n    "
+            + "".join(f'<td class="text-align-right">{score:d}</td>' for score in line.scores)
+            + f'\n    <td class="text-align-right">{line.present:d}/11</td>'
+            f'<td class="text-align-right">{line.total:d}/22</td></tr>\n  '
+            for line in lines
+        )
     )
 
 

@@ -809,26 +809,56 @@ def practice_rows(assessments: QuerySet[PracticeAssessment] | list[PracticeAsses
     return rows
 
 
-# the newest practice assessments the detail page shows the portfolio, compiled once per process (see
-# compiled_lookups); without the intervention's join: each row is given the page's intervention
-_PORTFOLIO_PRACTICE = CompiledQuery[PracticeAssessment](
-    lambda pk: (
-        PracticeAssessment.objects.filter(intervention_id=pk)
-        .select_related("municipality")
-        .annotate(scores_json=children_json(PracticeAssessment, "scores"))[: PRACTICE_SHOWN + 1]
-    )
-)
+@dataclass(frozen=True)
+class PracticeLine:
+    """A practice assessment as the detail page's table shows it: no model instances, only the text."""
+
+    municipality: str
+    assessed_on: datetime.date
+    scores: list[int]  # in the scores' own order (PracticeElementScore's ordering), as the table lists them
+
+    @property
+    def total(self) -> int:
+        return sum(self.scores)
+
+    @property
+    def present(self) -> int:
+        return sum(1 for score in self.scores if score == 2)
 
 
-def intervention_practice_rows(
+def intervention_practice_lines(
     *, user: User, intervention: Intervention, limit: int | None = None
-) -> list[PracticeRow]:
-    """Rows for the practice assessments of one intervention the person may see, newest first (at most
-    `limit`)."""
-    if sees_portfolio(user) and limit == PRACTICE_SHOWN + 1:  # the detail page's, for the portfolio
-        return practice_rows(_of_intervention(_PORTFOLIO_PRACTICE.rows(intervention.pk), intervention))
-    assessments = practice_assessments(user=user, intervention=intervention)
-    return practice_rows(assessments if limit is None else assessments[:limit])
+) -> list[PracticeLine]:
+    """The practice assessments of one intervention the person may see (practice_assessments), newest
+    first (at most `limit`), read as plain rows by a query compiled once per process and shape (see
+    compiled_queries): the agency and the steering group all, a municipality its own."""
+    values: dict[str, Any] = {"intervention": intervention.pk}
+    if not sees_portfolio(user):
+        municipalities = tuple(sorted(municipality_ids_of(user)))
+        if not municipalities:  # nobody's assessments: the ORM asks nothing either
+            return []
+        values["municipalities"] = municipalities
+    rows = compiled_queries.rows(
+        f"detail practice, limit {limit}", partial(_practice_lines_query, limit=limit), values
+    )
+    return [
+        PracticeLine(
+            municipality,
+            assessed_on,
+            [row["score"] for row in child_rows_from_json(PracticeAssessment, "scores", scores)],
+        )
+        for municipality, assessed_on, scores in rows
+    ]
+
+
+def _practice_lines_query(values: compiled_queries.Values, *, limit: int | None) -> QuerySet[Any]:
+    assessments = PracticeAssessment.objects.filter(intervention_id=values["intervention"])
+    if "municipalities" in values:
+        assessments = assessments.filter(municipality_id__in=values["municipalities"])
+    rows = assessments.annotate(scores_json=children_json(PracticeAssessment, "scores")).values_list(
+        "municipality__name", "assessed_on", "scores_json"
+    )
+    return rows if limit is None else rows[:limit]
 
 
 def practice_comparison(

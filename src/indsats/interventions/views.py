@@ -255,7 +255,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         spider = charts.spider_chart_svg(dimension_labels, series)
     # the newest practice assessments, one more than shown to know whether there are more; all on request
     all_assessments = request.GET.get("vurderinger") == "alle"
-    assessments = selectors.intervention_practice_rows(
+    assessments = selectors.intervention_practice_lines(
         user=user, intervention=intervention, limit=None if all_assessments else selectors.PRACTICE_SHOWN + 1
     )
     reviews = selectors.reviews_of(user=user, intervention=intervention)
@@ -291,7 +291,9 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else "",
         "spider_svg": spider,
         "dimension_labels": dimension_labels,
-        "practice_rows": assessments if all_assessments else assessments[: selectors.PRACTICE_SHOWN],
+        "practice_rows": display.practice_rows_html(
+            assessments if all_assessments else assessments[: selectors.PRACTICE_SHOWN]
+        ),
         "practice_cut": not all_assessments and len(assessments) > selectors.PRACTICE_SHOWN,
         "practice_elements": list(PracticeElement),
         "may": may,
