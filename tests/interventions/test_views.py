@@ -690,3 +690,18 @@ def test_the_practice_rows_are_the_template_loops_rows(language, agency_staff):
         expected = loop.render(Context({"practice_rows": rows}))
         assert display.practice_rows_html(lines) == expected
     assert "Kommune &lt;&amp;&gt; &#x27;x&#x27;" in expected and expected.count("<tr>") == 2
+
+
+def test_the_practice_columns_are_the_template_loops_in_each_language():
+    """display.practice_columns_html (kept per language) against the loop the detail template had."""
+    loop = Template(
+        '{% for element in elements %}<th scope="col" class="text-align-right"><abbr title="{{ element.label }}">'
+        '{{ element.label|slice:":4" }}.</abbr></th>{% endfor %}'
+    )
+    drawn = {}
+    for language in ("da", "en", "da"):
+        with translation.override(language):
+            expected = loop.render(Context({"elements": list(PracticeElement)}))
+            assert display.practice_columns_html() == expected
+            drawn.setdefault(language, expected)
+    assert drawn["da"] != drawn["en"] and 'title="Individuel tilrettelæggelse">Indi.</abbr>' in drawn["da"]

@@ -17,8 +17,8 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from indsats.interventions.models import (
     ChecklistItem,
@@ -27,6 +27,7 @@ from indsats.interventions.models import (
     InterventionEvent,
     KnowledgeDeclaration,
     Partnership,
+    PracticeElement,
 )
 from indsats.interventions.selectors import PracticeLine
 from indsats.interventions.workflow import InterventionState
@@ -291,6 +292,23 @@ def checklist_items_html(items: Iterable[ChecklistItem]) -> SafeString:
     required, done, not_done = escape(_("obligatorisk")), escape(_("færdig")), escape(_("ikke færdig"))
     return mark_safe(  # noqa: S308 - every value is escaped here
         "".join(_checklist_item(item, required, done, not_done) for item in items)
+    )
+
+
+def practice_columns_html() -> SafeString:
+    """The practice table's <th> for each element, its name shortened to four letters: the same on every
+    page in one language, so built once per process and language."""
+    return _practice_columns(get_language())
+
+
+@functools.lru_cache(maxsize=8)
+def _practice_columns(_language: str) -> SafeString:
+    return mark_safe(  # noqa: S308 - every value is escaped here
+        "".join(
+            f'<th scope="col" class="text-align-right"><abbr title="{escape(element.label)}">'
+            f"{escape(str(element.label)[:4])}.</abbr></th>"
+            for element in PracticeElement
+        )
     )
 
 

@@ -295,7 +295,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             assessments if all_assessments else assessments[: selectors.PRACTICE_SHOWN]
         ),
         "practice_cut": not all_assessments and len(assessments) > selectors.PRACTICE_SHOWN,
-        "practice_elements": list(PracticeElement),
+        "practice_columns": display.practice_columns_html(),
         "may": may,
         "partner_items": display.partner_items_html(intervention, may_manage=may.manage),
         "links": display.intervention_links(intervention.pk),
