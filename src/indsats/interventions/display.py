@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from indsats.interventions.models import (
     ChecklistItem,
+    GateDecision,
     GateReview,
     Intervention,
     InterventionEvent,
@@ -31,6 +32,7 @@ from indsats.interventions.models import (
 )
 from indsats.interventions.selectors import PracticeLine
 from indsats.interventions.workflow import InterventionState
+from indsats.ui.choices import labels_of
 from indsats.ui.converters import url_with_id
 from indsats.ui.formatting import date, date_time, kroner, number
 
@@ -174,21 +176,22 @@ def select_options(choices: list[tuple[Any, str]], selected: Any) -> SafeString:
 def timeline_items_html(events: Iterable[InterventionEvent]) -> SafeString:
     """The detail page's timeline <li> elements, in the events' order (the template's loop resolved a
     dozen variables and filters per event)."""
+    kinds, states = labels_of(InterventionEvent, "kind"), labels_of(InterventionEvent, "to_state")
     items = []
     for event in events:
         change = ""
         if event.to_state:
             moved = event.from_state and event.from_state != event.to_state
-            change = ": " + (f"{escape(event.get_from_state_display())} → " if moved else "")
-            change += escape(event.get_to_state_display())
+            change = ": " + (f"{escape(states.get(event.from_state, event.from_state))} → " if moved else "")
+            change += escape(states.get(event.to_state, event.to_state))
         text = (
             event.text and f'<p class="indsats-timeline-text">{linebreaksbr(event.text, autoescape=True)}</p>'
         )
+        at = timezone.localtime(event.at)
         items.append(
             "\n  <li>"
-            f'\n    <time datetime="{escape(timezone.localtime(event.at).isoformat())}">'
-            f"{escape(date_time(event.at))}</time>"
-            f"\n    <strong>{escape(event.get_kind_display())}</strong>{change}"
+            f'\n    <time datetime="{escape(at.isoformat())}">{escape(date_time(at))}</time>'
+            f"\n    <strong>{escape(kinds.get(event.kind, event.kind))}</strong>{change}"
             f'\n    <span class="indsats-card-meta">{escape(event.actor_name)}</span>'
             f"\n    {text}"
             "\n  </li>\n  "
@@ -198,22 +201,24 @@ def timeline_items_html(events: Iterable[InterventionEvent]) -> SafeString:
 
 def review_rows_html(reviews: Iterable[GateReview]) -> SafeString:
     """The detail page's gate review <tr> elements, each with its first decision (prefetched)."""
-    review_url = url_with_id("interventions:review_detail")
+    review_url = _url_for("interventions:review_detail")
+    phases, statuses = labels_of(GateReview, "phase"), labels_of(GateReview, "status")
+    outcomes = labels_of(GateDecision, "decision")
     rows = []
     for review in reviews:
         decisions = review.decisions.all()
         decision = decisions[0] if decisions else None
         outcome = (
-            f"{escape(decision.get_decision_display())} ({escape(decision.decided_by_name)}, "
-            f"{escape(date(decision.decided_at or None))})"
+            f"{escape(outcomes.get(decision.decision, decision.decision))} "
+            f"({escape(decision.decided_by_name)}, {escape(date(decision.decided_at or None))})"
             if decision
             else "–"
         )
         url = review_url(review.pk)
         rows.append(
             "\n    <tr>"
-            f'\n      <td><a href="{escape(url)}">{escape(review.get_phase_display())}</a></td>'
-            f"\n      <td>{escape(review.get_status_display())}</td>"
+            f'\n      <td><a href="{escape(url)}">{escape(phases.get(review.phase, review.phase))}</a></td>'
+            f"\n      <td>{escape(statuses.get(review.status, review.status))}</td>"
             f"\n      <td>{escape(date(review.submitted_at or None))}</td>"
             f"\n      <td>{outcome}</td>"
             "\n    </tr>"
@@ -343,6 +348,16 @@ _LINKS = {
     "add_reference": ("interventions:add_related", "reference"),
     "add_contact": ("interventions:add_related", "kontakt"),
 }
+
+
+@functools.lru_cache(maxsize=64)
+def _url_maker(name: tuple[str, ...], _urlconf: object, _prefix: str) -> Callable[[int], str]:
+    return url_with_id(*name)
+
+
+def _url_for(*name: str) -> Callable[[int], str]:
+    """url_with_id(*name), resolved once per process and URLconf (a test may change it)."""
+    return _url_maker(name, get_urlconf(), get_script_prefix())
 
 
 @functools.lru_cache(maxsize=8)
