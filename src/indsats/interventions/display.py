@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import html
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from indsats.interventions.models import (
     ChecklistItem,
+    DeclarationScore,
     GateDecision,
     GateReview,
     Intervention,
@@ -228,9 +229,10 @@ def review_rows_html(reviews: Iterable[GateReview]) -> SafeString:
 
 def declaration_rows_html(declaration: KnowledgeDeclaration) -> SafeString:
     """A knowledge declaration's <tr> elements: each dimension's grade and reason (scores prefetched)."""
+    dimensions = labels_of(DeclarationScore, "dimension")
     return mark_safe(  # noqa: S308 - every value is escaped here
         "".join(
-            f'<tr><th scope="row">{escape(score.get_dimension_display())}</th>'
+            f'<tr><th scope="row">{escape(dimensions.get(score.dimension, score.dimension))}</th>'
             f"<td>{escape(score.grade)}</td><td>{escape(score.reason)}</td></tr>"
             for score in declaration.scores.all()
         )
@@ -249,7 +251,7 @@ def declaration_history_html(declarations: Iterable[KnowledgeDeclaration]) -> Sa
     )
 
 
-def _partner_item(partnership: Partnership, edit_url: str | None) -> str:
+def _partner_item(partnership: Partnership, edit_url: str | None, roles: Mapping[Any, str]) -> str:
     name = escape(partnership.municipality.name)
     period = _("fra %(date)s") % {"date": escape(date(partnership.joined_on or None))}
     if partnership.ended_on:
@@ -263,20 +265,18 @@ def _partner_item(partnership: Partnership, edit_url: str | None) -> str:
         if edit_url
         else ""
     )
-    return f"<li>{name}: {escape(partnership.get_role_display())} ({period}){edit}</li>"
+    role = roles.get(partnership.role, partnership.role)
+    return f"<li>{name}: {escape(role)} ({period}){edit}</li>"
 
 
 def partner_items_html(intervention: Intervention, *, may_manage: bool) -> SafeString:
     """The detail page's partner <li> elements (partnerships prefetched with their municipalities), each
     with a link to edit its dates for those who manage the intervention."""
+    edit_url = url_with_id("interventions:partner_edit", before=(intervention.pk,)) if may_manage else None
+    roles = labels_of(Partnership, "role")
     return mark_safe(  # noqa: S308 - every value is escaped here
         "".join(
-            _partner_item(
-                partnership,
-                reverse("interventions:partner_edit", args=[intervention.pk, partnership.pk])
-                if may_manage
-                else None,
-            )
+            _partner_item(partnership, edit_url(partnership.pk) if edit_url else None, roles)
             for partnership in intervention.partnerships.all()
         )
     )

@@ -44,11 +44,12 @@ def as_id(value: object) -> int | None:
 _MARKER = 987_654_321_987_654_321
 
 
-def url_with_id(name: str, *fixed: str) -> Callable[[int], str]:
-    """`reverse(name, args=[pk, *fixed])` for an address with one `<id:...>` (and fixed later arguments),
-    resolved once for a list's rows: the address around a marker id, the row's id put in its place
-    (resolving costs more per row than the rest of a row's cell)."""
-    address = reverse(name, args=[_MARKER, *fixed])
+def url_with_id(name: str, *fixed: str, before: tuple[int, ...] = ()) -> Callable[[int], str]:
+    """`reverse(name, args=[*before, pk, *fixed])` for an address with a row's `<id:...>` (after the fixed
+    ids `before` and before the fixed arguments `fixed`), resolved once for a list's rows: the address
+    around a marker id, the row's id put in its place (resolving costs more per row than the rest of a
+    row's cell)."""
+    address = reverse(name, args=[*before, _MARKER, *fixed])
     before, marker, after = address.partition(str(_MARKER))
     if not marker or str(_MARKER) in after:
         raise ValueError(f"{name}: its address does not show its id exactly once")
