@@ -34,7 +34,7 @@ from indsats.interventions.models import (
     ProblemArea,
     ReviewStatus,
 )
-from indsats.interventions.workflow import InterventionState
+from indsats.interventions.workflow import PHASES, InterventionState
 from tests.conftest import logged_in
 from tests.factories import MunicipalityFactory
 from tests.interventions.factories import InterventionFactory, complete_checklist, partner, ready_review
@@ -705,3 +705,44 @@ def test_the_practice_columns_are_the_template_loops_in_each_language():
             assert display.practice_columns_html() == expected
             drawn.setdefault(language, expected)
     assert drawn["da"] != drawn["en"] and 'title="Individuel tilrettelæggelse">Indi.</abbr>' in drawn["da"]
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+@pytest.mark.parametrize(
+    "state", [InterventionState.TESTING, InterventionState.STOPPED, InterventionState.SCREENING]
+)
+def test_the_phase_track_is_the_template_loops(language, state):
+    """display.phase_items_html against the loop the detail template had: current, visited with and
+    without days, and phases not reached."""
+    intervention = InterventionFactory(state=state)
+    PhaseRecord.objects.filter(intervention=intervention).delete()
+    records = {
+        InterventionState.SCREENING: PhaseRecord(
+            intervention=intervention,
+            phase=InterventionState.SCREENING,
+            actual_start=datetime.date(2024, 1, 5),
+            actual_end=datetime.date(2024, 5, 1),
+        ),
+        InterventionState.MATURATION: PhaseRecord(
+            intervention=intervention,
+            phase=InterventionState.MATURATION,
+            actual_start=datetime.date(2024, 5, 2),
+        ),
+        InterventionState.TESTING: PhaseRecord(intervention=intervention, phase=InterventionState.TESTING),
+    }
+    loop = Template(
+        "{% load formatting %}{% for phase, label, record in phases %}\n"
+        '  <li class="{% if phase == intervention.state %}is-current{% elif record %}is-visited{% endif %}"'
+        '{% if phase == intervention.state %} aria-current="step"{% endif %}>\n'
+        '    <span class="indsats-phase-name">{{ label }}</span>\n'
+        '    {% if record and record.actual_start %}<span class="indsats-phase-dates">'
+        "{{ record.actual_start|short_date }}{% if record.actual_end %} – {{ record.actual_end|short_date }}"
+        "{% endif %}</span>{% endif %}\n"
+        "  </li>\n"
+        "  {% endfor %}"
+    )
+    with translation.override(language):
+        phases = [(p, p.label, records.get(p)) for p in PHASES]
+        expected = loop.render(Context({"phases": phases, "intervention": intervention}))
+        assert display.phase_items_html(intervention.state, records) == expected
+    assert expected.count("is-visited") == (3 if state == InterventionState.STOPPED else 2)

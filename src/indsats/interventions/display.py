@@ -29,10 +29,11 @@ from indsats.interventions.models import (
     InterventionEvent,
     KnowledgeDeclaration,
     Partnership,
+    PhaseRecord,
     PracticeElement,
 )
 from indsats.interventions.selectors import PracticeLine
-from indsats.interventions.workflow import InterventionState
+from indsats.interventions.workflow import PHASES, InterventionState
 from indsats.ui.choices import labels_of
 from indsats.ui.converters import url_with_id
 from indsats.ui.formatting import date, date_time, kroner, number
@@ -280,6 +281,27 @@ def partner_items_html(intervention: Intervention, *, may_manage: bool) -> SafeS
             for partnership in intervention.partnerships.all()
         )
     )
+
+
+def phase_items_html(state: str, records: Mapping[str, PhaseRecord]) -> SafeString:
+    """The phase track's <li> for each phase: the current one marked, a visited one (it has a record)
+    with the days it ran (the template's loop read a dozen variables and filters per phase)."""
+    items = []
+    for phase in PHASES:
+        record = records.get(phase)
+        current = phase == state
+        mark = "is-current" if current else ("is-visited" if record else "")
+        dates = ""
+        if record and record.actual_start:
+            end = f" – {escape(date(record.actual_end))}" if record.actual_end else ""
+            dates = f'<span class="indsats-phase-dates">{escape(date(record.actual_start))}{end}</span>'
+        step = ' aria-current="step"' if current else ""
+        items.append(
+            f'\n  <li class="{mark}"{step}>'
+            f'\n    <span class="indsats-phase-name">{escape(phase.label)}</span>'
+            f"\n    {dates}\n  </li>\n  "
+        )
+    return mark_safe("".join(items))  # noqa: S308 - every value is escaped here
 
 
 def _checklist_item(item: ChecklistItem, required: str, done: str, not_done: str) -> str:

@@ -268,7 +268,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     current_record = records_by_phase.get(intervention.state)
     context = {
         "intervention": intervention,
-        "phases": [(p, p.label, records_by_phase.get(p)) for p in PHASES],
+        "phase_items": display.phase_items_html(intervention.state, records_by_phase),
         "current_record": current_record,
         "checklist_items": display.checklist_items_html(
             current_record.checklist.all() if current_record else []
