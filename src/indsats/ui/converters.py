@@ -50,7 +50,7 @@ def url_with_id(name: str, *fixed: str, before: tuple[int, ...] = ()) -> Callabl
     around a marker id, the row's id put in its place (resolving costs more per row than the rest of a
     row's cell)."""
     address = reverse(name, args=[*before, _MARKER, *fixed])
-    before, marker, after = address.partition(str(_MARKER))
-    if not marker or str(_MARKER) in after:
+    head, marker, tail = address.partition(str(_MARKER))
+    if not marker or str(_MARKER) in tail:
         raise ValueError(f"{name}: its address does not show its id exactly once")
-    return lambda pk: f"{before}{pk:d}{after}"
+    return lambda pk: f"{head}{pk:d}{tail}"
