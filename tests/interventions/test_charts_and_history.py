@@ -8,11 +8,12 @@ import re
 import xml.etree.ElementTree as ET  # noqa: S405 - parses our own SVG
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
 
 from indsats.audit.models import AuditEntry
 from indsats.interventions import charts, services
-from indsats.interventions.models import Intervention, InterventionEvent
+from indsats.interventions.models import Dimension, Intervention, InterventionEvent
 from indsats.interventions.selectors import pipeline_over_time, quarter_ends
 from tests.interventions.factories import InterventionFactory
 
@@ -38,6 +39,23 @@ def test_the_spider_chart_puts_each_grade_on_its_ring():
     # grade D (1) on the fourth axis: r = 37.5
     angle = -math.pi / 2 + 2 * math.pi * 3 / 5
     assert points[3] == pytest.approx((220 + 37.5 * math.cos(angle), 220 + 37.5 * math.sin(angle)), abs=0.1)
+
+
+def test_the_spider_charts_frame_drawn_once_per_language_gives_the_chart_drawn_afresh():
+    """The rings and axes are kept per language (charts._spider_frame): each language's axis names, and
+    the same chart from the kept frame as from an empty cache, escaped."""
+    series = [("1. jan. 2025", [4, 3, 2, 1, 4]), ("2. feb. 2024", [1, 1, 2, 2, 3])]
+    drawn = {}
+    for language in ("da", "en", "da"):
+        with translation.override(language):
+            axes = [str(d.label) for d in Dimension] + ["<Ny>"]
+            kept = str(charts.spider_chart_svg(axes, [(d, [*v, 2]) for d, v in series]))
+            charts._spider_frame.cache_clear()
+            assert str(charts.spider_chart_svg(axes, [(d, [*v, 2]) for d, v in series])) == kept
+        assert all(f">{escape(name)}</text>" in kept for name in axes) and "<Ny>" not in kept
+        drawn.setdefault(language, kept)
+        assert drawn[language] == kept
+    assert drawn["da"] != drawn["en"]
 
 
 def test_the_theory_of_change_escapes_text_and_draws_three_columns_with_two_arrows():

@@ -11,11 +11,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
-from indsats.interventions import services
+from indsats.interventions import access, selectors, services
 from indsats.interventions.models import (
+    EventKind,
     GateReview,
     Intervention,
+    InterventionEvent,
     Material,
     PracticeAssessment,
     PracticeElement,
@@ -330,3 +333,93 @@ def test_an_own_open_intervention_is_listed_once_and_the_front_page_counts_agree
     # 2 taken part in (partner of one, owner of one); 1 open to join (the one they neither own nor join)
     facts = dict(re.findall(r"<dt>([^<]+)</dt><dd>(\d+)</dd>", panel))
     assert (facts["I deltager i"], facts["I kan tilslutte jer"]) == ("2", "1")
+
+
+@pytest.mark.parametrize("who", ["aarhus_manager", "aarhus_caseworker", "evaluator", "agency_staff"])
+def test_who_sees_an_intervention_read_with_its_partners_agrees_with_the_visible_interventions(
+    who, request, world, aarhus
+):
+    """access.sees_intervention answers from the rows the detail page read (selectors.intervention_detail)
+    what the query of visible_interventions answers: own, partner, open, none of these."""
+    user = request.getfixturevalue(who)
+    owned = InterventionFactory(name="Aarhus ejer", owner=aarhus)
+    ended = InterventionFactory(name="Tidligere partner")
+    partner(ended, aarhus)
+    ended.partnerships.update(joined_on=datetime.date(2023, 1, 1), ended_on=datetime.date(2024, 1, 1))
+    visible = set(access.visible_interventions(user).values_list("pk", flat=True))
+    for intervention in [*world.values(), owned, ended]:
+        if not isinstance(intervention, Intervention):
+            continue
+        read = Intervention.objects.prefetch_related("partnerships").get(pk=intervention.pk)
+        assert access.sees_intervention(user, read) == (intervention.pk in visible), intervention.name
+        assert selectors_sees(user, intervention.pk) == (intervention.pk in visible), intervention.name
+
+
+def selectors_sees(user, pk: int) -> bool:
+    try:
+        selectors.intervention_detail(user=user, pk=pk)
+    except Http404:
+        return False
+    return True
+
+
+def test_a_municipalitys_timeline_leaves_out_the_review_steps_and_every_reason(aarhus_manager, world):
+    """The whole timeline and its newest events alike (each read by its own compiled query)."""
+    ours = world["ours"]
+    now = timezone.now()
+    InterventionEvent.objects.bulk_create(
+        InterventionEvent(
+            intervention=ours, at=now - datetime.timedelta(days=i), kind=kind, text=f"Grund {i}"
+        )
+        for i, kind in enumerate(
+            [EventKind.REVIEW_STARTED, EventKind.REVIEW_SUBMITTED, EventKind.DECIDED] * 9
+        )
+    )
+    expected = list(
+        ours.events.exclude(kind__in=[EventKind.REVIEW_STARTED, EventKind.REVIEW_SUBMITTED])
+        .order_by("-at", "-id")
+        .values_list("pk", flat=True)
+    )
+    for limit in (selectors.TIMELINE_SHOWN + 1, None, 3):
+        shown = selectors.timeline(user=aarhus_manager, intervention=ours, limit=limit)
+        assert [event.pk for event in shown] == expected[:limit]
+        assert all(event.text == "" and event.intervention is ours for event in shown)
+    body = logged_in(aarhus_manager).get(
+        reverse("interventions:detail", args=[ours.pk]), {"tidslinje": "alle"}
+    )
+    assert "Grund" not in body.content.decode()
+
+
+@pytest.mark.parametrize("who", ["aarhus_manager", "agency_staff", "steering_member", "evaluator"])
+def test_the_detail_pages_practice_lines_are_the_assessments_the_person_may_see(
+    who, request, world, aarhus, odense
+):
+    """selectors.intervention_practice_lines (plain rows, compiled once per shape) against the ORM's
+    practice_assessments and practice_rows: the same assessments, newest first, with the same scores."""
+    user = request.getfixturevalue(who)
+    intervention = world["open"]
+    for day in range(1, 25):
+        services.record_practice_assessment(
+            actor=request.getfixturevalue("agency_staff"),
+            intervention=intervention,
+            municipality=(aarhus, odense)[day % 2],
+            scores={e: (day + i) % 3 for i, e in enumerate(PracticeElement.values)},
+            assessed_on=datetime.date(2025, 3, day // 2 + 1),  # two on a day: the newer id first
+        )
+    expected = [
+        (
+            row.assessment.municipality.name,
+            row.assessment.assessed_on,
+            [s.score for s in row.assessment.scores.all()],
+        )
+        for row in selectors.practice_rows(
+            selectors.practice_assessments(user=user, intervention=intervention)
+        )
+    ]
+    for limit in (selectors.PRACTICE_SHOWN + 1, None, 1):
+        lines = selectors.intervention_practice_lines(user=user, intervention=intervention, limit=limit)
+        assert [(line.municipality, line.assessed_on, line.scores) for line in lines] == expected[:limit]
+        assert [(line.total, line.present) for line in lines] == [
+            (sum(scores), scores.count(2)) for _name, _day, scores in expected[:limit]
+        ]
+    assert len(expected) == {"aarhus_manager": 13, "evaluator": 0}.get(who, 26)

@@ -10,12 +10,13 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
-from django.utils import timezone
+from django.urls import reverse, set_script_prefix
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
-from indsats.interventions import services
+from indsats.interventions import display, selectors, services
 from indsats.interventions.models import (
     ChecklistItem,
     EventKind,
@@ -29,10 +30,11 @@ from indsats.interventions.models import (
     Partnership,
     PhaseRecord,
     PracticeAssessment,
+    PracticeElement,
     ProblemArea,
     ReviewStatus,
 )
-from indsats.interventions.workflow import InterventionState
+from indsats.interventions.workflow import PHASES, InterventionState
 from tests.conftest import logged_in
 from tests.factories import MunicipalityFactory
 from tests.interventions.factories import InterventionFactory, complete_checklist, partner, ready_review
@@ -658,3 +660,114 @@ def test_the_boards_counts_per_state_agree_with_the_interventions_whatever_cards
     ]
     testing = columns["testing"].cards
     assert [c.waiting_review for c in testing] == [True, False, False][: len(testing)]
+
+
+def test_the_detail_pages_links_are_the_addresses_reverse_writes():
+    """display.intervention_links, resolved once per process and URLconf, for every link of the page."""
+    for pk in (1, 42, 10**12):
+        pages = ["edit", "join", "phase", "start_review", "return_to_phase", "stop"]
+        pages += ["declaration_new", "practice_new"]
+        expected = {key: reverse(f"interventions:{key}", args=[pk]) for key in pages}
+        expected["setup"] = reverse("outcomes:intervention_setup", args=[pk])
+        for key, kind in [
+            ("add_partner", "partner"),
+            ("add_material", "materiale"),
+            ("add_reference", "reference"),
+            ("add_contact", "kontakt"),
+        ]:
+            expected[key] = reverse("interventions:add_related", args=[pk, kind])
+        assert display.intervention_links(pk) == expected
+    set_script_prefix("/under/")
+    try:
+        assert display.intervention_links(7)["stop"] == "/under/indsatser/7/stop/"
+    finally:
+        set_script_prefix("/")
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_practice_rows_are_the_template_loops_rows(language, agency_staff):
+    """display.practice_rows_html against the loop the detail template had, escaping the name."""
+    intervention = InterventionFactory()
+    municipality = MunicipalityFactory(name="Kommune <&> 'x'")
+    for day, score in ((1, 0), (2, 2)):
+        services.record_practice_assessment(
+            actor=agency_staff,
+            intervention=intervention,
+            municipality=municipality,
+            scores={e: (score + i) % 3 for i, e in enumerate(PracticeElement.values)},
+            assessed_on=datetime.date(2025, 5, day),
+        )
+    loop = Template(
+        "{% load formatting %}{% for row in practice_rows %}\n"
+        '    <tr><th scope="row">{{ row.assessment.municipality.name }}</th>'
+        "<td>{{ row.assessment.assessed_on|short_date }}</td>\n"
+        '    {% for score in row.assessment.scores.all %}<td class="text-align-right">{{ score.score }}</td>'
+        "{% endfor %}\n"
+        '    <td class="text-align-right">{{ row.present }}/11</td>'
+        '<td class="text-align-right">{{ row.total }}/22</td></tr>\n'
+        "  {% endfor %}"
+    )
+    rows = selectors.practice_rows(
+        selectors.practice_assessments(user=agency_staff, intervention=intervention)
+    )
+    lines = selectors.intervention_practice_lines(user=agency_staff, intervention=intervention)
+    with translation.override(language):
+        expected = loop.render(Context({"practice_rows": rows}))
+        assert display.practice_rows_html(lines) == expected
+    assert "Kommune &lt;&amp;&gt; &#x27;x&#x27;" in expected and expected.count("<tr>") == 2
+
+
+def test_the_practice_columns_are_the_template_loops_in_each_language():
+    """display.practice_columns_html (kept per language) against the loop the detail template had."""
+    loop = Template(
+        '{% for element in elements %}<th scope="col" class="text-align-right"><abbr title="{{ element.label }}">'
+        '{{ element.label|slice:":4" }}.</abbr></th>{% endfor %}'
+    )
+    drawn = {}
+    for language in ("da", "en", "da"):
+        with translation.override(language):
+            expected = loop.render(Context({"elements": list(PracticeElement)}))
+            assert display.practice_columns_html() == expected
+            drawn.setdefault(language, expected)
+    assert drawn["da"] != drawn["en"] and 'title="Individuel tilrettelæggelse">Indi.</abbr>' in drawn["da"]
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+@pytest.mark.parametrize(
+    "state", [InterventionState.TESTING, InterventionState.STOPPED, InterventionState.SCREENING]
+)
+def test_the_phase_track_is_the_template_loops(language, state):
+    """display.phase_items_html against the loop the detail template had: current, visited with and
+    without days, and phases not reached."""
+    intervention = InterventionFactory(state=state)
+    PhaseRecord.objects.filter(intervention=intervention).delete()
+    records = {
+        InterventionState.SCREENING: PhaseRecord(
+            intervention=intervention,
+            phase=InterventionState.SCREENING,
+            actual_start=datetime.date(2024, 1, 5),
+            actual_end=datetime.date(2024, 5, 1),
+        ),
+        InterventionState.MATURATION: PhaseRecord(
+            intervention=intervention,
+            phase=InterventionState.MATURATION,
+            actual_start=datetime.date(2024, 5, 2),
+        ),
+        InterventionState.TESTING: PhaseRecord(intervention=intervention, phase=InterventionState.TESTING),
+    }
+    loop = Template(
+        "{% load formatting %}{% for phase, label, record in phases %}\n"
+        '  <li class="{% if phase == intervention.state %}is-current{% elif record %}is-visited{% endif %}"'
+        '{% if phase == intervention.state %} aria-current="step"{% endif %}>\n'
+        '    <span class="indsats-phase-name">{{ label }}</span>\n'
+        '    {% if record and record.actual_start %}<span class="indsats-phase-dates">'
+        "{{ record.actual_start|short_date }}{% if record.actual_end %} – {{ record.actual_end|short_date }}"
+        "{% endif %}</span>{% endif %}\n"
+        "  </li>\n"
+        "  {% endfor %}"
+    )
+    with translation.override(language):
+        phases = [(p, p.label, records.get(p)) for p in PHASES]
+        expected = loop.render(Context({"phases": phases, "intervention": intervention}))
+        assert display.phase_items_html(intervention.state, records) == expected
+    assert expected.count("is-visited") == (3 if state == InterventionState.STOPPED else 2)

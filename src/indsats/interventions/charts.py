@@ -5,6 +5,7 @@ numbers as a table. The same SVG serves the page and a PDF report."""
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import textwrap
 from collections.abc import Sequence
@@ -119,6 +120,36 @@ def theory_of_change_svg(
 # --- spider chart -------------------------------------------------------------------------------------
 
 
+_SPIDER_SIZE, _SPIDER_CENTRE, _SPIDER_RADIUS = 440, 220.0, 150.0
+
+
+def _spider_point(count: int, levels: int, axis: int, value: float) -> tuple[float, float]:
+    """Where `value` (in grades from the centre) lies on axis number `axis` of `count`."""
+    angle = -math.pi / 2 + 2 * math.pi * axis / count
+    distance = _SPIDER_RADIUS * value / levels
+    return _SPIDER_CENTRE + distance * math.cos(angle), _SPIDER_CENTRE + distance * math.sin(angle)
+
+
+@functools.lru_cache(maxsize=16)
+def _spider_frame(axes: tuple[str, ...], levels: tuple[str, ...]) -> tuple[str, ...]:
+    """The rings with their grades and the axes with their names: the same for every declaration in one
+    language, so drawn once per process and language (a page draws the chart afresh on every request)."""
+    count, centre = len(axes), _SPIDER_CENTRE
+    body: list[str] = []
+    for level in range(1, len(levels) + 1):
+        ring = svg.points(_spider_point(count, len(levels), a, level) for a in range(count))
+        body.append(svg.element("polygon", points=ring, fill="none", stroke=svg.GRID, stroke_width=1))
+        x, y = _spider_point(count, len(levels), 0, level)
+        body.append(svg.text(x + 6, y + 4, levels[level - 1]))
+    for axis, name in enumerate(axes):
+        x, y = _spider_point(count, len(levels), axis, len(levels))
+        body.append(svg.line(centre, centre, x, y, stroke=svg.GRID, width=1))
+        lx, ly = _spider_point(count, len(levels), axis, len(levels) + 0.55)
+        anchor = "middle" if abs(lx - centre) < 20 else ("start" if lx > centre else "end")
+        body.append(svg.text(lx, ly + 5, name, size=14, anchor=anchor, weight="bold"))
+    return tuple(body)
+
+
 def spider_chart_svg(
     axes: Sequence[str],
     series: Sequence[tuple[str, Sequence[int]]],
@@ -127,26 +158,13 @@ def spider_chart_svg(
 ) -> SafeString:
     """A radar chart: one axis per dimension, grades D (1, centre-most) to A (4, outermost); one polygon
     per declaration (at most three, newest first)."""
-    size, centre, radius = 440, 220.0, 150.0
-    count = len(axes)
-    body: list[str] = []
+    size, centre, radius = _SPIDER_SIZE, _SPIDER_CENTRE, _SPIDER_RADIUS
+    axes, levels = tuple(str(a) for a in axes), tuple(str(level) for level in levels)
+    body = list(_spider_frame(axes, levels))
 
     def point(axis: int, value: float) -> tuple[float, float]:
-        angle = -math.pi / 2 + 2 * math.pi * axis / count
-        distance = radius * value / len(levels)
-        return centre + distance * math.cos(angle), centre + distance * math.sin(angle)
+        return _spider_point(len(axes), len(levels), axis, value)
 
-    for level in range(1, len(levels) + 1):
-        ring = svg.points(point(a, level) for a in range(count))
-        body.append(svg.element("polygon", points=ring, fill="none", stroke=svg.GRID, stroke_width=1))
-        x, y = point(0, level)
-        body.append(svg.text(x + 6, y + 4, levels[level - 1]))
-    for axis, name in enumerate(axes):
-        x, y = point(axis, len(levels))
-        body.append(svg.line(centre, centre, x, y, stroke=svg.GRID, width=1))
-        lx, ly = point(axis, len(levels) + 0.55)
-        anchor = "middle" if abs(lx - centre) < 20 else ("start" if lx > centre else "end")
-        body.append(svg.text(lx, ly + 5, name, size=14, anchor=anchor, weight="bold"))
     shown = list(series)[:3]
     for index, (_label, values) in reversed(list(enumerate(shown))):
         colour = SERIES_COLOURS[index]

@@ -6,28 +6,35 @@ per row costs more than the queries behind them. These plain rows keep the templ
 
 from __future__ import annotations
 
+import functools
 import html
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.template.defaultfilters import linebreaksbr
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from indsats.interventions.models import (
     ChecklistItem,
+    DeclarationScore,
+    GateDecision,
     GateReview,
     Intervention,
     InterventionEvent,
     KnowledgeDeclaration,
     Partnership,
+    PhaseRecord,
+    PracticeElement,
 )
-from indsats.interventions.workflow import InterventionState
+from indsats.interventions.selectors import PracticeLine
+from indsats.interventions.workflow import PHASES, InterventionState
+from indsats.ui.choices import labels_of
 from indsats.ui.converters import url_with_id
 from indsats.ui.formatting import date, date_time, kroner, number
 
@@ -208,21 +215,22 @@ def select_options(choices: list[tuple[Any, str]], selected: Any) -> SafeString:
 def timeline_items_html(events: Iterable[InterventionEvent]) -> SafeString:
     """The detail page's timeline <li> elements, in the events' order (the template's loop resolved a
     dozen variables and filters per event)."""
+    kinds, states = labels_of(InterventionEvent, "kind"), labels_of(InterventionEvent, "to_state")
     items = []
     for event in events:
         change = ""
         if event.to_state:
             moved = event.from_state and event.from_state != event.to_state
-            change = ": " + (f"{escape(event.get_from_state_display())} → " if moved else "")
-            change += escape(event.get_to_state_display())
+            change = ": " + (f"{escape(states.get(event.from_state, event.from_state))} → " if moved else "")
+            change += escape(states.get(event.to_state, event.to_state))
         text = (
             event.text and f'<p class="indsats-timeline-text">{linebreaksbr(event.text, autoescape=True)}</p>'
         )
+        at = timezone.localtime(event.at)
         items.append(
             "\n  <li>"
-            f'\n    <time datetime="{escape(timezone.localtime(event.at).isoformat())}">'
-            f"{escape(date_time(event.at))}</time>"
-            f"\n    <strong>{escape(event.get_kind_display())}</strong>{change}"
+            f'\n    <time datetime="{escape(at.isoformat())}">{escape(date_time(at))}</time>'
+            f"\n    <strong>{escape(kinds.get(event.kind, event.kind))}</strong>{change}"
             f'\n    <span class="indsats-card-meta">{escape(event.actor_name)}</span>'
             f"\n    {text}"
             "\n  </li>\n  "
@@ -232,22 +240,24 @@ def timeline_items_html(events: Iterable[InterventionEvent]) -> SafeString:
 
 def review_rows_html(reviews: Iterable[GateReview]) -> SafeString:
     """The detail page's gate review <tr> elements, each with its first decision (prefetched)."""
-    review_url = url_with_id("interventions:review_detail")
+    review_url = _url_for("interventions:review_detail")
+    phases, statuses = labels_of(GateReview, "phase"), labels_of(GateReview, "status")
+    outcomes = labels_of(GateDecision, "decision")
     rows = []
     for review in reviews:
         decisions = review.decisions.all()
         decision = decisions[0] if decisions else None
         outcome = (
-            f"{escape(decision.get_decision_display())} ({escape(decision.decided_by_name)}, "
-            f"{escape(date(decision.decided_at or None))})"
+            f"{escape(outcomes.get(decision.decision, decision.decision))} "
+            f"({escape(decision.decided_by_name)}, {escape(date(decision.decided_at or None))})"
             if decision
             else "–"
         )
         url = review_url(review.pk)
         rows.append(
             "\n    <tr>"
-            f'\n      <td><a href="{escape(url)}">{escape(review.get_phase_display())}</a></td>'
-            f"\n      <td>{escape(review.get_status_display())}</td>"
+            f'\n      <td><a href="{escape(url)}">{escape(phases.get(review.phase, review.phase))}</a></td>'
+            f"\n      <td>{escape(statuses.get(review.status, review.status))}</td>"
             f"\n      <td>{escape(date(review.submitted_at or None))}</td>"
             f"\n      <td>{outcome}</td>"
             "\n    </tr>"
@@ -257,9 +267,10 @@ def review_rows_html(reviews: Iterable[GateReview]) -> SafeString:
 
 def declaration_rows_html(declaration: KnowledgeDeclaration) -> SafeString:
     """A knowledge declaration's <tr> elements: each dimension's grade and reason (scores prefetched)."""
+    dimensions = labels_of(DeclarationScore, "dimension")
     return mark_safe(  # noqa: S308 - every value is escaped here
         "".join(
-            f'<tr><th scope="row">{escape(score.get_dimension_display())}</th>'
+            f'<tr><th scope="row">{escape(dimensions.get(score.dimension, score.dimension))}</th>'
             f"<td>{escape(score.grade)}</td><td>{escape(score.reason)}</td></tr>"
             for score in declaration.scores.all()
         )
@@ -278,7 +289,7 @@ def declaration_history_html(declarations: Iterable[KnowledgeDeclaration]) -> Sa
     )
 
 
-def _partner_item(partnership: Partnership, edit_url: str | None) -> str:
+def _partner_item(partnership: Partnership, edit_url: str | None, roles: Mapping[Any, str]) -> str:
     name = escape(partnership.municipality.name)
     period = _("fra %(date)s") % {"date": escape(date(partnership.joined_on or None))}
     if partnership.ended_on:
@@ -292,23 +303,42 @@ def _partner_item(partnership: Partnership, edit_url: str | None) -> str:
         if edit_url
         else ""
     )
-    return f"<li>{name}: {escape(partnership.get_role_display())} ({period}){edit}</li>"
+    role = roles.get(partnership.role, partnership.role)
+    return f"<li>{name}: {escape(role)} ({period}){edit}</li>"
 
 
 def partner_items_html(intervention: Intervention, *, may_manage: bool) -> SafeString:
     """The detail page's partner <li> elements (partnerships prefetched with their municipalities), each
     with a link to edit its dates for those who manage the intervention."""
+    edit_url = url_with_id("interventions:partner_edit", before=(intervention.pk,)) if may_manage else None
+    roles = labels_of(Partnership, "role")
     return mark_safe(  # noqa: S308 - every value is escaped here
         "".join(
-            _partner_item(
-                partnership,
-                reverse("interventions:partner_edit", args=[intervention.pk, partnership.pk])
-                if may_manage
-                else None,
-            )
+            _partner_item(partnership, edit_url(partnership.pk) if edit_url else None, roles)
             for partnership in intervention.partnerships.all()
         )
     )
+
+
+def phase_items_html(state: str, records: Mapping[str, PhaseRecord]) -> SafeString:
+    """The phase track's <li> for each phase: the current one marked, a visited one (it has a record)
+    with the days it ran (the template's loop read a dozen variables and filters per phase)."""
+    items = []
+    for phase in PHASES:
+        record = records.get(phase)
+        current = phase == state
+        mark = "is-current" if current else ("is-visited" if record else "")
+        dates = ""
+        if record and record.actual_start:
+            end = f" – {escape(date(record.actual_end))}" if record.actual_end else ""
+            dates = f'<span class="indsats-phase-dates">{escape(date(record.actual_start))}{end}</span>'
+        step = ' aria-current="step"' if current else ""
+        items.append(
+            f'\n  <li class="{mark}"{step}>'
+            f'\n    <span class="indsats-phase-name">{escape(phase.label)}</span>'
+            f"\n    {dates}\n  </li>\n  "
+        )
+    return mark_safe("".join(items))  # noqa: S308 - every value is escaped here
 
 
 def _checklist_item(item: ChecklistItem, required: str, done: str, not_done: str) -> str:
@@ -327,3 +357,75 @@ def checklist_items_html(items: Iterable[ChecklistItem]) -> SafeString:
     return mark_safe(  # noqa: S308 - every value is escaped here
         "".join(_checklist_item(item, required, done, not_done) for item in items)
     )
+
+
+def practice_columns_html() -> SafeString:
+    """The practice table's <th> for each element, its name shortened to four letters: the same on every
+    page in one language, so built once per process and language."""
+    return _practice_columns(get_language())
+
+
+@functools.lru_cache(maxsize=8)
+def _practice_columns(_language: str) -> SafeString:
+    return mark_safe(  # noqa: S308 - every value is escaped here
+        "".join(
+            f'<th scope="col" class="text-align-right"><abbr title="{escape(element.label)}">'
+            f"{escape(str(element.label)[:4])}.</abbr></th>"
+            for element in PracticeElement
+        )
+    )
+
+
+def practice_rows_html(lines: Iterable[PracticeLine]) -> SafeString:
+    """The detail page's practice assessment <tr> elements: the municipality, the day, each element's
+    score, the elements present and the points (the template's nested loop cost a dozen cells a row)."""
+    return mark_safe(  # noqa: S308 - every value is escaped here
+        "".join(
+            f'\n    <tr><th scope="row">{escape(line.municipality)}</th>'
+            f"<td>{escape(date(line.assessed_on))}</td>\n    "
+            + "".join(f'<td class="text-align-right">{score:d}</td>' for score in line.scores)
+            + f'\n    <td class="text-align-right">{line.present:d}/11</td>'
+            f'<td class="text-align-right">{line.total:d}/22</td></tr>\n  '
+            for line in lines
+        )
+    )
+
+
+# the detail page's addresses of one intervention's pages: name and fixed arguments after the id
+_LINKS = {
+    "edit": ("interventions:edit",),
+    "join": ("interventions:join",),
+    "phase": ("interventions:phase",),
+    "start_review": ("interventions:start_review",),
+    "setup": ("outcomes:intervention_setup",),
+    "return_to_phase": ("interventions:return_to_phase",),
+    "stop": ("interventions:stop",),
+    "declaration_new": ("interventions:declaration_new",),
+    "practice_new": ("interventions:practice_new",),
+    "add_partner": ("interventions:add_related", "partner"),
+    "add_material": ("interventions:add_related", "materiale"),
+    "add_reference": ("interventions:add_related", "reference"),
+    "add_contact": ("interventions:add_related", "kontakt"),
+}
+
+
+@functools.lru_cache(maxsize=64)
+def _url_maker(name: tuple[str, ...], _urlconf: object, _prefix: str) -> Callable[[int], str]:
+    return url_with_id(*name)
+
+
+def _url_for(*name: str) -> Callable[[int], str]:
+    """url_with_id(*name), resolved once per process and URLconf (a test may change it)."""
+    return _url_maker(name, get_urlconf(), get_script_prefix())
+
+
+@functools.lru_cache(maxsize=8)
+def _link_makers(_urlconf: object, _prefix: str) -> dict[str, Callable[[int], str]]:
+    """The addresses resolved once per process and URLconf (a test may change it)."""
+    return {key: url_with_id(*name) for key, name in _LINKS.items()}
+
+
+def intervention_links(pk: int) -> dict[str, str]:
+    """The detail page's links to the intervention's own pages, as `{% url %}` writes them (a dozen tags
+    resolved the URLconf on every request)."""
+    return {key: make(pk) for key, make in _link_makers(get_urlconf(), get_script_prefix()).items()}

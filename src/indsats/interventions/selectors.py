@@ -59,6 +59,7 @@ from indsats.db.nested_rows import (
 from indsats.interventions.access import (
     require_manage,
     seen_by_organisations,
+    sees_intervention,
     sees_portfolio,
     visible_interventions,
 )
@@ -100,28 +101,22 @@ def _partnerships() -> QuerySet[Partnership]:
     return Partnership.objects.select_related("municipality")
 
 
-# the portfolio's read of one intervention with its lists, and of its partners: each compiled once per
-# process (the four lists' subqueries and the joins cost more to compile than the database's answer); the
-# municipalities' read depends on their organisations and is compiled each time, its partners prefetched
-_DETAIL_FOR_PORTFOLIO = CompiledQuery(lambda pk: _with_detail(Intervention.objects.filter(pk=pk)))
-_PARTNERSHIPS_FOR_PORTFOLIO = CompiledQuery(lambda pk: _partnerships().filter(intervention_id=pk))
+# the read of one intervention with its lists, and of its partners: each compiled once per process (the
+# four lists' subqueries and the joins cost more to compile than the database's answer); who may see it is
+# answered from these rows (access.sees_intervention), so every person's read is the same two queries
+_DETAIL = CompiledQuery(lambda pk: _with_detail(Intervention.objects.filter(pk=pk)))
+_PARTNERSHIPS = CompiledQuery(lambda pk: _partnerships().filter(intervention_id=pk))
 
 
 def intervention_detail(*, user: User, pk: int) -> Intervention:
     """One intervention with what its page shows; 404 when it does not exist or is not visible."""
-    if sees_portfolio(user):
-        found = _DETAIL_FOR_PORTFOLIO.rows(pk)
-        if found:
-            set_prefetched(found[0], "partnerships", _PARTNERSHIPS_FOR_PORTFOLIO.rows(pk))
-    else:
-        found = list(
-            _with_detail(visible_interventions(user))
-            .prefetch_related(Prefetch("partnerships", queryset=_partnerships()))
-            .filter(pk=pk)
-        )
+    found = _DETAIL.rows(pk)
     if not found:
         raise Http404
     intervention = found[0]
+    set_prefetched(intervention, "partnerships", _PARTNERSHIPS.rows(pk))
+    if not sees_intervention(user, intervention):
+        raise Http404
     for relation in DETAIL_LISTS:
         attach_children(intervention, relation)
     return intervention
@@ -158,11 +153,14 @@ def _of_intervention(rows: list[M], intervention: Intervention) -> list[M]:
 
 
 def phase_records(intervention: Intervention) -> list[PhaseRecord]:
-    """The intervention's phase records with their checklists and organisations, in one query."""
+    """The intervention's phase records, in one query; the current phase's with its checklist and
+    organisations (the only ones the page shows: the others' are read in the same query but not made into
+    instances, and `record.checklist.all()` of another phase would query them)."""
     records: list[PhaseRecord] = _of_intervention(_PHASE_RECORDS.rows(intervention.pk), intervention)
     for record in records:
-        attach_children(record, "checklist")
-        attach_children(record, "organisations")
+        if record.phase == intervention.state:
+            attach_children(record, "checklist")
+            attach_children(record, "organisations")
     return records
 
 
@@ -787,25 +785,34 @@ TIMELINE_SHOWN = 20  # the detail page's newest events; the rest behind "show th
 PRACTICE_SHOWN = 20  # the detail page's newest practice assessments; the rest behind "show them all"
 
 
-# the newest events the detail page shows the portfolio, compiled once per process (see compiled_lookups)
-_PORTFOLIO_TIMELINE = CompiledQuery[InterventionEvent](
-    lambda pk: InterventionEvent.objects.filter(intervention_id=pk).order_by("-at", "-id")[
-        : TIMELINE_SHOWN + 1
-    ]
-)
+def _events(pk: int, *, portfolio: bool, limit: int | None) -> QuerySet[InterventionEvent]:
+    """An intervention's events, newest first; without the review steps for those outside the portfolio."""
+    events = InterventionEvent.objects.filter(intervention_id=pk).order_by("-at", "-id")
+    if not portfolio:
+        events = events.exclude(kind__in=[EventKind.REVIEW_STARTED, EventKind.REVIEW_SUBMITTED])
+    return events if limit is None else events[:limit]
+
+
+# the detail page's timelines (the newest events, or all of them; for the portfolio or not), each compiled
+# once per process (see compiled_lookups)
+_TIMELINES = {
+    (portfolio, limit): CompiledQuery[InterventionEvent](partial(_events, portfolio=portfolio, limit=limit))
+    for portfolio in (True, False)
+    for limit in (TIMELINE_SHOWN + 1, None)
+}
 
 
 def timeline(*, user: User, intervention: Intervention, limit: int | None = None) -> list[InterventionEvent]:
     """The intervention's history, newest first (at most `limit` events); review steps and reasons only
     for the agency and the steering group."""
     portfolio = sees_portfolio(user)
-    if portfolio and limit == TIMELINE_SHOWN + 1:  # the detail page's, for the agency and steering group
-        return _of_intervention(_PORTFOLIO_TIMELINE.rows(intervention.pk), intervention)
-    # without the event's review: the timeline shows the event's own fields only
-    events = intervention.events.order_by("-at", "-id")
-    if not portfolio:
-        events = events.exclude(kind__in=[EventKind.REVIEW_STARTED, EventKind.REVIEW_SUBMITTED])
-    shown = list(events if limit is None else events[:limit])
+    compiled = _TIMELINES.get((portfolio, limit))
+    shown = (
+        compiled.rows(intervention.pk)
+        if compiled is not None
+        else list(_events(intervention.pk, portfolio=portfolio, limit=limit))
+    )
+    _of_intervention(shown, intervention)
     if not portfolio:
         for event in shown:
             event.text = ""
@@ -847,26 +854,56 @@ def practice_rows(assessments: QuerySet[PracticeAssessment] | list[PracticeAsses
     return rows
 
 
-# the newest practice assessments the detail page shows the portfolio, compiled once per process (see
-# compiled_lookups); without the intervention's join: each row is given the page's intervention
-_PORTFOLIO_PRACTICE = CompiledQuery[PracticeAssessment](
-    lambda pk: (
-        PracticeAssessment.objects.filter(intervention_id=pk)
-        .select_related("municipality")
-        .annotate(scores_json=children_json(PracticeAssessment, "scores"))[: PRACTICE_SHOWN + 1]
-    )
-)
+@dataclass(frozen=True)
+class PracticeLine:
+    """A practice assessment as the detail page's table shows it: no model instances, only the text."""
+
+    municipality: str
+    assessed_on: datetime.date
+    scores: list[int]  # in the scores' own order (PracticeElementScore's ordering), as the table lists them
+
+    @property
+    def total(self) -> int:
+        return sum(self.scores)
+
+    @property
+    def present(self) -> int:
+        return sum(1 for score in self.scores if score == 2)
 
 
-def intervention_practice_rows(
+def intervention_practice_lines(
     *, user: User, intervention: Intervention, limit: int | None = None
-) -> list[PracticeRow]:
-    """Rows for the practice assessments of one intervention the person may see, newest first (at most
-    `limit`)."""
-    if sees_portfolio(user) and limit == PRACTICE_SHOWN + 1:  # the detail page's, for the portfolio
-        return practice_rows(_of_intervention(_PORTFOLIO_PRACTICE.rows(intervention.pk), intervention))
-    assessments = practice_assessments(user=user, intervention=intervention)
-    return practice_rows(assessments if limit is None else assessments[:limit])
+) -> list[PracticeLine]:
+    """The practice assessments of one intervention the person may see (practice_assessments), newest
+    first (at most `limit`), read as plain rows by a query compiled once per process and shape (see
+    compiled_queries): the agency and the steering group all, a municipality its own."""
+    values: dict[str, Any] = {"intervention": intervention.pk}
+    if not sees_portfolio(user):
+        municipalities = tuple(sorted(municipality_ids_of(user)))
+        if not municipalities:  # nobody's assessments: the ORM asks nothing either
+            return []
+        values["municipalities"] = municipalities
+    rows = compiled_queries.rows(
+        f"detail practice, limit {limit}", partial(_practice_lines_query, limit=limit), values
+    )
+    return [
+        PracticeLine(
+            municipality,
+            assessed_on,
+            [row["score"] for row in child_rows_from_json(PracticeAssessment, "scores", scores)],
+        )
+        for municipality, assessed_on, scores in rows
+    ]
+
+
+def _practice_lines_query(values: compiled_queries.Values, *, limit: int | None) -> QuerySet[Any]:
+    assessments = PracticeAssessment.objects.filter(intervention_id=values["intervention"])
+    if "municipalities" in values:
+        assessments = assessments.filter(municipality_id__in=values["municipalities"])
+    rows = assessments.annotate(scores_json=children_json(PracticeAssessment, "scores")).values_list(
+        "municipality__name", "assessed_on", "scores_json"
+    )
+    return rows if limit is None else rows[:limit]
 
 
 def practice_comparison(

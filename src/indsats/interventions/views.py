@@ -259,7 +259,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         spider = charts.spider_chart_svg(dimension_labels, series)
     # the newest practice assessments, one more than shown to know whether there are more; all on request
     all_assessments = request.GET.get("vurderinger") == "alle"
-    assessments = selectors.intervention_practice_rows(
+    assessments = selectors.intervention_practice_lines(
         user=user, intervention=intervention, limit=None if all_assessments else selectors.PRACTICE_SHOWN + 1
     )
     reviews = selectors.reviews_of(user=user, intervention=intervention)
@@ -272,7 +272,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     current_record = records_by_phase.get(intervention.state)
     context = {
         "intervention": intervention,
-        "phases": [(p, p.label, records_by_phase.get(p)) for p in PHASES],
+        "phase_items": display.phase_items_html(intervention.state, records_by_phase),
         "current_record": current_record,
         "checklist_items": display.checklist_items_html(
             current_record.checklist.all() if current_record else []
@@ -295,11 +295,14 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else "",
         "spider_svg": spider,
         "dimension_labels": dimension_labels,
-        "practice_rows": assessments if all_assessments else assessments[: selectors.PRACTICE_SHOWN],
+        "practice_rows": display.practice_rows_html(
+            assessments if all_assessments else assessments[: selectors.PRACTICE_SHOWN]
+        ),
         "practice_cut": not all_assessments and len(assessments) > selectors.PRACTICE_SHOWN,
-        "practice_elements": list(PracticeElement),
+        "practice_columns": display.practice_columns_html(),
         "may": may,
         "partner_items": display.partner_items_html(intervention, may_manage=may.manage),
+        "links": display.intervention_links(intervention.pk),
     }
     return render(request, "interventions/detail.html", context)
 

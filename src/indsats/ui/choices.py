@@ -8,10 +8,14 @@ to Django's own code for a value that cannot be a dict key.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from django.db import models
 from django.utils.encoding import force_str
+from django.utils.translation import get_language
 
 _LABELS: dict[models.Field[Any, Any], dict[Any, Any]] = {}
 
@@ -29,3 +33,15 @@ class ChoiceLabels:
         except TypeError:  # an unhashable value: Django's way
             return super()._get_FIELD_display(field)  # type: ignore[misc]
         return force_str(label, strings_only=True)
+
+
+def labels_of(model: type[models.Model], name: str) -> Mapping[Any, str]:
+    """A choice field's labels in the active language as plain text, by value: what get_FOO_display gives
+    (the value itself for one not among the choices: `labels.get(value, value)`), translated once per
+    process and language for a list that shows a label on every row."""
+    return _labels_in(model._meta.get_field(name), get_language())
+
+
+@functools.lru_cache(maxsize=256)
+def _labels_in(field: Any, _language: str | None) -> Mapping[Any, str]:
+    return MappingProxyType({value: force_str(label) for value, label in field.flatchoices})

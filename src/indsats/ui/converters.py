@@ -44,12 +44,13 @@ def as_id(value: object) -> int | None:
 _MARKER = 987_654_321_987_654_321
 
 
-def url_with_id(name: str) -> Callable[[int], str]:
-    """`reverse(name, args=[pk])` for an address with one `<id:...>`, resolved once for a list's rows:
-    the address around a marker id, the row's id put in its place (resolving costs more per row than
-    the rest of a row's cell)."""
-    address = reverse(name, args=[_MARKER])
-    before, marker, after = address.partition(str(_MARKER))
-    if not marker or str(_MARKER) in after:
+def url_with_id(name: str, *fixed: str, before: tuple[int, ...] = ()) -> Callable[[int], str]:
+    """`reverse(name, args=[*before, pk, *fixed])` for an address with a row's `<id:...>` (after the fixed
+    ids `before` and before the fixed arguments `fixed`), resolved once for a list's rows: the address
+    around a marker id, the row's id put in its place (resolving costs more per row than the rest of a
+    row's cell)."""
+    address = reverse(name, args=[*before, _MARKER, *fixed])
+    head, marker, tail = address.partition(str(_MARKER))
+    if not marker or str(_MARKER) in tail:
         raise ValueError(f"{name}: its address does not show its id exactly once")
-    return lambda pk: f"{before}{pk:d}{after}"
+    return lambda pk: f"{head}{pk:d}{tail}"
