@@ -245,3 +245,42 @@ def test_the_compiled_counts_give_the_counts_of_the_orms_queries_for_each_value(
         assert counted == counts(*build(values)), values
         seen.add(counted)
     assert len(seen) == 3  # each value counted its own rows, not the first call's
+
+
+def _prepared_statements() -> list[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _named_rows(values: compiled_queries.Values) -> QuerySet[Any]:
+    return Intervention.objects.filter(state=values["state"], name__icontains=values["query"]).values_list(
+        "pk", "name", "state_entered_at"
+    )
+
+
+@pytest.mark.parametrize("prepared", [True, False])
+def test_on_postgresql_a_compiled_query_runs_as_a_prepared_statement_unless_turned_off(
+    portfolio, settings, prepared: bool
+):
+    """Planned once per connection (a prepared statement), with the rows the ORM gives, timestamps in
+    the connection's time zone; DATABASE_PREPARED_STATEMENTS=false (a connection pooler) runs it plain."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    settings.DATABASE_PREPARED_STATEMENTS = prepared
+    name = f"prepared test {prepared}"
+    for state in (InterventionState.TESTING, InterventionState.SCREENING, InterventionState.TESTING):
+        values = {"state": state.value, "query": "e"}
+        got = compiled_queries.rows(name, _named_rows, values)
+        assert got == list(_named_rows(values)), state
+        assert all(row[2].tzinfo is not None for row in got)
+    ours = [
+        sql
+        for sql in _prepared_statements()
+        if 'LIKE UPPER($1) AND "interventions_intervention"."state" = $2' in sql
+    ]
+    assert len(ours) == (1 if prepared else 0), ours

@@ -119,6 +119,10 @@ else:
         # PostgreSQL's JIT compiles the plan of every large query anew: 0.7-1 s on the insight page's live
         # aggregate over a million measurements, more than it saves on pages that read a few hundred rows.
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+# The pages' compiled queries (db/compiled_queries.py) run as prepared statements on PostgreSQL, planned once
+# per connection. Behind a connection pooler in transaction mode that does not keep prepared statements
+# (PgBouncer before 1.21, or without max_prepared_statements), set it to false.
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}

@@ -21,11 +21,13 @@ from. The queries run on the default database, as every query of this project do
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
 
@@ -168,6 +170,49 @@ def counts(name: str, build: Callable[[Values], Sequence[QuerySet[Any]]], values
     return row
 
 
+_NEVER = 2**31 - 1
+
+
+@functools.cache
+def _preparing_cursor_class() -> type:
+    """psycopg's server-binding cursor (as Django's own), preparing every statement it runs: a compiled
+    query's SQL is the same text request after request, so PostgreSQL parses and plans it once per
+    connection (a prepared statement, kept by psycopg up to its ``prepared_max`` per connection, the least
+    recently used dropped first) instead of on every request."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparingCursor(ServerBindingCursor):  # type: ignore[misc, valid-type]
+        def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
+            options.setdefault("prepare", True)
+            return super().execute(query, params, **options)  # type: ignore[misc]
+
+    return PreparingCursor
+
+
+def _cursor() -> Any:
+    """Django's cursor wrapper (errors, logging and query counts as for any query) around, on PostgreSQL
+    with ``settings.DATABASE_PREPARED_STATEMENTS``, a cursor that prepares the statement; the ORM's own
+    queries stay unprepared (Django's default, for connection poolers in transaction mode)."""
+    if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
+        return connection.cursor()
+    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg.pq import Format
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        raw = connection.connection
+        if raw.prepare_threshold is None:
+            # Django's None turns preparing off even for prepare=True; a threshold no statement reaches
+            # keeps every other statement unprepared (and the ORM's client-binding cursors never prepare)
+            raw.prepare_threshold = _NEVER
+        cursor = _preparing_cursor_class()(raw)
+        # as Django's create_cursor: the time zone of the rows' timestamps
+        if connection.timezone != raw.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT).timezone:
+            register_tzloader(connection.timezone, cursor)
+        return connection._prepare_cursor(cursor)  # type: ignore[attr-defined]
+
+
 def _run(
     name: tuple[str, str], compile_query: Callable[[Values], _Compiled], values: Values
 ) -> list[tuple[Any, ...]]:
@@ -183,7 +228,7 @@ def _run(
     for index, part, like, kind in compiled.slots:
         sent = _sent(parts[part], like)
         params[index] = sent if type(sent) is kind else kind(sent)
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(compiled.sql, params)
         fetched = cursor.fetchall()
     result = []
