@@ -278,6 +278,13 @@ def test_on_postgresql_a_compiled_query_runs_as_a_prepared_statement_unless_turn
         got = compiled_queries.rows(name, _named_rows, values)
         assert got == list(_named_rows(values)), state
         assert all(row[2].tzinfo is not None for row in got)
+    # counted and logged with its values (as DEBUG and the tests' query counts read it), prepared or not
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        compiled_queries.rows(name, _named_rows, {"state": "maturation", "query": "e"})
+    assert len(queries) == 1
+    assert "'maturation'" in queries[0]["sql"] and "'%e%'" in queries[0]["sql"], queries[0]["sql"]
     ours = [
         sql
         for sql in _prepared_statements()

@@ -182,11 +182,23 @@ def _preparing_cursor_class() -> type:
     from django.db.backends.postgresql.base import ServerBindingCursor
 
     class PreparingCursor(ServerBindingCursor):  # type: ignore[misc, valid-type]
+        logged = False  # Django logs the queries (DEBUG, a test counting them)
+
         def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
             options.setdefault("prepare", True)
-            return super().execute(query, params, **options)  # type: ignore[misc]
+            result = super().execute(query, params, **options)  # type: ignore[misc]
+            if self.logged:
+                # Django's log reads the last query's text from the cursor; psycopg keeps none for a
+                # prepared statement, so it is written here, with the values, as for any other query
+                self._query = _LoggedQuery(connection.ops.compose_sql(query, params).encode())  # type: ignore[attr-defined]
+            return result
 
     return PreparingCursor
+
+
+@dataclass(frozen=True)
+class _LoggedQuery:
+    query: bytes
 
 
 def _cursor() -> Any:
@@ -207,6 +219,7 @@ def _cursor() -> Any:
             # keeps every other statement unprepared (and the ORM's client-binding cursors never prepare)
             raw.prepare_threshold = _NEVER
         cursor = _preparing_cursor_class()(raw)
+        cursor.logged = connection.queries_logged
         # as Django's create_cursor: the time zone of the rows' timestamps
         if connection.timezone != raw.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT).timezone:
             register_tzloader(connection.timezone, cursor)
