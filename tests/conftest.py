@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from indsats.accounts.models import Role, User
 from indsats.accounts.two_factor import requires_two_factor
 from tests.factories import AgencyFactory, MunicipalityFactory, person_with_role
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the default language (Danish): a request through the test client in English
+    leaves its thread's language English (LocaleMiddleware activates it; nothing deactivates it), so a test
+    that writes text without a request would otherwise read the language of the test before it."""
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
