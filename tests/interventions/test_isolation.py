@@ -355,6 +355,17 @@ def test_who_sees_an_intervention_read_with_its_partners_agrees_with_the_visible
         assert selectors_sees(user, intervention.pk) == (intervention.pk in visible), intervention.name
 
 
+def test_a_visitor_not_logged_in_sees_no_intervention_from_its_rows_either(db):
+    """sees_intervention answers as can_view_intervention for someone not logged in: not even one open
+    to join."""
+    from django.contrib.auth.models import AnonymousUser
+
+    open_one = InterventionFactory(name="Åben", is_open_to_join=True)
+    read = Intervention.objects.prefetch_related("partnerships").get(pk=open_one.pk)
+    assert access.sees_intervention(AnonymousUser(), read) is False
+    assert access.can_view_intervention(AnonymousUser(), open_one) is False
+
+
 def selectors_sees(user, pk: int) -> bool:
     try:
         selectors.intervention_detail(user=user, pk=pk)

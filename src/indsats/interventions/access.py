@@ -94,6 +94,8 @@ def sees_intervention(user: Visitor, intervention: Intervention) -> bool:
     with its partnerships prefetched (seen_by_organisations' three conditions, without a query)."""
     if sees_portfolio(user):
         return True
+    if not user.is_authenticated:  # as can_view_intervention
+        return False
     organisation_ids = organisation_ids_of(user)
     return (
         intervention.is_open_to_join
