@@ -37,7 +37,7 @@ def _options(page: str, name: str) -> list[tuple[str, bool, str]]:
 def test_the_intervention_and_instrument_options(
     agency_staff, aarhus_caseworker, intervention, baseline, sdq
 ):
-    other = InterventionFactory(name="Anden <b>indsats</b> & co")
+    other = InterventionFactory(name='Anden <b>"indsats"</b> & co\'s')
     RoundFactory(intervention=other, order=0)
     RoundFactory(intervention=other, order=1, kind=RoundKind.MONTH_6)  # two rounds: still one option
     InterventionFactory(name="Uden runder")
@@ -45,7 +45,7 @@ def test_the_intervention_and_instrument_options(
         url = reverse(url_name)
         page = logged_in(agency_staff).get(f"{url}?intervention={other.pk}").content.decode()
         assert _options(page, "intervention") == [
-            (str(other.pk), True, "Anden &lt;b&gt;indsats&lt;/b&gt; &amp; co"),
+            (str(other.pk), True, "Anden &lt;b&gt;&quot;indsats&quot;&lt;/b&gt; &amp; co&#x27;s"),
             (str(intervention.pk), False, "Skolefravær"),
         ]
         instruments = _options(page, "instrument")
