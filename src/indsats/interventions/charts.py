@@ -235,12 +235,11 @@ def pipeline_svg(
             if not value:
                 continue
             body.append(
-                svg.element(
-                    "rect",
-                    x=x,
-                    y=y(stacked + value),
-                    width=bar,
-                    height=y(stacked) - y(stacked + value),
+                svg.rect(
+                    x,
+                    y(stacked + value),
+                    bar,
+                    y(stacked) - y(stacked + value),
                     fill=STATE_COLOURS[state],
                     stroke=svg.PAPER,
                     stroke_width=0.5,

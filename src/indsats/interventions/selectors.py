@@ -304,10 +304,20 @@ def is_review_due(intervention: Any, today: datetime.date | None = None) -> bool
 
 
 def _decorate(interventions: list[Any]) -> list[Any]:
-    today = timezone.localdate()
+    """days_in_state and is_review_due on each card or row, the day and time zone asked for once (tested
+    equal to the two functions)."""
+    zone = timezone.get_current_timezone()
+    today = timezone.localdate(timezone=zone)
     for intervention in interventions:
-        intervention.days_in_state = days_in_state(intervention, today)  # type: ignore[attr-defined]
-        intervention.review_due = is_review_due(intervention, today)  # type: ignore[attr-defined]
+        entered = intervention.state_entered_at.astimezone(zone).date()
+        intervention.days_in_state = max(0, (today - entered).days)
+        planned_end = intervention.planned_end
+        intervention.review_due = bool(
+            planned_end is not None
+            and planned_end < today
+            and not intervention.waiting_review
+            and is_phase(intervention.state)
+        )
     return interventions
 
 
