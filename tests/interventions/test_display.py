@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import html
 from decimal import Decimal
 
 import pytest
@@ -13,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from indsats.interventions import display, selectors
+from indsats.interventions import charts, display, selectors
 from indsats.interventions.selectors import BoardColumn, Card, TableRow
 from indsats.interventions.workflow import InterventionState
 from indsats.ui.formatting import kroner, number
@@ -208,3 +209,24 @@ def test_decorate_gives_days_in_state_and_is_review_due():
         True,
         False,
     }
+
+
+@pytest.mark.parametrize(
+    "value", ["", "plain text", "a & b", "<b>", 'say "hi"', "it's", "æøå – 1.234,5 kr.", 1008, None, "&amp;"]
+)
+def test_escape_is_htmls_escape(value):
+    assert display.escape(value) == html.escape(str(value))
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_quarters_labels_are_the_messages_translated_each_time(language):
+    today = datetime.date(2026, 12, 7)
+    days = [today, datetime.date(2026, 9, 30), datetime.date(2024, 3, 31), datetime.date(2025, 12, 31)]
+    with translation.override(language):
+        expected = [_("I dag")] + [
+            _("K%(quarter)s %(year)s") % {"quarter": (day.month - 1) // 3 + 1, "year": day.year}
+            for day in days[1:]
+        ]
+        assert [charts.quarter_label(day, today) for day in days] == expected
+        assert charts.quarter_label(today) == ("K4 2026" if language == "da" else "Q4 2026")
+    assert expected[1] == ("K3 2026" if language == "da" else "Q3 2026")

@@ -11,6 +11,7 @@ import textwrap
 from collections.abc import Sequence
 
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from indsats.interventions.workflow import InterventionState
@@ -208,10 +209,18 @@ def spider_chart_svg(
 
 
 def quarter_label(day: datetime.date, today: datetime.date | None = None) -> str:
+    today_label, quarter = _quarter_messages(get_language())
     if today is not None and day == today:
-        return _("I dag")
+        return today_label
+    return quarter % {"quarter": (day.month - 1) // 3 + 1, "year": day.year}
+
+
+@functools.lru_cache(maxsize=16)
+def _quarter_messages(_language: str | None) -> tuple[str, str]:
+    """The pipeline's "I dag" and quarter label, translated once per process and language (a label for
+    each quarter, in the chart and in its table)."""
     # Translators: a calendar quarter, e.g. "K1 2024" (English "Q1 2024").
-    return _("K%(quarter)s %(year)s") % {"quarter": (day.month - 1) // 3 + 1, "year": day.year}
+    return _("I dag"), _("K%(quarter)s %(year)s")
 
 
 def pipeline_svg(

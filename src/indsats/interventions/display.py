@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
 
@@ -71,7 +72,7 @@ def _days_in_phase(_language: str | None, days: int) -> str:
 def rows_for(interventions: Any, *, with_areas: bool = False) -> list[Row]:
     """Rows for decorated board cards or table rows (see selectors.Card, TableRow and _decorate). The
     language's formats and the phases' labels are asked for once, not per row."""
-    base = reverse("interventions:index")
+    base = _address("interventions:index")
     labels = labels_of(Intervention, "state")
     write = Formatter()
     rows = []
@@ -106,8 +107,13 @@ def rows_for(interventions: Any, *, with_areas: bool = False) -> list[Row]:
 
 def escape(value: object) -> str:
     """HTML-escaped text, as Django's escape but without its lazy-string wrapper (called hundreds of times
-    per page here; the values are plain text, never already-safe HTML)."""
-    return html.escape(str(value))
+    per page here; the values are plain text, never already-safe HTML). Most have nothing to escape: one
+    search finds that, where html.escape would run its five replacements."""
+    text = str(value)
+    return html.escape(text) if _ESCAPED.search(text) else text
+
+
+_ESCAPED = re.compile("[&<>\"']")  # what html.escape replaces
 
 
 def table_rows_html(rows: list[Row]) -> SafeString:
@@ -169,7 +175,7 @@ def board_columns_html(columns: Iterable[tuple[Any, str]], query_string: str) ->
     """The board's columns (selectors.BoardColumn, each with its cards' HTML from board_cards_html): what
     the template's loop wrote, its counts localised and its messages translated as the template's tags
     did (four columns of a dozen tags each cost more than the page's largest query)."""
-    table = escape(reverse("interventions:table"))
+    table = escape(_address("interventions:table"))
     more = f"&amp;{escape(query_string)}" if query_string else ""
     empty = escape(_("Ingen indsatser i fasen."))
     parts = []
@@ -427,6 +433,16 @@ _LINKS = {
     "add_reference": ("interventions:add_related", "reference"),
     "add_contact": ("interventions:add_related", "kontakt"),
 }
+
+
+def _address(name: str) -> str:
+    """reverse(name) for an address without arguments, resolved once per process and URLconf."""
+    return _resolved(name, get_urlconf(), get_script_prefix())
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved(name: str, _urlconf: object, _prefix: str) -> str:
+    return reverse(name)
 
 
 @functools.lru_cache(maxsize=64)
