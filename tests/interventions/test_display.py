@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import html
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.template import engines
@@ -63,7 +64,7 @@ CARD_DAYS = [0, 1, 2, 21, 1234]
 
 
 def _cards() -> list[TableRow]:
-    entered = datetime.datetime(2026, 1, 5, 23, 30, tzinfo=datetime.UTC)
+    entered = datetime.date(2026, 1, 5)
     cards = []
     for index, (state, days) in enumerate(zip(list(InterventionState) * 2, CARD_DAYS * 3, strict=False)):
         cards.append(
@@ -71,7 +72,7 @@ def _cards() -> list[TableRow]:
                 pk=index + 1,
                 name=f"Indsats <{index}> & co",
                 state=state,
-                state_entered_at=entered,
+                entered_on=entered,
                 owner_name=f'Ejer {index} "A"',
                 waiting_review=index % 4 == 1,
                 draft_review=index % 3 == 2,
@@ -178,9 +179,11 @@ def test_the_pipelines_rows_are_what_the_templates_loop_wrote(language):
 
 
 def test_decorate_gives_days_in_state_and_is_review_due():
+    """A card's days from the local day it entered its state (converted by the database) equal
+    days_in_state's from the moment itself."""
     today = timezone.localdate()
     midnight = timezone.make_aware(datetime.datetime.combine(today, datetime.time()))
-    cards = []
+    cards, expected = [], []
     for state in InterventionState:
         for entered in (
             midnight - datetime.timedelta(minutes=1),  # yesterday in Copenhagen, today in UTC
@@ -190,20 +193,18 @@ def test_decorate_gives_days_in_state_and_is_review_due():
         ):
             for planned_end in (None, today - datetime.timedelta(days=1), today):
                 for waiting in (False, True):
+                    facts = {"state": state, "waiting_review": waiting, "planned_end": planned_end}
+                    moment = SimpleNamespace(state_entered_at=entered.astimezone(datetime.UTC), **facts)
+                    expected.append(
+                        (selectors.days_in_state(moment, today), selectors.is_review_due(moment, today))
+                    )
+                    local_day = timezone.localtime(entered).date()
                     cards.append(
                         Card(
-                            pk=1,
-                            name="x",
-                            state=state,
-                            state_entered_at=entered.astimezone(datetime.UTC),
-                            owner_name="y",
-                            waiting_review=waiting,
-                            draft_review=False,
-                            planned_end=planned_end,
+                            pk=1, name="x", entered_on=local_day, owner_name="y", draft_review=False, **facts
                         )
                     )
     decorated = selectors._decorate(cards)
-    expected = [(selectors.days_in_state(c, today), selectors.is_review_due(c, today)) for c in cards]
     assert [(c.days_in_state, c.review_due) for c in decorated] == expected
     assert {days for days, _due in expected} >= {0, 1, 401} and {due for _days, due in expected} == {
         True,
