@@ -231,3 +231,15 @@ def test_the_quarters_labels_are_the_messages_translated_each_time(language):
         assert [charts.quarter_label(day, today) for day in days] == expected
         assert charts.quarter_label(today) == ("K4 2026" if language == "da" else "Q4 2026")
     assert expected[1] == ("K3 2026" if language == "da" else "Q3 2026")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_boards_phase_labels_are_the_states_labels_in_the_active_language(language, steering_member):
+    with translation.override(language):
+        board = selectors.portfolio_board(user=steering_member, filters=selectors.PortfolioFilters())
+        expected = [(state.value, str(state.label)) for state in InterventionState]
+        assert [(c.state, c.label) for c in [*board.columns, *board.end_states]] == expected
+        assert selectors.filter_options().states == expected
+        svg = charts.pipeline_svg(board.pipeline, today=timezone.localdate())
+        assert all(label in svg for _state, label in expected[:-1])

@@ -14,8 +14,10 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from indsats.interventions.models import Intervention
 from indsats.interventions.workflow import InterventionState
 from indsats.ui import svg
+from indsats.ui.choices import labels_of
 
 # Phase colours: the hues of Okabe and Ito's palette for colour-vision deficiencies, darkened to at
 # least 3:1 against white.
@@ -257,7 +259,8 @@ def pipeline_svg(
             stacked += value
         body.append(svg.text(x + bar / 2, height - bottom + 18, quarter_label(day, today), anchor="middle"))
     # The legend wraps to a second row when the labels (longer in English) would run off the chart.
-    keys = [svg.Key(str(state.label), STATE_COLOURS[state]) for state in states]
+    labels = labels_of(Intervention, "state")  # translated once per process and language
+    keys = [svg.Key(labels[state], STATE_COLOURS[state]) for state in states]
     body += svg.legend(keys, x=left, y=height - 46, right=width - right, size=13, row_height=26)
     label = _(
         "Søjlediagram: antal indsatser i hver fase ved udgangen af hvert kvartal. Tallene står i tabellen "

@@ -77,6 +77,7 @@ from indsats.interventions.models import (
     ReviewStatus,
 )
 from indsats.interventions.workflow import PHASES, InterventionState, is_phase
+from indsats.ui.choices import labels_of
 from indsats.ui.converters import as_id
 
 
@@ -382,14 +383,16 @@ def portfolio_board(*, user: User, filters: PortfolioFilters, per_column: int = 
     def count(state: str, key: str = "n") -> int:
         return per_state.get(state, {}).get(key, 0)
 
+    labels = labels_of(Intervention, "state")  # translated once per process and language
+
     columns = [
         BoardColumn(
-            phase, str(phase.label), count(phase), committed.get(phase) or Decimal(0), cards.get(phase, [])
+            phase, labels[phase], count(phase), committed.get(phase) or Decimal(0), cards.get(phase, [])
         )
         for phase in PHASES
     ]
     end_states = [
-        BoardColumn(state, str(state.label), count(state), Decimal(0), [])
+        BoardColumn(state, labels[state], count(state), Decimal(0), [])
         for state in (InterventionState.OPERATION, InterventionState.STOPPED)
     ]
     return Board(
@@ -1063,6 +1066,7 @@ def filter_options() -> FilterOptions:
     cheap): the active problem areas by their order, the programmes in use and the active municipalities,
     each by name. The query's SQL is compiled once per process (see compiled_queries)."""
     rows = compiled_queries.rows("filter options", _filter_options_query, {})
+    labels = labels_of(Intervention, "state")
     options: dict[int, list[tuple[int | None, str]]] = {0: [], 1: [], 2: []}
     for kind, pk, _order, name in rows:
         options[kind].append((pk, name))
@@ -1070,7 +1074,7 @@ def filter_options() -> FilterOptions:
         problem_areas=[(pk, name) for pk, name in options[0] if pk is not None],
         programmes=[name for _pk, name in options[1]],
         municipalities=[(pk, name) for pk, name in options[2] if pk is not None],
-        states=[(s.value, str(s.label)) for s in InterventionState],
+        states=[(s.value, labels[s]) for s in InterventionState],
     )
 
 
