@@ -21,6 +21,7 @@ from indsats.interventions.selectors import PortfolioFilters
 from indsats.interventions.workflow import PHASES, InterventionState
 from indsats.ui.panels import counts
 from tests.factories import MembershipFactory, person_with_role
+from tests.interventions.factories import InterventionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -151,7 +152,7 @@ def test_the_compiled_table_gives_the_orms_rows_for_every_shape_of_filters(
                 i.pk,
                 i.name,
                 i.state,
-                i.state_entered_at,
+                timezone.localtime(i.state_entered_at).date(),  # entered_on: the day in local time
                 i.owner_name,
                 i.waiting_review,
                 i.draft_review,
@@ -291,3 +292,24 @@ def test_on_postgresql_a_compiled_query_runs_as_a_prepared_statement_unless_turn
         if 'LIKE UPPER($1) AND "interventions_intervention"."state" = $2' in sql
     ]
     assert len(ours) == (1 if prepared else 0), ours
+
+
+def test_a_cards_and_a_rows_days_count_from_the_local_day_it_entered_its_state(steering_member):
+    """The database converts the moment to the local day (Europe/Copenhagen): an intervention that
+    entered its phase at 23:30 UTC entered it the next day in Denmark, as days_in_state counts."""
+    today = timezone.localdate()
+    entered = [
+        datetime.datetime.combine(today - datetime.timedelta(days=days), time, tzinfo=zone)
+        for days in (3, 200)  # winter and summer time apart
+        for time in (datetime.time(0, 10), datetime.time(23, 50))
+        for zone in (timezone.get_current_timezone(), datetime.UTC)
+    ]
+    for moment in entered:
+        InterventionFactory(state=InterventionState.TESTING, state_entered_at=moment)
+    expected = {i.pk: selectors.days_in_state(i, today) for i in Intervention.objects.filter(state="testing")}
+    assert len(set(expected.values())) == 4  # the days differ around midnight
+    board = selectors.portfolio_board(user=steering_member, filters=PortfolioFilters())
+    (column,) = (c for c in board.columns if c.state == "testing")
+    assert {card.pk: card.days_in_state for card in column.cards} == expected
+    page = selectors.portfolio_table(user=steering_member, filters=PortfolioFilters(state="testing"))
+    assert {row.pk: row.days_in_state for row in page.object_list} == expected

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import datetime
+import html
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.template import engines
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from indsats.interventions import display
-from indsats.interventions.selectors import BoardColumn
+from indsats.interventions import charts, display, selectors
+from indsats.interventions.selectors import BoardColumn, Card, TableRow
+from indsats.interventions.workflow import InterventionState
+from indsats.ui.formatting import kroner, number
 
 # the board's columns as _board_body.html wrote them before display.board_columns_html
 COLUMNS_LOOP = """{% load i18n formatting %}{% for column, cards in columns %}
@@ -48,3 +56,190 @@ def test_the_boards_columns_are_what_the_templates_loop_wrote(language, query_st
         written = display.board_columns_html(columns, query_string)
     assert written == expected
     assert "1.008" in written or "1,008" in written
+
+
+# --- the cards' and rows' values, written as before rows_for asked once for the language and the labels ---
+
+CARD_DAYS = [0, 1, 2, 21, 1234]
+
+
+def _cards() -> list[TableRow]:
+    entered = datetime.date(2026, 1, 5)
+    cards = []
+    for index, (state, days) in enumerate(zip(list(InterventionState) * 2, CARD_DAYS * 3, strict=False)):
+        cards.append(
+            TableRow(
+                pk=index + 1,
+                name=f"Indsats <{index}> & co",
+                state=state,
+                entered_on=entered,
+                owner_name=f'Ejer {index} "A"',
+                waiting_review=index % 4 == 1,
+                draft_review=index % 3 == 2,
+                planned_end=None,
+                programme="" if index % 2 else "BUIP 2020: Fravær",
+                partner_count=index,
+                committed_in_phase=[None, Decimal("1250000.50"), Decimal(7), Decimal("1234567")][index % 4],
+                days_in_state=days,
+                review_due=index % 5 == 3,
+                area_names=[] if index % 3 else ["Skolefravær", "Trivsel & rus"],
+            )
+        )
+    return cards
+
+
+def _rows_as_before(interventions, *, with_areas=False):
+    """rows_for as it was: the labels, the number and the amount asked for on every row."""
+    base = reverse("interventions:index")
+    labels = {state.value: str(state.label) for state in InterventionState}
+    rows = []
+    for i in interventions:
+        if i.waiting_review:
+            review = "waiting"
+        elif i.review_due:
+            review = "due"
+        elif i.draft_review:
+            review = "draft"
+        else:
+            review = ""
+        days = number(i.days_in_state)
+        rows.append(
+            {
+                "pk": i.pk,
+                "url": f"{base}{i.pk}/",
+                "name": i.name,
+                "owner": i.owner_name,
+                "state": i.state,
+                "state_label": labels[i.state],
+                "days": days,
+                "days_in_state": i.days_in_state,
+                "programme": i.programme or "–",
+                "areas": ", ".join(i.area_names) or "–" if with_areas else "",
+                "partners": i.partner_count,
+                "committed": kroner(i.committed_in_phase),
+                "review": review,
+                "days_text": ngettext("%(days)s dag i fasen", "%(days)s dage i fasen", i.days_in_state)
+                % {"days": days},
+            }
+        )
+    return rows
+
+
+def _cards_as_before(rows):
+    """board_cards_html as it was, over _rows_as_before's rows."""
+    badges = {
+        "waiting": f'<span class="badge badge-info">{display.escape(_("Venter på styregruppen"))}</span>',
+        "due": f'<span class="badge badge-warning">{display.escape(_("Gate review forfalden"))}</span>',
+        "draft": f'<span class="badge">{display.escape(_("Gate review i kladde"))}</span>',
+        "": "",
+    }
+    return "".join(
+        '\n      <li class="indsats-card">'
+        f'\n        <a href="{display.escape(row["url"])}" class="indsats-card-title">{display.escape(row["name"])}</a>'
+        f'\n        <span class="indsats-card-meta">{display.escape(row["owner"])}</span>'
+        f'\n        <span class="indsats-card-meta">{display.escape(row["days_text"])}</span>'
+        f"\n        {badges[row['review']]}"
+        "\n      </li>"
+        for row in rows
+    )
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+@pytest.mark.parametrize("with_areas", [False, True])
+def test_the_rows_are_what_rows_for_wrote_asking_on_every_row(language, with_areas):
+    with translation.override(language):
+        expected = _rows_as_before(_cards(), with_areas=with_areas)
+        rows = display.rows_for(_cards(), with_areas=with_areas)
+        written = [{**row._asdict(), "days_text": row.days_text} for row in rows]
+    assert written == expected
+    assert {row["review"] for row in written} == {"waiting", "due", "draft", ""}
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_cards_are_what_board_cards_html_wrote_asking_on_every_card(language):
+    with translation.override(language):
+        expected = _cards_as_before(_rows_as_before(_cards()))
+        written = display.board_cards_html(display.rows_for(_cards()))
+    assert written == expected
+    assert ("1 dag i fasen" if language == "da" else "1 day in the phase") in written
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_pipelines_rows_are_what_the_templates_loop_wrote(language):
+    rows = [("K1 2024", [0, 1, 12, 999, 1000]), ("I dag", [1008, 123456, 0, -3, 7])]
+    loop = (
+        '{% for label, values in rows %}<tr><th scope="row">{{ label }}</th>{% for value in values %}'
+        '<td class="text-align-right">{{ value }}</td>{% endfor %}</tr>{% endfor %}'
+    )
+    with translation.override(language):
+        expected = engines["django"].from_string(loop).render({"rows": rows})
+        written = display.pipeline_rows_html(rows)
+    assert written == expected
+    assert "123.456" in written or "123,456" in written
+
+
+def test_decorate_gives_days_in_state_and_is_review_due():
+    """A card's days from the local day it entered its state (converted by the database) equal
+    days_in_state's from the moment itself."""
+    today = timezone.localdate()
+    midnight = timezone.make_aware(datetime.datetime.combine(today, datetime.time()))
+    cards, expected = [], []
+    for state in InterventionState:
+        for entered in (
+            midnight - datetime.timedelta(minutes=1),  # yesterday in Copenhagen, today in UTC
+            midnight,
+            midnight - datetime.timedelta(days=400, hours=3),
+            midnight + datetime.timedelta(days=2),  # in the future: 0 days
+        ):
+            for planned_end in (None, today - datetime.timedelta(days=1), today):
+                for waiting in (False, True):
+                    facts = {"state": state, "waiting_review": waiting, "planned_end": planned_end}
+                    moment = SimpleNamespace(state_entered_at=entered.astimezone(datetime.UTC), **facts)
+                    expected.append(
+                        (selectors.days_in_state(moment, today), selectors.is_review_due(moment, today))
+                    )
+                    local_day = timezone.localtime(entered).date()
+                    cards.append(
+                        Card(
+                            pk=1, name="x", entered_on=local_day, owner_name="y", draft_review=False, **facts
+                        )
+                    )
+    decorated = selectors._decorate(cards)
+    assert [(c.days_in_state, c.review_due) for c in decorated] == expected
+    assert {days for days, _due in expected} >= {0, 1, 401} and {due for _days, due in expected} == {
+        True,
+        False,
+    }
+
+
+@pytest.mark.parametrize(
+    "value", ["", "plain text", "a & b", "<b>", 'say "hi"', "it's", "æøå – 1.234,5 kr.", 1008, None, "&amp;"]
+)
+def test_escape_is_htmls_escape(value):
+    assert display.escape(value) == html.escape(str(value))
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_quarters_labels_are_the_messages_translated_each_time(language):
+    today = datetime.date(2026, 12, 7)
+    days = [today, datetime.date(2026, 9, 30), datetime.date(2024, 3, 31), datetime.date(2025, 12, 31)]
+    with translation.override(language):
+        expected = [_("I dag")] + [
+            _("K%(quarter)s %(year)s") % {"quarter": (day.month - 1) // 3 + 1, "year": day.year}
+            for day in days[1:]
+        ]
+        assert [charts.quarter_label(day, today) for day in days] == expected
+        assert charts.quarter_label(today) == ("K4 2026" if language == "da" else "Q4 2026")
+    assert expected[1] == ("K3 2026" if language == "da" else "Q3 2026")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_boards_phase_labels_are_the_states_labels_in_the_active_language(language, steering_member):
+    with translation.override(language):
+        board = selectors.portfolio_board(user=steering_member, filters=selectors.PortfolioFilters())
+        expected = [(state.value, str(state.label)) for state in InterventionState]
+        assert [(c.state, c.label) for c in [*board.columns, *board.end_states]] == expected
+        assert selectors.filter_options().states == expected
+        svg = charts.pipeline_svg(board.pipeline, today=timezone.localdate())
+        assert all(label in svg for _state, label in expected[:-1])

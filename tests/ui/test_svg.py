@@ -162,3 +162,25 @@ def test_attributes_write_what_escaping_every_value_wrote():
     assert svg.attributes(x=1.0, y=2, fill="<", stroke_dasharray=None) == as_before(
         x=1.0, y=2, fill="<", stroke_dasharray=None
     )
+
+
+@pytest.mark.parametrize(
+    "x, y, width, height",
+    [(50.0, 20.0, 42.5, 0.0), (12.345, -0.001, 7, 300.129), (0, 1e-9, 33.333333, 120.5)],
+)
+def test_a_rect_is_what_element_writes(x, y, width, height):
+    fill = '#a"b<c'
+    for stroke_width in (0.5, 2):
+        expected = svg.element(
+            "rect",
+            x=x,
+            y=y,
+            width=width,
+            height=height,
+            fill=fill,
+            stroke=svg.PAPER,
+            stroke_width=stroke_width,
+        )
+        assert (
+            svg.rect(x, y, width, height, fill=fill, stroke=svg.PAPER, stroke_width=stroke_width) == expected
+        )

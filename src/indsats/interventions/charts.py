@@ -11,10 +11,13 @@ import textwrap
 from collections.abc import Sequence
 
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from indsats.interventions.models import Intervention
 from indsats.interventions.workflow import InterventionState
 from indsats.ui import svg
+from indsats.ui.choices import labels_of
 
 # Phase colours: the hues of Okabe and Ito's palette for colour-vision deficiencies, darkened to at
 # least 3:1 against white.
@@ -208,10 +211,18 @@ def spider_chart_svg(
 
 
 def quarter_label(day: datetime.date, today: datetime.date | None = None) -> str:
+    today_label, quarter = _quarter_messages(get_language())
     if today is not None and day == today:
-        return _("I dag")
+        return today_label
+    return quarter % {"quarter": (day.month - 1) // 3 + 1, "year": day.year}
+
+
+@functools.lru_cache(maxsize=16)
+def _quarter_messages(_language: str | None) -> tuple[str, str]:
+    """The pipeline's "I dag" and quarter label, translated once per process and language (a label for
+    each quarter, in the chart and in its table)."""
     # Translators: a calendar quarter, e.g. "K1 2024" (English "Q1 2024").
-    return _("K%(quarter)s %(year)s") % {"quarter": (day.month - 1) // 3 + 1, "year": day.year}
+    return _("I dag"), _("K%(quarter)s %(year)s")
 
 
 def pipeline_svg(
@@ -235,12 +246,11 @@ def pipeline_svg(
             if not value:
                 continue
             body.append(
-                svg.element(
-                    "rect",
-                    x=x,
-                    y=y(stacked + value),
-                    width=bar,
-                    height=y(stacked) - y(stacked + value),
+                svg.rect(
+                    x,
+                    y(stacked + value),
+                    bar,
+                    y(stacked) - y(stacked + value),
                     fill=STATE_COLOURS[state],
                     stroke=svg.PAPER,
                     stroke_width=0.5,
@@ -249,7 +259,8 @@ def pipeline_svg(
             stacked += value
         body.append(svg.text(x + bar / 2, height - bottom + 18, quarter_label(day, today), anchor="middle"))
     # The legend wraps to a second row when the labels (longer in English) would run off the chart.
-    keys = [svg.Key(str(state.label), STATE_COLOURS[state]) for state in states]
+    labels = labels_of(Intervention, "state")  # translated once per process and language
+    keys = [svg.Key(labels[state], STATE_COLOURS[state]) for state in states]
     body += svg.legend(keys, x=left, y=height - 46, right=width - right, size=13, row_height=26)
     label = _(
         "Søjlediagram: antal indsatser i hver fase ved udgangen af hvert kvartal. Tallene står i tabellen "

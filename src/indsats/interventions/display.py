@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.template.defaultfilters import linebreaksbr
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -33,14 +33,15 @@ from indsats.interventions.models import (
     PracticeElement,
 )
 from indsats.interventions.selectors import PracticeLine
-from indsats.interventions.workflow import PHASES, InterventionState
+from indsats.interventions.workflow import PHASES
 from indsats.ui.choices import labels_of
 from indsats.ui.converters import url_with_id
-from indsats.ui.formatting import date, date_time, kroner, number
+from indsats.ui.formatting import Formatter, date, date_time, kroner
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
+    """A board card's or a table row's values, written (a tuple: dozens are built per page)."""
+
     pk: int
     url: str
     name: str
@@ -58,18 +59,24 @@ class Row:
     @property
     def days_text(self) -> str:
         """A board card's "12 dage i fasen" (the table shows the number alone)."""
-        return ngettext("%(days)s dag i fasen", "%(days)s dage i fasen", self.days_in_state) % {
-            "days": self.days
-        }
+        return _days_in_phase(get_language(), self.days_in_state) % {"days": self.days}
+
+
+@functools.lru_cache(maxsize=4096)
+def _days_in_phase(_language: str | None, days: int) -> str:
+    """The message "%(days)s dage i fasen" in the plural form for `days`, translated once per process and
+    language (a card each; the form depends on the number alone)."""
+    return ngettext("%(days)s dag i fasen", "%(days)s dage i fasen", days)
 
 
 def rows_for(interventions: Any, *, with_areas: bool = False) -> list[Row]:
-    """Rows for decorated board cards or table rows (see selectors.Card, TableRow and _decorate)."""
-    base = reverse("interventions:index")
-    labels = {state.value: str(state.label) for state in InterventionState}
+    """Rows for decorated board cards or table rows (see selectors.Card, TableRow and _decorate). The
+    language's formats and the phases' labels are asked for once, not per row."""
+    base = _address("interventions:index")
+    labels = labels_of(Intervention, "state")
+    write = Formatter()
     rows = []
     for i in interventions:
-        days = number(i.days_in_state)
         if i.waiting_review:
             review = "waiting"
         elif i.review_due:
@@ -80,19 +87,19 @@ def rows_for(interventions: Any, *, with_areas: bool = False) -> list[Row]:
             review = ""
         rows.append(
             Row(
-                pk=i.pk,
-                url=f"{base}{i.pk}/",
-                name=i.name,
-                owner=i.owner_name,
-                state=i.state,
-                state_label=labels[i.state],
-                days=days,
-                days_in_state=i.days_in_state,
-                programme=i.programme or "–",
-                areas=", ".join(i.area_names) or "–" if with_areas else "",
-                partners=i.partner_count,
-                committed=kroner(i.committed_in_phase),
-                review=review,
+                i.pk,
+                f"{base}{i.pk}/",
+                i.name,
+                i.owner_name,
+                i.state,
+                labels.get(i.state, i.state),
+                write.number(i.days_in_state),
+                i.days_in_state,
+                i.programme or "–",
+                ", ".join(i.area_names) or "–" if with_areas else "",
+                i.partner_count,
+                write.kroner(i.committed_in_phase),
+                review,
             )
         )
     return rows
@@ -100,8 +107,13 @@ def rows_for(interventions: Any, *, with_areas: bool = False) -> list[Row]:
 
 def escape(value: object) -> str:
     """HTML-escaped text, as Django's escape but without its lazy-string wrapper (called hundreds of times
-    per page here; the values are plain text, never already-safe HTML)."""
-    return html.escape(str(value))
+    per page here; the values are plain text, never already-safe HTML). Most have nothing to escape: one
+    search finds that, where html.escape would run its five replacements."""
+    text = str(value)
+    return html.escape(text) if _ESCAPED.search(text) else text
+
+
+_ESCAPED = re.compile("[&<>\"']")  # what html.escape replaces
 
 
 def table_rows_html(rows: list[Row]) -> SafeString:
@@ -131,19 +143,17 @@ def table_rows_html(rows: list[Row]) -> SafeString:
 
 
 def board_cards_html(rows: list[Row]) -> SafeString:
-    """A board column's <li> cards (the template's loop costs more than the queries behind it)."""
-    badges = {
-        "waiting": f'<span class="badge badge-info">{escape(_("Venter på styregruppen"))}</span>',
-        "due": f'<span class="badge badge-warning">{escape(_("Gate review forfalden"))}</span>',
-        "draft": f'<span class="badge">{escape(_("Gate review i kladde"))}</span>',
-        "": "",
-    }
+    """A board column's <li> cards (the template's loop costs more than the queries behind it); the
+    badges and the days' message translated once per process and language."""
+    language = get_language()
+    badges = _card_badges(language)
     return mark_safe(  # noqa: S308 - every value is escaped here
         "".join(
             '\n      <li class="indsats-card">'
             f'\n        <a href="{escape(row.url)}" class="indsats-card-title">{escape(row.name)}</a>'
             f'\n        <span class="indsats-card-meta">{escape(row.owner)}</span>'
-            f'\n        <span class="indsats-card-meta">{escape(row.days_text)}</span>'
+            '\n        <span class="indsats-card-meta">'
+            f"{escape(_days_in_phase(language, row.days_in_state) % {'days': row.days})}</span>"
             f"\n        {badges[row.review]}"
             "\n      </li>"
             for row in rows
@@ -151,11 +161,21 @@ def board_cards_html(rows: list[Row]) -> SafeString:
     )
 
 
+@functools.lru_cache(maxsize=16)
+def _card_badges(_language: str | None) -> dict[str, str]:
+    return {
+        "waiting": f'<span class="badge badge-info">{escape(_("Venter på styregruppen"))}</span>',
+        "due": f'<span class="badge badge-warning">{escape(_("Gate review forfalden"))}</span>',
+        "draft": f'<span class="badge">{escape(_("Gate review i kladde"))}</span>',
+        "": "",
+    }
+
+
 def board_columns_html(columns: Iterable[tuple[Any, str]], query_string: str) -> SafeString:
     """The board's columns (selectors.BoardColumn, each with its cards' HTML from board_cards_html): what
     the template's loop wrote, its counts localised and its messages translated as the template's tags
     did (four columns of a dozen tags each cost more than the page's largest query)."""
-    table = escape(reverse("interventions:table"))
+    table = escape(_address("interventions:table"))
     more = f"&amp;{escape(query_string)}" if query_string else ""
     empty = escape(_("Ingen indsatser i fasen."))
     parts = []
@@ -190,12 +210,18 @@ def board_columns_html(columns: Iterable[tuple[Any, str]], query_string: str) ->
 
 def pipeline_rows_html(rows: list[tuple[str, list[int]]]) -> SafeString:
     """The pipeline table's <tr> elements: a quarter's label and its count per state, each count
-    localised as the template would (the template's nested loop costs more than building the chart)."""
+    localised as the template would (the template's nested loop costs more than building the chart): a
+    count, never negative, written by one Formatter (the same digits and separators as Django's localize,
+    tested; a negative number would take Django's hyphen, so it goes to localize)."""
+    write = Formatter()
+
+    def cell(value: int) -> str:
+        written = write.number(value) if isinstance(value, int) and value >= 0 else localize(value)
+        return f'<td class="text-align-right">{escape(written)}</td>'
+
     return mark_safe(  # noqa: S308 - every value is escaped here
         "".join(
-            f'<tr><th scope="row">{escape(label)}</th>'
-            + "".join(f'<td class="text-align-right">{escape(localize(value))}</td>' for value in values)
-            + "</tr>"
+            f'<tr><th scope="row">{escape(label)}</th>' + "".join(cell(value) for value in values) + "</tr>"
             for label, values in rows
         )
     )
@@ -407,6 +433,16 @@ _LINKS = {
     "add_reference": ("interventions:add_related", "reference"),
     "add_contact": ("interventions:add_related", "kontakt"),
 }
+
+
+def _address(name: str) -> str:
+    """reverse(name) for an address without arguments, resolved once per process and URLconf."""
+    return _resolved(name, get_urlconf(), get_script_prefix())
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved(name: str, _urlconf: object, _prefix: str) -> str:
+    return reverse(name)
 
 
 @functools.lru_cache(maxsize=64)

@@ -36,7 +36,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
@@ -77,6 +77,7 @@ from indsats.interventions.models import (
     ReviewStatus,
 )
 from indsats.interventions.workflow import PHASES, InterventionState, is_phase
+from indsats.ui.choices import labels_of
 from indsats.ui.converters import as_id
 
 
@@ -304,10 +305,18 @@ def is_review_due(intervention: Any, today: datetime.date | None = None) -> bool
 
 
 def _decorate(interventions: list[Any]) -> list[Any]:
+    """days_in_state and is_review_due on each card or row (a Card: its `entered_on` is the local day it
+    entered its state), the day asked for once (tested equal to the two functions)."""
     today = timezone.localdate()
     for intervention in interventions:
-        intervention.days_in_state = days_in_state(intervention, today)  # type: ignore[attr-defined]
-        intervention.review_due = is_review_due(intervention, today)  # type: ignore[attr-defined]
+        intervention.days_in_state = max(0, (today - intervention.entered_on).days)
+        planned_end = intervention.planned_end
+        intervention.review_due = bool(
+            planned_end is not None
+            and planned_end < today
+            and not intervention.waiting_review
+            and is_phase(intervention.state)
+        )
     return interventions
 
 
@@ -321,7 +330,7 @@ class Card:
     pk: int
     name: str
     state: str
-    state_entered_at: datetime.datetime
+    entered_on: datetime.date  # the day it entered its state, in local time (see _entered_on)
     owner_name: str
     waiting_review: bool
     draft_review: bool
@@ -374,14 +383,16 @@ def portfolio_board(*, user: User, filters: PortfolioFilters, per_column: int = 
     def count(state: str, key: str = "n") -> int:
         return per_state.get(state, {}).get(key, 0)
 
+    labels = labels_of(Intervention, "state")  # translated once per process and language
+
     columns = [
         BoardColumn(
-            phase, str(phase.label), count(phase), committed.get(phase) or Decimal(0), cards.get(phase, [])
+            phase, labels[phase], count(phase), committed.get(phase) or Decimal(0), cards.get(phase, [])
         )
         for phase in PHASES
     ]
     end_states = [
-        BoardColumn(state, str(state.label), count(state), Decimal(0), [])
+        BoardColumn(state, labels[state], count(state), Decimal(0), [])
         for state in (InterventionState.OPERATION, InterventionState.STOPPED)
     ]
     return Board(
@@ -488,16 +499,18 @@ def _board_cards(filters: PortfolioFilters, per_column: int) -> dict[str, list[C
     if per_column <= 0:
         return {}
     rows = compiled_queries.rows(
-        f"board cards {per_column}", partial(_board_cards_query, per_column=per_column), filters.values()
+        f"board cards {per_column} {timezone.get_current_timezone_name()}",
+        partial(_board_cards_query, per_column=per_column),
+        filters.values(),
     )
     result: dict[str, list[Card]] = {}
-    for pk, name, state, entered, owner_name, review, planned_end in rows:
+    for pk, name, state, entered_on, owner_name, review, planned_end in rows:
         result.setdefault(state, []).append(
             Card(
                 pk=pk,
                 name=name,
                 state=state,
-                state_entered_at=entered,
+                entered_on=entered_on,
                 owner_name=owner_name,
                 waiting_review=review == ReviewStatus.SUBMITTED,
                 draft_review=review == ReviewStatus.DRAFT,
@@ -520,12 +533,20 @@ def _board_cards_query(values: compiled_queries.Values, *, per_column: int) -> Q
             review_status=F("open_review__status"),
             current_planned_end=F("current__planned_end"),
             owner_name=F("owner__name"),
+            entered_on=_entered_on(),
         )
         .order_by("state", "state_entered_at", "pk")
         .values_list(
-            "pk", "name", "state", "state_entered_at", "owner_name", "review_status", "current_planned_end"
+            "pk", "name", "state", "entered_on", "owner_name", "review_status", "current_planned_end"
         )
     )
+
+
+def _entered_on() -> TruncDate:
+    """The local day an intervention entered its state, converted by the database (a date is read
+    much faster than a timestamp with its time zone: the board's and the table's rows each read one).
+    The time zone's name is written into the SQL: compiled queries carry it in their names."""
+    return TruncDate("state_entered_at", tzinfo=timezone.get_current_timezone())
 
 
 def _first_of_each_phase(values: compiled_queries.Values, per_column: int) -> QuerySet[Any]:
@@ -617,12 +638,14 @@ class _TableRows(Sequence[TableRow]):
             chosen = filter_interventions(Intervention.objects.all(), PortfolioFilters(**values))
             return (
                 with_portfolio_facts(chosen)
-                .annotate(problem_areas_json=children_json(Intervention, "problem_areas"))
+                .annotate(
+                    problem_areas_json=children_json(Intervention, "problem_areas"), entered_on=_entered_on()
+                )
                 .order_by(*TABLE_ORDERINGS[self.order], "pk")
                 .values_list(*TABLE_ROW_FIELDS, "problem_areas_json")[start:stop]
             )
 
-        name = f"table {self.order} {start}:{stop}"
+        name = f"table {self.order} {start}:{stop} {timezone.get_current_timezone_name()}"
         return [
             TableRow(
                 **dict(zip(TABLE_ROW_FIELDS, row[:-1], strict=True)),
@@ -638,7 +661,7 @@ TABLE_ROW_FIELDS = (
     "pk",
     "name",
     "state",
-    "state_entered_at",
+    "entered_on",
     "owner_name",
     "waiting_review",
     "draft_review",
@@ -1043,6 +1066,7 @@ def filter_options() -> FilterOptions:
     cheap): the active problem areas by their order, the programmes in use and the active municipalities,
     each by name. The query's SQL is compiled once per process (see compiled_queries)."""
     rows = compiled_queries.rows("filter options", _filter_options_query, {})
+    labels = labels_of(Intervention, "state")
     options: dict[int, list[tuple[int | None, str]]] = {0: [], 1: [], 2: []}
     for kind, pk, _order, name in rows:
         options[kind].append((pk, name))
@@ -1050,7 +1074,7 @@ def filter_options() -> FilterOptions:
         problem_areas=[(pk, name) for pk, name in options[0] if pk is not None],
         programmes=[name for _pk, name in options[1]],
         municipalities=[(pk, name) for pk, name in options[2] if pk is not None],
-        states=[(s.value, str(s.label)) for s in InterventionState],
+        states=[(s.value, labels[s]) for s in InterventionState],
     )
 
 

@@ -66,12 +66,14 @@ from indsats.interventions.models import (
     DeliverableTemplate,
     Dimension,
     GateReview,
+    Intervention,
     Material,
     Partnership,
     PracticeElement,
     ProblemArea,
 )
 from indsats.interventions.workflow import PHASES, InterventionState, is_phase
+from indsats.ui.choices import labels_of
 from indsats.ui.formatting import kroner
 from indsats.ui.pagination import paginate
 from indsats.ui.service_calls import run_service
@@ -160,11 +162,9 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
         result = selectors.portfolio_board(user=request.user, filters=filters)
         context = _portfolio_context(request, filters)
         today = timezone.localdate()
+        shown = [s for s in InterventionState if s != "stopped"]
         pipeline_rows = [
-            (
-                charts.quarter_label(day, today),
-                [counts.get(s, 0) for s in InterventionState if s != "stopped"],
-            )
+            (charts.quarter_label(day, today), [counts.get(s, 0) for s in shown])
             for day, counts in result.pipeline
         ]
         return render_to_string(
@@ -182,7 +182,9 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "committed_total": kroner(result.committed_total),
                 "pipeline_svg": charts.pipeline_svg(result.pipeline, today=today),
                 "pipeline_rows": display.pipeline_rows_html(pipeline_rows),
-                "pipeline_states": [s.label for s in InterventionState if s != "stopped"],
+                "pipeline_states": [
+                    label for state, label in labels_of(Intervention, "state").items() if state != "stopped"
+                ],
             },
         )
 
