@@ -771,3 +771,57 @@ def test_the_phase_track_is_the_template_loops(language, state):
         expected = loop.render(Context({"phases": phases, "intervention": intervention}))
         assert display.phase_items_html(intervention.state, records) == expected
     assert expected.count("is-visited") == (3 if state == InterventionState.STOPPED else 2)
+
+
+# the facts and core elements as detail.html wrote them before display.about_html
+ABOUT_TEMPLATE = """{% load i18n formatting %}<div class="row">
+  <div class="col-12 col-lg-7">
+    <h2>{% translate "Om indsatsen" %}</h2>
+    <dl class="indsats-facts">
+      <dt>{% translate "Fase" %}</dt><dd>{{ intervention.get_state_display }} ({% blocktranslate with date=intervention.state_entered_at|short_date %}siden {{ date }}{% endblocktranslate %})</dd>
+      <dt>{% translate "Målgruppe" %}</dt><dd>{% blocktranslate with a=intervention.age_from b=intervention.age_to %}{{ a }}-{{ b }} år{% endblocktranslate %}{% if intervention.target_group %}. {{ intervention.target_group }}{% endif %}</dd>
+      <dt>{% translate "Problemområder" %}</dt><dd>{% for area in intervention.problem_areas.all %}{{ area.name }}{% if not forloop.last %}, {% endif %}{% empty %}–{% endfor %}</dd>
+      <dt>{% translate "Oprindelse" %}</dt><dd>{{ intervention.get_origin_display }}</dd>
+      <dt>{% translate "Ejer" %}</dt><dd>{{ intervention.owner.name }}</dd>
+      <dt>{% translate "Program" %}</dt><dd>{{ intervention.programme|default:"–" }}</dd>
+      <dt>{% translate "Åben for nye kommuner" %}</dt><dd>{% if intervention.is_open_to_join %}{% translate "Ja" %}{% else %}{% translate "Nej" %}{% endif %}</dd>
+    </dl>
+    {% if intervention.description %}<h3>{% translate "Beskrivelse" %}</h3><p>{{ intervention.description|linebreaksbr }}</p>{% endif %}
+  </div>
+  <div class="col-12 col-lg-5">
+    <h2>{% translate "Kerneelementer" %}</h2>
+    {% if intervention.core_element_list %}<ul>{% for element in intervention.core_element_list %}<li>{{ element }}</li>{% endfor %}</ul>{% else %}<p>{% translate "Ikke beskrevet endnu." %}</p>{% endif %}
+  </div>
+</div>"""
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_facts_about_an_intervention_are_what_the_template_wrote(language, agency_staff):
+    """display.about_html against the template's two columns: an intervention with every optional fact
+    (text to escape, several lines, several problem areas) and one with none, each read as the page reads
+    it (selectors.intervention_detail)."""
+    full = InterventionFactory(
+        owner__name="Ejer <&> 'x'",
+        state=InterventionState.STOPPED,
+        age_from=6,
+        age_to=17,
+        target_group='Børn & "unge" <i>',
+        programme="Program <b>",
+        is_open_to_join=True,
+        description="Første linje & <script>\nAnden linje",
+        core_elements="- Element <1>\n- Element & 2",
+    )
+    full.problem_areas.set(
+        [
+            ProblemArea.objects.create(name=name, order=i)
+            for i, name in enumerate(["Fravær & trivsel", "<Angst>"])
+        ]
+    )
+    bare = InterventionFactory(programme="", target_group="", description="", core_elements="", age_to=0)
+    template = Template(ABOUT_TEMPLATE)
+    for made in (full, bare):
+        intervention = selectors.intervention_detail(user=agency_staff, pk=made.pk)
+        with translation.override(language):
+            expected = template.render(Context({"intervention": intervention}))
+            assert display.about_html(intervention) == expected
+    assert "Element &lt;1&gt;" in display.about_html(full) and "<br>Anden linje" in display.about_html(full)

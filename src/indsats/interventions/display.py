@@ -391,6 +391,76 @@ def practice_rows_html(lines: Iterable[PracticeLine]) -> SafeString:
     )
 
 
+@functools.lru_cache(maxsize=8)
+def _about_labels(_language: str) -> dict[str, str]:
+    """The facts' headings in one language, as the template's `{% translate %}` wrote them: our own
+    catalogue's text, not escaped (as the template does not escape a translated literal)."""
+    return {
+        "about": _("Om indsatsen"),
+        "phase": _("Fase"),
+        "target": _("Målgruppe"),
+        "areas": _("Problemområder"),
+        "origin": _("Oprindelse"),
+        "owner": _("Ejer"),
+        "programme": _("Program"),
+        "open": _("Åben for nye kommuner"),
+        "yes": _("Ja"),
+        "no": _("Nej"),
+        "description": _("Beskrivelse"),
+        "core": _("Kerneelementer"),
+        "no_core": _("Ikke beskrevet endnu."),
+    }
+
+
+def about_html(intervention: Intervention) -> SafeString:
+    """The detail page's facts about the intervention and its core elements (problem areas and owner read
+    with it): what the template's two columns wrote with fifteen tags, the numbers localised and every
+    value escaped as there."""
+    t = _about_labels(get_language())
+    since = _("siden %(date)s") % {"date": escape(date(intervention.state_entered_at or None))}
+    ages = _("%(a)s-%(b)s år") % {
+        "a": escape(localize(intervention.age_from)),
+        "b": escape(localize(intervention.age_to)),
+    }
+    if intervention.target_group:
+        ages += f". {escape(intervention.target_group)}"
+    areas = ", ".join(escape(area.name) for area in intervention.problem_areas.all()) or "–"
+    description = (
+        f"<h3>{t['description']}</h3><p>{linebreaksbr(intervention.description, autoescape=True)}</p>"
+        if intervention.description
+        else ""
+    )
+    elements = intervention.core_element_list
+    core = (
+        "<ul>" + "".join(f"<li>{escape(element)}</li>" for element in elements) + "</ul>"
+        if elements
+        else f"<p>{t['no_core']}</p>"
+    )
+    state = labels_of(Intervention, "state").get(intervention.state, intervention.state)
+    origin = labels_of(Intervention, "origin").get(intervention.origin, intervention.origin)
+    return mark_safe(  # noqa: S308 - every value is escaped here, the headings are the catalogue's
+        '<div class="row">'
+        '\n  <div class="col-12 col-lg-7">'
+        f"\n    <h2>{t['about']}</h2>"
+        '\n    <dl class="indsats-facts">'
+        f"\n      <dt>{t['phase']}</dt><dd>{escape(state)} ({since})</dd>"
+        f"\n      <dt>{t['target']}</dt><dd>{ages}</dd>"
+        f"\n      <dt>{t['areas']}</dt><dd>{areas}</dd>"
+        f"\n      <dt>{t['origin']}</dt><dd>{escape(origin)}</dd>"
+        f"\n      <dt>{t['owner']}</dt><dd>{escape(intervention.owner.name)}</dd>"
+        f"\n      <dt>{t['programme']}</dt><dd>{escape(intervention.programme or '–')}</dd>"
+        f"\n      <dt>{t['open']}</dt><dd>{t['yes'] if intervention.is_open_to_join else t['no']}</dd>"
+        "\n    </dl>"
+        f"\n    {description}"
+        "\n  </div>"
+        '\n  <div class="col-12 col-lg-5">'
+        f"\n    <h2>{t['core']}</h2>"
+        f"\n    {core}"
+        "\n  </div>"
+        "\n</div>"
+    )
+
+
 # the detail page's addresses of one intervention's pages: name and fixed arguments after the id
 _LINKS = {
     "edit": ("interventions:edit",),

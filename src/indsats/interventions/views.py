@@ -303,6 +303,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "may": may,
         "partner_items": display.partner_items_html(intervention, may_manage=may.manage),
         "links": display.intervention_links(intervention.pk),
+        "about": display.about_html(intervention),
     }
     return render(request, "interventions/detail.html", context)
 
