@@ -825,3 +825,28 @@ def test_the_facts_about_an_intervention_are_what_the_template_wrote(language, a
             expected = template.render(Context({"intervention": intervention}))
             assert display.about_html(intervention) == expected
     assert "Element &lt;1&gt;" in display.about_html(full) and "<br>Anden linje" in display.about_html(full)
+
+
+@pytest.mark.parametrize("limit", [selectors.TIMELINE_SHOWN + 1, None, 2])
+def test_the_timelines_lines_are_the_events_the_orm_reads(limit, agency_staff):
+    """selectors.timeline (plain rows, compiled once per shape) against the ORM: the same events, newest
+    first, with the same values (the moments as aware datetimes) for the agency, reasons included."""
+    intervention = InterventionFactory()
+    now = timezone.now()
+    InterventionEvent.objects.bulk_create(
+        InterventionEvent(
+            intervention=intervention,
+            at=now - datetime.timedelta(hours=i % 3),  # equal moments: ordered by id, newest first
+            kind=[EventKind.REVIEW_STARTED, EventKind.DECIDED, EventKind.RETURNED][i % 3],
+            from_state=InterventionState.SCREENING if i % 2 else "",
+            to_state=InterventionState.MATURATION if i % 2 else "",
+            text=f"Grund {i} <&>",
+            actor_name=f"Person {i}",
+        )
+        for i in range(25)
+    )
+    events = list(InterventionEvent.objects.filter(intervention=intervention).order_by("-at", "-id"))
+    expected = [(e.pk, e.at, e.kind, e.from_state, e.to_state, e.text, e.actor_name) for e in events[:limit]]
+    lines = selectors.timeline(user=agency_staff, intervention=intervention, limit=limit)
+    assert [tuple(line) for line in lines] == expected
+    assert all(line.at.tzinfo is not None for line in lines)

@@ -32,7 +32,7 @@ from indsats.interventions.models import (
     PhaseRecord,
     PracticeElement,
 )
-from indsats.interventions.selectors import PracticeLine
+from indsats.interventions.selectors import EventLine, PracticeLine
 from indsats.interventions.workflow import PHASES, InterventionState
 from indsats.ui.choices import labels_of
 from indsats.ui.converters import url_with_id
@@ -212,7 +212,7 @@ def select_options(choices: list[tuple[Any, str]], selected: Any) -> SafeString:
     )
 
 
-def timeline_items_html(events: Iterable[InterventionEvent]) -> SafeString:
+def timeline_items_html(events: Iterable[EventLine]) -> SafeString:
     """The detail page's timeline <li> elements, in the events' order (the template's loop resolved a
     dozen variables and filters per event)."""
     kinds, states = labels_of(InterventionEvent, "kind"), labels_of(InterventionEvent, "to_state")

@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from functools import partial
-from typing import Any, TypeVar, overload
+from typing import Any, NamedTuple, TypeVar, overload
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
@@ -785,38 +785,39 @@ TIMELINE_SHOWN = 20  # the detail page's newest events; the rest behind "show th
 PRACTICE_SHOWN = 20  # the detail page's newest practice assessments; the rest behind "show them all"
 
 
-def _events(pk: int, *, portfolio: bool, limit: int | None) -> QuerySet[InterventionEvent]:
+class EventLine(NamedTuple):
+    """An event as the detail page's timeline shows it: no model instance, only its values."""
+
+    id: int
+    at: datetime.datetime
+    kind: str
+    from_state: str
+    to_state: str
+    text: str
+    actor_name: str
+
+
+def timeline(*, user: User, intervention: Intervention, limit: int | None = None) -> list[EventLine]:
+    """The intervention's history, newest first (at most `limit` events); review steps and reasons only
+    for the agency and the steering group. Read as plain rows by a query compiled once per process and
+    shape (see compiled_queries): for the portfolio or not, and the limit."""
+    portfolio = sees_portfolio(user)
+    rows = compiled_queries.rows(
+        f"detail timeline, portfolio {portfolio}, limit {limit}",
+        partial(_timeline_query, portfolio=portfolio, limit=limit),
+        {"intervention": intervention.pk},
+    )
+    lines = [EventLine(*row) for row in rows]
+    return lines if portfolio else [line._replace(text="") for line in lines]
+
+
+def _timeline_query(values: compiled_queries.Values, *, portfolio: bool, limit: int | None) -> QuerySet[Any]:
     """An intervention's events, newest first; without the review steps for those outside the portfolio."""
-    events = InterventionEvent.objects.filter(intervention_id=pk).order_by("-at", "-id")
+    events = InterventionEvent.objects.filter(intervention_id=values["intervention"]).order_by("-at", "-id")
     if not portfolio:
         events = events.exclude(kind__in=[EventKind.REVIEW_STARTED, EventKind.REVIEW_SUBMITTED])
-    return events if limit is None else events[:limit]
-
-
-# the detail page's timelines (the newest events, or all of them; for the portfolio or not), each compiled
-# once per process (see compiled_lookups)
-_TIMELINES = {
-    (portfolio, limit): CompiledQuery[InterventionEvent](partial(_events, portfolio=portfolio, limit=limit))
-    for portfolio in (True, False)
-    for limit in (TIMELINE_SHOWN + 1, None)
-}
-
-
-def timeline(*, user: User, intervention: Intervention, limit: int | None = None) -> list[InterventionEvent]:
-    """The intervention's history, newest first (at most `limit` events); review steps and reasons only
-    for the agency and the steering group."""
-    portfolio = sees_portfolio(user)
-    compiled = _TIMELINES.get((portfolio, limit))
-    shown = (
-        compiled.rows(intervention.pk)
-        if compiled is not None
-        else list(_events(intervention.pk, portfolio=portfolio, limit=limit))
-    )
-    _of_intervention(shown, intervention)
-    if not portfolio:
-        for event in shown:
-            event.text = ""
-    return shown
+    rows = events.values_list(*EventLine._fields)
+    return rows if limit is None else rows[:limit]
 
 
 def practice_assessments(
