@@ -850,3 +850,49 @@ def test_the_timelines_lines_are_the_events_the_orm_reads(limit, agency_staff):
     lines = selectors.timeline(user=agency_staff, intervention=intervention, limit=limit)
     assert [tuple(line) for line in lines] == expected
     assert all(line.at.tzinfo is not None for line in lines)
+
+
+def test_the_reviews_lines_are_the_reviews_and_newest_decisions_the_orm_reads(
+    agency_staff, aarhus_caseworker
+):
+    """selectors.reviews_of (plain rows, compiled once) against the ORM: the reviews newest first, each
+    with the values of its newest decision (ties by id) or none; nothing for those outside the portfolio."""
+    intervention = InterventionFactory(state=InterventionState.TESTING)
+    moment = timezone.now().replace(microsecond=123456)
+    undecided = GateReview.objects.create(
+        intervention=intervention, phase=InterventionState.TESTING, status=ReviewStatus.DRAFT
+    )
+    decided = GateReview.objects.create(
+        intervention=intervention,
+        phase=InterventionState.SCREENING,
+        status=ReviewStatus.DECIDED,
+        submitted_at=moment,
+    )
+    for days, decision, name in [
+        (2, "rejected", "Ældst"),
+        (0, "approved", "Nyest <&>"),
+        (0, "returned", "Sidst"),
+    ]:
+        GateDecision.objects.create(
+            review=decided,
+            decision=decision,
+            decided_by_name=name,
+            decided_at=moment - datetime.timedelta(days=days),
+        )
+    expected = []
+    for review in GateReview.objects.filter(intervention=intervention).prefetch_related("decisions"):
+        first = review.decisions.all()[:1]
+        newest = (
+            (first[0].pk, first[0].decision, first[0].decided_by_name, first[0].decided_at)
+            if first
+            else (None,) * 4
+        )
+        expected.append((review.pk, review.phase, review.status, review.submitted_at, *newest))
+    lines = selectors.reviews_of(user=agency_staff, intervention=intervention)
+    assert [tuple(line) for line in lines] == expected
+    assert {line.pk for line in lines} == {decided.pk, undecided.pk}
+    assert lines[[line.pk for line in lines].index(decided.pk)].decided_by_name == "Sidst"
+    assert [line.is_open for line in lines] == [
+        review.is_open for review in GateReview.objects.filter(intervention=intervention)
+    ]
+    assert selectors.reviews_of(user=aarhus_caseworker, intervention=intervention) == []

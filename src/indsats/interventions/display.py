@@ -32,7 +32,7 @@ from indsats.interventions.models import (
     PhaseRecord,
     PracticeElement,
 )
-from indsats.interventions.selectors import EventLine, PracticeLine
+from indsats.interventions.selectors import EventLine, PracticeLine, ReviewLine
 from indsats.interventions.workflow import PHASES, InterventionState
 from indsats.ui.choices import labels_of
 from indsats.ui.converters import url_with_id
@@ -238,19 +238,17 @@ def timeline_items_html(events: Iterable[EventLine]) -> SafeString:
     return mark_safe("".join(items))  # noqa: S308 - every value is escaped here
 
 
-def review_rows_html(reviews: Iterable[GateReview]) -> SafeString:
-    """The detail page's gate review <tr> elements, each with its first decision (prefetched)."""
+def review_rows_html(reviews: Iterable[ReviewLine]) -> SafeString:
+    """The detail page's gate review <tr> elements, each with its newest decision."""
     review_url = _url_for("interventions:review_detail")
     phases, statuses = labels_of(GateReview, "phase"), labels_of(GateReview, "status")
     outcomes = labels_of(GateDecision, "decision")
     rows = []
     for review in reviews:
-        decisions = review.decisions.all()
-        decision = decisions[0] if decisions else None
         outcome = (
-            f"{escape(outcomes.get(decision.decision, decision.decision))} "
-            f"({escape(decision.decided_by_name)}, {escape(date(decision.decided_at or None))})"
-            if decision
+            f"{escape(outcomes.get(review.decision, review.decision))} "
+            f"({escape(review.decided_by_name)}, {escape(date(review.decided_at or None))})"
+            if review.decision_id is not None
             else "–"
         )
         url = review_url(review.pk)

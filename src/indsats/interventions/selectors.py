@@ -64,7 +64,9 @@ from indsats.interventions.access import (
     visible_interventions,
 )
 from indsats.interventions.models import (
+    OPEN_REVIEW_STATUSES,
     EventKind,
+    GateDecision,
     GateReview,
     Intervention,
     InterventionEvent,
@@ -136,11 +138,6 @@ _DECLARATIONS = CompiledQuery[KnowledgeDeclaration](
         KnowledgeDeclaration.objects.filter(intervention_id=pk)
         .annotate(scores_json=children_json(KnowledgeDeclaration, "scores"))
         .order_by("-declared_on", "-id")
-    )
-)
-_REVIEWS = CompiledQuery[GateReview](
-    lambda pk: GateReview.objects.filter(intervention_id=pk).annotate(
-        decisions_json=children_json(GateReview, "decisions")
     )
 )
 
@@ -760,13 +757,45 @@ def waiting_reviews(*, user: User) -> QuerySet[GateReview]:
     )
 
 
-def reviews_of(*, user: User, intervention: Intervention) -> list[GateReview]:
+class ReviewLine(NamedTuple):
+    """A gate review as the detail page lists it, with its newest decision (None when undecided): no
+    model instances, only their values."""
+
+    pk: int
+    phase: str
+    status: str
+    submitted_at: datetime.datetime | None
+    decision_id: int | None
+    decision: str | None
+    decided_by_name: str | None
+    decided_at: datetime.datetime | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_REVIEW_STATUSES  # as GateReview.is_open
+
+
+def reviews_of(*, user: User, intervention: Intervention) -> list[ReviewLine]:
+    """The intervention's gate reviews, newest first, each with its newest decision; for the agency and
+    the steering group only. Read as plain rows by a query compiled once per process (see
+    compiled_queries)."""
     if not sees_portfolio(user):
         return []
-    reviews: list[GateReview] = _of_intervention(_REVIEWS.rows(intervention.pk), intervention)
-    for review in reviews:
-        attach_children(review, "decisions")
-    return reviews
+    rows = compiled_queries.rows("detail reviews", _reviews_query, {"intervention": intervention.pk})
+    return [ReviewLine(*row) for row in rows]
+
+
+def _reviews_query(values: compiled_queries.Values) -> QuerySet[Any]:
+    newest = GateDecision.objects.filter(review=OuterRef("pk")).order_by("-decided_at", "-id")
+    decided = {
+        f"decided_{name}": Subquery(newest.values(name)[:1])
+        for name in ("id", "decision", "decided_by_name", "decided_at")
+    }
+    return (
+        GateReview.objects.filter(intervention_id=values["intervention"])
+        .annotate(**decided)
+        .values_list("pk", "phase", "status", "submitted_at", *decided)
+    )
 
 
 def gate_review_detail(*, user: User, pk: int) -> GateReview:
