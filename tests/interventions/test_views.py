@@ -19,6 +19,8 @@ from openpyxl import load_workbook
 from indsats.interventions import display, selectors, services
 from indsats.interventions.models import (
     ChecklistItem,
+    DeclarationScore,
+    Dimension,
     EventKind,
     GateDecision,
     GateReview,
@@ -896,3 +898,29 @@ def test_the_reviews_lines_are_the_reviews_and_newest_decisions_the_orm_reads(
         review.is_open for review in GateReview.objects.filter(intervention=intervention)
     ]
     assert selectors.reviews_of(user=aarhus_caseworker, intervention=intervention) == []
+
+
+def test_the_declarations_lines_are_the_declarations_and_scores_the_orm_reads():
+    """selectors.declarations (plain rows, compiled once, the scores read in the same query) against the
+    ORM: the declarations newest first (ties by id), each with its scores in their order."""
+    intervention = InterventionFactory()
+    for number, day in enumerate((3, 5, 5)):
+        declaration = KnowledgeDeclaration.objects.create(
+            intervention=intervention, declared_on=datetime.date(2025, 1, day)
+        )
+        for index, dimension in enumerate(reversed(Dimension.values)):
+            DeclarationScore.objects.create(
+                declaration=declaration,
+                dimension=dimension,
+                grade="ABCD"[(number + index) % 4],
+                reason=f"<{number}.{index}>",
+            )
+    expected = [
+        (d.declared_on, [(s.dimension, s.grade, s.reason) for s in d.scores.all()])
+        for d in KnowledgeDeclaration.objects.filter(intervention=intervention).order_by(
+            "-declared_on", "-id"
+        )
+    ]
+    lines = selectors.declarations(intervention=intervention)
+    assert [(line.declared_on, [tuple(score) for score in line.scores]) for line in lines] == expected
+    assert len(lines) == 3 and lines[0].scores[0].dimension == Dimension.values[-1]

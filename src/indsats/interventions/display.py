@@ -27,12 +27,11 @@ from indsats.interventions.models import (
     GateReview,
     Intervention,
     InterventionEvent,
-    KnowledgeDeclaration,
     Partnership,
     PhaseRecord,
     PracticeElement,
 )
-from indsats.interventions.selectors import EventLine, PracticeLine, ReviewLine
+from indsats.interventions.selectors import DeclarationLine, EventLine, PracticeLine, ReviewLine
 from indsats.interventions.workflow import PHASES, InterventionState
 from indsats.ui.choices import labels_of
 from indsats.ui.converters import url_with_id
@@ -263,24 +262,24 @@ def review_rows_html(reviews: Iterable[ReviewLine]) -> SafeString:
     return mark_safe("".join(rows))  # noqa: S308 - every value is escaped here
 
 
-def declaration_rows_html(declaration: KnowledgeDeclaration) -> SafeString:
-    """A knowledge declaration's <tr> elements: each dimension's grade and reason (scores prefetched)."""
+def declaration_rows_html(declaration: DeclarationLine) -> SafeString:
+    """A knowledge declaration's <tr> elements: each dimension's grade and reason."""
     dimensions = labels_of(DeclarationScore, "dimension")
     return mark_safe(  # noqa: S308 - every value is escaped here
         "".join(
             f'<tr><th scope="row">{escape(dimensions.get(score.dimension, score.dimension))}</th>'
             f"<td>{escape(score.grade)}</td><td>{escape(score.reason)}</td></tr>"
-            for score in declaration.scores.all()
+            for score in declaration.scores
         )
     )
 
 
-def declaration_history_html(declarations: Iterable[KnowledgeDeclaration]) -> SafeString:
-    """The declarations' <tr> elements over time: the day and each dimension's grade (scores prefetched)."""
+def declaration_history_html(declarations: Iterable[DeclarationLine]) -> SafeString:
+    """The declarations' <tr> elements over time: the day and each dimension's grade."""
     return mark_safe(  # noqa: S308 - every value is escaped here
         "".join(
             f'<tr><th scope="row">{escape(date(declaration.declared_on or None))}</th>'
-            + "".join(f"<td>{escape(score.grade)}</td>" for score in declaration.scores.all())
+            + "".join(f"<td>{escape(score.grade)}</td>" for score in declaration.scores)
             + "</tr>"
             for declaration in declarations
         )

@@ -133,13 +133,6 @@ _PHASE_RECORDS = CompiledQuery[PhaseRecord](
         organisations_json=children_json(PhaseRecord, "organisations"),
     )
 )
-_DECLARATIONS = CompiledQuery[KnowledgeDeclaration](
-    lambda pk: (
-        KnowledgeDeclaration.objects.filter(intervention_id=pk)
-        .annotate(scores_json=children_json(KnowledgeDeclaration, "scores"))
-        .order_by("-declared_on", "-id")
-    )
-)
 
 
 def _of_intervention(rows: list[M], intervention: Intervention) -> list[M]:
@@ -964,13 +957,46 @@ def practice_comparison(
     )
 
 
-def declarations(*, intervention: Intervention) -> list[KnowledgeDeclaration]:
-    declarations: list[KnowledgeDeclaration] = _of_intervention(
-        _DECLARATIONS.rows(intervention.pk), intervention
+class ScoreLine(NamedTuple):
+    """A dimension's grade and reason in a knowledge declaration, as the detail page shows it."""
+
+    dimension: str
+    grade: str
+    reason: str
+
+
+class DeclarationLine(NamedTuple):
+    """A knowledge declaration as the detail page shows it: its day and its scores in their order."""
+
+    declared_on: datetime.date
+    scores: list[ScoreLine]
+
+
+def declarations(*, intervention: Intervention) -> list[DeclarationLine]:
+    """The intervention's knowledge declarations, newest first, with their scores (read in the same
+    query): plain rows by a query compiled once per process (see compiled_queries)."""
+    rows = compiled_queries.rows(
+        "detail declarations", _declarations_query, {"intervention": intervention.pk}
     )
-    for declaration in declarations:
-        attach_children(declaration, "scores")
-    return declarations
+    return [
+        DeclarationLine(
+            declared_on,
+            [
+                ScoreLine(score["dimension"], score["grade"], score["reason"])
+                for score in child_rows_from_json(KnowledgeDeclaration, "scores", scores)
+            ],
+        )
+        for declared_on, scores in rows
+    ]
+
+
+def _declarations_query(values: compiled_queries.Values) -> QuerySet[Any]:
+    return (
+        KnowledgeDeclaration.objects.filter(intervention_id=values["intervention"])
+        .annotate(scores_json=children_json(KnowledgeDeclaration, "scores"))
+        .order_by("-declared_on", "-id")
+        .values_list("declared_on", "scores_json")
+    )
 
 
 # --- the municipality's view --------------------------------------------------------------------------

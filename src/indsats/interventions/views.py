@@ -251,7 +251,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 f"{d.declared_on:%d.%m.%Y}",
                 [
                     GRADE_POINTS[s.grade]
-                    for s in sorted(d.scores.all(), key=lambda s: Dimension.values.index(s.dimension))
+                    for s in sorted(d.scores, key=lambda s: Dimension.values.index(s.dimension))
                 ],
             )
             for d in declarations[:3]
