@@ -19,15 +19,18 @@ from openpyxl import load_workbook
 from indsats.interventions import display, selectors, services
 from indsats.interventions.models import (
     ChecklistItem,
+    Contact,
     DeclarationScore,
     Dimension,
     EventKind,
+    EvidenceReference,
     GateDecision,
     GateReview,
     Intervention,
     InterventionEvent,
     KnowledgeDeclaration,
     Material,
+    MaterialKind,
     PartnerRole,
     Partnership,
     PhaseRecord,
@@ -924,3 +927,87 @@ def test_the_declarations_lines_are_the_declarations_and_scores_the_orm_reads():
     lines = selectors.declarations(intervention=intervention)
     assert [(line.declared_on, [tuple(score) for score in line.scores]) for line in lines] == expected
     assert len(lines) == 3 and lines[0].scores[0].dimension == Dimension.values[-1]
+
+
+# the lists of partners, materials, references and contacts as detail.html wrote them before
+# display.related_lists_html
+RELATED_TEMPLATE = """{% load i18n %}<div class="row">
+  <div class="col-12 col-lg-6">
+    <h2 id="partnere">{% translate "Partnerkommuner" %}</h2>
+    {% if intervention.partnerships.all %}
+    <ul>{{ partner_items }}</ul>
+    {% else %}<p>{% translate "Ingen kommuner endnu." %}</p>{% endif %}
+    {% if may.manage %}<p><a href="{{ links.add_partner }}">{% translate "Tilføj partnerkommune" %}</a></p>{% endif %}
+  </div>
+  <div class="col-12 col-lg-6">
+    <h2 id="materialer">{% translate "Manual og materialer" %}</h2>
+    {% if intervention.materials.all %}
+    <ul>{% for material in intervention.materials.all %}<li><a href="{% url 'interventions:material' intervention.pk material.pk %}">{{ material.title }}</a> ({{ material.get_kind_display }})</li>{% endfor %}</ul>
+    {% else %}<p>{% translate "Ingen filer endnu." %}</p>{% endif %}
+    {% if may.manage %}<p><a href="{{ links.add_material }}">{% translate "Tilføj manual eller materiale" %}</a></p>{% endif %}
+  </div>
+  <div class="col-12 col-lg-6">
+    <h2 id="referencer">{% translate "Viden, indsatsen bygger på" %}</h2>
+    {% if intervention.references.all %}
+    <ul>{% for reference in intervention.references.all %}<li>{% if reference.url %}<a href="{{ reference.url }}">{{ reference.citation }}</a>{% else %}{{ reference.citation }}{% endif %}{% if reference.year %} ({{ reference.year }}){% endif %}</li>{% endfor %}</ul>
+    {% else %}<p>{% translate "Ingen referencer endnu." %}</p>{% endif %}
+    {% if may.manage %}<p><a href="{{ links.add_reference }}">{% translate "Tilføj reference" %}</a></p>{% endif %}
+  </div>
+  <div class="col-12 col-lg-6">
+    <h2 id="kontakter">{% translate "Kontaktpersoner" %}</h2>
+    {% if intervention.contacts.all %}
+    <ul>{% for contact in intervention.contacts.all %}<li>{{ contact.name }}{% if contact.role %}, {{ contact.role }}{% endif %}{% if contact.organisation %}, {{ contact.organisation }}{% endif %}{% if contact.email %} – <a href="mailto:{{ contact.email }}">{{ contact.email }}</a>{% endif %}{% if contact.phone %} – {{ contact.phone }}{% endif %}</li>{% endfor %}</ul>
+    {% else %}<p>{% translate "Ingen kontaktpersoner endnu." %}</p>{% endif %}
+    {% if may.manage %}<p><a href="{{ links.add_contact }}">{% translate "Tilføj kontaktperson" %}</a></p>{% endif %}
+  </div>
+</div>"""
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_related_lists_are_what_the_template_wrote(language, agency_staff):
+    """display.related_lists_html against the template's row of four lists, for a manager and for a
+    reader: an intervention with every kind of item (text to escape, a reference with and without an
+    address and a year, a contact with and without each detail) and one with none."""
+    full = InterventionFactory()
+    partner(full, MunicipalityFactory(name="Kommune <&>"))
+    for index, kind in enumerate(MaterialKind.values[:2]):
+        Material.objects.create(
+            intervention=full, title=f"Manual <{index}> & co", kind=kind, file=f"m/{index}.pdf"
+        )
+    EvidenceReference.objects.create(
+        intervention=full, citation="Forfatter & <b>", url="https://x.dk/?a=1&b=2", year=2020
+    )
+    EvidenceReference.objects.create(intervention=full, citation="Uden adresse")
+    Contact.objects.create(
+        intervention=full,
+        name="Anne <A>",
+        role="Leder & ven",
+        organisation="Org & <x>",
+        email="a@x.dk",
+        phone="12 34",
+    )
+    Contact.objects.create(intervention=full, name="Bo")
+    bare = InterventionFactory()
+    template = Template(RELATED_TEMPLATE)
+    for made in (full, bare):
+        intervention = selectors.intervention_detail(user=agency_staff, pk=made.pk)
+        links = display.intervention_links(intervention.pk)
+        for manage in (True, False):
+            with translation.override(language):
+                partner_items = display.partner_items_html(intervention, may_manage=manage)
+                expected = template.render(
+                    Context(
+                        {
+                            "intervention": intervention,
+                            "partner_items": partner_items,
+                            "links": links,
+                            "may": {"manage": manage},
+                        }
+                    )
+                )
+                written = display.related_lists_html(
+                    intervention, partner_items=partner_items, links=links if manage else None
+                )
+            assert written == expected
+        if made is full:
+            assert "Manual &lt;0&gt; &amp; co" in written and "a=1&amp;b=2" in written

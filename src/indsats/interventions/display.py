@@ -22,11 +22,14 @@ from django.utils.translation import gettext as _
 
 from indsats.interventions.models import (
     ChecklistItem,
+    Contact,
     DeclarationScore,
+    EvidenceReference,
     GateDecision,
     GateReview,
     Intervention,
     InterventionEvent,
+    Material,
     Partnership,
     PhaseRecord,
     PracticeElement,
@@ -455,6 +458,109 @@ def about_html(intervention: Intervention) -> SafeString:
         f"\n    {core}"
         "\n  </div>"
         "\n</div>"
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _related_labels(_language: str) -> dict[str, str]:
+    """The related lists' headings and messages in one language, as the template's `{% translate %}`
+    wrote them: our own catalogue's text, not escaped (as the template does not escape a translated
+    literal)."""
+    return {
+        "partners": _("Partnerkommuner"),
+        "no_partners": _("Ingen kommuner endnu."),
+        "add_partner": _("Tilføj partnerkommune"),
+        "materials": _("Manual og materialer"),
+        "no_materials": _("Ingen filer endnu."),
+        "add_material": _("Tilføj manual eller materiale"),
+        "references": _("Viden, indsatsen bygger på"),
+        "no_references": _("Ingen referencer endnu."),
+        "add_reference": _("Tilføj reference"),
+        "contacts": _("Kontaktpersoner"),
+        "no_contacts": _("Ingen kontaktpersoner endnu."),
+        "add_contact": _("Tilføj kontaktperson"),
+    }
+
+
+def _related_list(anchor: str, heading: str, items: str, empty: str, add: str | None, add_text: str) -> str:
+    listed = f"\n    <ul>{items}</ul>\n    " if items else f"<p>{empty}</p>"
+    link = f'<p><a href="{escape(add)}">{add_text}</a></p>' if add is not None else ""
+    return (
+        '\n  <div class="col-12 col-lg-6">'
+        f'\n    <h2 id="{anchor}">{heading}</h2>'
+        f"\n    {listed}"
+        f"\n    {link}"
+        "\n  </div>"
+    )
+
+
+def _reference_item(reference: EvidenceReference) -> str:
+    citation = escape(reference.citation)
+    text = f'<a href="{escape(reference.url)}">{citation}</a>' if reference.url else citation
+    year = f" ({escape(localize(reference.year))})" if reference.year else ""
+    return f"<li>{text}{year}</li>"
+
+
+def _contact_item(contact: Contact) -> str:
+    text = escape(contact.name)
+    if contact.role:
+        text += f", {escape(contact.role)}"
+    if contact.organisation:
+        text += f", {escape(contact.organisation)}"
+    if contact.email:
+        email = escape(contact.email)
+        text += f' – <a href="mailto:{email}">{email}</a>'
+    if contact.phone:
+        text += f" – {escape(contact.phone)}"
+    return f"<li>{text}</li>"
+
+
+def related_lists_html(
+    intervention: Intervention, *, partner_items: str, links: Mapping[str, str] | None
+) -> SafeString:
+    """The detail page's four lists of what belongs to the intervention (partners, materials,
+    references, contacts; read with it), each with its link to add one for those who manage it (`links`:
+    intervention_links, None for the others): what the template's row of four columns wrote."""
+    t = _related_labels(get_language())
+    material_url = url_with_id("interventions:material", before=(intervention.pk,))
+    kinds = labels_of(Material, "kind")
+    materials = "".join(
+        f'<li><a href="{escape(material_url(material.pk))}">{escape(material.title)}</a>'
+        f" ({escape(kinds.get(material.kind, material.kind))})</li>"
+        for material in intervention.materials.all()
+    )
+    partners = partner_items if intervention.partnerships.all() else ""
+    add = links or {}
+    return mark_safe(  # noqa: S308 - every value is escaped here, the headings are the catalogue's
+        '<div class="row">'
+        + _related_list(
+            "partnere", t["partners"], partners, t["no_partners"], add.get("add_partner"), t["add_partner"]
+        )
+        + _related_list(
+            "materialer",
+            t["materials"],
+            materials,
+            t["no_materials"],
+            add.get("add_material"),
+            t["add_material"],
+        )
+        + _related_list(
+            "referencer",
+            t["references"],
+            "".join(_reference_item(reference) for reference in intervention.references.all()),
+            t["no_references"],
+            add.get("add_reference"),
+            t["add_reference"],
+        )
+        + _related_list(
+            "kontakter",
+            t["contacts"],
+            "".join(_contact_item(contact) for contact in intervention.contacts.all()),
+            t["no_contacts"],
+            add.get("add_contact"),
+            t["add_contact"],
+        )
+        + "\n</div>"
     )
 
 

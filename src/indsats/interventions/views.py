@@ -270,6 +270,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     may = access.intervention_actions(user, intervention)
     current_record = records_by_phase.get(intervention.state)
+    links = display.intervention_links(intervention.pk)
     context = {
         "intervention": intervention,
         "phase_items": display.phase_items_html(intervention.state, records_by_phase),
@@ -301,9 +302,13 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "practice_cut": not all_assessments and len(assessments) > selectors.PRACTICE_SHOWN,
         "practice_columns": display.practice_columns_html(),
         "may": may,
-        "partner_items": display.partner_items_html(intervention, may_manage=may.manage),
-        "links": display.intervention_links(intervention.pk),
+        "links": links,
         "about": display.about_html(intervention),
+        "related_lists": display.related_lists_html(
+            intervention,
+            partner_items=display.partner_items_html(intervention, may_manage=may.manage),
+            links=links if may.manage else None,
+        ),
     }
     return render(request, "interventions/detail.html", context)
 
