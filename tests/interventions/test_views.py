@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
@@ -1011,3 +1012,50 @@ def test_the_related_lists_are_what_the_template_wrote(language, agency_staff):
             assert written == expected
         if made is full:
             assert "Manual &lt;0&gt; &amp; co" in written and "a=1&amp;b=2" in written
+
+
+def test_the_phase_lines_are_the_records_the_orm_reads(aarhus):
+    """selectors.phase_records (plain rows, compiled once, checklists and organisations read in the same
+    query) against the ORM: every record's dates and amount; the current phase's checklist in its order
+    with its flags and days, and its organisations' names in their order; nothing of the other phases'."""
+    intervention = InterventionFactory(state=InterventionState.TESTING)
+    earlier = PhaseRecord.objects.create(
+        intervention=intervention,
+        phase=InterventionState.SCREENING,
+        actual_start=datetime.date(2024, 1, 5),
+        actual_end=datetime.date(2024, 5, 1),
+        committed_amount=Decimal("1250.50"),
+    )
+    ChecklistItem.objects.create(phase_record=earlier, title="Tidligere")
+    earlier.organisations.set([aarhus])
+    current = PhaseRecord.objects.get(intervention=intervention, phase=InterventionState.TESTING)
+    ChecklistItem.objects.filter(phase_record=current).delete()
+    ChecklistItem.objects.create(
+        phase_record=current, title="B <&>", order=2, is_done=True, done_on=datetime.date(2025, 3, 1)
+    )
+    ChecklistItem.objects.create(phase_record=current, title="A", order=1, is_required=False)
+    current.organisations.set(
+        [aarhus, MunicipalityFactory(name="Ærø Kommune"), MunicipalityFactory(name="Allerød")]
+    )
+    expected = []
+    for record in PhaseRecord.objects.filter(intervention=intervention).prefetch_related(
+        "checklist", "organisations"
+    ):
+        is_current = record.phase == intervention.state
+        checklist = [(i.title, i.is_required, i.is_done, i.done_on) for i in record.checklist.all()]
+        names = [o.name for o in record.organisations.all()]
+        expected.append(
+            (
+                record.phase,
+                record.actual_start,
+                record.actual_end,
+                record.planned_start,
+                record.planned_end,
+                record.committed_amount,
+                checklist if is_current else [],
+                names if is_current else [],
+            )
+        )
+    lines = selectors.phase_records(intervention)
+    assert [(*line[:6], [tuple(i) for i in line.checklist], line.organisations) for line in lines] == expected
+    assert [len(line.checklist) for line in lines] == [0, 2]

@@ -21,7 +21,6 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from indsats.interventions.models import (
-    ChecklistItem,
     Contact,
     DeclarationScore,
     EvidenceReference,
@@ -31,10 +30,16 @@ from indsats.interventions.models import (
     InterventionEvent,
     Material,
     Partnership,
-    PhaseRecord,
     PracticeElement,
 )
-from indsats.interventions.selectors import DeclarationLine, EventLine, PracticeLine, ReviewLine
+from indsats.interventions.selectors import (
+    ChecklistLine,
+    DeclarationLine,
+    EventLine,
+    PhaseLine,
+    PracticeLine,
+    ReviewLine,
+)
 from indsats.interventions.workflow import PHASES, InterventionState
 from indsats.ui.choices import labels_of
 from indsats.ui.converters import url_with_id
@@ -320,7 +325,7 @@ def partner_items_html(intervention: Intervention, *, may_manage: bool) -> SafeS
     )
 
 
-def phase_items_html(state: str, records: Mapping[str, PhaseRecord]) -> SafeString:
+def phase_items_html(state: str, records: Mapping[str, PhaseLine]) -> SafeString:
     """The phase track's <li> for each phase: the current one marked, a visited one (it has a record)
     with the days it ran (the template's loop read a dozen variables and filters per phase)."""
     items = []
@@ -341,7 +346,7 @@ def phase_items_html(state: str, records: Mapping[str, PhaseRecord]) -> SafeStri
     return mark_safe("".join(items))  # noqa: S308 - every value is escaped here
 
 
-def _checklist_item(item: ChecklistItem, required: str, done: str, not_done: str) -> str:
+def _checklist_item(item: ChecklistLine, required: str, done: str, not_done: str) -> str:
     required_note = f' <span class="weight-normal">({required})</span>' if item.is_required else ""
     done_on = f' <span class="indsats-card-meta">{escape(date(item.done_on))}</span>' if item.done_on else ""
     return (
@@ -351,7 +356,7 @@ def _checklist_item(item: ChecklistItem, required: str, done: str, not_done: str
     )
 
 
-def checklist_items_html(items: Iterable[ChecklistItem]) -> SafeString:
+def checklist_items_html(items: Iterable[ChecklistLine]) -> SafeString:
     """The current phase's checklist <li> elements: done or not, required or not, and when done."""
     required, done, not_done = escape(_("obligatorisk")), escape(_("færdig")), escape(_("ikke færdig"))
     return mark_safe(  # noqa: S308 - every value is escaped here

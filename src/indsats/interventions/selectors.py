@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from functools import partial
-from typing import Any, NamedTuple, TypeVar, overload
+from typing import Any, NamedTuple, overload
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
@@ -25,7 +25,6 @@ from django.db.models import (
     F,
     FilteredRelation,
     IntegerField,
-    Model,
     OuterRef,
     Prefetch,
     Q,
@@ -124,34 +123,71 @@ def intervention_detail(*, user: User, pk: int) -> Intervention:
     return intervention
 
 
-M = TypeVar("M", bound=Model)
+# the detail page's lists of one intervention: plain rows by queries compiled once per process (see
+# compiled_queries), no model instances
 
-# the detail page's lists of one intervention, compiled once per process (see compiled_lookups)
-_PHASE_RECORDS = CompiledQuery[PhaseRecord](
-    lambda pk: PhaseRecord.objects.filter(intervention_id=pk).annotate(
-        checklist_json=children_json(PhaseRecord, "checklist"),
-        organisations_json=children_json(PhaseRecord, "organisations"),
+
+class ChecklistLine(NamedTuple):
+    """A deliverable on a phase's checklist, as the detail page shows it."""
+
+    title: str
+    is_required: bool
+    is_done: bool
+    done_on: datetime.date | None
+
+
+class PhaseLine(NamedTuple):
+    """A phase record as the detail page shows it: no model instances, only their values."""
+
+    phase: str
+    actual_start: datetime.date | None
+    actual_end: datetime.date | None
+    planned_start: datetime.date | None
+    planned_end: datetime.date | None
+    committed_amount: Decimal
+    checklist: list[ChecklistLine]  # in its order; only the current phase's (empty for the others)
+    organisations: list[str]  # their names in their order; only the current phase's (empty for the others)
+
+
+def phase_records(intervention: Intervention) -> list[PhaseLine]:
+    """The intervention's phase records in one query, read as plain rows by a query compiled once per
+    process (see compiled_queries); the current phase's with its checklist and organisations (the only
+    ones the page shows: the others' are read in the same query but not made into lines)."""
+    rows = compiled_queries.rows(
+        "detail phase records", _phase_records_query, {"intervention": intervention.pk}
     )
-)
+    lines = []
+    for *values, checklist, organisations in rows:
+        current = values[0] == intervention.state
+        items = child_rows_from_json(PhaseRecord, "checklist", checklist) if current else []
+        names = child_rows_from_json(PhaseRecord, "organisations", organisations) if current else []
+        lines.append(
+            PhaseLine(
+                *values,
+                checklist=[
+                    ChecklistLine(
+                        item["title"],
+                        bool(item["is_required"]),  # SQLite's JSON writes a boolean as 0 or 1
+                        bool(item["is_done"]),
+                        datetime.date.fromisoformat(item["done_on"]) if item["done_on"] else None,
+                    )
+                    for item in items
+                ],
+                organisations=[organisation["name"] for organisation in names],
+            )
+        )
+    return lines
 
 
-def _of_intervention(rows: list[M], intervention: Intervention) -> list[M]:
-    """Each row knowing its intervention, as the rows read through `intervention.<relation>` do."""
-    for row in rows:
-        row._meta.get_field("intervention").set_cached_value(row, intervention)  # type: ignore[union-attr]
-    return rows
-
-
-def phase_records(intervention: Intervention) -> list[PhaseRecord]:
-    """The intervention's phase records, in one query; the current phase's with its checklist and
-    organisations (the only ones the page shows: the others' are read in the same query but not made into
-    instances, and `record.checklist.all()` of another phase would query them)."""
-    records: list[PhaseRecord] = _of_intervention(_PHASE_RECORDS.rows(intervention.pk), intervention)
-    for record in records:
-        if record.phase == intervention.state:
-            attach_children(record, "checklist")
-            attach_children(record, "organisations")
-    return records
+def _phase_records_query(values: compiled_queries.Values) -> QuerySet[Any]:
+    return (
+        PhaseRecord.objects.filter(intervention_id=values["intervention"])
+        .annotate(
+            checklist_json=children_json(PhaseRecord, "checklist"),
+            organisations_json=children_json(PhaseRecord, "organisations"),
+        )
+        .values_list(*PhaseLine._fields[:6], "checklist_json", "organisations_json")
+    )
 
 
 def phase_record_for(*, user: User, intervention: Intervention, phase: str) -> PhaseRecord:

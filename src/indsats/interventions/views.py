@@ -68,10 +68,12 @@ from indsats.interventions.models import (
     GateReview,
     Material,
     Partnership,
+    PhaseRecord,
     PracticeElement,
     ProblemArea,
 )
 from indsats.interventions.workflow import PHASES, InterventionState, is_phase
+from indsats.ui.choices import labels_of
 from indsats.ui.formatting import kroner
 from indsats.ui.pagination import paginate
 from indsats.ui.service_calls import run_service
@@ -275,9 +277,8 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "intervention": intervention,
         "phase_items": display.phase_items_html(intervention.state, records_by_phase),
         "current_record": current_record,
-        "checklist_items": display.checklist_items_html(
-            current_record.checklist.all() if current_record else []
-        ),
+        "current_phase_label": labels_of(PhaseRecord, "phase").get(intervention.state, intervention.state),
+        "checklist_items": display.checklist_items_html(current_record.checklist if current_record else []),
         "is_in_phase": is_phase(intervention.state),
         "toc_svg": charts.theory_of_change_svg(
             intervention.activity_list, intervention.short_term_list, intervention.long_term_list
