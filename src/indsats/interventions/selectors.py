@@ -157,23 +157,29 @@ def phase_records(intervention: Intervention) -> list[PhaseLine]:
         "detail phase records", _phase_records_query, {"intervention": intervention.pk}
     )
     lines = []
-    for *values, checklist, organisations in rows:
-        current = values[0] == intervention.state
+    for phase, actual_start, actual_end, planned_start, planned_end, amount, checklist, organisations in rows:
+        current = phase == intervention.state
         items = child_rows_from_json(PhaseRecord, "checklist", checklist) if current else []
         names = child_rows_from_json(PhaseRecord, "organisations", organisations) if current else []
+        checklist_lines = [
+            ChecklistLine(
+                item["title"],
+                bool(item["is_required"]),  # SQLite's JSON writes a boolean as 0 or 1
+                bool(item["is_done"]),
+                datetime.date.fromisoformat(item["done_on"]) if item["done_on"] else None,
+            )
+            for item in items
+        ]
         lines.append(
             PhaseLine(
-                *values,
-                checklist=[
-                    ChecklistLine(
-                        item["title"],
-                        bool(item["is_required"]),  # SQLite's JSON writes a boolean as 0 or 1
-                        bool(item["is_done"]),
-                        datetime.date.fromisoformat(item["done_on"]) if item["done_on"] else None,
-                    )
-                    for item in items
-                ],
-                organisations=[organisation["name"] for organisation in names],
+                phase,
+                actual_start,
+                actual_end,
+                planned_start,
+                planned_end,
+                amount,
+                checklist_lines,
+                [organisation["name"] for organisation in names],
             )
         )
     return lines
