@@ -1059,3 +1059,32 @@ def test_the_phase_lines_are_the_records_the_orm_reads(aarhus):
     lines = selectors.phase_records(intervention)
     assert [(*line[:6], [tuple(i) for i in line.checklist], line.organisations) for line in lines] == expected
     assert [len(line.checklist) for line in lines] == [0, 2]
+
+
+def test_the_partnerships_are_what_select_related_gives(aarhus):
+    """selectors.partnerships_of (plain rows made into instances, compiled once) against the ORM's
+    select_related read: the same partnerships in their order, every field of each and of its
+    municipality, and the municipality read without a further query."""
+    intervention = InterventionFactory()
+    municipalities = [MunicipalityFactory(name="Ærø"), aarhus, MunicipalityFactory(name="Allerød")]
+    for index, municipality in enumerate(municipalities):
+        Partnership.objects.create(
+            intervention=intervention,
+            municipality=municipality,
+            role=PartnerRole.values[index % len(PartnerRole.values)],
+            joined_on=datetime.date(2024, 1, 1 + index),
+            ended_on=datetime.date(2025, 1, 1) if index == 1 else None,
+        )
+    partner(InterventionFactory(), aarhus)  # another intervention's
+
+    def values(instance):
+        return {field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
+
+    expected = [
+        (values(p), values(p.municipality))
+        for p in Partnership.objects.select_related("municipality").filter(intervention=intervention)
+    ]
+    read = selectors.partnerships_of(intervention.pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert [(values(p), values(p.municipality)) for p in read] == expected
+    assert len(queries) == 0 and len(read) == 3

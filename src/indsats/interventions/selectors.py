@@ -16,7 +16,7 @@ from typing import Any, NamedTuple, overload
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import (
     Case,
     Count,
@@ -98,15 +98,33 @@ def _with_detail(interventions: QuerySet[Intervention]) -> QuerySet[Intervention
     )
 
 
-def _partnerships() -> QuerySet[Partnership]:
-    return Partnership.objects.select_related("municipality")
-
-
-# the read of one intervention with its lists, and of its partners: each compiled once per process (the
-# four lists' subqueries and the joins cost more to compile than the database's answer); who may see it is
-# answered from these rows (access.sees_intervention), so every person's read is the same two queries
+# the read of one intervention with its lists, compiled once per process (the four lists' subqueries cost
+# more to compile than the database's answer); who may see it is answered from it and its partners' rows
+# (access.sees_intervention), so every person's read is the same two queries
 _DETAIL = CompiledQuery(lambda pk: _with_detail(Intervention.objects.filter(pk=pk)))
-_PARTNERSHIPS = CompiledQuery(lambda pk: _partnerships().filter(intervention_id=pk))
+_PARTNERSHIP_FIELDS = [field.attname for field in Partnership._meta.concrete_fields]
+_MUNICIPALITY_FIELDS = [field.attname for field in Organisation._meta.concrete_fields]
+
+
+def _partnerships_query(values: compiled_queries.Values) -> QuerySet[Any]:
+    return Partnership.objects.filter(intervention_id=values["intervention"]).values_list(
+        *_PARTNERSHIP_FIELDS, *(f"municipality__{name}" for name in _MUNICIPALITY_FIELDS)
+    )
+
+
+def partnerships_of(pk: int) -> list[Partnership]:
+    """An intervention's partnerships with their municipalities, as
+    `Partnership.objects.select_related("municipality")` gives them (every field of both, in
+    Partnership's order), from plain rows of a query compiled once per process (see compiled_queries):
+    the ORM's making of instances with a join cost more than the rows."""
+    split = len(_PARTNERSHIP_FIELDS)
+    partnerships = []
+    for row in compiled_queries.rows("detail partnerships", _partnerships_query, {"intervention": pk}):
+        partnership = Partnership.from_db(DEFAULT_DB_ALIAS, _PARTNERSHIP_FIELDS, row[:split])
+        municipality = Organisation.from_db(DEFAULT_DB_ALIAS, _MUNICIPALITY_FIELDS, row[split:])
+        Partnership.municipality.field.set_cached_value(partnership, municipality)
+        partnerships.append(partnership)
+    return partnerships
 
 
 def intervention_detail(*, user: User, pk: int) -> Intervention:
@@ -115,7 +133,7 @@ def intervention_detail(*, user: User, pk: int) -> Intervention:
     if not found:
         raise Http404
     intervention = found[0]
-    set_prefetched(intervention, "partnerships", _PARTNERSHIPS.rows(pk))
+    set_prefetched(intervention, "partnerships", partnerships_of(pk))
     if not sees_intervention(user, intervention):
         raise Http404
     for relation in DETAIL_LISTS:
