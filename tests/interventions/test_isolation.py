@@ -393,8 +393,8 @@ def test_a_municipalitys_timeline_leaves_out_the_review_steps_and_every_reason(a
     )
     for limit in (selectors.TIMELINE_SHOWN + 1, None, 3):
         shown = selectors.timeline(user=aarhus_manager, intervention=ours, limit=limit)
-        assert [event.pk for event in shown] == expected[:limit]
-        assert all(event.text == "" and event.intervention is ours for event in shown)
+        assert [event.id for event in shown] == expected[:limit]
+        assert all(event.text == "" for event in shown)
     body = logged_in(aarhus_manager).get(
         reverse("interventions:detail", args=[ours.pk]), {"tidslinje": "alle"}
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
@@ -19,13 +20,18 @@ from openpyxl import load_workbook
 from indsats.interventions import display, selectors, services
 from indsats.interventions.models import (
     ChecklistItem,
+    Contact,
+    DeclarationScore,
+    Dimension,
     EventKind,
+    EvidenceReference,
     GateDecision,
     GateReview,
     Intervention,
     InterventionEvent,
     KnowledgeDeclaration,
     Material,
+    MaterialKind,
     PartnerRole,
     Partnership,
     PhaseRecord,
@@ -771,3 +777,314 @@ def test_the_phase_track_is_the_template_loops(language, state):
         expected = loop.render(Context({"phases": phases, "intervention": intervention}))
         assert display.phase_items_html(intervention.state, records) == expected
     assert expected.count("is-visited") == (3 if state == InterventionState.STOPPED else 2)
+
+
+# the facts and core elements as detail.html wrote them before display.about_html
+ABOUT_TEMPLATE = """{% load i18n formatting %}<div class="row">
+  <div class="col-12 col-lg-7">
+    <h2>{% translate "Om indsatsen" %}</h2>
+    <dl class="indsats-facts">
+      <dt>{% translate "Fase" %}</dt><dd>{{ intervention.get_state_display }} ({% blocktranslate with date=intervention.state_entered_at|short_date %}siden {{ date }}{% endblocktranslate %})</dd>
+      <dt>{% translate "Målgruppe" %}</dt><dd>{% blocktranslate with a=intervention.age_from b=intervention.age_to %}{{ a }}-{{ b }} år{% endblocktranslate %}{% if intervention.target_group %}. {{ intervention.target_group }}{% endif %}</dd>
+      <dt>{% translate "Problemområder" %}</dt><dd>{% for area in intervention.problem_areas.all %}{{ area.name }}{% if not forloop.last %}, {% endif %}{% empty %}–{% endfor %}</dd>
+      <dt>{% translate "Oprindelse" %}</dt><dd>{{ intervention.get_origin_display }}</dd>
+      <dt>{% translate "Ejer" %}</dt><dd>{{ intervention.owner.name }}</dd>
+      <dt>{% translate "Program" %}</dt><dd>{{ intervention.programme|default:"–" }}</dd>
+      <dt>{% translate "Åben for nye kommuner" %}</dt><dd>{% if intervention.is_open_to_join %}{% translate "Ja" %}{% else %}{% translate "Nej" %}{% endif %}</dd>
+    </dl>
+    {% if intervention.description %}<h3>{% translate "Beskrivelse" %}</h3><p>{{ intervention.description|linebreaksbr }}</p>{% endif %}
+  </div>
+  <div class="col-12 col-lg-5">
+    <h2>{% translate "Kerneelementer" %}</h2>
+    {% if intervention.core_element_list %}<ul>{% for element in intervention.core_element_list %}<li>{{ element }}</li>{% endfor %}</ul>{% else %}<p>{% translate "Ikke beskrevet endnu." %}</p>{% endif %}
+  </div>
+</div>"""
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_facts_about_an_intervention_are_what_the_template_wrote(language, agency_staff):
+    """display.about_html against the template's two columns: an intervention with every optional fact
+    (text to escape, several lines, several problem areas) and one with none, each read as the page reads
+    it (selectors.intervention_detail)."""
+    full = InterventionFactory(
+        owner__name="Ejer <&> 'x'",
+        state=InterventionState.STOPPED,
+        age_from=6,
+        age_to=17,
+        target_group='Børn & "unge" <i>',
+        programme="Program <b>",
+        is_open_to_join=True,
+        description="Første linje & <script>\nAnden linje",
+        core_elements="- Element <1>\n- Element & 2",
+    )
+    full.problem_areas.set(
+        [
+            ProblemArea.objects.create(name=name, order=i)
+            for i, name in enumerate(["Fravær & trivsel", "<Angst>"])
+        ]
+    )
+    bare = InterventionFactory(programme="", target_group="", description="", core_elements="", age_to=0)
+    template = Template(ABOUT_TEMPLATE)
+    for made in (full, bare):
+        intervention = selectors.intervention_detail(user=agency_staff, pk=made.pk)
+        with translation.override(language):
+            expected = template.render(Context({"intervention": intervention}))
+            assert display.about_html(intervention) == expected
+    assert "Element &lt;1&gt;" in display.about_html(full) and "<br>Anden linje" in display.about_html(full)
+
+
+@pytest.mark.parametrize("limit", [selectors.TIMELINE_SHOWN + 1, None, 2])
+def test_the_timelines_lines_are_the_events_the_orm_reads(limit, agency_staff):
+    """selectors.timeline (plain rows, compiled once per shape) against the ORM: the same events, newest
+    first, with the same values (the moments as aware datetimes) for the agency, reasons included."""
+    intervention = InterventionFactory()
+    now = timezone.now()
+    InterventionEvent.objects.bulk_create(
+        InterventionEvent(
+            intervention=intervention,
+            at=now - datetime.timedelta(hours=i % 3),  # equal moments: ordered by id, newest first
+            kind=[EventKind.REVIEW_STARTED, EventKind.DECIDED, EventKind.RETURNED][i % 3],
+            from_state=InterventionState.SCREENING if i % 2 else "",
+            to_state=InterventionState.MATURATION if i % 2 else "",
+            text=f"Grund {i} <&>",
+            actor_name=f"Person {i}",
+        )
+        for i in range(25)
+    )
+    events = list(InterventionEvent.objects.filter(intervention=intervention).order_by("-at", "-id"))
+    expected = [(e.pk, e.at, e.kind, e.from_state, e.to_state, e.text, e.actor_name) for e in events[:limit]]
+    lines = selectors.timeline(user=agency_staff, intervention=intervention, limit=limit)
+    assert [tuple(line) for line in lines] == expected
+    assert all(line.at.tzinfo is not None for line in lines)
+
+
+def test_the_reviews_lines_are_the_reviews_and_newest_decisions_the_orm_reads(
+    agency_staff, aarhus_caseworker
+):
+    """selectors.reviews_of (plain rows, compiled once) against the ORM: the reviews newest first, each
+    with the values of its newest decision (ties by id) or none; nothing for those outside the portfolio."""
+    intervention = InterventionFactory(state=InterventionState.TESTING)
+    moment = timezone.now().replace(microsecond=123456)
+    undecided = GateReview.objects.create(
+        intervention=intervention, phase=InterventionState.TESTING, status=ReviewStatus.DRAFT
+    )
+    decided = GateReview.objects.create(
+        intervention=intervention,
+        phase=InterventionState.SCREENING,
+        status=ReviewStatus.DECIDED,
+        submitted_at=moment,
+    )
+    for days, decision, name in [
+        (2, "rejected", "Ældst"),
+        (0, "approved", "Nyest <&>"),
+        (0, "returned", "Sidst"),
+    ]:
+        GateDecision.objects.create(
+            review=decided,
+            decision=decision,
+            decided_by_name=name,
+            decided_at=moment - datetime.timedelta(days=days),
+        )
+    expected = []
+    for review in GateReview.objects.filter(intervention=intervention).prefetch_related("decisions"):
+        first = review.decisions.all()[:1]
+        newest = (
+            (first[0].pk, first[0].decision, first[0].decided_by_name, first[0].decided_at)
+            if first
+            else (None,) * 4
+        )
+        expected.append((review.pk, review.phase, review.status, review.submitted_at, *newest))
+    lines = selectors.reviews_of(user=agency_staff, intervention=intervention)
+    assert [tuple(line) for line in lines] == expected
+    assert {line.pk for line in lines} == {decided.pk, undecided.pk}
+    assert lines[[line.pk for line in lines].index(decided.pk)].decided_by_name == "Sidst"
+    assert [line.is_open for line in lines] == [
+        review.is_open for review in GateReview.objects.filter(intervention=intervention)
+    ]
+    assert selectors.reviews_of(user=aarhus_caseworker, intervention=intervention) == []
+
+
+def test_the_declarations_lines_are_the_declarations_and_scores_the_orm_reads():
+    """selectors.declarations (plain rows, compiled once, the scores read in the same query) against the
+    ORM: the declarations newest first (ties by id), each with its scores in their order."""
+    intervention = InterventionFactory()
+    for number, day in enumerate((3, 5, 5)):
+        declaration = KnowledgeDeclaration.objects.create(
+            intervention=intervention, declared_on=datetime.date(2025, 1, day)
+        )
+        for index, dimension in enumerate(reversed(Dimension.values)):
+            DeclarationScore.objects.create(
+                declaration=declaration,
+                dimension=dimension,
+                grade="ABCD"[(number + index) % 4],
+                reason=f"<{number}.{index}>",
+            )
+    expected = [
+        (d.declared_on, [(s.dimension, s.grade, s.reason) for s in d.scores.all()])
+        for d in KnowledgeDeclaration.objects.filter(intervention=intervention).order_by(
+            "-declared_on", "-id"
+        )
+    ]
+    lines = selectors.declarations(intervention=intervention)
+    assert [(line.declared_on, [tuple(score) for score in line.scores]) for line in lines] == expected
+    assert len(lines) == 3 and lines[0].scores[0].dimension == Dimension.values[-1]
+
+
+# the lists of partners, materials, references and contacts as detail.html wrote them before
+# display.related_lists_html
+RELATED_TEMPLATE = """{% load i18n %}<div class="row">
+  <div class="col-12 col-lg-6">
+    <h2 id="partnere">{% translate "Partnerkommuner" %}</h2>
+    {% if intervention.partnerships.all %}
+    <ul>{{ partner_items }}</ul>
+    {% else %}<p>{% translate "Ingen kommuner endnu." %}</p>{% endif %}
+    {% if may.manage %}<p><a href="{{ links.add_partner }}">{% translate "Tilføj partnerkommune" %}</a></p>{% endif %}
+  </div>
+  <div class="col-12 col-lg-6">
+    <h2 id="materialer">{% translate "Manual og materialer" %}</h2>
+    {% if intervention.materials.all %}
+    <ul>{% for material in intervention.materials.all %}<li><a href="{% url 'interventions:material' intervention.pk material.pk %}">{{ material.title }}</a> ({{ material.get_kind_display }})</li>{% endfor %}</ul>
+    {% else %}<p>{% translate "Ingen filer endnu." %}</p>{% endif %}
+    {% if may.manage %}<p><a href="{{ links.add_material }}">{% translate "Tilføj manual eller materiale" %}</a></p>{% endif %}
+  </div>
+  <div class="col-12 col-lg-6">
+    <h2 id="referencer">{% translate "Viden, indsatsen bygger på" %}</h2>
+    {% if intervention.references.all %}
+    <ul>{% for reference in intervention.references.all %}<li>{% if reference.url %}<a href="{{ reference.url }}">{{ reference.citation }}</a>{% else %}{{ reference.citation }}{% endif %}{% if reference.year %} ({{ reference.year }}){% endif %}</li>{% endfor %}</ul>
+    {% else %}<p>{% translate "Ingen referencer endnu." %}</p>{% endif %}
+    {% if may.manage %}<p><a href="{{ links.add_reference }}">{% translate "Tilføj reference" %}</a></p>{% endif %}
+  </div>
+  <div class="col-12 col-lg-6">
+    <h2 id="kontakter">{% translate "Kontaktpersoner" %}</h2>
+    {% if intervention.contacts.all %}
+    <ul>{% for contact in intervention.contacts.all %}<li>{{ contact.name }}{% if contact.role %}, {{ contact.role }}{% endif %}{% if contact.organisation %}, {{ contact.organisation }}{% endif %}{% if contact.email %} – <a href="mailto:{{ contact.email }}">{{ contact.email }}</a>{% endif %}{% if contact.phone %} – {{ contact.phone }}{% endif %}</li>{% endfor %}</ul>
+    {% else %}<p>{% translate "Ingen kontaktpersoner endnu." %}</p>{% endif %}
+    {% if may.manage %}<p><a href="{{ links.add_contact }}">{% translate "Tilføj kontaktperson" %}</a></p>{% endif %}
+  </div>
+</div>"""
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_related_lists_are_what_the_template_wrote(language, agency_staff):
+    """display.related_lists_html against the template's row of four lists, for a manager and for a
+    reader: an intervention with every kind of item (text to escape, a reference with and without an
+    address and a year, a contact with and without each detail) and one with none."""
+    full = InterventionFactory()
+    partner(full, MunicipalityFactory(name="Kommune <&>"))
+    for index, kind in enumerate(MaterialKind.values[:2]):
+        Material.objects.create(
+            intervention=full, title=f"Manual <{index}> & co", kind=kind, file=f"m/{index}.pdf"
+        )
+    EvidenceReference.objects.create(
+        intervention=full, citation="Forfatter & <b>", url="https://x.dk/?a=1&b=2", year=2020
+    )
+    EvidenceReference.objects.create(intervention=full, citation="Uden adresse")
+    Contact.objects.create(
+        intervention=full,
+        name="Anne <A>",
+        role="Leder & ven",
+        organisation="Org & <x>",
+        email="a@x.dk",
+        phone="12 34",
+    )
+    Contact.objects.create(intervention=full, name="Bo")
+    bare = InterventionFactory()
+    template = Template(RELATED_TEMPLATE)
+    for made in (full, bare):
+        intervention = selectors.intervention_detail(user=agency_staff, pk=made.pk)
+        links = display.intervention_links(intervention.pk)
+        for manage in (True, False):
+            with translation.override(language):
+                partner_items = display.partner_items_html(intervention, may_manage=manage)
+                expected = template.render(
+                    Context(
+                        {
+                            "intervention": intervention,
+                            "partner_items": partner_items,
+                            "links": links,
+                            "may": {"manage": manage},
+                        }
+                    )
+                )
+                written = display.related_lists_html(
+                    intervention, partner_items=partner_items, links=links if manage else None
+                )
+            assert written == expected
+        if made is full:
+            assert "Manual &lt;0&gt; &amp; co" in written and "a=1&amp;b=2" in written
+
+
+def test_the_phase_lines_are_the_records_the_orm_reads(aarhus):
+    """selectors.phase_records (plain rows, compiled once, checklists and organisations read in the same
+    query) against the ORM: every record's dates and amount; the current phase's checklist in its order
+    with its flags and days, and its organisations' names in their order; nothing of the other phases'."""
+    intervention = InterventionFactory(state=InterventionState.TESTING)
+    earlier = PhaseRecord.objects.create(
+        intervention=intervention,
+        phase=InterventionState.SCREENING,
+        actual_start=datetime.date(2024, 1, 5),
+        actual_end=datetime.date(2024, 5, 1),
+        committed_amount=Decimal("1250.50"),
+    )
+    ChecklistItem.objects.create(phase_record=earlier, title="Tidligere")
+    earlier.organisations.set([aarhus])
+    current = PhaseRecord.objects.get(intervention=intervention, phase=InterventionState.TESTING)
+    ChecklistItem.objects.filter(phase_record=current).delete()
+    ChecklistItem.objects.create(
+        phase_record=current, title="B <&>", order=2, is_done=True, done_on=datetime.date(2025, 3, 1)
+    )
+    ChecklistItem.objects.create(phase_record=current, title="A", order=1, is_required=False)
+    current.organisations.set(
+        [aarhus, MunicipalityFactory(name="Ærø Kommune"), MunicipalityFactory(name="Allerød")]
+    )
+    expected = []
+    for record in PhaseRecord.objects.filter(intervention=intervention).prefetch_related(
+        "checklist", "organisations"
+    ):
+        is_current = record.phase == intervention.state
+        checklist = [(i.title, i.is_required, i.is_done, i.done_on) for i in record.checklist.all()]
+        names = [o.name for o in record.organisations.all()]
+        expected.append(
+            (
+                record.phase,
+                record.actual_start,
+                record.actual_end,
+                record.planned_start,
+                record.planned_end,
+                record.committed_amount,
+                checklist if is_current else [],
+                names if is_current else [],
+            )
+        )
+    lines = selectors.phase_records(intervention)
+    assert [(*line[:6], [tuple(i) for i in line.checklist], line.organisations) for line in lines] == expected
+    assert [len(line.checklist) for line in lines] == [0, 2]
+
+
+def test_the_partnerships_are_what_select_related_gives(aarhus):
+    """selectors.partnerships_of (plain rows made into instances, compiled once) against the ORM's
+    select_related read: the same partnerships in their order, every field of each and of its
+    municipality, and the municipality read without a further query."""
+    intervention = InterventionFactory()
+    municipalities = [MunicipalityFactory(name="Ærø"), aarhus, MunicipalityFactory(name="Allerød")]
+    for index, municipality in enumerate(municipalities):
+        Partnership.objects.create(
+            intervention=intervention,
+            municipality=municipality,
+            role=PartnerRole.values[index % len(PartnerRole.values)],
+            joined_on=datetime.date(2024, 1, 1 + index),
+            ended_on=datetime.date(2025, 1, 1) if index == 1 else None,
+        )
+    partner(InterventionFactory(), aarhus)  # another intervention's
+
+    def values(instance):
+        return {field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
+
+    expected = [
+        (values(p), values(p.municipality))
+        for p in Partnership.objects.select_related("municipality").filter(intervention=intervention)
+    ]
+    read = selectors.partnerships_of(intervention.pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert [(values(p), values(p.municipality)) for p in read] == expected
+    assert len(queries) == 0 and len(read) == 3

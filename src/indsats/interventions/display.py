@@ -21,19 +21,26 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from indsats.interventions.models import (
-    ChecklistItem,
+    Contact,
     DeclarationScore,
+    EvidenceReference,
     GateDecision,
     GateReview,
     Intervention,
     InterventionEvent,
-    KnowledgeDeclaration,
+    Material,
     Partnership,
-    PhaseRecord,
     PracticeElement,
 )
-from indsats.interventions.selectors import PracticeLine
-from indsats.interventions.workflow import PHASES
+from indsats.interventions.selectors import (
+    ChecklistLine,
+    DeclarationLine,
+    EventLine,
+    PhaseLine,
+    PracticeLine,
+    ReviewLine,
+)
+from indsats.interventions.workflow import PHASES, InterventionState
 from indsats.ui.choices import labels_of
 from indsats.ui.converters import url_with_id
 from indsats.ui.formatting import Formatter, date, date_time, kroner
@@ -238,7 +245,7 @@ def select_options(choices: list[tuple[Any, str]], selected: Any) -> SafeString:
     )
 
 
-def timeline_items_html(events: Iterable[InterventionEvent]) -> SafeString:
+def timeline_items_html(events: Iterable[EventLine]) -> SafeString:
     """The detail page's timeline <li> elements, in the events' order (the template's loop resolved a
     dozen variables and filters per event)."""
     kinds, states = labels_of(InterventionEvent, "kind"), labels_of(InterventionEvent, "to_state")
@@ -264,19 +271,17 @@ def timeline_items_html(events: Iterable[InterventionEvent]) -> SafeString:
     return mark_safe("".join(items))  # noqa: S308 - every value is escaped here
 
 
-def review_rows_html(reviews: Iterable[GateReview]) -> SafeString:
-    """The detail page's gate review <tr> elements, each with its first decision (prefetched)."""
+def review_rows_html(reviews: Iterable[ReviewLine]) -> SafeString:
+    """The detail page's gate review <tr> elements, each with its newest decision."""
     review_url = _url_for("interventions:review_detail")
     phases, statuses = labels_of(GateReview, "phase"), labels_of(GateReview, "status")
     outcomes = labels_of(GateDecision, "decision")
     rows = []
     for review in reviews:
-        decisions = review.decisions.all()
-        decision = decisions[0] if decisions else None
         outcome = (
-            f"{escape(outcomes.get(decision.decision, decision.decision))} "
-            f"({escape(decision.decided_by_name)}, {escape(date(decision.decided_at or None))})"
-            if decision
+            f"{escape(outcomes.get(review.decision, review.decision))} "
+            f"({escape(review.decided_by_name)}, {escape(date(review.decided_at or None))})"
+            if review.decision_id is not None
             else "–"
         )
         url = review_url(review.pk)
@@ -291,24 +296,24 @@ def review_rows_html(reviews: Iterable[GateReview]) -> SafeString:
     return mark_safe("".join(rows))  # noqa: S308 - every value is escaped here
 
 
-def declaration_rows_html(declaration: KnowledgeDeclaration) -> SafeString:
-    """A knowledge declaration's <tr> elements: each dimension's grade and reason (scores prefetched)."""
+def declaration_rows_html(declaration: DeclarationLine) -> SafeString:
+    """A knowledge declaration's <tr> elements: each dimension's grade and reason."""
     dimensions = labels_of(DeclarationScore, "dimension")
     return mark_safe(  # noqa: S308 - every value is escaped here
         "".join(
             f'<tr><th scope="row">{escape(dimensions.get(score.dimension, score.dimension))}</th>'
             f"<td>{escape(score.grade)}</td><td>{escape(score.reason)}</td></tr>"
-            for score in declaration.scores.all()
+            for score in declaration.scores
         )
     )
 
 
-def declaration_history_html(declarations: Iterable[KnowledgeDeclaration]) -> SafeString:
-    """The declarations' <tr> elements over time: the day and each dimension's grade (scores prefetched)."""
+def declaration_history_html(declarations: Iterable[DeclarationLine]) -> SafeString:
+    """The declarations' <tr> elements over time: the day and each dimension's grade."""
     return mark_safe(  # noqa: S308 - every value is escaped here
         "".join(
             f'<tr><th scope="row">{escape(date(declaration.declared_on or None))}</th>'
-            + "".join(f"<td>{escape(score.grade)}</td>" for score in declaration.scores.all())
+            + "".join(f"<td>{escape(score.grade)}</td>" for score in declaration.scores)
             + "</tr>"
             for declaration in declarations
         )
@@ -346,7 +351,7 @@ def partner_items_html(intervention: Intervention, *, may_manage: bool) -> SafeS
     )
 
 
-def phase_items_html(state: str, records: Mapping[str, PhaseRecord]) -> SafeString:
+def phase_items_html(state: str, records: Mapping[str, PhaseLine]) -> SafeString:
     """The phase track's <li> for each phase: the current one marked, a visited one (it has a record)
     with the days it ran (the template's loop read a dozen variables and filters per phase)."""
     items = []
@@ -367,7 +372,7 @@ def phase_items_html(state: str, records: Mapping[str, PhaseRecord]) -> SafeStri
     return mark_safe("".join(items))  # noqa: S308 - every value is escaped here
 
 
-def _checklist_item(item: ChecklistItem, required: str, done: str, not_done: str) -> str:
+def _checklist_item(item: ChecklistLine, required: str, done: str, not_done: str) -> str:
     required_note = f' <span class="weight-normal">({required})</span>' if item.is_required else ""
     done_on = f' <span class="indsats-card-meta">{escape(date(item.done_on))}</span>' if item.done_on else ""
     return (
@@ -377,7 +382,7 @@ def _checklist_item(item: ChecklistItem, required: str, done: str, not_done: str
     )
 
 
-def checklist_items_html(items: Iterable[ChecklistItem]) -> SafeString:
+def checklist_items_html(items: Iterable[ChecklistLine]) -> SafeString:
     """The current phase's checklist <li> elements: done or not, required or not, and when done."""
     required, done, not_done = escape(_("obligatorisk")), escape(_("færdig")), escape(_("ikke færdig"))
     return mark_safe(  # noqa: S308 - every value is escaped here
@@ -414,6 +419,179 @@ def practice_rows_html(lines: Iterable[PracticeLine]) -> SafeString:
             f'<td class="text-align-right">{line.total:d}/22</td></tr>\n  '
             for line in lines
         )
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _about_labels(_language: str) -> dict[str, str]:
+    """The facts' headings in one language, as the template's `{% translate %}` wrote them: our own
+    catalogue's text, not escaped (as the template does not escape a translated literal)."""
+    return {
+        "about": _("Om indsatsen"),
+        "phase": _("Fase"),
+        "target": _("Målgruppe"),
+        "areas": _("Problemområder"),
+        "origin": _("Oprindelse"),
+        "owner": _("Ejer"),
+        "programme": _("Program"),
+        "open": _("Åben for nye kommuner"),
+        "yes": _("Ja"),
+        "no": _("Nej"),
+        "description": _("Beskrivelse"),
+        "core": _("Kerneelementer"),
+        "no_core": _("Ikke beskrevet endnu."),
+    }
+
+
+def about_html(intervention: Intervention) -> SafeString:
+    """The detail page's facts about the intervention and its core elements (problem areas and owner read
+    with it): what the template's two columns wrote with fifteen tags, the numbers localised and every
+    value escaped as there."""
+    t = _about_labels(get_language())
+    since = _("siden %(date)s") % {"date": escape(date(intervention.state_entered_at or None))}
+    ages = _("%(a)s-%(b)s år") % {
+        "a": escape(localize(intervention.age_from)),
+        "b": escape(localize(intervention.age_to)),
+    }
+    if intervention.target_group:
+        ages += f". {escape(intervention.target_group)}"
+    areas = ", ".join(escape(area.name) for area in intervention.problem_areas.all()) or "–"
+    description = (
+        f"<h3>{t['description']}</h3><p>{linebreaksbr(intervention.description, autoescape=True)}</p>"
+        if intervention.description
+        else ""
+    )
+    elements = intervention.core_element_list
+    core = (
+        "<ul>" + "".join(f"<li>{escape(element)}</li>" for element in elements) + "</ul>"
+        if elements
+        else f"<p>{t['no_core']}</p>"
+    )
+    state = labels_of(Intervention, "state").get(intervention.state, intervention.state)
+    origin = labels_of(Intervention, "origin").get(intervention.origin, intervention.origin)
+    return mark_safe(  # noqa: S308 - every value is escaped here, the headings are the catalogue's
+        '<div class="row">'
+        '\n  <div class="col-12 col-lg-7">'
+        f"\n    <h2>{t['about']}</h2>"
+        '\n    <dl class="indsats-facts">'
+        f"\n      <dt>{t['phase']}</dt><dd>{escape(state)} ({since})</dd>"
+        f"\n      <dt>{t['target']}</dt><dd>{ages}</dd>"
+        f"\n      <dt>{t['areas']}</dt><dd>{areas}</dd>"
+        f"\n      <dt>{t['origin']}</dt><dd>{escape(origin)}</dd>"
+        f"\n      <dt>{t['owner']}</dt><dd>{escape(intervention.owner.name)}</dd>"
+        f"\n      <dt>{t['programme']}</dt><dd>{escape(intervention.programme or '–')}</dd>"
+        f"\n      <dt>{t['open']}</dt><dd>{t['yes'] if intervention.is_open_to_join else t['no']}</dd>"
+        "\n    </dl>"
+        f"\n    {description}"
+        "\n  </div>"
+        '\n  <div class="col-12 col-lg-5">'
+        f"\n    <h2>{t['core']}</h2>"
+        f"\n    {core}"
+        "\n  </div>"
+        "\n</div>"
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _related_labels(_language: str) -> dict[str, str]:
+    """The related lists' headings and messages in one language, as the template's `{% translate %}`
+    wrote them: our own catalogue's text, not escaped (as the template does not escape a translated
+    literal)."""
+    return {
+        "partners": _("Partnerkommuner"),
+        "no_partners": _("Ingen kommuner endnu."),
+        "add_partner": _("Tilføj partnerkommune"),
+        "materials": _("Manual og materialer"),
+        "no_materials": _("Ingen filer endnu."),
+        "add_material": _("Tilføj manual eller materiale"),
+        "references": _("Viden, indsatsen bygger på"),
+        "no_references": _("Ingen referencer endnu."),
+        "add_reference": _("Tilføj reference"),
+        "contacts": _("Kontaktpersoner"),
+        "no_contacts": _("Ingen kontaktpersoner endnu."),
+        "add_contact": _("Tilføj kontaktperson"),
+    }
+
+
+def _related_list(anchor: str, heading: str, items: str, empty: str, add: str | None, add_text: str) -> str:
+    listed = f"\n    <ul>{items}</ul>\n    " if items else f"<p>{empty}</p>"
+    link = f'<p><a href="{escape(add)}">{add_text}</a></p>' if add is not None else ""
+    return (
+        '\n  <div class="col-12 col-lg-6">'
+        f'\n    <h2 id="{anchor}">{heading}</h2>'
+        f"\n    {listed}"
+        f"\n    {link}"
+        "\n  </div>"
+    )
+
+
+def _reference_item(reference: EvidenceReference) -> str:
+    citation = escape(reference.citation)
+    text = f'<a href="{escape(reference.url)}">{citation}</a>' if reference.url else citation
+    year = f" ({escape(localize(reference.year))})" if reference.year else ""
+    return f"<li>{text}{year}</li>"
+
+
+def _contact_item(contact: Contact) -> str:
+    text = escape(contact.name)
+    if contact.role:
+        text += f", {escape(contact.role)}"
+    if contact.organisation:
+        text += f", {escape(contact.organisation)}"
+    if contact.email:
+        email = escape(contact.email)
+        text += f' – <a href="mailto:{email}">{email}</a>'
+    if contact.phone:
+        text += f" – {escape(contact.phone)}"
+    return f"<li>{text}</li>"
+
+
+def related_lists_html(
+    intervention: Intervention, *, partner_items: str, links: Mapping[str, str] | None
+) -> SafeString:
+    """The detail page's four lists of what belongs to the intervention (partners, materials,
+    references, contacts; read with it), each with its link to add one for those who manage it (`links`:
+    intervention_links, None for the others): what the template's row of four columns wrote."""
+    t = _related_labels(get_language())
+    material_url = url_with_id("interventions:material", before=(intervention.pk,))
+    kinds = labels_of(Material, "kind")
+    materials = "".join(
+        f'<li><a href="{escape(material_url(material.pk))}">{escape(material.title)}</a>'
+        f" ({escape(kinds.get(material.kind, material.kind))})</li>"
+        for material in intervention.materials.all()
+    )
+    partners = partner_items if intervention.partnerships.all() else ""
+    add = links or {}
+    return mark_safe(  # noqa: S308 - every value is escaped here, the headings are the catalogue's
+        '<div class="row">'
+        + _related_list(
+            "partnere", t["partners"], partners, t["no_partners"], add.get("add_partner"), t["add_partner"]
+        )
+        + _related_list(
+            "materialer",
+            t["materials"],
+            materials,
+            t["no_materials"],
+            add.get("add_material"),
+            t["add_material"],
+        )
+        + _related_list(
+            "referencer",
+            t["references"],
+            "".join(_reference_item(reference) for reference in intervention.references.all()),
+            t["no_references"],
+            add.get("add_reference"),
+            t["add_reference"],
+        )
+        + _related_list(
+            "kontakter",
+            t["contacts"],
+            "".join(_contact_item(contact) for contact in intervention.contacts.all()),
+            t["no_contacts"],
+            add.get("add_contact"),
+            t["add_contact"],
+        )
+        + "\n</div>"
     )
 
 

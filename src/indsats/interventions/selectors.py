@@ -12,11 +12,11 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from functools import partial
-from typing import Any, TypeVar, overload
+from typing import Any, NamedTuple, overload
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import (
     Case,
     Count,
@@ -25,7 +25,6 @@ from django.db.models import (
     F,
     FilteredRelation,
     IntegerField,
-    Model,
     OuterRef,
     Prefetch,
     Q,
@@ -64,7 +63,9 @@ from indsats.interventions.access import (
     visible_interventions,
 )
 from indsats.interventions.models import (
+    OPEN_REVIEW_STATUSES,
     EventKind,
+    GateDecision,
     GateReview,
     Intervention,
     InterventionEvent,
@@ -98,15 +99,33 @@ def _with_detail(interventions: QuerySet[Intervention]) -> QuerySet[Intervention
     )
 
 
-def _partnerships() -> QuerySet[Partnership]:
-    return Partnership.objects.select_related("municipality")
-
-
-# the read of one intervention with its lists, and of its partners: each compiled once per process (the
-# four lists' subqueries and the joins cost more to compile than the database's answer); who may see it is
-# answered from these rows (access.sees_intervention), so every person's read is the same two queries
+# the read of one intervention with its lists, compiled once per process (the four lists' subqueries cost
+# more to compile than the database's answer); who may see it is answered from it and its partners' rows
+# (access.sees_intervention), so every person's read is the same two queries
 _DETAIL = CompiledQuery(lambda pk: _with_detail(Intervention.objects.filter(pk=pk)))
-_PARTNERSHIPS = CompiledQuery(lambda pk: _partnerships().filter(intervention_id=pk))
+_PARTNERSHIP_FIELDS = [field.attname for field in Partnership._meta.concrete_fields]
+_MUNICIPALITY_FIELDS = [field.attname for field in Organisation._meta.concrete_fields]
+
+
+def _partnerships_query(values: compiled_queries.Values) -> QuerySet[Any]:
+    return Partnership.objects.filter(intervention_id=values["intervention"]).values_list(
+        *_PARTNERSHIP_FIELDS, *(f"municipality__{name}" for name in _MUNICIPALITY_FIELDS)
+    )
+
+
+def partnerships_of(pk: int) -> list[Partnership]:
+    """An intervention's partnerships with their municipalities, as
+    `Partnership.objects.select_related("municipality")` gives them (every field of both, in
+    Partnership's order), from plain rows of a query compiled once per process (see compiled_queries):
+    the ORM's making of instances with a join cost more than the rows."""
+    split = len(_PARTNERSHIP_FIELDS)
+    partnerships = []
+    for row in compiled_queries.rows("detail partnerships", _partnerships_query, {"intervention": pk}):
+        partnership = Partnership.from_db(DEFAULT_DB_ALIAS, _PARTNERSHIP_FIELDS, row[:split])
+        municipality = Organisation.from_db(DEFAULT_DB_ALIAS, _MUNICIPALITY_FIELDS, row[split:])
+        Partnership.municipality.field.set_cached_value(partnership, municipality)
+        partnerships.append(partnership)
+    return partnerships
 
 
 def intervention_detail(*, user: User, pk: int) -> Intervention:
@@ -115,7 +134,7 @@ def intervention_detail(*, user: User, pk: int) -> Intervention:
     if not found:
         raise Http404
     intervention = found[0]
-    set_prefetched(intervention, "partnerships", _PARTNERSHIPS.rows(pk))
+    set_prefetched(intervention, "partnerships", partnerships_of(pk))
     if not sees_intervention(user, intervention):
         raise Http404
     for relation in DETAIL_LISTS:
@@ -123,46 +142,77 @@ def intervention_detail(*, user: User, pk: int) -> Intervention:
     return intervention
 
 
-M = TypeVar("M", bound=Model)
+# the detail page's lists of one intervention: plain rows by queries compiled once per process (see
+# compiled_queries), no model instances
 
-# the detail page's lists of one intervention, compiled once per process (see compiled_lookups)
-_PHASE_RECORDS = CompiledQuery[PhaseRecord](
-    lambda pk: PhaseRecord.objects.filter(intervention_id=pk).annotate(
-        checklist_json=children_json(PhaseRecord, "checklist"),
-        organisations_json=children_json(PhaseRecord, "organisations"),
+
+class ChecklistLine(NamedTuple):
+    """A deliverable on a phase's checklist, as the detail page shows it."""
+
+    title: str
+    is_required: bool
+    is_done: bool
+    done_on: datetime.date | None
+
+
+class PhaseLine(NamedTuple):
+    """A phase record as the detail page shows it: no model instances, only their values."""
+
+    phase: str
+    actual_start: datetime.date | None
+    actual_end: datetime.date | None
+    planned_start: datetime.date | None
+    planned_end: datetime.date | None
+    committed_amount: Decimal
+    checklist: list[ChecklistLine]  # in its order; only the current phase's (empty for the others)
+    organisations: list[str]  # their names in their order; only the current phase's (empty for the others)
+
+
+def phase_records(intervention: Intervention) -> list[PhaseLine]:
+    """The intervention's phase records in one query, read as plain rows by a query compiled once per
+    process (see compiled_queries); the current phase's with its checklist and organisations (the only
+    ones the page shows: the others' are read in the same query but not made into lines)."""
+    rows = compiled_queries.rows(
+        "detail phase records", _phase_records_query, {"intervention": intervention.pk}
     )
-)
-_DECLARATIONS = CompiledQuery[KnowledgeDeclaration](
-    lambda pk: (
-        KnowledgeDeclaration.objects.filter(intervention_id=pk)
-        .annotate(scores_json=children_json(KnowledgeDeclaration, "scores"))
-        .order_by("-declared_on", "-id")
+    lines = []
+    for phase, actual_start, actual_end, planned_start, planned_end, amount, checklist, organisations in rows:
+        current = phase == intervention.state
+        items = child_rows_from_json(PhaseRecord, "checklist", checklist) if current else []
+        names = child_rows_from_json(PhaseRecord, "organisations", organisations) if current else []
+        checklist_lines = [
+            ChecklistLine(
+                item["title"],
+                bool(item["is_required"]),  # SQLite's JSON writes a boolean as 0 or 1
+                bool(item["is_done"]),
+                datetime.date.fromisoformat(item["done_on"]) if item["done_on"] else None,
+            )
+            for item in items
+        ]
+        lines.append(
+            PhaseLine(
+                phase,
+                actual_start,
+                actual_end,
+                planned_start,
+                planned_end,
+                amount,
+                checklist_lines,
+                [organisation["name"] for organisation in names],
+            )
+        )
+    return lines
+
+
+def _phase_records_query(values: compiled_queries.Values) -> QuerySet[Any]:
+    return (
+        PhaseRecord.objects.filter(intervention_id=values["intervention"])
+        .annotate(
+            checklist_json=children_json(PhaseRecord, "checklist"),
+            organisations_json=children_json(PhaseRecord, "organisations"),
+        )
+        .values_list(*PhaseLine._fields[:6], "checklist_json", "organisations_json")
     )
-)
-_REVIEWS = CompiledQuery[GateReview](
-    lambda pk: GateReview.objects.filter(intervention_id=pk).annotate(
-        decisions_json=children_json(GateReview, "decisions")
-    )
-)
-
-
-def _of_intervention(rows: list[M], intervention: Intervention) -> list[M]:
-    """Each row knowing its intervention, as the rows read through `intervention.<relation>` do."""
-    for row in rows:
-        row._meta.get_field("intervention").set_cached_value(row, intervention)  # type: ignore[union-attr]
-    return rows
-
-
-def phase_records(intervention: Intervention) -> list[PhaseRecord]:
-    """The intervention's phase records, in one query; the current phase's with its checklist and
-    organisations (the only ones the page shows: the others' are read in the same query but not made into
-    instances, and `record.checklist.all()` of another phase would query them)."""
-    records: list[PhaseRecord] = _of_intervention(_PHASE_RECORDS.rows(intervention.pk), intervention)
-    for record in records:
-        if record.phase == intervention.state:
-            attach_children(record, "checklist")
-            attach_children(record, "organisations")
-    return records
 
 
 def phase_record_for(*, user: User, intervention: Intervention, phase: str) -> PhaseRecord:
@@ -783,13 +833,45 @@ def waiting_reviews(*, user: User) -> QuerySet[GateReview]:
     )
 
 
-def reviews_of(*, user: User, intervention: Intervention) -> list[GateReview]:
+class ReviewLine(NamedTuple):
+    """A gate review as the detail page lists it, with its newest decision (None when undecided): no
+    model instances, only their values."""
+
+    pk: int
+    phase: str
+    status: str
+    submitted_at: datetime.datetime | None
+    decision_id: int | None
+    decision: str | None
+    decided_by_name: str | None
+    decided_at: datetime.datetime | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_REVIEW_STATUSES  # as GateReview.is_open
+
+
+def reviews_of(*, user: User, intervention: Intervention) -> list[ReviewLine]:
+    """The intervention's gate reviews, newest first, each with its newest decision; for the agency and
+    the steering group only. Read as plain rows by a query compiled once per process (see
+    compiled_queries)."""
     if not sees_portfolio(user):
         return []
-    reviews: list[GateReview] = _of_intervention(_REVIEWS.rows(intervention.pk), intervention)
-    for review in reviews:
-        attach_children(review, "decisions")
-    return reviews
+    rows = compiled_queries.rows("detail reviews", _reviews_query, {"intervention": intervention.pk})
+    return [ReviewLine(*row) for row in rows]
+
+
+def _reviews_query(values: compiled_queries.Values) -> QuerySet[Any]:
+    newest = GateDecision.objects.filter(review=OuterRef("pk")).order_by("-decided_at", "-id")
+    decided = {
+        f"decided_{name}": Subquery(newest.values(name)[:1])
+        for name in ("id", "decision", "decided_by_name", "decided_at")
+    }
+    return (
+        GateReview.objects.filter(intervention_id=values["intervention"])
+        .annotate(**decided)
+        .values_list("pk", "phase", "status", "submitted_at", *decided)
+    )
 
 
 def gate_review_detail(*, user: User, pk: int) -> GateReview:
@@ -808,38 +890,39 @@ TIMELINE_SHOWN = 20  # the detail page's newest events; the rest behind "show th
 PRACTICE_SHOWN = 20  # the detail page's newest practice assessments; the rest behind "show them all"
 
 
-def _events(pk: int, *, portfolio: bool, limit: int | None) -> QuerySet[InterventionEvent]:
+class EventLine(NamedTuple):
+    """An event as the detail page's timeline shows it: no model instance, only its values."""
+
+    id: int
+    at: datetime.datetime
+    kind: str
+    from_state: str
+    to_state: str
+    text: str
+    actor_name: str
+
+
+def timeline(*, user: User, intervention: Intervention, limit: int | None = None) -> list[EventLine]:
+    """The intervention's history, newest first (at most `limit` events); review steps and reasons only
+    for the agency and the steering group. Read as plain rows by a query compiled once per process and
+    shape (see compiled_queries): for the portfolio or not, and the limit."""
+    portfolio = sees_portfolio(user)
+    rows = compiled_queries.rows(
+        f"detail timeline, portfolio {portfolio}, limit {limit}",
+        partial(_timeline_query, portfolio=portfolio, limit=limit),
+        {"intervention": intervention.pk},
+    )
+    lines = [EventLine(*row) for row in rows]
+    return lines if portfolio else [line._replace(text="") for line in lines]
+
+
+def _timeline_query(values: compiled_queries.Values, *, portfolio: bool, limit: int | None) -> QuerySet[Any]:
     """An intervention's events, newest first; without the review steps for those outside the portfolio."""
-    events = InterventionEvent.objects.filter(intervention_id=pk).order_by("-at", "-id")
+    events = InterventionEvent.objects.filter(intervention_id=values["intervention"]).order_by("-at", "-id")
     if not portfolio:
         events = events.exclude(kind__in=[EventKind.REVIEW_STARTED, EventKind.REVIEW_SUBMITTED])
-    return events if limit is None else events[:limit]
-
-
-# the detail page's timelines (the newest events, or all of them; for the portfolio or not), each compiled
-# once per process (see compiled_lookups)
-_TIMELINES = {
-    (portfolio, limit): CompiledQuery[InterventionEvent](partial(_events, portfolio=portfolio, limit=limit))
-    for portfolio in (True, False)
-    for limit in (TIMELINE_SHOWN + 1, None)
-}
-
-
-def timeline(*, user: User, intervention: Intervention, limit: int | None = None) -> list[InterventionEvent]:
-    """The intervention's history, newest first (at most `limit` events); review steps and reasons only
-    for the agency and the steering group."""
-    portfolio = sees_portfolio(user)
-    compiled = _TIMELINES.get((portfolio, limit))
-    shown = (
-        compiled.rows(intervention.pk)
-        if compiled is not None
-        else list(_events(intervention.pk, portfolio=portfolio, limit=limit))
-    )
-    _of_intervention(shown, intervention)
-    if not portfolio:
-        for event in shown:
-            event.text = ""
-    return shown
+    rows = events.values_list(*EventLine._fields)
+    return rows if limit is None else rows[:limit]
 
 
 def practice_assessments(
@@ -957,13 +1040,46 @@ def practice_comparison(
     )
 
 
-def declarations(*, intervention: Intervention) -> list[KnowledgeDeclaration]:
-    declarations: list[KnowledgeDeclaration] = _of_intervention(
-        _DECLARATIONS.rows(intervention.pk), intervention
+class ScoreLine(NamedTuple):
+    """A dimension's grade and reason in a knowledge declaration, as the detail page shows it."""
+
+    dimension: str
+    grade: str
+    reason: str
+
+
+class DeclarationLine(NamedTuple):
+    """A knowledge declaration as the detail page shows it: its day and its scores in their order."""
+
+    declared_on: datetime.date
+    scores: list[ScoreLine]
+
+
+def declarations(*, intervention: Intervention) -> list[DeclarationLine]:
+    """The intervention's knowledge declarations, newest first, with their scores (read in the same
+    query): plain rows by a query compiled once per process (see compiled_queries)."""
+    rows = compiled_queries.rows(
+        "detail declarations", _declarations_query, {"intervention": intervention.pk}
     )
-    for declaration in declarations:
-        attach_children(declaration, "scores")
-    return declarations
+    return [
+        DeclarationLine(
+            declared_on,
+            [
+                ScoreLine(score["dimension"], score["grade"], score["reason"])
+                for score in child_rows_from_json(KnowledgeDeclaration, "scores", scores)
+            ],
+        )
+        for declared_on, scores in rows
+    ]
+
+
+def _declarations_query(values: compiled_queries.Values) -> QuerySet[Any]:
+    return (
+        KnowledgeDeclaration.objects.filter(intervention_id=values["intervention"])
+        .annotate(scores_json=children_json(KnowledgeDeclaration, "scores"))
+        .order_by("-declared_on", "-id")
+        .values_list("declared_on", "scores_json")
+    )
 
 
 # --- the municipality's view --------------------------------------------------------------------------

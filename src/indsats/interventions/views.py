@@ -69,6 +69,7 @@ from indsats.interventions.models import (
     Intervention,
     Material,
     Partnership,
+    PhaseRecord,
     PracticeElement,
     ProblemArea,
 )
@@ -253,7 +254,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 f"{d.declared_on:%d.%m.%Y}",
                 [
                     GRADE_POINTS[s.grade]
-                    for s in sorted(d.scores.all(), key=lambda s: Dimension.values.index(s.dimension))
+                    for s in sorted(d.scores, key=lambda s: Dimension.values.index(s.dimension))
                 ],
             )
             for d in declarations[:3]
@@ -272,13 +273,13 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     may = access.intervention_actions(user, intervention)
     current_record = records_by_phase.get(intervention.state)
+    links = display.intervention_links(intervention.pk)
     context = {
         "intervention": intervention,
         "phase_items": display.phase_items_html(intervention.state, records_by_phase),
         "current_record": current_record,
-        "checklist_items": display.checklist_items_html(
-            current_record.checklist.all() if current_record else []
-        ),
+        "current_phase_label": labels_of(PhaseRecord, "phase").get(intervention.state, intervention.state),
+        "checklist_items": display.checklist_items_html(current_record.checklist if current_record else []),
         "is_in_phase": is_phase(intervention.state),
         "toc_svg": charts.theory_of_change_svg(
             intervention.activity_list, intervention.short_term_list, intervention.long_term_list
@@ -303,8 +304,13 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "practice_cut": not all_assessments and len(assessments) > selectors.PRACTICE_SHOWN,
         "practice_columns": display.practice_columns_html(),
         "may": may,
-        "partner_items": display.partner_items_html(intervention, may_manage=may.manage),
-        "links": display.intervention_links(intervention.pk),
+        "links": links,
+        "about": display.about_html(intervention),
+        "related_lists": display.related_lists_html(
+            intervention,
+            partner_items=display.partner_items_html(intervention, may_manage=may.manage),
+            links=links if may.manage else None,
+        ),
     }
     return render(request, "interventions/detail.html", context)
 
