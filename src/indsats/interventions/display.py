@@ -40,7 +40,7 @@ from indsats.interventions.selectors import (
     PracticeLine,
     ReviewLine,
 )
-from indsats.interventions.workflow import PHASES, InterventionState
+from indsats.interventions.workflow import PHASES
 from indsats.ui.choices import labels_of
 from indsats.ui.converters import url_with_id
 from indsats.ui.formatting import Formatter, date, date_time, kroner
