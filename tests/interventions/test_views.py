@@ -932,7 +932,7 @@ def test_the_declarations_lines_are_the_declarations_and_scores_the_orm_reads():
 
 # the lists of partners, materials, references and contacts as detail.html wrote them before
 # display.related_lists_html
-RELATED_TEMPLATE = """{% load i18n %}<div class="row">
+RELATED_TEMPLATE = """{% load i18n l10n %}<div class="row">
   <div class="col-12 col-lg-6">
     <h2 id="partnere">{% translate "Partnerkommuner" %}</h2>
     {% if intervention.partnerships.all %}
@@ -950,7 +950,7 @@ RELATED_TEMPLATE = """{% load i18n %}<div class="row">
   <div class="col-12 col-lg-6">
     <h2 id="referencer">{% translate "Viden, indsatsen bygger på" %}</h2>
     {% if intervention.references.all %}
-    <ul>{% for reference in intervention.references.all %}<li>{% if reference.url %}<a href="{{ reference.url }}">{{ reference.citation }}</a>{% else %}{{ reference.citation }}{% endif %}{% if reference.year %} ({{ reference.year }}){% endif %}</li>{% endfor %}</ul>
+    <ul>{% for reference in intervention.references.all %}<li>{% if reference.url %}<a href="{{ reference.url }}">{{ reference.citation }}</a>{% else %}{{ reference.citation }}{% endif %}{% if reference.year %} ({{ reference.year|unlocalize }}){% endif %}</li>{% endfor %}</ul>
     {% else %}<p>{% translate "Ingen referencer endnu." %}</p>{% endif %}
     {% if may.manage %}<p><a href="{{ links.add_reference }}">{% translate "Tilføj reference" %}</a></p>{% endif %}
   </div>
@@ -968,7 +968,8 @@ RELATED_TEMPLATE = """{% load i18n %}<div class="row">
 def test_the_related_lists_are_what_the_template_wrote(language, agency_staff):
     """display.related_lists_html against the template's row of four lists, for a manager and for a
     reader: an intervention with every kind of item (text to escape, a reference with and without an
-    address and a year, a contact with and without each detail) and one with none."""
+    address and a year, a contact with and without each detail) and one with none. A reference's year is
+    a calendar year, written without a thousands separator (the template wrote "2.020" in Danish)."""
     full = InterventionFactory()
     partner(full, MunicipalityFactory(name="Kommune <&>"))
     for index, kind in enumerate(MaterialKind.values[:2]):
@@ -1012,6 +1013,7 @@ def test_the_related_lists_are_what_the_template_wrote(language, agency_staff):
             assert written == expected
         if made is full:
             assert "Manual &lt;0&gt; &amp; co" in written and "a=1&amp;b=2" in written
+            assert "Forfatter &amp; &lt;b&gt;</a> (2020)</li>" in written  # a year, not "2.020"
 
 
 def test_the_phase_lines_are_the_records_the_orm_reads(aarhus):

@@ -528,7 +528,7 @@ def _related_list(anchor: str, heading: str, items: str, empty: str, add: str | 
 def _reference_item(reference: EvidenceReference) -> str:
     citation = escape(reference.citation)
     text = f'<a href="{escape(reference.url)}">{citation}</a>' if reference.url else citation
-    year = f" ({escape(localize(reference.year))})" if reference.year else ""
+    year = f" ({int(reference.year)})" if reference.year else ""  # a calendar year: no separator
     return f"<li>{text}{year}</li>"
 
 
