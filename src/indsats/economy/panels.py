@@ -30,7 +30,8 @@ def economy_panel(user: User | AnonymousUser) -> Panel | None:
     if access.can_manage_business_cases(user):
         links.insert(1, (_("Ny business case"), reverse("economy:case_create")))
     if access.reads_every_case(user):
-        count, case_ids = BusinessCase.objects.count(), None
+        # the same SQL for everyone who reads every case: compiled once per process
+        (count,), case_ids = compiled_queries.counts("business cases", _every_case, {}), None
     else:
         case_ids = _practice_case_ids(user)
         count = len(case_ids)
@@ -61,10 +62,28 @@ def _practice_cases_query(values: compiled_queries.Values) -> QuerySet[Any]:
     return BusinessCase.objects.filter(practice).order_by().values_list("pk")
 
 
+def _every_case(_values: compiled_queries.Values) -> tuple[QuerySet[Any], ...]:
+    return (BusinessCase.objects.all(),)
+
+
 def computations_running(case_ids: frozenset[int] | None) -> int:
     """The computations queued or running of the given cases (None: of every case), read on every request:
-    a background task finishes one without a write of the audit trail. Usually there are none at all."""
-    running = BusinessCaseResult.objects.exclude(status__in=[ResultStatus.DONE, ResultStatus.FAILED])
+    a background task finishes one without a write of the audit trail. Usually there are none at all.
+    Its SQL is compiled once per process (db.compiled_queries)."""
     if case_ids is None:
-        return running.count()
-    return sum(1 for case_id in running.values_list("case_id", flat=True) if case_id in case_ids)
+        (running,) = compiled_queries.counts("computations running", _running_counted, {})
+        return running
+    cases = compiled_queries.rows("computations running: cases", _running_cases, {})
+    return sum(1 for (case_id,) in cases if case_id in case_ids)
+
+
+def _running() -> QuerySet[BusinessCaseResult]:
+    return BusinessCaseResult.objects.exclude(status__in=[ResultStatus.DONE, ResultStatus.FAILED])
+
+
+def _running_counted(_values: compiled_queries.Values) -> tuple[QuerySet[Any], ...]:
+    return (_running(),)
+
+
+def _running_cases(_values: compiled_queries.Values) -> QuerySet[Any]:
+    return _running().order_by().values_list("case_id")
