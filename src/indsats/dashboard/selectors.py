@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from indsats.accounts.models import Membership, User
 from indsats.accounts.permissions import memberships_of
 from indsats.audit.version import data_version
+from indsats.dashboard.panel_html import panels_html
 from indsats.ui.panels import Panel, provider_name, providers, sorted_panels
 
 # A write whose audit entry got a lower id than a concurrent one committed first is seen at the latest
@@ -30,6 +32,10 @@ PANEL_CACHE_SECONDS = 10 * 60
 class FrontPage:
     memberships: list[Membership]
     panels: list[Panel]
+
+    @property
+    def panels_html(self) -> SafeString:
+        return panels_html(self.panels)
 
 
 def front_page_for(user: User) -> FrontPage:
