@@ -6,6 +6,7 @@ import pytest
 
 from indsats.economy.models import BusinessCase, BusinessCaseResult, ResultStatus
 from indsats.economy.panels import computations_running, economy_panel
+from indsats.ui.panels import with_live_facts
 from tests.economy.factories import worked_example_case
 
 pytestmark = pytest.mark.django_db
@@ -39,11 +40,16 @@ def test_the_computations_running_are_those_the_orm_counts_of_every_case_and_of_
     assert computations_running(None) == running_by_orm(None) == 4
 
 
-def test_the_panel_counts_every_case_for_whoever_reads_them_all(economist):
-    for n in range(4):
-        worked_example_case(name=f"Case {n}")
+def test_the_panel_counts_every_case_and_the_computations_running_for_whoever_reads_them_all(economist):
+    cases = [worked_example_case(name=f"Case {n}") for n in range(4)]
+    for status in [ResultStatus.QUEUED, ResultStatus.DONE, ResultStatus.RUNNING]:
+        BusinessCaseResult.objects.create(case=cases[0], status=status, document={}, draws=1, seed=1)
     panel = economy_panel(economist)
     assert panel is not None
     assert panel.facts[0][1] == BusinessCase.objects.count() == 4
+    # the computations running read in the same query, shown by the request that builds the panel
+    assert with_live_facts(panel).facts[1][1] == running_by_orm(None) == 2
     worked_example_case(name="One more")
-    assert economy_panel(economist).facts[0][1] == 5
+    BusinessCaseResult.objects.filter(status=ResultStatus.QUEUED).update(status=ResultStatus.FAILED)
+    panel = with_live_facts(economy_panel(economist))
+    assert panel.facts[0][1] == 5 and panel.facts[1][1] == running_by_orm(None) == 1

@@ -29,18 +29,22 @@ def economy_panel(user: User | AnonymousUser) -> Panel | None:
     ]
     if access.can_manage_business_cases(user):
         links.insert(1, (_("Ny business case"), reverse("economy:case_create")))
+    running: LiveFact
     if access.reads_every_case(user):
-        # the same SQL for everyone who reads every case: compiled once per process
-        (count,), case_ids = compiled_queries.counts("business cases", _every_case, {}), None
+        # the cases and the computations running in one query, the same SQL for everyone who reads every
+        # case: compiled once per process; a kept copy of the panel reads the computations anew
+        count, now = compiled_queries.counts("business cases", _every_case, {})
+        running = LiveFact(computations_running, (None,), now=(now,))
     else:
         case_ids = _practice_case_ids(user)
         count = len(case_ids)
+        running = LiveFact(computations_running, (case_ids,))
     return Panel(
         title=_("Økonomi"),
         text=_("Business cases for indsatserne: omkostninger, gevinster og tilbagebetaling pr. betaler."),
         facts=[
             (_("Business cases"), count),
-            (_("Beregninger i gang"), LiveFact(computations_running, (case_ids,))),
+            (_("Beregninger i gang"), running),
         ],
         links=links,
         order=60,
@@ -63,7 +67,7 @@ def _practice_cases_query(values: compiled_queries.Values) -> QuerySet[Any]:
 
 
 def _every_case(_values: compiled_queries.Values) -> tuple[QuerySet[Any], ...]:
-    return (BusinessCase.objects.all(),)
+    return (BusinessCase.objects.all(), _running())
 
 
 def computations_running(case_ids: frozenset[int] | None) -> int:
