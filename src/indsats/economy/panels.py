@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Func, IntegerField, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -36,9 +36,10 @@ def economy_panel(user: User | AnonymousUser) -> Panel | None:
         count, now = compiled_queries.counts("business cases", _every_case, {})
         running = LiveFact(computations_running, (None,), now=(now,))
     else:
-        case_ids = _practice_case_ids(user)
+        cases = _practice_cases(user)  # each with its computations running, read in the same query
+        case_ids = frozenset(pk for pk, _running in cases)
         count = len(case_ids)
-        running = LiveFact(computations_running, (case_ids,))
+        running = LiveFact(computations_running, (case_ids,), now=(sum(n for _pk, n in cases),))
     return Panel(
         title=_("Økonomi"),
         text=_("Business cases for indsatserne: omkostninger, gevinster og tilbagebetaling pr. betaler."),
@@ -51,19 +52,32 @@ def economy_panel(user: User | AnonymousUser) -> Panel | None:
     )
 
 
-def _practice_case_ids(user: User | AnonymousUser) -> frozenset[int]:
-    """The cases a municipality's manager reads (access.visible_cases), by a query compiled once per
-    process and number of municipalities and interventions (db.compiled_queries)."""
+def _practice_cases(user: User | AnonymousUser) -> list[tuple[int, int]]:
+    """The cases a municipality's manager reads (access.visible_cases), each with how many of its
+    computations are queued or running, by a query compiled once per process and number of municipalities
+    and interventions (db.compiled_queries)."""
     values = {"municipalities": tuple(sorted(municipality_ids_of(user)))}
     interventions = tuple(sorted(practice_intervention_ids(user)))
     if interventions:  # none: the national cases' half of the condition is left out, as the ORM leaves it
         values["interventions"] = interventions
-    return frozenset(pk for (pk,) in compiled_queries.rows("practice cases", _practice_cases_query, values))
+    return compiled_queries.rows("practice cases", _practice_cases_query, values)  # type: ignore[return-value]
 
 
 def _practice_cases_query(values: compiled_queries.Values) -> QuerySet[Any]:
     practice = access.practice_cases(values["municipalities"], values.get("interventions", ()))
-    return BusinessCase.objects.filter(practice).order_by().values_list("pk")
+    running = (
+        _running()
+        .filter(case=OuterRef("pk"))
+        .order_by()
+        .annotate(n=Func(function="COUNT", template="COUNT(*)", output_field=IntegerField()))
+        .values("n")
+    )
+    return (
+        BusinessCase.objects.filter(practice)
+        .annotate(running=Subquery(running))
+        .order_by()
+        .values_list("pk", "running")
+    )
 
 
 def _every_case(_values: compiled_queries.Values) -> tuple[QuerySet[Any], ...]:
