@@ -198,3 +198,32 @@ def test_the_front_page_counts_the_cases_the_manager_reads(
     )
     odense_manager = type(odense_manager).objects.get(pk=odense_manager.pk)  # a new request's person
     assert counted(odense_manager) == 1  # the national case, not Aarhus' own
+
+
+def test_the_managers_panel_reads_the_computations_running_of_the_cases_they_read(
+    aarhus_manager, local, national
+):
+    """The computations running, read in the query of the manager's cases, are those of the cases they read
+    (a kept copy reads them by computations_running, as before)."""
+    from indsats.economy.panels import economy_panel
+    from indsats.ui.panels import with_live_facts
+
+    other = worked_example_case(name="Ikke Aarhus'")  # an intervention Aarhus takes no part in
+    for case, status in [
+        (local, ResultStatus.RUNNING),
+        (local, ResultStatus.QUEUED),
+        (local, ResultStatus.DONE),
+        (national, ResultStatus.QUEUED),
+        (other, ResultStatus.RUNNING),
+        (other, ResultStatus.QUEUED),
+    ]:
+        BusinessCaseResult.objects.create(case=case, status=status, document={}, draws=1, seed=1)
+    visible = selectors.business_case_list(user=aarhus_manager).values_list("pk", flat=True)
+    expected = (
+        BusinessCaseResult.objects.filter(case_id__in=list(visible))
+        .exclude(status__in=[ResultStatus.DONE, ResultStatus.FAILED])
+        .count()
+    )
+    panel = economy_panel(aarhus_manager)
+    assert with_live_facts(panel).facts[1][1] == expected == 3  # the national case's one, Aarhus' two
+    assert panel.facts[1][1].kept().value() == expected

@@ -184,3 +184,38 @@ def test_the_grant_pages_lists_are_the_orms_in_its_order_each_knowing_its_parent
         assert all(line.duty is duty for duty in duties for line in duty.spending.all())
         assert all(line.application is read.application for line in read.application.budget_lines.all())
     assert found == expected
+
+
+def test_a_grant_whose_application_has_no_budget_lines_is_not_asked_for_them(
+    pool, aarhus_caseworker, agency_staff
+):
+    """The application's budget lines are read only when the grant's own query found some: one query fewer
+    without; with one line as many queries as with three, and every line shown."""
+    grant = _grant(aarhus_caseworker, agency_staff, pool)
+    BudgetLine.objects.filter(application=grant.application).delete()
+    client = logged_in(agency_staff)
+    url = f"/puljer/tilskud/{grant.pk}/"
+    client.get(url)  # caches warmed
+    none = _queries(client, url)
+    assert "Ansøgningen har ingen budgetlinjer." in client.get(url).content.decode()
+    categories = list(BudgetCategory.values)
+    BudgetLine.objects.create(application=grant.application, category=categories[0], amount=Decimal(5000))
+    one = _queries(client, url)
+    for category in categories[1:3]:
+        BudgetLine.objects.create(application=grant.application, category=category, amount=Decimal(7000))
+    three = _queries(client, url)
+    assert (none + 1, three) == (one, one)
+    page = client.get(url).content.decode()
+    with translation.override("da"):
+        assert "Ansøgningen har ingen budgetlinjer." not in page and kroner(Decimal("5000.00")) in page
+    assert read_budget_line_pks(agency_staff, grant) == list(
+        BudgetLine.objects.filter(application=grant.application)
+        .order_by("category")
+        .values_list("pk", flat=True)
+    )
+
+
+def read_budget_line_pks(person, grant) -> list[int]:
+    return [
+        line.pk for line in selectors.grant_detail(user=person, pk=grant.pk).application.budget_lines.all()
+    ]

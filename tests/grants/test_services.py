@@ -591,3 +591,7 @@ def test_the_applicants_front_page_panel_counts_its_own_drafts_and_overdue_repor
     assert (aarhus["Jeres kladder"], aarhus["Rapporter for sent"]) == (2, 1)
     assert (odense["Jeres kladder"], odense["Rapporter for sent"]) == (1, 0)
     assert aarhus["Rapporter for sent"] == selectors.overdue_duties(user=aarhus_caseworker).count()
+    # the pools open now, read in the same query (a live fact: a kept copy reads it anew)
+    assert aarhus["Åbne puljer"] == odense["Åbne puljer"] == selectors.open_pools().count() == 1
+    Pool.objects.filter(pk=pool.pk).update(opens_at=timezone.now() + datetime.timedelta(days=1))
+    assert facts(aarhus_caseworker)["Åbne puljer"] == selectors.open_pools().count() == 0

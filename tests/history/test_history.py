@@ -74,3 +74,41 @@ def test_the_front_page_counts_todays_changes_not_the_whole_trail(agency_admin, 
         )
     facts = dict(history_panel(agency_admin).facts)
     assert facts["Ændringer i dag"] == 2
+
+
+def test_the_panels_newest_entry_is_the_orms_with_its_action_in_the_readers_language(
+    agency_admin, aarhus, odense
+):
+    """The panel's one query, compiled once per process, gives the newest entry (as the ORM orders the trail)
+    and the count since midnight; its action is named as get_action_display names it, in Danish and
+    English."""
+    import datetime
+
+    from django.db import connection
+    from django.utils import translation
+
+    from indsats.audit.models import AuditEntry
+    from indsats.history.panels import _start_of_today, history_panel, newest_entry
+
+    services.update_organisation(actor=agency_admin, organisation=aarhus, email="a@aarhus.dk")
+    services.update_organisation(actor=agency_admin, organisation=odense, email="o@odense.dk")
+    newest = AuditEntry.objects.order_by("-at").first()
+    with connection.cursor() as cursor:  # the newest by time, not by id
+        cursor.execute(
+            "UPDATE audit_auditentry SET at = %s WHERE id = %s",
+            [newest.at - datetime.timedelta(hours=30), newest.pk],
+        )
+    newest = AuditEntry.objects.order_by("-at").first()
+    since = _start_of_today()
+    assert newest_entry(since) == (
+        newest.actor_name,
+        newest.action,
+        newest.object_repr,
+        AuditEntry.objects.filter(at__gte=since).count(),
+    )
+    for language in ("da", "en"):
+        with translation.override(language):
+            facts = {str(label): value for label, value in history_panel(agency_admin).facts}
+            assert facts[str(translation.gettext("Seneste"))] == (
+                f"{newest.actor_name}: {newest.get_action_display()} {newest.object_repr}"
+            )

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from indsats.accounts.models import Membership, User
 from indsats.accounts.permissions import memberships_of
 from indsats.audit.version import data_version
-from indsats.ui.panels import Panel, provider_name, providers, sorted_panels
+from indsats.dashboard.panel_html import panels_html
+from indsats.ui.panels import LiveFact, Panel, provider_name, providers, sorted_panels
 
 # A write whose audit entry got a lower id than a concurrent one committed first is seen at the latest
 # after this long (the same bound as the portfolio board's cache).
@@ -30,6 +32,10 @@ PANEL_CACHE_SECONDS = 10 * 60
 class FrontPage:
     memberships: list[Membership]
     panels: list[Panel]
+
+    @property
+    def panels_html(self) -> SafeString:
+        return panels_html(self.panels)
 
 
 def front_page_for(user: User) -> FrontPage:
@@ -45,7 +51,10 @@ def _panels(user: User, memberships: list[Membership]) -> list[Panel]:
         kept = {
             provider_name(provider): _settled(provider(user)) for provider, live in registered if not live
         }
-        cache.set(key, kept, PANEL_CACHE_SECONDS)
+        # a live fact read with its panel is shown now, and read anew by the requests that find it kept
+        cache.set(
+            key, {name: _without_values_read(panel) for name, panel in kept.items()}, PANEL_CACHE_SECONDS
+        )
     panels = []
     for provider, live in registered:
         name = provider_name(provider)
@@ -58,6 +67,14 @@ def _cache_key(user: User, memberships: list[Membership]) -> str:
     roles = sorted((m.pk, m.role, m.organisation_id, m.organisation.is_active) for m in memberships)
     parts = [str(newest), str(timezone.localdate()), get_language() or "", repr(roles)]
     return f"front-panels:{user.pk}:{hashlib.sha256('|'.join(parts).encode()).hexdigest()}"
+
+
+def _without_values_read(panel: Panel | None) -> Panel | None:
+    """The panel as it is kept: its live facts without the values read with it (LiveFact.kept)."""
+    if panel is None or not any(isinstance(value, LiveFact) and value.now for _label, value in panel.facts):
+        return panel
+    facts = [(label, value.kept() if isinstance(value, LiveFact) else value) for label, value in panel.facts]
+    return Panel(title=panel.title, text=panel.text, facts=facts, links=panel.links, order=panel.order)
 
 
 def _settled(panel: Panel | None) -> Panel | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import Count, Exists, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Window
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -24,10 +24,17 @@ SHOWN_STUDIES = 5
 def evaluation_panel(user: User | AnonymousUser) -> Panel | None:
     if not access.can_manage_studies(user) or not isinstance(user, User):
         return None
-    if access.can_read_all_studies(user):  # every study: the same SQL for all of them, compiled once
-        newest = compiled_queries.rows(
-            "front page: newest studies of all", lambda _: _newest_studies(user), {}
+    rendering_now: tuple[int, ...] = ()
+    if access.can_read_all_studies(user):
+        # every study: the same SQL for all of them, compiled once; with the person's reports rendering,
+        # read in the same query (a live fact: a kept copy of the panel reads it anew)
+        found = compiled_queries.rows(
+            "front page: newest studies of all",
+            lambda values: _newest_studies_of_all(user, values),
+            {"user_id": user.pk},
         )
+        newest = [row[:4] for row in found]
+        rendering_now = (found[0][4],) if found else ()
     else:
         newest = list(_newest_studies(user))  # an evaluator: the SQL names the interventions assigned
     total, waiting = (newest[0][2], newest[0][3]) if newest else (0, 0)
@@ -41,7 +48,7 @@ def evaluation_panel(user: User | AnonymousUser) -> Panel | None:
         facts=[
             (_("Effektstudier"), total),
             (_("Venter på en analyse"), waiting),
-            (_("Rapporter, der dannes"), LiveFact(reports_rendering, (user.pk,))),
+            (_("Rapporter, der dannes"), LiveFact(reports_rendering, (user.pk,), now=rendering_now)),
         ],
         links=links,
         order=25,
@@ -59,6 +66,25 @@ def _newest_studies(user: User) -> QuerySet[Any]:
         )
         .order_by("-created_at")
         .values_list("pk", "name", "total", "waiting")[:SHOWN_STUDIES]
+    )
+
+
+def _newest_studies_of_all(user: User, values: compiled_queries.Values) -> QuerySet[Any]:
+    """`_newest_studies` for whoever reads every study (the same SQL for all of them), each row with the
+    reports of `values["user_id"]` queued or being rendered (the same for every row)."""
+    (rendering,) = _rendering_of(values)
+    counted = rendering.order_by().annotate(
+        n=Func(function="COUNT", template="COUNT(*)", output_field=IntegerField())
+    )
+    return (
+        selectors.studies(user=user)
+        .annotate(
+            total=Window(Count("pk")),
+            waiting=Window(Count("pk", filter=Q(~Exists(Analysis.objects.filter(study=OuterRef("pk")))))),
+            rendering=Subquery(counted.values("n")),
+        )
+        .order_by("-created_at")
+        .values_list("pk", "name", "total", "waiting", "rendering")[:SHOWN_STUDIES]
     )
 
 

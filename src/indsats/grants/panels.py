@@ -54,11 +54,12 @@ def applicant_pools_panel(user: User) -> Panel | None:
     if has_permission(user, MANAGE_POOLS):
         return None  # the agency's panel above
     if has_permission(user, APPLY_FOR_GRANTS):
-        drafts, overdue = _applicant_counts(user)
+        drafts, overdue, open_now = _applicant_counts(user)
         return Panel(
             title=_("Puljer"),
             facts=[
-                (_("Åbne puljer"), LiveFact(open_pool_count)),
+                # read with the panel when it could be; a kept copy reads it anew
+                (_("Åbne puljer"), LiveFact(open_pool_count, now=open_now)),
                 (_("Jeres kladder"), drafts),
                 (_("Rapporter for sent"), overdue),
             ],
@@ -71,17 +72,20 @@ def applicant_pools_panel(user: User) -> Panel | None:
     return None
 
 
-def _applicant_counts(user: User) -> tuple[int, ...]:
-    """The applicant's drafts and overdue reports; an applicant's through a query compiled once per
-    process and number of organisations (db.compiled_queries)."""
+def _applicant_counts(user: User) -> tuple[int, int, tuple[int, ...]]:
+    """The applicant's drafts and overdue reports, and (the pools open now,) when read with them (else
+    ()); an applicant's through a query compiled once per process and number of organisations
+    (db.compiled_queries), which counts the open pools too."""
     organisations = tuple(sorted(organisation_ids_of(user)))
     if is_grants_staff(user) or not organisations:
-        return counts(
+        drafts, overdue = counts(
             selectors.application_list(user=user).filter(status=ApplicationStatus.DRAFT),
             selectors.overdue_duties(user=user),
         )
-    values = {"organisations": organisations, "today": timezone.localdate()}
-    return compiled_queries.counts("applicant's panel", _applicant_counts_query, values)
+        return drafts, overdue, ()
+    values = {"organisations": organisations, "today": timezone.localdate(), "now": timezone.now()}
+    drafts, overdue, open_now = compiled_queries.counts("applicant's panel", _applicant_counts_query, values)
+    return drafts, overdue, (open_now,)
 
 
 def _applicant_counts_query(values: compiled_queries.Values) -> list[QuerySet[Any]]:
@@ -89,6 +93,7 @@ def _applicant_counts_query(values: compiled_queries.Values) -> list[QuerySet[An
     return [
         Application.objects.filter(applicant_id__in=organisations, status=ApplicationStatus.DRAFT),
         selectors.applicants_overdue_duties(organisations, values["today"]),
+        selectors.open_pools(now=values["now"]),
     ]
 
 

@@ -427,6 +427,7 @@ def _grant_with_application(pk: int) -> QuerySet[Grant]:
         .annotate(
             has_changes=Exists(ChangeRequest.objects.filter(grant=OuterRef("pk"))),
             has_repayments=Exists(RepaymentClaim.objects.filter(grant=OuterRef("pk"))),
+            has_budget_lines=Exists(BudgetLine.objects.filter(application_id=OuterRef("application_id"))),
         )
         .filter(pk=pk)
         .order_by()
@@ -454,14 +455,15 @@ _BUDGET_LINES = CompiledQuery(lambda pk: BudgetLine.objects.filter(application_i
 def grant_detail(*, user: User, pk: int) -> Grant:
     """The grant with its application, lines, duties and changes, read once the person may see it, each
     list stored as the grant's prefetched relation (`grant.instalments.all()` asks nothing more). Change
-    requests and repayment claims, which most grants never have, are read only when the grant's own query
-    found some, the duties' spending only when there are duties."""
+    requests, repayment claims and the application's budget lines, which most grants never have, are read
+    only when the grant's own query found some, the duties' spending only when there are duties."""
     found = _GRANT_WITH_APPLICATION.rows(pk)
     grant = found[0] if found else None
     if grant is None or not can_view_grant(user, grant):
         raise Http404
     # annotated by _grant_with_application (its type kept by the compiled query is the plain model's)
     has_changes, has_repayments = grant.has_changes, grant.has_repayments  # type: ignore[attr-defined]
+    has_budget_lines = grant.has_budget_lines  # type: ignore[attr-defined]
     set_prefetched(grant, "instalments", _INSTALMENTS.rows(pk))
     duties = _DUTIES.rows(pk)
     set_prefetched(grant, "reporting_duties", duties)
@@ -472,7 +474,8 @@ def grant_detail(*, user: User, pk: int) -> Grant:
         set_prefetched(duty, "spending", spending[duty.pk])
     set_prefetched(grant, "change_requests", _CHANGES.rows(pk) if has_changes else [])
     set_prefetched(grant, "repayment_claims", _REPAYMENTS.rows(pk) if has_repayments else [])
-    set_prefetched(grant.application, "budget_lines", _BUDGET_LINES.rows(grant.application_id))
+    budget_lines = _BUDGET_LINES.rows(grant.application_id) if has_budget_lines else []
+    set_prefetched(grant.application, "budget_lines", budget_lines)
     return grant
 
 

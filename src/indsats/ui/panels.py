@@ -33,13 +33,22 @@ class Panel:
 @dataclass(frozen=True)
 class LiveFact:
     """A fact read on every request though its panel is kept (what a background task changes without a
-    write): ``read(*args)``, a module-level function and plain arguments, so a kept copy can hold it."""
+    write): ``read(*args)``, a module-level function and plain arguments, so a kept copy can hold it.
+
+    A provider that reads the fact in its panel's own query (one round trip fewer) passes it as
+    ``now=(value,)``: the request that builds the panel shows that value, and the copy kept for later
+    requests holds no value (`kept`), so they read it anew."""
 
     read: Callable[..., Any]
     args: tuple[Any, ...] = ()
+    now: tuple[Any, ...] = ()  # (the value read with the panel,) in the request that built it
 
     def value(self) -> Any:
-        return self.read(*self.args)
+        return self.now[0] if self.now else self.read(*self.args)
+
+    def kept(self) -> LiveFact:
+        """The fact as a kept panel holds it: without the value read with the panel."""
+        return LiveFact(self.read, self.args) if self.now else self
 
 
 def with_live_facts(panel: Panel) -> Panel:
