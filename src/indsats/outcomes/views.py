@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from indsats.accounts.http import AuthenticatedHttpRequest
 from indsats.engine.cpr import CprError, mask_cpr
 from indsats.interventions.models import Intervention
-from indsats.outcomes import access, charts, importing, selectors
+from indsats.outcomes import access, charts, display, importing, selectors
 from indsats.outcomes.forms import (
     DeleteParticipantForm,
     EvaluatorAssignmentForm,
@@ -486,6 +486,7 @@ def completeness(request: AuthenticatedHttpRequest) -> HttpResponse:
         context["rounds"], context["rows"] = selectors.completeness(
             user=request.user, intervention=context["intervention"], instrument=context["instrument"]
         )
+        context["row_html"] = display.completeness_rows_html(context["rows"])
     return render(request, "outcomes/completeness.html", context)
 
 
