@@ -26,7 +26,7 @@ from indsats.outcomes.models import (
 )
 from indsats.outcomes.services.gdpr import delete_participant, purge_expired_outcomes
 from indsats.outcomes.services.participants import record_measurement, register_participant
-from tests.factories import MunicipalityFactory, person_with_role
+from tests.factories import MembershipFactory, MunicipalityFactory, person_with_role
 from tests.outcomes.test_insight_sql import _generated
 
 pytestmark = pytest.mark.django_db
@@ -185,3 +185,24 @@ def test_an_instrument_without_a_summary_is_counted_live(
     cells, live = _completeness(agency_admin, intervention, who5)  # nobody is measured with it
     assert live and cells == _reference(intervention, who5)
     assert {measured for measured, _enrolled in cells.values()} == {0}
+
+
+def test_the_summary_read_for_a_person_of_several_municipalities_is_their_rows_alone(
+    odense, aarhus, intervention, baseline, month6, sdq, agency_admin
+):
+    """The summary's query is compiled once per number of municipalities (db.compiled_queries): a person of
+    two of three municipalities reads their two rows from it, as counted over the participants, and the
+    agency all three."""
+    third = MunicipalityFactory(name="Vejle Kommune")
+    _generated(sdq, [baseline, month6], [odense, aarhus, third], children_each=4, seed=5)
+    call_command("refresh_insight_summaries", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    two = person_with_role(Role.MUNICIPALITY_MANAGER, odense, username="leder-2")
+    MembershipFactory(user=two, organisation=aarhus, role=Role.MUNICIPALITY_MANAGER)
+    for user, shown in ((two, {odense.pk, aarhus.pk}), (agency_admin, None)):
+        with CaptureQueriesContext(connection) as queries:
+            cells, _live = _completeness(user, intervention, sdq)
+        # counted from the summary (the own municipalities' missing children are listed from the live rows)
+        assert not any("COUNT(" in q["sql"] for q in queries.captured_queries)
+        assert cells == _reference(intervention, sdq, shown)
+    _round_list, rows = selectors.completeness(user=two, intervention=intervention, instrument=sdq)
+    assert [row.municipality.name for row in rows] == sorted([odense.name, aarhus.name])

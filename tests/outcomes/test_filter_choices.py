@@ -126,3 +126,31 @@ def test_the_insight_lists_compiled_once_give_the_orms_rows_for_each_person(
         assert [name for _pk, name in selectors.compared_intervention_names(user=user)] == names
         listed = list(selectors.insight_municipalities(user=user).values_list("pk", "name"))
         assert selectors.insight_municipality_names(user=user) == listed and listed
+
+
+def test_the_instruments_compiled_once_are_loaded_as_the_orms_deferred_definitions(db):
+    """active_instruments reads its rows through a query compiled once per process: each instrument as
+    ``.defer("definition")`` loads it (every other field's value, the definition read only if asked for)."""
+    selectors.active_instruments()  # the built-in ones have rows
+    Instrument.objects.filter(key="who-5").update(is_active=False, name='WHO <5> & "co"')
+    compiled = selectors._instruments_without_definitions()
+    orm = list(Instrument.objects.defer("definition"))
+    fields = [field.attname for field in Instrument._meta.concrete_fields if field.name != "definition"]
+    assert [i.get_deferred_fields() for i in compiled] == [{"definition"}] * len(orm)
+    with CaptureQueriesContext(connection) as queries:  # every field but the definition loaded
+        assert [[getattr(i, name) for name in fields] for i in compiled] == [
+            [getattr(i, name) for name in fields] for i in orm
+        ]
+    assert not queries
+    assert [str(i) for i in compiled] == [str(i) for i in orm]
+    assert compiled[0].definition == Instrument.objects.get(pk=compiled[0].pk).definition
+    assert [i.pk for i in selectors.active_instruments()] == [i.pk for i in orm if i.is_active]
+
+
+def test_the_interventions_with_rounds_compiled_once_give_the_orms_rows(db):
+    for name in ("Cirkel", "Anker <&>", "Bro"):
+        RoundFactory(intervention=InterventionFactory(name=name), order=0)
+    InterventionFactory(name="Uden runder")
+    names = selectors.intervention_names_with_rounds()
+    assert names == list(selectors.interventions_with_rounds().values_list("pk", "name"))
+    assert [name for _pk, name in names] == ["Anker <&>", "Bro", "Cirkel"]

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import (
     Case,
     Count,
@@ -74,11 +74,27 @@ def instruments(*, active_only: bool = False) -> QuerySet[Instrument]:
 def active_instruments() -> list[Instrument]:
     """The active instruments in their order, without their definitions (what a list of choices shows),
     in one query once the built-in ones have their rows (read from the same rows)."""
-    rows = list(Instrument.objects.defer("definition"))
+    rows = _instruments_without_definitions()
     if not builtin_versions() <= {(row.key, row.version) for row in rows}:
         ensure_builtin_instruments()
-        rows = list(Instrument.objects.defer("definition"))
+        rows = _instruments_without_definitions()
     return [row for row in rows if row.is_active]
+
+
+_LISTED_INSTRUMENT_FIELDS = tuple(
+    field.attname for field in Instrument._meta.concrete_fields if field.name != "definition"
+)
+
+
+def _instruments_without_definitions() -> list[Instrument]:
+    """Every instrument in its order, loaded as ``.defer("definition")`` loads it, through a query compiled
+    once per process (db.compiled_queries: the ORM's building of it cost more than running it)."""
+    found = compiled_queries.rows(
+        "instruments without definitions",
+        lambda values: Instrument.objects.values_list(*_LISTED_INSTRUMENT_FIELDS),
+        {},
+    )
+    return [Instrument.from_db(DEFAULT_DB_ALIAS, _LISTED_INSTRUMENT_FIELDS, row) for row in found]
 
 
 def instrument(*, pk: int, active_only: bool = False) -> Instrument | None:
@@ -182,6 +198,12 @@ def interventions_with_rounds() -> QuerySet[Intervention]:
     return Intervention.objects.filter(
         Exists(MeasurementRound.objects.filter(intervention_id=OuterRef("pk")))
     ).order_by("name")
+
+
+def intervention_names_with_rounds() -> list[tuple[int, str]]:
+    """interventions_with_rounds as (id, name) rows by name, through a query compiled once per process
+    (db.compiled_queries; the same as the agency's compared_intervention_names)."""
+    return compiled_queries.rows("compared interventions: all", _compared_names_query, {})
 
 
 def compared_interventions(*, user: User | AnonymousUser) -> QuerySet[Intervention]:
@@ -427,6 +449,32 @@ def _summary_completeness_counts(
     one query when it is current: its measurements' version is the summary's and so is the
     intervention's enrolments' (the rows are read only where the state says so). None when it is not (or
     there is nothing to read): the caller counts live."""
+    values: dict[str, Any] = {"intervention": intervention.pk, "instrument": instrument.pk}
+    if municipality_ids is not None:
+        if not municipality_ids:  # as the ORM with an empty `__in`: no row, and no query
+            return None
+        values["municipalities"] = tuple(municipality_ids)
+    found = compiled_queries.rows("completeness summary", _current_completeness_summary_query, values)
+    enrolled: dict[int, int] = {}
+    measured: dict[tuple[int, int], int] = {}
+    municipalities: list[Organisation] = []
+    for municipality_id, name, round_id, n in found:
+        if round_id is None:
+            enrolled[municipality_id] = n
+            # as .only("id", "name") would load it: the other fields are read if ever asked for
+            municipalities.append(
+                Organisation.from_db(DEFAULT_DB_ALIAS, ["id", "name"], [municipality_id, name])
+            )
+        else:
+            measured[municipality_id, round_id] = n
+    # no row: not current, or no child enrolled (counted live at no cost)
+    return (enrolled, measured, municipalities) if enrolled else None
+
+
+def _current_completeness_summary_query(values: compiled_queries.Values) -> QuerySet[Any]:
+    """The summary's rows of the intervention and instrument (of the given municipalities only, when
+    given), by municipality name, while it is current (compiled once per process and number of
+    municipalities: see db.compiled_queries)."""
     enrolment_version = EnrolmentVersion.objects.filter(intervention_id=OuterRef("intervention_id")).values(
         "version"
     )[:1]
@@ -440,24 +488,13 @@ def _summary_completeness_counts(
         .filter(summary_enrolment_version=F("enrolments_now"))
     )
     rows = CompletenessSummary.objects.filter(
-        Exists(current), intervention=intervention, instrument=instrument
+        Exists(current), intervention_id=values["intervention"], instrument_id=values["instrument"]
     )
-    if municipality_ids is not None:
-        rows = rows.filter(municipality_id__in=municipality_ids)
-    enrolled: dict[int, int] = {}
-    measured: dict[tuple[int, int], int] = {}
-    municipalities: list[Organisation] = []
-    for municipality_id, name, round_id, n in rows.order_by(
-        "municipality__name", "municipality_id"
-    ).values_list("municipality_id", "municipality__name", "round_id", "n"):
-        if round_id is None:
-            enrolled[municipality_id] = n
-            # as .only("id", "name") would load it: the other fields are read if ever asked for
-            municipalities.append(Organisation.from_db(rows.db, ["id", "name"], [municipality_id, name]))
-        else:
-            measured[municipality_id, round_id] = n
-    # no row: not current, or no child enrolled (counted live at no cost)
-    return (enrolled, measured, municipalities) if enrolled else None
+    if "municipalities" in values:
+        rows = rows.filter(municipality_id__in=values["municipalities"])
+    return rows.order_by("municipality__name", "municipality_id").values_list(
+        "municipality_id", "municipality__name", "round_id", "n"
+    )
 
 
 # --- insight -----------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_POST
 from indsats.accounts.http import AuthenticatedHttpRequest
 from indsats.engine.cpr import CprError, mask_cpr
 from indsats.interventions.models import Intervention
-from indsats.outcomes import access, charts, importing, selectors
+from indsats.outcomes import access, charts, display, importing, selectors
 from indsats.outcomes.forms import (
     DeleteParticipantForm,
     EvaluatorAssignmentForm,
@@ -422,14 +423,16 @@ def _choices(
     columns the page does not show (instrument definitions), and its options are rendered here: a template
     loop over hundreds of interventions costs more than the rest of the page. `names`: the interventions'
     (id, name) rows when read already."""
-    if interventions is None:
-        interventions = selectors.interventions_with_rounds()
     if names is None:
-        names = list(interventions.values_list("pk", "name"))
+        names = (
+            selectors.intervention_names_with_rounds()
+            if interventions is None
+            else list(interventions.values_list("pk", "name"))
+        )
     value = request.GET.get("intervention", "")
     picked_pk = int(value) if value.isdigit() else (names[0][0] if names else None)
     # the picked intervention must be one of the list (else none is picked): no query of its own
-    intervention = _listed(interventions, names, picked_pk)
+    intervention = _listed(Intervention if interventions is None else interventions.model, names, picked_pk)
     active = selectors.active_instruments()
     value = request.GET.get("instrument", "")
     if value.isdigit():
@@ -450,12 +453,12 @@ def _choices(
     }
 
 
-def _listed(queryset: QuerySet[M], rows: list[tuple[int, str]], pk: int | None) -> M | None:
+def _listed(model: type[M], rows: list[tuple[int, str]], pk: int | None) -> M | None:
     """The row of the (id, name) list with this id, as a model loaded the way .only("id", "name") loads it
     (the pages use its id and name; any other field is read if asked for); None when it is not listed."""
     return next(
         (
-            queryset.model.from_db(queryset.db, ["id", "name"], [row_pk, name])
+            model.from_db(DEFAULT_DB_ALIAS, ["id", "name"], [row_pk, name])
             for row_pk, name in rows
             if row_pk == pk
         ),
@@ -483,6 +486,7 @@ def completeness(request: AuthenticatedHttpRequest) -> HttpResponse:
         context["rounds"], context["rows"] = selectors.completeness(
             user=request.user, intervention=context["intervention"], instrument=context["instrument"]
         )
+        context["row_html"] = display.completeness_rows_html(context["rows"])
     return render(request, "outcomes/completeness.html", context)
 
 
@@ -501,7 +505,7 @@ def insight(request: AuthenticatedHttpRequest) -> HttpResponse:
     municipalities = selectors.insight_municipality_names(user=request.user)
     # the selector refuses a municipality the person may not see (403), rather than silently showing another
     municipality = (
-        _listed(listed, municipalities, int(requested)) or selectors.municipality_by_pk(int(requested))
+        _listed(listed.model, municipalities, int(requested)) or selectors.municipality_by_pk(int(requested))
         if requested.isdigit()
         else selectors.own_municipalities(user=request.user).first()
     )
