@@ -27,7 +27,7 @@ from indsats.grants.models import Instalment, RepaymentClaim, ReportedSpending, 
 from indsats.grants.selectors import BudgetComparison
 from indsats.ui.choices import labels_of
 from indsats.ui.converters import url_with_id
-from indsats.ui.formatting import MISSING, Formatter, date
+from indsats.ui.formatting import MISSING, Formatter
 
 FORM_TEMPLATE = "includes/form.html"
 
@@ -54,9 +54,9 @@ def instalment_rows_html(
     write = Formatter()
     parts = []
     for instalment, may in instalments:
-        due = escape(date(instalment.due_on or None))
+        due = escape(write.date(instalment.due_on or None))
         if instalment.paid_on:
-            status = f"{text['paid']} {escape(date(instalment.paid_on))}"
+            status = f"{text['paid']} {escape(write.date(instalment.paid_on))}"
         elif instalment.approved_by_id:
             status = text["second_approver"]
         elif instalment.prepared_by_id:
@@ -130,7 +130,7 @@ def repayment_rows_html(
     for claim, may in repayments:
         status = escape(statuses.get(claim.status, claim.status))
         if claim.paid_on:
-            status = f"{status} {escape(date(claim.paid_on))}"
+            status = f"{status} {escape(write.date(claim.paid_on))}"
         approve = register_paid = ""
         if "approve" in may:
             approve = (
@@ -175,9 +175,9 @@ def duty_rows_html(duties: Iterable[DutyRow], *, today: dt.date, csrf_token: str
     for duty, report_form, may_approve, return_form in duties:
         kind = escape(kinds.get(duty.kind, duty.kind))
         if duty.approved_at:
-            status = f"{text['approved']} {escape(date(duty.approved_at))}"
+            status = f"{text['approved']} {escape(write.date(duty.approved_at))}"
         elif duty.submitted_at:
-            status = f"{text['submitted']} {escape(date(duty.submitted_at))}"
+            status = f"{text['submitted']} {escape(write.date(duty.submitted_at))}"
         elif duty.due_on < today:
             status = f"<strong>{text['late']}</strong>"
         else:
@@ -185,7 +185,7 @@ def duty_rows_html(duties: Iterable[DutyRow], *, today: dt.date, csrf_token: str
         returned = ""
         if duty.return_reason and not duty.submitted_at:
             returned = (
-                f'<p class="mt-2"><strong>{text["returned"]} {escape(date(duty.returned_at or None))}:'
+                f'<p class="mt-2"><strong>{text["returned"]} {escape(write.date(duty.returned_at or None))}:'
                 f"</strong> {escape(duty.return_reason)}</p>"
             )
         spent = ""
@@ -222,7 +222,7 @@ def duty_rows_html(duties: Iterable[DutyRow], *, today: dt.date, csrf_token: str
             )
         parts.append(
             "<tr>\n"
-            f"    <td>{kind}</td><td>{escape(date(duty.due_on or None))}</td>\n"
+            f"    <td>{kind}</td><td>{escape(write.date(duty.due_on or None))}</td>\n"
             f"    <td>{status}\n"
             f"    {returned}\n"
             f"    {spent}\n"
