@@ -1,4 +1,4 @@
-"""grants.display writes the grant page's budget, instalment, repayment and reporting rows exactly as the
+"""grants.display writes the grant page's facts, budget, instalment, repayment and reporting rows exactly as the
 template loops it replaced wrote them (kept here), in Danish and English, with text to escape and forms in
 the rows."""
 
@@ -12,9 +12,12 @@ import pytest
 from django.template import engines
 from django.utils import translation
 
+from indsats.accounts.models import Organisation
 from indsats.db.nested_rows import set_prefetched
 from indsats.grants import display, forms, services
 from indsats.grants.models import (
+    Application,
+    Grant,
     Instalment,
     RepaymentClaim,
     RepaymentStatus,
@@ -22,7 +25,7 @@ from indsats.grants.models import (
     ReportingDuty,
     ReportKind,
 )
-from indsats.grants.selectors import BudgetComparison
+from indsats.grants.selectors import BudgetComparison, GrantMoney
 from tests.conftest import logged_in
 from tests.grants.conftest import complete_application
 
@@ -33,6 +36,19 @@ BUDGET_LOOP = """{% load i18n formatting %}{% for line in budget %}<tr>
     <td class="text-align-right">{% if line.spent is not None %}{{ line.spent|kr }}{% else %}–{% endif %}</td>
     <td class="text-align-right">{% if line.left is not None %}{{ line.left|kr }}{% else %}–{% endif %}</td>
   </tr>{% endfor %}"""  # noqa: E501
+
+FACTS = """{% load i18n formatting %}
+  <dt>{% translate "Tilskudsmodtager" %}</dt><dd>{{ application.applicant }}</dd>
+  <dt>{% translate "Tilskud" %}</dt><dd>{{ grant.amount|kr }}</dd>
+  <dt>{% translate "Projektperiode" %}</dt><dd>{{ grant.project_start|date_range:grant.project_end }}</dd>
+  <dt>{% translate "Skal være startet senest" %}</dt><dd>{{ grant.start_deadline|short_date }}{% if grant.started_on %} ({% translate "startet" %} {{ grant.started_on|short_date }}){% endif %}</dd>
+  {% if grant.finished_on %}<dt>{% translate "Meldt gennemført" %}</dt><dd>{{ grant.finished_on|short_date }}</dd>{% endif %}
+  <dt>{% translate "Udbetalt" %}</dt><dd>{{ money.paid|kr }}</dd>
+  <dt>{% translate "Endnu ikke udbetalt" %}</dt><dd>{{ money.unpaid|kr }}</dd>
+  {% if grant.final_spent is not None %}<dt>{% translate "Forbrug i det endelige regnskab" %}</dt><dd>{{ grant.final_spent|kr }}</dd>{% endif %}
+  {% if money.repaid or money.to_repay %}<dt>{% translate "Tilbagebetalt" %}</dt><dd>{{ money.repaid|kr }}{% if money.to_repay %} ({% translate "udestående" %} {{ money.to_repay|kr }}){% endif %}</dd>{% endif %}
+  {% if grant.withdrawal_reason %}<dt>{% translate "Trukket tilbage, fordi" %}</dt><dd>{{ grant.withdrawal_reason }}</dd>{% endif %}
+"""  # noqa: E501
 
 REPAYMENTS_LOOP = """{% load i18n formatting %}{% for claim, may in repayments %}<tr>
     <td class="text-align-right">{{ claim.amount|kr }}</td>
@@ -220,3 +236,37 @@ def test_the_grant_page_rows_forms_carry_the_pages_one_csrf_token(pool, aarhus_c
     assert "/forbered/" in page  # the instalments' buttons are there
     tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]*)"', page)
     assert len(tokens) > 4 and set(tokens) == set(re.findall(r'"X-CSRFToken": "([^"]*)"', page))
+
+
+def _grant(**fields: object) -> Grant:
+    application = Application(applicant=Organisation(name='Fonden "A<B" & co'))
+    days = {
+        "project_start": datetime.date(2026, 1, 1),
+        "project_end": datetime.date(2027, 6, 30),
+        "start_deadline": datetime.date(2026, 7, 1),
+    }
+    return Grant(application=application, amount=Decimal("400000.50"), **{**days, **fields})
+
+
+def _money(repaid: str = "0", to_repay: str = "0") -> GrantMoney:
+    return GrantMoney(
+        Decimal("400000.50"), Decimal("100000"), Decimal("300000.50"), Decimal(repaid), Decimal(to_repay)
+    )
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_grants_facts_are_what_the_template_wrote(language):
+    cases = [
+        (_grant(), _money()),
+        (_grant(started_on=datetime.date(2026, 2, 3), final_spent=Decimal("0")), _money(repaid="5")),
+        (
+            _grant(finished_on=datetime.date(2027, 6, 1), final_spent=Decimal("380000.25")),
+            _money(to_repay="20000"),
+        ),
+        (_grant(withdrawal_reason='Projektet <blev> aflyst & "stoppet"'), _money(repaid="1", to_repay="2.5")),
+    ]
+    with translation.override(language):
+        for grant, money in cases:
+            written = display.facts_html(grant, grant.application, money)
+            assert written == _loop(FACTS, grant=grant, application=grant.application, money=money)
+    assert "&lt;blev&gt;" in written and "Fonden &quot;A&lt;B&quot; &amp; co" in written

@@ -23,11 +23,18 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from indsats.grants.models import Instalment, RepaymentClaim, ReportedSpending, ReportingDuty
-from indsats.grants.selectors import BudgetComparison
+from indsats.grants.models import (
+    Application,
+    Grant,
+    Instalment,
+    RepaymentClaim,
+    ReportedSpending,
+    ReportingDuty,
+)
+from indsats.grants.selectors import BudgetComparison, GrantMoney
 from indsats.ui.choices import labels_of
 from indsats.ui.converters import url_with_id
-from indsats.ui.formatting import MISSING, Formatter
+from indsats.ui.formatting import MISSING, Formatter, date_range
 
 FORM_TEMPLATE = "includes/form.html"
 
@@ -88,6 +95,40 @@ def instalment_rows_html(
     if not parts:
         parts.append(f'<tr><td colspan="3">{text["no_instalments"]}</td></tr>')
     return mark_safe("".join(parts))  # noqa: S308 - every value is escaped here
+
+
+def facts_html(grant: Grant, application: Application, money: GrantMoney) -> SafeString:
+    """The grant's facts: the <dt>/<dd> pairs of its <dl>, each on its own line as the template wrote them
+    (a fact the grant lacks leaves its line empty)."""
+    text = _messages(get_language())
+    write = Formatter()
+    started = f" ({text['started']} {escape(write.date(grant.started_on))})" if grant.started_on else ""
+    period = escape(date_range(grant.project_start or None, grant.project_end or None))
+    lines = [
+        f"<dt>{text['grantee']}</dt><dd>{escape(application.applicant)}</dd>",
+        f"<dt>{text['grant']}</dt><dd>{escape(write.kroner(grant.amount))}</dd>",
+        f"<dt>{text['period']}</dt><dd>{period}</dd>",
+        f"<dt>{text['deadline']}</dt><dd>{escape(write.date(grant.start_deadline or None))}{started}</dd>",
+        f"<dt>{text['finished']}</dt><dd>{escape(write.date(grant.finished_on))}</dd>"
+        if grant.finished_on
+        else "",
+        f"<dt>{text['paid']}</dt><dd>{escape(write.kroner(money.paid))}</dd>",
+        f"<dt>{text['unpaid']}</dt><dd>{escape(write.kroner(money.unpaid))}</dd>",
+        f"<dt>{text['final_spent']}</dt><dd>{escape(write.kroner(grant.final_spent))}</dd>"
+        if grant.final_spent is not None
+        else "",
+    ]
+    repaid = ""
+    if money.repaid or money.to_repay:
+        owing = f" ({text['owing']} {escape(write.kroner(money.to_repay))})" if money.to_repay else ""
+        repaid = f"<dt>{text['repaid']}</dt><dd>{escape(write.kroner(money.repaid))}{owing}</dd>"
+    lines.append(repaid)
+    lines.append(
+        f"<dt>{text['withdrawn']}</dt><dd>{escape(grant.withdrawal_reason)}</dd>"
+        if grant.withdrawal_reason
+        else ""
+    )
+    return mark_safe("".join(f"\n  {line}" for line in lines) + "\n")  # noqa: S308 - every value is escaped
 
 
 def budget_rows_html(budget: Iterable[BudgetComparison]) -> SafeString:
@@ -254,6 +295,17 @@ def _messages(_language: str | None) -> dict[str, Any]:
     translated (their variables are escaped when put in)."""
     return {
         "paid": escape(_("Udbetalt")),
+        "grantee": escape(_("Tilskudsmodtager")),
+        "grant": escape(_("Tilskud")),
+        "period": escape(_("Projektperiode")),
+        "deadline": escape(_("Skal være startet senest")),
+        "started": escape(_("startet")),
+        "finished": escape(_("Meldt gennemført")),
+        "unpaid": escape(_("Endnu ikke udbetalt")),
+        "final_spent": escape(_("Forbrug i det endelige regnskab")),
+        "repaid": escape(_("Tilbagebetalt")),
+        "owing": escape(_("udestående")),
+        "withdrawn": escape(_("Trukket tilbage, fordi")),
         "second_approver": escape(_("Afventer anden godkender")),
         "prepared": escape(_("Forberedt, afventer godkendelse")),
         "not_paid": escape(_("Ikke udbetalt")),

@@ -676,7 +676,7 @@ def _grant_page(
             "csrf_token": csrf_token,  # the one token of the page: its rows' forms carry it too
             "grant": grant,
             "application": grant.application,
-            "money": selectors.grant_money(grant=grant),
+            "facts": display.facts_html(grant, grant.application, selectors.grant_money(grant=grant)),
             "budget_rows": display.budget_rows_html(budget),
             "instalment_rows": display.instalment_rows_html(
                 [
