@@ -152,11 +152,17 @@ def test_a_day_is_written_as_djangos_dateformat_writes_the_pattern(language):
     days = [first + datetime.timedelta(days=n) for n in range(731)] + [datetime.date(987, 3, 4)]
     with translation.override(language):
         signs = formatting.conventions()
+        write = formatting.Formatter()
         for day in days:
             assert date(day) == dateformat.format(day, signs.date)
+            assert write.date(day) == date(day)
             assert long_date(day) == dateformat.format(day, signs.long_date)
         late = timezone.make_aware(datetime.datetime(2026, 12, 6, 23, 30), datetime.UTC)
         assert date(late) == dateformat.format(timezone.localtime(late).date(), signs.date)
+        assert write.date(late) == date(late) and write.date(None) == date(None)
+        assert write.date(datetime.datetime(2026, 12, 6, 23, 30)) == date(
+            datetime.datetime(2026, 12, 6, 23, 30)
+        )
         assert long_date(late) == dateformat.format(timezone.localtime(late).date(), signs.long_date)
 
 

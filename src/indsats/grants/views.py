@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -27,7 +28,7 @@ from indsats.accounts.permissions import (
     require_permission,
 )
 from indsats.accounts.reauthentication import require_recent_authentication
-from indsats.grants import access, forms, selectors, services
+from indsats.grants import access, display, forms, selectors, services
 from indsats.grants.allocation import AllocationForm, recommend, trade_off_rows
 from indsats.grants.export import overview_workbook
 from indsats.grants.letters import letter_for, letter_pdf
@@ -664,23 +665,29 @@ def _grant_page(
             else None
         )
         changes.append((change, decide, plan))
+    today = timezone.localdate()
+    csrf_token = get_token(request)
+    budget = selectors.budget_comparison(grant=grant)
+    repayments = [(claim, access.allowed_actions(person, claim)) for claim in grant.repayment_claims.all()]
     return render(
         request,
         "grants/grant_detail.html",
         {
+            "csrf_token": csrf_token,  # the one token of the page: its rows' forms carry it too
             "grant": grant,
             "application": grant.application,
-            "today": timezone.localdate(),
-            "money": selectors.grant_money(grant=grant),
-            "budget": selectors.budget_comparison(grant=grant),
-            "instalments": [
-                (instalment, access.allowed_actions(person, instalment))
-                for instalment in grant.instalments.all()
-            ],
-            "repayments": [
-                (claim, access.allowed_actions(person, claim)) for claim in grant.repayment_claims.all()
-            ],
-            "duties": duties,
+            "facts": display.facts_html(grant, grant.application, selectors.grant_money(grant=grant)),
+            "budget_rows": display.budget_rows_html(budget),
+            "instalment_rows": display.instalment_rows_html(
+                [
+                    (instalment, access.allowed_actions(person, instalment))
+                    for instalment in grant.instalments.all()
+                ],
+                csrf_token=csrf_token,
+            ),
+            "repayments": repayments,
+            "repayment_rows": display.repayment_rows_html(repayments, csrf_token=csrf_token),
+            "duty_rows": display.duty_rows_html(duties, today=today, csrf_token=csrf_token),
             "changes": changes,
             "actions": actions,
             "start_form": (

@@ -242,6 +242,13 @@ _DAYS = {
 }
 
 
+# The two languages' date pattern with the month's name given (the Formatter's, from date_time's names).
+_DAYS_WITH_MONTH: dict[str, Callable[[dt.date, str], str]] = {
+    DANISH.date: lambda v, month: f"{v.day}. {month} {v.year:04d}",
+    ENGLISH.date: lambda v, month: f"{v.day} {month} {v.year:04d}",
+}
+
+
 # --- many values in one language -----------------------------------------------------------------------
 
 
@@ -309,6 +316,25 @@ class Formatter:
         month = self._months.get(value.month)
         if month is None:
             month = self._months[value.month] = month_name(value.month)
+        return write(value, month)
+
+    def date(self, value: dt.date | None) -> str:
+        """``date``: ``6. dec. 2026`` / ``6 Dec 2026`` (a moment on the local calendar)."""
+        if value is None:
+            return MISSING
+        if isinstance(value, dt.datetime):
+            if timezone.is_aware(value):  # timezone.localtime, in the zone asked for once
+                if self._zone is None:
+                    self._zone = timezone.get_current_timezone()
+                value = value.astimezone(self._zone)
+            value = value.date()
+        written_out = _DATE_TIMES.get(self.conventions.date_time)
+        write = _DAYS_WITH_MONTH.get(self.conventions.date)
+        if written_out is None or write is None:
+            return _date(value, self.conventions.date)
+        month = self._months.get(value.month)  # date_time's month names are date's too
+        if month is None:
+            month = self._months[value.month] = written_out[0](value.month)
         return write(value, month)
 
     def _message(self, message: str) -> str:
