@@ -24,9 +24,10 @@ A page whose single request takes longer than --slow-limit seconds is not load-t
 (20 such requests at once would take minutes and gigabytes on a shared machine): its row says so, and it
 counts as over the goal.
 
-Run: ``python benchmarks/bench_pages.py`` (national: the first load takes minutes, a run about 15-30
-minutes); ``--quick`` for a small database of its own (a couple of minutes); ``--reload`` to load afresh;
-``--requests-at-20 5`` times 100 requests a burst at 20 clients instead of 40 (a steadier p95, a longer run).
+Run: ``python benchmarks/bench_pages.py`` (national: the first load takes about 3 minutes, a run of 3
+rounds about a minute on a quiet 2-core machine); ``--quick`` for a small database of its own (a couple of
+minutes); ``--reload`` to load afresh; ``--requests-at-20 5`` times 100 requests a burst at 20 clients
+instead of 40 (a steadier p95, a longer run).
 BENCH_DATABASE_URL names another PostgreSQL database.
 """
 
