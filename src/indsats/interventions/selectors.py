@@ -48,6 +48,7 @@ from indsats.accounts.permissions import (
 )
 from indsats.audit import version
 from indsats.db import compiled_queries
+from indsats.db.any_of import AnyOfSubquery
 from indsats.db.compiled_lookups import CompiledQuery
 from indsats.db.nested_rows import (
     attach_children,
@@ -572,7 +573,7 @@ def _board_cards(filters: PortfolioFilters, per_column: int) -> dict[str, list[C
 
 def _board_cards_query(values: compiled_queries.Values, *, per_column: int) -> QuerySet[Any]:
     return (
-        Intervention.objects.filter(pk__in=_first_of_each_phase(values, per_column))
+        Intervention.objects.filter(AnyOfSubquery(F("pk"), _first_of_each_phase(values, per_column)))
         .alias(
             current=FilteredRelation("phase_records", condition=Q(phase_records__phase=F("state"))),
             open_review=FilteredRelation(
