@@ -7,13 +7,16 @@ import random
 
 import pytest
 from django.template import Context, Template
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 
 from indsats.economy.models import BusinessCaseResult, ResultStatus
 from indsats.economy.presentation import (
     comparison_options_html,
     earlier_results_html,
     payer_rows_html,
+    result_sections_html,
     sensitivity_rows_html,
     year_rows_html,
 )
@@ -150,3 +153,55 @@ def test_the_earlier_results_are_the_template_loops_items(language):
         written = earlier_results_html(results)
         assert written == EARLIER_LOOP.render(Context({"results": results}))
         assert written.count("<li>") == len(results)
+
+
+def _figure(rng: random.Random) -> object:
+    """A stored figure as the templates' filters may meet it: a number, missing, or text."""
+    kind = rng.random()
+    if kind < 0.1:
+        return rng.choice(["", "12.5", "ikke et tal", "-3"])
+    return _amount(rng)
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_result_sections_are_what_the_templates_wrote(language):
+    """result_sections_html writes what economy/_figures.html, _payers.html and _charts.html wrote on the
+    result page, one after another with a line between (with and without Monte Carlo and a histogram,
+    missing figures and welfare, payer names that need escaping)."""
+    rng = random.Random(16)
+    compared = 0
+    for case in range(60):
+        has_monte_carlo = case % 2 == 0
+        data: dict[str, object] = {
+            key: _figure(rng)
+            for key in ("npv", "pv_costs", "pv_gains", "roi", "p_positive", "npv_p5", "npv_p95", "npv_mean")
+        }
+        data["draws"] = rng.choice([0, 999, 10_000, 250_000, None])
+        if case % 3:
+            data["welfare"] = {"npv": _figure(rng)} if case % 5 else None
+        if case % 7 == 0:
+            del data["npv"]
+        charts = {"cumulative": mark_safe('<svg id="c"/>'), "tornado": mark_safe('<svg id="t"/>')}
+        if case % 4 < 2:
+            charts["histogram"] = mark_safe('<svg id="h"/>')
+        view = {
+            "data": data,
+            "payer_names": rng.sample(
+                ["kommune", "stat", "region & <andre>", "Borger", 'a"b'], rng.randint(0, 5)
+            ),
+            "payer_rows": mark_safe("<tr><td>payer</td></tr>"),
+            "year_rows": mark_safe("<tr><td>year</td></tr>"),
+            "sensitivity_rows": mark_safe("<tr><td>input</td></tr>"),
+            "charts": charts,
+            "has_monte_carlo": has_monte_carlo,
+            "break_even_text": rng.choice(["år 3", "ikke inden for tidshorisonten", "<år>"]),
+        }
+        result = BusinessCaseResult(pk=rng.randint(1, 10**6))
+        with translation.override(language):
+            expected = "\n".join(
+                render_to_string(f"economy/{name}.html", {"view": view, "result": result})
+                for name in ("_figures", "_payers", "_charts")
+            )
+            assert result_sections_html(view, result) == expected, case
+        compared += 1
+    assert compared == 60

@@ -31,7 +31,12 @@ from indsats.economy.forms import (
     price_index_years,
 )
 from indsats.economy.models import BusinessCase, BusinessCaseResult, ResultStatus
-from indsats.economy.presentation import comparison_options_html, earlier_results_html, result_view
+from indsats.economy.presentation import (
+    comparison_options_html,
+    earlier_results_html,
+    result_sections_html,
+    result_view,
+)
 from indsats.ui.pagination import paginate
 from indsats.ui.service_calls import run_service
 
@@ -377,6 +382,7 @@ def _render_result(
     }
     if result is not None and result.status == ResultStatus.DONE and result.result is not None:
         context["view"] = result_view(result)
+        context["sections"] = result_sections_html(context["view"], result)
     return render(request, "economy/case_detail.html", context)
 
 
