@@ -16,6 +16,7 @@ from indsats.economy.presentation import (
     comparison_options_html,
     earlier_results_html,
     payer_rows_html,
+    provenance_html,
     result_sections_html,
     sensitivity_rows_html,
     year_rows_html,
@@ -205,3 +206,31 @@ def test_the_result_sections_are_what_the_templates_wrote(language):
             assert result_sections_html(view, result) == expected, case
         compared += 1
     assert compared == 60
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_provenance_is_what_the_template_wrote(language):
+    """provenance_html writes what economy/_provenance.html wrote: with and without a person (a name that
+    needs escaping) and a time, large draws and seeds, a version and hash to escape."""
+    from indsats.accounts.models import User
+
+    rng = random.Random(16)
+    for case in range(24):
+        person = None
+        if case % 3:
+            person = User(
+                username=f"u{case}", first_name=rng.choice(["Anne", "<Bo>", "Ærø & Co"]), last_name="Ø"
+            )
+        result = BusinessCaseResult(
+            pk=case + 1,
+            draws=rng.choice([0, 1, 999, 1000, 10_000, 1_234_567]),
+            seed=rng.choice([0, 42, 12_345, 2**31 - 1]),
+            engine_version=rng.choice(["1.4.0", "2<&>"]),
+            inputs_hash=rng.choice(["ab" * 32, '"x"']),
+            computed_at=None
+            if case % 4 == 0
+            else timezone.make_aware(dt.datetime(2024, 1 + case % 12, 1 + case, 9 + case % 12, case)),
+            computed_by=person,
+        )
+        with translation.override(language):
+            assert provenance_html(result) == render_to_string("economy/_provenance.html", {"result": result})

@@ -11,7 +11,9 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.formats import localize
 from django.utils.functional import Promise
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext_lazy
@@ -359,3 +361,34 @@ def _as_number(value: Any) -> int | float | Decimal | None:
         return Decimal(str(value))
     except InvalidOperation:
         return None
+
+
+def provenance_html(result: BusinessCaseResult) -> SafeString:
+    """How to recompute one result exactly: what economy/_provenance.html wrote on the result page (the
+    comparison and the PDF still include it; tests/economy compares the two)."""
+    t = _provenance_labels(get_language())
+    write = Formatter()
+    by = ""
+    if result.computed_by:
+        by = " " + t["by"] % {"name": _escape(result.computed_by.get_full_name())}
+    return mark_safe(  # noqa: S308 - every value is escaped here
+        '\n<dl class="indsats-facts economy-provenance">\n'
+        f"  <dt>{t['computed']}</dt><dd>{_escape(write.date_time(result.computed_at or None))}{by}</dd>\n"
+        f"  <dt>{t['draws']}</dt><dd>{_escape(write.number(_as_number(result.draws)))}"
+        f" / {conditional_escape(localize(result.seed))}</dd>\n"
+        f"  <dt>{t['engine']}</dt><dd>{conditional_escape(localize(result.engine_version))}</dd>\n"
+        f"  <dt>{t['hash']}</dt><dd><code>{conditional_escape(localize(result.inputs_hash))}</code></dd>\n"
+        "</dl>\n"
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _provenance_labels(language: str | None) -> dict[str, str]:
+    """The texts of provenance_html in one language, as the template wrote them."""
+    return {
+        "computed": _("Beregnet"),
+        "draws": _("Træk og seed"),
+        "engine": _("Motorversion"),
+        "hash": _("Inputs hash"),
+        "by": _("af %(name)s"),
+    }

@@ -34,6 +34,7 @@ from indsats.economy.models import BusinessCase, BusinessCaseResult, ResultStatu
 from indsats.economy.presentation import (
     comparison_options_html,
     earlier_results_html,
+    provenance_html,
     result_sections_html,
     result_view,
 )
@@ -383,6 +384,7 @@ def _render_result(
     if result is not None and result.status == ResultStatus.DONE and result.result is not None:
         context["view"] = result_view(result)
         context["sections"] = result_sections_html(context["view"], result)
+        context["provenance"] = provenance_html(result)
     return render(request, "economy/case_detail.html", context)
 
 
