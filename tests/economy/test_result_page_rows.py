@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 
 from indsats.economy.models import BusinessCaseResult, ResultStatus
 from indsats.economy.presentation import (
+    case_facts_html,
     comparison_options_html,
     earlier_results_html,
     payer_rows_html,
@@ -234,3 +235,45 @@ def test_the_provenance_is_what_the_template_wrote(language):
         )
         with translation.override(language):
             assert provenance_html(result) == render_to_string("economy/_provenance.html", {"result": result})
+
+
+FACTS = Template(
+    "{% load l10n i18n formatting %}"
+    + """<dl class="indsats-facts">
+  <dt>{% translate "Indsats" %}</dt><dd>{{ case.intervention }}</dd>
+  <dt>{% translate "Udarbejdet af" %}</dt><dd>{% if case.municipality %}{% blocktranslate with municipality=case.municipality.name %}{{ municipality }} (lokal){% endblocktranslate %}{% else %}{% translate "Styrelsen (national)" %}{% endif %}</dd>
+  <dt>{% translate "Deltagere" %}</dt><dd>{{ case.participants|number }}</dd>
+  <dt>{% translate "Prisår og horisont" %}</dt><dd>{% blocktranslate with year=case.price_year|unlocalize horizon=case.horizon_years %}{{ year }}-priser, {{ horizon }} år{% endblocktranslate %}</dd>
+  <dt>{% translate "Diskontering" %}</dt><dd>{{ case.get_discount_display }}</dd>
+  <dt>{% translate "Priskatalog" %}</dt><dd>{{ case.catalogue|default:_("intet valgt") }}</dd>
+  <dt>{% translate "Omkostninger og effekter" %}</dt><dd>{% blocktranslate with costs=case.cost_count outcomes=case.outcome_count %}{{ costs }} omkostninger, {{ outcomes }} effekter{% endblocktranslate %}</dd>
+</dl>"""
+)
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_case_facts_are_what_the_template_wrote(language):
+    """case_facts_html writes what the <dl> of economy/case_detail.html wrote: local and national cases,
+    with and without a catalogue, names that need escaping, large counts and numbers of participants."""
+    from indsats.accounts.models import Organisation
+    from indsats.economy.models import BusinessCase, Discount, PriceCatalogue
+    from indsats.interventions.models import Intervention
+
+    rng = random.Random(16)
+    for case_number in range(24):
+        case = BusinessCase(
+            name="c",
+            intervention=Intervention(name=rng.choice(["Job & <trivsel>", "Ældre"])),
+            municipality=Organisation(name=rng.choice(["Aarhus", "Høje-Taastrup & <x>"]))
+            if case_number % 2
+            else None,
+            catalogue=PriceCatalogue(title="Priser <2024>", version=3) if case_number % 3 else None,
+            participants=rng.choice([0, 1, 999, 1000, 123_456]),
+            price_year=rng.choice([2019, 2024]),
+            horizon_years=rng.choice([1, 10, 1000]),
+            discount=rng.choice(list(Discount)),
+        )
+        case.cost_count = rng.choice([0, 3, 1200])  # type: ignore[attr-defined]
+        case.outcome_count = rng.choice([0, 2, 45_000])  # type: ignore[attr-defined]
+        with translation.override(language):
+            assert case_facts_html(case) == FACTS.render(Context({"case": case})), case_number

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.templatetags.l10n import unlocalize
 from django.utils.formats import localize
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape
@@ -20,7 +21,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from indsats.economy.charts import cumulative_net_by_payer_svg, npv_histogram_svg, tornado_svg
-from indsats.economy.models import BusinessCaseResult
+from indsats.economy.models import BusinessCase, BusinessCaseResult
 from indsats.ui.converters import url_with_id
 from indsats.ui.formatting import Formatter
 
@@ -391,4 +392,59 @@ def _provenance_labels(language: str | None) -> dict[str, str]:
         "engine": _("Motorversion"),
         "hash": _("Inputs hash"),
         "by": _("af %(name)s"),
+    }
+
+
+def case_facts_html(case: BusinessCase) -> SafeString:
+    """The facts of a case at the top of its page (read by selectors.case_page, with ``cost_count`` and
+    ``outcome_count``): what the <dl> of economy/case_detail.html wrote, its labels translated once per
+    process and language (tests/economy compares the two)."""
+    t = _fact_labels(get_language())
+    write = Formatter()
+    if case.municipality:
+        made_by = t["local"] % {"municipality": _escape(case.municipality.name)}
+    else:
+        made_by = t["national"]
+    catalogue = _escape(case.catalogue) if case.catalogue else t["no_catalogue"]
+    counts: Any = case
+    return mark_safe(  # noqa: S308 - every value is escaped here
+        '<dl class="indsats-facts">\n'
+        f"  <dt>{t['intervention']}</dt><dd>{_escape(case.intervention)}</dd>\n"
+        f"  <dt>{t['made_by']}</dt><dd>{made_by}</dd>\n"
+        f"  <dt>{t['participants']}</dt><dd>{_escape(write.number(_as_number(case.participants)))}</dd>\n"
+        f"  <dt>{t['prices']}</dt><dd>"
+        + t["price_year"]
+        % {
+            "year": _escape(unlocalize(case.price_year)),
+            "horizon": conditional_escape(localize(case.horizon_years)),
+        }
+        + "</dd>\n"
+        f"  <dt>{t['discount']}</dt><dd>{_escape(case.get_discount_display())}</dd>\n"
+        f"  <dt>{t['catalogue']}</dt><dd>{catalogue}</dd>\n"
+        f"  <dt>{t['lines']}</dt><dd>"
+        + t["counts"]
+        % {
+            "costs": conditional_escape(localize(counts.cost_count)),
+            "outcomes": conditional_escape(localize(counts.outcome_count)),
+        }
+        + "</dd>\n</dl>"
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _fact_labels(language: str | None) -> dict[str, str]:
+    """The texts of case_facts_html in one language, as the template wrote them."""
+    return {
+        "intervention": _("Indsats"),
+        "made_by": _("Udarbejdet af"),
+        "local": _("%(municipality)s (lokal)"),
+        "national": _("Styrelsen (national)"),
+        "participants": _("Deltagere"),
+        "prices": _("Prisår og horisont"),
+        "price_year": _("%(year)s-priser, %(horizon)s år"),
+        "discount": _("Diskontering"),
+        "catalogue": _("Priskatalog"),
+        "no_catalogue": _("intet valgt"),
+        "lines": _("Omkostninger og effekter"),
+        "counts": _("%(costs)s omkostninger, %(outcomes)s effekter"),
     }

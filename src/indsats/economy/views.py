@@ -32,6 +32,7 @@ from indsats.economy.forms import (
 )
 from indsats.economy.models import BusinessCase, BusinessCaseResult, ResultStatus
 from indsats.economy.presentation import (
+    case_facts_html,
     comparison_options_html,
     earlier_results_html,
     provenance_html,
@@ -372,6 +373,7 @@ def _render_result(
     results = selectors.earlier_results(case)
     context: dict[str, Any] = {
         "case": case,
+        "facts": case_facts_html(case),
         "result": result,
         "results": results,
         # the list of earlier computations, shown when there is more than the one on the page
