@@ -9,6 +9,8 @@ from html import escape
 
 import pytest
 from django.utils import translation
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from indsats.ui import svg
 
@@ -156,9 +158,14 @@ def test_attributes_write_what_escaping_every_value_wrote():
         "a<b>&\"'",
     ]
     samples += ["#0059b3", "8 4", "Kommune & region", 3.14159, -0.004999]
+    # whole floats (written without rounding), strings escaped once and kept or too long to keep, a str
+    # subclass and a lazy translation (escaped as str() writes them)
+    samples += [70.0, -0.0, 1e15, -1e15, 1e16, 2.0**53, 1e300, math.inf, -math.inf, math.nan, 0.005]
+    samples += ["<" * 41, "x" * 40 + "&", mark_safe("<b>"), gettext_lazy("År"), ' a"b ']
     for value in samples:
         for name in ("x", "stroke_width", "class_", "aria_labelledby", "viewBox", "font_size"):
-            assert svg.attributes(**{name: value}) == as_before(**{name: value}), (name, value)
+            for _twice in range(2):  # the second time from what was kept
+                assert svg.attributes(**{name: value}) == as_before(**{name: value}), (name, value)
     assert svg.attributes(x=1.0, y=2, fill="<", stroke_dasharray=None) == as_before(
         x=1.0, y=2, fill="<", stroke_dasharray=None
     )
@@ -184,3 +191,37 @@ def test_a_rect_is_what_element_writes(x, y, width, height):
         assert (
             svg.rect(x, y, width, height, fill=fill, stroke=svg.PAPER, stroke_width=stroke_width) == expected
         )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        0.0,
+        -0.0,
+        1.0,
+        -1.0,
+        70.0,
+        112.5,
+        0.004,
+        -0.004,
+        0.005,
+        2.675,
+        1e14,
+        1e15 - 1,
+        1e15,
+        -1e15,
+        1e16,
+        2.0**53 + 2,
+        1e300,
+        math.inf,
+        -math.inf,
+        math.nan,
+        12,
+        -3,
+        0,
+    ],
+)
+def test_a_coordinate_is_the_number_rounded_to_two_decimals(value):
+    """coordinate() writes a whole number at once: the same text as rounding to two decimals."""
+    written = f"{value:.2f}".rstrip("0").rstrip(".")
+    assert svg.coordinate(value) == ("0" if written == "-0" else written)

@@ -4,19 +4,24 @@ Danish labels, rows for the tables and the SVG charts. Reads the engine's stored
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import re
 from collections.abc import Iterable, Sequence
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.templatetags.l10n import unlocalize
+from django.utils.formats import localize
 from django.utils.functional import Promise
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from indsats.economy.charts import cumulative_net_by_payer_svg, npv_histogram_svg, tornado_svg
-from indsats.economy.models import BusinessCaseResult
+from indsats.economy.models import BusinessCase, BusinessCaseResult
 from indsats.ui.converters import url_with_id
 from indsats.ui.formatting import Formatter
 
@@ -216,3 +221,230 @@ def _break_even_text(year: int | None) -> str:
     if year is None:
         return _("ikke inden for tidshorisonten")
     return _("år %(year)s") % {"year": year}
+
+
+def result_sections_html(view: dict[str, Any], result: BusinessCaseResult) -> SafeString:
+    """The key figures, the by-payer table and the charts with their tables of one finished result: what
+    the templates economy/_figures.html, _payers.html and _charts.html wrote on the result page, one after
+    another with a line between them (the comparison and the PDF still include those; tests/economy
+    compares the two). Their labels are translated once per process and language."""
+    t = _section_labels(get_language())
+    data: dict[str, Any] = view["data"]
+    write = Formatter()
+
+    def kroner(value: Any) -> str:
+        return _escape(write.kroner(_as_number(value), 0))
+
+    has_monte_carlo = view["has_monte_carlo"]
+    welfare = data.get("welfare")
+    figure = '  <div class="economy-figure"><dt>'
+    figures = (
+        '\n<dl class="economy-figures">\n'
+        f"{figure}{t['npv']}</dt><dd>{kroner(data.get('npv'))}</dd></div>\n"
+        f"{figure}{t['pv_costs']}</dt><dd>{kroner(data.get('pv_costs'))}</dd></div>\n"
+        f"{figure}{t['pv_gains']}</dt><dd>{kroner(data.get('pv_gains'))}</dd></div>\n"
+        f"{figure}{t['roi']}</dt><dd>{_escape(write.number(_as_number(data.get('roi')), 2))}</dd></div>\n"
+        f"{figure}{t['break_even']}</dt><dd>{_escape(view['break_even_text'])}</dd></div>\n  "
+    )
+    if has_monte_carlo:
+        figures += (
+            f"\n{figure}{t['p_positive']}</dt>"
+            f"<dd>{_escape(write.percent(_as_number(data.get('p_positive'))))}</dd></div>\n"
+            f"{figure}{t['interval']}</dt>"
+            f"<dd>{kroner(data.get('npv_p5'))} – {kroner(data.get('npv_p95'))}</dd></div>\n  "
+        )
+    figures += (
+        f"\n{figure}{t['welfare']}</dt>"
+        f"<dd>{kroner(welfare.get('npv') if isinstance(welfare, dict) else None)}</dd></div>\n</dl>\n"
+    )
+    pk = str(result.pk)
+    right = '<th scope="col" class="align-text-right">'
+    # the template's {% firstof column|unlocalize result.pk|unlocalize %} with no column wrote "None"
+    # (unlocalize of a missing value), so the page's caption id is "payers-caption-None"
+    payers = (
+        '\n<div class="table--responsive-scroll" tabindex="0" role="region"'
+        ' aria-labelledby="payers-caption-None table-scroll-hint">\n'
+        '<table class="table table--zebra">\n'
+        f'  <caption id="payers-caption-None">{t["payers_caption"]}</caption>\n'
+        f'  <thead><tr><th scope="col">{t["payer"]}</th>{right}{t["costs"]}</th>{right}{t["gains"]}</th>'
+        f'{right}{t["net"]}</th>{right}{t["roi"]}</th><th scope="col">{t["break_even"]}</th>'
+        + (f"{right}{t['payer_positive']}</th>" if has_monte_carlo else "")
+        + f"</tr></thead>\n  <tbody>\n  {view['payer_rows']}\n  </tbody>\n</table>\n</div>\n"
+    )
+    scroll = '<div class="table--responsive-scroll" tabindex="0" role="region" aria-labelledby="'
+    charts = (
+        f"\n<h3>{t['cumulative']}</h3>\n"
+        f'<figure class="indsats-chart">{view["charts"]["cumulative"]}</figure>\n'
+        f'<details class="economy-data"><summary>{t["cumulative_numbers"]}</summary>\n'
+        f'{scroll}cumulative-caption-{pk} table-scroll-hint">\n<table class="table table--compact">\n'
+        f'  <caption id="cumulative-caption-{pk}" class="sr-only">{t["cumulative_caption"]}</caption>\n'
+        f'  <thead><tr><th scope="col">{t["year"]}</th>'
+        + "".join(f"{right}{_escape(capfirst(payer))}</th>" for payer in view["payer_names"])
+        + f"{right}{t['total']}</th></tr></thead>\n  <tbody>{view['year_rows']}</tbody>\n</table>\n</div>\n"
+        "</details>\n"
+    )
+    histogram = view["charts"].get("histogram")
+    if histogram:
+        summary = t["draws"] % {
+            "draws": _escape(write.number(_as_number(data.get("draws")))),
+            "mean": kroner(data.get("npv_mean")),
+            "p5": kroner(data.get("npv_p5")),
+            "p95": kroner(data.get("npv_p95")),
+            "share": _escape(write.percent(_as_number(data.get("p_positive")))),
+        }
+        charts += (
+            f'\n<h3>{t["histogram"]}</h3>\n<figure class="indsats-chart">{histogram}</figure>\n'
+            f"<p>{summary}</p>\n"
+        )
+    charts += (
+        f'\n<h3>{t["tornado"]}</h3>\n<figure class="indsats-chart">{view["charts"]["tornado"]}</figure>\n'
+        f'{scroll}sensitivity-caption-{pk} table-scroll-hint">\n<table class="table table--compact">\n'
+        f'  <caption id="sensitivity-caption-{pk}">{t["sensitivity_caption"]}</caption>\n'
+        f'  <thead><tr><th scope="col">{t["input"]}</th><th scope="col">{t["basis"]}</th>'
+        f"{right}{t['npv_low']}</th>{right}{t['npv_high']}</th>{right}{t['swing']}</th></tr></thead>\n"
+        f"  <tbody>{view['sensitivity_rows']}</tbody>\n</table>\n</div>\n"
+    )
+    return mark_safe(f"{figures}\n{payers}\n{charts}")  # noqa: S308 - every value is escaped here
+
+
+# the templates' texts: {% translate %} looks a text up with its percent signs doubled and writes the
+# translation (a literal, so not escaped) with the signs single again
+_SECTION_TEXTS = {
+    "npv": "Nettonutidsværdi",
+    "pv_costs": "Nutidsværdi af omkostninger",
+    "pv_gains": "Nutidsværdi af gevinster",
+    "roi": "Afkast pr. krone",
+    "break_even": "Tilbagebetaling",
+    "p_positive": "Sandsynlighed for gevinst (NNV > 0)",
+    "interval": "90 %-interval for NNV",
+    "welfare": "Samfundsøkonomisk NNV",
+    "payers_caption": "Fordeling på betalere (nutidsværdi)",
+    "payer": "Betaler",
+    "costs": "Omkostninger",
+    "gains": "Gevinster",
+    "net": "Netto",
+    "payer_positive": "P(netto > 0)",
+    "cumulative": "Akkumuleret diskonteret netto pr. betaler",
+    "cumulative_numbers": "Tallene bag kurven",
+    "cumulative_caption": "Akkumuleret diskonteret netto pr. år og betaler",
+    "year": "År",
+    "total": "I alt",
+    "histogram": "Fordelingen af nettonutidsværdien (Monte Carlo)",
+    "tornado": "Følsomhed (tornadodiagram)",
+    "sensitivity_caption": "Nettonutidsværdien med ét input ad gangen lavt og højt",
+    "input": "Input",
+    "basis": "Grundlag",
+    "npv_low": "NNV ved lav",
+    "npv_high": "NNV ved høj",
+    "swing": "Udsving",
+}
+
+
+@functools.lru_cache(maxsize=8)
+def _section_labels(language: str | None) -> dict[str, str]:
+    """The texts of result_sections_html in one language, as the templates wrote them."""
+    labels = {key: _(text.replace("%", "%%")).replace("%%", "%") for key, text in _SECTION_TEXTS.items()}
+    # {% blocktranslate %}: the message as it is, its values escaped
+    labels["draws"] = _(
+        "%(draws)s træk: middelværdi %(mean)s, 90 %%-interval %(p5)s til %(p95)s; nettonutidsværdien er "
+        "over 0 i %(share)s af trækkene."
+    )
+    return labels
+
+
+def _as_number(value: Any) -> int | float | Decimal | None:
+    """A value as the template's formatting filters read it: None for an empty or unreadable value."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float | Decimal):
+        return value
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def provenance_html(result: BusinessCaseResult) -> SafeString:
+    """How to recompute one result exactly: what economy/_provenance.html wrote on the result page (the
+    comparison and the PDF still include it; tests/economy compares the two)."""
+    t = _provenance_labels(get_language())
+    write = Formatter()
+    by = ""
+    if result.computed_by:
+        by = " " + t["by"] % {"name": _escape(result.computed_by.get_full_name())}
+    return mark_safe(  # noqa: S308 - every value is escaped here
+        '\n<dl class="indsats-facts economy-provenance">\n'
+        f"  <dt>{t['computed']}</dt><dd>{_escape(write.date_time(result.computed_at or None))}{by}</dd>\n"
+        f"  <dt>{t['draws']}</dt><dd>{_escape(write.number(_as_number(result.draws)))}"
+        f" / {conditional_escape(localize(result.seed))}</dd>\n"
+        f"  <dt>{t['engine']}</dt><dd>{conditional_escape(localize(result.engine_version))}</dd>\n"
+        f"  <dt>{t['hash']}</dt><dd><code>{conditional_escape(localize(result.inputs_hash))}</code></dd>\n"
+        "</dl>\n"
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _provenance_labels(language: str | None) -> dict[str, str]:
+    """The texts of provenance_html in one language, as the template wrote them."""
+    return {
+        "computed": _("Beregnet"),
+        "draws": _("Træk og seed"),
+        "engine": _("Motorversion"),
+        "hash": _("Inputs hash"),
+        "by": _("af %(name)s"),
+    }
+
+
+def case_facts_html(case: BusinessCase) -> SafeString:
+    """The facts of a case at the top of its page (read by selectors.case_page, with ``cost_count`` and
+    ``outcome_count``): what the <dl> of economy/case_detail.html wrote, its labels translated once per
+    process and language (tests/economy compares the two)."""
+    t = _fact_labels(get_language())
+    write = Formatter()
+    if case.municipality:
+        made_by = t["local"] % {"municipality": _escape(case.municipality.name)}
+    else:
+        made_by = t["national"]
+    catalogue = _escape(case.catalogue) if case.catalogue else t["no_catalogue"]
+    counts: Any = case
+    return mark_safe(  # noqa: S308 - every value is escaped here
+        '<dl class="indsats-facts">\n'
+        f"  <dt>{t['intervention']}</dt><dd>{_escape(case.intervention)}</dd>\n"
+        f"  <dt>{t['made_by']}</dt><dd>{made_by}</dd>\n"
+        f"  <dt>{t['participants']}</dt><dd>{_escape(write.number(_as_number(case.participants)))}</dd>\n"
+        f"  <dt>{t['prices']}</dt><dd>"
+        + t["price_year"]
+        % {
+            "year": _escape(unlocalize(case.price_year)),
+            "horizon": conditional_escape(localize(case.horizon_years)),
+        }
+        + "</dd>\n"
+        f"  <dt>{t['discount']}</dt><dd>{_escape(case.get_discount_display())}</dd>\n"
+        f"  <dt>{t['catalogue']}</dt><dd>{catalogue}</dd>\n"
+        f"  <dt>{t['lines']}</dt><dd>"
+        + t["counts"]
+        % {
+            "costs": conditional_escape(localize(counts.cost_count)),
+            "outcomes": conditional_escape(localize(counts.outcome_count)),
+        }
+        + "</dd>\n</dl>"
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _fact_labels(language: str | None) -> dict[str, str]:
+    """The texts of case_facts_html in one language, as the template wrote them."""
+    return {
+        "intervention": _("Indsats"),
+        "made_by": _("Udarbejdet af"),
+        "local": _("%(municipality)s (lokal)"),
+        "national": _("Styrelsen (national)"),
+        "participants": _("Deltagere"),
+        "prices": _("Prisår og horisont"),
+        "price_year": _("%(year)s-priser, %(horizon)s år"),
+        "discount": _("Diskontering"),
+        "catalogue": _("Priskatalog"),
+        "no_catalogue": _("intet valgt"),
+        "lines": _("Omkostninger og effekter"),
+        "counts": _("%(costs)s omkostninger, %(outcomes)s effekter"),
+    }

@@ -31,7 +31,14 @@ from indsats.economy.forms import (
     price_index_years,
 )
 from indsats.economy.models import BusinessCase, BusinessCaseResult, ResultStatus
-from indsats.economy.presentation import comparison_options_html, earlier_results_html, result_view
+from indsats.economy.presentation import (
+    case_facts_html,
+    comparison_options_html,
+    earlier_results_html,
+    provenance_html,
+    result_sections_html,
+    result_view,
+)
 from indsats.ui.pagination import paginate
 from indsats.ui.service_calls import run_service
 
@@ -366,6 +373,7 @@ def _render_result(
     results = selectors.earlier_results(case)
     context: dict[str, Any] = {
         "case": case,
+        "facts": case_facts_html(case),
         "result": result,
         "results": results,
         # the list of earlier computations, shown when there is more than the one on the page
@@ -377,6 +385,8 @@ def _render_result(
     }
     if result is not None and result.status == ResultStatus.DONE and result.result is not None:
         context["view"] = result_view(result)
+        context["sections"] = result_sections_html(context["view"], result)
+        context["provenance"] = provenance_html(result)
     return render(request, "economy/case_detail.html", context)
 
 

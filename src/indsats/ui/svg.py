@@ -131,6 +131,8 @@ class Scale:
 
 def coordinate(value: float) -> str:
     """A number in an attribute: at most two decimals, no trailing zeros (``70``, ``112.5``)."""
+    if type(value) is float and value.is_integer() and -1e15 < value < 1e15:
+        return str(int(value))  # what the rounding below writes of a whole number, without it
     written = f"{value:.2f}".rstrip("0").rstrip(".")
     return "0" if written == "-0" else written
 
@@ -138,25 +140,42 @@ def coordinate(value: float) -> str:
 def attributes(**values: object) -> str:
     """Attributes of an element: ``stroke_width=2`` is written ``stroke-width="2"``, a float with at most
     two decimals; None and False leave an attribute out; every value is escaped (a number has nothing to
-    escape). A chart writes hundreds of them, so each name is converted once."""
+    escape). A chart writes hundreds of them, so each name is converted once and each short string (a
+    colour, a dash pattern, an anchor) is escaped once."""
     written = []
+    text: str | None
     for name, value in values.items():
-        if value is None or value is False:
+        kind = type(value)
+        if kind is float:
+            text = coordinate(value)  # type: ignore[arg-type]  # (no narrowing on type() is float)
+        elif kind is str:
+            string: str = value  # type: ignore[assignment]  # (as above)
+            text = _ESCAPED.get(string)
+            if text is None:
+                text = escape(string)
+                if len(string) <= _SHORT and len(_ESCAPED) < _ESCAPED_KEPT:
+                    _ESCAPED[string] = text
+        elif value is None or value is False:
             continue
-        attribute = _ATTRIBUTE_NAMES.get(name) or _ATTRIBUTE_NAMES.setdefault(
-            name, name.rstrip("_").replace("_", "-")
-        )
-        if isinstance(value, float):
+        elif kind is int:
+            text = str(value)
+        elif isinstance(value, float):
             text = coordinate(value)
         elif isinstance(value, int):
             text = str(value)
         else:
             text = escape(str(value))
+        attribute = _ATTRIBUTE_NAMES.get(name) or _ATTRIBUTE_NAMES.setdefault(
+            name, name.rstrip("_").replace("_", "-")
+        )
         written.append(f' {attribute}="{text}"')
     return "".join(written)
 
 
 _ATTRIBUTE_NAMES: dict[str, str] = {}
+_ESCAPED: dict[str, str] = {}  # short strings as escape() writes them
+_SHORT = 40  # longer strings (points, titles) are escaped each time
+_ESCAPED_KEPT = 2048  # a bound on what the process keeps
 
 
 def element(tag: str, content: str | None = None, /, **values: object) -> str:
