@@ -20,11 +20,11 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from indsats.engine.statistics.causal import BALANCE_SMD_LIMIT
 from indsats.evaluation import charts as evaluation_charts
-from indsats.evaluation import estimation
+from indsats.evaluation import estimation, report_html
 from indsats.evaluation.disclosure import hidden_subgroups, round_mean
 from indsats.evaluation.models import Analysis, Design, Randomisation, Study
 from indsats.outcomes import charts
@@ -612,6 +612,8 @@ def report_context(
     )
     table = [(name, [number(v, 1) for v in values]) for name, values in series]
     facts, facts_stored = process_facts(analysis)
+    subgroups = subgroup_tables(analysis, own_municipalities)
+    estimates = estimate_rows(analysis)
     return {
         "analysis": analysis,
         "study": study,
@@ -621,23 +623,38 @@ def report_context(
         "score_name": score_name,
         "higher_is_better": higher_is_better,
         "method_text": method_text(analysis),
-        "estimates": estimate_rows(analysis),
+        "estimates": estimates,
+        "estimate_rows_html": report_html.estimate_rows_html(estimates),
         "warning_texts": warning_texts(analysis),
         "chart": chart,
         "chart_labels": labels,
         "chart_table": table,
+        "round_table_html": report_html.round_table_html(labels, table),
         "rounds_stored": rounds_stored,
         "rounds_to_come": rounds_to_come(rounds) if kind == "midtvejs" else [],
         "conclusion": conclusion(analysis, score_name=score_name, higher_is_better=higher_is_better)
         if kind == "slut"
         else [],
-        "subgroups": subgroup_tables(analysis, own_municipalities),
+        "subgroups": subgroups,
+        "subgroup_tables_html": report_html.subgroup_tables_html(subgroups or []),
         "practice_reader": own_municipalities is not None,
         "subgroups_skipped": skipped_subgroups(analysis),
         "balance": balance_section(analysis),
         "exposure": exposure_sections(analysis, score_name),
         "implementation_facts": facts.get("implementation", []),
         "economy_facts": facts.get("economy", []),
+        "implementation_facts_html": report_html.facts_html(
+            facts.get("implementation", []),
+            gettext_noop("Oplysninger om implementering fra puljer og tilskud"),
+            gettext_noop(
+                "Der er ikke registreret oplysninger om implementering (uddannelse og støtte) for indsatsen."
+            ),
+        ),
+        "economy_facts_html": report_html.facts_html(
+            facts.get("economy", []),
+            gettext_noop("Oplysninger om økonomi"),
+            gettext_noop("Der er ikke registreret oplysninger om indsatsens økonomi."),
+        ),
         "facts_stored": facts_stored,
     }
 
