@@ -4,6 +4,8 @@ English, with text to escape, for designs the bench does not have (comparison gr
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from django.template import engines
 from django.utils import translation
@@ -18,6 +20,8 @@ FACTS_TEMPLATE = '{% load i18n %}{% if facts %}\n<div class="indsats-keep">\n<ta
 ESTIMATES_TEMPLATE = '{% for row in estimates %}<tr><td>{{ row.label }}</td><td class="text-align-right">{{ row.value }}</td><td>{{ row.interval }}</td></tr>{% endfor %}'
 
 ROUNDS_TEMPLATE = '{% for label in chart_labels %}<th scope="col" class="text-align-right">{{ label }}</th>{% endfor %}</tr></thead>\n  <tbody>{% for name, values in chart_table %}<tr><th scope="row">{{ name }}</th>{% for value in values %}<td class="text-align-right">{{ value }}</td>{% endfor %}</tr>{% endfor %}'
+
+TRACE_TEMPLATE = '<dl class="indsats-facts">\n  <dt>{% translate "Analyse-id" %}</dt><dd>{{ analysis.pk|unlocalize }}</dd>\n  <dt>{% translate "Metode i motoren" %}</dt><dd>{{ analysis.method }}</dd>\n  <dt>{% translate "Inddata (sha256)" %}</dt><dd><code>{{ analysis.inputs_hash }}</code></dd>\n  <dt>{% translate "Motorversion" %}</dt><dd>{{ analysis.engine_version }}</dd>\n  <dt>{% translate "Startværdi (seed)" %}</dt><dd>{{ analysis.seed|unlocalize }}</dd>\n</dl>'
 
 NASTY = "<b>Tom & 'Jerry'</b> \"100 %\""
 
@@ -123,3 +127,15 @@ def test_estimate_rows_and_round_table_are_written_as_the_template_wrote_them(la
         assert str(report_html.round_table_html(labels, table)) == _render(
             ROUNDS_TEMPLATE, {"chart_labels": labels, "chart_table": table}
         )
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+@pytest.mark.parametrize("seed", [20240917, None])
+def test_traceability_is_written_as_the_template_wrote_it(language, seed):
+    analysis = SimpleNamespace(
+        pk=123456, method=NASTY, inputs_hash="ab" * 32, engine_version="1.2 <beta>", seed=seed
+    )
+    with translation.override(language):
+        expected = _render(TRACE_TEMPLATE, {"analysis": analysis})
+        assert str(report_html.traceability_html(analysis)) == expected
+        assert "123456" in expected

@@ -656,6 +656,7 @@ def report_context(
             gettext_noop("Der er ikke registreret oplysninger om indsatsens økonomi."),
         ),
         "facts_stored": facts_stored,
+        "traceability_html": report_html.traceability_html(analysis),
     }
 
 

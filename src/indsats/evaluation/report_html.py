@@ -10,6 +10,7 @@ message not (its variables escaped), labels asked for once per process and langu
 from __future__ import annotations
 
 import functools
+import html
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -22,6 +23,8 @@ from django.utils.translation import gettext as _
 
 def _v(value: object) -> str:
     """`{{ value }}` with autoescaping and localisation on (as render_value_in_context)."""
+    if type(value) is str:  # plain text: nothing to localise, no __html__
+        return html.escape(value)
     value = localize(value)
     if not isinstance(value, str):
         value = str(value)
@@ -50,6 +53,11 @@ def _labels(language: str | None) -> dict[str, str]:
             "small": "Nogle undergrupper har færre end 10 børn; deres estimater er meget usikre.",
             "own_only": "Tabellen viser kun jeres egen kommunes række; de samlede resultater for alle "
             "kommuner står øverst i rapporten.",
+            "analysis_id": "Analyse-id",
+            "engine_method": "Metode i motoren",
+            "inputs_hash": "Inddata (sha256)",
+            "engine_version": "Motorversion",
+            "seed": "Startværdi (seed)",
             "fact": "Oplysning",
             "value": "Værdi",
             "source": "Kilde",
@@ -159,3 +167,22 @@ def round_table_html(labels: Iterable[Any], table: Iterable[tuple[Any, Iterable[
         for name, values in table
     )
     return mark_safe(f"{head}</tr></thead>\n  <tbody>{rows}")  # noqa: S308 - every value is escaped
+
+
+def _unlocalized(value: object) -> str:
+    """`{{ value|unlocalize }}`."""
+    return _v(str(localize(value, use_l10n=False)))
+
+
+def traceability_html(analysis: Any) -> SafeString:
+    """The list that traces the result to the analysis, its engine and its inputs."""
+    text = _labels(get_language())
+    return mark_safe(  # noqa: S308 - every value is escaped
+        '<dl class="indsats-facts">\n'
+        f"  <dt>{text['analysis_id']}</dt><dd>{_unlocalized(analysis.pk)}</dd>\n"
+        f"  <dt>{text['engine_method']}</dt><dd>{_v(analysis.method)}</dd>\n"
+        f"  <dt>{text['inputs_hash']}</dt><dd><code>{_v(analysis.inputs_hash)}</code></dd>\n"
+        f"  <dt>{text['engine_version']}</dt><dd>{_v(analysis.engine_version)}</dd>\n"
+        f"  <dt>{text['seed']}</dt><dd>{_unlocalized(analysis.seed)}</dd>\n"
+        "</dl>"
+    )
