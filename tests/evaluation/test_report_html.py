@@ -4,6 +4,8 @@ English, with text to escape, for designs the bench does not have (comparison gr
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -139,3 +141,17 @@ def test_traceability_is_written_as_the_template_wrote_it(language, seed):
         expected = _render(TRACE_TEMPLATE, {"analysis": analysis})
         assert str(report_html.traceability_html(analysis)) == expected
         assert "123456" in expected
+
+
+BODY = Path(__file__).resolve().parents[2] / "src/indsats/evaluation/templates/evaluation/_report_body.html"
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_body_labels_are_what_the_translate_tags_wrote(language):
+    with translation.override(language):
+        labels = report_html.body_labels()
+        for key, message in report_html.BODY_LABELS.items():
+            assert labels[key] == _render(f'{{% translate "{message}" %}}', {}, load="{% load i18n %}"), key
+        assert ("95% confidence interval" in labels.values()) == (language == "en")
+    used = set(re.findall(r"\{\{ body_text\.(\w+) \}\}", BODY.read_text()))
+    assert used == set(report_html.BODY_LABELS)

@@ -657,6 +657,7 @@ def report_context(
         ),
         "facts_stored": facts_stored,
         "traceability_html": report_html.traceability_html(analysis),
+        "body_text": report_html.body_labels(),
     }
 
 
