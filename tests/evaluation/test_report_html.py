@@ -12,8 +12,9 @@ import pytest
 from django.template import engines
 from django.utils import translation
 
-from indsats.evaluation import report_html
+from indsats.evaluation import report, report_html
 from indsats.evaluation.report import EstimateRow
+from indsats.ui.formatting import Formatter, p_value
 
 SUBGROUPS_TEMPLATE = '{% for table in subgroups %}\n<div class="table--responsive-scroll" tabindex="0" role="region" aria-labelledby="subgroups-caption-{{ forloop.counter }} table-scroll-hint">\n<table class="table">\n  <caption id="subgroups-caption-{{ forloop.counter }}">{% blocktranslate with title=table.title test=table.test %}{{ title }}: test af ens effekt {{ test }}{% endblocktranslate %}</caption>\n  <thead><tr><th scope="col">{{ table.title }}</th><th scope="col" class="text-align-right">{% translate "Antal børn" %}</th>{% if table.has_comparison_group %}<th scope="col" class="text-align-right">{% translate "Heraf i indsatsen" %}</th>{% endif %}<th scope="col" class="text-align-right">{% if table.has_comparison_group %}{% translate "Forskel" %}{% else %}{% translate "Gennemsnitlig ændring" %}{% endif %}</th><th scope="col">{% translate "95 % konfidensinterval" %}</th><th scope="col" class="text-align-right">{% translate "p-værdi" %}</th></tr></thead>\n  <tbody>{% for row in table.rows %}<tr><th scope="row">{{ row.level }}</th><td class="text-align-right">{{ row.n }}</td>{% if table.has_comparison_group %}<td class="text-align-right">{{ row.n_treated }}</td>{% endif %}<td class="text-align-right">{{ row.estimate }}</td><td>{{ row.interval }}</td><td class="text-align-right">{{ row.p_value }}</td></tr>{% endfor %}</tbody>\n</table>\n</div>\n{% if table.small %}<p>{% translate "Nogle undergrupper har færre end 10 børn; deres estimater er meget usikre." %}</p>{% endif %}\n{% if table.own_only %}<p>{% translate "Tabellen viser kun jeres egen kommunes række; de samlede resultater for alle kommuner står øverst i rapporten." %}</p>{% endif %}\n{% if table.hidden_rows %}<p>{% blocktranslate count rows=table.hidden_rows %}{{ rows }} undergruppe er skjult (–), fordi den har for få børn, eller fordi dens tal ellers kunne regnes ud fra de andre.{% plural %}{{ rows }} undergrupper er skjult (–), fordi de har for få børn, eller fordi deres tal ellers kunne regnes ud fra de andre.{% endblocktranslate %}</p>{% endif %}\n{% endfor %}'
 
@@ -155,3 +156,11 @@ def test_body_labels_are_what_the_translate_tags_wrote(language):
         assert ("95% confidence interval" in labels.values()) == (language == "en")
     used = set(re.findall(r"\{\{ body_text\.(\w+) \}\}", BODY.read_text()))
     assert used == set(report_html.BODY_LABELS)
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_subgroup_p_values_are_written_as_p_value_wrote_them(language):
+    values = [None, float("nan"), float("inf"), 0.0, 0.0004, 0.001, 0.0314159, 0.5, 1.0]
+    with translation.override(language):
+        fmt = Formatter()
+        assert [report.formatted_p_value(fmt, v) for v in values] == [p_value(v) for v in values]

@@ -30,7 +30,17 @@ from indsats.evaluation.models import Analysis, Design, Randomisation, Study
 from indsats.outcomes import charts
 from indsats.outcomes.models import RoundKind
 from indsats.outcomes.registry import engine_instrument, localised
-from indsats.ui.formatting import compact_number, date, interval, number, p_value, percent
+from indsats.ui.formatting import (
+    MISSING,
+    Formatter,
+    compact_number,
+    date,
+    interval,
+    is_missing,
+    number,
+    p_value,
+    percent,
+)
 
 WARNING_TEXTS = {
     "small_n": gettext_lazy("Få børn i en gruppe (under 20): estimatet er usikkert."),
@@ -269,6 +279,14 @@ def _subgroup_level(variable: str, level: str) -> str:
     return level
 
 
+def formatted_p_value(fmt: Formatter, value: float | None) -> str:
+    """``ui.formatting.p_value`` with a Formatter made once for a table."""
+    if is_missing(value):
+        return MISSING
+    assert value is not None
+    return "< " + fmt.number(0.001, 3) if value < 0.001 else fmt.number(value, 3)
+
+
 def subgroup_tables(
     analysis: Analysis, own_municipalities: set[str] | None = None
 ) -> list[dict[str, Any]] | None:
@@ -279,6 +297,8 @@ def subgroup_tables(
     stored = analysis.result.get("subgroups")
     if stored is None:
         return None
+    fmt = Formatter()  # the language's separators, asked for once for the tables' numbers
+    to = _("%(low)s til %(high)s")
     tables = []
     for entry in stored:
         variable = entry["variable"]
@@ -313,9 +333,10 @@ def subgroup_tables(
                         "n": row["n"],
                         "n_treated": row["n_treated"],
                         "n_control": row["n_control"],
-                        "estimate": number(row["estimate"], 2),
-                        "interval": interval(row["ci_low"], row["ci_high"]),
-                        "p_value": p_value(row["p_value"]),
+                        "estimate": fmt.number(row["estimate"], 2),
+                        "interval": to
+                        % {"low": fmt.number(row["ci_low"], 2), "high": fmt.number(row["ci_high"], 2)},
+                        "p_value": formatted_p_value(fmt, row["p_value"]),
                     }
                     for row, is_hidden in pairs
                 ],
@@ -323,8 +344,8 @@ def subgroup_tables(
                 % {
                     "df1": df1,
                     "df2": df2,
-                    "f": number(entry["heterogeneity_f"], 2),
-                    "p": p_value(entry["heterogeneity_p_value"]),
+                    "f": fmt.number(entry["heterogeneity_f"], 2),
+                    "p": formatted_p_value(fmt, entry["heterogeneity_p_value"]),
                 },
                 "differs": entry["heterogeneity_p_value"] is not None
                 and entry["heterogeneity_p_value"] < 0.05,
