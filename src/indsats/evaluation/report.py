@@ -20,17 +20,27 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from indsats.engine.statistics.causal import BALANCE_SMD_LIMIT
 from indsats.evaluation import charts as evaluation_charts
-from indsats.evaluation import estimation
+from indsats.evaluation import estimation, report_html
 from indsats.evaluation.disclosure import hidden_subgroups, round_mean
 from indsats.evaluation.models import Analysis, Design, Randomisation, Study
 from indsats.outcomes import charts
 from indsats.outcomes.models import RoundKind
 from indsats.outcomes.registry import engine_instrument, localised
-from indsats.ui.formatting import compact_number, date, interval, number, p_value, percent
+from indsats.ui.formatting import (
+    MISSING,
+    Formatter,
+    compact_number,
+    date,
+    interval,
+    is_missing,
+    number,
+    p_value,
+    percent,
+)
 
 WARNING_TEXTS = {
     "small_n": gettext_lazy("Få børn i en gruppe (under 20): estimatet er usikkert."),
@@ -269,6 +279,14 @@ def _subgroup_level(variable: str, level: str) -> str:
     return level
 
 
+def formatted_p_value(fmt: Formatter, value: float | None) -> str:
+    """``ui.formatting.p_value`` with a Formatter made once for a table."""
+    if is_missing(value):
+        return MISSING
+    assert value is not None
+    return "< " + fmt.number(0.001, 3) if value < 0.001 else fmt.number(value, 3)
+
+
 def subgroup_tables(
     analysis: Analysis, own_municipalities: set[str] | None = None
 ) -> list[dict[str, Any]] | None:
@@ -279,6 +297,8 @@ def subgroup_tables(
     stored = analysis.result.get("subgroups")
     if stored is None:
         return None
+    fmt = Formatter()  # the language's separators, asked for once for the tables' numbers
+    to = _("%(low)s til %(high)s")
     tables = []
     for entry in stored:
         variable = entry["variable"]
@@ -313,9 +333,10 @@ def subgroup_tables(
                         "n": row["n"],
                         "n_treated": row["n_treated"],
                         "n_control": row["n_control"],
-                        "estimate": number(row["estimate"], 2),
-                        "interval": interval(row["ci_low"], row["ci_high"]),
-                        "p_value": p_value(row["p_value"]),
+                        "estimate": fmt.number(row["estimate"], 2),
+                        "interval": to
+                        % {"low": fmt.number(row["ci_low"], 2), "high": fmt.number(row["ci_high"], 2)},
+                        "p_value": formatted_p_value(fmt, row["p_value"]),
                     }
                     for row, is_hidden in pairs
                 ],
@@ -323,8 +344,8 @@ def subgroup_tables(
                 % {
                     "df1": df1,
                     "df2": df2,
-                    "f": number(entry["heterogeneity_f"], 2),
-                    "p": p_value(entry["heterogeneity_p_value"]),
+                    "f": fmt.number(entry["heterogeneity_f"], 2),
+                    "p": formatted_p_value(fmt, entry["heterogeneity_p_value"]),
                 },
                 "differs": entry["heterogeneity_p_value"] is not None
                 and entry["heterogeneity_p_value"] < 0.05,
@@ -612,6 +633,8 @@ def report_context(
     )
     table = [(name, [number(v, 1) for v in values]) for name, values in series]
     facts, facts_stored = process_facts(analysis)
+    subgroups = subgroup_tables(analysis, own_municipalities)
+    estimates = estimate_rows(analysis)
     return {
         "analysis": analysis,
         "study": study,
@@ -621,24 +644,41 @@ def report_context(
         "score_name": score_name,
         "higher_is_better": higher_is_better,
         "method_text": method_text(analysis),
-        "estimates": estimate_rows(analysis),
+        "estimates": estimates,
+        "estimate_rows_html": report_html.estimate_rows_html(estimates),
         "warning_texts": warning_texts(analysis),
         "chart": chart,
         "chart_labels": labels,
         "chart_table": table,
+        "round_table_html": report_html.round_table_html(labels, table),
         "rounds_stored": rounds_stored,
         "rounds_to_come": rounds_to_come(rounds) if kind == "midtvejs" else [],
         "conclusion": conclusion(analysis, score_name=score_name, higher_is_better=higher_is_better)
         if kind == "slut"
         else [],
-        "subgroups": subgroup_tables(analysis, own_municipalities),
+        "subgroups": subgroups,
+        "subgroup_tables_html": report_html.subgroup_tables_html(subgroups or []),
         "practice_reader": own_municipalities is not None,
         "subgroups_skipped": skipped_subgroups(analysis),
         "balance": balance_section(analysis),
         "exposure": exposure_sections(analysis, score_name),
         "implementation_facts": facts.get("implementation", []),
         "economy_facts": facts.get("economy", []),
+        "implementation_facts_html": report_html.facts_html(
+            facts.get("implementation", []),
+            gettext_noop("Oplysninger om implementering fra puljer og tilskud"),
+            gettext_noop(
+                "Der er ikke registreret oplysninger om implementering (uddannelse og støtte) for indsatsen."
+            ),
+        ),
+        "economy_facts_html": report_html.facts_html(
+            facts.get("economy", []),
+            gettext_noop("Oplysninger om økonomi"),
+            gettext_noop("Der er ikke registreret oplysninger om indsatsens økonomi."),
+        ),
         "facts_stored": facts_stored,
+        "traceability_html": report_html.traceability_html(analysis),
+        "body_text": report_html.body_labels(),
     }
 
 
