@@ -8,7 +8,6 @@ import functools
 import html
 import re
 from collections.abc import Iterable, Sequence
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.templatetags.l10n import unlocalize
@@ -23,7 +22,7 @@ from django.utils.translation import gettext as _
 from indsats.economy.charts import cumulative_net_by_payer_svg, npv_histogram_svg, tornado_svg
 from indsats.economy.models import BusinessCase, BusinessCaseResult
 from indsats.ui.converters import url_with_id
-from indsats.ui.formatting import Formatter
+from indsats.ui.formatting import Formatter, as_number
 
 INPUT_LABELS: dict[str, Promise] = {
     "effect": gettext_lazy("effekt"),
@@ -233,7 +232,7 @@ def result_sections_html(view: dict[str, Any], result: BusinessCaseResult) -> Sa
     write = Formatter()
 
     def kroner(value: Any) -> str:
-        return _escape(write.kroner(_as_number(value), 0))
+        return _escape(write.kroner(as_number(value), 0))
 
     has_monte_carlo = view["has_monte_carlo"]
     welfare = data.get("welfare")
@@ -243,13 +242,13 @@ def result_sections_html(view: dict[str, Any], result: BusinessCaseResult) -> Sa
         f"{figure}{t['npv']}</dt><dd>{kroner(data.get('npv'))}</dd></div>\n"
         f"{figure}{t['pv_costs']}</dt><dd>{kroner(data.get('pv_costs'))}</dd></div>\n"
         f"{figure}{t['pv_gains']}</dt><dd>{kroner(data.get('pv_gains'))}</dd></div>\n"
-        f"{figure}{t['roi']}</dt><dd>{_escape(write.number(_as_number(data.get('roi')), 2))}</dd></div>\n"
+        f"{figure}{t['roi']}</dt><dd>{_escape(write.number(as_number(data.get('roi')), 2))}</dd></div>\n"
         f"{figure}{t['break_even']}</dt><dd>{_escape(view['break_even_text'])}</dd></div>\n  "
     )
     if has_monte_carlo:
         figures += (
             f"\n{figure}{t['p_positive']}</dt>"
-            f"<dd>{_escape(write.percent(_as_number(data.get('p_positive'))))}</dd></div>\n"
+            f"<dd>{_escape(write.percent(as_number(data.get('p_positive'))))}</dd></div>\n"
             f"{figure}{t['interval']}</dt>"
             f"<dd>{kroner(data.get('npv_p5'))} – {kroner(data.get('npv_p95'))}</dd></div>\n  "
         )
@@ -286,11 +285,11 @@ def result_sections_html(view: dict[str, Any], result: BusinessCaseResult) -> Sa
     histogram = view["charts"].get("histogram")
     if histogram:
         summary = t["draws"] % {
-            "draws": _escape(write.number(_as_number(data.get("draws")))),
+            "draws": _escape(write.number(as_number(data.get("draws")))),
             "mean": kroner(data.get("npv_mean")),
             "p5": kroner(data.get("npv_p5")),
             "p95": kroner(data.get("npv_p95")),
-            "share": _escape(write.percent(_as_number(data.get("p_positive")))),
+            "share": _escape(write.percent(as_number(data.get("p_positive")))),
         }
         charts += (
             f'\n<h3>{t["histogram"]}</h3>\n<figure class="indsats-chart">{histogram}</figure>\n'
@@ -352,18 +351,6 @@ def _section_labels(language: str | None) -> dict[str, str]:
     return labels
 
 
-def _as_number(value: Any) -> int | float | Decimal | None:
-    """A value as the template's formatting filters read it: None for an empty or unreadable value."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, int | float | Decimal):
-        return value
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
-
-
 def provenance_html(result: BusinessCaseResult) -> SafeString:
     """How to recompute one result exactly: what economy/_provenance.html wrote on the result page (the
     comparison and the PDF still include it; tests/economy compares the two)."""
@@ -375,7 +362,7 @@ def provenance_html(result: BusinessCaseResult) -> SafeString:
     return mark_safe(  # noqa: S308 - every value is escaped here
         '\n<dl class="indsats-facts economy-provenance">\n'
         f"  <dt>{t['computed']}</dt><dd>{_escape(write.date_time(result.computed_at or None))}{by}</dd>\n"
-        f"  <dt>{t['draws']}</dt><dd>{_escape(write.number(_as_number(result.draws)))}"
+        f"  <dt>{t['draws']}</dt><dd>{_escape(write.number(as_number(result.draws)))}"
         f" / {conditional_escape(localize(result.seed))}</dd>\n"
         f"  <dt>{t['engine']}</dt><dd>{conditional_escape(localize(result.engine_version))}</dd>\n"
         f"  <dt>{t['hash']}</dt><dd><code>{conditional_escape(localize(result.inputs_hash))}</code></dd>\n"
@@ -411,7 +398,7 @@ def case_facts_html(case: BusinessCase) -> SafeString:
         '<dl class="indsats-facts">\n'
         f"  <dt>{t['intervention']}</dt><dd>{_escape(case.intervention)}</dd>\n"
         f"  <dt>{t['made_by']}</dt><dd>{made_by}</dd>\n"
-        f"  <dt>{t['participants']}</dt><dd>{_escape(write.number(_as_number(case.participants)))}</dd>\n"
+        f"  <dt>{t['participants']}</dt><dd>{_escape(write.number(as_number(case.participants)))}</dd>\n"
         f"  <dt>{t['prices']}</dt><dd>"
         + t["price_year"]
         % {

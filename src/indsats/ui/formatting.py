@@ -16,7 +16,8 @@ import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.utils import dateformat, timezone, translation
 from django.utils.dates import MONTHS, MONTHS_3, MONTHS_AP
@@ -67,6 +68,19 @@ def conventions() -> Conventions:
     """The conventions of the active language (Danish when none is active or it is unknown)."""
     language = (translation.get_language() or "da").split("-")[0]
     return CONVENTIONS.get(language, DANISH)
+
+
+def as_number(value: Any) -> int | float | Decimal | None:
+    """A value as a number, as the template filters read it (a stored figure may be text): None for an
+    empty or unreadable value."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float | Decimal):
+        return value
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
 
 
 def is_missing(value: object) -> bool:

@@ -9,7 +9,6 @@ An empty or missing value shows as a dash.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
@@ -19,47 +18,35 @@ from indsats.ui import formatting
 register = template.Library()
 
 
-def _number(value: Any) -> int | float | Decimal | None:
-    """A template value as a number: None for an empty or unreadable value."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, int | float | Decimal):
-        return value
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
-
-
 @register.filter
 def kr(value: Any, decimals: int | None = None) -> str:
-    return formatting.kroner(_number(value), None if decimals is None else int(decimals))
+    return formatting.kroner(formatting.as_number(value), None if decimals is None else int(decimals))
 
 
 @register.filter
 def number(value: Any, decimals: int = 0) -> str:
-    return formatting.number(_number(value), int(decimals))
+    return formatting.number(formatting.as_number(value), int(decimals))
 
 
 @register.filter
 def compact_number(value: Any) -> str:
     """A number with the decimals it has and no more: 21.5 -> ``21,5``, 50.0 -> ``50``."""
-    return formatting.compact_number(_number(value))
+    return formatting.compact_number(formatting.as_number(value))
 
 
 @register.filter
 def ratio(value: Any, decimals: int = 2) -> str:
-    return formatting.ratio(_number(value), int(decimals))
+    return formatting.ratio(formatting.as_number(value), int(decimals))
 
 
 @register.filter
 def percent(value: Any, decimals: int = 1) -> str:
-    return formatting.percent(_number(value), int(decimals))
+    return formatting.percent(formatting.as_number(value), int(decimals))
 
 
 @register.filter
 def hours(value: Any) -> str:
-    return formatting.hours(_number(value))
+    return formatting.hours(formatting.as_number(value))
 
 
 @register.filter
@@ -84,4 +71,4 @@ def date_range(start: dt.date | None, end: dt.date | None) -> str:
 
 @register.simple_tag
 def interval(low: Any, high: Any, decimals: int = 2) -> str:
-    return formatting.interval(_number(low), _number(high), int(decimals))
+    return formatting.interval(formatting.as_number(low), formatting.as_number(high), int(decimals))
