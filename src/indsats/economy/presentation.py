@@ -258,13 +258,12 @@ def result_sections_html(view: dict[str, Any], result: BusinessCaseResult) -> Sa
     )
     pk = str(result.pk)
     right = '<th scope="col" class="align-text-right">'
-    # the template's {% firstof column|unlocalize result.pk|unlocalize %} with no column wrote "None"
-    # (unlocalize of a missing value), so the page's caption id is "payers-caption-None"
+    # the caption is named by the result, as the charts' tables are (the comparison names it by its column)
     payers = (
         '\n<div class="table--responsive-scroll" tabindex="0" role="region"'
-        ' aria-labelledby="payers-caption-None table-scroll-hint">\n'
+        f' aria-labelledby="payers-caption-{pk} table-scroll-hint">\n'
         '<table class="table table--zebra">\n'
-        f'  <caption id="payers-caption-None">{t["payers_caption"]}</caption>\n'
+        f'  <caption id="payers-caption-{pk}">{t["payers_caption"]}</caption>\n'
         f'  <thead><tr><th scope="col">{t["payer"]}</th>{right}{t["costs"]}</th>{right}{t["gains"]}</th>'
         f'{right}{t["net"]}</th>{right}{t["roi"]}</th><th scope="col">{t["break_even"]}</th>'
         + (f"{right}{t['payer_positive']}</th>" if has_monte_carlo else "")
