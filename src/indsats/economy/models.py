@@ -386,6 +386,9 @@ class BusinessCaseResult(models.Model):
     document = models.JSONField(_("input"), help_text=_("Casen som beregningsmotorens JSON-dokument."))
     result = models.JSONField(_("resultat"), null=True, blank=True)
     histogram = models.JSONField(_("fordeling af nutidsværdien"), null=True, blank=True)
+    # what the result page shows of `result` and `document` (presentation.shown_parts), kept by the write
+    # that stores the result: a few kilobytes to decode on every view instead of the whole result
+    shown = models.JSONField(_("det viste af resultatet"), null=True, blank=True)
     inputs_hash = models.CharField(_("inputs hash"), max_length=64)
     engine_version = models.CharField(_("motorversion"), max_length=20)
     draws = models.PositiveIntegerField(_("træk"))
@@ -402,7 +405,7 @@ class BusinessCaseResult(models.Model):
         verbose_name=_("beregnet af"),
     )
 
-    AUDIT_EXCLUDE = ("document", "result", "histogram")
+    AUDIT_EXCLUDE = ("document", "result", "histogram", "shown")
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
