@@ -409,6 +409,16 @@ class BusinessCaseResult(models.Model):
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
+        indexes = [
+            # the finished results newest first (the result page's list of results to compare with), with
+            # the columns that list shows, so PostgreSQL reads it from the index
+            models.Index(
+                fields=["-requested_at", "-id"],
+                name="economy_result_done_newest",
+                condition=Q(status=ResultStatus.DONE),
+                include=["case", "computed_at"],
+            )
+        ]
         verbose_name = _("beregning")
         verbose_name_plural = _("beregninger")
 
