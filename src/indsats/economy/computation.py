@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from indsats.economy.charts import npv_histogram
 from indsats.economy.models import BusinessCaseResult, ResultStatus
+from indsats.economy.presentation import shown_parts
 from indsats.engine import ENGINE_VERSION
 from indsats.engine.investment.case_document import CaseError, parse_case
 from indsats.engine.investment.model import compute_case
@@ -40,10 +41,12 @@ def run_computation(*, result_id: int) -> None:
             status=ResultStatus.FAILED, error=str(error)[:2000], computed_at=timezone.now()
         )
         return
+    stored = computed.to_dict()
     BusinessCaseResult.objects.filter(pk=result.pk).update(
         status=ResultStatus.DONE,
         progress=result.draws,
-        result=computed.to_dict(),
+        result=stored,
+        shown=shown_parts(stored, result.document),
         histogram=npv_histogram(computed.npv_draws) if result.draws else None,
         inputs_hash=computed.inputs_hash,
         engine_version=computed.engine_version,

@@ -170,14 +170,18 @@ def view_label(row: dict[str, Any], view: dict[str, Any]) -> str:
     return sensitivity_label(row, view["document"])
 
 
+def appendix_html(result: BusinessCaseResult) -> str:
+    """The appendix as HTML, before WeasyPrint lays it out."""
+    return render_to_string(
+        "economy/result_pdf.html", {"result": result, "case": result.case, "view": result_view(result)}
+    )
+
+
 def pdf_document(result: BusinessCaseResult) -> Any:
     """The laid-out appendix (a WeasyPrint Document: pages with their boxes)."""
     from weasyprint import HTML  # loaded lazily: it takes about a second to import
 
-    html = render_to_string(
-        "economy/result_pdf.html", {"result": result, "case": result.case, "view": result_view(result)}
-    )
-    return HTML(string=html).render()
+    return HTML(string=appendix_html(result)).render()
 
 
 def result_pdf(result: BusinessCaseResult) -> bytes:

@@ -386,6 +386,9 @@ class BusinessCaseResult(models.Model):
     document = models.JSONField(_("input"), help_text=_("Casen som beregningsmotorens JSON-dokument."))
     result = models.JSONField(_("resultat"), null=True, blank=True)
     histogram = models.JSONField(_("fordeling af nutidsværdien"), null=True, blank=True)
+    # what the result page shows of `result` and `document` (presentation.shown_parts), kept by the write
+    # that stores the result: a few kilobytes to decode on every view instead of the whole result
+    shown = models.JSONField(_("det viste af resultatet"), null=True, blank=True)
     inputs_hash = models.CharField(_("inputs hash"), max_length=64)
     engine_version = models.CharField(_("motorversion"), max_length=20)
     draws = models.PositiveIntegerField(_("træk"))
@@ -402,10 +405,20 @@ class BusinessCaseResult(models.Model):
         verbose_name=_("beregnet af"),
     )
 
-    AUDIT_EXCLUDE = ("document", "result", "histogram")
+    AUDIT_EXCLUDE = ("document", "result", "histogram", "shown")
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
+        indexes = [
+            # the finished results newest first (the result page's list of results to compare with), with
+            # the columns that list shows, so PostgreSQL reads it from the index
+            models.Index(
+                fields=["-requested_at", "-id"],
+                name="economy_result_done_newest",
+                condition=Q(status=ResultStatus.DONE),
+                include=["case", "computed_at"],
+            )
+        ]
         verbose_name = _("beregning")
         verbose_name_plural = _("beregninger")
 

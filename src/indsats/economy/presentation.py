@@ -64,10 +64,78 @@ def basis_label(basis: str) -> str:
     return basis
 
 
+# the figures of a stored result that the result page shows as they are (result_sections_html, result_view)
+SHOWN_FIGURES = (
+    "npv",
+    "pv_costs",
+    "pv_gains",
+    "roi",
+    "break_even_year",
+    "p_positive",
+    "npv_p5",
+    "npv_p95",
+    "npv_mean",
+    "draws",
+    "by_payer",
+)
+# of each payer's indicators, of the welfare view and of a sensitivity row: what the page shows
+SHOWN_PAYER_INDICATORS = ("roi", "break_even_year", "p_positive")
+SHOWN_SENSITIVITY = ("input", "label", "basis", "npv_low", "npv_high", "swing")
+
+
+def _some(values: dict[str, Any], keys: Sequence[str]) -> dict[str, Any]:
+    return {key: values[key] for key in keys if key in values}
+
+
+def shown_parts(data: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+    """What the result page shows of a stored result (the engine's ``to_dict()``) and its input document,
+    in their own shapes: the figures it shows, the by-payer totals, the year and cumulative discounted net
+    of each year (in all and by payer), the sensitivity rows it shows and the names of the document's
+    costs and outcomes that label them. A third of the result's size; kept with the result
+    (``BusinessCaseResult.shown``), so the page decodes it rather than the whole result."""
+    parts = _some(data, SHOWN_FIGURES)
+    if "welfare" in data:
+        welfare = data["welfare"]
+        parts["welfare"] = _some(welfare, ("npv",)) if isinstance(welfare, dict) else welfare
+    parts["by_payer_indicators"] = {
+        payer: _some(indicators, SHOWN_PAYER_INDICATORS)
+        for payer, indicators in data["by_payer_indicators"].items()
+    }
+    parts["by_year"] = [
+        {"year": year["year"], "cumulative_discounted_net": year["cumulative_discounted_net"]}
+        for year in data["by_year"]
+    ]
+    parts["by_payer_by_year"] = {
+        payer: [{"cumulative_discounted_net": year["cumulative_discounted_net"]} for year in years]
+        for payer, years in data["by_payer_by_year"].items()
+    }
+    parts["sensitivity"] = [_some(row, SHOWN_SENSITIVITY) for row in data["sensitivity"][:SENSITIVITY_SHOWN]]
+    names = {
+        key: [_some(line, ("name",)) for line in document[key]]
+        for key in ("outcomes", "costs", "base_alternative")
+        if key in document
+    }
+    return {"result": parts, "document": names}
+
+
 def result_view(result: BusinessCaseResult, *, chart_prefix: str = "") -> dict[str, Any]:
     """Everything a page or report shows of one finished result."""
-    data: dict[str, Any] = result.result or {}
-    document: dict[str, Any] = result.document
+    return _view(result, result.result or {}, result.document, chart_prefix=chart_prefix)
+
+
+def shown_view(result: BusinessCaseResult) -> dict[str, Any]:
+    """What the result page shows of one finished result (result_sections_html's view), from the parts
+    kept with it (``shown``): the result page's view without decoding the whole result. A result stored
+    without them (by a computation older than them) is read whole."""
+    shown = result.shown
+    if shown is None:
+        shown = shown_parts(result.result or {}, result.document)
+    return _view(result, shown["result"], shown["document"])
+
+
+def _view(
+    result: BusinessCaseResult, data: dict[str, Any], document: dict[str, Any], *, chart_prefix: str = ""
+) -> dict[str, Any]:
     payers = []
     for payer, totals in data["by_payer"].items():
         indicators = data["by_payer_indicators"][payer]
@@ -258,13 +326,12 @@ def result_sections_html(view: dict[str, Any], result: BusinessCaseResult) -> Sa
     )
     pk = str(result.pk)
     right = '<th scope="col" class="align-text-right">'
-    # the template's {% firstof column|unlocalize result.pk|unlocalize %} with no column wrote "None"
-    # (unlocalize of a missing value), so the page's caption id is "payers-caption-None"
+    # the caption is named by the result, as the charts' tables are (the comparison names it by its column)
     payers = (
         '\n<div class="table--responsive-scroll" tabindex="0" role="region"'
-        ' aria-labelledby="payers-caption-None table-scroll-hint">\n'
+        f' aria-labelledby="payers-caption-{pk} table-scroll-hint">\n'
         '<table class="table table--zebra">\n'
-        f'  <caption id="payers-caption-None">{t["payers_caption"]}</caption>\n'
+        f'  <caption id="payers-caption-{pk}">{t["payers_caption"]}</caption>\n'
         f'  <thead><tr><th scope="col">{t["payer"]}</th>{right}{t["costs"]}</th>{right}{t["gains"]}</th>'
         f'{right}{t["net"]}</th>{right}{t["roi"]}</th><th scope="col">{t["break_even"]}</th>'
         + (f"{right}{t['payer_positive']}</th>" if has_monte_carlo else "")

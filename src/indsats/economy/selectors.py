@@ -143,12 +143,20 @@ RESULT_PAGE_CASE_FIELDS = (
 )
 
 
+# What the result page leaves unread of a result: it shows the parts of them kept in ``shown``.
+RESULT_PAGE_UNREAD = ("document", "result")
+
+
 def _results_with_case() -> QuerySet[BusinessCaseResult]:
-    """Results (every field) with the fields of their case that the result page shows and who computed
-    them."""
+    """Results (every field but the whole result and input document) with the fields of their case that
+    the result page shows and who computed them."""
     related = (*(f"case__{name}" for name in CASE_PAGE_RELATED), "computed_by")
     shown = (
-        *(field.name for field in BusinessCaseResult._meta.concrete_fields),
+        *(
+            field.name
+            for field in BusinessCaseResult._meta.concrete_fields
+            if field.name not in RESULT_PAGE_UNREAD
+        ),
         *(f"case__{name}" for name in RESULT_PAGE_CASE_FIELDS),
         "computed_by__first_name",
         "computed_by__last_name",
@@ -186,7 +194,8 @@ def result_page(*, user: User | AnonymousUser, pk: int) -> BusinessCaseResult:
 
 
 def latest_result(case: BusinessCase) -> BusinessCaseResult | None:
-    return case.results.order_by("-requested_at", "-pk").first()
+    """The case's newest result as the case's page shows it (without its whole result and document)."""
+    return case.results.defer(*RESULT_PAGE_UNREAD).order_by("-requested_at", "-pk").first()
 
 
 def result_detail(*, user: User | AnonymousUser, pk: int) -> BusinessCaseResult:

@@ -38,6 +38,7 @@ from indsats.economy.presentation import (
     provenance_html,
     result_sections_html,
     result_view,
+    shown_view,
 )
 from indsats.ui.pagination import paginate
 from indsats.ui.service_calls import run_service
@@ -383,11 +384,17 @@ def _render_result(
         # interventions
         "others": comparison_options_html(selectors.comparison_choices(user=request.user, case=case)),
     }
-    if result is not None and result.status == ResultStatus.DONE and result.result is not None:
-        context["view"] = result_view(result)
+    # the page reads the parts of the result it shows (selectors.result_page and latest_result leave the
+    # whole result and input document unread)
+    if result is not None and result.status == ResultStatus.DONE and _has_figures(result):
+        context["view"] = shown_view(result)
         context["sections"] = result_sections_html(context["view"], result)
         context["provenance"] = provenance_html(result)
     return render(request, "economy/case_detail.html", context)
+
+
+def _has_figures(result: BusinessCaseResult) -> bool:
+    return result.shown is not None or result.result is not None
 
 
 @login_required
