@@ -18,6 +18,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import (
+    BigIntegerField,
     Case,
     Count,
     DecimalField,
@@ -35,7 +36,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
@@ -1207,10 +1208,11 @@ def _filter_options_query(_values: compiled_queries.Values) -> QuerySet[Any]:
         .annotate(kind=Value(0), rank=F("order"), label=F("name"))
         .values_list("kind", "pk", "rank", "label")
     )
-    programmes = (
+    programmes = (  # each programme once before the UNION (a few rows to merge, not one per intervention)
         Intervention.objects.exclude(programme="")
         .order_by()
-        .values_list(Value(1), Value(None, output_field=IntegerField()), Value(0), "programme")
+        .values_list(Value(1), Cast(Value(None), BigIntegerField()), Value(0), "programme")
+        .distinct()
     )
     municipalities = (
         Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY, is_active=True)
