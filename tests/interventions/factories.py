@@ -8,6 +8,7 @@ from typing import Any
 import factory
 from django.utils import timezone
 
+from indsats.interventions import portfolio_totals
 from indsats.interventions.models import (
     ChecklistItem,
     Criterion,
@@ -43,6 +44,8 @@ class InterventionFactory(factory.django.DjangoModelFactory):
     def phase_record(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create and is_phase(self.state):
             PhaseRecord.objects.open_for(self, self.state)
+        if create:
+            portfolio_totals.recount()  # as create_intervention does
 
 
 def complete_checklist(intervention: Intervention) -> None:
@@ -65,6 +68,7 @@ def ready_review(
         CriterionAssessment(review=review, criterion=c, rating=Rating.MET, rationale="Begrundet.")
         for c in Criterion.values
     )
+    portfolio_totals.recount()  # as the review services do
     return review
 
 

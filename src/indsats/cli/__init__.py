@@ -50,6 +50,7 @@ Commands that use the database (Django management commands):
   import-outcomes FILE ...  import questionnaire answers from CSV/Excel (all or nothing)
   purge-expired-outcomes    delete outcome data past its retention period
   refresh-insight-summaries rebuild the insight page's summary tables
+  recount-portfolio         count the portfolio board's figures again (after writes outside the services)
   check-outcome-references [--repair-totals]
                             check outcome data's references and each municipality's totals (the
                             daily job); recount the totals that differ from a live count

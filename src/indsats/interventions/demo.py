@@ -21,6 +21,7 @@ from django.utils import timezone
 from indsats.accounts.demo import DemoContext
 from indsats.accounts.models import Organisation, OrganisationKind, User
 from indsats.audit.models import AuditAction, AuditEntry
+from indsats.interventions import portfolio_totals
 from indsats.interventions.models import (
     ChecklistItem,
     Criterion,
@@ -668,6 +669,7 @@ def build_portfolio(
     )
     if with_practice:
         _practice_and_declarations(interventions, rng, municipalities, by_code, agency_actor, today)
+    portfolio_totals.recount()  # the board's figures, as the services keep them
     return Portfolio(interventions, reviews)
 
 

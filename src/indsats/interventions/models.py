@@ -902,3 +902,24 @@ class OperationReport(models.Model):
     @property
     def is_operating(self) -> bool:
         return self.status in OPERATING_STATUSES
+
+
+class PortfolioTotals(models.Model):
+    """The unfiltered portfolio board's figures for one state, kept by the writes that change them
+    (``interventions.portfolio_totals.recount``, last in each such service's transaction).
+
+    Whether a review is due depends on the day, so the row keeps, instead of a count of due reviews, how
+    many interventions in the phase with no review waiting have each planned end of the current phase."""
+
+    state = models.CharField(primary_key=True, max_length=20, choices=InterventionState.choices)
+    interventions = models.PositiveIntegerField(default=0)
+    waiting = models.PositiveIntegerField(default=0)  # with a gate review waiting for the steering group
+    committed = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))  # all its records
+    planned_ends = models.JSONField(default=dict)  # {"YYYY-MM-DD": interventions}, none waiting
+
+    class Meta:
+        verbose_name = _("porteføljens tal")
+        verbose_name_plural = _("porteføljens tal")
+
+    def __str__(self) -> str:
+        return self.state

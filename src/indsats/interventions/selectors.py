@@ -18,6 +18,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import (
+    BigIntegerField,
     Case,
     Count,
     DecimalField,
@@ -35,7 +36,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
@@ -56,6 +57,7 @@ from indsats.db.nested_rows import (
     children_json,
     set_prefetched,
 )
+from indsats.interventions import portfolio_totals
 from indsats.interventions.access import (
     require_manage,
     seen_by_organisations,
@@ -422,8 +424,8 @@ def portfolio_board(*, user: User, filters: PortfolioFilters, per_column: int = 
 
     A fixed number of queries whatever the number of interventions: the first `per_column` cards of
     each phase (each phase's rows read through the index up to its limit; none for `per_column` 0), the
-    counts per state and the money per phase in one query of two GROUP BYs, and the pipeline in one
-    more."""
+    counts per state and the money per phase (unfiltered: the rows portfolio_totals keeps; filtered: one
+    query of two GROUP BYs), and the pipeline in one more."""
     require_permission(user, VIEW_PORTFOLIO)
     today = timezone.localdate()
     per_state, committed = _board_totals(filters, today)
@@ -492,7 +494,12 @@ def _board_totals(
 ) -> tuple[dict[str, dict[str, int]], dict[str, Decimal]]:
     """Per state with interventions: how many, how many wait for the steering group and how many have a
     review due; and per phase the money committed. One query (its SQL compiled once per process and set
-    of filters): the counts' GROUP BY beside the money's, a row each per state and per phase."""
+    of filters): the counts' GROUP BY beside the money's, a row each per state and per phase. The
+    unfiltered board (the common one) reads them from the rows the writes keep (portfolio_totals)."""
+    if filters.is_empty:
+        kept = portfolio_totals.stored(today)
+        if kept is not None:
+            return kept
     values = {**filters.values(), "today": today}
     counts: dict[str, dict[str, int]] = {}
     committed: dict[str, Decimal] = {}
@@ -1201,10 +1208,11 @@ def _filter_options_query(_values: compiled_queries.Values) -> QuerySet[Any]:
         .annotate(kind=Value(0), rank=F("order"), label=F("name"))
         .values_list("kind", "pk", "rank", "label")
     )
-    programmes = (
+    programmes = (  # each programme once before the UNION (a few rows to merge, not one per intervention)
         Intervention.objects.exclude(programme="")
         .order_by()
-        .values_list(Value(1), Value(None, output_field=IntegerField()), Value(0), "programme")
+        .values_list(Value(1), Cast(Value(None), BigIntegerField()), Value(0), "programme")
+        .distinct()
     )
     municipalities = (
         Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY, is_active=True)

@@ -20,7 +20,7 @@ from indsats.accounts.permissions import DECIDE_GATE_REVIEWS, require_permission
 from indsats.audit.models import AuditAction
 from indsats.audit.services import actor_name, record, record_create, record_update, snapshot
 from indsats.errors import DomainError
-from indsats.interventions import access
+from indsats.interventions import access, portfolio_totals
 from indsats.interventions.fact_snapshots import freeze_facts
 from indsats.interventions.models import (
     OPEN_REVIEW_STATUSES,
@@ -131,6 +131,7 @@ def create_intervention(
         at=intervention.state_entered_at,
     )
     record_create(actor=actor, instance=intervention)
+    portfolio_totals.recount()
     return intervention
 
 
@@ -375,6 +376,7 @@ def update_phase_record(
     if reopened:
         parts.append(_("Genåbnet: %(items)s") % {"items": ", ".join(reopened)})
     record_update(actor=actor, instance=phase_record, before=before, message="; ".join(parts))
+    portfolio_totals.recount()
     return phase_record
 
 
@@ -440,9 +442,9 @@ def return_to_phase(*, actor: User, intervention: Intervention, phase: str, reas
     row = access.require_move(actor, intervention, WorkflowAction.RETURN_TO_PHASE, to_state=phase)
     if not reason.strip():
         raise DomainError(_("Skriv hvorfor indsatsen vender tilbage."), field="reason")
-    return _move(
-        actor=actor, intervention=intervention, row=row, reason=reason.strip(), kind=EventKind.RETURNED
-    )
+    _move(actor=actor, intervention=intervention, row=row, reason=reason.strip(), kind=EventKind.RETURNED)
+    portfolio_totals.recount()
+    return intervention
 
 
 @transaction.atomic
@@ -452,9 +454,9 @@ def stop_intervention(*, actor: User, intervention: Intervention, reason: str) -
     row = access.require_move(actor, intervention, WorkflowAction.STOP)
     if not reason.strip():
         raise DomainError(_("Skriv hvorfor indsatsen stoppes."), field="reason")
-    return _move(
-        actor=actor, intervention=intervention, row=row, reason=reason.strip(), kind=EventKind.STOPPED
-    )
+    _move(actor=actor, intervention=intervention, row=row, reason=reason.strip(), kind=EventKind.STOPPED)
+    portfolio_totals.recount()
+    return intervention
 
 
 # --- gate reviews -------------------------------------------------------------------------------------
@@ -475,6 +477,7 @@ def start_gate_review(*, actor: User, intervention: Intervention) -> GateReview:
     )
     _event(intervention=intervention, kind=EventKind.REVIEW_STARTED, actor=actor, review=review)
     record_create(actor=actor, instance=review)
+    portfolio_totals.recount()
     return review
 
 
@@ -547,6 +550,7 @@ def submit_gate_review(*, actor: User, review: GateReview) -> GateReview:
         before=before,
         message=f"{WorkflowAction.SUBMIT_GATE_REVIEW.label} (sha256 {basis.sha256})",
     )
+    portfolio_totals.recount()
     return review
 
 
@@ -614,6 +618,7 @@ def decide_gate_review(
     review.version += 1
     review.save(update_fields=["status", "decision", "version"])
     record_create(actor=actor, instance=gate_decision, message=f"sha256 {basis.sha256}")
+    portfolio_totals.recount()
     return gate_decision
 
 
