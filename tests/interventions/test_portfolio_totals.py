@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from indsats.audit.models import AuditEntry
 from indsats.interventions import portfolio_totals, selectors, services
 from indsats.interventions.models import (
     CriterionAssessment,
@@ -20,6 +21,8 @@ from indsats.interventions.models import (
     ReviewStatus,
 )
 from indsats.interventions.workflow import PHASES, WorkflowAction
+from indsats.operations import schedule
+from indsats.operations.models import RunStatus
 from tests.interventions.factories import complete_checklist, current_record
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +138,40 @@ def test_without_its_rows_the_board_counts_live(agency_staff, steering_member, a
         user=steering_member, filters=selectors.PortfolioFilters(), per_column=0
     )
     assert board.total == 1 and [c.count for c in board.columns] == [1, 0, 0, 0]
+
+
+def test_the_daily_check_fails_naming_the_state_written_outside_the_services(
+    agency_staff, steering_member, agency
+):
+    intervention = services.create_intervention(
+        actor=agency_staff, name="Tjek", short_description="x", origin="research", owner=agency
+    )
+    assert portfolio_totals.differences() == []
+    assert schedule.run_now("check-portfolio-totals", day=DAYS[0]).status == RunStatus.DONE
+
+    PhaseRecord.objects.filter(intervention=intervention).update(committed_amount=10)
+    Intervention.objects.filter(pk=intervention.pk).update(state="maturation")
+    found = portfolio_totals.differences()
+    assert [text.split(":")[0] for text in found] == ["maturation", "screening"]
+    assert "interventions 0 gemt, 1 talt" in found[0]
+    assert found[1].startswith("screening: interventions 1 gemt, 0 talt, committed 0")
+    assert found[1].endswith(" talt") and "gemt, 10" in found[1]
+    assert schedule.run_now("check-portfolio-totals", day=DAYS[1]).status == RunStatus.FAILED
+
+    call_command("recount_portfolio")
+    assert portfolio_totals.differences() == []
+    assert schedule.run_now("check-portfolio-totals", day=DAYS[2]).status == RunStatus.DONE
+    repaired = AuditEntry.objects.filter(
+        actor_name="system", message__startswith="Porteføljetavlens tal talt"
+    )
+    assert sorted(entry.object_repr for entry in repaired) == ["maturation", "screening"]
+    screening = next(entry for entry in repaired if entry.object_repr == "screening")
+    assert screening.changes["interventions"] == [1, 0]
+
+
+def test_the_daily_check_names_a_missing_row(agency_staff, agency):
+    services.create_intervention(
+        actor=agency_staff, name="Uden række", short_description="x", origin="research", owner=agency
+    )
+    PortfolioTotals.objects.filter(state="operation").delete()
+    assert portfolio_totals.differences() == ["operation: ingen række"]

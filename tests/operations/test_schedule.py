@@ -34,6 +34,8 @@ def test_indsats_declares_its_daily_jobs():
         "purge-expired-outcomes",
         "purge-abandoned-imports",
         "refresh-insight-summaries",
+        "check-outcome-references",
+        "check-portfolio-totals",
     } <= names
 
 
@@ -51,14 +53,15 @@ def test_a_job_is_queued_once_a_day_from_its_hour(db, django_capture_on_commit_c
         again = schedule.take_schedule(holder="w1", now=at(23))
     assert {run.job for run in later} == {
         "check-outcome-references",
+        "check-portfolio-totals",
         "governance-daily",
         "grants-daily",
     } and again == []
-    assert ScheduledRun.objects.filter(day=datetime.date(2026, 12, 7)).count() == 6
-    assert DBTaskResult.objects.count() == 6  # one task per run
+    assert ScheduledRun.objects.filter(day=datetime.date(2026, 12, 7)).count() == 7
+    assert DBTaskResult.objects.count() == 7  # one task per run
     # the next day, the jobs are due again
     with django_capture_on_commit_callbacks(execute=True):
-        assert len(schedule.take_schedule(holder="w1", now=at(7, day=8))) == 6
+        assert len(schedule.take_schedule(holder="w1", now=at(7, day=8))) == 7
 
 
 def test_only_one_process_holds_the_schedule_on_sqlite(db):
@@ -145,6 +148,6 @@ def test_pg_advisory_lock_lets_one_process_take_the_schedule(transactional_db):
         assert schedule.take_schedule(holder="w2", now=at(7)) == []  # another process holds it
         with other.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [schedule.ADVISORY_LOCK_KEY])
-        assert len(schedule.take_schedule(holder="w2", now=at(7))) == 6
+        assert len(schedule.take_schedule(holder="w2", now=at(7))) == 7
     finally:
         other.close()

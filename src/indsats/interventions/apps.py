@@ -10,7 +10,7 @@ class InterventionsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, once the models are loaded: these modules register panels, visibility rules and
         # evidence providers with the registries below this app.
-        from indsats.interventions import panels, visibility  # noqa: F401 - registration on import
+        from indsats.interventions import panels, scheduled_jobs, visibility  # noqa: F401 - they register
 
         # providers import models, which load only once the app registry is ready
         from indsats.interventions.evidence import register_builtin_providers

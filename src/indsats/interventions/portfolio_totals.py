@@ -7,7 +7,9 @@ an intervention's state, a phase record's money or planned end, or a gate review
 demo's bulk loader) calls ``recount`` last in its transaction. Like ``outcomes.totals.recount`` it locks
 the rows first and only then counts, in new statements, so that the rows equal a live count once the
 writes commit (READ COMMITTED). Data written outside the services (raw SQL, a restore) is repaired by
-``indsats recount-portfolio``; a missing row makes the board count live (``stored``).
+``indsats recount-portfolio``; a missing row makes the board count live (``stored``). A daily job
+(``check-portfolio-totals``) compares the rows with a count made then and fails, naming the states, when
+they differ (``differences``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, FilteredRelation, Q, QuerySet, Sum, Value, When
+from django.utils.translation import gettext as _
 
+from indsats.audit.services import record_update, snapshot
 from indsats.db import compiled_queries
 from indsats.interventions.models import (
     OPEN_REVIEW_STATUSES,
@@ -44,16 +48,72 @@ def recount() -> None:
                 f"VALUES (%s, 0, 0, 0, '{{}}') ON CONFLICT (state) DO UPDATE SET waiting = {table}.waiting",
                 [state],
             )
-        rows = {state: PortfolioTotals(state=state) for state in states}
-        for state, n, waiting in _counts():
-            rows[state].interventions, rows[state].waiting = n, waiting
-        for state, planned_end, n in _planned_ends():
-            rows[state].planned_ends[planned_end.isoformat()] = n
-        for phase, money in _money():
-            rows[phase].committed = money or Decimal(0)
-        PortfolioTotals.objects.bulk_update(
-            rows.values(), ["interventions", "waiting", "committed", "planned_ends"]
+        PortfolioTotals.objects.bulk_update(_counted(states).values(), list(_FIGURES))
+
+
+_FIGURES = ("interventions", "waiting", "committed", "planned_ends")
+
+
+def _counted(states: list[str]) -> dict[str, PortfolioTotals]:
+    """The figures of each state counted now, as unsaved rows."""
+    rows = {state: PortfolioTotals(state=state) for state in states}
+    for state, n, waiting in _counts():
+        rows[state].interventions, rows[state].waiting = n, waiting
+    for state, planned_end, n in _planned_ends():
+        rows[state].planned_ends[planned_end.isoformat()] = n
+    for phase, money in _money():
+        rows[phase].committed = money or Decimal(0)
+    return rows
+
+
+class TotalsDiffer(Exception):
+    """The kept figures differ from a count: data was written outside the services (or a service forgot to
+    recount). ``indsats recount-portfolio`` counts them again."""
+
+
+def differences() -> list[str]:
+    """The states whose kept row differs from what ``recount`` would write now, as text for the log (empty
+    when all agree). The kept rows are locked first, in ``recount``'s order: a write that has recounted is
+    waited for until it commits, one that has not waits for this check, so a write in progress is never
+    taken for a difference."""
+    return list(_differing().values())
+
+
+def _differing() -> dict[str, str]:
+    states = sorted(InterventionState.values)
+    with transaction.atomic():
+        kept = {row.state: row for row in PortfolioTotals.objects.select_for_update().order_by("state")}
+        counted = _counted(states)
+    found = {}
+    for state in states:
+        row = kept.get(state)
+        if row is None:
+            found[state] = f"{state}: ingen række"
+            continue
+        differing = [name for name in _FIGURES if getattr(row, name) != getattr(counted[state], name)]
+        if differing:
+            found[state] = f"{state}: " + ", ".join(
+                f"{name} {getattr(row, name)} gemt, {getattr(counted[state], name)} talt"
+                for name in differing
+            )
+    return found
+
+
+@transaction.atomic
+def repair() -> list[str]:
+    """Count again (``recount``), with an audit entry by the system for each state whose kept figures
+    differed, giving them before and after. Returns the differences found."""
+    found = _differing()
+    before = {row.state: snapshot(row) for row in PortfolioTotals.objects.filter(state__in=found)}
+    recount()
+    for row in PortfolioTotals.objects.filter(state__in=found).order_by("state"):
+        record_update(
+            actor=None,
+            instance=row,
+            before=before.get(row.state, {}),
+            message=_("Porteføljetavlens tal talt igen (%(difference)s).") % {"difference": found[row.state]},
         )
+    return list(found.values())
 
 
 def _with_open_review(interventions: QuerySet[Intervention]) -> QuerySet[Intervention]:

@@ -6,15 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
 
-from indsats.interventions.portfolio_totals import recount
+from indsats.interventions.portfolio_totals import repair
 
 
 class Command(BaseCommand):
     help = "Genberegn porteføljetavlens tal pr. fase (antal, ventende og forfaldne gate reviews, bevilget)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        with transaction.atomic():
-            recount()
+        for difference in repair():  # each audited as the system
+            self.stdout.write(f"Afveg: {difference}")
         self.stdout.write("Porteføljens tal genberegnet.")
