@@ -20,9 +20,9 @@ And the import's own reading, checking and pseudonymising of the file (`check_im
 process, as `indsats import-outcomes` runs it), which comes before any write.
 
 Every variant runs REPEATS times on freshly created tables after a checkpoint, interleaved with the
-reference (three copies each time); the table reports medians and each one's ratio to the reference. Reading it: a variant's ratio plus the check's ratio is the least an
-import writing those tables can reach on this machine (less only if checking and writing overlapped on
-two cores).
+reference (three copies each time); the table reports medians and each one's ratio to the reference.
+Reading it: a variant's ratio plus the check's ratio is the least an import writing those tables can
+reach on this machine (less only if checking and writing overlapped on two cores).
 
 Run: .venv/bin/python benchmarks/bench_import_floor.py [ROWS] [REPEATS]  (default 1,000,000 and 3)
 Uses `bench_outcome_import.py`'s database (`indsats_bench_outcomes`, BENCH_DATABASE) and its file.
