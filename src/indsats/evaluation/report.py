@@ -635,6 +635,8 @@ def report_context(
     facts, facts_stored = process_facts(analysis)
     subgroups = subgroup_tables(analysis, own_municipalities)
     estimates = estimate_rows(analysis)
+    balance = balance_section(analysis)
+    exposure = exposure_sections(analysis, score_name)
     return {
         "analysis": analysis,
         "study": study,
@@ -660,8 +662,10 @@ def report_context(
         "subgroup_tables_html": report_html.subgroup_tables_html(subgroups or []),
         "practice_reader": own_municipalities is not None,
         "subgroups_skipped": skipped_subgroups(analysis),
-        "balance": balance_section(analysis),
-        "exposure": exposure_sections(analysis, score_name),
+        "balance": balance,
+        "balance_html": report_html.balance_html(balance),
+        "exposure": exposure,
+        "exposure_html": report_html.exposure_html(exposure),
         "implementation_facts": facts.get("implementation", []),
         "economy_facts": facts.get("economy", []),
         "implementation_facts_html": report_html.facts_html(
