@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime
 import html
+import re
 from decimal import Decimal
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -243,3 +245,22 @@ def test_the_boards_phase_labels_are_the_states_labels_in_the_active_language(la
         assert selectors.filter_options().states == expected
         svg = charts.pipeline_svg(board.pipeline, today=timezone.localdate())
         assert all(label in svg for _state, label in expected[:-1])
+
+
+DETAIL_TEMPLATE = Path(display.__file__).parent / "templates/interventions/detail.html"
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_detail_labels_are_what_the_translate_tags_wrote(language):
+    """The detail page's `{{ text.KEY }}` are its former `{% translate %}` tags, and every key is used."""
+    with translation.override(language):
+        labels = display.detail_labels()
+        for key, message in display.DETAIL_LABELS.items():
+            expected = (
+                engines["django"].from_string(f'{{% load i18n %}}{{% translate "{message}" %}}').render({})
+            )
+            assert labels[key] == expected, key
+        assert (labels["afgoerelse"] == "Afgørelse") == (language == "da")
+    used = set(re.findall(r"\{\{ text\.(\w+) \}\}", DETAIL_TEMPLATE.read_text()))
+    assert used == set(display.DETAIL_LABELS)
+    assert "{% translate" not in DETAIL_TEMPLATE.read_text()

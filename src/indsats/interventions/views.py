@@ -305,6 +305,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "practice_columns": display.practice_columns_html(),
         "may": may,
         "links": links,
+        "text": display.detail_labels(),
         "about": display.about_html(intervention),
         "related_lists": display.related_lists_html(
             intervention,
