@@ -46,6 +46,11 @@ class _Kept:
         self.sql = sql
         self.params = list(params)
         self.position = positions[0]
+        # how each column becomes a value: asked once (the ORM asks every field of every joined table on
+        # each run, some sixty for the report's analysis)
+        self.converters = compiler.get_converters(
+            [column[0] for column in compiler.select[: compiler.col_count]]
+        )
 
 
 class CompiledQuery(Generic[M]):
@@ -74,6 +79,7 @@ class CompiledQuery(Generic[M]):
         compiler = copy.copy(kept.compiler)
         compiler.connection = connections[using]  # this thread's connection, not the compiling one's
         compiler.as_sql = lambda *args, **kwargs: (kept.sql, tuple(params))  # type: ignore[method-assign]
+        compiler.get_converters = lambda expressions: kept.converters  # type: ignore[method-assign]
         if using == DEFAULT_DB_ALIAS:  # the compiled queries' cursor is the default database's
             compiler.execute_sql = lambda *args, **kwargs: _fetched(kept.sql, params)  # type: ignore[method-assign]
         queryset = kept.queryset._chain()  # type: ignore[attr-defined]
