@@ -63,6 +63,7 @@ from indsats.interventions.forms import (
 from indsats.interventions.models import (
     GRADE_POINTS,
     Criterion,
+    DeclarationScore,
     DeliverableTemplate,
     Dimension,
     GateReview,
@@ -238,6 +239,8 @@ def reviews_waiting(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 # --- one intervention ---------------------------------------------------------------------------------
 
+DIMENSION_ORDER = {dimension: index for index, dimension in enumerate(Dimension.values)}
+
 
 @login_required
 def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -246,16 +249,13 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     records = selectors.phase_records(intervention)
     records_by_phase = {r.phase: r for r in records}
     declarations = selectors.declarations(intervention=intervention)
-    dimension_labels = [str(d.label) for d in Dimension]
+    dimension_labels = list(labels_of(DeclarationScore, "dimension").values())  # in Dimension's order
     spider = None
     if declarations:
         series = [
             (
                 f"{d.declared_on:%d.%m.%Y}",
-                [
-                    GRADE_POINTS[s.grade]
-                    for s in sorted(d.scores, key=lambda s: Dimension.values.index(s.dimension))
-                ],
+                [GRADE_POINTS[s.grade] for s in sorted(d.scores, key=lambda s: DIMENSION_ORDER[s.dimension])],
             )
             for d in declarations[:3]
         ]
