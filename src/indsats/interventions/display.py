@@ -43,7 +43,7 @@ from indsats.interventions.selectors import (
 from indsats.interventions.workflow import PHASES
 from indsats.ui.choices import labels_of
 from indsats.ui.converters import url_with_id
-from indsats.ui.formatting import Formatter, date, date_time, kroner
+from indsats.ui.formatting import Formatter, date, kroner
 
 
 class Row(NamedTuple):
@@ -249,6 +249,7 @@ def timeline_items_html(events: Iterable[EventLine]) -> SafeString:
     """The detail page's timeline <li> elements, in the events' order (the template's loop resolved a
     dozen variables and filters per event)."""
     kinds, states = labels_of(InterventionEvent, "kind"), labels_of(InterventionEvent, "to_state")
+    fmt = Formatter()  # the language and time zone asked for once, not per event
     items = []
     for event in events:
         change = ""
@@ -262,7 +263,7 @@ def timeline_items_html(events: Iterable[EventLine]) -> SafeString:
         at = timezone.localtime(event.at)
         items.append(
             "\n  <li>"
-            f'\n    <time datetime="{escape(at.isoformat())}">{escape(date_time(at))}</time>'
+            f'\n    <time datetime="{escape(at.isoformat())}">{escape(fmt.date_time(at))}</time>'
             f"\n    <strong>{escape(kinds.get(event.kind, event.kind))}</strong>{change}"
             f'\n    <span class="indsats-card-meta">{escape(event.actor_name)}</span>'
             f"\n    {text}"
@@ -276,11 +277,12 @@ def review_rows_html(reviews: Iterable[ReviewLine]) -> SafeString:
     review_url = _url_for("interventions:review_detail")
     phases, statuses = labels_of(GateReview, "phase"), labels_of(GateReview, "status")
     outcomes = labels_of(GateDecision, "decision")
+    fmt = Formatter()
     rows = []
     for review in reviews:
         outcome = (
             f"{escape(outcomes.get(review.decision, review.decision))} "
-            f"({escape(review.decided_by_name)}, {escape(date(review.decided_at or None))})"
+            f"({escape(review.decided_by_name)}, {escape(fmt.date(review.decided_at or None))})"
             if review.decision_id is not None
             else "–"
         )
@@ -289,7 +291,7 @@ def review_rows_html(reviews: Iterable[ReviewLine]) -> SafeString:
             "\n    <tr>"
             f'\n      <td><a href="{escape(url)}">{escape(phases.get(review.phase, review.phase))}</a></td>'
             f"\n      <td>{escape(statuses.get(review.status, review.status))}</td>"
-            f"\n      <td>{escape(date(review.submitted_at or None))}</td>"
+            f"\n      <td>{escape(fmt.date(review.submitted_at or None))}</td>"
             f"\n      <td>{outcome}</td>"
             "\n    </tr>"
         )
@@ -354,6 +356,7 @@ def partner_items_html(intervention: Intervention, *, may_manage: bool) -> SafeS
 def phase_items_html(state: str, records: Mapping[str, PhaseLine]) -> SafeString:
     """The phase track's <li> for each phase: the current one marked, a visited one (it has a record)
     with the days it ran (the template's loop read a dozen variables and filters per phase)."""
+    fmt = Formatter()
     items = []
     for phase in PHASES:
         record = records.get(phase)
@@ -361,8 +364,8 @@ def phase_items_html(state: str, records: Mapping[str, PhaseLine]) -> SafeString
         mark = "is-current" if current else ("is-visited" if record else "")
         dates = ""
         if record and record.actual_start:
-            end = f" – {escape(date(record.actual_end))}" if record.actual_end else ""
-            dates = f'<span class="indsats-phase-dates">{escape(date(record.actual_start))}{end}</span>'
+            end = f" – {escape(fmt.date(record.actual_end))}" if record.actual_end else ""
+            dates = f'<span class="indsats-phase-dates">{escape(fmt.date(record.actual_start))}{end}</span>'
         step = ' aria-current="step"' if current else ""
         items.append(
             f'\n  <li class="{mark}"{step}>'
@@ -410,10 +413,11 @@ def _practice_columns(_language: str) -> SafeString:
 def practice_rows_html(lines: Iterable[PracticeLine]) -> SafeString:
     """The detail page's practice assessment <tr> elements: the municipality, the day, each element's
     score, the elements present and the points (the template's nested loop cost a dozen cells a row)."""
+    fmt = Formatter()
     return mark_safe(  # noqa: S308 - every value is escaped here
         "".join(
             f'\n    <tr><th scope="row">{escape(line.municipality)}</th>'
-            f"<td>{escape(date(line.assessed_on))}</td>\n    "
+            f"<td>{escape(fmt.date(line.assessed_on))}</td>\n    "
             + "".join(f'<td class="text-align-right">{score:d}</td>' for score in line.scores)
             + f'\n    <td class="text-align-right">{line.present:d}/11</td>'
             f'<td class="text-align-right">{line.total:d}/22</td></tr>\n  '
