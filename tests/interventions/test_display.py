@@ -252,7 +252,8 @@ DETAIL_TEMPLATE = Path(display.__file__).parent / "templates/interventions/detai
 
 @pytest.mark.parametrize("language", ["da", "en"])
 def test_detail_labels_are_what_the_translate_tags_wrote(language):
-    """The detail page's `{{ text.KEY }}` are its former `{% translate %}` tags, and every key is used."""
+    """The detail page's `{{ text.KEY }}` (and detail_sections_html's `t[KEY]`) are its former
+    `{% translate %}` tags, and every key is used."""
     with translation.override(language):
         labels = display.detail_labels()
         for key, message in display.DETAIL_LABELS.items():
@@ -262,5 +263,48 @@ def test_detail_labels_are_what_the_translate_tags_wrote(language):
             assert labels[key] == expected, key
         assert (labels["afgoerelse"] == "Afgørelse") == (language == "da")
     used = set(re.findall(r"\{\{ text\.(\w+) \}\}", DETAIL_TEMPLATE.read_text()))
+    used |= set(re.findall(r"t\[[\"'](\w+)[\"']\]", Path(display.__file__).read_text())) & set(
+        display.DETAIL_LABELS
+    )
     assert used == set(display.DETAIL_LABELS)
     assert "{% translate" not in DETAIL_TEMPLATE.read_text()
+
+
+# the detail page's sections from the gate reviews to the practice assessments, as detail.html wrote them
+# before display.detail_sections_html
+SECTIONS_TEMPLATE = '{% if may.see_reviews %}\n<h2 id="gate-reviews">{% translate "Gate reviews" %}</h2>\n{% if reviews %}\n<div class="table--responsive-scroll">\n<table class="table table--zebra">\n  <caption class="sr-only">{% translate "Gate reviews" %}</caption>\n  <thead><tr><th scope="col">{% translate "Fase" %}</th><th scope="col">{% translate "Status" %}</th><th scope="col">{% translate "Sendt" %}</th><th scope="col">{% translate "Afgørelse" %}</th></tr></thead>\n  <tbody>{{ review_rows }}\n  </tbody>\n</table>\n</div>\n{% else %}<p>{% translate "Ingen gate reviews endnu." %}</p>{% endif %}\n{% endif %}\n\n<h2 id="tidslinje">{% translate "Tidslinje" %}</h2>\n<ol class="indsats-timeline">\n  {% if timeline_items %}{{ timeline_items }}{% else %}<li>{% translate "Ingen hændelser endnu." %}</li>\n  {% endif %}\n</ol>\n{% if timeline_cut %}<p><a href="?tidslinje=alle#tidslinje">{% translate "Vis hele tidslinjen" %}</a></p>{% endif %}\n\n<h2 id="vidensdeklaration">{% translate "Vidensdeklaration" %}</h2>\n{% if may.manage %}<p><a class="button button-secondary" href="{{ links.declaration_new }}">{% translate "Ny vidensdeklaration" %}</a></p>{% endif %}\n{% if declarations %}\n<div class="row">\n  <div class="col-12 col-lg-5"><figure class="indsats-chart">{{ spider_svg }}</figure></div>\n  <div class="col-12 col-lg-7">\n    <div class="table--responsive-scroll">\n    <table class="table table--zebra">\n      <caption>{% blocktranslate with date=declarations.0.declared_on|short_date %}Seneste vidensdeklaration ({{ date }}){% endblocktranslate %}</caption>\n      <thead><tr><th scope="col">{% translate "Dimension" %}</th><th scope="col">{% translate "Karakter" %}</th><th scope="col">{% translate "Begrundelse" %}</th></tr></thead>\n      <tbody>{{ declaration_rows }}</tbody>\n    </table>\n    </div>\n    {% if declarations|length > 1 %}\n    <div class="table--responsive-scroll">\n    <table class="table table--compact">\n      <caption>{% translate "Over tid" %}</caption>\n      <thead><tr><th scope="col">{% translate "Dato" %}</th>{% for label in dimension_labels %}<th scope="col">{{ label }}</th>{% endfor %}</tr></thead>\n      <tbody>{{ declaration_history }}</tbody>\n    </table>\n    </div>\n    {% endif %}\n  </div>\n</div>\n{% else %}<p>{% translate "Indsatsen har ingen vidensdeklaration endnu." %}</p>{% endif %}\n\n<h2 id="lovende-praksis">{% translate "Lovende praksis" %}</h2>\n{% if may.assess_practice %}<p><a class="button button-secondary" href="{{ links.practice_new }}">{% translate "Vurdér praksis" %}</a></p>{% endif %}\n{% if practice_rows %}\n<div class="table--responsive-scroll">\n<table class="table table--zebra table--compact">\n  <caption class="sr-only">{% translate "Vurderinger af lovende praksis" %}</caption>\n  <thead><tr><th scope="col">{% translate "Kommune" %}</th><th scope="col">{% translate "Dato" %}</th>{{ practice_columns }}<th scope="col" class="text-align-right">{% translate "Til stede" %}</th><th scope="col" class="text-align-right">{% translate "Point" %}</th></tr></thead>\n  <tbody>{{ practice_rows }}</tbody>\n</table>\n</div>\n{% if practice_cut %}<p><a href="?vurderinger=alle#lovende-praksis">{% translate "Vis alle vurderinger" %}</a></p>{% endif %}\n<p class="form-hint">{% translate "0 = ikke til stede, 1 = delvist til stede, 2 = til stede. Jo flere elementer en praksis har, jo mere lovende er den (SFI 2016)." %}</p>\n{% else %}<p>{% translate "Ingen vurderinger af praksis, som du kan se." %}</p>{% endif %}'
+
+
+def _declaration(day: datetime.date) -> selectors.DeclarationLine:
+    return selectors.DeclarationLine(declared_on=day, scores=[])
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+@pytest.mark.parametrize("may_all", [True, False])
+@pytest.mark.parametrize("filled", [True, False])
+@pytest.mark.parametrize("cut", [True, False])
+def test_detail_sections_are_written_as_the_template_wrote_them(language, may_all, filled, cut):
+    may = SimpleNamespace(see_reviews=may_all, manage=may_all, assess_practice=not may_all)
+    links = {"declaration_new": "/indsatser/7/ny?a=1&b=<2>", "practice_new": "/praksis/'ny'"}
+    declarations = [_declaration(datetime.date(2025, 3, 4)), _declaration(datetime.date(2024, 1, 2))]
+    values = {
+        "reviews": [object()] if filled else [],
+        "review_rows": mark_safe("\n    <tr><td>r & r</td></tr>") if filled else mark_safe(""),
+        "timeline_items": mark_safe("\n  <li>t</li>\n  ") if filled else mark_safe(""),
+        "timeline_cut": cut,
+        "declarations": declarations[: 2 if cut else 1] if filled else [],
+        "spider_svg": mark_safe("<svg>&amp;</svg>") if filled else None,
+        "declaration_rows": mark_safe("<tr><td>d</td></tr>") if filled else "",
+        "declaration_history": mark_safe("<tr><td>h</td></tr>") if filled and cut else "",
+        "dimension_labels": ["Målgruppe", "<Metode & 'x'>"],
+        "practice_rows": mark_safe("\n    <tr><th>p</th></tr>\n  ") if filled else mark_safe(""),
+        "practice_columns": display.practice_columns_html(),
+        "practice_cut": cut,
+    }
+    with translation.override(language):
+        expected = (
+            engines["django"]
+            .from_string("{% load i18n formatting %}" + SECTIONS_TEMPLATE)
+            .render({"may": may, "links": links, **values})
+        )
+        assert str(display.detail_sections_html(may=may, links=links, **values)) == expected

@@ -313,6 +313,27 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             links=links if may.manage else None,
         ),
     }
+    context["sections"] = display.detail_sections_html(
+        may=may,
+        links=links,
+        **{
+            name: context[name]
+            for name in (
+                "reviews",
+                "review_rows",
+                "timeline_items",
+                "timeline_cut",
+                "declarations",
+                "spider_svg",
+                "declaration_rows",
+                "declaration_history",
+                "dimension_labels",
+                "practice_rows",
+                "practice_columns",
+                "practice_cut",
+            )
+        },
+    )
     return render(request, "interventions/detail.html", context)
 
 
