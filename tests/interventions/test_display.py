@@ -308,3 +308,47 @@ def test_detail_sections_are_written_as_the_template_wrote_them(language, may_al
             .render({"may": may, "links": links, **values})
         )
         assert str(display.detail_sections_html(may=may, links=links, **values)) == expected
+
+
+# the detail page's facts, theory of change and current phase, as detail.html wrote them before
+# display.overview_html
+OVERVIEW_TEMPLATE = '{{ about }}\n\n<h2 id="forandringsteori">{% translate "Forandringsteori" %}</h2>\n<figure class="indsats-chart indsats-toc">{{ toc_svg }}</figure>\n\n{% if current_record %}\n<h2 id="fase">{% blocktranslate with phase=current_phase_label %}Tjekliste for {{ phase }}{% endblocktranslate %}</h2>\n<ul class="nobullet-list indsats-checklist">\n  {% if checklist_items %}{{ checklist_items }}{% else %}<li>{% translate "Fasen har ingen leverancer på tjeklisten." %}</li>\n  {% endif %}\n</ul>\n<dl class="indsats-facts">\n  <dt>{% translate "Planlagt" %}</dt><dd>{{ current_record.planned_start|date_range:current_record.planned_end }}</dd>\n  <dt>{% translate "Bevilget til fasen" %}</dt><dd>{{ current_record.committed_amount|kr }}</dd>\n  <dt>{% translate "Organisationer i fasen" %}</dt><dd>{% for organisation in current_record.organisations %}{{ organisation }}{% if not forloop.last %}, {% endif %}{% empty %}–{% endfor %}</dd>\n</dl>\n{% endif %}'
+
+
+def _phase_line(*, checklist: bool, organisations: list[str], amount: Decimal) -> selectors.PhaseLine:
+    return selectors.PhaseLine(
+        phase="testing",
+        actual_start=None,
+        actual_end=None,
+        planned_start=datetime.date(2025, 1, 31) if checklist else None,
+        planned_end=datetime.date(2026, 6, 1) if checklist else None,
+        committed_amount=amount,
+        checklist=[],
+        organisations=organisations,
+    )
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+@pytest.mark.parametrize(
+    "record",
+    [
+        None,
+        _phase_line(checklist=True, organisations=["Aarhus", "<Lejre & 'Co'>"], amount=Decimal("1234567.50")),
+        _phase_line(checklist=False, organisations=[], amount=Decimal("0")),
+    ],
+)
+def test_overview_is_written_as_the_template_wrote_it(language, record):
+    values = {
+        "about": mark_safe("<section>om & om</section>"),
+        "toc_svg": mark_safe("<svg><text>a &amp; b</text></svg>"),
+        "current_record": record,
+        "current_phase_label": "Afprøvning <&>",
+        "checklist_items": mark_safe("\n  <li>x</li>\n  ")
+        if record and record.planned_start
+        else mark_safe(""),
+    }
+    with translation.override(language):
+        expected = (
+            engines["django"].from_string("{% load i18n formatting %}" + OVERVIEW_TEMPLATE).render(values)
+        )
+        assert str(display.overview_html(**values)) == expected

@@ -43,7 +43,7 @@ from indsats.interventions.selectors import (
 from indsats.interventions.workflow import PHASES
 from indsats.ui.choices import labels_of
 from indsats.ui.converters import url_with_id
-from indsats.ui.formatting import Formatter, date, kroner
+from indsats.ui.formatting import Formatter, as_number, date, date_range, kroner
 
 
 class Row(NamedTuple):
@@ -814,4 +814,36 @@ def detail_sections_html(
         parts.append(f'\n<p class="form-hint">{t["0_ikke_til_stede"]}</p>\n')
     else:
         parts.append(f"<p>{t['ingen_vurderinger_af_praksis']}</p>")
+    return mark_safe("".join(parts))  # noqa: S308 - every value is escaped or already safe HTML
+
+
+def overview_html(
+    *,
+    about: str,
+    toc_svg: str,
+    current_record: PhaseLine | None,
+    current_phase_label: str,
+    checklist_items: str,
+) -> SafeString:
+    """The detail page's facts, theory of change and the current phase's checklist and facts, around the
+    parts made above (as the template wrote them with a dozen variables, filters and a loop)."""
+    t = detail_labels()
+    parts = [
+        f'{about}\n\n<h2 id="forandringsteori">{t["forandringsteori"]}</h2>\n'
+        f'<figure class="indsats-chart indsats-toc">{toc_svg}</figure>\n\n'
+    ]
+    if current_record is not None:
+        record = current_record
+        heading = _("Tjekliste for %(phase)s") % {"phase": escape(current_phase_label)}
+        organisations = ", ".join(escape(name) for name in record.organisations) or "–"
+        planned = date_range(record.planned_start or None, record.planned_end or None)
+        committed = kroner(as_number(record.committed_amount))
+        parts.append(
+            f'\n<h2 id="fase">{heading}</h2>\n<ul class="nobullet-list indsats-checklist">\n  '
+            + (checklist_items or f"<li>{t['fasen_har_ingen_leverancer']}</li>\n  ")
+            + '\n</ul>\n<dl class="indsats-facts">\n'
+            f"  <dt>{t['planlagt']}</dt><dd>{escape(planned)}</dd>\n"
+            f"  <dt>{t['bevilget_til_fasen']}</dt><dd>{escape(committed)}</dd>\n"
+            f"  <dt>{t['organisationer_i_fasen']}</dt><dd>{organisations}</dd>\n</dl>\n"
+        )
     return mark_safe("".join(parts))  # noqa: S308 - every value is escaped or already safe HTML

@@ -313,6 +313,13 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             links=links if may.manage else None,
         ),
     }
+    context["overview"] = display.overview_html(
+        about=context["about"],
+        toc_svg=context["toc_svg"],
+        current_record=current_record,
+        current_phase_label=context["current_phase_label"],
+        checklist_items=context["checklist_items"],
+    )
     context["sections"] = display.detail_sections_html(
         may=may,
         links=links,
