@@ -21,6 +21,7 @@ from indsats.interventions import charts, display, selectors
 from indsats.interventions.selectors import BoardColumn, Card, TableRow
 from indsats.interventions.workflow import InterventionState
 from indsats.ui.formatting import kroner, number
+from tests.interventions.factories import InterventionFactory
 
 # the board's columns as _board_body.html wrote them before display.board_columns_html
 COLUMNS_LOOP = """{% load i18n formatting %}{% for column, cards in columns %}
@@ -352,3 +353,39 @@ def test_overview_is_written_as_the_template_wrote_it(language, record):
             engines["django"].from_string("{% load i18n formatting %}" + OVERVIEW_TEMPLATE).render(values)
         )
         assert str(display.overview_html(**values)) == expected
+
+
+# the detail page's heading, phase track and stop notice, as detail.html wrote them before
+# display.heading_html
+HEADING_TEMPLATE = '<p><a href="{% url \'interventions:index\' %}" class="back-link">{% translate "Indsatser" %}</a></p>\n<div class="indsats-page-heading">\n  <h1>{{ intervention.name }}</h1>\n  <div class="button-group">\n    {% if may.manage %}<a class="button button-secondary" href="{{ links.edit }}">{% translate "Redigér" %}</a>{% endif %}\n    {% if may.request_to_join %}<a class="button button-primary" href="{{ links.join }}">{% translate "Bed om at deltage" %}</a>{% endif %}\n    <a class="button button-tertiary" href="{% history_url intervention %}">{% translate "Historik" %}</a>\n  </div>\n</div>\n<p class="font-lead">{{ intervention.short_description }}</p>\n\n<h2 class="sr-only">{% translate "Fase" %}</h2>\n<ol class="indsats-phase-track" aria-label="{% translate \'Faserne\' %}">\n  {{ phase_items }}\n  <li class="{% if intervention.state == \'operation\' %}is-current{% endif %}{% if intervention.state == \'stopped\' %} is-stopped is-current{% endif %}"{% if not is_in_phase %} aria-current="step"{% endif %}>\n    <span class="indsats-phase-name">{% if intervention.state == "stopped" %}{% translate "Stoppet" %}{% else %}{% translate "I almindelig drift" %}{% endif %}</span>\n  </li>\n</ol>\n{% if intervention.state == "stopped" and intervention.stop_reason %}\n<div class="alert alert-warning mb-6"><div class="alert-body"><p class="alert-heading">{% translate "Indsatsen er stoppet" %}</p><p class="alert-text">{{ intervention.stop_reason|linebreaksbr }}</p></div></div>\n{% endif %}'
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+@pytest.mark.parametrize(
+    ("state", "reason", "may_all"),
+    [
+        (InterventionState.TESTING, "", True),
+        (InterventionState.OPERATION, "", False),
+        (InterventionState.STOPPED, "Ingen effekt <&>\nog dyr", True),
+        (InterventionState.STOPPED, "", False),
+    ],
+)
+def test_heading_is_written_as_the_template_wrote_it(language, state, reason, may_all, db):
+    intervention = InterventionFactory(
+        name="Tom & 'Jerry' <b>", short_description='Kort <om> & "den"', state=state, stop_reason=reason
+    )
+    may = SimpleNamespace(manage=may_all, request_to_join=not may_all)
+    links = {"edit": "/indsatser/1/ret?a=1&b=2", "join": "/deltag/'1'"}
+    values = {
+        "intervention": intervention,
+        "may": may,
+        "links": links,
+        "phase_items": mark_safe("\n  <li>fase</li>\n  "),
+        "is_in_phase": state == InterventionState.TESTING,
+    }
+    with translation.override(language):
+        expected = (
+            engines["django"].from_string("{% load i18n history_tags %}" + HEADING_TEMPLATE).render(values)
+        )
+        assert str(display.heading_html(**values)) == expected
+        assert ("alert-warning" in expected) == bool(reason)

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
+from django.contrib.contenttypes.models import ContentType
 from django.template.defaultfilters import linebreaksbr
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
@@ -40,7 +41,7 @@ from indsats.interventions.selectors import (
     PracticeLine,
     ReviewLine,
 )
-from indsats.interventions.workflow import PHASES
+from indsats.interventions.workflow import PHASES, InterventionState
 from indsats.ui.choices import labels_of
 from indsats.ui.converters import url_with_id
 from indsats.ui.formatting import Formatter, as_number, date, date_range, kroner
@@ -847,3 +848,54 @@ def overview_html(
             f"  <dt>{t['organisationer_i_fasen']}</dt><dd>{organisations}</dd>\n</dl>\n"
         )
     return mark_safe("".join(parts))  # noqa: S308 - every value is escaped or already safe HTML
+
+
+def heading_html(
+    *, intervention: Intervention, may: Any, links: Mapping[str, str], phase_items: str, is_in_phase: bool
+) -> SafeString:
+    """The detail page's heading with its buttons, the phase track and why a stopped intervention stopped
+    (as the template wrote them with fifteen variables, conditions and two address tags)."""
+    t = detail_labels()
+    stopped = intervention.state == InterventionState.STOPPED
+    history = reverse(
+        "history:object_history", args=[ContentType.objects.get_for_model(Intervention).pk, intervention.pk]
+    )
+    edit = (
+        f'<a class="button button-secondary" href="{escape(links["edit"])}">{t["rediger"]}</a>'
+        if may.manage
+        else ""
+    )
+    join = (
+        f'<a class="button button-primary" href="{escape(links["join"])}">{t["bed_om_at_deltage"]}</a>'
+        if may.request_to_join
+        else ""
+    )
+    last = ("is-current" if intervention.state == InterventionState.OPERATION else "") + (
+        " is-stopped is-current" if stopped else ""
+    )
+    current = "" if is_in_phase else ' aria-current="step"'
+    last_name = t["stoppet"] if stopped else t["i_almindelig_drift"]
+    alert = (
+        '\n<div class="alert alert-warning mb-6"><div class="alert-body">'
+        f'<p class="alert-heading">{t["indsatsen_er_stoppet"]}</p>'
+        f'<p class="alert-text">{linebreaksbr(intervention.stop_reason, autoescape=True)}</p></div></div>\n'
+        if stopped and intervention.stop_reason
+        else ""
+    )
+    return mark_safe(  # noqa: S308 - every value is escaped or already safe HTML
+        f'<p><a href="{escape(_address("interventions:index"))}" class="back-link">{t["indsatser"]}</a></p>\n'
+        '<div class="indsats-page-heading">\n'
+        f"  <h1>{escape(intervention.name)}</h1>\n"
+        '  <div class="button-group">\n'
+        f"    {edit}\n    {join}\n"
+        f'    <a class="button button-tertiary" href="{escape(history)}">{t["historik"]}</a>\n'
+        "  </div>\n</div>\n"
+        f'<p class="font-lead">{escape(intervention.short_description)}</p>\n\n'
+        f'<h2 class="sr-only">{t["fase"]}</h2>\n'
+        f'<ol class="indsats-phase-track" aria-label="{t["faserne"]}">\n'
+        f"  {phase_items}\n"
+        f'  <li class="{last}"{current}>\n'
+        f'    <span class="indsats-phase-name">{last_name}</span>\n'
+        "  </li>\n</ol>\n"
+        f"{alert}"
+    )

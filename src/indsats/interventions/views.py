@@ -313,6 +313,13 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             links=links if may.manage else None,
         ),
     }
+    context["heading"] = display.heading_html(
+        intervention=intervention,
+        may=may,
+        links=links,
+        phase_items=context["phase_items"],
+        is_in_phase=context["is_in_phase"],
+    )
     context["overview"] = display.overview_html(
         about=context["about"],
         toc_svg=context["toc_svg"],
