@@ -650,8 +650,9 @@ def intervention_links(pk: int) -> dict[str, str]:
     return {key: make(pk) for key, make in _link_makers(get_urlconf(), get_script_prefix()).items()}
 
 
-# The `{% translate %}` tags of interventions/detail.html, as `{{ text.KEY }}`: forty-seven tags, each a
-# lookup in the catalogue per request, cost the page about a tenth of its template's time.
+# The `{% translate %}` tags interventions/detail.html had: forty-seven tags, each a lookup in the catalogue
+# per request, cost the page about a tenth of its template's time. The template reads them as
+# `{{ text.KEY }}`, the builders of its parts below as `t[KEY]`.
 DETAIL_LABELS = {
     "indsatser": gettext_noop("Indsatser"),
     "rediger": gettext_noop("Redigér"),
