@@ -274,7 +274,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     may = access.intervention_actions(user, intervention)
     current_record = records_by_phase.get(intervention.state)
     links = display.intervention_links(intervention.pk)
-    context = {
+    context: dict[str, Any] = {
         "intervention": intervention,
         "phase_items": display.phase_items_html(intervention.state, records_by_phase),
         "current_record": current_record,
