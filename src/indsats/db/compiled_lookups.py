@@ -81,7 +81,7 @@ class CompiledQuery(Generic[M]):
         compiler.as_sql = lambda *args, **kwargs: (kept.sql, tuple(params))  # type: ignore[method-assign]
         compiler.get_converters = lambda expressions: kept.converters  # type: ignore[method-assign]
         if using == DEFAULT_DB_ALIAS:  # the compiled queries' cursor is the default database's
-            compiler.execute_sql = lambda *args, **kwargs: _fetched(kept.sql, params)  # type: ignore[method-assign]
+            compiler.execute_sql = lambda *args, **kwargs: _fetched(kept.sql, params)  # type: ignore[method-assign, assignment]
         queryset = kept.queryset._chain()  # type: ignore[attr-defined]
         queryset.query.get_compiler = lambda *args, **kwargs: compiler
         return list(queryset)
