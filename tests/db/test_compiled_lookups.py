@@ -55,3 +55,26 @@ def test_a_query_must_use_its_value_once():
     )
     with pytest.raises(ValueError, match="exactly once"):
         twice.rows(1)
+
+
+@pytest.mark.parametrize("prepared", [True, False])
+def test_on_postgresql_a_compiled_lookup_runs_as_a_prepared_statement_unless_turned_off(settings, prepared):
+    """PostgreSQL plans the lookup once per connection (the report's read of an analysis joined to six
+    tables took it milliseconds to plan); counted as any query, with the rows the ORM gives."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    settings.DATABASE_PREPARED_STATEMENTS = prepared
+    intervention = InterventionFactory(name="Forberedt")
+    compiled = CompiledQuery(
+        lambda pk: Intervention.objects.select_related("owner").filter(pk=pk).only("name", "owner__name")
+    )
+    with CaptureQueriesContext(connection) as queries:
+        got = compiled.rows(intervention.pk)
+    assert [(i.pk, i.name, i.owner.name) for i in got] == [
+        (intervention.pk, "Forberedt", intervention.owner.name)
+    ]
+    assert len(queries) == 1 and str(intervention.pk) in queries[0]["sql"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        ours = [row[0] for row in cursor.fetchall() if '"interventions_intervention"."id" = $1' in row[0]]
+    assert len(ours) == (1 if prepared else 0), ours

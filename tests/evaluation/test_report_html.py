@@ -26,6 +26,10 @@ ROUNDS_TEMPLATE = '{% for label in chart_labels %}<th scope="col" class="text-al
 
 TRACE_TEMPLATE = '<dl class="indsats-facts">\n  <dt>{% translate "Analyse-id" %}</dt><dd>{{ analysis.pk|unlocalize }}</dd>\n  <dt>{% translate "Metode i motoren" %}</dt><dd>{{ analysis.method }}</dd>\n  <dt>{% translate "Inddata (sha256)" %}</dt><dd><code>{{ analysis.inputs_hash }}</code></dd>\n  <dt>{% translate "Motorversion" %}</dt><dd>{{ analysis.engine_version }}</dd>\n  <dt>{% translate "Startværdi (seed)" %}</dt><dd>{{ analysis.seed|unlocalize }}</dd>\n</dl>'
 
+BALANCE_TEMPLATE = '{% if balance %}\n<h2>{{ body_text.balance_mellem_grupperne }}</h2>\n<p>{% if balance.matched %}{% blocktranslate with limit=balance.limit %}Grafen viser, hvor forskellige børnene i de to grupper var før og efter matchning, målt som standardiseret forskel i gennemsnit. En forskel under {{ limit }} (de stiplede linjer) regnes for god balance.{% endblocktranslate %}{% else %}{% blocktranslate with limit=balance.limit %}Grafen viser, hvor forskellige børnene i de to grupper var, målt som standardiseret forskel i gennemsnit. Analysen justerer for disse forhold med regression. En forskel under {{ limit }} (de stiplede linjer) regnes for god balance.{% endblocktranslate %}{% endif %}</p>\n<figure class="indsats-chart">{{ balance.chart|safe }}</figure>\n<div class="table--responsive-scroll" tabindex="0" role="region" aria-labelledby="balance-caption table-scroll-hint">\n<table class="table">\n  <caption id="balance-caption">{{ body_text.standardiserede_forskelle_og_variansforhold }}</caption>\n  <thead><tr><th scope="col">{{ body_text.baggrundsforhold }}</th><th scope="col" class="text-align-right">{% if balance.matched %}{{ body_text.forskel_foer }}{% else %}{{ body_text.standardiseret_forskel }}{% endif %}</th>{% if balance.matched %}<th scope="col" class="text-align-right">{{ body_text.forskel_efter }}</th>{% endif %}<th scope="col" class="text-align-right">{% if balance.matched %}{{ body_text.variansforhold_foer }}{% else %}{{ body_text.variansforhold }}{% endif %}</th>{% if balance.matched %}<th scope="col" class="text-align-right">{{ body_text.variansforhold_efter }}</th>{% endif %}</tr></thead>\n  <tbody>{% for row in balance.rows %}<tr><th scope="row">{{ row.label }}</th><td class="text-align-right">{{ row.smd_before }}</td>{% if balance.matched %}<td class="text-align-right">{{ row.smd_after }}{% if row.poor %} ({{ body_text.ubalance }}){% endif %}</td>{% endif %}<td class="text-align-right">{{ row.ratio_before }}</td>{% if balance.matched %}<td class="text-align-right">{{ row.ratio_after }}</td>{% endif %}</tr>{% endfor %}</tbody>\n</table>\n</div>\n{% endif %}'
+
+EXPOSURE_TEMPLATE = '{% if exposure is None %}\n<p>{{ body_text.analysen_er_beregnet_foer_2 }}</p>\n{% elif not exposure.sections %}\n<p>{{ body_text.der_er_ikke_registreret }}</p>\n{% else %}\n<p>{{ body_text.sammenhaengen_mellem_hvor_meget }}</p>\n{% for section in exposure.sections %}\n<div class="indsats-keep">\n<h3>{{ section.title }}</h3>\n{% if section.problem %}\n<p>{% blocktranslate with n=section.recorded %}Registreret for {{ n }} børn, men der er for lidt variation eller for få børn til at beregne en sammenhæng.{% endblocktranslate %}</p>\n</div>\n{% else %}\n<p>{% blocktranslate with n=section.n total=exposure.n_children slope=section.slope interval=section.slope_interval unit=section.per_unit p=section.p_value %}Registreret for {{ n }} af {{ total }} børn. Ændringen er {{ slope }} point {{ unit }} (95 % konfidensinterval {{ interval }}; p = {{ p }}).{% endblocktranslate %}</p>\n<figure class="indsats-chart">{{ section.chart|safe }}</figure>\n</div>\n<div class="indsats-keep">\n<table class="table">\n  <caption>{% blocktranslate with title=section.title|lower %}Gennemsnitlig ændring pr. interval, {{ title }} (tallene bag grafen){% endblocktranslate %}</caption>\n  <thead><tr><th scope="col">{{ body_text.interval }}</th><th scope="col" class="text-align-right">{{ body_text.antal_boern }}</th><th scope="col" class="text-align-right">{{ body_text.gennemsnitlig_aendring }}</th><th scope="col">{{ body_text.konfidensinterval_95 }}</th></tr></thead>\n  <tbody>{% for band in section.bands %}<tr><th scope="row">{{ band.label }}</th><td class="text-align-right">{{ band.n }}</td><td class="text-align-right">{{ band.mean }}</td><td>{{ band.interval }}</td></tr>{% endfor %}</tbody>\n</table>\n</div>\n{% endif %}\n{% endfor %}\n{% endif %}'
+
 NASTY = "<b>Tom & 'Jerry'</b> \"100 %\""
 
 
@@ -144,6 +148,7 @@ def test_traceability_is_written_as_the_template_wrote_it(language, seed):
         assert "123456" in expected
 
 
+REPORT_HTML = Path(__file__).resolve().parents[2] / "src/indsats/evaluation/report_html.py"
 BODY = Path(__file__).resolve().parents[2] / "src/indsats/evaluation/templates/evaluation/_report_body.html"
 
 
@@ -155,6 +160,9 @@ def test_body_labels_are_what_the_translate_tags_wrote(language):
             assert labels[key] == _render(f'{{% translate "{message}" %}}', {}, load="{% load i18n %}"), key
         assert ("95% confidence interval" in labels.values()) == (language == "en")
     used = set(re.findall(r"\{\{ body_text\.(\w+) \}\}", BODY.read_text()))
+    used |= set(re.findall(r"text\[[\"'](\w+)[\"']\]", REPORT_HTML.read_text())) & set(
+        report_html.BODY_LABELS
+    )
     assert used == set(report_html.BODY_LABELS)
 
 
@@ -164,3 +172,78 @@ def test_subgroup_p_values_are_written_as_p_value_wrote_them(language):
     with translation.override(language):
         fmt = Formatter()
         assert [report.formatted_p_value(fmt, v) for v in values] == [p_value(v) for v in values]
+
+
+def _balance(*, matched: bool) -> dict:
+    return {
+        "matched": matched,
+        "limit": "0,1",
+        "chart": '<svg role="img"><title>Love & plot</title></svg>',
+        "rows": [
+            {
+                "label": NASTY,
+                "smd_before": "0,25",
+                "smd_after": "0,15",
+                "ratio_before": "1,10",
+                "ratio_after": "0,90",
+                "poor": True,
+            },
+            {
+                "label": "Alder",
+                "smd_before": "–",
+                "smd_after": "0,01",
+                "ratio_before": 2,
+                "ratio_after": "–",
+                "poor": False,
+            },
+        ],
+    }
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+@pytest.mark.parametrize("balance", [_balance(matched=True), _balance(matched=False), None])
+def test_balance_section_is_written_as_the_template_wrote_it(language, balance):
+    with translation.override(language):
+        expected = _render(BALANCE_TEMPLATE, {"balance": balance, "body_text": report_html.body_labels()})
+        assert str(report_html.balance_html(balance)) == expected
+        if balance:
+            assert "Love & plot" in expected and "&lt;b&gt;Tom" in expected
+
+
+def _exposure_section(name: str, *, problem: bool = False) -> dict:
+    if problem:
+        return {"name": name, "title": f"{name} <{NASTY}>", "recorded": 1234, "problem": True}
+    return {
+        "name": name,
+        "title": f"Dosis: {NASTY}",
+        "recorded": 3456,  # without "problem", as report.exposure_sections writes a section with a slope
+        "n": 3000,
+        "slope": "0,12",
+        "slope_interval": "0,01 til 0,20",
+        "p_value": "< 0,001",
+        "per_unit": "pr. session",
+        "chart": "<svg><text>a & b</text></svg>",
+        "bands": [
+            {"label": "1 til under 5", "n": 1200, "mean": "0,50", "interval": "0,1 til 0,9"},
+            {"label": NASTY, "n": 7, "mean": "–", "interval": "–"},
+        ],
+    }
+
+
+EXPOSURES = [
+    None,
+    {"n_children": 4000, "sections": []},
+    {
+        "n_children": 4000,
+        "sections": [_exposure_section("dose"), _exposure_section("fidelity", problem=True)],
+    },
+    {"n_children": 12, "sections": [_exposure_section("fidelity", problem=True), _exposure_section("dose")]},
+]
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+@pytest.mark.parametrize("exposure", EXPOSURES)
+def test_exposure_section_is_written_as_the_template_wrote_it(language, exposure):
+    with translation.override(language):
+        expected = _render(EXPOSURE_TEMPLATE, {"exposure": exposure, "body_text": report_html.body_labels()})
+        assert str(report_html.exposure_html(exposure)) == expected

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime
 import html
+import re
 from decimal import Decimal
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -19,6 +21,7 @@ from indsats.interventions import charts, display, selectors
 from indsats.interventions.selectors import BoardColumn, Card, TableRow
 from indsats.interventions.workflow import InterventionState
 from indsats.ui.formatting import kroner, number
+from tests.interventions.factories import InterventionFactory
 
 # the board's columns as _board_body.html wrote them before display.board_columns_html
 COLUMNS_LOOP = """{% load i18n formatting %}{% for column, cards in columns %}
@@ -243,3 +246,146 @@ def test_the_boards_phase_labels_are_the_states_labels_in_the_active_language(la
         assert selectors.filter_options().states == expected
         svg = charts.pipeline_svg(board.pipeline, today=timezone.localdate())
         assert all(label in svg for _state, label in expected[:-1])
+
+
+DETAIL_TEMPLATE = Path(display.__file__).parent / "templates/interventions/detail.html"
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_detail_labels_are_what_the_translate_tags_wrote(language):
+    """The detail page's `{{ text.KEY }}` (and detail_sections_html's `t[KEY]`) are its former
+    `{% translate %}` tags, and every key is used."""
+    with translation.override(language):
+        labels = display.detail_labels()
+        for key, message in display.DETAIL_LABELS.items():
+            expected = (
+                engines["django"].from_string(f'{{% load i18n %}}{{% translate "{message}" %}}').render({})
+            )
+            assert labels[key] == expected, key
+        assert (labels["afgoerelse"] == "Afgørelse") == (language == "da")
+    used = set(re.findall(r"\{\{ text\.(\w+) \}\}", DETAIL_TEMPLATE.read_text()))
+    used |= set(re.findall(r"t\[[\"'](\w+)[\"']\]", Path(display.__file__).read_text())) & set(
+        display.DETAIL_LABELS
+    )
+    assert used == set(display.DETAIL_LABELS)
+    assert "{% translate" not in DETAIL_TEMPLATE.read_text()
+
+
+# the detail page's sections from the gate reviews to the practice assessments, as detail.html wrote them
+# before display.detail_sections_html
+SECTIONS_TEMPLATE = '{% if may.see_reviews %}\n<h2 id="gate-reviews">{% translate "Gate reviews" %}</h2>\n{% if reviews %}\n<div class="table--responsive-scroll">\n<table class="table table--zebra">\n  <caption class="sr-only">{% translate "Gate reviews" %}</caption>\n  <thead><tr><th scope="col">{% translate "Fase" %}</th><th scope="col">{% translate "Status" %}</th><th scope="col">{% translate "Sendt" %}</th><th scope="col">{% translate "Afgørelse" %}</th></tr></thead>\n  <tbody>{{ review_rows }}\n  </tbody>\n</table>\n</div>\n{% else %}<p>{% translate "Ingen gate reviews endnu." %}</p>{% endif %}\n{% endif %}\n\n<h2 id="tidslinje">{% translate "Tidslinje" %}</h2>\n<ol class="indsats-timeline">\n  {% if timeline_items %}{{ timeline_items }}{% else %}<li>{% translate "Ingen hændelser endnu." %}</li>\n  {% endif %}\n</ol>\n{% if timeline_cut %}<p><a href="?tidslinje=alle#tidslinje">{% translate "Vis hele tidslinjen" %}</a></p>{% endif %}\n\n<h2 id="vidensdeklaration">{% translate "Vidensdeklaration" %}</h2>\n{% if may.manage %}<p><a class="button button-secondary" href="{{ links.declaration_new }}">{% translate "Ny vidensdeklaration" %}</a></p>{% endif %}\n{% if declarations %}\n<div class="row">\n  <div class="col-12 col-lg-5"><figure class="indsats-chart">{{ spider_svg }}</figure></div>\n  <div class="col-12 col-lg-7">\n    <div class="table--responsive-scroll">\n    <table class="table table--zebra">\n      <caption>{% blocktranslate with date=declarations.0.declared_on|short_date %}Seneste vidensdeklaration ({{ date }}){% endblocktranslate %}</caption>\n      <thead><tr><th scope="col">{% translate "Dimension" %}</th><th scope="col">{% translate "Karakter" %}</th><th scope="col">{% translate "Begrundelse" %}</th></tr></thead>\n      <tbody>{{ declaration_rows }}</tbody>\n    </table>\n    </div>\n    {% if declarations|length > 1 %}\n    <div class="table--responsive-scroll">\n    <table class="table table--compact">\n      <caption>{% translate "Over tid" %}</caption>\n      <thead><tr><th scope="col">{% translate "Dato" %}</th>{% for label in dimension_labels %}<th scope="col">{{ label }}</th>{% endfor %}</tr></thead>\n      <tbody>{{ declaration_history }}</tbody>\n    </table>\n    </div>\n    {% endif %}\n  </div>\n</div>\n{% else %}<p>{% translate "Indsatsen har ingen vidensdeklaration endnu." %}</p>{% endif %}\n\n<h2 id="lovende-praksis">{% translate "Lovende praksis" %}</h2>\n{% if may.assess_practice %}<p><a class="button button-secondary" href="{{ links.practice_new }}">{% translate "Vurdér praksis" %}</a></p>{% endif %}\n{% if practice_rows %}\n<div class="table--responsive-scroll">\n<table class="table table--zebra table--compact">\n  <caption class="sr-only">{% translate "Vurderinger af lovende praksis" %}</caption>\n  <thead><tr><th scope="col">{% translate "Kommune" %}</th><th scope="col">{% translate "Dato" %}</th>{{ practice_columns }}<th scope="col" class="text-align-right">{% translate "Til stede" %}</th><th scope="col" class="text-align-right">{% translate "Point" %}</th></tr></thead>\n  <tbody>{{ practice_rows }}</tbody>\n</table>\n</div>\n{% if practice_cut %}<p><a href="?vurderinger=alle#lovende-praksis">{% translate "Vis alle vurderinger" %}</a></p>{% endif %}\n<p class="form-hint">{% translate "0 = ikke til stede, 1 = delvist til stede, 2 = til stede. Jo flere elementer en praksis har, jo mere lovende er den (SFI 2016)." %}</p>\n{% else %}<p>{% translate "Ingen vurderinger af praksis, som du kan se." %}</p>{% endif %}'
+
+
+def _declaration(day: datetime.date) -> selectors.DeclarationLine:
+    return selectors.DeclarationLine(declared_on=day, scores=[])
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+@pytest.mark.parametrize("may_all", [True, False])
+@pytest.mark.parametrize("filled", [True, False])
+@pytest.mark.parametrize("cut", [True, False])
+def test_detail_sections_are_written_as_the_template_wrote_them(language, may_all, filled, cut):
+    may = SimpleNamespace(see_reviews=may_all, manage=may_all, assess_practice=not may_all)
+    links = {"declaration_new": "/indsatser/7/ny?a=1&b=<2>", "practice_new": "/praksis/'ny'"}
+    declarations = [_declaration(datetime.date(2025, 3, 4)), _declaration(datetime.date(2024, 1, 2))]
+    values = {
+        "reviews": [object()] if filled else [],
+        "review_rows": mark_safe("\n    <tr><td>r & r</td></tr>") if filled else mark_safe(""),
+        "timeline_items": mark_safe("\n  <li>t</li>\n  ") if filled else mark_safe(""),
+        "timeline_cut": cut,
+        "declarations": declarations[: 2 if cut else 1] if filled else [],
+        "spider_svg": mark_safe("<svg>&amp;</svg>") if filled else None,
+        "declaration_rows": mark_safe("<tr><td>d</td></tr>") if filled else "",
+        "declaration_history": mark_safe("<tr><td>h</td></tr>") if filled and cut else "",
+        "dimension_labels": ["Målgruppe", "<Metode & 'x'>"],
+        "practice_rows": mark_safe("\n    <tr><th>p</th></tr>\n  ") if filled else mark_safe(""),
+        "practice_columns": display.practice_columns_html(),
+        "practice_cut": cut,
+    }
+    with translation.override(language):
+        expected = (
+            engines["django"]
+            .from_string("{% load i18n formatting %}" + SECTIONS_TEMPLATE)
+            .render({"may": may, "links": links, **values})
+        )
+        assert str(display.detail_sections_html(may=may, links=links, **values)) == expected
+
+
+# the detail page's facts, theory of change and current phase, as detail.html wrote them before
+# display.overview_html
+OVERVIEW_TEMPLATE = '{{ about }}\n\n<h2 id="forandringsteori">{% translate "Forandringsteori" %}</h2>\n<figure class="indsats-chart indsats-toc">{{ toc_svg }}</figure>\n\n{% if current_record %}\n<h2 id="fase">{% blocktranslate with phase=current_phase_label %}Tjekliste for {{ phase }}{% endblocktranslate %}</h2>\n<ul class="nobullet-list indsats-checklist">\n  {% if checklist_items %}{{ checklist_items }}{% else %}<li>{% translate "Fasen har ingen leverancer på tjeklisten." %}</li>\n  {% endif %}\n</ul>\n<dl class="indsats-facts">\n  <dt>{% translate "Planlagt" %}</dt><dd>{{ current_record.planned_start|date_range:current_record.planned_end }}</dd>\n  <dt>{% translate "Bevilget til fasen" %}</dt><dd>{{ current_record.committed_amount|kr }}</dd>\n  <dt>{% translate "Organisationer i fasen" %}</dt><dd>{% for organisation in current_record.organisations %}{{ organisation }}{% if not forloop.last %}, {% endif %}{% empty %}–{% endfor %}</dd>\n</dl>\n{% endif %}'
+
+
+def _phase_line(*, checklist: bool, organisations: list[str], amount: Decimal) -> selectors.PhaseLine:
+    return selectors.PhaseLine(
+        phase="testing",
+        actual_start=None,
+        actual_end=None,
+        planned_start=datetime.date(2025, 1, 31) if checklist else None,
+        planned_end=datetime.date(2026, 6, 1) if checklist else None,
+        committed_amount=amount,
+        checklist=[],
+        organisations=organisations,
+    )
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+@pytest.mark.parametrize(
+    "record",
+    [
+        None,
+        _phase_line(checklist=True, organisations=["Aarhus", "<Lejre & 'Co'>"], amount=Decimal("1234567.50")),
+        _phase_line(checklist=False, organisations=[], amount=Decimal("0")),
+    ],
+)
+def test_overview_is_written_as_the_template_wrote_it(language, record):
+    values = {
+        "about": mark_safe("<section>om & om</section>"),
+        "toc_svg": mark_safe("<svg><text>a &amp; b</text></svg>"),
+        "current_record": record,
+        "current_phase_label": "Afprøvning <&>",
+        "checklist_items": mark_safe("\n  <li>x</li>\n  ")
+        if record and record.planned_start
+        else mark_safe(""),
+    }
+    with translation.override(language):
+        expected = (
+            engines["django"].from_string("{% load i18n formatting %}" + OVERVIEW_TEMPLATE).render(values)
+        )
+        assert str(display.overview_html(**values)) == expected
+
+
+# the detail page's heading, phase track and stop notice, as detail.html wrote them before
+# display.heading_html
+HEADING_TEMPLATE = '<p><a href="{% url \'interventions:index\' %}" class="back-link">{% translate "Indsatser" %}</a></p>\n<div class="indsats-page-heading">\n  <h1>{{ intervention.name }}</h1>\n  <div class="button-group">\n    {% if may.manage %}<a class="button button-secondary" href="{{ links.edit }}">{% translate "Redigér" %}</a>{% endif %}\n    {% if may.request_to_join %}<a class="button button-primary" href="{{ links.join }}">{% translate "Bed om at deltage" %}</a>{% endif %}\n    <a class="button button-tertiary" href="{% history_url intervention %}">{% translate "Historik" %}</a>\n  </div>\n</div>\n<p class="font-lead">{{ intervention.short_description }}</p>\n\n<h2 class="sr-only">{% translate "Fase" %}</h2>\n<ol class="indsats-phase-track" aria-label="{% translate \'Faserne\' %}">\n  {{ phase_items }}\n  <li class="{% if intervention.state == \'operation\' %}is-current{% endif %}{% if intervention.state == \'stopped\' %} is-stopped is-current{% endif %}"{% if not is_in_phase %} aria-current="step"{% endif %}>\n    <span class="indsats-phase-name">{% if intervention.state == "stopped" %}{% translate "Stoppet" %}{% else %}{% translate "I almindelig drift" %}{% endif %}</span>\n  </li>\n</ol>\n{% if intervention.state == "stopped" and intervention.stop_reason %}\n<div class="alert alert-warning mb-6"><div class="alert-body"><p class="alert-heading">{% translate "Indsatsen er stoppet" %}</p><p class="alert-text">{{ intervention.stop_reason|linebreaksbr }}</p></div></div>\n{% endif %}'
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+@pytest.mark.parametrize(
+    ("state", "reason", "may_all"),
+    [
+        (InterventionState.TESTING, "", True),
+        (InterventionState.OPERATION, "", False),
+        (InterventionState.STOPPED, "Ingen effekt <&>\nog dyr", True),
+        (InterventionState.STOPPED, "", False),
+    ],
+)
+def test_heading_is_written_as_the_template_wrote_it(language, state, reason, may_all, db):
+    intervention = InterventionFactory(
+        name="Tom & 'Jerry' <b>", short_description='Kort <om> & "den"', state=state, stop_reason=reason
+    )
+    may = SimpleNamespace(manage=may_all, request_to_join=not may_all)
+    links = {"edit": "/indsatser/1/ret?a=1&b=2", "join": "/deltag/'1'"}
+    values = {
+        "intervention": intervention,
+        "may": may,
+        "links": links,
+        "phase_items": mark_safe("\n  <li>fase</li>\n  "),
+        "is_in_phase": state == InterventionState.TESTING,
+    }
+    with translation.override(language):
+        expected = (
+            engines["django"].from_string("{% load i18n history_tags %}" + HEADING_TEMPLATE).render(values)
+        )
+        assert str(display.heading_html(**values)) == expected
+        assert ("alert-warning" in expected) == bool(reason)

@@ -55,6 +55,24 @@ def test_a_select_is_written_as_djangos_templates_write_it(widget, value, attrs)
     assert widget.render("field<&>", value, attrs=attrs, renderer=FormRenderer()) == expected
 
 
+@pytest.mark.parametrize(
+    ("value", "attrs"),
+    [
+        (
+            "Fordi <b>\"det\"</b> & 'mere'\nlinje to",
+            {"rows": 3, "class": "form-input", "aria-describedby": "id-hint"},
+        ),
+        ("", {"required": True, "disabled": False}),
+        (None, {}),
+        (mark_safe("<em>sikker</em>"), {"cols": "40"}),
+    ],
+)
+def test_a_textarea_is_written_as_djangos_templates_write_it(value, attrs):
+    widget = forms.Textarea(attrs={"rows": 3})
+    expected = widget.render("reason<&>", value, attrs=attrs, renderer=DjangoTemplates())
+    assert widget.render("reason<&>", value, attrs=attrs, renderer=FormRenderer()) == expected
+
+
 def test_a_model_choice_field_of_municipalities_renders_the_same(db):
     for name in ("Aarhus", "Odense & Co", "<Ærø>"):
         MunicipalityFactory(name=name)

@@ -9,6 +9,11 @@ place, through the ORM's own iterator (select_related instances, annotations and
 `build` must give the same SQL for every value, with the value used exactly once as a parameter (a filter
 on a key: `lambda pk: Model.objects.select_related(...).filter(pk=pk)`); the placeholder, an id no row has,
 is how the kept parameters know where the value goes.
+
+On PostgreSQL the SQL runs as a prepared statement (`compiled_queries.preparing_cursor`, as the compiled
+queries do): PostgreSQL planned the report's read of one analysis joined to six tables in some three
+milliseconds, on every request, for an answer it found in a fraction of one; prepared, it plans it once
+per connection.
 """
 
 from __future__ import annotations
@@ -18,9 +23,11 @@ import threading
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
+
+from indsats.db.compiled_queries import preparing_cursor
 
 M = TypeVar("M", bound=Model)
 
@@ -39,6 +46,11 @@ class _Kept:
         self.sql = sql
         self.params = list(params)
         self.position = positions[0]
+        # how each column becomes a value: asked once (the ORM asks every field of every joined table on
+        # each run, some sixty for the report's analysis)
+        self.converters = compiler.get_converters(
+            [column[0] for column in compiler.select[: compiler.col_count]]
+        )
 
 
 class CompiledQuery(Generic[M]):
@@ -67,6 +79,17 @@ class CompiledQuery(Generic[M]):
         compiler = copy.copy(kept.compiler)
         compiler.connection = connections[using]  # this thread's connection, not the compiling one's
         compiler.as_sql = lambda *args, **kwargs: (kept.sql, tuple(params))  # type: ignore[method-assign]
+        compiler.get_converters = lambda expressions: kept.converters  # type: ignore[method-assign]
+        if using == DEFAULT_DB_ALIAS:  # the compiled queries' cursor is the default database's
+            compiler.execute_sql = lambda *args, **kwargs: _fetched(kept.sql, params)  # type: ignore[method-assign, assignment]
         queryset = kept.queryset._chain()  # type: ignore[attr-defined]
         queryset.query.get_compiler = lambda *args, **kwargs: compiler
         return list(queryset)
+
+
+def _fetched(sql: str, params: list[Any]) -> list[list[tuple[Any, ...]]]:
+    """`SQLCompiler.execute_sql`'s answer for the ORM's iterator (its rows in chunks: here one), read
+    through the cursor that prepares the statement on PostgreSQL."""
+    with preparing_cursor() as cursor:
+        cursor.execute(sql, params)
+        return [cursor.fetchall()]

@@ -201,7 +201,7 @@ class _LoggedQuery:
     query: bytes
 
 
-def _cursor() -> Any:
+def preparing_cursor() -> Any:
     """Django's cursor wrapper (errors, logging and query counts as for any query) around, on PostgreSQL
     with ``settings.DATABASE_PREPARED_STATEMENTS``, a cursor that prepares the statement; the ORM's own
     queries stay unprepared (Django's default, for connection poolers in transaction mode)."""
@@ -241,7 +241,7 @@ def _run(
     for index, part, like, kind in compiled.slots:
         sent = _sent(parts[part], like)
         params[index] = sent if type(sent) is kind else kind(sent)
-    with _cursor() as cursor:
+    with preparing_cursor() as cursor:
         cursor.execute(compiled.sql, params)
         fetched = cursor.fetchall()
     result = []

@@ -28,8 +28,9 @@ from indsats.evaluation import estimation, report_html
 from indsats.evaluation.disclosure import hidden_subgroups, round_mean
 from indsats.evaluation.models import Analysis, Design, Randomisation, Study
 from indsats.outcomes import charts
-from indsats.outcomes.models import RoundKind
+from indsats.outcomes.models import MeasurementRound, RoundKind
 from indsats.outcomes.registry import engine_instrument, localised
+from indsats.ui.choices import labels_of
 from indsats.ui.formatting import (
     MISSING,
     Formatter,
@@ -77,12 +78,17 @@ def warning_texts(analysis: Analysis) -> list[str]:
     return [str(WARNING_TEXTS.get(w.get("code", ""), w.get("message", ""))) for w in analysis.warnings]
 
 
+def _round_kinds(study: Study) -> dict[str, str]:
+    """The study's rounds before and after by their kind's label (get_kind_display, without hashing
+    every label of the field on each call)."""
+    kinds = labels_of(MeasurementRound, "kind")
+    before, after = study.baseline_round.kind, study.follow_up_round.kind
+    return {"before": kinds.get(before, before), "after": kinds.get(after, after)}
+
+
 def method_text(analysis: Analysis) -> str:
     study = analysis.study
-    rounds = {
-        "before": study.baseline_round.get_kind_display(),
-        "after": study.follow_up_round.get_kind_display(),
-    }
+    rounds = _round_kinds(study)
     if analysis.method == "pre_post":
         return (
             _(
@@ -529,8 +535,7 @@ def conclusion(analysis: Analysis, *, score_name: str, higher_is_better: bool) -
         "score": score_name,
         "estimate": number(r.get("estimate"), 2),
         "interval": interval(r.get("ci_low"), r.get("ci_high")),
-        "before": study.baseline_round.get_kind_display(),
-        "after": study.follow_up_round.get_kind_display(),
+        **_round_kinds(study),
         "comparison": study.comparison_intervention,
         "level": analysis.evidence_level,
         "grade": analysis.grade,
@@ -635,6 +640,8 @@ def report_context(
     facts, facts_stored = process_facts(analysis)
     subgroups = subgroup_tables(analysis, own_municipalities)
     estimates = estimate_rows(analysis)
+    balance = balance_section(analysis)
+    exposure = exposure_sections(analysis, score_name)
     return {
         "analysis": analysis,
         "study": study,
@@ -660,8 +667,10 @@ def report_context(
         "subgroup_tables_html": report_html.subgroup_tables_html(subgroups or []),
         "practice_reader": own_municipalities is not None,
         "subgroups_skipped": skipped_subgroups(analysis),
-        "balance": balance_section(analysis),
-        "exposure": exposure_sections(analysis, score_name),
+        "balance": balance,
+        "balance_html": report_html.balance_html(balance),
+        "exposure": exposure,
+        "exposure_html": report_html.exposure_html(exposure),
         "implementation_facts": facts.get("implementation", []),
         "economy_facts": facts.get("economy", []),
         "implementation_facts_html": report_html.facts_html(

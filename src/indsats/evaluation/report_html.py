@@ -279,3 +279,120 @@ def body_labels() -> dict[str, SafeString]:
 def _body_labels(language: str | None) -> dict[str, SafeString]:
     del language  # the cache key: gettext answers in the active language
     return {key: mark_safe(translated(message)) for key, message in BODY_LABELS.items()}  # noqa: S308 - own messages
+
+
+def _blocktranslated(message: str, **values: object) -> str:
+    """`{% blocktranslate with name=value %}message{% endblocktranslate %}`: the message (with
+    `%(name)s` for each variable) not escaped, its values escaped and localised as `{{ value }}`."""
+    return _(message) % {name: _v(value) for name, value in values.items()}
+
+
+def balance_html(balance: Mapping[str, Any] | None) -> SafeString:
+    """The section on the balance between the groups (report.balance_section): its heading, the Love
+    plot's sentence and chart, and the table behind the chart; empty without a balance."""
+    if not balance:
+        return mark_safe("")
+    text = body_labels()
+    matched = balance["matched"]
+    if matched:
+        sentence = _blocktranslated(
+            "Grafen viser, hvor forskellige børnene i de to grupper var før og efter matchning, målt som "
+            "standardiseret forskel i gennemsnit. En forskel under %(limit)s (de stiplede linjer) regnes "
+            "for god balance.",
+            limit=balance["limit"],
+        )
+        head = (
+            f'<th scope="col" class="text-align-right">{text["forskel_foer"]}</th>'
+            f'<th scope="col" class="text-align-right">{text["forskel_efter"]}</th>'
+            f'<th scope="col" class="text-align-right">{text["variansforhold_foer"]}</th>'
+            f'<th scope="col" class="text-align-right">{text["variansforhold_efter"]}</th>'
+        )
+        poor = f" ({text['ubalance']})"
+        rows = "".join(
+            f'<tr><th scope="row">{_v(row["label"])}</th><td class="text-align-right">{_v(row["smd_before"])}'
+            f'</td><td class="text-align-right">{_v(row["smd_after"])}{poor if row["poor"] else ""}</td>'
+            f'<td class="text-align-right">{_v(row["ratio_before"])}</td>'
+            f'<td class="text-align-right">{_v(row["ratio_after"])}</td></tr>'
+            for row in balance["rows"]
+        )
+    else:
+        sentence = _blocktranslated(
+            "Grafen viser, hvor forskellige børnene i de to grupper var, målt som standardiseret forskel i "
+            "gennemsnit. Analysen justerer for disse forhold med regression. En forskel under %(limit)s (de "
+            "stiplede linjer) regnes for god balance.",
+            limit=balance["limit"],
+        )
+        head = (
+            f'<th scope="col" class="text-align-right">{text["standardiseret_forskel"]}</th>'
+            f'<th scope="col" class="text-align-right">{text["variansforhold"]}</th>'
+        )
+        rows = "".join(
+            f'<tr><th scope="row">{_v(row["label"])}</th><td class="text-align-right">{_v(row["smd_before"])}'
+            f'</td><td class="text-align-right">{_v(row["ratio_before"])}</td></tr>'
+            for row in balance["rows"]
+        )
+    return mark_safe(  # noqa: S308 - every value is escaped; the chart is our own SVG, as `|safe` wrote it
+        f"\n<h2>{text['balance_mellem_grupperne']}</h2>\n<p>{sentence}</p>\n"
+        f'<figure class="indsats-chart">{balance["chart"]}</figure>\n'
+        '<div class="table--responsive-scroll" tabindex="0" role="region" '
+        'aria-labelledby="balance-caption table-scroll-hint">\n<table class="table">\n'
+        f'  <caption id="balance-caption">{text["standardiserede_forskelle_og_variansforhold"]}</caption>\n'
+        f'  <thead><tr><th scope="col">{text["baggrundsforhold"]}</th>{head}</tr></thead>\n'
+        f"  <tbody>{rows}</tbody>\n</table>\n</div>\n"
+    )
+
+
+def exposure_html(exposure: Mapping[str, Any] | None) -> SafeString:
+    """The body of the dose and fidelity section (report.exposure_sections): a sentence for an analysis
+    stored before it or without any exposure recorded, else a chart and table per measure."""
+    text = body_labels()
+    if exposure is None:
+        return mark_safe(f"\n<p>{text['analysen_er_beregnet_foer_2']}</p>\n")  # noqa: S308 - own message
+    if not exposure["sections"]:
+        return mark_safe(f"\n<p>{text['der_er_ikke_registreret']}</p>\n")  # noqa: S308 - own message
+    parts = [f"\n<p>{text['sammenhaengen_mellem_hvor_meget']}</p>\n"]
+    for section in exposure["sections"]:
+        parts.append(f'\n<div class="indsats-keep">\n<h3>{_v(section["title"])}</h3>\n')
+        if section.get("problem"):  # only a section without a slope has the key
+            parts.append(
+                "\n<p>"
+                + _blocktranslated(
+                    "Registreret for %(n)s børn, men der er for lidt variation eller for få børn til at "
+                    "beregne en sammenhæng.",
+                    n=section["recorded"],
+                )
+                + "</p>\n</div>\n\n"
+            )
+            continue
+        sentence = _blocktranslated(
+            "Registreret for %(n)s af %(total)s børn. Ændringen er %(slope)s point %(unit)s (95 %% "
+            "konfidensinterval %(interval)s; p = %(p)s).",
+            n=section["n"],
+            total=exposure["n_children"],
+            slope=section["slope"],
+            interval=section["slope_interval"],
+            unit=section["per_unit"],
+            p=section["p_value"],
+        )
+        caption = _blocktranslated(
+            "Gennemsnitlig ændring pr. interval, %(title)s (tallene bag grafen)",
+            title=section["title"].lower(),
+        )
+        bands = "".join(
+            f'<tr><th scope="row">{_v(band["label"])}</th><td class="text-align-right">{_v(band["n"])}</td>'
+            f'<td class="text-align-right">{_v(band["mean"])}</td><td>{_v(band["interval"])}</td></tr>'
+            for band in section["bands"]
+        )
+        parts.append(
+            f"\n<p>{sentence}</p>\n"
+            f'<figure class="indsats-chart">{section["chart"]}</figure>\n</div>\n'
+            '<div class="indsats-keep">\n<table class="table">\n'
+            f"  <caption>{caption}</caption>\n"
+            f'  <thead><tr><th scope="col">{text["interval"]}</th>'
+            f'<th scope="col" class="text-align-right">{text["antal_boern"]}</th>'
+            f'<th scope="col" class="text-align-right">{text["gennemsnitlig_aendring"]}</th>'
+            f'<th scope="col">{text["konfidensinterval_95"]}</th></tr></thead>\n'
+            f"  <tbody>{bands}</tbody>\n</table>\n</div>\n\n"
+        )
+    parts.append("\n")
+    return mark_safe("".join(parts))  # noqa: S308 - every value is escaped; charts are our own SVG

@@ -9,15 +9,16 @@ from __future__ import annotations
 import functools
 import html
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
+from django.contrib.contenttypes.models import ContentType
 from django.template.defaultfilters import linebreaksbr
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, gettext_noop, ngettext
 from django.utils.translation import gettext as _
 
 from indsats.interventions.models import (
@@ -40,10 +41,10 @@ from indsats.interventions.selectors import (
     PracticeLine,
     ReviewLine,
 )
-from indsats.interventions.workflow import PHASES
+from indsats.interventions.workflow import PHASES, InterventionState
 from indsats.ui.choices import labels_of
 from indsats.ui.converters import url_with_id
-from indsats.ui.formatting import Formatter, date, date_time, kroner
+from indsats.ui.formatting import Formatter, as_number, date, date_range, kroner
 
 
 class Row(NamedTuple):
@@ -249,6 +250,7 @@ def timeline_items_html(events: Iterable[EventLine]) -> SafeString:
     """The detail page's timeline <li> elements, in the events' order (the template's loop resolved a
     dozen variables and filters per event)."""
     kinds, states = labels_of(InterventionEvent, "kind"), labels_of(InterventionEvent, "to_state")
+    fmt = Formatter()  # the language and time zone asked for once, not per event
     items = []
     for event in events:
         change = ""
@@ -262,7 +264,7 @@ def timeline_items_html(events: Iterable[EventLine]) -> SafeString:
         at = timezone.localtime(event.at)
         items.append(
             "\n  <li>"
-            f'\n    <time datetime="{escape(at.isoformat())}">{escape(date_time(at))}</time>'
+            f'\n    <time datetime="{escape(at.isoformat())}">{escape(fmt.date_time(at))}</time>'
             f"\n    <strong>{escape(kinds.get(event.kind, event.kind))}</strong>{change}"
             f'\n    <span class="indsats-card-meta">{escape(event.actor_name)}</span>'
             f"\n    {text}"
@@ -276,11 +278,12 @@ def review_rows_html(reviews: Iterable[ReviewLine]) -> SafeString:
     review_url = _url_for("interventions:review_detail")
     phases, statuses = labels_of(GateReview, "phase"), labels_of(GateReview, "status")
     outcomes = labels_of(GateDecision, "decision")
+    fmt = Formatter()
     rows = []
     for review in reviews:
         outcome = (
             f"{escape(outcomes.get(review.decision, review.decision))} "
-            f"({escape(review.decided_by_name)}, {escape(date(review.decided_at or None))})"
+            f"({escape(review.decided_by_name)}, {escape(fmt.date(review.decided_at or None))})"
             if review.decision_id is not None
             else "–"
         )
@@ -289,7 +292,7 @@ def review_rows_html(reviews: Iterable[ReviewLine]) -> SafeString:
             "\n    <tr>"
             f'\n      <td><a href="{escape(url)}">{escape(phases.get(review.phase, review.phase))}</a></td>'
             f"\n      <td>{escape(statuses.get(review.status, review.status))}</td>"
-            f"\n      <td>{escape(date(review.submitted_at or None))}</td>"
+            f"\n      <td>{escape(fmt.date(review.submitted_at or None))}</td>"
             f"\n      <td>{outcome}</td>"
             "\n    </tr>"
         )
@@ -354,6 +357,7 @@ def partner_items_html(intervention: Intervention, *, may_manage: bool) -> SafeS
 def phase_items_html(state: str, records: Mapping[str, PhaseLine]) -> SafeString:
     """The phase track's <li> for each phase: the current one marked, a visited one (it has a record)
     with the days it ran (the template's loop read a dozen variables and filters per phase)."""
+    fmt = Formatter()
     items = []
     for phase in PHASES:
         record = records.get(phase)
@@ -361,8 +365,8 @@ def phase_items_html(state: str, records: Mapping[str, PhaseLine]) -> SafeString
         mark = "is-current" if current else ("is-visited" if record else "")
         dates = ""
         if record and record.actual_start:
-            end = f" – {escape(date(record.actual_end))}" if record.actual_end else ""
-            dates = f'<span class="indsats-phase-dates">{escape(date(record.actual_start))}{end}</span>'
+            end = f" – {escape(fmt.date(record.actual_end))}" if record.actual_end else ""
+            dates = f'<span class="indsats-phase-dates">{escape(fmt.date(record.actual_start))}{end}</span>'
         step = ' aria-current="step"' if current else ""
         items.append(
             f'\n  <li class="{mark}"{step}>'
@@ -410,10 +414,11 @@ def _practice_columns(_language: str) -> SafeString:
 def practice_rows_html(lines: Iterable[PracticeLine]) -> SafeString:
     """The detail page's practice assessment <tr> elements: the municipality, the day, each element's
     score, the elements present and the points (the template's nested loop cost a dozen cells a row)."""
+    fmt = Formatter()
     return mark_safe(  # noqa: S308 - every value is escaped here
         "".join(
             f'\n    <tr><th scope="row">{escape(line.municipality)}</th>'
-            f"<td>{escape(date(line.assessed_on))}</td>\n    "
+            f"<td>{escape(fmt.date(line.assessed_on))}</td>\n    "
             + "".join(f'<td class="text-align-right">{score:d}</td>' for score in line.scores)
             + f'\n    <td class="text-align-right">{line.present:d}/11</td>'
             f'<td class="text-align-right">{line.total:d}/22</td></tr>\n  '
@@ -643,3 +648,255 @@ def intervention_links(pk: int) -> dict[str, str]:
     """The detail page's links to the intervention's own pages, as `{% url %}` writes them (a dozen tags
     resolved the URLconf on every request)."""
     return {key: make(pk) for key, make in _link_makers(get_urlconf(), get_script_prefix()).items()}
+
+
+# The `{% translate %}` tags interventions/detail.html had: forty-seven tags, each a lookup in the catalogue
+# per request, cost the page about a tenth of its template's time. The template reads them as
+# `{{ text.KEY }}`, the builders of its parts below as `t[KEY]`.
+DETAIL_LABELS = {
+    "indsatser": gettext_noop("Indsatser"),
+    "rediger": gettext_noop("Redigér"),
+    "bed_om_at_deltage": gettext_noop("Bed om at deltage"),
+    "historik": gettext_noop("Historik"),
+    "fase": gettext_noop("Fase"),
+    "faserne": gettext_noop("Faserne"),
+    "stoppet": gettext_noop("Stoppet"),
+    "i_almindelig_drift": gettext_noop("I almindelig drift"),
+    "indsatsen_er_stoppet": gettext_noop("Indsatsen er stoppet"),
+    "opdater_fase_og_tjekliste": gettext_noop("Opdatér fase og tjekliste"),
+    "fortsaet_gate_review": gettext_noop("Fortsæt gate review"),
+    "se_gate_review_hos": gettext_noop("Se gate review hos styregruppen"),
+    "start_gate_review": gettext_noop("Start gate review"),
+    "opsaetning_af_resultatdokumentation": gettext_noop("Opsætning af resultatdokumentation"),
+    "vend_tilbage_til_en": gettext_noop("Vend tilbage til en tidligere fase"),
+    "stop_indsatsen": gettext_noop("Stop indsatsen"),
+    "se_gate_review_og": gettext_noop("Se gate review og afgør"),
+    "forandringsteori": gettext_noop("Forandringsteori"),
+    "fasen_har_ingen_leverancer": gettext_noop("Fasen har ingen leverancer på tjeklisten."),
+    "planlagt": gettext_noop("Planlagt"),
+    "bevilget_til_fasen": gettext_noop("Bevilget til fasen"),
+    "organisationer_i_fasen": gettext_noop("Organisationer i fasen"),
+    "gate_reviews": gettext_noop("Gate reviews"),
+    "status": gettext_noop("Status"),
+    "sendt": gettext_noop("Sendt"),
+    "afgoerelse": gettext_noop("Afgørelse"),
+    "ingen_gate_reviews_endnu": gettext_noop("Ingen gate reviews endnu."),
+    "tidslinje": gettext_noop("Tidslinje"),
+    "ingen_haendelser_endnu": gettext_noop("Ingen hændelser endnu."),
+    "vis_hele_tidslinjen": gettext_noop("Vis hele tidslinjen"),
+    "vidensdeklaration": gettext_noop("Vidensdeklaration"),
+    "ny_vidensdeklaration": gettext_noop("Ny vidensdeklaration"),
+    "dimension": gettext_noop("Dimension"),
+    "karakter": gettext_noop("Karakter"),
+    "begrundelse": gettext_noop("Begrundelse"),
+    "over_tid": gettext_noop("Over tid"),
+    "dato": gettext_noop("Dato"),
+    "indsatsen_har_ingen_vidensdeklaration": gettext_noop("Indsatsen har ingen vidensdeklaration endnu."),
+    "lovende_praksis": gettext_noop("Lovende praksis"),
+    "vurder_praksis": gettext_noop("Vurdér praksis"),
+    "vurderinger_af_lovende_praksis": gettext_noop("Vurderinger af lovende praksis"),
+    "kommune": gettext_noop("Kommune"),
+    "til_stede": gettext_noop("Til stede"),
+    "point": gettext_noop("Point"),
+    "vis_alle_vurderinger": gettext_noop("Vis alle vurderinger"),
+    "0_ikke_til_stede": gettext_noop(
+        "0 = ikke til stede, 1 = delvist til stede, 2 = til stede. Jo flere elementer en praksis har, jo "
+        "mere lovende er den (SFI 2016)."
+    ),
+    "ingen_vurderinger_af_praksis": gettext_noop("Ingen vurderinger af praksis, som du kan se."),
+}
+
+
+def detail_labels() -> dict[str, SafeString]:
+    """The detail page's labels in the active language, as its `{% translate %}` tags wrote them: our own
+    catalogue's text, not escaped (a translated literal is safe)."""
+    return _detail_labels(get_language())
+
+
+@functools.lru_cache(maxsize=16)
+def _detail_labels(_language: str | None) -> dict[str, SafeString]:
+    # as the tag: percent signs doubled in the message id, then restored
+    return {
+        key: mark_safe(_(message.replace("%", "%%")).replace("%%", "%"))  # noqa: S308 - own messages
+        for key, message in DETAIL_LABELS.items()
+    }
+
+
+def detail_sections_html(
+    *,
+    may: Any,
+    links: Mapping[str, str],
+    reviews: Sequence[Any],
+    review_rows: str,
+    timeline_items: str,
+    timeline_cut: bool,
+    declarations: Sequence[DeclarationLine],
+    spider_svg: str | None,
+    declaration_rows: str,
+    declaration_history: str,
+    dimension_labels: Iterable[str],
+    practice_rows: str,
+    practice_columns: str,
+    practice_cut: bool,
+) -> SafeString:
+    """The detail page's gate reviews, timeline, knowledge declarations and practice assessments: their
+    headings, tables' heads and empty texts around the rows made above (the template's sixty variables
+    and conditions here cost the page more than the rows' builders)."""
+    t = detail_labels()
+    parts = []
+    if may.see_reviews:
+        parts.append(f'\n<h2 id="gate-reviews">{t["gate_reviews"]}</h2>\n')
+        if reviews:
+            parts.append(
+                '\n<div class="table--responsive-scroll">\n<table class="table table--zebra">\n'
+                f'  <caption class="sr-only">{t["gate_reviews"]}</caption>\n'
+                f'  <thead><tr><th scope="col">{t["fase"]}</th><th scope="col">{t["status"]}</th>'
+                f'<th scope="col">{t["sendt"]}</th><th scope="col">{t["afgoerelse"]}</th></tr></thead>\n'
+                f"  <tbody>{review_rows}\n  </tbody>\n</table>\n</div>\n"
+            )
+        else:
+            parts.append(f"<p>{t['ingen_gate_reviews_endnu']}</p>")
+        parts.append("\n")
+    parts.append(f'\n\n<h2 id="tidslinje">{t["tidslinje"]}</h2>\n<ol class="indsats-timeline">\n  ')
+    parts.append(timeline_items or f"<li>{t['ingen_haendelser_endnu']}</li>\n  ")
+    parts.append("\n</ol>\n")
+    if timeline_cut:
+        parts.append(f'<p><a href="?tidslinje=alle#tidslinje">{t["vis_hele_tidslinjen"]}</a></p>')
+    parts.append(f'\n\n<h2 id="vidensdeklaration">{t["vidensdeklaration"]}</h2>\n')
+    if may.manage:
+        parts.append(
+            f'<p><a class="button button-secondary" href="{escape(links["declaration_new"])}">'
+            f"{t['ny_vidensdeklaration']}</a></p>"
+        )
+    parts.append("\n")
+    if declarations:
+        day = escape(date(declarations[0].declared_on))
+        latest = _("Seneste vidensdeklaration (%(date)s)") % {"date": day}
+        parts.append(
+            '\n<div class="row">\n'
+            f'  <div class="col-12 col-lg-5"><figure class="indsats-chart">{spider_svg}</figure></div>\n'
+            '  <div class="col-12 col-lg-7">\n    <div class="table--responsive-scroll">\n'
+            '    <table class="table table--zebra">\n'
+            f"      <caption>{latest}</caption>\n"
+            f'      <thead><tr><th scope="col">{t["dimension"]}</th><th scope="col">{t["karakter"]}</th>'
+            f'<th scope="col">{t["begrundelse"]}</th></tr></thead>\n'
+            f"      <tbody>{declaration_rows}</tbody>\n    </table>\n    </div>\n    "
+        )
+        if len(declarations) > 1:
+            heads = "".join(f'<th scope="col">{escape(label)}</th>' for label in dimension_labels)
+            parts.append(
+                '\n    <div class="table--responsive-scroll">\n    <table class="table table--compact">\n'
+                f"      <caption>{t['over_tid']}</caption>\n"
+                f'      <thead><tr><th scope="col">{t["dato"]}</th>{heads}</tr></thead>\n'
+                f"      <tbody>{declaration_history}</tbody>\n    </table>\n    </div>\n    "
+            )
+        parts.append("\n  </div>\n</div>\n")
+    else:
+        parts.append(f"<p>{t['indsatsen_har_ingen_vidensdeklaration']}</p>")
+    parts.append(f'\n\n<h2 id="lovende-praksis">{t["lovende_praksis"]}</h2>\n')
+    if may.assess_practice:
+        parts.append(
+            f'<p><a class="button button-secondary" href="{escape(links["practice_new"])}">'
+            f"{t['vurder_praksis']}</a></p>"
+        )
+    parts.append("\n")
+    if practice_rows:
+        parts.append(
+            '\n<div class="table--responsive-scroll">\n<table class="table table--zebra table--compact">\n'
+            f'  <caption class="sr-only">{t["vurderinger_af_lovende_praksis"]}</caption>\n'
+            f'  <thead><tr><th scope="col">{t["kommune"]}</th><th scope="col">{t["dato"]}</th>'
+            f'{practice_columns}<th scope="col" class="text-align-right">{t["til_stede"]}</th>'
+            f'<th scope="col" class="text-align-right">{t["point"]}</th></tr></thead>\n'
+            f"  <tbody>{practice_rows}</tbody>\n</table>\n</div>\n"
+        )
+        if practice_cut:
+            parts.append(
+                f'<p><a href="?vurderinger=alle#lovende-praksis">{t["vis_alle_vurderinger"]}</a></p>'
+            )
+        parts.append(f'\n<p class="form-hint">{t["0_ikke_til_stede"]}</p>\n')
+    else:
+        parts.append(f"<p>{t['ingen_vurderinger_af_praksis']}</p>")
+    return mark_safe("".join(parts))  # noqa: S308 - every value is escaped or already safe HTML
+
+
+def overview_html(
+    *,
+    about: str,
+    toc_svg: str,
+    current_record: PhaseLine | None,
+    current_phase_label: str,
+    checklist_items: str,
+) -> SafeString:
+    """The detail page's facts, theory of change and the current phase's checklist and facts, around the
+    parts made above (as the template wrote them with a dozen variables, filters and a loop)."""
+    t = detail_labels()
+    parts = [
+        f'{about}\n\n<h2 id="forandringsteori">{t["forandringsteori"]}</h2>\n'
+        f'<figure class="indsats-chart indsats-toc">{toc_svg}</figure>\n\n'
+    ]
+    if current_record is not None:
+        record = current_record
+        heading = _("Tjekliste for %(phase)s") % {"phase": escape(current_phase_label)}
+        organisations = ", ".join(escape(name) for name in record.organisations) or "–"
+        planned = date_range(record.planned_start or None, record.planned_end or None)
+        committed = kroner(as_number(record.committed_amount))
+        parts.append(
+            f'\n<h2 id="fase">{heading}</h2>\n<ul class="nobullet-list indsats-checklist">\n  '
+            + (checklist_items or f"<li>{t['fasen_har_ingen_leverancer']}</li>\n  ")
+            + '\n</ul>\n<dl class="indsats-facts">\n'
+            f"  <dt>{t['planlagt']}</dt><dd>{escape(planned)}</dd>\n"
+            f"  <dt>{t['bevilget_til_fasen']}</dt><dd>{escape(committed)}</dd>\n"
+            f"  <dt>{t['organisationer_i_fasen']}</dt><dd>{organisations}</dd>\n</dl>\n"
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every value is escaped or already safe HTML
+
+
+def heading_html(
+    *, intervention: Intervention, may: Any, links: Mapping[str, str], phase_items: str, is_in_phase: bool
+) -> SafeString:
+    """The detail page's heading with its buttons, the phase track and why a stopped intervention stopped
+    (as the template wrote them with fifteen variables, conditions and two address tags)."""
+    t = detail_labels()
+    stopped = intervention.state == InterventionState.STOPPED
+    history = reverse(
+        "history:object_history", args=[ContentType.objects.get_for_model(Intervention).pk, intervention.pk]
+    )
+    edit = (
+        f'<a class="button button-secondary" href="{escape(links["edit"])}">{t["rediger"]}</a>'
+        if may.manage
+        else ""
+    )
+    join = (
+        f'<a class="button button-primary" href="{escape(links["join"])}">{t["bed_om_at_deltage"]}</a>'
+        if may.request_to_join
+        else ""
+    )
+    last = ("is-current" if intervention.state == InterventionState.OPERATION else "") + (
+        " is-stopped is-current" if stopped else ""
+    )
+    current = "" if is_in_phase else ' aria-current="step"'
+    last_name = t["stoppet"] if stopped else t["i_almindelig_drift"]
+    alert = (
+        '\n<div class="alert alert-warning mb-6"><div class="alert-body">'
+        f'<p class="alert-heading">{t["indsatsen_er_stoppet"]}</p>'
+        f'<p class="alert-text">{linebreaksbr(intervention.stop_reason, autoescape=True)}</p></div></div>\n'
+        if stopped and intervention.stop_reason
+        else ""
+    )
+    return mark_safe(  # noqa: S308 - every value is escaped or already safe HTML
+        f'<p><a href="{escape(_address("interventions:index"))}" class="back-link">{t["indsatser"]}</a></p>\n'
+        '<div class="indsats-page-heading">\n'
+        f"  <h1>{escape(intervention.name)}</h1>\n"
+        '  <div class="button-group">\n'
+        f"    {edit}\n    {join}\n"
+        f'    <a class="button button-tertiary" href="{escape(history)}">{t["historik"]}</a>\n'
+        "  </div>\n</div>\n"
+        f'<p class="font-lead">{escape(intervention.short_description)}</p>\n\n'
+        f'<h2 class="sr-only">{t["fase"]}</h2>\n'
+        f'<ol class="indsats-phase-track" aria-label="{t["faserne"]}">\n'
+        f"  {phase_items}\n"
+        f'  <li class="{last}"{current}>\n'
+        f'    <span class="indsats-phase-name">{last_name}</span>\n'
+        "  </li>\n</ol>\n"
+        f"{alert}"
+    )

@@ -63,6 +63,7 @@ from indsats.interventions.forms import (
 from indsats.interventions.models import (
     GRADE_POINTS,
     Criterion,
+    DeclarationScore,
     DeliverableTemplate,
     Dimension,
     GateReview,
@@ -238,6 +239,8 @@ def reviews_waiting(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 # --- one intervention ---------------------------------------------------------------------------------
 
+DIMENSION_ORDER = {dimension: index for index, dimension in enumerate(Dimension.values)}
+
 
 @login_required
 def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -246,16 +249,13 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     records = selectors.phase_records(intervention)
     records_by_phase = {r.phase: r for r in records}
     declarations = selectors.declarations(intervention=intervention)
-    dimension_labels = [str(d.label) for d in Dimension]
+    dimension_labels = list(labels_of(DeclarationScore, "dimension").values())  # in Dimension's order
     spider = None
     if declarations:
         series = [
             (
                 f"{d.declared_on:%d.%m.%Y}",
-                [
-                    GRADE_POINTS[s.grade]
-                    for s in sorted(d.scores, key=lambda s: Dimension.values.index(s.dimension))
-                ],
+                [GRADE_POINTS[s.grade] for s in sorted(d.scores, key=lambda s: DIMENSION_ORDER[s.dimension])],
             )
             for d in declarations[:3]
         ]
@@ -274,7 +274,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     may = access.intervention_actions(user, intervention)
     current_record = records_by_phase.get(intervention.state)
     links = display.intervention_links(intervention.pk)
-    context = {
+    context: dict[str, Any] = {
         "intervention": intervention,
         "phase_items": display.phase_items_html(intervention.state, records_by_phase),
         "current_record": current_record,
@@ -305,6 +305,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "practice_columns": display.practice_columns_html(),
         "may": may,
         "links": links,
+        "text": display.detail_labels(),
         "about": display.about_html(intervention),
         "related_lists": display.related_lists_html(
             intervention,
@@ -312,6 +313,41 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             links=links if may.manage else None,
         ),
     }
+    context["heading"] = display.heading_html(
+        intervention=intervention,
+        may=may,
+        links=links,
+        phase_items=context["phase_items"],
+        is_in_phase=context["is_in_phase"],
+    )
+    context["overview"] = display.overview_html(
+        about=context["about"],
+        toc_svg=context["toc_svg"],
+        current_record=current_record,
+        current_phase_label=context["current_phase_label"],
+        checklist_items=context["checklist_items"],
+    )
+    context["sections"] = display.detail_sections_html(
+        may=may,
+        links=links,
+        **{
+            name: context[name]
+            for name in (
+                "reviews",
+                "review_rows",
+                "timeline_items",
+                "timeline_cut",
+                "declarations",
+                "spider_svg",
+                "declaration_rows",
+                "declaration_history",
+                "dimension_labels",
+                "practice_rows",
+                "practice_columns",
+                "practice_cut",
+            )
+        },
+    )
     return render(request, "interventions/detail.html", context)
 
 

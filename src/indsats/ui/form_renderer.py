@@ -1,11 +1,12 @@
-"""Django's form renderer with the select widget written in Python.
+"""Django's form renderer with the select and textarea widgets written in Python.
 
 Django renders every ``<option>`` of a select through two template includes (``select_option.html`` and
 ``attrs.html``): about a millisecond per option, so a form choosing among the 1,008 interventions and 98
 municipalities of the national programme spent seconds rendering its drop-downs. ``FormRenderer`` writes
 a select and its options directly, character for character what Django's own templates give
-(tests/ui/test_form_renderer.py compares them on every kind of select), and leaves every other widget to
-the templates. Set as ``FORM_RENDERER`` in the settings.
+(tests/ui/test_form_renderer.py compares them on every kind of select), and a textarea likewise (its two
+templates cost a page's one-field form, the study report's grading, a third of the form's time); every
+other widget is left to the templates. Set as ``FORM_RENDERER`` in the settings.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.utils.safestring import SafeData
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
+TEXTAREA_TEMPLATE = "django/forms/widgets/textarea.html"
 
 
 def _text(value: Any) -> str:
@@ -44,6 +46,8 @@ class FormRenderer(DjangoTemplates):
     """The default renderer, but selects are written in Python (the templates' exact output)."""
 
     def render(self, template_name: str, context: dict[str, Any], request: HttpRequest | None = None) -> str:
+        if template_name == TEXTAREA_TEMPLATE:
+            return self._textarea(context["widget"])
         if template_name != SELECT_TEMPLATE:
             return super().render(template_name, context, request=request)
         widget = context["widget"]
@@ -66,3 +70,10 @@ class FormRenderer(DjangoTemplates):
             f'<option value="{_text(option["value"])}"{_attrs(option["attrs"])}>'
             f"{conditional_escape(option['label'])}</option>\n"
         )
+
+    def _textarea(self, widget: dict[str, Any]) -> str:
+        """django/forms/widgets/textarea.html: the value on the line after the tag, escaped, if any."""
+        value = widget["value"]
+        text = str(conditional_escape(value)) if value else ""
+        name = conditional_escape(widget["name"])
+        return f'<textarea name="{name}"{_attrs(widget["attrs"])}>\n{text}</textarea>'
