@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from sdq_file import make_file  # benchmarks/ is the script's own directory, first on sys.path
 
@@ -220,20 +221,12 @@ def prepare_child(path: Path, ids: dict[str, int]) -> None:
     print(json.dumps({"phases": phases, "peak_mb": _peak_mb(), "job": job.pk}))
 
 
-def cli_child(path: Path, ids: dict[str, int]) -> None:
-    """Check and write the file in this one process, the rows in memory in between (as the command does)."""
-    import django
-
-    django.setup()
+def check_in_memory(path: Path, ids: dict[str, int]) -> tuple[Any, Any, Any, float]:
+    """Read, check and pseudonymise the file as `indsats import-outcomes` does (``check_import_in_memory``),
+    in this process (Django set up): the person, the job, the checked rows and the seconds it took."""
     from indsats.accounts.models import Organisation, User
-    from indsats.outcomes.models import Instrument, Measurement, MeasurementRound
+    from indsats.outcomes.models import Instrument, MeasurementRound
     from indsats.outcomes.services import imports
-    from indsats.outcomes.services.import_commit import commit_import
-
-    phases: dict[str, float] = {}
-
-    def on_phase(name: str, seconds: float) -> None:
-        phases[name] = seconds
 
     actor = User.objects.get(pk=ids["caseworker"])
     content = path.read_bytes()
@@ -246,9 +239,25 @@ def cli_child(path: Path, ids: dict[str, int]) -> None:
         content=content,
         file_name="bench.csv",
     )
-    phases["read + validate + pseudonymise"] = time.perf_counter() - started
+    seconds = time.perf_counter() - started
     assert job.status == "validated", job.errors[:3]
-    del content
+    return actor, job, rows, seconds
+
+
+def cli_child(path: Path, ids: dict[str, int]) -> None:
+    """Check and write the file in this one process, the rows in memory in between (as the command does)."""
+    import django
+
+    django.setup()
+    from indsats.outcomes.models import Measurement
+    from indsats.outcomes.services.import_commit import commit_import
+
+    phases: dict[str, float] = {}
+
+    def on_phase(name: str, seconds: float) -> None:
+        phases[name] = seconds
+
+    actor, job, rows, phases["read + validate + pseudonymise"] = check_in_memory(path, ids)
     started = time.perf_counter()
     job = commit_import(actor=actor, job=job, rows=rows, on_phase=on_phase)
     phases["write total (load .. commit)"] = time.perf_counter() - started
